@@ -1,0 +1,132 @@
+// Every command's name, help and options, kept light: `--help` and `--version` must answer
+// without loading Ink, ssh2 or zx. Each command's code is imported only when it runs.
+import type { ParseArgsConfig } from 'node:util';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & {
+  /** Shown in help, e.g. "FILE" for --inventory FILE. */
+  value?: string;
+  description: string;
+};
+
+/** What a command receives once its arguments have been parsed. */
+export interface CommandInput {
+  positionals: string[];
+  options: Record<string, string | boolean | string[] | undefined>;
+  io: CommandIO;
+}
+
+/** The process's streams and environment, passed in so tests can drive commands. */
+export interface CommandIO {
+  stdin: NodeJS.ReadStream | NodeJS.ReadableStream;
+  stdout: NodeJS.WriteStream | NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream | NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Whether both stdin and stdout are terminals (otherwise plain mode). */
+  interactive: boolean;
+}
+
+/** A command's module: run resolves to the exit status. */
+export interface CommandModule {
+  run(input: CommandInput): Promise<number>;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  usage: string;
+  /** Longer help, printed after the options. */
+  details?: string;
+  positionals: { min: number; max: number; names: string };
+  options: Record<string, OptionSpec>;
+  load: () => Promise<CommandModule>;
+}
+
+const stateDir: OptionSpec = { type: 'string', value: 'DIR', description: 'Where run journals are kept (default: settings, then $XDG_STATE_HOME/runbook)' };
+const inventory: OptionSpec = { type: 'string', short: 'i', value: 'FILE', description: 'Inventory: our YAML, an Ansible inventory (INI or YAML)' };
+const param: OptionSpec = { type: 'string', short: 'p', multiple: true, value: 'K=V', description: 'Set a runbook parameter (repeatable)' };
+const plain: OptionSpec = { type: 'boolean', description: 'Plain mode: one line per event, prompts on stderr (the default without a terminal)' };
+const yes: OptionSpec = { type: 'boolean', short: 'y', description: 'Confirm every prompt automatically (simulator targets only)' };
+const timeScale: OptionSpec = { type: 'string', value: 'N', description: "Run the simulator's clock and the player's waits N times faster" };
+const scenario: OptionSpec = { type: 'string', value: 'NAME', description: 'Simulator scenario (see --list-scenarios)' };
+const nodes: OptionSpec = { type: 'string', value: 'M,A', description: 'Simulated masters and agents, e.g. 3,20 (up to 5,2000)' };
+const format: OptionSpec = { type: 'string', short: 'f', value: 'md|html', description: 'Output format' };
+const output: OptionSpec = { type: 'string', short: 'o', value: 'FILE', description: 'Write to FILE instead of standard output' };
+const sshUser: OptionSpec = { type: 'string', value: 'USER', description: 'SSH user for nodes that name none (default: settings)' };
+const identity: OptionSpec = { type: 'string', value: 'FILE', description: 'SSH identity file for nodes that name none (default: settings)' };
+const acceptNew: OptionSpec = { type: 'boolean', description: "Trust unknown host keys on first use and record them (like OpenSSH's accept-new); a changed key is still refused" };
+const noColor: OptionSpec = { type: 'boolean', description: 'No colour (also NO_COLOR=1)' };
+const theme: OptionSpec = { type: 'string', value: 'NAME', description: 'Colour theme: dark, light or mono (default: settings)' };
+
+export const commands: CommandSpec[] = [
+  {
+    name: 'play',
+    summary: 'Play a runbook against the nodes of an inventory',
+    usage: 'runbook play <file.yaml> [--inventory inv.yaml] [--param k=v]... [--dry-run] [--resume [RUN]]',
+    positionals: { min: 0, max: 1, names: '<file.yaml>' },
+    options: {
+      inventory, param, 'state-dir': stateDir,
+      'dry-run': { type: 'boolean', description: 'Print every command as it would run on each node; run none' },
+      resume: { type: 'boolean', description: 'Resume a run from its journal: the last run of this runbook, or RUN given with --run' },
+      run: { type: 'string', value: 'RUN', description: 'With --resume: the run id to resume' },
+      'allow-changed-runbook': { type: 'boolean', description: 'With --resume: continue although the runbook file changed since the run started' },
+      yes, plain, 'time-scale': timeScale, user: sshUser, identity, 'accept-new-host-keys': acceptNew, 'no-color': noColor, theme,
+    },
+    load: () => import('./play.js'),
+  },
+  {
+    name: 'train',
+    summary: 'Play the DC/OS patch runbook against a fresh simulated cluster',
+    usage: 'runbook train [--scenario NAME] [--nodes M,A] [--time-scale N] [--list-scenarios]',
+    positionals: { min: 0, max: 0, names: '' },
+    options: {
+      scenario, nodes, 'time-scale': timeScale, yes, plain, 'state-dir': stateDir, param,
+      runbook: { type: 'string', value: 'FILE', description: 'Another runbook to train on (default: the DC/OS 1.11 patch)' },
+      'list-scenarios': { type: 'boolean', description: 'List the scenarios and exit' },
+      'no-color': noColor, theme,
+    },
+    load: () => import('./train.js'),
+  },
+  {
+    name: 'validate',
+    summary: 'Check runbooks (and an inventory) and report every problem with file:line:column',
+    usage: 'runbook validate <file.yaml>... [--inventory inv.yaml]',
+    positionals: { min: 1, max: Infinity, names: '<file.yaml>...' },
+    options: { inventory, quiet: { type: 'boolean', short: 'q', description: 'Print only problems' } },
+    load: () => import('./validate.js'),
+  },
+  {
+    name: 'export',
+    summary: 'Write a printable runbook (Markdown or print-ready HTML)',
+    usage: 'runbook export <file.yaml> [--inventory inv.yaml] [--param k=v]... --format md|html [-o FILE]',
+    positionals: { min: 1, max: 1, names: '<file.yaml>' },
+    options: { inventory, param, format, output },
+    load: () => import('./export.js'),
+  },
+  {
+    name: 'report',
+    summary: 'Write the report of a past run from its journal',
+    usage: 'runbook report <RUN> --format md|html [-o FILE]',
+    positionals: { min: 1, max: 1, names: '<RUN>' },
+    options: { format, output, 'state-dir': stateDir },
+    load: () => import('./report.js'),
+  },
+  {
+    name: 'sim',
+    summary: 'Start the simulated DC/OS cluster alone and print its inventory',
+    usage: 'runbook sim [--scenario NAME] [--nodes M,A] [--time-scale N] [-o inventory.yaml]',
+    positionals: { min: 0, max: 0, names: '' },
+    options: { scenario, nodes, 'time-scale': timeScale, output, 'list-scenarios': { type: 'boolean', description: 'List the scenarios and exit' } },
+    load: () => import('./sim.js'),
+  },
+  {
+    name: 'config',
+    summary: 'Show where settings live and what they are; set or unset one',
+    usage: 'runbook config [get KEY | set KEY VALUE | unset KEY | path]',
+    positionals: { min: 0, max: 3, names: '[get KEY | set KEY VALUE | unset KEY | path]' },
+    options: {},
+    load: () => import('./config.js'),
+  },
+];
+
+export const findCommand = (name: string): CommandSpec | undefined => commands.find((c) => c.name === name);

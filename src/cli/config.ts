@@ -1,0 +1,52 @@
+import type { CommandInput } from './commands.js';
+import { UsageError } from './main.js';
+import { SETTING_KEYS, describeSettings, openSettingsStore, type SettingKey } from '../config/settings.js';
+
+const isKey = (key: string | undefined): key is SettingKey => SETTING_KEYS.includes(key as SettingKey);
+
+function requireKey(key: string | undefined): SettingKey {
+  if (isKey(key)) return key;
+  throw new UsageError(`${key === undefined ? 'missing KEY' : `unknown setting "${key}"`}; settings: ${SETTING_KEYS.join(', ')}`, 'config');
+}
+
+/** `runbook config [get KEY | set KEY VALUE | unset KEY | path]` */
+export async function run({ positionals, io }: CommandInput): Promise<number> {
+  const [action, key, value] = positionals;
+  const out = (text: string) => io.stdout.write(`${text}\n`);
+  switch (action) {
+    case undefined: {
+      const { file, rows } = describeSettings(io.env);
+      out(`settings file: ${file}`);
+      const width = Math.max(...rows.map((r) => r.key.length));
+      for (const r of rows) {
+        const shown = r.value === undefined ? '(not set)' : r.value;
+        out(`  ${r.key.padEnd(width)}  ${shown}  [${r.source}; ${r.flag} overrides] ${r.description}`);
+      }
+      return 0;
+    }
+    case 'path':
+      out(openSettingsStore(io.env).path);
+      return 0;
+    case 'get': {
+      const row = describeSettings(io.env).rows.find((r) => r.key === requireKey(key));
+      if (row?.value !== undefined) out(row.value);
+      return 0;
+    }
+    case 'set': {
+      const k = requireKey(key);
+      if (value === undefined) throw new UsageError(`missing VALUE for ${k}`, 'config');
+      try {
+        openSettingsStore(io.env).set(k, value);
+      } catch (error) {
+        // conf validates against the schema; its message names the rule that failed.
+        throw new UsageError(`cannot set ${k} to "${value}": ${(error as Error).message.replace(/^Config schema violation: /, '')}`, 'config');
+      }
+      return 0;
+    }
+    case 'unset':
+      openSettingsStore(io.env).delete(requireKey(key));
+      return 0;
+    default:
+      throw new UsageError(`unknown action "${action}"; use get, set, unset or path`, 'config');
+  }
+}

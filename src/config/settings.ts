@@ -1,0 +1,121 @@
+// User settings, kept with conf: defaults for flags the operator would otherwise repeat on
+// every command. Every setting has a flag that overrides it (see FLAG_FOR).
+import os from 'node:os';
+import path from 'node:path';
+import Conf from 'conf';
+import { InputError } from '../runbook/problem.js';
+
+export type Theme = 'dark' | 'light' | 'mono';
+
+/** Settings as commands use them: stored values, else defaults. */
+export interface Settings {
+  /** Inventory used when --inventory is not given. */
+  inventory?: string;
+  /** SSH user for nodes that name none. */
+  sshUser?: string;
+  /** SSH identity file for nodes that name none. */
+  identityFile?: string;
+  /** Where run journals live. */
+  stateDir: string;
+  theme: Theme;
+}
+
+type Stored = Partial<Omit<Settings, 'stateDir' | 'theme'> & { stateDir: string; theme: Theme }>;
+
+export const SETTING_KEYS = ['inventory', 'sshUser', 'identityFile', 'stateDir', 'theme'] as const;
+export type SettingKey = (typeof SETTING_KEYS)[number];
+
+/** The flag that overrides each setting. */
+export const FLAG_FOR: Record<SettingKey, string> = {
+  inventory: '--inventory',
+  sshUser: '--user',
+  identityFile: '--identity',
+  stateDir: '--state-dir',
+  theme: '--theme',
+};
+
+const DESCRIPTIONS: Record<SettingKey, string> = {
+  inventory: 'inventory file used when --inventory is not given',
+  sshUser: 'SSH user for nodes that name none',
+  identityFile: 'SSH identity file for nodes that name none',
+  stateDir: 'directory of run journals',
+  theme: 'colour theme: dark, light or mono',
+};
+
+const schema = {
+  inventory: { type: 'string', minLength: 1 },
+  sshUser: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9._][A-Za-z0-9._-]*$' },
+  identityFile: { type: 'string', minLength: 1 },
+  stateDir: { type: 'string', minLength: 1 },
+  theme: { type: 'string', enum: ['dark', 'light', 'mono'] },
+} as const;
+
+/** The XDG state directory for journals: $XDG_STATE_HOME/runbook or ~/.local/state/runbook. */
+export function defaultStateDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(env.HOME || os.homedir(), '.local', 'state');
+  return path.join(base, 'runbook');
+}
+
+/** The settings store. RUNBOOK_CONFIG_DIR moves it (tests use a temp directory). */
+export function openSettingsStore(env: NodeJS.ProcessEnv): Conf<Stored> {
+  try {
+    return createStore(env);
+  } catch (error) {
+    // A hand-edited settings file that no longer parses or fits the schema: bad input, exit 2.
+    const message = (error as Error).message.replace(/^Config schema violation: /, '');
+    throw new InputError([{ file: 'settings', severity: 'error', message: `the settings file cannot be used: ${message}; fix it, or delete it to start over` }]);
+  }
+}
+
+function createStore(env: NodeJS.ProcessEnv): Conf<Stored> {
+  return new Conf<Stored>({
+    projectName: 'runbook',
+    projectSuffix: '',
+    ...(env.RUNBOOK_CONFIG_DIR ? { cwd: env.RUNBOOK_CONFIG_DIR } : {}),
+    schema: schema as never,
+    clearInvalidConfig: false,
+    configFileMode: 0o600,
+  });
+}
+
+export function expandHome(file: string, env: NodeJS.ProcessEnv): string {
+  return file === '~' || file.startsWith('~/') ? path.join(env.HOME || os.homedir(), file.slice(1)) : file;
+}
+
+/** Reads the settings; a broken settings file is reported as bad input by the caller. */
+export function loadSettings(env: NodeJS.ProcessEnv): Settings {
+  const stored = openSettingsStore(env).store;
+  return {
+    ...(stored.inventory ? { inventory: expandHome(stored.inventory, env) } : {}),
+    ...(stored.sshUser ? { sshUser: stored.sshUser } : {}),
+    ...(stored.identityFile ? { identityFile: expandHome(stored.identityFile, env) } : {}),
+    stateDir: stored.stateDir ? expandHome(stored.stateDir, env) : defaultStateDir(env),
+    theme: stored.theme ?? (env.NO_COLOR ? 'mono' : 'dark'),
+  };
+}
+
+export interface SettingRow {
+  key: SettingKey;
+  value: string | undefined;
+  source: 'settings' | 'default' | 'unset';
+  flag: string;
+  description: string;
+}
+
+/** Each setting with where its value comes from, for `runbook config`. */
+export function describeSettings(env: NodeJS.ProcessEnv): { file: string; rows: SettingRow[] } {
+  const store = openSettingsStore(env);
+  const effective = loadSettings(env);
+  const rows = SETTING_KEYS.map((key): SettingRow => {
+    const stored = store.get(key);
+    const value = effective[key];
+    return {
+      key,
+      value,
+      source: stored !== undefined ? 'settings' : value !== undefined ? 'default' : 'unset',
+      flag: FLAG_FOR[key],
+      description: DESCRIPTIONS[key],
+    };
+  });
+  return { file: store.path, rows };
+}

@@ -1,0 +1,43 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain JavaScript script without types
+import { importsOf, lint } from '../scripts/lint.js';
+
+describe('architecture rules', () => {
+  it('finds static, type-only and dynamic imports', () => {
+    const text = "import { a } from './a.js';\nimport type { B } from 'ink';\nconst m = await import('ssh2');\nexport { c } from \"../c.js\";";
+    expect(importsOf(text)).toEqual([
+      { spec: './a.js', typeOnly: false, dynamic: false },
+      { spec: 'ink', typeOnly: true, dynamic: false },
+      { spec: 'ssh2', typeOnly: false, dynamic: true },
+      { spec: '../c.js', typeOnly: false, dynamic: false },
+    ]);
+  });
+
+  it('reports a UI library in the engine, the UI imported from below, and a cycle', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'runbook-lint-'));
+    try {
+      const put = (file: string, text: string) => {
+        mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+        writeFileSync(path.join(root, file), text);
+      };
+      put('src/engine/a.ts', "import { render } from 'ink';\nimport { b } from './b.js';\nimport type { T } from 'react';");
+      put('src/engine/b.ts', "import { a } from './a.js';");
+      put('src/transport/c.ts', "import { View } from '../ui/View.js';");
+      put('src/ui/View.tsx', "import React from 'react';");
+      expect(lint(root)).toEqual([
+        'src/engine/a.ts: imports ink; engine/ must stay free of terminal and transport libraries',
+        'src/transport/c.ts: imports the UI (../ui/View.js); transport/ must not know about it',
+        'import cycle: src/engine/a.ts -> src/engine/b.ts -> src/engine/a.ts',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('holds for the source tree: no UI libraries in the engine, format or exports; no cycles', () => {
+    expect(lint()).toEqual([]);
+  });
+});

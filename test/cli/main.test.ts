@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { commands } from '../../src/cli/commands.js';
+import pkg from '../../package.json' with { type: 'json' };
+
+/** Runs main() with captured streams; the real process is untouched. */
+async function invoke(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  const status = await main(argv, { stdin: new PassThrough(), stdout, stderr, env, cwd: process.cwd(), interactive: false });
+  return { status, out, err };
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'runbook-cli-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('runbook (no command)', () => {
+  it('prints the version', async () => {
+    expect(await invoke(['--version'])).toEqual({ status: 0, out: `${pkg.version}\n`, err: '' });
+  });
+
+  it('lists every command in --help', async () => {
+    const { status, out } = await invoke(['--help']);
+    expect(status).toBe(0);
+    for (const c of commands) expect(out).toContain(`  ${c.name}`);
+  });
+
+  it('answers --help for every command without running it', async () => {
+    for (const c of commands) {
+      const { status, out } = await invoke([c.name, '--help']);
+      expect(status, c.name).toBe(0);
+      expect(out, c.name).toContain(`Usage: ${c.usage}`);
+      for (const option of Object.keys(c.options)) expect(out, c.name).toContain(`--${option}`);
+    }
+  });
+
+  it('refuses an unknown command, an unknown option and missing arguments with exit 2', async () => {
+    const unknown = await invoke(['plya']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.err).toContain('unknown command "plya"');
+    const option = await invoke(['validate', 'x.yaml', '--bogus']);
+    expect(option).toMatchObject({ status: 2, err: expect.stringContaining("Unknown option '--bogus'") });
+    const missing = await invoke(['validate']);
+    expect(missing).toMatchObject({ status: 2, err: expect.stringContaining('missing <file.yaml>...') });
+    expect(missing.err).toContain('runbook validate --help');
+  });
+});
+
+describe('runbook config', () => {
+  it('shows, sets, validates and unsets settings in the store the environment names', async () => {
+    const env = { RUNBOOK_CONFIG_DIR: dir, HOME: dir };
+    const shown = await invoke(['config'], env);
+    expect(shown.status).toBe(0);
+    expect(shown.out).toContain(`settings file: ${path.join(dir, 'config.json')}`);
+    expect(shown.out).toMatch(/stateDir\s+.*\.local\/state\/runbook\s+\[default; --state-dir overrides\]/);
+
+    expect((await invoke(['config', 'set', 'sshUser', 'centos'], env)).status).toBe(0);
+    expect((await invoke(['config', 'get', 'sshUser'], env)).out).toBe('centos\n');
+    expect(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'))).toEqual({ sshUser: 'centos' });
+
+    const bad = await invoke(['config', 'set', 'theme', 'purple'], env);
+    expect(bad.status).toBe(2);
+    expect(bad.err).toContain('cannot set theme to "purple"');
+
+    expect((await invoke(['config', 'unset', 'sshUser'], env)).status).toBe(0);
+    expect((await invoke(['config', 'get', 'sshUser'], env)).out).toBe('');
+  });
+
+  it('reports a broken settings file as bad input, without a stack trace', async () => {
+    writeFileSync(path.join(dir, 'config.json'), '{ not json');
+    const { status, err } = await invoke(['config'], { RUNBOOK_CONFIG_DIR: dir });
+    expect(status).toBe(2);
+    expect(err).toContain('the settings file cannot be used');
+    expect(err).not.toMatch(/\n\s+at /);
+  });
+});
