@@ -1,9 +1,33 @@
 import type { InventoryNode } from '../inventory/types.js';
 
+/** A colour: an index into the 256-colour palette (0-15 are the basic ones), or `#rrggbb`. */
+export type TextColor = number | `#${string}`;
+
+/** Styling parsed from SGR sequences; never carries raw escapes. */
+export interface TextStyle {
+  fg?: TextColor;
+  bg?: TextColor;
+  bold?: boolean;
+  dim?: boolean;
+  italic?: boolean;
+  underline?: boolean;
+  inverse?: boolean;
+  strikethrough?: boolean;
+}
+
+/** A run of plain text with one style. */
+export interface StyledSegment {
+  text: string;
+  style: TextStyle;
+}
+
 /** One line of a command's output, already made safe to show (no raw control sequences). */
 export interface OutputLine {
   stream: 'stdout' | 'stderr';
+  /** Plain text: no escape sequences, no control characters but tab. */
   text: string;
+  /** Present only when the line had colours or styles; their texts join to `text`. */
+  segments?: StyledSegment[];
 }
 
 export interface ExecOptions {
