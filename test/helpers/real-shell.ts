@@ -1,0 +1,110 @@
+// Runs a script under a real POSIX shell, the way a node runs a step (sh -c), bounded in time.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The shells a runbook's commands meet: /bin/sh is dash on Debian and Ubuntu, bash elsewhere. */
+export const SHELLS = ['/bin/bash', '/bin/dash'] as const;
+export type ShellPath = (typeof SHELLS)[number];
+
+export interface ShellRun {
+  stdout: string;
+  stderr: string;
+  status: number | null;
+}
+
+export function runShell(shell: ShellPath, script: string, env: Record<string, string> = {}, cwd?: string): ShellRun {
+  const r = spawnSync(shell, ['-c', script], {
+    encoding: 'utf8',
+    timeout: 5_000,
+    killSignal: 'SIGKILL',
+    cwd,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.homedir(), LC_ALL: 'C.UTF-8', ...env },
+  });
+  if (r.error) throw r.error;
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+/**
+ * Runs many commands in one shell, each printing its words NUL-terminated (printf '%s\0' ...),
+ * and returns what each printed: one process per batch keeps hundreds of cases fast.
+ */
+export function printedWords(shell: ShellPath, commands: readonly string[], env: Record<string, string> = {}): string[][] {
+  const marker = '\u0001END\u0001';
+  const script = commands.map((c) => `${c}\nprintf '%s\\0' '${marker}'`).join('\n');
+  const r = runShell(shell, script, env);
+  if (r.status !== 0 || r.stderr !== '') throw new Error(`${shell} failed (${r.status}): ${r.stderr}`);
+  const out: string[][] = [[]];
+  const words = r.stdout.split('\0').slice(0, -1);
+  for (const w of words) {
+    if (w === marker) out.push([]);
+    else out[out.length - 1]!.push(w);
+  }
+  out.pop();
+  return out;
+}
+
+/** A fresh temporary directory, removed by the returned function. */
+export function tempDir(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Values that must come out of a shell exactly as they went in; $DIR/INJECTED must never appear. */
+export const HOSTILE_VALUES: readonly string[] = [
+  '',
+  'plain',
+  '10.0.4.1',
+  'http://10.0.0.5:80/upgrade/5f0c3e2a/dcos_node_upgrade.sh',
+  "it's",
+  "'",
+  "''",
+  '"double" quotes',
+  'a\nb',
+  '\n',
+  'trailing newline\n',
+  '$(touch "$DIR/INJECTED")',
+  '`touch "$DIR/INJECTED"`',
+  '$HOME',
+  '${HOME}',
+  '*',
+  '?',
+  '[a]',
+  '-rf',
+  '--help',
+  'back\\slash',
+  '\\',
+  '\\\'',
+  'a\\nb',
+  'space in it',
+  '  leading and trailing  ',
+  'tab\there',
+  '\t',
+  '打补丁 集群',
+  '!',
+  '!!',
+  'a;touch "$DIR/INJECTED"',
+  'x; rm -rf "$DIR/INJECTED"; touch "$DIR/INJECTED"',
+  '&& touch "$DIR/INJECTED"',
+  '| touch "$DIR/INJECTED"',
+  '> "$DIR/INJECTED"',
+  '#',
+  '# comment',
+  '~',
+  '~root',
+  "a'; touch \"$DIR/INJECTED\" #",
+  'a"; touch "$DIR/INJECTED" #',
+  "a'\\''; touch \"$DIR/INJECTED\" #",
+  "$'\\x27'; touch \"$DIR/INJECTED\" #",
+  'a\ntouch "$DIR/INJECTED"',
+  '%s %d',
+  '=',
+  'FOO=bar',
+  'if',
+  'time',
+  '{a,b}',
+  '2',
+  '\r\n',
+  '\u00e9\u0301 \u{1F600}',
+];
