@@ -1,0 +1,222 @@
+import { load } from 'js-yaml';
+import { argText, type BuiltinArgValue, type BuiltinDef, type BuiltinResult } from './types.js';
+
+// The DC/OS 1.11 rules for changing config.yaml on a running cluster (the patching page,
+// "Modifying DC/OS configuration").
+
+/** Keys that may change on a running cluster. */
+export const CHANGEABLE_KEYS: readonly string[] = [
+  'dns_search',
+  'docker_remove_delay',
+  'gc_delay',
+  'resolvers',
+  'telemetry_enabled',
+  'use_proxy',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+];
+
+/** 1.11 needs these declared; adding them to an older file is the format migration, not a change. */
+const REQUIRED_ENTERPRISE = ['fault_domain_enabled', 'enable_ipv6'];
+const REQUIRED_OPEN = ['enable_ipv6'];
+
+const SECURITY_MODES = ['disabled', 'permissive', 'strict'] as const;
+type SecurityMode = (typeof SECURITY_MODES)[number];
+/** What the 1.11 Enterprise installer assumes when config.yaml has no `security`. */
+const DEFAULT_SECURITY: SecurityMode = 'permissive';
+
+const SECURITY_PATHS: Record<string, { from?: SecurityMode; to?: SecurityMode }> = {
+  keep: {},
+  'to-permissive': { from: 'disabled', to: 'permissive' },
+  'to-strict': { from: 'permissive', to: 'strict' },
+};
+
+const isSecretKey = (key: string): boolean => /password|secret|token/i.test(key) || key === 'superuser_password_hash';
+
+type Config = Record<string, unknown>;
+
+export const configChange: BuiltinDef = {
+  name: 'dcos/config-change',
+  description:
+    'Diffs the previous and the new config.yaml: only dns_search, docker_remove_delay, gc_delay, resolvers, telemetry_enabled, use_proxy, http_proxy, https_proxy and no_proxy may change; security only one level up; exhibitor_zk_backend never; no configuration change while patching to another version; fault_domain_enabled and enable_ipv6 must be declared.',
+  args: {
+    previous: { description: 'The config.yaml the cluster was installed or last changed with.', required: true, file: true },
+    current: { description: 'The new config.yaml in genconf/.', required: true, file: true },
+    patching: { description: 'true when this pass changes the DC/OS version (then nothing else may change).' },
+    from: { description: 'The installed version; with `to`, stands in for `patching` (patching when they differ).' },
+    to: { description: 'The target version.' },
+    edition: { description: 'enterprise (default) or open: open source needs only enable_ipv6 declared.' },
+    security: { description: 'The security mode the operator says the cluster runs now; must match the previous file.' },
+    security_path: { description: 'keep, to-permissive or to-strict: the change the operator chose; the files must agree.' },
+  },
+  evaluate(args, context): BuiltinResult {
+    const previousPath = argText(args, 'previous');
+    const currentPath = argText(args, 'current');
+    const previous = parseConfig('previous', previousPath, context.files.previous);
+    if (typeof previous === 'string') return { ok: false, message: previous };
+    const current = parseConfig('new', currentPath, context.files.current);
+    if (typeof current === 'string') return { ok: false, message: current };
+
+    const patching = patchingOf(args);
+    if (typeof patching === 'string') return { ok: false, message: patching };
+
+    const problems: string[] = [];
+    const details: string[] = [];
+    const required = argText(args, 'edition') === 'open' ? REQUIRED_OPEN : REQUIRED_ENTERPRISE;
+    const missing = required.filter((k) => !(k in current));
+    if (missing.length > 0) {
+      problems.push(
+        `The new config.yaml (${currentPath}) must declare ${missing.join(' and ')}: DC/OS 1.11 needs ${missing.length > 1 ? 'them' : 'it'} (use 'false' unless you need the feature).`,
+      );
+    }
+
+    const changed: string[] = [];
+    const keys = [...new Set([...Object.keys(previous), ...Object.keys(current)])];
+    for (const key of keys) {
+      const before = previous[key];
+      const after = current[key];
+      if (same(before, after)) continue;
+      const shown = `${key}: ${show(key, before)} -> ${show(key, after)}`;
+      if (before === undefined && required.includes(key)) {
+        details.push(`${shown} (added: DC/OS 1.11 requires it)`);
+        continue;
+      }
+      if (after === undefined && required.includes(key)) {
+        details.push(`${shown} (removed, but DC/OS 1.11 requires it)`); // reported as missing above
+        continue;
+      }
+      changed.push(key);
+      if (CHANGEABLE_KEYS.includes(key)) {
+        details.push(`${shown} (may change)`);
+      } else if (key === 'security') {
+        const verdict = securityVerdict(before, after);
+        details.push(`${shown} (${verdict.ok ? 'one level up' : 'refused'})`);
+        if (!verdict.ok) problems.push(verdict.problem);
+      } else if (key.startsWith('exhibitor_')) {
+        // The page names this exhibitor_zk_backend; the 1.11 keys are exhibitor_storage_backend,
+        // exhibitor_zk_hosts and exhibitor_zk_path. None of them may change.
+        details.push(`${shown} (refused)`);
+        problems.push(`${key} can never change on a running cluster: ZooKeeper's backend stays as installed.`);
+      } else {
+        details.push(`${shown} (refused)`);
+        problems.push(`${key} cannot change on a running cluster; only ${CHANGEABLE_KEYS.join(', ')} and security may.`);
+      }
+    }
+
+    if (patching.on && changed.length > 0) {
+      problems.unshift(
+        `You cannot patch ${patching.pair} and change the configuration (${changed.join(', ')}) in one pass: patch with the unchanged config.yaml first, then change the configuration in a second pass on the new version.`,
+      );
+    }
+    problems.push(...securityDeclarations(args, previous, current, previousPath));
+
+    if (problems.length > 0) return { ok: false, message: problems.join(' '), details };
+    const summary =
+      changed.length === 0
+        ? 'config.yaml has no configuration change.'
+        : `config.yaml changes ${changed.join(', ')}, all allowed on a running cluster.`;
+    return { ok: true, message: summary, details };
+  },
+};
+
+function parseConfig(which: 'previous' | 'new', path: string, text: string | undefined): Config | string {
+  const name = `The ${which} config.yaml${path ? ` (${path})` : ''}`;
+  if (text === undefined) return `${name} was not read; the step must name it.`;
+  let data: unknown;
+  try {
+    // js-yaml 4's load is safe: plain data only, no custom tags.
+    data = load(text);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    return `${name} is not valid YAML: ${reason}`;
+  }
+  if (data === null || data === undefined) return `${name} is empty.`;
+  if (typeof data !== 'object' || Array.isArray(data)) return `${name} is not a mapping of settings (key: value).`;
+  return data as Config;
+}
+
+function patchingOf(args: Record<string, BuiltinArgValue>): { on: boolean; pair: string } | string {
+  const from = argText(args, 'from');
+  const to = argText(args, 'to');
+  const pair = from && to ? `${from} -> ${to}` : 'to another version';
+  const flag = args.patching;
+  if (flag === undefined || flag === '') {
+    if (from && to) return { on: from !== to, pair };
+    return 'dcos/config-change needs `patching` (true or false), or `from` and `to`.';
+  }
+  if (flag === true || flag === 'true') return { on: true, pair };
+  if (flag === false || flag === 'false') return { on: false, pair };
+  return `dcos/config-change: patching must be true or false, not "${String(flag)}".`;
+}
+
+/** DC/OS reads every value as text, so `false` and 'false' are the same setting. */
+function canonical(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (Array.isArray(v)) return v.map(canonical);
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, canonical(o[k])]));
+  }
+  return String(v);
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+
+function show(key: string, v: unknown): string {
+  if (v === undefined) return '(absent)';
+  if (isSecretKey(key)) return '(hidden)';
+  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  // Proxy URLs carry credentials: http://user:pass@host
+  return text.replace(/(\/\/[^/:@\s"]+:)[^@\s"]*@/g, '$1***@');
+}
+
+function modeOf(v: unknown): SecurityMode | undefined {
+  if (v === undefined || v === null) return DEFAULT_SECURITY;
+  const s = String(v);
+  return (SECURITY_MODES as readonly string[]).includes(s) ? (s as SecurityMode) : undefined;
+}
+
+function securityVerdict(before: unknown, after: unknown): { ok: true } | { ok: false; problem: string } {
+  const a = modeOf(before);
+  const b = modeOf(after);
+  const bad = a === undefined ? before : b === undefined ? after : undefined;
+  if (!a || !b) return { ok: false, problem: `security: "${String(bad)}" is not a security mode (disabled, permissive or strict).` };
+  const step = SECURITY_MODES.indexOf(b) - SECURITY_MODES.indexOf(a);
+  if (step === 1) return { ok: true };
+  if (step < 0) {
+    return {
+      ok: false,
+      problem: `security cannot go down (${a} -> ${b}): a less strict mode needs a reinstall of the cluster, which ends every running workload.`,
+    };
+  }
+  return {
+    ok: false,
+    problem: `security can go up only one level per pass (${a} -> ${b}): change to permissive first, then to strict in a second pass.`,
+  };
+}
+
+function securityDeclarations(args: Record<string, BuiltinArgValue>, previous: Config, current: Config, previousPath: string): string[] {
+  const problems: string[] = [];
+  // Open source has no security modes to declare.
+  if (argText(args, 'edition') === 'open') return problems;
+  const declared = argText(args, 'security');
+  const was = modeOf(previous.security);
+  const now = modeOf(current.security);
+  if (declared && was && declared !== was) {
+    problems.push(`You said the cluster runs in ${declared} mode, but the previous config.yaml (${previousPath}) has security: ${was}.`);
+  }
+  const chosen = argText(args, 'security_path');
+  if (!chosen || !was || !now) return problems;
+  const path = SECURITY_PATHS[chosen];
+  if (!path) {
+    problems.push(`security_path must be keep, to-permissive or to-strict, not "${chosen}".`);
+  } else if (!path.to) {
+    if (was !== now) problems.push(`You chose to keep the security mode, but config.yaml changes it (${was} -> ${now}).`);
+  } else if (was !== path.from || now !== path.to) {
+    problems.push(
+      `You chose ${chosen}, which goes from security: ${path.from} to security: ${path.to}, but config.yaml goes from ${was} to ${now}.`,
+    );
+  }
+  return problems;
+}

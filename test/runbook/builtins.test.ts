@@ -1,0 +1,303 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { builtins, type BuiltinArgValue, type BuiltinContext, type BuiltinResult } from '../../src/runbook/builtins.js';
+
+const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/dcos');
+const fixture = (name: string): string => readFileSync(path.join(fixtures, name), 'utf8');
+
+function run(name: string, args: Record<string, BuiltinArgValue>, context: Partial<BuiltinContext> = {}): BuiltinResult {
+  const def = builtins.get(name);
+  if (!def) throw new Error(`no builtin ${name}`);
+  return def.evaluate(args, { files: {}, ...context });
+}
+
+describe('the registry', () => {
+  it('has the DC/OS checks, each describing its arguments', () => {
+    expect([...builtins.keys()].sort()).toEqual(['dcos/config-change', 'dcos/mesos-version', 'dcos/patch-path']);
+    for (const def of builtins.values()) {
+      expect(def.description.length).toBeGreaterThan(20);
+      for (const arg of Object.values(def.args)) expect(arg.description).not.toBe('');
+    }
+    expect(builtins.get('dcos/config-change')?.args.previous?.file).toBe(true);
+    expect(builtins.get('dcos/config-change')?.args.current?.file).toBe(true);
+  });
+});
+
+describe('dcos/patch-path', () => {
+  const path = (from: string, to: string) => run('dcos/patch-path', { from, to });
+
+  it.each([
+    ['1.11.1', '1.11.2', '1.11.1 -> 1.11.2: a patch within DC/OS 1.11.'],
+    ['1.11.0', '1.11.9', '1.11.0 -> 1.11.9: a patch within DC/OS 1.11.'],
+    ['1.11.3', '1.11.13', '1.11.3 -> 1.11.13: a patch within DC/OS 1.11.'],
+    ['1.9.1', '1.9.2', '1.9.1 -> 1.9.2: a patch within DC/OS 1.9.'],
+    ['1.11.2', '1.11.2', '1.11.2 -> 1.11.2: the same version, so a configuration change only.'],
+  ])('allows %s -> %s', (from, to, message) => {
+    expect(path(from, to)).toEqual({ ok: true, message });
+  });
+
+  it.each([
+    ['1.11.4', '1.12.0', '1.11.4 -> 1.12.0 is an upgrade across minor versions, not a patch; use the upgrade procedure.'],
+    ['1.10.7', '1.11.2', '1.10.7 -> 1.11.2 is an upgrade across minor versions, not a patch; use the upgrade procedure.'],
+    ['1.11.4', '2.0.0', '1.11.4 -> 2.0.0 is an upgrade across major versions, not a patch; use the upgrade procedure.'],
+    ['1.11.4', '1.11.2', '1.11.4 -> 1.11.2 is a downgrade, which DC/OS does not support; patch only to a later release, or stay on 1.11.4.'],
+    ['1.11.4', '1.10.9', '1.11.4 -> 1.10.9 is a downgrade, which DC/OS does not support; patch only to a later release, or stay on 1.11.4.'],
+    [
+      '1.11.0',
+      '1.11.10',
+      '1.11.0 -> 1.11.10 is not a supported patch path (the DC/OS 1.11 patch matrix excludes it); patch to an intermediate release first, e.g. 1.11.0 -> 1.11.9 -> 1.11.10.',
+    ],
+    ['1.11.4', '1.11.14', 'DC/OS 1.11.14 is not a release this runbook knows (1.11.0 to 1.11.13); check the version.'],
+    ['1.11', '1.11.2', 'The installed version is "1.11", which is not a DC/OS version; write it as major.minor.patch, e.g. 1.11.2.'],
+    ['1.11.1', 'v1.11.2', 'The target version is "v1.11.2", which is not a DC/OS version; write it as major.minor.patch, e.g. 1.11.2.'],
+    ['1.11.1', '', 'The target version is empty, which is not a DC/OS version; write it as major.minor.patch, e.g. 1.11.2.'],
+  ])('refuses %s -> %s', (from, to, message) => {
+    expect(path(from, to)).toEqual({ ok: false, message });
+  });
+
+  it('ignores surrounding spaces a prompt may leave', () => {
+    expect(path(' 1.11.1', '1.11.2 ').ok).toBe(true);
+  });
+});
+
+describe('dcos/mesos-version', () => {
+  const check = (dcos: string, stdout: string, exit: number | null = 0) =>
+    run('dcos/mesos-version', { dcos }, { output: { stdout, stderr: '', exit } });
+
+  it.each([
+    ['1.11.0', 'mesos 1.5.0'],
+    ['1.11.2', 'mesos 1.5.0'],
+    ['1.11.3', 'mesos 1.5.1'],
+    ['1.11.7', 'mesos 1.5.1'],
+    ['1.11.8', 'mesos 1.5.2'],
+    ['1.11.10', 'mesos 1.5.2'],
+    ['1.11.11', 'mesos 1.5.3'],
+    ['1.11.13', 'mesos 1.5.4'],
+  ])('DC/OS %s ships %s', (dcos, stdout) => {
+    expect(check(dcos, `${stdout}\n`)).toEqual({ ok: true, message: `Mesos ${stdout.slice(6)}, as DC/OS ${dcos} ships.` });
+  });
+
+  it('refuses the old Mesos, naming both versions', () => {
+    expect(check('1.11.5', 'mesos 1.5.0\n')).toEqual({
+      ok: false,
+      message: 'This master runs Mesos 1.5.0, but DC/OS 1.11.5 ships Mesos 1.5.1: the patch did not take effect on this node.',
+    });
+  });
+
+  it("refuses the page's literal 1.4.0 on 1.11", () => {
+    expect(check('1.11.2', 'mesos 1.4.0\n').ok).toBe(false);
+  });
+
+  it('fails clearly on a failed command, no version, no output, or an unknown release', () => {
+    expect(
+      run('dcos/mesos-version', { dcos: '1.11.5' }, { output: { stdout: '', stderr: 'sudo: /opt/mesosphere/bin/mesos-master: command not found\n', exit: 127 } }),
+    ).toEqual({ ok: false, message: 'mesos-master --version exited with 127: sudo: /opt/mesosphere/bin/mesos-master: command not found.' });
+    expect(check('1.11.5', 'hello\n')).toEqual({ ok: false, message: 'mesos-master --version printed no version: hello.' });
+    expect(run('dcos/mesos-version', { dcos: '1.11.5' })).toEqual({
+      ok: false,
+      message: 'dcos/mesos-version needs the output of `mesos-master --version`: give the step that command as its run.',
+    });
+    expect(check('1.12.0', 'mesos 1.7.0\n')).toEqual({
+      ok: false,
+      message: 'DC/OS "1.12.0" is not a DC/OS 1.11 release this check knows, so the Mesos version it ships is unknown.',
+    });
+  });
+});
+
+describe('dcos/config-change', () => {
+  const PREV = '/opt/dcos-bootstrap/previous/config.yaml';
+  const CUR = '/opt/dcos-bootstrap/genconf/config.yaml';
+  function diff(previous: string, current: string, more: Record<string, BuiltinArgValue> = {}): BuiltinResult {
+    return run(
+      'dcos/config-change',
+      { previous: PREV, current: CUR, from: '1.11.4', to: '1.11.4', ...more },
+      { files: { previous, current } },
+    );
+  }
+  const base = fixture('enterprise-permissive.yaml');
+
+  it('passes an unchanged file', () => {
+    expect(diff(base, base)).toEqual({ ok: true, message: 'config.yaml has no configuration change.', details: [] });
+  });
+
+  it('treats false and the string "false" as the same setting, as DC/OS does', () => {
+    const quoted = base.replace('fault_domain_enabled: false', "fault_domain_enabled: 'false'").replace("enable_ipv6: 'false'", 'enable_ipv6: false');
+    expect(diff(base, quoted).ok).toBe(true);
+  });
+
+  it('allows the changeable keys, listing each change with old and new values and hiding proxy passwords', () => {
+    const r = diff(base, fixture('enterprise-allowed-changes.yaml'));
+    expect(r).toEqual({
+      ok: true,
+      message: 'config.yaml changes resolvers, http_proxy, https_proxy, gc_delay, telemetry_enabled, all allowed on a running cluster.',
+      details: [
+        'resolvers: ["169.254.169.253"] -> ["169.254.169.253","10.0.0.2"] (may change)',
+        'http_proxy: http://svc-proxy:***@proxy.corp.example:3128 -> http://svc-proxy:***@proxy2.corp.example:8080 (may change)',
+        'https_proxy: https://svc-proxy:***@proxy.corp.example:3128 -> https://svc-proxy:***@proxy2.corp.example:8080 (may change)',
+        'gc_delay: 2days -> 3days (may change)',
+        'telemetry_enabled: true -> false (may change)',
+      ],
+    });
+    expect(JSON.stringify(r)).not.toContain('Pr0xyPass');
+  });
+
+  it('refuses a key that may not change, naming it and what may', () => {
+    const r = diff(base, base.replace('- 10.0.4.3', '- 10.0.4.4'));
+    expect(r).toEqual({
+      ok: false,
+      message:
+        'master_list cannot change on a running cluster; only dns_search, docker_remove_delay, gc_delay, resolvers, telemetry_enabled, use_proxy, http_proxy, https_proxy, no_proxy and security may.',
+      details: ['master_list: ["10.0.4.1","10.0.4.2","10.0.4.3"] -> ["10.0.4.1","10.0.4.2","10.0.4.4"] (refused)'],
+    });
+  });
+
+  it('hides the values of secret-looking keys', () => {
+    const changed = base.replace(/^superuser_password_hash: .*$/m, 'superuser_password_hash: $6$rounds=656000$NEWSALT$NEWHASH').concat('ca_key_password: hunter2\n');
+    const r = diff(base, changed);
+    expect(r.ok).toBe(false);
+    expect(r.details).toEqual(['superuser_password_hash: (hidden) -> (hidden) (refused)', 'ca_key_password: (absent) -> (hidden) (refused)']);
+    expect(JSON.stringify(r)).not.toMatch(/NEWHASH|hunter2|YSvuFmas/);
+  });
+
+  it('refuses any change of the Exhibitor backend', () => {
+    const r = diff(base, base.replace('exhibitor_storage_backend: static', 'exhibitor_storage_backend: zookeeper'));
+    expect(r).toEqual({
+      ok: false,
+      message: "exhibitor_storage_backend can never change on a running cluster: ZooKeeper's backend stays as installed.",
+      details: ['exhibitor_storage_backend: static -> zookeeper (refused)'],
+    });
+    expect(diff(base, `${base}exhibitor_zk_backend: zookeeper\n`).message).toBe(
+      "exhibitor_zk_backend can never change on a running cluster: ZooKeeper's backend stays as installed.",
+    );
+  });
+
+  describe('security', () => {
+    const disabled = fixture('enterprise-disabled.yaml');
+    const strict = fixture('enterprise-strict.yaml');
+
+    it('allows one level up: disabled -> permissive, permissive -> strict', () => {
+      expect(diff(disabled, base)).toEqual({
+        ok: true,
+        message: 'config.yaml changes security, all allowed on a running cluster.',
+        details: ['security: disabled -> permissive (one level up)'],
+      });
+      expect(diff(base, strict).ok).toBe(true);
+    });
+
+    it('refuses going down', () => {
+      expect(diff(strict, base)).toEqual({
+        ok: false,
+        message: 'security cannot go down (strict -> permissive): a less strict mode needs a reinstall of the cluster, which ends every running workload.',
+        details: ['security: strict -> permissive (refused)'],
+      });
+    });
+
+    it('refuses two levels at once', () => {
+      expect(diff(disabled, strict).message).toBe(
+        'security can go up only one level per pass (disabled -> strict): change to permissive first, then to strict in a second pass.',
+      );
+    });
+
+    it('refuses a value that is not a mode', () => {
+      expect(diff(base, base.replace(/^security: .*$/m, 'security: paranoid')).message).toBe(
+        'security: "paranoid" is not a security mode (disabled, permissive or strict).',
+      );
+    });
+
+    it('reads a missing security key as permissive, the 1.11 Enterprise default', () => {
+      const unset = base.replace(/^security: .*\n/m, '');
+      expect(diff(unset, strict).ok).toBe(true);
+      expect(diff(unset, disabled).ok).toBe(false);
+    });
+
+    it("checks the files against the operator's declared mode and path", () => {
+      expect(diff(disabled, base, { security: 'disabled', security_path: 'to-permissive' }).ok).toBe(true);
+      expect(diff(base, strict, { security: 'permissive', security_path: 'to-strict' }).ok).toBe(true);
+      expect(diff(base, base, { security: 'permissive', security_path: 'keep' }).ok).toBe(true);
+      expect(diff(base, base, { security: 'strict', security_path: 'keep' }).message).toBe(
+        `You said the cluster runs in strict mode, but the previous config.yaml (${PREV}) has security: permissive.`,
+      );
+      expect(diff(base, strict, { security: 'permissive', security_path: 'keep' }).message).toBe(
+        'You chose to keep the security mode, but config.yaml changes it (permissive -> strict).',
+      );
+      expect(diff(base, base, { security: 'permissive', security_path: 'to-strict' }).message).toBe(
+        'You chose to-strict, which goes from security: permissive to security: strict, but config.yaml goes from permissive to permissive.',
+      );
+    });
+  });
+
+  it('refuses patching and changing the configuration in one pass', () => {
+    const r = diff(base, fixture('enterprise-allowed-changes.yaml'), { from: '1.11.4', to: '1.11.5' });
+    expect(r.ok).toBe(false);
+    expect(r.message).toBe(
+      'You cannot patch 1.11.4 -> 1.11.5 and change the configuration (resolvers, http_proxy, https_proxy, gc_delay, telemetry_enabled) in one pass: patch with the unchanged config.yaml first, then change the configuration in a second pass on the new version.',
+    );
+    expect(diff(base, base, { from: '1.11.4', to: '1.11.5' }).ok).toBe(true);
+    expect(diff(fixture('enterprise-disabled.yaml'), base, { from: '1.11.4', to: '1.11.5' }).ok).toBe(false);
+  });
+
+  it('takes patching as a flag too', () => {
+    const changed = fixture('enterprise-allowed-changes.yaml');
+    const flagged = (patching: BuiltinArgValue) =>
+      run('dcos/config-change', { previous: PREV, current: CUR, patching }, { files: { previous: base, current: changed } });
+    expect(flagged(true).ok).toBe(false);
+    expect(flagged('true').message).toMatch(/^You cannot patch to another version and change the configuration/);
+    expect(flagged(false).ok).toBe(true);
+    expect(flagged('maybe')).toEqual({ ok: false, message: 'dcos/config-change: patching must be true or false, not "maybe".' });
+    expect(run('dcos/config-change', { previous: PREV, current: CUR }, { files: { previous: base, current: base } }).message).toBe(
+      'dcos/config-change needs `patching` (true or false), or `from` and `to`.',
+    );
+  });
+
+  it('requires fault_domain_enabled and enable_ipv6, and lets a 1.10-format file gain them', () => {
+    const old = fixture('enterprise-1.10-format.yaml');
+    expect(diff(base, old)).toEqual({
+      ok: false,
+      message: `The new config.yaml (${CUR}) must declare fault_domain_enabled and enable_ipv6: DC/OS 1.11 needs them (use 'false' unless you need the feature).`,
+      details: [
+        'fault_domain_enabled: false -> (absent) (removed, but DC/OS 1.11 requires it)',
+        'enable_ipv6: false -> (absent) (removed, but DC/OS 1.11 requires it)',
+      ],
+    });
+    expect(diff(base, base.replace(/^enable_ipv6: .*\n/m, '')).message).toBe(
+      `The new config.yaml (${CUR}) must declare enable_ipv6: DC/OS 1.11 needs it (use 'false' unless you need the feature).`,
+    );
+    expect(diff(old, base, { from: '1.11.4', to: '1.11.5' })).toEqual({
+      ok: true,
+      message: 'config.yaml has no configuration change.',
+      details: ['fault_domain_enabled: (absent) -> false (added: DC/OS 1.11 requires it)', "enable_ipv6: (absent) -> false (added: DC/OS 1.11 requires it)"],
+    });
+  });
+
+  it('refuses changing enable_ipv6 once declared', () => {
+    const r = diff(base, base.replace("enable_ipv6: 'false'", "enable_ipv6: 'true'"));
+    expect(r.ok).toBe(false);
+    expect(r.details).toEqual(['enable_ipv6: false -> true (refused)']);
+  });
+
+  it('needs only enable_ipv6 for open source, and no security declarations', () => {
+    const oss = fixture('open-source.yaml');
+    expect(diff(oss, oss, { edition: 'open', security: 'disabled', security_path: 'keep' }).ok).toBe(true);
+    expect(diff(oss, oss.replace(/^enable_ipv6: .*\n/m, ''), { edition: 'open' }).message).toMatch(/must declare enable_ipv6:/);
+    expect(diff(oss, oss.replace('/dcos-lab', '/dcos-lab2'), { edition: 'open' }).details).toEqual([
+      'exhibitor_zk_path: /dcos-lab -> /dcos-lab2 (refused)',
+    ]);
+  });
+
+  it('names the file that is malformed, empty, or not a mapping', () => {
+    expect(diff(fixture('malformed.yaml'), base)).toEqual({
+      ok: false,
+      message: `The previous config.yaml (${PREV}) is not valid YAML: tab characters must not be used in indentation (4:1)`,
+    });
+    expect(diff(base, '')).toEqual({ ok: false, message: `The new config.yaml (${CUR}) is empty.` });
+    expect(diff(base, '- a\n- b\n')).toEqual({ ok: false, message: `The new config.yaml (${CUR}) is not a mapping of settings (key: value).` });
+  });
+
+  it('refuses YAML that would build objects other than plain data', () => {
+    const r = diff(base, `${base}x: !!js/function 'function () { return 1 }'\n`);
+    expect(r.ok).toBe(false);
+    expect(r.message).toMatch(/^The new config.yaml \(.*\) is not valid YAML: unknown tag/);
+  });
+});
