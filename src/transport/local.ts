@@ -1,0 +1,170 @@
+// Runs commands on this machine through zx. Each command gets its own process group (spawned
+// detached), so a timeout or an abort can stop everything it started, background jobs included,
+// not just the shell.
+
+import type { InventoryNode } from '../inventory/types.js';
+import { OutputStream, toOutputLine, type OutputStreamOptions } from './sanitize.js';
+import { formatDuration } from './messages.js';
+import type { ExecOptions, ExecResult, Transport } from './types.js';
+
+export interface LocalTransportOptions {
+  /** The shell that runs each command as `<shell> -c <command>`. Default /bin/sh. */
+  shell?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** After SIGTERM, how long the process group gets before SIGKILL. Default 2 s. */
+  killGraceMs?: number;
+  /** Limits for the kept output and for one line. */
+  output?: OutputStreamOptions;
+}
+
+type Zx = typeof import('zx');
+let zxModule: Promise<Zx> | undefined;
+// zx is large; load it on the first command, not at start-up.
+const loadZx = (): Promise<Zx> => (zxModule ??= import('zx'));
+
+/** zx keeps every chunk of output in a store; ours is bounded, so give zx one that keeps nothing. */
+class DiscardArray<T> extends Array<T> {
+  override push(): number {
+    return 0;
+  }
+}
+
+/** Signals a whole process group; the group may already be gone. */
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: nothing left to stop.
+  }
+}
+
+export function createLocalTransport(options: LocalTransportOptions = {}): Transport {
+  const shell = options.shell ?? '/bin/sh';
+  const grace = options.killGraceMs ?? 2000;
+  const running = new Set<(reason: 'aborted') => void>();
+  const pending = new Set<Promise<ExecResult>>();
+
+  async function run(node: InventoryNode, command: string, opts: ExecOptions): Promise<ExecResult> {
+    const started = Date.now();
+    const stdout = new OutputStream((l) => opts.onOutput?.(toOutputLine('stdout', l)), options.output);
+    const stderr = new OutputStream((l) => opts.onOutput?.(toOutputLine('stderr', l)), options.output);
+    const finish = (r: Omit<ExecResult, 'stdout' | 'stderr' | 'durationMs' | 'truncated'>): ExecResult => {
+      stdout.end();
+      stderr.end();
+      const result: ExecResult = { ...r, stdout: stdout.text, stderr: stderr.text, durationMs: Date.now() - started };
+      if (stdout.truncated || stderr.truncated) result.truncated = true;
+      return result;
+    };
+    if (opts.signal?.aborted) {
+      return finish({ ok: false, exit: null, failure: 'aborted', message: `The command on ${node.name} was aborted before it started.` });
+    }
+
+    const { $ } = await loadZx();
+    const pieces = Object.assign([command], { raw: [command] }) as unknown as TemplateStringsArray;
+    const store = { stdout: new DiscardArray(), stderr: new DiscardArray(), stdall: new DiscardArray() };
+    const proc = $({
+      shell,
+      prefix: '',
+      postfix: '',
+      quiet: true,
+      verbose: false,
+      nothrow: true,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      store: store as never,
+      kill: async (pid: number | `${number}`, signal?: NodeJS.Signals) => killGroup(Number(pid), signal ?? 'SIGTERM'),
+    })(pieces);
+
+    const child = proc.child;
+    child?.stdout?.on('data', (b: Buffer) => stdout.write(b));
+    child?.stderr?.on('data', (b: Buffer) => stderr.write(b));
+
+    let stopped: 'timeout' | 'aborted' | undefined;
+    let forceResolve: (() => void) | undefined;
+    const timers: NodeJS.Timeout[] = [];
+    const stop = (reason: 'timeout' | 'aborted'): void => {
+      if (stopped) return;
+      stopped = reason;
+      const pid = child?.pid;
+      if (pid === undefined) return;
+      killGroup(pid, 'SIGTERM');
+      const kill = setTimeout(() => killGroup(pid, 'SIGKILL'), grace);
+      kill.unref();
+      // A process that left the group may still hold our pipes open: never wait on it forever.
+      const giveUp = setTimeout(() => {
+        child?.stdout?.destroy();
+        child?.stderr?.destroy();
+        forceResolve?.();
+      }, grace + 1000);
+      timers.push(giveUp);
+    };
+    const onAbort = (): void => stop('aborted');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.timeoutMs !== undefined && opts.timeoutMs > 0) timers.push(setTimeout(() => stop('timeout'), opts.timeoutMs));
+    running.add(stop);
+
+    try {
+      const output = await Promise.race([
+        proc,
+        new Promise<undefined>((resolve) => {
+          forceResolve = () => resolve(undefined);
+        }),
+      ]);
+      if (stopped === 'timeout') {
+        return finish({
+          ok: false,
+          exit: null,
+          signal: 'SIGTERM',
+          failure: 'timeout',
+          message: `The command on ${node.name} did not finish within ${formatDuration(opts.timeoutMs ?? 0)} and was stopped.`,
+        });
+      }
+      if (stopped === 'aborted') {
+        return finish({ ok: false, exit: null, signal: 'SIGTERM', failure: 'aborted', message: `The command on ${node.name} was aborted.` });
+      }
+      if (!output || output.cause || (output.exitCode === null && output.signal === null)) {
+        const why = output?.cause instanceof Error ? output.cause.message : 'it did not start';
+        return finish({ ok: false, exit: null, failure: 'spawn-failed', message: `Could not run the command on ${node.name} with ${shell}: ${why}.` });
+      }
+      if (output.exitCode === null) {
+        return finish({
+          ok: false,
+          exit: null,
+          signal: output.signal ?? undefined,
+          message: `The command on ${node.name} was ended by signal ${output.signal}.`,
+        });
+      }
+      return finish({ ok: output.exitCode === 0, exit: output.exitCode });
+    } finally {
+      for (const t of timers) clearTimeout(t);
+      opts.signal?.removeEventListener('abort', onAbort);
+      running.delete(stop);
+    }
+  }
+
+  return {
+    exec(node, command, opts = {}) {
+      const p = run(node, command, opts).catch(
+        (err: unknown): ExecResult => ({
+          ok: false,
+          exit: null,
+          failure: 'spawn-failed',
+          message: `Could not run the command on ${node.name}: ${err instanceof Error ? err.message : String(err)}.`,
+          stdout: '',
+          stderr: '',
+          durationMs: 0,
+        }),
+      );
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+      return p;
+    },
+    async close() {
+      for (const stop of running) stop('aborted');
+      await Promise.allSettled([...pending]);
+    },
+  };
+}
