@@ -1,0 +1,237 @@
+// known_hosts, read the way OpenSSH reads it: host patterns with `*`, `?` and `!`, hashed names
+// (`|1|salt|hash`), `[host]:port` for ports other than 22, `@revoked` and `@cert-authority`
+// markers, several keys per host. ssh2 trusts any host key unless it is given a verifier; this is
+// what the SSH transport verifies with.
+
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** One usable line of a known_hosts file. */
+export interface KnownHostEntry {
+  /** The file it came from, or a label such as "the simulator's known hosts". */
+  source: string;
+  /** 1-based line number. */
+  line: number;
+  marker?: 'revoked' | 'cert-authority';
+  /** The host field as written (patterns, or a hashed name). */
+  hosts: string;
+  /** The key type inside the key blob, e.g. ssh-ed25519. */
+  keyType: string;
+  key: Buffer;
+}
+
+/** How a presented host key compares with what is known. */
+export type HostKeyCheck =
+  | { status: 'trusted'; entry: KnownHostEntry }
+  | { status: 'unknown' }
+  /** Only `@cert-authority` lines name this host: it would need a certificate, which we cannot check. */
+  | { status: 'cert-authority'; entry: KnownHostEntry }
+  /** Keys are known for this host and the presented one is none of them. */
+  | { status: 'changed'; known: KnownHostEntry[]; sameType: boolean }
+  | { status: 'revoked'; entry: KnownHostEntry };
+
+/** The name OpenSSH looks up: `host` on port 22, `[host]:port` otherwise; an alias is used as is. */
+export function knownHostsName(host: string, port: number, hostKeyAlias?: string): string {
+  if (hostKeyAlias) return hostKeyAlias.toLowerCase();
+  const h = host.toLowerCase();
+  return port === 22 ? h : `[${h}]:${port}`;
+}
+
+/** OpenSSH's fingerprint form: SHA256: then unpadded base64. */
+export function fingerprint(key: Buffer): string {
+  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** The type name at the start of an SSH public key blob (an SSH string). */
+export function keyTypeOf(blob: Buffer): string {
+  if (blob.length < 4) return '';
+  const len = blob.readUInt32BE(0);
+  if (len > 64 || 4 + len > blob.length) return '';
+  return blob.subarray(4, 4 + len).toString('latin1');
+}
+
+/** ED25519, RSA, ECDSA...: how ssh-keygen -l names a key type. */
+export function keyTypeLabel(keyType: string): string {
+  if (keyType === 'ssh-ed25519') return 'ED25519';
+  if (keyType === 'ssh-rsa') return 'RSA';
+  if (keyType.startsWith('ecdsa-sha2-')) return 'ECDSA';
+  if (keyType === 'ssh-dss') return 'DSA';
+  if (keyType.startsWith('sk-ssh-ed25519')) return 'ED25519-SK';
+  if (keyType.startsWith('sk-ecdsa')) return 'ECDSA-SK';
+  return keyType;
+}
+
+/** Parses a known_hosts text; lines it cannot use are skipped, as OpenSSH skips them. */
+export function parseKnownHosts(text: string, source: string): KnownHostEntry[] {
+  const entries: KnownHostEntry[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!.trim();
+    if (!raw || raw.startsWith('#')) continue;
+    const fields = raw.split(/[ \t]+/);
+    let marker: KnownHostEntry['marker'];
+    if (fields[0]?.startsWith('@')) {
+      const m = fields.shift();
+      if (m === '@revoked') marker = 'revoked';
+      else if (m === '@cert-authority') marker = 'cert-authority';
+      else continue;
+    }
+    const [hosts, type, b64] = fields;
+    if (!hosts || !type || !b64 || !/^[A-Za-z0-9+/]+=*$/.test(b64)) continue;
+    const key = Buffer.from(b64, 'base64');
+    const keyType = keyTypeOf(key);
+    if (!keyType || keyType !== type) continue;
+    entries.push({ source, line: i + 1, ...(marker ? { marker } : {}), hosts, keyType, key });
+  }
+  return entries;
+}
+
+/** `*` and `?` wildcards, case-insensitive, whole string. */
+function wildcard(pattern: string, name: string): boolean {
+  const re = new RegExp(
+    `^${pattern
+      .toLowerCase()
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    's',
+  );
+  return re.test(name);
+}
+
+/** Whether a host field names `name` (already in known_hosts form, lower case). */
+export function hostsFieldMatches(hosts: string, name: string): boolean {
+  if (hosts.startsWith('|1|')) {
+    const [, , salt, hash] = hosts.split('|');
+    if (!salt || !hash) return false;
+    const want = Buffer.from(hash, 'base64');
+    const got = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest();
+    return want.length === got.length && timingSafeEqual(want, got);
+  }
+  let matched = false;
+  for (const pattern of hosts.split(',')) {
+    if (pattern.startsWith('!')) {
+      // A negated match rules the line out, whatever else matches.
+      if (wildcard(pattern.slice(1), name)) return false;
+    } else if (wildcard(pattern, name)) {
+      matched = true;
+    }
+  }
+  return matched;
+}
+
+/** Compares a presented key with the entries that name `name`. */
+export function checkHostKey(entries: readonly KnownHostEntry[], name: string, key: Buffer): HostKeyCheck {
+  const keyType = keyTypeOf(key);
+  const forHost = entries.filter((e) => hostsFieldMatches(e.hosts, name));
+  // A revoked key is refused for every host, whatever its line's host field says.
+  const revoked = entries.find((e) => e.marker === 'revoked' && e.key.equals(key));
+  if (revoked) return { status: 'revoked', entry: revoked };
+  const plain = forHost.filter((e) => e.marker === undefined);
+  const same = plain.find((e) => e.key.equals(key));
+  if (same) return { status: 'trusted', entry: same };
+  const sameType = plain.filter((e) => e.keyType === keyType);
+  if (sameType.length) return { status: 'changed', known: sameType, sameType: true };
+  if (plain.length) return { status: 'changed', known: plain, sameType: false };
+  const ca = forHost.find((e) => e.marker === 'cert-authority');
+  if (ca) return { status: 'cert-authority', entry: ca };
+  return { status: 'unknown' };
+}
+
+/** The key types known for `name`, so the client can ask the server for one of those first. */
+export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string): string[] {
+  const types: string[] = [];
+  for (const e of entries) {
+    if (e.marker === undefined && !types.includes(e.keyType) && hostsFieldMatches(e.hosts, name)) types.push(e.keyType);
+  }
+  return types;
+}
+
+// The host key algorithms ssh2 offers by default, in its order.
+const DEFAULT_HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
+
+/**
+ * Host key algorithms with those of the known key types first, as OpenSSH orders them: a server
+ * that has the known key then shows that one, and any other key means the known one is gone.
+ */
+export function hostKeyAlgorithms(knownTypes: readonly string[]): string[] {
+  const first: string[] = [];
+  for (const t of knownTypes) {
+    const algos = t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t];
+    for (const a of algos) if (DEFAULT_HOST_KEY_ALGORITHMS.includes(a) && !first.includes(a)) first.push(a);
+  }
+  return [...first, ...DEFAULT_HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))];
+}
+
+/** Reads known_hosts files (a missing one is simply empty), caching each until it changes. */
+export class KnownHostsStore {
+  private cache = new Map<string, { mtimeMs: number; size: number; entries: KnownHostEntry[] }>();
+  private readonly extra: KnownHostEntry[];
+  private appending: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly files: readonly string[],
+    extraLines: readonly string[] = [],
+    extraSource = 'the known hosts supplied with the inventory',
+  ) {
+    this.extra = parseKnownHosts(extraLines.join('\n'), extraSource);
+  }
+
+  async entries(): Promise<KnownHostEntry[]> {
+    const all: KnownHostEntry[] = [];
+    for (const file of this.files) all.push(...(await this.read(file)));
+    all.push(...this.extra);
+    return all;
+  }
+
+  private async read(file: string): Promise<KnownHostEntry[]> {
+    let st;
+    try {
+      st = await stat(file);
+    } catch {
+      return [];
+    }
+    const cached = this.cache.get(file);
+    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return cached.entries;
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      return [];
+    }
+    const entries = parseKnownHosts(text, file);
+    this.cache.set(file, { mtimeMs: st.mtimeMs, size: st.size, entries });
+    return entries;
+  }
+
+  /** Appends `name keytype base64` to the first file, as `ssh -o StrictHostKeyChecking=accept-new` does. */
+  async add(name: string, key: Buffer): Promise<string> {
+    const file = this.files[0];
+    if (!file) throw new Error('no known_hosts file to add the key to');
+    const line = `${name} ${keyTypeOf(key)} ${key.toString('base64')}\n`;
+    const next = this.appending.then(async () => {
+      await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+      let prefix = '';
+      try {
+        const text = await readFile(file, 'utf8');
+        if (text.length && !text.endsWith('\n')) prefix = '\n';
+      } catch {
+        // A new file.
+      }
+      await appendFile(file, prefix + line, { mode: 0o644 });
+      this.cache.delete(file);
+    });
+    this.appending = next.catch(() => undefined);
+    await next;
+    return file;
+  }
+}

@@ -1,0 +1,148 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  KnownHostsStore,
+  checkHostKey,
+  fingerprint,
+  hostKeyAlgorithms,
+  hostsFieldMatches,
+  keyTypeOf,
+  knownHostsName,
+  knownKeyTypes,
+  parseKnownHosts,
+} from '../../src/transport/known-hosts.js';
+import { SSH_KEYGEN, makeKey, sshdMissing, type KeyPair } from '../helpers/sshd.js';
+
+const run = promisify(execFile);
+const missing = sshdMissing();
+
+let dir: string;
+let ed: KeyPair;
+let ed2: KeyPair;
+let rsa: KeyPair;
+const blob = (k: KeyPair): Buffer => Buffer.from(k.publicKey.split(' ')[1]!, 'base64');
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'runbook-kh-'));
+  if (missing) return;
+  [ed, ed2, rsa] = await Promise.all([makeKey(dir, 'a'), makeKey(dir, 'b'), makeKey(dir, 'c', 'rsa')]);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('known_hosts names', () => {
+  it('uses the bare host on port 22 and [host]:port otherwise, lower-cased', () => {
+    expect(knownHostsName('Master-1.Example', 22)).toBe('master-1.example');
+    expect(knownHostsName('10.0.0.5', 2222)).toBe('[10.0.0.5]:2222');
+  });
+  it('uses a HostKeyAlias as is, without the port', () => {
+    expect(knownHostsName('10.0.0.5', 2222, 'Master-1')).toBe('master-1');
+  });
+});
+
+describe('host patterns', () => {
+  it.each([
+    ['host1,host2', 'host2', true],
+    ['*.example.com', 'a.example.com', true],
+    ['*.example.com', 'example.com', false],
+    ['10.0.0.?', '10.0.0.7', true],
+    ['10.0.0.?', '10.0.0.17', false],
+    ['*.example.com,!bad.example.com', 'bad.example.com', false],
+    ['!bad.example.com,*.example.com', 'good.example.com', true],
+    ['[10.0.0.5]:2222', '[10.0.0.5]:2222', true],
+    ['10.0.0.5', '[10.0.0.5]:2222', false],
+    ['HOST', 'host', true],
+    ['a.b', 'axb', false],
+  ])('%s matches %s: %s', (hosts, name, want) => {
+    expect(hostsFieldMatches(hosts, name)).toBe(want);
+  });
+});
+
+describe.skipIf(missing)('known_hosts checks, with keys and hashes made by OpenSSH', () => {
+  it('reads the key type and fingerprint as ssh-keygen does', async () => {
+    expect(keyTypeOf(blob(ed))).toBe('ssh-ed25519');
+    const { stdout } = await run(SSH_KEYGEN, ['-l', '-E', 'sha256', '-f', `${ed.privateKeyPath}.pub`]);
+    expect(stdout).toContain(fingerprint(blob(ed)));
+    expect(fingerprint(blob(ed))).toBe(ed.fingerprint);
+    expect(fingerprint(blob(ed))).not.toMatch(/=$/);
+  });
+
+  it('matches names hashed by ssh-keygen -H', async () => {
+    const file = join(dir, 'hashed');
+    writeFileSync(file, `node-1 ${ed.publicKey}\n[10.1.1.1]:2222 ${ed2.publicKey}\n`);
+    await run(SSH_KEYGEN, ['-H', '-f', file]);
+    const text = readFileSync(file, 'utf8');
+    expect(text).not.toContain('node-1');
+    const entries = parseKnownHosts(text, file);
+    expect(entries.every((e) => e.hosts.startsWith('|1|'))).toBe(true);
+    expect(checkHostKey(entries, 'node-1', blob(ed)).status).toBe('trusted');
+    expect(checkHostKey(entries, '[10.1.1.1]:2222', blob(ed2)).status).toBe('trusted');
+    expect(checkHostKey(entries, 'node-2', blob(ed)).status).toBe('unknown');
+    expect(checkHostKey(entries, 'node-1', blob(ed2))).toMatchObject({ status: 'changed', sameType: true });
+  });
+
+  it('accepts any of several keys of a host, of several types', () => {
+    const entries = parseKnownHosts(`h ${ed.publicKey}\nh ${rsa.publicKey} a comment\n`, 'f');
+    expect(checkHostKey(entries, 'h', blob(ed)).status).toBe('trusted');
+    expect(checkHostKey(entries, 'h', blob(rsa)).status).toBe('trusted');
+    expect(knownKeyTypes(entries, 'h')).toEqual(['ssh-ed25519', 'ssh-rsa']);
+  });
+
+  it('says which file and line hold the old key when it changed', () => {
+    const entries = parseKnownHosts(`# comment\n\nother ${ed2.publicKey}\nh ${ed.publicKey}\n`, '/k/known_hosts');
+    const r = checkHostKey(entries, 'h', blob(ed2));
+    expect(r).toMatchObject({ status: 'changed', sameType: true });
+    if (r.status !== 'changed') throw new Error('unreachable');
+    expect(r.known.map((e) => [e.source, e.line])).toEqual([['/k/known_hosts', 4]]);
+  });
+
+  it('treats a key of another type than every known one as a change', () => {
+    const entries = parseKnownHosts(`h ${rsa.publicKey}\n`, 'f');
+    expect(checkHostKey(entries, 'h', blob(ed))).toMatchObject({ status: 'changed', sameType: false });
+  });
+
+  it('refuses a revoked key even when a plain line trusts it', () => {
+    const entries = parseKnownHosts(`h ${ed.publicKey}\n@revoked * ${ed.publicKey}\n`, 'f');
+    expect(checkHostKey(entries, 'h', blob(ed))).toMatchObject({ status: 'revoked', entry: { line: 2 } });
+  });
+
+  it('reports a host covered only by a @cert-authority line', () => {
+    const entries = parseKnownHosts(`@cert-authority *.example ${ed2.publicKey}\n`, 'f');
+    expect(checkHostKey(entries, 'a.example', blob(ed)).status).toBe('cert-authority');
+    expect(checkHostKey(entries, 'b.other', blob(ed)).status).toBe('unknown');
+  });
+
+  it('skips lines it cannot use', () => {
+    const entries = parseKnownHosts(`h ssh-ed25519 not-base64!\nh\n@weird h ${ed.publicKey}\nh ssh-rsa ${ed.publicKey.split(' ')[1]}\n`, 'f');
+    expect(entries).toEqual([]);
+  });
+
+  it('adds a key the way accept-new does, and reads the file again after', async () => {
+    const file = join(dir, 'sub', 'known_hosts');
+    const store = new KnownHostsStore([file]);
+    expect(await store.entries()).toEqual([]);
+    await store.add('[127.0.0.1]:2200', blob(ed));
+    const entries = await store.entries();
+    expect(checkHostKey(entries, '[127.0.0.1]:2200', blob(ed)).status).toBe('trusted');
+    // OpenSSH can read what we wrote.
+    const { stdout } = await run(SSH_KEYGEN, ['-F', '[127.0.0.1]:2200', '-f', file]);
+    expect(stdout).toContain(ed.publicKey);
+  });
+
+  it('checks supplied lines as well as files', async () => {
+    const store = new KnownHostsStore([join(dir, 'none')], [`sim-1 ${ed.publicKey}`], 'the simulator');
+    const entries = await store.entries();
+    expect(checkHostKey(entries, 'sim-1', blob(ed))).toMatchObject({ status: 'trusted', entry: { source: 'the simulator' } });
+  });
+});
+
+describe('host key algorithm order', () => {
+  it('puts the algorithms of known key types first', () => {
+    expect(hostKeyAlgorithms(['ssh-rsa']).slice(0, 3)).toEqual(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']);
+    expect(hostKeyAlgorithms([])[0]).toBe('ssh-ed25519');
+    expect(new Set(hostKeyAlgorithms(['ecdsa-sha2-nistp256'])).size).toBe(7);
+  });
+});
