@@ -1,0 +1,270 @@
+// Ansible inventories as they stand: the INI and YAML readers build this model (groups, hosts,
+// vars with places); here it becomes nodes. Groups become roles (masters -> master, ...; other
+// names stay roles as they are); connection variables become the node's SSH settings; the
+// rest become {{node.vars.*}}, with Ansible's precedence (all, parents, children, host).
+import type { Problem } from '../runbook/problem.js';
+import { problemAt, parsePort, type Drafts, type Located, type NodeDraft, type Where } from './draft.js';
+import { MAX_HOSTS } from './host-pattern.js';
+import { NODE_ROLES, normalizeRole, roleProblem } from './roles.js';
+import { parseSshArgs } from './ssh-args.js';
+import { showText } from './text.js';
+
+export interface AnsibleVar {
+  value: unknown;
+  at: Where;
+}
+
+export interface AnsibleHost {
+  name: string;
+  at: Where;
+  vars: Map<string, AnsibleVar>;
+}
+
+export interface AnsibleGroup {
+  name: string;
+  at: Where;
+  hosts: string[];
+  children: { name: string; at: Where }[];
+  vars: Map<string, AnsibleVar>;
+}
+
+/** What an Ansible INI or YAML inventory says, before it becomes nodes. */
+export class AnsibleModel {
+  readonly groups = new Map<string, AnsibleGroup>();
+  readonly hosts = new Map<string, AnsibleHost>();
+  readonly problems: Problem[] = [];
+
+  constructor(readonly file: string) {
+    this.group('all', { file });
+  }
+
+  group(name: string, at: Where): AnsibleGroup {
+    let g = this.groups.get(name);
+    if (!g) {
+      g = { name, at, hosts: [], children: [], vars: new Map() };
+      this.groups.set(name, g);
+    }
+    return g;
+  }
+
+  /** Adds a host to a group; false (and a problem) once the inventory holds too many hosts. */
+  addHost(group: AnsibleGroup, name: string, at: Where, vars: Map<string, AnsibleVar>): boolean {
+    let host = this.hosts.get(name);
+    if (!host) {
+      if (this.hosts.size >= MAX_HOSTS) {
+        this.problems.push(problemAt(at, `the inventory names more than ${MAX_HOSTS} hosts; refusing the rest`));
+        return false;
+      }
+      host = { name, at, vars: new Map() };
+      this.hosts.set(name, host);
+    }
+    for (const [k, v] of vars) host.vars.set(k, v);
+    if (!group.hosts.includes(name)) group.hosts.push(name);
+    return true;
+  }
+
+  addChild(parent: AnsibleGroup, child: string, at: Where): void {
+    this.group(child, at);
+    if (!parent.children.some((c) => c.name === child)) parent.children.push({ name: child, at });
+  }
+}
+
+const HOST_KEYS = ['ansible_host', 'ansible_ssh_host'];
+const PORT_KEYS = ['ansible_port', 'ansible_ssh_port'];
+const USER_KEYS = ['ansible_user', 'ansible_ssh_user'];
+const KEY_FILE_KEYS = ['ansible_ssh_private_key_file', 'ansible_private_key_file'];
+const ARGS_KEYS = ['ansible_ssh_common_args', 'ansible_ssh_extra_args'];
+const PASSWORD_KEYS = ['ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password', 'ansible_become_pass', 'ansible_become_password', 'ansible_sudo_pass'];
+const SSH_CONNECTIONS = ['ssh', 'smart', 'paramiko', 'paramiko_ssh', 'ansible.builtin.ssh', 'ansible.builtin.paramiko_ssh'];
+/** Groups every host is in; they are not roles. */
+const IMPLICIT = ['all', 'ungrouped'];
+
+const asText = (value: unknown): string =>
+  typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : value === null || value === undefined ? '' : JSON.stringify(value);
+
+/** Turns the model into node drafts, reporting group cycles, role conflicts and bad values. */
+export function ansibleToDrafts(model: AnsibleModel): Drafts {
+  const problems = [...model.problems];
+  const { groups, hosts } = model;
+
+  // Parents of each group, dropping the edges that close a cycle (each reported once).
+  const parents = new Map<string, string[]>();
+  for (const g of groups.values()) parents.set(g.name, []);
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, trail: string[]): void => {
+    state.set(name, 'visiting');
+    for (const child of groups.get(name)?.children ?? []) {
+      if (state.get(child.name) === 'visiting') {
+        const loop = [...trail.slice(trail.indexOf(child.name)), name, child.name];
+        problems.push(problemAt(child.at, `groups include each other: ${loop.join(' -> ')}; a group cannot be its own child`));
+        continue;
+      }
+      parents.get(child.name)!.push(name);
+      if (state.get(child.name) !== 'done') visit(child.name, [...trail, name]);
+    }
+    state.set(name, 'done');
+  };
+  for (const name of groups.keys()) if (!state.has(name)) visit(name, []);
+
+  // Depth as Ansible sorts groups for variables: all is 0, a group one deeper than its parents.
+  const depth = new Map<string, number>();
+  const depthOf = (name: string): number => {
+    if (name === 'all') return 0;
+    const known = depth.get(name);
+    if (known !== undefined) return known;
+    depth.set(name, 1); // guards against what a cycle left behind
+    const d = 1 + Math.max(0, ...(parents.get(name) ?? []).filter((p) => p !== name).map(depthOf));
+    depth.set(name, d);
+    return d;
+  };
+
+  const directGroups = new Map<string, string[]>();
+  for (const g of groups.values()) {
+    for (const h of g.hosts) {
+      const list = directGroups.get(h) ?? [];
+      list.push(g.name);
+      directGroups.set(h, list);
+    }
+  }
+
+  const warned = new Set<string>();
+  const warnOnce = (at: Where, message: string): void => {
+    const key = `${at.file}:${at.line}:${at.column}:${message}`;
+    if (warned.has(key)) return;
+    warned.add(key);
+    problems.push(problemAt(at, message, 'warning'));
+  };
+  const badGroupRoles = new Set<string>();
+
+  const nodes: NodeDraft[] = [];
+  for (const host of hosts.values()) {
+    // Every group the host is in, with its distance (1 = named the host directly).
+    const distance = new Map<string, number>();
+    let frontier = directGroups.get(host.name) ?? [];
+    for (let d = 1; frontier.length > 0; d++) {
+      const next: string[] = [];
+      for (const g of frontier) {
+        if (distance.has(g)) continue;
+        distance.set(g, d);
+        next.push(...(parents.get(g) ?? []));
+      }
+      frontier = next;
+    }
+
+    // Variables: all, then groups by depth and name, then the host's own.
+    const ordered = [...distance.keys(), 'all'].filter((g, i, a) => a.indexOf(g) === i);
+    ordered.sort((a, b) => depthOf(a) - depthOf(b) || (a < b ? -1 : a > b ? 1 : 0));
+    const vars = new Map<string, AnsibleVar & { inherited: boolean }>();
+    for (const g of ordered) for (const [k, v] of groups.get(g)?.vars ?? []) vars.set(k, { ...v, inherited: true });
+    for (const [k, v] of host.vars) vars.set(k, { ...v, inherited: false });
+
+    const draft: NodeDraft = { name: host.name, at: host.at, roles: [], rolesAt: host.at, vars: {} };
+
+    // Roles from groups; of the DC/OS node roles, the nearest group decides.
+    const roleDistance = new Map<string, { d: number; group: string }>();
+    for (const [g, d] of [...distance].sort((a, b) => a[1] - b[1])) {
+      if (IMPLICIT.includes(g)) continue;
+      const wrong = roleProblem(g);
+      if (wrong) {
+        if (!badGroupRoles.has(g)) {
+          badGroupRoles.add(g);
+          problems.push(problemAt(groups.get(g)!.at, `group ${showText(g)} is not used as a role: ${wrong}`, 'warning'));
+        }
+        continue;
+      }
+      const role = normalizeRole(g);
+      if (!roleDistance.has(role)) roleDistance.set(role, { d, group: g });
+    }
+    const nodeRoles = [...roleDistance].filter(([r]) => NODE_ROLES.includes(r));
+    const nearest = Math.min(...nodeRoles.map(([, v]) => v.d));
+    const kept = nodeRoles.filter(([, v]) => v.d === nearest);
+    if (kept.length > 1) {
+      const list = kept.map(([r, v]) => `${v.group} (${r})`).join(' and ');
+      problems.push(problemAt(host.at, `host ${showText(host.name)} is in groups ${list}; a DC/OS node is only one of master, agent, public_agent`));
+    }
+    for (const [role, v] of roleDistance) {
+      if (NODE_ROLES.includes(role) && v.d !== nearest) continue; // e.g. [agents:children] agents_public: the nearer public_agent wins
+      draft.roles.push(role);
+    }
+
+    // Connection variables.
+    const take = (keys: string[]): (AnsibleVar & { inherited: boolean; key: string }) | undefined => {
+      for (const key of keys) {
+        const v = vars.get(key);
+        if (v !== undefined && v.value !== null && v.value !== undefined && asText(v.value) !== '') return { ...v, key };
+      }
+      return undefined;
+    };
+    const textOf = (v: AnsibleVar & { inherited: boolean; key: string }): Located<string> | undefined => {
+      const value = asText(v.value).trim();
+      if (/\{\{|\{%/.test(value)) {
+        problems.push(problemAt(v.at, `${v.key} is a Jinja template (${showText(value)}); runbook does not evaluate templates: write the value itself`));
+        return undefined;
+      }
+      return { value, at: v.at, key: v.key, ...(v.inherited ? { inherited: true } : {}) };
+    };
+    const address = take(HOST_KEYS);
+    if (address) {
+      const v = textOf(address);
+      if (v) draft.address = v;
+    } else draft.address = { value: host.name, at: host.at, key: 'host name' };
+    const user = take(USER_KEYS);
+    if (user) {
+      const v = textOf(user);
+      if (v) draft.user = v;
+    }
+    const port = take(PORT_KEYS);
+    if (port) {
+      const v = textOf(port);
+      const n = v && parsePort(v.value, port.key);
+      if (typeof n === 'number') draft.port = { ...v!, value: n };
+      else if (n) problems.push(problemAt(port.at, n.problem));
+    }
+    const keyFile = take(KEY_FILE_KEYS);
+    if (keyFile) {
+      const v = textOf(keyFile);
+      if (v) draft.identityFile = v;
+    }
+    for (const key of ARGS_KEYS) {
+      const raw = take([key]);
+      if (!raw) continue;
+      const text = textOf(raw);
+      if (!text) continue;
+      const args = parseSshArgs(text.value);
+      const from = (value: string): Located<string> => ({ ...text, value });
+      if (args.error) problems.push(problemAt(raw.at, `${key}: ${args.error}`));
+      if (args.proxyCommand) {
+        problems.push(
+          problemAt(raw.at, `${key} sets a ProxyCommand runbook cannot follow (${showText(args.proxyCommand)}); only "ssh -W %h:%p [user@]host" relays, ProxyJump and -J are understood`),
+        );
+      }
+      if (args.jump && !draft.jump) draft.jump = from(args.jump);
+      if (args.user && !draft.user) draft.user = from(args.user);
+      if (args.identityFile && !draft.identityFile) draft.identityFile = from(args.identityFile);
+      if (args.port && !draft.port) {
+        const n = parsePort(args.port, `the -p or Port in ${key}`);
+        if (typeof n === 'number') draft.port = { ...text, value: n };
+        else problems.push(problemAt(raw.at, n.problem));
+      }
+      for (const option of args.ignored) {
+        warnOnce(raw.at, `${key}: ${option} is ignored; runbook always checks host keys against known_hosts and does not forward the agent`);
+      }
+    }
+    const connection = take(['ansible_connection']);
+    if (connection && !SSH_CONNECTIONS.includes(asText(connection.value))) {
+      warnOnce(connection.at, `ansible_connection=${showText(asText(connection.value)).slice(1, -1)} is not supported; runbook connects to every node over SSH`);
+    }
+
+    // Everything else that is not Ansible's own becomes a node variable; passwords never do.
+    for (const [key, v] of vars) {
+      if (PASSWORD_KEYS.includes(key)) {
+        warnOnce(v.at, `${key} is ignored: runbook logs in with keys or the SSH agent, never with a password from the inventory`);
+        continue;
+      }
+      if (key.startsWith('ansible_')) continue;
+      draft.vars[key] = asText(v.value);
+    }
+    nodes.push(draft);
+  }
+  return { nodes, problems };
+}
