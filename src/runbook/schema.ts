@@ -93,6 +93,7 @@ export const HealthProbe = Type.Object(
     expect: Checks,
     every: Type.Optional(Duration),
     timeout: Type.Optional(Duration),
+    when: Type.Optional(doc(Condition, 'Probe only when this holds (e.g. http in one security mode, https with a token in another).')),
   },
   { additionalProperties: false },
 );
@@ -102,7 +103,12 @@ export const Role = Type.Object(
     title: Type.Optional(Type.String()),
     description: Type.Optional(Type.String()),
     troubleshoot: Type.Optional(Type.Array(TroubleshootCommand)),
-    health: Type.Optional(doc(HealthProbe, 'A background probe shown in the node grid.')),
+    health: Type.Optional(
+      doc(
+        Type.Union([HealthProbe, Type.Array(HealthProbe, { minItems: 1 })]),
+        'A background probe shown in the node grid; a list when probes differ by `when` (the first that applies is used).',
+      ),
+    ),
   },
   { additionalProperties: false },
 );
