@@ -28,7 +28,8 @@ export function parseAnsibleIni(text: string, file: string): AnsibleModel {
     model.problems.push(problemAt(at, message));
   };
 
-  for (let index = 0; index < lines.length && model.problems.length < MAX_PROBLEMS; index++) {
+  let index = 0;
+  for (; index < lines.length && model.problems.length < MAX_PROBLEMS; index++) {
     const line = lines[index]!;
     const indent = line.search(/\S/);
     if (indent === -1) continue;
@@ -122,7 +123,7 @@ export function parseAnsibleIni(text: string, file: string): AnsibleModel {
     }
   }
   if (model.problems.length >= MAX_PROBLEMS) {
-    model.problems.push(problemAt({ file }, `stopped after ${MAX_PROBLEMS} problems; is this an Ansible inventory?`));
+    model.problems.push(problemAt({ file, line: index + 1 }, `stopped after ${MAX_PROBLEMS} problems; is this an Ansible inventory?`));
   }
   return model;
 }

@@ -69,9 +69,11 @@ export class AnsibleModel {
   }
 }
 
-const HOST_KEYS = ['ansible_host', 'ansible_ssh_host'];
-const PORT_KEYS = ['ansible_port', 'ansible_ssh_port'];
-const USER_KEYS = ['ansible_user', 'ansible_ssh_user'];
+// When both spellings are set, Ansible's ssh plugin takes the ansible_ssh_* one (the last of
+// its option's vars list), whichever level each was set at.
+const HOST_KEYS = ['ansible_ssh_host', 'ansible_host'];
+const PORT_KEYS = ['ansible_ssh_port', 'ansible_port'];
+const USER_KEYS = ['ansible_ssh_user', 'ansible_user'];
 const KEY_FILE_KEYS = ['ansible_ssh_private_key_file', 'ansible_private_key_file'];
 const ARGS_KEYS = ['ansible_ssh_common_args', 'ansible_ssh_extra_args'];
 const PASSWORD_KEYS = ['ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password', 'ansible_become_pass', 'ansible_become_password', 'ansible_sudo_pass'];
@@ -183,7 +185,9 @@ export function ansibleToDrafts(model: AnsibleModel): Drafts {
       problems.push(problemAt(host.at, `host ${showText(host.name)} is in groups ${list}; a DC/OS node is only one of master, agent, public_agent`));
     }
     for (const [role, v] of roleDistance) {
-      if (NODE_ROLES.includes(role) && v.d !== nearest) continue; // e.g. [agents:children] agents_public: the nearer public_agent wins
+      // e.g. [agents:children] agents_public: the nearer public_agent wins. After a conflict
+      // (reported above) only the first is kept, so it is reported once.
+      if (NODE_ROLES.includes(role) && (v.d !== nearest || role !== kept[0]![0])) continue;
       draft.roles.push(role);
     }
 
@@ -204,10 +208,8 @@ export function ansibleToDrafts(model: AnsibleModel): Drafts {
       return { value, at: v.at, key: v.key, ...(v.inherited ? { inherited: true } : {}) };
     };
     const address = take(HOST_KEYS);
-    if (address) {
-      const v = textOf(address);
-      if (v) draft.address = v;
-    } else draft.address = { value: host.name, at: host.at, key: 'host name' };
+    // Without ansible_host the host's name is the address (a broken ansible_host was reported).
+    draft.address = (address && textOf(address)) || { value: host.name, at: host.at, key: 'host name' };
     const user = take(USER_KEYS);
     if (user) {
       const v = textOf(user);

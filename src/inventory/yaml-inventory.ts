@@ -138,7 +138,10 @@ export function readOurInventory(doc: YamlDocument): Drafts {
         else {
           for (const [key, value] of Object.entries(entry.vars)) {
             if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') draft.vars[key] = String(value);
-            else error([...path, 'vars', key], `vars.${key} must be a string, a number or a boolean, found ${describeValue(value)}`);
+            else {
+              const shown = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `vars.${key}` : `the variable ${showText(key)}`;
+              error([...path, 'vars', key], `${shown} must be a string, a number or a boolean, found ${describeValue(value)}`);
+            }
           }
         }
       }
