@@ -17,7 +17,7 @@ export interface ShellRun {
 export function runShell(shell: ShellPath, script: string, env: Record<string, string> = {}, cwd?: string): ShellRun {
   const r = spawnSync(shell, ['-c', script], {
     encoding: 'utf8',
-    timeout: 5_000,
+    timeout: 20_000,
     killSignal: 'SIGKILL',
     cwd,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.homedir(), LC_ALL: 'C.UTF-8', ...env },
@@ -32,16 +32,31 @@ export function runShell(shell: ShellPath, script: string, env: Record<string, s
  */
 export function printedWords(shell: ShellPath, commands: readonly string[], env: Record<string, string> = {}): string[][] {
   const marker = '\u0001END\u0001';
-  const script = commands.map((c) => `${c}\nprintf '%s\\0' '${marker}'`).join('\n');
-  const r = runShell(shell, script, env);
-  if (r.status !== 0 || r.stderr !== '') throw new Error(`${shell} failed (${r.status}): ${r.stderr}`);
-  const out: string[][] = [[]];
-  const words = r.stdout.split('\0').slice(0, -1);
-  for (const w of words) {
-    if (w === marker) out.push([]);
-    else out[out.length - 1]!.push(w);
+  const out: string[][] = [];
+  // One argument may hold at most 128 KiB (MAX_ARG_STRLEN): run the commands in batches below that.
+  let batch: string[] = [];
+  let size = 0;
+  const run = () => {
+    if (batch.length === 0) return;
+    const script = batch.map((c) => `${c}\nprintf '%s\\0' '${marker}'`).join('\n');
+    const r = runShell(shell, script, env);
+    if (r.status !== 0 || r.stderr !== '') throw new Error(`${shell} failed (${r.status}): ${r.stderr}`);
+    let current: string[] = [];
+    for (const w of r.stdout.split('\0').slice(0, -1)) {
+      if (w === marker) {
+        out.push(current);
+        current = [];
+      } else current.push(w);
+    }
+    batch = [];
+    size = 0;
+  };
+  for (const c of commands) {
+    if (size + c.length > 100_000) run();
+    batch.push(c);
+    size += c.length + 20;
   }
-  out.pop();
+  run();
   return out;
 }
 

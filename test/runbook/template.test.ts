@@ -1,0 +1,457 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import {
+  parseTemplate,
+  redactSecrets,
+  render,
+  renderForDisplay,
+  SECRET_MASK,
+  shellTemplateProblems,
+  TemplateError,
+  templateRefs,
+  type Scope,
+} from '../../src/runbook/template.js';
+import { HOSTILE_VALUES, printedWords, runShell, SHELLS, tempDir } from '../helpers/real-shell.js';
+
+const tmp = tempDir('runbook-template-');
+afterAll(() => tmp.remove());
+const injected = path.join(tmp.dir, 'INJECTED');
+afterEach(() => {
+  // Every test ends with no marker file: an injection anywhere fails the test that caused it.
+  const found = existsSync(injected);
+  rmSync(injected, { force: true });
+  expect(found).toBe(false);
+});
+
+const node = { name: 'master-1', ip: '10.0.4.1', address: 'm1.example', role: 'master', roles: ['master', 'zk'], vars: { zone: 'a-1' } };
+const scopeWith = (x: string, extra: Partial<Scope> = {}): Scope => ({ params: { x }, vars: {}, node, ...extra });
+
+/** The error a call throws, or a failure when it does not throw one. */
+function templateError(fn: () => unknown): TemplateError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof TemplateError) return e;
+    throw e;
+  }
+  throw new Error('expected a TemplateError');
+}
+
+describe('parseTemplate', () => {
+  it.each([
+    ['plain text', [{ kind: 'text', text: 'plain text' }]],
+    ['{{params.x}}', [{ kind: 'ref', ref: 'params.x', raw: false, start: 0, end: 12 }]],
+    [
+      'a {{ node.ip }}:{{vars.patch_url|raw}}',
+      [
+        { kind: 'text', text: 'a ' },
+        { kind: 'ref', ref: 'node.ip', raw: false, start: 2, end: 15 },
+        { kind: 'text', text: ':' },
+        { kind: 'ref', ref: 'vars.patch_url', raw: true, start: 16, end: 38 },
+      ],
+    ],
+    ['{{\tparams.x  |  raw }}', [{ kind: 'ref', ref: 'params.x', raw: true, start: 0, end: 22 }]],
+    ['\\{{params.x}} stays', [{ kind: 'text', text: '{{params.x}} stays' }]],
+    ['a }} b', [{ kind: 'text', text: 'a }} b' }]],
+    ['{{node.vars.zone}}{{run.id}}', [
+      { kind: 'ref', ref: 'node.vars.zone', raw: false, start: 0, end: 18 },
+      { kind: 'ref', ref: 'run.id', raw: false, start: 18, end: 28 },
+    ]],
+  ])('parses %j', (source, parts) => {
+    expect(parseTemplate(source)).toEqual({ parts, errors: [] });
+  });
+
+  it.each([
+    ['echo {{params.x', 5, /unclosed \{\{/],
+    ['echo {{ params.x {{node.ip}}', 5, /unclosed \{\{/],
+    ['{{}}', 0, /empty \{\{\}\}/],
+    ['x {{   }}', 2, /empty/],
+    ['{{ params.x | rwa }}', 14, /unknown filter "rwa": the only filter is raw/],
+    ['{{params.x|}}', 11, /expected a filter name/],
+    ['{{ | raw }}', 0, /expected a reference before \|/],
+    ['{{ foo }}', 3, /"foo" is not a reference/],
+    ['{{params.}}', 2, /expected params.NAME/],
+    ['{{params.a.b}}', 2, /expected params.NAME/],
+    ['{{node.bogus}}', 2, /expected node.name/],
+    ['{{node.vars}}', 2, /node.vars.NAME/],
+    ['{{run.name}}', 2, /expected run.id/],
+    ['{{params.x y}}', 2, /not a reference/],
+  ])('reports %j at offset %i', (source, offset, message) => {
+    const { errors } = parseTemplate(source);
+    expect(errors[0]?.offset).toBe(offset);
+    expect(errors[0]?.message).toMatch(message);
+  });
+
+  it('keeps parsing after an error and reports each', () => {
+    const { parts, errors } = parseTemplate('{{a}} {{params.ok}} {{}}');
+    expect(errors.map((e) => e.offset)).toEqual([2, 20]);
+    expect(parts.filter((p) => p.kind === 'ref')).toHaveLength(1);
+  });
+});
+
+describe('templateRefs', () => {
+  it('lists every ref once, in order, ignoring escaped and broken ones', () => {
+    expect(templateRefs('{{node.ip}} {{params.a}} {{ node.ip | raw }} \\{{params.b}} {{bad}} {{vars.c}}')).toEqual(['node.ip', 'params.a', 'vars.c']);
+  });
+});
+
+describe('render: values', () => {
+  const scope: Scope = {
+    params: { installed_version: '1.11.4', n: 5, yes: true, jwt: undefined },
+    vars: { patch_url: 'http://10.0.0.5:80/upgrade/5f0c/dcos_node_upgrade.sh' },
+    node: { ...node, user: 'core', port: 2222 },
+    run: { id: 'r-20240308' },
+  };
+
+  it.each([
+    ['{{node.name}} {{node.ip}} {{node.address}} {{node.role}} {{node.user}} {{node.port}} {{node.vars.zone}}', 'master-1 10.0.4.1 m1.example master core 2222 a-1'],
+    ['{{params.installed_version}}/{{params.n}}/{{params.yes}}/{{run.id}}', '1.11.4/5/true/r-20240308'],
+    ['curl -O {{vars.patch_url}}', 'curl -O http://10.0.0.5:80/upgrade/5f0c/dcos_node_upgrade.sh'],
+  ])('substitutes %j', (source, expected) => {
+    expect(render(source, scope, 'text')).toBe(expected);
+    expect(render(source, scope, 'shell')).toBe(expected);
+  });
+
+  it.each([
+    ['{{params.nope}}', 'params.nope', /unknown param "nope"/],
+    ['{{params.jwt}}', 'params.jwt', /params.jwt has no value/],
+    ['{{vars.missing}}', 'vars.missing', /vars.missing is not set: no step has captured it yet/],
+    ['{{node.vars.rack}}', 'node.vars.rack', /not set for node master-1/],
+  ])('refuses %j with a TemplateError naming the ref', (source, ref, message) => {
+    const e = templateError(() => render(`echo ${source}`, scope, 'shell'));
+    expect(e.ref).toBe(ref);
+    expect(e.offset).toBe(5);
+    expect(e.message).toMatch(message);
+  });
+
+  it('refuses node refs outside a node, run.id outside a run, and node.user when unset', () => {
+    expect(templateError(() => render('{{node.ip}}', { params: {}, vars: {} }, 'text')).message).toMatch(/outside a node/);
+    expect(templateError(() => render('{{run.id}}', { params: {}, vars: {} }, 'text')).message).toMatch(/run.id is not available/);
+    expect(templateError(() => render('{{node.user}}', { params: {}, vars: {}, node }, 'text')).message).toMatch(/node.user is not set for node master-1/);
+  });
+
+  it('refuses a template with a syntax error before rendering anything', () => {
+    const e = templateError(() => render('echo {{params.installed_version', scope, 'shell'));
+    expect(e.offset).toBe(5);
+    expect(e.ref).toBe('');
+  });
+
+  it('in text mode puts values as they are, raw or not', () => {
+    expect(render("it's {{params.x}} and {{params.x|raw}}", scopeWith("a'b $HOME"), 'text')).toBe("it's a'b $HOME and a'b $HOME");
+  });
+});
+
+describe('render: the command text the operator reads', () => {
+  it.each([
+    ['curl -fsS http://{{node.ip}}:5050/metrics/snapshot', '10.0.4.1', 'curl -fsS http://10.0.4.1:5050/metrics/snapshot'],
+    ['printf %s {{params.x}}', 'a b', "printf %s 'a b'"],
+    ['printf %s {{params.x}}', '', "printf %s ''"],
+    ['printf %s pre{{params.x}}', 'a', "printf %s pre'a'"], // glued to a letter: quoted, it cannot form a keyword
+    ['curl "http://{{params.x}}:5050"', '10.0.4.1', 'curl "http://10.0.4.1:5050"'],
+    ['echo "v={{params.x}}"', 'a $b', `echo "v="'a $b'""`],
+    ["echo 'v={{params.x}}'", 'a $b', "echo 'v=a $b'"],
+    ["echo 'v={{params.x}}'", "it's", "echo 'v=''it'\\''s'''"],
+    ['echo {{params.x}}', 'if', "echo 'if'"],
+    ['{{params.x}}=1', 'FOO', "'FOO'=1"],
+    ['echo {{params.x}}>f', '2', "echo '2'>f"],
+    ['echo ~{{params.x}}', 'root', "echo ~'root'"],
+    ['echo {{params.x}} # {{params.x}}', 'a;b', "echo 'a;b' # a;b"],
+    ['cat <<EOF\n{{params.x}}\nEOF', '$HOME `x` \\', 'cat <<EOF\n\\$HOME \\`x\\` \\\\\nEOF'],
+    ["cat <<'EOF'\n{{params.x}}\nEOF", '$HOME', "cat <<'EOF'\n$HOME\nEOF"],
+    ['echo {{params.x|raw}}', '$HOME', 'echo $HOME'],
+  ])('%j with %j gives %j', (source, x, expected) => {
+    expect(render(source, scopeWith(x), 'shell')).toBe(expected);
+  });
+});
+
+/** A place a value can sit in a command, and what the command must print for it. */
+interface Context {
+  name: string;
+  template: string;
+  expect: (v: string) => string[];
+  /** Values this spot may refuse (a newline in a comment or here-document). */
+  mayRefuse?: (v: string) => boolean;
+}
+
+const P = `printf '%s\\0'`;
+const CONTEXTS: Context[] = [
+  { name: 'alone', template: `${P} {{params.x}}`, expect: (v) => [v] },
+  { name: 'glued', template: `${P} pre{{params.x}}post`, expect: (v) => [`pre${v}post`] },
+  { name: 'url', template: `${P} http://{{params.x}}:5050/metrics/snapshot`, expect: (v) => [`http://${v}:5050/metrics/snapshot`] },
+  { name: 'twice glued', template: `${P} {{params.x}}{{params.x}} -{{params.x}}-`, expect: (v) => [v + v, `-${v}-`] },
+  { name: 'double quotes', template: `${P} "a {{params.x}} b"`, expect: (v) => [`a ${v} b`] },
+  { name: 'double url', template: `${P} "http://{{params.x}}:5050" "{{params.x}}"`, expect: (v) => [`http://${v}:5050`, v] },
+  { name: 'single quotes', template: `${P} 'a {{params.x}} b' '{{params.x}}'`, expect: (v) => [`a ${v} b`, v] },
+  { name: 'mixed quotes', template: `${P} 'a'"{{params.x}}"'{{params.x}}'{{params.x}}`, expect: (v) => [`a${v}${v}${v}`] },
+  { name: 'assignment', template: `X={{params.x}}; ${P} "$X"`, expect: (v) => [v] },
+  { name: 'env of a command', template: `X={{params.x}} sh -c 'printf "%s\\0" "$X"'`, expect: (v) => [v] },
+  { name: 'sh -c argument', template: `sh -c 'printf "%s\\0" "$1"' sh {{params.x}}`, expect: (v) => [v] },
+  { name: 'command substitution', template: `${P} "$(printf '%s.' {{params.x}})" "$(printf '%s.' "<{{params.x}}>")"`, expect: (v) => [`${v}.`, `<${v}>.`] },
+  { name: 'nested substitution', template: `${P} "$(printf '%s' "$(printf '%s.' '{{params.x}}')")"`, expect: (v) => [`${v}.`] },
+  {
+    name: 'here-document',
+    template: `${P} "$(cat <<EOF\n[{{params.x}}] $((1+1))\nEOF\n)"`,
+    expect: (v) => [`[${v}] 2`],
+    mayRefuse: (v) => v.includes('\n'),
+  },
+  {
+    name: 'quoted here-document',
+    template: `${P} "$(cat <<'EOF'\n[{{params.x}}] $((1+1))\nEOF\n)"`,
+    expect: (v) => [`[${v}] $((1+1))`],
+    mayRefuse: (v) => v.includes('\n'),
+  },
+  {
+    name: 'here-document, value alone on its line',
+    template: `${P} "$(cat <<-EOF\n\t{{params.x}}\n\tEOF\n)."`,
+    expect: (v) => [`${v.replace(/\n+$/, '')}.`],
+    mayRefuse: (v) => v.includes('\n') || v === 'EOF' || v.startsWith('\t'),
+  },
+  { name: 'comment', template: `${P} ok # {{params.x}} '`, expect: () => ['ok'], mayRefuse: (v) => v.includes('\n') },
+  { name: 'after a comment line', template: `# it's {{params.x}}\n${P} {{params.x}}`, expect: (v) => [v], mayRefuse: (v) => v.includes('\n') },
+  { name: 'case', template: `case {{params.x}} in *) ${P} "{{params.x}}";; esac`, expect: (v) => [v] },
+  { name: 'subshell and pipe', template: `(${P} {{params.x}}) | cat`, expect: (v) => [v] },
+];
+
+/** Renders every value in every context, runs them all in one shell, and checks what each printed. */
+function roundTrip(shell: (typeof SHELLS)[number], values: readonly string[], contexts: readonly Context[]) {
+  const commands: string[] = [];
+  const expected: string[][] = [];
+  const labels: string[] = [];
+  for (const context of contexts) {
+    for (const v of values) {
+      let command: string;
+      try {
+        command = render(context.template, scopeWith(v), 'shell');
+      } catch (e) {
+        if (e instanceof TemplateError && context.mayRefuse?.(v)) continue;
+        throw new Error(`${context.name} refused ${JSON.stringify(v)}: ${String(e)}`);
+      }
+      commands.push(command);
+      expected.push(context.expect(v));
+      labels.push(`${context.name} ${JSON.stringify(v)}`);
+    }
+  }
+  const printed = printedWords(shell, commands, { DIR: tmp.dir });
+  const wrong = labels.filter((_, i) => JSON.stringify(printed[i]) !== JSON.stringify(expected[i]));
+  expect(wrong).toEqual([]);
+  expect(printed).toEqual(expected);
+  return commands.length;
+}
+
+/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe.each(SHELLS)('render in real shells: %s', (shell) => {
+  it('prints every hostile value exactly in every context, and runs none of them', () => {
+    expect(roundTrip(shell, HOSTILE_VALUES, CONTEXTS)).toBeGreaterThan(HOSTILE_VALUES.length * CONTEXTS.length * 0.9);
+  });
+
+  it('prints random values exactly (seeded)', () => {
+    const random = prng(1108);
+    const alphabet = [...`abcXYZ019 \t\n'"\\$\`!#&;|<>(){}[]*?~=%+,-./:@^`, '打', 'é'];
+    const values = Array.from({ length: 100 }, () =>
+      Array.from({ length: Math.floor(random() * 9) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''),
+    );
+    roundTrip(shell, values, CONTEXTS);
+  });
+
+  it('keeps bare words bare only where they mean the same as quoted ones', () => {
+    const neighbours = [...' =:/-@%.,+~{}[]()<>&;|#\'"a1'];
+    const safe = ['a', 'A-1', '10.0.4.1', '-', '%', '@', '1', 'x.y', 'if', 'fi', 'time', 'in'];
+    const contexts: Context[] = [];
+    for (const before of neighbours) {
+      for (const after of neighbours) {
+        const quoted = (s: string) => (s === "'" ? "\\'" : s === '"' ? '\\"' : `'${s}'`);
+        // The neighbours are quoted so that each context is one printf argument around the value.
+        contexts.push({ name: `${before}|${after}`, template: `${P} ${quoted(before)}{{params.x}}${quoted(after)}`, expect: (v) => [before + v + after] });
+      }
+    }
+    contexts.push({ name: 'unquoted pairs', template: `${P} ={{params.x}}= :{{params.x}}: /{{params.x}}/ -{{params.x}}- @{{params.x}}@ %{{params.x}}% .{{params.x}}.`, expect: (v) => ['=', ':', '/', '-', '@', '%', '.'].map((c) => c + v + c) });
+    roundTrip(shell, safe, contexts);
+  });
+
+  it('does not let a value become an assignment, a file descriptor, a home directory or a keyword', () => {
+    const env = { DIR: tmp.dir };
+    const assign = runShell(shell, render(`{{params.x}}=1 2>/dev/null; ${P} "\${FOO-unset}"`, scopeWith('FOO'), 'shell'), env);
+    expect(assign.stdout).toBe('unset\0');
+    const fd = runShell(shell, render(`printf '%s\\n' {{params.x}}>"$DIR/out"`, scopeWith('2'), 'shell'), env);
+    expect(fd.stderr).toBe('');
+    expect(readFileSync(path.join(tmp.dir, 'out'), 'utf8')).toBe('2\n');
+    const tilde = runShell(shell, render(`${P} ~{{params.x}} ~/{{params.x}}`, scopeWith('root'), 'shell'), env);
+    expect(tilde.stdout.split('\0')[0]).toBe('~root');
+    const keyword = runShell(shell, render(`{{params.x}} 2>/dev/null; ${P} after`, scopeWith('if'), 'shell'), env);
+    expect(keyword.stdout).toBe('after\0');
+  });
+
+  it('a raw value runs as the author asked (the check is real: it can see an injection)', () => {
+    runShell(shell, render('echo {{params.x|raw}}', scopeWith('hi; touch "$DIR/INJECTED"'), 'shell'), { DIR: tmp.dir });
+    expect(existsSync(injected)).toBe(true);
+    rmSync(injected);
+  });
+});
+
+describe('render: spots where no quoting is safe are refused', () => {
+  it.each([
+    ['echo `echo {{params.x}}`', /inside `...`/],
+    ['echo "`echo {{params.x}}`"', /inside `...`/],
+    ['echo ${X:-{{params.x}}}', /inside \$\{...\}/],
+    ['echo "${X:-{{params.x}}}"', /inside \$\{...\}/],
+    ['echo $(( {{params.x}} + 1 ))', /arithmetic/],
+    ["echo $'{{params.x}}'", /\$'...'/],
+    ['echo ${{params.x}}', /directly follows \$/],
+    ['echo "${{params.x}}"', /directly follows \$/],
+    ["sh -c 'echo {{params.x}}'", /script of sh -c/],
+    ['sh -c "echo {{params.x}}"', /script of sh -c/],
+    ['sh -c {{params.x}}', /script of sh -c/],
+    ['sudo -u app /bin/bash -lc "cd /x && echo {{params.x}}"', /script of bash -lc/],
+    ['sh -c "$(echo {{params.x}})"', /script of sh -c/],
+    ["su - app -c 'echo {{params.x}}'", /script of su -c/],
+    ['eval echo {{params.x}}', /eval runs its arguments/],
+    ["trap 'echo {{params.x}}' EXIT", /trap runs its arguments/],
+    ['watch -n 5 ls {{params.x}}', /watch runs its arguments/],
+    ['ssh -p 22 core@{{node.ip}} ls {{params.x}}', /ssh joins the words/],
+    ["python3 -c 'print(\"{{params.x}}\")'", /code that python3 -c runs/],
+    ['sudo bash <<EOF\necho {{params.x}}\nEOF', /fed to a program that runs it as code/],
+    ['cat <<{{params.x}}\nx\n', /terminator must be written out/],
+    ["echo $'a\\'' {{params.x}}", /disagree/],
+    ['echo $(case a in a) echo {{params.x}};; esac)', /case statement/],
+  ])('%j', (source, why) => {
+    const e = templateError(() => render(source, scopeWith('v'), 'shell'));
+    expect(e.message).toMatch(why);
+    expect(e.ref).toBe('params.x');
+    expect(e.offset).toBe(source.indexOf('{{params.x}}'));
+    expect(e.message).not.toContain("'v'");
+  });
+
+  it.each([
+    ["sh -c 'echo \"$1\"' sh {{params.x}}", 'v'],
+    ['bash dcos_node_upgrade.sh {{params.x}}', 'v'],
+    ['ssh -p {{node.port}} -l core {{node.ip}} uptime', 'v'],
+    ['cat <<EOF > /etc/x\n{{params.x}}\nEOF', 'v'],
+    ['grep -c {{params.x}} f', 'v'],
+  ])('allows %j', (source, x) => {
+    expect(() => render(source, { ...scopeWith(x), node: { ...node, port: 22 } }, 'shell')).not.toThrow();
+  });
+
+  it('refuses value-dependent spots only for the values that break them, without echoing the value', () => {
+    const heredoc = 'cat <<EOF\n{{params.x}}\nEOF';
+    expect(templateError(() => render(heredoc, scopeWith('a\nEOF\ntouch x'), 'shell')).message).toMatch(/here-document/);
+    expect(templateError(() => render(heredoc, scopeWith('EOF'), 'shell')).message).toMatch(/end the here-document early/);
+    expect(templateError(() => render('cat <<EOF\nE{{params.x}}\nEOF', scopeWith('OF'), 'shell')).message).toMatch(/early/);
+    expect(render('cat <<EOF\n{{params.x}}\nEOF', scopeWith('EOFX'), 'shell')).toBe('cat <<EOF\nEOFX\nEOF');
+    const comment = templateError(() => render('ls # {{params.x}}', scopeWith('secret-ish\ntouch x'), 'shell'));
+    expect(comment.message).toMatch(/comment/);
+    expect(comment.message).not.toContain('secret-ish');
+    expect(templateError(() => render('echo {{params.x}}', scopeWith('a\0b'), 'shell')).message).toMatch(/NUL/);
+  });
+});
+
+describe('shellTemplateProblems', () => {
+  it('finds every unsafe spot and syntax error, with offsets, whatever the values', () => {
+    const source = 'echo `{{params.a}}` {{ params.b | rwa }}; sh -c "{{params.c}}"; echo {{params.ok}}';
+    expect(shellTemplateProblems(source).map((p) => [p.offset, p.message.split(':')[0]])).toEqual([
+      [6, '{{params.a}} cannot be placed safely in this command'],
+      [34, 'unknown filter "rwa"'],
+      [49, '{{params.c}} cannot be placed safely in this command'],
+    ]);
+    expect(shellTemplateProblems('curl -fsS http://{{node.ip}}:5050/metrics/snapshot')).toEqual([]);
+  });
+});
+
+describe('renderForDisplay: secrets', () => {
+  const secret = `s3'c"r$e\`t\\ 打`;
+  const scope = (extra: Partial<Scope> = {}): Scope => ({
+    params: { jwt: secret, user: 'ops', wrapper: `xx${secret}yy` },
+    vars: { header: `Authorization: token=${secret}` },
+    node,
+    secrets: new Set(['jwt']),
+    ...extra,
+  });
+
+  it.each([
+    'curl -H "Authorization: token={{params.jwt}}" https://{{node.ip}}:5050/metrics/snapshot',
+    'echo {{params.jwt}}{{params.jwt}} token={{params.jwt}}x',
+    "echo 'a{{params.jwt}}b' {{params.jwt|raw}}",
+    'echo {{params.wrapper}} "{{params.wrapper}}" \'{{params.wrapper}}\'',
+    'curl -H {{vars.header}} -H "{{vars.header}}" -H \'{{vars.header}}\'',
+    'cat <<EOF\n{{vars.header}} {{params.jwt}}\nEOF',
+    "cat <<'EOF'\n{{vars.header}}\nEOF",
+    'echo ok # {{params.jwt}} {{vars.header}}',
+  ])('never shows the secret in %j', (source) => {
+    for (const mode of ['shell', 'text'] as const) {
+      const shown = renderForDisplay(source, scope(), mode);
+      expect(shown).not.toContain(secret);
+      for (const piece of [secret, secret.replaceAll("'", `'\\''`), secret.replace(/[\\$`]/g, '\\$&'), `s3'\\''c`]) expect(shown).not.toContain(piece);
+      expect(shown).toContain(SECRET_MASK);
+      // The same template, rendered to run, does carry the secret: the check above can fail.
+      expect(render(source, scope(), mode)).not.toBe(shown);
+    }
+  });
+
+  it('masks a raw secret wherever render would paste it', () => {
+    expect(renderForDisplay("sh -c 'curl -H token={{params.jwt|raw}}'", scope(), 'shell')).toBe(`sh -c 'curl -H token=${SECRET_MASK}'`);
+  });
+
+  it('shows where the secret goes and the rest as it runs', () => {
+    expect(renderForDisplay('curl -H "token={{params.jwt}}" -u {{params.user}}', scope(), 'shell')).toBe(`curl -H "token=${SECRET_MASK}" -u ops`);
+  });
+
+  it('masks a secret param that has no value, rather than failing or hinting', () => {
+    expect(renderForDisplay('t={{params.jwt}}', scope({ params: { jwt: undefined } }), 'shell')).toBe(`t=${SECRET_MASK}`);
+  });
+
+  it('hides a short secret everywhere, even in the command text', () => {
+    const s: Scope = { params: { pin: '42' }, vars: {}, secrets: new Set(['pin']) };
+    expect(renderForDisplay('echo 1422 {{params.pin}}', s, 'shell')).toBe(`echo 1${SECRET_MASK}2 ${SECRET_MASK}`);
+  });
+
+  it('hides a secret made of mask characters', () => {
+    const s: Scope = { params: { p: '••' }, vars: {}, secrets: new Set(['p']) };
+    expect(renderForDisplay('x {{params.p}} ••••', s, 'text')).not.toContain('••');
+  });
+
+  it('hides random secrets in random templates (seeded)', () => {
+    const random = prng(77);
+    const chars = [...`ab1 '"\\$\`;|&\n#•`];
+    const pick = (n: number) => Array.from({ length: n }, () => chars[Math.floor(random() * chars.length)]).join('');
+    const templates = ['{{params.s}}', '"{{params.s}}"', "'{{params.s}}'", 'x{{params.s}}y{{vars.v}}', 'cat <<EOF\n{{vars.v}}\nEOF', "cat <<'E'\n{{vars.v}}\nE", '# {{vars.v}}'];
+    for (let i = 0; i < 300; i++) {
+      const s = pick(1 + Math.floor(random() * 6));
+      const sc: Scope = { params: { s }, vars: { v: pick(3) + s + pick(3) }, secrets: new Set(['s']) };
+      const template = templates[i % templates.length]!;
+      for (const mode of ['shell', 'text'] as const) {
+        let shown: string;
+        try {
+          shown = renderForDisplay(template, sc, mode);
+        } catch (e) {
+          expect(e).toBeInstanceOf(TemplateError);
+          expect((e as Error).message).not.toContain(s);
+          continue;
+        }
+        expect(shown).not.toContain(s);
+      }
+    }
+  });
+
+  it('keeps unknown refs as written when asked, for an export before a run', () => {
+    const s: Scope = { params: { jwt: 'tok' }, vars: {}, secrets: new Set(['jwt']) };
+    expect(renderForDisplay('curl http://{{node.ip}}:5050 -H "t={{params.jwt}}" {{vars.u|raw}}', s, 'shell', { missing: 'keep' })).toBe(
+      `curl http://{{node.ip}}:5050 -H "t=${SECRET_MASK}" {{vars.u | raw}}`,
+    );
+    expect(() => renderForDisplay('{{node.ip}}', s, 'shell')).toThrow(TemplateError);
+  });
+
+  it('redactSecrets cleans any text, such as command output', () => {
+    expect(redactSecrets(`token=${secret}\n`, scope())).toBe(`token=${SECRET_MASK}\n`);
+    expect(redactSecrets('nothing', { params: {}, vars: {} })).toBe('nothing');
+  });
+});
