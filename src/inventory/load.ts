@@ -40,6 +40,7 @@ export function detectInventoryKind(text: string, file: string): { kind: 'ansibl
   const lines = text.split(/\r\n|\n|\r/).map((l) => l.trim());
   const significant = lines.filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith(';'));
   const first = significant[0] ?? '';
+  if (first === '') throw new InputError([problemAt({ file }, 'the inventory is empty: it holds only blank lines or comments')]);
   // [group] on a line of its own is INI; YAML never starts a mapping that way.
   if (/^\[[^\]]+\]\s*([#;].*)?$/.test(first)) return { kind: 'ansible-ini' };
   // A line starting with ";" is an INI comment; key=value words after a name are INI host lines.
@@ -49,7 +50,7 @@ export function detectInventoryKind(text: string, file: string): { kind: 'ansibl
   try {
     doc = parseYaml(text, file);
   } catch (error) {
-    if (error instanceof InputError && !looksYaml && first !== '') return { kind: 'ansible-ini' };
+    if (error instanceof InputError && !looksYaml) return { kind: 'ansible-ini' };
     throw error;
   }
   const v = doc.value;
