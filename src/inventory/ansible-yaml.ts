@@ -1,10 +1,10 @@
 // Ansible's YAML inventory: top-level groups (usually `all`), each with `hosts` (a mapping of
 // host patterns to their variables), `vars` and `children` (more groups, nested).
+import { closest } from '../runbook/did-you-mean.js';
 import { describeValue, formatPath, type YamlDocument, type YamlPath } from '../runbook/load-yaml.js';
 import { problemAt, type Where } from './draft.js';
 import { AnsibleModel, type AnsibleVar } from './ansible.js';
 import { expandHostPattern, splitHostPort } from './host-pattern.js';
-import { closest } from './suggest.js';
 import { showText } from './text.js';
 
 const GROUP_KEYS = ['hosts', 'vars', 'children'];
@@ -76,7 +76,7 @@ export function parseAnsibleYaml(doc: YamlDocument): AnsibleModel {
         }
       } else {
         // Ansible skips such keys with a warning; so do we, with a guess at what was meant.
-        const guess = closest(key, GROUP_KEYS);
+        const guess = key.length <= 64 ? closest(key, GROUP_KEYS) : undefined;
         model.problems.push(
           problemAt(
             where(at, true),

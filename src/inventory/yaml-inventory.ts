@@ -1,18 +1,19 @@
 // Our YAML inventory (schema.ts): name, defaults, nodes. Reads a parsed document into drafts,
 // reporting every problem with its place; cross-node checks come later (resolve.ts).
 import { describeValue, formatPath, type YamlDocument, type YamlPath } from '../runbook/load-yaml.js';
+import { closest } from '../runbook/did-you-mean.js';
 import type { Problem } from '../runbook/problem.js';
 import { parsePort, problemAt, type Drafts, type Located, type NodeDraft, type Where } from './draft.js';
 import { normalizeRole, roleProblem } from './roles.js';
 import { DEFAULTS_KEYS, FILE_KEYS, NODE_KEYS } from './schema.js';
-import { closest } from './suggest.js';
 import { showText } from './text.js';
 
 const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** An unknown key, with the closest known one when there is one. */
 export function unknownKeyMessage(key: string, known: readonly string[], where: string): string {
-  const guess = closest(key, known);
+  // Long keys are not typos of ours; skipping them keeps hostile input cheap.
+  const guess = key.length <= 64 ? closest(key, known) : undefined;
   return guess ? `unknown key ${showText(key)} ${where}; did you mean "${guess}"?` : `unknown key ${showText(key)} ${where} (expected one of: ${known.join(', ')})`;
 }
 
