@@ -1,0 +1,351 @@
+// The words of the printed runbook and the run report, in the runbook's language. A runbook's
+// own text is the author's; these are only the labels and the plain-words gates around it.
+
+/** The languages with their own labels; any other `lang` gets English labels. */
+export type LabelLang = 'en' | 'zh-CN';
+
+export interface Labels {
+  lang: LabelLang;
+  // front matter
+  runbook: string;
+  file: string;
+  digest: string;
+  inventory: string;
+  noInventory: string;
+  generated: string;
+  contents: string;
+  parameters: string;
+  name: string;
+  value: string;
+  notes: string;
+  notGiven: string;
+  secret: string;
+  choices: string;
+  pattern: string;
+  defaultIs: string;
+  askedOnlyWhen: string;
+  noParameters: string;
+  guards: string;
+  guardsIntro: string;
+  prerequisites: string;
+  prerequisitesIntro: string;
+  checklistIntro: string;
+  procedure: string;
+  appendix: string;
+  troubleshooting: string;
+  troubleshootingIntro: string;
+  health: string;
+  role: string;
+  // sections and steps
+  section: string;
+  step: string;
+  runsOn: string;
+  local: string;
+  strategySerial: string;
+  strategyParallel: (concurrency: number) => string;
+  strategyBatch: (n: number) => string;
+  maxFailures: (n: number) => string;
+  onlyWhen: string;
+  why: string;
+  note: string;
+  hint: string;
+  destructive: string;
+  destructiveNote: string;
+  command: string;
+  commandOn: string;
+  allNodes: string;
+  nodesIn: (role: string) => string;
+  afterIt: string;
+  check: string;
+  checkWith: string;
+  capture: (name: string) => string;
+  confirm: string;
+  acknowledged: string;
+  confirmDestructive: string;
+  confirmTyped: (text: string) => string;
+  ifItFails: (title: string) => string;
+  // sign-off
+  signOff: string;
+  node: string;
+  address: string;
+  done: string;
+  time: string;
+  initials: string;
+  addRows: string;
+  checkedBy: string;
+  // gates in plain words
+  exitIs: (n: number) => string;
+  exitRule: string;
+  outputMatches: (re: string) => string;
+  outputNotMatches: (re: string) => string;
+  jsonEquals: (key: string, value: string) => string;
+  columnAll: (column: string, value: string) => string;
+  and: string;
+  repeatUntil: (every: string, what: string) => string;
+  giveUpAfter: (d: string) => string;
+  attemptAtMost: (d: string) => string;
+  deadline: (d: string) => string;
+  duration: (ms: number) => string;
+  // the report
+  report: string;
+  run: string;
+  who: string;
+  started: string;
+  finished: string;
+  status: string;
+  resumed: string;
+  interruptedAt: string;
+  summary: string;
+  timeline: string;
+  commands: string;
+  exit: string;
+  durationCol: string;
+  confirmations: string;
+  by: string;
+  skips: string;
+  reason: string;
+  failures: string;
+  outputTail: string;
+  gates: string;
+  attempts: string;
+  outcome: string;
+  event: string;
+  none: string;
+  masked: string;
+  statusWord: (status: string) => string;
+}
+
+const unitEn = (ms: number): string => {
+  if (ms % 3_600_000 === 0 && ms >= 3_600_000) return `${ms / 3_600_000} h`;
+  // Under two minutes, seconds read better ("every 60 s", "every 90 s").
+  if (ms % 60_000 === 0 && ms >= 120_000) return `${ms / 60_000} min`;
+  if (ms >= 120_000) return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  if (ms >= 1000) return `${Number((ms / 1000).toFixed(1))} s`;
+  return `${ms} ms`;
+};
+
+const unitZh = (ms: number): string => {
+  if (ms % 3_600_000 === 0 && ms >= 3_600_000) return `${ms / 3_600_000} 小时`;
+  if (ms % 60_000 === 0 && ms >= 120_000) return `${ms / 60_000} 分钟`;
+  if (ms >= 120_000) return `${Math.floor(ms / 60_000)} 分 ${Math.round((ms % 60_000) / 1000)} 秒`;
+  if (ms >= 1000) return `${Number((ms / 1000).toFixed(1))} 秒`;
+  return `${ms} 毫秒`;
+};
+
+const en: Labels = {
+  lang: 'en',
+  runbook: 'Runbook',
+  file: 'File',
+  digest: 'Digest',
+  inventory: 'Inventory',
+  noInventory: 'none: commands show placeholders such as <node.ip>',
+  generated: 'Generated',
+  contents: 'Contents',
+  parameters: 'Parameters',
+  name: 'Name',
+  value: 'Value',
+  notes: 'Notes',
+  notGiven: 'asked when the run starts',
+  secret: 'secret: never printed',
+  choices: 'one of',
+  pattern: 'must match',
+  defaultIs: 'default',
+  askedOnlyWhen: 'asked only when',
+  noParameters: 'This runbook takes no parameters.',
+  guards: 'Guards',
+  guardsIntro: 'Checked before anything changes; if one fails, nothing runs.',
+  prerequisites: 'Prerequisites',
+  prerequisitesIntro: 'Every item must be true before the procedure starts.',
+  checklistIntro: 'Read and tick each item.',
+  procedure: 'Procedure',
+  appendix: 'Appendix',
+  troubleshooting: 'Troubleshooting',
+  troubleshootingIntro: 'Commands to run on a node of the role when something goes wrong.',
+  health: 'Health probe',
+  role: 'Role',
+  section: 'Section',
+  step: 'Step',
+  runsOn: 'Runs on',
+  local: 'this machine (local)',
+  strategySerial: 'one node at a time, through all steps, then the next',
+  strategyParallel: (n) => `all nodes at once (at most ${n} at a time)`,
+  strategyBatch: (n) => `${n} nodes at a time`,
+  maxFailures: (n) => (n === 0 ? 'stops at the first failed node' : `stops after ${n} failed node${n === 1 ? '' : 's'}`),
+  onlyWhen: 'Only when',
+  why: 'Why',
+  note: 'Note',
+  hint: 'Hint',
+  destructive: 'DESTRUCTIVE',
+  destructiveNote: 'changes the node; runs only after a confirmation naming the command and the node',
+  command: 'Command',
+  commandOn: 'on',
+  allNodes: 'every node',
+  nodesIn: (role) => `every ${role} node`,
+  afterIt: 'Must be true after it',
+  check: 'Check',
+  checkWith: 'with',
+  capture: (name) => `Remembers vars.${name} from the output`,
+  confirm: 'Confirm',
+  acknowledged: 'Read and acknowledged',
+  confirmDestructive: 'Confirmed: command and node checked before it ran',
+  confirmTyped: (text) => `type "${text}" to confirm`,
+  ifItFails: (title) => `If it fails: troubleshooting "${title}"`,
+  signOff: 'Sign-off',
+  node: 'Node',
+  address: 'Address',
+  done: 'Done',
+  time: 'Time',
+  initials: 'Initials',
+  addRows: 'one row per node; add rows as needed',
+  checkedBy: 'Checked by',
+  exitIs: (n) => `exit status is ${n}`,
+  exitRule: 'Every command must exit 0 unless its gate names another exit status.',
+  outputMatches: (re) => `the output matches /${re}/`,
+  outputNotMatches: (re) => `the output does not match /${re}/`,
+  jsonEquals: (key, value) => `${key} in the JSON output is ${value}`,
+  columnAll: (column, value) => `every value of column ${column} is ${value}`,
+  and: ' and ',
+  repeatUntil: (every, what) => `repeat every ${every} until ${what}`,
+  giveUpAfter: (d) => `give up after ${d}`,
+  attemptAtMost: (d) => `each attempt may take at most ${d}`,
+  deadline: (d) => `must finish within ${d} of the step's start`,
+  duration: unitEn,
+  report: 'Run report',
+  run: 'Run',
+  who: 'Who',
+  started: 'Started',
+  finished: 'Finished',
+  status: 'Status',
+  resumed: 'Resumed',
+  interruptedAt: 'Interrupted',
+  summary: 'Summary',
+  timeline: 'Timeline',
+  commands: 'Commands',
+  exit: 'Exit',
+  durationCol: 'Duration',
+  confirmations: 'Confirmations',
+  by: 'By',
+  skips: 'Skips',
+  reason: 'Reason',
+  failures: 'Failures',
+  outputTail: 'Last lines of output',
+  gates: 'Gates',
+  attempts: 'Attempts',
+  outcome: 'Outcome',
+  event: 'Event',
+  none: 'none',
+  masked: 'masked',
+  statusWord: (s) => s,
+};
+
+const zh: Labels = {
+  lang: 'zh-CN',
+  runbook: '运行手册',
+  file: '文件',
+  digest: '摘要',
+  inventory: '节点清单',
+  noInventory: '无：命令中显示 <node.ip> 等占位符',
+  generated: '生成时间',
+  contents: '目录',
+  parameters: '参数',
+  name: '名称',
+  value: '值',
+  notes: '说明',
+  notGiven: '运行开始时询问',
+  secret: '机密：从不打印',
+  choices: '可选值',
+  pattern: '必须匹配',
+  defaultIs: '默认',
+  askedOnlyWhen: '仅在以下条件时询问',
+  noParameters: '此运行手册没有参数。',
+  guards: '防护检查',
+  guardsIntro: '在任何更改之前检查；任何一项失败，都不会执行任何操作。',
+  prerequisites: '前提条件',
+  prerequisitesIntro: '开始操作之前，每一项都必须满足。',
+  checklistIntro: '阅读并勾选每一项。',
+  procedure: '操作步骤',
+  appendix: '附录',
+  troubleshooting: '故障排除',
+  troubleshootingIntro: '出现问题时在该角色的节点上运行的命令。',
+  health: '健康探测',
+  role: '角色',
+  section: '章节',
+  step: '步骤',
+  runsOn: '运行于',
+  local: '本机（local）',
+  strategySerial: '一次一个节点，完成所有步骤后再进行下一个',
+  strategyParallel: (n) => `所有节点同时进行（最多同时 ${n} 个）`,
+  strategyBatch: (n) => `每批 ${n} 个节点`,
+  maxFailures: (n) => (n === 0 ? '第一个节点失败即停止' : `失败 ${n} 个节点后停止`),
+  onlyWhen: '仅当',
+  why: '原因',
+  note: '注意',
+  hint: '提示',
+  destructive: '破坏性操作',
+  destructiveNote: '会更改节点；须先确认命令和节点后才会运行',
+  command: '命令',
+  commandOn: '节点',
+  allNodes: '所有节点',
+  nodesIn: (role) => `所有 ${role} 节点`,
+  afterIt: '完成后必须满足',
+  check: '检查',
+  checkWith: '参数',
+  capture: (name) => `从输出中记录 vars.${name}`,
+  confirm: '确认',
+  acknowledged: '已阅读并确认',
+  confirmDestructive: '已确认：运行前已核对命令和节点',
+  confirmTyped: (text) => `输入“${text}”以确认`,
+  ifItFails: (title) => `失败时：故障排除“${title}”`,
+  signOff: '签字确认',
+  node: '节点',
+  address: '地址',
+  done: '完成',
+  time: '时间',
+  initials: '签名',
+  addRows: '每个节点一行；可按需增加',
+  checkedBy: '检查人',
+  exitIs: (n) => `退出状态为 ${n}`,
+  exitRule: '除非关卡指定了其他退出状态，每条命令都必须以 0 退出。',
+  outputMatches: (re) => `输出匹配 /${re}/`,
+  outputNotMatches: (re) => `输出不匹配 /${re}/`,
+  jsonEquals: (key, value) => `JSON 输出中 ${key} 为 ${value}`,
+  columnAll: (column, value) => `${column} 列的每个值都为 ${value}`,
+  and: '，并且',
+  repeatUntil: (every, what) => `每 ${every} 重复一次，直到 ${what}`,
+  giveUpAfter: (d) => `${d} 后放弃`,
+  attemptAtMost: (d) => `每次尝试最多 ${d}`,
+  deadline: (d) => `必须在步骤开始后 ${d} 内完成`,
+  duration: unitZh,
+  report: '运行报告',
+  run: '运行',
+  who: '执行人',
+  started: '开始',
+  finished: '结束',
+  status: '状态',
+  resumed: '已恢复',
+  interruptedAt: '中断',
+  summary: '概要',
+  timeline: '时间线',
+  commands: '命令',
+  exit: '退出状态',
+  durationCol: '耗时',
+  confirmations: '确认记录',
+  by: '确认人',
+  skips: '跳过',
+  reason: '原因',
+  failures: '失败',
+  outputTail: '输出的最后几行',
+  gates: '关卡',
+  attempts: '尝试次数',
+  outcome: '结果',
+  event: '事件',
+  none: '无',
+  masked: '已隐藏',
+  statusWord: (s) =>
+    ({ passed: '通过', failed: '失败', skipped: '已跳过', interrupted: '已中断', running: '运行中', aborted: '已中止' })[s] ?? s,
+};
+
+/** Labels for a runbook's `lang` (zh, zh-CN, zh-Hans... get Chinese; anything else English). */
+export function labelsFor(lang: string | undefined): Labels {
+  return lang !== undefined && /^zh\b/i.test(lang) ? zh : en;
+}
