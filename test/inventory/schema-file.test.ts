@@ -1,4 +1,5 @@
-// docs/inventory.schema.json is what editors validate inventories with; it must match schema.ts.
+// The published documents of the inventory format must match the code: docs/inventory.schema.json
+// (what editors validate inventories with) and the role spellings in docs/inventory.md.
 // To regenerate it after changing schema.ts:
 //   UPDATE_SCHEMA=1 npx vitest run test/inventory/schema-file.test.ts
 import { readFile } from 'node:fs/promises';
@@ -6,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Value } from '@sinclair/typebox/value';
 import { expect, test } from 'vitest';
 import { INVENTORY_SCHEMA_PATH, inventoryJsonSchema, renderInventorySchema, writeInventorySchema } from '../../src/inventory/schema-file.js';
+import { KNOWN_ROLES, roleAliases } from '../../src/inventory/roles.js';
 import { InventoryFile, NODE_KEYS } from '../../src/inventory/schema.js';
 import { parseYaml } from '../../src/runbook/load-yaml.js';
 
@@ -38,4 +40,14 @@ nodes:
   expect(Value.Check(InventoryFile, example)).toBe(true);
   expect(Value.Check(InventoryFile, { nodes: [{ name: 'a', adress: '10.0.0.1' }] })).toBe(false);
   expect(Value.Check(InventoryFile, { nodes: [{ name: 'a\u001b[2J' }] })).toBe(false);
+});
+
+test('docs/inventory.md lists every spelling of the DC/OS roles that the loader accepts', async () => {
+  const docs = await readFile(fileURLToPath(new URL('../../docs/inventory.md', import.meta.url)), 'utf8');
+  for (const role of KNOWN_ROLES) {
+    const row = docs.split('\n').find((line) => line.startsWith(`| \`${role}\` |`));
+    expect(row, `a row for ${role}`).toBeDefined();
+    const written = row!.split('|')[2]!.split(',').map((s) => s.trim());
+    expect(written.sort()).toEqual(roleAliases(role).sort());
+  }
 });
