@@ -1,8 +1,9 @@
 // Gates in plain words: what must be true after a step, the way a person reads it on paper
 // ("repeat every 60 s until every value of column ranges_underreplicated is 0; give up after 30 min").
 import { builtins } from '../runbook/builtins.js';
+import { DEFAULT_EVERY_MS, DEFAULT_POLL_TIMEOUT_MS } from '../engine/update.js';
 import { parseDuration } from '../runbook/duration.js';
-import type { BuiltinCheck, Check, Checks, Deadline, Scalar, Step } from '../runbook/schema.js';
+import type { BuiltinCheck, Check, Checks, Deadline, HealthProbe, Scalar, Step } from '../runbook/schema.js';
 import type { Labels } from './labels.js';
 
 /** Chinese descriptions of the built-in checks; others fall back to the registry's English. */
@@ -54,10 +55,12 @@ export function gateWords(step: Step, labels: Labels): string | undefined {
   if (step.run === undefined && step.expect === undefined && step.until === undefined) return undefined;
   const parts: string[] = [];
   if (step.until !== undefined) {
-    // Each attempt must pass `expect` too; `until` is what the polling waits for.
-    const what = step.expect !== undefined ? `${checksWords(step.expect, labels)}${labels.and}${checksWords(step.until, labels)}` : checksWords(step.until, labels);
-    parts.push(labels.repeatUntil(durationWords(step.every ?? '10s', labels), what));
-    if (step.timeout !== undefined) parts.push(labels.giveUpAfter(durationWords(step.timeout, labels)));
+    // While polling, the engine judges `until` alone.
+    const what = checksWords(step.until, labels);
+    // The engine's defaults, said out loud: paper has no other way to tell.
+    const every = step.every !== undefined ? durationWords(step.every, labels) : labels.duration(DEFAULT_EVERY_MS);
+    const timeout = step.timeout !== undefined ? durationWords(step.timeout, labels) : labels.duration(DEFAULT_POLL_TIMEOUT_MS);
+    parts.push(labels.repeatUntil(every, what), labels.giveUpAfter(timeout));
   } else {
     parts.push(checksWords(step.expect, labels));
     if (step.timeout !== undefined) parts.push(labels.attemptAtMost(durationWords(step.timeout, labels)));
@@ -70,4 +73,9 @@ export function deadlineWords(deadline: Deadline, labels: Labels): string {
   if (typeof deadline === 'string') return labels.deadline(durationWords(deadline, labels));
   const base = labels.deadline(durationWords(deadline.after, labels));
   return deadline.text ? `${base}${labels.lang === 'zh-CN' ? '：' : ': '}${deadline.text}` : base;
+}
+
+/** A role's background health probe in words: how often, and what healthy means. */
+export function probeWords(probe: HealthProbe, labels: Labels): string {
+  return labels.probeEvery(durationWords(probe.every ?? '15s', labels), checksWords(probe.expect, labels));
 }

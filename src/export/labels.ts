@@ -83,6 +83,7 @@ export interface Labels {
   and: string;
   repeatUntil: (every: string, what: string) => string;
   giveUpAfter: (d: string) => string;
+  probeEvery: (every: string, what: string) => string;
   attemptAtMost: (d: string) => string;
   deadline: (d: string) => string;
   duration: (ms: number) => string;
@@ -207,6 +208,7 @@ const en: Labels = {
   and: ' and ',
   repeatUntil: (every, what) => `repeat every ${every} until ${what}`,
   giveUpAfter: (d) => `give up after ${d}`,
+  probeEvery: (every, what) => `every ${every}, healthy when ${what}`,
   attemptAtMost: (d) => `each attempt may take at most ${d}`,
   deadline: (d) => `must finish within ${d} of the step's start`,
   duration: unitEn,
@@ -313,6 +315,7 @@ const zh: Labels = {
   and: '，并且',
   repeatUntil: (every, what) => `每 ${every} 重复一次，直到 ${what}`,
   giveUpAfter: (d) => `${d} 后放弃`,
+  probeEvery: (every, what) => `每 ${every} 检查一次，健康的条件：${what}`,
   attemptAtMost: (d) => `每次尝试最多 ${d}`,
   deadline: (d) => `必须在步骤开始后 ${d} 内完成`,
   duration: unitZh,

@@ -4,7 +4,7 @@ import type { Inventory, InventoryNode } from '../inventory/types.js';
 import { normalizeRole } from '../inventory/roles.js';
 import { buildPlan, LOCAL, localNode } from '../engine/plan.js';
 import type { Runbook, Section, Step } from '../runbook/schema.js';
-import { builtinWords, deadlineWords, gateWords } from './gates.js';
+import { builtinWords, deadlineWords, gateWords, probeWords } from './gates.js';
 import { renderKnown, type KnownValues } from './interpolate.js';
 import { labelsFor, type Labels } from './labels.js';
 
@@ -245,7 +245,7 @@ function appendix(runbook: Runbook, params: KnownValues['params'], labels: Label
       const probes = role.health === undefined ? [] : Array.isArray(role.health) ? role.health : [role.health];
       entry.health = probes.map((h) => ({
         command: renderKnown(h.run, known, 'shell'),
-        gate: gateWords({ id: 'health', run: h.run, until: h.expect, every: h.every ?? '15s', ...(h.timeout ? { timeout: h.timeout } : {}) }, labels) ?? '',
+        gate: probeWords(h, labels),
         ...(h.when ? { when: h.when } : {}),
       }));
       return entry;

@@ -126,7 +126,7 @@ describe('buildExport', () => {
     const { doc, md } = both(input());
     expect(doc.troubleshooting.map((r) => r.role)).toEqual(['master', 'agent']);
     expect(md).toMatch(/## Appendix: Troubleshooting[\s\S]*### Role: Masters[\s\S]*sudo journalctl -u dcos-mesos-master -n 200 --no-pager[\s\S]*### Role: agent[\s\S]*dcos-mesos-slave/);
-    expect(md).toContain('**Health probe**: repeat every 15 s until registrar/log/recovered in the JSON output is 1');
+    expect(md).toContain('**Health probe**: every 15 s, healthy when registrar/log/recovered in the JSON output is 1');
   });
 
   it('prints parameters with what is known, and secrets only as placeholders', () => {

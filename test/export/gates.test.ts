@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinWords, checkWords, deadlineWords, gateWords } from '../../src/export/gates.js';
+import { builtinWords, checkWords, deadlineWords, gateWords, probeWords } from '../../src/export/gates.js';
 import { labelsFor } from '../../src/export/labels.js';
 import type { Check, Step } from '../../src/runbook/schema.js';
 
@@ -28,9 +28,13 @@ describe('checks in plain words', () => {
     expect(gateWords(step, zh)).toBe('每 60 秒 重复一次，直到 ranges_underreplicated 列的每个值都为 0；30 分钟 后放弃');
   });
 
-  it('joins several checks, with expect and until together', () => {
-    const step: Step = { id: 'r', run: 'curl x', expect: { exit: 0 }, until: [{ json: 'slave/registered', equals: 1 }, { regex: 'x', not: true }], every: '5s' };
-    expect(gateWords(step, en)).toBe('repeat every 5 s until exit status is 0 and slave/registered in the JSON output is 1 and the output does not match /x/');
+  it('joins several checks, and says the defaults the engine polls with', () => {
+    const step: Step = { id: 'r', run: 'curl x', until: [{ json: 'slave/registered', equals: 1 }, { regex: 'x', not: true }] };
+    expect(gateWords(step, en)).toBe('repeat every 10 s until slave/registered in the JSON output is 1 and the output does not match /x/; give up after 10 min');
+  });
+
+  it('says how often a health probe looks and what healthy means', () => {
+    expect(probeWords({ run: 'curl', expect: { json: 'slave/registered', equals: 1 }, every: '15s' }, en)).toBe('every 15 s, healthy when slave/registered in the JSON output is 1');
   });
 
   it('gives a plain command exit 0 and a time limit per attempt', () => {
