@@ -1,0 +1,141 @@
+// What flows through the engine. Two kinds of events go into update():
+// - records: facts, written to the journal and applied to the state. Replaying them rebuilds the
+//   state of a run exactly (that is how --resume works);
+// - inputs: what the world says (a command finished, a timer fired, the operator answered). The
+//   reducer decides what they mean and turns them into records plus effects for the runner.
+import type { BuiltinResult } from '../runbook/builtins.js';
+import type { Scalar } from '../runbook/schema.js';
+
+/** How a run ended. */
+export type Outcome = 'passed' | 'failed' | 'aborted' | 'interrupted';
+
+interface Base {
+  /** ISO time. */
+  ts: string;
+  run: string;
+}
+interface At extends Base {
+  section: string;
+  step: string;
+  node: string;
+}
+
+/** A step's output, summarised for the journal: the full text stays on screen only. */
+export interface OutputDigest {
+  lines: number;
+  bytes: number;
+  sha256: string;
+  /** The last lines, secrets redacted. */
+  tail: string[];
+  truncated?: boolean;
+}
+
+export interface RunStartedRecord extends Base {
+  event: 'run-started';
+  runbook: { id: string; title: string; file: string; digest: string };
+  inventory?: { source: string; digest?: string; simulated: boolean };
+  /** Secret params appear masked. */
+  params: Record<string, Scalar>;
+  secrets: string[];
+  /** Who runs it: the OS user, or "--yes (simulator)". */
+  by: string;
+  header: Record<string, string>;
+  total: number;
+}
+
+export type JournalRecord =
+  | RunStartedRecord
+  | (Base & { event: 'resumed'; by: string; digest: string; changedRunbook?: boolean })
+  | (Base & { event: 'section-started'; section: string; targets: number })
+  | (Base & { event: 'section-skipped'; section: string; reason: string; tasks: number })
+  | (Base & { event: 'section-finished'; section: string; status: 'passed' | 'failed'; passed: number; failed: number; skipped: number })
+  | (Base & { event: 'node-started'; section: string; node: string })
+  | (Base & { event: 'node-finished'; section: string; node: string; status: 'passed' | 'failed' })
+  | (Base & { event: 'node-excluded'; section: string; node: string; reason: string; tasks: number })
+  | (At & { event: 'confirmation-asked'; title: string; command?: string; text?: string; typed?: string; destructive: boolean; checklist?: string[] })
+  | (At & { event: 'confirmation-answered'; answer: 'yes' | 'no'; by: string; reason?: string })
+  | (At & { event: 'step-started'; attempt: number; mode: 'run' | 'verify'; command?: string; title: string; text?: string; by?: string; deadlineAt?: number; deadlineText?: string })
+  | (At & { event: 'attempt'; attempt: number; ok: boolean; exit?: number; message: string; nextAt?: number; deadlineAt?: number })
+  | (At & { event: 'output'; attempt: number } & OutputDigest)
+  | (At & { event: 'captured'; name: string; value: string })
+  | (At & {
+      event: 'step-finished';
+      status: 'passed' | 'failed' | 'skipped' | 'refused';
+      exit?: number;
+      message?: string;
+      reason?: string;
+      by?: string;
+      outcomeUnknown?: boolean;
+      durationMs?: number;
+      details?: string[];
+    })
+  | (At & { event: 'decision-asked'; reason: string })
+  | (At & { event: 'retry'; by: string; kind: 'retry' | 'rerun' })
+  | (At & { event: 'interrupted'; status: 'interrupted'; reason: string; command?: string })
+  | (At & { event: 'deadline-passed'; text?: string })
+  | (Base & { event: 'paused'; by: string })
+  | (Base & { event: 'continued'; by: string })
+  | (Base & { event: 'aborted'; by: string; reason?: string })
+  | (Base & { event: 'run-finished'; status: Outcome; passed: number; failed: number; skipped: number; interrupted: number; notRun: number; durationMs: number });
+
+export type RecordEvent = JournalRecord['event'];
+
+/** What the operator can do. `by` is filled in by the runner when absent. */
+export type OperatorAction =
+  | { type: 'confirm'; prompt: string; typed?: string; by?: string }
+  | { type: 'refuse'; prompt: string; by?: string; reason?: string }
+  | { type: 'retry'; task: string; by?: string }
+  | { type: 'skip'; task: string; reason: string; by?: string }
+  | { type: 'abort'; reason?: string; by?: string }
+  | { type: 'verify'; task: string; by?: string }
+  | { type: 'rerun'; task: string; by?: string }
+  | { type: 'mark-done'; task: string; reason: string; by?: string }
+  | { type: 'pause'; by?: string }
+  | { type: 'continue'; by?: string };
+
+/** The part of a command's result the reducer decides on (output already redacted). */
+export interface ExecOutcome {
+  exit: number | null;
+  failure?: string;
+  message?: string;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+export type InputEvent =
+  | { type: 'start'; at: number }
+  | { type: 'resume'; at: number; by: string; digest: string; changedRunbook?: boolean }
+  | { type: 'exec-done'; at: number; task: string; attempt: number; result: ExecOutcome; digest?: OutputDigest; builtin?: BuiltinResult }
+  | { type: 'timer'; at: number; task: string; attempt: number; kind: 'poll' | 'deadline' }
+  | { type: 'action'; at: number; action: OperatorAction; by: string }
+  | { type: 'interrupt'; at: number; signal: string };
+
+export type EngineEvent = JournalRecord | InputEvent;
+
+/** A command for the runner to perform. */
+export interface ExecEffect {
+  type: 'exec';
+  task: string;
+  node: string;
+  attempt: number;
+  /** The command as it runs, secrets included: never shown, never journalled. */
+  command?: string;
+  /** The command as shown: secrets masked. */
+  display?: string;
+  timeoutMs?: number;
+  builtin?: { name: string; args: Record<string, Scalar | Scalar[]> };
+}
+
+export type Effect =
+  | { type: 'journal'; record: JournalRecord }
+  | ExecEffect
+  /** Fire a timer event at `at` (clock time). */
+  | { type: 'timer'; task: string; attempt: number; kind: 'poll' | 'deadline'; at: number }
+  /** Stop the command running for a task, or every command. */
+  | { type: 'cancel'; task?: string }
+  | { type: 'done'; outcome: Outcome }
+  /** An operator action that cannot be taken now; nothing changed. */
+  | { type: 'rejected'; action: OperatorAction; message: string };
+
+export const isRecord = (e: EngineEvent): e is JournalRecord => 'event' in e;

@@ -1,0 +1,231 @@
+// The run as data. Everything a view needs is here, in a form it can read without computing:
+// each step on each node, each node's summary for the grid, the prompts waiting for the
+// operator, counters and the header. The reducer replaces what changes and shares the rest, so a
+// view can compare by identity (a node that did not change is the same object).
+import type { Scalar } from '../runbook/schema.js';
+import type { Outcome } from './events.js';
+import type { Plan } from './plan.js';
+
+/** One step on one node. Each status carries only what it has. */
+export type TaskState =
+  | { status: 'pending' }
+  | { status: 'waiting-confirmation'; prompt: string; askedAt: number }
+  | { status: 'running'; startedAt: number; attempt: number; mode: 'run' | 'verify'; command?: string }
+  | { status: 'polling'; startedAt: number; attempt: number; nextAt: number; deadlineAt: number; last: string; command?: string }
+  | { status: 'passed'; exit?: number; durationMs: number; message?: string; by?: string; reason?: string }
+  | { status: 'failed'; reason: string; exit?: number; outcomeUnknown?: boolean; durationMs?: number }
+  | { status: 'skipped'; reason: string; by: string }
+  | { status: 'interrupted'; startedAt: number; command?: string }
+  | { status: 'refused'; by: string; reason?: string };
+
+export type TaskStatus = TaskState['status'];
+
+const PENDING: TaskState = Object.freeze({ status: 'pending' });
+export const pendingTask = (): TaskState => PENDING;
+
+/** True when the step needs nothing more on that node (it counts as done). */
+export const isSettled = (t: TaskState): boolean => t.status === 'passed' || t.status === 'skipped';
+/** True while a command of the step runs or is between poll attempts. */
+export const isActive = (t: TaskState): boolean => t.status === 'running' || t.status === 'polling';
+
+/** A node at a glance, for the grid. */
+export type NodeSummary = 'idle' | 'pending' | 'running' | 'waiting' | 'passed' | 'failed' | 'skipped' | 'interrupted';
+
+/** A countdown shown next to a node (e.g. an agent's 5 minutes before Mesos expires it). */
+export interface Deadline {
+  /** The step key (`section/step`) that started it. */
+  step: string;
+  startedAt: number;
+  at: number;
+  text?: string;
+  passed: boolean;
+}
+
+export interface NodeState {
+  name: string;
+  roles: readonly string[];
+  summary: NodeSummary;
+  /** The section the node is in (or was last in). */
+  section?: string;
+  /** The step key (`section/step`) it is on or was last on. */
+  current?: string;
+  /** Each step it has met, by `section/step`; absent means pending. */
+  tasks: ReadonlyMap<string, TaskState>;
+  deadline?: Deadline;
+  /** The section in which the node failed and stopped; later sections leave it out. */
+  failedIn?: string;
+}
+
+export type SectionStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipped';
+
+export interface SectionState {
+  id: string;
+  title: string;
+  status: SectionStatus;
+  /** Why it was skipped. */
+  reason?: string;
+  /** Targets still to admit start at this index of the plan's targets. */
+  nextTarget: number;
+  /** Nodes admitted and not finished, in admission order. */
+  active: readonly string[];
+  /** Nodes that finished the section, and how many of them failed. */
+  nodesDone: number;
+  nodesFailed: number;
+  /** Nodes excluded because they failed in an earlier section. */
+  nodesExcluded: number;
+  /** Steps in this section by status. */
+  passed: number;
+  failed: number;
+  skipped: number;
+  /** failed or refused steps now (what max_failures counts). */
+  failures: number;
+  startedAt?: number;
+}
+
+interface PromptBase {
+  /** Stable: `${kind}:${task}`. */
+  id: string;
+  task: string;
+  section: string;
+  step: string;
+  node: string;
+  title: string;
+  askedAt: number;
+}
+
+/** A question for the operator, as data: the UI and plain mode both render it. */
+export type Prompt =
+  | (PromptBase & {
+      kind: 'confirm';
+      /** The command exactly as it will run, secrets masked. */
+      command?: string;
+      text?: string;
+      /** The text the operator must type to confirm. */
+      typed?: string;
+      destructive: boolean;
+      checklist?: string[];
+    })
+  | (PromptBase & { kind: 'failure'; reason: string; choices: readonly ('retry' | 'skip' | 'abort')[] })
+  | (PromptBase & {
+      kind: 'interrupted';
+      command?: string;
+      choices: readonly ('verify' | 'rerun' | 'mark-done' | 'skip' | 'abort')[];
+      /** Why verify is not offered, when it is not. */
+      verifyUnavailable?: string;
+    });
+
+/** Steps by status, over the whole run. done = passed + failed + skipped + refused. */
+export interface Counters {
+  total: number;
+  done: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  refused: number;
+  interrupted: number;
+  running: number;
+}
+
+export type Phase = 'ready' | 'running' | 'paused' | 'aborting' | 'finished';
+
+export interface RunInfo {
+  id: string;
+  runbookId: string;
+  title: string;
+  file: string;
+  digest: string;
+  inventory?: { source: string; digest?: string; simulated: boolean };
+  by: string;
+  startedAt?: number;
+  finishedAt?: number;
+  /** The runbook's `header:` fields, interpolated (e.g. from/to versions). */
+  header: Readonly<Record<string, string>>;
+}
+
+export interface RunState {
+  readonly run: RunInfo;
+  readonly plan: Plan;
+  /** Real values, secrets included: never journalled or shown (use the display helpers). */
+  readonly params: Readonly<Record<string, Scalar | undefined>>;
+  readonly secrets: ReadonlySet<string>;
+  readonly vars: Readonly<Record<string, string>>;
+  readonly phase: Phase;
+  readonly outcome?: Outcome;
+  readonly sectionIndex: number;
+  readonly sections: readonly SectionState[];
+  readonly nodes: ReadonlyMap<string, NodeState>;
+  readonly prompts: readonly Prompt[];
+  readonly counters: Counters;
+  /** Bumped when new output lines arrive (the lines live in the runner's output store). */
+  readonly outputVersion: number;
+  /** Records applied so far. */
+  readonly seq: number;
+  /** Clock time of the last event. */
+  readonly now: number;
+}
+
+export interface InitialState {
+  plan: Plan;
+  runId: string;
+  file: string;
+  digest: string;
+  inventory?: RunInfo['inventory'];
+  params: Record<string, Scalar | undefined>;
+  secrets?: Iterable<string>;
+  by: string;
+  header?: Record<string, string>;
+}
+
+/** The state of a run that has not started (or is about to be replayed from its journal). */
+export function createRunState(init: InitialState): RunState {
+  const nodes = new Map<string, NodeState>();
+  for (const [name, node] of init.plan.targets) {
+    nodes.set(name, { name, roles: node.roles, summary: 'idle', tasks: new Map() });
+  }
+  return {
+    run: {
+      id: init.runId,
+      runbookId: init.plan.runbook.id,
+      title: init.plan.runbook.title,
+      file: init.file,
+      digest: init.digest,
+      ...(init.inventory ? { inventory: init.inventory } : {}),
+      by: init.by,
+      header: init.header ?? {},
+    },
+    plan: init.plan,
+    params: init.params,
+    secrets: new Set(init.secrets ?? []),
+    vars: {},
+    phase: 'ready',
+    sectionIndex: 0,
+    sections: init.plan.sections.map((s) => ({
+      id: s.id,
+      title: s.title,
+      status: 'pending',
+      nextTarget: 0,
+      active: [],
+      nodesDone: 0,
+      nodesFailed: 0,
+      nodesExcluded: 0,
+      passed: 0,
+      failed: 0,
+      skipped: 0,
+      failures: 0,
+    })),
+    nodes,
+    prompts: [],
+    counters: { total: init.plan.total, done: 0, passed: 0, failed: 0, skipped: 0, refused: 0, interrupted: 0, running: 0 },
+    outputVersion: 0,
+    seq: 0,
+    now: 0,
+  };
+}
+
+/** A step on a node, pending when it never started. */
+export function taskOf(state: RunState, section: string, step: string, node: string): TaskState {
+  return state.nodes.get(node)?.tasks.get(`${section}/${step}`) ?? PENDING;
+}
+
+/** The current section's state, if the run is inside one. */
+export const currentSection = (state: RunState): SectionState | undefined => state.sections[state.sectionIndex];

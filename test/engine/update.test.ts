@@ -1,0 +1,432 @@
+import { describe as group, expect, it } from 'vitest';
+import { replay, update } from '../../src/engine/update.js';
+import { createRunState } from '../../src/engine/state.js';
+import { buildPlan } from '../../src/engine/plan.js';
+import { Driver, T0, cluster, runbook, section, stateOf } from './fixtures.js';
+
+const METRICS_0 = '{"registrar\\/log\\/recovered":0.0}';
+const METRICS_1 = '{"registrar\\/log\\/recovered":1.0}';
+
+group('a local section, one step', () => {
+  const rb = runbook([section('prepare', [{ id: 'hello', run: 'echo hello' }])]);
+
+  it('starts: the facts first, then the command', () => {
+    const d = new Driver(stateOf(rb));
+    d.start();
+    expect(d.take()).toEqual({
+      log: ['run-started', 'section-started prepare', 'node-started prepare@local', 'step-started prepare/hello@local'],
+      execs: ['prepare/hello@local: echo hello'],
+    });
+    expect(d.state.phase).toBe('running');
+    expect(d.state.nodes.get('local')?.tasks.get('prepare/hello')).toMatchObject({ status: 'running', attempt: 1 });
+    expect(d.state.counters).toMatchObject({ total: 1, done: 0, running: 1 });
+  });
+
+  it('passes and finishes the run', () => {
+    const d = new Driver(stateOf(rb));
+    d.start();
+    d.take();
+    d.advance(1500);
+    const effects = d.done('prepare/hello@local', { exit: 0, stdout: 'hello\n' });
+    expect(d.log()).toEqual([
+      'step-finished prepare/hello@local passed: exit 0',
+      'node-finished prepare@local passed',
+      'section-finished prepare passed',
+      'run-finished passed',
+    ]);
+    expect(effects.at(-1)).toEqual({ type: 'done', outcome: 'passed' });
+    expect(d.state.nodes.get('local')?.tasks.get('prepare/hello')).toEqual({ status: 'passed', exit: 0, durationMs: 1500, message: 'exit 0' });
+    expect(d.state).toMatchObject({ phase: 'finished', outcome: 'passed', counters: { done: 1, passed: 1, running: 0 } });
+  });
+
+  it('a failure asks the operator; retry runs it again; skip needs a reason', () => {
+    const d = new Driver(stateOf(rb));
+    d.start();
+    d.take();
+    d.done('prepare/hello@local', { exit: 1, stderr: 'no such file\n' });
+    expect(d.take().log).toEqual(['step-finished prepare/hello@local failed: exit 1, expected 0: no such file', 'decision-asked prepare/hello@local']);
+    expect(d.state.prompts).toEqual([
+      expect.objectContaining({ id: 'failure:prepare/hello@local', kind: 'failure', node: 'local', reason: 'exit 1, expected 0: no such file', choices: ['retry', 'skip', 'abort'] }),
+    ]);
+    d.act({ type: 'retry', task: 'prepare/hello@local' });
+    expect(d.take()).toEqual({ log: ['retry prepare/hello@local', 'step-started prepare/hello@local'], execs: ['prepare/hello@local: echo hello'] });
+    expect(d.state.prompts).toEqual([]);
+    d.done('prepare/hello@local', { exit: 1 });
+    d.take();
+    const rejected = d.act({ type: 'skip', task: 'prepare/hello@local', reason: '  ' });
+    expect(rejected).toEqual([expect.objectContaining({ type: 'rejected', message: 'a reason is required to skip' })]);
+    d.act({ type: 'skip', task: 'prepare/hello@local', reason: 'checked by hand' }, 'bob');
+    expect(d.log()).toEqual([
+      'step-finished prepare/hello@local skipped by bob: checked by hand',
+      'node-finished prepare@local passed',
+      'section-finished prepare passed',
+      'run-finished passed',
+    ]);
+    expect(d.state.counters).toMatchObject({ skipped: 1, failed: 0, done: 1 });
+  });
+
+  it('abort ends the run as aborted', () => {
+    const d = new Driver(stateOf(rb));
+    d.start();
+    d.done('prepare/hello@local', { exit: 1 });
+    d.take();
+    d.act({ type: 'abort', reason: 'wrong cluster' });
+    expect(d.log()).toEqual(['aborted', 'run-finished aborted']);
+    expect(d.state.outcome).toBe('aborted');
+  });
+});
+
+group('strategies', () => {
+  const steps = [
+    { id: 'a', run: 'echo a {{node.name}}' },
+    { id: 'b', run: 'echo b {{node.name}}' },
+  ];
+
+  it('serial: one master through every step, then the next', () => {
+    const d = new Driver(stateOf(runbook([section('masters', steps, { on: 'master', strategy: 'serial' })]), cluster(3)));
+    d.start();
+    expect(d.take().execs).toEqual(['masters/a@master-1: echo a master-1']);
+    d.done('masters/a@master-1');
+    expect(d.take().execs).toEqual(['masters/b@master-1: echo b master-1']);
+    d.done('masters/b@master-1');
+    expect(d.take()).toEqual({
+      log: ['step-finished masters/b@master-1 passed: exit 0', 'node-finished masters@master-1 passed', 'node-started masters@master-2', 'step-started masters/a@master-2'],
+      execs: ['masters/a@master-2: echo a master-2'],
+    });
+    expect(d.state.nodes.get('master-1')?.summary).toBe('passed');
+    expect(d.state.nodes.get('master-3')?.summary).toBe('pending');
+  });
+
+  it('parallel: up to the concurrency, a new node as one finishes', () => {
+    const d = new Driver(stateOf(runbook([section('agents', [steps[0]!], { on: 'agent', strategy: 'parallel', concurrency: 2 })]), cluster(0, 5)));
+    d.start();
+    expect(d.take().execs).toEqual(['agents/a@agent-1: echo a agent-1', 'agents/a@agent-2: echo a agent-2']);
+    d.done('agents/a@agent-2');
+    expect(d.take().execs).toEqual(['agents/a@agent-3: echo a agent-3']);
+    expect(d.state.sections[0]).toMatchObject({ active: ['agent-1', 'agent-3'], nodesDone: 1, nextTarget: 3 });
+  });
+
+  it('batch: the next batch waits for the whole of this one', () => {
+    const d = new Driver(stateOf(runbook([section('agents', [steps[0]!], { on: 'agent', strategy: { batch: 2 } })]), cluster(0, 5)));
+    d.start();
+    expect(d.take().execs).toEqual(['agents/a@agent-1: echo a agent-1', 'agents/a@agent-2: echo a agent-2']);
+    d.done('agents/a@agent-1');
+    expect(d.take().execs).toEqual([]);
+    d.done('agents/a@agent-2');
+    expect(d.take().execs).toEqual(['agents/a@agent-3: echo a agent-3', 'agents/a@agent-4: echo a agent-4']);
+  });
+
+  it('max_failures: tolerated failures leave the node failed; one more stops the section and asks', () => {
+    const d = new Driver(stateOf(runbook([section('agents', [steps[0]!], { on: 'agent', strategy: 'parallel', concurrency: 2, max_failures: 1 })]), cluster(0, 4)));
+    d.start();
+    d.take();
+    d.done('agents/a@agent-1', { exit: 3 });
+    expect(d.take()).toEqual({
+      log: ['step-finished agents/a@agent-1 failed: exit 3, expected 0', 'node-finished agents@agent-1 failed', 'node-started agents@agent-3', 'step-started agents/a@agent-3'],
+      execs: ['agents/a@agent-3: echo a agent-3'],
+    });
+    d.done('agents/a@agent-2', { exit: 3 });
+    expect(d.take()).toEqual({ log: ['step-finished agents/a@agent-2 failed: exit 3, expected 0', 'decision-asked agents/a@agent-2'], execs: [] });
+    // Stopped: agent-3 finishing does not let agent-4 in.
+    d.done('agents/a@agent-3');
+    expect(d.take()).toEqual({ log: ['step-finished agents/a@agent-3 passed: exit 0', 'node-finished agents@agent-3 passed'], execs: [] });
+    d.act({ type: 'skip', task: 'agents/a@agent-2', reason: 'agent is being decommissioned' });
+    expect(d.take().execs).toEqual(['agents/a@agent-4: echo a agent-4']);
+    d.done('agents/a@agent-4');
+    expect(d.log().slice(-2)).toEqual(['section-finished agents failed', 'run-finished failed']);
+    expect(d.state.nodes.get('agent-1')).toMatchObject({ summary: 'failed', failedIn: 'agents' });
+  });
+
+  it('a node that failed in one section is left out of the next', () => {
+    const rb = runbook([
+      section('check', [steps[0]!], { on: 'agent', strategy: 'parallel', max_failures: 5 }),
+      section('patch', [steps[1]!], { on: 'agent', strategy: 'parallel' }),
+    ]);
+    const d = new Driver(stateOf(rb, cluster(0, 2)));
+    d.start();
+    d.done('check/a@agent-1', { exit: 1 });
+    d.take();
+    d.done('check/a@agent-2');
+    const { log, execs } = d.take();
+    expect(log).toContain('node-excluded patch@agent-1');
+    expect(execs).toEqual(['patch/b@agent-2: echo b agent-2']);
+  });
+});
+
+group('confirmations', () => {
+  const rb = runbook([
+    section('masters', [{ id: 'patch', title: 'Run the patch script', run: 'sudo bash dcos_node_upgrade.sh', destructive: true }], { on: 'master' }),
+  ]);
+
+  it('a destructive step waits, naming the command and the node, and runs when confirmed', () => {
+    const d = new Driver(stateOf(rb, cluster(1)));
+    d.start();
+    expect(d.take()).toEqual({ log: ['run-started', 'section-started masters', 'node-started masters@master-1', 'confirmation-asked masters/patch@master-1'], execs: [] });
+    expect(d.state.prompts[0]).toMatchObject({ kind: 'confirm', id: 'confirm:masters/patch@master-1', node: 'master-1', command: 'sudo bash dcos_node_upgrade.sh', destructive: true });
+    expect(d.state.nodes.get('master-1')?.summary).toBe('waiting');
+    d.act({ type: 'confirm', prompt: 'confirm:masters/patch@master-1' });
+    expect(d.take()).toEqual({ log: ['confirmation-answered masters/patch@master-1 yes by alice', 'step-started masters/patch@master-1'], execs: ['masters/patch@master-1: sudo bash dcos_node_upgrade.sh'] });
+  });
+
+  it('refused: not run, recorded, and the operator decides what next', () => {
+    const d = new Driver(stateOf(rb, cluster(1)));
+    d.start();
+    d.take();
+    d.act({ type: 'refuse', prompt: 'confirm:masters/patch@master-1' });
+    expect(d.take()).toEqual({
+      log: ['confirmation-answered masters/patch@master-1 no by alice', 'step-finished masters/patch@master-1 refused by alice', 'decision-asked masters/patch@master-1'],
+      execs: [],
+    });
+    expect(d.state.nodes.get('master-1')?.tasks.get('masters/patch')).toEqual({ status: 'refused', by: 'alice' });
+    d.act({ type: 'retry', task: 'masters/patch@master-1' });
+    expect(d.take().log).toEqual(['retry masters/patch@master-1', 'confirmation-asked masters/patch@master-1']);
+  });
+
+  it('a typed confirmation must match', () => {
+    const typed = runbook([section('m', [{ id: 'wipe', run: 'rm -rf /var/lib/mesos', confirm: { typed: '{{node.name}}' } }], { on: 'master' })]);
+    const d = new Driver(stateOf(typed, cluster(1)));
+    d.start();
+    expect(d.state.prompts[0]).toMatchObject({ typed: 'master-1' });
+    d.take();
+    d.act({ type: 'confirm', prompt: 'confirm:m/wipe@master-1', typed: 'master-2' });
+    expect(d.take().log).toEqual(['confirmation-answered m/wipe@master-1 no by alice', 'step-finished m/wipe@master-1 refused by alice: the typed text did not match "master-1"', 'decision-asked m/wipe@master-1']);
+    d.act({ type: 'retry', task: 'm/wipe@master-1' });
+    d.act({ type: 'confirm', prompt: 'confirm:m/wipe@master-1', typed: 'master-1' });
+    expect(d.take().execs).toEqual(["m/wipe@master-1: rm -rf /var/lib/mesos"]);
+  });
+
+  it('a note with confirm: true is acknowledged and passes without a command', () => {
+    const note = runbook([section('notes', [{ id: 'ack-gui', text: 'The GUI may be inconsistent.', confirm: true }])]);
+    const d = new Driver(stateOf(note));
+    d.start();
+    expect(d.state.prompts[0]).toMatchObject({ kind: 'confirm', text: 'The GUI may be inconsistent.', destructive: false });
+    d.take();
+    d.act({ type: 'confirm', prompt: 'confirm:notes/ack-gui@local' });
+    expect(d.log()).toEqual([
+      'confirmation-answered notes/ack-gui@local yes by alice',
+      'step-started notes/ack-gui@local',
+      'step-finished notes/ack-gui@local passed: acknowledged',
+      'node-finished notes@local passed',
+      'section-finished notes passed',
+      'run-finished passed',
+    ]);
+  });
+});
+
+group('gates and polls', () => {
+  const rb = runbook([
+    section(
+      'masters',
+      [{ id: 'recovered', run: 'curl -fsS http://{{node.ip}}:5050/metrics/snapshot', until: { json: 'registrar/log/recovered', equals: 1 }, every: '10s', timeout: '30s' }],
+      { on: 'master' },
+    ),
+  ]);
+
+  it('polls until true; each attempt is a record', () => {
+    const d = new Driver(stateOf(rb, cluster(1)));
+    d.start();
+    expect(d.take().execs).toEqual(['masters/recovered@master-1: curl -fsS http://10.0.4.1:5050/metrics/snapshot']);
+    d.done('masters/recovered@master-1', { stdout: METRICS_0 });
+    const first = d.take();
+    expect(first.log).toEqual(['attempt masters/recovered@master-1 #1 no: registrar/log/recovered: 0, expected 1']);
+    expect(d.effects).toEqual([]);
+    expect(d.state.nodes.get('master-1')?.tasks.get('masters/recovered')).toMatchObject({ status: 'polling', attempt: 1, nextAt: T0 + 10_000, deadlineAt: T0 + 30_000 });
+    d.advance(10_000);
+    d.send({ type: 'timer', task: 'masters/recovered@master-1', attempt: 1, kind: 'poll' });
+    expect(d.take()).toEqual({ log: [], execs: ['masters/recovered@master-1: curl -fsS http://10.0.4.1:5050/metrics/snapshot'] });
+    d.done('masters/recovered@master-1', { stdout: METRICS_1 });
+    expect(d.log().slice(0, 2)).toEqual(['attempt masters/recovered@master-1 #2 ok: registrar/log/recovered = 1', 'step-finished masters/recovered@master-1 passed: registrar/log/recovered = 1']);
+  });
+
+  it('a poll that never holds fails at its timeout, saying how often it tried', () => {
+    const d = new Driver(stateOf(rb, cluster(1)));
+    d.start();
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      d.done('masters/recovered@master-1', { stdout: METRICS_0 });
+      d.advance(10_000);
+      d.send({ type: 'timer', task: 'masters/recovered@master-1', attempt, kind: 'poll' });
+    }
+    d.take();
+    d.done('masters/recovered@master-1', { stdout: METRICS_0 });
+    expect(d.log()).toEqual([
+      'attempt masters/recovered@master-1 #4 no: registrar/log/recovered: 0, expected 1',
+      'step-finished masters/recovered@master-1 failed: still not true after 4 attempts in 30s: registrar/log/recovered: 0, expected 1',
+      'decision-asked masters/recovered@master-1',
+    ]);
+  });
+
+  it('a dropped connection fails the step, outcome unknown: never passed', () => {
+    const d = new Driver(stateOf(runbook([section('m', [{ id: 'x', run: 'true' }], { on: 'master' })]), cluster(1)));
+    d.start();
+    d.done('m/x@master-1', { exit: null, failure: 'connection-lost', message: 'The connection to master-1 (10.0.4.1:22) was lost.' });
+    expect(d.state.nodes.get('master-1')?.tasks.get('m/x')).toEqual({
+      status: 'failed',
+      reason: 'connection lost during the command (outcome unknown): The connection to master-1 (10.0.4.1:22) was lost.',
+      outcomeUnknown: true,
+      durationMs: 0,
+    });
+  });
+
+  it('a timed-out command fails, naming its limit', () => {
+    const d = new Driver(stateOf(runbook([section('s', [{ id: 'hang', run: 'sleep 100', timeout: '2s' }])])));
+    d.start();
+    d.done('s/hang@local', { exit: null, failure: 'timeout' });
+    expect(d.state.nodes.get('local')?.tasks.get('s/hang')).toMatchObject({ status: 'failed', reason: 'timed out after 2s (outcome unknown)' });
+  });
+
+  it('capture stores a var that later commands use, shell-quoted', () => {
+    const rb2 = runbook([
+      section('bootstrap', [{ id: 'gen', run: 'gen', capture: { patch_url: 'Node (?:patch|upgrade) script URL: (\\S+)' } }], { on: 'bootstrap' }),
+      section('masters', [{ id: 'get', run: 'curl -O {{vars.patch_url}}' }], { on: 'master' }),
+    ]);
+    const d = new Driver(stateOf(rb2, cluster(1)));
+    d.start();
+    d.take();
+    d.done('bootstrap/gen@bootstrap', { stdout: "Node upgrade script URL: http://10.0.0.5/x'y.sh\n", stderr: 'Generating...\n' });
+    const { log, execs } = d.take();
+    expect(log.slice(0, 2)).toEqual(["captured bootstrap/gen@bootstrap patch_url=http://10.0.0.5/x'y.sh", 'step-finished bootstrap/gen@bootstrap passed: exit 0']);
+    expect(execs).toEqual([`masters/get@master-1: curl -O 'http://10.0.0.5/x'\\''y.sh'`]);
+    expect(d.state.vars).toEqual({ patch_url: "http://10.0.0.5/x'y.sh" });
+  });
+
+  it('a capture that finds nothing fails the step', () => {
+    const d = new Driver(stateOf(runbook([section('b', [{ id: 'gen', run: 'gen', capture: { url: 'URL: (\\S+)' } }])])));
+    d.start();
+    d.done('b/gen@local', { stdout: 'Must provide the version of the cluster upgrading from\n' });
+    expect(d.state.nodes.get('local')?.tasks.get('b/gen')).toMatchObject({ status: 'failed', reason: 'capture url: /URL: (\\S+)/ not found in the output (last line: "Must provide the version of the cluster upgrading from")' });
+  });
+
+  it('a builtin verdict decides the step', () => {
+    const d = new Driver(stateOf(runbook([section('g', [{ id: 'path', check: { builtin: 'dcos/patch-path', with: { from: '1.11.1', to: '1.12.0' } } }])])));
+    d.start();
+    const exec = d.effects.find((e) => e.type === 'exec');
+    expect(exec).toMatchObject({ builtin: { name: 'dcos/patch-path', args: { from: '1.11.1', to: '1.12.0' } } });
+    d.send({ type: 'exec-done', task: 'g/path@local', attempt: 1, result: { exit: 0, stdout: '', stderr: '', durationMs: 0 }, builtin: { ok: false, message: '1.11.1 -> 1.12.0 changes the minor version' } });
+    expect(d.state.nodes.get('local')?.tasks.get('g/path')).toMatchObject({ status: 'failed', reason: '1.11.1 -> 1.12.0 changes the minor version' });
+  });
+});
+
+group('when, deadlines, secrets', () => {
+  it('a false when skips the step or the section, saying why', () => {
+    const rb = runbook(
+      [
+        section('strict', [{ id: 'x', run: 'true' }], { when: "params.security == 'strict'" }),
+        section('all', [{ id: 'y', run: 'true', when: "params.security != 'disabled'" }, { id: 'z', run: 'true' }]),
+      ],
+      { params: { security: { choices: ['disabled', 'permissive', 'strict'] } } },
+    );
+    const d = new Driver(stateOf(rb, undefined, { security: 'disabled' }));
+    d.start();
+    expect(d.take()).toEqual({
+      log: [
+        'run-started',
+        "section-skipped strict: when: params.security == 'strict' is false",
+        'section-started all',
+        'node-started all@local',
+        "step-finished all/y@local skipped: when: params.security != 'disabled' is false",
+        'step-started all/z@local',
+      ],
+      execs: ['all/z@local: true'],
+    });
+  });
+
+  it('a deadline starts a countdown on the node and says when it passes', () => {
+    const rb = runbook([section('agents', [{ id: 'patch', run: 'x', deadline: { after: '5m', text: 'Mesos expires the agent' } }, { id: 'gate', run: 'y' }], { on: 'agent' })]);
+    const d = new Driver(stateOf(rb, cluster(0, 1)));
+    d.start();
+    expect(d.effects).toContainEqual({ type: 'timer', task: 'agents/patch@agent-1', attempt: 0, kind: 'deadline', at: T0 + 300_000 });
+    expect(d.state.nodes.get('agent-1')?.deadline).toEqual({ step: 'agents/patch', startedAt: T0, at: T0 + 300_000, text: 'Mesos expires the agent', passed: false });
+    d.done('agents/patch@agent-1');
+    d.advance(300_000);
+    d.take();
+    d.send({ type: 'timer', task: 'agents/patch@agent-1', attempt: 0, kind: 'deadline' });
+    expect(d.log()).toEqual(['deadline-passed agents/patch@agent-1']);
+    expect(d.state.nodes.get('agent-1')?.deadline?.passed).toBe(true);
+    d.done('agents/gate@agent-1');
+    expect(d.state.nodes.get('agent-1')?.deadline).toBeUndefined();
+  });
+
+  it('secrets reach the command, never a record', () => {
+    const rb = runbook([section('m', [{ id: 'metrics', run: 'curl -H "Authorization: token={{params.jwt}}" https://{{node.ip}}:5050/metrics/snapshot' }], { on: 'master' })], {
+      params: { jwt: { secret: true } },
+    });
+    const d = new Driver(stateOf(rb, cluster(1), { jwt: 's3cr3t-t0ken' }, ['jwt']));
+    d.start();
+    const exec = d.effects.find((e) => e.type === 'exec');
+    expect(exec).toMatchObject({ command: 'curl -H "Authorization: token=s3cr3t-t0ken" https://10.0.4.1:5050/metrics/snapshot', display: 'curl -H "Authorization: token=••••••" https://10.0.4.1:5050/metrics/snapshot' });
+    d.done('m/metrics@master-1', { exit: 7 });
+    expect(JSON.stringify(d.records)).not.toContain('s3cr3t');
+    expect(d.records[0]).toMatchObject({ event: 'run-started', params: { jwt: '••••••' }, secrets: ['jwt'] });
+  });
+});
+
+group('interruption and resume', () => {
+  const rb = runbook([section('masters', [{ id: 'a', run: 'echo a' }, { id: 'b', run: 'echo b', until: { exit: 0 } }], { on: 'master' })]);
+
+  it('SIGINT: the running step is interrupted, commands stopped, the run ends interrupted', () => {
+    const d = new Driver(stateOf(rb, cluster(2)));
+    d.start();
+    d.take();
+    const effects = d.send({ type: 'interrupt', signal: 'SIGINT' });
+    expect(d.log()).toEqual(['interrupted masters/a@master-1 interrupted', 'run-finished interrupted']);
+    expect(effects.filter((e) => e.type !== 'journal')).toEqual([{ type: 'cancel' }, { type: 'done', outcome: 'interrupted' }]);
+    // Its only gate is its own exit status: verifying would mean running it again.
+    expect(d.state.prompts[0]).toMatchObject({ kind: 'interrupted', choices: ['rerun', 'mark-done', 'skip', 'abort'], verifyUnavailable: 'it has no gate to check' });
+  });
+
+  it('replaying the records rebuilds the same state', () => {
+    const d = new Driver(stateOf(rb, cluster(2)));
+    d.start();
+    d.done('masters/a@master-1');
+    d.done('masters/b@master-1', { exit: 1 });
+    d.advance(10_000);
+    const fresh = stateOf(rb, cluster(2));
+    const rebuilt = replay(fresh, d.records);
+    const strip = (s: typeof rebuilt) => ({ ...s, plan: undefined, now: undefined });
+    expect(strip(rebuilt)).toEqual(strip(d.state));
+  });
+
+  it('resume after kill -9: the running step is interrupted and waits for the operator', () => {
+    const d = new Driver(stateOf(rb, cluster(2)));
+    d.start();
+    d.done('masters/a@master-1');
+    // The player dies here, with masters/b running on master-1.
+    const rebuilt = replay(stateOf(rb, cluster(2)), d.records);
+    const r = new Driver(rebuilt);
+    r.send({ type: 'resume', by: 'bob', digest: 'd1' });
+    expect(r.take()).toEqual({ log: ['resumed', 'interrupted masters/b@master-1 interrupted'], execs: [] });
+    expect(r.state.nodes.get('master-1')?.tasks.get('masters/a')).toMatchObject({ status: 'passed' });
+    expect(r.state.prompts.map((p) => p.id)).toEqual(['interrupted:masters/b@master-1']);
+
+    // verify again: one attempt of its gate, no confirmation.
+    r.act({ type: 'verify', task: 'masters/b@master-1' }, 'bob');
+    expect(r.take()).toEqual({ log: ['step-started masters/b@master-1'], execs: ['masters/b@master-1: echo b'] });
+    r.done('masters/b@master-1');
+    expect(r.log().slice(0, 3)).toEqual(['step-finished masters/b@master-1 passed: verified again after an interruption', 'node-finished masters@master-1 passed', 'node-started masters@master-2']);
+  });
+
+  it('mark done needs a reason; rerun asks again for a destructive step', () => {
+    const destructive = runbook([section('m', [{ id: 'patch', run: 'sudo bash x.sh', destructive: true }], { on: 'master' })]);
+    const d = new Driver(stateOf(destructive, cluster(1)));
+    d.start();
+    d.act({ type: 'confirm', prompt: 'confirm:m/patch@master-1' });
+    const r = new Driver(replay(stateOf(destructive, cluster(1)), d.records));
+    r.send({ type: 'resume', by: 'bob', digest: 'd1' });
+    expect(r.state.prompts[0]).toMatchObject({ kind: 'interrupted', choices: ['rerun', 'mark-done', 'skip', 'abort'], verifyUnavailable: 'it is destructive: its gate is the result of the command itself' });
+    r.take();
+    expect(r.act({ type: 'verify', task: 'm/patch@master-1' })).toEqual([expect.objectContaining({ type: 'rejected' })]);
+    expect(r.act({ type: 'mark-done', task: 'm/patch@master-1', reason: '' })).toEqual([expect.objectContaining({ type: 'rejected' })]);
+    r.act({ type: 'rerun', task: 'm/patch@master-1' }, 'bob');
+    expect(r.take().log).toEqual(['retry m/patch@master-1', 'confirmation-asked m/patch@master-1']);
+    r.act({ type: 'refuse', prompt: 'confirm:m/patch@master-1' }, 'bob');
+    r.act({ type: 'skip', task: 'm/patch@master-1', reason: 'node already on 1.11.2' }, 'bob');
+    expect(r.state.outcome).toBe('passed');
+  });
+
+  it('records for steps the runbook no longer has are ignored', () => {
+    const plan = buildPlan(rb, cluster(1));
+    const s = createRunState({ plan, runId: 'r', file: 'f', digest: 'd', params: {}, by: 'a' });
+    const after = update(s, { ts: new Date(T0).toISOString(), run: 'r', event: 'step-started', section: 'gone', step: 'x', node: 'master-1', attempt: 1, mode: 'run', title: 'x' }).state;
+    expect(after.counters).toEqual(s.counters);
+  });
+});
