@@ -24,6 +24,8 @@ export interface AnsibleGroup {
   name: string;
   at: Where;
   hosts: string[];
+  /** The same hosts, for membership tests on large groups. */
+  hostSet: Set<string>;
   children: { name: string; at: Where }[];
   vars: Map<string, AnsibleVar>;
 }
@@ -41,7 +43,7 @@ export class AnsibleModel {
   group(name: string, at: Where): AnsibleGroup {
     let g = this.groups.get(name);
     if (!g) {
-      g = { name, at, hosts: [], children: [], vars: new Map() };
+      g = { name, at, hosts: [], hostSet: new Set(), children: [], vars: new Map() };
       this.groups.set(name, g);
     }
     return g;
@@ -59,7 +61,10 @@ export class AnsibleModel {
       this.hosts.set(name, host);
     }
     for (const [k, v] of vars) host.vars.set(k, v);
-    if (!group.hosts.includes(name)) group.hosts.push(name);
+    if (!group.hostSet.has(name)) {
+      group.hostSet.add(name);
+      group.hosts.push(name);
+    }
     return true;
   }
 

@@ -73,7 +73,10 @@ export async function resolveNodes(drafts: readonly NodeDraft[], options: Resolv
     }
     if (hasUnsafeChars(address.value) || !isAddress(address.value)) {
       const hint = addressHint(address.value);
-      error(address.at, `${label}: the ${address.key === 'host name' ? 'host name' : address.key} ${showText(address.value)} is not a host name or an IP address${hint ? ` (${hint})` : ''}`);
+      if (address.key === 'host name') {
+        // An Ansible host without ansible_host: its name is where to connect.
+        error(address.at, `host ${showText(address.value)} has no ansible_host, and its name is not a host name or an IP address to connect to${hint ? ` (${hint})` : ''}`);
+      } else error(address.at, `${label}: the ${address.key} ${showText(address.value)} is not a host name or an IP address${hint ? ` (${hint})` : ''}`);
     }
 
     const ip = draft.ip ?? undefined;

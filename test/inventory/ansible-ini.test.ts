@@ -211,7 +211,7 @@ const PROBLEMS: [string, string, string[]][] = [
     'a host name that is not an address, and a host in two DC/OS roles',
     "[masters]\n'web;reboot'\nboth\n[agents]\nboth\n",
     [
-      '~/bad.ini:2:1: error: node "web;reboot": the host name "web;reboot" is not a host name or an IP address',
+      '~/bad.ini:2:1: error: host "web;reboot" has no ansible_host, and its name is not a host name or an IP address to connect to',
       '~/bad.ini:3:1: error: host "both" is in groups masters (master) and agents (agent); a DC/OS node is only one of master, agent, public_agent',
     ],
   ],
