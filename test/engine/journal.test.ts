@@ -1,0 +1,111 @@
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JournalRecord } from '../../src/engine/events.js';
+import { Journal, RUN_ID, findRunToResume, journalPath, listRuns, newRunId, readJournal } from '../../src/engine/journal.js';
+import { InputError } from '../../src/runbook/problem.js';
+import { tempDir } from '../helpers/real-shell.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+const temp = () => {
+  const t = tempDir('runbook-journal-');
+  cleanups.push(t.remove);
+  return t.dir;
+};
+
+const started = (run: string, file = '/rb/dcos.yaml'): JournalRecord => ({
+  ts: '2026-11-25T17:18:00.000Z',
+  run,
+  event: 'run-started',
+  runbook: { id: 'dcos', title: 'DC/OS', file, digest: 'abc' },
+  params: {},
+  secrets: [],
+  by: 'alice',
+  header: {},
+  total: 3,
+});
+const finished = (run: string, status: 'passed' | 'interrupted'): JournalRecord => ({
+  ts: '2026-11-25T17:20:00.000Z',
+  run,
+  event: 'run-finished',
+  status,
+  passed: 3,
+  failed: 0,
+  skipped: 0,
+  interrupted: 0,
+  notRun: 0,
+  durationMs: 120_000,
+});
+
+describe('journal', () => {
+  it('names runs by time, sortable', () => {
+    expect(newRunId(new Date('2026-11-25T17:18:00.123Z'), 'ab12')).toBe('20261125-171800-ab12');
+    expect(RUN_ID.test(newRunId())).toBe(true);
+  });
+
+  it('appends records as JSON lines and reads them back', async () => {
+    const dir = temp();
+    const j = await Journal.create(dir, '20261125-171800-ab12');
+    expect(j.file).toBe(path.join(dir, 'runs', '20261125-171800-ab12.jsonl'));
+    await j.append([started('20261125-171800-ab12')]);
+    await j.append([finished('20261125-171800-ab12', 'passed')]);
+    await j.close();
+    expect(readFileSync(j.file, 'utf8').split('\n')).toHaveLength(3);
+    const { records, torn } = await readJournal(j.file);
+    expect(torn).toBe(false);
+    expect(records.map((r) => r.event)).toEqual(['run-started', 'run-finished']);
+    await expect(Journal.create(dir, '20261125-171800-ab12')).rejects.toThrow(/EEXIST/);
+  });
+
+  it('tolerates a torn last line (kill -9 while writing) and cuts it before going on', async () => {
+    const dir = temp();
+    const j = await Journal.create(dir, '20261125-171800-ab12');
+    await j.append([started('20261125-171800-ab12')]);
+    await j.close();
+    appendFileSync(j.file, '{"ts":"2026-11-25T17:19:00.000Z","run":"20261125-171800-ab12","event":"step-sta');
+    expect((await readJournal(j.file)).torn).toBe(true);
+    const again = await Journal.reopen(j.file);
+    await again.append([finished('20261125-171800-ab12', 'interrupted')]);
+    await again.close();
+    const { records, torn } = await readJournal(j.file);
+    expect(torn).toBe(false);
+    expect(records.map((r) => r.event)).toEqual(['run-started', 'run-finished']);
+  });
+
+  it('refuses a journal broken in the middle, naming the line', async () => {
+    const dir = temp();
+    const file = journalPath(dir, '20261125-171800-ab12');
+    const j = await Journal.create(dir, '20261125-171800-ab12');
+    await j.close();
+    writeFileSync(file, `${JSON.stringify(started('r'))}\nnot json\n${JSON.stringify(finished('r', 'passed'))}\n`);
+    const error = await readJournal(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).problems[0]).toMatchObject({ line: 2, message: 'this line of the journal is not a record; the file was changed or damaged' });
+  });
+
+  it('finds the latest unfinished run of a runbook to resume', async () => {
+    const dir = temp();
+    const write = async (id: string, records: JournalRecord[]) => {
+      const j = await Journal.create(dir, id);
+      await j.append(records);
+      await j.close();
+    };
+    await write('20261125-100000-aaaa', [started('20261125-100000-aaaa')]);
+    await write('20261125-110000-bbbb', [started('20261125-110000-bbbb'), finished('20261125-110000-bbbb', 'interrupted')]);
+    await write('20261125-120000-cccc', [started('20261125-120000-cccc'), finished('20261125-120000-cccc', 'passed')]);
+    await write('20261125-130000-dddd', [started('20261125-130000-dddd', '/rb/other.yaml')]);
+    expect((await listRuns(dir)).map((r) => [r.id, r.status ?? 'unfinished'])).toEqual([
+      ['20261125-100000-aaaa', 'unfinished'],
+      ['20261125-110000-bbbb', 'interrupted'],
+      ['20261125-120000-cccc', 'passed'],
+      ['20261125-130000-dddd', 'unfinished'],
+    ]);
+    expect((await findRunToResume(dir, '/rb/dcos.yaml')).id).toBe('20261125-110000-bbbb');
+    expect((await findRunToResume(dir, '/rb/dcos.yaml', '20261125-100000-aaaa')).id).toBe('20261125-100000-aaaa');
+    await expect(findRunToResume(dir, undefined, '20261125-120000-cccc')).rejects.toThrow(/finished and passed/);
+    await expect(findRunToResume(dir, '/rb/none.yaml')).rejects.toThrow(/no unfinished run of \/rb\/none.yaml/);
+  });
+});
