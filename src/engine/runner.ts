@@ -1,0 +1,352 @@
+// The runner performs what the reducer decides: it runs commands through the transports, wakes
+// polls and deadlines on its clock, reads files for built-in checks, and feeds every result back
+// to update() as an event. Before any effect of an event happens, the records that event produced
+// are on disk (the journal's append resolves after fsync).
+//
+// The TUI, plain mode and the tests drive a run the same way: getState(), subscribe(),
+// dispatch(action), start(), and the `done` promise.
+import type { InventoryNode } from '../inventory/types.js';
+import { builtins as defaultBuiltins, type BuiltinDef, type BuiltinResult } from '../runbook/builtins.js';
+import { shellQuoteAlways } from '../runbook/shell-quote.js';
+import { redactSecrets, type Scope } from '../runbook/template.js';
+import type { ExecResult, OutputLine, Transport } from '../transport/types.js';
+import { realClock, type Clock } from './clock.js';
+import type { Effect, ExecEffect, ExecOutcome, InputEvent, JournalRecord, OperatorAction, Outcome } from './events.js';
+import { DigestBuilder, OutputStore } from './output.js';
+import type { RunState } from './state.js';
+import { update } from './update.js';
+
+/** Where records go; the Journal class, or a test's array. */
+export interface RecordSink {
+  append(records: readonly JournalRecord[]): Promise<void>;
+}
+
+/** What a listener hears after each round of events. */
+export interface RunnerChange {
+  /** The records written in this round, in order (plain mode prints a line per record). */
+  records: readonly JournalRecord[];
+  /** Operator actions that could not be taken, and why. */
+  rejected: readonly { action: OperatorAction; message: string }[];
+}
+
+export type RunnerListener = (state: RunState, change: RunnerChange) => void;
+
+export interface RunnerOptions {
+  /** A fresh state (start) or one rebuilt from a journal (resume). */
+  state: RunState;
+  /** The transport for a target: local for `local`, SSH (or the simulator) for nodes. */
+  transportFor: (node: InventoryNode) => Transport;
+  journal?: RecordSink;
+  clock?: Clock;
+  /** Who acts when an action names nobody: the OS user. */
+  by: string;
+  /** Answer every confirmation as this (only for the simulator: "--yes (simulator)"). */
+  autoConfirm?: string;
+  /** For resume: the digest of the runbook file now, and whether the operator allowed a change. */
+  resume?: { digest: string; changedRunbook?: boolean };
+  builtins?: ReadonlyMap<string, BuiltinDef>;
+  linesPerNode?: number;
+  /** Called with a line when the runner cannot go on (the journal cannot be written). */
+  onFatal?: (message: string) => void;
+}
+
+const OUTPUT_NOTIFY_MS = 50;
+
+export class Runner {
+  readonly output: OutputStore;
+  /** Resolves with the outcome once the run has ended and its last record is on disk. */
+  readonly done: Promise<Outcome>;
+  /** Set when the run stopped because something outside it broke (the journal). */
+  fatal?: string;
+
+  private state: RunState;
+  private readonly clock: Clock;
+  private readonly listeners = new Set<RunnerListener>();
+  private readonly queue: InputEvent[] = [];
+  private pumping = false;
+  private readonly execs = new Map<string, AbortController>();
+  private readonly timers = new Map<string, AbortController>();
+  private readonly autoAnswered = new Set<string>();
+  private resolveDone!: (o: Outcome) => void;
+  private finished = false;
+  private outputTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly redactScope: Scope;
+  private readonly builtins: ReadonlyMap<string, BuiltinDef>;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.state = options.state;
+    this.clock = options.clock ?? realClock;
+    this.output = new OutputStore(options.linesPerNode);
+    this.builtins = options.builtins ?? defaultBuiltins;
+    this.redactScope = { params: options.state.params, vars: {}, secrets: options.state.secrets };
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  getState(): RunState {
+    return this.state;
+  }
+
+  subscribe(listener: RunnerListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts a fresh run, or resumes one rebuilt from its journal. */
+  start(): void {
+    if (this.state.phase === 'ready') this.enqueue({ type: 'start', at: this.clock.now() });
+    else {
+      const resume = this.options.resume ?? { digest: this.state.run.digest };
+      this.enqueue({ type: 'resume', at: this.clock.now(), by: this.options.by, digest: resume.digest, ...(resume.changedRunbook ? { changedRunbook: true } : {}) });
+    }
+  }
+
+  /** An operator action; `by` defaults to the runner's user. */
+  dispatch(action: OperatorAction): void {
+    this.enqueue({ type: 'action', at: this.clock.now(), action, by: action.by ?? this.options.by });
+  }
+
+  /** SIGINT or SIGTERM: the running steps become interrupted, commands are stopped, the journal flushed. */
+  interrupt(signal: string): Promise<Outcome> {
+    if (this.state.phase === 'ready') this.end('interrupted');
+    else this.enqueue({ type: 'interrupt', at: this.clock.now(), signal });
+    return this.done;
+  }
+
+  /** Removes every secret value from a text (output, messages). */
+  redact(text: string): string {
+    return this.state.secrets.size === 0 ? text : redactSecrets(text, this.redactScope);
+  }
+
+  // ---- the loop ----
+
+  private enqueue(event: InputEvent): void {
+    if (this.finished) return;
+    this.queue.push(event);
+    if (!this.pumping) void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0 && !this.finished) {
+        const batch = this.queue.splice(0);
+        const records: JournalRecord[] = [];
+        const effects: Effect[] = [];
+        const rejected: RunnerChange['rejected'][number][] = [];
+        for (const event of batch) {
+          const result = update(this.state, event);
+          this.state = result.state;
+          for (const effect of result.effects) {
+            if (effect.type === 'journal') records.push(effect.record);
+            else if (effect.type === 'rejected') rejected.push({ action: effect.action, message: effect.message });
+            else effects.push(effect);
+          }
+        }
+        // The rule: facts on disk before the next action.
+        if (records.length > 0 && this.options.journal) await this.options.journal.append(records);
+        this.notify({ records, rejected });
+        for (const effect of effects) this.perform(effect);
+        this.autoConfirm();
+      }
+    } catch (error) {
+      this.fail(`the journal cannot be written, so the run stops here: ${(error as Error).message}`);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private notify(change: RunnerChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(this.state, change);
+      } catch {
+        // A broken view must not stop the run.
+      }
+    }
+  }
+
+  private autoConfirm(): void {
+    const by = this.options.autoConfirm;
+    if (!by) return;
+    for (const prompt of this.state.prompts) {
+      if (prompt.kind !== 'confirm' || this.autoAnswered.has(`${prompt.id}#${prompt.askedAt}`)) continue;
+      this.autoAnswered.add(`${prompt.id}#${prompt.askedAt}`);
+      this.dispatch({ type: 'confirm', prompt: prompt.id, ...(prompt.typed !== undefined ? { typed: prompt.typed } : {}), by });
+    }
+  }
+
+  private fail(message: string): void {
+    this.fatal = message;
+    this.options.onFatal?.(message);
+    this.cancelAll();
+    this.end('interrupted');
+  }
+
+  private end(outcome: Outcome): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.cancelTimers();
+    if (this.outputTimer) clearTimeout(this.outputTimer);
+    this.resolveDone(outcome);
+  }
+
+  // ---- effects ----
+
+  private perform(effect: Effect): void {
+    switch (effect.type) {
+      case 'exec':
+        this.exec(effect);
+        return;
+      case 'timer': {
+        const id = `${effect.kind}:${effect.task}`;
+        this.timers.get(id)?.abort();
+        const controller = new AbortController();
+        this.timers.set(id, controller);
+        this.clock.sleep(Math.max(0, effect.at - this.clock.now()), controller.signal).then(
+          () => {
+            if (this.timers.get(id) === controller) this.timers.delete(id);
+            this.enqueue({ type: 'timer', at: this.clock.now(), task: effect.task, attempt: effect.attempt, kind: effect.kind });
+          },
+          () => undefined,
+        );
+        return;
+      }
+      case 'cancel':
+        if (effect.task) this.execs.get(effect.task)?.abort();
+        else this.cancelAll();
+        return;
+      case 'done':
+        this.end(effect.outcome);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private cancelTimers(): void {
+    for (const c of this.timers.values()) c.abort();
+    this.timers.clear();
+  }
+
+  private cancelAll(): void {
+    for (const c of this.execs.values()) c.abort();
+    this.cancelTimers();
+  }
+
+  private exec(e: ExecEffect): void {
+    const node = this.state.plan.targets.get(e.node);
+    if (!node) return;
+    const controller = new AbortController();
+    this.execs.set(e.task, controller);
+    const digest = new DigestBuilder();
+    const onOutput = (line: OutputLine) => this.onLine(e.task, e.node, line, digest);
+    const run = async (): Promise<InputEvent> => {
+      let result: ExecOutcome = { exit: 0, stdout: '', stderr: '', durationMs: 0 };
+      let truncated = false;
+      const transport = this.options.transportFor(node);
+      if (e.command !== undefined) {
+        const timeoutMs = e.timeoutMs === undefined ? undefined : Math.max(1, Math.round(e.timeoutMs / this.clock.scale));
+        const r = await transport.exec(node, e.command, { signal: controller.signal, onOutput, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+        // A transport that did not stream still leaves its output in the digest and on screen.
+        if (digest.count === 0) {
+          for (const text of splitLines(r.stdout)) onOutput({ stream: 'stdout', text });
+          for (const text of splitLines(r.stderr)) onOutput({ stream: 'stderr', text });
+        }
+        truncated = Boolean(r.truncated);
+        result = this.outcomeOf(r);
+      }
+      let builtin: BuiltinResult | undefined;
+      if (e.builtin && !result.failure) builtin = await this.runBuiltin(node, transport, e, result, controller.signal);
+      return {
+        type: 'exec-done',
+        at: this.clock.now(),
+        task: e.task,
+        attempt: e.attempt,
+        result,
+        ...(e.command !== undefined ? { digest: digest.digest(truncated) } : {}),
+        ...(builtin ? { builtin } : {}),
+      };
+    };
+    run()
+      .catch((error: unknown): InputEvent => ({
+        type: 'exec-done',
+        at: this.clock.now(),
+        task: e.task,
+        attempt: e.attempt,
+        result: { exit: null, failure: 'spawn-failed', message: this.redact(`the command could not run on ${e.node}: ${(error as Error).message}`), stdout: '', stderr: '', durationMs: 0 },
+      }))
+      .then((event) => {
+        if (this.execs.get(e.task) === controller) this.execs.delete(e.task);
+        this.enqueue(event);
+      });
+  }
+
+  private outcomeOf(r: ExecResult): ExecOutcome {
+    return {
+      exit: r.exit,
+      stdout: this.redact(r.stdout),
+      stderr: this.redact(r.stderr),
+      durationMs: r.durationMs,
+      ...(r.failure ? { failure: r.failure } : {}),
+      ...(r.message ? { message: this.redact(r.message) } : {}),
+    };
+  }
+
+  private onLine(task: string, node: string, line: OutputLine, digest: DigestBuilder): void {
+    const text = this.redact(line.text);
+    const stored = text === line.text ? { ...line, task } : { stream: line.stream, text, task };
+    this.output.append(node, stored);
+    digest.add(text);
+    this.scheduleOutputNotify();
+  }
+
+  /** The state carries a version of the output store; listeners hear of new lines at most every 50 ms. */
+  private scheduleOutputNotify(): void {
+    if (this.outputTimer || this.finished) return;
+    this.outputTimer = setTimeout(() => {
+      this.outputTimer = undefined;
+      if (this.finished) return;
+      this.state = { ...this.state, outputVersion: this.output.version };
+      this.notify({ records: [], rejected: [] });
+    }, OUTPUT_NOTIFY_MS);
+  }
+
+  /** Reads the files a built-in check asks for on the step's node, then evaluates it. */
+  private async runBuiltin(node: InventoryNode, transport: Transport, e: ExecEffect, result: ExecOutcome, signal: AbortSignal): Promise<BuiltinResult> {
+    const spec = e.builtin!;
+    const def = this.builtins.get(spec.name);
+    if (!def) return { ok: false, message: `unknown built-in check ${spec.name}` };
+    const files: Record<string, string> = {};
+    for (const [name, arg] of Object.entries(def.args)) {
+      if (!arg.file) continue;
+      const value = spec.args[name];
+      if (value === undefined || value === '') {
+        if (arg.required) return { ok: false, message: `${spec.name} needs the file argument "${name}"` };
+        continue;
+      }
+      const file = String(value);
+      const read = await transport.exec(node, `cat -- ${shellQuoteAlways(file)}`, { signal });
+      if (!read.ok) {
+        const why = read.failure ? read.message ?? read.failure : (read.stderr.trim().split('\n').pop() ?? `exit ${read.exit}`);
+        return { ok: false, message: this.redact(`cannot read ${name} (${file}) on ${node.name}: ${why}`) };
+      }
+      files[name] = read.stdout;
+    }
+    try {
+      const verdict = def.evaluate(spec.args as Record<string, string | number | boolean | (string | number | boolean)[]>, {
+        files,
+        ...(e.command !== undefined ? { output: { stdout: result.stdout, stderr: result.stderr, exit: result.exit } } : {}),
+      });
+      return { ok: verdict.ok, message: this.redact(verdict.message), ...(verdict.details ? { details: verdict.details.map((d) => this.redact(d)) } : {}) };
+    } catch (error) {
+      return { ok: false, message: this.redact(`${spec.name} failed: ${(error as Error).message}`) };
+    }
+  }
+}
+
+function splitLines(text: string): string[] {
+  if (text === '') return [];
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
