@@ -155,7 +155,11 @@ export const Step = Type.Object(
     timeout: Type.Optional(doc(Duration, 'For a command: the longest one attempt may take. With until: how long to keep polling.')),
     deadline: Type.Optional(doc(Deadline, 'A limit shown as a countdown from the step start (e.g. 5m agent expiry).')),
     capture: Type.Optional(
-      doc(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String()), 'name: regular expression; its first group goes into vars.name.'),
+      doc(
+        // additionalProperties: editors flag a name the pattern refuses (a Record alone lets it pass).
+        Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), { additionalProperties: false }),
+        'name: regular expression; its first group goes into vars.name.',
+      ),
     ),
     when: Type.Optional(doc(Condition, 'Run only when this holds; otherwise the step is skipped and says why.')),
     troubleshoot: Type.Optional(doc(Type.String(), 'The title of the role troubleshooting command to open when this step fails.')),
@@ -200,7 +204,7 @@ export const Runbook = Type.Object(
     header: Type.Optional(
       doc(Type.Record(Type.String(), Type.String()), 'Header fields shown in the UI, interpolated (e.g. from: "{{params.installed_version}}").'),
     ),
-    params: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Param)),
+    params: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Param, { additionalProperties: false })),
     roles: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Role)),
     sections: Type.Array(Section, { minItems: 1 }),
   },
