@@ -122,6 +122,12 @@ export function parseTemplate(source: string): { parts: TemplatePart[]; errors: 
       i += 2;
       continue;
     }
+    if (source[i + 2] === '{') {
+      errors.push({ message: '{{{ is not a template form: write {{ ref | raw }} for text pasted as is, or \\{{ for a literal {{', offset: i });
+      text += source.slice(i, close + 2);
+      i = close + 2;
+      continue;
+    }
     const before = errors.length;
     const segments = source.slice(i + 2, close).split('|');
     let segStart = i + 2;
@@ -563,7 +569,10 @@ class ShellLexer {
         this.escape = true;
         return i + 1;
       }
+      const prev = this.prev;
       this.consumed(c + text[i + 1]);
+      // A line continuation vanishes: what comes next joins the character before it.
+      if (text[i + 1] === '\n') this.prev = prev;
       return i + 2;
     };
     switch (top.t) {

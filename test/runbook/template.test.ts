@@ -77,6 +77,7 @@ describe('parseTemplate', () => {
     ['{{node.vars}}', 2, /node.vars.NAME/],
     ['{{run.name}}', 2, /expected run.id/],
     ['{{params.x y}}', 2, /not a reference/],
+    ['a {{{params.x}}}', 2, /\{\{\{ is not a template form: write \{\{ ref \| raw \}\}/],
   ])('reports %j at offset %i', (source, offset, message) => {
     const { errors } = parseTemplate(source);
     expect(errors[0]?.offset).toBe(offset);
@@ -156,6 +157,7 @@ describe('render: the command text the operator reads', () => {
     ['{{params.x}}=1', 'FOO', "'FOO'=1"],
     ['echo {{params.x}}>f', '2', "echo '2'>f"],
     ['echo ~{{params.x}}', 'root', "echo ~'root'"],
+    ['echo a\\\n{{params.x}} \\\n{{params.x}}', 'b', "echo a\\\n'b' \\\nb"],
     ['echo {{params.x}} # {{params.x}}', 'a;b', "echo 'a;b' # a;b"],
     ['cat <<EOF\n{{params.x}}\nEOF', '$HOME `x` \\', 'cat <<EOF\n\\$HOME \\`x\\` \\\\\nEOF'],
     ["cat <<'EOF'\n{{params.x}}\nEOF", '$HOME', "cat <<'EOF'\n$HOME\nEOF"],
@@ -290,6 +292,13 @@ describe.each(SHELLS)('render in real shells: %s', (shell) => {
     expect(tilde.stdout.split('\0')[0]).toBe('~root');
     const keyword = runShell(shell, render(`{{params.x}} 2>/dev/null; ${P} after`, scopeWith('if'), 'shell'), env);
     expect(keyword.stdout).toBe('after\0');
+  });
+
+  it('an inventory host named x; rm -rf / runs no rm, wherever its name lands', () => {
+    const hostile = { ...node, name: 'x; touch "$DIR/INJECTED" #', ip: '$(touch "$DIR/INJECTED")', vars: { z: "'; touch \"$DIR/INJECTED\" '" } };
+    const s: Scope = { params: {}, vars: {}, node: hostile };
+    const command = render(`${P} {{node.name}} "http://{{node.ip}}:5050" '{{node.vars.z}}' # {{node.name}}`, s, 'shell');
+    expect(printedWords(shell, [command], { DIR: tmp.dir })).toEqual([[hostile.name, `http://${hostile.ip}:5050`, hostile.vars.z]]);
   });
 
   it('a raw value runs as the author asked (the check is real: it can see an injection)', () => {
