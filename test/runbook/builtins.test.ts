@@ -271,8 +271,14 @@ describe('dcos/config-change', () => {
     });
   });
 
-  it('refuses changing enable_ipv6 once declared', () => {
-    const r = diff(base, base.replace("enable_ipv6: 'false'", "enable_ipv6: 'true'"));
+  it("allows enable_ipv6 'true' -> 'false', as the guidelines recommend, even while patching, but not back", () => {
+    const on = base.replace("enable_ipv6: 'false'", "enable_ipv6: 'true'");
+    expect(diff(on, base, { from: '1.11.4', to: '1.11.5' })).toEqual({
+      ok: true,
+      message: 'config.yaml has no configuration change.',
+      details: ["enable_ipv6: true -> false (allowed: the 1.11 guidelines recommend 'false')"],
+    });
+    const r = diff(base, on);
     expect(r.ok).toBe(false);
     expect(r.details).toEqual(['enable_ipv6: false -> true (refused)']);
   });

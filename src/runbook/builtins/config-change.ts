@@ -82,6 +82,12 @@ export const configChange: BuiltinDef = {
         details.push(`${shown} (added: DC/OS 1.11 requires it)`);
         continue;
       }
+      if (key === 'enable_ipv6' && String(before) === 'true' && String(after) === 'false') {
+        // The page recommends 'false' when patching (overlay network issue), and requires it where
+        // the kernel has IPv6 disabled: a migration like the additions above, allowed in any pass.
+        details.push(`${shown} (allowed: the 1.11 guidelines recommend 'false')`);
+        continue;
+      }
       if (after === undefined && required.includes(key)) {
         details.push(`${shown} (removed, but DC/OS 1.11 requires it)`); // reported as missing above
         continue;
