@@ -113,6 +113,11 @@ export interface Labels {
   event: string;
   none: string;
   masked: string;
+  journal: string;
+  notRun: string;
+  notFinished: string;
+  prompt: string;
+  answer: string;
   statusWord: (status: string) => string;
 }
 
@@ -237,6 +242,11 @@ const en: Labels = {
   event: 'Event',
   none: 'none',
   masked: 'masked',
+  journal: 'Journal',
+  notRun: 'not run',
+  notFinished: 'the journal ends before the run did',
+  prompt: 'Asked',
+  answer: 'Answer',
   statusWord: (s) => s,
 };
 
@@ -344,6 +354,11 @@ const zh: Labels = {
   event: '事件',
   none: '无',
   masked: '已隐藏',
+  journal: '日志',
+  notRun: '未运行',
+  notFinished: '日志在运行结束前中止',
+  prompt: '询问内容',
+  answer: '回答',
   statusWord: (s) =>
     ({ passed: '通过', failed: '失败', skipped: '已跳过', interrupted: '已中断', running: '运行中', aborted: '已中止' })[s] ?? s,
 };

@@ -1,0 +1,344 @@
+// The report of a run, from its journal: who, when, what ran where, who confirmed, what was
+// skipped and why, what failed with the end of its output, and how each gate got there.
+// Pure: the records come in, a document comes out. A run that died and was resumed is one
+// journal, so it is one report; one that never finished says so.
+import type { JournalRecord } from '../engine/events.js';
+import { formatDuration } from '../runbook/duration.js';
+import type { Runbook } from '../runbook/schema.js';
+import { labelsFor, type Labels } from './labels.js';
+
+export interface ReportInput {
+  records: readonly JournalRecord[];
+  /** The runbook, when its file still has the digest the run recorded: titles and language. */
+  runbook?: Runbook;
+  /** The journal file as the reader should see it. */
+  journal?: string;
+}
+
+export interface TimelineRow {
+  ts: string;
+  step: string;
+  what: string;
+  /** Something went wrong here: shown in bold, not only in colour. */
+  bad?: boolean;
+}
+
+export interface CommandRow {
+  ts: string;
+  node: string;
+  step: string;
+  command: string;
+  attempts: number;
+  exit: string;
+  duration: string;
+  status: string;
+  bad: boolean;
+}
+
+export interface ConfirmationRow {
+  ts: string;
+  node: string;
+  step: string;
+  prompt: string;
+  /** The prompt is the command about to run (shown as code), not text. */
+  command: boolean;
+  answer: string;
+  by: string;
+}
+
+export interface SkipRow {
+  ts: string;
+  node: string;
+  step: string;
+  reason: string;
+  by: string;
+}
+
+export interface FailureRow {
+  ts: string;
+  node: string;
+  step: string;
+  reason: string;
+  exit: string;
+  tail: string[];
+}
+
+export interface GateRow {
+  node: string;
+  step: string;
+  attempts: number;
+  first: string;
+  last: string;
+  outcome: string;
+  message: string;
+  bad: boolean;
+}
+
+export interface ReportDoc {
+  labels: Labels;
+  lang: string;
+  title: string;
+  meta: [string, string][];
+  params: [string, string][];
+  summary: [string, string][];
+  /** The run's own events (start, resume, pause, abort, end) first, then one per node. */
+  timelines: { node: string; rows: TimelineRow[] }[];
+  commands: CommandRow[];
+  confirmations: ConfirmationRow[];
+  skips: SkipRow[];
+  failures: FailureRow[];
+  gates: GateRow[];
+}
+
+/** ISO time as people read it on paper: 2024-03-08 13:56:01Z. */
+export const shortTime = (ts: string): string => ts.replace('T', ' ').replace(/\.\d+(?=Z|[+-]\d\d:?\d\d$)/, '');
+
+const RUN_ROW = '(run)';
+
+type At = { section: string; step: string; node: string };
+const keyOf = (r: At): string => `${r.section}/${r.step}@${r.node}`;
+
+/** The report as data. Records of kinds it does not know are left out, not fatal. */
+export function buildReport(input: ReportInput): ReportDoc {
+  const { records, runbook } = input;
+  const labels = labelsFor(runbook?.lang);
+  const started = records.find((r): r is Extract<JournalRecord, { event: 'run-started' }> => r.event === 'run-started');
+  const finished = [...records].reverse().find((r): r is Extract<JournalRecord, { event: 'run-finished' }> => r.event === 'run-finished');
+
+  const sectionTitles = new Map(runbook?.sections.map((s) => [s.id, s.title]) ?? []);
+  const stepTitles = new Map<string, string>();
+  for (const s of runbook?.sections ?? []) for (const st of s.steps) if (st.title) stepTitles.set(`${s.id}/${st.id}`, st.title);
+  for (const r of records) if (r.event === 'step-started' && r.title && !stepTitles.has(`${r.section}/${r.step}`)) stepTitles.set(`${r.section}/${r.step}`, r.title);
+  const stepName = (section: string, step: string): string => {
+    const title = stepTitles.get(`${section}/${step}`);
+    return `${section}/${step}${title && title !== step ? `: ${title}` : ''}`;
+  };
+
+  // ---- front matter
+  const runId = started?.run ?? records[0]?.run ?? '?';
+  const meta: [string, string][] = [[labels.run, runId]];
+  if (started) {
+    meta.push([labels.runbook, `${started.runbook.id}: ${started.runbook.title}`]);
+    meta.push([labels.file, started.runbook.file]);
+    meta.push([labels.digest, started.runbook.digest]);
+    const inv = started.inventory;
+    meta.push([labels.inventory, inv ? `${inv.source}${inv.digest ? ` ${inv.digest}` : ''}${inv.simulated ? ' (simulator)' : ''}` : labels.none]);
+    meta.push([labels.who, started.by]);
+    meta.push([labels.started, shortTime(started.ts)]);
+    for (const [k, v] of Object.entries(started.header ?? {})) meta.push([k, v]);
+  }
+  for (const r of records) if (r.event === 'resumed') meta.push([labels.resumed, `${shortTime(r.ts)}, ${r.by}${r.changedRunbook ? ` (runbook changed: ${r.digest})` : ''}`]);
+  if (finished) {
+    meta.push([labels.finished, shortTime(finished.ts)]);
+    meta.push([labels.status, labels.statusWord(finished.status)]);
+  } else {
+    meta.push([labels.status, labels.statusWord('interrupted')]);
+  }
+  if (input.journal) meta.push([labels.journal, input.journal]);
+
+  const secrets = new Set(started?.secrets ?? []);
+  const params: [string, string][] = Object.entries(started?.params ?? {}).map(([k, v]) => [k, secrets.has(k) ? `(${labels.masked})` : String(v)]);
+
+  // ---- walk the records once
+  const timelines = new Map<string, TimelineRow[]>([[RUN_ROW, []]]);
+  const line = (node: string, row: TimelineRow) => {
+    const rows = timelines.get(node) ?? [];
+    rows.push(row);
+    timelines.set(node, rows);
+  };
+  const commands: CommandRow[] = [];
+  const openCommand = new Map<string, CommandRow>();
+  const confirmations: ConfirmationRow[] = [];
+  const asked = new Map<string, { prompt: string; command: boolean }>();
+  const skips: SkipRow[] = [];
+  const failures: FailureRow[] = [];
+  const lastOutput = new Map<string, string[]>();
+  const gates: GateRow[] = [];
+  const openGate = new Map<string, GateRow>();
+  const counts = { passed: 0, failed: 0, skipped: 0, interrupted: 0 };
+
+  for (const r of records) {
+    switch (r.event) {
+      case 'run-started':
+        line(RUN_ROW, { ts: r.ts, step: '', what: `${labels.started}: ${r.by}` });
+        break;
+      case 'resumed':
+        line(RUN_ROW, { ts: r.ts, step: '', what: `${labels.resumed}: ${r.by}` });
+        break;
+      case 'paused':
+      case 'continued':
+        line(RUN_ROW, { ts: r.ts, step: '', what: `${r.event}: ${r.by}` });
+        break;
+      case 'aborted':
+        line(RUN_ROW, { ts: r.ts, step: '', what: `aborted: ${r.by}${r.reason ? `: ${r.reason}` : ''}`, bad: true });
+        break;
+      case 'section-started':
+        line(RUN_ROW, { ts: r.ts, step: sectionTitles.get(r.section) ?? r.section, what: `section started (${r.targets})` });
+        break;
+      case 'section-skipped':
+        line(RUN_ROW, { ts: r.ts, step: sectionTitles.get(r.section) ?? r.section, what: `${labels.statusWord('skipped')}: ${r.reason}` });
+        skips.push({ ts: r.ts, node: '', step: sectionTitles.get(r.section) ?? r.section, reason: r.reason, by: '' });
+        break;
+      case 'section-finished':
+        line(RUN_ROW, { ts: r.ts, step: sectionTitles.get(r.section) ?? r.section, what: `${labels.statusWord(r.status)} (${r.passed}/${r.failed}/${r.skipped})`, bad: r.status === 'failed' });
+        break;
+      case 'node-excluded':
+        line(r.node, { ts: r.ts, step: sectionTitles.get(r.section) ?? r.section, what: `excluded: ${r.reason}`, bad: true });
+        skips.push({ ts: r.ts, node: r.node, step: sectionTitles.get(r.section) ?? r.section, reason: r.reason, by: '' });
+        break;
+      case 'node-finished':
+        line(r.node, { ts: r.ts, step: sectionTitles.get(r.section) ?? r.section, what: labels.statusWord(r.status), bad: r.status === 'failed' });
+        break;
+      case 'step-started': {
+        const name = stepName(r.section, r.step);
+        line(r.node, { ts: r.ts, step: name, what: `started${r.mode === 'verify' ? ' (verify)' : ''}${r.by ? `: ${r.by}` : ''}` });
+        const key = keyOf(r);
+        if (r.command !== undefined) {
+          const row: CommandRow = { ts: r.ts, node: r.node, step: name, command: r.command, attempts: 1, exit: '', duration: '', status: 'running', bad: false };
+          commands.push(row);
+          openCommand.set(key, row);
+        }
+        openGate.delete(key);
+        break;
+      }
+      case 'attempt': {
+        const key = keyOf(r);
+        const cmd = openCommand.get(key);
+        if (cmd) {
+          cmd.attempts = Math.max(cmd.attempts, r.attempt);
+          if (r.exit !== undefined) cmd.exit = String(r.exit);
+        }
+        let gate = openGate.get(key);
+        if (!gate) {
+          gate = { node: r.node, step: stepName(r.section, r.step), attempts: 0, first: r.ts, last: r.ts, outcome: 'running', message: '', bad: false };
+          gates.push(gate);
+          openGate.set(key, gate);
+        }
+        gate.attempts = Math.max(gate.attempts, r.attempt);
+        gate.last = r.ts;
+        gate.message = r.message;
+        gate.outcome = r.ok ? 'passed' : 'running';
+        break;
+      }
+      case 'output':
+        lastOutput.set(keyOf(r), r.tail);
+        break;
+      case 'captured':
+        line(r.node, { ts: r.ts, step: stepName(r.section, r.step), what: `vars.${r.name} = ${r.value}` });
+        break;
+      case 'confirmation-asked':
+        asked.set(keyOf(r), { prompt: r.command ?? r.text ?? r.title, command: r.command !== undefined });
+        line(r.node, { ts: r.ts, step: stepName(r.section, r.step), what: `${labels.confirm}?${r.destructive ? ` ${labels.destructive}` : ''}` });
+        break;
+      case 'confirmation-answered': {
+        const { prompt, command } = asked.get(keyOf(r)) ?? { prompt: '', command: false };
+        confirmations.push({ ts: r.ts, node: r.node, step: stepName(r.section, r.step), prompt, command, answer: r.answer + (r.reason ? `: ${r.reason}` : ''), by: r.by });
+        line(r.node, { ts: r.ts, step: stepName(r.section, r.step), what: `${r.answer}: ${r.by}`, bad: r.answer === 'no' });
+        break;
+      }
+      case 'step-finished': {
+        const key = keyOf(r);
+        const name = stepName(r.section, r.step);
+        const status = r.status === 'refused' ? 'failed' : r.status;
+        const duration = r.durationMs !== undefined ? formatDuration(r.durationMs) : '';
+        const bad = status === 'failed';
+        const exit = r.exit !== undefined ? `exit ${r.exit}` : '';
+        const said = r.reason ?? r.message ?? '';
+        const detail = [exit, duration, said === exit ? '' : said, r.by ? `(${r.by})` : ''].filter(Boolean).join(', ');
+        line(r.node, { ts: r.ts, step: name, what: `${labels.statusWord(r.status)}${detail ? `: ${detail}` : ''}`, bad });
+        if (status in counts) counts[status as keyof typeof counts] += 1;
+        const cmd = openCommand.get(key);
+        if (cmd) {
+          cmd.status = r.status;
+          cmd.bad = bad;
+          if (r.exit !== undefined) cmd.exit = String(r.exit);
+          cmd.duration = duration;
+          openCommand.delete(key);
+        }
+        const gate = openGate.get(key);
+        if (gate) {
+          gate.outcome = r.status;
+          gate.bad = bad;
+          if (r.reason) gate.message = r.reason;
+          openGate.delete(key);
+        }
+        if (r.status === 'skipped') skips.push({ ts: r.ts, node: r.node, step: name, reason: r.reason ?? '', by: r.by ?? '' });
+        if (bad) {
+          failures.push({ ts: r.ts, node: r.node, step: name, reason: [r.reason ?? r.message ?? r.status, ...(r.details ?? [])].join('\n'), exit: r.exit !== undefined ? String(r.exit) : '', tail: lastOutput.get(key) ?? [] });
+        }
+        break;
+      }
+      case 'interrupted': {
+        const key = keyOf(r);
+        const name = stepName(r.section, r.step);
+        line(r.node, { ts: r.ts, step: name, what: `${labels.statusWord('interrupted')}: ${r.reason}`, bad: true });
+        counts.interrupted += 1;
+        const cmd = openCommand.get(key);
+        if (cmd) {
+          cmd.status = 'interrupted';
+          cmd.bad = true;
+          openCommand.delete(key);
+        }
+        const gate = openGate.get(key);
+        if (gate) {
+          gate.outcome = 'interrupted';
+          gate.bad = true;
+          openGate.delete(key);
+        }
+        break;
+      }
+      case 'deadline-passed':
+        line(r.node, { ts: r.ts, step: stepName(r.section, r.step), what: `deadline passed${r.text ? `: ${r.text}` : ''}`, bad: true });
+        break;
+      case 'retry':
+        line(r.node, { ts: r.ts, step: stepName(r.section, r.step), what: `${r.kind}: ${r.by}` });
+        break;
+      case 'decision-asked':
+        line(r.node, { ts: r.ts, step: stepName(r.section, r.step), what: `operator asked: ${r.reason}` });
+        break;
+      case 'run-finished':
+        line(RUN_ROW, { ts: r.ts, step: '', what: `${labels.finished}: ${labels.statusWord(r.status)}`, bad: r.status !== 'passed' });
+        break;
+      default:
+        break;
+    }
+  }
+  // Whatever was still open when the journal ends was cut short: the player died or is still on it.
+  for (const row of openCommand.values()) row.status = 'interrupted';
+  for (const row of openGate.values()) if (row.outcome === 'running') row.outcome = 'interrupted';
+
+  const summary: [string, string][] = finished
+    ? [
+        [labels.status, labels.statusWord(finished.status)],
+        [labels.statusWord('passed'), String(finished.passed)],
+        [labels.statusWord('failed'), String(finished.failed)],
+        [labels.statusWord('skipped'), String(finished.skipped)],
+        [labels.statusWord('interrupted'), String(finished.interrupted)],
+        [labels.notRun, String(finished.notRun)],
+        [labels.durationCol, formatDuration(finished.durationMs)],
+      ]
+    : [
+        [labels.status, `${labels.statusWord('interrupted')}: ${labels.notFinished}`],
+        [labels.statusWord('passed'), String(counts.passed)],
+        [labels.statusWord('failed'), String(counts.failed)],
+        [labels.statusWord('skipped'), String(counts.skipped)],
+        [labels.statusWord('interrupted'), String(counts.interrupted)],
+      ];
+
+  const runRows = timelines.get(RUN_ROW)!;
+  timelines.delete(RUN_ROW);
+  return {
+    labels,
+    lang: runbook?.lang ?? 'en',
+    title: `${labels.report}: ${started?.runbook.title ?? runId}`,
+    meta,
+    params,
+    summary,
+    timelines: [{ node: labels.run, rows: runRows }, ...[...timelines].map(([node, rows]) => ({ node, rows }))],
+    commands,
+    confirmations,
+    skips,
+    failures,
+    gates,
+  };
+}
