@@ -11,6 +11,7 @@ import { parseAnsibleIni } from './ansible-ini.js';
 import { parseAnsibleYaml } from './ansible-yaml.js';
 import { problemAt, type Drafts } from './draft.js';
 import { readTextFile } from './read-text.js';
+import { splitWords } from './ssh-args.js';
 import { resolveNodes } from './resolve.js';
 import { normalizeRole } from './roles.js';
 import { FILE_KEYS } from './schema.js';
@@ -44,7 +45,7 @@ export function detectInventoryKind(text: string, file: string): { kind: 'ansibl
   // [group] on a line of its own is INI; YAML never starts a mapping that way.
   if (/^\[[^\]]+\]\s*([#;].*)?$/.test(first)) return { kind: 'ansible-ini' };
   // A line starting with ";" is an INI comment; key=value words after a name are INI host lines.
-  const looksIni = lines.some((l) => l.startsWith(';')) || /^\S+(\s+[A-Za-z_][A-Za-z0-9_]*=\S*)+$/.test(first);
+  if (lines.some((l) => l.startsWith(';')) || isIniHostLine(first)) return { kind: 'ansible-ini' };
   const looksYaml = significant.some((l) => /^[^\s#][^#]*:(\s|$)/.test(l) || l.startsWith('- ') || l === '---');
   let doc: YamlDocument;
   try {
@@ -55,7 +56,7 @@ export function detectInventoryKind(text: string, file: string): { kind: 'ansibl
   }
   const v = doc.value;
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    if (!Array.isArray(v) && (looksIni || !looksYaml)) return { kind: 'ansible-ini' };
+    if (!Array.isArray(v) && !looksYaml) return { kind: 'ansible-ini' };
     const place = doc.locate([]);
     throw new InputError([
       {
@@ -69,6 +70,13 @@ export function detectInventoryKind(text: string, file: string): { kind: 'ansibl
   // Our format has nodes (or at least one of its own keys); Ansible's top level is groups.
   const keys = Object.keys(v);
   return { kind: keys.some((k) => FILE_KEYS.includes(k) && k !== '$schema') ? 'yaml' : 'ansible-yaml', doc };
+}
+
+/** `host key=value ...`: a host line of an INI inventory (a YAML key would end with ":"). */
+function isIniHostLine(line: string): boolean {
+  const { words, error } = splitWords(line, true);
+  if (error || words.length < 2 || words[0]!.text.endsWith(':')) return false;
+  return words.slice(1).every((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w.text));
 }
 
 function draftsOf(text: string, file: string): Drafts & { kind: InventoryKind } {

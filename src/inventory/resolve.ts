@@ -2,6 +2,7 @@
 // wins; user settings come last), then the checks that need every node at once: unique names,
 // addresses, jump hosts that exist and do not loop, keys that exist, one DC/OS role per node.
 import { stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Problem } from '../runbook/problem.js';
 import { addressHint, formatJumpTarget, isAddress, isUserName, parseJumpTarget } from './address.js';
@@ -43,6 +44,9 @@ export async function resolveNodes(drafts: readonly NodeDraft[], options: Resolv
     return undefined;
   };
 
+  const hostname = os.hostname();
+  const local: Tokens = { d: options.home, u: options.localUser, i: String(process.getuid?.() ?? ''), l: hostname, L: hostname.split('.')[0] ?? hostname };
+
   const nodes: InventoryNode[] = [];
   const jumpOf = new Map<string, { target: string; at: Where }>();
   const seen = new Map<string, NodeDraft>();
@@ -82,11 +86,11 @@ export async function resolveNodes(drafts: readonly NodeDraft[], options: Resolv
     const ip = draft.ip ?? undefined;
     if (ip && (hasUnsafeChars(ip.value) || !isAddress(ip.value))) error(ip.at, `${label}: ip ${showText(ip.value)} is not an IP address or a host name`);
 
-    const baseTokens: Tokens = { h: address.value, n: original, d: options.home, u: options.localUser };
+    const baseTokens: Tokens = { ...local, h: address.value, n: original, k: draft.hostKeyAlias?.value ?? ssh.hostKeyAlias?.value ?? original };
     let user = draft.user?.value;
     let userAt = draft.user?.at;
     if (user === undefined) {
-      const u = fromSsh(ssh.user, baseTokens, 'hndu');
+      const u = fromSsh(ssh.user, baseTokens, 'hndukilL');
       if (u) [user, userAt] = [u.value, u.at];
       else if (options.defaults?.user) [user, userAt] = [options.defaults.user, SETTINGS];
     }
@@ -112,7 +116,7 @@ export async function resolveNodes(drafts: readonly NodeDraft[], options: Resolv
       identityFile = path.resolve(path.dirname(draft.identityFile.at.file), expandTilde(written, options.home));
       identityAt = draft.identityFile.at;
     } else if (ssh.identityFile) {
-      const v = fromSsh(ssh.identityFile, tokens, 'hprndu');
+      const v = fromSsh(ssh.identityFile, tokens, 'hprndukilL');
       if (v) {
         written = ssh.identityFile.value;
         identityFile = path.resolve(options.cwd, expandTilde(v.value, options.home));
@@ -161,7 +165,7 @@ export async function resolveNodes(drafts: readonly NodeDraft[], options: Resolv
           const j = sshLookup(target.host);
           const host = fromSsh(j.hostName, { h: target.host.toLowerCase() }, 'h')?.value ?? target.host;
           const jumpPort = target.port ?? (j.port ? parsePort(j.port.value, 'Port') : undefined);
-          const jumpUser = target.user ?? fromSsh(j.user, { h: host, n: target.host, d: options.home, u: options.localUser }, 'hndu')?.value;
+          const jumpUser = target.user ?? fromSsh(j.user, { ...local, h: host, n: target.host, k: target.host }, 'hndukilL')?.value;
           jumpTarget = formatJumpTarget({
             host,
             ...(jumpUser !== undefined ? { user: jumpUser } : {}),

@@ -311,8 +311,11 @@ function globRegExp(segment: string): RegExp {
   return new RegExp(`^${out}$`, 's');
 }
 
-/** Values of the tokens ssh expands (%h, %p, %r, %n, %d, %u, %%). */
-export type Tokens = Partial<Record<'h' | 'p' | 'r' | 'n' | 'd' | 'u', string>>;
+/**
+ * Values of the tokens ssh expands: %h host, %p port, %r remote user, %n original name, %d home,
+ * %u local user, %i local uid, %l local host name, %L its first label, %k host key alias.
+ */
+export type Tokens = Partial<Record<'h' | 'p' | 'r' | 'n' | 'd' | 'u' | 'i' | 'l' | 'L' | 'k', string>>;
 
 /**
  * Expands %-tokens as OpenSSH does for a key that accepts them. `allowed` lists the letters

@@ -17,6 +17,8 @@ describe('the kind of inventory comes from the content, not the file name', () =
     ['m1 ansible_host=10.0.4.1\n', 'ansible-ini'],
     ['m1\nm2\n', 'ansible-ini'],
     ['m1:2222\n', 'ansible-ini'],
+    ["m1 ansible_ssh_common_args='-o ProxyCommand=\"ssh -W %h:%p a: b\"' # x\n", 'ansible-ini'],
+    ['name: a=b\nnodes: []\n', 'yaml'],
     ['all:\n  hosts:\n    m1:\n', 'ansible-yaml'],
     ['masters:\n  hosts: { m1: }\n', 'ansible-yaml'],
     ['nodes:\n  - { name: a, address: 10.0.0.1 }\n', 'yaml'],
