@@ -1,0 +1,136 @@
+// Plain mode's words: one line per journal record, the prompts, the summary. Pure functions of
+// the record (and a little of the state), so they are tested from tables.
+import { formatClock, formatDuration } from '../runbook/duration.js';
+import type { JournalRecord, Outcome } from '../engine/events.js';
+import type { Prompt, RunState } from '../engine/state.js';
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** [12:01:03] in local time (TZ decides, as for any log). */
+export function stamp(ts: string): string {
+  const d = new Date(ts);
+  return `[${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}]`;
+}
+
+const where = (r: { section: string; step: string; node: string }) => `${r.section}/${r.step}@${r.node}`;
+
+/** One record as the lines plain mode prints for it (often one, none for bookkeeping records). */
+export function formatRecord(r: JournalRecord, state?: RunState, lastTail?: readonly string[]): string[] {
+  const t = stamp(r.ts);
+  switch (r.event) {
+    case 'run-started': {
+      const header = Object.entries(r.header).map(([k, v]) => `${k} ${v}`);
+      return [`${t} run ${r.run}: ${r.runbook.title} (${r.runbook.file}) by ${r.by}${header.length ? `; ${header.join(', ')}` : ''}`];
+    }
+    case 'resumed':
+      return [`${t} run ${r.run} resumed by ${r.by}${r.changedRunbook ? '; the runbook changed since the run started' : ''}`];
+    case 'section-started': {
+      const title = state?.plan.sections[state.plan.sectionIndex.get(r.section) ?? -1]?.title;
+      return [`${t} section ${r.section}${title && title !== r.section ? `: ${title}` : ''} (${r.targets} ${r.targets === 1 ? 'target' : 'targets'})`];
+    }
+    case 'section-skipped':
+      return [`${t} section ${r.section} skipped: ${r.reason}`];
+    case 'section-finished':
+      return [`${t} section ${r.section} ${r.status}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`];
+    case 'node-started':
+      return [];
+    case 'node-finished':
+      return r.status === 'failed' ? [`${t} ${r.node} stops in section ${r.section}: a step failed`] : [];
+    case 'node-excluded':
+      return [`${t} ${r.node} left out of section ${r.section}: ${r.reason}`];
+    case 'confirmation-asked':
+      return [`${t} ${where(r)} waiting for confirmation: ${r.command ?? r.text ?? r.title}`];
+    case 'confirmation-answered':
+      return [`${t} ${where(r)} ${r.answer === 'yes' ? 'confirmed' : 'refused'} by ${r.by}${r.reason ? `: ${r.reason}` : ''}`];
+    case 'step-started': {
+      const verb = r.mode === 'verify' ? 'verifying' : 'running';
+      if (r.command !== undefined) return [`${t} ${where(r)} ${verb}: ${r.command}`];
+      return [`${t} ${where(r)} ${r.title}${r.text ? `: ${oneLine(r.text)}` : ''}`];
+    }
+    case 'attempt': {
+      const next = r.nextAt !== undefined ? `; again in ${formatDuration(Math.max(0, r.nextAt - Date.parse(r.ts)))}` : '';
+      return [`${t} ${where(r)} attempt ${r.attempt} ${r.ok ? 'holds' : 'not yet'}: ${r.message}${next}`];
+    }
+    case 'output':
+      return [];
+    case 'captured':
+      return [`${t} ${where(r)} captured ${r.name} = ${r.value}`];
+    case 'step-finished': {
+      if (r.status === 'passed') {
+        if (r.by && r.message === 'marked done') return [`${t} ${where(r)} marked done by ${r.by}: ${r.reason ?? ''}`];
+        const facts = [r.exit !== undefined && r.message !== `exit ${r.exit}` ? `exit ${r.exit}` : '', r.durationMs ? formatDuration(r.durationMs) : ''].filter(Boolean);
+        return [`${t} ${where(r)} passed${r.message ? `: ${r.message}` : ''}${facts.length ? ` (${facts.join(', ')})` : ''}`];
+      }
+      if (r.status === 'failed') {
+        const lines = [`${t} ${where(r)} failed: ${r.reason ?? r.message ?? ''}`];
+        for (const d of r.details ?? []) lines.push(`    ${d}`);
+        for (const l of lastTail ?? []) lines.push(`    | ${l}`);
+        return lines;
+      }
+      if (r.status === 'skipped') return [`${t} ${where(r)} skipped${r.by && r.by !== 'runbook' ? ` by ${r.by}` : ''}: ${r.reason ?? ''}`];
+      return [`${t} ${where(r)} refused by ${r.by ?? '?'}${r.reason ? `: ${r.reason}` : ''}: not run`];
+    }
+    case 'decision-asked':
+      return [`${t} ${where(r)} waits for a decision: retry, skip or abort`];
+    case 'retry':
+      return [`${t} ${where(r)} ${r.kind === 'rerun' ? 'run again' : 'retry'} by ${r.by}`];
+    case 'interrupted':
+      return [`${t} ${where(r)} interrupted: ${r.reason}`];
+    case 'deadline-passed':
+      return [`${t} ${where(r)} deadline passed${r.text ? `: ${r.text}` : ''}`];
+    case 'paused':
+      return [`${t} paused by ${r.by}`];
+    case 'continued':
+      return [`${t} continued by ${r.by}`];
+    case 'aborted':
+      return [`${t} aborted by ${r.by}${r.reason ? `: ${r.reason}` : ''}`];
+    case 'run-finished':
+      return [`${t} run ${r.status}`];
+  }
+}
+
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
+
+/** The last line of plain mode. */
+export function summaryLine(counts: { passed: number; failed: number; skipped: number; interrupted: number; notRun: number; durationMs: number }, journal?: string): string {
+  const notRun = counts.notRun > 0 ? `, not run ${counts.notRun}` : '';
+  return `summary: passed ${counts.passed}, failed ${counts.failed}, skipped ${counts.skipped}, interrupted ${counts.interrupted}${notRun} in ${formatClock(counts.durationMs)}${journal ? `; journal ${journal}` : ''}`;
+}
+
+/** Counts for the summary when the run ended without a run-finished record (nothing started). */
+export function countsOf(state: RunState, now: number): Parameters<typeof summaryLine>[0] {
+  const c = state.counters;
+  return {
+    passed: c.passed,
+    failed: c.failed + c.refused,
+    skipped: c.skipped,
+    interrupted: c.interrupted,
+    notRun: Math.max(0, c.total - c.done - c.interrupted),
+    durationMs: state.run.startedAt === undefined ? 0 : Math.max(0, now - state.run.startedAt),
+  };
+}
+
+/** Exit statuses of DESIGN.md: 0 passed, 1 failed or aborted, 130 interrupted. */
+export function exitStatus(outcome: Outcome): number {
+  return outcome === 'passed' ? 0 : outcome === 'interrupted' ? 130 : 1;
+}
+
+/** The question a prompt asks, as one line for stderr. */
+export function promptLine(p: Prompt): string {
+  const task = `${p.section}/${p.step}@${p.node}`;
+  switch (p.kind) {
+    case 'confirm': {
+      const what = p.command !== undefined ? `run on ${p.node}: ${p.command}` : p.text !== undefined ? oneLine(p.text) : p.title;
+      const list = p.checklist ? ` [${p.checklist.join('; ')}]` : '';
+      const text = p.command !== undefined && p.text ? ` (${oneLine(p.text)})` : '';
+      if (p.typed !== undefined) return `? ${task}: ${what}${text}${list}. Type "${p.typed}" to confirm: `;
+      return `? ${task}: ${what}${text}${list}. ${p.command !== undefined ? 'Run it' : 'Done'}? [y/N] `;
+    }
+    case 'failure':
+      return `? ${task} failed: ${p.reason}. Retry, skip or abort? [r/s/a] `;
+    case 'interrupted': {
+      const keys = p.choices.map((c) => ({ verify: 'v=verify again', rerun: 'r=run again', 'mark-done': 'd=mark done', skip: 's=skip', abort: 'a=abort' })[c]);
+      return `? ${task} was interrupted${p.command ? ` while running: ${p.command}` : ''}. ${keys.join(', ')}? `;
+    }
+  }
+}

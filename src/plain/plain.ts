@@ -1,0 +1,144 @@
+// Plain mode: a text driver of the runner for scripts, CI and tests. A line per event on stdout,
+// each prompt as a line on stderr answered by a line on stdin, a summary line last. End of input
+// refuses or aborts: plain mode never waits for an answer that cannot come.
+import type { JournalRecord, OperatorAction } from '../engine/events.js';
+import type { Runner } from '../engine/runner.js';
+import type { Prompt } from '../engine/state.js';
+import { countsOf, exitStatus, formatRecord, promptLine, summaryLine } from './format.js';
+import { LineReader } from './line-reader.js';
+
+export interface PlainOptions {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Where answers come from; shared with whoever asked for params before. */
+  answers: LineReader;
+  /** The journal file, named in the summary. */
+  journal?: string;
+  /** Confirmations are answered by the runner (--yes on the simulator): do not ask them. */
+  autoConfirm?: boolean;
+  /** Answers are typed on a terminal, which echoes the newline; otherwise we end the prompt line. */
+  terminal?: boolean;
+}
+
+/** Drives a runner to its end; resolves to the exit status (0, 1 or 130). */
+export async function runPlain(runner: Runner, options: PlainOptions): Promise<number> {
+  const { stdout, stderr } = options;
+  const asked = new Set<string>();
+  const tails = new Map<string, readonly string[]>();
+  let finishedRecord: Extract<JournalRecord, { event: 'run-finished' }> | undefined;
+  let asking = false;
+
+  const print = (lines: string[]) => {
+    if (lines.length > 0) stdout.write(`${lines.join('\n')}\n`);
+  };
+
+  const askLoop = async () => {
+    if (asking) return;
+    asking = true;
+    try {
+      for (;;) {
+        const state = runner.getState();
+        if (state.phase === 'finished') return;
+        const prompt = state.prompts.find((p) => !asked.has(promptKey(p)) && !(options.autoConfirm && p.kind === 'confirm'));
+        if (!prompt) return;
+        asked.add(promptKey(prompt));
+        const action = await answer(prompt, options);
+        if (runner.getState().phase === 'finished') return;
+        if (action) runner.dispatch(action);
+        await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      asking = false;
+    }
+  };
+
+  const unsubscribe = runner.subscribe((state, change) => {
+    for (const r of change.records) {
+      if (r.event === 'output') tails.set(`${r.section}/${r.step}@${r.node}`, r.tail);
+      if (r.event === 'run-finished') finishedRecord = r;
+      const tail = r.event === 'step-finished' && r.status === 'failed' ? tails.get(`${r.section}/${r.step}@${r.node}`) : undefined;
+      print(formatRecord(r, state, tail));
+    }
+    for (const { action, message } of change.rejected) {
+      stderr.write(`runbook: ${message}\n`);
+      // Ask again what could not be done.
+      if ('prompt' in action || 'task' in action) {
+        for (const p of state.prompts) if (p.id === (action as { prompt?: string }).prompt || p.task === (action as { task?: string }).task) asked.delete(promptKey(p));
+      }
+    }
+    void askLoop();
+  });
+
+  runner.start();
+  const outcome = await runner.done;
+  unsubscribe();
+  options.answers.close();
+  if (runner.fatal) stderr.write(`runbook: ${runner.fatal}\n`);
+  const counts = finishedRecord ?? countsOf(runner.getState(), runner.getState().now);
+  stdout.write(`${summaryLine(counts, options.journal)}\n`);
+  return runner.fatal ? 1 : exitStatus(outcome);
+}
+
+const promptKey = (p: Prompt) => `${p.id}#${p.askedAt}`;
+
+type InterruptedChoice = Extract<Prompt, { kind: 'interrupted' }>['choices'][number];
+const INTERRUPTED_ANSWERS: Record<string, InterruptedChoice | undefined> = {
+  v: 'verify', verify: 'verify', r: 'rerun', rerun: 'rerun', d: 'mark-done', done: 'mark-done', s: 'skip', skip: 'skip', a: 'abort', abort: 'abort',
+};
+
+/** Asks one prompt; returns the action to take, or undefined when there is nothing to do. */
+async function answer(p: Prompt, options: PlainOptions): Promise<OperatorAction | undefined> {
+  const { stderr, answers } = options;
+  const ask = async (question: string): Promise<string | undefined> => {
+    stderr.write(question);
+    const line = await answers.next();
+    if (line === undefined) stderr.write('(end of input)\n');
+    else if (!options.terminal) stderr.write('\n');
+    return line?.trim();
+  };
+  const reason = async (what: string): Promise<string | undefined> => {
+    for (;;) {
+      const text = await ask(`? reason to ${what} ${p.task}: `);
+      if (text === undefined) return undefined;
+      if (text !== '') return text;
+      stderr.write('a reason is required\n');
+    }
+  };
+  const eof = (): OperatorAction => ({ type: 'abort', reason: 'no answer: end of input' });
+
+  for (;;) {
+    const line = await ask(promptLine(p));
+    if (p.kind === 'confirm') {
+      if (line === undefined) return { type: 'refuse', prompt: p.id, reason: 'no answer: end of input' };
+      if (p.typed !== undefined) return { type: 'confirm', prompt: p.id, typed: line };
+      const a = line.toLowerCase();
+      if (a === 'y' || a === 'yes') return { type: 'confirm', prompt: p.id };
+      if (a === 'n' || a === 'no' || a === '') return { type: 'refuse', prompt: p.id };
+      stderr.write('answer y or n\n');
+      continue;
+    }
+    if (line === undefined) return eof();
+    const a = line.toLowerCase();
+    if (p.kind === 'failure') {
+      if (a === 'r' || a === 'retry') return { type: 'retry', task: p.task };
+      if (a === 'a' || a === 'abort') return { type: 'abort' };
+      if (a === 's' || a === 'skip') {
+        const why = await reason('skip');
+        return why === undefined ? eof() : { type: 'skip', task: p.task, reason: why };
+      }
+      stderr.write('answer r, s or a\n');
+      continue;
+    }
+    const choice = INTERRUPTED_ANSWERS[a];
+    if (!choice || !p.choices.includes(choice)) {
+      stderr.write(`answer one of: ${p.choices.join(', ')}${p.verifyUnavailable ? ` (verify is not offered: ${p.verifyUnavailable})` : ''}\n`);
+      continue;
+    }
+    if (choice === 'abort') return { type: 'abort' };
+    if (choice === 'verify') return { type: 'verify', task: p.task };
+    if (choice === 'rerun') return { type: 'rerun', task: p.task };
+    const why = await reason(choice === 'skip' ? 'skip' : 'mark done');
+    if (why === undefined) return eof();
+    return choice === 'skip' ? { type: 'skip', task: p.task, reason: why } : { type: 'mark-done', task: p.task, reason: why };
+  }
+}

@@ -1,0 +1,141 @@
+import { PassThrough, Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/engine/clock.js';
+import type { JournalRecord } from '../../src/engine/events.js';
+import { Runner } from '../../src/engine/runner.js';
+import type { RunState } from '../../src/engine/state.js';
+import { replay } from '../../src/engine/update.js';
+import { formatRecord, promptLine, summaryLine } from '../../src/plain/format.js';
+import { LineReader } from '../../src/plain/line-reader.js';
+import { runPlain } from '../../src/plain/plain.js';
+import { FakeTransport } from '../helpers/fake-transport.js';
+import { cluster, runbook, section, stateOf } from '../engine/fixtures.js';
+
+process.env.TZ = 'UTC';
+
+function collect(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (c) => (text += String(c)));
+  return { stream, text: () => text };
+}
+
+async function play(state: RunState, transport: FakeTransport, input: string, options: { autoConfirm?: boolean } = {}) {
+  const out = collect();
+  const err = collect();
+  const records: JournalRecord[] = [];
+  const runner = new Runner({
+    state,
+    transportFor: () => transport,
+    clock: new FakeClock(),
+    by: 'alice',
+    journal: { append: async (r) => void records.push(...r) },
+    ...(options.autoConfirm ? { autoConfirm: '--yes (simulator)' } : {}),
+  });
+  const status = await runPlain(runner, { stdout: out.stream, stderr: err.stream, answers: new LineReader(Readable.from([input])), journal: '/state/runs/r.jsonl', ...(options.autoConfirm ? { autoConfirm: true } : {}) });
+  return { status, stdout: out.text(), stderr: err.text(), records };
+}
+
+const patch = runbook([
+  section('masters', [
+    { id: 'run-patch-script', title: 'Run the node patch script', run: 'sudo bash dcos_node_upgrade.sh', destructive: true },
+    { id: 'version', run: 'mesos-master --version', expect: { regex: '^mesos 1\\.5\\.' } },
+  ], { on: 'master', strategy: 'serial' }),
+]);
+
+describe('plain mode', () => {
+  it('prints a line per event and the summary last; y confirms', async () => {
+    const t = new FakeTransport().expect('sudo bash dcos_node_upgrade.sh').expect('mesos-master --version', { stdout: 'mesos 1.5.1\n' });
+    const r = await play(stateOf(patch, cluster(1)), t, 'y\n');
+    t.verify();
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')).toEqual([
+      '[17:18:00] run 20261125-171800-ab12: Test runbook (test.yaml) by alice',
+      '[17:18:00] section masters (1 target)',
+      '[17:18:00] masters/run-patch-script@master-1 waiting for confirmation: sudo bash dcos_node_upgrade.sh',
+      '[17:18:00] masters/run-patch-script@master-1 confirmed by alice',
+      '[17:18:00] masters/run-patch-script@master-1 running: sudo bash dcos_node_upgrade.sh',
+      '[17:18:00] masters/run-patch-script@master-1 passed: exit 0',
+      '[17:18:00] masters/version@master-1 running: mesos-master --version',
+      '[17:18:00] masters/version@master-1 passed: /^mesos 1\\.5\\./ matched "mesos 1.5." (exit 0)',
+      '[17:18:00] section masters passed: 2 passed, 0 failed, 0 skipped',
+      '[17:18:00] run passed',
+      'summary: passed 2, failed 0, skipped 0, interrupted 0 in 00:00:00; journal /state/runs/r.jsonl',
+      '',
+    ]);
+    expect(r.stderr).toBe('? masters/run-patch-script@master-1: run on master-1: sudo bash dcos_node_upgrade.sh. Run it? [y/N] \n');
+  });
+
+  it('end of input refuses, then aborts: nothing destructive runs and the exit status is 1', async () => {
+    const t = new FakeTransport();
+    const r = await play(stateOf(patch, cluster(1)), t, '');
+    t.verify();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('(end of input)');
+    expect(r.records.map((x) => x.event)).toContain('aborted');
+    expect(r.stdout).toContain('masters/run-patch-script@master-1 refused by alice: no answer: end of input: not run');
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('summary: passed 0, failed 1, skipped 0, interrupted 0, not run 1 in 00:00:00; journal /state/runs/r.jsonl');
+  });
+
+  it('a failure: s asks for a reason, and the skip is recorded with it', async () => {
+    const t = new FakeTransport().expect('sudo bash dcos_node_upgrade.sh').expect('mesos-master --version', { stdout: 'mesos 1.4.0\n' });
+    const r = await play(stateOf(patch, cluster(1)), t, 'y\nx\ns\n\nversion checked by hand\n');
+    t.verify();
+    expect(r.status).toBe(0);
+    expect(r.stderr.split('\n')).toEqual([
+      '? masters/run-patch-script@master-1: run on master-1: sudo bash dcos_node_upgrade.sh. Run it? [y/N] ',
+      '? masters/version@master-1 failed: /^mesos 1\\.5\\./ not found in the output (last line: "mesos 1.4.0"). Retry, skip or abort? [r/s/a] ',
+      'answer r, s or a',
+      '? masters/version@master-1 failed: /^mesos 1\\.5\\./ not found in the output (last line: "mesos 1.4.0"). Retry, skip or abort? [r/s/a] ',
+      '? reason to skip masters/version@master-1: ',
+      'a reason is required',
+      '? reason to skip masters/version@master-1: ',
+      '',
+    ]);
+    expect(r.stdout).toContain('masters/version@master-1 failed: /^mesos 1\\.5\\./ not found in the output (last line: "mesos 1.4.0")\n    | mesos 1.4.0\n');
+    expect(r.stdout).toContain('masters/version@master-1 skipped by alice: version checked by hand');
+  });
+
+  it('--yes on the simulator: confirmations are not asked', async () => {
+    const t = new FakeTransport().expect('sudo bash dcos_node_upgrade.sh', {}, { times: 2 }).expect('mesos-master --version', { stdout: 'mesos 1.5.1\n' }, { times: 2 });
+    const r = await play(stateOf(patch, cluster(2)), t, '', { autoConfirm: true });
+    t.verify();
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('confirmed by --yes (simulator)');
+  });
+
+  it('resumed with an interrupted step: d marks it done with a reason', async () => {
+    const t0 = new FakeTransport().expect('sudo bash dcos_node_upgrade.sh', { hang: true });
+    const first = new Runner({ state: stateOf(patch, cluster(1)), transportFor: () => t0, clock: new FakeClock(), by: 'alice', autoConfirm: '--yes (simulator)' });
+    const records: JournalRecord[] = [];
+    first.subscribe((_s, c) => records.push(...c.records));
+    first.start();
+    await new Promise((r) => setTimeout(r, 20));
+    await first.interrupt('SIGTERM');
+    const t = new FakeTransport().expect('mesos-master --version', { stdout: 'mesos 1.5.1\n' });
+    const r = await play(replay(stateOf(patch, cluster(1)), records), t, 'v\nd\nchecked: node reports 1.11.2\n');
+    t.verify();
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('answer one of: rerun, mark-done, skip, abort (verify is not offered: it is destructive: its gate is the result of the command itself)');
+    expect(r.stdout).toContain('masters/run-patch-script@master-1 marked done by alice: checked: node reports 1.11.2');
+  });
+});
+
+describe('plain format', () => {
+  it('shows attempts with the wait until the next', () => {
+    expect(
+      formatRecord({ ts: '2026-11-25T12:01:03.000Z', run: 'r', event: 'attempt', section: 'masters', step: 'recovered', node: 'master-2', attempt: 3, ok: false, message: 'registrar/log/recovered: 0, expected 1', nextAt: Date.parse('2026-11-25T12:01:13.000Z') }),
+    ).toEqual(['[12:01:03] masters/recovered@master-2 attempt 3 not yet: registrar/log/recovered: 0, expected 1; again in 10s']);
+  });
+
+  it('asks a typed confirmation by the text to type', () => {
+    expect(
+      promptLine({ id: 'confirm:m/wipe@master-1', kind: 'confirm', task: 'm/wipe@master-1', section: 'm', step: 'wipe', node: 'master-1', title: 'Wipe', askedAt: 0, command: 'rm -rf /var/lib/mesos', typed: 'master-1', destructive: true }),
+    ).toBe('? m/wipe@master-1: run on master-1: rm -rf /var/lib/mesos. Type "master-1" to confirm: ');
+  });
+
+  it('sums up in one line', () => {
+    expect(summaryLine({ passed: 37, failed: 0, skipped: 2, interrupted: 0, notRun: 0, durationMs: 751_000 }, '/s/runs/x.jsonl')).toBe('summary: passed 37, failed 0, skipped 2, interrupted 0 in 00:12:31; journal /s/runs/x.jsonl');
+  });
+});
