@@ -1,6 +1,7 @@
 // Validation of a runbook: its shape against the schema, then what the schema cannot say
 // (references, plan order, regular expressions, confirmations, roles). Problems are data with a
 // place; nothing here throws for bad input.
+import { normalizeRole } from '../inventory/roles.js';
 import type { Inventory } from '../inventory/types.js';
 import { builtins } from './builtins.js';
 import { checkShape } from './check-shape.js';
@@ -286,29 +287,33 @@ class Validator {
     const on = section.on;
     const names = typeof on === 'string' ? [on] : list(on).filter((r): r is string => typeof r === 'string');
     const onPath = (i: number): Path => (typeof on === 'string' ? [...path, 'on'] : [...path, 'on', i]);
+    // Roles compare as the planner compares them: masters, slave, Public-Agent fold into
+    // master, agent, public_agent.
     const declared = Object.keys(this.roles);
+    const declaredRoles = new Set(declared.map(normalizeRole));
     const inventory = this.options.inventory;
-    const inventoryRoles = new Set(inventory?.nodes.flatMap((n) => n.roles) ?? []);
-    names.forEach((role, i) => {
+    const inventoryRoles = new Set(inventory?.nodes.flatMap((n) => n.roles.map(normalizeRole)) ?? []);
+    names.forEach((written, i) => {
+      const role = normalizeRole(written);
       if (role === LOCAL) {
         if (names.length > 1) this.error(onPath(i), 'local cannot be combined with roles: a section runs either locally or on nodes');
         return;
       }
-      if (!declared.includes(role) && !STANDARD_ROLES.includes(role)) {
+      if (!declaredRoles.has(role) && !STANDARD_ROLES.includes(role)) {
         this.warn(
           onPath(i),
-          `role "${role}" is not declared under roles: and is not one of ${STANDARD_ROLES.join(', ')} or local${didYouMean(role, [...declared, ...STANDARD_ROLES, LOCAL])}`,
+          `role "${written}" is not declared under roles: and is not one of ${STANDARD_ROLES.join(', ')} or local${didYouMean(role, [...declared, ...STANDARD_ROLES, LOCAL])}`,
         );
       }
       if (inventory && !inventoryRoles.has(role)) {
         const known = [...inventoryRoles].sort();
         this.error(
           onPath(i),
-          `no node of the inventory ${inventory.source} has role "${role}"${didYouMean(role, known)}${known.length ? ` (its roles: ${known.join(', ')})` : ''}`,
+          `no node of the inventory ${inventory.source} has role "${written}"${didYouMean(role, known)}${known.length ? ` (its roles: ${known.join(', ')})` : ''}`,
         );
       }
     });
-    return names.filter((r) => r !== LOCAL);
+    return names.filter((r) => normalizeRole(r) !== LOCAL);
   }
 
   private checkStep(path: Path, step: Dict, roles: string[], captured: ReadonlyMap<string, Path>): void {
@@ -417,7 +422,9 @@ class Validator {
       return;
     }
     const titles = (role: string): string[] =>
-      list(dict(this.roles[role]).troubleshoot)
+      Object.entries(this.roles)
+        .filter(([name]) => normalizeRole(name) === normalizeRole(role))
+        .flatMap(([, r]) => list(dict(r).troubleshoot))
         .map((t) => str(dict(t).title))
         .filter((t): t is string => t !== undefined);
     const having = roles.filter((r) => titles(r).includes(title));

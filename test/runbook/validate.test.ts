@@ -451,6 +451,20 @@ describe('validateRunbook', () => {
     expect(problems(text)).toEqual(expected);
   });
 
+  it('folds role spellings as the planner does', () => {
+    const text = y(
+      'id: t',
+      'title: T',
+      'roles: { master: { troubleshoot: [ { title: logs, run: journalctl } ] } }',
+      'sections:',
+      '  - { id: m, title: M, on: [masters, Public-Agent, slave, LOCAL_X], steps: [ { id: a, run: x, troubleshoot: logs } ] }',
+    );
+    expect(problems(text)).toEqual([
+      '5:59 warning: role "LOCAL_X" is not declared under roles: and is not one of bootstrap, master, agent, public_agent or local; did you mean "local"?',
+      '5:109 warning: troubleshoot "logs" exists for role "masters" but not for role "Public-Agent", role "slave", role "LOCAL_X"',
+    ]);
+  });
+
   it('with an inventory: a role no node has is an error', () => {
     const inventory: Inventory = {
       source: 'inv.yaml',
