@@ -3,7 +3,7 @@
 // names stay roles as they are); connection variables become the node's SSH settings; the
 // rest become {{node.vars.*}}, with Ansible's precedence (all, parents, children, host).
 import type { Problem } from '../runbook/problem.js';
-import { problemAt, parsePort, type Drafts, type Located, type NodeDraft, type Where } from './draft.js';
+import { looksSecret, problemAt, parsePort, SECRET_VAR_MESSAGE, type Drafts, type Located, type NodeDraft, type Where } from './draft.js';
 import { MAX_HOSTS } from './host-pattern.js';
 import { NODE_ROLES, normalizeRole, roleProblem } from './roles.js';
 import { parseSshArgs } from './ssh-args.js';
@@ -269,6 +269,10 @@ export function ansibleToDrafts(model: AnsibleModel): Drafts {
         continue;
       }
       if (key.startsWith('ansible_')) continue;
+      if (looksSecret(key)) {
+        warnOnce(v.at, SECRET_VAR_MESSAGE(showText(key)));
+        continue;
+      }
       draft.vars[key] = asText(v.value);
     }
     nodes.push(draft);

@@ -64,3 +64,9 @@ export function parsePort(value: unknown, key: string): number | { problem: stri
   const shown = typeof value === 'string' ? showText(value) : typeof value === 'number' ? String(value) : describeValue(value);
   return { problem: `${key} must be a whole number from 1 to 65535, not ${shown}` };
 }
+
+/** Variable names that hold secrets; an inventory's values end up on screen and in exports. */
+const SECRET_NAME = /(^|_)(pass|passwd|password|passphrase|secret|token|api_?key|private_key)(_|$)/i;
+export const looksSecret = (name: string): boolean => SECRET_NAME.test(name);
+export const SECRET_VAR_MESSAGE = (name: string): string =>
+  `the variable ${name} looks like a secret and is not kept: inventory values are shown and exported; give secrets to a runbook as parameters with secret: true`;

@@ -3,10 +3,10 @@
 import { describeValue, formatPath, type YamlDocument, type YamlPath } from '../runbook/load-yaml.js';
 import { closest } from '../runbook/did-you-mean.js';
 import type { Problem } from '../runbook/problem.js';
-import { parsePort, problemAt, type Drafts, type Located, type NodeDraft, type Where } from './draft.js';
+import { looksSecret, parsePort, problemAt, SECRET_VAR_MESSAGE, type Drafts, type Located, type NodeDraft, type Where } from './draft.js';
 import { normalizeRole, roleProblem } from './roles.js';
 import { DEFAULTS_KEYS, FILE_KEYS, NODE_KEYS } from './schema.js';
-import { showText } from './text.js';
+import { hasUnsafeChars, showText } from './text.js';
 
 const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -52,6 +52,10 @@ export function readOurInventory(doc: YamlDocument): Drafts {
 
   let name: string | undefined;
   if (root.name !== undefined && root.name !== null) name = text(root.name, ['name'], 'name');
+  if (name !== undefined && hasUnsafeChars(name)) {
+    error(['name'], `the inventory name ${showText(name)} contains control characters; it is shown in the header and must be plain text`);
+    name = undefined;
+  }
 
   // Defaults, remembered with their places so a bad default points at the defaults line.
   const defaults: Partial<Record<'user' | 'identity_file' | 'jump', Located<string>>> & { port?: Located<number> } = {};
@@ -138,7 +142,8 @@ export function readOurInventory(doc: YamlDocument): Drafts {
         if (!isMapping(entry.vars)) error([...path, 'vars'], `vars must be a mapping of names to values, found ${describeValue(entry.vars)}`);
         else {
           for (const [key, value] of Object.entries(entry.vars)) {
-            if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') draft.vars[key] = String(value);
+            if (looksSecret(key)) problems.push(problemAt(where([...path, 'vars', key], true), SECRET_VAR_MESSAGE(showText(key)), 'warning'));
+            else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') draft.vars[key] = String(value);
             else {
               const shown = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `vars.${key}` : `the variable ${showText(key)}`;
               error([...path, 'vars', key], `${shown} must be a string, a number or a boolean, found ${describeValue(value)}`);

@@ -52,6 +52,9 @@ agents_public
 [agents_windows]
 agent1-windows.example.com  ansible_user=Administrator  ansible_password=<mysecurepassword>
 
+[all:vars]
+dcos_superuser_password=s3cret
+
 [common:children]
 bootstraps
 masters
@@ -80,8 +83,10 @@ describe('Ansible INI inventories', () => {
     // The password is never kept, and the operator is told why.
     expect(inventory.nodes[7]).toMatchObject({ user: 'Administrator', vars: {} });
     expect(JSON.stringify(inventory)).not.toContain('mysecurepassword');
+    expect(JSON.stringify(inventory)).not.toContain('s3cret');
     expect(warnings).toEqual([
       '36:57: ansible_password is ignored: runbook logs in with keys or the SSH agent, never with a password from the inventory',
+      '39:25: the variable "dcos_superuser_password" looks like a secret and is not kept: inventory values are shown and exported; give secrets to a runbook as parameters with secret: true',
     ]);
     expect(nodesWithRole(inventory, 'agent').map((n) => n.name)).toEqual(['agent1-dcos112s.example.com', 'gpuagent1-dcos112s.example.com']);
     expect(nodesWithRole(inventory, 'public-agent')).toHaveLength(1);

@@ -173,6 +173,14 @@ const PROBLEMS: [string, string, string[]][] = [
   ],
   ['no nodes', 'name: empty\nnodes: []\n', ['~/bad.yaml:2:8: error: nodes is empty: list at least one node (at nodes)']],
   [
+    'an inventory name with control characters, a secret in vars',
+    'name: "prod\\e]0;owned\\a"\nnodes:\n  - { name: a, address: 10.0.0.1, vars: { zone: a, db_password: hunter2 } }\n',
+    [
+      '~/bad.yaml:1:7: error: the inventory name "prod\\x1b]0;owned\\x07" contains control characters; it is shown in the header and must be plain text (at name)',
+      '~/bad.yaml:3:52: warning: the variable "db_password" looks like a secret and is not kept: inventory values are shown and exported; give secrets to a runbook as parameters with secret: true (at nodes[0].vars.db_password)',
+    ],
+  ],
+  [
     'the same machine twice is a warning',
     'nodes:\n  - { name: a, address: 10.0.0.1 }\n  - { name: b, address: 10.0.0.1 }\n',
     ['~/bad.yaml:3:13: warning: node "b" has the same address and port as node "a" (10.0.0.1) (at nodes[1].name)'],
