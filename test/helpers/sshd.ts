@@ -44,7 +44,7 @@ export interface SshdOptions {
   maxSessions?: number;
   /** sshd's MaxStartups (unauthenticated connections at once). Default "1000:30:2000". */
   maxStartups?: string;
-  /** More sshd_config lines. */
+  /** More sshd_config lines; they come first, so they win over the fixture's own. */
   extraConfig?: string[];
   /** Where to put the files; default a new temp directory, removed by stop(). */
   dir?: string;
@@ -176,6 +176,8 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort(host);
       const config = [
+        // sshd takes the first value it reads for most keywords: let the caller's lines win.
+        ...(options.extraConfig ?? []),
         `ListenAddress ${host}:${port}`,
         ...hostKeys.map((k) => `HostKey ${k.privateKeyPath}`),
         `PidFile ${join(dir, 'sshd.pid')}`,
@@ -194,9 +196,11 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
         `MaxStartups ${options.maxStartups ?? '1000:30:2000'}`,
         'MaxAuthTries 20',
         'LoginGraceTime 30',
+        // bash sources ~/.bashrc for commands run over SSH unless SHLVL says it is nested;
+        // a developer's interactive set-up there (pyenv, ...) would slow every session down.
+        'SetEnv SHLVL=1',
         // Penalties for failed logins (OpenSSH 9.8+) would make later tests flaky.
         ...(major > 9 || (major === 9 && minor >= 8) ? ['PerSourcePenalties no'] : []),
-        ...(options.extraConfig ?? []),
       ];
       const configPath = join(dir, 'sshd_config');
       writeFileSync(configPath, config.join('\n') + '\n');
