@@ -1,0 +1,100 @@
+// How the SSH transport logs in: the node's identity file (or the default one), then ssh-agent
+// when there is one, in that order. Keys are read and checked before connecting so that an
+// unreadable or passphrase-protected file gets a sentence naming it, not a protocol error.
+
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
+
+/** One way to log in, prepared. */
+export type LoginMethod =
+  | { type: 'publickey'; file: string; key: ParsedKey }
+  | { type: 'agent'; socket: string };
+
+export interface LoginPlan {
+  methods: LoginMethod[];
+  /** Files passed over, each with why (e.g. protected by a passphrase). */
+  skipped: string[];
+}
+
+/** `~/x` -> home/x. */
+export function expandHome(path: string, home = homedir()): string {
+  return path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : path;
+}
+
+/** The identity files OpenSSH tries when none is configured. */
+export function defaultIdentityFiles(home = homedir()): string[] {
+  return ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(home, '.ssh', f));
+}
+
+const isPassphraseError = (e: Error): boolean => /passphrase/i.test(e.message);
+
+/**
+ * Reads the identity files. `explicit` files must be usable (a missing one is an error);
+ * default ones are skipped quietly when absent. Returns an error sentence when nothing is left
+ * to log in with and a file is to blame.
+ */
+export async function planLogin(
+  files: readonly string[],
+  explicit: boolean,
+  agentSocket: string | undefined,
+): Promise<LoginPlan | { error: string }> {
+  const { utils } = await import('ssh2');
+  const methods: LoginMethod[] = [];
+  const skipped: string[] = [];
+  for (const file of files) {
+    let data: Buffer;
+    try {
+      data = await readFile(file);
+    } catch (err) {
+      if (!explicit) continue;
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+      return { error: `cannot read the identity file ${file}: ${why}` };
+    }
+    const parsed = utils.parseKey(data);
+    if (parsed instanceof Error) {
+      if (isPassphraseError(parsed)) {
+        skipped.push(`${file} (protected by a passphrase)`);
+        if (!agentSocket) {
+          return {
+            error:
+              `the identity file ${file} is protected by a passphrase, and runbook cannot ask for passphrases yet: ` +
+              `load it into ssh-agent (ssh-add ${file}) and run again with SSH_AUTH_SOCK set`,
+          };
+        }
+        continue;
+      }
+      if (explicit) return { error: `the identity file ${file} is not a private key runbook can read (${parsed.message})` };
+      skipped.push(`${file} (not a readable private key)`);
+      continue;
+    }
+    const key = Array.isArray(parsed) ? (parsed[0] as ParsedKey | undefined) : parsed;
+    if (key) methods.push({ type: 'publickey', file, key });
+  }
+  if (agentSocket) methods.push({ type: 'agent', socket: agentSocket });
+  return { methods, skipped };
+}
+
+/** Describes a method for messages: never the key itself. */
+export function describeMethod(m: LoginMethod): string {
+  return m.type === 'publickey' ? `public key ${m.file}` : 'ssh-agent';
+}
+
+/** An ssh2 auth handler that tries the methods in order and records which it tried. */
+export function authHandler(plan: LoginPlan, username: string, tried: string[]): AuthHandlerMiddleware {
+  let next = 0;
+  return (_left, _partial, callback) => {
+    const m = plan.methods[next++];
+    if (!m) {
+      // No more methods: ssh2 then fails with "All configured authentication methods failed".
+      (callback as unknown as (v: false) => void)(false);
+      return;
+    }
+    tried.push(describeMethod(m));
+    const method: AnyAuthMethod =
+      m.type === 'publickey' ? { type: 'publickey', username, key: m.key } : { type: 'agent', username, agent: m.socket };
+    callback(method);
+  };
+}
