@@ -1,0 +1,466 @@
+// The SSH transport against real OpenSSH servers on loopback addresses.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { InventoryNode } from '../../src/inventory/types.js';
+import { createSshTransport, parseJumpSpec, type SshEvent, type SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
+import type { OutputLine } from '../../src/transport/types.js';
+import { SSH_KEYGEN, makeKey, sshdMissing, startSshd, type Sshd } from '../helpers/sshd.js';
+
+const run = promisify(execFile);
+const missing = sshdMissing();
+
+/** Processes whose command line is exactly `command`. */
+function processesWith(command: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      if (args.join(' ') === command) pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
+}
+
+async function waitUntil(check: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return check();
+}
+
+let dir: string;
+let sshd: Sshd;
+let knownHosts: string;
+const transports: SshTransport[] = [];
+const markers: string[] = [];
+
+/** A unique `sleep` duration, so a test can find its remote process and clean it up. */
+const newMarker = (): string => {
+  const m = `${200 + markers.length}.${process.pid}${Math.floor(Math.random() * 1000)}`;
+  markers.push(m);
+  return m;
+};
+
+function nodeOf(server: Sshd, name = 'node-1', extra: Partial<InventoryNode> = {}): InventoryNode {
+  return {
+    name,
+    address: server.host,
+    ip: server.host,
+    port: server.port,
+    user: server.user,
+    identityFile: server.clientKey.privateKeyPath,
+    roles: [],
+    vars: {},
+    ...extra,
+  };
+}
+
+function transport(options: SshTransportOptions = {}): SshTransport {
+  const t = createSshTransport({ knownHostsFiles: [knownHosts], agent: false, homeDir: dir, connectTimeoutMs: 5000, ...options });
+  transports.push(t);
+  return t;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'runbook-ssh-test-'));
+  if (missing) return;
+  sshd = await startSshd();
+  knownHosts = join(dir, 'known_hosts');
+  writeFileSync(knownHosts, sshd.knownHostsLine() + '\n');
+});
+
+afterEach(async () => {
+  await Promise.all(transports.splice(0).map((t) => t.close()));
+  for (const m of markers.splice(0)) for (const pid of processesWith(`sleep ${m}`)) process.kill(pid, 'SIGKILL');
+});
+
+afterAll(async () => {
+  await sshd?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('jump specifications', () => {
+  it.each([
+    ['core@bastion:2222', { user: 'core', host: 'bastion', port: 2222 }],
+    ['bastion', { host: 'bastion' }],
+    ['10.0.0.1:22', { host: '10.0.0.1', port: 22 }],
+    ['ops@[::1]:2200', { user: 'ops', host: '::1', port: 2200 }],
+  ])('reads %s', (spec, want) => {
+    expect(parseJumpSpec(spec)).toEqual(want);
+  });
+  it.each(['', 'a b', 'host:99999', 'user@'])('refuses %j', (spec) => {
+    expect(parseJumpSpec(spec)).toBeUndefined();
+  });
+});
+
+describe.skipIf(missing)(`SSH transport against a real sshd${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  it.each([0, 1, 42])('reports exit status %i as data', async (code) => {
+    const r = await transport().exec(nodeOf(sshd), `exit ${code}`);
+    expect(r).toMatchObject({ exit: code, ok: code === 0 });
+    expect(r.failure).toBeUndefined();
+  });
+
+  it('separates stdout and stderr', async () => {
+    const lines: OutputLine[] = [];
+    const r = await transport().exec(nodeOf(sshd), 'echo out; echo err >&2; echo out2', { onOutput: (l) => lines.push(l) });
+    expect(r.stdout).toBe('out\nout2\n');
+    expect(r.stderr).toBe('err\n');
+    expect(lines.filter((l) => l.stream === 'stderr').map((l) => l.text)).toEqual(['err']);
+  });
+
+  it('passes the command as given to the remote shell', async () => {
+    const r = await transport().exec(nodeOf(sshd), `printf '%s|' "a b" 'c' $((6*7)); echo`);
+    expect(r.stdout).toBe('a b|c|42|\n');
+  });
+
+  it('gives the command no input', async () => {
+    const r = await transport().exec(nodeOf(sshd), 'cat; echo done');
+    expect(r.stdout).toBe('done\n');
+  });
+
+  it('streams lines before the command ends', async () => {
+    const seen: { text: string; at: number }[] = [];
+    const start = Date.now();
+    const r = await transport().exec(nodeOf(sshd), 'echo first; sleep 0.8; echo second', {
+      onOutput: (l) => seen.push({ text: l.text, at: Date.now() - start }),
+    });
+    expect(r.ok).toBe(true);
+    expect(seen.map((s) => s.text)).toEqual(['first', 'second']);
+    expect(seen[0]!.at).toBeLessThan(seen[1]!.at - 500);
+  });
+
+  it('sanitises escape sequences in remote output', async () => {
+    const lines: OutputLine[] = [];
+    const r = await transport().exec(
+      nodeOf(sshd),
+      `printf '\\033]52;c;cm0gLXJmIH4K\\007\\033[1;32mok\\033[0m \\033[6n\\033[?1049h\\302\\2336nend\\033c\\n'`,
+      { onOutput: (l) => lines.push(l) },
+    );
+    expect(r.stdout).toBe('ok end\n');
+    expect(lines[0]).toEqual({
+      stream: 'stdout',
+      text: 'ok end',
+      segments: [
+        { text: 'ok', style: { bold: true, fg: 2 } },
+        { text: ' end', style: {} },
+      ],
+    });
+  });
+
+  it('stops a command that hangs, and the remote process is gone afterwards', async () => {
+    const marker = newMarker();
+    const t0 = Date.now();
+    // Not the last command of the shell, so the shell forks sleep instead of exec-ing it.
+    const r = await transport().exec(nodeOf(sshd), `sleep ${marker} & sleep ${marker}; echo never`, { timeoutMs: 700 });
+    expect(r).toMatchObject({ ok: false, exit: null, failure: 'timeout' });
+    expect(r.message).toContain('node-1');
+    expect(r.stdout).toBe('');
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(await waitUntil(() => processesWith(`sleep ${marker}`).length === 0, 5000)).toBe(true);
+  });
+
+  it('stops a command on abort, and the remote process is gone afterwards', async () => {
+    const marker = newMarker();
+    const ac = new AbortController();
+    const t = transport();
+    const p = t.exec(nodeOf(sshd), `sleep ${marker}; echo never`, { signal: ac.signal });
+    expect(await waitUntil(() => processesWith(`sleep ${marker}`).length === 1, 5000)).toBe(true);
+    ac.abort();
+    const r = await p;
+    expect(r).toMatchObject({ ok: false, exit: null, failure: 'aborted' });
+    expect(await waitUntil(() => processesWith(`sleep ${marker}`).length === 0, 5000)).toBe(true);
+    // The connection is still good for the next command.
+    expect((await t.exec(nodeOf(sshd), 'echo again')).stdout).toBe('again\n');
+  });
+
+  it('aborts a command that has not started yet', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const r = await transport().exec(nodeOf(sshd), `touch ${join(dir, 'never')}`, { signal: ac.signal });
+    expect(r.failure).toBe('aborted');
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+
+  it('reports a connection killed mid-command as connection-lost, never ok, then reconnects', async () => {
+    const own = await startSshd({ host: '127.0.0.4', authorizedKeys: [sshd.clientKey] });
+    try {
+      const events: SshEvent[] = [];
+      const t = transport({ knownHostsFiles: [own.writeKnownHosts()], onEvent: (e) => events.push(e) });
+      const marker = newMarker();
+      const node = nodeOf(own);
+      const p = t.exec(node, `echo started; sleep ${marker}; echo finished`);
+      expect(await waitUntil(() => processesWith(`sleep ${marker}`).length === 1, 5000)).toBe(true);
+      const sessions = own.sessionPids();
+      expect(sessions.length).toBe(1);
+      for (const pid of sessions) process.kill(pid, 'SIGKILL');
+      const r = await p;
+      expect(r.ok).toBe(false);
+      expect(r.exit).toBeNull();
+      expect(r.failure).toBe('connection-lost');
+      expect(r.message).toContain('connection lost while running the command; its outcome is unknown');
+      expect(r.stdout).toBe('started\n');
+      // The next command gets a new connection.
+      const again = await t.exec(node, 'echo back');
+      expect(again.stdout).toBe('back\n');
+      expect(events.map((e) => e.type)).toEqual(['connected', 'disconnected', 'reconnecting', 'connected']);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('reports a server that went away before the command as connect-failed', async () => {
+    const own = await startSshd({ host: '127.0.0.5', authorizedKeys: [sshd.clientKey] });
+    const t = transport({ knownHostsFiles: [own.writeKnownHosts()] });
+    expect((await t.exec(nodeOf(own), 'true')).ok).toBe(true);
+    const port = own.port;
+    await own.stop();
+    const r = await t.exec(nodeOf(own), 'true');
+    expect(r.ok).toBe(false);
+    expect(r.failure).toBe('connect-failed');
+    expect(r.message).toContain(`port ${port}`);
+    expect(r.message).toContain('connection refused');
+  });
+
+  it('refuses an unknown host key, showing its fingerprint and how to add it', async () => {
+    const empty = join(dir, 'empty_known_hosts');
+    writeFileSync(empty, '');
+    const flag = join(dir, 'ran-unknown');
+    const r = await transport({ knownHostsFiles: [empty] }).exec(nodeOf(sshd), `touch ${flag}`);
+    expect(r).toMatchObject({ ok: false, exit: null, failure: 'host-key-unknown' });
+    expect(r.message).toContain(sshd.hostKeys[0]!.fingerprint);
+    expect(r.message).toMatch(/SHA256:[A-Za-z0-9+/]{43}(?!=)/);
+    expect(r.message).toContain(`ssh-keyscan -p ${sshd.port} -t ssh-ed25519 ${sshd.host} >> ${empty}`);
+    expect(r.message).toContain('--accept-new-host-keys');
+    expect(r.message).toContain('node-1');
+    expect(existsSync(flag)).toBe(false);
+  });
+
+  it('refuses a changed host key loudly, naming the file and line of the old key', async () => {
+    const other = await makeKey(dir, 'impostor');
+    const file = join(dir, 'changed_known_hosts');
+    writeFileSync(file, `# old entry\n[${sshd.host}]:${sshd.port} ${other.publicKey}\n`);
+    const flag = join(dir, 'ran-changed');
+    const r = await transport({ knownHostsFiles: [file], acceptNewHostKeys: true }).exec(nodeOf(sshd), `touch ${flag}`);
+    expect(r).toMatchObject({ ok: false, exit: null, failure: 'host-key-changed' });
+    expect(r.message).toContain('HAS CHANGED');
+    expect(r.message).toContain('Someone may be doing something nasty');
+    expect(r.message).toContain(`${file} line 2`);
+    expect(r.message).toContain(other.fingerprint);
+    expect(r.message).toContain(sshd.hostKeys[0]!.fingerprint);
+    expect(existsSync(flag)).toBe(false);
+    // accept-new did not touch the file.
+    expect(readFileSync(file, 'utf8')).not.toContain(sshd.hostKeys[0]!.publicKey);
+  });
+
+  it('accepts a new host key when asked, writes it, and the next connection trusts it', async () => {
+    const file = join(dir, 'new', 'known_hosts');
+    const events: SshEvent[] = [];
+    const r = await transport({ knownHostsFiles: [file], acceptNewHostKeys: true, onEvent: (e) => events.push(e) }).exec(nodeOf(sshd), 'echo hi');
+    expect(r.stdout).toBe('hi\n');
+    expect(readFileSync(file, 'utf8')).toBe(`[${sshd.host}]:${sshd.port} ${sshd.hostKeys[0]!.publicKey}\n`);
+    expect(events).toContainEqual({
+      type: 'host-key-accepted',
+      node: 'node-1',
+      host: sshd.host,
+      port: sshd.port,
+      name: `[${sshd.host}]:${sshd.port}`,
+      keyType: 'ssh-ed25519',
+      fingerprint: sshd.hostKeys[0]!.fingerprint,
+      file,
+    });
+    const again = await transport({ knownHostsFiles: [file] }).exec(nodeOf(sshd), 'echo again');
+    expect(again.stdout).toBe('again\n');
+  });
+
+  it('trusts a hashed known_hosts entry', async () => {
+    const file = join(dir, 'hashed_known_hosts');
+    writeFileSync(file, sshd.knownHostsLine() + '\n');
+    await run(SSH_KEYGEN, ['-H', '-f', file]);
+    expect(readFileSync(file, 'utf8')).toMatch(/^\|1\|/);
+    const r = await transport({ knownHostsFiles: [file] }).exec(nodeOf(sshd), 'echo hashed');
+    expect(r.stdout).toBe('hashed\n');
+  });
+
+  it('looks up the hostKeyAlias instead of the address', async () => {
+    const file = join(dir, 'alias_known_hosts');
+    writeFileSync(file, sshd.knownHostsLine('master-1') + '\n');
+    const t = transport({ knownHostsFiles: [file] });
+    expect((await t.exec(nodeOf(sshd, 'm1', { hostKeyAlias: 'master-1' }), 'echo alias')).stdout).toBe('alias\n');
+    const without = await t.exec(nodeOf(sshd, 'm1-no-alias'), 'true');
+    expect(without.failure).toBe('host-key-unknown');
+    expect(without.message).toContain('m1-no-alias');
+  });
+
+  it('checks supplied known_hosts lines too', async () => {
+    const empty = join(dir, 'none_known_hosts');
+    const r = await transport({ knownHostsFiles: [empty], extraKnownHosts: [sshd.knownHostsLine()] }).exec(nodeOf(sshd), 'echo sim');
+    expect(r.stdout).toBe('sim\n');
+  });
+
+  it('refuses a revoked host key', async () => {
+    const file = join(dir, 'revoked_known_hosts');
+    writeFileSync(file, `${sshd.knownHostsLine()}\n@revoked * ${sshd.hostKeys[0]!.publicKey}\n`);
+    const r = await transport({ knownHostsFiles: [file] }).exec(nodeOf(sshd), 'true');
+    expect(r.failure).toBe('host-key-changed');
+    expect(r.message).toContain('@revoked');
+    expect(r.message).toContain(`${file} line 2`);
+  });
+
+  it('refuses a host vouched for only by a @cert-authority line, saying certificates are not supported', async () => {
+    const ca = await makeKey(dir, 'ca');
+    const file = join(dir, 'ca_known_hosts');
+    writeFileSync(file, `@cert-authority [127.0.0.*]:* ${ca.publicKey}\n`);
+    const r = await transport({ knownHostsFiles: [file] }).exec(nodeOf(sshd), 'true');
+    expect(r.failure).toBe('host-key-unknown');
+    expect(r.message).toContain('cannot check host certificates yet');
+  });
+
+  it('refuses a client key the server does not know, naming user@host and the methods tried', async () => {
+    const stranger = await makeKey(dir, 'stranger');
+    const r = await transport().exec(nodeOf(sshd, 'node-1', { identityFile: stranger.privateKeyPath }), 'true');
+    expect(r).toMatchObject({ ok: false, exit: null, failure: 'auth-failed' });
+    expect(r.message).toContain(`${sshd.user}@${sshd.host} port ${sshd.port}`);
+    expect(r.message).toContain(`public key ${stranger.privateKeyPath}`);
+    expect(r.message).not.toContain('PRIVATE KEY');
+  });
+
+  it('explains that a passphrase-protected key cannot be used yet', async () => {
+    const locked = await makeKey(dir, 'locked', 'ed25519', 'correct horse');
+    const r = await transport().exec(nodeOf(sshd, 'node-1', { identityFile: locked.privateKeyPath }), 'true');
+    expect(r.failure).toBe('auth-failed');
+    expect(r.message).toContain(locked.privateKeyPath);
+    expect(r.message).toContain('passphrase');
+    expect(r.message).toContain('ssh-agent');
+    expect(r.message).not.toContain('correct horse');
+  });
+
+  it('names a missing identity file', async () => {
+    const r = await transport().exec(nodeOf(sshd, 'node-1', { identityFile: join(dir, 'nope') }), 'true');
+    expect(r.failure).toBe('auth-failed');
+    expect(r.message).toContain(`${join(dir, 'nope')}: it does not exist`);
+  });
+
+  it('logs in through ssh-agent when the identity file is refused', async () => {
+    const agentDir = mkdtempSync(join(dir, 'agent-'));
+    const sock = join(agentDir, 'agent.sock');
+    const { stdout } = await run('/usr/bin/ssh-agent', ['-a', sock, '-s']);
+    const pid = Number(/SSH_AGENT_PID=(\d+)/.exec(stdout)?.[1]);
+    try {
+      await run('/usr/bin/ssh-add', [sshd.clientKey.privateKeyPath], { env: { SSH_AUTH_SOCK: sock } });
+      const stranger = await makeKey(dir, 'stranger2');
+      const t = transport({ agent: sock });
+      const r = await t.exec(nodeOf(sshd, 'node-1', { identityFile: stranger.privateKeyPath }), 'echo via agent');
+      expect(r.stdout).toBe('via agent\n');
+    } finally {
+      if (pid) process.kill(pid, 'SIGTERM');
+    }
+  });
+
+  it('runs 50 commands over one connection with at most 8 channels open', async () => {
+    const t = transport();
+    const log = join(dir, 'overlap.log');
+    writeFileSync(log, '');
+    const node = nodeOf(sshd, 'busy');
+    const cmd = `echo "$(date +%s%N) 1" >> ${log}; sleep 0.2; echo "$(date +%s%N) -1" >> ${log}; echo $$`;
+    const results = await Promise.all(Array.from({ length: 50 }, () => t.exec(node, cmd)));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(new Set(results.map((r) => r.stdout)).size).toBe(50);
+    // From the server's side: never more than 8 commands running at once, and 8 were.
+    const events = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ').map(Number) as [number, number])
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let now = 0;
+    let most = 0;
+    for (const [, d] of events) {
+      now += d;
+      most = Math.max(most, now);
+    }
+    expect(events.length).toBe(100);
+    expect(most).toBeLessThanOrEqual(8);
+    expect(most).toBeGreaterThanOrEqual(6);
+    const stats = t.stats().connections;
+    expect(stats).toHaveLength(1);
+    expect(stats[0]!.highWater).toBe(8);
+  });
+
+  it('retries a refused channel open until the server has room', async () => {
+    const own = await startSshd({ host: '127.0.0.6', authorizedKeys: [sshd.clientKey], maxSessions: 2 });
+    try {
+      const t = transport({ knownHostsFiles: [own.writeKnownHosts()] });
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => t.exec(nodeOf(own), `sleep 0.3; echo ${i}`)));
+      expect(results.map((r) => r.stdout)).toEqual(['0\n', '1\n', '2\n', '3\n', '4\n', '5\n']);
+      expect(own.log()).toMatch(/no more sessions|session open refused|open failed/i);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  describe('through a jump host', () => {
+    let target: Sshd;
+    beforeAll(async () => {
+      target = await startSshd({ host: '127.0.0.2', authorizedKeys: [sshd.clientKey] });
+    });
+    afterAll(async () => {
+      await target?.stop();
+    });
+
+    it('connects to the second server through the first, checking both host keys', async () => {
+      const file = join(dir, 'jump_known_hosts');
+      writeFileSync(file, `${sshd.knownHostsLine()}\n${target.knownHostsLine()}\n`);
+      const events: SshEvent[] = [];
+      const t = transport({ knownHostsFiles: [file], onEvent: (e) => events.push(e) });
+      const node = nodeOf(target, 'inner', { jump: `${sshd.user}@${sshd.host}:${sshd.port}` });
+      const r = await t.exec(node, 'echo "$SSH_CONNECTION"');
+      expect(r.ok).toBe(true);
+      expect(r.stdout).toContain(`127.0.0.2 ${target.port}`);
+      expect(sshd.sessionPids().length).toBe(1);
+      expect(t.stats().connections.map((c) => c.key).sort()).toEqual([`jump:${sshd.user}@${sshd.host}:${sshd.port}`, 'node:inner']);
+      expect(events.find((e) => e.type === 'connected' && e.node === 'inner')).toMatchObject({ via: expect.stringContaining('jump host') });
+    });
+
+    it('resolves a jump host named by another node', async () => {
+      const file = join(dir, 'jump_known_hosts2');
+      writeFileSync(file, `${sshd.knownHostsLine()}\n${target.knownHostsLine()}\n`);
+      const bastion = nodeOf(sshd, 'bastion');
+      const t = transport({ knownHostsFiles: [file], resolveJump: (name) => (name === 'bastion' ? bastion : undefined) });
+      const r = await t.exec(nodeOf(target, 'inner', { jump: 'bastion' }), 'echo through bastion');
+      expect(r.stdout).toBe('through bastion\n');
+      // The jump connection is the bastion node's own, reused for commands on it.
+      expect((await t.exec(bastion, 'echo on bastion')).stdout).toBe('on bastion\n');
+      expect(t.stats().connections.map((c) => c.key).sort()).toEqual(['node:bastion', 'node:inner']);
+    });
+
+    it("refuses when the jump host's key is unknown", async () => {
+      const file = join(dir, 'jump_known_hosts3');
+      writeFileSync(file, `${target.knownHostsLine()}\n`);
+      const r = await transport({ knownHostsFiles: [file] }).exec(
+        nodeOf(target, 'inner', { jump: `${sshd.user}@${sshd.host}:${sshd.port}` }),
+        'true',
+      );
+      expect(r.failure).toBe('host-key-unknown');
+      expect(r.message).toContain('jump host');
+      expect(r.message).toContain(sshd.hostKeys[0]!.fingerprint);
+    });
+
+    it('fails when the jump host is down, though the target is up', async () => {
+      const file = join(dir, 'jump_known_hosts4');
+      writeFileSync(file, `${target.knownHostsLine()}\n`);
+      const t = transport({ knownHostsFiles: [file] });
+      expect((await t.exec(nodeOf(target, 'direct'), 'true')).ok).toBe(true);
+      const r = await t.exec(nodeOf(target, 'inner', { jump: `${sshd.user}@127.0.0.1:1` }), 'true');
+      expect(r.failure).toBe('connect-failed');
+      expect(r.message).toContain('jump host');
+    });
+  });
+});
