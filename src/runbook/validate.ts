@@ -222,7 +222,6 @@ class Validator {
     for (const key of Object.keys(dict(this.root.header))) {
       this.checkText(['header', key], { where: 'the header', node: false, shown: true });
     }
-    this.checkText(['title'], { where: 'the title', node: false, shown: true });
   }
 
   // --- sections and steps, in plan order -------------------------------------------------------
