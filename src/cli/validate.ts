@@ -1,6 +1,7 @@
 import type { CommandInput } from './commands.js';
 import { InputError, formatProblem, type Problem } from '../runbook/problem.js';
 import type { Inventory } from '../inventory/types.js';
+import { inventoryDefaults } from './settings-flags.js';
 
 /** `runbook validate FILE... [--inventory FILE]`: every problem of every file, exit 2 if any error. */
 export async function run({ positionals, options, io }: CommandInput): Promise<number> {
@@ -18,7 +19,10 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
 
   let inventory: Inventory | undefined;
   const inventoryFile = options.inventory as string | undefined;
-  if (inventoryFile) inventory = await collect(() => loadInventory(inventoryFile));
+  if (inventoryFile) {
+    const onWarning = (p: Problem) => problems.push(p);
+    inventory = await collect(() => loadInventory(inventoryFile, { onWarning, defaults: inventoryDefaults(io.env) }));
+  }
 
   let valid = 0;
   for (const file of positionals) {
