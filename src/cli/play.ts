@@ -1,7 +1,60 @@
+// `runbook play FILE [--inventory INV] [--param k=v]... [--dry-run] [--resume [RUN]]`: plays a
+// runbook against real machines (or replays the journal of one that stopped and goes on).
 import type { CommandInput } from './commands.js';
+import { UsageError } from './main.js';
+import { looksLikeRunId, openSession, type Session } from './session.js';
 
-// Placeholder until the play command lands.
-export async function run({ io }: CommandInput): Promise<number> {
-  io.stderr.write('runbook play: not built yet\n');
-  return 1;
+export async function run({ positionals, options, io }: CommandInput): Promise<number> {
+  const str = (name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
+  const list = (name: string) => {
+    const v = options[name];
+    return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
+  };
+  let file = positionals[0];
+  let resume: boolean | string | undefined = options.resume === true ? str('run') ?? true : undefined;
+  if (str('run') && !options.resume) throw new UsageError('--run RUN goes with --resume', 'play');
+  // `play --resume RUN`: a run id where the file would be.
+  if (resume === true && file && looksLikeRunId(file)) {
+    resume = file;
+    file = undefined;
+  }
+  if (!file && !resume) throw new UsageError('missing <file.yaml>', 'play');
+  const timeScale = str('time-scale');
+  const opened = await openSession({
+    io,
+    command: 'play',
+    ...(file ? { file } : {}),
+    ...(str('inventory') ? { inventoryFile: str('inventory')! } : {}),
+    params: list('param'),
+    ...(str('state-dir') ? { stateDir: str('state-dir')! } : {}),
+    dryRun: options['dry-run'] === true,
+    ...(resume !== undefined ? { resume } : {}),
+    allowChangedRunbook: options['allow-changed-runbook'] === true,
+    yes: options.yes === true,
+    ...(timeScale !== undefined ? { timeScale: Number(timeScale) } : {}),
+    ...(str('user') ? { sshUser: str('user')! } : {}),
+    ...(str('identity') ? { identityFile: str('identity')! } : {}),
+    acceptNewHostKeys: options['accept-new-host-keys'] === true,
+  });
+  if (opened.kind === 'dry-run') return opened.status;
+  const { session } = opened;
+  session.handleSignals();
+  try {
+    return await drive(session, io);
+  } finally {
+    await session.close();
+  }
+}
+
+/** The one place the driver is chosen. Plain mode for now, even on a terminal; the TUI plugs in here. */
+async function drive(session: Session, io: CommandInput['io']): Promise<number> {
+  const { runPlain } = await import('../plain/plain.js');
+  return runPlain(session.runner, {
+    stdout: io.stdout,
+    stderr: io.stderr,
+    answers: session.answers,
+    journal: session.journalFile,
+    autoConfirm: session.autoConfirm,
+    terminal: Boolean((io.stdin as NodeJS.ReadStream).isTTY),
+  });
 }

@@ -172,8 +172,8 @@ export async function listRuns(stateDir: string): Promise<RunSummary[]> {
 }
 
 /**
- * The run --resume continues: the one named, or the latest unfinished run (no end, or
- * interrupted) of the same runbook file.
+ * The run --resume continues: the one named, or else the latest run of the same runbook file,
+ * unless that one passed.
  */
 export async function findRunToResume(stateDir: string, runbookFile: string | undefined, runId?: string): Promise<RunSummary> {
   const runs = await listRuns(stateDir);
@@ -184,11 +184,13 @@ export async function findRunToResume(stateDir: string, runbookFile: string | un
     return run;
   }
   const wanted = runbookFile ? path.resolve(runbookFile) : undefined;
-  const candidates = runs.filter((r) => (r.status === undefined || r.status === 'interrupted') && (!wanted || path.resolve(r.runbook.file) === wanted));
-  const latest = candidates[candidates.length - 1];
+  const latest = runs.filter((r) => !wanted || path.resolve(r.runbook.file) === wanted).at(-1);
+  const what = runbookFile ? ` of ${runbookFile}` : '';
   if (!latest) {
-    const what = runbookFile ? `of ${runbookFile}` : '';
-    throw new InputError([{ file: runsDir(stateDir), severity: 'error', message: `no unfinished run ${what} to resume; name one with --run RUN (runs are in ${runsDir(stateDir)})`.replace('  ', ' ') }]);
+    throw new InputError([{ file: runsDir(stateDir), severity: 'error', message: `no run${what} to resume in ${runsDir(stateDir)}` }]);
+  }
+  if (!latest.resumable) {
+    throw new InputError([{ file: latest.file, severity: 'error', message: `the latest run${what}, ${latest.id}, finished and passed; there is nothing to resume (name an older run with --run RUN)` }]);
   }
   return latest;
 }

@@ -86,7 +86,7 @@ describe('journal', () => {
     expect((error as InputError).problems[0]).toMatchObject({ line: 2, message: 'this line of the journal is not a record; the file was changed or damaged' });
   });
 
-  it('finds the latest unfinished run of a runbook to resume', async () => {
+  it('finds the run to resume: the one named, or the latest of the runbook unless it passed', async () => {
     const dir = temp();
     const write = async (id: string, records: JournalRecord[]) => {
       const j = await Journal.create(dir, id);
@@ -95,17 +95,16 @@ describe('journal', () => {
     };
     await write('20261125-100000-aaaa', [started('20261125-100000-aaaa')]);
     await write('20261125-110000-bbbb', [started('20261125-110000-bbbb'), finished('20261125-110000-bbbb', 'interrupted')]);
-    await write('20261125-120000-cccc', [started('20261125-120000-cccc'), finished('20261125-120000-cccc', 'passed')]);
-    await write('20261125-130000-dddd', [started('20261125-130000-dddd', '/rb/other.yaml')]);
+    await write('20261125-130000-dddd', [started('20261125-130000-dddd', '/rb/other.yaml'), finished('20261125-130000-dddd', 'passed')]);
     expect((await listRuns(dir)).map((r) => [r.id, r.status ?? 'unfinished'])).toEqual([
       ['20261125-100000-aaaa', 'unfinished'],
       ['20261125-110000-bbbb', 'interrupted'],
-      ['20261125-120000-cccc', 'passed'],
-      ['20261125-130000-dddd', 'unfinished'],
+      ['20261125-130000-dddd', 'passed'],
     ]);
     expect((await findRunToResume(dir, '/rb/dcos.yaml')).id).toBe('20261125-110000-bbbb');
     expect((await findRunToResume(dir, '/rb/dcos.yaml', '20261125-100000-aaaa')).id).toBe('20261125-100000-aaaa');
-    await expect(findRunToResume(dir, undefined, '20261125-120000-cccc')).rejects.toThrow(/finished and passed/);
-    await expect(findRunToResume(dir, '/rb/none.yaml')).rejects.toThrow(/no unfinished run of \/rb\/none.yaml/);
+    await expect(findRunToResume(dir, undefined, '20261125-130000-dddd')).rejects.toThrow(/finished and passed/);
+    await expect(findRunToResume(dir, '/rb/other.yaml')).rejects.toThrow(/the latest run of \/rb\/other.yaml, 20261125-130000-dddd, finished and passed/);
+    await expect(findRunToResume(dir, '/rb/none.yaml')).rejects.toThrow(/no run of \/rb\/none.yaml to resume/);
   });
 });

@@ -1,0 +1,451 @@
+// The wiring shared by `play` and `train`: load the runbook and the inventory, resolve params,
+// refuse --yes off the simulator, choose transports, open the journal (or the run to resume),
+// build the runner; and the dry run. Which driver then runs it (plain mode now, the TUI next)
+// is the caller's choice.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import { realClock, scaledClock, type Clock } from '../engine/clock.js';
+import type { JournalRecord, RunStartedRecord } from '../engine/events.js';
+import { Journal, RUN_ID, findRunToResume, newRunId, readJournal } from '../engine/journal.js';
+import { LOCAL, buildPlan, type Plan } from '../engine/plan.js';
+import { Runner } from '../engine/runner.js';
+import { createRunState, type RunState } from '../engine/state.js';
+import { needsConfirmation, replay, scopeFor } from '../engine/update.js';
+import type { Inventory, InventoryNode } from '../inventory/types.js';
+import { AnswerInterrupted, LineReader, readTerminalLine } from '../plain/line-reader.js';
+import { evaluateCondition } from '../runbook/condition.js';
+import type { LoadedRunbook } from '../runbook/load.js';
+import { InputError, formatProblem, type Problem } from '../runbook/problem.js';
+import type { Param, Scalar } from '../runbook/schema.js';
+import { renderForDisplay, type Scope } from '../runbook/template.js';
+import type { Transport } from '../transport/types.js';
+import type { CommandIO } from './commands.js';
+import { UsageError } from './main.js';
+
+/** Who confirms when --yes answers for the operator. */
+export const YES_BY = '--yes (simulator)';
+
+/** What a play (or train) session is asked to do, already parsed from the command line. */
+export interface SessionOptions {
+  io: CommandIO;
+  command: 'play' | 'train';
+  /** The runbook file; with --resume it may come from the journal. */
+  file?: string;
+  inventoryFile?: string;
+  /** An inventory built in memory (the simulator's); wins over inventoryFile. */
+  inventory?: Inventory;
+  /** --param k=v, in order. */
+  params?: string[];
+  stateDir?: string;
+  dryRun?: boolean;
+  /** Resume: true for the latest unfinished run of the runbook, or a run id. */
+  resume?: boolean | string;
+  allowChangedRunbook?: boolean;
+  yes?: boolean;
+  timeScale?: number;
+  sshUser?: string;
+  identityFile?: string;
+  acceptNewHostKeys?: boolean;
+  /** Tests and train may bring their own transports. */
+  transportFor?: (node: InventoryNode) => Transport;
+  clock?: Clock;
+}
+
+/** A session ready to drive: nothing has run yet. */
+export interface Session {
+  runner: Runner;
+  state: RunState;
+  journalFile: string;
+  /** Answers from stdin, shared by the param prompts and the driver. */
+  answers: LineReader;
+  autoConfirm: boolean;
+  warnings: string[];
+  /** Installs SIGINT/SIGTERM handling until close(): interrupted, remote commands stopped, journal flushed, exit 130. */
+  handleSignals(): void;
+  close(): Promise<void>;
+}
+
+export type OpenResult = { kind: 'session'; session: Session } | { kind: 'dry-run'; status: number };
+
+const usage = (message: string, command: string) => new UsageError(message, command);
+const bad = (file: string, message: string, extra: Partial<Problem> = {}) => new InputError([{ file, severity: 'error', message, ...extra }]);
+
+/** --param pairs; a pair without "=" is a usage error. */
+export function parseParamArgs(values: readonly string[], command: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const text of values) {
+    const eq = text.indexOf('=');
+    if (eq <= 0) throw usage(`--param ${text}: expected NAME=VALUE`, command);
+    out.set(text.slice(0, eq), text.slice(eq + 1));
+  }
+  return out;
+}
+
+/** The OS user, for the journal's `by`. */
+export function osUser(env: NodeJS.ProcessEnv): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER || env.LOGNAME || 'unknown';
+  }
+}
+
+export async function openSession(options: SessionOptions): Promise<OpenResult> {
+  const { io, command } = options;
+  const resolve = (f: string) => path.resolve(io.cwd, f);
+  const warnings: string[] = [];
+  const { loadSettings } = await import('../config/settings.js');
+  const settings = loadSettings(io.env);
+  const stateDir = resolve(options.stateDir ?? settings.stateDir);
+
+  if (options.timeScale !== undefined && !(options.timeScale > 0 && Number.isFinite(options.timeScale))) {
+    throw usage(`--time-scale must be a positive number, got ${options.timeScale}`, command);
+  }
+
+  // Resume: the journal says which runbook and inventory the run used.
+  let resumed: { file: string; records: JournalRecord[]; first: RunStartedRecord } | undefined;
+  if (options.resume) {
+    const run = await findRunToResume(stateDir, options.file ? resolve(options.file) : undefined, typeof options.resume === 'string' ? options.resume : undefined);
+    const { records } = await readJournal(run.file);
+    const first = records[0] as RunStartedRecord;
+    resumed = { file: run.file, records, first };
+  }
+  const file = options.file ? resolve(options.file) : resumed?.first.runbook.file;
+  if (!file) throw usage('missing <file.yaml>', command);
+
+  // The inventory: given in memory, named, remembered by the journal, or from settings.
+  let inventory = options.inventory;
+  let inventoryDigest: string | undefined;
+  const journalInventory = resumed?.first.inventory?.source;
+  const inventoryFile = inventory
+    ? undefined
+    : options.inventoryFile ?? (journalInventory && !journalInventory.startsWith('sim:') ? journalInventory : undefined) ?? settings.inventory;
+  if (inventoryFile) {
+    const { loadInventory } = await import('../inventory/load.js');
+    const full = resolve(inventoryFile);
+    inventory = await loadInventory(full, {
+      defaults: { ...(options.sshUser ?? settings.sshUser ? { user: options.sshUser ?? settings.sshUser } : {}), ...(options.identityFile ?? settings.identityFile ? { identityFile: options.identityFile ?? settings.identityFile } : {}) },
+      cwd: io.cwd,
+      onWarning: (p) => warnings.push(formatProblem(p)),
+    });
+    inventory = { ...inventory, source: full };
+    inventoryDigest = createHash('sha256').update(await readFile(full)).digest('hex');
+  }
+
+  const { loadRunbook } = await import('../runbook/load.js');
+  const loaded: LoadedRunbook = await loadRunbook(file, inventory ? { inventory } : {});
+  for (const w of loaded.warnings) warnings.push(formatProblem(w));
+  const plan = buildPlan(loaded.runbook, inventory, { file });
+  warnings.push(...plan.warnings.map((w) => `${file}: warning: ${w}`));
+
+  let changedRunbook = false;
+  if (resumed && resumed.first.runbook.digest !== loaded.digest) {
+    if (!options.allowChangedRunbook) {
+      throw bad(file, `the runbook changed since run ${resumed.first.run} started (sha256 ${resumed.first.runbook.digest.slice(0, 12)} then, ${loaded.digest.slice(0, 12)} now); resuming would mix two procedures. Resume with --allow-changed-runbook to go on with the file as it is now.`);
+    }
+    changedRunbook = true;
+  }
+
+  // --yes only where nothing real can be hurt.
+  if (options.yes && !options.dryRun && !inventory?.simulated) {
+    throw usage(
+      `--yes confirms destructive steps without asking, so it is accepted only when every target is the simulator${inventory ? ` (${inventory.source} is a real inventory)` : ''}${plan.targets.has(LOCAL) ? '; this runbook also runs commands on this machine' : ''}`,
+      command,
+    );
+  }
+
+  for (const w of warnings) io.stderr.write(`${w}\n`);
+
+  const answers = new LineReader(io.stdin);
+  const declared = loaded.runbook.params ?? {};
+  const given = parseParamArgs(options.params ?? [], command);
+  const fromJournal = resumed ? resumed.first.params : undefined;
+  const { params, secrets } = await resolveParams(declared, given, {
+    io,
+    answers,
+    file,
+    dryRun: Boolean(options.dryRun),
+    ...(fromJournal ? { fromJournal, secretsFromJournal: resumed!.first.secrets } : {}),
+  });
+
+  if (options.dryRun) {
+    answers.close();
+    printDryRun(io.stdout, plan, loaded, params, secrets);
+    return { kind: 'dry-run', status: 0 };
+  }
+
+  const by = osUser(io.env);
+  const runId = resumed ? resumed.first.run : newRunId();
+  const clock = options.clock ?? (options.timeScale ? scaledClock(options.timeScale) : realClock);
+  let state = createRunState({
+    plan,
+    runId,
+    file,
+    digest: loaded.digest,
+    ...(inventory ? { inventory: { source: inventory.source, ...(inventoryDigest ? { digest: inventoryDigest } : {}), simulated: inventory.simulated } } : {}),
+    params,
+    secrets,
+    by: options.yes ? YES_BY : by,
+    header: headerOf(loaded, params, secrets, runId),
+  });
+  if (resumed) state = replay(state, resumed.records);
+
+  const journal = resumed ? await Journal.reopen(resumed.file) : await Journal.create(stateDir, runId);
+  const transports = options.transportFor ? undefined : await makeTransports(inventory, options, settings);
+  const transportFor = options.transportFor ?? transports!.transportFor;
+  const runner = new Runner({
+    state,
+    transportFor,
+    journal,
+    clock,
+    by: options.yes ? YES_BY : by,
+    ...(options.yes ? { autoConfirm: YES_BY } : {}),
+    ...(resumed ? { resume: { digest: loaded.digest, changedRunbook } } : {}),
+  });
+
+  let removeSignals: (() => void) | undefined;
+  const session: Session = {
+    runner,
+    state,
+    journalFile: journal.file,
+    answers,
+    autoConfirm: Boolean(options.yes),
+    warnings,
+    handleSignals() {
+      let count = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        count += 1;
+        // A second signal while the first is being handled: leave now; the journal has every record written so far.
+        if (count > 1) process.exit(130);
+        answers.close();
+        void runner.interrupt(signal);
+      };
+      // While a run plays, the session alone answers these signals. Libraries that hook them to
+      // re-raise the signal after their own cleanup (the settings store's atomic writes do) would
+      // turn one Ctrl-C into two, and the second means "leave now"; they get their hooks back after.
+      const saved = (['SIGINT', 'SIGTERM'] as const).map((s) => [s, process.listeners(s)] as const);
+      for (const [s] of saved) {
+        process.removeAllListeners(s);
+        process.on(s, onSignal);
+      }
+      removeSignals = () => {
+        for (const [s, listeners] of saved) {
+          process.off(s, onSignal);
+          for (const l of listeners) process.on(s, l);
+        }
+      };
+    },
+    async close() {
+      removeSignals?.();
+      answers.close();
+      await journal.close();
+      await transports?.close();
+    },
+  };
+  return { kind: 'session', session };
+}
+
+async function makeTransports(inventory: Inventory | undefined, options: SessionOptions, settings: { sshUser?: string; identityFile?: string }) {
+  const [{ createLocalTransport }, { createSshTransport }] = await Promise.all([import('../transport/local.js'), import('../transport/ssh.js')]);
+  const local = createLocalTransport();
+  let ssh: Transport | undefined;
+  const nodes = new Map((inventory?.nodes ?? []).map((n) => [n.name, n]));
+  const sshUser = options.sshUser ?? settings.sshUser;
+  const identityFile = options.identityFile ?? settings.identityFile;
+  const sshTransport = () =>
+    (ssh ??= createSshTransport({
+      ...(inventory?.knownHosts ? { extraKnownHosts: inventory.knownHosts } : {}),
+      ...(options.acceptNewHostKeys ? { acceptNewHostKeys: true } : {}),
+      ...(sshUser ? { user: sshUser } : {}),
+      ...(identityFile ? { identityFile } : {}),
+      resolveJump: (jump) => nodes.get(jump),
+    }));
+  return {
+    transportFor: (node: InventoryNode): Transport => (node.name === LOCAL && node.roles[0] === LOCAL ? local : sshTransport()),
+    close: async () => {
+      await Promise.all([local.close(), ssh?.close()]);
+    },
+  };
+}
+
+/** The runbook's header fields, interpolated for display (secrets masked, unknown vars kept as written). */
+function headerOf(loaded: LoadedRunbook, params: Record<string, Scalar | undefined>, secrets: Set<string>, runId: string): Record<string, string> {
+  const scope: Scope = { params, vars: {}, run: { id: runId }, secrets };
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(loaded.runbook.header ?? {})) {
+    try {
+      out[k] = renderForDisplay(v, scope, 'text', { missing: 'keep' });
+    } catch {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+interface ResolveContext {
+  io: CommandIO;
+  answers: LineReader;
+  file: string;
+  dryRun: boolean;
+  /** A resumed run keeps the values it started with (secrets come masked and are asked again). */
+  fromJournal?: Record<string, Scalar>;
+  secretsFromJournal?: string[];
+}
+
+/**
+ * Each declared param, in order: --param, then the param's env variable, then its default, then
+ * a question (a secret without echo). A param whose `when` does not hold is left without a value.
+ */
+export async function resolveParams(
+  declared: Record<string, Param>,
+  given: Map<string, string>,
+  ctx: ResolveContext,
+): Promise<{ params: Record<string, Scalar | undefined>; secrets: Set<string> }> {
+  const { io, file } = ctx;
+  for (const name of given.keys()) {
+    if (!Object.hasOwn(declared, name)) {
+      const known = Object.keys(declared);
+      throw bad(file, `--param ${name}: the runbook declares no such param${known.length ? ` (its params: ${known.join(', ')})` : ''}`);
+    }
+  }
+  const params: Record<string, Scalar | undefined> = {};
+  const secrets = new Set(Object.entries(declared).filter(([, p]) => p.secret).map(([n]) => n));
+  for (const name of Object.keys(declared)) params[name] = undefined;
+  for (const [name, p] of Object.entries(declared)) {
+    if (p.when) {
+      let holds = false;
+      try {
+        holds = evaluateCondition(p.when, { params, vars: {}, secrets });
+      } catch (error) {
+        throw bad(file, `param ${name}: when: ${(error as Error).message}`, { path: `params.${name}.when` });
+      }
+      if (!holds) continue;
+    }
+    const journalValue = ctx.fromJournal?.[name];
+    const fromJournal = journalValue !== undefined && !(ctx.secretsFromJournal ?? []).includes(name) ? journalValue : undefined;
+    const cli = given.get(name);
+    if (fromJournal !== undefined) {
+      if (cli !== undefined && cli !== String(fromJournal)) {
+        throw bad(file, `--param ${name}: the run started with ${name}=${fromJournal}; a resumed run keeps its params`);
+      }
+      params[name] = fromJournal;
+      continue;
+    }
+    const envValue = p.env ? io.env[p.env] : undefined;
+    const source = cli !== undefined ? `--param ${name}` : envValue !== undefined ? `$${p.env}` : undefined;
+    const value = cli ?? envValue;
+    if (value !== undefined) {
+      const problem = paramProblem(name, p, value);
+      // Never echo a secret back, even a wrong one.
+      if (problem) throw bad(file, `${source}: ${problem}`, { path: `params.${name}` });
+      params[name] = value;
+      continue;
+    }
+    if (p.default !== undefined) {
+      params[name] = p.default;
+      continue;
+    }
+    if (ctx.dryRun) continue;
+    params[name] = await askParam(name, p, ctx);
+  }
+  return { params, secrets };
+}
+
+/** Why a value does not fit its param; the message never contains a secret value. */
+export function paramProblem(name: string, p: Param, value: string): string | undefined {
+  const shown = p.secret ? 'the value' : `"${value}"`;
+  if (p.choices && !p.choices.includes(value)) return `${name}: ${shown} is not one of ${p.choices.join(', ')}`;
+  if (p.pattern) {
+    let re: RegExp;
+    try {
+      re = new RegExp(p.pattern);
+    } catch {
+      return `${name}: the runbook's pattern ${p.pattern} is not a regular expression`;
+    }
+    if (!re.test(value)) return `${name}: ${shown} does not match ${p.pattern}`;
+  }
+  return undefined;
+}
+
+async function askParam(name: string, p: Param, ctx: ResolveContext): Promise<string> {
+  const { io, answers, file } = ctx;
+  const terminal = Boolean((io.stdin as NodeJS.ReadStream).isTTY && typeof (io.stdin as NodeJS.ReadStream).setRawMode === 'function');
+  const hint = p.choices ? ` (${p.choices.join('/')})` : '';
+  const where = p.env ? `; or set $${p.env}` : '';
+  for (let tries = 0; tries < 5; tries++) {
+    io.stderr.write(`? ${p.prompt ?? name}${hint}${p.secret ? ' (not shown)' : ''}: `);
+    let line: string | undefined;
+    try {
+      line = terminal ? await readTerminalLine(io.stdin as NodeJS.ReadStream, io.stderr, { echo: !p.secret }) : await answers.next();
+    } catch (error) {
+      if (error instanceof AnswerInterrupted) throw bad(file, `param ${name}: interrupted; nothing ran`);
+      throw error;
+    }
+    if (!terminal && line !== undefined) io.stderr.write('\n');
+    if (line === undefined) throw bad(file, `param ${name} has no value and there is no more input: give --param ${name}=VALUE${where}`, { path: `params.${name}` });
+    const value = p.secret ? line : line.trim();
+    const problem = value === '' ? `${name}: a value is required` : paramProblem(name, p, value);
+    if (!problem) return value;
+    io.stderr.write(`${problem}\n`);
+  }
+  throw bad(file, `param ${name}: no valid value after 5 tries`, { path: `params.${name}` });
+}
+
+/** Every command exactly as it would run on each target, secrets masked; nothing runs. */
+export function printDryRun(out: NodeJS.WritableStream, plan: Plan, loaded: LoadedRunbook, params: Record<string, Scalar | undefined>, secrets: Set<string>): void {
+  const lines: string[] = [`dry run of ${loaded.runbook.title} (${loaded.file}): every command as it would run; nothing runs`];
+  const state = createRunState({ plan, runId: 'dry-run', file: loaded.file, digest: loaded.digest, params, secrets, by: 'dry-run' });
+  const holds = (cond: string, node?: string): boolean | undefined => {
+    try {
+      return evaluateCondition(cond, scopeFor(state, node));
+    } catch {
+      return undefined; // depends on vars captured during the run
+    }
+  };
+  const show = (text: string, node: string | undefined, mode: 'shell' | 'text') => {
+    try {
+      return renderForDisplay(text, scopeFor(state, node), mode, { missing: 'keep' });
+    } catch (error) {
+      return `(cannot render: ${(error as Error).message})`;
+    }
+  };
+  for (const ps of plan.sections) {
+    const s = ps.section;
+    const strategy = ps.strategy.kind === 'parallel' ? `parallel, ${ps.strategy.concurrency} at a time` : ps.strategy.kind === 'batch' ? `batches of ${ps.strategy.size}` : 'serial';
+    const cond = s.when ? holds(s.when) : true;
+    lines.push('');
+    lines.push(`section ${ps.id}: ${ps.title} (on ${ps.roles.join(', ')}: ${ps.targets.length} ${ps.targets.length === 1 ? 'target' : 'targets'}, ${strategy}${ps.maxFailures ? `, up to ${ps.maxFailures} failed` : ''})${s.when ? ` when ${s.when}${cond === false ? ': false, skipped' : cond === undefined ? ': decided during the run' : ''}` : ''}`);
+    if (cond === false) continue;
+    if (ps.targets.length === 0) lines.push('  (no node has this role: skipped)');
+    for (const target of ps.targets) {
+      for (const step of ps.steps) {
+        const st = step.step;
+        const key = `${ps.id}/${step.id}@${target}`;
+        const flags = [st.destructive ? 'destructive' : '', needsConfirmation(st) ? 'asks first' : '', st.until ? `until ${describeGate(st.until)}` : ''].filter(Boolean);
+        const stepCond = st.when ? holds(st.when, target) : true;
+        const when = st.when ? ` when ${st.when}${stepCond === false ? ': false, skipped' : stepCond === undefined ? ': decided during the run' : ''}` : '';
+        const flagText = flags.length ? ` [${flags.join(', ')}]` : '';
+        if (stepCond === false) {
+          lines.push(`  ${key}${when}`);
+          continue;
+        }
+        if (st.run) lines.push(`  ${key}${flagText}${when}: ${show(st.run, target, 'shell')}`);
+        else if (st.check) lines.push(`  ${key}${flagText}${when}: check ${st.check.builtin}`);
+        else lines.push(`  ${key}${flagText}${when}: ${show(st.text ?? st.title ?? st.id, target, 'text').replace(/\s*\n\s*/g, ' ')}`);
+      }
+    }
+  }
+  out.write(`${lines.join('\n')}\n`);
+}
+
+function describeGate(checks: unknown): string {
+  const list = Array.isArray(checks) ? checks : [checks];
+  return list
+    .map((c: Record<string, unknown>) => ('exit' in c ? `exit ${c.exit}` : 'regex' in c ? `/${c.regex}/` : 'json' in c ? `${c.json} = ${c.equals}` : `${c.column} all ${c.all}`))
+    .join(' and ');
+}
+
+/** A run id given as the positional of `play --resume RUN`. */
+export const looksLikeRunId = (text: string): boolean => RUN_ID.test(text);
