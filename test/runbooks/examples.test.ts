@@ -15,6 +15,8 @@ import { render, type Scope } from '../../src/runbook/template.js';
 import { SHELLS, runShell, type ShellPath } from '../helpers/real-shell.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const ms = (d: string | undefined, fallback: number): number => (d === undefined ? undefined : parseDuration(d)) ?? fallback;
+
 const example = (name: string): Runbook => {
   const rel = `runbooks/examples/${name}`;
   return loadRunbookText(readFileSync(path.resolve(here, '../..', rel), 'utf8'), rel).runbook;
@@ -37,11 +39,11 @@ async function play(rb: Runbook, shell: ShellPath, params: Record<string, string
         continue;
       }
       const command = render(step.run, scope, 'shell');
-      const deadline = Date.now() + (step.until ? parseDuration(step.timeout ?? '10s') : 0);
+      const deadline = Date.now() + (step.until ? ms(step.timeout, 10_000) : 0);
       let out = runShell(shell, command);
       let result = { stdout: out.stdout, stderr: out.stderr, exit: out.status };
       while (step.until && !evaluateChecks(step.until, result).ok && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, Math.min(parseDuration(step.every ?? '1s'), 500)));
+        await new Promise((r) => setTimeout(r, Math.min(ms(step.every, 1000), 500)));
         out = runShell(shell, command);
         result = { stdout: out.stdout, stderr: out.stderr, exit: out.status };
       }
