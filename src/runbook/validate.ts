@@ -1,6 +1,7 @@
 // Validation of a runbook: its shape against the schema, then what the schema cannot say
 // (references, plan order, regular expressions, confirmations, roles). Problems are data with a
 // place; nothing here throws for bad input.
+import { createContext, runInContext } from 'node:vm';
 import { normalizeRole } from '../inventory/roles.js';
 import type { Inventory } from '../inventory/types.js';
 import { builtins } from './builtins.js';
@@ -165,16 +166,18 @@ class Validator {
         if (choices.length > 0 && !choices.includes(value)) {
           this.error([...path, 'default'], `the default "${value}" of param "${name}" is not one of its choices (${choices.join(', ')})${didYouMean(value, choices)}`);
         }
-        if (pattern && !pattern.test(value)) {
-          this.error([...path, 'default'], `the default "${value}" of param "${name}" does not match its pattern ${source}`);
-        }
+        const matches = pattern && boundedTest(pattern, value);
+        if (matches === false) this.error([...path, 'default'], `the default "${value}" of param "${name}" does not match its pattern ${source}`);
+        if (matches === 'timeout') this.error([...path, 'pattern'], `the pattern of param "${name}" takes too long to match "${value}" (catastrophic backtracking); simplify it`);
         if (p.secret === true) {
           this.warn([...path, 'default'], `param "${name}" is secret but has a default: the secret is then written in the runbook file`);
         }
       }
       if (pattern) {
         for (const [i, choice] of choices.entries()) {
-          if (!pattern.test(choice)) this.error([...path, 'choices', i], `the choice "${choice}" of param "${name}" does not match its pattern ${source}`);
+          const matches = boundedTest(pattern, choice);
+          if (matches === false) this.error([...path, 'choices', i], `the choice "${choice}" of param "${name}" does not match its pattern ${source}`);
+          if (matches === 'timeout') this.error([...path, 'pattern'], `the pattern of param "${name}" takes too long to match "${choice}" (catastrophic backtracking); simplify it`);
         }
       }
       if (typeof p.when === 'string') {
@@ -546,6 +549,27 @@ class Validator {
     if (!inventory || inventory.nodes.length === 0) return;
     if (inventory.nodes.some((n) => Object.prototype.hasOwnProperty.call(n.vars, name))) return;
     this.warn(path, `no node of the inventory ${inventory.source} has vars.${name}`, at);
+  }
+}
+
+// An author's pattern can backtrack for ages on a short value ('^(a+)+$' on 'aaaa...!'):
+// validation runs it with a time limit, so a hostile runbook cannot hang it.
+let sandbox: ReturnType<typeof createContext> | undefined;
+const MATCH_LIMIT_MS = 250;
+
+/** re.test(value), or 'timeout' when it takes longer than MATCH_LIMIT_MS. */
+export function boundedTest(re: RegExp, value: string): boolean | 'timeout' {
+  sandbox ??= createContext(Object.create(null) as object);
+  sandbox.re = re;
+  sandbox.value = value;
+  try {
+    return runInContext('re.test(value)', sandbox, { timeout: MATCH_LIMIT_MS }) === true;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return 'timeout';
+    throw e;
+  } finally {
+    sandbox.re = undefined;
+    sandbox.value = undefined;
   }
 }
 

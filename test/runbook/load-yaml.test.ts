@@ -349,6 +349,14 @@ describe('readYamlFile', () => {
     expect(doc.locate(['note'])).toEqual({ line: 2, column: 7 });
   });
 
+  it('refuses a deeply nested file with a place, quickly', async () => {
+    const file = join(dir, 'deep.yaml');
+    await writeFile(file, `a: ${'{ b: '.repeat(10_000)}1${' }'.repeat(10_000)}\n`);
+    const started = Date.now();
+    expect(await errorOfAsync(readYamlFile(file))).toMatch(/^.*deep\.yaml:1:\d+: error: the YAML is nested more than 100 levels deep; refusing it$/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('names the file in parse errors', async () => {
     const sub = join(dir, 'sub');
     await mkdir(sub, { recursive: true });

@@ -451,6 +451,22 @@ describe('validateRunbook', () => {
     expect(problems(text)).toEqual(expected);
   });
 
+  it('does not hang on a pattern that backtracks catastrophically', () => {
+    const started = Date.now();
+    const text = y(
+      'id: t',
+      'title: T',
+      'params:',
+      `  p: { pattern: '^(a+)+$', default: ${'a'.repeat(40)}!, choices: [${'a'.repeat(40)}!] }`,
+      'sections: [ { id: s, title: S, steps: [ { id: a, text: hi } ] } ]',
+    );
+    expect(problems(text)).toEqual([
+      `4:17 error: the pattern of param "p" takes too long to match "${'a'.repeat(40)}!" (catastrophic backtracking); simplify it`,
+      `4:17 error: the pattern of param "p" takes too long to match "${'a'.repeat(40)}!" (catastrophic backtracking); simplify it`,
+    ]);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('folds role spellings as the planner does', () => {
     const text = y(
       'id: t',
