@@ -6,6 +6,12 @@ export type LabelLang = 'en' | 'zh-CN';
 
 export interface Labels {
   lang: LabelLang;
+  /** After a bold label, before a space: ":" or "：". */
+  colon: string;
+  /** Between a label and its text: ": " or "：". */
+  sep: string;
+  /** Text in parentheses after other text. */
+  paren: (text: string) => string;
   // front matter
   runbook: string;
   file: string;
@@ -46,6 +52,7 @@ export interface Labels {
   strategyBatch: (n: number) => string;
   maxFailures: (n: number) => string;
   onlyWhen: string;
+  notInThisRun: string;
   why: string;
   note: string;
   hint: string;
@@ -140,6 +147,9 @@ const unitZh = (ms: number): string => {
 
 const en: Labels = {
   lang: 'en',
+  colon: ':',
+  sep: ': ',
+  paren: (t) => ` (${t})`,
   runbook: 'Runbook',
   file: 'File',
   digest: 'Digest',
@@ -178,6 +188,7 @@ const en: Labels = {
   strategyBatch: (n) => `${n} nodes at a time`,
   maxFailures: (n) => (n === 0 ? 'stops at the first failed node' : `stops after ${n} failed node${n === 1 ? '' : 's'}`),
   onlyWhen: 'Only when',
+  notInThisRun: 'Not in this run: with the parameters given, this condition is false',
   why: 'Why',
   note: 'Note',
   hint: 'Hint',
@@ -252,6 +263,9 @@ const en: Labels = {
 
 const zh: Labels = {
   lang: 'zh-CN',
+  colon: '：',
+  sep: '：',
+  paren: (t) => `（${t}）`,
   runbook: '运行手册',
   file: '文件',
   digest: '摘要',
@@ -270,9 +284,9 @@ const zh: Labels = {
   defaultIs: '默认',
   askedOnlyWhen: '仅在以下条件时询问',
   noParameters: '此运行手册没有参数。',
-  guards: '防护检查',
+  guards: '守卫检查',
   guardsIntro: '在任何更改之前检查；任何一项失败，都不会执行任何操作。',
-  prerequisites: '前提条件',
+  prerequisites: '先决条件',
   prerequisitesIntro: '开始操作之前，每一项都必须满足。',
   checklistIntro: '阅读并勾选每一项。',
   procedure: '操作步骤',
@@ -290,6 +304,7 @@ const zh: Labels = {
   strategyBatch: (n) => `每批 ${n} 个节点`,
   maxFailures: (n) => (n === 0 ? '第一个节点失败即停止' : `失败 ${n} 个节点后停止`),
   onlyWhen: '仅当',
+  notInThisRun: '本次运行不执行：按给定的参数，此条件不成立',
   why: '原因',
   note: '注意',
   hint: '提示',

@@ -7,6 +7,9 @@ import type { Labels } from './labels.js';
 
 const BOX = '☐';
 
+/** Notes in one cell: a sentence's full stop gives way to the separator. */
+export const joinNotes = (notes: string[], labels: Labels): string => notes.map((n) => n.trim().replace(/[.。]$/, '')).join(labels.lang === 'zh-CN' ? '；' : '; ');
+
 /** A single line stays inline; several lines keep their breaks. */
 const para = (text: string): string => (text.includes('\n') ? escapeMarkdown(text) : inline(text));
 
@@ -18,32 +21,36 @@ function table(header: string[], rows: string[][]): string {
 /** Inline code in a table cell: GitHub splits cells at | even inside code, unless escaped. */
 const cellCode = (code: string): string => markdownInlineCode(code).replace(/\|/g, '\\|');
 
+/** The kind shown beside a section's title, unless the title already says it. */
 export function kindLabel(section: ExportSection, labels: Labels): string | undefined {
-  if (section.kind === 'guards') return labels.guards;
-  if (section.kind === 'prerequisites') return labels.prerequisites;
-  return undefined;
+  const label = section.kind === 'guards' ? labels.guards : section.kind === 'prerequisites' ? labels.prerequisites : undefined;
+  return label !== undefined && !section.title.toLowerCase().includes(label.toLowerCase()) ? label : undefined;
 }
 
 function stepMarkdown(step: ExportStep, number: string, labels: Labels): string[] {
   const out: string[] = [];
-  const label = (name: string, text: string) => out.push(`**${inline(name)}:** ${para(text)}`, '');
+  const label = (name: string, text: string) => out.push(`**${inline(name)}${labels.colon}** ${para(text)}`, '');
   out.push(`### ${number} ${step.title !== undefined ? `${inline(step.title)} ` : ''}${markdownInlineCode(step.id)}`, '');
+  if (step.when) out.push(`**${inline(labels.onlyWhen)}${labels.colon}** ${markdownInlineCode(step.when)}`, '');
+  if (step.notInThisRun) {
+    out.push(`*${inline(labels.notInThisRun)}*`, '');
+    return out;
+  }
   if (step.destructive) out.push(`> **⚠ ${inline(labels.destructive)}**: ${inline(labels.destructiveNote)}`, '');
-  if (step.when) out.push(`**${inline(labels.onlyWhen)}:** ${markdownInlineCode(step.when)}`, '');
   if (step.why) label(labels.why, step.why);
   if (step.text) out.push(escapeMarkdown(step.text), '');
   for (const item of step.checklist) out.push(`- ${BOX} ${inline(item)}`);
   if (step.checklist.length > 0) out.push('');
   if (step.check) {
     label(labels.check, step.check.words);
-    for (const [k, v] of step.check.args) out.push(`- ${markdownInlineCode(k)}: ${markdownInlineCode(v)}`);
+    for (const [k, v] of step.check.args) out.push(`- ${markdownInlineCode(k)}${labels.sep}${markdownInlineCode(v)}`);
     if (step.check.args.length > 0) out.push('');
   }
   for (const block of step.commands) {
     const on = block.nodes.length > 0 ? ` (${inline(labels.commandOn)} ${block.nodes.map(inline).join(', ')})` : '';
-    out.push(`**${inline(labels.command)}**${on}:`, '', markdownCode(block.text, 'sh'), '');
+    out.push(`**${inline(labels.command)}**${on}${labels.colon}`, '', markdownCode(block.text, 'sh'), '');
   }
-  for (const c of step.captures) out.push(`${inline(labels.capture(c.name))}: ${markdownInlineCode(c.regex)}`, '');
+  for (const c of step.captures) out.push(`${inline(labels.capture(c.name))}${labels.sep}${markdownInlineCode(c.regex)}`, '');
   if (step.gate) label(labels.afterIt, step.gate);
   if (step.deadline) out.push(`**⏱ ${inline(step.deadline)}**`, '');
   if (step.confirm) out.push(`${BOX} ${inline(step.confirm)}`, '');
@@ -54,17 +61,21 @@ function stepMarkdown(step: ExportStep, number: string, labels: Labels): string[
 
 function sectionMarkdown(section: ExportSection, n: number, labels: Labels): string[] {
   const kind = kindLabel(section, labels);
-  const out: string[] = [`## ${n}. ${inline(section.title)}${kind ? ` (${inline(kind)})` : ''}`, ''];
+  const out: string[] = [`## ${n}. ${inline(section.title)}${kind ? labels.paren(inline(kind)) : ''}`, ''];
   if (section.kind === 'guards') out.push(`*${inline(labels.guardsIntro)}*`, '');
   if (section.kind === 'prerequisites') out.push(`*${inline(labels.prerequisitesIntro)}*`, '');
   if (section.kind === 'checklist') out.push(`*${inline(labels.checklistIntro)}*`, '');
-  const facts = [`**${inline(labels.runsOn)}:** ${inline(section.runsOn)}${section.strategy ? `; ${inline(section.strategy)}` : ''}${section.maxFailures ? `; ${inline(section.maxFailures)}` : ''}`];
-  if (section.when) facts.push(`**${inline(labels.onlyWhen)}:** ${markdownInlineCode(section.when)}`);
+  const facts = [`**${inline(labels.runsOn)}${labels.colon}** ${inline(section.runsOn)}${section.strategy ? `; ${inline(section.strategy)}` : ''}${section.maxFailures ? `; ${inline(section.maxFailures)}` : ''}`];
+  if (section.when) facts.push(`**${inline(labels.onlyWhen)}${labels.colon}** ${markdownInlineCode(section.when)}`);
   out.push(facts.join('  \n'), '');
-  if (section.why) out.push(`**${inline(labels.why)}:** ${para(section.why)}`, '');
+  if (section.notInThisRun) {
+    out.push(`*${inline(labels.notInThisRun)}*`, '');
+    return out;
+  }
+  if (section.why) out.push(`**${inline(labels.why)}${labels.colon}** ${para(section.why)}`, '');
   if (section.text) out.push(escapeMarkdown(section.text), '');
   section.steps.forEach((step, i) => out.push(...stepMarkdown(step, `${n}.${i + 1}`, labels)));
-  out.push(`#### ${inline(labels.signOff)}: ${inline(section.title)}`, '');
+  out.push(`#### ${inline(labels.signOff)}${labels.sep}${inline(section.title)}`, '');
   const blank = section.signOff.every((r) => r.node === '');
   out.push(
     table(
@@ -82,15 +93,15 @@ export function renderMarkdown(doc: ExportDoc): string {
   const { labels } = doc;
   const out: string[] = [`# ${inline(doc.title)}`, ''];
   if (doc.description) out.push(escapeMarkdown(doc.description), '');
-  out.push(doc.meta.map(([k, v]) => `**${inline(k)}:** ${inline(v)}`).join('  \n'), '');
-  if (doc.header.length > 0) out.push(doc.header.map(([k, v]) => `**${inline(k)}:** ${inline(v)}`).join('  \n'), '');
+  out.push(doc.meta.map(([k, v]) => `**${inline(k)}${labels.colon}** ${inline(v)}`).join('  \n'), '');
+  if (doc.header.length > 0) out.push(doc.header.map(([k, v]) => `**${inline(k)}${labels.colon}** ${inline(v)}`).join('  \n'), '');
 
   out.push(`## ${inline(labels.contents)}`, '');
   doc.sections.forEach((s, i) => {
     const kind = kindLabel(s, labels);
-    out.push(`${i + 1}. ${inline(s.title)}${kind ? ` (${inline(kind)})` : ''}`);
+    out.push(`${i + 1}. ${inline(s.title)}${kind ? labels.paren(inline(kind)) : ''}`);
   });
-  if (doc.troubleshooting.length > 0) out.push(`${doc.sections.length + 1}. ${inline(`${labels.appendix}: ${labels.troubleshooting}`)}`);
+  if (doc.troubleshooting.length > 0) out.push(`${doc.sections.length + 1}. ${inline(`${labels.appendix}${labels.sep}${labels.troubleshooting}`)}`);
   out.push('');
 
   out.push(`## ${inline(labels.parameters)}`, '');
@@ -99,7 +110,7 @@ export function renderMarkdown(doc: ExportDoc): string {
     out.push(
       table(
         [labels.name, labels.value, labels.notes].map(inline),
-        doc.params.map((p) => [cellCode(p.name), inline(p.value), inline(p.notes.join('; '))]),
+        doc.params.map((p) => [cellCode(p.name), inline(p.value), inline(joinNotes(p.notes, labels))]),
       ),
       '',
     );
@@ -109,16 +120,16 @@ export function renderMarkdown(doc: ExportDoc): string {
   doc.sections.forEach((section, i) => out.push(...sectionMarkdown(section, i + 1, labels)));
 
   if (doc.troubleshooting.length > 0) {
-    out.push(`## ${inline(`${labels.appendix}: ${labels.troubleshooting}`)}`, '', `*${inline(labels.troubleshootingIntro)}*`, '');
+    out.push(`## ${inline(`${labels.appendix}${labels.sep}${labels.troubleshooting}`)}`, '', `*${inline(labels.troubleshootingIntro)}*`, '');
     for (const role of doc.troubleshooting) {
-      out.push(`### ${inline(`${labels.role}: ${role.title}`)}`, '');
+      out.push(`### ${inline(`${labels.role}${labels.sep}${role.title}`)}`, '');
       if (role.description) out.push(escapeMarkdown(role.description), '');
       for (const t of role.commands) {
         out.push(`**${inline(t.title)}**${t.why ? `: ${inline(t.why)}` : ''}`, '', markdownCode(t.command, 'sh'), '');
       }
       for (const h of role.health) {
         const when = h.when ? ` (${inline(labels.onlyWhen)} ${markdownInlineCode(h.when)})` : '';
-        out.push(`**${inline(labels.health)}**${when}: ${inline(h.gate)}`, '', markdownCode(h.command, 'sh'), '');
+        out.push(`**${inline(labels.health)}**${when}${labels.sep}${inline(h.gate)}`, '', markdownCode(h.command, 'sh'), '');
       }
     }
   }

@@ -6,6 +6,7 @@ import { buildPlan, LOCAL, localNode } from '../engine/plan.js';
 import type { Runbook, Section, Step } from '../runbook/schema.js';
 import { builtinWords, deadlineWords, gateWords, probeWords } from './gates.js';
 import { renderKnown, type KnownValues } from './interpolate.js';
+import { evaluateCondition, parseCondition } from '../runbook/condition.js';
 import { labelsFor, type Labels } from './labels.js';
 
 /** What `runbook export` hands over: data only, no files. */
@@ -24,9 +25,10 @@ export interface ExportInput {
 
 /**
  * How a section looks on paper:
- * - guards: checks that run before anything changes (ids guard*, preflight*, or every step a
- *   `check:` built-in or a non-destructive command with a gate, before any destructive section);
- * - prerequisites: ids prereq*, prerequisite*;
+ * - guards: checks that run before anything changes: an id with a word (between - _ .) starting
+ *   guard or preflight, or every step a `check:` built-in or a non-destructive command with a
+ *   gate and no capture, before any section with a destructive step;
+ * - prerequisites: an id with a word starting prereq (prerequisites, node-prerequisites);
  * - checklist: every step manual (text, checklist, confirm): boxes to tick;
  * - procedure: anything else, with a sign-off table per node.
  */
@@ -40,6 +42,8 @@ export interface CommandBlock {
 
 export interface ExportStep {
   id: string;
+  /** Its `when` is false with the params given: printed as a heading only. */
+  notInThisRun?: boolean;
   /** Absent when the author gave none: the id stands for it. */
   title?: string;
   destructive: boolean;
@@ -66,6 +70,8 @@ export interface ExportSection {
   id: string;
   title: string;
   kind: SectionKind;
+  /** Its `when` is false with the params given: printed as a heading only. */
+  notInThisRun?: boolean;
   why?: string;
   text?: string;
   when?: string;
@@ -135,14 +141,30 @@ function planTargets(runbook: Runbook, inventory: Inventory | undefined, file: s
   );
 }
 
+/**
+ * Whether a `when` holds, when that is already known: every ref is a param given for the export.
+ * Anything about vars, nodes or params asked at run time stays undecided (undefined).
+ */
+export function whenKnown(condition: string | undefined, params: KnownValues['params']): boolean | undefined {
+  if (condition === undefined) return undefined;
+  const parsed = parseCondition(condition);
+  if (!parsed.ok || !parsed.refs.every((ref) => ref.startsWith('params.') && Object.hasOwn(params, ref.slice('params.'.length)))) return undefined;
+  try {
+    return evaluateCondition(parsed.expr, { params: { ...params }, vars: {} });
+  } catch {
+    return undefined;
+  }
+}
+
 const isManual = (step: Step): boolean => step.run === undefined && step.check === undefined;
 const isCheck = (step: Step): boolean =>
   !step.destructive && !step.capture && (step.check !== undefined || (step.run !== undefined && (step.expect !== undefined || step.until !== undefined)));
 
 /** See SectionKind. `changedBefore`: a destructive step came in an earlier section. */
 export function sectionKind(section: Section, changedBefore: boolean): SectionKind {
-  if (/^(guard|preflight)/.test(section.id)) return 'guards';
-  if (/^prereq/.test(section.id)) return 'prerequisites';
+  const words = section.id.split(/[-_.]/);
+  if (words.some((w) => /^(guard|preflight)/.test(w))) return 'guards';
+  if (words.some((w) => w.startsWith('prereq'))) return 'prerequisites';
   if (section.steps.every(isManual)) return 'checklist';
   if (!changedBefore && section.steps.every(isCheck)) return 'guards';
   return 'procedure';
@@ -160,8 +182,8 @@ function confirmWords(step: Step, known: KnownValues, labels: Labels): string | 
   if (c === undefined || c === false) return undefined;
   const plain = step.destructive ? labels.confirmDestructive : labels.acknowledged;
   if (c === true) return plain;
-  if (typeof c === 'string') return `${labels.confirm}: ${renderKnown(c, known, 'text')}`;
-  const text = c.text !== undefined ? `${labels.confirm}: ${renderKnown(c.text, known, 'text')}` : plain;
+  if (typeof c === 'string') return `${labels.confirm}${labels.sep}${renderKnown(c, known, 'text')}`;
+  const text = c.text !== undefined ? `${labels.confirm}${labels.sep}${renderKnown(c.text, known, 'text')}` : plain;
   return c.typed !== undefined ? `${text} (${labels.confirmTyped(renderKnown(c.typed, known, 'text'))})` : text;
 }
 
@@ -194,6 +216,7 @@ function exportStep(step: Step, targets: Target[] | undefined, params: KnownValu
   };
   put('title', text(step.title));
   put('when', step.when);
+  if (whenKnown(step.when, params) === false) out.notInThisRun = true;
   put('why', text(step.why));
   put('text', text(step.text));
   put('confirm', confirmWords(step, known, labels));
@@ -217,10 +240,10 @@ function paramRows(runbook: Runbook, given: Readonly<Record<string, string>>, la
     if (p.description) notes.push(p.description);
     else if (p.prompt) notes.push(p.prompt);
     if (p.secret) notes.push(labels.secret);
-    if (p.choices) notes.push(`${labels.choices}: ${p.choices.join(', ')}`);
+    if (p.choices) notes.push(`${labels.choices}${labels.sep}${p.choices.join(', ')}`);
     if (p.pattern) notes.push(`${labels.pattern} ${p.pattern}`);
-    if (p.default !== undefined && !p.secret) notes.push(`${labels.defaultIs}: ${String(p.default)}`);
-    if (p.when) notes.push(`${labels.askedOnlyWhen}: ${p.when}`);
+    if (p.default !== undefined && !p.secret) notes.push(`${labels.defaultIs}${labels.sep}${String(p.default)}`);
+    if (p.when) notes.push(`${labels.askedOnlyWhen}${labels.sep}${p.when}`);
     const value = p.secret ? `<params.${name}>` : (given[name] ?? `<params.${name}> (${labels.notGiven})`);
     return { name, value, notes };
   });
@@ -243,7 +266,8 @@ function appendix(runbook: Runbook, params: KnownValues['params'], labels: Label
       };
       if (role.description) entry.description = role.description;
       const probes = role.health === undefined ? [] : Array.isArray(role.health) ? role.health : [role.health];
-      entry.health = probes.map((h) => ({
+      // A probe whose condition the params given make false is not part of this run.
+      entry.health = probes.filter((h) => whenKnown(h.when, params) !== false).map((h) => ({
         command: renderKnown(h.run, known, 'shell'),
         gate: probeWords(h, labels),
         ...(h.when ? { when: h.when } : {}),
@@ -294,6 +318,7 @@ export function buildExport(input: ExportInput): ExportDoc {
     if (section.why) out.why = renderKnown(section.why, known, 'text');
     if (section.text) out.text = renderKnown(section.text, known, 'text');
     if (section.when) out.when = section.when;
+    if (whenKnown(section.when, params) === false) out.notInThisRun = true;
     const strategy = strategyWords(section, labels);
     if (strategy) out.strategy = strategy;
     if (roles.some((r) => r !== LOCAL)) out.maxFailures = labels.maxFailures(section.max_failures ?? 0);

@@ -94,10 +94,10 @@ export function renderReportMarkdown(doc: ReportDoc): string {
     if (part.failures) {
       if (doc.failures.length === 0) out.push(`*${markdownCell(L.none)}*`, '');
       for (const f of doc.failures) {
-        out.push(`### ✖ ${markdownCell(`${f.node}: ${f.step}`)}`, '');
-        out.push(`**${markdownCell(L.time)}:** ${markdownCell(shortTime(f.ts))}${f.exit ? `  \n**${markdownCell(L.exit)}:** ${markdownCell(f.exit)}` : ''}`, '');
-        out.push(`**${markdownCell(L.reason)}:** ${escapeMarkdown(f.reason)}`, '');
-        if (f.tail.length > 0) out.push(`**${markdownCell(L.outputTail)}:**`, '', markdownCode(f.tail.join('\n')), '');
+        out.push(`### ✖ ${markdownCell(`${f.node}${L.sep}${f.step}`)}`, '');
+        out.push(`**${markdownCell(L.time)}${L.colon}** ${markdownCell(shortTime(f.ts))}${f.exit ? `  \n**${markdownCell(L.exit)}${L.colon}** ${markdownCell(f.exit)}` : ''}`, '');
+        out.push(`**${markdownCell(L.reason)}${L.colon}** ${escapeMarkdown(f.reason)}`, '');
+        if (f.tail.length > 0) out.push(`**${markdownCell(L.outputTail)}${L.colon}**`, '', markdownCode(f.tail.join('\n')), '');
       }
     }
   }
@@ -127,10 +127,10 @@ export function renderReportHtml(doc: ReportDoc, options: { paper?: Paper } = {}
     if (part.failures) {
       if (doc.failures.length === 0) body.push(`<p class="note">${e(L.none)}</p>`);
       for (const f of doc.failures) {
-        body.push(`<h3>✖ ${e(`${f.node}: ${f.step}`)}</h3>`);
-        body.push(`<p><span class="label">${e(L.time)}:</span> ${e(shortTime(f.ts))}${f.exit ? ` <span class="label">${e(L.exit)}:</span> ${e(f.exit)}` : ''}</p>`);
-        body.push(`<p><span class="label">${e(L.reason)}:</span> ${e(f.reason).replace(/\n/g, '<br>\n')}</p>`);
-        if (f.tail.length > 0) body.push(`<p class="label">${e(L.outputTail)}:</p>`, `<pre><code>${e(f.tail.join('\n'))}</code></pre>`);
+        body.push(`<h3>✖ ${e(`${f.node}${L.sep}${f.step}`)}</h3>`);
+        body.push(`<p><span class="label">${e(L.time)}${L.colon}</span> ${e(shortTime(f.ts))}${f.exit ? ` <span class="label">${e(L.exit)}${L.colon}</span> ${e(f.exit)}` : ''}</p>`);
+        body.push(`<p><span class="label">${e(L.reason)}${L.colon}</span> ${e(f.reason).replace(/\n/g, '<br>\n')}</p>`);
+        if (f.tail.length > 0) body.push(`<p class="label">${e(L.outputTail)}${L.colon}</p>`, `<pre><code>${e(f.tail.join('\n'))}</code></pre>`);
       }
     }
     body.push('</section>');

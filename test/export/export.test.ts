@@ -147,6 +147,8 @@ describe('section kinds', () => {
     ['an id starting with guard', s('guards-1', [{ id: 'a', run: 'x', destructive: true }]), false, 'guards'],
     ['an id starting with preflight', s('preflight', [{ id: 'a', text: 'x' }]), false, 'guards'],
     ['an id starting with prereq', s('prerequisites', [{ id: 'a', run: 'systemctl --version' }]), false, 'prerequisites'],
+    ['an id with a word starting with prereq', s('master-prerequisites', [{ id: 'a', run: 'v', expect: { regex: '1' } }]), false, 'prerequisites'],
+    ['an id with a word starting with guard', s('config_guards', [{ id: 'a', text: 'x' }]), true, 'guards'],
     ['only manual steps', s('notes', [{ id: 'a', text: 'x', confirm: true }, { id: 'b', checklist: ['y'] }]), false, 'checklist'],
     ['built-in checks before any change', s('paths', [{ id: 'a', check: { builtin: 'dcos/patch-path' } }]), false, 'guards'],
     ['gated commands before any change', s('versions', [{ id: 'a', run: 'v', expect: { regex: '1' } }]), false, 'guards'],
