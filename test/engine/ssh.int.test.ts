@@ -1,0 +1,194 @@
+// The engine against a real OpenSSH server on loopback, with a real journal on disk: what the
+// fake transport cannot prove (exit statuses over the wire, streaming, a hanging command, a
+// connection killed mid-command, names that a shell would read as code).
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Journal, readJournal } from '../../src/engine/journal.js';
+import { Runner } from '../../src/engine/runner.js';
+import type { RunState } from '../../src/engine/state.js';
+import { replay } from '../../src/engine/update.js';
+import type { Inventory, InventoryNode } from '../../src/inventory/types.js';
+import type { Section } from '../../src/runbook/schema.js';
+import { createSshTransport, type SshTransport } from '../../src/transport/ssh.js';
+import { sshdMissing, startSshd, type Sshd } from '../helpers/sshd.js';
+import { runbook, section, stateOf } from './fixtures.js';
+
+const missing = sshdMissing();
+let dir: string;
+let sshd: Sshd;
+let knownHosts: string;
+const transports: SshTransport[] = [];
+const markers: string[] = [];
+
+/** A unique sleep duration, so the remote process can be found and cleaned up. */
+const marker = (): string => {
+  const m = `${300 + markers.length}.${process.pid}${Math.floor(Math.random() * 1000)}`;
+  markers.push(m);
+  return m;
+};
+
+function sleepers(m: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ') === `sleep ${m}`) pids.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return pids;
+}
+
+async function until(predicate: () => boolean, ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (predicate()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return predicate();
+}
+
+function node(name: string, roles = ['master']): InventoryNode {
+  return { name, address: sshd.host, ip: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.clientKey.privateKeyPath, roles, vars: {} };
+}
+
+function inventory(...nodes: InventoryNode[]): Inventory {
+  return { source: 'inventory.yaml', nodes, simulated: false };
+}
+
+async function play(state: RunState, runId = `20261125-171800-${Math.floor(Math.random() * 0xffff).toString(16).padStart(4, '0')}`) {
+  const t = createSshTransport({ knownHostsFiles: [knownHosts], agent: false, homeDir: dir, connectTimeoutMs: 5000 });
+  transports.push(t);
+  const journal = await Journal.create(join(dir, 'state'), runId);
+  const runner = new Runner({ state, transportFor: () => t, journal, by: 'alice' });
+  return { runner, journal, transport: t };
+}
+
+const describeSsh = missing ? describe.skip : describe;
+if (missing) console.warn(`engine SSH integration tests skipped: ${missing}`);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'runbook-engine-ssh-'));
+  if (missing) return;
+  sshd = await startSshd({ host: '127.0.0.21' });
+  knownHosts = sshd.writeKnownHosts();
+});
+
+afterEach(async () => {
+  await Promise.all(transports.splice(0).map((t) => t.close()));
+  for (const m of markers.splice(0)) for (const pid of sleepers(m)) process.kill(pid, 'SIGKILL');
+});
+
+afterAll(async () => {
+  await sshd?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describeSsh('engine over real SSH', () => {
+  it('exit statuses, streamed output, a captured var and a poll until true', async () => {
+    const flag = join(dir, `flag-${process.pid}`);
+    const sections: Section[] = [
+      section('m', [
+        { id: 'expect-3', run: 'echo on $(hostname) >&2; exit 3', expect: { exit: 3 } },
+        { id: 'stream', run: 'for i in 1 2 3; do echo line $i; sleep 0.2; done' },
+        { id: 'gen', run: 'echo "Node upgrade script URL: http://10.0.0.5/upgrade/abc/dcos_node_upgrade.sh"', capture: { patch_url: 'Node (?:patch|upgrade) script URL: (\\S+)' } },
+        { id: 'use', run: `echo {{vars.patch_url}}; (sleep 0.6; touch ${flag}) >/dev/null 2>&1 &`, expect: { regex: '/upgrade/abc/' } },
+        { id: 'poll', run: `test -f ${flag} && echo '{"slave\\/registered":1.0}' || echo '{"slave\\/registered":0.0}'`, until: { json: 'slave/registered', equals: 1 }, every: '200ms', timeout: '10s' },
+      ], { on: 'master' }),
+    ];
+    const { runner, journal } = await play(stateOf(runbook(sections), inventory(node('master-1'))));
+    const seen: number[] = [];
+    runner.subscribe((s) => {
+      const lines = runner.output.lines('master-1', 'm/stream@master-1').length;
+      if (s.nodes.get('master-1')?.tasks.get('m/stream')?.status === 'running') seen.push(lines);
+    });
+    runner.start();
+    expect(await runner.done).toBe('passed');
+    await journal.close();
+    // Lines arrived while the command still ran.
+    expect(seen.some((n) => n > 0 && n < 3)).toBe(true);
+    expect(runner.getState().vars.patch_url).toBe('http://10.0.0.5/upgrade/abc/dcos_node_upgrade.sh');
+    const { records } = await readJournal(journal.file);
+    const attempts = records.filter((r) => r.event === 'attempt');
+    expect(attempts.length).toBeGreaterThan(1);
+    expect(attempts.at(-1)).toMatchObject({ ok: true, message: 'slave/registered = 1' });
+    expect(records.find((r) => r.event === 'step-finished' && r.step === 'expect-3')).toMatchObject({ status: 'passed', exit: 3 });
+  });
+
+  it('a hanging command is stopped at its timeout and the step fails, outcome unknown', async () => {
+    const m = marker();
+    const { runner } = await play(stateOf(runbook([section('m', [{ id: 'hang', run: `sleep ${m}`, timeout: '1s' }], { on: 'master' })]), inventory(node('master-1'))));
+    runner.start();
+    await until(() => runner.getState().prompts.length > 0, 15_000);
+    expect(runner.getState().nodes.get('master-1')?.tasks.get('m/hang')).toMatchObject({ status: 'failed', reason: 'timed out after 1s (outcome unknown)', outcomeUnknown: true });
+    expect(await until(() => sleepers(m).length === 0)).toBe(true);
+    runner.dispatch({ type: 'abort' });
+    expect(await runner.done).toBe('aborted');
+  });
+
+  it('a connection killed mid-command fails the step with "connection lost", never passed', async () => {
+    const own = await startSshd({ host: '127.0.0.22', authorizedKeys: [sshd.clientKey] });
+    try {
+      const t = createSshTransport({ knownHostsFiles: [own.writeKnownHosts()], agent: false, homeDir: dir, connectTimeoutMs: 5000 });
+      transports.push(t);
+      const m = marker();
+      const n: InventoryNode = { ...node('master-1'), address: own.host, ip: own.host, port: own.port };
+      const state = stateOf(runbook([section('m', [{ id: 'patch', run: `echo started; sleep ${m}; echo finished` }], { on: 'master' })]), inventory(n));
+      const runner = new Runner({ state, transportFor: () => t, by: 'alice' });
+      runner.start();
+      expect(await until(() => sleepers(m).length === 1)).toBe(true);
+      for (const pid of own.sessionPids()) process.kill(pid, 'SIGKILL');
+      expect(await until(() => runner.getState().prompts.length > 0, 15_000)).toBe(true);
+      const task = runner.getState().nodes.get('master-1')?.tasks.get('m/patch');
+      expect(task?.status).toBe('failed');
+      expect(task?.status === 'failed' && task.reason).toMatch(/^connection lost during the command \(outcome unknown\)/);
+      expect(task).toMatchObject({ outcomeUnknown: true });
+      runner.dispatch({ type: 'abort' });
+      await runner.done;
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('a node name and vars with shell metacharacters arrive as data, never as code', async () => {
+    const pwned = join(dir, 'pwned');
+    const evil = `master-1;touch ${pwned};$(touch ${pwned})\`touch ${pwned}\`'"`;
+    const n: InventoryNode = { ...node(evil), vars: { zone: `a b|touch ${pwned}` } };
+    const { runner, journal } = await play(
+      stateOf(runbook([section('m', [{ id: 'echo', run: 'printf "%s\\n" {{node.name}} {{node.vars.zone}}', expect: { regex: 'touch' } }], { on: 'master' })]), inventory(n)),
+    );
+    runner.start();
+    expect(await runner.done).toBe('passed');
+    await journal.close();
+    expect(existsSync(pwned)).toBe(false);
+    expect(runner.output.lines(evil).map((l) => l.text)).toEqual([evil, `a b|touch ${pwned}`]);
+  });
+
+  it('a run resumed from its journal over SSH does not run again what finished', async () => {
+    const log = join(dir, `log-${process.pid}`);
+    const m = marker();
+    const rb = runbook([section('m', [{ id: 'one', run: `echo one >> ${log}` }, { id: 'two', run: `echo two >> ${log}; sleep ${m}` }, { id: 'three', run: `echo three >> ${log}` }], { on: 'master' })]);
+    const inv = inventory(node('master-1'));
+    const first = await play(stateOf(rb, inv), '20261125-171800-aaaa');
+    first.runner.start();
+    expect(await until(() => sleepers(m).length === 1)).toBe(true);
+    expect(await first.runner.interrupt('SIGTERM')).toBe('interrupted');
+    await first.journal.close();
+    expect(await until(() => sleepers(m).length === 0)).toBe(true);
+
+    const { records } = await readJournal(first.journal.file);
+    const t = createSshTransport({ knownHostsFiles: [knownHosts], agent: false, homeDir: dir, connectTimeoutMs: 5000 });
+    transports.push(t);
+    const journal = await Journal.reopen(first.journal.file);
+    const runner = new Runner({ state: replay(stateOf(rb, inv), records), transportFor: () => t, journal, by: 'bob' });
+    runner.start();
+    await until(() => runner.getState().prompts.length > 0);
+    runner.dispatch({ type: 'mark-done', task: 'm/two@master-1', reason: 'the log shows it ran' });
+    expect(await runner.done).toBe('passed');
+    await journal.close();
+    expect(readFileSync(log, 'utf8')).toBe('one\ntwo\nthree\n');
+  });
+});
