@@ -210,6 +210,11 @@ describe('dcos/config-change', () => {
       const unset = base.replace(/^security: .*\n/m, '');
       expect(diff(unset, strict).ok).toBe(true);
       expect(diff(unset, disabled).ok).toBe(false);
+      expect(diff(unset, base, { from: '1.11.4', to: '1.11.5', security: 'permissive', security_path: 'keep' })).toEqual({
+        ok: true,
+        message: 'config.yaml has no configuration change.',
+        details: ['security: (absent) -> permissive (the permissive default either way: no change)'],
+      });
     });
 
     it("checks the files against the operator's declared mode and path", () => {

@@ -88,6 +88,10 @@ export const configChange: BuiltinDef = {
         details.push(`${shown} (allowed: the 1.11 guidelines recommend 'false')`);
         continue;
       }
+      if (key === 'security' && modeOf(before) !== undefined && modeOf(before) === modeOf(after)) {
+        details.push(`${shown} (the ${DEFAULT_SECURITY} default either way: no change)`);
+        continue;
+      }
       if (after === undefined && required.includes(key)) {
         details.push(`${shown} (removed, but DC/OS 1.11 requires it)`); // reported as missing above
         continue;
