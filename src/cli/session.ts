@@ -193,7 +193,7 @@ export async function openSession(options: SessionOptions): Promise<OpenResult> 
   if (resumed) state = replay(state, resumed.records);
 
   const journal = resumed ? await Journal.reopen(resumed.file) : await Journal.create(stateDir, runId);
-  const transports = options.transportFor ? undefined : await makeTransports(inventory, options, settings);
+  const transports = options.transportFor ? undefined : await makeTransports(inventory, options, settings, io);
   const transportFor = options.transportFor ?? transports!.transportFor;
   const runner = new Runner({
     state,
@@ -247,9 +247,10 @@ export async function openSession(options: SessionOptions): Promise<OpenResult> 
   return { kind: 'session', session };
 }
 
-async function makeTransports(inventory: Inventory | undefined, options: SessionOptions, settings: { sshUser?: string; identityFile?: string }) {
+async function makeTransports(inventory: Inventory | undefined, options: SessionOptions, settings: { sshUser?: string; identityFile?: string }, io: CommandIO) {
   const [{ createLocalTransport }, { createSshTransport }] = await Promise.all([import('../transport/local.js'), import('../transport/ssh.js')]);
-  const local = createLocalTransport();
+  // Local steps run where the operator stands, with the operator's environment.
+  const local = createLocalTransport({ cwd: io.cwd, env: io.env });
   let ssh: Transport | undefined;
   const nodes = new Map((inventory?.nodes ?? []).map((n) => [n.name, n]));
   const sshUser = options.sshUser ?? settings.sshUser;
@@ -347,7 +348,8 @@ export async function resolveParams(
       params[name] = p.default;
       continue;
     }
-    if (ctx.dryRun) continue;
+    // A dry run shows secrets masked anyway: it does not ask for them.
+    if (ctx.dryRun && p.secret) continue;
     params[name] = await askParam(name, p, ctx);
   }
   return { params, secrets };
@@ -369,7 +371,7 @@ export function paramProblem(name: string, p: Param, value: string): string | un
   return undefined;
 }
 
-async function askParam(name: string, p: Param, ctx: ResolveContext): Promise<string> {
+async function askParam(name: string, p: Param, ctx: ResolveContext): Promise<string | undefined> {
   const { io, answers, file } = ctx;
   const terminal = Boolean((io.stdin as NodeJS.ReadStream).isTTY && typeof (io.stdin as NodeJS.ReadStream).setRawMode === 'function');
   const hint = p.choices ? ` (${p.choices.join('/')})` : '';
@@ -384,7 +386,11 @@ async function askParam(name: string, p: Param, ctx: ResolveContext): Promise<st
       throw error;
     }
     if (!terminal && line !== undefined) io.stderr.write('\n');
-    if (line === undefined) throw bad(file, `param ${name} has no value and there is no more input: give --param ${name}=VALUE${where}`, { path: `params.${name}` });
+    if (line === undefined) {
+      // A dry run shows what it cannot know as written.
+      if (ctx.dryRun) return undefined;
+      throw bad(file, `param ${name} has no value and there is no more input: give --param ${name}=VALUE${where}`, { path: `params.${name}` });
+    }
     const value = p.secret ? line : line.trim();
     const problem = value === '' ? `${name}: a value is required` : paramProblem(name, p, value);
     if (!problem) return value;
