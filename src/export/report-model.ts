@@ -330,7 +330,7 @@ export function buildReport(input: ReportInput): ReportDoc {
   return {
     labels,
     lang: runbook?.lang ?? 'en',
-    title: `${labels.report}: ${started?.runbook.title ?? runId}`,
+    title: `${labels.report}${labels.sep}${started?.runbook.title ?? runId}`,
     meta,
     params,
     summary,

@@ -207,3 +207,22 @@ describe('the HTML page', () => {
     expect(masters.match(/<tr><td>master-\d<\/td><td>10\.0\.4\.\d<\/td><td class="done"><span class="box" aria-hidden="true"><\/span><\/td>/g)).toHaveLength(3);
   });
 });
+
+// html-validate is a dev dependency; where it is missing this test is skipped and says so.
+const validatorName = 'html-validate';
+const validator = await import(validatorName).catch(() => undefined);
+
+describe('validity', () => {
+  it.skipIf(!validator)('every feature of the format gives valid HTML, in both languages and both papers', async () => {
+    const hv = new validator!.HtmlValidate({ extends: ['html-validate:recommended', 'html-validate:document'] });
+    const pages = [
+      renderHtml(buildExport(input())),
+      renderHtml(buildExport(input({ inventory, params: { installed_version: '1.11.1' } })), { paper: 'letter' }),
+      renderHtml(buildExport({ ...input(), runbook: { ...sample, lang: 'zh-CN', params: {}, roles: {} } })),
+    ];
+    for (const html of pages) {
+      const report = await hv.validateString(html);
+      expect(report.results.flatMap((r: { messages: { line: number; ruleId: string; message: string }[] }) => r.messages.map((m) => `${m.line}: ${m.ruleId}: ${m.message}`))).toEqual([]);
+    }
+  });
+});
