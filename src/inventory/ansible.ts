@@ -3,6 +3,7 @@
 // names stay roles as they are); connection variables become the node's SSH settings; the
 // rest become {{node.vars.*}}, with Ansible's precedence (all, parents, children, host).
 import type { Problem } from '../runbook/problem.js';
+import { VaultValue } from '../runbook/load-yaml.js';
 import { looksSecret, problemAt, parsePort, SECRET_VAR_MESSAGE, type Drafts, type Located, type NodeDraft, type Where } from './draft.js';
 import { MAX_HOSTS } from './host-pattern.js';
 import { NODE_ROLES, normalizeRole, roleProblem } from './roles.js';
@@ -269,6 +270,10 @@ export function ansibleToDrafts(model: AnsibleModel): Drafts {
         continue;
       }
       if (key.startsWith('ansible_')) continue;
+      if (v.value instanceof VaultValue) {
+        warnOnce(v.at, `the variable ${showText(key)} is encrypted with Ansible Vault and is not kept: runbook does not decrypt vault values; give secrets to a runbook as parameters with secret: true`);
+        continue;
+      }
       if (looksSecret(key)) {
         warnOnce(v.at, SECRET_VAR_MESSAGE(showText(key)));
         continue;

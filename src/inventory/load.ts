@@ -49,7 +49,7 @@ export function detectInventoryKind(text: string, file: string): { kind: 'ansibl
   const looksYaml = significant.some((l) => /^[^\s#][^#]*:(\s|$)/.test(l) || l.startsWith('- ') || l === '---');
   let doc: YamlDocument;
   try {
-    doc = parseYaml(text, file);
+    doc = parseYaml(text, file, {}, 'ansible');
   } catch (error) {
     if (error instanceof InputError && !looksYaml) return { kind: 'ansible-ini' };
     throw error;

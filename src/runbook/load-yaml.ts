@@ -45,6 +45,23 @@ export const DEFAULT_MAX_DEPTH = 100;
 const { merge } = (jsYaml as unknown as { types: { merge: Type } }).types;
 const SCHEMA = CORE_SCHEMA.extend({ implicit: [merge] });
 
+/** A value Ansible Vault encrypted (`!vault |`): kept opaque, never decrypted or shown. */
+export class VaultValue {
+  toString(): string {
+    return '<vault-encrypted>';
+  }
+}
+
+// Ansible inventories may carry `!vault` (encrypted values) and `!unsafe` (text Jinja must not
+// expand); an inventory that uses them is still an inventory, so those two tags are accepted there.
+const ANSIBLE_SCHEMA = SCHEMA.extend([
+  new jsYaml.Type('!vault', { kind: 'scalar', construct: () => new VaultValue() }),
+  new jsYaml.Type('!unsafe', { kind: 'scalar', construct: (data: unknown) => (data === null ? '' : String(data)) }),
+]);
+
+/** Which tags beyond YAML's core a document may use. */
+export type YamlDialect = 'runbook' | 'ansible';
+
 // Control characters YAML 1.2 does not allow in a stream (js-yaml's list, less surrogates).
 const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F]/;
 
@@ -161,7 +178,7 @@ function isObject(v: unknown): v is object {
 // --- parsing ------------------------------------------------------------------------------
 
 /** Parse one YAML document; throws InputError naming file and line:column. */
-export function parseYaml(text: string, file: string, limits: YamlLimits = {}): YamlDocument {
+export function parseYaml(text: string, file: string, limits: YamlLimits = {}, dialect: YamlDialect = 'runbook'): YamlDocument {
   const maxValues = limits.maxValues ?? DEFAULT_MAX_VALUES;
   const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -205,7 +222,7 @@ export function parseYaml(text: string, file: string, limits: YamlLimits = {}): 
 
   let documents: unknown[];
   try {
-    documents = loadAll(text, null, { schema: SCHEMA, listener, maxDepth } as LoadOptions);
+    documents = loadAll(text, null, { schema: dialect === 'ansible' ? ANSIBLE_SCHEMA : SCHEMA, listener, maxDepth } as LoadOptions);
   } catch (e) {
     if (e instanceof YAMLException) {
       const { message, offset } = explainYamlError(e, text, stack, maxDepth);

@@ -97,3 +97,30 @@ describe('Ansible YAML: problems, exactly as printed', () => {
     expect(home.show(problems)).toEqual(expected);
   });
 });
+
+describe('Ansible YAML inventories with Ansible tags', () => {
+  test('a !vault value is dropped with a warning, never kept or shown; !unsafe is plain text', async () => {
+    const file = await home.write(
+      'vault.yml',
+      `all:
+  vars:
+    db_credentials: !vault |
+      $ANSIBLE_VAULT;1.1;AES256
+      6231336464373765383533643634
+    motd: !unsafe '{{ not jinja }}'
+  hosts:
+    m1: { ansible_host: 10.0.4.1 }
+`,
+    );
+    const warnings: string[] = [];
+    const inventory = await loadInventory(file, { sshConfig: null, home: home.dir, onWarning: (p) => warnings.push(`${p.line}:${p.column} ${p.message}`) });
+    expect(inventory.nodes[0]?.vars).toEqual({ motd: '{{ not jinja }}' });
+    expect(warnings).toEqual([expect.stringMatching(/^3:\d+ the variable "db_credentials" is encrypted with Ansible Vault and is not kept/)]);
+    expect(JSON.stringify(inventory)).not.toContain('6231336464');
+  });
+
+  test('a runbook may not use them', async () => {
+    const { parseYaml } = await import('../../src/runbook/load-yaml.js');
+    expect(() => parseYaml('id: x\nsecret: !vault |\n  abc\n', 'r.yaml')).toThrow(/r\.yaml:2:\d+.*!vault/);
+  });
+});
