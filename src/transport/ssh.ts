@@ -382,6 +382,9 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
           keepaliveCountMax: options.keepaliveCountMax ?? 3,
           algorithms: { serverHostKey: hostKeyAlgorithms(knownTypes) as never },
         });
+        // Commands are many small request/response exchanges: Nagle's algorithm with delayed
+        // ACKs would add tens of milliseconds to each.
+        client.setNoDelay(true);
       } catch (err) {
         fail(err as Error);
       }
@@ -438,6 +441,14 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
           });
         });
       } catch (err) {
+        // ssh2 says "Unable to exec" also when the connection died after the exec request went
+        // out: the command may have started, so only the other errors mean it surely did not.
+        const message = err instanceof Error ? err.message : String(err);
+        if (message !== 'Unable to exec' && (conn.state !== 'ready' || /^(Not connected|No response from server)/.test(message))) {
+          conn.client?.destroy();
+          conn.markClosed(message === 'Not connected' || message.startsWith('No response') ? 'the connection was lost' : undefined);
+          throw new ConnectionGone(conn.closeReason);
+        }
         if (!isOpenFailure(err) || attempt >= openRetries || stop.aborted || conn.state !== 'ready') throw err;
         const base = Math.min(2000, 100 * 2 ** attempt);
         await sleep(base / 2 + Math.random() * base, stop);
