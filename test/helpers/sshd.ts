@@ -206,7 +206,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       writeFileSync(configPath, config.join('\n') + '\n');
 
       const logLines: string[] = [];
-      const child = spawn(SSHD, ['-D', '-e', '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+      // -r: no re-exec per connection, which makes connecting cheaper (gone in OpenSSH 9.8).
+      const noReexec = major < 9 || (major === 9 && minor < 8) ? ['-r'] : [];
+      const child = spawn(SSHD, ['-D', '-e', ...noReexec, '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
       const ready = await new Promise<{ ok: true } | { ok: false; why: string }>((resolve) => {
         let buf = '';
         const timer = setTimeout(() => resolve({ ok: false, why: `sshd did not start within 10 s:\n${buf}` }), 10_000);
