@@ -1,0 +1,114 @@
+// Fan-out benchmark: one command of a known length on many nodes, a fixed number at a time,
+// over the SSH transport, against real sshd instances on loopback addresses (each node is its
+// own inventory entry, so each gets its own connection, as on a real cluster).
+//
+// Target: `sleep 1` on 200 nodes at concurrency 50 finishes within 1.3x the ideal
+// (200 / 50 x 1 s = 4 s), connections included.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { InventoryNode } from '../src/inventory/types.js';
+import { createSshTransport } from '../src/transport/ssh.js';
+import type { ExecResult } from '../src/transport/types.js';
+import { makeKey, startSshd, type Sshd } from '../test/helpers/sshd.js';
+
+export interface FanoutOptions {
+  /** Default 200. */
+  nodes?: number;
+  /** Commands running at once. Default 50. */
+  concurrency?: number;
+  /** How long the command sleeps. Default 1. */
+  seconds?: number;
+  /** sshd instances the nodes are spread over (127.0.0.20, .21, ...). Default 4. */
+  servers?: number;
+}
+
+export interface FanoutRound {
+  wallMs: number;
+  idealMs: number;
+  /** wallMs / idealMs. */
+  ratio: number;
+  failed: number;
+  /** The first failure's message, if any. */
+  firstFailure?: string;
+}
+
+export interface FanoutResult {
+  nodes: number;
+  concurrency: number;
+  seconds: number;
+  servers: number;
+  /** New connections included. */
+  cold: FanoutRound;
+  /** Again, over the connections the first round opened. */
+  warm: FanoutRound;
+}
+
+/** Runs `task` on every item with at most `limit` running at once. */
+async function pool<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+export async function run(options: FanoutOptions = {}): Promise<FanoutResult> {
+  const nodes = options.nodes ?? 200;
+  const concurrency = options.concurrency ?? 50;
+  const seconds = options.seconds ?? 1;
+  const serverCount = options.servers ?? 4;
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-fanout-'));
+  const servers: Sshd[] = [];
+  try {
+    const clientKey = await makeKey(dir, 'client');
+    for (let i = 0; i < serverCount; i++) {
+      servers.push(await startSshd({ host: `127.0.0.${20 + i}`, authorizedKeys: [clientKey], maxSessions: 64 }));
+    }
+    const knownHosts = servers[0]!.writeKnownHosts(servers.map((s) => s.knownHostsLine()), 'fanout_known_hosts');
+    const inventory: InventoryNode[] = Array.from({ length: nodes }, (_, i) => {
+      const s = servers[i % servers.length]!;
+      return {
+        name: `node-${String(i + 1).padStart(3, '0')}`,
+        address: s.host,
+        ip: s.host,
+        port: s.port,
+        user: s.user,
+        identityFile: clientKey.privateKeyPath,
+        roles: ['agent'],
+        vars: {},
+      };
+    });
+    const transport = createSshTransport({ knownHostsFiles: [knownHosts], agent: false, homeDir: dir, connectTimeoutMs: 30_000 });
+    const idealMs = Math.round(Math.ceil(nodes / concurrency) * seconds * 1000);
+    const round = async (): Promise<FanoutRound> => {
+      const t0 = performance.now();
+      const results: ExecResult[] = await pool(inventory, concurrency, (node) => transport.exec(node, `sleep ${seconds}`));
+      const wallMs = performance.now() - t0;
+      const failures = results.filter((r) => !r.ok);
+      return {
+        wallMs: Math.round(wallMs),
+        idealMs,
+        ratio: Math.round((wallMs / idealMs) * 1000) / 1000,
+        failed: failures.length,
+        ...(failures[0] ? { firstFailure: failures[0].message ?? `exit ${failures[0].exit}` } : {}),
+      };
+    };
+    try {
+      const cold = await round();
+      const warm = await round();
+      return { nodes, concurrency, seconds, servers: serverCount, cold, warm };
+    } finally {
+      await transport.close();
+    }
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
