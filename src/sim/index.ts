@@ -1,0 +1,190 @@
+// The simulated DC/OS 1.11 cluster, reached over real SSH on loopback. startSimulator() builds
+// the model, one SSH endpoint per node and the files a client needs (key, known_hosts).
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Inventory, InventoryNode } from '../inventory/types.js';
+import { SimClock } from './clock.js';
+import { generateEd25519, knownHostsLine, type Ed25519Key } from './keys.js';
+import { ClusterModel } from './model/cluster.js';
+import { BOOTSTRAP_DIR, PREVIOUS_CONFIG } from './model/image.js';
+import { nextPatch, parseVersion } from './model/versions.js';
+import { findScenario, type Scenario, scenarioDefinitions } from './scenarios.js';
+import { SimSshServers } from './server.js';
+
+export type { Scenario } from './scenarios.js';
+export type { ClusterModel, FaultRecord, ActionRecord } from './model/cluster.js';
+export type { SimClock } from './clock.js';
+
+export interface SimOptions {
+  /** A scenario name from `scenarios` (default 'happy'). */
+  scenario?: string;
+  /** Masters, 1 to 5 (default 3). */
+  masters?: number;
+  /** Private agents, 1 to 2,000 (default 5). */
+  agents?: number;
+  /** Public agents, 0 to 100 (default 1). */
+  publicAgents?: number;
+  /** Simulated time runs this many times faster than real time (default 1). */
+  timeScale?: number;
+  /** Only advance simulated time through clock.advance(): for deterministic tests. */
+  manualClock?: boolean;
+  /** Seed for every random choice (default 1). */
+  seed?: number;
+  /** The version the operator is told the cluster runs (default '1.11.4'); the installer builds the next patch. */
+  installedVersion?: string;
+  /** Overrides the scenario's security mode. */
+  security?: 'disabled' | 'permissive' | 'strict';
+  /** Loopback address to listen on (default 127.0.0.1); anything outside 127.0.0.0/8 is refused. */
+  host?: string;
+  /** Where to write the client key, known_hosts and inventory (default: a temporary directory, removed on close). */
+  dir?: string;
+  /** The SSH user (default 'dcos'). */
+  user?: string;
+}
+
+export interface SimCluster {
+  inventory: Inventory;
+  clusterName: string;
+  scenario: Scenario;
+  model: ClusterModel;
+  clock: SimClock;
+  /** The superuser token a strict-mode cluster accepts (dcos config show core.dcos_acs_token on the bootstrap node). */
+  token: string;
+  /** Runbook parameters that match the briefing (what the operator is told, which may be wrong on purpose). */
+  suggestedParams: Record<string, string>;
+  /** Files written for clients. */
+  files: { identityFile: string; knownHosts: string; inventory: string; dir: string };
+  /** Programs that threw inside the simulator (bugs), with their command: tests assert this stays empty. */
+  internalErrors: { node: string; command: string; error: string }[];
+  close(): Promise<void>;
+}
+
+export { scenarios } from './scenarios.js';
+
+const LOOPBACK = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+function checkRange(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) throw new TypeError(`${name} must be a whole number from ${min} to ${max}, not ${String(value)}`);
+}
+
+/** Starts a simulated cluster; every node listens on its own loopback port with its own host key. */
+export async function startSimulator(options: SimOptions = {}): Promise<SimCluster> {
+  const scenarioName = options.scenario ?? 'happy';
+  const def = findScenario(scenarioName);
+  if (!def) throw new TypeError(`unknown scenario "${scenarioName}"; known scenarios: ${scenarioDefinitions.map((s) => s.name).join(', ')}`);
+  const masters = options.masters ?? 3;
+  const agents = options.agents ?? 5;
+  const publicAgents = options.publicAgents ?? 1;
+  checkRange('masters', masters, 1, 5);
+  checkRange('agents', agents, 1, 2000);
+  checkRange('publicAgents', publicAgents, 0, 100);
+  const host = options.host ?? '127.0.0.1';
+  const m = LOOPBACK.exec(host);
+  if (!m || m.slice(1).some((o) => Number(o) > 255)) throw new TypeError(`host must be a loopback address in 127.0.0.0/8, not "${host}": the simulator never listens beyond this machine`);
+  const installedVersion = options.installedVersion ?? '1.11.4';
+  const parsed = parseVersion(installedVersion);
+  if (!parsed || parsed[0] !== 1 || parsed[1] !== 11 || parsed[2] < 1) throw new TypeError(`installedVersion must be a DC/OS 1.11 release from 1.11.1, such as 1.11.4, not "${installedVersion}"`);
+  const timeScale = options.timeScale ?? 1;
+  if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new TypeError(`timeScale must be a positive number, not ${String(timeScale)}`);
+  const seed = options.seed ?? 1;
+  const user = options.user ?? 'dcos';
+  const security = options.security ?? def.security;
+  const clusterName = `sim-${def.name}`;
+  const clock = new SimClock({ timeScale, manual: options.manualClock ?? false });
+  const model = new ClusterModel({
+    clock,
+    seed,
+    masters,
+    agents,
+    publicAgents,
+    installedVersion,
+    targetVersion: nextPatch(installedVersion),
+    security,
+    clusterName,
+    faults: def.faults,
+  });
+
+  const ownDir = options.dir === undefined;
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'runbook-sim-')));
+  if (!ownDir) await mkdir(dir, { recursive: true });
+  const files = { dir, identityFile: join(dir, 'id_ed25519'), knownHosts: join(dir, 'known_hosts'), inventory: join(dir, 'inventory.yaml') };
+  const clientKey = generateEd25519(`${user}@runbook-sim`);
+  const internalErrors: SimCluster['internalErrors'] = [];
+  const servers = new SimSshServers(model, clock, clientKey, user, (node, command, error) => {
+    internalErrors.push({ node, command, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  });
+  const cleanup = async (): Promise<void> => {
+    await servers.close();
+    clock.dispose();
+    if (ownDir) await rm(dir, { recursive: true, force: true });
+    else await Promise.all([files.identityFile, `${files.identityFile}.pub`, files.knownHosts, files.inventory].map((f) => rm(f, { force: true })));
+  };
+  try {
+    const endpoints: { name: string; port: number; key: Ed25519Key }[] = [];
+    const nodes = [...model.nodes];
+    // Listen in batches: thousands of listen() calls at once only queue up in the kernel.
+    for (let i = 0; i < nodes.length; i += 256) {
+      const batch = nodes.slice(i, i + 256);
+      const done = await Promise.all(batch.map((info) => servers.listen(info, host, generateEd25519(`root@${info.hostname}`))));
+      for (const e of done) endpoints.push({ name: e.info.name, port: e.port, key: e.hostKey });
+    }
+    const byName = new Map(endpoints.map((e) => [e.name, e]));
+    const inventoryNodes: InventoryNode[] = model.nodes.map((info) => {
+      const e = byName.get(info.name) as (typeof endpoints)[number];
+      return { name: info.name, address: host, ip: info.ip, port: e.port, roles: [info.role], user, identityFile: files.identityFile, vars: {} };
+    });
+    const knownHosts = endpoints.map((e) => knownHostsLine(host, e.port, e.key));
+    const inventory: Inventory = { source: `sim:${def.name}`, name: clusterName, nodes: inventoryNodes, simulated: true, knownHosts };
+    await writeFile(files.identityFile, clientKey.privateOpenSsh, { mode: 0o600 });
+    await writeFile(`${files.identityFile}.pub`, `${clientKey.publicLine}\n`, { mode: 0o644 });
+    await writeFile(files.knownHosts, `${knownHosts.join('\n')}\n`, { mode: 0o644 });
+    await writeFile(files.inventory, inventoryToYaml(inventory), { mode: 0o644 });
+    const scenario: Scenario = { name: def.name, title: def.title, description: def.description.replace('{installed}', installedVersion), lesson: def.lesson };
+    const suggestedParams: Record<string, string> = {
+      installed_version: installedVersion,
+      target_version: model.targetVersion,
+      security: 'permissive',
+      security_change: 'keep',
+      bootstrap_dir: BOOTSTRAP_DIR,
+      previous_config: PREVIOUS_CONFIG,
+      nginx_port: '80',
+    };
+    let closed: Promise<void> | undefined;
+    return {
+      inventory,
+      clusterName,
+      scenario,
+      model,
+      clock,
+      token: model.token,
+      suggestedParams,
+      files,
+      internalErrors,
+      close: () => (closed ??= cleanup()),
+    };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+function yamlScalar(value: string): string {
+  return /^[A-Za-z0-9_./@-]+$/.test(value) && !/^(true|false|null|yes|no|on|off|~)$/i.test(value) && !/^[0-9.]+$/.test(value) ? value : JSON.stringify(value);
+}
+
+/** The inventory as our YAML format, one node per line (what `runbook sim` prints). */
+export function inventoryToYaml(inventory: Inventory): string {
+  const lines = [`# ${inventory.simulated ? `Simulated DC/OS cluster (${inventory.source}); its host keys are in known_hosts beside the identity file.` : `Inventory from ${inventory.source}.`}`];
+  if (inventory.name) lines.push(`name: ${yamlScalar(inventory.name)}`);
+  lines.push('nodes:');
+  for (const n of inventory.nodes) {
+    const parts = [`name: ${yamlScalar(n.name)}`, `address: ${n.address}`];
+    if (n.port !== undefined) parts.push(`port: ${n.port}`);
+    parts.push(`ip: ${n.ip}`, `roles: [${n.roles.map(yamlScalar).join(', ')}]`);
+    if (n.user) parts.push(`user: ${yamlScalar(n.user)}`);
+    if (n.identityFile) parts.push(`identity_file: ${yamlScalar(n.identityFile)}`);
+    lines.push(`  - { ${parts.join(', ')} }`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,111 @@
+// Training scenarios: each is a fault the patching page warns about or an operator meets on a
+// real cluster. The description is the briefing (it does not give the fault away); the lesson is
+// shown only after the run, in the trainee's report.
+import type { ScenarioFaults } from './model/cluster.js';
+
+export interface Scenario {
+  name: string;
+  /** What the scenario trains, for whoever picks it (an instructor, the list command). */
+  title: string;
+  /** The trainee's briefing before the run: the situation, never the fault. */
+  description: string;
+  /** What a trainee should learn; shown only after the run, in the report. */
+  lesson: string;
+}
+
+export interface ScenarioDefinition extends Scenario {
+  faults: ScenarioFaults;
+  security: 'disabled' | 'permissive' | 'strict';
+}
+
+const BRIEF = 'Patch every node of this DC/OS 1.11 Enterprise cluster to the next patch release, following the runbook. The change ticket says the cluster runs';
+
+export const scenarioDefinitions: readonly ScenarioDefinition[] = [
+  {
+    name: 'happy',
+    title: 'Happy path',
+    description: `${BRIEF} {installed} in permissive mode.`,
+    lesson: 'A patch is a sequence of gates: each master rejoins ZooKeeper, recovers its registrar and lets the IAM ranges re-replicate before the next one goes; each agent re-registers well within five minutes.',
+    faults: {},
+    security: 'permissive',
+  },
+  {
+    name: 'ranges-slow',
+    title: 'IAM ranges slow to re-replicate',
+    description: `${BRIEF} {installed} in permissive mode. The IAM database holds many users.`,
+    lesson:
+      'ranges_underreplicated can take many minutes to reach zero after a master rejoins. Patching the next master before it does puts IAM ranges at risk of losing quorum (ranges_unavailable). Re-run the check each minute and wait; look at dcos-cockroach on every master if it stops falling.',
+    faults: { rangesSlow: true },
+    security: 'permissive',
+  },
+  {
+    name: 'registrar-stuck',
+    title: 'A master whose registrar does not recover',
+    description: `${BRIEF} {installed} in permissive mode.`,
+    lesson:
+      'After its patch, one master kept logging "Unable to finish the recover protocol in 10secs, retrying" and registrar/log/recovered stayed 0, so the script\'s checks failed. The fix is on that master: sudo systemctl restart dcos-mesos-master, then watch the gate turn. Never move on to the next master while one has not recovered: two masters down lose the quorum.',
+    faults: { registrarStuck: true },
+    security: 'permissive',
+  },
+  {
+    name: 'libltdl',
+    title: 'libltdl.so.7 left on an agent',
+    description: `${BRIEF} {installed} in permissive mode. Some agents were built from an older hardened image.`,
+    lesson:
+      'On one agent /opt/mesosphere/lib/libltdl.so.7 carried the immutable attribute, so rm could not remove it (lsattr shows the i flag), and the patch script fails on a file conflict when the library is still there. Clear the attribute with sudo chattr -i, remove the file, then run the script again. A step that fails must not be skipped lightly: the next one depends on it.',
+    faults: { libltdlImmutable: true },
+    security: 'permissive',
+  },
+  {
+    name: 'agent-expires',
+    title: 'An agent that stays away longer than 5 minutes',
+    description: `${BRIEF} {installed} in permissive mode. The network between the agent racks and the masters has been flaky this week.`,
+    lesson:
+      'The first agent patched could not reach the leading master for more than five minutes after its restart, so the masters removed it and its tasks; when it came back it was told to shut down ("Agent attempted to re-register after removal"). Its journal says what to do: remove /var/lib/mesos/slave/meta/slaves/latest and restart dcos-mesos-slave; it then registers as a new agent without its old tasks. Watch the 5-minute countdown and investigate early.',
+    faults: { agentExpires: true },
+    security: 'permissive',
+  },
+  {
+    name: 'wrong-version',
+    title: 'The wrong installed version given to the installer',
+    description: `${BRIEF} {installed} in permissive mode.`,
+    lesson:
+      'The ticket was wrong: the nodes ran an older patch release. The installer cannot know and builds a script for the version it is given; the script refuses to run ("ERROR: Expecting to upgrade DC/OS from ... Version found on node: ..."). Check the running version on a node (/opt/mesosphere/etc/dcos-version.json) before generating the script, and regenerate it with the right one.',
+    faults: { wrongVersion: true },
+    security: 'permissive',
+  },
+  {
+    name: 'forbidden-config',
+    title: 'A forbidden change in config.yaml',
+    description: `${BRIEF} {installed} in permissive mode. A colleague already merged the old config.yaml into the 1.11 format in genconf/.`,
+    lesson:
+      'The merged config.yaml switched exhibitor_storage_backend from static to zookeeper. The Exhibitor backend may never change during a patch: a master patched with it cannot rejoin the ZooKeeper ensemble. Diff the old and new config.yaml (the configuration guard does) and undo anything outside the allowed list before generating the script.',
+    faults: { forbiddenConfig: true },
+    security: 'permissive',
+  },
+  {
+    name: 'ipv6-disabled',
+    title: "IPv6 disabled in the kernel while enable_ipv6 is 'true'",
+    description: `${BRIEF} {installed} in permissive mode. The operating system team hardened the kernel settings last month.`,
+    lesson:
+      "config.yaml has enable_ipv6: 'true' but every node boots with net.ipv6.conf.all.disable_ipv6 = 1. After the patch dcos-net fails to configure the IPv6 overlay and keeps restarting, so the checks never pass. The page says it: if IPv6 is disabled in the kernel, disable it in config.yaml. The prerequisite check reads /proc/sys/net/ipv6/conf/all/disable_ipv6 on every node before anything changes.",
+    faults: { ipv6Disabled: true },
+    security: 'permissive',
+  },
+  {
+    name: 'strict',
+    title: 'Strict mode: metrics need https and a token',
+    description: `${BRIEF} {installed}. The DC/OS CLI on the bootstrap node is logged in as the superuser.`,
+    lesson:
+      'The cluster runs in strict mode: Mesos answers only over https, with the cluster CA (--cacert /run/dcos/pki/CA/ca-bundle.crt) and a superuser token (-H "Authorization: token=..."); plain http is reset and a missing token gets 401. The token comes from dcos config show core.dcos_acs_token and must never be written to a log.',
+    faults: {},
+    security: 'strict',
+  },
+];
+
+/** The scenarios, for listing: name, title, description (the briefing) and lesson. */
+export const scenarios: readonly Scenario[] = scenarioDefinitions.map(({ name, title, description, lesson }) => ({ name, title, description: description.replace('{installed}', '1.11.4'), lesson }));
+
+export function findScenario(name: string): ScenarioDefinition | undefined {
+  return scenarioDefinitions.find((s) => s.name === name);
+}
