@@ -406,6 +406,94 @@ describe.skipIf(missing)(`SSH transport against a real sshd${missing ? ` (skippe
     }
   });
 
+  it('asks for the host key type that known_hosts has, when the server has several', async () => {
+    const own = await startSshd({ host: '127.0.0.7', hostKeyTypes: ['ed25519', 'rsa'], authorizedKeys: [sshd.clientKey] });
+    try {
+      const rsaOnly = own.writeKnownHosts([own.knownHostsLine(undefined, own.hostKeys[1])], 'rsa_known_hosts');
+      const r = await transport({ knownHostsFiles: [rsaOnly] }).exec(nodeOf(own), 'echo rsa');
+      expect(r.stdout).toBe('rsa\n');
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('gives up on a server that never completes the handshake, within the connect timeout', async () => {
+    const { createServer } = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const silent = createServer((s) => sockets.push(s));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as import('node:net').AddressInfo).port;
+    try {
+      const t0 = Date.now();
+      const r = await transport({ connectTimeoutMs: 500 }).exec(nodeOf(sshd, 'mute', { port }), 'true');
+      expect(r.failure).toBe('connect-failed');
+      expect(r.message).toContain('did not complete the SSH connection within 500 ms');
+      expect(Date.now() - t0).toBeLessThan(3000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  });
+
+  it('notices a connection that went silent through keepalives', async () => {
+    const own = await startSshd({ host: '127.0.0.8', authorizedKeys: [sshd.clientKey] });
+    const sessions: number[] = [];
+    try {
+      const t = transport({ knownHostsFiles: [own.writeKnownHosts()], keepaliveIntervalMs: 200, keepaliveCountMax: 2 });
+      const marker = newMarker();
+      const p = t.exec(nodeOf(own), `sleep ${marker}`);
+      expect(await waitUntil(() => processesWith(`sleep ${marker}`).length === 1, 5000)).toBe(true);
+      // A stopped sshd answers nothing, like a host cut off by the network.
+      sessions.push(...own.sessionPids());
+      for (const pid of sessions) process.kill(pid, 'SIGSTOP');
+      const t0 = Date.now();
+      const r = await p;
+      expect(r.failure).toBe('connection-lost');
+      expect(r.ok).toBe(false);
+      expect(Date.now() - t0).toBeLessThan(5000);
+    } finally {
+      for (const pid of sessions) process.kill(pid, 'SIGCONT');
+      await own.stop();
+    }
+  });
+
+  it('aborts a command still waiting for a free channel, without running it', async () => {
+    const t = transport({ maxChannelsPerConnection: 1 });
+    const flag = join(dir, 'queued-ran');
+    const first = t.exec(nodeOf(sshd, 'one-channel'), 'sleep 0.5');
+    const ac = new AbortController();
+    const second = t.exec(nodeOf(sshd, 'one-channel'), `touch ${flag}`, { signal: ac.signal });
+    await new Promise((r) => setTimeout(r, 100));
+    ac.abort();
+    expect((await second).failure).toBe('aborted');
+    expect((await first).ok).toBe(true);
+    expect(existsSync(flag)).toBe(false);
+  });
+
+  it('close() ends running commands as aborted', async () => {
+    const t = transport();
+    const marker = newMarker();
+    const p = t.exec(nodeOf(sshd), `sleep ${marker}; echo never`);
+    expect(await waitUntil(() => processesWith(`sleep ${marker}`).length === 1, 5000)).toBe(true);
+    await t.close();
+    expect((await p).failure).toBe('aborted');
+    expect(await waitUntil(() => processesWith(`sleep ${marker}`).length === 0, 5000)).toBe(true);
+  });
+
+  it('caps the output it keeps', async () => {
+    const r = await transport({ output: { maxChars: 1000 } }).exec(nodeOf(sshd), 'seq 1 100000');
+    expect(r.ok).toBe(true);
+    expect(r.truncated).toBe(true);
+    expect(r.stdout.length).toBe(1000);
+    expect(r.stdout.endsWith('99999\n100000\n')).toBe(true);
+  });
+
+  it('allocates a terminal only when asked', async () => {
+    const t = transport();
+    expect((await t.exec(nodeOf(sshd), 'tty')).stdout).toBe('not a tty\n');
+    expect((await t.exec(nodeOf(sshd), 'tty', { pty: true })).stdout).toMatch(/^\/dev\/pts\/\d+\n$/);
+  });
+
   describe('through a jump host', () => {
     let target: Sshd;
     beforeAll(async () => {
