@@ -1,0 +1,414 @@
+// What the panes show, computed from the run's state: pure functions, cached by identity where
+// the reducer shares unchanged objects (a node that did not change is the same NodeState, so its
+// derived view is computed once). Nothing here knows DC/OS: a node's "version" and "change" come
+// from the generic rules documented in docs/tui.md and below.
+import { formatClock, formatDuration } from '../runbook/duration.js';
+import { renderForDisplay } from '../runbook/template.js';
+import { LOCAL, type PlanSection } from '../engine/plan.js';
+import type { NodeState, Prompt, RunState, SectionState, TaskState } from '../engine/state.js';
+import { scopeFor } from '../engine/update.js';
+import type { DisplayState } from './theme.js';
+
+/** Where a node is in the run's changes: the sections with destructive steps that target it. */
+export type ChangeState = 'none' | 'before' | 'changing' | 'changed' | 'failed';
+
+/** The last health probe of a node (see health.ts). */
+export interface HealthFact {
+  ok: boolean;
+  /** One line, secrets redacted. */
+  message: string;
+  /** Clock time of the probe. */
+  at: number;
+}
+
+/** Facts about nodes that the run state does not hold: health probes and captured versions. */
+export interface NodeFacts {
+  health: ReadonlyMap<string, HealthFact>;
+  /** Values captured on a node into a var whose name ends in "version". */
+  versions: ReadonlyMap<string, string>;
+}
+
+export const NO_FACTS: NodeFacts = { health: new Map(), versions: new Map() };
+
+/** A node as the grid shows it; time-dependent text is computed at render time from `now`. */
+export interface NodeView {
+  name: string;
+  address: string;
+  role: string;
+  state: DisplayState;
+  change: ChangeState;
+  /** The step it is on or was last on, and that step's task. */
+  step?: { key: string; title: string; task: TaskState };
+  deadline?: NodeState['deadline'];
+  /** The words a state filter matches (its state, its change). */
+  words: readonly string[];
+}
+
+// ---- titles ----------------------------------------------------------------------------------
+
+const titleCache = new WeakMap<object, Map<string, string>>();
+
+/** A step's title as shown: its title (templates filled in, secrets masked) or its id. */
+export function stepTitle(state: RunState, key: string): string {
+  let cache = titleCache.get(state.plan);
+  if (!cache) titleCache.set(state.plan, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const [sectionId = '', stepId = ''] = key.split('/');
+  const section = state.plan.sections[state.plan.sectionIndex.get(sectionId) ?? -1];
+  const step = section?.steps[section.stepIndex.get(stepId) ?? -1]?.step;
+  let title = step?.title ?? stepId;
+  try {
+    title = renderForDisplay(title, scopeFor(state), 'text', { missing: 'keep' });
+  } catch {
+    // A title that cannot be rendered is shown as written.
+  }
+  title = title.replace(/\s*\n\s*/g, ' ');
+  // Titles with vars may change once a value is captured: cache only what is final.
+  if (!title.includes('{{')) cache.set(key, title);
+  return title;
+}
+
+// ---- nodes -----------------------------------------------------------------------------------
+
+/** The state a node shows: what its current step is doing, or how its section ended. */
+export function nodeDisplayState(node: NodeState): DisplayState {
+  switch (node.summary) {
+    case 'idle':
+      return 'idle';
+    case 'pending':
+      return 'pending';
+    case 'waiting':
+      return 'confirm';
+    case 'passed':
+      return 'passed';
+    case 'failed':
+      return 'failed';
+    case 'skipped':
+      return 'skipped';
+    case 'interrupted':
+      return 'interrupted';
+    case 'running': {
+      const task = node.current ? node.tasks.get(node.current) : undefined;
+      if (task?.status === 'polling') return 'polling';
+      return 'running';
+    }
+  }
+}
+
+const destructiveSections = new WeakMap<object, PlanSection[]>();
+
+function sectionsWithChanges(state: RunState): PlanSection[] {
+  let list = destructiveSections.get(state.plan);
+  if (!list) {
+    list = state.plan.sections.filter((s) => s.steps.some((p) => p.step.destructive));
+    destructiveSections.set(state.plan, list);
+  }
+  return list;
+}
+
+/**
+ * The change rule: over the sections that have a destructive step and target the node,
+ * `before` until a destructive step has started on it, `changing` while such a section is not
+ * finished for it, `changed` once every one of them is (each step passed or skipped, at least one
+ * destructive step passed), `failed` when a step of one failed or was refused. `none` for a node
+ * no destructive step targets (a bootstrap node, this machine).
+ */
+export function changeState(state: RunState, node: NodeState): ChangeState {
+  let targeted = false;
+  let started = false;
+  let open = false;
+  let changedOne = false;
+  for (const section of sectionsWithChanges(state)) {
+    if (!section.targetIndex.has(node.name)) continue;
+    targeted = true;
+    for (const planStep of section.steps) {
+      const task = node.tasks.get(planStep.key);
+      if (!task || task.status === 'pending' || task.status === 'waiting-confirmation') {
+        if (planStep.step.destructive || started) open = true;
+        continue;
+      }
+      if (task.status === 'failed' || task.status === 'refused') {
+        if (started || planStep.step.destructive) return 'failed';
+        open = true;
+        continue;
+      }
+      if (planStep.step.destructive) {
+        started = true;
+        if (task.status === 'passed') changedOne = true;
+      }
+      if (task.status !== 'passed' && task.status !== 'skipped') open = true;
+    }
+  }
+  if (!targeted) return 'none';
+  if (!started) return 'before';
+  if (open) return 'changing';
+  // Every destructive step skipped: nothing changed.
+  return changedOne ? 'changed' : 'before';
+}
+
+const viewCache = new WeakMap<NodeState, NodeView>();
+
+/** The grid's view of a node, cached per NodeState object. */
+export function nodeView(state: RunState, node: NodeState): NodeView {
+  const hit = viewCache.get(node);
+  if (hit) return hit;
+  const target = state.plan.targets.get(node.name);
+  const display = nodeDisplayState(node);
+  const change = changeState(state, node);
+  const task = node.current ? node.tasks.get(node.current) : undefined;
+  const view: NodeView = {
+    name: node.name,
+    address: target?.ip ?? target?.address ?? '',
+    role: node.name === LOCAL ? 'local' : (node.roles[0] ?? ''),
+    state: display,
+    change,
+    ...(node.current && task ? { step: { key: node.current, title: stepTitle(state, node.current), task } } : {}),
+    ...(node.deadline ? { deadline: node.deadline } : {}),
+    words: [display, change, ...(display === 'polling' ? ['waiting'] : []), ...(display === 'confirm' ? ['waiting', 'confirm'] : [])],
+  };
+  viewCache.set(node, view);
+  return view;
+}
+
+/** Every node in plan order (this machine first when a section runs here). */
+export function nodeOrder(state: RunState): string[] {
+  return [...state.plan.targets.keys()];
+}
+
+/** The header's "A -> B" value, read as the versions from and to. */
+export function headerVersions(header: Readonly<Record<string, string>>): { from: string; to: string } | undefined {
+  for (const value of Object.values(header)) {
+    const m = /^\s*(\S+)\s*(?:->|→)\s*(\S+)\s*$/.exec(value);
+    if (m) return { from: m[1]!, to: m[2]! };
+  }
+  return undefined;
+}
+
+/**
+ * The version rule: a value captured on the node into a var whose name ends in "version"
+ * wins; otherwise the inventory's `version` var; otherwise, when the runbook's header has a
+ * value "A -> B", B once the node's change is done and A before; otherwise nothing.
+ */
+export function nodeVersion(state: RunState, view: NodeView, facts: NodeFacts): string {
+  const captured = facts.versions.get(view.name);
+  if (captured) return captured;
+  const versions = headerVersions(state.run.header);
+  if (versions && view.change === 'changed') return versions.to;
+  const inventory = state.plan.targets.get(view.name)?.vars.version;
+  if (inventory) return inventory;
+  if (versions && view.change !== 'none') return versions.from;
+  return '';
+}
+
+// ---- steps -----------------------------------------------------------------------------------
+
+/** One row of the step list: a section, or a step of an expanded section. */
+export interface StepRow {
+  kind: 'section' | 'step';
+  /** Section id, or `section/step`. */
+  key: string;
+  section: number;
+  title: string;
+  state: DisplayState;
+  /** Counts, a node, time left: short. */
+  detail: string;
+  why?: string;
+  hint?: string;
+}
+
+const SECTION_STATE: Readonly<Record<SectionState['status'], DisplayState>> = {
+  pending: 'pending',
+  running: 'running',
+  passed: 'passed',
+  failed: 'failed',
+  skipped: 'skipped',
+};
+
+const excludedFrom = (node: NodeState, section: string): boolean => node.failedIn !== undefined && node.failedIn !== section;
+
+/** How a step stands over the nodes of its section, and what to say about it. */
+export function stepAggregate(state: RunState, section: PlanSection, stepKey: string, now: number, selected?: string): { state: DisplayState; detail: string } {
+  let failed: string | undefined;
+  let failedReason = '';
+  let interrupted: string | undefined;
+  let confirm = 0;
+  let running = 0;
+  let polling = 0;
+  let settled = 0;
+  let passed = 0;
+  let skipReason: string | undefined;
+  let lastDuration: number | undefined;
+  let rep: { node: string; task: TaskState } | undefined;
+  const consider = (node: string, task: TaskState) => {
+    if (!rep || node === selected) rep = { node, task };
+  };
+  for (const name of section.targets) {
+    const node = state.nodes.get(name);
+    const task = node?.tasks.get(stepKey);
+    if (!node || !task) {
+      if (node && excludedFrom(node, section.id)) settled += 1;
+      continue;
+    }
+    switch (task.status) {
+      case 'failed':
+      case 'refused':
+        if (failed === undefined || name === selected) {
+          failed = name;
+          failedReason = task.status === 'failed' ? task.reason : `refused by ${task.by}`;
+        }
+        break;
+      case 'interrupted':
+        interrupted ??= name;
+        break;
+      case 'waiting-confirmation':
+        confirm += 1;
+        break;
+      case 'running':
+        running += 1;
+        consider(name, task);
+        break;
+      case 'polling':
+        polling += 1;
+        if (running === 0) consider(name, task);
+        break;
+      case 'passed':
+        passed += 1;
+        settled += 1;
+        lastDuration = task.durationMs;
+        break;
+      case 'skipped':
+        settled += 1;
+        skipReason ??= task.reason;
+        break;
+      default:
+        break;
+    }
+  }
+  const total = section.targets.length;
+  const many = total > 1;
+  const ofTotal = many ? `${settled}/${total}` : '';
+  if (failed !== undefined) return { state: 'failed', detail: many ? `${failed}: ${failedReason}` : failedReason };
+  if (interrupted !== undefined) return { state: 'interrupted', detail: many ? `${interrupted} interrupted` : 'interrupted' };
+  if (confirm > 0) return { state: 'confirm', detail: many ? `${confirm} waiting for you` : 'waiting for you' };
+  if (running > 0 || polling > 0) {
+    const task = rep?.task;
+    const who = many && rep ? `${rep.node} ` : '';
+    if (running > 0 && task?.status === 'running') {
+      const extra = running > 1 ? ` +${running - 1}` : '';
+      return { state: 'running', detail: `${who}${formatClock(Math.max(0, now - task.startedAt))}${extra}` };
+    }
+    if (task?.status === 'polling') {
+      const left = Math.max(0, task.deadlineAt - now);
+      const extra = polling > 1 ? ` +${polling - 1}` : '';
+      return { state: 'polling', detail: `${who}#${task.attempt} ${formatClock(left)} left${extra}` };
+    }
+    return { state: running > 0 ? 'running' : 'polling', detail: ofTotal };
+  }
+  if (total > 0 && settled >= total) {
+    if (passed === 0) return { state: 'skipped', detail: skipReason ? `skipped: ${skipReason}` : 'skipped' };
+    return { state: 'passed', detail: many ? ofTotal : lastDuration !== undefined ? formatDuration(lastDuration) : '' };
+  }
+  return { state: 'pending', detail: settled > 0 ? ofTotal : '' };
+}
+
+/**
+ * The step list: every section; the steps of the expanded ones (the current section and the one
+ * holding the cursor, by the caller's choice).
+ */
+export function stepRows(state: RunState, expanded: ReadonlySet<string>, now: number, selectedNode?: string): StepRow[] {
+  const rows: StepRow[] = [];
+  state.plan.sections.forEach((section, index) => {
+    const s = state.sections[index];
+    const status = s?.status ?? 'pending';
+    const targets = section.targets.length;
+    const doneNodes = s ? s.nodesDone + s.nodesExcluded : 0;
+    let detail = '';
+    if (status === 'skipped') detail = s?.reason ? `skipped: ${s.reason}` : 'skipped';
+    else if (targets > 1 || status === 'running') detail = `${doneNodes}/${targets}`;
+    if (s && s.nodesFailed > 0) detail += ` (${s.nodesFailed} failed)`;
+    rows.push({
+      kind: 'section',
+      key: section.id,
+      section: index,
+      title: section.title,
+      state: SECTION_STATE[status],
+      detail,
+      ...(section.section.why ? { why: oneLine(section.section.why) } : {}),
+    });
+    if (!expanded.has(section.id)) return;
+    for (const planStep of section.steps) {
+      const agg = stepAggregate(state, section, planStep.key, now, selectedNode);
+      const step = planStep.step;
+      rows.push({
+        kind: 'step',
+        key: planStep.key,
+        section: index,
+        title: stepTitle(state, planStep.key),
+        state: agg.state,
+        detail: agg.detail,
+        ...(step.why ? { why: displayText(state, step.why) } : {}),
+        ...(step.hint ? { hint: displayText(state, step.hint) } : {}),
+      });
+    }
+  });
+  return rows;
+}
+
+const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim();
+
+function displayText(state: RunState, text: string): string {
+  try {
+    return oneLine(renderForDisplay(text, scopeFor(state), 'text', { missing: 'keep' }));
+  } catch {
+    return oneLine(text);
+  }
+}
+
+// ---- header and prompts ----------------------------------------------------------------------
+
+export interface HeaderView {
+  title: string;
+  /** The runbook's header fields, as written ("patch 1.11.1 -> 1.11.2"). */
+  fields: { name: string; value: string }[];
+  step: string;
+  elapsed: string;
+  target: string;
+  phase: RunState['phase'];
+  outcome?: RunState['outcome'];
+}
+
+export function headerView(state: RunState, now: number, target: string): HeaderView {
+  const c = state.counters;
+  const current = state.phase === 'finished' || c.done >= c.total ? c.done : c.done + 1;
+  const started = state.run.startedAt;
+  const end = state.run.finishedAt ?? now;
+  return {
+    title: state.run.title,
+    fields: Object.entries(state.run.header).map(([name, value]) => ({ name, value })),
+    step: `step ${Math.min(current, c.total)}/${c.total}`,
+    elapsed: formatClock(started === undefined ? 0 : Math.max(0, end - started)),
+    target,
+    phase: state.phase,
+    ...(state.outcome ? { outcome: state.outcome } : {}),
+  };
+}
+
+/** The prompt the operator answers first: the oldest. */
+export function activePrompt(state: RunState): Prompt | undefined {
+  let first: Prompt | undefined;
+  for (const p of state.prompts) if (!first || p.askedAt < first.askedAt) first = p;
+  return first;
+}
+
+/** Nodes whose command is running now (for the quit dialog), with the command. */
+export function runningCommands(state: RunState): { node: string; key: string; command?: string; startedAt: number }[] {
+  const out: { node: string; key: string; command?: string; startedAt: number }[] = [];
+  for (const node of state.nodes.values()) {
+    for (const [key, task] of node.tasks) {
+      if (task.status === 'running') out.push({ node: node.name, key, ...(task.command !== undefined ? { command: task.command } : {}), startedAt: task.startedAt });
+      else if (task.status === 'polling') out.push({ node: node.name, key, ...(task.command !== undefined ? { command: task.command } : {}), startedAt: task.startedAt });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { fit, padEnd, stripStyle, textWidth, truncate, wrap } from '../../src/ui/text-width.js';
+
+describe('text width', () => {
+  it.each([
+    ['abc', 3],
+    ['补丁', 4],
+    ['主节点 master-1', 15],
+    ['\x1b[32mok\x1b[0m', 2],
+    ['e\u0301', 1],
+    ['', 0],
+  ])('%j is %i columns', (text, width) => {
+    expect(textWidth(text)).toBe(width);
+  });
+
+  it('truncates by columns with an ellipsis, dropping a wide character that would straddle the edge', () => {
+    expect(truncate('abcdef', 4)).toBe('abc…');
+    expect(truncate('abc', 4)).toBe('abc');
+    expect(truncate('修补主节点', 6)).toBe('修补…');
+    expect(textWidth(truncate('修补主节点', 6))).toBe(5);
+    expect(truncate('abc', 0)).toBe('');
+  });
+
+  it('fits to exactly a width, CJK included', () => {
+    for (const text of ['master-1', '修补主节点 master-1 很长很长', '', 'x']) {
+      for (const w of [1, 5, 8, 13]) expect(textWidth(fit(text, w))).toBe(w);
+    }
+    expect(padEnd('\x1b[1mab\x1b[0m', 4)).toBe('\x1b[1mab\x1b[0m  ');
+    expect(stripStyle('\x1b[31;1mred\x1b[0m')).toBe('red');
+  });
+
+  it('wraps at spaces, and inside words or between CJK characters when it must', () => {
+    expect(wrap('one two three four', 9)).toEqual(['one two', 'three', 'four']);
+    expect(wrap('abcdefghij', 4)).toEqual(['abcd', 'efgh', 'ij']);
+    expect(wrap('这是一个很长的中文句子', 8).every((l) => textWidth(l) <= 8)).toBe(true);
+    expect(wrap('a\n\nb', 5)).toEqual(['a', '', 'b']);
+  });
+});
