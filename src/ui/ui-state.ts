@@ -180,12 +180,12 @@ function move(ui: UiState, ctx: UiContext, delta: number | 'first' | 'last'): Ui
   switch (ui.focus) {
     case 'steps': {
       if (ctx.stepKeys.length === 0) return ui;
-      const at = Math.max(0, ctx.stepKeys.indexOf(ctx.stepCursor ?? ui.stepCursor ?? ''));
+      const at = Math.max(0, ctx.stepKeys.indexOf((ui.stepPinned ? ui.stepCursor : ctx.stepCursor) ?? ''));
       return { ...ui, stepCursor: ctx.stepKeys[to(at, ctx.stepKeys.length)], stepPinned: true };
     }
     case 'nodes': {
       if (ctx.nodeOrder.length === 0) return ui;
-      const at = Math.max(0, ctx.nodeOrder.indexOf(ctx.selectedNode ?? ''));
+      const at = Math.max(0, ctx.nodeOrder.indexOf((ui.nodePinned ? ui.selectedNode : ctx.selectedNode) ?? ''));
       return { ...ui, selectedNode: ctx.nodeOrder[to(at, ctx.nodeOrder.length)], nodePinned: true };
     }
     case 'output': {
