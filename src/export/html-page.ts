@@ -24,6 +24,7 @@ h1 { font-size: 20pt; margin: 0 0 4mm; }
 h2 { font-size: 15pt; margin: 0 0 3mm; border-bottom: 1.5pt solid #000; padding-bottom: 1mm; }
 h3 { font-size: 12pt; margin: 5mm 0 2mm; }
 h4 { font-size: 10.5pt; margin: 3mm 0 1mm; }
+h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
 p { margin: 1.5mm 0; }
 code, pre, .id { font-family: ${MONO_STACK}; }
 pre { font-size: 9pt; white-space: pre-wrap; overflow-wrap: anywhere; border: 0.75pt solid #000; border-left-width: 3pt; padding: 2mm 3mm; margin: 1mm 0 2mm; break-inside: avoid; page-break-inside: avoid; }
@@ -33,7 +34,8 @@ pre { font-size: 9pt; white-space: pre-wrap; overflow-wrap: anywhere; border: 0.
 .meta, .params, .signoff, .data { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm; }
 .meta th, .meta td, .params th, .params td, .signoff th, .signoff td, .data th, .data td { border: 0.75pt solid #000; padding: 1mm 2mm; text-align: left; vertical-align: top; }
 thead th { background: #eee; }
-.meta th { width: 30%; }
+.meta th { width: 22%; }
+td { overflow-wrap: anywhere; }
 .signoff td { height: 9mm; }
 .signoff .done { width: 14mm; text-align: center; }
 .signoff .time, .signoff .initials { width: 28mm; }
@@ -50,7 +52,7 @@ ul.checklist li { margin: 1mm 0; }
 .note { font-style: italic; }
 .fail { font-weight: bold; }
 @media screen { body { padding: 10mm 8mm; } .destructive .flag { color: #b00; border-color: #b00; } .step.destructive { border-color: #b00; } }
-@media print { body { max-width: none; padding: 0; } a { color: #000; text-decoration: none; } }
+@media print { body { max-width: none; padding: 0 0.6mm; } a { color: #000; text-decoration: none; } }
 `;
 }
 

@@ -43,7 +43,7 @@ function stepHtml(step: ExportStep, number: string, anchor: string, labels: Labe
   }
   for (const c of step.captures) out.push(`<p>${e(labels.capture(c.name))}: <code>${e(c.regex)}</code></p>`);
   if (step.gate) out.push(`<p class="gate"><span class="label">${e(labels.afterIt)}${labels.colon}</span> ${e(step.gate)}</p>`);
-  if (step.deadline) out.push(`<p class="deadline"><span class="label">⏱ ${e(step.deadline)}</span></p>`);
+  if (step.deadline) out.push(`<p class="deadline"><span class="label">${e(labels.deadlineLabel)}${labels.colon}</span> <strong>${e(step.deadline)}</strong></p>`);
   if (step.confirm) out.push(`<p>${BOX}${e(step.confirm)}</p>`);
   if (step.troubleshoot) out.push(`<p class="note">${e(labels.ifItFails(step.troubleshoot))}</p>`);
   if (step.hint) out.push(`<p><span class="label">${e(labels.hint)}${labels.colon}</span> ${e(step.hint)}</p>`);

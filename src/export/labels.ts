@@ -93,6 +93,7 @@ export interface Labels {
   probeEvery: (every: string, what: string) => string;
   attemptAtMost: (d: string) => string;
   deadline: (d: string) => string;
+  deadlineLabel: string;
   duration: (ms: number) => string;
   // the report
   report: string;
@@ -227,6 +228,7 @@ const en: Labels = {
   probeEvery: (every, what) => `every ${every}, healthy when ${what}`,
   attemptAtMost: (d) => `each attempt may take at most ${d}`,
   deadline: (d) => `must finish within ${d} of the step's start`,
+  deadlineLabel: 'Deadline',
   duration: unitEn,
   report: 'Run report',
   run: 'Run',
@@ -343,6 +345,7 @@ const zh: Labels = {
   probeEvery: (every, what) => `每 ${every} 检查一次，健康的条件：${what}`,
   attemptAtMost: (d) => `每次尝试最多 ${d}`,
   deadline: (d) => `必须在步骤开始后 ${d} 内完成`,
+  deadlineLabel: '时限',
   duration: unitZh,
   report: '运行报告',
   run: '运行',

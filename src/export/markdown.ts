@@ -52,7 +52,7 @@ function stepMarkdown(step: ExportStep, number: string, labels: Labels): string[
   }
   for (const c of step.captures) out.push(`${inline(labels.capture(c.name))}${labels.sep}${markdownInlineCode(c.regex)}`, '');
   if (step.gate) label(labels.afterIt, step.gate);
-  if (step.deadline) out.push(`**⏱ ${inline(step.deadline)}**`, '');
+  if (step.deadline) label(labels.deadlineLabel, step.deadline);
   if (step.confirm) out.push(`${BOX} ${inline(step.confirm)}`, '');
   if (step.troubleshoot) out.push(`*${inline(labels.ifItFails(step.troubleshoot))}*`, '');
   if (step.hint) label(labels.hint, step.hint);

@@ -114,7 +114,7 @@ describe('buildExport', () => {
   it('gives gates, deadlines, captures, checks and checklists in words', () => {
     const { md } = both(input());
     expect(md).toContain('**Must be true after it:** repeat every 60 s until every value of column ranges\\_underreplicated is 0; give up after 30 min');
-    expect(md).toContain("**⏱ must finish within 5 min of the step's start: agents expire**");
+    expect(md).toContain("**Deadline:** must finish within 5 min of the step's start: agents expire");
     expect(md).toContain('Remembers vars.patch\\_url from the output: `Node (?:patch|upgrade) script URL: (\\S+)`');
     expect(md).toContain('**Check:** A patch goes to a later release');
     expect(md).toContain('- `to`: `<params.target_version>`');
