@@ -75,9 +75,11 @@ export class SimSshServers {
   async close(): Promise<void> {
     this.closed = true;
     for (const a of this.aborts) a.abort();
-    await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.net.close(() => r()))));
+    // net.Server.close() waits for open connections: end them first.
+    const closing = this.listeners.map((l) => new Promise<void>((r) => l.net.close(() => r())));
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
+    await Promise.all(closing);
   }
 
   private accept(listener: Listener, socket: Socket): void {
