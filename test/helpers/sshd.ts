@@ -64,8 +64,14 @@ export interface Sshd {
   knownHostsLine(name?: string, key?: KeyPair): string;
   /** Writes a known_hosts file holding `lines` (default: this server's line); returns its path. */
   writeKnownHosts(lines?: string[], name?: string): string;
-  /** The per-connection sshd processes: kill one to drop that connection. */
+  /** The per-connection sshd processes, one per open connection (children of the listener). */
   sessionPids(): number[];
+  /**
+   * Every sshd process serving a connection (with privilege separation a connection has two).
+   * SIGKILL them all to drop every connection as a crash would, leaving the commands running;
+   * SIGSTOP them to make the server go silent.
+   */
+  connectionPids(): number[];
   /** The server's log so far (sshd -e). */
   log(): string;
   stop(): Promise<void>;
@@ -132,6 +138,14 @@ function childrenOf(pid: number): number[] {
     }
   }
   return kids;
+}
+
+function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
 }
 
 function descendantsOf(pid: number): number[] {
@@ -260,6 +274,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
           return path;
         },
         sessionPids: () => childrenOf(pid),
+        connectionPids: () => descendantsOf(pid).filter((p) => commOf(p).startsWith('sshd')),
         log: () => logLines.join('\n'),
         async stop() {
           if (stopped) return;
