@@ -4,6 +4,7 @@
 // view can compare by identity (a node that did not change is the same object).
 import type { Scalar } from '../runbook/schema.js';
 import type { Outcome } from './events.js';
+import { NodeMap } from './node-map.js';
 import type { Plan } from './plan.js';
 
 /** One step on one node. Each status carries only what it has. */
@@ -153,6 +154,7 @@ export interface RunState {
   readonly outcome?: Outcome;
   readonly sectionIndex: number;
   readonly sections: readonly SectionState[];
+  /** In inventory order; a persistent map (see node-map.ts), read it as a ReadonlyMap. */
   readonly nodes: ReadonlyMap<string, NodeState>;
   readonly prompts: readonly Prompt[];
   readonly counters: Counters;
@@ -178,10 +180,7 @@ export interface InitialState {
 
 /** The state of a run that has not started (or is about to be replayed from its journal). */
 export function createRunState(init: InitialState): RunState {
-  const nodes = new Map<string, NodeState>();
-  for (const [name, node] of init.plan.targets) {
-    nodes.set(name, { name, roles: node.roles, summary: 'idle', tasks: new Map() });
-  }
+  const nodes = NodeMap.from([...init.plan.targets].map(([name, node]): [string, NodeState] => [name, { name, roles: node.roles, summary: 'idle', tasks: new Map() }]));
   return {
     run: {
       id: init.runId,

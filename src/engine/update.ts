@@ -14,7 +14,8 @@ import type { Scalar, Step } from '../runbook/schema.js';
 import { render, renderForDisplay, type NodeScope, type Scope } from '../runbook/template.js';
 import { capture, checkList, clip, evaluateChecks } from './checks.js';
 import type { EngineEvent, Effect, ExecEffect, InputEvent, JournalRecord, OperatorAction, Outcome } from './events.js';
-import { LOCAL, parseTaskKey, type PlanSection, type PlanStep } from './plan.js';
+import { NodeMap } from './node-map.js';
+import { LOCAL, parseTaskKey, type PlanStep } from './plan.js';
 import {
   isSettled,
   pendingTask,
@@ -72,7 +73,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 class Draft {
   readonly s: Mutable<RunState>;
   readonly effects: Effect[] = [];
-  private nodes: Map<string, NodeState> | undefined;
+  /** Nodes changed by this event; merged into the persistent map once, at the end. */
+  private readonly changed = new Map<string, NodeState>();
   private sections: SectionState[] | undefined;
   private prompts: Prompt[] | undefined;
   private counters: Counters | undefined;
@@ -87,16 +89,21 @@ class Draft {
   }
 
   finish(): RunState {
+    if (this.changed.size > 0) this.s.nodes = asNodeMap(this.s.nodes).withUpdates(this.changed);
     return this.s;
   }
 
   node(name: string): NodeState | undefined {
-    return this.s.nodes.get(name);
+    return this.changed.get(name) ?? this.s.nodes.get(name);
   }
 
   putNode(node: NodeState): void {
-    if (!this.nodes) this.s.nodes = this.nodes = new Map(this.s.nodes);
-    this.nodes.set(node.name, node);
+    this.changed.set(node.name, node);
+  }
+
+  /** Every node as this event leaves it. */
+  *allNodes(): Iterable<NodeState> {
+    for (const [name, node] of this.s.nodes) yield this.changed.get(name) ?? node;
   }
 
   section(index: number): SectionState {
@@ -410,6 +417,9 @@ class Draft {
   }
 }
 
+/** States made by createRunState hold a NodeMap; anything else is converted once. */
+const asNodeMap = (nodes: ReadonlyMap<string, NodeState>): NodeMap<NodeState> => (nodes instanceof NodeMap ? nodes : NodeMap.from(nodes));
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 function bump(c: Counters, status: TaskState['status'], by: 1 | -1): void {
@@ -546,7 +556,7 @@ function onResume(d: Draft, e: Extract<InputEvent, { type: 'resume' }>): void {
   if (d.s.phase === 'ready') return; // nothing was journalled: start instead
   d.emit({ event: 'resumed', by: e.by, digest: e.digest, ...(e.changedRunbook ? { changedRunbook: true } : {}) });
   // Whatever was running when the player stopped is interrupted: the operator decides.
-  for (const node of [...d.s.nodes.values()]) {
+  for (const node of [...d.allNodes()]) {
     for (const [key, task] of node.tasks) {
       if (task.status !== 'running' && task.status !== 'polling') continue;
       const [section = '', step = ''] = key.split('/');
