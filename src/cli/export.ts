@@ -21,6 +21,14 @@ export function parseFormat(value: unknown, command: string): OutputFormat {
   return value as OutputFormat;
 }
 
+/** The paper of --paper (declared by the CLI when it offers it): a4 by default, or letter. */
+export function parsePaper(value: unknown, command: string): 'a4' | 'letter' {
+  if (value === undefined) return 'a4';
+  const v = String(value).toLowerCase();
+  if (v === 'a4' || v === 'letter') return v;
+  throw new UsageError(`unknown paper "${String(value)}": choose a4 or letter`, command);
+}
+
 /** --param k=v pairs; a pair without "=" is a usage error. */
 export function parseParams(values: unknown): Record<string, string> {
   const list = values === undefined ? [] : Array.isArray(values) ? values : [values];
@@ -67,7 +75,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     params,
     generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
   });
-  const text = format === 'md' ? renderMarkdown(doc) : renderHtml(doc);
+  const text = format === 'md' ? renderMarkdown(doc) : renderHtml(doc, { paper: parsePaper(options.paper, 'export') });
   await writeOutput(text, options.output as string | undefined, io);
   return 0;
 }

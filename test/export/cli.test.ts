@@ -5,6 +5,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePaper } from '../../src/cli/export.js';
 import { main } from '../../src/cli/main.js';
 import { loadRunbook } from '../../src/runbook/load.js';
 import type { Runbook } from '../../src/runbook/schema.js';
@@ -95,6 +96,12 @@ describe('runbook export', () => {
     const noFile = await invoke(['export', 'nope.yaml', '--format', 'md']);
     expect(noFile.status).toBe(2);
     expect(noFile.err).toContain('nope.yaml');
+  });
+
+  it('takes a4 or letter paper, a4 by default', () => {
+    expect(parsePaper(undefined, 'export')).toBe('a4');
+    expect(parsePaper('Letter', 'export')).toBe('letter');
+    expect(() => parsePaper('a5', 'export')).toThrow('unknown paper "a5": choose a4 or letter');
   });
 
   it('fills in the params given and leaves out steps whose condition they make false', async () => {
