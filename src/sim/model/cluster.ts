@@ -142,10 +142,13 @@ export class ClusterModel {
   private readonly agentTasks: number[];
   private readonly totalTasks: number;
   private firstMasterPatched = false;
+  /** Simulated time when the simulator started: routine log lines begin half an hour before. */
+  private readonly startedAt: number;
   private firstAgentPatched = false;
 
   constructor(options: ClusterOptions) {
     this.clock = options.clock;
+    this.startedAt = options.clock.now();
     this.seed = options.seed;
     this.faults = options.faults;
     this.installedVersion = options.installedVersion;
@@ -467,6 +470,12 @@ export class ClusterModel {
     this.zkLog(st, serving, `INFO  [QuorumPeer[myid=${st.info.index}]/0.0.0.0:2181:${role === 'LEADING' ? 'Leader' : 'Follower'}@${role === 'LEADING' ? 380 : 63}] - ${role} - LEADER ELECTION TOOK - ${st.rng.int(40, 400)}`);
   }
 
+  /** Routine lines a running daemon keeps logging (metrics polls), from `from` or the last half hour. */
+  private chatter(st: NodeState, unit: string, ident: string, pid: number, from: number, every: number, line: (at: number, n: number) => string): void {
+    const start = Math.max(from, this.startedAt - 30 * M);
+    st.journal.emit({ unit, ident, pid, from: start + (every - ((start - from) % every)), every, until: Infinity, lines: (at, n) => [line(at, n)] });
+  }
+
   private zkLog(st: NodeState, at: number, message: string): void {
     st.journal.add({ at, unit: 'zookeeper.out', ident: 'zookeeper', pid: 0, message });
   }
@@ -543,6 +552,10 @@ export class ClusterModel {
     const leaderId = leader ? (leader.name === st.info.name ? m.masterId : this.state(leader.name).master?.masterId) : '';
     g(recovered + S + 200, 'I', 'master.cpp:2223', `The newly elected leader is master@${leader?.ip ?? st.info.ip}:5050 with id ${leaderId}`);
     if (leader?.name === st.info.name) g(recovered + S + 250, 'I', 'master.cpp:2236', 'Elected as the leading master!');
+    const poller = this.masters[(st.info.index % this.masters.length)]?.ip ?? st.info.ip;
+    this.chatter(st, name, 'mesos-master', main, recovered + 5 * S, 60 * S, (when, n) =>
+      glog('I', when, main + 11, 'http.cpp:1185', `HTTP GET for /master/metrics/snapshot from ${poller}:${40000 + ((n * 7919) % 20000)} with User-Agent='Go-http-client/1.1'`),
+    );
   }
 
   private startCockroach(st: NodeState, unit: UnitRuntime, at: number, pid: number, opts: { boot?: boolean }): void {
@@ -557,6 +570,10 @@ export class ClusterModel {
     c(up + 200, 'util/log/clog.go:1011', `[config] file created at: ${sqlTime(up)}`);
     c(up + 210, 'cli/start.go:466', `CockroachDB CCL ${COCKROACH_BUILD} (linux amd64, built 2018/01/08 17:32:42, go1.8.3)`);
     c(up + 3 * S, 'cli/start.go:640', `node startup completed:\nCockroachDB node starting at ${sqlTime(up + 3 * S)}\nbuild:      CCL ${COCKROACH_BUILD} @ 2018/01/08 17:32:42 (go1.8.3)\nadmin:      https://${st.info.ip}:8090\nsql:        postgresql://root@${st.info.ip}:26257?application_name=cockroach&sslmode=verify-full\nstore[0]:   path=/var/lib/dcos/cockroach\nclusterID:  ${uuid(Rng.for(this.seed, 'cockroach-cluster'))}\nnodeID:     ${st.info.index}`);
+    this.chatter(st, name, 'cockroach', pid, up + 10 * S, 60 * S, (when, n) => {
+      const d = new Date(when).toISOString();
+      return `I${d.slice(2, 4)}${d.slice(5, 7)}${d.slice(8, 10)} ${d.slice(11, 23)}000 ${200 + (n % 50)} server/status/runtime.go:223  [n${st.info.index}] runtime stats: ${300 + (n % 40)} MiB RSS, ${180 + (n % 25)} goroutines, ${90 + (n % 30)} MiB/${40 + (n % 9)} MiB/${150 + (n % 20)} MiB GO alloc/idle/total, 0.${n % 10} CGO allocs/s, 0.0${n % 9} %(u), 0.0${n % 7} %(s)`;
+    });
     if (opts.boot) return;
     const w = [...this.windows].reverse().find((x) => x.node === st.info.name && x.up === null);
     if (w) {
@@ -740,6 +757,9 @@ export class ClusterModel {
       for (const mi of this.masters) this.states.get(mi.name)?.journal.cancelTag(`expire:${st.info.name}`, reach);
     }
     a.reg.push({ at: reach + 300, on: true });
+    this.chatter(st, name, 'mesos-agent', main, reach + 10 * S, 60 * S, (when, n) =>
+      glog('I', when, main + 5, 'http.cpp:1185', `HTTP GET for /slave(1)/state from ${st.info.ip}:${40000 + ((n * 6007) % 20000)} with User-Agent='Go-http-client/1.1'`),
+    );
     a.disconnectedAt = null;
     a.reg.sort((x, y) => x.at - y.at);
   }
