@@ -80,7 +80,7 @@ function sectionHtml(section: ExportSection, n: number, labels: Labels): string 
   if (section.why) out.push(`<p><span class="label">${e(labels.why)}${labels.colon}</span> ${e(section.why)}</p>`);
   if (section.text) out.push(paragraphs(section.text));
   section.steps.forEach((step, i) => out.push(stepHtml(step, `${n}.${i + 1}`, `step-${n}-${i + 1}`, labels)));
-  out.push(signOffHtml(section, labels));
+  out.push(section.noTargets ? `<p class="note">${e(labels.noTargets)}</p>` : signOffHtml(section, labels));
   out.push('</section>');
   return out.join('\n');
 }

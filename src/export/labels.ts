@@ -79,6 +79,7 @@ export interface Labels {
   time: string;
   initials: string;
   addRows: string;
+  noTargets: string;
   checkedBy: string;
   // gates in plain words
   exitIs: (n: number) => string;
@@ -215,6 +216,7 @@ const en: Labels = {
   time: 'Time',
   initials: 'Initials',
   addRows: 'one row per node; add rows as needed',
+  noTargets: 'No node in the inventory has this role: the run skips this section.',
   checkedBy: 'Checked by',
   exitIs: (n) => `exit status is ${n}`,
   exitRule: 'Every command must exit 0 unless its gate names another exit status.',
@@ -332,6 +334,7 @@ const zh: Labels = {
   time: '时间',
   initials: '签名',
   addRows: '每个节点一行；可按需增加',
+  noTargets: '节点清单中没有该角色的节点：运行时将跳过本章节。',
   checkedBy: '检查人',
   exitIs: (n) => `退出状态为 ${n}`,
   exitRule: '除非关卡指定了其他退出状态，每条命令都必须以 0 退出。',

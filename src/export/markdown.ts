@@ -75,6 +75,10 @@ function sectionMarkdown(section: ExportSection, n: number, labels: Labels): str
   if (section.why) out.push(`**${inline(labels.why)}${labels.colon}** ${para(section.why)}`, '');
   if (section.text) out.push(escapeMarkdown(section.text), '');
   section.steps.forEach((step, i) => out.push(...stepMarkdown(step, `${n}.${i + 1}`, labels)));
+  if (section.noTargets) {
+    out.push(`*${inline(labels.noTargets)}*`, '');
+    return out;
+  }
   out.push(`#### ${inline(labels.signOff)}${labels.sep}${inline(section.title)}`, '');
   const blank = section.signOff.every((r) => r.node === '');
   out.push(

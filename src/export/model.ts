@@ -81,6 +81,8 @@ export interface ExportSection {
   steps: ExportStep[];
   /** One row per target node; blank rows (empty names) when there is no inventory. */
   signOff: SignOffRow[];
+  /** The inventory has no node with the section's roles: the run will skip it. */
+  noTargets?: boolean;
 }
 
 export interface ParamRow {
@@ -317,6 +319,7 @@ export function buildExport(input: ExportInput): ExportDoc {
     };
     if (section.why) out.why = renderKnown(section.why, known, 'text');
     if (section.text) out.text = renderKnown(section.text, known, 'text');
+    if (targets && targets.length === 0) out.noTargets = true;
     if (section.when) out.when = section.when;
     if (whenKnown(section.when, params) === false) out.notInThisRun = true;
     const strategy = strategyWords(section, labels);

@@ -54,6 +54,15 @@ describe('buildExport', () => {
     expect(md).toMatch(/\*\*Command\*\* \(on master-2\):\n\n```sh\nsudo \/opt\/mesosphere\/bin\/cockroach node status --ranges --certs-dir=\/run\/dcos\/pki\/cockroach --host=10\.0\.4\.2\n```/);
   });
 
+  it('says when no node of the inventory has a section\'s role, instead of an empty sign-off', () => {
+    const runbook: Runbook = { id: 'r', title: 'R', sections: [{ id: 's', title: 'S', on: 'gpu', steps: [{ id: 'a', run: 'nvidia-smi -i {{node.ip}}' }] }] };
+    const doc = buildExport({ runbook, file: 'r.yaml', digest: 'x', inventory });
+    expect(doc.sections[0]).toMatchObject({ noTargets: true, signOff: [] });
+    expect(doc.sections[0]!.steps[0]!.commands).toEqual([{ nodes: [], text: 'nvidia-smi -i <node.ip>' }]);
+    expect(renderMarkdown(doc)).toContain('*No node in the inventory has this role: the run skips this section.*');
+    expect(renderHtml(doc)).not.toContain('<table class="signoff">');
+  });
+
   it('quotes values as the run will', () => {
     const runbook: Runbook = {
       id: 'q',
