@@ -35,7 +35,10 @@ export type SshEvent =
     };
 
 export interface SshTransportOptions {
-  /** Where host keys are looked up; new keys go to the first. Default [~/.ssh/known_hosts]. */
+  /**
+   * Where host keys are looked up; new keys go to the first.
+   * Default: ~/.ssh/known_hosts, then /etc/ssh/ssh_known_hosts, as OpenSSH reads them.
+   */
   knownHostsFiles?: string[];
   /** known_hosts lines held in memory (the simulator's), checked like a file. */
   extraKnownHosts?: string[];
@@ -101,6 +104,15 @@ class ConnectFailure extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // No passwd entry (some containers).
+    return process.env.USER ?? process.env.LOGNAME ?? 'root';
   }
 }
 
@@ -184,11 +196,11 @@ class Connection {
 export function createSshTransport(options: SshTransportOptions = {}): SshTransport {
   const home = options.homeDir ?? homedir();
   const store = new KnownHostsStore(
-    (options.knownHostsFiles ?? [join(home, '.ssh', 'known_hosts')]).map((f) => expandHome(f, home)),
+    (options.knownHostsFiles ?? [join(home, '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts']).map((f) => expandHome(f, home)),
     options.extraKnownHosts ?? [],
   );
   const agent = options.agent === false ? undefined : (options.agent ?? process.env.SSH_AUTH_SOCK) || undefined;
-  const defaultUser = options.user ?? userInfo().username;
+  const defaultUser = options.user ?? currentUser();
   const connectTimeout = options.connectTimeoutMs ?? 15_000;
   const maxChannels = options.maxChannelsPerConnection ?? 8;
   const openRetries = options.channelOpenRetries ?? 6;
