@@ -128,6 +128,8 @@ export interface Labels {
   prompt: string;
   answer: string;
   statusWord: (status: string) => string;
+  /** Words of the report's timeline: started, section started, excluded, retry... */
+  eventWord: (event: string) => string;
 }
 
 const unitEn = (ms: number): string => {
@@ -263,6 +265,7 @@ const en: Labels = {
   prompt: 'Asked',
   answer: 'Answer',
   statusWord: (s) => s,
+  eventWord: (w) => w,
 };
 
 const zh: Labels = {
@@ -381,7 +384,20 @@ const zh: Labels = {
   prompt: '询问内容',
   answer: '回答',
   statusWord: (s) =>
-    ({ passed: '通过', failed: '失败', skipped: '已跳过', interrupted: '已中断', running: '运行中', aborted: '已中止' })[s] ?? s,
+    ({ passed: '通过', failed: '失败', skipped: '已跳过', interrupted: '已中断', running: '运行中', aborted: '已中止', refused: '已拒绝' })[s] ?? s,
+  eventWord: (w) =>
+    ({
+      started: '开始',
+      'section started': '章节开始',
+      excluded: '已排除',
+      verify: '复核',
+      'deadline passed': '已超过时限',
+      retry: '重试',
+      rerun: '重新运行',
+      'operator asked': '等待操作员决定',
+      paused: '暂停',
+      continued: '继续',
+    })[w] ?? w,
 };
 
 /** Labels for a runbook's `lang` (zh, zh-CN, zh-Hans... get Chinese; anything else English). */

@@ -167,13 +167,13 @@ export function buildReport(input: ReportInput): ReportDoc {
         break;
       case 'paused':
       case 'continued':
-        line(RUN_ROW, { ts: r.ts, step: '', what: `${r.event}: ${r.by}` });
+        line(RUN_ROW, { ts: r.ts, step: '', what: `${labels.eventWord(r.event)}${labels.sep}${r.by}` });
         break;
       case 'aborted':
-        line(RUN_ROW, { ts: r.ts, step: '', what: `aborted: ${r.by}${r.reason ? `: ${r.reason}` : ''}`, bad: true });
+        line(RUN_ROW, { ts: r.ts, step: '', what: `${labels.statusWord('aborted')}${labels.sep}${r.by}${r.reason ? `${labels.sep}${r.reason}` : ''}`, bad: true });
         break;
       case 'section-started':
-        line(RUN_ROW, { ts: r.ts, step: sectionTitles.get(r.section) ?? r.section, what: `section started (${r.targets})` });
+        line(RUN_ROW, { ts: r.ts, step: sectionTitles.get(r.section) ?? r.section, what: `${labels.eventWord('section started')} (${r.targets})` });
         break;
       case 'section-skipped':
         line(RUN_ROW, { ts: r.ts, step: sectionTitles.get(r.section) ?? r.section, what: `${labels.statusWord('skipped')}: ${r.reason}` });
@@ -183,7 +183,7 @@ export function buildReport(input: ReportInput): ReportDoc {
         line(RUN_ROW, { ts: r.ts, step: sectionTitles.get(r.section) ?? r.section, what: `${labels.statusWord(r.status)} (${r.passed}/${r.failed}/${r.skipped})`, bad: r.status === 'failed' });
         break;
       case 'node-excluded':
-        line(r.node, { ts: r.ts, step: sectionTitles.get(r.section) ?? r.section, what: `excluded: ${r.reason}`, bad: true });
+        line(r.node, { ts: r.ts, step: sectionTitles.get(r.section) ?? r.section, what: `${labels.eventWord('excluded')}${labels.sep}${r.reason}`, bad: true });
         skips.push({ ts: r.ts, node: r.node, step: sectionTitles.get(r.section) ?? r.section, reason: r.reason, by: '' });
         break;
       case 'node-finished':
@@ -191,7 +191,7 @@ export function buildReport(input: ReportInput): ReportDoc {
         break;
       case 'step-started': {
         const name = stepName(r.section, r.step);
-        line(r.node, { ts: r.ts, step: name, what: `started${r.mode === 'verify' ? ' (verify)' : ''}${r.by ? `: ${r.by}` : ''}` });
+        line(r.node, { ts: r.ts, step: name, what: `${labels.eventWord('started')}${r.mode === 'verify' ? ` (${labels.eventWord('verify')})` : ''}${r.by ? `${labels.sep}${r.by}` : ''}` });
         const key = keyOf(r);
         if (r.command !== undefined) {
           const row: CommandRow = { ts: r.ts, node: r.node, step: name, command: r.command, attempts: 1, exit: '', duration: '', status: 'running', bad: false };
@@ -288,13 +288,13 @@ export function buildReport(input: ReportInput): ReportDoc {
         break;
       }
       case 'deadline-passed':
-        line(r.node, { ts: r.ts, step: stepName(r.section, r.step), what: `deadline passed${r.text ? `: ${r.text}` : ''}`, bad: true });
+        line(r.node, { ts: r.ts, step: stepName(r.section, r.step), what: `${labels.eventWord('deadline passed')}${r.text ? `${labels.sep}${r.text}` : ''}`, bad: true });
         break;
       case 'retry':
-        line(r.node, { ts: r.ts, step: stepName(r.section, r.step), what: `${r.kind}: ${r.by}` });
+        line(r.node, { ts: r.ts, step: stepName(r.section, r.step), what: `${labels.eventWord(r.kind)}${labels.sep}${r.by}` });
         break;
       case 'decision-asked':
-        line(r.node, { ts: r.ts, step: stepName(r.section, r.step), what: `operator asked: ${r.reason}` });
+        line(r.node, { ts: r.ts, step: stepName(r.section, r.step), what: `${labels.eventWord('operator asked')}${labels.sep}${r.reason}` });
         break;
       case 'run-finished':
         line(RUN_ROW, { ts: r.ts, step: '', what: `${labels.finished}: ${labels.statusWord(r.status)}`, bad: r.status !== 'passed' });
