@@ -51,6 +51,7 @@ const timeScale: OptionSpec = { type: 'string', value: 'N', description: "Run th
 const scenario: OptionSpec = { type: 'string', value: 'NAME', description: 'Simulator scenario (see --list-scenarios)' };
 const nodes: OptionSpec = { type: 'string', value: 'M,A', description: 'Simulated masters and agents, e.g. 3,20 (up to 5,2000)' };
 const format: OptionSpec = { type: 'string', short: 'f', value: 'md|html', description: 'Output format' };
+const paper: OptionSpec = { type: 'string', value: 'a4|letter', description: 'Paper size of the HTML for print (default a4)' };
 const output: OptionSpec = { type: 'string', short: 'o', value: 'FILE', description: 'Write to FILE instead of standard output' };
 const sshUser: OptionSpec = { type: 'string', value: 'USER', description: 'SSH user for nodes that name none (default: settings)' };
 const identity: OptionSpec = { type: 'string', value: 'FILE', description: 'SSH identity file for nodes that name none (default: settings)' };
@@ -100,7 +101,7 @@ export const commands: CommandSpec[] = [
     summary: 'Write a printable runbook (Markdown or print-ready HTML)',
     usage: 'runbook export <file.yaml> [--inventory inv.yaml] [--param k=v]... --format md|html [-o FILE]',
     positionals: { min: 1, max: 1, names: '<file.yaml>' },
-    options: { inventory, param, format, output },
+    options: { inventory, param, format, output, paper },
     load: () => import('./export.js'),
   },
   {
@@ -108,7 +109,7 @@ export const commands: CommandSpec[] = [
     summary: 'Write the report of a past run from its journal',
     usage: 'runbook report <RUN> --format md|html [-o FILE]',
     positionals: { min: 1, max: 1, names: '<RUN>' },
-    options: { format, output, 'state-dir': stateDir },
+    options: { format, output, paper, 'state-dir': stateDir },
     load: () => import('./report.js'),
   },
   {
