@@ -75,6 +75,11 @@ export interface SshStats {
 }
 
 export interface SshTransport extends Transport {
+  /**
+   * Opens (or reuses) the node's connection without running anything: to check every node's
+   * host key and login before a run starts, or to have connections ready before a fan-out.
+   */
+  connect(node: InventoryNode): Promise<{ ok: true } | { ok: false; failure: ExecFailure; message: string }>;
   stats(): SshStats;
 }
 
@@ -711,6 +716,15 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
       pending.add(p);
       void p.finally(() => pending.delete(p));
       return p;
+    },
+    async connect(node) {
+      try {
+        await getConnection(endpointFor(node)).ready;
+        return { ok: true };
+      } catch (err) {
+        if (err instanceof ConnectFailure) return { ok: false, failure: err.failure, message: err.message };
+        return { ok: false, failure: 'connect-failed', message: `Could not connect to ${node.name}: ${(err as Error).message}.` };
+      }
     },
     async close() {
       // Commands running now end as aborted; the transport can still be used afterwards.

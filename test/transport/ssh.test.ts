@@ -405,6 +405,16 @@ describe.skipIf(missing)(`SSH transport against a real sshd${missing ? ` (skippe
     }
   });
 
+  it('connects ahead of time without running anything, and reuses that connection', async () => {
+    const t = transport();
+    expect(await t.connect(nodeOf(sshd, 'early'))).toEqual({ ok: true });
+    expect(t.stats().connections).toMatchObject([{ key: 'node:early', state: 'ready', channels: 0 }]);
+    expect((await t.exec(nodeOf(sshd, 'early'), 'echo reused')).stdout).toBe('reused\n');
+    expect(t.stats().connections).toHaveLength(1);
+    const unknown = await transport({ knownHostsFiles: [join(dir, 'nothing-known')] }).connect(nodeOf(sshd, 'early'));
+    expect(unknown).toMatchObject({ ok: false, failure: 'host-key-unknown' });
+  });
+
   it('asks for the host key type that known_hosts has, when the server has several', async () => {
     const own = await startSshd({ host: '127.0.0.7', hostKeyTypes: ['ed25519', 'rsa'], authorizedKeys: [sshd.clientKey] });
     try {
