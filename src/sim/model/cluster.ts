@@ -461,7 +461,7 @@ export class ClusterModel {
     const serving = opts.boot ? up + 20 * S : up + st.rng.int(12, 25) * S;
     if (st.master) st.master.exhibitorServingAt = serving;
     this.zkLog(st, up + 3 * S, `INFO  [main:QuorumPeerMain@127] - Starting quorum peer`);
-    this.zkLog(st, up + 3 * S + 200, `INFO  [main:Environment@100] - Server environment:zookeeper.version=${zookeeperVersion(st.version)}-1, built on 06/29/2018 04:05 GMT`);
+    this.zkLog(st, up + 3 * S + 200, `INFO  [main:Environment@100] - Server environment:zookeeper.version=${zookeeperVersion(st.version)}-1, built on ${zookeeperVersion(st.version) === '3.4.13' ? '06/29/2018 04:05' : '03/23/2017 10:13'} GMT`);
     this.log(st, name, 'java', pid + 4, serving - S, 'INFO  com.netflix.exhibitor.core.activity.ActivityLog  Process started via: /opt/mesosphere/active/exhibitor/usr/zookeeper/bin/zkServer.sh [ActivityLog:99]');
     this.log(st, name, 'java', pid + 4, serving, 'INFO  com.netflix.exhibitor.core.activity.ActivityLog  State: serving [ActivityLog:99]');
     const leader = this.zkLeaderAt(serving);

@@ -75,7 +75,7 @@ const ls: Program = async (ctx) => {
     if (!long) return name;
     const size = sizeOf(ctx, path, entry);
     const target = entry.kind === 'file' && entry.link ? ` -> ${entry.link}` : '';
-    return `${modeString(entry)} 1 ${entry.owner} ${entry.owner} ${has(p, 'h') ? human(size).padStart(5) : String(size).padStart(9)} ${lsDate(entry.mtime)} ${name}${target}`;
+    return `${modeString(entry)} ${entry.kind === 'dir' ? 2 : 1} ${entry.owner} ${entry.owner} ${has(p, 'h') ? human(size).padStart(5) : String(size).padStart(9)} ${lsDate(entry.mtime)} ${name}${target}`;
   };
   const files: string[] = [];
   const dirs: string[] = [];
@@ -91,7 +91,12 @@ const ls: Program = async (ctx) => {
     else files.push(line(path, t, entry));
   }
   if (files.length > 0) ctx.io.stdout.write(`${files.join('\n')}\n`);
-  for (const [i, t] of dirs.entries()) {
+  const recursive = has(p, 'R');
+  // ls -R lists a directory, then each subdirectory depth-first, each under a "path:" header.
+  const queue: string[] = [...dirs];
+  let first = files.length === 0;
+  while (queue.length > 0) {
+    const t = queue.shift() as string;
     const path = ctx.sh.resolve(t);
     const entry = fs.get(path) as SimEntry;
     if (ctx.sh.user !== 'root' && entry.owner === 'root' && (entry.mode & 0o004) === 0) {
@@ -99,17 +104,17 @@ const ls: Program = async (ctx) => {
       status = 2;
       continue;
     }
-    if (targets.length > 1) ctx.io.stdout.write(`${i > 0 || files.length > 0 ? '\n' : ''}${t}:\n`);
+    if (targets.length > 1 || recursive) ctx.io.stdout.write(`${first ? '' : '\n'}${t}:\n`);
+    first = false;
     const names = fs.list(path).filter((n) => has(p, 'a', 'A') || !n.startsWith('.'));
-    const rows = names.map((n) => {
-      const child = `${path === '/' ? '' : path}/${n}`;
-      return line(child, n, fs.get(child) as SimEntry);
-    });
+    const child = (n: string): string => `${path === '/' ? '' : path}/${n}`;
+    const rows = names.map((n) => line(child(n), n, fs.get(child(n)) as SimEntry));
     if (long) {
-      const total = names.reduce((s, n) => s + Math.ceil(sizeOf(ctx, `${path}/${n}`, fs.get(`${path === '/' ? '' : path}/${n}`) as SimEntry) / 1024), 0);
+      const total = names.reduce((sum, n) => sum + Math.ceil(sizeOf(ctx, child(n), fs.get(child(n)) as SimEntry) / 1024), 0);
       ctx.io.stdout.write(`total ${total}\n`);
     }
     if (rows.length > 0) ctx.io.stdout.write(`${rows.join('\n')}\n`);
+    if (recursive) queue.unshift(...names.filter((n) => fs.isDir(child(n))).map((n) => `${t.replace(/\/$/, '')}/${n}`));
   }
   return status;
 };
