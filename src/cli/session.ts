@@ -189,6 +189,7 @@ export async function openSession(options: SessionOptions): Promise<OpenResult> 
     secrets,
     by: options.yes ? YES_BY : by,
     header: headerOf(loaded, params, secrets, runId),
+    ...(clock.scale !== 1 ? { timeScale: clock.scale } : {}),
   });
   if (resumed) state = replay(state, resumed.records);
 
@@ -200,7 +201,8 @@ export async function openSession(options: SessionOptions): Promise<OpenResult> 
     transportFor,
     journal,
     clock,
-    by: options.yes ? YES_BY : by,
+    // Only confirmations are answered by --yes; anything else the operator does is theirs.
+    by,
     ...(options.yes ? { autoConfirm: YES_BY } : {}),
     ...(resumed ? { resume: { digest: loaded.digest, changedRunbook } } : {}),
   });
@@ -261,6 +263,9 @@ async function makeTransports(inventory: Inventory | undefined, options: Session
       ...(options.acceptNewHostKeys ? { acceptNewHostKeys: true } : {}),
       ...(sshUser ? { user: sshUser } : {}),
       ...(identityFile ? { identityFile } : {}),
+      // The operator's home and agent, as the command received them.
+      ...(io.env.HOME ? { homeDir: io.env.HOME } : {}),
+      agent: io.env.SSH_AUTH_SOCK || false,
       resolveJump: (jump) => nodes.get(jump),
     }));
   return {

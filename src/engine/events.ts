@@ -41,6 +41,8 @@ export interface RunStartedRecord extends Base {
   by: string;
   header: Record<string, string>;
   total: number;
+  /** Times in this journal run this many times faster than real time (training on the simulator). */
+  timeScale?: number;
 }
 
 export type JournalRecord =

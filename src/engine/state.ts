@@ -141,6 +141,8 @@ export interface RunInfo {
   finishedAt?: number;
   /** The runbook's `header:` fields, interpolated (e.g. from/to versions). */
   header: Readonly<Record<string, string>>;
+  /** The clock ran this many times faster than real time (training on the simulator). */
+  timeScale?: number;
 }
 
 export interface RunState {
@@ -176,6 +178,7 @@ export interface InitialState {
   secrets?: Iterable<string>;
   by: string;
   header?: Record<string, string>;
+  timeScale?: number;
 }
 
 /** The state of a run that has not started (or is about to be replayed from its journal). */
@@ -191,6 +194,7 @@ export function createRunState(init: InitialState): RunState {
       ...(init.inventory ? { inventory: init.inventory } : {}),
       by: init.by,
       header: init.header ?? {},
+      ...(init.timeScale !== undefined ? { timeScale: init.timeScale } : {}),
     },
     plan: init.plan,
     params: init.params,

@@ -495,6 +495,7 @@ function decide(d: Draft, e: InputEvent): void {
         by: d.s.run.by,
         header: d.s.run.header,
         total: d.plan.total,
+        ...(d.s.run.timeScale !== undefined ? { timeScale: d.s.run.timeScale } : {}),
       });
       schedule(d);
       return;

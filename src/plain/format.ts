@@ -41,7 +41,8 @@ export function formatRecord(r: JournalRecord, state?: RunState, lastTail?: read
     case 'confirmation-asked':
       return [`${t} ${where(r)} waiting for confirmation: ${r.command ?? r.text ?? r.title}`];
     case 'confirmation-answered':
-      return [`${t} ${where(r)} ${r.answer === 'yes' ? 'confirmed' : 'refused'} by ${r.by}${r.reason ? `: ${r.reason}` : ''}`];
+      // A refusal is told once, by the step-finished record that follows.
+      return r.answer === 'yes' ? [`${t} ${where(r)} confirmed by ${r.by}`] : [];
     case 'step-started': {
       const verb = r.mode === 'verify' ? 'verifying' : 'running';
       if (r.command !== undefined) return [`${t} ${where(r)} ${verb}: ${r.command}`];
