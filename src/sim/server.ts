@@ -88,6 +88,8 @@ export class SimSshServers {
       return;
     }
     this.sockets.add(socket);
+    // Small writes (a prompt, an exit status) must not wait for delayed ACKs.
+    socket.setNoDelay(true);
     socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => {});
     if (!listener.ssh) {

@@ -193,6 +193,28 @@ describe('lifecycle', () => {
     await expect(startSimulator({ scenario: 'nope' })).rejects.toThrow(/unknown scenario "nope"; known scenarios: happy/);
   });
 
+  it('starts 5 masters and 2,000 agents in seconds, each answering on its own port', async () => {
+    const t0 = performance.now();
+    const big = await startSimulator({ masters: 5, agents: 2000, publicAgents: 2, timeScale: 200, seed: 2 });
+    try {
+      expect(performance.now() - t0).toBeLessThan(10_000);
+      expect(big.inventory.nodes).toHaveLength(2008);
+      expect(big.model.builtNodes()).toBe(0);
+      const last = big.inventory.nodes.find((n) => n.name === 'agent-2000');
+      expect(last?.ip).toBe('10.0.10.250');
+      const r = await sshRun(big, 'agent-2000', 'curl -fsS http://10.0.10.250:5051/metrics/snapshot; hostname');
+      expect(r.stdout).toMatch(/"slave\\\/registered":1\.0.*\}agent-2000\n$/s);
+      const m = await sshRun(big, 'master-5', 'curl -fsS http://10.0.4.5:8181/exhibitor/v1/cluster/status');
+      expect((JSON.parse(m.stdout) as unknown[]).length).toBe(5);
+      const leader = await sshRun(big, 'master-2', 'curl -fsS http://10.0.4.2:5050/metrics/snapshot');
+      expect(leader.stdout).toContain('"master\\/slaves_active":2002.0');
+      // Only what was touched has full state.
+      expect(big.model.builtNodes()).toBeLessThan(10);
+    } finally {
+      await big.close();
+    }
+  });
+
   it('close() leaves no listening socket, no timer and no temporary file', async () => {
     const small = await startSimulator({ masters: 1, agents: 1, publicAgents: 0, timeScale: 200, host: '127.0.0.2' });
     const ports = small.inventory.nodes.map((n) => n.port as number);
