@@ -98,6 +98,13 @@ describe('runbook export', () => {
     expect(noFile.err).toContain('nope.yaml');
   });
 
+  it('lays the HTML out for --paper letter', async () => {
+    const { status, out } = await invoke(['export', RUNBOOKS[0]!, '--format', 'html', '--paper', 'letter']);
+    expect(status).toBe(0);
+    expect(out).toMatch(/@page \{ size: letter;/);
+    expect((await invoke(['export', RUNBOOKS[0]!, '--format', 'html', '--paper', 'a3'])).status).toBe(2);
+  });
+
   it('takes a4 or letter paper, a4 by default', () => {
     expect(parsePaper(undefined, 'export')).toBe('a4');
     expect(parsePaper('Letter', 'export')).toBe('letter');
