@@ -149,6 +149,22 @@ sections:
     expect(journals()).toHaveLength(1);
   });
 
+  it('--resume RUN (or --run RUN) names the run; an unknown one is bad input', async () => {
+    write('f.yaml', 'id: f\ntitle: F\nsections:\n  - id: s\n    title: S\n    steps:\n      - { id: a, run: "test -f ok" }\n');
+    expect((await play(['f.yaml'])).status).toBe(1);
+    const id = readdirSync(join(dir, 'state', 'runs'))[0]!.replace('.jsonl', '');
+    writeFileSync(join(dir, 'ok'), '');
+    let r = await play(['--resume', '20991231-235959-ffff']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('no run 20991231-235959-ffff in');
+    r = await play(['--resume', id], 'r\n');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`run ${id} resumed by`);
+    r = await play(['--resume', '--run', id]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`run ${id} finished and passed; there is nothing to resume`);
+  });
+
   it('a changed runbook is not resumed unless the operator says so', async () => {
     const file = write('slow.yaml', 'id: s\ntitle: S\nsections:\n  - id: s\n    title: S\n    steps:\n      - { id: a, run: "false" }\n');
     expect((await play(['slow.yaml'])).status).toBe(1);
