@@ -99,6 +99,11 @@ describe('English and Chinese editions', () => {
     expect(humanTexts(en).filter((t) => CJK.test(t.text))).toEqual([]);
   });
 
+  it('never put a space between two Chinese characters (YAML folding of a line break does that)', () => {
+    const spaced = /[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef] +[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]/;
+    expect(humanTexts(zh).filter((t) => spaced.test(t.text)).map((t) => t.where)).toEqual([]);
+  });
+
   it("carry none of the source page's translation slips", () => {
     const all = humanTexts(zh).map((t) => t.text).join('\n');
     expect(all).not.toMatch(/使用先前命令中使用的 IP 地址替换/);
