@@ -15,6 +15,12 @@ const names = readdirSync(here)
   .filter((n) => filters.length === 0 || filters.some((f) => n.includes(f)));
 
 console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+/** Nested results as dotted keys, arrays by index, so every number gets a line. */
+function flatten(value, prefix = '') {
+  if (value === null || typeof value !== 'object') return [[prefix, value]];
+  return Object.entries(value).flatMap(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k));
+}
+
 let failed = 0;
 for (const name of names) {
   const outfile = path.join(here, '..', 'dist', 'bench', `${name}.js`);
@@ -34,7 +40,7 @@ for (const name of names) {
     const { run } = await import(pathToFileURL(outfile).href);
     const results = await run();
     console.log(`\n${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-    for (const [key, value] of Object.entries(results)) console.log(`  ${key.padEnd(48)} ${value}`);
+    for (const [key, value] of flatten(results)) console.log(`  ${key.padEnd(56)} ${value}`);
   } catch (error) {
     failed += 1;
     console.error(`\n${name}: failed: ${error instanceof Error ? error.message : error}`);
