@@ -12,6 +12,8 @@ export interface LayoutInput {
   troubleshoot: boolean;
   /** A modal (confirmation, quit dialog, reason) takes the lower part of the screen. */
   modal: boolean;
+  /** Rows the modal wants (its borders included); it gets them as far as the screen allows. */
+  modalRows?: number;
 }
 
 export interface Layout {
@@ -45,7 +47,8 @@ export function computeLayout(input: LayoutInput): Layout {
   const stepsWidth = clamp(Math.round(columns * 0.4), 24, 64);
   const nodesWidth = columns - stepsWidth - 1;
   if (input.modal) {
-    const modal = clamp(Math.round(available * 0.45), Math.min(9, available - 3), 16);
+    const want = Math.max(input.modalRows ?? 0, Math.min(16, Math.round(available * 0.45)));
+    const modal = clamp(want, Math.min(9, available - 3), available - 3);
     return { ...base, body: available - modal, modal, stepsWidth, nodesWidth };
   }
   if (input.troubleshoot) {

@@ -101,3 +101,25 @@ export function wrap(text: string, width: number): string[] {
   }
   return out;
 }
+
+/** Cuts text into lines of at most `width` columns, keeping every character (spaces included). */
+export function hardWrap(text: string, width: number): string[] {
+  if (width <= 0) return [];
+  const out: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    let used = 0;
+    for (const { segment } of segmenter.segment(paragraph)) {
+      const w = segment === '\t' ? 1 : textWidth(segment);
+      if (used + w > width) {
+        out.push(line);
+        line = '';
+        used = 0;
+      }
+      line += segment === '\t' ? ' ' : segment;
+      used += w;
+    }
+    out.push(line);
+  }
+  return out;
+}

@@ -290,7 +290,7 @@ export function stepAggregate(state: RunState, section: PlanSection, stepKey: st
   const ofTotal = many ? `${settled}/${total}` : '';
   if (failed !== undefined) return { state: 'failed', detail: many ? `${failed}: ${failedReason}` : failedReason };
   if (interrupted !== undefined) return { state: 'interrupted', detail: many ? `${interrupted} interrupted` : 'interrupted' };
-  if (confirm > 0) return { state: 'confirm', detail: many ? `${confirm} waiting for you` : 'waiting for you' };
+  if (confirm > 0) return { state: 'confirm', detail: confirm > 1 ? `${confirm} waiting` : 'waiting' };
   if (running > 0 || polling > 0) {
     const task = rep?.task;
     const who = many && rep ? `${rep.node} ` : '';

@@ -32,7 +32,7 @@ describe('view model', () => {
 
   it('a waiting confirmation and a failure show in the step list', () => {
     const d = atFirstConfirmation();
-    expect(stepRows(d.state, new Set(['masters']), T0)[2]).toMatchObject({ state: 'confirm', detail: '1 waiting for you' });
+    expect(stepRows(d.state, new Set(['masters']), T0)[2]).toMatchObject({ state: 'confirm', detail: 'waiting' });
     d.act({ type: 'refuse', prompt: 'confirm:masters/run-patch-script@master-1' });
     expect(stepRows(d.state, new Set(['masters']), T0)[2]).toMatchObject({ state: 'failed', detail: 'master-1: refused by alice' });
   });

@@ -1,0 +1,34 @@
+// The header row: runbook title, its header fields (versions from and to, security mode),
+// step n/N, elapsed time and the target (the cluster's name or sim:<scenario>).
+import React, { memo } from 'react';
+import { Lines } from './Lines.js';
+import type { Theme } from './theme.js';
+import { padEnd, textWidth, truncate } from './text-width.js';
+import type { HeaderView } from './view-model.js';
+
+export interface HeaderProps {
+  view: HeaderView;
+  width: number;
+  theme: Theme;
+}
+
+const PHASE_WORD: Partial<Record<HeaderView['phase'], string>> = { ready: 'ready', paused: 'paused', aborting: 'aborting' };
+
+export function headerLine({ view, width, theme }: HeaderProps): string {
+  const fields = view.fields.map((f) => (/(->|→)/.test(f.value) ? f.value : `${f.name}: ${f.value}`)).join('  ');
+  const state = view.phase === 'finished' ? (view.outcome ?? 'finished') : (PHASE_WORD[view.phase] ?? '');
+  const right = [state, view.step, view.elapsed, view.target].filter(Boolean).join('  ') + ' ';
+  const room = Math.max(0, width - textWidth(right) - 1);
+  // The fields (versions, security) matter more than the whole title: the title gives way first.
+  const fieldsWidth = fields ? textWidth(fields) + 2 : 0;
+  const title = truncate(` ${view.title}`, Math.max(Math.min(room, 16), room - fieldsWidth));
+  const rest = textWidth(title) + 2 < room ? truncate(`  ${fields}`, room - textWidth(title)) : '';
+  const left = theme.paint(title, 'title') + rest;
+  const stateTone = view.phase === 'finished' ? (view.outcome === 'passed' ? 'ok' : 'fail') : view.phase === 'running' ? 'muted' : 'warn';
+  const rightStyled = (state ? `${theme.paint(state, stateTone, { bold: true })}  ` : '') + theme.paint(right.slice(state ? state.length + 2 : 0), 'muted');
+  return padEnd(left, Math.max(0, width - textWidth(right))) + rightStyled;
+}
+
+export const Header = memo(function Header(props: HeaderProps) {
+  return <Lines lines={[headerLine(props)]} width={props.width} height={1} />;
+});

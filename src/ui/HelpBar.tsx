@@ -1,0 +1,43 @@
+// The help bar: the keys of the mode the operator is in, from the keymap.
+import React, { memo } from 'react';
+import { BINDINGS, keyLabel, type Mode } from './keymap.js';
+import { Lines } from './Lines.js';
+import type { Theme } from './theme.js';
+import { textWidth } from './text-width.js';
+
+export interface HelpBarProps {
+  mode: Mode;
+  width: number;
+  theme: Theme;
+}
+
+/** The bar's items for a mode: `key label`, in keymap order. */
+export function helpItems(mode: Mode): string[] {
+  const out: string[] = [];
+  for (const b of BINDINGS) {
+    if (!b.bar || !b.modes.includes(mode)) continue;
+    const keys = b.id === 'confirm.yes' || b.id === 'confirm.no' ? b.keys[0]! : b.keys.slice(0, 1).map(keyLabel).join('/');
+    out.push(`${keys} ${b.label}`);
+  }
+  return out;
+}
+
+export function helpBarLine({ mode, width, theme }: HelpBarProps): string {
+  const items = helpItems(mode);
+  let line = ' ';
+  for (const item of items) {
+    if (textWidth(line) + textWidth(item) + 2 > width) break;
+    const [key, ...rest] = item.split(' ');
+    line += `${theme.paint(key!, 'accent', { bold: true })} ${rest.join(' ')}  `;
+  }
+  return fitStyled(line, width);
+}
+
+function fitStyled(text: string, width: number): string {
+  const w = textWidth(text);
+  return w >= width ? text : text + ' '.repeat(width - w);
+}
+
+export const HelpBar = memo(function HelpBar(props: HelpBarProps) {
+  return <Lines lines={[helpBarLine(props)]} width={props.width} height={1} />;
+});

@@ -1,0 +1,46 @@
+// The output pane: the selected node's output of its current step, live, scrollable. The lines
+// come from the runner's bounded store, sanitised by the transport and with secrets redacted.
+import React, { memo, useMemo } from 'react';
+import type { OutputLine } from '../transport/types.js';
+import { Lines } from './Lines.js';
+import { outputRow } from './output-lines.js';
+import type { Theme } from './theme.js';
+import { fit, padEnd, textWidth, truncate } from './text-width.js';
+
+export interface OutputPaneProps {
+  node?: string;
+  step?: string;
+  /** The command as shown (secrets masked). */
+  command?: string;
+  /** The lines in view, oldest first. */
+  lines: readonly OutputLine[];
+  /** Lines scrolled up from the end (0 follows). */
+  scroll: number;
+  /** Lines kept for this step, and how many went through. */
+  total: number;
+  width: number;
+  height: number;
+  focused: boolean;
+  theme: Theme;
+  /** Changes with every new line (the lines array may be reused). */
+  version: number;
+}
+
+export function outputTitle(label: string, parts: readonly string[], right: string, width: number, focused: boolean, theme: Theme): string {
+  const head = `${focused ? ` ${label} ◂` : ` ${label}`}`;
+  const r = right ? ` ${right} ` : '';
+  const body = truncate(`${head}  ${parts.filter(Boolean).join('  ')}`, Math.max(0, width - textWidth(r)));
+  return theme.paint(padEnd(body, width - textWidth(r)) + r, 'title', { underline: focused });
+}
+
+export function outputPaneLines(p: OutputPaneProps): string[] {
+  const right = p.scroll > 0 ? `↑${p.scroll} (End follows)` : p.total > 0 ? `${p.total} lines` : '';
+  const title = outputTitle('Output', [p.node ?? 'no node selected', p.step ?? '', p.command ? `$ ${p.command}` : ''], right, p.width, p.focused, p.theme);
+  const body = p.lines.length === 0 ? [p.theme.paint(fit(p.node ? '  (no output yet)' : '', p.width), 'muted')] : p.lines.map((l) => outputRow(l, p.width, p.theme));
+  return [title, ...body];
+}
+
+export const OutputPane = memo(function OutputPane(props: OutputPaneProps) {
+  const lines = useMemo(() => outputPaneLines(props), [props.version, props.lines, props.node, props.step, props.command, props.scroll, props.width, props.height, props.focused, props.theme]);
+  return <Lines lines={lines} width={props.width} height={props.height} />;
+});

@@ -1,0 +1,47 @@
+// The status line, above the help bar: the filter being typed, the last message, the decision
+// waiting for the operator (a failure, an interruption), or what the run is doing.
+import React, { memo } from 'react';
+import type { Prompt, RunState } from '../engine/state.js';
+import { Lines } from './Lines.js';
+import type { Theme } from './theme.js';
+import { fit } from './text-width.js';
+
+export interface StatusLineProps {
+  phase: RunState['phase'];
+  outcome?: RunState['outcome'];
+  decision?: Extract<Prompt, { kind: 'failure' | 'interrupted' }>;
+  /** Confirmations waiting (the first is on screen). */
+  waiting: number;
+  filterInput?: string;
+  message?: { text: string; error: boolean };
+  width: number;
+  theme: Theme;
+}
+
+export function statusLine(p: StatusLineProps): string {
+  const { theme, width } = p;
+  if (p.filterInput !== undefined) return theme.paint(fit(` filter nodes (name, address or state): ${p.filterInput}█`, width), 'accent');
+  if (p.message) return theme.paint(fit(` ${p.message.text}`, width), p.message.error ? 'fail' : 'accent');
+  const d = p.decision;
+  if (d) {
+    if (d.kind === 'failure') return theme.paint(fit(` ✖ ${d.step} failed on ${d.node}: ${d.reason}   r retry  s skip  t troubleshoot  q then a aborts`, width), 'fail', { bold: true });
+    const choices = [d.choices.includes('verify') ? 'v verify' : '', 'r run again', 'd mark done', 's skip'].filter(Boolean).join('  ');
+    return theme.paint(fit(` ! ${d.step} on ${d.node} was interrupted${d.command ? ` while running ${d.command}` : ''}: ${choices}`, width), 'warn', { bold: true });
+  }
+  switch (p.phase) {
+    case 'ready':
+      return theme.paint(fit(' Ready. Press enter to start the run; ? shows every key.', width), 'accent');
+    case 'paused':
+      return theme.paint(fit(' Paused: nothing new starts. Press enter to continue.', width), 'warn');
+    case 'aborting':
+      return theme.paint(fit(' Aborting: nothing new starts; running commands are let finish. q leaves.', width), 'warn');
+    case 'finished':
+      return theme.paint(fit(` The run ${p.outcome === 'passed' ? 'passed' : `ended: ${p.outcome ?? 'finished'}`}. q quits.`, width), p.outcome === 'passed' ? 'ok' : 'fail', { bold: true });
+    default:
+      return theme.paint(fit(p.waiting > 1 ? ` ${p.waiting} confirmations waiting` : '', width), 'muted');
+  }
+}
+
+export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
+  return <Lines lines={[statusLine(props)]} width={props.width} height={1} />;
+});

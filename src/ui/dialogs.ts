@@ -1,0 +1,119 @@
+// The dialogs' text, as pure functions of what they show: the confirmation (the command exactly
+// as it will run and the node, never cut), the quit dialog (what keeps running on the nodes),
+// the reason prompt. Each returns the body rows; Dialog.tsx draws them in a box.
+import { formatClock } from '../runbook/duration.js';
+import type { Prompt } from '../engine/state.js';
+import type { Theme } from './theme.js';
+import { hardWrap, wrap } from './text-width.js';
+
+export interface DialogText {
+  title: string;
+  tone: 'fail' | 'ask' | 'warn' | 'accent';
+  /** Rows that must be shown whole. */
+  required: string[];
+  /** Rows shown when there is room, in order. */
+  optional: string[];
+  /** The last row: the keys. */
+  keys: string;
+}
+
+export interface ConfirmInfo {
+  prompt: Extract<Prompt, { kind: 'confirm' }>;
+  /** The node's address and role, for the node line. */
+  address?: string;
+  role?: string;
+  /** What has been typed for a typed confirmation. */
+  typed: string;
+  /** Other confirmations waiting, by node. */
+  others: readonly string[];
+  why?: string;
+  training: boolean;
+}
+
+const label = (name: string, text: string, width: number, theme: Theme, bold = false): string[] => {
+  // A command keeps every character: cut at the width, not at spaces.
+  const lines = bold ? hardWrap(text, Math.max(8, width - 10)) : wrap(text, Math.max(8, width - 10));
+  return lines.map((l, i) => `${i === 0 ? theme.paint(name.padEnd(8), 'muted') : ' '.repeat(8)} ${bold ? theme.paint(l, 'plain', { bold: true }) : l}`);
+};
+
+export function confirmText(info: ConfirmInfo, width: number, theme: Theme): DialogText {
+  const p = info.prompt;
+  const inner = width - 4;
+  const required: string[] = [];
+  required.push(theme.paint(`${p.title}`, 'title') + theme.paint(`  ${p.section}/${p.step}`, 'muted'));
+  required.push(...label('node', `${p.node}${info.address ? `  ${info.address}` : ''}${info.role ? `  ${info.role}` : ''}`, inner, theme));
+  // The command exactly as it will run (secrets masked), wrapped but never cut.
+  if (p.command !== undefined) required.push(...label('command', p.command, inner, theme, true));
+  const optional: string[] = [];
+  if (p.text) required.push(...wrap(p.text, inner));
+  for (const item of p.checklist ?? []) required.push(...wrap(`□ ${item}`, inner));
+  if (p.typed !== undefined) {
+    required.push('');
+    required.push(`Type ${theme.paint(p.typed, 'title')} and press enter to run it: ${theme.paint(`${info.typed}█`, 'accent')}`);
+  }
+  if (info.training && info.why) optional.push('', ...wrap(`why: ${info.why}`, inner).map((l) => theme.paint(l, 'muted')));
+  if (info.others.length > 0) {
+    const list = info.others.slice(0, 5).join(', ') + (info.others.length > 5 ? ', …' : '');
+    optional.push(theme.paint(`${info.others.length} more waiting: ${list}`, 'muted'));
+  }
+  const keys = p.typed !== undefined
+    ? 'enter run it (when the text matches)   esc refuse'
+    : p.command !== undefined
+      ? 'y run it   n refuse   s skip (asks why)'
+      : 'y done   n refuse   s skip (asks why)';
+  return { title: p.command !== undefined ? `Run on ${p.node}?` : `Confirm on ${p.node}`, tone: p.destructive ? 'fail' : 'ask', required, optional, keys };
+}
+
+export interface QuitInfo {
+  running: readonly { node: string; key: string; command?: string; startedAt: number }[];
+  now: number;
+  phase: string;
+}
+
+export function quitText(info: QuitInfo, width: number, theme: Theme): DialogText {
+  const inner = width - 4;
+  const required: string[] = [];
+  const optional: string[] = [];
+  if (info.running.length === 0) {
+    required.push(...wrap('Nothing is running on the nodes now. The journal keeps your place: `runbook play --resume` continues this run where it stopped.', inner));
+  } else {
+    required.push(`The run is going. Running now on ${info.running.length === 1 ? 'a node' : `${info.running.length} nodes`}:`);
+    for (const r of info.running.slice(0, 3)) {
+      required.push(theme.paint(`  ${r.node}  ${r.key}  ${formatClock(Math.max(0, info.now - r.startedAt))}`, 'title'));
+      if (r.command) required.push(...wrap(`$ ${r.command}`, inner - 4).map((l) => `    ${l}`));
+    }
+    if (info.running.length > 3) required.push(`  and ${info.running.length - 3} more`);
+    required.push(...wrap('Quitting asks these commands to stop and marks their steps interrupted. A command that does not stop when its session closes keeps running on its node, and what it did is then unknown.', inner));
+    optional.push(...wrap('`runbook play --resume` continues the run; for each interrupted step you decide: verify it, run it again, or mark it done.', inner).map((l) => theme.paint(l, 'muted')));
+  }
+  return { title: 'Quit?', tone: 'warn', required, optional, keys: 'y quit now   a abort the run (running commands finish)   n stay' };
+}
+
+export function reasonText(purpose: 'skip' | 'mark-done', task: string, text: string, theme: Theme): DialogText {
+  const verb = purpose === 'skip' ? 'Skip' : 'Mark done';
+  return {
+    title: `${verb}: why?`,
+    tone: 'ask',
+    required: [`${verb} ${theme.paint(task, 'title')}. The reason goes to the journal and the report.`, '', `reason: ${theme.paint(`${text}█`, 'accent')}`],
+    optional: [],
+    keys: 'enter ok   esc cancel',
+  };
+}
+
+/** Rows the dialog needs (box borders included), all of it and the required part only. */
+export function dialogRows(d: DialogText): { all: number; required: number } {
+  return { all: d.required.length + d.optional.length + 4, required: d.required.length + 4 };
+}
+
+/** The body of a dialog `height` rows high: required rows, optional ones as room allows, then the keys. */
+export function dialogBody(d: DialogText, height: number, theme: Theme): string[] {
+  const room = Math.max(0, height - 2);
+  const body = [...d.required];
+  for (const o of d.optional) {
+    if (body.length + 2 >= room) break;
+    body.push(o);
+  }
+  while (body.length < room - 1) body.push('');
+  body.push(theme.paint(d.keys, 'accent', { bold: true }));
+  return body.map((l) => ` ${l}`);
+}

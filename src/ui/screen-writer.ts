@@ -1,0 +1,125 @@
+// Puts Ink's frames on the terminal. Ink runs in its debug mode, which hands over each frame as
+// one plain string; this writer draws it on the alternate screen, rewriting only the rows that
+// changed, each at an absolute position. Absolute positions make a resize harmless (after a
+// resize the whole screen is cleared and redrawn once, whatever the terminal did to the cursor),
+// and rewriting changed rows only keeps a frame small over a slow SSH session. Frames are capped
+// at `maxFps`: a burst of changes draws once at the start of a window and once at its end.
+import { stripStyle, textWidth } from './text-width.js';
+
+export interface TerminalOut {
+  write(text: string): unknown;
+}
+
+export interface ScreenWriterOptions {
+  /** Frames per second at most. Default 20. */
+  maxFps?: number;
+  /** Wrap each frame in DEC mode 2026 (synchronized output) so a terminal shows it whole. Default true. */
+  synchronized?: boolean;
+  now?: () => number;
+}
+
+export interface ScreenStats {
+  /** Frames written, bytes written in all and in the last frame. */
+  frames: number;
+  bytes: number;
+  lastBytes: number;
+}
+
+const ENTER = '\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J';
+const LEAVE = '\x1b[0m\x1b[?25h\x1b[?1049l';
+const BSU = '\x1b[?2026h';
+const ESU = '\x1b[?2026l';
+
+export class ScreenWriter {
+  readonly stats: ScreenStats = { frames: 0, bytes: 0, lastBytes: 0 };
+  private previous: string[] = [];
+  private pending: string | undefined;
+  private last = '';
+  private clear = false;
+  private lastFlush = -Infinity;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private active = false;
+  private readonly minInterval: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly out: TerminalOut,
+    private readonly size: () => { columns: number; rows: number },
+    private readonly options: ScreenWriterOptions = {},
+  ) {
+    this.minInterval = 1000 / Math.max(1, options.maxFps ?? 20);
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** Switches to the alternate screen and hides the cursor. */
+  enter(): void {
+    this.active = true;
+    this.out.write(ENTER);
+    this.previous = [];
+  }
+
+  /** Draws what is pending, shows the cursor and returns to the normal screen. */
+  leave(): void {
+    if (!this.active) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.active = false;
+    this.out.write(LEAVE);
+  }
+
+  /** A new frame from Ink; drawn now, or at the end of the current frame window. */
+  frame(text: string): void {
+    this.pending = text;
+    this.schedule();
+  }
+
+  /** After a resize: the next frame clears the screen and draws every row. */
+  invalidate(): void {
+    this.clear = true;
+    this.previous = [];
+    if (this.pending === undefined) this.pending = this.last;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (!this.active || this.timer) return;
+    const wait = this.lastFlush + this.minInterval - this.now();
+    if (wait <= 0) this.flush();
+    else
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.flush();
+      }, wait);
+  }
+
+  /** Writes the pending frame now. */
+  flush(): void {
+    if (this.pending === undefined || !this.active) return;
+    const text = this.pending;
+    this.pending = undefined;
+    this.last = text;
+    this.lastFlush = this.now();
+    const { columns, rows } = this.size();
+    const lines = text.split('\n');
+    if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    let buf = this.clear ? '\x1b[H\x1b[2J' : '';
+    this.clear = false;
+    const next: string[] = [];
+    for (let row = 0; row < rows; row++) {
+      const line = lines[row] ?? '';
+      next.push(line);
+      if (line === this.previous[row]) continue;
+      buf += `\x1b[${row + 1};1H${line}\x1b[0m`;
+      // Erase the rest of the row, unless the row is full: at the last column, erasing would
+      // take the last character with it (the cursor waits there to wrap).
+      if (line === '' || textWidth(stripStyle(line)) < columns) buf += '\x1b[K';
+    }
+    this.previous = next;
+    if (buf === '') return;
+    const payload = this.options.synchronized === false ? buf : BSU + buf + ESU;
+    this.out.write(payload);
+    this.stats.frames += 1;
+    this.stats.lastBytes = Buffer.byteLength(payload);
+    this.stats.bytes += this.stats.lastBytes;
+  }
+}

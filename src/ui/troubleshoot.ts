@@ -1,0 +1,187 @@
+// The troubleshooting pane's I/O: the role's commands from the runbook, run on the selected node
+// through the same transport as the steps, streamed into a bounded buffer. Output arrives already
+// sanitised by the transport; secrets are redacted before anything is kept.
+import type { InventoryNode } from '../inventory/types.js';
+import { normalizeRole } from '../inventory/roles.js';
+import { render, renderForDisplay } from '../runbook/template.js';
+import type { TroubleshootCommand } from '../runbook/schema.js';
+import type { RunState } from '../engine/state.js';
+import { scopeFor } from '../engine/update.js';
+import type { OutputLine, Transport } from '../transport/types.js';
+import { LineRing } from './line-ring.js';
+
+/** A troubleshooting command, resolved for one node. */
+export interface ResolvedCommand {
+  title: string;
+  why?: string;
+  /** The command that runs (secrets included: never shown). */
+  run: string;
+  /** As shown: secrets masked. */
+  display: string;
+  /** Runs until stopped (journalctl -f): the `follow` variant, when the runbook has one. */
+  live: boolean;
+  /** The live variant, for `O` (follow in a tmux window). */
+  follow?: { run: string; display: string };
+  /** Set when the command cannot be built for this node (a value is missing). */
+  error?: string;
+}
+
+/** The runbook role whose commands apply to a node: its first role the runbook describes. */
+export function roleOf(state: RunState, nodeName: string): string | undefined {
+  const roles = state.plan.runbook.roles ?? {};
+  const names = Object.keys(roles);
+  for (const r of state.plan.targets.get(nodeName)?.roles ?? []) {
+    const n = normalizeRole(r);
+    const hit = names.find((k) => normalizeRole(k) === n);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+const resolvedCache = new WeakMap<object, Map<string, ResolvedCommand[]>>();
+
+/** The troubleshooting commands for a node, interpolated for it, in runbook order. */
+export function troubleshootCommands(state: RunState, nodeName: string): ResolvedCommand[] {
+  let cache = resolvedCache.get(state.plan);
+  if (!cache) resolvedCache.set(state.plan, (cache = new Map()));
+  const hit = cache.get(nodeName);
+  if (hit) return hit;
+  const role = roleOf(state, nodeName);
+  const list: TroubleshootCommand[] = (role && state.plan.runbook.roles?.[role]?.troubleshoot) || [];
+  const scope = scopeFor(state, nodeName);
+  const resolve = (source: string): { run: string; display: string } => ({ run: render(source, scope, 'shell'), display: renderForDisplay(source, scope, 'shell') });
+  const out = list.map((c): ResolvedCommand => {
+    try {
+      const main = c.follow ? resolve(c.follow) : resolve(c.run);
+      return { title: c.title, ...(c.why ? { why: c.why } : {}), ...main, live: Boolean(c.follow), ...(c.follow ? { follow: resolve(c.follow) } : {}) };
+    } catch (error) {
+      return { title: c.title, run: '', display: c.run, live: false, error: (error as Error).message };
+    }
+  });
+  // Commands with vars may resolve later: cache only when none needed one that is missing.
+  if (out.every((c) => !c.error)) cache.set(nodeName, out);
+  return out;
+}
+
+/** The index of the command a step names (`troubleshoot: <title>`), if the node's role has it. */
+export function suggestedCommand(state: RunState, nodeName: string): number | undefined {
+  const node = state.nodes.get(nodeName);
+  const key = node?.current;
+  if (!key) return undefined;
+  const [sectionId = '', stepId = ''] = key.split('/');
+  const section = state.plan.sections[state.plan.sectionIndex.get(sectionId) ?? -1];
+  const title = section?.steps[section.stepIndex.get(stepId) ?? -1]?.step.troubleshoot;
+  if (!title) return undefined;
+  const i = troubleshootCommands(state, nodeName).findIndex((c) => c.title === title);
+  return i >= 0 ? i : undefined;
+}
+
+export type TroubleshootStatus = 'idle' | 'running' | 'done' | 'stopped' | 'failed';
+
+/** What the pane shows. */
+export interface TroubleshootView {
+  node?: string;
+  index?: number;
+  title?: string;
+  display?: string;
+  live: boolean;
+  status: TroubleshootStatus;
+  /** How it ended: "exit 0", or the transport's message. */
+  ended?: string;
+  lines: LineRing<OutputLine>;
+  /** Grows with every change. */
+  version: number;
+}
+
+export interface TroubleshootOptions {
+  transportFor: (node: InventoryNode) => Transport;
+  redact: (text: string) => string;
+  /** Lines kept. Default 2,000. */
+  limit?: number;
+  /** Told (at most every `notifyMs`) when the view changed. */
+  onChange: () => void;
+  notifyMs?: number;
+}
+
+/** Runs one troubleshooting command at a time; a new one stops the last. */
+export class Troubleshooter {
+  private controller: AbortController | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private seq = 0;
+  private current: TroubleshootView;
+
+  constructor(private readonly options: TroubleshootOptions) {
+    this.current = { live: false, status: 'idle', lines: new LineRing(options.limit ?? 2000), version: 0 };
+  }
+
+  view(): TroubleshootView {
+    return this.current;
+  }
+
+  run(node: InventoryNode, index: number, command: ResolvedCommand): void {
+    this.stop(false);
+    const seq = ++this.seq;
+    const controller = new AbortController();
+    this.controller = controller;
+    this.current = { node: node.name, index, title: command.title, display: command.display, live: command.live, status: 'running', lines: new LineRing(this.options.limit ?? 2000), version: this.current.version + 1 };
+    if (command.error) {
+      this.finish(seq, 'failed', `cannot run on ${node.name}: ${command.error}`);
+      return;
+    }
+    const onOutput = (line: OutputLine) => {
+      if (seq !== this.seq) return;
+      const text = this.options.redact(line.text);
+      this.current.lines.push(text === line.text ? line : { stream: line.stream, text });
+      this.changed();
+    };
+    this.options
+      .transportFor(node)
+      .exec(node, command.run, { signal: controller.signal, onOutput })
+      .then(
+        (r) => {
+          if (r.failure === 'aborted') this.finish(seq, 'stopped', 'stopped');
+          else if (r.failure) this.finish(seq, 'failed', this.options.redact(r.message ?? r.failure));
+          else this.finish(seq, r.exit === 0 ? 'done' : 'failed', `exit ${r.exit}`);
+        },
+        (error: unknown) => this.finish(seq, 'failed', this.options.redact(String((error as Error)?.message ?? error))),
+      );
+    this.changed(true);
+  }
+
+  /** Stops the command that runs, if any. */
+  stop(notify = true): void {
+    this.controller?.abort();
+    this.controller = undefined;
+    if (notify) this.changed(true);
+  }
+
+  close(): void {
+    this.seq += 1;
+    this.controller?.abort();
+    this.controller = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private finish(seq: number, status: TroubleshootStatus, ended: string): void {
+    if (seq !== this.seq) return;
+    this.current = { ...this.current, status, ended, version: this.current.version + 1 };
+    this.changed(true);
+  }
+
+  private changed(now = false): void {
+    // In place: a line costs no new object; readers compare `version`.
+    this.current.version += 1;
+    if (now) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.options.onChange();
+      return;
+    }
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.options.onChange();
+    }, this.options.notifyMs ?? 50);
+  }
+}
