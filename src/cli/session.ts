@@ -53,10 +53,28 @@ export interface SessionOptions {
   clock?: Clock;
 }
 
+/** How the session reaches nodes over SSH, for whatever else opens a connection (the TUI's shell). */
+export interface SessionSsh {
+  user?: string;
+  identityFile?: string;
+  /** Default ~/.ssh/known_hosts of the operator's home. */
+  knownHostsFiles?: string[];
+  /** The simulator's host keys, held in memory. */
+  extraKnownHosts?: string[];
+  acceptNewHostKeys?: boolean;
+  resolveJump: (jump: string) => InventoryNode | undefined;
+}
+
 /** A session ready to drive: nothing has run yet. */
 export interface Session {
   runner: Runner;
   state: RunState;
+  /** The transport of each target, the same the runner uses (troubleshooting and health probes go through it). */
+  transportFor: (node: InventoryNode) => Transport;
+  /** The runner's clock (scaled with --time-scale). */
+  clock: Clock;
+  inventory?: Inventory;
+  ssh: SessionSsh;
   journalFile: string;
   /** Answers from stdin, shared by the param prompts and the driver. */
   answers: LineReader;
@@ -208,9 +226,23 @@ export async function openSession(options: SessionOptions): Promise<OpenResult> 
   });
 
   let removeSignals: (() => void) | undefined;
+  const nodesByName = new Map((inventory?.nodes ?? []).map((n) => [n.name, n]));
+  const sshUser = options.sshUser ?? settings.sshUser;
+  const identityFile = options.identityFile ?? settings.identityFile;
   const session: Session = {
     runner,
     state,
+    transportFor,
+    clock,
+    ...(inventory ? { inventory } : {}),
+    ssh: {
+      ...(sshUser ? { user: sshUser } : {}),
+      ...(identityFile ? { identityFile } : {}),
+      ...(io.env.HOME ? { knownHostsFiles: [path.join(io.env.HOME, '.ssh', 'known_hosts')] } : {}),
+      ...(inventory?.knownHosts ? { extraKnownHosts: inventory.knownHosts } : {}),
+      ...(options.acceptNewHostKeys ? { acceptNewHostKeys: true } : {}),
+      resolveJump: (jump) => nodesByName.get(jump),
+    },
     journalFile: journal.file,
     answers,
     autoConfirm: Boolean(options.yes),
