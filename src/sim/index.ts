@@ -13,7 +13,7 @@ import { findScenario, type Scenario, scenarioDefinitions } from './scenarios.js
 import { SimSshServers } from './server.js';
 
 export type { Scenario } from './scenarios.js';
-export type { ClusterModel, FaultRecord, ActionRecord } from './model/cluster.js';
+export type { ClusterModel, FaultRecord, ActionRecord, SimSummary } from './model/cluster.js';
 export type { SimClock } from './clock.js';
 
 export interface SimOptions {
@@ -112,7 +112,9 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
   const clientKey = generateEd25519(`${user}@runbook-sim`);
   const internalErrors: SimCluster['internalErrors'] = [];
   const servers = new SimSshServers(model, clock, clientKey, user, (node, command, error) => {
-    internalErrors.push({ node, command, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    // A command may carry the token (curl -H 'Authorization: token=...'): never keep it.
+    const redact = (text: string): string => text.split(model.token).join('••••••').replace(/(token=)[^\s'"]+/g, '$1••••••');
+    internalErrors.push({ node, command: redact(command), error: redact(error instanceof Error ? (error.stack ?? error.message) : String(error)) });
   });
   const cleanup = async (): Promise<void> => {
     await servers.close();

@@ -65,6 +65,23 @@ export interface ActionRecord {
   detail: string;
 }
 
+/** The state of the exercise, for the trainee report. */
+export interface SimSummary {
+  at: number;
+  /** What the operator was told the cluster runs. */
+  installedVersion: string;
+  /** What it really ran at the start (differs in the wrong-version scenario). */
+  runningVersion: string;
+  targetVersion: string;
+  versions: Record<string, string>;
+  faultsMet: FaultRecord[];
+  actions: ActionRecord[];
+  /** DC/OS units not active, by node (only nodes the trainee touched can have any). */
+  unhealthyUnits: Record<string, string[]>;
+  /** Agents the masters removed (away more than 5 minutes). */
+  removedAgents: string[];
+}
+
 /** A generated node upgrade script, by the hex id in its URL. */
 export interface GeneratedScript {
   id: string;
@@ -235,6 +252,30 @@ export class ClusterModel {
       out[n.name] = this.states.get(n.name)?.version ?? this.runningVersion;
     }
     return out;
+  }
+
+  /** What the trainee report needs: versions, faults met, actions, and units not running now. */
+  summary(t = this.now()): SimSummary {
+    const unhealthy: Record<string, string[]> = {};
+    for (const [name, st] of this.states) {
+      const down = [...st.units.values()].filter((u) => u.spec.dcos && u.spec.type !== 'timer' && u.at(t).active !== 'active').map((u) => u.spec.name);
+      if (down.length > 0) unhealthy[name] = down;
+    }
+    const removedAgents = this.agents.filter((a) => {
+      const r = this.states.get(a.name)?.agent?.removedAt;
+      return r !== null && r !== undefined && r <= t;
+    });
+    return {
+      at: t,
+      installedVersion: this.installedVersion,
+      runningVersion: this.runningVersion,
+      targetVersion: this.targetVersion,
+      versions: this.versions(),
+      faultsMet: [...this.faultsMet],
+      actions: [...this.actions],
+      unhealthyUnits: unhealthy,
+      removedAgents: removedAgents.map((a) => a.name),
+    };
   }
 
   // ---- building a node ----

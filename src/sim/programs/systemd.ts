@@ -210,8 +210,8 @@ const systemctl: Program = async (ctx) => {
         else if (verb === 'stop') host.model.stopUnit(st, name, now);
         else host.model.restartUnit(st, name, now);
       }
-      // systemctl waits for the job: the unit has begun starting when it returns.
-      await host.clock.sleep(verb === 'stop' ? 500 : 1200, ctx.signal);
+      // systemctl waits for the job (the unit has begun starting) unless told --no-block.
+      if (!flags.includes('--no-block')) await host.clock.sleep(verb === 'stop' ? 500 : 1200, ctx.signal);
       return 0;
     }
     case 'daemon-reload':
