@@ -66,7 +66,8 @@ export class Runner {
   private pumping = false;
   private readonly execs = new Map<string, AbortController>();
   private readonly timers = new Map<string, AbortController>();
-  private readonly autoAnswered = new Set<string>();
+  /** Prompt objects already answered for the operator (a prompt asked again is a new object). */
+  private readonly autoAnswered = new WeakSet<object>();
   private resolveDone!: (o: Outcome) => void;
   private finished = false;
   private outputTimer: ReturnType<typeof setTimeout> | undefined;
@@ -169,8 +170,8 @@ export class Runner {
     const by = this.options.autoConfirm;
     if (!by) return;
     for (const prompt of this.state.prompts) {
-      if (prompt.kind !== 'confirm' || this.autoAnswered.has(`${prompt.id}#${prompt.askedAt}`)) continue;
-      this.autoAnswered.add(`${prompt.id}#${prompt.askedAt}`);
+      if (prompt.kind !== 'confirm' || this.autoAnswered.has(prompt)) continue;
+      this.autoAnswered.add(prompt);
       this.dispatch({ type: 'confirm', prompt: prompt.id, ...(prompt.typed !== undefined ? { typed: prompt.typed } : {}), by });
     }
   }

@@ -23,7 +23,8 @@ export interface PlainOptions {
 /** Drives a runner to its end; resolves to the exit status (0, 1 or 130). */
 export async function runPlain(runner: Runner, options: PlainOptions): Promise<number> {
   const { stdout, stderr } = options;
-  const asked = new Set<string>();
+  // Prompt objects already asked; a prompt asked again (after a retry) is a new object.
+  const asked = new WeakSet<Prompt>();
   const tails = new Map<string, readonly string[]>();
   let finishedRecord: Extract<JournalRecord, { event: 'run-finished' }> | undefined;
   let asking = false;
@@ -39,9 +40,9 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
       for (;;) {
         const state = runner.getState();
         if (state.phase === 'finished') return;
-        const prompt = state.prompts.find((p) => !asked.has(promptKey(p)) && !(options.autoConfirm && p.kind === 'confirm'));
+        const prompt = state.prompts.find((p) => !asked.has(p) && !(options.autoConfirm && p.kind === 'confirm'));
         if (!prompt) return;
-        asked.add(promptKey(prompt));
+        asked.add(prompt);
         const action = await answer(prompt, options);
         if (runner.getState().phase === 'finished') return;
         if (action) runner.dispatch(action);
@@ -63,7 +64,7 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
       stderr.write(`runbook: ${message}\n`);
       // Ask again what could not be done.
       if ('prompt' in action || 'task' in action) {
-        for (const p of state.prompts) if (p.id === (action as { prompt?: string }).prompt || p.task === (action as { task?: string }).task) asked.delete(promptKey(p));
+        for (const p of state.prompts) if (p.id === (action as { prompt?: string }).prompt || p.task === (action as { task?: string }).task) asked.delete(p);
       }
     }
     void askLoop();
@@ -78,8 +79,6 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
   stdout.write(`${summaryLine(counts, options.journal)}\n`);
   return runner.fatal ? 1 : exitStatus(outcome);
 }
-
-const promptKey = (p: Prompt) => `${p.id}#${p.askedAt}`;
 
 type InterruptedChoice = Extract<Prompt, { kind: 'interrupted' }>['choices'][number];
 const INTERRUPTED_ANSWERS: Record<string, InterruptedChoice | undefined> = {
