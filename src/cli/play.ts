@@ -40,14 +40,38 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
   const { session } = opened;
   session.handleSignals();
   try {
-    return await drive(session, io);
+    return await drive(session, io, { plain: options.plain === true, ...(str('theme') ? { theme: str('theme')! } : {}), noColor: options['no-color'] === true });
   } finally {
     await session.close();
   }
 }
 
-/** The one place the driver is chosen. Plain mode for now, even on a terminal; the TUI plugs in here. */
-async function drive(session: Session, io: CommandInput['io']): Promise<number> {
+/** The one place the driver is chosen: the TUI on a terminal, plain mode otherwise (or with --plain). */
+async function drive(session: Session, io: CommandInput['io'], display: { plain: boolean; theme?: string; noColor: boolean }): Promise<number> {
+  if (io.interactive && !display.plain) {
+    const { runTui } = await import('../ui/run-tui.js');
+    // The TUI reads keys from stdin in raw mode: the line reader of the param prompts lets go of it.
+    session.answers.close();
+    return runTui(
+      {
+        runner: session.runner,
+        transportFor: session.transportFor,
+        clock: session.clock,
+        ...(session.inventory ? { target: session.inventory.name ?? session.inventory.source } : {}),
+        journalFile: session.journalFile,
+        shell: session.ssh,
+        autoStart: session.autoConfirm,
+      },
+      {
+        stdin: io.stdin as NodeJS.ReadStream,
+        stdout: io.stdout as NodeJS.WriteStream,
+        stderr: io.stderr as NodeJS.WriteStream,
+        env: io.env,
+        ...(display.theme ? { theme: display.theme } : {}),
+        noColor: display.noColor,
+      },
+    );
+  }
   const { runPlain } = await import('../plain/plain.js');
   return runPlain(session.runner, {
     stdout: io.stdout,

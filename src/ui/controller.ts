@@ -2,6 +2,9 @@
 // probes and the troubleshooting commands, opens tmux windows, and performs the effects of the
 // screen's reducer. The App reads one snapshot from it, at most `maxFps` times a second whatever
 // the rate of events, so a step printing 10,000 lines a second costs a few frames, not 10,000.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Clock } from '../engine/clock.js';
 import { realClock } from '../engine/clock.js';
 import type { Runner } from '../engine/runner.js';
@@ -73,6 +76,7 @@ export class TuiController {
   private resolveQuit!: () => void;
   private readonly unsubscribe: () => void;
   private closed = false;
+  private knownHostsDir: string | undefined;
 
   constructor(private readonly options: ControllerOptions) {
     this.runner = options.runner;
@@ -177,13 +181,14 @@ export class TuiController {
         if (!node) return;
         let argv: string[];
         let name: string;
+        const shell = this.shellOptions();
         if (effect.type === 'shell') {
-          argv = shellArgv(node, { shell: this.options.env?.SHELL, ...this.options.shell });
+          argv = shellArgv(node, shell);
           name = `ssh ${node.name}`;
         } else {
           const command = troubleshootCommands(state, effect.node)[effect.index];
           if (!command || command.error) return this.say(`cannot follow on ${node.name}: ${command?.error ?? 'no such command'}`, true);
-          argv = shellArgv(node, { ...this.options.shell }, (command.follow ?? command).run);
+          argv = shellArgv(node, shell, (command.follow ?? command).run);
           name = `${node.name}: ${command.title}`;
         }
         void openTmuxWindow(name, argv, this.options.env ?? {}).then((error) => this.say(error ?? `opened tmux window "${name}"`, Boolean(error)));
@@ -195,9 +200,22 @@ export class TuiController {
     }
   }
 
+  /** The shell's options; host keys held in memory (the simulator's) go to a private file for ssh. */
+  private shellOptions(): ShellOptions {
+    const options: ShellOptions = { ...(this.options.env?.SHELL ? { shell: this.options.env.SHELL } : {}), ...this.options.shell };
+    const extra = options.extraKnownHosts;
+    if (!extra || extra.length === 0) return options;
+    if (!this.knownHostsDir) {
+      this.knownHostsDir = mkdtempSync(path.join(tmpdir(), 'runbook-known-hosts-'));
+      writeFileSync(path.join(this.knownHostsDir, 'known_hosts'), `${extra.join('\n')}\n`, { mode: 0o600 });
+    }
+    return { ...options, knownHostsFiles: [...(options.knownHostsFiles ?? []), path.join(this.knownHostsDir, 'known_hosts')] };
+  }
+
   /** Stops the probes, the troubleshooting command and the timers; leaves the runner alone. */
   close(): void {
     this.closed = true;
+    if (this.knownHostsDir) rmSync(this.knownHostsDir, { recursive: true, force: true });
     if (this.timer) clearTimeout(this.timer);
     this.unsubscribe();
     this.health.stop();

@@ -12,8 +12,10 @@ export interface ShellOptions {
   user?: string;
   /** Identity file for nodes that name none. */
   identityFile?: string;
-  /** known_hosts files, the first written by accept-new; the simulator's lines go in a file too. */
+  /** known_hosts files, the first written by accept-new. */
   knownHostsFiles?: string[];
+  /** known_hosts lines held in memory (the simulator's): written to a private file for ssh. */
+  extraKnownHosts?: string[];
   acceptNewHostKeys?: boolean;
   /** Resolves a `jump` that names another node. */
   resolveJump?: (jump: string) => InventoryNode | undefined;
