@@ -171,6 +171,17 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
   }
 }
 
+/** Parses `--nodes M,A` (masters, agents; e.g. "3,20"); throws a TypeError worded for the user. */
+export function parseNodesOption(text: string): { masters: number; agents: number } {
+  const m = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(text);
+  if (!m) throw new TypeError(`--nodes takes masters and agents as two numbers, e.g. --nodes 3,20, not "${text}"`);
+  const masters = Number(m[1]);
+  const agents = Number(m[2]);
+  checkRange('--nodes masters', masters, 1, 5);
+  checkRange('--nodes agents', agents, 1, 2000);
+  return { masters, agents };
+}
+
 function yamlScalar(value: string): string {
   return /^[A-Za-z0-9_./@-]+$/.test(value) && !/^(true|false|null|yes|no|on|off|~)$/i.test(value) && !/^[0-9.]+$/.test(value) ? value : JSON.stringify(value);
 }

@@ -1,9 +1,9 @@
 // A happy-path patch typed as the page (and the runbook) types it: build the node patch script on
 // the bootstrap node, serve it with nginx, patch one master and poll its gates, then one agent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SimCluster, startSimulator } from '../../src/sim/index.js';
+import { parseNodesOption, type SimCluster, startSimulator } from '../../src/sim/index.js';
 import { connect, pollUntil, type Session, sq } from './ssh-client.js';
-import { BOOTSTRAP_DIR, column, metric } from './steps.js';
+import { BOOTSTRAP_DIR, buildScript, COCKROACH_STATUS, column, metric, patchNode } from './steps.js';
 
 let sim: SimCluster;
 
@@ -86,5 +86,37 @@ describe('a happy-path patch, typed over SSH', () => {
       expect.arrayContaining(['bootstrap installer', 'bootstrap nginx', 'master-1 patch-started', 'master-1 patch-finished', 'agent-1 patch-finished']),
     );
     expect(sim.internalErrors).toEqual([]);
+  });
+});
+
+describe('the smallest cluster: 1 master and 1 agent', () => {
+  it('patches both; the only master leads again after its restart', async () => {
+    const small = await startSimulator({ masters: 1, agents: 1, publicAgents: 0, timeScale: 300, seed: 4 });
+    try {
+      const url = await buildScript(small);
+      const m = await connect(small, 'master-1');
+      const script = await m.run(`curl -fO ${sq(url)} && sudo bash dcos_node_upgrade.sh`, { timeoutMs: 30_000 });
+      expect(script.exit).toBe(0);
+      const snap = await pollUntil(m, 'curl -fsS http://10.0.4.1:5050/metrics/snapshot', (r) => metric(r, 'registrar/log/recovered') === 1 && metric(r, 'master/elected') === 1);
+      expect(metric(snap, 'registrar/log/ensemble_size')).toBe(1);
+      const ranges = await m.run(COCKROACH_STATUS);
+      expect(ranges.stdout).toMatch(/\(1 row\)\n$/);
+      m.close();
+      expect((await patchNode(small, 'agent-1', url)).exit).toBe(1);
+      const a = await connect(small, 'agent-1');
+      await a.run('sudo rm -f /opt/mesosphere/lib/libltdl.so.7');
+      expect((await a.run('sudo bash dcos_node_upgrade.sh', { timeoutMs: 30_000 })).exit).toBe(0);
+      a.close();
+      expect(small.model.versions()).toEqual({ 'master-1': '1.11.5', 'agent-1': '1.11.5' });
+      expect(small.internalErrors).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('parses --nodes M,A', () => {
+    expect(parseNodesOption('3,20')).toEqual({ masters: 3, agents: 20 });
+    expect(() => parseNodesOption('6,20')).toThrow(/--nodes masters must be a whole number from 1 to 5/);
+    expect(() => parseNodesOption('3')).toThrow(/e\.g\. --nodes 3,20/);
   });
 });

@@ -200,7 +200,8 @@ const nodeUpgrade: Program = async (ctx) => {
   const rng = Rng.for(model.seed, st.info.name, 'fetch', model.actions.length);
   // pkgpanda fetch: the packages come from the bootstrap node's nginx.
   const packages = ['adminrouter', 'cockroach', 'dcos-config', 'dcos-net', 'exhibitor', 'marathon', 'mesos', 'mesos-dns', 'metronome'];
-  const perPackage = rng.int(3, 7) * S;
+  // At scale 1 the fetch takes two minutes or so: the whole script a few minutes.
+  const perPackage = rng.int(8, 15) * S;
   for (const p of packages) {
     await clock.sleep(perPackage, ctx.signal);
     const served = servedPath(model, settings.url, `/package_lists/${settings.listId}.package_list.json`);
