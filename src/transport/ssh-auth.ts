@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
+import { loadSsh2 } from './ssh2-module.js';
 
 /** One way to log in, prepared. */
 export type LoginMethod =
@@ -40,7 +41,7 @@ export async function planLogin(
   explicit: boolean,
   agentSocket: string | undefined,
 ): Promise<LoginPlan | { error: string }> {
-  const { utils } = await import('ssh2');
+  const { utils } = await loadSsh2();
   const methods: LoginMethod[] = [];
   const skipped: string[] = [];
   for (const file of files) {

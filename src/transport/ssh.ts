@@ -16,6 +16,7 @@ import { authHandler, defaultIdentityFiles, expandHome, planLogin } from './ssh-
 import { createHostVerifier } from './ssh-host-key.js';
 import { choosePidsToKill, killCommand, listSessionChildrenCommand, parseSessionChildren } from './ssh-reaper.js';
 import type { ExecFailure, ExecOptions, ExecResult, Transport } from './types.js';
+import { loadSsh2 } from './ssh2-module.js';
 
 /** Connection events, for the journal. */
 export type SshEvent =
@@ -83,9 +84,6 @@ export interface SshTransport extends Transport {
   stats(): SshStats;
 }
 
-type Ssh2 = typeof import('ssh2');
-let ssh2Module: Promise<Ssh2> | undefined;
-const loadSsh2 = (): Promise<Ssh2> => (ssh2Module ??= import('ssh2'));
 
 /** Where one connection goes. */
 interface Endpoint {

@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+// @ts-expect-error: a plain JavaScript script without types
+import { bundleOptions } from '../../scripts/build.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -14,19 +16,7 @@ export async function buildBinary(): Promise<{ cli: string; remove: () => void }
   const { mkdirSync } = await import('node:fs');
   mkdirSync(cache, { recursive: true });
   const outdir = mkdtempSync(path.join(cache, 'runbook-int-'));
-  await build({
-    entryPoints: { cli: path.join(root, 'src', 'cli.ts') },
-    outdir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    external: ['ssh2', 'cpu-features', 'react-devtools-core'],
-    banner: { js: "import { createRequire as __runbookRequire } from 'node:module'; const require = __runbookRequire(import.meta.url);" },
-    logLevel: 'error',
-  });
+  await build({ ...bundleOptions(outdir), sourcemap: false, logLevel: 'error' });
   return { cli: path.join(outdir, 'cli.js'), remove: () => rmSync(outdir, { recursive: true, force: true }) };
 }
 
