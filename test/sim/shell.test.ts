@@ -133,3 +133,22 @@ describe('errors as bash prints them', () => {
     expect(r.status).toBe(1);
   });
 });
+
+describe('text tools', () => {
+  it.each([
+    ["printf 'a\\nb\\nc\\nd\\n' | sed -n 2,3p", 'b\nc\n'],
+    ["printf 'a\\nstart\\nx\\nend\\ny\\n' | sed -n '/start/,/end/p'", 'start\nx\nend\n'],
+    ["printf 'a\\nb\\n' | sed '1d'", 'b\n'],
+    ["printf 'k: 1\\nk: 2\\n' | grep -c 'k:'", '2\n'],
+    ["printf 'x\\ny\\n' | grep -v x", 'y\n'],
+    ["printf 'A\\nb\\n' | grep -E '^[a-z]$'", 'b\n'],
+    ["printf 'b\\na\\nb\\n' | sort | uniq -c", '      1 a\n      2 b\n'],
+    ["echo 'one two three' | awk '{print $2}'", 'two\n'],
+    ["echo 'a:b:c' | cut -d: -f2", 'b\n'],
+    ["printf 'one\\ntwo\\n' > /tmp/x; printf 'one\\nthree\\n' > /tmp/y; diff /tmp/x /tmp/y; echo $?", '2c2\n< two\n---\n> three\n1\n'],
+  ])('%s', async (src, out) => {
+    const r = await run(src);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(out);
+  });
+});

@@ -369,8 +369,18 @@ const tr: Program = async (ctx) => {
   return 0;
 };
 
+interface SedAddress {
+  re?: RegExp;
+  line?: number;
+  last?: boolean;
+}
+
 interface SedCommand {
-  addr?: { re?: RegExp; line?: number; last?: boolean };
+  addr?: SedAddress;
+  /** The end of an address range (addr,addr2). */
+  addr2?: SedAddress;
+  /** Set while inside the range. */
+  inRange?: boolean;
   op: 's' | 'd' | 'p' | 'q';
   re?: RegExp;
   replacement?: string;
@@ -405,16 +415,29 @@ function parseSed(script: string, extended: boolean): SedCommand[] {
     while (i < script.length && /[\s;]/.test(script[i] as string)) i++;
     if (i >= script.length) break;
     const cmd: Partial<SedCommand> = {};
-    if (script[i] === '/') {
+    const address = (): SedAddress | undefined => {
+      if (script[i] === '/') {
+        i++;
+        return { re: new RegExp(posixRegex(delimited('/'), extended)) };
+      }
+      if (/\d/.test(script[i] as string)) {
+        const m = /^\d+/.exec(script.slice(i))?.[0] ?? '0';
+        i += m.length;
+        return { line: Number(m) };
+      }
+      if (script[i] === '$') {
+        i++;
+        return { last: true };
+      }
+      return undefined;
+    };
+    const a1 = address();
+    if (a1) cmd.addr = a1;
+    if (a1 && script[i] === ',') {
       i++;
-      cmd.addr = { re: new RegExp(posixRegex(delimited('/'), extended)) };
-    } else if (/\d/.test(script[i] as string)) {
-      const m = /^\d+/.exec(script.slice(i))?.[0] ?? '0';
-      cmd.addr = { line: Number(m) };
-      i += m.length;
-    } else if (script[i] === '$') {
-      cmd.addr = { last: true };
-      i++;
+      const a2 = address();
+      if (!a2) throw new Error(`-e expression #1, char ${i}: unexpected \`,'`);
+      cmd.addr2 = a2;
     }
     const op = script[i++];
     if (op === 's') {
@@ -474,12 +497,16 @@ const sed: Program = async (ctx) => {
       let line = ls[n] as string;
       let deleted = false;
       let quit = false;
+      const hits = (a: SedAddress): boolean =>
+        (a.re === undefined || a.re.test(line)) && (a.line === undefined || a.line === n + 1) && (!a.last || n === ls.length - 1);
       for (const c of cmds) {
-        if (c.addr) {
-          if (c.addr.re && !c.addr.re.test(line)) continue;
-          if (c.addr.line !== undefined && c.addr.line !== n + 1) continue;
-          if (c.addr.last && n !== ls.length - 1) continue;
-        }
+        if (c.addr && c.addr2) {
+          if (!c.inRange) {
+            if (!hits(c.addr)) continue;
+            // A line-number end at or before the start makes a one-line range.
+            c.inRange = !(c.addr2.line !== undefined && c.addr2.line <= n + 1);
+          } else if (hits(c.addr2) || (c.addr2.line !== undefined && c.addr2.line <= n + 1)) c.inRange = false;
+        } else if (c.addr && !hits(c.addr)) continue;
         if (c.op === 'd') {
           deleted = true;
           break;
