@@ -1,0 +1,64 @@
+// A real tmux server for end-to-end tests of the terminal UI: a private socket, a detached
+// session of a given size, keys sent with send-keys, the screen read with capture-pane.
+import { execFileSync, execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export const hasTmux = (): boolean => {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export class Tmux {
+  constructor(readonly socket: string) {}
+
+  private async tmux(...args: string[]): Promise<string> {
+    const { stdout } = await run('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { timeout: 10_000 });
+    return stdout;
+  }
+
+  /** Starts `command` (a shell command line) in a detached session of `columns` x `rows`. */
+  async start(command: string, columns: number, rows: number, env: Record<string, string>): Promise<void> {
+    // CI sets CI=true, which makes Ink print only a last frame; the UI under test is interactive.
+    const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    await this.tmux('new-session', '-d', '-s', 'e2e', '-x', String(columns), '-y', String(rows), ...envArgs, `${command}; echo "[exit $?]"; sleep 60`);
+  }
+
+  /** The screen as text, one string per row. */
+  async screen(): Promise<string> {
+    return this.tmux('capture-pane', '-p', '-t', 'e2e');
+  }
+
+  async keys(...keys: string[]): Promise<void> {
+    for (const k of keys) {
+      await this.tmux('send-keys', '-t', 'e2e', k);
+      await new Promise((r) => setTimeout(r, 60));
+    }
+  }
+
+  async resize(columns: number, rows: number): Promise<void> {
+    await this.tmux('resize-window', '-t', 'e2e', '-x', String(columns), '-y', String(rows));
+  }
+
+  /** Waits until the screen shows `text` (or the test holds); fails with the screen. */
+  async waitFor(want: string | RegExp | ((screen: string) => boolean), ms = 15_000): Promise<string> {
+    const test = typeof want === 'function' ? want : (s: string) => (typeof want === 'string' ? s.includes(want) : want.test(s));
+    const until = Date.now() + ms;
+    let last = '';
+    while (Date.now() < until) {
+      last = await this.screen().catch(() => last);
+      if (test(last)) return last;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`waited ${ms} ms for ${String(want)}; the screen:\n${last}`);
+  }
+
+  async kill(): Promise<void> {
+    await this.tmux('kill-server').catch(() => undefined);
+  }
+}

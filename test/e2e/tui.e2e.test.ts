@@ -1,0 +1,122 @@
+// The terminal UI end to end, in a real tmux server: the built binary plays a runbook against the
+// simulated DC/OS cluster (over real SSH), driven with send-keys and read with capture-pane.
+// When `runbook train` exists these tests still use play with a small runbook of their own, so
+// that what they check (a confirmation before a destructive step, n, y, t, resize, q) is reached
+// in a few keys.
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type SimCluster } from '../../src/sim/index.js';
+import { buildBinary } from '../engine/binary.js';
+import { Tmux, hasTmux } from './tmux.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const LIB = '/opt/mesosphere/lib/libltdl.so.7';
+
+describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
+  let sim: SimCluster;
+  let dir: string;
+  let cli: { cli: string; remove: () => void };
+  const tmux = new Tmux(`runbook-e2e-${process.pid}`);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'runbook-e2e-'));
+    [cli, sim] = await Promise.all([buildBinary(), startSimulator({ masters: 3, agents: 3, publicAgents: 0, dir: path.join(dir, 'sim') })]);
+    // The operator's known_hosts holds the simulator's host keys, as after `runbook sim`.
+    mkdirSync(path.join(dir, 'home', '.ssh'), { recursive: true });
+    copyFileSync(sim.files.knownHosts, path.join(dir, 'home', '.ssh', 'known_hosts'));
+  }, 60_000);
+
+  afterAll(async () => {
+    await tmux.kill();
+    await sim?.close();
+    cli?.remove();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const hasLib = (node: string) => sim.model.state(node).fs.exists(LIB);
+
+  it('shows the nodes, confirms before the destructive step (n leaves the node alone, y runs it), troubleshoots, survives a resize, asks before quitting', async () => {
+    const command = [
+      process.execPath,
+      cli.cli,
+      'play',
+      path.join(here, 'fixtures', 'patch-agents.yaml'),
+      '--inventory',
+      sim.files.inventory,
+      '--state-dir',
+      path.join(dir, 'state'),
+    ].map((w) => `'${w}'`).join(' ');
+    await tmux.start(command, 120, 36, { HOME: path.join(dir, 'home'), CI: 'false', TERM: 'xterm-256color', PATH: process.env.PATH ?? '' });
+
+    // The grid shows every node, the run waits for enter.
+    let screen = await tmux.waitFor('Press enter to start');
+    for (const n of ['master-1', 'master-2', 'master-3', 'agent-1', 'agent-2', 'agent-3']) expect(screen).toContain(n);
+
+    // t: the selected node's troubleshooting command, its journal, streamed into the pane.
+    await tmux.keys('t');
+    screen = await tmux.waitFor((s) => s.includes('$ sudo journalctl -u dcos-mesos-master') && /exit 0|done/.test(s));
+    expect(screen).toMatch(/Troubleshoot.*master-1/);
+    expect(screen).toMatch(/mesos-master/);
+    await tmux.keys('t');
+
+    // enter: the masters' check runs; agent-1's destructive step waits for a confirmation that
+    // names the command and the node, and nothing has run on agent-1.
+    await tmux.keys('Enter');
+    screen = await tmux.waitFor('Run on agent-1?');
+    expect(screen).toContain(`sudo rm -f ${LIB}`);
+    expect(hasLib('agent-1')).toBe(true);
+
+    // n refuses: the node is untouched, the failure is said, troubleshooting opens on it.
+    await new Promise((r) => setTimeout(r, 300));
+    await tmux.keys('n');
+    screen = await tmux.waitFor('refused');
+    expect(hasLib('agent-1')).toBe(true);
+
+    // r asks again; y runs it.
+    await tmux.keys('r');
+    await tmux.waitFor('Run on agent-1?');
+    await new Promise((r) => setTimeout(r, 300));
+    await tmux.keys('y');
+    await tmux.waitFor('Run on agent-2?');
+    expect(hasLib('agent-1')).toBe(false);
+    expect(hasLib('agent-2')).toBe(true);
+
+    // A resize to 80x24: every row fits, the confirmation and its command are still readable.
+    await tmux.resize(80, 24);
+    screen = await tmux.waitFor((s) => s.includes('Run on agent-2?') && s.split('\n').length <= 25);
+    const rows = screen.replace(/\n$/, '').split('\n');
+    expect(rows.length).toBe(24);
+    expect(rows[0]).toContain('Patch the agents');
+    expect(screen).toContain(`sudo rm -f ${LIB}`);
+
+    // q asks first (the run is going), n stays, q then y quits and the summary is printed.
+    await tmux.keys('q');
+    screen = await tmux.waitFor('Quit?');
+    expect(screen).toContain('y quit now');
+    await tmux.keys('n');
+    await tmux.waitFor((s) => !s.includes('Quit?'));
+    await tmux.keys('q', 'y');
+    screen = await tmux.waitFor('[exit 130]');
+    expect(screen.replace(/\n/g, '')).toMatch(/runbook: run \S+ interrupted: passed \d+/);
+    expect(hasLib('agent-2')).toBe(true);
+  }, 90_000);
+
+  // `runbook train` plays the DC/OS runbook against a simulator of its own: once it exists, the
+  // screen it opens on is checked here too.
+  const trainBuilt = !readFileSync(path.join(here, '..', '..', 'src', 'cli', 'train.ts'), 'utf8').includes('not built yet');
+  it.skipIf(!trainBuilt)('runbook train opens on the grid of the simulated cluster and quits on q', async () => {
+    const train = new Tmux(`runbook-e2e-train-${process.pid}`);
+    try {
+      await train.start(`'${process.execPath}' '${cli.cli}' train --nodes 3,20 --state-dir '${path.join(dir, 'train-state')}'`, 120, 40, { HOME: path.join(dir, 'home'), CI: 'false', TERM: 'xterm-256color', PATH: process.env.PATH ?? '' });
+      const screen = await train.waitFor((s) => s.includes('master-1') && s.includes('Nodes'), 30_000);
+      expect(screen).toMatch(/sim[:-]/);
+      await train.keys('q');
+      await train.waitFor((s) => s.includes('[exit') || s.includes('Quit?'));
+    } finally {
+      await train.kill();
+    }
+  }, 60_000);
+});
