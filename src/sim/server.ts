@@ -27,6 +27,9 @@ interface Listener {
   ssh?: InstanceType<typeof SshServer>;
 }
 
+/** Output a client has not read yet, beyond which the command is stopped. */
+const MAX_BUFFERED = 16 * 1024 * 1024;
+
 /** Reports a program that threw (a simulator bug): tests fail on these. */
 export type InternalErrorHandler = (node: string, command: string, error: unknown) => void;
 
@@ -147,7 +150,7 @@ export class SimSshServers {
   }
 
   /** Streams for a channel; with a pty, newlines become CRLF and stderr joins stdout, as on a terminal. */
-  private outputs(channel: ServerChannel, pty: boolean): { stdout: OutStream; stderr: OutStream; gone: () => boolean } {
+  private outputs(channel: ServerChannel, pty: boolean, onOverflow: () => void = () => {}): { stdout: OutStream; stderr: OutStream; gone: () => boolean } {
     let gone = false;
     channel.once('close', () => {
       gone = true;
@@ -156,6 +159,8 @@ export class SimSshServers {
       if (gone || text === '') return;
       try {
         target.write(pty ? text.replace(/\r?\n/g, '\r\n') : text);
+        // A client that stops reading must not make the simulator buffer without end.
+        if (channel.writableLength > MAX_BUFFERED) onOverflow();
       } catch {
         gone = true;
       }
@@ -174,7 +179,7 @@ export class SimSshServers {
       accept?.();
       stop();
     });
-    const { stdout, stderr, gone } = this.outputs(channel, pty);
+    const { stdout, stderr, gone } = this.outputs(channel, pty, stop);
     const stdin = new Pipe();
     channel.on('data', (d: Buffer) => stdin.write(d.toString('utf8')));
     channel.once('end', () => stdin.end());

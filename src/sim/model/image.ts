@@ -10,9 +10,9 @@ const SYSTEM_PROGRAMS = [
   'systemctl', 'journalctl', 'sleep', 'date', 'hostname', 'whoami', 'id', 'uname', 'env', 'printenv', 'which',
   'basename', 'dirname', 'seq', 'timeout', 'echo', 'printf', 'test', '[', 'true', 'false', 'pwd', 'md5sum',
   'sha256sum', 'tar', 'stat', 'find', 'lsattr', 'chattr', 'docker', 'rpm', 'yum', 'sudo', 'uptime', 'xargs', 'ps',
-  'nproc', 'free', 'df',
+  'nproc', 'free', 'df', 'host', 'dig', 'nslookup', 'netstat',
 ];
-const SBIN_PROGRAMS = ['sysctl', 'ip', 'ipset'];
+const SBIN_PROGRAMS = ['sysctl', 'ip', 'ipset', 'ss'];
 
 const OS_RELEASE = `NAME="CentOS Linux"
 VERSION="7 (Core)"

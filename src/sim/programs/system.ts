@@ -489,7 +489,72 @@ const dcosShell: Program = async (ctx) => {
   return ctx.sh.clone({ vars: { PATH: `/opt/mesosphere/bin:${ctx.sh.vars.get('PATH') ?? ''}` } }).invoke(rest, ctx.io, ctx.signal);
 };
 
+/** ss / netstat -tlnp: the ports the node's running units listen on. */
+const ss: Program = async (ctx) => {
+  const host = simHost(ctx);
+  const model = host.model;
+  const info = host.node.info;
+  const t = host.clock.now();
+  const st = host.node;
+  const rows: [string, string][] = [['0.0.0.0:22', 'sshd']];
+  const on = (unit: string): boolean => st.active(unit, t);
+  if (info.role === 'master') {
+    if (model.masterListening(info, t)) rows.push([`${info.ip}:5050`, 'mesos-master']);
+    if (on('dcos-exhibitor')) rows.push(['*:8181', 'java'], ['*:2181', 'java']);
+    if (on('dcos-cockroach')) rows.push([`${info.ip}:26257`, 'cockroach'], [`${info.ip}:8090`, 'cockroach']);
+    if (on('dcos-adminrouter')) rows.push(['0.0.0.0:80', 'nginx'], ['0.0.0.0:443', 'nginx']);
+    if (on('dcos-marathon')) rows.push(['*:8080', 'java']);
+    if (on('dcos-mesos-dns')) rows.push(['*:8123', 'mesos-dns']);
+  } else if (info.role !== 'bootstrap') {
+    if (on('dcos-mesos-slave') || on('dcos-mesos-slave-public')) rows.push([`${info.ip}:5051`, 'mesos-agent']);
+    if (on('dcos-adminrouter-agent')) rows.push(['0.0.0.0:61001', 'nginx']);
+  } else {
+    for (const c of model.containers) rows.push([`:::${c.hostPort}`, 'docker-proxy']);
+  }
+  if (info.role !== 'bootstrap' && on('dcos-net')) rows.push(['198.51.100.1:53', 'beam.smp']);
+  const netstat = ctx.argv[0]?.endsWith('netstat') === true;
+  ctx.io.stdout.write(netstat ? 'Active Internet connections (only servers)\nProto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name\n' : 'State      Recv-Q Send-Q Local Address:Port               Peer Address:Port\n');
+  for (const [addr, prog] of rows) {
+    const pid = 1000 + (addr.length * 37) % 900;
+    ctx.io.stdout.write(netstat ? `tcp        0      0 ${addr.padEnd(23)} 0.0.0.0:*               LISTEN      ${pid}/${prog}\n` : `LISTEN     0      128    ${addr.padEnd(28)} *:*                   users:(("${prog}",pid=${pid},fd=${addr.length}))\n`);
+  }
+  return 0;
+};
+
+/** host / dig / nslookup for the Mesos-DNS names a node resolves through dcos-net. */
+const resolve: Program = async (ctx) => {
+  const host = simHost(ctx);
+  const model = host.model;
+  const prog = ctx.argv[0]?.split('/').pop() ?? 'host';
+  const name = ctx.argv.slice(1).find((a) => !a.startsWith('+') && !a.startsWith('-') && !a.startsWith('@'));
+  if (!name) {
+    ctx.io.stderr.write(`Usage: ${prog} name\n`);
+    return 1;
+  }
+  const t = host.clock.now();
+  const leader = model.leaderAt(t);
+  const answers: Record<string, string[]> = {
+    'leader.mesos': leader ? [leader.ip] : [],
+    'master.mesos': model.masters.filter((m) => model.masterListening(m, t)).map((m) => m.ip),
+    'zk-1.zk': [model.masters[0]?.ip ?? ''],
+  };
+  const ips = answers[name.replace(/\.$/, '')] ?? (model.node(name) ? [model.node(name)?.ip ?? ''] : []);
+  const short = ctx.argv.includes('+short');
+  if (ips.length === 0) {
+    if (prog === 'dig') ctx.io.stdout.write(short ? '' : `;; ->>HEADER<<- opcode: QUERY, status: NXDOMAIN\n`);
+    else ctx.io.stdout.write(`Host ${name} not found: 3(NXDOMAIN)\n`);
+    return prog === 'dig' ? 0 : 1;
+  }
+  for (const ip of ips) ctx.io.stdout.write(prog === 'dig' ? (short ? `${ip}\n` : `${name}.\t\t60\tIN\tA\t${ip}\n`) : prog === 'nslookup' ? `Name:\t${name}\nAddress: ${ip}\n` : `${name} has address ${ip}\n`);
+  return 0;
+};
+
 export const systemPrograms: [string, Program][] = [
+  ['ss', ss],
+  ['netstat', ss],
+  ['host', resolve],
+  ['dig', resolve],
+  ['nslookup', resolve],
   ['bash', bash],
   ['sh', bash],
   ['sleep', sleep],
