@@ -1,11 +1,11 @@
 // The simulated DC/OS 1.11 cluster, reached over real SSH on loopback. startSimulator() builds
 // the model, one SSH endpoint per node and the files a client needs (key, known_hosts).
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile, mkdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Inventory, InventoryNode } from '../inventory/types.js';
 import { SimClock } from './clock.js';
-import { generateEd25519, knownHostsLine, type Ed25519Key } from './keys.js';
+import { generateEd25519, knownHostsLine, loadEd25519, type Ed25519Key } from './keys.js';
 import { ClusterModel } from './model/cluster.js';
 import { BOOTSTRAP_DIR, PREVIOUS_CONFIG } from './model/image.js';
 import { nextPatch, parseVersion } from './model/versions.js';
@@ -37,8 +37,14 @@ export interface SimOptions {
   security?: 'disabled' | 'permissive' | 'strict';
   /** Loopback address to listen on (default 127.0.0.1); anything outside 127.0.0.0/8 is refused. */
   host?: string;
-  /** Where to write the client key, known_hosts and inventory (default: a temporary directory, removed on close). */
+  /**
+   * Where to write the client key, known_hosts and inventory. Default: a temporary directory,
+   * removed on close. A directory given here is kept, and its keys are reused next time, so the
+   * known_hosts lines stay the same from one start to the next.
+   */
   dir?: string;
+  /** Listen on basePort, basePort + 1, ... in inventory order (default: any free ports). */
+  basePort?: number;
   /** The SSH user (default 'dcos'). */
   user?: string;
 }
@@ -88,6 +94,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
   const timeScale = options.timeScale ?? 1;
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new TypeError(`timeScale must be a positive number, not ${String(timeScale)}`);
   const seed = options.seed ?? 1;
+  if (options.basePort !== undefined) checkRange('basePort', options.basePort, 1024, 65535 - (1 + masters + agents + publicAgents));
   const user = options.user ?? 'dcos';
   const security = options.security ?? def.security;
   const clusterName = `sim-${def.name}`;
@@ -109,7 +116,10 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'runbook-sim-')));
   if (!ownDir) await mkdir(dir, { recursive: true });
   const files = { dir, identityFile: join(dir, 'id_ed25519'), knownHosts: join(dir, 'known_hosts'), inventory: join(dir, 'inventory.yaml') };
-  const clientKey = generateEd25519(`${user}@runbook-sim`);
+  const hostKeysFile = join(dir, 'host_keys.json');
+  // A kept directory keeps its keys: the same known_hosts lines from one start to the next.
+  const previous = ownDir ? undefined : await readKeys(files.identityFile, hostKeysFile);
+  const clientKey = (previous?.client && loadEd25519(previous.client, `${user}@runbook-sim`)) || generateEd25519(`${user}@runbook-sim`);
   const internalErrors: SimCluster['internalErrors'] = [];
   const servers = new SimSshServers(model, clock, clientKey, user, (node, command, error) => {
     // A command may carry the token (curl -H 'Authorization: token=...'): never keep it.
@@ -120,7 +130,6 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
     await servers.close();
     clock.dispose();
     if (ownDir) await rm(dir, { recursive: true, force: true });
-    else await Promise.all([files.identityFile, `${files.identityFile}.pub`, files.knownHosts, files.inventory].map((f) => rm(f, { force: true })));
   };
   try {
     const endpoints: { name: string; port: number; key: Ed25519Key }[] = [];
@@ -128,7 +137,13 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
     // Listen in batches: thousands of listen() calls at once only queue up in the kernel.
     for (let i = 0; i < nodes.length; i += 256) {
       const batch = nodes.slice(i, i + 256);
-      const done = await Promise.all(batch.map((info) => servers.listen(info, host, generateEd25519(`root@${info.hostname}`))));
+      const done = await Promise.all(
+        batch.map((info, j) => {
+          const kept = previous?.hosts[info.name];
+          const key = (kept && loadEd25519(kept, `root@${info.hostname}`)) || generateEd25519(`root@${info.hostname}`);
+          return servers.listen(info, host, key, options.basePort === undefined ? 0 : options.basePort + i + j);
+        }),
+      );
       for (const e of done) endpoints.push({ name: e.info.name, port: e.port, key: e.hostKey });
     }
     const byName = new Map(endpoints.map((e) => [e.name, e]));
@@ -142,6 +157,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
     await writeFile(`${files.identityFile}.pub`, `${clientKey.publicLine}\n`, { mode: 0o644 });
     await writeFile(files.knownHosts, `${knownHosts.join('\n')}\n`, { mode: 0o644 });
     await writeFile(files.inventory, inventoryToYaml(inventory), { mode: 0o644 });
+    if (!ownDir) await writeFile(hostKeysFile, JSON.stringify(Object.fromEntries(endpoints.map((e) => [e.name, e.key.privateOpenSsh]))), { mode: 0o600 });
     const scenario: Scenario = { name: def.name, title: def.title, description: def.description.replace('{installed}', installedVersion), lesson: def.lesson };
     const suggestedParams: Record<string, string> = {
       installed_version: installedVersion,
@@ -168,6 +184,17 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
   } catch (e) {
     await cleanup();
     throw e;
+  }
+}
+
+/** Keys kept in a directory from an earlier start, if any. */
+async function readKeys(identityFile: string, hostKeysFile: string): Promise<{ client?: string; hosts: Record<string, string> } | undefined> {
+  try {
+    const hosts = JSON.parse(await readFile(hostKeysFile, 'utf8')) as Record<string, string>;
+    const client = await readFile(identityFile, 'utf8');
+    return { client, hosts };
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,6 +1,7 @@
 // Ed25519 keys in OpenSSH's formats. Generating one costs about 0.1 ms (importing a raw seed
 // through OpenSSL's decoders costs ten times more), so 2,000 host keys take a fraction of a second.
 import { generateKeyPairSync } from 'node:crypto';
+import ssh2 from 'ssh2';
 
 export interface Ed25519Key {
   /** The private key, "-----BEGIN OPENSSH PRIVATE KEY-----" text, as ssh2 and ssh(1) read it. */
@@ -64,4 +65,14 @@ export function generateEd25519(comment: string): Ed25519Key {
 export function knownHostsLine(host: string, port: number, key: Ed25519Key): string {
   const name = port === 22 ? host : `[${host}]:${port}`;
   return `${name} ssh-ed25519 ${key.publicBlob.toString('base64')}`;
+}
+
+/** Reads back a key written by generateEd25519 (its OpenSSH private text); null if it is not one. */
+export function loadEd25519(privateOpenSsh: string, comment: string): Ed25519Key | null {
+  const parsed = ssh2.utils.parseKey(privateOpenSsh);
+  if (parsed instanceof Error) return null;
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!key || key.type !== 'ssh-ed25519') return null;
+  const publicBlob = key.getPublicSSH();
+  return { privateOpenSsh, publicLine: `ssh-ed25519 ${publicBlob.toString('base64')} ${comment}`, publicBlob };
 }

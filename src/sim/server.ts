@@ -53,13 +53,13 @@ export class SimSshServers {
     this.clientKey = Array.isArray(parsed) ? parsed[0] : parsed;
   }
 
-  /** Starts listening for one node on host:0 and resolves to its endpoint. */
-  listen(info: NodeInfo, host: string, hostKey: Ed25519Key): Promise<NodeEndpoint> {
+  /** Starts listening for one node on host:port (0: any free port) and resolves to its endpoint. */
+  listen(info: NodeInfo, host: string, hostKey: Ed25519Key, port = 0): Promise<NodeEndpoint> {
     return new Promise((resolve, reject) => {
       const listener: Listener = { endpoint: { info, port: 0, hostKey }, net: createServer() };
       listener.net.on('connection', (socket) => this.accept(listener, socket));
       listener.net.once('error', reject);
-      listener.net.listen({ host, port: 0 }, () => {
+      listener.net.listen({ host, port }, () => {
         const addr = listener.net.address();
         if (addr === null || typeof addr === 'string') {
           reject(new Error('listening socket has no port'));

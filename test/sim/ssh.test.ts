@@ -215,6 +215,24 @@ describe('lifecycle', () => {
     }
   });
 
+  it('keeps ports and keys in a directory it is given, so known_hosts stays valid across starts', async () => {
+    const dir = `${sim.files.dir}/kept`;
+    const basePort = 41000 + (process.pid % 2000) * 4;
+    const first = await startSimulator({ masters: 1, agents: 1, publicAgents: 0, host: '127.0.0.3', dir, basePort });
+    const lines = first.inventory.knownHosts;
+    expect(first.inventory.nodes.map((n) => n.port)).toEqual([basePort, basePort + 1, basePort + 2]);
+    await first.close();
+    expect(existsSync(`${dir}/known_hosts`)).toBe(true);
+    const second = await startSimulator({ masters: 1, agents: 1, publicAgents: 0, host: '127.0.0.3', dir, basePort });
+    try {
+      expect(second.inventory.knownHosts).toEqual(lines);
+      expect(readFileSync(second.files.identityFile, 'utf8')).toBe(readFileSync(`${dir}/id_ed25519`, 'utf8'));
+      expect((await sshRun(second, 'agent-1', 'hostname')).stdout).toBe('agent-1\n');
+    } finally {
+      await second.close();
+    }
+  });
+
   it('close() leaves no listening socket, no timer and no temporary file', async () => {
     const small = await startSimulator({ masters: 1, agents: 1, publicAgents: 0, timeScale: 200, host: '127.0.0.2' });
     const ports = small.inventory.nodes.map((n) => n.port as number);
