@@ -176,3 +176,22 @@ describe('errors an operator meets', () => {
     expect(r.stdout).toBe('3.10.0-693.21.1.el7.x86_64\nID="centos"\nipset-6.29-1.el7.x86_64\n0\nNothing to do\n');
   });
 });
+
+describe('logs', () => {
+  it('keeps ZooKeeper in zookeeper.out and out of journald', async () => {
+    const zk = await m1.run('sudo tail -n 3 /opt/mesosphere/active/exhibitor/usr/zookeeper/zookeeper.out');
+    expect(zk.stdout).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \[myid:1\] - INFO {2}\[/m);
+    const all = await m1.run('sudo journalctl --no-pager');
+    expect(all.stdout).not.toContain('[myid:');
+    expect(all.stdout).toContain('systemd[1]: Started Mesos Master: distributed systems kernel.');
+  });
+
+  it('filters by --since', async () => {
+    const recent = await m1.run('sudo journalctl -u dcos-mesos-master --since "3 min ago" --no-pager');
+    const times = recent.stdout.split('\n').slice(1).filter(Boolean).map((l) => l.slice(7, 15));
+    expect(times.length).toBeGreaterThan(0);
+    expect(times.length).toBeLessThan(8);
+    const bad = await m1.run('journalctl --since "someday"');
+    expect(bad).toMatchObject({ exit: 1, stderr: 'Failed to parse timestamp: someday\n' });
+  });
+});

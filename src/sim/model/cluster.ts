@@ -518,11 +518,11 @@ export class ClusterModel {
   }
 
   private zkLog(st: NodeState, at: number, message: string): void {
-    st.journal.add({ at, unit: 'zookeeper.out', ident: 'zookeeper', pid: 0, message });
+    st.zookeeperLog.add({ at, unit: 'zookeeper.out', ident: 'zookeeper', pid: 0, message });
   }
 
   private zookeeperOut(st: NodeState): string {
-    const entries = st.journal.read(['zookeeper.out'], 0, this.now());
+    const entries = st.zookeeperLog.read([], 0, this.now());
     return entries
       .map((e) => {
         const d = new Date(e.at).toISOString();

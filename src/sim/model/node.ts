@@ -44,6 +44,8 @@ export class NodeState {
   readonly fs: SimFs;
   readonly units = new Map<string, UnitRuntime>();
   readonly journal = new Journal();
+  /** ZooKeeper's own log (zookeeper.out), apart from journald. */
+  readonly zookeeperLog = new Journal();
   version: string;
   /** The configuration its packages were built with (from the installer); null = as installed. */
   baked: BakedConfig | null = null;
