@@ -23,7 +23,7 @@ export interface AppProps {
   theme: Theme;
 }
 
-const MESSAGE_MS = 8000;
+const MESSAGE_MS = 5000;
 
 export function App({ controller, theme }: AppProps) {
   const snap = useSyncExternalStore(controller.subscribe, controller.snapshot);

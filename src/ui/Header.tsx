@@ -18,7 +18,7 @@ export function headerLine({ view, width, theme }: HeaderProps): string {
   const fields = view.fields.map((f) => (/(->|→)/.test(f.value) ? f.value : `${f.name}: ${f.value}`)).join('  ');
   const state = view.phase === 'finished' ? (view.outcome ?? 'finished') : (PHASE_WORD[view.phase] ?? '');
   const right = [state, view.step, view.elapsed, view.target].filter(Boolean).join('  ') + ' ';
-  const room = Math.max(0, width - textWidth(right) - 1);
+  const room = Math.max(0, width - textWidth(right) - 2);
   // The fields (versions, security) matter more than the whole title: the title gives way first.
   const fieldsWidth = fields ? textWidth(fields) + 2 : 0;
   const title = truncate(` ${view.title}`, Math.max(Math.min(room, 16), room - fieldsWidth));

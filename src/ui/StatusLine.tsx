@@ -21,8 +21,10 @@ export interface StatusLineProps {
 export function statusLine(p: StatusLineProps): string {
   const { theme, width } = p;
   if (p.filterInput !== undefined) return theme.paint(fit(` filter nodes (name, address or state): ${p.filterInput}█`, width), 'accent');
-  if (p.message) return theme.paint(fit(` ${p.message.text}`, width), p.message.error ? 'fail' : 'accent');
+  // An error (a key refused) first; a decision waiting outranks a mere notice.
+  if (p.message?.error) return theme.paint(fit(` ${p.message.text}`, width), 'fail');
   const d = p.decision;
+  if (!d && p.message && p.phase !== 'finished') return theme.paint(fit(` ${p.message.text}`, width), 'accent');
   if (d) {
     if (d.kind === 'failure') return theme.paint(fit(` ✖ ${d.step} failed on ${d.node}: ${d.reason}   r retry  s skip  t troubleshoot  q then a aborts`, width), 'fail', { bold: true });
     const choices = [d.choices.includes('verify') ? 'v verify' : '', 'r run again', 'd mark done', 's skip'].filter(Boolean).join('  ');

@@ -31,8 +31,8 @@ export interface ConfirmInfo {
 }
 
 const label = (name: string, text: string, width: number, theme: Theme, bold = false): string[] => {
-  // A command keeps every character: cut at the width, not at spaces.
-  const lines = bold ? hardWrap(text, Math.max(8, width - 10)) : wrap(text, Math.max(8, width - 10));
+  // Every character is kept (a command's spaces too): cut at the width, not at spaces.
+  const lines = hardWrap(text, Math.max(8, width - 10));
   return lines.map((l, i) => `${i === 0 ? theme.paint(name.padEnd(8), 'muted') : ' '.repeat(8)} ${bold ? theme.paint(l, 'plain', { bold: true }) : l}`);
 };
 

@@ -119,7 +119,7 @@ export function uiUpdate(ui: UiState, msg: UiMsg, ctx: UiContext): UiResult {
     case 'gate-failed': {
       const index = msg.index ?? 0;
       return {
-        ui: { ...ui, selectedNode: msg.node, nodePinned: true, troubleshoot: { open: true, index, scroll: 0 }, message: { text: `a gate failed on ${msg.node}: troubleshooting opened`, error: true, at: msg.at } },
+        ui: { ...ui, selectedNode: msg.node, nodePinned: true, troubleshoot: { open: true, index, scroll: 0 }, message: { text: `a step failed on ${msg.node}: troubleshooting opened`, error: false, at: msg.at } },
         effects: [{ type: 'troubleshoot', node: msg.node, index }],
       };
     }

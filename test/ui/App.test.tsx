@@ -1,0 +1,163 @@
+// The container with a real runner over a fake transport with expectations: keys in, frames out,
+// and the commands that ran (or did not) checked against what was expected.
+import React from 'react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Runner } from '../../src/engine/runner.js';
+import { App } from '../../src/ui/App.js';
+import { TuiController } from '../../src/ui/controller.js';
+import { createTheme, type Theme } from '../../src/ui/theme.js';
+import { textWidth } from '../../src/ui/text-width.js';
+import type { RunState } from '../../src/engine/state.js';
+import { createRunState } from '../../src/engine/state.js';
+import { buildPlan } from '../../src/engine/plan.js';
+import { FakeTransport } from '../helpers/fake-transport.js';
+import { renderUi, type Rendered } from '../helpers/render.js';
+import { cluster, runbook, section } from '../engine/fixtures.js';
+import { freshState } from './fixtures.js';
+
+const mono = createTheme('mono');
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Agents with a destructive step (plain y/n), a secret token in a gate, and journals to read.
+const agentsRunbook = runbook(
+  [
+    section(
+      'agents',
+      [
+        { id: 'remove-libltdl', title: 'Remove libltdl.so.7', run: 'sudo rm -f /opt/mesosphere/lib/libltdl.so.7', destructive: true, confirm: 'Remove it on {{node.name}}?' },
+        { id: 'registered', title: 'Agent registered', run: 'curl -H "Authorization: token={{params.jwt}}" http://{{node.ip}}:5051/metrics/snapshot', expect: { json: 'slave/registered', equals: 1 }, troubleshoot: 'mesos agent' },
+      ],
+      { on: 'agent', strategy: 'serial', title: 'Patch the agents' },
+    ),
+  ],
+  {
+    title: 'Agents',
+    params: { jwt: { secret: true } },
+    roles: { agent: { troubleshoot: [{ title: 'mesos agent', run: 'sudo journalctl -u dcos-mesos-slave -n 5 --no-pager' }] } },
+  },
+);
+
+function agentsState(agents = 2): RunState {
+  const inv = cluster(0, agents);
+  return createRunState({ plan: buildPlan(agentsRunbook, { ...inv, nodes: inv.nodes.filter((n) => n.name !== 'bootstrap') }), runId: 'r1', file: 'agents.yaml', digest: 'd', params: { jwt: 's3cr3t-token-value' }, secrets: ['jwt'], by: 'alice' });
+}
+
+let cleanup: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanup) c();
+  cleanup = [];
+});
+
+async function mount(state: RunState, transport: FakeTransport, options: { columns?: number; rows?: number; theme?: Theme } = {}): Promise<{ r: Rendered; controller: TuiController; runner: Runner }> {
+  const size = { columns: options.columns ?? 100, rows: options.rows ?? 30 };
+  const runner = new Runner({ state, transportFor: () => transport, by: 'alice' });
+  const controller = new TuiController({ runner, transportFor: () => transport, size, health: false, target: 'sim:happy' });
+  const r = await renderUi(<App controller={controller} theme={options.theme ?? mono} />, size);
+  cleanup.push(() => {
+    controller.close();
+    r.unmount();
+  });
+  return { r, controller, runner };
+}
+
+describe('the App', () => {
+  it('waits for enter; then asks before the destructive step, naming node and command; n runs nothing', async () => {
+    const t = new FakeTransport().expect('sudo journalctl -u dcos-mesos-slave -n 5 --no-pager', { stdout: 'Nov 25 agent-1 mesos-agent[12]: Agent registered with master\n' }, { times: Infinity });
+    const { r } = await mount(agentsState(), t);
+    await r.waitFor('Press enter to start');
+    expect(r.frame()).toMatch(/agent-1 .*\n.*agent-2/);
+    await r.press('enter');
+    const frame = await r.waitFor('Run on agent-1?');
+    expect(frame).toContain('command  sudo rm -f /opt/mesosphere/lib/libltdl.so.7');
+    expect(frame).toContain('Remove it on agent-1?');
+    await wait(200);
+    // enter and other keys do nothing to a confirmation.
+    await r.press('enter', ' ', 'r', 't');
+    await wait(200);
+    expect(r.frame()).toContain('Run on agent-1?');
+    await r.press('n');
+    await r.waitFor('failed on agent-1: refused by alice');
+    expect(t.calls.filter((c) => c.command.includes('rm -f'))).toEqual([]);
+    // The failure opened troubleshooting on agent-1, its journal streamed in.
+    await r.waitFor('Agent registered with master');
+    expect(r.frame()).toMatch(/Troubleshoot.*agent-1/);
+  });
+
+  it(`a y pressed within 150 ms of the question appearing is ignored; pressed again later, it runs`, async () => {
+    const t = new FakeTransport()
+      .expect('sudo rm -f /opt/mesosphere/lib/libltdl.so.7', {}, { node: 'agent-1' })
+      .expect(/Authorization: token=s3cr3t-token-value/, { stdout: '{"slave\\/registered":1.0}' }, { node: 'agent-1' });
+    const { r } = await mount(agentsState(1), t);
+    await r.press('enter');
+    await r.waitFor('Run on agent-1?');
+    await r.press('y');
+    await wait(100);
+    expect(t.calls).toEqual([]);
+    expect(r.frame()).toContain('y ignored: it came too soon');
+    await wait(250);
+    await r.press('y');
+    await r.waitFor((f) => / passed {2}step 2\/2/.test(f));
+    t.verify();
+  });
+
+  it('secrets never reach the screen: the token is masked in the command shown', async () => {
+    const t = new FakeTransport()
+      .expect('sudo rm -f /opt/mesosphere/lib/libltdl.so.7')
+      .expect(/token=/, { stdout: 'echo: token=s3cr3t-token-value\n', exit: 1 });
+    const { r } = await mount(agentsState(1), t);
+    await r.press('enter');
+    await r.waitFor('Run on agent-1?');
+    await wait(200);
+    await r.press('y');
+    const frame = await r.waitFor('failed on agent-1');
+    expect(r.frames.join('\n')).not.toContain('s3cr3t-token-value');
+    expect(frame).toContain('••••••');
+  });
+
+  it('q asks first while the run goes, and says what runs', async () => {
+    const t = new FakeTransport().expect('sudo rm -f /opt/mesosphere/lib/libltdl.so.7', { hang: true });
+    const { r, controller } = await mount(agentsState(1), t);
+    await r.press('enter');
+    await r.waitFor('Run on agent-1?');
+    await wait(200);
+    await r.press('y');
+    await r.waitFor('Remove libltdl.so.7');
+    await r.press('q');
+    const frame = await r.waitFor('Quit?');
+    expect(frame).toContain('agent-1  agents/remove-libltdl');
+    expect(frame).toContain('$ sudo rm -f /opt/mesosphere/lib/libltdl.so.7');
+    let quit = false;
+    void controller.quitRequested.then(() => (quit = true));
+    await r.press('n');
+    await wait(50);
+    expect(quit).toBe(false);
+    await r.press('q', 'y');
+    await wait(50);
+    expect(quit).toBe(true);
+  });
+
+  it('re-lays out from 250x70 to 80x24: exactly the terminal size, every row within its width', async () => {
+    const t = new FakeTransport();
+    const { r, controller } = await mount(freshState(3, 20), t, { columns: 250, rows: 70 });
+    const check = (columns: number, rows: number) => {
+      const lines = r.frame().split('\n');
+      expect(lines).toHaveLength(rows);
+      for (const l of lines) expect(textWidth(l)).toBeLessThanOrEqual(columns);
+    };
+    check(250, 70);
+    expect(r.frame().match(/agent-\d+/g)?.length).toBe(20);
+    controller.resize({ columns: 80, rows: 24 });
+    await r.resize(80, 24);
+    await r.waitFor((f) => f.split('\n').length === 24);
+    check(80, 24);
+    expect(r.frame()).toContain('Agents 20');
+  });
+
+  it('mono (NO_COLOR): no colour codes at all', async () => {
+    const t = new FakeTransport();
+    const { r } = await mount(freshState(3, 20), t, { theme: createTheme('mono') });
+    expect(r.raw()).not.toMatch(/\x1b\[(3|4|9|10)\d/);
+    const { r: d } = await mount(freshState(3, 20), t, { theme: createTheme('dark') });
+    void d;
+  });
+});
