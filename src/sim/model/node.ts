@@ -1,10 +1,10 @@
 // One simulated machine: its files, units and journal. Built on first use, so a cluster of
 // 2,000 agents costs only the agents someone actually touches.
 import { SimFs, type SimEntry } from '../fs.js';
-import { Rng } from '../rng.js';
+import type { Rng } from '../rng.js';
 import type { BakedConfig } from './config.js';
 import { Journal } from './journal.js';
-import { type NodeRole, runningPhase, type UnitRuntime, type UnitSpec } from './units.js';
+import type { NodeRole, UnitRuntime } from './units.js';
 
 /** What the inventory knows of a node; cheap, one per node. */
 export interface NodeInfo {
@@ -92,10 +92,3 @@ export class NodeState {
     return on;
   }
 }
-
-/** The first phases of a unit started at boot. */
-export function bootPhase(spec: UnitSpec, at: number, pid: number): ReturnType<typeof runningPhase> {
-  return runningPhase(spec, at, pid);
-}
-
-export { Rng };

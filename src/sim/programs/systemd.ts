@@ -122,17 +122,14 @@ const systemctl: Program = async (ctx) => {
     }
     case 'is-active':
     case 'is-failed': {
-      let any = false;
-      for (const name of units) {
-        const unit = st.unit(name);
-        const p = unit?.at(now);
-        const state = !p ? (name.startsWith('dcos-') || unit ? 'unknown' : 'unknown') : p.sub === 'auto-restart' ? 'activating' : p.active;
-        if (!quiet) ctx.io.stdout.write(`${state}\n`);
-        if (verb === 'is-active' ? state === 'active' : state === 'failed') any = true;
-        else if (verb === 'is-active') any = any && false;
-      }
-      if (verb === 'is-active') return units.every((name) => st.unit(name)?.at(now).active === 'active') && units.length > 0 ? 0 : 3;
-      return any ? 0 : 1;
+      // A unit crash-looping under Restart= shows as activating, as systemd reports it.
+      const states = units.map((name) => {
+        const p = st.unit(name)?.at(now);
+        return !p ? 'unknown' : p.sub === 'auto-restart' ? 'activating' : p.active;
+      });
+      if (!quiet) for (const state of states) ctx.io.stdout.write(`${state}\n`);
+      if (verb === 'is-active') return states.length > 0 && states.every((x) => x === 'active') ? 0 : 3;
+      return states.some((x) => x === 'failed') ? 0 : 1;
     }
     case 'is-enabled': {
       const ok = units.every((n) => st.unit(n));
