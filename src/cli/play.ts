@@ -47,7 +47,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
 }
 
 /** The one place the driver is chosen: the TUI on a terminal, plain mode otherwise (or with --plain). */
-async function drive(session: Session, io: CommandInput['io'], display: { plain: boolean; theme?: string; noColor: boolean }): Promise<number> {
+export async function drive(session: Session, io: CommandInput['io'], display: { plain: boolean; theme?: string; noColor: boolean }): Promise<number> {
   if (io.interactive && !display.plain) {
     const { runTui } = await import('../ui/run-tui.js');
     // The TUI reads keys from stdin in raw mode: the line reader of the param prompts lets go of it.

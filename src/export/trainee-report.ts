@@ -1,0 +1,108 @@
+// The trainee's report after a run on the simulator: which faults they met and what they did
+// about each, which gates they skipped and why, how long each phase took in cluster time, and
+// only then the scenario's lesson (the briefing never gives the fault away).
+import type { JournalRecord } from '../engine/events.js';
+import { formatClock } from '../runbook/duration.js';
+
+/** What the simulator says happened (a subset of its summary, so this module stays pure). */
+export interface ExerciseSummary {
+  installedVersion: string;
+  runningVersion: string;
+  targetVersion: string;
+  versions: Record<string, string>;
+  faultsMet: { id: string; node: string; at: number; text: string }[];
+  actions: { at: number; node: string; kind: string; detail: string }[];
+  unhealthyUnits: Record<string, string[]>;
+  removedAgents: string[];
+}
+
+export interface TraineeReportInput {
+  scenario: { name: string; title: string; lesson: string };
+  records: readonly JournalRecord[];
+  summary: ExerciseSummary;
+  outcome: string;
+}
+
+const time = (iso: string): number => Date.parse(iso);
+/** Who skips a step whose `when` does not hold: not the trainee's choice, so not in the report. */
+const RUNBOOK = 'runbook';
+
+/** Plain text, one fact per line, for the terminal after the run. */
+export function traineeReport({ scenario, records, summary, outcome }: TraineeReportInput): string {
+  const lines: string[] = [];
+  const push = (...l: string[]) => lines.push(...l);
+  push(`Training report: ${scenario.title} (scenario ${scenario.name})`, `Outcome: ${outcome}`);
+
+  const versions = Object.entries(summary.versions);
+  const patched = versions.filter(([, v]) => v === summary.targetVersion).length;
+  push(`Nodes at ${summary.targetVersion}: ${patched} of ${versions.length}`);
+  if (summary.runningVersion !== summary.installedVersion) {
+    push(`The ticket said ${summary.installedVersion}; the nodes ran ${summary.runningVersion}.`);
+  }
+
+  push('', 'Time per phase (cluster time):');
+  const started = new Map<string, number>();
+  const titles = new Map<string, string>();
+  let phases = 0;
+  for (const r of records) {
+    if (r.event === 'section-started') started.set(r.section, time(r.ts));
+    if (r.event === 'step-started') titles.set(`${r.section}/${r.step}`, r.title);
+    if (r.event === 'section-finished') {
+      const from = started.get(r.section);
+      const took = from === undefined ? '' : formatClock(time(r.ts) - from);
+      push(`  ${r.section.padEnd(24)} ${took.padStart(8)}  ${r.status}${r.failed ? `, ${r.failed} failed` : ''}${r.skipped ? `, ${r.skipped} skipped` : ''}`);
+      phases += 1;
+    }
+    if (r.event === 'section-skipped') {
+      push(`  ${r.section.padEnd(24)} ${''.padStart(8)}  not run: ${r.reason}`);
+      phases += 1;
+    }
+  }
+  if (phases === 0) push('  (no phase finished)');
+
+  push('', 'Faults met, and what you did:');
+  if (summary.faultsMet.length === 0) push('  none');
+  for (const fault of summary.faultsMet) {
+    push(`  ${fault.node}: ${fault.text}`);
+    const done = handling(fault, records, summary, titles);
+    push(...(done.length ? done.map((d) => `    - ${d}`) : ['    - nothing on this node afterwards']));
+  }
+
+  const skipped = records.filter((r): r is Extract<JournalRecord, { event: 'step-finished' }> => r.event === 'step-finished' && r.status === 'skipped' && r.by !== RUNBOOK);
+  push('', 'Gates and steps skipped:');
+  if (skipped.length === 0) push('  none');
+  for (const s of skipped) push(`  ${s.section}/${s.step}@${s.node}: ${s.reason ?? 'no reason given'}${s.by ? ` (by ${s.by})` : ''}`);
+
+  const unhealthy = Object.entries(summary.unhealthyUnits).filter(([, units]) => units.length > 0);
+  if (unhealthy.length || summary.removedAgents.length) {
+    push('', 'Left behind:');
+    for (const [node, units] of unhealthy) push(`  ${node}: ${units.join(', ')} not active`);
+    for (const agent of summary.removedAgents) push(`  ${agent}: removed by the masters (away more than 5 minutes)`);
+  }
+
+  push('', `Lesson: ${scenario.lesson}`, '');
+  return lines.join('\n');
+}
+
+/** What the trainee did on the fault's node after meeting it: operator decisions and cluster changes. */
+function handling(
+  fault: ExerciseSummary['faultsMet'][number],
+  records: readonly JournalRecord[],
+  summary: ExerciseSummary,
+  titles: Map<string, string>,
+): string[] {
+  const out: { at: number; text: string }[] = [];
+  for (const r of records) {
+    if (!('node' in r) || r.node !== fault.node || time(r.ts) < fault.at) continue;
+    const title = 'step' in r ? (titles.get(`${r.section}/${r.step}`) ?? r.step) : '';
+    if (r.event === 'retry') out.push({ at: time(r.ts), text: `${r.kind === 'rerun' ? 'ran again' : 'retried'}: ${title}` });
+    if (r.event === 'step-finished' && r.status !== 'passed') {
+      out.push({ at: time(r.ts), text: `${title}: ${r.status}${r.reason ? ` (${r.reason})` : r.message ? ` (${r.message})` : ''}` });
+    }
+    if (r.event === 'step-finished' && r.status === 'passed' && out.length > 0) out.push({ at: time(r.ts), text: `${title}: passed` });
+  }
+  for (const a of summary.actions) {
+    if (a.node === fault.node && a.at >= fault.at) out.push({ at: a.at, text: `on the node: ${a.detail}` });
+  }
+  return out.sort((a, b) => a.at - b.at).map((o) => o.text);
+}

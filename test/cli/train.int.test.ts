@@ -1,0 +1,84 @@
+// `runbook train` end to end: the shipped DC/OS runbook, the player and a fresh simulated cluster
+// reached over real SSH on loopback. The happy path patches every node; each fault scenario stops
+// where a careful operator notices it: at a gate, with the cause in what the player shows.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'runbook-train-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function train(scenario: string, extra: string[] = []) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (out += d));
+  // stdin ends at once: any question the run asks is answered "end of input" (refuse, abort).
+  const stdin = new PassThrough();
+  stdin.end();
+  const home = path.join(dir, scenario);
+  const status = await main(['train', '--scenario', scenario, '--plain', '--yes', '--time-scale', '200', '--state-dir', path.join(home, 'state'), ...extra], {
+    stdin,
+    stdout,
+    stderr,
+    env: { PATH: process.env.PATH, HOME: home, RUNBOOK_CONFIG_DIR: path.join(home, 'config') },
+    cwd: process.cwd(),
+    interactive: false,
+  });
+  return { status, out };
+}
+
+/** The step key (section/step@node) of the first failure the player printed, and its message. */
+const firstFailure = (out: string) => /^\[[\d:]+\] (\S+@\S+) failed: (.*)$/m.exec(out)?.slice(1, 3);
+
+describe('runbook train', () => {
+  it('happy: finishes with exit 0 and every node at the target version', async () => {
+    const { status, out } = await train('happy');
+    expect(out).toContain('Training: Happy path.');
+    expect(out).toMatch(/summary: passed \d+, failed 0/);
+    expect(out).toContain('Nodes at 1.11.5: 9 of 9');
+    expect(out).toContain('Faults met, and what you did:\n  none');
+    expect(status).toBe(0);
+  }, 120_000);
+
+  it('ranges-slow: passes, but only after the IAM ranges gate polled minute after minute', async () => {
+    const { status, out } = await train('ranges-slow');
+    expect(status).toBe(0);
+    const attempts = [...out.matchAll(/masters\/iam-replicated@\S+ attempt (\d+) not yet: ranges_underreplicated: \d+/g)].map((m) => Number(m[1]));
+    expect(Math.max(...attempts)).toBeGreaterThanOrEqual(3);
+  }, 120_000);
+
+  // Where each fault shows, and the words that let the operator see the cause.
+  const faults: [scenario: string, failedAt: RegExp, because: RegExp][] = [
+    ['registrar-stuck', /^masters\/run-patch-script@master-\d$/, /checks failed/],
+    ['libltdl', /^agents\/remove-libltdl@agent-\d$/, /Operation not permitted/],
+    ['agent-expires', /^agents\/run-patch-script@agent-\d$/, /checks failed/],
+    ['wrong-version', /^masters\/run-patch-script@master-1$/, /Version found on node: 1\.11\.3/],
+    ['forbidden-config', /^configuration\/config-diff@bootstrap$/, /exhibitor_storage_backend/],
+    ['ipv6-disabled', /^node-prerequisites\/ipv6-kernel@\S+$/, /last line: "1"/],
+    ['strict', /^configuration\/config-diff@bootstrap$/, /security: strict/],
+  ];
+  for (const [scenario, failedAt, because] of faults) {
+    it(`${scenario}: stops at the gate that shows the fault`, async () => {
+      const { status, out } = await train(scenario);
+      expect(status).toBe(1);
+      const [at, message] = firstFailure(out) ?? [];
+      expect(at).toMatch(failedAt);
+      expect(message).toMatch(because);
+      // The lesson comes after the run, never in the briefing.
+      expect(out.indexOf('Lesson:')).toBeGreaterThan(out.indexOf('summary:'));
+    }, 120_000);
+  }
+
+  it('refuses an unknown scenario and bad sizes as bad input', async () => {
+    expect((await train('nope')).status).toBe(2);
+    expect((await train('happy', ['--nodes', '9,1'])).status).toBe(2);
+  });
+});
