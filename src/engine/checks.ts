@@ -56,7 +56,7 @@ const exitText = (exit: number | null): string => (exit === null ? 'no exit stat
 function checkExit(expected: number, input: CheckInput): CheckOutcome {
   if (input.exit === expected) return { ok: true, message: `exit ${expected}` };
   if (input.exit === null) return { ok: false, message: `the command did not finish (no exit status), expected exit ${expected}` };
-  const said = lastLine(input.stderr) ?? lastLine(input.stdout);
+  const said = lastWords(input.stderr) ?? lastWords(input.stdout);
   return { ok: false, message: `exit ${input.exit}, expected ${expected}${said ? `: ${clip(said)}` : ''}` };
 }
 
@@ -309,6 +309,16 @@ export function capture(source: string, input: Pick<CheckInput, 'stdout' | 'stde
 function lastLine(text: string): string | undefined {
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
   return lines[lines.length - 1];
+}
+
+/**
+ * The last line that says something in words: not a rule of dashes, and not a line of a JSON
+ * dump a script printed after its message (dcos_node_upgrade.sh prints its checks' JSON last).
+ */
+function lastWords(text: string): string | undefined {
+  const lines = text.split('\n').map((l) => l.trim());
+  const worded = lines.filter((l) => /[\p{L}\p{N}]/u.test(l) && !/^[{}[\]"]/.test(l));
+  return worded[worded.length - 1] ?? lastLine(text);
 }
 
 function lineAround(text: string, index: number): string {

@@ -52,6 +52,13 @@ describe('evaluateCheck', () => {
   const table: [string, Check, ReturnType<typeof out>, boolean, string][] = [
     ['exit matches', { exit: 0 }, out(''), true, 'exit 0'],
     ['exit differs, says what the command said last', { exit: 0 }, out('', 1, 'This script must be run as root\n'), false, 'exit 1, expected 0: This script must be run as root'],
+    [
+      'exit differs, quotes the last line with words, not the end of a JSON dump',
+      { exit: 0 },
+      out('Node upgrade not successful, checks failed\n{\n  "status": 2,\n  "checks": {}\n}\n', 1),
+      false,
+      'exit 1, expected 0: Node upgrade not successful, checks failed',
+    ],
     ['no exit status', { exit: 0 }, out('', null), false, 'the command did not finish (no exit status), expected exit 0'],
     ['regex over several lines', { regex: '^mesos 1\\.5\\.\\d+$' }, out('warning: x\nmesos 1.5.1\n'), true, '/^mesos 1\\.5\\.\\d+$/ matched "mesos 1.5.1"'],
     ['regex missing names the last line', { regex: '^mesos 1\\.5\\.2$' }, out('mesos 1.5.1\n'), false, '/^mesos 1\\.5\\.2$/ not found in the output (last line: "mesos 1.5.1")'],

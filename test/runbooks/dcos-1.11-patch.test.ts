@@ -162,7 +162,7 @@ const PAGE: { what: string; pattern: RegExp }[] = [
   { what: 'download dcos_generate_config.ee.sh', pattern: /Download dcos_generate_config\.ee\.sh/ },
   { what: 'generate the node patch script', pattern: /dcos_generate_config\.ee\.sh --generate-node-upgrade-script \{\{params\.installed_version\}\}/ },
   { what: 'run the nginx container', pattern: /docker run -d -p \{\{params\.nginx_port\}\}:80 -v \{\{params\.bootstrap_dir\}\}\/genconf\/serve:\/usr\/share\/nginx\/html:ro nginx/ },
-  { what: 'masters: download and run the node patch script, exit 0', pattern: /"run":"curl -fO \{\{vars\.patch_url\}\} && sudo bash dcos_node_upgrade\.sh".*"expect":\{"exit":0\}/ },
+  { what: 'masters: download and run the node patch script, exit 0', pattern: /"run":"curl -fsSO \{\{vars\.patch_url\}\} && sudo bash dcos_node_upgrade\.sh".*"expect":\{"exit":0\}/ },
   { what: 'masters: Exhibitor converged', pattern: /:8181\/exhibitor\/v1\/cluster\/status/ },
   { what: 'masters: dcos-mesos-master up', pattern: /systemctl is-active dcos-mesos-master/ },
   { what: 'masters: registrar/log/recovered = 1', pattern: /:5050\/metrics\/snapshot.*"json":"registrar\/log\/recovered","equals":1/ },
