@@ -1,6 +1,7 @@
 // The simulated DC/OS 1.11 cluster, reached over real SSH on loopback. startSimulator() builds
 // the model, one SSH endpoint per node and the files a client needs (key, known_hosts).
 import { mkdtemp, rm, writeFile, mkdir, readFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Inventory, InventoryNode } from '../inventory/types.js';
@@ -68,6 +69,18 @@ export interface SimCluster {
 
 export { scenarios } from './scenarios.js';
 
+/** Temporary directories of running simulators, removed even if the process exits without close(). */
+const liveTempDirs = new Set<string>();
+let exitHookInstalled = false;
+function removeOnExit(dir: string): void {
+  liveTempDirs.add(dir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const d of liveTempDirs) rmSync(d, { recursive: true, force: true });
+  });
+}
+
 const LOOPBACK = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 function checkRange(name: string, value: number, min: number, max: number): void {
@@ -115,6 +128,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'runbook-sim-')));
   if (!ownDir) await mkdir(dir, { recursive: true });
+  else removeOnExit(dir);
   const files = { dir, identityFile: join(dir, 'id_ed25519'), knownHosts: join(dir, 'known_hosts'), inventory: join(dir, 'inventory.yaml') };
   const hostKeysFile = join(dir, 'host_keys.json');
   // A kept directory keeps its keys: the same known_hosts lines from one start to the next.
@@ -129,7 +143,10 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
   const cleanup = async (): Promise<void> => {
     await servers.close();
     clock.dispose();
-    if (ownDir) await rm(dir, { recursive: true, force: true });
+    if (ownDir) {
+      await rm(dir, { recursive: true, force: true });
+      liveTempDirs.delete(dir);
+    }
   };
   try {
     const endpoints: { name: string; port: number; key: Ed25519Key }[] = [];
