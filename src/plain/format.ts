@@ -116,22 +116,42 @@ export function exitStatus(outcome: Outcome): number {
   return outcome === 'passed' ? 0 : outcome === 'interrupted' ? 130 : 1;
 }
 
-/** The question a prompt asks, as one line for stderr. */
+/**
+ * Ends a sentence once: "Stop it." stays as it is, "Stop it" gets its period. A closing quote or
+ * bracket after the mark counts as ended too.
+ */
+export function sentence(text: string): string {
+  const t = oneLine(text);
+  return /[.!?;:…。！？；：]["'”’)\]]*$/u.test(t) ? t : `${t}.`;
+}
+
+/** What each key of an interrupted step's question does. */
+export const INTERRUPTED_KEYS = { verify: 'v=verify again', rerun: 'r=run again', 'mark-done': 'd=mark done', skip: 's=skip', abort: 'a=abort' } as const;
+
+/**
+ * The question a prompt asks, as one line for stderr. The answers it takes come last, in
+ * brackets; a command comes right before them and is never followed by punctuation of ours
+ * (`ls .` must not read `ls ..`).
+ */
 export function promptLine(p: Prompt): string {
   const task = `${p.section}/${p.step}@${p.node}`;
   switch (p.kind) {
     case 'confirm': {
-      const what = p.command !== undefined ? `run on ${p.node}: ${p.command}` : p.text !== undefined ? oneLine(p.text) : p.title;
-      const list = p.checklist ? ` [${p.checklist.join('; ')}]` : '';
-      const text = p.command !== undefined && p.text ? ` (${oneLine(p.text)})` : '';
-      if (p.typed !== undefined) return `? ${task}: ${what}${text}${list}. Type "${p.typed}" to confirm: `;
-      return `? ${task}: ${what}${text}${list}. ${p.command !== undefined ? 'Run it' : 'Done'}? [y/N] `;
+      const parts: string[] = [];
+      const text = p.text !== undefined && oneLine(p.text) !== '' ? p.text : p.command === undefined ? p.title : undefined;
+      if (text !== undefined) parts.push(sentence(text));
+      const items = (p.checklist ?? []).map((i) => oneLine(i).replace(/[.;。；]+$/u, '')).filter(Boolean);
+      if (items.length > 0) parts.push(sentence(`Check: ${items.join('; ')}`));
+      if (p.command !== undefined) parts.push(`Run on ${p.node}: ${p.command}`);
+      else if (p.typed === undefined) parts.push('Done?');
+      const answers = p.typed !== undefined ? `[type "${p.typed}" to confirm]` : '[y/N]';
+      return `? ${task}: ${parts.join(' ')} ${answers} `;
     }
     case 'failure':
-      return `? ${task} failed: ${p.reason}. Retry, skip or abort? [r/s/a] `;
+      return `? ${task} failed: ${sentence(p.reason)} Retry, skip or abort? [r/s/a] `;
     case 'interrupted': {
-      const keys = p.choices.map((c) => ({ verify: 'v=verify again', rerun: 'r=run again', 'mark-done': 'd=mark done', skip: 's=skip', abort: 'a=abort' })[c]);
-      return `? ${task} was interrupted${p.command ? ` while running: ${p.command}` : ''}. ${keys.join(', ')}? `;
+      const keys = p.choices.map((c) => INTERRUPTED_KEYS[c]);
+      return `? ${task} was interrupted${p.command ? ` while running: ${p.command}` : ''} [${keys.join(', ')}] `;
     }
   }
 }

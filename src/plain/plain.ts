@@ -4,7 +4,7 @@
 import type { JournalRecord, OperatorAction } from '../engine/events.js';
 import type { Runner } from '../engine/runner.js';
 import type { Prompt } from '../engine/state.js';
-import { countsOf, exitStatus, formatRecord, promptLine, summaryLine } from './format.js';
+import { INTERRUPTED_KEYS, countsOf, exitStatus, formatRecord, promptLine, summaryLine } from './format.js';
 import { LineReader } from './line-reader.js';
 
 export interface PlainOptions {
@@ -85,6 +85,9 @@ const INTERRUPTED_ANSWERS: Record<string, InterruptedChoice | undefined> = {
   v: 'verify', verify: 'verify', r: 'rerun', rerun: 'rerun', d: 'mark-done', done: 'mark-done', s: 'skip', skip: 'skip', a: 'abort', abort: 'abort',
 };
 
+/** "a", "a or b", "a, b or c". */
+const orList = (words: readonly string[]): string => (words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`);
+
 /** Asks one prompt; returns the action to take, or undefined when there is nothing to do. */
 async function answer(p: Prompt, options: PlainOptions): Promise<OperatorAction | undefined> {
   const { stderr, answers } = options;
@@ -130,7 +133,7 @@ async function answer(p: Prompt, options: PlainOptions): Promise<OperatorAction 
     }
     const choice = INTERRUPTED_ANSWERS[a];
     if (!choice || !p.choices.includes(choice)) {
-      stderr.write(`answer one of: ${p.choices.join(', ')}${p.verifyUnavailable ? ` (verify is not offered: ${p.verifyUnavailable})` : ''}\n`);
+      stderr.write(`answer ${orList(p.choices.map((c) => INTERRUPTED_KEYS[c].slice(0, 1)))}${p.verifyUnavailable ? ` (verify again is not offered: ${p.verifyUnavailable})` : ''}\n`);
       continue;
     }
     if (choice === 'abort') return { type: 'abort' };

@@ -69,7 +69,7 @@ describe('runbook play', () => {
   it('plays a runbook in plain mode: lines, prompts answered from stdin, summary, journal', async () => {
     write('demo.yaml', RUNBOOK);
     const r = await play(['demo.yaml', '--param', 'version=1.11.2'], 'y\n', { DEMO_TOKEN: 'tok-s3cret-42' });
-    expect(r.stderr).toBe('? prep/wipe@local: run on local: echo wiped >> marks (Wipe the scratch space). Run it? [y/N] \n');
+    expect(r.stderr).toBe('? prep/wipe@local: Wipe the scratch space. Run on local: echo wiped >> marks [y/N] \n');
     expect(r.status).toBe(0);
     expect(readFileSync(join(dir, 'marks'), 'utf8')).toBe('hello 1.11.2\ntoken=tok-s3cret-42\nwiped\n');
     const lines = r.stdout.trimEnd().split('\n');

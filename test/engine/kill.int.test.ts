@@ -89,7 +89,7 @@ describe('the binary survives kill -9 and Ctrl-C', () => {
     // The operator is not there (stdin closed): the interrupted step is never run by itself.
     const unattended = play(['rb.yaml', '--resume'], '');
     expect((await unattended.exit).code).toBe(1);
-    expect(unattended.stderr()).toContain('? patch/long@local was interrupted while running: echo $$ > long.pid; echo long-start >> marks; sleep ${NAP:-30}; echo long-end >> marks. r=run again, d=mark done, s=skip, a=abort? (end of input)');
+    expect(unattended.stderr()).toContain('? patch/long@local was interrupted while running: echo $$ > long.pid; echo long-start >> marks; sleep ${NAP:-30}; echo long-end >> marks [r=run again, d=mark done, s=skip, a=abort] (end of input)');
     expect(marks()).toBe('one\ntwo\nlong-start\n');
 
     // The operator's word: mark it done, with a reason.

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/engine/clock.js';
 import type { JournalRecord } from '../../src/engine/events.js';
 import { Runner } from '../../src/engine/runner.js';
-import type { RunState } from '../../src/engine/state.js';
+import type { Prompt, RunState } from '../../src/engine/state.js';
 import { replay } from '../../src/engine/update.js';
 import { formatRecord, promptLine, summaryLine } from '../../src/plain/format.js';
 import { LineReader } from '../../src/plain/line-reader.js';
@@ -63,7 +63,7 @@ describe('plain mode', () => {
       'summary: passed 2, failed 0, skipped 0, interrupted 0 in 00:00:00; journal /state/runs/r.jsonl',
       '',
     ]);
-    expect(r.stderr).toBe('? masters/run-patch-script@master-1: run on master-1: sudo bash dcos_node_upgrade.sh. Run it? [y/N] \n');
+    expect(r.stderr).toBe('? masters/run-patch-script@master-1: Run on master-1: sudo bash dcos_node_upgrade.sh [y/N] \n');
   });
 
   it('end of input refuses, then aborts: nothing destructive runs and the exit status is 1', async () => {
@@ -83,7 +83,7 @@ describe('plain mode', () => {
     t.verify();
     expect(r.status).toBe(0);
     expect(r.stderr.split('\n')).toEqual([
-      '? masters/run-patch-script@master-1: run on master-1: sudo bash dcos_node_upgrade.sh. Run it? [y/N] ',
+      '? masters/run-patch-script@master-1: Run on master-1: sudo bash dcos_node_upgrade.sh [y/N] ',
       '? masters/version@master-1 failed: /^mesos 1\\.5\\./ not found in the output (last line: "mesos 1.4.0"). Retry, skip or abort? [r/s/a] ',
       'answer r, s or a',
       '? masters/version@master-1 failed: /^mesos 1\\.5\\./ not found in the output (last line: "mesos 1.4.0"). Retry, skip or abort? [r/s/a] ',
@@ -117,7 +117,13 @@ describe('plain mode', () => {
     const r = await play(replay(stateOf(patch, cluster(1)), records), t, 'v\nd\nchecked: node reports 1.11.2\n');
     t.verify();
     expect(r.status).toBe(0);
-    expect(r.stderr).toContain('answer one of: rerun, mark-done, skip, abort (verify is not offered: it is destructive: its gate is the result of the command itself)');
+    expect(r.stderr.split('\n')).toEqual([
+      '? masters/run-patch-script@master-1 was interrupted while running: sudo bash dcos_node_upgrade.sh [r=run again, d=mark done, s=skip, a=abort] ',
+      'answer r, d, s or a (verify again is not offered: it is destructive: its gate is the result of the command itself)',
+      '? masters/run-patch-script@master-1 was interrupted while running: sudo bash dcos_node_upgrade.sh [r=run again, d=mark done, s=skip, a=abort] ',
+      '? reason to mark done masters/run-patch-script@master-1: ',
+      '',
+    ]);
     expect(r.stdout).toContain('masters/run-patch-script@master-1 marked done by alice: checked: node reports 1.11.2');
   });
 });
@@ -129,10 +135,28 @@ describe('plain format', () => {
     ).toEqual(['[12:01:03] masters/recovered@master-2 attempt 3 not yet: registrar/log/recovered: 0, expected 1; again in 10s']);
   });
 
-  it('asks a typed confirmation by the text to type', () => {
-    expect(
-      promptLine({ id: 'confirm:m/wipe@master-1', kind: 'confirm', task: 'm/wipe@master-1', section: 'm', step: 'wipe', node: 'master-1', title: 'Wipe', askedAt: 0, command: 'rm -rf /var/lib/mesos', typed: 'master-1', destructive: true }),
-    ).toBe('? m/wipe@master-1: run on master-1: rm -rf /var/lib/mesos. Type "master-1" to confirm: ');
+  const base = { task: 'm/x@master-1', section: 'm', step: 'x', node: 'master-1', title: 'Acknowledge', askedAt: 0 };
+  const confirm = (extra: Partial<Extract<Prompt, { kind: 'confirm' }>>): Prompt => ({ ...base, id: 'confirm:m/x@master-1', kind: 'confirm', destructive: false, ...extra });
+  it.each<[string, Prompt, string]>([
+    ['a text that ends its own sentence', confirm({ text: 'Back up ZooKeeper before you patch it.' }), '? m/x@master-1: Back up ZooKeeper before you patch it. Done? [y/N] '],
+    ['a text without a period gets one', confirm({ text: 'The GUI may be inconsistent' }), '? m/x@master-1: The GUI may be inconsistent. Done? [y/N] '],
+    ['a question, an exclamation, a quote', confirm({ text: 'Is the backup on the bastion?' }), '? m/x@master-1: Is the backup on the bastion? Done? [y/N] '],
+    ['', confirm({ text: 'Say "stop."' }), '? m/x@master-1: Say "stop." Done? [y/N] '],
+    ['Chinese text ends with its own full stop', confirm({ text: '补丁前请先备份 ZooKeeper。' }), '? m/x@master-1: 补丁前请先备份 ZooKeeper。 Done? [y/N] '],
+    ['a text over several lines is one line', confirm({ text: 'First line\n  second line.\n' }), '? m/x@master-1: First line second line. Done? [y/N] '],
+    ['no text: the title', confirm({}), '? m/x@master-1: Acknowledge. Done? [y/N] '],
+    ['a command, nothing after it', confirm({ command: 'sudo bash dcos_node_upgrade.sh', destructive: true }), '? m/x@master-1: Run on master-1: sudo bash dcos_node_upgrade.sh [y/N] '],
+    ['a command ending in a dot keeps it alone', confirm({ command: 'ls .' }), '? m/x@master-1: Run on master-1: ls . [y/N] '],
+    ['the confirm text before the command', confirm({ command: 'rm -rf /tmp/scratch', text: 'Wipe the scratch space.' }), '? m/x@master-1: Wipe the scratch space. Run on master-1: rm -rf /tmp/scratch [y/N] '],
+    ['a checklist, items with and without periods', confirm({ text: 'Backups', checklist: ['ZooKeeper backed up.', 'IAM database dumped'] }), '? m/x@master-1: Backups. Check: ZooKeeper backed up; IAM database dumped. Done? [y/N] '],
+    ['a typed confirmation with its command', confirm({ command: 'rm -rf /var/lib/mesos', typed: 'master-1', destructive: true }), '? m/x@master-1: Run on master-1: rm -rf /var/lib/mesos [type "master-1" to confirm] '],
+    ['a typed confirmation of a text', confirm({ text: 'Decommission this node.', typed: 'master-1' }), '? m/x@master-1: Decommission this node. [type "master-1" to confirm] '],
+    ['a failure whose reason ends with a period', { ...base, id: 'failure:m/x@master-1', kind: 'failure', reason: 'connection lost during the command (outcome unknown): The connection to master-1 was lost.', choices: ['retry', 'skip', 'abort'] }, '? m/x@master-1 failed: connection lost during the command (outcome unknown): The connection to master-1 was lost. Retry, skip or abort? [r/s/a] '],
+    ['a failure without one', { ...base, id: 'failure:m/x@master-1', kind: 'failure', reason: 'exit 1, expected 0', choices: ['retry', 'skip', 'abort'] }, '? m/x@master-1 failed: exit 1, expected 0. Retry, skip or abort? [r/s/a] '],
+    ['interrupted while a command ending in a dot ran', { ...base, id: 'interrupted:m/x@master-1', kind: 'interrupted', command: 'cd /opt && ls .', choices: ['verify', 'rerun', 'mark-done', 'skip', 'abort'] }, '? m/x@master-1 was interrupted while running: cd /opt && ls . [v=verify again, r=run again, d=mark done, s=skip, a=abort] '],
+    ['interrupted without a command', { ...base, id: 'interrupted:m/x@master-1', kind: 'interrupted', choices: ['rerun', 'mark-done', 'skip', 'abort'], verifyUnavailable: 'it has no command or check to verify' }, '? m/x@master-1 was interrupted [r=run again, d=mark done, s=skip, a=abort] '],
+  ])('prompt line: %s', (_name, prompt, line) => {
+    expect(promptLine(prompt)).toBe(line);
   });
 
   it('sums up in one line', () => {
