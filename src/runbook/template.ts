@@ -360,7 +360,7 @@ type Frame =
   | { t: 'single' | 'double' | 'backtick' | 'ansi' | 'param'; sink: CmdFrame | null }
   | { t: 'arith'; sink: CmdFrame | null; depth: number }
   | { t: 'comment' }
-  | { t: 'heredoc'; doc: Heredoc; rest: Heredoc[]; line: string; lineRef: RefPart | null };
+  | { t: 'heredoc'; doc: Heredoc; rest: Heredoc[] };
 
 const SHELL_NAMES = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'busybox', 'su', 'runuser']);
 const INTERPRETERS = new Set(['python', 'python2', 'python3', 'perl', 'ruby', 'node', 'php']);
@@ -422,19 +422,41 @@ class ShellLexer {
   private escape = false;
   private prev = '';
   private deferred: TemplateError | null = null;
+  /**
+   * The line as a shell reading here-documents sees it: every character since the last newline,
+   * whatever construct it is in. The shell finds a here-document's end by whole lines before it
+   * reads the $(...) in them, so this, not the construct being read, decides where one ends.
+   */
+  private rawLine = '';
+  /** The raw line ends in a backslash that escapes the next character. */
+  private rawEscape = false;
+  /** Values placed on the current raw line. */
+  private lineRefs: RefPart[] = [];
 
   feed(text: string): void {
     let i = 0;
     if (this.escape && text.length > 0) {
       this.escape = false;
       this.consumed(text[0]!);
+      this.raw(text[0]!);
       i = 1;
     }
-    while (i < text.length) i = this.step(text, i);
+    while (i < text.length) {
+      const next = this.step(text, i);
+      this.raw(text.slice(i, next));
+      i = next;
+    }
   }
 
   /** The text that puts a value at the current spot, or a TemplateError when no text can. */
   place(part: RefPart, filled: Filled, next: string): string {
+    const text = this.placeText(part, filled, next);
+    this.raw(text);
+    this.lineRefs.push(part);
+    return text;
+  }
+
+  private placeText(part: RefPart, filled: Filled, next: string): string {
     const fail = (why: string) => new TemplateError(`{{${part.ref}}} cannot be placed safely in this command: ${why}`, part.ref, part.start);
     if (this.lost) throw fail(this.lost);
     if (this.escape) throw fail('a backslash right before a value would change its first character');
@@ -445,6 +467,12 @@ class ShellLexer {
       if (frame.t === 'arith') throw fail('inside $((...)) a value would be read as arithmetic, not as text');
       if (frame.t === 'ansi') throw fail("inside $'...' (a bash form) the value's backslashes would be read as escapes");
       if (frame.t === 'heredoc' && frame.doc.script) throw fail('this here-document is fed to a program that runs it as code');
+      if (frame.t === 'heredoc' && frame !== this.top && 'value' in filled) {
+        if (filled.value.includes('\n')) throw fail('it is inside a here-document, and a line of the value could end it early');
+        if (filled.value.endsWith('\\') && next === '\n' && !this.outerHeredoc()?.doc.quoted) {
+          throw fail('it ends with a backslash before a newline in a here-document, which joins the two lines');
+        }
+      }
       if (frame.t === 'cmd') {
         if (frame.delimNext && frame === this.sink()) throw fail('a here-document terminator must be written out');
         const reason = scriptWordReason(frame.words);
@@ -469,8 +497,7 @@ class ShellLexer {
         return this.inserted(value);
       case 'heredoc': {
         if (value.includes('\n')) throw fail('it is in a here-document, and a line of the value could end it early');
-        if (top.doc.strip && /^\t*$/.test(top.line) && value.startsWith('\t')) throw fail('<<- would strip the leading tabs of the value');
-        top.lineRef = part;
+        if (top.doc.strip && /^\t*$/.test(this.rawLine) && value.startsWith('\t')) throw fail('<<- would strip the leading tabs of the value');
         return this.inserted(top.doc.quoted ? value : value.replace(/[\\$`]/g, '\\$&'));
       }
       default:
@@ -480,9 +507,42 @@ class ShellLexer {
 
   /** An error that only the end of the command reveals. */
   finish(): TemplateError | null {
-    const top = this.top;
-    if (!this.deferred && top.t === 'heredoc') this.checkTerminator(top);
+    for (const frame of this.stack) if (frame.t === 'heredoc') this.checkTerminator(frame);
     return this.deferred;
+  }
+
+  /** The outermost here-document being read: its kind decides how its lines are read. */
+  private outerHeredoc(): Extract<Frame, { t: 'heredoc' }> | undefined {
+    for (const frame of this.stack) if (frame.t === 'heredoc') return frame;
+    return undefined;
+  }
+
+  /** Follows the raw lines; a line that ends a here-document from inside $(...) is checked here. */
+  private raw(text: string): void {
+    for (const c of text) {
+      if (c === '\n') {
+        const outer = this.outerHeredoc();
+        if (this.rawEscape && outer && !outer.doc.quoted) {
+          // In an unquoted here-document, backslash-newline joins the lines before the end is sought.
+          this.rawLine = this.rawLine.slice(0, -1);
+          this.rawEscape = false;
+          continue;
+        }
+        // The top here-document was checked by step(); those around a $(...) are checked here.
+        for (const frame of this.stack) {
+          if (frame.t !== 'heredoc' || frame === this.top) continue;
+          if (this.checkTerminator(frame) && this.lineRefs.length === 0) {
+            this.lost ??= 'a line inside $(...) ends the here-document around it, and this reader cannot follow the shell there';
+          }
+        }
+        this.rawLine = '';
+        this.rawEscape = false;
+        this.lineRefs = [];
+        continue;
+      }
+      this.rawLine += c;
+      this.rawEscape = c === '\\' ? !this.rawEscape : false;
+    }
   }
 
   private get top(): Frame {
@@ -494,8 +554,7 @@ class ShellLexer {
     this.dollar = false;
     if (text !== '') this.prev = text[text.length - 1]!;
     if (top.t === 'cmd') top.word += text;
-    else if (top.t === 'heredoc') top.line += text;
-    else if (top.t !== 'comment' && top.sink) top.sink.word += text;
+    else if (top.t !== 'comment' && top.t !== 'heredoc' && top.sink) top.sink.word += text;
     return text;
   }
 
@@ -518,8 +577,6 @@ class ShellLexer {
   private consumed(text: string): void {
     const sink = this.sink();
     if (sink) sink.word += text;
-    const top = this.top;
-    if (top.t === 'heredoc') top.line += text;
     this.prev = text[text.length - 1] ?? this.prev;
     this.dollar = false;
   }
@@ -585,7 +642,7 @@ class ShellLexer {
           if (top.pending.length > 0) {
             const [doc, ...rest] = top.pending as [Heredoc, ...Heredoc[]];
             top.pending = [];
-            this.push({ t: 'heredoc', doc, rest, line: '', lineRef: null });
+            this.push({ t: 'heredoc', doc, rest });
           }
           return i + 1;
         }
@@ -699,10 +756,7 @@ class ShellLexer {
           if (this.checkTerminator(top)) {
             this.pop();
             const [doc, ...rest] = top.rest;
-            if (doc) this.push({ t: 'heredoc', doc, rest, line: '', lineRef: null });
-          } else {
-            top.line = '';
-            top.lineRef = null;
+            if (doc) this.push({ t: 'heredoc', doc, rest });
           }
           this.prev = c;
           return i + 1;
@@ -723,10 +777,10 @@ class ShellLexer {
 
   /** True when the line just read ends the here-document; a value that would end it is an error. */
   private checkTerminator(frame: Extract<Frame, { t: 'heredoc' }>): boolean {
-    const line = frame.doc.strip ? frame.line.replace(/^\t+/, '') : frame.line;
+    const line = frame.doc.strip ? this.rawLine.replace(/^\t+/, '') : this.rawLine;
     if (line !== frame.doc.delim) return false;
-    if (frame.lineRef && !this.deferred) {
-      const ref = frame.lineRef;
+    const ref = this.lineRefs[0];
+    if (ref && !this.deferred) {
       this.deferred = new TemplateError(`{{${ref.ref}}} cannot be placed safely in this command: its value would end the here-document early`, ref.ref, ref.start);
     }
     return true;

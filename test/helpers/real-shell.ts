@@ -113,6 +113,8 @@ export const HOSTILE_VALUES: readonly string[] = [
   "a'\\''; touch \"$DIR/INJECTED\" #",
   "$'\\x27'; touch \"$DIR/INJECTED\" #",
   'a\ntouch "$DIR/INJECTED"',
+  // Ends a here-document early when a shell reads the value as a line of one.
+  'x\nEOF\ntouch "$DIR/INJECTED"\n',
   '%s %d',
   '=',
   'FOO=bar',

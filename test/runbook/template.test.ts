@@ -209,6 +209,13 @@ const CONTEXTS: Context[] = [
     expect: (v) => [`${v.replace(/\n+$/, '')}.`],
     mayRefuse: (v) => v.includes('\n') || v === 'EOF' || v.startsWith('\t'),
   },
+  {
+    // bash reads a here-document's lines before the $(...) in them: a line of the value could end it.
+    name: 'substitution inside a here-document',
+    template: `${P} "$(cat <<EOF\n<$(printf '%s' {{params.x}})> <$(printf '%s' "{{params.x}}")>\nEOF\n)"`,
+    expect: (v) => [`<${v}> <${v}>`],
+    mayRefuse: (v) => v.includes('\n'),
+  },
   { name: 'comment', template: `${P} ok # {{params.x}} '`, expect: () => ['ok'], mayRefuse: (v) => v.includes('\n') },
   { name: 'after a comment line', template: `# it's {{params.x}}\n${P} {{params.x}}`, expect: (v) => [v], mayRefuse: (v) => v.includes('\n') },
   { name: 'case', template: `case {{params.x}} in *) ${P} "{{params.x}}";; esac`, expect: (v) => [v] },
@@ -355,6 +362,13 @@ describe('render: spots where no quoting is safe are refused', () => {
     const heredoc = 'cat <<EOF\n{{params.x}}\nEOF';
     expect(templateError(() => render(heredoc, scopeWith('a\nEOF\ntouch x'), 'shell')).message).toMatch(/here-document/);
     expect(templateError(() => render(heredoc, scopeWith('EOF'), 'shell')).message).toMatch(/end the here-document early/);
+    // Inside $(...) in a here-document a newline is as dangerous: bash splits the lines first.
+    for (const nested of ["cat <<EOF\n$(printf %s {{params.x}})\nEOF", 'cat <<EOF\n$(printf %s "{{params.x}}")\nEOF', "cat <<EOF\n$(printf %s '{{params.x}}')\nEOF"]) {
+      expect(templateError(() => render(nested, scopeWith('a\nEOF\ntouch x'), 'shell')).message).toMatch(/here-document/);
+      expect(render(nested, scopeWith('a b'), 'shell')).toContain('a b');
+    }
+    expect(templateError(() => render('cat <<EOF\n$(cat <<X\n{{params.x}}\nX\n)\nEOF', scopeWith('EOF'), 'shell')).message).toMatch(/early/);
+    expect(templateError(() => render("cat <<EOF\n$(printf %s '{{params.x}}\n')\nEOF", scopeWith('a\\'), 'shell')).message).toMatch(/backslash/);
     expect(templateError(() => render('cat <<EOF\nE{{params.x}}\nEOF', scopeWith('OF'), 'shell')).message).toMatch(/early/);
     expect(render('cat <<EOF\n{{params.x}}\nEOF', scopeWith('EOFX'), 'shell')).toBe('cat <<EOF\nEOFX\nEOF');
     const comment = templateError(() => render('ls # {{params.x}}', scopeWith('secret-ish\ntouch x'), 'shell'));
