@@ -1,4 +1,5 @@
 // What each DC/OS 1.11 patch release ships (from the release notes and the 1.11 sources).
+import { mesosVersionOf, parseVersion as releaseVersion } from '../../runbook/builtins/dcos-releases.js';
 
 export type Version = [number, number, number];
 
@@ -21,14 +22,10 @@ export function nextPatch(version: string): string {
   return `${v[0]}.${v[1]}.${v[2] + 1}`;
 }
 
-/** The Mesos release a DC/OS 1.11 release ships, as mesos-master --version prints it. */
+/** The Mesos release a DC/OS 1.11 release ships, as mesos-master --version prints it (one table with the guards). */
 export function mesosVersion(dcos: string): string {
-  const patch = parseVersion(dcos)?.[2] ?? 0;
-  if (patch <= 2) return '1.5.0';
-  if (patch <= 7) return '1.5.1';
-  if (patch <= 10) return '1.5.2';
-  if (patch === 11) return '1.5.3';
-  return '1.5.4';
+  const v = releaseVersion(dcos);
+  return (v && mesosVersionOf(v)) ?? '1.5.4';
 }
 
 export function marathonVersion(dcos: string): string {
