@@ -1,0 +1,55 @@
+// A full happy-path patch of the DC/OS runbook on a simulated cluster of 3 masters and 200 agents
+// (agents in batches of 5, as the runbook says), at a high time scale, through the built binary
+// in plain mode with --yes: wall time, the player's peak memory, and the cluster time it covered.
+// The simulator runs inside the player's process, so the peak covers both.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { packageRoot } from '../src/cli/package-files.js';
+
+const SCALE = 500;
+
+/** Peak resident memory so far (VmHWM only grows), in MB; undefined once the process is gone. */
+function peakMb(pid: number): number | undefined {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function run(): Promise<Record<string, number | string>> {
+  const root = packageRoot();
+  const dir = mkdtempSync(path.join(tmpdir(), 'runbook-bench-train-'));
+  try {
+    const started = Date.now();
+    const child = spawn(
+      process.execPath,
+      [path.join(root, 'bin', 'runbook.js'), 'train', '--nodes', '3,200', '--plain', '--yes', '--time-scale', String(SCALE), '--state-dir', dir],
+      { cwd: root, env: { ...process.env, HOME: dir, RUNBOOK_CONFIG_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, peakMb(child.pid!) ?? 0)), 50);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    clearInterval(sampler);
+    const wall = (Date.now() - started) / 1000;
+    if (code !== 0) throw new Error(`train exited ${code}:\n${out.split('\n').slice(-15).join('\n')}`);
+    const summary = /summary: passed (\d+), failed (\d+).* in ([\d:]+)/.exec(out);
+    const patched = /Nodes at [\d.]+: (\d+) of (\d+)/.exec(out);
+    return {
+      'nodes patched': patched ? `${patched[1]} of ${patched[2]}` : 'unknown',
+      'steps passed': Number(summary?.[1] ?? 0),
+      'cluster time covered': summary?.[3] ?? 'unknown',
+      'time scale': SCALE,
+      'wall time, s': Number(wall.toFixed(1)),
+      'peak RSS of player + simulator, MB': Math.round(peak),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
