@@ -57,6 +57,8 @@ export type JournalRecord =
   | (At & { event: 'confirmation-asked'; title: string; command?: string; text?: string; typed?: string; destructive: boolean; checklist?: string[] })
   | (At & { event: 'confirmation-answered'; answer: 'yes' | 'no'; by: string; reason?: string })
   | (At & { event: 'step-started'; attempt: number; mode: 'run' | 'verify'; command?: string; title: string; text?: string; by?: string; deadlineAt?: number; deadlineText?: string })
+  /** A poll attempt after the first begins (the first begins with step-started). */
+  | (At & { event: 'attempt-started'; attempt: number })
   | (At & { event: 'attempt'; attempt: number; ok: boolean; exit?: number; message: string; nextAt?: number; deadlineAt?: number })
   | (At & { event: 'output'; attempt: number } & OutputDigest)
   | (At & { event: 'captured'; name: string; value: string })

@@ -270,6 +270,18 @@ class Draft {
         }
         return;
       }
+      case 'attempt-started': {
+        const task = this.task(r.node, r.section, r.step);
+        if (task.status !== 'polling' && task.status !== 'running') return;
+        this.setTask(r.node, r.section, r.step, {
+          status: 'running',
+          startedAt: task.startedAt,
+          attempt: r.attempt,
+          mode: 'run',
+          ...(task.command !== undefined ? { command: task.command } : {}),
+        });
+        return;
+      }
       case 'attempt': {
         if (r.ok || r.nextAt === undefined) return;
         const task = this.task(r.node, r.section, r.step);
@@ -567,7 +579,12 @@ function onResume(d: Draft, e: Extract<InputEvent, { type: 'resume' }>): void {
         step,
         node: node.name,
         status: 'interrupted',
-        reason: 'the player stopped while the step was running',
+        reason:
+          task.status === 'polling'
+            ? `the player stopped between poll attempts (after attempt ${task.attempt})`
+            : task.attempt > 1
+              ? `the player stopped during poll attempt ${task.attempt}`
+              : 'the player stopped while the step was running',
         ...(task.command !== undefined ? { command: task.command } : {}),
       });
     }
@@ -626,15 +643,8 @@ function onTimer(d: Draft, e: Extract<InputEvent, { type: 'timer' }>): void {
     failTask(d, key, { reason: prepared.error }, task.startedAt);
     return;
   }
-  // A poll attempt is not journalled when it starts: interrupted between attempts or during one,
-  // the step is interrupted all the same.
-  d.setTask(key.node, key.section, key.step, {
-    status: 'running',
-    startedAt: task.startedAt,
-    attempt: e.attempt + 1,
-    mode: 'run',
-    ...(task.command !== undefined ? { command: task.command } : {}),
-  });
+  // A small record, so the journal says when each attempt began and a resumed run knows one was in flight.
+  d.emit({ event: 'attempt-started', ...key, attempt: e.attempt + 1 });
   d.effect(execEffect(e.task, key.node, e.attempt + 1, prepared, Math.max(1000, task.deadlineAt - d.now)));
 }
 

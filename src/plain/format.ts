@@ -48,6 +48,8 @@ export function formatRecord(r: JournalRecord, state?: RunState, lastTail?: read
       if (r.command !== undefined) return [`${t} ${where(r)} ${verb}: ${r.command}`];
       return [`${t} ${where(r)} ${r.title}${r.text ? `: ${oneLine(r.text)}` : ''}`];
     }
+    case 'attempt-started':
+      return [];
     case 'attempt': {
       const next = r.nextAt !== undefined ? `; again in ${formatDuration(Math.max(0, r.nextAt - Date.parse(r.ts)))}` : '';
       return [`${t} ${where(r)} attempt ${r.attempt} ${r.ok ? 'holds' : 'not yet'}: ${r.message}${next}`];

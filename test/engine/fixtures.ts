@@ -115,6 +115,8 @@ export function describe(r: JournalRecord): string {
         ? ` ${r.answer} by ${r.by}`
         : r.event === 'attempt'
           ? ` #${r.attempt} ${r.ok ? 'ok' : 'no'}: ${r.message}`
+          : r.event === 'attempt-started'
+            ? ` #${r.attempt}`
           : r.event === 'captured'
             ? ` ${r.name}=${r.value}`
             : r.event === 'section-skipped'

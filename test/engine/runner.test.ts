@@ -84,9 +84,14 @@ group('runner', () => {
     transport.verify();
     expect(sink.log().filter((l) => l.startsWith('attempt'))).toEqual([
       'attempt masters/recovered@master-1 #1 no: exit 7, expected 0: curl: (7) Failed to connect to 10.0.4.1 port 5050: Connection refused',
+      'attempt-started masters/recovered@master-1 #2',
       'attempt masters/recovered@master-1 #2 no: registrar/log/recovered: 0, expected 1',
+      'attempt-started masters/recovered@master-1 #3',
       'attempt masters/recovered@master-1 #3 ok: registrar/log/recovered = 1',
     ]);
+    // Each attempt's start carries its time: 10 s apart on the clock.
+    const starts = sink.records.filter((r) => r.event === 'step-started' || r.event === 'attempt-started').map((r) => Date.parse(r.ts));
+    expect(starts.map((t) => t - starts[0]!)).toEqual([0, 10_000, 20_000]);
     const output = sink.records.find((r) => r.event === 'output');
     expect(output).toMatchObject({ attempt: 3, lines: 1, tail: ['{"registrar\\/log\\/recovered":1.0}'] });
     expect(runner.getState().nodes.get('master-1')?.tasks.get('masters/recovered')).toMatchObject({ status: 'passed', durationMs: 20_000 });

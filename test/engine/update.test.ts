@@ -233,9 +233,29 @@ group('gates and polls', () => {
     expect(d.state.nodes.get('master-1')?.tasks.get('masters/recovered')).toMatchObject({ status: 'polling', attempt: 1, nextAt: T0 + 10_000, deadlineAt: T0 + 30_000 });
     d.advance(10_000);
     d.send({ type: 'timer', task: 'masters/recovered@master-1', attempt: 1, kind: 'poll' });
-    expect(d.take()).toEqual({ log: [], execs: ['masters/recovered@master-1: curl -fsS http://10.0.4.1:5050/metrics/snapshot'] });
+    // The start of each later attempt is journalled (the first starts with step-started).
+    expect(d.take()).toEqual({ log: ['attempt-started masters/recovered@master-1 #2'], execs: ['masters/recovered@master-1: curl -fsS http://10.0.4.1:5050/metrics/snapshot'] });
+    expect(d.records).toEqual([]);
+    expect(d.state.nodes.get('master-1')?.tasks.get('masters/recovered')).toMatchObject({ status: 'running', attempt: 2, startedAt: T0 });
     d.done('masters/recovered@master-1', { stdout: METRICS_1 });
     expect(d.log().slice(0, 2)).toEqual(['attempt masters/recovered@master-1 #2 ok: registrar/log/recovered = 1', 'step-finished masters/recovered@master-1 passed: registrar/log/recovered = 1']);
+  });
+
+  it.each([
+    ['during an attempt', true, 'the player stopped during poll attempt 2'],
+    ['between attempts', false, 'the player stopped between poll attempts (after attempt 1)'],
+  ])('resumed after the player died %s: the journal alone says which, and the step is interrupted', (_when, inFlight, reason) => {
+    const d = new Driver(stateOf(rb, cluster(1)));
+    d.start();
+    d.done('masters/recovered@master-1', { stdout: METRICS_0 });
+    d.advance(10_000);
+    if (inFlight) d.send({ type: 'timer', task: 'masters/recovered@master-1', attempt: 1, kind: 'poll' });
+    const rebuilt = replay(stateOf(rb, cluster(1)), d.records);
+    expect(rebuilt.nodes.get('master-1')?.tasks.get('masters/recovered')).toMatchObject({ status: inFlight ? 'running' : 'polling', attempt: inFlight ? 2 : 1 });
+    const r = new Driver(rebuilt);
+    r.send({ type: 'resume', by: 'bob', digest: 'd1' });
+    expect(r.records.find((x) => x.event === 'interrupted')).toMatchObject({ step: 'recovered', reason });
+    expect(r.state.prompts.map((p) => p.id)).toEqual(['interrupted:masters/recovered@master-1']);
   });
 
   it('a poll that never holds fails at its timeout, saying how often it tried', () => {
