@@ -12,8 +12,11 @@
 // Places where no form is safe are refused with a TemplateError naming the ref: inside `...`,
 // ${...}, $((...)), $'...', right after $, and anything the shell runs as code a second time (the
 // script of sh -c, eval, trap, watch, ssh's remote command, a here-document fed to a shell,
-// python -c and the like). Whatever follows `| raw` is pasted as written: the author's choice.
-import { isShellSafeWord, shellQuoteAlways } from './shell-quote.js';
+// python -c and the like). So are the spots where bash evaluates a word as arithmetic or as a
+// variable name, because there a quoted a[$(cmd)] still runs cmd: ((...)), $[...], let,
+// [[ ... -eq ... ]], [[ -v ]], test -v, printf -v, read, unset, declare NAME, declare -i, and an
+// array subscript. Whatever follows `| raw` is pasted as written: the author's choice.
+import { isShellSafeWord, RESERVED_WORDS, shellQuoteAlways } from './shell-quote.js';
 
 export type TemplatePart =
   | { kind: 'text'; text: string }
@@ -353,12 +356,17 @@ interface CmdFrame {
   words: string[];
   delimNext: { strip: boolean } | null;
   pending: Heredoc[];
+  /** The next word is the target of a redirection (> file, <<< word), not an argument. */
+  redirect: boolean;
+  /** Inside [[ ... ]]: the values placed in it, and the operator that makes bash evaluate them. */
+  test: { refs: RefPart[]; evaluates: string | null } | null;
 }
 
 type Frame =
   | CmdFrame
   | { t: 'single' | 'double' | 'backtick' | 'ansi' | 'param'; sink: CmdFrame | null }
-  | { t: 'arith'; sink: CmdFrame | null; depth: number }
+  /** $((...)) and ((...)) close with )), bash's old $[...] with ]. */
+  | { t: 'arith'; sink: CmdFrame | null; depth: number; close: ')' | ']' }
   | { t: 'comment' }
   | { t: 'heredoc'; doc: Heredoc; rest: Heredoc[] };
 
@@ -403,6 +411,56 @@ function scriptWordReason(words: readonly string[]): string | undefined {
       else if (!w.startsWith('-')) return 'ssh joins the words after the host into a command for the remote shell';
     }
   }
+  return undefined;
+}
+
+/** Builtins whose plain arguments are variable names (bash evaluates a subscript in a name). */
+const NAME_TAKERS = new Set(['declare', 'typeset', 'local', 'unset', 'read']);
+const DECLARERS = new Set(['declare', 'typeset', 'local']);
+/** Options of read that take a value which is not a name. */
+const READ_VALUE_OPTIONS = new Set(['-d', '-i', '-n', '-N', '-p', '-t', '-u']);
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
+const EVALUATED = "bash evaluates it, and a[$(...)] in it runs code however it is quoted";
+
+/** Where the command name is among the words of a simple command (after keywords and assignments). */
+function commandIndex(words: readonly string[]): number {
+  let k = 0;
+  while (k < words.length) {
+    const w = unquote(words[k]!);
+    if (RESERVED_WORDS.has(w) || w === '{' || w === '!' || w === 'builtin' || w === 'command' || ASSIGNMENT.test(words[k]!)) k++;
+    else break;
+  }
+  return k;
+}
+
+/** Words before this one leave it in command position: only keywords and ! precede it. */
+const inCommandPosition = (words: readonly string[]) => words.every((w) => RESERVED_WORDS.has(unquote(w)) || w === '!' || w === '{');
+
+/** Why bash would evaluate a value placed in the current word of this command, or undefined. */
+function evaluationReason(frame: CmdFrame): string | undefined {
+  const k = commandIndex(frame.words);
+  const cmd = commandName(frame.words[k] ?? '');
+  const args = frame.words.slice(k + 1).map(unquote);
+  const current = unquote(frame.word);
+  if (k === frame.words.length) {
+    // The word being written is itself an assignment or the command name.
+    if (/^[A-Za-z_][A-Za-z0-9_]*\[[^\]]*$/.test(frame.word)) return `it is inside an array subscript, which ${EVALUATED} as arithmetic`;
+    return undefined;
+  }
+  if (cmd === 'let') return `let evaluates its arguments as arithmetic, where a[$(...)] runs code however it is quoted`;
+  if (DECLARERS.has(cmd)) {
+    const flag = args.find((a) => /^-[A-Za-z]*[in]/.test(a));
+    if (flag) {
+      const what = /^-[A-Za-z]*i/.test(flag) ? 'an integer, whose value' : 'a reference, whose value names a variable that';
+      return `${cmd} ${flag} makes the variable ${what} ${EVALUATED}`;
+    }
+  }
+  if (frame.redirect || current.includes('=') || current.startsWith('-')) return undefined;
+  const last = args.at(-1);
+  const name =
+    (NAME_TAKERS.has(cmd) && !(cmd === 'read' && last !== undefined && READ_VALUE_OPTIONS.has(last))) ||
+    ((cmd === 'test' || cmd === '[' || cmd === 'printf') && last === '-v');
+  if (name) return `${cmd} reads it as a variable name, which ${EVALUATED}; pass it as a value instead`;
   return undefined;
 }
 
@@ -464,7 +522,7 @@ class ShellLexer {
     for (const frame of this.stack) {
       if (frame.t === 'backtick') throw fail('inside `...` quotes follow other rules; write $(...) instead');
       if (frame.t === 'param') throw fail('inside ${...} bash and dash treat quotes differently; use the value outside ${...}');
-      if (frame.t === 'arith') throw fail('inside $((...)) a value would be read as arithmetic, not as text');
+      if (frame.t === 'arith') throw fail(`inside an arithmetic expression ($((...)), ((...)) or $[...]) ${EVALUATED}`);
       if (frame.t === 'ansi') throw fail("inside $'...' (a bash form) the value's backslashes would be read as escapes");
       if (frame.t === 'heredoc' && frame.doc.script) throw fail('this here-document is fed to a program that runs it as code');
       if (frame.t === 'heredoc' && frame !== this.top && 'value' in filled) {
@@ -477,6 +535,10 @@ class ShellLexer {
         if (frame.delimNext && frame === this.sink()) throw fail('a here-document terminator must be written out');
         const reason = scriptWordReason(frame.words);
         if (reason) throw fail(`${reason}; pass the value as an argument instead, e.g. sh -c '... "$1"' sh {{${part.ref}}}`);
+        const evaluated = evaluationReason(frame);
+        if (evaluated) throw fail(evaluated);
+        if (frame.test?.evaluates) throw fail(testReason(frame.test.evaluates));
+        frame.test?.refs.push(part);
       }
     }
     const top = this.top;
@@ -588,7 +650,7 @@ class ShellLexer {
     const b = text[i + 2];
     if (a === '(' && b === '(') {
       this.consumed('$((');
-      this.push({ t: 'arith', sink, depth: 0 });
+      this.push({ t: 'arith', sink, depth: 0, close: ')' });
       return 3;
     }
     if (a === '(') {
@@ -599,6 +661,11 @@ class ShellLexer {
     if (a === '{') {
       this.consumed('${');
       this.push({ t: 'param', sink });
+      return 2;
+    }
+    if (a === '[') {
+      this.consumed('$[');
+      this.push({ t: 'arith', sink, depth: 0, close: ']' });
       return 2;
     }
     if (allowQuotes && a === "'") {
@@ -668,6 +735,12 @@ class ShellLexer {
           this.prev = c;
           return i + 1;
         }
+        if (c === '(' && text[i + 1] === '(' && top.word === '' && inCommandPosition(top.words)) {
+          // ((...)) and for ((...)): bash's arithmetic command (dash reads two subshells).
+          this.prev = c;
+          this.push({ t: 'arith', sink: null, depth: 0, close: ')' });
+          return i + 2;
+        }
         if (c === '(' || c === ')') {
           this.endWord(top);
           top.words = [];
@@ -684,6 +757,7 @@ class ShellLexer {
         }
         if (c === '<' || c === '>' || c === '&') {
           this.endWord(top);
+          if (c !== '&') top.redirect = true;
           this.prev = c;
           if (c === '<' && text[i + 1] === '<') {
             if (text[i + 2] === '<') return i + 3; // a here-string: an ordinary word follows
@@ -739,8 +813,19 @@ class ShellLexer {
           this.pop();
           return i + 1;
         }
-        if (top.t === 'arith' && c === '(') top.depth += 1;
-        if (top.t === 'arith' && c === ')') {
+        if (top.t === 'arith' && top.close === ']') {
+          if (c === '[') top.depth += 1;
+          else if (c === ']') {
+            if (top.depth === 0) {
+              this.consumed(c);
+              this.pop();
+              return i + 1;
+            }
+            top.depth -= 1;
+          }
+        }
+        if (top.t === 'arith' && top.close === ')' && c === '(') top.depth += 1;
+        if (top.t === 'arith' && top.close === ')' && c === ')') {
           if (top.depth > 0) top.depth -= 1;
           else if (text[i + 1] === ')') {
             this.consumed('))');
@@ -788,6 +873,18 @@ class ShellLexer {
 
   private endWord(frame: CmdFrame): void {
     if (frame.word === '') return;
+    frame.redirect = false;
+    if (frame.test) {
+      if (frame.word === ']]') frame.test = null;
+      else if (/^-(eq|ne|lt|le|gt|ge|v)$/.test(frame.word)) {
+        // An operator after a value: the value was placed before we knew.
+        frame.test.evaluates ??= frame.word;
+        const ref = frame.test.refs[0];
+        if (ref && !this.deferred) this.deferred = new TemplateError(`{{${ref.ref}}} cannot be placed safely in this command: ${testReason(frame.word)}`, ref.ref, ref.start);
+      }
+    } else if (frame.word === '[[' && inCommandPosition(frame.words)) {
+      frame.test = { refs: [], evaluates: null };
+    }
     if (frame.delimNext) {
       frame.pending.push({ delim: unquote(frame.word), quoted: /['"\\]/.test(frame.word), strip: frame.delimNext.strip, script: heredocFeedsCode(frame.words) });
       frame.delimNext = null;
@@ -801,5 +898,9 @@ class ShellLexer {
 }
 
 function newCmd(sub: boolean): CmdFrame {
-  return { t: 'cmd', sub, depth: 0, word: '', words: [], delimNext: null, pending: [] };
+  return { t: 'cmd', sub, depth: 0, word: '', words: [], delimNext: null, pending: [], redirect: false, test: null };
+}
+
+function testReason(op: string): string {
+  return `inside [[ ... ]] with ${op} ${EVALUATED} as ${op === '-v' ? 'a variable name' : 'arithmetic'}; compare with [ ... ] (test) instead`;
 }

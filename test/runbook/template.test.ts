@@ -12,6 +12,7 @@ import {
   templateRefs,
   type Scope,
 } from '../../src/runbook/template.js';
+import { shellQuoteAlways } from '../../src/runbook/shell-quote.js';
 import { HOSTILE_VALUES, printedWords, runShell, SHELLS, tempDir } from '../helpers/real-shell.js';
 
 const tmp = tempDir('runbook-template-');
@@ -340,6 +341,25 @@ describe('render: spots where no quoting is safe are refused', () => {
     ['cat <<{{params.x}}\nx\n', /terminator must be written out/],
     ["echo $'a\\'' {{params.x}}", /disagree/],
     ['echo $(case a in a) echo {{params.x}};; esac)', /case statement/],
+    // bash evaluates these as arithmetic or as variable names, where a[$(...)] runs code, quoted or not.
+    ['(( {{params.x}} + 1 ))', /arithmetic/],
+    ['for (( i={{params.x}}; i < 3; i++ )); do :; done', /arithmetic/],
+    ['echo $[{{params.x}} + 1]', /arithmetic/],
+    ['let n={{params.x}}+1', /let evaluates/],
+    ['[[ {{params.x}} -eq 1 ]]', /\[\[ \.\.\. \]\] with -eq/],
+    ['if [[ 1 -lt {{params.x}} ]]; then :; fi', /\[\[ \.\.\. \]\] with -lt/],
+    ['[[ "$(printf %s {{params.x}})" -gt 0 ]]', /\[\[ \.\.\. \]\] with -gt/],
+    ['[[ -v {{params.x}} ]]', /\[\[ \.\.\. \]\] with -v/],
+    ['[ -v {{params.x}} ]', /variable name/],
+    ['test -v {{params.x}}', /variable name/],
+    ['printf -v {{params.x}} %s v', /variable name/],
+    ['read -r {{params.x}}', /variable name/],
+    ['unset {{params.x}}', /variable name/],
+    ['declare {{params.x}}=1', /variable name/],
+    ['f() { local "$(printf %s {{params.x}})"; }', /variable name/],
+    ['declare -i n={{params.x}}', /declare -i/],
+    ['f() { local -n ref={{params.x}}; }', /local -n/],
+    ['arr[{{params.x}}]=1', /subscript/],
   ])('%j', (source, why) => {
     const e = templateError(() => render(source, scopeWith('v'), 'shell'));
     expect(e.message).toMatch(why);
@@ -354,8 +374,27 @@ describe('render: spots where no quoting is safe are refused', () => {
     ['ssh -p {{node.port}} -l core {{node.ip}} uptime', 'v'],
     ['cat <<EOF > /etc/x\n{{params.x}}\nEOF', 'v'],
     ['grep -c {{params.x}} f', 'v'],
+    ['[[ {{params.x}} == v ]] && [[ -f {{params.x}} ]]', 'v'],
+    ["[[ 1 '-eq' {{params.x}} ]]", 'v'],
+    ['[ {{params.x}} -eq 1 ] && test {{params.x}} -gt 0', 'v'],
+    ['[[ $(date +%s) -gt 0 ]] && echo {{params.x}}', 'v'],
+    ['(( 1 + 1 )) && echo {{params.x}}', 'v'],
+    ['printf -v out %s {{params.x}}', 'v'],
+    ['read -r line <<< {{params.x}}', 'v'],
+    ['f() { local out=$(curl -fsS {{params.x}}); }', 'v'],
+    ['declare x={{params.x}}; arr=({{params.x}}); arr[1]={{params.x}}', 'v'],
+    ['(echo {{params.x}}) && echo a[{{params.x}}]', 'v'],
   ])('allows %j', (source, x) => {
     expect(() => render(source, { ...scopeWith(x), node: { ...node, port: 22 } }, 'shell')).not.toThrow();
+  });
+
+  it('refuses them because bash runs a quoted a[$(...)] there: the premise, checked in a real bash', () => {
+    const hostile = shellQuoteAlways('a[$(touch "$DIR/INJECTED")]');
+    for (const spot of ['(( X + 1 ))', 'echo $[X]', 'let n=X', '[[ X -eq 1 ]]', '[[ 1 -lt "$(printf %s X)" ]]', '[ -v X ]', 'printf -v X %s v', 'read -r X <<< v', 'a=(1); unset X', 'declare -i n=X', 'arr=(); arr[X]=1']) {
+      runShell('/bin/bash', spot.replace('X', hostile), { DIR: tmp.dir });
+      expect(existsSync(injected), spot).toBe(true);
+      rmSync(injected);
+    }
   });
 
   it('refuses value-dependent spots only for the values that break them, without echoing the value', () => {
