@@ -19,7 +19,7 @@ import { evaluateCondition } from '../runbook/condition.js';
 import type { LoadedRunbook } from '../runbook/load.js';
 import { InputError, formatProblem, type Problem } from '../runbook/problem.js';
 import type { Param, Scalar } from '../runbook/schema.js';
-import { renderForDisplay, type Scope } from '../runbook/template.js';
+import { renderForDisplay } from '../runbook/template.js';
 import type { Transport } from '../transport/types.js';
 import type { CommandIO } from './commands.js';
 import { UsageError } from './main.js';
@@ -206,7 +206,6 @@ export async function openSession(options: SessionOptions): Promise<OpenResult> 
     params,
     secrets,
     by: options.yes ? YES_BY : by,
-    header: headerOf(loaded, params, secrets, runId),
     ...(clock.scale !== 1 ? { timeScale: clock.scale } : {}),
   });
   if (resumed) state = replay(state, resumed.records);
@@ -306,20 +305,6 @@ async function makeTransports(inventory: Inventory | undefined, options: Session
       await Promise.all([local.close(), ssh?.close()]);
     },
   };
-}
-
-/** The runbook's header fields, interpolated for display (secrets masked, unknown vars kept as written). */
-function headerOf(loaded: LoadedRunbook, params: Record<string, Scalar | undefined>, secrets: Set<string>, runId: string): Record<string, string> {
-  const scope: Scope = { params, vars: {}, run: { id: runId }, secrets };
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(loaded.runbook.header ?? {})) {
-    try {
-      out[k] = renderForDisplay(v, scope, 'text', { missing: 'keep' });
-    } catch {
-      out[k] = v;
-    }
-  }
-  return out;
 }
 
 interface ResolveContext {
@@ -459,7 +444,7 @@ export function printDryRun(out: NodeJS.WritableStream, plan: Plan, loaded: Load
     const strategy = ps.strategy.kind === 'parallel' ? `parallel, ${ps.strategy.concurrency} at a time` : ps.strategy.kind === 'batch' ? `batches of ${ps.strategy.size}` : 'serial';
     const cond = s.when ? holds(s.when) : true;
     lines.push('');
-    lines.push(`section ${ps.id}: ${ps.title} (on ${ps.roles.join(', ')}: ${ps.targets.length} ${ps.targets.length === 1 ? 'target' : 'targets'}, ${strategy}${ps.maxFailures ? `, up to ${ps.maxFailures} failed` : ''})${s.when ? ` when ${s.when}${cond === false ? ': false, skipped' : cond === undefined ? ': decided during the run' : ''}` : ''}`);
+    lines.push(`section ${ps.id}: ${show(ps.title, undefined, 'text')} (on ${ps.roles.join(', ')}: ${ps.targets.length} ${ps.targets.length === 1 ? 'target' : 'targets'}, ${strategy}${ps.maxFailures ? `, up to ${ps.maxFailures} failed` : ''})${s.when ? ` when ${s.when}${cond === false ? ': false, skipped' : cond === undefined ? ': decided during the run' : ''}` : ''}`);
     if (cond === false) continue;
     if (ps.targets.length === 0) lines.push('  (no node has this role: skipped)');
     for (const target of ps.targets) {

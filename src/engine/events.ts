@@ -48,7 +48,8 @@ export interface RunStartedRecord extends Base {
 export type JournalRecord =
   | RunStartedRecord
   | (Base & { event: 'resumed'; by: string; digest: string; changedRunbook?: boolean })
-  | (Base & { event: 'section-started'; section: string; targets: number })
+  /** title: the section's title as shown then (templates filled in). */
+  | (Base & { event: 'section-started'; section: string; title?: string; targets: number })
   | (Base & { event: 'section-skipped'; section: string; reason: string; tasks: number })
   | (Base & { event: 'section-finished'; section: string; status: 'passed' | 'failed'; passed: number; failed: number; skipped: number })
   | (Base & { event: 'node-started'; section: string; node: string })

@@ -4,6 +4,7 @@
 // view can compare by identity (a node that did not change is the same object).
 import type { Scalar } from '../runbook/schema.js';
 import type { Outcome } from './events.js';
+import { renderHeader, showText } from './display.js';
 import { NodeMap } from './node-map.js';
 import type { Plan } from './plan.js';
 
@@ -61,6 +62,7 @@ export type SectionStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipp
 
 export interface SectionState {
   id: string;
+  /** Filled in for display when the section starts (before, a var it names shows as written). */
   title: string;
   status: SectionStatus;
   /** Why it was skipped. */
@@ -139,7 +141,7 @@ export interface RunInfo {
   by: string;
   startedAt?: number;
   finishedAt?: number;
-  /** The runbook's `header:` fields, interpolated (e.g. from/to versions). */
+  /** The runbook's `header:` fields, filled in for display (e.g. from/to versions); a var shows once captured. */
   header: Readonly<Record<string, string>>;
   /** The clock ran this many times faster than real time (training on the simulator). */
   timeScale?: number;
@@ -177,12 +179,14 @@ export interface InitialState {
   params: Record<string, Scalar | undefined>;
   secrets?: Iterable<string>;
   by: string;
+  /** Header fields as shown; default: the runbook's `header:`, filled in from the params. */
   header?: Record<string, string>;
   timeScale?: number;
 }
 
 /** The state of a run that has not started (or is about to be replayed from its journal). */
 export function createRunState(init: InitialState): RunState {
+  const scope = { params: init.params, vars: {}, run: { id: init.runId }, secrets: new Set(init.secrets ?? []) };
   const nodes = NodeMap.from([...init.plan.targets].map(([name, node]): [string, NodeState] => [name, { name, roles: node.roles, summary: 'idle', tasks: new Map() }]));
   return {
     run: {
@@ -193,18 +197,18 @@ export function createRunState(init: InitialState): RunState {
       digest: init.digest,
       ...(init.inventory ? { inventory: init.inventory } : {}),
       by: init.by,
-      header: init.header ?? {},
+      header: init.header ?? renderHeader(init.plan.runbook.header, scope),
       ...(init.timeScale !== undefined ? { timeScale: init.timeScale } : {}),
     },
     plan: init.plan,
     params: init.params,
-    secrets: new Set(init.secrets ?? []),
+    secrets: scope.secrets,
     vars: {},
     phase: 'ready',
     sectionIndex: 0,
     sections: init.plan.sections.map((s) => ({
       id: s.id,
-      title: s.title,
+      title: showText(s.title, scope),
       status: 'pending',
       nextTarget: 0,
       active: [],

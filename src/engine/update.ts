@@ -11,11 +11,12 @@
 import { evaluateCondition } from '../runbook/condition.js';
 import { formatDuration, parseDuration } from '../runbook/duration.js';
 import type { Scalar, Step } from '../runbook/schema.js';
-import { render, renderForDisplay, type NodeScope, type Scope } from '../runbook/template.js';
+import { render, renderForDisplay } from '../runbook/template.js';
 import { capture, checkList, clip, evaluateChecks } from './checks.js';
+import { renderHeader, scopeFor, showText } from './display.js';
 import type { EngineEvent, Effect, ExecEffect, InputEvent, JournalRecord, OperatorAction, Outcome } from './events.js';
 import { NodeMap } from './node-map.js';
-import { LOCAL, parseTaskKey, type PlanStep } from './plan.js';
+import { parseTaskKey, type PlanStep } from './plan.js';
 import {
   isSettled,
   pendingTask,
@@ -27,6 +28,8 @@ import {
   type SectionState,
   type TaskState,
 } from './state.js';
+
+export { scopeFor } from './display.js';
 
 export interface UpdateResult {
   state: RunState;
@@ -167,7 +170,7 @@ class Draft {
         const i = this.plan.sectionIndex.get(r.section);
         if (i === undefined) return;
         this.s.sectionIndex = i;
-        this.putSection(i, { ...this.section(i), status: 'running', startedAt: at });
+        this.putSection(i, { ...this.section(i), status: 'running', startedAt: at, ...(r.title !== undefined ? { title: r.title } : {}) });
         for (const name of this.plan.sections[i]!.targets) {
           const node = this.node(name);
           if (node && !node.failedIn) this.putNode({ ...node, section: r.section, summary: 'pending' });
@@ -302,6 +305,7 @@ class Draft {
         return;
       case 'captured':
         this.setVar(r.name, r.value);
+        this.showVar();
         return;
       case 'step-finished': {
         this.removePrompts(`${r.section}/${r.step}@${r.node}`);
@@ -340,7 +344,7 @@ class Draft {
           section: r.section,
           step: r.step,
           node: r.node,
-          title: this.stepTitle(r.section, r.step),
+          title: this.stepTitle(r.section, r.step, r.node),
           askedAt: at,
           reason: r.reason,
           choices: ['retry', 'skip', 'abort'],
@@ -365,7 +369,7 @@ class Draft {
           section: r.section,
           step: r.step,
           node: r.node,
-          title: this.stepTitle(r.section, r.step),
+          title: this.stepTitle(r.section, r.step, r.node),
           askedAt: at,
           ...(r.command !== undefined ? { command: r.command } : {}),
           choices: unavailable ? ['rerun', 'mark-done', 'skip', 'abort'] : ['verify', 'rerun', 'mark-done', 'skip', 'abort'],
@@ -404,8 +408,22 @@ class Draft {
     return ps?.steps[ps.stepIndex.get(step) ?? -1];
   }
 
-  stepTitle(section: string, step: string): string {
-    return this.planStep(section, step)?.step.title ?? step;
+  /** A step's title as shown on a node. */
+  stepTitle(section: string, step: string, node: string): string {
+    const title = this.planStep(section, step)?.step.title;
+    return title === undefined ? step : showText(title, scopeFor(this.s, node));
+  }
+
+  /** A new var may fill in the header and the titles of sections not started yet. */
+  private showVar(): void {
+    const header = this.plan.runbook.header;
+    if (header && Object.values(header).some((v) => v.includes('{{'))) this.s.run = { ...this.s.run, header: renderHeader(header, scopeFor(this.s)) };
+    this.plan.sections.forEach((ps, i) => {
+      const sec = this.section(i);
+      if (sec.status !== 'pending' || !ps.title.includes('{{')) return;
+      const title = showText(ps.title, scopeFor(this.s));
+      if (title !== sec.title) this.putSection(i, { ...sec, title });
+    });
   }
 
   /** Changes one step on one node and keeps every counter and the node's summary in step with it. */
@@ -539,32 +557,6 @@ export function maskedParams(state: RunState): Record<string, Scalar> {
   return out;
 }
 
-const nodeScopes = new WeakMap<object, NodeScope>();
-
-/** What templates and conditions see on a target. */
-export function scopeFor(state: RunState, nodeName?: string): Scope {
-  const scope: Scope = { params: state.params, vars: state.vars, run: { id: state.run.id }, secrets: state.secrets };
-  const node = nodeName === undefined ? undefined : state.plan.targets.get(nodeName);
-  if (node) {
-    let ns = nodeScopes.get(node);
-    if (!ns) {
-      ns = {
-        name: node.name,
-        ip: node.ip,
-        address: node.address,
-        role: node.roles[0] ?? LOCAL,
-        roles: node.roles,
-        vars: node.vars,
-        ...(node.user !== undefined ? { user: node.user } : {}),
-        ...(node.port !== undefined ? { port: node.port } : {}),
-      };
-      nodeScopes.set(node, ns);
-    }
-    scope.node = ns;
-  }
-  return scope;
-}
-
 function onResume(d: Draft, e: Extract<InputEvent, { type: 'resume' }>): void {
   if (d.s.phase === 'ready') return; // nothing was journalled: start instead
   d.emit({ event: 'resumed', by: e.by, digest: e.digest, ...(e.changedRunbook ? { changedRunbook: true } : {}) });
@@ -628,8 +620,8 @@ function onTimer(d: Draft, e: Extract<InputEvent, { type: 'timer' }>): void {
   if (e.kind === 'deadline') {
     const node = d.node(key.node);
     if (node?.deadline && !node.deadline.passed && node.deadline.step === `${key.section}/${key.step}` && d.s.phase !== 'finished') {
-      const text = d.planStep(key.section, key.step)?.step.deadline;
-      d.emit({ event: 'deadline-passed', ...key, ...(typeof text === 'object' && text.text ? { text: text.text } : {}) });
+      const text = node.deadline.text;
+      d.emit({ event: 'deadline-passed', ...key, ...(text ? { text } : {}) });
     }
     return;
   }
@@ -664,7 +656,7 @@ function prepare(d: Draft, step: Step, nodeName: string): Prepared | { error: st
   const scope = scopeFor(d.s, nodeName);
   try {
     const shown = (text: string) => renderForDisplay(text, scope, 'text');
-    const p: Prepared = { title: step.title ?? step.id };
+    const p: Prepared = { title: step.title === undefined ? step.id : showText(step.title, scope) };
     if (step.run) {
       p.command = render(step.run, scope, 'shell');
       p.display = renderForDisplay(step.run, scope, 'shell');
@@ -726,7 +718,7 @@ function startTask(d: Draft, key: Key, ps: PlanStep, p: Prepared, mode: 'run' | 
     ...(p.display !== undefined ? { command: p.display } : {}),
     ...(p.text !== undefined ? { text: p.text } : {}),
     ...(by !== undefined ? { by } : {}),
-    ...(newDeadline ? { deadlineAt: d.now + deadlineMs!, ...(deadline?.text ? { deadlineText: deadline.text } : {}) } : {}),
+    ...(newDeadline ? { deadlineAt: d.now + deadlineMs!, ...(deadline?.text ? { deadlineText: showText(deadline.text, scopeFor(d.s, key.node)) } : {}) } : {}),
   });
   const task = `${ps.key}@${key.node}`;
   if (newDeadline) d.effect({ type: 'timer', task, attempt: 0, kind: 'deadline', at: d.now + deadlineMs! });
@@ -982,7 +974,7 @@ function schedule(d: Draft): void {
         d.emit({ event: 'section-skipped', section: ps.id, reason: `no node has the role ${ps.roles.join(' or ')}`, tasks: 0 });
         continue;
       }
-      d.emit({ event: 'section-started', section: ps.id, targets: ps.targets.length });
+      d.emit({ event: 'section-started', section: ps.id, title: showText(ps.title, scopeFor(d.s)), targets: ps.targets.length });
     }
     if (d.section(i).status !== 'running') return;
     admit(d, i);

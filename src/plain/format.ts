@@ -1,6 +1,7 @@
 // Plain mode's words: one line per journal record, the prompts, the summary. Pure functions of
 // the record (and a little of the state), so they are tested from tables.
 import { formatClock, formatDuration } from '../runbook/duration.js';
+import { sectionText } from '../engine/display.js';
 import type { JournalRecord, Outcome } from '../engine/events.js';
 import type { Prompt, RunState } from '../engine/state.js';
 
@@ -25,8 +26,12 @@ export function formatRecord(r: JournalRecord, state?: RunState, lastTail?: read
     case 'resumed':
       return [`${t} run ${r.run} resumed by ${r.by}${r.changedRunbook ? '; the runbook changed since the run started' : ''}`];
     case 'section-started': {
-      const title = state?.plan.sections[state.plan.sectionIndex.get(r.section) ?? -1]?.title;
-      return [`${t} section ${r.section}${title && title !== r.section ? `: ${title}` : ''} (${r.targets} ${r.targets === 1 ? 'target' : 'targets'})`];
+      const shown = state ? sectionText(state, r.section) : undefined;
+      const title = r.title ?? shown?.title;
+      const lines = [`${t} section ${r.section}${title && title !== r.section ? `: ${oneLine(title)}` : ''} (${r.targets} ${r.targets === 1 ? 'target' : 'targets'})`];
+      // The section's own words, once, under its line.
+      if (shown?.text && oneLine(shown.text)) lines.push(`    ${oneLine(shown.text)}`);
+      return lines;
     }
     case 'section-skipped':
       return [`${t} section ${r.section} skipped: ${r.reason}`];

@@ -112,6 +112,28 @@ describe('runbook play', () => {
     expect(existsSync(join(dir, 'marks'))).toBe(false);
   });
 
+  it('--dry-run fills in section titles; a var captured later shows as written', async () => {
+    write('t.yaml', `id: t
+title: T
+params:
+  to: { default: 1.11.2 }
+sections:
+  - id: s
+    title: Find the URL for {{params.to}}
+    steps:
+      - { id: a, run: echo url=x, capture: { url: 'url=(\\S+)' } }
+  - id: t
+    title: Patch to {{params.to}} from {{vars.url}}
+    steps:
+      - { id: b, run: echo b }
+`);
+    const r = await play(['t.yaml', '--dry-run']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('section s: Find the URL for 1.11.2 (on local: 1 target, serial)');
+    expect(r.stdout).toContain('section t: Patch to 1.11.2 from {{vars.url}} (on local: 1 target, serial)');
+  });
+
   it('asks for a missing param on stderr and reads the answer from stdin', async () => {
     write('demo.yaml', RUNBOOK);
     const r = await play(['demo.yaml', '--dry-run'], '1.11.3\n', {});

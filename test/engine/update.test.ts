@@ -1,4 +1,5 @@
 import { describe as group, expect, it } from 'vitest';
+import { sectionText, stepText } from '../../src/engine/display.js';
 import { replay, update } from '../../src/engine/update.js';
 import { createRunState } from '../../src/engine/state.js';
 import { buildPlan } from '../../src/engine/plan.js';
@@ -448,5 +449,84 @@ group('interruption and resume', () => {
     const s = createRunState({ plan, runId: 'r', file: 'f', digest: 'd', params: {}, by: 'a' });
     const after = update(s, { ts: new Date(T0).toISOString(), run: 'r', event: 'step-started', section: 'gone', step: 'x', node: 'master-1', attempt: 1, mode: 'run', title: 'x' }).state;
     expect(after.counters).toEqual(s.counters);
+  });
+});
+
+group('templates in human text', () => {
+  // Titles, why, hints, deadline texts, section titles and texts and the header are templates:
+  // filled in where the engine shows or journals them, secrets masked, a var not captured yet
+  // shown as written, and never a crash.
+  const rb = runbook(
+    [
+      section('bootstrap', [{ id: 'gen', title: 'Generate for {{params.to}}', run: 'gen', capture: { version: 'version (\\S+)' } }], { on: 'bootstrap', title: 'Build {{params.to}}' }),
+      section(
+        'masters',
+        [
+          {
+            id: 'patch',
+            title: 'Patch {{node.name}} to {{vars.version}} with {{params.jwt}}',
+            why: 'Runs on {{node.ip}}; token {{params.jwt}}',
+            hint: 'See {{vars.missing}}',
+            run: 'x',
+            destructive: true,
+            deadline: { after: '5m', text: '{{node.name}} expires at {{vars.version}}' },
+          },
+          { id: 'broken', title: 'Bad {{ template', run: 'y' },
+        ],
+        { on: 'master', title: 'Patch the masters to {{vars.version}}', text: 'Token {{params.jwt}}, one master at a time.' },
+      ),
+    ],
+    { header: { to: '{{vars.version}}', from: '{{params.from}}', token: '{{params.jwt}}' }, params: { jwt: { secret: true } } },
+  );
+  const fresh = () => stateOf(rb, cluster(1), { to: '1.11.2', from: '1.11.1', jwt: 'hunter2-token' }, ['jwt']);
+
+  it('before anything is captured: header and titles show the var as written, secrets masked', () => {
+    const s = fresh();
+    expect(s.run.header).toEqual({ to: '{{vars.version}}', from: '1.11.1', token: '••••••' });
+    expect(s.sections.map((x) => x.title)).toEqual(['Build 1.11.2', 'Patch the masters to {{vars.version}}']);
+    expect(stepText(s, 'masters', 'patch', 'master-1')).toEqual({
+      title: 'Patch master-1 to {{vars.version}} with ••••••',
+      why: 'Runs on 10.0.4.1; token ••••••',
+      hint: 'See {{vars.missing}}',
+      deadline: 'master-1 expires at {{vars.version}}',
+    });
+    expect(stepText(s, 'masters', 'broken')).toEqual({ title: 'Bad {{ template' });
+    expect(sectionText(s, 'masters')).toEqual({ title: 'Patch the masters to {{vars.version}}', text: 'Token ••••••, one master at a time.' });
+  });
+
+  it('a captured var fills in the header and the sections still to come; records carry the text as shown', () => {
+    const d = new Driver(fresh());
+    d.start();
+    expect(d.records.find((r) => r.event === 'section-started')).toMatchObject({ section: 'bootstrap', title: 'Build 1.11.2' });
+    expect(d.records.find((r) => r.event === 'step-started')).toMatchObject({ title: 'Generate for 1.11.2' });
+    d.done('bootstrap/gen@bootstrap', { stdout: 'version 1.11.2\n' });
+    expect(d.state.run.header).toEqual({ to: '1.11.2', from: '1.11.1', token: '••••••' });
+    expect(d.records.find((r) => r.event === 'section-started' && r.section === 'masters')).toMatchObject({ title: 'Patch the masters to 1.11.2' });
+    expect(d.state.sections[1]?.title).toBe('Patch the masters to 1.11.2');
+    expect(d.state.prompts[0]).toMatchObject({ kind: 'confirm', title: 'Patch master-1 to 1.11.2 with ••••••' });
+    expect(d.records.find((r) => r.event === 'confirmation-asked')).toMatchObject({ title: 'Patch master-1 to 1.11.2 with ••••••' });
+    d.act({ type: 'confirm', prompt: 'confirm:masters/patch@master-1' });
+    expect(d.records.filter((r) => r.event === 'step-started').at(-1)).toMatchObject({ title: 'Patch master-1 to 1.11.2 with ••••••', deadlineText: 'master-1 expires at 1.11.2' });
+    expect(d.state.nodes.get('master-1')?.deadline?.text).toBe('master-1 expires at 1.11.2');
+    d.done('masters/patch@master-1');
+    // A title that is not a readable template is shown as written; the step still runs.
+    expect(d.records.filter((r) => r.event === 'step-started').at(-1)).toMatchObject({ step: 'broken', title: 'Bad {{ template' });
+    d.done('masters/broken@master-1', { exit: 2 });
+    expect(d.state.prompts[0]).toMatchObject({ kind: 'failure', title: 'Bad {{ template' });
+    d.advance(300_000);
+    d.send({ type: 'timer', task: 'masters/patch@master-1', attempt: 0, kind: 'deadline' });
+    expect(d.records.at(-1)).toMatchObject({ event: 'deadline-passed', text: 'master-1 expires at 1.11.2' });
+    expect(JSON.stringify(d.records)).not.toContain('hunter2');
+    // Replaying the records rebuilds the same header and titles.
+    const rebuilt = replay(fresh(), d.records);
+    expect(rebuilt.run.header).toEqual(d.state.run.header);
+    expect(rebuilt.sections).toEqual(d.state.sections);
+  });
+
+  it('a failure prompt names the step by its title on that node', () => {
+    const d = new Driver(stateOf(runbook([section('m', [{ id: 'x', title: 'Check {{node.name}}', run: 'false' }], { on: 'master' })]), cluster(1)));
+    d.start();
+    d.done('m/x@master-1', { exit: 1 });
+    expect(d.state.prompts[0]).toMatchObject({ kind: 'failure', title: 'Check master-1' });
   });
 });

@@ -159,6 +159,17 @@ describe('plain format', () => {
     expect(promptLine(prompt)).toBe(line);
   });
 
+  it('a section line shows its title as shown then, and its text under it', () => {
+    const rb = runbook([section('masters', [{ id: 'x', run: 'true' }], { on: 'master', title: 'Patch to {{params.to}}', text: 'One master at a time.\nWatch {{vars.url}}.' })]);
+    const state = stateOf(rb, cluster(1), { to: '1.11.2' });
+    expect(formatRecord({ ts: '2026-11-25T12:01:03.000Z', run: 'r', event: 'section-started', section: 'masters', title: 'Patch to 1.11.2', targets: 3 }, state)).toEqual([
+      '[12:01:03] section masters: Patch to 1.11.2 (3 targets)',
+      '    One master at a time. Watch {{vars.url}}.',
+    ]);
+    // A journal written before titles were recorded: the title as shown now.
+    expect(formatRecord({ ts: '2026-11-25T12:01:03.000Z', run: 'r', event: 'section-started', section: 'masters', targets: 1 }, state)[0]).toBe('[12:01:03] section masters: Patch to 1.11.2 (1 target)');
+  });
+
   it('sums up in one line', () => {
     expect(summaryLine({ passed: 37, failed: 0, skipped: 2, interrupted: 0, notRun: 0, durationMs: 751_000 }, '/s/runs/x.jsonl')).toBe('summary: passed 37, failed 0, skipped 2, interrupted 0 in 00:12:31; journal /s/runs/x.jsonl');
   });
