@@ -2,7 +2,8 @@
 // keys into the reducer's messages and its effects into the controller's I/O, and hands the
 // Screen its props. Everything it shows is derived here from the run's state; nothing is run here.
 import { useInput } from 'ink';
-import React, { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import React, { useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { AnimationContext } from './animation.js';
 import type { Prompt } from '../engine/state.js';
 import type { TuiController } from './controller.js';
 import { confirmText, dialogRows, quitText, reasonText, type DialogText } from './dialogs.js';
@@ -11,7 +12,7 @@ import { probedRoles } from './health.js';
 import { keyName } from './keymap.js';
 import { computeLayout } from './layout.js';
 import { Screen, type ScreenProps } from './Screen.js';
-import { SPINNER_FRAMES } from './theme.js';
+import { SPINNER_FRAMES, SPINNER_MARK } from './theme.js';
 import type { Theme } from './theme.js';
 import { suggestedCommand, troubleshootCommands } from './troubleshoot.js';
 import { activeMode, initialUiState, uiUpdate, type UiContext, type UiMsg, type UiState } from './ui-state.js';
@@ -162,7 +163,8 @@ export function App({ controller, theme }: AppProps) {
   }, [state.prompts]);
 
   const message = [ui.message, snap.notice].filter((m): m is NonNullable<typeof m> => m !== undefined && wall - m.at < MESSAGE_MS).sort((a, b) => b.at - a.at)[0];
-  const spinner = SPINNER_FRAMES[Math.floor(tick) % SPINNER_FRAMES.length]!;
+  const { animate } = useContext(AnimationContext);
+  const spinner = animate ? SPINNER_MARK : SPINNER_FRAMES[0];
 
   const props: ScreenProps = {
     layout,

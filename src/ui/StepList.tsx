@@ -1,11 +1,10 @@
 // The step list: every section with its state and progress, the steps of the current section
-// (and of the one holding the cursor) with theirs, a spinner (ink-spinner) on running steps, and
+// (and of the one holding the cursor) with theirs, a spinner on running steps, and
 // in training the selected step's `why` (or, once it failed, its hint) under the list.
 import { Box, Text } from 'ink';
-import Spinner from 'ink-spinner';
 import React, { memo, useContext, useMemo } from 'react';
 import { AnimationContext } from './animation.js';
-import { GLYPH, SPINNER_FRAMES, type DisplayState, type Theme } from './theme.js';
+import { GLYPH, SPINNER_FRAMES, SPINNER_MARK, type DisplayState, type Theme } from './theme.js';
 import { fit, padEnd, textWidth, truncate, wrap } from './text-width.js';
 import type { StepRow } from './view-model.js';
 
@@ -64,18 +63,8 @@ export const StepList = memo(function StepList({ rows, cursor, width, height, fo
         const tone = theme.tone(l.state);
         const prefix = theme.paint(l.prefix, 'plain', { inverse });
         const rest = theme.paint(l.rest, l.state === 'pending' && !inverse ? 'muted' : 'plain', { inverse });
-        if (l.state === 'running' && animate) {
-          return (
-            <Box key={i} flexDirection="row" width={width} height={1}>
-              <Text>{prefix}</Text>
-              <Text inverse={inverse} {...(theme.color ? { color: 'cyan' } : {})}>
-                <Spinner type="dots" />
-              </Text>
-              <Text wrap="truncate">{rest}</Text>
-            </Box>
-          );
-        }
-        const glyph = l.state === 'running' ? SPINNER_FRAMES[0] : GLYPH[l.state];
+        // A running step's spinner: the screen writer animates the mark (frozen in tests).
+        const glyph = l.state === 'running' ? (animate ? SPINNER_MARK : SPINNER_FRAMES[0]) : GLYPH[l.state];
         return (
           <Text key={i} wrap="truncate">
             {prefix}

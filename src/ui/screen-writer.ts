@@ -4,7 +4,29 @@
 // resize the whole screen is cleared and redrawn once, whatever the terminal did to the cursor),
 // and rewriting changed rows only keeps a frame small over a slow SSH session. Frames are capped
 // at `maxFps`: a burst of changes draws once at the start of a window and once at its end.
+import { SPINNER_FRAMES, SPINNER_INTERVAL_MS, SPINNER_MARK } from './theme.js';
 import { stripStyle, textWidth } from './text-width.js';
+
+/** A spinner on screen: its row and column (1-based) and the colour codes in force there. */
+interface SpinnerCell {
+  row: number;
+  column: number;
+  sgr: string;
+}
+
+/** Where the spinner marks of a line are, and the colour codes in force at each. */
+export function spinnerCells(line: string, row: number): SpinnerCell[] {
+  const cells: SpinnerCell[] = [];
+  let at = line.indexOf(SPINNER_MARK);
+  while (at >= 0) {
+    const before = line.slice(0, at);
+    let sgr = '';
+    for (const m of before.matchAll(/\x1b\[([0-9;]*)m/g)) sgr = m[1] === '0' || m[1] === '' ? '' : sgr + m[0];
+    cells.push({ row, column: textWidth(stripStyle(before).replaceAll(SPINNER_MARK, ' ')) + 1, sgr });
+    at = line.indexOf(SPINNER_MARK, at + SPINNER_MARK.length);
+  }
+  return cells;
+}
 
 export interface TerminalOut {
   write(text: string): unknown;
@@ -39,6 +61,9 @@ export class ScreenWriter {
   private lastFlush = -Infinity;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private active = false;
+  private spinners: SpinnerCell[] = [];
+  private spinTimer: ReturnType<typeof setInterval> | undefined;
+  private spinFrame = 0;
   private readonly minInterval: number;
   private readonly now: () => number;
 
@@ -63,6 +88,8 @@ export class ScreenWriter {
     if (!this.active) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.spinTimer) clearInterval(this.spinTimer);
+    this.spinTimer = undefined;
     this.active = false;
     this.out.write(LEAVE);
   }
@@ -105,21 +132,52 @@ export class ScreenWriter {
     let buf = this.clear ? '\x1b[H\x1b[2J' : '';
     this.clear = false;
     const next: string[] = [];
+    const spinners: SpinnerCell[] = [];
+    const glyph = SPINNER_FRAMES[this.spinFrame % SPINNER_FRAMES.length]!;
     for (let row = 0; row < rows; row++) {
       const line = lines[row] ?? '';
       next.push(line);
+      const marked = line.includes(SPINNER_MARK);
+      if (marked) spinners.push(...spinnerCells(line, row + 1));
       if (line === this.previous[row]) continue;
-      buf += `\x1b[${row + 1};1H${line}\x1b[0m`;
+      buf += `\x1b[${row + 1};1H${marked ? line.replaceAll(SPINNER_MARK, glyph) : line}\x1b[0m`;
       // Erase the rest of the row, unless the row is full: at the last column, erasing would
       // take the last character with it (the cursor waits there to wrap).
       if (line === '' || textWidth(stripStyle(line)) < columns) buf += '\x1b[K';
     }
     this.previous = next;
+    this.spinners = spinners;
+    this.animate();
     if (buf === '') return;
+    this.write(buf, true);
+  }
+
+  private write(buf: string, frame: boolean): void {
     const payload = this.options.synchronized === false ? buf : BSU + buf + ESU;
     this.out.write(payload);
-    this.stats.frames += 1;
-    this.stats.lastBytes = Buffer.byteLength(payload);
-    this.stats.bytes += this.stats.lastBytes;
+    this.stats.bytes += Buffer.byteLength(payload);
+    if (frame) {
+      this.stats.frames += 1;
+      this.stats.lastBytes = Buffer.byteLength(payload);
+    }
+  }
+
+  /** Spinners turn on their own: a few bytes every 80 ms, no frame. Stops when none is on screen. */
+  private animate(): void {
+    if (this.spinners.length === 0) {
+      if (this.spinTimer) clearInterval(this.spinTimer);
+      this.spinTimer = undefined;
+      return;
+    }
+    if (this.spinTimer) return;
+    this.spinTimer = setInterval(() => {
+      if (!this.active || this.spinners.length === 0) return;
+      this.spinFrame += 1;
+      const glyph = SPINNER_FRAMES[this.spinFrame % SPINNER_FRAMES.length]!;
+      let buf = '';
+      for (const s of this.spinners) buf += `\x1b[${s.row};${s.column}H${s.sgr}${glyph}\x1b[0m`;
+      this.write(buf, false);
+    }, SPINNER_INTERVAL_MS);
+    this.spinTimer.unref?.();
   }
 }

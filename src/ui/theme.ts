@@ -48,9 +48,15 @@ export const GLYPH: Readonly<Record<DisplayState, string>> = {
 /** The dot map's glyphs: a finished node is a filled dot, as on the design's screen. */
 export const DOT: Readonly<Record<DisplayState, string>> = { ...GLYPH, passed: '●' };
 
-/** The spinner frames of ink-spinner's "dots", for rows that are strings. */
+/** The frames of the "dots" spinner (cli-spinners, as ink-spinner draws it). */
 export const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'] as const;
 export const SPINNER_INTERVAL_MS = 80;
+/**
+ * Where a spinner goes, in a frame: the screen writer draws the spinner's frames over it. A
+ * spinner drawn by Ink would re-render the whole screen 12 times a second (about 60 ms of CPU a
+ * frame at 250x70 here); drawn by the writer, a frame of it is a few bytes and no render.
+ */
+export const SPINNER_MARK = '\u{E000}';
 
 const TONE_OF: Readonly<Record<DisplayState, Tone>> = {
   idle: 'muted',

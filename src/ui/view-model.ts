@@ -176,13 +176,22 @@ export function nodeOrder(state: RunState): string[] {
   return [...state.plan.targets.keys()];
 }
 
+const versionsCache = new WeakMap<object, { from: string; to: string } | null>();
+
 /** The header's "A -> B" value, read as the versions from and to. */
 export function headerVersions(header: Readonly<Record<string, string>>): { from: string; to: string } | undefined {
+  const hit = versionsCache.get(header);
+  if (hit !== undefined) return hit ?? undefined;
+  let found: { from: string; to: string } | null = null;
   for (const value of Object.values(header)) {
     const m = /^\s*(\S+)\s*(?:->|→)\s*(\S+)\s*$/.exec(value);
-    if (m) return { from: m[1]!, to: m[2]! };
+    if (m) {
+      found = { from: m[1]!, to: m[2]! };
+      break;
+    }
   }
-  return undefined;
+  versionsCache.set(header, found);
+  return found ?? undefined;
 }
 
 /**
