@@ -558,9 +558,12 @@ class Validator {
 // match can be descheduled past a short limit, so a first timeout is confirmed with a long one.
 let sandbox: ReturnType<typeof createContext> | undefined;
 const MATCH_LIMITS_MS = [250, 3000];
+/** Patterns already found to backtrack: later values are not tried again. */
+const backtracking = new Set<string>();
 
 /** re.test(value), or 'timeout' when it takes longer than the limits allow. */
 export function boundedTest(re: RegExp, value: string): boolean | 'timeout' {
+  if (backtracking.has(re.source)) return 'timeout';
   sandbox ??= createContext(Object.create(null) as object);
   sandbox.re = re;
   sandbox.value = value;
@@ -572,6 +575,7 @@ export function boundedTest(re: RegExp, value: string): boolean | 'timeout' {
         if ((e as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw e;
       }
     }
+    backtracking.add(re.source);
     return 'timeout';
   } finally {
     sandbox.re = undefined;

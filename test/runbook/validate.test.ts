@@ -464,7 +464,8 @@ describe('validateRunbook', () => {
       `4:17 error: the pattern of param "p" takes too long to match "${'a'.repeat(40)}!" (catastrophic backtracking); simplify it`,
       `4:17 error: the pattern of param "p" takes too long to match "${'a'.repeat(40)}!" (catastrophic backtracking); simplify it`,
     ]);
-    expect(Date.now() - started).toBeLessThan(2000);
+    // One confirmed timeout (250 ms, then 3 s), and the second value is not tried again.
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('folds role spellings as the planner does', () => {
