@@ -56,7 +56,8 @@ export type JournalRecord =
   | (Base & { event: 'node-finished'; section: string; node: string; status: 'passed' | 'failed' })
   | (Base & { event: 'node-excluded'; section: string; node: string; reason: string; tasks: number })
   | (At & { event: 'confirmation-asked'; title: string; command?: string; text?: string; typed?: string; destructive: boolean; checklist?: string[] })
-  | (At & { event: 'confirmation-answered'; answer: 'yes' | 'no'; by: string; reason?: string })
+  /** group: set when one answer confirmed several nodes waiting on the same step; the same id on each. */
+  | (At & { event: 'confirmation-answered'; answer: 'yes' | 'no'; by: string; reason?: string; group?: string })
   | (At & { event: 'step-started'; attempt: number; mode: 'run' | 'verify'; command?: string; title: string; text?: string; by?: string; deadlineAt?: number; deadlineText?: string })
   /** A poll attempt after the first begins (the first begins with step-started). */
   | (At & { event: 'attempt-started'; attempt: number })
@@ -88,6 +89,12 @@ export type RecordEvent = JournalRecord['event'];
 /** What the operator can do. `by` is filled in by the runner when absent. */
 export type OperatorAction =
   | { type: 'confirm'; prompt: string; typed?: string; by?: string }
+  /**
+   * One answer for several confirmations of the same step on different nodes, exactly those the
+   * operator was shown (see confirmGroup in state.ts). Never for typed confirmations. Rejected
+   * as a whole when any of them is no longer waiting.
+   */
+  | { type: 'confirm-group'; prompts: readonly string[]; by?: string }
   | { type: 'refuse'; prompt: string; by?: string; reason?: string }
   | { type: 'retry'; task: string; by?: string }
   | { type: 'skip'; task: string; reason: string; by?: string }

@@ -117,6 +117,35 @@ export type Prompt =
       verifyUnavailable?: string;
     });
 
+/** A confirmation waiting for the operator. */
+export type ConfirmPrompt = Extract<Prompt, { kind: 'confirm' }>;
+
+/** Confirmations of one step waiting on several nodes, which one answer may cover. */
+export interface ConfirmGroup {
+  section: string;
+  step: string;
+  /** Every one of them, in the order they were asked; the one asked about included. */
+  prompts: readonly ConfirmPrompt[];
+  /** The command, when it is the same on every node; otherwise each prompt shows its own. */
+  command?: string;
+  /** Whether every node runs the same command (or none runs one). */
+  sameCommand: boolean;
+}
+
+/**
+ * The confirmations a prompt may be answered together with: those of the same step on other
+ * nodes. Undefined when the prompt is alone, is no confirmation, or is typed (each node types
+ * its own); typed ones are never in a group.
+ */
+export function confirmGroup(state: Pick<RunState, 'prompts'>, promptId: string): ConfirmGroup | undefined {
+  const asked = state.prompts.find((p) => p.id === promptId);
+  if (!asked || asked.kind !== 'confirm' || asked.typed !== undefined) return undefined;
+  const prompts = state.prompts.filter((p): p is ConfirmPrompt => p.kind === 'confirm' && p.typed === undefined && p.section === asked.section && p.step === asked.step);
+  if (prompts.length < 2) return undefined;
+  const sameCommand = prompts.every((p) => p.command === asked.command);
+  return { section: asked.section, step: asked.step, prompts, ...(sameCommand && asked.command !== undefined ? { command: asked.command } : {}), sameCommand };
+}
+
 /** Steps by status, over the whole run. done = passed + failed + skipped + refused. */
 export interface Counters {
   total: number;

@@ -1035,6 +1035,42 @@ function finishRun(d: Draft, outcome: Outcome): void {
 
 // ---- operator actions -------------------------------------------------------------------------
 
+/** A confirmation answered yes: the step starts on its node, unless the section stopped meanwhile. */
+function confirmed(d: Draft, key: Key, by: string, group?: string): void {
+  d.emit({ event: 'confirmation-answered', ...key, answer: 'yes', by, ...(group !== undefined ? { group } : {}) });
+  const i = d.plan.sectionIndex.get(key.section)!;
+  const ps = d.planStep(key.section, key.step);
+  // Confirmed while the section stopped: it waits, and is asked again when the run goes on.
+  if (!ps || d.s.phase !== 'running' || blocked(d, i)) return;
+  const p = prepare(d, ps.step, key.node);
+  if ('error' in p) {
+    failTask(d, key, { reason: p.error }, d.now);
+    return;
+  }
+  if (startTask(d, key, ps, p, 'run', by)) advanceNode(d, i, key.node);
+}
+
+/** Why these prompts cannot be confirmed with one answer, or undefined when they can. */
+function groupProblem(waiting: readonly Prompt[], ids: readonly string[]): string | undefined {
+  if (ids.length === 0) return 'a group confirmation names no prompt';
+  if (new Set(ids).size !== ids.length) return 'a group confirmation names a prompt twice';
+  const found: Prompt[] = [];
+  const gone: string[] = [];
+  for (const id of ids) {
+    const p = waiting.find((w) => w.id === id);
+    if (p && p.kind === 'confirm') found.push(p);
+    else gone.push(id);
+  }
+  // The answer covers exactly what the operator was shown: if part of it is gone, none of it counts.
+  if (gone.length > 0) return `no confirmation ${gone.join(', ')} is waiting; nothing was confirmed`;
+  const typed = found.filter((p) => p.kind === 'confirm' && p.typed !== undefined);
+  if (typed.length > 0) return `${typed.map((p) => p.node).join(', ')} must each type their confirmation: a typed confirmation is never answered for a group; nothing was confirmed`;
+  const first = found[0]!;
+  const other = found.find((p) => p.section !== first.section || p.step !== first.step);
+  if (other) return `a group confirmation covers one step: ${first.section}/${first.step} and ${other.section}/${other.step} differ; nothing was confirmed`;
+  return undefined;
+}
+
 /** Why an action cannot be taken now; the runner reports it and nothing changes. */
 function reject(d: Draft, action: OperatorAction, message: string): void {
   d.effect({ type: 'rejected', action, message });
@@ -1062,20 +1098,20 @@ function onAction(d: Draft, action: OperatorAction, by: string): void {
         onFailure(d, key, `refused by ${by}${reason ? `: ${reason}` : ''}`);
         return;
       }
-      d.emit({ event: 'confirmation-answered', ...key, answer: 'yes', by });
-      const i = d.plan.sectionIndex.get(key.section)!;
-      const ps = d.planStep(key.section, key.step);
-      if (!ps || d.s.phase !== 'running' || blocked(d, i)) {
-        // Confirmed while the section stopped: it waits, and is asked again when the run goes on.
-        schedule(d);
+      confirmed(d, key, by);
+      schedule(d);
+      return;
+    }
+    case 'confirm-group': {
+      const problem = groupProblem(d.s.prompts, action.prompts);
+      if (problem) {
+        reject(d, action, problem);
         return;
       }
-      const p = prepare(d, ps.step, key.node);
-      if ('error' in p) {
-        failTask(d, key, { reason: p.error }, d.now);
-        return;
-      }
-      if (startTask(d, key, ps, p, 'run', by)) advanceNode(d, i, key.node);
+      const prompts = action.prompts.map((id) => d.s.prompts.find((p) => p.id === id)!);
+      // One answer, one record per node: the report still shows each node confirmed, by whom, and that it was together.
+      const group = `${prompts[0]!.section}/${prompts[0]!.step}#${d.s.seq}`;
+      for (const p of prompts) confirmed(d, { section: p.section, step: p.step, node: p.node }, by, group);
       schedule(d);
       return;
     }

@@ -3,7 +3,7 @@
 import { formatClock, formatDuration } from '../runbook/duration.js';
 import { sectionText } from '../engine/display.js';
 import type { JournalRecord, Outcome } from '../engine/events.js';
-import type { Prompt, RunState } from '../engine/state.js';
+import type { ConfirmGroup, Prompt, RunState } from '../engine/state.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -47,7 +47,7 @@ export function formatRecord(r: JournalRecord, state?: RunState, lastTail?: read
       return [`${t} ${where(r)} waiting for confirmation: ${r.command ?? r.text ?? r.title}`];
     case 'confirmation-answered':
       // A refusal is told once, by the step-finished record that follows.
-      return r.answer === 'yes' ? [`${t} ${where(r)} confirmed by ${r.by}`] : [];
+      return r.answer === 'yes' ? [`${t} ${where(r)} confirmed by ${r.by}${r.group !== undefined ? ' (one answer for the nodes waiting on this step)' : ''}`] : [];
     case 'step-started': {
       const verb = r.mode === 'verify' ? 'verifying' : 'running';
       if (r.command !== undefined) return [`${t} ${where(r)} ${verb}: ${r.command}`];
@@ -132,6 +132,22 @@ export function sentence(text: string): string {
   return /[.!?;:…。！？；：]["'”’)\]]*$/u.test(t) ? t : `${t}.`;
 }
 
+/** The keys of a confirmation that several nodes wait on: this node, all of them (named), no. */
+function groupChoices(group: ConfirmGroup): string {
+  const n = group.prompts.length;
+  const all = group.sameCommand ? `all ${n} waiting on this step: ${group.prompts.map((p) => p.node).join(', ')}` : `all ${n} listed above, each its own command`;
+  return `y=this node, a=${all}; N=no`;
+}
+
+/**
+ * Lines printed before the question when several nodes wait on a step and their commands differ:
+ * each node with its command, so `a` confirms nothing that was not shown.
+ */
+export function groupLines(group: ConfirmGroup): string[] {
+  if (group.sameCommand) return [];
+  return [`  ${group.prompts.length} nodes wait on ${group.section}/${group.step}:`, ...group.prompts.map((p) => `    ${p.node}: ${p.command ?? '(no command)'}`)];
+}
+
 /** What each key of an interrupted step's question does. */
 export const INTERRUPTED_KEYS = { verify: 'v=verify again', rerun: 'r=run again', 'mark-done': 'd=mark done', skip: 's=skip', abort: 'a=abort' } as const;
 
@@ -140,7 +156,7 @@ export const INTERRUPTED_KEYS = { verify: 'v=verify again', rerun: 'r=run again'
  * brackets; a command comes right before them and is never followed by punctuation of ours
  * (`ls .` must not read `ls ..`).
  */
-export function promptLine(p: Prompt): string {
+export function promptLine(p: Prompt, group?: ConfirmGroup): string {
   const task = `${p.section}/${p.step}@${p.node}`;
   switch (p.kind) {
     case 'confirm': {
@@ -151,7 +167,7 @@ export function promptLine(p: Prompt): string {
       if (items.length > 0) parts.push(sentence(`Check: ${items.join('; ')}`));
       if (p.command !== undefined) parts.push(`Run on ${p.node}: ${p.command}`);
       else if (p.typed === undefined) parts.push('Done?');
-      const answers = p.typed !== undefined ? `[type "${p.typed}" to confirm]` : '[y/N]';
+      const answers = p.typed !== undefined ? `[type "${p.typed}" to confirm]` : group ? `[${groupChoices(group)}]` : '[y/N]';
       return `? ${task}: ${parts.join(' ')} ${answers} `;
     }
     case 'failure':

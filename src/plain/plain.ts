@@ -3,8 +3,8 @@
 // refuses or aborts: plain mode never waits for an answer that cannot come.
 import type { JournalRecord, OperatorAction } from '../engine/events.js';
 import type { Runner } from '../engine/runner.js';
-import type { Prompt } from '../engine/state.js';
-import { INTERRUPTED_KEYS, countsOf, exitStatus, formatRecord, promptLine, summaryLine } from './format.js';
+import { confirmGroup, type ConfirmGroup, type Prompt } from '../engine/state.js';
+import { INTERRUPTED_KEYS, countsOf, exitStatus, formatRecord, groupLines, promptLine, summaryLine } from './format.js';
 import { LineReader } from './line-reader.js';
 
 export interface PlainOptions {
@@ -43,7 +43,10 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
         const prompt = state.prompts.find((p) => !asked.has(p) && !(options.autoConfirm && p.kind === 'confirm'));
         if (!prompt) return;
         asked.add(prompt);
-        const action = await answer(prompt, options);
+        // Other nodes waiting on the same step may be confirmed with this one answer: those named now.
+        const group = prompt.kind === 'confirm' && !options.autoConfirm ? confirmGroup(state, prompt.id) : undefined;
+        const action = await answer(prompt, options, group);
+        if (action?.type === 'confirm-group') for (const p of group?.prompts ?? []) asked.add(p);
         if (runner.getState().phase === 'finished') return;
         if (action) runner.dispatch(action);
         await new Promise((r) => setImmediate(r));
@@ -63,8 +66,9 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
     for (const { action, message } of change.rejected) {
       stderr.write(`runbook: ${message}\n`);
       // Ask again what could not be done.
-      if ('prompt' in action || 'task' in action) {
-        for (const p of state.prompts) if (p.id === (action as { prompt?: string }).prompt || p.task === (action as { task?: string }).task) asked.delete(p);
+      if ('prompt' in action || 'task' in action || 'prompts' in action) {
+        const ids = new Set('prompts' in action ? action.prompts : 'prompt' in action ? [action.prompt] : []);
+        for (const p of state.prompts) if (ids.has(p.id) || p.task === (action as { task?: string }).task) asked.delete(p);
       }
     }
     void askLoop();
@@ -89,7 +93,7 @@ const INTERRUPTED_ANSWERS: Record<string, InterruptedChoice | undefined> = {
 const orList = (words: readonly string[]): string => (words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`);
 
 /** Asks one prompt; returns the action to take, or undefined when there is nothing to do. */
-async function answer(p: Prompt, options: PlainOptions): Promise<OperatorAction | undefined> {
+async function answer(p: Prompt, options: PlainOptions, group?: ConfirmGroup): Promise<OperatorAction | undefined> {
   const { stderr, answers } = options;
   const ask = async (question: string): Promise<string | undefined> => {
     stderr.write(question);
@@ -108,15 +112,17 @@ async function answer(p: Prompt, options: PlainOptions): Promise<OperatorAction 
   };
   const eof = (): OperatorAction => ({ type: 'abort', reason: 'no answer: end of input' });
 
+  if (group) for (const l of groupLines(group)) stderr.write(`${l}\n`);
   for (;;) {
-    const line = await ask(promptLine(p));
+    const line = await ask(promptLine(p, group));
     if (p.kind === 'confirm') {
       if (line === undefined) return { type: 'refuse', prompt: p.id, reason: 'no answer: end of input' };
       if (p.typed !== undefined) return { type: 'confirm', prompt: p.id, typed: line };
       const a = line.toLowerCase();
       if (a === 'y' || a === 'yes') return { type: 'confirm', prompt: p.id };
+      if (group && (a === 'a' || a === 'all')) return { type: 'confirm-group', prompts: group.prompts.map((g) => g.id) };
       if (a === 'n' || a === 'no' || a === '') return { type: 'refuse', prompt: p.id };
-      stderr.write('answer y or n\n');
+      stderr.write(group ? 'answer y, a or n\n' : 'answer y or n\n');
       continue;
     }
     if (line === undefined) return eof();

@@ -148,6 +148,40 @@ group('runner', () => {
     expect(sink.records.filter((r) => r.event === 'confirmation-answered').map((r) => ('by' in r ? r.by : ''))).toEqual(['--yes (simulator)', '--yes (simulator)']);
   });
 
+  it('--yes answers the nodes of a batch one by one, as ever: no group', async () => {
+    const rb = runbook([section('agents', [{ id: 'patch', run: 'patch {{node.name}}', destructive: true }], { on: 'agent', strategy: { batch: 3 } })]);
+    const { transport, sink, runner } = setup(stateOf(rb, cluster(0, 3)), { autoConfirm: '--yes (simulator)' });
+    for (let i = 1; i <= 3; i++) transport.expect(`patch agent-${i}`);
+    runner.start();
+    expect(await runner.done).toBe('passed');
+    transport.verify();
+    const answers = sink.records.filter((r) => r.event === 'confirmation-answered');
+    expect(answers).toHaveLength(3);
+    expect(answers.every((r) => r.event === 'confirmation-answered' && r.group === undefined && r.by === '--yes (simulator)')).toBe(true);
+  });
+
+  it('one answer for a batch runs the step on every node named, and only there', async () => {
+    const rb = runbook([section('agents', [{ id: 'patch', run: 'patch {{node.name}}', destructive: true }], { on: 'agent', strategy: 'parallel', concurrency: 3 })]);
+    const { transport, sink, runner, act } = setup(stateOf(rb, cluster(0, 4)));
+    for (let i = 1; i <= 4; i++) transport.expect(`patch agent-${i}`);
+    runner.start();
+    await settle();
+    expect(transport.calls).toEqual([]);
+    await act({ type: 'confirm-group', prompts: ['confirm:agents/patch@agent-1', 'confirm:agents/patch@agent-3'] });
+    expect(transport.calls.map((c) => c.node).sort()).toEqual(['agent-1', 'agent-3']);
+    // agent-2 still waits for its own answer; agent-4 came in when a node finished, and waits too.
+    expect(runner.getState().prompts.map((p) => p.node)).toEqual(['agent-2', 'agent-4']);
+    await act({ type: 'confirm-group', prompts: ['confirm:agents/patch@agent-2', 'confirm:agents/patch@agent-4'] });
+    expect(await runner.done).toBe('passed');
+    transport.verify();
+    expect(sink.log().filter((l) => l.startsWith('confirmation-answered'))).toEqual([
+      'confirmation-answered agents/patch@agent-1 yes by alice',
+      'confirmation-answered agents/patch@agent-3 yes by alice',
+      'confirmation-answered agents/patch@agent-2 yes by alice',
+      'confirmation-answered agents/patch@agent-4 yes by alice',
+    ]);
+  });
+
   it('retry runs the failed step again; abort ends the run with running commands let finish', async () => {
     const rb = runbook([section('agents', [{ id: 'x', run: 'check {{node.name}}' }], { on: 'agent', strategy: 'parallel' })]);
     const { transport, runner, act } = setup(stateOf(rb, cluster(0, 2)));

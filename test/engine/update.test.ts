@@ -1,7 +1,8 @@
 import { describe as group, expect, it } from 'vitest';
 import { sectionText, stepText } from '../../src/engine/display.js';
 import { replay, update } from '../../src/engine/update.js';
-import { createRunState } from '../../src/engine/state.js';
+import { confirmGroup, createRunState } from '../../src/engine/state.js';
+import type { Runbook, Step } from '../../src/runbook/schema.js';
 import { buildPlan } from '../../src/engine/plan.js';
 import { Driver, T0, cluster, runbook, section, stateOf } from './fixtures.js';
 
@@ -528,5 +529,105 @@ group('templates in human text', () => {
     d.start();
     d.done('m/x@master-1', { exit: 1 });
     expect(d.state.prompts[0]).toMatchObject({ kind: 'failure', title: 'Check master-1' });
+  });
+});
+
+group('one answer for several nodes waiting on the same step', () => {
+  const patch = (run: string, extra: Partial<Step> = {}) =>
+    runbook([section('agents', [{ id: 'patch', title: 'Run the patch script', run, destructive: true, ...extra }, { id: 'after', run: 'true', confirm: 'Is the agent back?' }], { on: 'agent', strategy: { batch: 3 } })]);
+  const ids = (n: number, step = 'patch') => Array.from({ length: n }, (_, i) => `confirm:agents/${step}@agent-${i + 1}`);
+
+  it('the nodes of a batch wait together; one answer starts each, one record per node with a shared group', () => {
+    const d = new Driver(stateOf(patch('sudo bash dcos_node_upgrade.sh'), cluster(0, 4)));
+    d.start();
+    expect(d.state.prompts.map((p) => p.id)).toEqual(ids(3));
+    const group = confirmGroup(d.state, 'confirm:agents/patch@agent-2');
+    expect(group).toMatchObject({ section: 'agents', step: 'patch', command: 'sudo bash dcos_node_upgrade.sh', sameCommand: true });
+    expect(group?.prompts.map((p) => p.node)).toEqual(['agent-1', 'agent-2', 'agent-3']);
+    d.take();
+    d.act({ type: 'confirm-group', prompts: ids(3) }, 'bob');
+    expect(d.take()).toEqual({
+      log: [
+        'confirmation-answered agents/patch@agent-1 yes by bob',
+        'step-started agents/patch@agent-1',
+        'confirmation-answered agents/patch@agent-2 yes by bob',
+        'step-started agents/patch@agent-2',
+        'confirmation-answered agents/patch@agent-3 yes by bob',
+        'step-started agents/patch@agent-3',
+      ],
+      execs: ['agents/patch@agent-1: sudo bash dcos_node_upgrade.sh', 'agents/patch@agent-2: sudo bash dcos_node_upgrade.sh', 'agents/patch@agent-3: sudo bash dcos_node_upgrade.sh'],
+    });
+    expect(d.state.prompts).toEqual([]);
+  });
+
+  it('the group id is the same on each record and new for each answer; replay rebuilds the state', () => {
+    const d = new Driver(stateOf(patch('x'), cluster(0, 6)));
+    d.start();
+    d.act({ type: 'confirm-group', prompts: ids(3) });
+    for (let i = 1; i <= 3; i++) d.done(`agents/patch@agent-${i}`);
+    // Each node reached its next confirmation on its own; they are answered together all the same.
+    d.act({ type: 'confirm-group', prompts: ids(3, 'after') });
+    for (let i = 1; i <= 3; i++) d.done(`agents/after@agent-${i}`);
+    d.act({ type: 'confirm-group', prompts: ['confirm:agents/patch@agent-4', 'confirm:agents/patch@agent-5', 'confirm:agents/patch@agent-6'] });
+    const answers = d.records.filter((r) => r.event === 'confirmation-answered');
+    const groups = answers.map((r) => (r.event === 'confirmation-answered' ? r.group : undefined));
+    expect(groups).toHaveLength(9);
+    for (const part of [groups.slice(0, 3), groups.slice(3, 6), groups.slice(6)]) expect(new Set(part).size).toBe(1);
+    expect(groups[0]).toMatch(/^agents\/patch#\d+$/);
+    expect(groups[3]).toMatch(/^agents\/after#\d+$/);
+    expect(new Set([groups[0], groups[3], groups[6]]).size).toBe(3);
+    expect(answers.every((r) => r.event === 'confirmation-answered' && r.by === 'alice' && r.answer === 'yes')).toBe(true);
+    const strip = (s: typeof d.state) => ({ ...s, plan: undefined, now: undefined });
+    expect(strip(replay(stateOf(patch('x'), cluster(0, 6)), d.records))).toEqual(strip(d.state));
+  });
+
+  it('commands rendered per node: the group says they differ, each prompt keeps its own', () => {
+    const d = new Driver(stateOf(patch('curl -fsS http://{{node.ip}}:5051/x'), cluster(0, 2)));
+    d.start();
+    const group = confirmGroup(d.state, 'confirm:agents/patch@agent-1');
+    expect(group).toMatchObject({ sameCommand: false });
+    expect(group?.command).toBeUndefined();
+    expect(group?.prompts.map((p) => p.command)).toEqual(['curl -fsS http://10.0.1.1:5051/x', 'curl -fsS http://10.0.1.2:5051/x']);
+  });
+
+  it('a prompt alone, or a typed one, has no group', () => {
+    const alone = new Driver(stateOf(patch('x'), cluster(0, 1)));
+    alone.start();
+    expect(confirmGroup(alone.state, 'confirm:agents/patch@agent-1')).toBeUndefined();
+    const typed = new Driver(stateOf(patch('x', { confirm: { typed: '{{node.name}}' } }), cluster(0, 3)));
+    typed.start();
+    expect(typed.state.prompts).toHaveLength(3);
+    expect(confirmGroup(typed.state, 'confirm:agents/patch@agent-1')).toBeUndefined();
+  });
+
+  it.each<[string, Runbook, number, (d: Driver) => readonly string[], string]>([
+    ['typed confirmations: each node types its own', patch('x', { confirm: { typed: '{{node.name}}' } }), 3, () => ids(3), 'agent-1, agent-2, agent-3 must each type their confirmation: a typed confirmation is never answered for a group; nothing was confirmed'],
+    ['a prompt no longer waiting', patch('x'), 3, (d) => (d.act({ type: 'confirm', prompt: 'confirm:agents/patch@agent-2' }), ids(3)), 'no confirmation confirm:agents/patch@agent-2 is waiting; nothing was confirmed'],
+    ['a prompt that never was', patch('x'), 3, () => [...ids(2), 'confirm:agents/patch@agent-9'], 'no confirmation confirm:agents/patch@agent-9 is waiting; nothing was confirmed'],
+    ['a failure prompt', patch('x'), 3, () => [...ids(2), 'failure:agents/patch@agent-3'], 'no confirmation failure:agents/patch@agent-3 is waiting; nothing was confirmed'],
+    [
+      'two different steps',
+      patch('x'),
+      2,
+      (d) => {
+        // agent-1 goes on to its next step, which asks too; agent-2 still waits on the first.
+        d.act({ type: 'confirm', prompt: 'confirm:agents/patch@agent-1' });
+        d.done('agents/patch@agent-1');
+        return ['confirm:agents/patch@agent-2', 'confirm:agents/after@agent-1'];
+      },
+      'a group confirmation covers one step: agents/patch and agents/after differ; nothing was confirmed',
+    ],
+    ['nothing named', patch('x'), 3, () => [], 'a group confirmation names no prompt'],
+    ['a prompt named twice', patch('x'), 3, () => [ids(1)[0]!, ids(1)[0]!], 'a group confirmation names a prompt twice'],
+  ])('refused as a whole: %s', (_name, rb, agents, prompts, message) => {
+    const d = new Driver(stateOf(rb, cluster(0, agents)));
+    d.start();
+    const named = prompts(d);
+    d.take();
+    const before = d.state;
+    const effects = d.act({ type: 'confirm-group', prompts: named });
+    expect(effects).toEqual([expect.objectContaining({ type: 'rejected', message })]);
+    expect(d.records).toEqual([]);
+    expect(d.state.prompts).toEqual(before.prompts);
   });
 });

@@ -9,6 +9,7 @@ import { formatRecord, promptLine, summaryLine } from '../../src/plain/format.js
 import { LineReader } from '../../src/plain/line-reader.js';
 import { runPlain } from '../../src/plain/plain.js';
 import { FakeTransport } from '../helpers/fake-transport.js';
+import type { Step } from '../../src/runbook/schema.js';
 import { cluster, runbook, section, stateOf } from '../engine/fixtures.js';
 
 process.env.TZ = 'UTC';
@@ -125,6 +126,76 @@ describe('plain mode', () => {
       '',
     ]);
     expect(r.stdout).toContain('masters/run-patch-script@master-1 marked done by alice: checked: node reports 1.11.2');
+  });
+});
+
+describe('plain mode: one answer for the nodes waiting on a step', () => {
+  const batch = (run: string, extra: Partial<Step> = {}) =>
+    runbook([section('agents', [{ id: 'patch', title: 'Run the node patch script', run, destructive: true, ...extra }], { on: 'agent', strategy: { batch: 3 } })]);
+
+  it('a confirms every node waiting, named in the question; one record per node, one group', async () => {
+    const t = new FakeTransport().expect('sudo bash dcos_node_upgrade.sh', {}, { times: 3 });
+    const r = await play(stateOf(batch('sudo bash dcos_node_upgrade.sh'), cluster(0, 3)), t, 'a\n');
+    t.verify();
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('? agents/patch@agent-1: Run on agent-1: sudo bash dcos_node_upgrade.sh [y=this node, a=all 3 waiting on this step: agent-1, agent-2, agent-3; N=no] \n');
+    expect(r.stdout).toContain('[17:18:00] agents/patch@agent-2 confirmed by alice (one answer for the nodes waiting on this step)\n');
+    const answers = r.records.filter((x) => x.event === 'confirmation-answered');
+    expect(answers.map((x) => x.node)).toEqual(['agent-1', 'agent-2', 'agent-3']);
+    expect(new Set(answers.map((x) => (x.event === 'confirmation-answered' ? `${x.by} ${x.group}` : ''))).size).toBe(1);
+  });
+
+  it('y answers this node only; the next question offers the nodes still waiting', async () => {
+    const t = new FakeTransport().expect('sudo bash x.sh', {}, { times: 3 });
+    const r = await play(stateOf(batch('sudo bash x.sh'), cluster(0, 3)), t, 'y\nx\na\n');
+    t.verify();
+    expect(r.status).toBe(0);
+    expect(r.stderr.split('\n')).toEqual([
+      '? agents/patch@agent-1: Run on agent-1: sudo bash x.sh [y=this node, a=all 3 waiting on this step: agent-1, agent-2, agent-3; N=no] ',
+      '? agents/patch@agent-2: Run on agent-2: sudo bash x.sh [y=this node, a=all 2 waiting on this step: agent-2, agent-3; N=no] ',
+      'answer y, a or n',
+      '? agents/patch@agent-2: Run on agent-2: sudo bash x.sh [y=this node, a=all 2 waiting on this step: agent-2, agent-3; N=no] ',
+      '',
+    ]);
+    const groups = r.records.flatMap((x) => (x.event === 'confirmation-answered' ? [x.group ?? 'alone'] : []));
+    expect(groups[0]).toBe('alone');
+    expect(groups[1]).toBe(groups[2]);
+    expect(groups[1]).not.toBe('alone');
+  });
+
+  it('commands that differ by node are listed, each with its node, before the question', async () => {
+    const t = new FakeTransport();
+    for (let i = 1; i <= 2; i++) t.expect(`curl -fsS http://10.0.1.${i}:5051/x`);
+    const r = await play(stateOf(batch('curl -fsS http://{{node.ip}}:5051/x'), cluster(0, 2)), t, 'a\n');
+    t.verify();
+    expect(r.stderr.split('\n')).toEqual([
+      '  2 nodes wait on agents/patch:',
+      '    agent-1: curl -fsS http://10.0.1.1:5051/x',
+      '    agent-2: curl -fsS http://10.0.1.2:5051/x',
+      '? agents/patch@agent-1: Run on agent-1: curl -fsS http://10.0.1.1:5051/x [y=this node, a=all 2 listed above, each its own command; N=no] ',
+      '',
+    ]);
+  });
+
+  it('a typed confirmation is never offered for a group: each node types its own', async () => {
+    const t = new FakeTransport().expect('wipe', {}, { node: 'agent-1' }).expect('wipe', {}, { node: 'agent-2' });
+    const r = await play(stateOf(batch('wipe', { confirm: { typed: '{{node.name}}' } }), cluster(0, 2)), t, 'agent-1\nagent-2\n');
+    t.verify();
+    expect(r.status).toBe(0);
+    expect(r.stderr.split('\n')).toEqual([
+      '? agents/patch@agent-1: Run on agent-1: wipe [type "agent-1" to confirm] ',
+      '? agents/patch@agent-2: Run on agent-2: wipe [type "agent-2" to confirm] ',
+      '',
+    ]);
+    expect(r.records.some((x) => x.event === 'confirmation-answered' && x.group !== undefined)).toBe(false);
+  });
+
+  it('--yes answers each node as ever', async () => {
+    const t = new FakeTransport().expect('x', {}, { times: 3 });
+    const r = await play(stateOf(batch('x'), cluster(0, 3)), t, '', { autoConfirm: true });
+    t.verify();
+    expect(r.stderr).toBe('');
+    expect(r.records.filter((x) => x.event === 'confirmation-answered' && x.group === undefined && x.by === '--yes (simulator)')).toHaveLength(3);
   });
 });
 
