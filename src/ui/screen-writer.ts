@@ -47,8 +47,11 @@ export interface ScreenStats {
   lastBytes: number;
 }
 
-const ENTER = '\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J';
-const LEAVE = '\x1b[0m\x1b[?25h\x1b[?1049l';
+// Alternate screen, cursor hidden, and no autowrap: a row written wider than the terminal (a frame
+// laid out for the size before a resize) is clipped at the margin instead of wrapping and
+// scrolling the whole screen.
+const ENTER = '\x1b[?1049h\x1b[?25l\x1b[?7l\x1b[H\x1b[2J';
+const LEAVE = '\x1b[0m\x1b[?7h\x1b[?25h\x1b[?1049l';
 const BSU = '\x1b[?2026h';
 const ESU = '\x1b[?2026l';
 
@@ -56,7 +59,6 @@ export class ScreenWriter {
   readonly stats: ScreenStats = { frames: 0, bytes: 0, lastBytes: 0 };
   private previous: string[] = [];
   private pending: string | undefined;
-  private last = '';
   private clear = false;
   private lastFlush = -Infinity;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -100,12 +102,10 @@ export class ScreenWriter {
     this.schedule();
   }
 
-  /** After a resize: the next frame clears the screen and draws every row. */
+  /** After a resize: the next frame (laid out for the new size) clears the screen and draws every row. */
   invalidate(): void {
     this.clear = true;
     this.previous = [];
-    if (this.pending === undefined) this.pending = this.last;
-    this.schedule();
   }
 
   private schedule(): void {
@@ -124,7 +124,6 @@ export class ScreenWriter {
     if (this.pending === undefined || !this.active) return;
     const text = this.pending;
     this.pending = undefined;
-    this.last = text;
     this.lastFlush = this.now();
     const { columns, rows } = this.size();
     const lines = text.split('\n');

@@ -86,10 +86,10 @@ describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
 
     // A resize to 80x24: every row fits, the confirmation and its command are still readable.
     await tmux.resize(80, 24);
-    screen = await tmux.waitFor((s) => s.includes('Run on agent-2?') && s.split('\n').length <= 25);
+    screen = await tmux.waitFor((s) => s.includes('Run on agent-2?') && s.split('\n')[0]!.includes('Patch the agents') && s.split('\n').length <= 25);
     const rows = screen.replace(/\n$/, '').split('\n');
     expect(rows.length).toBe(24);
-    expect(rows[0]).toContain('Patch the agents');
+    expect(rows[0], screen).toContain('Patch the agents');
     expect(screen).toContain(`sudo rm -f ${LIB}`);
 
     // q asks first (the run is going), n stays, q then y quits and the summary is printed.

@@ -1,0 +1,103 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ScreenWriter, spinnerCells } from '../../src/ui/screen-writer.js';
+import { SPINNER_MARK } from '../../src/ui/theme.js';
+
+class Terminal {
+  writes: string[] = [];
+  write(text: string) {
+    this.writes.push(text);
+    return true;
+  }
+  take(): string {
+    const all = this.writes.join('');
+    this.writes = [];
+    return all;
+  }
+}
+
+let now = 0;
+beforeEach(() => {
+  vi.useFakeTimers();
+  now = 1000;
+});
+afterEach(() => vi.useRealTimers());
+
+function writer(size = { columns: 10, rows: 3 }, maxFps = 20) {
+  const t = new Terminal();
+  const w = new ScreenWriter(t, () => size, { maxFps, now: () => now, synchronized: false });
+  w.enter();
+  t.take();
+  return { t, w, size };
+}
+
+describe('the screen writer', () => {
+  it('draws every row at its place, then only the rows that changed', () => {
+    const { t, w } = writer();
+    w.frame('one\ntwo\nthree');
+    expect(t.take()).toBe('\x1b[1;1Hone\x1b[0m\x1b[K\x1b[2;1Htwo\x1b[0m\x1b[K\x1b[3;1Hthree\x1b[0m\x1b[K');
+    now += 100;
+    w.frame('one\nTWO\nthree');
+    expect(t.take()).toBe('\x1b[2;1HTWO\x1b[0m\x1b[K');
+    now += 100;
+    w.frame('one\nTWO\nthree');
+    expect(t.take()).toBe('');
+  });
+
+  it('does not erase after a full row (the cursor waits on its last column)', () => {
+    const { t, w } = writer({ columns: 4, rows: 1 });
+    w.frame('abcd');
+    expect(t.take()).toBe('\x1b[1;1Habcd\x1b[0m');
+  });
+
+  it('caps frames: a burst draws once now and once at the end of the window', () => {
+    const { t, w } = writer();
+    w.frame('a');
+    w.frame('b');
+    w.frame('c');
+    expect(t.take()).toBe('\x1b[1;1Ha\x1b[0m\x1b[K\x1b[2;1H\x1b[0m\x1b[K\x1b[3;1H\x1b[0m\x1b[K');
+    vi.advanceTimersByTime(49);
+    expect(t.take()).toBe('');
+    now += 50;
+    vi.advanceTimersByTime(1);
+    expect(t.take()).toBe('\x1b[1;1Hc\x1b[0m\x1b[K');
+    expect(w.stats.frames).toBe(2);
+  });
+
+  it('after a resize, clears the screen and draws every row again', () => {
+    const { t, w, size } = writer();
+    w.frame('x\ny');
+    t.take();
+    size.rows = 2;
+    now += 100;
+    w.invalidate();
+    expect(t.take()).toBe('');
+    w.frame('x\ny');
+    expect(t.take()).toBe('\x1b[H\x1b[2J\x1b[1;1Hx\x1b[0m\x1b[K\x1b[2;1Hy\x1b[0m\x1b[K');
+  });
+
+  it('turns spinners by itself: a few bytes per step, at the mark, in its colours', () => {
+    const { t, w } = writer({ columns: 20, rows: 2 });
+    w.frame(`\x1b[1mStep\x1b[0m \x1b[36m${SPINNER_MARK}\x1b[0m go\nrest`);
+    expect(t.take()).toContain('\x1b[36m⠋\x1b[0m');
+    vi.advanceTimersByTime(80);
+    expect(t.take()).toBe('\x1b[1;6H\x1b[36m⠙\x1b[0m');
+    vi.advanceTimersByTime(80);
+    expect(t.take()).toBe('\x1b[1;6H\x1b[36m⠹\x1b[0m');
+    // No mark left: the spinner stops.
+    now += 100;
+    w.frame('done\nrest');
+    t.take();
+    vi.advanceTimersByTime(400);
+    expect(t.take()).toBe('');
+  });
+
+  it('finds spinner marks after wide characters', () => {
+    expect(spinnerCells(`修补 ${SPINNER_MARK}`, 3)).toEqual([{ row: 3, column: 6, sgr: '' }]);
+  });
+
+  it('leaves the alternate screen and shows the cursor', () => {
+    const { t, w } = writer();
+    w.leave();
+    expect(t.take()).toBe('\x1b[0m\x1b[?7h\x1b[?25h\x1b[?1049l');
+  });
+});
