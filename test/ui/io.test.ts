@@ -1,0 +1,108 @@
+// The TUI's I/O helpers: health probes, troubleshooting commands, the ssh command line of `o`,
+// the theme choice. Real runner parts and a fake transport with expectations; a fake clock.
+import { describe, expect, it } from 'vitest';
+import { FakeClock, settle } from '../../src/engine/clock.js';
+import { HealthMonitor, probeFor } from '../../src/ui/health.js';
+import { chooseTheme } from '../../src/ui/theme.js';
+import { shellArgv } from '../../src/ui/tmux.js';
+import { Troubleshooter, suggestedCommand, troubleshootCommands } from '../../src/ui/troubleshoot.js';
+import type { InventoryNode } from '../../src/inventory/types.js';
+import { FakeTransport } from '../helpers/fake-transport.js';
+import { freshState, masterPolling } from './fixtures.js';
+
+const master1 = (): InventoryNode => freshState().plan.targets.get('master-1')!;
+
+describe('health probes', () => {
+  it('probe each node of a role with a probe, every `every`, and keep the verdict', async () => {
+    const state = freshState(2, 1);
+    expect(probeFor(state, 'master-1')?.run).toContain('5050');
+    expect(probeFor(state, 'agent-1')).toBeUndefined();
+    const t = new FakeTransport()
+      .expect('curl -fsS http://10.0.4.1:5050/metrics/snapshot', { stdout: '{"registrar\\/log\\/recovered":1.0}' }, { times: 2 })
+      .expect('curl -fsS http://10.0.4.2:5050/metrics/snapshot', { exit: 7, stderr: 'curl: (7) Failed to connect' }, { times: 2 });
+    const clock = new FakeClock();
+    let changes = 0;
+    const h = new HealthMonitor({ state: () => state, transportFor: () => t, redact: (x) => x, clock, onChange: () => (changes += 1), notifyMs: 0 });
+    h.start();
+    await settle(10);
+    expect(h.facts.get('master-1')).toMatchObject({ ok: true });
+    expect(h.facts.get('master-2')).toMatchObject({ ok: false, message: 'exit 7, expected 0: curl: (7) Failed to connect' });
+    expect(t.calls).toHaveLength(2);
+    await clock.advance(15_000);
+    await settle(10);
+    expect(t.calls).toHaveLength(4);
+    h.stop();
+    t.verify();
+    expect(changes).toBeGreaterThan(0);
+  });
+});
+
+describe('troubleshooting', () => {
+  it('resolves the role commands for a node, the live variant first, and the one a step names', () => {
+    const d = masterPolling();
+    const cmds = troubleshootCommands(d.state, 'master-1');
+    expect(cmds.map((c) => [c.title, c.display, c.live])).toEqual([
+      ['dcos-mesos-master', 'sudo journalctl -f -u dcos-mesos-master', true],
+      ['dcos-exhibitor', 'sudo journalctl -u dcos-exhibitor -n 200 --no-pager', false],
+    ]);
+    expect(suggestedCommand(d.state, 'master-1')).toBe(0);
+    expect(troubleshootCommands(d.state, 'local')).toEqual([]);
+  });
+
+  it('streams a command into a bounded buffer, redacted; a new one stops the last', async () => {
+    const t = new FakeTransport().expect('journal', { hang: true }).expect('other', { stdout: 'token=abc\nsecond\nthird\n' });
+    let changes = 0;
+    const ts = new Troubleshooter({ transportFor: () => t, redact: (x) => x.replace('abc', '••••••'), limit: 2, onChange: () => (changes += 1), notifyMs: 0 });
+    ts.run(master1(), 0, { title: 'j', run: 'journal', display: 'journal', live: true });
+    await settle();
+    expect(ts.view().status).toBe('running');
+    ts.run(master1(), 1, { title: 'o', run: 'other', display: 'other', live: false });
+    await settle();
+    const v = ts.view();
+    expect(v).toMatchObject({ status: 'done', ended: 'exit 0', index: 1 });
+    expect(v.lines.slice(0).map((l) => l.text)).toEqual(['second', 'third']);
+    expect(v.lines.total).toBe(3);
+    expect(changes).toBeGreaterThan(0);
+    ts.close();
+  });
+});
+
+describe('the ssh command line of o', () => {
+  it('uses the node\'s user, port, key and host key rules; a jump host gets the same rules', () => {
+    const bastion: InventoryNode = { name: 'bastion', address: 'bastion.example', ip: '10.0.0.2', roles: [], vars: {}, user: 'ops', port: 2200 };
+    const node: InventoryNode = { name: 'master-1', address: '10.0.4.1', ip: '10.0.4.1', roles: ['master'], vars: {}, port: 22, jump: 'bastion', identityFile: '/keys/id' };
+    const argv = shellArgv(node, { user: 'core', knownHostsFiles: ['/home/o/.ssh/known_hosts', '/tmp/sim hosts'], resolveJump: (j) => (j === 'bastion' ? bastion : undefined) });
+    expect(argv).toEqual([
+      'ssh', '-t', '-o', 'StrictHostKeyChecking=yes', '-o', 'UserKnownHostsFile=/home/o/.ssh/known_hosts "/tmp/sim hosts"',
+      '-l', 'core', '-p', '22', '-i', '/keys/id', '-o', 'IdentitiesOnly=yes',
+      '-o', "ProxyCommand='ssh' '-o' 'StrictHostKeyChecking=yes' '-o' 'UserKnownHostsFile=/home/o/.ssh/known_hosts \"/tmp/sim hosts\"' '-l' 'ops' '-p' '2200' '-W' '%h:%p' 'bastion.example'",
+      '10.0.4.1',
+    ]);
+    expect(shellArgv({ ...node, jump: undefined }, { acceptNewHostKeys: true }, 'sudo journalctl -f -u dcos-mesos-master')).toEqual([
+      'ssh', '-t', '-o', 'StrictHostKeyChecking=accept-new', '-p', '22', '-i', '/keys/id', '-o', 'IdentitiesOnly=yes', '10.0.4.1', 'sudo journalctl -f -u dcos-mesos-master',
+    ]);
+    expect(shellArgv({ name: 'local', address: 'localhost', ip: '127.0.0.1', roles: ['local'], vars: {} }, { shell: '/bin/bash' })).toEqual(['/bin/bash']);
+  });
+});
+
+describe('the theme', () => {
+  it.each([
+    [{ env: {} }, 'dark'],
+    [{ env: { NO_COLOR: '1' } }, 'mono'],
+    [{ env: { NO_COLOR: '' } }, 'dark'],
+    [{ env: {}, noColor: true }, 'mono'],
+    [{ env: { TERM: 'dumb' } }, 'mono'],
+    [{ env: {}, theme: 'light' }, 'light'],
+    [{ env: { NO_COLOR: '1' }, theme: 'light' }, 'mono'],
+  ])('%j gives %s', (choice, name) => {
+    expect(chooseTheme(choice).name).toBe(name);
+  });
+
+  it('mono writes no colour, only bold, underline and inverse', () => {
+    const mono = chooseTheme({ env: { NO_COLOR: '1' } });
+    expect(mono.paint('x', 'fail')).toBe('x');
+    expect(mono.paint('x', 'title')).toBe('\x1b[1mx\x1b[0m');
+    expect(mono.segment('x', { fg: 1, bg: '#ff0000', underline: true })).toBe('\x1b[4mx\x1b[0m');
+    expect(() => chooseTheme({ env: {}, theme: 'neon' })).toThrow('--theme must be dark, light or mono, not "neon"');
+  });
+});
