@@ -47,7 +47,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
 }
 
 /** The one place the driver is chosen: the TUI on a terminal, plain mode otherwise (or with --plain). */
-export async function drive(session: Session, io: CommandInput['io'], display: { plain: boolean; theme?: string; noColor: boolean }): Promise<number> {
+export async function drive(session: Session, io: CommandInput['io'], display: { plain: boolean; theme?: string; noColor: boolean; training?: boolean }): Promise<number> {
   if (io.interactive && !display.plain) {
     const { runTui } = await import('../ui/run-tui.js');
     // The TUI reads keys from stdin in raw mode: the line reader of the param prompts lets go of it.
@@ -57,7 +57,9 @@ export async function drive(session: Session, io: CommandInput['io'], display: {
         runner: session.runner,
         transportFor: session.transportFor,
         clock: session.clock,
-        ...(session.inventory ? { target: session.inventory.name ?? session.inventory.source } : {}),
+        // The header names the cluster, or sim:<scenario> for the simulator.
+        ...(session.inventory ? { target: session.inventory.simulated ? session.inventory.source : (session.inventory.name ?? session.inventory.source) } : {}),
+        ...(display.training ? { training: true } : {}),
         journalFile: session.journalFile,
         shell: session.ssh,
         autoStart: session.autoConfirm,
