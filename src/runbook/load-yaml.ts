@@ -188,7 +188,9 @@ export function parseYaml(text: string, file: string, limits: YamlLimits = {}, d
     throw new InputError([{ file, ...(place ?? {}), message, severity: 'error' }]);
   };
 
-  if (/^(\s|#[^\n\r]*)*$/.test(text)) fail('the file is empty: it holds no YAML, only blank lines or comments');
+  // A linear scan: a regular expression for "only blanks and comments" backtracks exponentially
+  // on a banner line of #####.
+  if (skipBlank(text, 0, text.length) === text.length) fail('the file is empty: it holds no YAML, only blank lines or comments');
   const nul = text.indexOf('\0');
   if (nul !== -1) fail('the file contains a NUL byte; is it a binary file? Runbooks and inventories are UTF-8 text', nul);
   // js-yaml refuses these too, but at the end of the scalar, and not in comments. Raw control
