@@ -7,9 +7,10 @@ export const KNOWN_ROLES = ['bootstrap', 'master', 'agent', 'public_agent'] as c
 /** A DC/OS node is exactly one of these (the bootstrap node may share a machine). */
 export const NODE_ROLES: readonly string[] = ['master', 'agent', 'public_agent'];
 
-const ALIASES: Record<string, string> = {};
+// A Map, not an object literal: a role named constructor or __proto__ must not find Object.prototype.
+const ALIASES = new Map<string, string>();
 const alias = (role: string, names: string[]): void => {
-  for (const name of [role, ...names]) ALIASES[name] = role;
+  for (const name of [role, ...names]) ALIASES.set(name, role);
 };
 alias('bootstrap', ['bootstraps', 'dcos_bootstrap', 'dcos_bootstraps']);
 alias('master', ['masters', 'dcos_master', 'dcos_masters']);
@@ -31,12 +32,12 @@ const fold = (word: string): string => word.trim().toLowerCase().replace(/[\s-]+
 /** The canonical name of a role or group: an alias of a known role, or the folded word itself. */
 export function normalizeRole(word: string): string {
   const folded = fold(word);
-  return ALIASES[folded] ?? folded;
+  return ALIASES.get(folded) ?? folded;
 }
 
 /** Every spelling that normalizes to a known role, for the docs. */
 export function roleAliases(role: string): string[] {
-  return Object.keys(ALIASES).filter((name) => ALIASES[name] === role && name !== role);
+  return [...ALIASES].filter(([name, canonical]) => canonical === role && name !== role).map(([name]) => name);
 }
 
 /** Why a word cannot be a role, or undefined when it can. */

@@ -79,6 +79,11 @@ describe('roles', () => {
     ['Public Agent', 'public_agent'],
     ['bootstraps', 'bootstrap'],
     ['gpu_nodes', 'gpu_nodes'],
+    // Names that an object literal would find on Object.prototype are ordinary words.
+    ['constructor', 'constructor'],
+    ['toString', 'tostring'],
+    ['__proto__', '__proto__'],
+    ['hasOwnProperty', 'hasownproperty'],
   ])('%s -> %s', (word, role) => {
     expect(normalizeRole(word)).toBe(role);
   });
@@ -88,6 +93,7 @@ describe('roles', () => {
     expect(roleProblem('a/b')).toBe('a role is a word: letters, digits, "_", "-", "." or spaces');
     expect(roleProblem('  ')).toBe('a role cannot be empty');
     expect(roleProblem('zone.a')).toBeUndefined();
+    expect(roleProblem('constructor')).toBeUndefined();
   });
 });
 

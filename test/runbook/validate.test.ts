@@ -286,6 +286,21 @@ describe('validateRunbook', () => {
       ],
     ],
     [
+      'roles named like what every JavaScript object has',
+      y(
+        'id: t',
+        'title: T',
+        'roles: { valueOf: {} }',
+        'sections:',
+        '  - { id: a, title: A, on: constructor, steps: [ { id: a, text: hi } ] }',
+        '  - { id: b, title: B, on: [toString, valueOf], steps: [ { id: a, text: hi } ] }',
+      ),
+      [
+        '5:28 warning: role "constructor" is not declared under roles: and is not one of bootstrap, master, agent, public_agent or local',
+        '6:29 warning: role "toString" is not declared under roles: and is not one of bootstrap, master, agent, public_agent or local',
+      ],
+    ],
+    [
       'troubleshoot names',
       y(
         'id: t',
