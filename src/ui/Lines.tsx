@@ -1,5 +1,5 @@
-// A pane as rows of text: one Text per row, each row a string already cut and padded to the
-// pane's width by the pane. Few elements per frame, whatever the number of nodes.
+// A pane as rows of text, each row a string already cut to the pane's width by the pane: one
+// element per pane, whatever the number of nodes.
 import { Box, Text } from 'ink';
 import React, { memo } from 'react';
 
@@ -25,13 +25,12 @@ export function trimRow(line: string): string {
 export const Lines = memo(function Lines({ lines, width, height }: LinesProps) {
   const rows: string[] = [];
   for (let i = 0; i < height; i++) rows.push(trimRow(lines[i] ?? ''));
+  // One Text for the whole pane: Ink measures, lays out and draws each element on every frame,
+  // so fewer elements make a cheaper frame. Rows are cut to the width already (no clipping box:
+  // Ink would slice every row of it on every frame).
   return (
     <Box flexDirection="column" width={width} height={height} flexShrink={0}>
-      {rows.map((line, i) => (
-        <Text key={i} wrap="truncate">
-          {line === '' ? ' ' : line}
-        </Text>
-      ))}
+      <Text wrap="truncate">{rows.join('\n')}</Text>
     </Box>
   );
 });

@@ -110,7 +110,9 @@ export async function runTui(session: TuiSession, io: TuiIO): Promise<number> {
     patchConsole: false,
     maxFps,
   });
-  if (session.autoStart) session.runner.start();
+  // A fresh run waits for enter; a resumed one goes on at once (as in plain mode): what was
+  // interrupted waits for the operator's decision, and nothing destructive runs unconfirmed.
+  if (session.autoStart || session.runner.getState().phase !== 'ready') session.runner.start();
 
   let outcome: Outcome;
   try {
