@@ -366,15 +366,33 @@ export function renderGrid(input: GridInput): GridOutput {
       }
     }
   }
-  // Still too tall (a tiny pane): keep the header and a window around the selection.
+  // Still too tall: keep the header and a window around the selection, saying what is above and
+  // below it.
   let body = lines.slice(1);
-  if (body.length > height - 1) {
-    const at = Math.max(0, body.findIndex((l) => l.node === input.selected));
-    const start = Math.max(0, Math.min(at - Math.floor((height - 1) / 2), body.length - (height - 1)));
-    body = body.slice(start, start + height - 1);
-  }
+  const room = height - 1;
+  if (body.length > room) body = windowAround(body, room, Math.max(0, body.findIndex((l) => l.node === input.selected)), width, theme);
   const out = [lines[0]!.text, ...body.map((l) => l.text)];
   return { lines: [...out, ...blank(height - out.length, width)], order, page, shown: shown.length, total: input.views.length };
+}
+
+/** `room` lines of `all` around line `at`, with "n more" lines where some are left out. */
+function windowAround(all: Line[], room: number, at: number, width: number, theme: Theme): Line[] {
+  if (room < 3) return all.slice(Math.min(at, all.length - room), Math.min(at, all.length - room) + room);
+  let start = Math.max(0, Math.min(at - Math.floor((room - 2) / 2), all.length - (room - 2)));
+  let end = start + (room - 2);
+  // Give a row back to the list where no "more" line is needed.
+  const fill = () => room - (end - start) - (start > 0 ? 1 : 0) - (end < all.length ? 1 : 0);
+  while (fill() > 0) {
+    if (end < all.length) end += 1;
+    else if (start > 0) start -= 1;
+    else break;
+  }
+  while (fill() < 0) {
+    if (end - 1 > at) end -= 1;
+    else start += 1;
+  }
+  const more = (n: number, where: string) => ({ text: theme.paint(fit(`  ${where} ${n} more ${n === 1 ? 'node' : 'nodes'} (j/k moves, / filters)`, width), 'muted') });
+  return [...(start > 0 ? [more(start, '↑')] : []), ...all.slice(start, end), ...(end < all.length ? [more(all.length - end, '↓')] : [])];
 }
 
 function blank(n: number, width: number): string[] {

@@ -62,7 +62,7 @@ export interface Binding {
 
 export const BINDINGS: readonly Binding[] = [
   { id: 'run', keys: ['enter'], label: 'run', help: 'Start the run, or continue it after a pause.', modes: PANES, bar: true },
-  { id: 'confirm.yes', keys: ['y'], label: 'yes, run it', help: 'Run the step the confirmation names, on the node it names (only y does; ignored for 150 ms after the prompt appears and while a key is held).', modes: ['confirm'], bar: true },
+  { id: 'confirm.yes', keys: ['y'], label: 'yes', help: 'Run the step the confirmation names, on the node it names (only y does; ignored for 150 ms after the prompt appears and while a key is held).', modes: ['confirm'], bar: true },
   { id: 'confirm.no', keys: ['n'], label: 'no', help: 'Refuse: the step is not run and counts as failed; you then retry, skip or abort.', modes: ['confirm'], bar: true },
   { id: 'confirm.skip', keys: ['s'], label: 'skip', help: 'Skip the step on this node instead (asks why).', modes: ['confirm'], bar: true },
   { id: 'typed.submit', keys: ['enter'], label: 'confirm', help: 'Confirm with the typed text; it must match what the prompt asks for.', modes: ['typed'], bar: true },

@@ -99,3 +99,15 @@ describe('node grid', () => {
     expect(filterNodes(views, 'unhealthy', new Map([['master-2', { ok: false, message: 'x', at: 0 }]])).map((v) => v.name)).toEqual(['master-2']);
   });
 });
+
+describe('node grid windows', () => {
+  it('says how many nodes are above and below when rows do not fit, the selection in view', () => {
+    const d = masterPolling(3, 5);
+    const out = renderGrid(input(d.state, { width: 70, height: 6, selected: 'agent-3' }));
+    const lines = plain(out.lines);
+    expect(lines).toHaveLength(6);
+    expect(lines[1]).toBe('  ↑ 5 more nodes (j/k moves, / filters)');
+    expect(lines.some((l) => l.startsWith('› agent-3'))).toBe(true);
+    expect(lines[5]).toBe('  ↓ 1 more node (j/k moves, / filters)');
+  });
+});
