@@ -86,6 +86,13 @@ const PASSWORD_KEYS = ['ansible_password', 'ansible_ssh_pass', 'ansible_ssh_pass
 const SSH_CONNECTIONS = ['ssh', 'smart', 'paramiko', 'paramiko_ssh', 'ansible.builtin.ssh', 'ansible.builtin.paramiko_ssh'];
 /** Groups every host is in; they are not roles. */
 const IMPLICIT = ['all', 'ungrouped'];
+/**
+ * Every host inherits from every group above it, so a file of a few megabytes can nest groups
+ * into billions of host, group and variable combinations. Real inventories stay far below this.
+ */
+export const MAX_INHERITED = 1_000_000;
+/** Cycles reported in full; more are dropped quietly (their edges still are). */
+const MAX_CYCLES_REPORTED = 20;
 
 const asText = (value: unknown): string =>
   typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : value === null || value === undefined ? '' : JSON.stringify(value);
@@ -95,36 +102,77 @@ export function ansibleToDrafts(model: AnsibleModel): Drafts {
   const problems = [...model.problems];
   const { groups, hosts } = model;
 
-  // Parents of each group, dropping the edges that close a cycle (each reported once).
+  // Parents of each group, dropping the edges that close a cycle (each reported once). Groups may
+  // nest thousands deep, so every walk here keeps its own stack rather than recursing.
   const parents = new Map<string, string[]>();
   for (const g of groups.values()) parents.set(g.name, []);
   const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (name: string, trail: string[]): void => {
-    state.set(name, 'visiting');
-    for (const child of groups.get(name)?.children ?? []) {
+  let cycles = 0;
+  for (const root of groups.keys()) {
+    if (state.has(root)) continue;
+    state.set(root, 'visiting');
+    const trail = [root];
+    const at = new Map([[root, 0]]);
+    const next = [0];
+    while (trail.length > 0) {
+      const name = trail[trail.length - 1]!;
+      const children = groups.get(name)?.children ?? [];
+      const i = next[next.length - 1]!;
+      if (i >= children.length) {
+        state.set(name, 'done');
+        at.delete(name);
+        trail.pop();
+        next.pop();
+        continue;
+      }
+      next[next.length - 1] = i + 1;
+      const child = children[i]!;
       if (state.get(child.name) === 'visiting') {
-        const loop = [...trail.slice(trail.indexOf(child.name)), name, child.name];
-        problems.push(problemAt(child.at, `groups include each other: ${loop.join(' -> ')}; a group cannot be its own child`));
+        if (cycles++ < MAX_CYCLES_REPORTED) {
+          const loop = [...trail.slice(at.get(child.name)), child.name];
+          problems.push(problemAt(child.at, `groups include each other: ${loop.join(' -> ')}; a group cannot be its own child`));
+        }
         continue;
       }
       parents.get(child.name)!.push(name);
-      if (state.get(child.name) !== 'done') visit(child.name, [...trail, name]);
+      if (!state.has(child.name)) {
+        state.set(child.name, 'visiting');
+        at.set(child.name, trail.length);
+        trail.push(child.name);
+        next.push(0);
+      }
     }
-    state.set(name, 'done');
-  };
-  for (const name of groups.keys()) if (!state.has(name)) visit(name, []);
+  }
 
-  // Depth as Ansible sorts groups for variables: all is 0, a group one deeper than its parents.
-  const depth = new Map<string, number>();
-  const depthOf = (name: string): number => {
-    if (name === 'all') return 0;
-    const known = depth.get(name);
-    if (known !== undefined) return known;
-    depth.set(name, 1); // guards against what a cycle left behind
-    const d = 1 + Math.max(0, ...(parents.get(name) ?? []).filter((p) => p !== name).map(depthOf));
-    depth.set(name, d);
-    return d;
-  };
+  // Depth as Ansible sorts groups for variables: all is 0, a group one deeper than its deepest
+  // parent. The edges left form no cycle, so this walk ends.
+  const depth = new Map<string, number>([['all', 0]]);
+  for (const start of groups.keys()) {
+    const todo = [start];
+    while (todo.length > 0) {
+      const name = todo[todo.length - 1]!;
+      if (depth.has(name)) {
+        todo.pop();
+        continue;
+      }
+      const above = parents.get(name) ?? [];
+      const missing = above.filter((p) => p !== name && !depth.has(p));
+      if (missing.length > 0) {
+        for (const p of missing) todo.push(p); // not push(...): a group may have 100,000 parents
+        continue;
+      }
+      let d = 1;
+      for (const p of above) if (p !== name) d = Math.max(d, 1 + depth.get(p)!);
+      depth.set(name, d);
+      todo.pop();
+    }
+  }
+  const depthOf = (name: string): number => depth.get(name) ?? 1;
+  // Every group's place in the order variables apply: by depth, then by name.
+  const rank = new Map<string, number>();
+  [...groups.keys()]
+    .sort((a, b) => depthOf(a) - depthOf(b) || (a < b ? -1 : a > b ? 1 : 0))
+    .forEach((g, i) => rank.set(g, i));
 
   const directGroups = new Map<string, string[]>();
   for (const g of groups.values()) {
@@ -142,26 +190,72 @@ export function ansibleToDrafts(model: AnsibleModel): Drafts {
     warned.add(key);
     problems.push(problemAt(at, message, 'warning'));
   };
+  // What each group means as a role, worked out once: its role, or why it is none.
+  const roleOfGroup = new Map<string, { role: string } | { problem: string } | null>();
+  const groupRole = (g: string): { role: string } | { problem: string } | null => {
+    let known = roleOfGroup.get(g);
+    if (known === undefined) {
+      const wrong = IMPLICIT.includes(g) ? undefined : roleProblem(g);
+      known = IMPLICIT.includes(g) ? null : wrong ? { problem: wrong } : { role: normalizeRole(g) };
+      roleOfGroup.set(g, known);
+    }
+    return known;
+  };
   const badGroupRoles = new Set<string>();
 
-  const nodes: NodeDraft[] = [];
-  for (const host of hosts.values()) {
-    // Every group the host is in, with its distance (1 = named the host directly).
+  // What a host inherits depends only on the groups that name it: work that out once per set of
+  // groups, and refuse before building nodes when it adds up to more than any real inventory.
+  interface Ancestry {
+    /** Every group above, with its distance (1 = names the host directly). */
+    distance: Map<string, number>;
+    /** The same groups and all, in the order their variables apply. */
+    ordered: string[];
+    /** Memberships and variables a host gets from them. */
+    cost: number;
+  }
+  const ancestries = new Map<string, Ancestry>();
+  const ancestryOf = (direct: readonly string[]): Ancestry => {
+    const key = direct.join('\n');
+    const known = ancestries.get(key);
+    if (known) return known;
     const distance = new Map<string, number>();
-    let frontier = directGroups.get(host.name) ?? [];
+    let cost = 0;
+    let frontier = direct;
     for (let d = 1; frontier.length > 0; d++) {
       const next: string[] = [];
       for (const g of frontier) {
         if (distance.has(g)) continue;
         distance.set(g, d);
-        next.push(...(parents.get(g) ?? []));
+        for (const p of parents.get(g) ?? []) next.push(p);
       }
+      cost += frontier.length;
       frontier = next;
     }
+    const ordered = distance.has('all') ? [...distance.keys()] : [...distance.keys(), 'all'];
+    for (const g of ordered) cost += groups.get(g)?.vars.size ?? 0;
+    ordered.sort((a, b) => rank.get(a)! - rank.get(b)!);
+    const ancestry = { distance, ordered, cost };
+    ancestries.set(key, ancestry);
+    return ancestry;
+  };
+  let inherited = 0;
+  for (const host of hosts.values()) {
+    inherited += ancestryOf(directGroups.get(host.name) ?? []).cost;
+    if (inherited > MAX_INHERITED) {
+      problems.push(
+        problemAt(
+          { file: model.file },
+          `the groups give the hosts more than ${MAX_INHERITED} inherited group memberships and variables in all; refusing the inventory (is it generated?): list only the groups and variables a runbook needs`,
+        ),
+      );
+      return { nodes: [], problems };
+    }
+  }
 
+  const nodes: NodeDraft[] = [];
+  for (const host of hosts.values()) {
+    const { distance, ordered } = ancestryOf(directGroups.get(host.name) ?? []);
     // Variables: all, then groups by depth and name, then the host's own.
-    const ordered = [...distance.keys(), 'all'].filter((g, i, a) => a.indexOf(g) === i);
-    ordered.sort((a, b) => depthOf(a) - depthOf(b) || (a < b ? -1 : a > b ? 1 : 0));
     const vars = new Map<string, AnsibleVar & { inherited: boolean }>();
     for (const g of ordered) for (const [k, v] of groups.get(g)?.vars ?? []) vars.set(k, { ...v, inherited: true });
     for (const [k, v] of host.vars) vars.set(k, { ...v, inherited: false });
@@ -171,20 +265,20 @@ export function ansibleToDrafts(model: AnsibleModel): Drafts {
     // Roles from groups; of the DC/OS node roles, the nearest group decides.
     const roleDistance = new Map<string, { d: number; group: string }>();
     for (const [g, d] of [...distance].sort((a, b) => a[1] - b[1])) {
-      if (IMPLICIT.includes(g)) continue;
-      const wrong = roleProblem(g);
-      if (wrong) {
+      const meaning = groupRole(g);
+      if (meaning === null) continue;
+      if ('problem' in meaning) {
         if (!badGroupRoles.has(g)) {
           badGroupRoles.add(g);
-          problems.push(problemAt(groups.get(g)!.at, `group ${showText(g)} is not used as a role: ${wrong}`, 'warning'));
+          problems.push(problemAt(groups.get(g)!.at, `group ${showText(g)} is not used as a role: ${meaning.problem}`, 'warning'));
         }
         continue;
       }
-      const role = normalizeRole(g);
-      if (!roleDistance.has(role)) roleDistance.set(role, { d, group: g });
+      if (!roleDistance.has(meaning.role)) roleDistance.set(meaning.role, { d, group: g });
     }
     const nodeRoles = [...roleDistance].filter(([r]) => NODE_ROLES.includes(r));
-    const nearest = Math.min(...nodeRoles.map(([, v]) => v.d));
+    let nearest = Infinity;
+    for (const [, v] of nodeRoles) nearest = Math.min(nearest, v.d);
     const kept = nodeRoles.filter(([, v]) => v.d === nearest);
     if (kept.length > 1) {
       const list = kept.map(([r, v]) => `${v.group} (${r})`).join(' and ');
