@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { realClock, scaledClock, type Clock } from '../engine/clock.js';
-import type { JournalRecord, RunStartedRecord } from '../engine/events.js';
+import type { ConnectionEvent, JournalRecord, RunStartedRecord } from '../engine/events.js';
 import { Journal, RUN_ID, findRunToResume, newRunId, readJournal } from '../engine/journal.js';
 import { LOCAL, buildPlan, type Plan } from '../engine/plan.js';
 import { Runner } from '../engine/runner.js';
@@ -211,7 +211,9 @@ export async function openSession(options: SessionOptions): Promise<OpenResult> 
   if (resumed) state = replay(state, resumed.records);
 
   const journal = resumed ? await Journal.reopen(resumed.file) : await Journal.create(stateDir, runId);
-  const transports = options.transportFor ? undefined : await makeTransports(inventory, options, settings, io);
+  // The SSH transport's connection events go to the journal, through the runner made just below.
+  let runnerRef: Runner | undefined;
+  const transports = options.transportFor ? undefined : await makeTransports(inventory, options, settings, io, (e) => runnerRef?.noteConnection(e));
   const transportFor = options.transportFor ?? transports!.transportFor;
   const runner = new Runner({
     state,
@@ -223,6 +225,7 @@ export async function openSession(options: SessionOptions): Promise<OpenResult> 
     ...(options.yes ? { autoConfirm: YES_BY } : {}),
     ...(resumed ? { resume: { digest: loaded.digest, changedRunbook } } : {}),
   });
+  runnerRef = runner;
 
   let removeSignals: (() => void) | undefined;
   const nodesByName = new Map((inventory?.nodes ?? []).map((n) => [n.name, n]));
@@ -280,7 +283,13 @@ export async function openSession(options: SessionOptions): Promise<OpenResult> 
   return { kind: 'session', session };
 }
 
-async function makeTransports(inventory: Inventory | undefined, options: SessionOptions, settings: { sshUser?: string; identityFile?: string }, io: CommandIO) {
+async function makeTransports(
+  inventory: Inventory | undefined,
+  options: SessionOptions,
+  settings: { sshUser?: string; identityFile?: string },
+  io: CommandIO,
+  onEvent: (event: ConnectionEvent) => void,
+) {
   const [{ createLocalTransport }, { createSshTransport }] = await Promise.all([import('../transport/local.js'), import('../transport/ssh.js')]);
   // Local steps run where the operator stands, with the operator's environment.
   const local = createLocalTransport({ cwd: io.cwd, env: io.env });
@@ -298,6 +307,7 @@ async function makeTransports(inventory: Inventory | undefined, options: Session
       ...(io.env.HOME ? { homeDir: io.env.HOME } : {}),
       agent: io.env.SSH_AUTH_SOCK || false,
       resolveJump: (jump) => nodes.get(jump),
+      onEvent,
     }));
   return {
     transportFor: (node: InventoryNode): Transport => (node.name === LOCAL && node.roles[0] === LOCAL ? local : sshTransport()),

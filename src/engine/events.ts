@@ -45,6 +45,21 @@ export interface RunStartedRecord extends Base {
   timeScale?: number;
 }
 
+/** A node the pre-flight could not use, and why (the transport's words, naming the node). */
+export interface PreflightFailure {
+  node: string;
+  /** host-key-unknown, host-key-changed, auth-failed, connect-failed, ... */
+  failure: string;
+  message: string;
+}
+
+/** What the SSH transport tells of its connections (the same shape as its SshEvent). */
+export type ConnectionEvent =
+  | { type: 'connected'; node: string; host: string; port: number; user: string; via?: string }
+  | { type: 'reconnecting'; node: string; host: string; port: number; user: string; reason: string }
+  | { type: 'disconnected'; node: string; host: string; port: number; user: string; reason: string }
+  | { type: 'host-key-accepted'; node: string; host: string; port: number; name: string; keyType: string; fingerprint: string; file: string };
+
 export type JournalRecord =
   | RunStartedRecord
   | (Base & { event: 'resumed'; by: string; digest: string; changedRunbook?: boolean })
@@ -79,6 +94,25 @@ export type JournalRecord =
   | (At & { event: 'retry'; by: string; kind: 'retry' | 'rerun' })
   | (At & { event: 'interrupted'; status: 'interrupted'; reason: string; command?: string })
   | (At & { event: 'deadline-passed'; text?: string })
+  /** Before the first step of a fresh run on SSH nodes: every node's host key and login are checked. */
+  | (Base & { event: 'preflight-started'; nodes: number })
+  | (Base & { event: 'preflight-finished'; status: 'passed' | 'failed'; nodes: number; failures: PreflightFailure[]; durationMs: number })
+  /** A connection of the SSH transport opened, was lost, is opened again, or a new host key was accepted. */
+  | (Base & {
+      event: 'connection';
+      change: ConnectionEvent['type'];
+      node: string;
+      host: string;
+      port: number;
+      user?: string;
+      via?: string;
+      reason?: string;
+      /** host-key-accepted: the name written to known_hosts, the key, and the file. */
+      name?: string;
+      keyType?: string;
+      fingerprint?: string;
+      file?: string;
+    })
   | (Base & { event: 'paused'; by: string })
   | (Base & { event: 'continued'; by: string })
   | (Base & { event: 'aborted'; by: string; reason?: string })
@@ -116,8 +150,12 @@ export interface ExecOutcome {
 }
 
 export type InputEvent =
-  | { type: 'start'; at: number }
-  | { type: 'resume'; at: number; by: string; digest: string; changedRunbook?: boolean }
+  /** preflight: the nodes whose connection can be checked before anything runs (SSH nodes). */
+  | { type: 'start'; at: number; preflight?: readonly string[] }
+  | { type: 'resume'; at: number; by: string; digest: string; changedRunbook?: boolean; preflight?: readonly string[] }
+  | { type: 'preflight-done'; at: number; failures: readonly PreflightFailure[] }
+  /** `connection`, not `event`: a field named event marks a record. */
+  | { type: 'connection'; at: number; connection: ConnectionEvent }
   | { type: 'exec-done'; at: number; task: string; attempt: number; result: ExecOutcome; digest?: OutputDigest; builtin?: BuiltinResult }
   | { type: 'timer'; at: number; task: string; attempt: number; kind: 'poll' | 'deadline' }
   | { type: 'action'; at: number; action: OperatorAction; by: string }
@@ -146,6 +184,8 @@ export type Effect =
   | { type: 'timer'; task: string; attempt: number; kind: 'poll' | 'deadline'; at: number }
   /** Stop the command running for a task, or every command. */
   | { type: 'cancel'; task?: string }
+  /** Connect to these nodes (host key, login) and answer with preflight-done. */
+  | { type: 'preflight'; nodes: readonly string[] }
   | { type: 'done'; outcome: Outcome }
   /** An operator action that cannot be taken now; nothing changed. */
   | { type: 'rejected'; action: OperatorAction; message: string };

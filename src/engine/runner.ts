@@ -11,7 +11,7 @@ import { shellQuoteAlways } from '../runbook/shell-quote.js';
 import { redactSecrets, type Scope } from '../runbook/template.js';
 import type { ExecResult, OutputLine, Transport } from '../transport/types.js';
 import { realClock, type Clock } from './clock.js';
-import type { Effect, ExecEffect, ExecOutcome, InputEvent, JournalRecord, OperatorAction, Outcome } from './events.js';
+import type { ConnectionEvent, Effect, ExecEffect, ExecOutcome, InputEvent, JournalRecord, OperatorAction, Outcome, PreflightFailure } from './events.js';
 import { DigestBuilder, OutputStore } from './output.js';
 import type { RunState } from './state.js';
 import { update } from './update.js';
@@ -48,7 +48,18 @@ export interface RunnerOptions {
   linesPerNode?: number;
   /** Called with a line when the runner cannot go on (the journal cannot be written). */
   onFatal?: (message: string) => void;
+  /** Nodes connected to at once by the pre-flight. Default 32. */
+  preflightConcurrency?: number;
 }
+
+/** A transport that can open a node's connection without running anything (SSH does). */
+export interface Connectable {
+  connect(node: InventoryNode): Promise<{ ok: true } | { ok: false; failure: string; message: string }>;
+}
+
+const canConnect = (t: Transport): t is Transport & Connectable => typeof (t as Partial<Connectable>).connect === 'function';
+
+export const DEFAULT_PREFLIGHT_CONCURRENCY = 32;
 
 const OUTPUT_NOTIFY_MS = 50;
 
@@ -92,13 +103,35 @@ export class Runner {
     return () => this.listeners.delete(listener);
   }
 
-  /** Starts a fresh run, or resumes one rebuilt from its journal. */
+  /**
+   * Starts a fresh run, or resumes one rebuilt from its journal. Before the first step, every
+   * target reached through a transport that can connect (SSH) is connected to: an unknown or
+   * changed host key, a refused login or an unreachable node stops the run before anything ran
+   * (the reducer decides; a resumed run whose pre-flight passed is not checked again).
+   */
   start(): void {
-    if (this.state.phase === 'ready') this.enqueue({ type: 'start', at: this.clock.now() });
+    const preflight = this.preflightNodes();
+    const extra = preflight.length > 0 ? { preflight } : {};
+    if (this.state.phase === 'ready') this.enqueue({ type: 'start', at: this.clock.now(), ...extra });
     else {
       const resume = this.options.resume ?? { digest: this.state.run.digest };
-      this.enqueue({ type: 'resume', at: this.clock.now(), by: this.options.by, digest: resume.digest, ...(resume.changedRunbook ? { changedRunbook: true } : {}) });
+      this.enqueue({ type: 'resume', at: this.clock.now(), by: this.options.by, digest: resume.digest, ...(resume.changedRunbook ? { changedRunbook: true } : {}), ...extra });
     }
+  }
+
+  /**
+   * A connection event of a transport (SSH's onEvent): journalled as a `connection` record while
+   * the run goes on.
+   */
+  noteConnection(event: ConnectionEvent): void {
+    this.enqueue({ type: 'connection', at: this.clock.now(), connection: event });
+  }
+
+  /** Every target whose transport can connect, in the plan's order. */
+  private preflightNodes(): string[] {
+    const names: string[] = [];
+    for (const [name, node] of this.state.plan.targets) if (canConnect(this.options.transportFor(node))) names.push(name);
+    return names;
   }
 
   /** An operator action; `by` defaults to the runner's user. */
@@ -216,12 +249,39 @@ export class Runner {
         if (effect.task) this.execs.get(effect.task)?.abort();
         else this.cancelAll();
         return;
+      case 'preflight':
+        void this.preflight(effect.nodes);
+        return;
       case 'done':
         this.end(effect.outcome);
         return;
       default:
         return;
     }
+  }
+
+  /** Connects to each node, a bounded number at a time; every failure is kept, none stops the others. */
+  private async preflight(names: readonly string[]): Promise<void> {
+    const failures: (PreflightFailure | undefined)[] = new Array(names.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < names.length && !this.finished) {
+        const i = next++;
+        const name = names[i]!;
+        const node = this.state.plan.targets.get(name);
+        const transport = node && this.options.transportFor(node);
+        if (!node || !transport || !canConnect(transport)) continue;
+        try {
+          const r = await transport.connect(node);
+          if (!r.ok) failures[i] = { node: name, failure: r.failure, message: this.redact(r.message) };
+        } catch (error) {
+          failures[i] = { node: name, failure: 'connect-failed', message: this.redact(`Could not connect to ${name}: ${(error as Error).message}`) };
+        }
+      }
+    };
+    const width = Math.max(1, Math.min(this.options.preflightConcurrency ?? DEFAULT_PREFLIGHT_CONCURRENCY, names.length));
+    await Promise.all(Array.from({ length: width }, worker));
+    this.enqueue({ type: 'preflight-done', at: this.clock.now(), failures: failures.filter((f): f is PreflightFailure => f !== undefined) });
   }
 
   private cancelTimers(): void {

@@ -3,7 +3,7 @@
 // operator, counters and the header. The reducer replaces what changes and shares the rest, so a
 // view can compare by identity (a node that did not change is the same object).
 import type { Scalar } from '../runbook/schema.js';
-import type { Outcome } from './events.js';
+import type { Outcome, PreflightFailure } from './events.js';
 import { renderHeader, showText } from './display.js';
 import { NodeMap } from './node-map.js';
 import type { Plan } from './plan.js';
@@ -176,8 +176,20 @@ export interface RunInfo {
   timeScale?: number;
 }
 
+/** The connection check before the first step: running, or how it ended. */
+export interface PreflightState {
+  status: 'running' | 'passed' | 'failed';
+  /** Nodes checked. */
+  nodes: number;
+  startedAt: number;
+  /** Every node that cannot be used, in inventory order. */
+  failures: readonly PreflightFailure[];
+}
+
 export interface RunState {
   readonly run: RunInfo;
+  /** Absent until a pre-flight starts (never for runs on this machine or the fake transports of tests). */
+  readonly preflight?: PreflightState;
   readonly plan: Plan;
   /** Real values, secrets included: never journalled or shown (use the display helpers). */
   readonly params: Readonly<Record<string, Scalar | undefined>>;

@@ -14,7 +14,7 @@ import type { Scalar, Step } from '../runbook/schema.js';
 import { render, renderForDisplay } from '../runbook/template.js';
 import { capture, checkList, clip, evaluateChecks } from './checks.js';
 import { renderHeader, scopeFor, showText } from './display.js';
-import type { EngineEvent, Effect, ExecEffect, InputEvent, JournalRecord, OperatorAction, Outcome } from './events.js';
+import type { ConnectionEvent, EngineEvent, Effect, ExecEffect, InputEvent, JournalRecord, OperatorAction, Outcome } from './events.js';
 import { NodeMap } from './node-map.js';
 import { parseTaskKey, type PlanStep } from './plan.js';
 import {
@@ -382,6 +382,14 @@ class Draft {
         if (node?.deadline) this.putNode({ ...node, deadline: { ...node.deadline, passed: true } });
         return;
       }
+      case 'preflight-started':
+        this.s.preflight = { status: 'running', nodes: r.nodes, startedAt: at, failures: [] };
+        return;
+      case 'preflight-finished':
+        this.s.preflight = { status: r.status, nodes: r.nodes, startedAt: this.s.preflight?.startedAt ?? at, failures: r.failures };
+        return;
+      case 'connection':
+        return;
       case 'paused':
         if (this.s.phase === 'running') this.s.phase = 'paused';
         return;
@@ -527,10 +535,17 @@ function decide(d: Draft, e: InputEvent): void {
         total: d.plan.total,
         ...(d.s.run.timeScale !== undefined ? { timeScale: d.s.run.timeScale } : {}),
       });
+      if (e.preflight && e.preflight.length > 0) startPreflight(d, e.preflight);
       schedule(d);
       return;
     case 'resume':
       onResume(d, e);
+      return;
+    case 'preflight-done':
+      onPreflightDone(d, e);
+      return;
+    case 'connection':
+      onConnection(d, e.connection);
       return;
     case 'exec-done':
       onExecDone(d, e);
@@ -582,8 +597,38 @@ function onResume(d: Draft, e: Extract<InputEvent, { type: 'resume' }>): void {
     }
     if (node.deadline && !node.deadline.passed) d.effect({ type: 'timer', task: `${node.deadline.step}@${node.name}`, attempt: 0, kind: 'deadline', at: node.deadline.at });
   }
+  // A run whose pre-flight passed does not check again; one that never got that far does.
+  if (e.preflight && e.preflight.length > 0 && d.s.preflight?.status !== 'passed') startPreflight(d, e.preflight);
   advanceActive(d);
   schedule(d);
+}
+
+/** Nothing starts while the pre-flight runs. */
+const checking = (d: Draft): boolean => d.s.preflight?.status === 'running';
+
+function startPreflight(d: Draft, nodes: readonly string[]): void {
+  d.emit({ event: 'preflight-started', nodes: nodes.length });
+  d.effect({ type: 'preflight', nodes });
+}
+
+function onPreflightDone(d: Draft, e: Extract<InputEvent, { type: 'preflight-done' }>): void {
+  const pf = d.s.preflight;
+  if (!pf || pf.status !== 'running' || d.s.phase === 'finished') return;
+  const failures = [...e.failures];
+  d.emit({ event: 'preflight-finished', status: failures.length > 0 ? 'failed' : 'passed', nodes: pf.nodes, failures, durationMs: Math.max(0, d.now - pf.startedAt) });
+  // Refused before anything ran: the operator fixes the nodes (or the inventory) and resumes.
+  if (failures.length > 0) {
+    finishRun(d, 'failed');
+    return;
+  }
+  advanceActive(d);
+  schedule(d);
+}
+
+function onConnection(d: Draft, e: ConnectionEvent): void {
+  if (d.s.phase === 'ready' || d.s.phase === 'finished') return;
+  const { type, ...rest } = e;
+  d.emit({ event: 'connection', change: type, ...rest });
 }
 
 function onInterrupt(d: Draft, signal: string): void {
@@ -901,7 +946,7 @@ function advanceNode(d: Draft, i: number, name: string): void {
       d.emit({ event: 'node-finished', section: ps.id, node: name, status: 'passed' });
       return;
     }
-    if (d.s.phase !== 'running' || blocked(d, i)) return;
+    if (d.s.phase !== 'running' || checking(d) || blocked(d, i)) return;
     if ((node.tasks.get(next.key) ?? pendingTask()).status !== 'pending') return; // running, waiting, or for the operator
     const key = { section: ps.id, step: next.id, node: name };
     const step = next.step;
@@ -947,7 +992,7 @@ function schedule(d: Draft): void {
       if (d.s.counters.running === 0) finishRun(d, 'aborted');
       return;
     }
-    if (d.s.phase !== 'running') return;
+    if (d.s.phase !== 'running' || checking(d)) return;
     const i = d.s.sectionIndex;
     const ps = d.plan.sections[i];
     if (!ps) {
@@ -1079,6 +1124,10 @@ function reject(d: Draft, action: OperatorAction, message: string): void {
 function onAction(d: Draft, action: OperatorAction, by: string): void {
   if (d.s.phase === 'finished' || d.s.phase === 'ready') {
     reject(d, action, d.s.phase === 'ready' ? 'the run has not started' : 'the run is over');
+    return;
+  }
+  if (checking(d) && action.type !== 'abort') {
+    reject(d, action, 'the pre-flight is checking every node first; only abort is possible until it ends');
     return;
   }
   switch (action.type) {

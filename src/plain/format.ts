@@ -86,6 +86,21 @@ export function formatRecord(r: JournalRecord, state?: RunState, lastTail?: read
       return [`${t} ${where(r)} interrupted: ${r.reason}`];
     case 'deadline-passed':
       return [`${t} ${where(r)} deadline passed${r.text ? `: ${r.text}` : ''}`];
+    case 'preflight-started':
+      return [`${t} pre-flight: connecting to ${r.nodes} ${r.nodes === 1 ? 'node' : 'nodes'} to check host keys and logins before anything runs`];
+    case 'preflight-finished': {
+      if (r.status === 'passed') return [`${t} pre-flight passed: ${r.nodes === 1 ? 'the node answers' : `all ${r.nodes} nodes answer`}, host keys known, logins accepted (${formatDuration(r.durationMs)})`];
+      const n = r.failures.length;
+      return [`${t} pre-flight failed: ${n} of ${r.nodes} ${r.nodes === 1 ? 'node' : 'nodes'} cannot be used; nothing ran`, ...r.failures.map((f) => `    ${f.node}: ${f.message}`)];
+    }
+    case 'connection': {
+      const at = `${r.node} (${r.host}:${r.port})`;
+      // A connection opening is the normal case: the pre-flight line says it for all of them.
+      if (r.change === 'connected') return [];
+      if (r.change === 'reconnecting') return [`${t} connecting again to ${at}: ${r.reason ?? 'the connection was lost'}`];
+      if (r.change === 'disconnected') return [`${t} connection to ${at} lost: ${r.reason || 'closed by the server'}`];
+      return [`${t} new host key of ${at} accepted and added to ${r.file ?? 'known_hosts'}: ${r.keyType ?? ''} ${r.fingerprint ?? ''}`.trimEnd()];
+    }
     case 'paused':
       return [`${t} paused by ${r.by}`];
     case 'continued':

@@ -106,7 +106,8 @@ export class Driver {
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export function describe(r: JournalRecord): string {
-  const where = 'step' in r ? ` ${r.section}/${r.step}@${r.node}` : 'node' in r ? ` ${r.section}@${r.node}` : 'section' in r ? ` ${r.section}` : '';
+  const where =
+    r.event === 'connection' ? ` ${r.change} ${r.node}` : 'step' in r ? ` ${r.section}/${r.step}@${r.node}` : 'node' in r ? ` ${r.section}@${r.node}` : 'section' in r ? ` ${r.section}` : '';
   const status = 'status' in r ? ` ${r.status}` : '';
   const extra =
     r.event === 'step-finished'

@@ -8,6 +8,7 @@ import { Journal, readJournal } from '../../src/engine/journal.js';
 import { Runner, type RecordSink } from '../../src/engine/runner.js';
 import type { RunState } from '../../src/engine/state.js';
 import { replay } from '../../src/engine/update.js';
+import type { InventoryNode } from '../../src/inventory/types.js';
 import type { Runbook } from '../../src/runbook/schema.js';
 import { FakeTransport } from '../helpers/fake-transport.js';
 import { tempDir } from '../helpers/real-shell.js';
@@ -20,6 +21,27 @@ class Sink implements RecordSink {
   }
   log(): string[] {
     return this.records.map(line);
+  }
+}
+
+/** A fake SSH transport for the pre-flight: connect() answers per node, and counts how many at once. */
+class ConnectingFake extends FakeTransport {
+  connected: string[] = [];
+  most = 0;
+  private open = 0;
+  onConnect?: (node: string) => void;
+  constructor(private readonly replies: Record<string, { ok: false; failure: string; message: string }>) {
+    super();
+  }
+  async connect(node: InventoryNode): Promise<{ ok: true } | { ok: false; failure: string; message: string }> {
+    this.open += 1;
+    this.most = Math.max(this.most, this.open);
+    await new Promise((r) => setTimeout(r, 5));
+    this.open -= 1;
+    this.connected.push(node.name);
+    const failed = this.replies[node.name];
+    if (!failed) this.onConnect?.(node.name);
+    return failed ?? { ok: true };
   }
 }
 
@@ -306,5 +328,43 @@ group('runner', () => {
     const rebuilt = replay(stateOf(rb, cluster(1), { jwt: secret }, ['jwt']), records);
     expect(rebuilt.nodes).toEqual(runner.getState().nodes);
     expect(rebuilt.counters).toEqual(runner.getState().counters);
+  });
+
+  it('pre-flight: connects to every SSH node at a bounded concurrency before the first step, lists every node that fails, runs nothing', async () => {
+    const rb = runbook([section('prep', [{ id: 'local', run: 'echo local' }]), section('agents', [{ id: 'x', run: 'x' }], { on: 'agent', strategy: 'parallel' })]);
+    const ssh = new ConnectingFake({
+      'agent-3': { ok: false, failure: 'host-key-changed', message: 'The host key of agent-3 changed.' },
+      'agent-7': { ok: false, failure: 'auth-failed', message: 'Could not log in to agent-7.' },
+    });
+    const local = new FakeTransport();
+    const sink = new Sink();
+    const runner = new Runner({ state: stateOf(rb, cluster(0, 9)), transportFor: (n) => (n.name === 'local' ? local : ssh), journal: sink, clock: new FakeClock(), by: 'alice', preflightConcurrency: 4 });
+    runner.start();
+    expect(await runner.done).toBe('failed');
+    expect(ssh.connected.sort()).toEqual(Array.from({ length: 9 }, (_, i) => `agent-${i + 1}`).sort());
+    expect(ssh.most).toBe(4);
+    local.verify(); // nothing ran, not even on this machine
+    ssh.verify();
+    expect(sink.log()).toEqual(['run-started', 'preflight-started', 'preflight-finished failed', 'run-finished failed']);
+    expect(sink.records[2]).toMatchObject({
+      nodes: 9,
+      failures: [
+        { node: 'agent-3', failure: 'host-key-changed', message: 'The host key of agent-3 changed.' },
+        { node: 'agent-7', failure: 'auth-failed', message: 'Could not log in to agent-7.' },
+      ],
+    });
+  });
+
+  it('pre-flight passed: the steps run; connection events of the transport are journalled', async () => {
+    const rb = runbook([section('m', [{ id: 'x', run: 'x' }], { on: 'master' })]);
+    const ssh = new ConnectingFake({});
+    ssh.expect('x', {}, { times: 2 });
+    const sink = new Sink();
+    const runner = new Runner({ state: stateOf(rb, cluster(2)), transportFor: () => ssh, journal: sink, clock: new FakeClock(), by: 'alice' });
+    ssh.onConnect = (node) => runner.noteConnection({ type: 'connected', node, host: '10.0.4.1', port: 22, user: 'core' });
+    runner.start();
+    expect(await runner.done).toBe('passed');
+    ssh.verify();
+    expect(sink.log().slice(0, 5)).toEqual(['run-started', 'preflight-started', 'connection connected master-1', 'connection connected master-2', 'preflight-finished passed']);
   });
 });

@@ -631,3 +631,114 @@ group('one answer for several nodes waiting on the same step', () => {
     expect(d.state.prompts).toEqual(before.prompts);
   });
 });
+
+group('pre-flight', () => {
+  const rb = runbook([section('prep', [{ id: 'note', run: 'echo here' }]), section('masters', [{ id: 'a', run: 'echo a' }], { on: 'master' })]);
+  const nodes = ['master-1', 'master-2'];
+  const refused = { node: 'master-2', failure: 'host-key-unknown', message: 'The host key of master-2 (10.0.4.2:22) is not known.' };
+
+  it('a fresh run on SSH nodes checks every node before its first step, and only then starts', () => {
+    const d = new Driver(stateOf(rb, cluster(2)));
+    d.send({ type: 'start', preflight: nodes });
+    expect(d.take()).toEqual({ log: ['run-started', 'preflight-started'], execs: [] });
+    expect(d.effects).toEqual([]);
+    expect(d.state.preflight).toEqual({ status: 'running', nodes: 2, startedAt: T0, failures: [] });
+    d.send({ type: 'start', preflight: nodes });
+    d.advance(1200);
+    d.send({ type: 'preflight-done', failures: [] });
+    expect(d.take()).toEqual({
+      log: ['preflight-finished passed', 'section-started prep', 'node-started prep@local', 'step-started prep/note@local'],
+      execs: ['prep/note@local: echo here'],
+    });
+    expect(d.records).toEqual([]);
+    expect(d.state.preflight).toMatchObject({ status: 'passed', nodes: 2 });
+  });
+
+  it('the effect names the nodes to check', () => {
+    const d = new Driver(stateOf(rb, cluster(2)));
+    const effects = d.send({ type: 'start', preflight: nodes });
+    expect(effects.filter((e) => e.type !== 'journal')).toEqual([{ type: 'preflight', nodes }]);
+  });
+
+  it('any node that cannot be used: the run ends failed and nothing ran, every failure recorded', () => {
+    const d = new Driver(stateOf(rb, cluster(2)));
+    d.send({ type: 'start', preflight: nodes });
+    d.take();
+    const other = { node: 'master-1', failure: 'auth-failed', message: 'Could not log in to master-1.' };
+    const effects = d.send({ type: 'preflight-done', failures: [other, refused] });
+    expect(d.log()).toEqual(['preflight-finished failed', 'run-finished failed']);
+    expect(d.records[0]).toMatchObject({ event: 'preflight-finished', status: 'failed', nodes: 2, failures: [other, refused] });
+    expect(d.records[1]).toMatchObject({ event: 'run-finished', status: 'failed', passed: 0, notRun: 3 });
+    expect(effects.filter((e) => e.type !== 'journal')).toEqual([{ type: 'done', outcome: 'failed' }]);
+    expect(d.state.preflight?.failures).toEqual([other, refused]);
+  });
+
+  it('while it checks, only abort is taken; an abort ends the run and a late answer changes nothing', () => {
+    const d = new Driver(stateOf(rb, cluster(2)));
+    d.send({ type: 'start', preflight: nodes });
+    d.take();
+    expect(d.act({ type: 'pause' })).toEqual([expect.objectContaining({ type: 'rejected', message: 'the pre-flight is checking every node first; only abort is possible until it ends' })]);
+    d.act({ type: 'abort', reason: 'wrong inventory' });
+    expect(d.take().log).toEqual(['aborted', 'run-finished aborted']);
+    d.send({ type: 'preflight-done', failures: [] });
+    expect(d.take()).toEqual({ log: [], execs: [] });
+  });
+
+  it.each<[string, (d: Driver) => void, string[]]>([
+    ['its pre-flight passed: not checked again', (d) => d.send({ type: 'preflight-done', failures: [] }), ['resumed', 'interrupted prep/note@local interrupted']],
+    ['its pre-flight failed: checked again', (d) => d.send({ type: 'preflight-done', failures: [refused] }), ['resumed', 'preflight-started']],
+    ['the player died during the pre-flight: checked again', () => undefined, ['resumed', 'preflight-started']],
+  ])('a resumed run whose %s', (_name, before, log) => {
+    const d = new Driver(stateOf(rb, cluster(2)));
+    d.send({ type: 'start', preflight: nodes });
+    before(d);
+    const r = new Driver(replay(stateOf(rb, cluster(2)), d.records));
+    r.send({ type: 'resume', by: 'bob', digest: 'd1', preflight: nodes });
+    expect(r.take().log).toEqual(log);
+  });
+
+  it('checked again on resume, the run goes on where it stopped once every node answers', () => {
+    const d = new Driver(stateOf(rb, cluster(2)));
+    d.send({ type: 'start', preflight: nodes });
+    d.send({ type: 'preflight-done', failures: [refused] });
+    const r = new Driver(replay(stateOf(rb, cluster(2)), d.records));
+    r.send({ type: 'resume', by: 'bob', digest: 'd1', preflight: nodes });
+    r.take();
+    r.send({ type: 'preflight-done', failures: [] });
+    expect(r.take()).toEqual({ log: ['preflight-finished passed', 'section-started prep', 'node-started prep@local', 'step-started prep/note@local'], execs: ['prep/note@local: echo here'] });
+  });
+
+  it('SIGINT during the pre-flight: interrupted, nothing ran', () => {
+    const d = new Driver(stateOf(rb, cluster(2)));
+    d.send({ type: 'start', preflight: nodes });
+    d.take();
+    d.send({ type: 'interrupt', signal: 'SIGINT' });
+    expect(d.take().log).toEqual(['run-finished interrupted']);
+  });
+
+  it('without nodes to check (this machine only, or transports that cannot connect) there is no pre-flight', () => {
+    const d = new Driver(stateOf(rb, cluster(2)));
+    d.send({ type: 'start', preflight: [] });
+    expect(d.take().log.slice(0, 2)).toEqual(['run-started', 'section-started prep']);
+    expect(d.state.preflight).toBeUndefined();
+  });
+
+  it('connection events become records while the run goes on, not before it starts or after it ends', () => {
+    const d = new Driver(stateOf(rb, cluster(2)));
+    const connected = { type: 'connected' as const, node: 'master-1', host: '10.0.4.1', port: 22, user: 'core' };
+    d.send({ type: 'connection', connection: connected });
+    expect(d.records).toEqual([]);
+    d.send({ type: 'start', preflight: nodes });
+    d.take();
+    d.send({ type: 'connection', connection: connected });
+    d.send({ type: 'connection', connection: { type: 'host-key-accepted', node: 'master-2', host: '10.0.4.2', port: 22, name: '10.0.4.2', keyType: 'ssh-ed25519', fingerprint: 'SHA256:abc', file: '/home/core/.ssh/known_hosts' } });
+    expect(d.records).toEqual([
+      { ts: new Date(T0).toISOString(), run: '20261125-171800-ab12', event: 'connection', change: 'connected', node: 'master-1', host: '10.0.4.1', port: 22, user: 'core' },
+      { ts: new Date(T0).toISOString(), run: '20261125-171800-ab12', event: 'connection', change: 'host-key-accepted', node: 'master-2', host: '10.0.4.2', port: 22, name: '10.0.4.2', keyType: 'ssh-ed25519', fingerprint: 'SHA256:abc', file: '/home/core/.ssh/known_hosts' },
+    ]);
+    d.act({ type: 'abort' });
+    d.take();
+    d.send({ type: 'connection', connection: { ...connected, type: 'disconnected', reason: 'closed by runbook' } });
+    expect(d.records).toEqual([]);
+  });
+});
