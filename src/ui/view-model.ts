@@ -318,6 +318,10 @@ export function stepAggregate(state: RunState, section: PlanSection, stepKey: st
     if (passed === 0) return { state: 'skipped', detail: skipReason ? `skipped: ${skipReason}` : 'skipped' };
     return { state: 'passed', detail: many ? ofTotal : lastDuration !== undefined ? formatDuration(lastDuration) : '' };
   }
+  // Part of the nodes done: the selected node's own state says more than "pending" (in a serial
+  // section, the node being patched has passed the steps above the current one).
+  const own = selected !== undefined && section.targetIndex.has(selected) ? state.nodes.get(selected)?.tasks.get(stepKey) : undefined;
+  if (settled > 0 && (own?.status === 'passed' || own?.status === 'skipped')) return { state: own.status, detail: ofTotal };
   return { state: 'pending', detail: settled > 0 ? ofTotal : '' };
 }
 

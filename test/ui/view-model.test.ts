@@ -28,6 +28,8 @@ describe('view model', () => {
       ['section', 'Patch the agents', 'pending', '0/20'],
     ]);
     expect(rows[2]?.why).toBe('Installs the new packages and restarts the DC/OS units on this master.');
+    // With master-1 selected, the step it passed shows as passed (still 1 of 3 nodes).
+    expect(stepRows(d.state, new Set(['masters']), T0, 'master-1')[2]).toMatchObject({ state: 'passed', detail: '1/3' });
   });
 
   it('a waiting confirmation and a failure show in the step list', () => {
