@@ -153,6 +153,18 @@ function onKey(ui: UiState, msg: Extract<UiMsg, { type: 'key' }>, ctx: UiContext
   }
   if (!binding) {
     if (TEXT_MODES.has(mode)) return { ui: typeText(ui, mode, msg, confirmKey), effects: [] };
+    // Keys that arrived in one read (typed fast, or over a slow link) count one by one, except
+    // where a key answers a question: a paste must never confirm or quit.
+    if (msg.input.length > 1 && msg.name === msg.input && mode !== 'confirm' && mode !== 'quit') {
+      let result: UiResult = { ui, effects: [] };
+      for (const ch of msg.input) {
+        const now = activeMode(result.ui, ctx);
+        if (now === 'confirm' || now === 'quit') break;
+        const r = uiUpdate(result.ui, { ...msg, name: ch, input: ch }, ctx);
+        result = { ui: r.ui, effects: [...result.effects, ...r.effects] };
+      }
+      return result;
+    }
     return { ui, effects: [] };
   }
   return command(ui, binding.id, msg, ctx, confirmKey);

@@ -180,4 +180,12 @@ describe('the screen reducer', () => {
     expect(press(['?', 'escape']).ui.help.open).toBe(false);
     expect(press(['?', 'q']).effects).toEqual([]);
   });
+
+  it('keys that arrive in one read count one by one, but a paste never answers a confirmation', () => {
+    expect(press(['/failed=/failed', 'enter']).ui.filter).toBe('failed');
+    expect(press(['yy=yy'], { confirm }, { start: 1000 }).effects).toEqual([]);
+    const q = press(['qy=qy']);
+    expect(q.effects).toEqual([]);
+    expect(q.ui.quit).toBe(true);
+  });
 });
