@@ -98,7 +98,7 @@ export async function runTui(session: TuiSession, io: TuiIO): Promise<number> {
   io.stdout.on('resize', onResize);
   // The pane or the SSH session went away, or someone asked us to stop: leave like `q` then `y`.
   const onSignal = () => controller.perform({ type: 'quit' });
-  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
 
   const ink = render(createElement(AnimationContext.Provider, { value: { animate: true } }, createElement(App, { controller, theme })), {
