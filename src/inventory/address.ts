@@ -41,6 +41,9 @@ export function addressHint(text: string): string | undefined {
 /** A user name ssh can log in with. */
 export const isUserName = (text: string): boolean => /^[A-Za-z0-9._][A-Za-z0-9._@$\\-]*$/.test(text) && text.length <= 256;
 
+/** Jump hosts one behind the other that a connection follows (the SSH transport's limit too). */
+export const MAX_JUMP_HOPS = 8;
+
 /** A jump host written as [user@]host[:port] (host may be [ipv6]). */
 export function parseJumpTarget(text: string): { user?: string; host: string; port?: number } | undefined {
   const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^@:[\]]+)(?::(\d{1,5}))?$/.exec(text);

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Problem } from '../runbook/problem.js';
-import { addressHint, formatJumpTarget, isAddress, isUserName, parseJumpTarget } from './address.js';
+import { addressHint, formatJumpTarget, isAddress, isUserName, MAX_JUMP_HOPS, parseJumpTarget } from './address.js';
 import { parsePort, problemAt, type Located, type NodeDraft, type Where } from './draft.js';
 import { NODE_ROLES } from './roles.js';
 import { jumpFromProxyCommand } from './ssh-args.js';
@@ -196,22 +196,40 @@ export async function resolveNodes(drafts: readonly NodeDraft[], options: Resolv
     });
   }
 
-  // Jump hosts that lead back to where they started.
-  const reported = new Set<string>();
+  // Jump hosts that lead back to where they started, or on further than a connection follows.
+  // Each node has one jump at most, so a walk that remembers what it has seen stays linear.
+  const hops = new Map<string, number>(); // node-to-node jumps from a node to the last jump host
+  const looping = new Set<string>();
   for (const start of jumpOf.keys()) {
-    const trail = [start];
-    let current = jumpOf.get(start)?.target;
-    while (current !== undefined && jumpOf.has(current) && !trail.includes(current)) {
+    const trail: string[] = [];
+    const index = new Map<string, number>();
+    let current: string | undefined = start;
+    while (current !== undefined && jumpOf.has(current) && !hops.has(current) && !looping.has(current) && !index.has(current)) {
+      index.set(current, trail.length);
       trail.push(current);
-      current = jumpOf.get(current)?.target;
+      current = jumpOf.get(current)!.target;
     }
-    if (current !== undefined && trail.includes(current)) {
-      const loop = trail.slice(trail.indexOf(current));
-      const key = [...loop].sort().join('\n');
-      if (reported.has(key)) continue;
-      reported.add(key);
-      error(jumpOf.get(loop[0]!)!.at, `jump hosts go round in a loop: ${[...loop, current].map((n) => showText(n)).join(' -> ')}`);
+    if (current !== undefined && (index.has(current) || looping.has(current))) {
+      if (index.has(current)) {
+        const loop = trail.slice(index.get(current));
+        error(jumpOf.get(loop[0]!)!.at, `jump hosts go round in a loop: ${[...loop, current].map((n) => showText(n)).join(' -> ')}`);
+      }
+      for (const n of trail) looping.add(n);
+      continue;
     }
+    for (let i = trail.length - 1; i >= 0; i--) {
+      const target = jumpOf.get(trail[i]!)!.target;
+      hops.set(trail[i]!, names.has(target) ? 1 + (hops.get(target) ?? 0) : 0);
+    }
+  }
+  for (const [name, count] of hops) {
+    if (count <= MAX_JUMP_HOPS) continue;
+    const chain: string[] = [];
+    for (let n = jumpOf.get(name)?.target; n !== undefined && chain.length < MAX_JUMP_HOPS; n = jumpOf.get(n)?.target) chain.push(showText(n));
+    error(
+      jumpOf.get(name)!.at,
+      `node ${showText(name)} is reached through ${count} jump hosts, one behind the other (${chain.join(' -> ')} -> ...); runbook follows at most ${MAX_JUMP_HOPS}: let a nearer one be the jump host`,
+    );
   }
 
   // The same machine twice is a likely copy-paste slip: say so, but it may be deliberate.

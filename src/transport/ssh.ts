@@ -7,6 +7,7 @@ import { homedir, userInfo } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import type { Client, ClientChannel } from 'ssh2';
+import { MAX_JUMP_HOPS } from '../inventory/address.js';
 import type { InventoryNode } from '../inventory/types.js';
 import { KnownHostsStore, hostKeyAlgorithms, knownHostsName, knownKeyTypes } from './known-hosts.js';
 import { AbortedWhileWaiting, Limiter } from './limiter.js';
@@ -233,7 +234,9 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
   }
 
   function endpointFor(node: InventoryNode, depth = 0): Endpoint {
-    if (depth > 8) throw new ConnectFailure('connect-failed', `The jump hosts of ${node.name} lead on more than 8 times: is there a loop?`);
+    if (depth > MAX_JUMP_HOPS) {
+      throw new ConnectFailure('connect-failed', `The jump hosts of ${node.name} lead on more than ${MAX_JUMP_HOPS} times: is there a loop?`);
+    }
     const user = node.user ?? defaultUser;
     const port = node.port ?? 22;
     const id = identityFor(node);

@@ -141,6 +141,11 @@ const PROBLEMS: [string, string, string[]][] = [
     ['~/bad.yaml:2:41: error: jump hosts go round in a loop: "a" -> "b" -> "a" (at nodes[0].jump)'],
   ],
   [
+    'more jump hosts one after another than a connection follows',
+    `nodes:\n${Array.from({ length: 10 }, (_, i) => `  - { name: n${i}, address: 10.0.0.${i + 1}${i ? `, jump: n${i - 1}` : ''} }\n`).join('')}`,
+    ['~/bad.yaml:11:43: error: node "n9" is reached through 9 jump hosts, one behind the other ("n8" -> "n7" -> "n6" -> "n5" -> "n4" -> "n3" -> "n2" -> "n1" -> ...); runbook follows at most 8: let a nearer one be the jump host (at nodes[9].jump)'],
+  ],
+  [
     'an identity file that does not exist is a warning with the expanded path',
     'nodes:\n  - { name: a, address: 10.0.0.1, identity_file: ~/.ssh/missing }\n',
     ['~/bad.yaml:2:50: warning: the identity file "~/.ssh/missing" does not exist (looked for ~/.ssh/missing) (at nodes[0].identity_file)'],
@@ -192,6 +197,23 @@ describe('our YAML inventory: problems, exactly as printed', () => {
     await home.write('bad.yaml', text);
     const { problems } = await home.inspect('bad.yaml');
     expect(home.show(problems)).toEqual(expected);
+  });
+
+  test('a chain of 3,000 jump hosts is checked quickly', async () => {
+    const nodes = Array.from({ length: 3000 }, (_, i) => `  - { name: n${i}, address: 10.0.${i >> 8}.${(i & 255) + 1}${i ? `, jump: n${i - 1}` : ''} }\n`);
+    await home.write('chain.yaml', `nodes:\n${nodes.join('')}`);
+    const started = Date.now();
+    const { inventory, problems } = await home.inspect('chain.yaml');
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(inventory).toBeUndefined();
+    expect(home.show(problems)[0]).toMatch(/^~\/chain\.yaml:11:\d+: error: node "n9" is reached through 9 jump hosts/);
+  });
+
+  test('a loop among jump hosts behind a long chain is found once', async () => {
+    const nodes = Array.from({ length: 300 }, (_, i) => `  - { name: n${i}, address: 10.0.${i >> 8}.${(i & 255) + 1}, jump: n${i ? i - 1 : 2} }\n`);
+    await home.write('loop.yaml', `nodes:\n${nodes.join('')}`);
+    const { problems } = await home.inspect('loop.yaml');
+    expect(home.show(problems).filter((p) => p.includes('loop'))).toEqual(['~/loop.yaml:2:42: error: jump hosts go round in a loop: "n0" -> "n2" -> "n1" -> "n0" (at nodes[0].jump)']);
   });
 
   test('loadInventory throws one InputError with every problem', async () => {
