@@ -215,23 +215,53 @@ export class KnownHostsStore {
 
   /** Appends `name keytype base64` to the first file, as `ssh -o StrictHostKeyChecking=accept-new` does. */
   async add(name: string, key: Buffer): Promise<string> {
+    const file = this.firstFile();
+    await this.locked(() => this.append(file, name, key));
+    return file;
+  }
+
+  /**
+   * accept-new for one connection: adds the key only if the host is still unknown. The check and
+   * the write happen under one lock, so connections that meet a new host at the same moment
+   * cannot each write their own key: the first key wins and a different one is a change.
+   */
+  async addIfUnknown(name: string, key: Buffer): Promise<{ added: true; file: string } | { added: false; check: HostKeyCheck }> {
+    const file = this.firstFile();
+    return this.locked(async () => {
+      const check = checkHostKey(await this.entries(), name, key);
+      if (check.status !== 'unknown') return { added: false, check };
+      await this.append(file, name, key);
+      return { added: true, file };
+    });
+  }
+
+  private firstFile(): string {
     const file = this.files[0];
     if (!file) throw new Error('no known_hosts file to add the key to');
-    const line = `${name} ${keyTypeOf(key)} ${key.toString('base64')}\n`;
-    const next = this.appending.then(async () => {
-      await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-      let prefix = '';
-      try {
-        const text = await readFile(file, 'utf8');
-        if (text.length && !text.endsWith('\n')) prefix = '\n';
-      } catch {
-        // A new file.
-      }
-      await appendFile(file, prefix + line, { mode: 0o644 });
-      this.cache.delete(file);
-    });
-    this.appending = next.catch(() => undefined);
-    await next;
     return file;
+  }
+
+  /** Runs writes one after another. */
+  private locked<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.appending.then(work);
+    this.appending = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+
+  private async append(file: string, name: string, key: Buffer): Promise<void> {
+    const line = `${name} ${keyTypeOf(key)} ${key.toString('base64')}\n`;
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    let prefix = '';
+    try {
+      const text = await readFile(file, 'utf8');
+      if (text.length && !text.endsWith('\n')) prefix = '\n';
+    } catch {
+      // A new file.
+    }
+    await appendFile(file, prefix + line, { mode: 0o644 });
+    this.cache.delete(file);
   }
 }

@@ -15,6 +15,7 @@ import {
   knownKeyTypes,
   parseKnownHosts,
 } from '../../src/transport/known-hosts.js';
+import { createHostVerifier } from '../../src/transport/ssh-host-key.js';
 import { SSH_KEYGEN, makeKey, sshdMissing, type KeyPair } from '../helpers/sshd.js';
 
 const run = promisify(execFile);
@@ -130,6 +131,19 @@ describe.skipIf(missing)('known_hosts checks, with keys and hashes made by OpenS
     // OpenSSH can read what we wrote.
     const { stdout } = await run(SSH_KEYGEN, ['-F', '[127.0.0.1]:2200', '-f', file]);
     expect(stdout).toContain(ed.publicKey);
+  });
+
+  it('accept-new writes one key for a new host, however many connections meet it at once', async () => {
+    const file = join(dir, 'race', 'known_hosts');
+    const store = new KnownHostsStore([file]);
+    const verifier = () => createHostVerifier({ label: 'node-9', host: '10.0.0.9', port: 22, name: '10.0.0.9', store, acceptNew: true });
+    const verdict = (v: ReturnType<typeof verifier>, key: Buffer) => new Promise<boolean>((resolve) => v.verify(key, resolve));
+    // A step, a health probe and the troubleshooting pane connect together; one of them meets
+    // another key (someone in the middle): the first key written wins, the other is a change.
+    const [a, b, c] = [verifier(), verifier(), verifier()];
+    expect(await Promise.all([verdict(a, blob(ed)), verdict(b, blob(ed2)), verdict(c, blob(ed))])).toEqual([true, false, true]);
+    expect(b.refusal()).toMatchObject({ failure: 'host-key-changed', message: expect.stringContaining('HAS CHANGED') });
+    expect(readFileSync(file, 'utf8')).toBe(`10.0.0.9 ${ed.publicKey}\n`);
   });
 
   it('checks supplied lines as well as files', async () => {
