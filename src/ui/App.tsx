@@ -9,6 +9,7 @@ import type { TuiController } from './controller.js';
 import { confirmText, dialogRows, quitText, reasonText, type DialogText } from './dialogs.js';
 import { filterNodes } from './grid.js';
 import { probedRoles } from './health.js';
+import { helpRows } from './HelpOverlay.js';
 import { keyName } from './keymap.js';
 import { computeLayout } from './layout.js';
 import { Screen, type ScreenProps } from './Screen.js';
@@ -129,7 +130,7 @@ export function App({ controller, theme }: AppProps) {
     troubleshootHeight: tsHeight,
     troubleshootCount: tsCommands.length,
     ...(selectedNode && suggestedCommand(state, selectedNode) !== undefined ? { troubleshootSuggested: suggestedCommand(state, selectedNode)! } : {}),
-    helpLines: 60,
+    helpLines: ui.help.open ? helpRows(size.columns - 4, theme).length : 0,
     inTmux: controller.inTmux,
   };
   const ctxRef = useRef(ctx);

@@ -310,7 +310,7 @@ function command(ui: UiState, id: CommandId, msg: Extract<UiMsg, { type: 'key' }
       const sign = id === 'up' || id === 'page.up' ? -1 : 1;
       if (ui.help.open) {
         const step = id.startsWith('page') ? 10 : 1;
-        return none({ ...ui, help: { ...ui.help, scroll: Math.max(0, Math.min(Math.max(0, ctx.helpLines - 5), ui.help.scroll + sign * step)) } });
+        return none({ ...ui, help: { ...ui.help, scroll: Math.max(0, Math.min(Math.max(0, ctx.helpLines - 3), ui.help.scroll + sign * step)) } });
       }
       return none(move(ui, ctx, sign * (id.startsWith('page') ? pageOf(ui, ctx) : 1)));
     }
