@@ -143,7 +143,10 @@ export function App({ controller, theme }: AppProps) {
     for (const e of r.effects) controller.perform(e);
   };
 
-  useInput((input, key) => send({ type: 'key', name: keyName(input, key), input, at: controller.wallClock() }));
+  useInput((input, key) => {
+    controller.keyPressed();
+    send({ type: 'key', name: keyName(input, key), input, at: controller.wallClock() });
+  });
 
   // A new confirmation on screen starts the key-repeat guard; a new failure opens troubleshooting.
   const confirmKey = confirm ? `${confirm.id}#${confirm.askedAt}` : undefined;

@@ -51,6 +51,8 @@ export interface ControllerOptions {
   health?: boolean;
   /** Wall clock for key timing. */
   wallClock?: () => number;
+  /** Told of every key before it is handled (the screen writer draws its answer at once). */
+  onKey?: () => void;
 }
 
 export class TuiController {
@@ -102,6 +104,11 @@ export class TuiController {
       this.changed();
     });
     if (options.health !== false) this.health.start();
+  }
+
+  /** A key came: its answer is drawn without waiting for the frame window. */
+  keyPressed(): void {
+    this.options.onKey?.();
   }
 
   /** For useSyncExternalStore. */

@@ -87,6 +87,7 @@ export async function runTui(session: TuiSession, io: TuiIO): Promise<number> {
     env: io.env,
     size,
     maxFps,
+    onKey: () => writer.urgent(),
   });
   const sink = new FrameSink(writer, () => size);
   writer.enter();

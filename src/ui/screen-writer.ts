@@ -63,6 +63,7 @@ export class ScreenWriter {
   private lastFlush = -Infinity;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private active = false;
+  private urgentFrame = false;
   private spinners: SpinnerCell[] = [];
   private spinTimer: ReturnType<typeof setInterval> | undefined;
   private spinFrame = 0;
@@ -99,7 +100,20 @@ export class ScreenWriter {
   /** A new frame from Ink; drawn now, or at the end of the current frame window. */
   frame(text: string): void {
     this.pending = text;
+    if (this.urgentFrame) {
+      // The answer to a key: drawn at once, whatever the frame window says.
+      this.urgentFrame = false;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.flush();
+      return;
+    }
     this.schedule();
+  }
+
+  /** The next frame answers a key: it is drawn at once (input never waits behind output). */
+  urgent(): void {
+    this.urgentFrame = true;
   }
 
   /** After a resize: the next frame (laid out for the new size) clears the screen and draws every row. */

@@ -101,3 +101,18 @@ describe('the screen writer', () => {
     expect(t.take()).toBe('\x1b[0m\x1b[?7h\x1b[?25h\x1b[?1049l');
   });
 });
+
+describe('the screen writer and keys', () => {
+  it('draws the answer to a key at once, inside the frame window', () => {
+    const { t, w } = writer();
+    w.frame('a');
+    t.take();
+    now += 10;
+    w.urgent();
+    w.frame('b');
+    expect(t.take()).toBe('\x1b[1;1Hb\x1b[0m\x1b[K');
+    now += 10;
+    w.frame('c');
+    expect(t.take()).toBe('');
+  });
+});
