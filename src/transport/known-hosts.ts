@@ -6,6 +6,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { matchPattern } from '../inventory/ssh-config.js';
 
 /** One usable line of a known_hosts file. */
 export interface KnownHostEntry {
@@ -87,18 +88,8 @@ export function parseKnownHosts(text: string, source: string): KnownHostEntry[] 
   return entries;
 }
 
-/** `*` and `?` wildcards, case-insensitive, whole string. */
-function wildcard(pattern: string, name: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .toLowerCase()
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    's',
-  );
-  return re.test(name);
-}
+/** `*` and `?` wildcards, case-insensitive, whole string: OpenSSH's match_pattern, as ssh_config uses it. */
+const wildcard = (pattern: string, name: string): boolean => matchPattern(name, pattern.toLowerCase());
 
 /** Whether a host field names `name` (already in known_hosts form, lower case). */
 export function hostsFieldMatches(hosts: string, name: string): boolean {
