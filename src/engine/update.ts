@@ -686,7 +686,6 @@ function onTimer(d: Draft, e: Extract<InputEvent, { type: 'timer' }>): void {
 }
 
 interface Prepared {
-  title: string;
   command?: string;
   display?: string;
   text?: string;
@@ -701,7 +700,7 @@ function prepare(d: Draft, step: Step, nodeName: string): Prepared | { error: st
   const scope = scopeFor(d.s, nodeName);
   try {
     const shown = (text: string) => renderForDisplay(text, scope, 'text');
-    const p: Prepared = { title: step.title === undefined ? step.id : showText(step.title, scope) };
+    const p: Prepared = {};
     if (step.run) {
       p.command = render(step.run, scope, 'shell');
       p.display = renderForDisplay(step.run, scope, 'shell');
@@ -759,7 +758,7 @@ function startTask(d: Draft, key: Key, ps: PlanStep, p: Prepared, mode: 'run' | 
     ...key,
     attempt: 1,
     mode,
-    title: p.title,
+    title: d.stepTitle(key.section, key.step, key.node),
     ...(p.display !== undefined ? { command: p.display } : {}),
     ...(p.text !== undefined ? { text: p.text } : {}),
     ...(by !== undefined ? { by } : {}),
@@ -972,7 +971,7 @@ function advanceNode(d: Draft, i: number, name: string): void {
       d.emit({
         event: 'confirmation-asked',
         ...key,
-        title: p.title,
+        title: d.stepTitle(key.section, key.step, key.node),
         destructive: Boolean(step.destructive),
         ...(p.display !== undefined ? { command: p.display } : {}),
         ...(p.confirmText !== undefined ? { text: p.confirmText } : p.text !== undefined ? { text: p.text } : {}),
