@@ -469,9 +469,18 @@ function keyAt(text: string, offset: number): string | undefined {
 
 // --- files --------------------------------------------------------------------------------
 
-/** Read and parse a YAML file; throws InputError naming the file (and line:column). */
-export async function readYamlFile(file: string, limits: YamlLimits = {}): Promise<YamlDocument> {
-  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
+/** Read and parse a YAML file; throws InputError naming the file (and line:column). `what` names the kind of file in messages. */
+export async function readYamlFile(file: string, limits: YamlLimits = {}, what = 'a YAML file'): Promise<YamlDocument> {
+  return parseYaml(await readTextFile(file, what, limits.maxBytes ?? DEFAULT_MAX_BYTES), file, limits);
+}
+
+/**
+ * The text of a file a person gave us (a runbook, an inventory, an ssh config), read as hostile:
+ * bounded in size, a regular file only (a FIFO must not make us wait), UTF-8 text only; without a
+ * byte order mark. Every failure is an InputError naming the file; `what` names its kind
+ * ("an inventory").
+ */
+export async function readTextFile(file: string, what: string, maxBytes = DEFAULT_MAX_BYTES): Promise<string> {
   const fail = (message: string, place?: Place): never => {
     const p: Problem = { file, ...(place ?? {}), message, severity: 'error' };
     throw new InputError([p]);
@@ -482,15 +491,15 @@ export async function readYamlFile(file: string, limits: YamlLimits = {}): Promi
     // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below as not a file.
     handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    return fail(describeFsError(e));
+    return fail(describeFsError(e, what));
   }
   let bytes: Buffer;
   try {
     const info = await handle.stat();
-    if (info.isDirectory()) fail('is a directory, not a YAML file');
-    if (!info.isFile()) fail('is not a regular file (a device, a pipe or a socket); give the path of a YAML file');
+    if (info.isDirectory()) fail(`is a directory, not ${what}`);
+    if (!info.isFile()) fail(`is not a regular file (a device, a pipe or a socket); give the path of ${what}`);
     if (info.size > maxBytes) {
-      fail(`is ${formatBytes(info.size)}; YAML files larger than ${formatBytes(maxBytes)} are refused (a runbook or an inventory is far smaller)`);
+      fail(`is ${formatBytes(info.size)}; files larger than ${formatBytes(maxBytes)} are refused (${what} is far smaller)`);
     }
     // Read at most one byte past the limit, in case the file grew after stat.
     const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
@@ -500,19 +509,20 @@ export async function readYamlFile(file: string, limits: YamlLimits = {}): Promi
       if (bytesRead === 0) break;
       length += bytesRead;
     }
-    if (length > maxBytes) fail(`is larger than ${formatBytes(maxBytes)}; YAML files that large are refused`);
+    if (length > maxBytes) fail(`is larger than ${formatBytes(maxBytes)}; files that large are refused`);
     bytes = buffer.subarray(0, length);
   } catch (e) {
     if (e instanceof InputError) throw e;
-    return fail(describeFsError(e));
+    return fail(describeFsError(e, what));
   } finally {
     await handle.close().catch(() => undefined);
   }
 
-  return parseYaml(decodeUtf8(bytes, file), file, limits);
+  const text = decodeUtf8(bytes, file, what);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-function describeFsError(e: unknown): string {
+function describeFsError(e: unknown, what: string): string {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'ENOENT':
@@ -521,7 +531,7 @@ function describeFsError(e: unknown): string {
     case 'EPERM':
       return 'cannot be read: permission denied';
     case 'EISDIR':
-      return 'is a directory, not a YAML file';
+      return `is a directory, not ${what}`;
     case 'ENOTDIR':
       return 'no such file (a part of the path is not a directory)';
     case 'ELOOP':
@@ -532,14 +542,14 @@ function describeFsError(e: unknown): string {
 }
 
 function formatBytes(n: number): string {
+  const one = (x: number): string => x.toFixed(1).replace(/\.0$/, '');
   if (n < 1024) return `${n} bytes`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n % 1024 === 0 ? 0 : 1)} KB`;
-  const mb = n / (1024 * 1024);
-  return `${mb.toFixed(Number.isInteger(mb) ? 0 : 1)} MB`;
+  if (n < 1024 * 1024) return `${one(n / 1024)} KB`;
+  return `${one(n / (1024 * 1024))} MB`;
 }
 
 /** UTF-8 text, or an InputError naming where the bytes stop being text. */
-function decodeUtf8(bytes: Buffer, file: string): string {
+function decodeUtf8(bytes: Buffer, file: string, what: string): string {
   const fail = (message: string, at: number): never => {
     const before = bytes.subarray(0, at).toString('utf8');
     const line = before.split(/\r\n|\r|\n/).length;
@@ -550,7 +560,8 @@ function decodeUtf8(bytes: Buffer, file: string): string {
     fail('the file is UTF-16 text; save it as UTF-8', 0);
   }
   const nul = bytes.indexOf(0);
-  if (nul !== -1) fail('the file contains a NUL byte; is it a binary file? Runbooks and inventories are UTF-8 text', nul);
+  const kind = `${what.charAt(0).toUpperCase()}${what.slice(1)}`;
+  if (nul !== -1) fail(`the file contains a NUL byte; is it a binary file? ${kind} must be UTF-8 text`, nul);
   const bad = firstInvalidUtf8(bytes);
   if (bad !== -1) fail(`the file is not valid UTF-8 (byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at offset ${bad}); is it a binary file? Save it as UTF-8`, bad);
   return bytes.toString('utf8');

@@ -17,7 +17,7 @@ export interface LoadedRunbook {
 
 /** Read and validate a runbook; throws InputError carrying every problem (warnings too) if any is an error. */
 export async function loadRunbook(file: string, options: ValidateOptions = {}): Promise<LoadedRunbook> {
-  return fromDocument(await readYamlFile(file), options);
+  return fromDocument(await readYamlFile(file, {}, 'a runbook'), options);
 }
 
 /** The same for text already in memory (a bundled runbook, a test). */

@@ -240,13 +240,13 @@ describe('Ansible INI: hostile input', () => {
   test('a binary file is refused with a place, not parsed', async () => {
     await home.write('binary.ini', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0xff, 0xfe]));
     const { problems } = await home.inspect('binary.ini');
-    expect(home.show(problems)).toEqual(['~/binary.ini:1:8: error: contains a NUL byte; is it a binary file? an inventory must be UTF-8 text']);
+    expect(home.show(problems)).toEqual(['~/binary.ini:1:8: error: the file contains a NUL byte; is it a binary file? An inventory must be UTF-8 text']);
   });
 
   test('bytes that are not UTF-8 are refused', async () => {
     await home.write('latin1.ini', Buffer.from('[masters]\nm\xe9tro\n', 'latin1'));
     const { problems } = await home.inspect('latin1.ini');
-    expect(home.show(problems)).toEqual(['~/latin1.ini:2:2: error: is not valid UTF-8 (byte 0xe9); is it a binary file? Save it as UTF-8']);
+    expect(home.show(problems)).toEqual(['~/latin1.ini:2:2: error: the file is not valid UTF-8 (byte 0xe9 at offset 11); is it a binary file? Save it as UTF-8']);
   });
 
   test('a 20 MB file is refused before it is read, quickly', async () => {

@@ -306,7 +306,7 @@ describe('readYamlFile', () => {
     await writeFile(file, Buffer.alloc(20 * 1024 * 1024, 'a: 1\n'));
     const started = Date.now();
     expect(await errorOfAsync(readYamlFile(file))).toBe(
-      `${file}: error: is 20 MB; YAML files larger than 4 MB are refused (a runbook or an inventory is far smaller)`,
+      `${file}: error: is 20 MB; files larger than 4 MB are refused (a YAML file is far smaller)`,
     );
     expect(Date.now() - started).toBeLessThan(1000);
   });
@@ -337,7 +337,7 @@ describe('readYamlFile', () => {
     const bin = join(dir, 'bin.yaml');
     await writeFile(bin, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00]));
     expect(await errorOfAsync(readYamlFile(bin))).toBe(
-      `${bin}:1:8: error: the file contains a NUL byte; is it a binary file? Runbooks and inventories are UTF-8 text`,
+      `${bin}:1:8: error: the file contains a NUL byte; is it a binary file? A YAML file must be UTF-8 text`,
     );
     const latin1 = join(dir, 'latin1.yaml');
     await writeFile(latin1, Buffer.concat([Buffer.from('id: x\ntitle: caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
