@@ -46,7 +46,7 @@ async function bundle(entry: string, outdir: string, options: { splitting?: bool
 
 /** Starts `command` in a fresh tmux session and times it until the screen shows `marker`. */
 async function firstFrame(socket: string, command: string, marker: (screen: string) => boolean, env: Record<string, string>): Promise<number> {
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     tmux('kill-server');
   } catch {
@@ -63,7 +63,12 @@ async function firstFrame(socket: string, command: string, marker: (screen: stri
       if (performance.now() - t0 > 20_000) throw new Error(`no first frame after 20 s; the screen:\n${screen}`);
     }
   } finally {
-    tmux('kill-server');
+    try {
+      tmux('kill-server');
+    } catch {
+      // already gone
+    }
+    rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
   }
 }
 

@@ -1,6 +1,8 @@
 // A real tmux server for end-to-end tests of the terminal UI: a private socket, a detached
 // session of a given size, keys sent with send-keys, the screen read with capture-pane.
 import { execFileSync, execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -58,7 +60,14 @@ export class Tmux {
     throw new Error(`waited ${ms} ms for ${String(want)}; the screen:\n${last}`);
   }
 
+  /** Stops the server and removes its socket file (tmux leaves it behind). */
   async kill(): Promise<void> {
     await this.tmux('kill-server').catch(() => undefined);
+    rmSync(socketPath(this.socket), { force: true });
   }
+}
+
+/** Where tmux keeps the socket of `-L name`. */
+export function socketPath(name: string): string {
+  return path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, name);
 }
