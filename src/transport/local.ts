@@ -5,6 +5,7 @@
 import type { InventoryNode } from '../inventory/types.js';
 import { OutputStream, toOutputLine, type OutputStreamOptions } from './sanitize.js';
 import { formatDuration } from './messages.js';
+import { PendingCommands } from './pending.js';
 import type { ExecOptions, ExecResult, Transport } from './types.js';
 
 export interface LocalTransportOptions {
@@ -43,7 +44,7 @@ export function createLocalTransport(options: LocalTransportOptions = {}): Trans
   const shell = options.shell ?? '/bin/sh';
   const grace = options.killGraceMs ?? 2000;
   const running = new Set<(reason: 'aborted') => void>();
-  const pending = new Set<Promise<ExecResult>>();
+  const pending = new PendingCommands();
 
   async function run(node: InventoryNode, command: string, opts: ExecOptions): Promise<ExecResult> {
     const started = Date.now();
@@ -147,24 +148,11 @@ export function createLocalTransport(options: LocalTransportOptions = {}): Trans
 
   return {
     exec(node, command, opts = {}) {
-      const p = run(node, command, opts).catch(
-        (err: unknown): ExecResult => ({
-          ok: false,
-          exit: null,
-          failure: 'spawn-failed',
-          message: `Could not run the command on ${node.name}: ${err instanceof Error ? err.message : String(err)}.`,
-          stdout: '',
-          stderr: '',
-          durationMs: 0,
-        }),
-      );
-      pending.add(p);
-      void p.finally(() => pending.delete(p));
-      return p;
+      return pending.track(node, 'spawn-failed', run(node, command, opts));
     },
     async close() {
       for (const stop of running) stop('aborted');
-      await Promise.allSettled([...pending]);
+      await pending.settled();
     },
   };
 }

@@ -12,6 +12,7 @@ import type { InventoryNode } from '../inventory/types.js';
 import { KnownHostsStore, hostKeyAlgorithms, knownHostsName, knownKeyTypes } from './known-hosts.js';
 import { AbortedWhileWaiting, Limiter } from './limiter.js';
 import { describeEndpoint, formatDuration } from './messages.js';
+import { PendingCommands } from './pending.js';
 import { OutputStream, toOutputLine, type OutputStreamOptions } from './sanitize.js';
 import { authHandler, defaultIdentityFiles, expandHome, planLogin } from './ssh-auth.js';
 import { createHostVerifier } from './ssh-host-key.js';
@@ -220,7 +221,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
   /** Keys that have had a ready connection: a new one for them is a reconnect. */
   const everReady = new Map<string, string>();
   let closing = new AbortController();
-  const pending = new Set<Promise<ExecResult>>();
+  const pending = new PendingCommands();
 
   function identityFor(node: { identityFile?: string } | undefined): { files: string[]; explicit: boolean } {
     const file = node?.identityFile ?? options.identityFile;
@@ -703,20 +704,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
 
   return {
     exec(node, command, opts = {}) {
-      const p = run(node, command, opts).catch(
-        (err: unknown): ExecResult => ({
-          ok: false,
-          exit: null,
-          failure: 'connect-failed',
-          message: `Could not run the command on ${node.name}: ${err instanceof Error ? err.message : String(err)}.`,
-          stdout: '',
-          stderr: '',
-          durationMs: 0,
-        }),
-      );
-      pending.add(p);
-      void p.finally(() => pending.delete(p));
-      return p;
+      return pending.track(node, 'connect-failed', run(node, command, opts));
     },
     async connect(node) {
       try {
@@ -732,7 +720,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
       const c = closing;
       closing = new AbortController();
       c.abort();
-      await Promise.allSettled([...pending]);
+      await pending.settled();
       for (const conn of pool.values()) conn.end();
       pool.clear();
       everReady.clear();

@@ -1,6 +1,6 @@
 // Runs a script under a real POSIX shell, the way a node runs a step (sh -c), bounded in time.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -58,6 +58,31 @@ export function printedWords(shell: ShellPath, commands: readonly string[], env:
   }
   run();
   return out;
+}
+
+/** Processes on this machine whose command line is exactly `command`, read from /proc (no pgrep needed). */
+export function processesWith(command: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      if (args.join(' ') === command) pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
+}
+
+/** Polls `check` every 50 ms until it holds or `ms` have passed; its last answer. */
+export async function waitUntil(check: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return check();
 }
 
 /** A fresh temporary directory, removed by the returned function. */

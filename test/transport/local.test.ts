@@ -1,34 +1,10 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InventoryNode } from '../../src/inventory/types.js';
 import { createLocalTransport } from '../../src/transport/local.js';
 import type { OutputLine, Transport } from '../../src/transport/types.js';
+import { processesWith, waitUntil } from '../helpers/real-shell.js';
 
 const node: InventoryNode = { name: 'local', address: 'localhost', ip: '127.0.0.1', roles: [], vars: {} };
-
-/** Processes whose command line is exactly `command`, read from /proc (no pgrep needed). */
-function processesWith(command: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      if (args.join(' ') === command) pids.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return pids;
-}
-
-async function waitUntil(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
 
 const transports: Transport[] = [];
 const make = (...args: Parameters<typeof createLocalTransport>): Transport => {

@@ -1,6 +1,6 @@
 // The SSH transport against real OpenSSH servers on loopback addresses.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,34 +8,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InventoryNode } from '../../src/inventory/types.js';
 import { createSshTransport, parseJumpSpec, type SshEvent, type SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
 import type { OutputLine } from '../../src/transport/types.js';
+import { processesWith, waitUntil } from '../helpers/real-shell.js';
 import { SSH_KEYGEN, makeKey, sshdMissing, startSshd, type Sshd } from '../helpers/sshd.js';
 
 const run = promisify(execFile);
 const missing = sshdMissing();
-
-/** Processes whose command line is exactly `command`. */
-function processesWith(command: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      if (args.join(' ') === command) pids.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return pids;
-}
-
-async function waitUntil(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
 
 let dir: string;
 let sshd: Sshd;
