@@ -63,7 +63,7 @@ export async function run({ options, io }: CommandInput): Promise<number> {
     session.handleSignals();
     let status: number;
     try {
-      status = await drive(session, io, { plain: options.plain === true, ...(str('theme') ? { theme: str('theme')! } : {}), noColor: options['no-color'] === true });
+      status = await drive(session, io, { plain: options.plain === true, ...(str('theme') ? { theme: str('theme')! } : {}), noColor: options['no-color'] === true, training: true });
     } finally {
       await session.close();
     }

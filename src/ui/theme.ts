@@ -3,6 +3,7 @@
 // word: one Text per row keeps a frame cheap at 2,000 nodes. Every state also has its own glyph,
 // so a monochrome terminal (theme mono, NO_COLOR, --no-color) tells states apart by shape.
 import type { TextColor, TextStyle } from '../transport/types.js';
+import cliSpinners from 'cli-spinners';
 
 export type ThemeName = 'dark' | 'light' | 'mono';
 
@@ -48,9 +49,9 @@ export const GLYPH: Readonly<Record<DisplayState, string>> = {
 /** The dot map's glyphs: a finished node is a filled dot, as on the design's screen. */
 export const DOT: Readonly<Record<DisplayState, string>> = { ...GLYPH, passed: '●' };
 
-/** The frames of the "dots" spinner (cli-spinners, as ink-spinner draws it). */
-export const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'] as const;
-export const SPINNER_INTERVAL_MS = 80;
+/** The frames of the "dots" spinner, from cli-spinners, the data ink-spinner draws. */
+export const SPINNER_FRAMES = cliSpinners.dots.frames as unknown as readonly [string, ...string[]];
+export const SPINNER_INTERVAL_MS = cliSpinners.dots.interval;
 /**
  * Where a spinner goes, in a frame: the screen writer draws the spinner's frames over it. A
  * spinner drawn by Ink would re-render the whole screen 12 times a second (about 60 ms of CPU a
