@@ -3,9 +3,9 @@
 // not just the shell.
 
 import type { InventoryNode } from '../inventory/types.js';
-import { OutputStream, toOutputLine, type OutputStreamOptions } from './sanitize.js';
+import type { OutputStreamOptions } from './sanitize.js';
 import { formatDuration } from './messages.js';
-import { PendingCommands } from './pending.js';
+import { commandOutput, PendingCommands } from './pending.js';
 import type { ExecOptions, ExecResult, Transport } from './types.js';
 
 export interface LocalTransportOptions {
@@ -47,16 +47,7 @@ export function createLocalTransport(options: LocalTransportOptions = {}): Trans
   const pending = new PendingCommands();
 
   async function run(node: InventoryNode, command: string, opts: ExecOptions): Promise<ExecResult> {
-    const started = Date.now();
-    const stdout = new OutputStream((l) => opts.onOutput?.(toOutputLine('stdout', l)), options.output);
-    const stderr = new OutputStream((l) => opts.onOutput?.(toOutputLine('stderr', l)), options.output);
-    const finish = (r: Omit<ExecResult, 'stdout' | 'stderr' | 'durationMs' | 'truncated'>): ExecResult => {
-      stdout.end();
-      stderr.end();
-      const result: ExecResult = { ...r, stdout: stdout.text, stderr: stderr.text, durationMs: Date.now() - started };
-      if (stdout.truncated || stderr.truncated) result.truncated = true;
-      return result;
-    };
+    const { stdout, stderr, finish } = commandOutput(opts.onOutput, options.output);
     if (opts.signal?.aborted) {
       return finish({ ok: false, exit: null, failure: 'aborted', message: `The command on ${node.name} was aborted before it started.` });
     }

@@ -12,8 +12,8 @@ import type { InventoryNode } from '../inventory/types.js';
 import { KnownHostsStore, hostKeyAlgorithms, knownHostsName, knownKeyTypes } from './known-hosts.js';
 import { AbortedWhileWaiting, Limiter } from './limiter.js';
 import { describeEndpoint, formatDuration } from './messages.js';
-import { PendingCommands } from './pending.js';
-import { OutputStream, toOutputLine, type OutputStreamOptions } from './sanitize.js';
+import { commandOutput, PendingCommands, type ExecOutcome } from './pending.js';
+import type { OutputStream, OutputStreamOptions } from './sanitize.js';
 import { authHandler, defaultIdentityFiles, expandHome, planLogin } from './ssh-auth.js';
 import { createHostVerifier } from './ssh-host-key.js';
 import { choosePidsToKill, killCommand, listSessionChildrenCommand, parseSessionChildren } from './ssh-reaper.js';
@@ -477,16 +477,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
   }
 
   async function run(node: InventoryNode, command: string, opts: ExecOptions): Promise<ExecResult> {
-    const started = Date.now();
-    const stdout = new OutputStream((l) => opts.onOutput?.(toOutputLine('stdout', l)), options.output);
-    const stderr = new OutputStream((l) => opts.onOutput?.(toOutputLine('stderr', l)), options.output);
-    const finish = (r: Omit<ExecResult, 'stdout' | 'stderr' | 'durationMs' | 'truncated'>): ExecResult => {
-      stdout.end();
-      stderr.end();
-      const result: ExecResult = { ...r, stdout: stdout.text, stderr: stderr.text, durationMs: Date.now() - started };
-      if (stdout.truncated || stderr.truncated) result.truncated = true;
-      return result;
-    };
+    const { stdout, stderr, finish } = commandOutput(opts.onOutput, options.output);
 
     // One signal for everything that stops this command: its timeout, its abort, close().
     const stop = new AbortController();
@@ -565,7 +556,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
     }
   }
 
-  function lost(node: InventoryNode, conn: Connection, finish: (r: Omit<ExecResult, 'stdout' | 'stderr' | 'durationMs' | 'truncated'>) => ExecResult): ExecResult {
+  function lost(node: InventoryNode, conn: Connection, finish: (r: ExecOutcome) => ExecResult): ExecResult {
     return finish({
       ok: false,
       exit: null,
@@ -635,7 +626,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
     stderr: OutputStream,
     stop: AbortSignal,
     release: () => void,
-    finish: (r: Omit<ExecResult, 'stdout' | 'stderr' | 'durationMs' | 'truncated'>) => ExecResult,
+    finish: (r: ExecOutcome) => ExecResult,
     stopped: (confirmed?: boolean) => ExecResult,
   ): Promise<ExecResult> {
     return new Promise((resolve) => {
