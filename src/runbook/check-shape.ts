@@ -28,6 +28,8 @@ const required = (s: Schema): string[] =>
 const branches = (s: Schema): Schema[] => (s.anyOf ?? []) as Schema[];
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** An own key: `in` would also find constructor, toString and the rest of Object.prototype. */
+const has = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
 type ValueKind = 'null' | 'array' | 'object' | 'string' | 'number' | 'boolean';
 function valueKind(v: unknown): ValueKind {
@@ -189,18 +191,18 @@ export function checkShape(schema: TSchema, value: unknown, path: (string | numb
       const known = props(s);
       const issues: ShapeIssue[] = [];
       const suggested = new Set<string>();
-      const free = Object.keys(known).filter((k) => !(k in value));
+      const free = Object.keys(known).filter((k) => !has(value, k));
       for (const key of Object.keys(value)) {
-        if (key in known) continue;
+        if (has(known, key)) continue;
         const hint = didYouMean(key, free);
         if (hint) suggested.add(hint.slice('; did you mean "'.length, -2));
         issues.push({ path: [...path, key], onKey: true, message: `unknown key "${key}" in ${options.owner(path)}${hint}` });
       }
       for (const key of required(s)) {
-        if (!(key in value) && !suggested.has(key)) issues.push({ path, message: `missing key "${key}" in ${options.owner(path)}` });
+        if (!has(value, key) && !suggested.has(key)) issues.push({ path, message: `missing key "${key}" in ${options.owner(path)}` });
       }
       for (const [key, propSchema] of Object.entries(known)) {
-        if (key in value) issues.push(...checkShape(propSchema, value[key], [...path, key], options));
+        if (has(value, key)) issues.push(...checkShape(propSchema, value[key], [...path, key], options));
       }
       return issues;
     }
@@ -234,7 +236,7 @@ function checkUnion(s: Schema, value: unknown, path: (string | number)[], option
     const score = (b: Schema): number => {
       if (kindOf(b) === 'Union') return Math.max(0, ...branches(b).map(score));
       if (kindOf(b) !== 'Object') return 0;
-      return keys.filter((k) => k in props(b)).length;
+      return keys.filter((k) => has(props(b), k)).length;
     };
     const scored = results.map((r) => ({ ...r, score: score(r.branch) })).sort((a, b) => b.score - a.score);
     const best = scored[0]!;

@@ -402,8 +402,8 @@ class Validator {
     const args = dict(check.with);
     const allowed = Object.keys(def.args);
     for (const key of Object.keys(args)) {
-      if (!(key in def.args)) {
-        const free = allowed.filter((a) => !(a in args));
+      if (!Object.hasOwn(def.args, key)) {
+        const free = allowed.filter((a) => !Object.hasOwn(args, a));
         this.error([...path, 'with', key], `unknown argument "${key}" of built-in check "${name}"${didYouMean(key, free)} (its arguments: ${allowed.join(', ')})`, { onKey: true });
       }
     }

@@ -286,6 +286,27 @@ describe('validateRunbook', () => {
       ],
     ],
     [
+      'keys named like what every JavaScript object has are unknown keys too',
+      y(
+        'id: t',
+        'title: T',
+        'constructor: 1',
+        'sections:',
+        '  - id: s',
+        '    title: S',
+        '    on: local',
+        '    toString: x',
+        '    steps:',
+        '      - { id: a, run: echo hi, valueOf: 2, check: { builtin: dcos/patch-path, with: { from: 1.11.1, to: 1.11.2, hasOwnProperty: y } } }',
+      ),
+      [
+        '3:1 error: unknown key "constructor" in the runbook',
+        '8:5 error: unknown key "toString" in section "s"',
+        '10:32 error: unknown key "valueOf" in step "a"',
+        '10:113 error: unknown argument "hasOwnProperty" of built-in check "dcos/patch-path" (its arguments: from, to)',
+      ],
+    ],
+    [
       'roles named like what every JavaScript object has',
       y(
         'id: t',
