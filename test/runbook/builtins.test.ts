@@ -300,15 +300,30 @@ describe('dcos/config-change', () => {
   it('names the file that is malformed, empty, or not a mapping', () => {
     expect(diff(fixture('malformed.yaml'), base)).toEqual({
       ok: false,
-      message: `The previous config.yaml (${PREV}) is not valid YAML: tab characters must not be used in indentation (4:1)`,
+      message: `The previous config.yaml (${PREV}) is not valid YAML: a tab is used for indentation; YAML indents with spaces only (4:1)`,
     });
     expect(diff(base, '')).toEqual({ ok: false, message: `The new config.yaml (${CUR}) is empty.` });
     expect(diff(base, '- a\n- b\n')).toEqual({ ok: false, message: `The new config.yaml (${CUR}) is not a mapping of settings (key: value).` });
   });
 
+  it('stays small and quick on a config.yaml whose aliases multiply, and cuts long values', () => {
+    // Seven levels of nine aliases: 4.8 million values once expanded (the result once held 33 MB).
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [i, n] of [...'bcdefg'].entries()) lines.push(`${n}: &${n} [${Array(9).fill(`*${'abcdefg'[i]}`).join(', ')}]`);
+    const started = Date.now();
+    const r = diff(base, `${base}${lines.join('\n')}\n`);
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(r.ok).toBe(false);
+    expect(JSON.stringify(r).length).toBeLessThan(2000);
+    expect(r.message).toMatch(/^The new config\.yaml \(.*\) is not valid YAML: the document expands to more than/);
+
+    const long = diff(base, base.replace('- 169.254.169.253', Array(2000).fill('- 10.0.0.1').join('\n')));
+    expect(long.details?.[0]).toMatch(/^resolvers: .{1,250}… \(may change\)$/);
+  });
+
   it('refuses YAML that would build objects other than plain data', () => {
     const r = diff(base, `${base}x: !!js/function 'function () { return 1 }'\n`);
     expect(r.ok).toBe(false);
-    expect(r.message).toMatch(/^The new config.yaml \(.*\) is not valid YAML: unknown tag/);
+    expect(r.message).toMatch(/^The new config.yaml \(.*\) is not valid YAML: the YAML tag !!js\/function is not supported; .* \(27:4\)$/);
   });
 });

@@ -1,4 +1,5 @@
-import { load } from 'js-yaml';
+import { parseYaml } from '../load-yaml.js';
+import { InputError } from '../problem.js';
 import { argText, type BuiltinArgValue, type BuiltinDef, type BuiltinResult } from './types.js';
 
 // The DC/OS 1.11 rules for changing config.yaml on a running cluster (the patching page,
@@ -31,6 +32,11 @@ const SECURITY_PATHS: Record<string, { from?: SecurityMode; to?: SecurityMode }>
   'to-permissive': { from: 'disabled', to: 'permissive' },
   'to-strict': { from: 'permissive', to: 'strict' },
 };
+
+/** A config.yaml has a few dozen settings; far more is not one. */
+const MAX_CONFIG_VALUES = 100_000;
+/** Longest value shown in a line of the diff. */
+const MAX_SHOWN = 200;
 
 const isSecretKey = (key: string): boolean => /password|secret|token/i.test(key) || key === 'superuser_password_hash';
 
@@ -133,13 +139,17 @@ export const configChange: BuiltinDef = {
 function parseConfig(which: 'previous' | 'new', path: string, text: string | undefined): Config | string {
   const name = `The ${which} config.yaml${path ? ` (${path})` : ''}`;
   if (text === undefined) return `${name} was not read; the step must name it.`;
+  if (text.trim() === '') return `${name} is empty.`;
   let data: unknown;
   try {
-    // js-yaml 4's load is safe: plain data only, no custom tags.
-    data = load(text);
+    // Plain data only, and bounded: the file comes from the bootstrap node, and its aliases could
+    // otherwise expand into millions of values that the diff below walks and prints.
+    data = parseYaml(text, path || 'config.yaml', { maxValues: MAX_CONFIG_VALUES }).value;
   } catch (e) {
-    const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    return `${name} is not valid YAML: ${reason}`;
+    if (!(e instanceof InputError)) throw e;
+    const p = e.problems[0];
+    if (p?.message.startsWith('the file is empty')) return `${name} is empty.`;
+    return `${name} is not valid YAML: ${p?.message ?? 'it cannot be read'}${p?.line !== undefined ? ` (${p.line}:${p.column})` : ''}`;
   }
   if (data === null || data === undefined) return `${name} is empty.`;
   if (typeof data !== 'object' || Array.isArray(data)) return `${name} is not a mapping of settings (key: value).`;
@@ -178,7 +188,8 @@ function show(key: string, v: unknown): string {
   if (isSecretKey(key)) return '(hidden)';
   const text = typeof v === 'string' ? v : JSON.stringify(v);
   // Proxy URLs carry credentials: http://user:pass@host
-  return text.replace(/(\/\/[^/:@\s"]+:)[^@\s"]*@/g, '$1***@');
+  const shown = text.replace(/(\/\/[^/:@\s"]+:)[^@\s"]*@/g, '$1***@');
+  return shown.length > MAX_SHOWN ? `${shown.slice(0, MAX_SHOWN)}…` : shown;
 }
 
 function modeOf(v: unknown): SecurityMode | undefined {
