@@ -163,13 +163,18 @@ class Validator {
       const choices = list(p.choices).filter((c): c is string => typeof c === 'string');
       if (p.default !== undefined && p.default !== null && typeof p.default !== 'object') {
         const value = String(p.default);
+        // Problems are printed and logged: a secret default is named, never shown.
+        const secret = p.secret === true;
+        const theDefault = secret ? `the default of param "${name}" (a secret, not shown)` : `the default "${value}" of param "${name}"`;
         if (choices.length > 0 && !choices.includes(value)) {
-          this.error([...path, 'default'], `the default "${value}" of param "${name}" is not one of its choices (${choices.join(', ')})${didYouMean(value, choices)}`);
+          this.error([...path, 'default'], `${theDefault} is not one of its choices${secret ? '' : ` (${choices.join(', ')})${didYouMean(value, choices)}`}`);
         }
         const matches = pattern && boundedTest(pattern, value);
-        if (matches === false) this.error([...path, 'default'], `the default "${value}" of param "${name}" does not match its pattern ${source}`);
-        if (matches === 'timeout') this.error([...path, 'pattern'], `the pattern of param "${name}" takes too long to match "${value}" (catastrophic backtracking); simplify it`);
-        if (p.secret === true) {
+        if (matches === false) this.error([...path, 'default'], `${theDefault} does not match its pattern ${source}`);
+        if (matches === 'timeout') {
+          this.error([...path, 'pattern'], `the pattern of param "${name}" takes too long to match ${secret ? 'its default' : `"${value}"`} (catastrophic backtracking); simplify it`);
+        }
+        if (secret) {
           this.warn([...path, 'default'], `param "${name}" is secret but has a default: the secret is then written in the runbook file`);
         }
       }

@@ -386,6 +386,21 @@ describe('validateRunbook', () => {
         '6:35 warning: param "token" is secret but has a default: the secret is then written in the runbook file',
       ],
     ],
+    [
+      'a secret default that breaks its pattern is not printed',
+      y(
+        'id: t',
+        'title: T',
+        'params:',
+        "  token: { secret: true, default: s3cr3t-t0ken, pattern: '^[a-z]+$', choices: [abc] }",
+        'sections: [ { id: s, title: S, steps: [ { id: a, text: hi } ] } ]',
+      ),
+      [
+        '4:35 error: the default of param "token" (a secret, not shown) is not one of its choices',
+        '4:35 error: the default of param "token" (a secret, not shown) does not match its pattern ^[a-z]+$',
+        '4:35 warning: param "token" is secret but has a default: the secret is then written in the runbook file',
+      ],
+    ],
     // --- steps ------------------------------------------------------------------------------------
     [
       'until, every, timeout',
