@@ -122,6 +122,7 @@ export interface Labels {
   event: string;
   none: string;
   masked: string;
+  simulator: string;
   journal: string;
   notRun: string;
   notFinished: string;
@@ -259,13 +260,14 @@ const en: Labels = {
   event: 'Event',
   none: 'none',
   masked: 'masked',
+  simulator: 'simulator',
   journal: 'Journal',
   notRun: 'not run',
   notFinished: 'the journal ends before the run did',
   prompt: 'Asked',
   answer: 'Answer',
   statusWord: (s) => s,
-  eventWord: (w) => w,
+  eventWord: (w) => ({ preflight: 'pre-flight (host keys and logins)', 'host-key-accepted': 'new host key trusted' })[w] ?? w,
 };
 
 const zh: Labels = {
@@ -378,6 +380,7 @@ const zh: Labels = {
   event: '事件',
   none: '无',
   masked: '已隐藏',
+  simulator: '模拟集群',
   journal: '日志',
   notRun: '未运行',
   notFinished: '日志在运行结束前中止',
@@ -397,6 +400,10 @@ const zh: Labels = {
       'operator asked': '等待操作员决定',
       paused: '暂停',
       continued: '继续',
+      preflight: '运行前连接检查',
+      disconnected: '连接断开',
+      reconnecting: '重新连接',
+      'host-key-accepted': '已信任新的主机密钥',
     })[w] ?? w,
 };
 

@@ -105,10 +105,18 @@ export function buildReport(input: ReportInput): ReportDoc {
   const started = records.find((r): r is Extract<JournalRecord, { event: 'run-started' }> => r.event === 'run-started');
   const finished = [...records].reverse().find((r): r is Extract<JournalRecord, { event: 'run-finished' }> => r.event === 'run-finished');
 
-  const sectionTitles = new Map(runbook?.sections.map((s) => [s.id, s.title]) ?? []);
+  // Titles as the run showed them (filled in, secrets masked) win; the runbook's own are for
+  // what never started.
+  const sectionTitles = new Map<string, string>();
   const stepTitles = new Map<string, string>();
-  for (const s of runbook?.sections ?? []) for (const st of s.steps) if (st.title) stepTitles.set(`${s.id}/${st.id}`, st.title);
-  for (const r of records) if (r.event === 'step-started' && r.title && !stepTitles.has(`${r.section}/${r.step}`)) stepTitles.set(`${r.section}/${r.step}`, r.title);
+  for (const r of records) {
+    if (r.event === 'section-started' && r.title && !sectionTitles.has(r.section)) sectionTitles.set(r.section, r.title);
+    if (r.event === 'step-started' && r.title && !stepTitles.has(`${r.section}/${r.step}`)) stepTitles.set(`${r.section}/${r.step}`, r.title);
+  }
+  for (const s of runbook?.sections ?? []) {
+    if (!sectionTitles.has(s.id)) sectionTitles.set(s.id, s.title);
+    for (const st of s.steps) if (st.title && !stepTitles.has(`${s.id}/${st.id}`)) stepTitles.set(`${s.id}/${st.id}`, st.title);
+  }
   const stepName = (section: string, step: string): string => {
     const title = stepTitles.get(`${section}/${step}`);
     return `${section}/${step}${title && title !== step ? `: ${title}` : ''}`;
@@ -122,7 +130,7 @@ export function buildReport(input: ReportInput): ReportDoc {
     meta.push([labels.file, started.runbook.file]);
     meta.push([labels.digest, started.runbook.digest]);
     const inv = started.inventory;
-    meta.push([labels.inventory, inv ? `${inv.source}${inv.digest ? ` ${inv.digest}` : ''}${inv.simulated ? ' (simulator)' : ''}` : labels.none]);
+    meta.push([labels.inventory, inv ? `${inv.source}${inv.digest ? ` ${inv.digest}` : ''}${inv.simulated ? ` (${labels.simulator})` : ''}` : labels.none]);
     meta.push([labels.who, started.by]);
     meta.push([labels.started, shortTime(started.ts)]);
     for (const [k, v] of Object.entries(started.header ?? {})) meta.push([k, v]);
@@ -295,6 +303,23 @@ export function buildReport(input: ReportInput): ReportDoc {
         break;
       case 'decision-asked':
         line(r.node, { ts: r.ts, step: stepName(r.section, r.step), what: `${labels.eventWord('operator asked')}${labels.sep}${r.reason}` });
+        break;
+      case 'preflight-started':
+        line(RUN_ROW, { ts: r.ts, step: '', what: `${labels.eventWord('preflight')} (${r.nodes})` });
+        break;
+      case 'preflight-finished':
+        line(RUN_ROW, { ts: r.ts, step: '', what: `${labels.eventWord('preflight')}${labels.sep}${labels.statusWord(r.status)}`, bad: r.status === 'failed' });
+        for (const f of r.failures) {
+          line(f.node, { ts: r.ts, step: labels.eventWord('preflight'), what: f.message, bad: true });
+          failures.push({ ts: r.ts, node: f.node, step: labels.eventWord('preflight'), reason: `${f.failure}: ${f.message}`, exit: '', tail: [] });
+        }
+        break;
+      case 'connection':
+        // Every node connects once; what is worth a line is a connection lost, re-made, or a key trusted.
+        if (r.change !== 'connected') {
+          const detail = r.change === 'host-key-accepted' ? `${r.keyType ?? ''} ${r.fingerprint ?? ''} -> ${r.file ?? ''}`.trim() : (r.reason ?? '');
+          line(r.node, { ts: r.ts, step: '', what: `${labels.eventWord(r.change)}${detail ? `${labels.sep}${detail}` : ''}`, bad: r.change === 'disconnected' });
+        }
         break;
       case 'run-finished':
         line(RUN_ROW, { ts: r.ts, step: '', what: `${labels.finished}: ${labels.statusWord(r.status)}`, bad: r.status !== 'passed' });

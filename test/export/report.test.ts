@@ -189,4 +189,26 @@ describe('report from a real journal', () => {
     expect(doc.commands[0]).toMatchObject({ status: 'interrupted', node: 'master-1' });
     expect(renderReportMarkdown(doc)).toContain('| 2026-11-25 17:18:01Z | master-1 | s/a: Sleep | `sleep 600` | 1 |  |  | interrupted |');
   });
+  it('tells a failed pre-flight, lost connections and trusted keys, and uses titles as the run showed them', () => {
+    const t = (s: number) => `2026-11-25T17:18:${String(s).padStart(2, '0')}.000Z`;
+    const records: JournalRecord[] = [
+      { ts: t(0), event: 'run-started', run: RUN_ID, runbook: { id: 'x', title: 'X', file: 'x.yaml', digest: 'd' }, params: {}, secrets: [], by: 'alice', header: {}, total: 2 },
+      { ts: t(1), event: 'preflight-started', run: RUN_ID, nodes: 2 },
+      { ts: t(2), event: 'connection', run: RUN_ID, change: 'connected', node: 'master-1', host: '10.0.4.1', port: 22 },
+      { ts: t(2), event: 'connection', run: RUN_ID, change: 'host-key-accepted', node: 'master-1', host: '10.0.4.1', port: 22, keyType: 'ssh-ed25519', fingerprint: 'SHA256:abc', file: '~/.ssh/known_hosts' },
+      { ts: t(3), event: 'preflight-finished', run: RUN_ID, status: 'failed', nodes: 2, failures: [{ node: 'master-2', failure: 'host-key-changed', message: 'the host key of master-2 changed' }], durationMs: 2000 },
+    ];
+    const doc = buildReport({ records, runbook: { id: 'x', title: 'X', sections: [{ id: 's', title: 'Raw {{params.p}}', steps: [{ id: 'a', text: 'hi' }] }] } });
+    expect(doc.failures).toEqual([expect.objectContaining({ node: 'master-2', reason: 'host-key-changed: the host key of master-2 changed' })]);
+    const m1 = doc.timelines.find((l) => l.node === 'master-1')!.rows.map((r) => r.what);
+    expect(m1).toEqual(['new host key trusted: ssh-ed25519 SHA256:abc -> ~/.ssh/known_hosts']);
+    expect(renderReportMarkdown(doc)).toContain('pre-flight (host keys and logins): failed');
+
+    const shown = buildReport({
+      records: [records[0]!, { ts: t(4), event: 'section-started', run: RUN_ID, section: 's', targets: 1, title: 'Shown 1.11.5' }],
+      runbook: { id: 'x', title: 'X', sections: [{ id: 's', title: 'Raw {{params.p}}', steps: [{ id: 'a', text: 'hi' }] }] },
+    });
+    expect(renderReportMarkdown(shown)).toContain('Shown 1.11.5');
+    expect(renderReportMarkdown(shown)).not.toContain('Raw {{params.p}}');
+  });
 });
