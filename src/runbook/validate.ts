@@ -24,6 +24,8 @@ export const STANDARD_ROLES: readonly string[] = ['bootstrap', 'master', 'agent'
 export const LOCAL = 'local';
 
 type Path = (string | number)[];
+
+const ZERO_TIMEOUT = 'timeout must be longer than 0s: a command with no time at all is stopped as soon as it starts';
 type Dict = Record<string, unknown>;
 
 const isDict = (v: unknown): v is Dict => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -222,6 +224,7 @@ class Validator {
         this.checkChecks([...path, 'expect']);
         if (typeof probe.when === 'string') this.checkCondition([...path, 'when'], { ...scope, where: `the when of a health probe of role "${name}"` });
         if (parseDuration(str(probe.every) ?? '') === 0) this.error([...path, 'every'], 'every must be longer than 0s');
+        if (parseDuration(str(probe.timeout) ?? '') === 0) this.error([...path, 'timeout'], ZERO_TIMEOUT);
       }
     }
   }
@@ -369,6 +372,7 @@ class Validator {
     const every = parseDuration(str(step.every) ?? '');
     const timeout = parseDuration(str(step.timeout) ?? '');
     if (every === 0) this.error([...path, 'every'], 'every must be longer than 0s');
+    if (timeout === 0) this.error([...path, 'timeout'], ZERO_TIMEOUT);
     if (every !== undefined && timeout !== undefined && every > timeout && has('until')) {
       this.warn([...path, 'every'], `every (${String(step.every)}) is longer than timeout (${String(step.timeout)}): the command is polled only once`);
     }

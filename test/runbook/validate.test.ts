@@ -424,6 +424,9 @@ describe('validateRunbook', () => {
         '        until: { exit: 0 }',
         '        every: 2m',
         '        timeout: 1m',
+        '      - id: f',
+        '        run: curl x',
+        '        timeout: 0ms',
       ),
       [
         '11:9 error: until needs a timeout: how long to keep polling (e.g. timeout: 15m)',
@@ -432,6 +435,7 @@ describe('validateRunbook', () => {
         '16:9 error: until re-runs the command of step "c", but it has no run',
         '21:16 error: every must be longer than 0s',
         '26:16 warning: every (2m) is longer than timeout (1m): the command is polled only once',
+        '30:18 error: timeout must be longer than 0s: a command with no time at all is stopped as soon as it starts',
       ],
     ],
     [
