@@ -684,7 +684,11 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
       });
       const offClosed = conn.onClosed(() => {
         freeSlot();
-        settle(() => (exited() ? fromExit() : lost(node, conn, finish)));
+        // An exit status alone is not the whole result: sshd sends it when the shell exits, while
+        // a job it left may still hold the output open. Only the server's end of the output (EOF)
+        // says nothing more was coming; without it the outcome is unknown, whatever the status.
+        const complete = (channel as ClientChannel & { incoming?: { state?: string } }).incoming?.state === 'eof';
+        settle(() => (complete && exited() ? fromExit() : lost(node, conn, finish)));
       });
       stop.addEventListener('abort', onStop, { once: true });
       if (stop.aborted) onStop();

@@ -193,6 +193,31 @@ describe.skipIf(missing)(`SSH transport against a real sshd${missing ? ` (skippe
     }
   });
 
+  it('is not ok when the exit status came but the connection dropped before the end of the output', async () => {
+    // The shell exits 0 while a job it left behind still holds its output open: sshd sends the
+    // exit status at once, the rest of the output (and its end) would come later.
+    const own = await startSshd({ host: '127.0.0.9', authorizedKeys: [sshd.clientKey] });
+    try {
+      const t = transport({ knownHostsFiles: [own.writeKnownHosts()] });
+      const marker = newMarker();
+      let exited = false;
+      const p = t.exec(nodeOf(own), `echo first; (sleep ${marker}; echo rest) & exit 0`);
+      expect(await waitUntil(() => processesWith(`sleep ${marker}`).length === 1, 5000)).toBe(true);
+      // Long enough for the exit status to arrive; the command is still running (the sleep).
+      await new Promise((r) => setTimeout(r, 500));
+      void p.then(() => (exited = true));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(exited).toBe(false);
+      for (const pid of own.connectionPids()) process.kill(pid, 'SIGKILL');
+      const r = await p;
+      expect(r.stdout).toBe('first\n');
+      expect(r.ok).toBe(false);
+      expect(r.failure).toBe('connection-lost');
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('reports a server that went away before the command as connect-failed', async () => {
     const own = await startSshd({ host: '127.0.0.5', authorizedKeys: [sshd.clientKey] });
     const t = transport({ knownHostsFiles: [own.writeKnownHosts()] });
