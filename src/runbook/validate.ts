@@ -1,9 +1,9 @@
 // Validation of a runbook: its shape against the schema, then what the schema cannot say
 // (references, plan order, regular expressions, confirmations, roles). Problems are data with a
 // place; nothing here throws for bad input.
-import { createContext, runInContext } from 'node:vm';
 import { normalizeRole } from '../inventory/roles.js';
 import type { Inventory } from '../inventory/types.js';
+import { boundedTest } from './bounded-regex.js';
 import { builtins } from './builtins.js';
 import { checkShape } from './check-shape.js';
 import { parseCondition } from './condition.js';
@@ -13,6 +13,9 @@ import { formatPath, describeValue, type Place, type YamlDocument, type YamlPath
 import type { Problem } from './problem.js';
 import { Runbook as RunbookSchema } from './schema.js';
 import { parseTemplate, shellTemplateProblems } from './template.js';
+
+// Kept here too: callers found it in this module first.
+export { boundedTest } from './bounded-regex.js';
 
 export interface ValidateOptions {
   /** With an inventory, roles the runbook targets must exist in it. */
@@ -558,37 +561,6 @@ class Validator {
     if (!inventory || inventory.nodes.length === 0) return;
     if (inventory.nodes.some((n) => Object.prototype.hasOwnProperty.call(n.vars, name))) return;
     this.warn(path, `no node of the inventory ${inventory.source} has vars.${name}`, at);
-  }
-}
-
-// An author's pattern can backtrack for ages on a short value ('^(a+)+$' on 'aaaa...!'):
-// validation runs it with a time limit, so a hostile runbook cannot hang it.
-// The limit is wall time: on a loaded machine (CI running tests in parallel) even a trivial
-// match can be descheduled past a short limit, so a first timeout is confirmed with a long one.
-let sandbox: ReturnType<typeof createContext> | undefined;
-const MATCH_LIMITS_MS = [250, 3000];
-/** Patterns already found to backtrack: later values are not tried again. */
-const backtracking = new Set<string>();
-
-/** re.test(value), or 'timeout' when it takes longer than the limits allow. */
-export function boundedTest(re: RegExp, value: string): boolean | 'timeout' {
-  if (backtracking.has(re.source)) return 'timeout';
-  sandbox ??= createContext(Object.create(null) as object);
-  sandbox.re = re;
-  sandbox.value = value;
-  try {
-    for (const timeout of MATCH_LIMITS_MS) {
-      try {
-        return runInContext('re.test(value)', sandbox, { timeout }) === true;
-      } catch (e) {
-        if ((e as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw e;
-      }
-    }
-    backtracking.add(re.source);
-    return 'timeout';
-  } finally {
-    sandbox.re = undefined;
-    sandbox.value = undefined;
   }
 }
 
