@@ -100,7 +100,8 @@ export function fingerprintOf(base64Blob: string): string {
   return `SHA256:${createHash('sha256').update(Buffer.from(base64Blob, 'base64')).digest('base64').replace(/=+$/, '')}`;
 }
 
-async function freePort(host: string): Promise<number> {
+/** A port on `host` that nothing listens on (the kernel picked it, then it was let go). */
+export async function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
