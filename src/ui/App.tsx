@@ -4,9 +4,9 @@
 import { useInput } from 'ink';
 import React, { useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { AnimationContext } from './animation.js';
-import type { Prompt } from '../engine/state.js';
+import { confirmGroup, type Prompt } from '../engine/state.js';
 import type { TuiController } from './controller.js';
-import { confirmText, dialogRows, quitText, reasonText, type DialogText } from './dialogs.js';
+import { confirmText, dialogRows, quitText, reasonText, type ConfirmInfo, type DialogText } from './dialogs.js';
 import { filterNodes } from './grid.js';
 import { probedRoles } from './health.js';
 import { helpRows } from './HelpOverlay.js';
@@ -16,7 +16,7 @@ import { Screen, type ScreenProps } from './Screen.js';
 import { SPINNER_FRAMES, SPINNER_MARK } from './theme.js';
 import type { Theme } from './theme.js';
 import { suggestedCommand, troubleshootCommands } from './troubleshoot.js';
-import { activeMode, initialUiState, uiUpdate, type UiContext, type UiMsg, type UiState } from './ui-state.js';
+import { activeMode, groupKey, initialUiState, uiUpdate, type UiContext, type UiMsg, type UiState } from './ui-state.js';
 import { useTicker } from './use-ticker.js';
 import { activePrompt, headerView, nodeVersion, nodeView, runningCommands, stepRows, type NodeView } from './view-model.js';
 
@@ -44,6 +44,8 @@ export function App({ controller, theme }: AppProps) {
     for (const p of state.prompts) if (p.kind === 'confirm' && (!first || p.askedAt < first.askedAt)) first = p;
     return first;
   }, [state.prompts]);
+  // Other nodes waiting on the same step, which `a` may confirm with it.
+  const group = useMemo(() => (confirm ? confirmGroup(state, confirm.id) : undefined), [confirm, state.prompts]);
 
   // ---- nodes ----
   const views = useMemo(() => [...state.nodes.values()].map((n) => nodeView(state, n)), [state.nodes]);
@@ -74,23 +76,41 @@ export function App({ controller, theme }: AppProps) {
   // ---- layout and panes ----
   const quit = ui.quit ? quitText({ running: runningCommands(state), now, phase: state.phase }, size.columns, theme) : undefined;
   const reason = ui.input?.kind === 'reason' ? reasonText(ui.input.purpose, ui.input.task, ui.input.text, theme) : undefined;
-  const confirmDialog = confirm
-    ? confirmText(
-        {
-          prompt: confirm,
-          address: state.plan.targets.get(confirm.node)?.ip,
-          role: state.plan.targets.get(confirm.node)?.roles[0],
-          typed: ui.typed.prompt === `${confirm.id}#${confirm.askedAt}` ? ui.typed.text : '',
-          others: state.prompts.filter((p) => p.kind === 'confirm' && p !== confirm).map((p) => p.node),
-          why: rows.find((r) => r.key === `${confirm.section}/${confirm.step}`)?.why,
-          training: controller.training,
-        },
-        size.columns,
-        theme,
-      )
+  const confirmInfo: ConfirmInfo | undefined = confirm
+    ? {
+        prompt: confirm,
+        address: state.plan.targets.get(confirm.node)?.ip,
+        role: state.plan.targets.get(confirm.node)?.roles[0],
+        typed: ui.typed.prompt === `${confirm.id}#${confirm.askedAt}` ? ui.typed.text : '',
+        others: state.prompts.filter((p) => p.kind === 'confirm' && p !== confirm && !group?.prompts.includes(p)).map((p) => p.node),
+        why: rows.find((r) => r.key === `${confirm.section}/${confirm.step}`)?.why,
+        training: controller.training,
+        ...(group
+          ? {
+              group: {
+                sameCommand: group.sameCommand,
+                // The node asked about first, then the others in the order they were asked.
+                nodes: [confirm, ...group.prompts.filter((p) => p !== confirm)].map((p) => ({ node: p.node, ...(state.plan.targets.get(p.node)?.ip ? { address: state.plan.targets.get(p.node)!.ip } : {}), ...(p.command !== undefined ? { command: p.command } : {}) })),
+              },
+            }
+          : {}),
+      }
     : undefined;
-  const dialog: DialogText | undefined = quit ?? reason ?? confirmDialog;
-  const layout = computeLayout({ columns: size.columns, rows: size.rows, troubleshoot: ui.troubleshoot.open, modal: dialog !== undefined, ...(dialog ? { modalRows: dialogRows(dialog).all } : {}) });
+  const layoutFor = (d: DialogText | undefined) =>
+    computeLayout({ columns: size.columns, rows: size.rows, troubleshoot: ui.troubleshoot.open, modal: d !== undefined, ...(d ? { modalRows: dialogRows(d).all } : {}) });
+  let confirmDialog = confirmInfo ? confirmText(confirmInfo, size.columns, theme) : undefined;
+  let dialog: DialogText | undefined = quit ?? reason ?? confirmDialog;
+  let layout = layoutFor(dialog);
+  // `a` answers for the nodes the dialog lists: when they do not all fit, none are listed and
+  // `a` is not offered (y still answers this node).
+  let listed = group;
+  if (confirmInfo && group && confirmDialog && dialogRows(confirmDialog).required > layoutFor(confirmDialog).modal) {
+    listed = undefined;
+    const { group: _omit, ...alone } = confirmInfo;
+    confirmDialog = confirmText({ ...alone, unlisted: group.prompts.length - 1 }, size.columns, theme);
+    dialog = quit ?? reason ?? confirmDialog;
+    layout = layoutFor(dialog);
+  }
 
   const selectedState = selectedNode ? state.nodes.get(selectedNode) : undefined;
   const task = selectedState?.current ? `${selectedState.current}@${selectedNode}` : undefined;
@@ -117,6 +137,8 @@ export function App({ controller, theme }: AppProps) {
   const ctx: UiContext = {
     phase: state.phase,
     ...(confirm ? { confirm } : {}),
+    ...(listed ? { group: listed } : {}),
+    ...(group && !listed ? { groupUnlisted: `a not offered: the ${group.prompts.length} nodes waiting do not fit on screen to be listed; y answers ${confirm!.node}` } : {}),
     ...(decision ? { decision } : {}),
     running: state.counters.running,
     stepKeys: rows.map((r) => r.key),
@@ -153,6 +175,11 @@ export function App({ controller, theme }: AppProps) {
   useEffect(() => {
     if (confirmKey) send({ type: 'prompt-shown', prompt: confirmKey, at: controller.wallClock() });
   }, [confirmKey]);
+  // The nodes listed for `a`: a change (a node joins or leaves) restarts its guard.
+  const listedKey = groupKey(listed);
+  useEffect(() => {
+    send({ type: 'group-shown', ...(listedKey !== undefined ? { group: listedKey } : {}), at: controller.wallClock() });
+  }, [listedKey]);
   const seenFailures = useRef(new Set<string>());
   useEffect(() => {
     for (const p of state.prompts) {
@@ -174,6 +201,7 @@ export function App({ controller, theme }: AppProps) {
     layout,
     theme,
     mode,
+    group: mode === 'confirm' && listed !== undefined,
     header: headerView(state, now, controller.target),
     steps: { rows, ...(cursor ? { cursor } : {}), focused: mode === 'steps', training: controller.training },
     grid: {

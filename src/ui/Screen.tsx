@@ -27,6 +27,8 @@ export interface ScreenProps {
   layout: Layout;
   theme: Theme;
   mode: Mode;
+  /** Several nodes wait on the confirmation's step and are listed: `a` applies. */
+  group?: boolean;
   header: HeaderView;
   steps: Sized<StepListProps>;
   grid: Sized<NodeGridProps>;
@@ -67,7 +69,7 @@ export function Screen(p: ScreenProps) {
         </>
       )}
       <StatusLine {...p.status} width={l.columns} theme={theme} />
-      <HelpBar mode={p.mode} width={l.columns} theme={theme} />
+      <HelpBar mode={p.mode} group={p.group ?? false} width={l.columns} theme={theme} />
     </Box>
   );
 }

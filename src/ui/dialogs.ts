@@ -4,7 +4,7 @@
 import { formatClock } from '../runbook/duration.js';
 import type { Prompt } from '../engine/state.js';
 import type { Theme } from './theme.js';
-import { hardWrap, wrap } from './text-width.js';
+import { hardWrap, stripStyle, textWidth, wrap } from './text-width.js';
 
 export interface DialogText {
   title: string;
@@ -24,10 +24,24 @@ export interface ConfirmInfo {
   role?: string;
   /** What has been typed for a typed confirmation. */
   typed: string;
-  /** Other confirmations waiting, by node. */
+  /** Other confirmations waiting, by node (those of the group not among them). */
   others: readonly string[];
   why?: string;
   training: boolean;
+  /**
+   * Every node waiting on the same step (this one first), when `a` may answer for them all: each
+   * is listed, with its command when the commands differ.
+   */
+  group?: { nodes: readonly GroupNode[]; sameCommand: boolean };
+  /** Nodes waiting on the same step that are not listed (they do not fit): `a` is not offered. */
+  unlisted?: number;
+}
+
+/** A node of a group confirmation, as listed. */
+export interface GroupNode {
+  node: string;
+  address?: string;
+  command?: string;
 }
 
 const label = (name: string, text: string, width: number, theme: Theme, bold = false): string[] => {
@@ -51,17 +65,64 @@ export function confirmText(info: ConfirmInfo, width: number, theme: Theme): Dia
     required.push('');
     required.push(`Type ${theme.paint(p.typed, 'title')} and press enter to run it: ${theme.paint(`${info.typed}█`, 'accent')}`);
   }
+  const group = p.typed === undefined ? info.group : undefined;
+  // The nodes `a` answers for, every one of them, as required rows: if they do not fit, the
+  // caller offers no `a` (see groupRows).
+  if (group) required.push(...groupRows(group, p.command !== undefined, inner, theme));
   if (info.training && info.why) optional.push('', ...wrap(`why: ${info.why}`, inner).map((l) => theme.paint(l, 'muted')));
+  if (info.unlisted) optional.push(...wrap(`${info.unlisted} more nodes wait on this step: too many to list at this size, so a (all) is not offered; y answers ${p.node} alone`, inner).map((l) => theme.paint(l, 'muted')));
   if (info.others.length > 0) {
     const list = info.others.slice(0, 5).join(', ') + (info.others.length > 5 ? ', …' : '');
     optional.push(theme.paint(`${info.others.length} more waiting: ${list}`, 'muted'));
   }
-  const keys = p.typed !== undefined
+  const n = group?.nodes.length ?? 0;
+  const verb = p.command !== undefined ? 'run' : 'done';
+  let keys = p.typed !== undefined
     ? 'enter run it (when the text matches)   esc refuse'
-    : p.command !== undefined
-      ? 'y run it   n refuse   s skip (asks why)'
-      : 'y done   n refuse   s skip (asks why)';
-  return { title: p.command !== undefined ? `Run on ${p.node}?` : `Confirm on ${p.node}`, tone: p.destructive ? 'fail' : 'ask', required, optional, keys };
+    : group
+      ? `y ${verb} on ${p.node}   a ${verb} on all ${n}   n refuse   s skip (asks why)`
+      : p.command !== undefined
+        ? 'y run it   n refuse   s skip (asks why)'
+        : 'y done   n refuse   s skip (asks why)';
+  if (group && textWidth(keys) > inner - 1) keys = `y this node   a all ${n}   n refuse   s skip`;
+  const title = p.command !== undefined ? `Run on ${p.node}?` : `Confirm on ${p.node}`;
+  return { title: group ? `${title}  ${n} nodes wait on this step` : title, tone: p.destructive ? 'fail' : 'ask', required, optional, keys };
+}
+
+/**
+ * The rows that list a group: every node (and its address) packed into rows, the command once
+ * above them when all run the same, or each node with its own command, wrapped but never cut.
+ */
+export function groupRows(group: NonNullable<ConfirmInfo['group']>, commands: boolean, inner: number, theme: Theme): string[] {
+  const rows: string[] = [''];
+  const n = group.nodes.length;
+  const what = commands ? 'runs it' : 'confirms it';
+  if (group.sameCommand || !commands) {
+    rows.push(theme.paint(`a ${what} on all ${n}${commands ? ', the same command on each' : ''}:`, 'title'));
+    // Names whole, packed into rows; a name longer than a row is cut across rows, never lost.
+    const items = group.nodes.map((g) => (g.address ? `${g.node} ${theme.paint(g.address, 'muted')}` : g.node));
+    let row = '';
+    for (const item of items) {
+      const w = textWidth(item);
+      if (row !== '' && textWidth(row) + 3 + w > inner - 2) {
+        rows.push(`  ${row}`);
+        row = '';
+      }
+      if (w > inner - 2) {
+        rows.push(...hardWrap(stripStyle(item), inner - 2).map((l) => `  ${l}`));
+        continue;
+      }
+      row = row === '' ? item : `${row}   ${item}`;
+    }
+    if (row !== '') rows.push(`  ${row}`);
+    return rows;
+  }
+  rows.push(theme.paint(`a ${what} on all ${n}, each its own command:`, 'title'));
+  for (const g of group.nodes) {
+    rows.push(`  ${g.node}${g.address ? `  ${theme.paint(g.address, 'muted')}` : ''}`);
+    rows.push(...hardWrap(g.command ?? '(no command)', inner - 6).map((l) => `    ${theme.paint(l, 'plain', { bold: true })}`));
+  }
+  return rows;
 }
 
 export interface QuitInfo {

@@ -15,6 +15,7 @@ const PANES: readonly Mode[] = FOCUS_ORDER;
 export type CommandId =
   | 'run'
   | 'confirm.yes'
+  | 'confirm.all'
   | 'confirm.no'
   | 'confirm.skip'
   | 'typed.submit'
@@ -58,11 +59,14 @@ export interface Binding {
   modes: readonly Mode[];
   /** Shown in the help bar in these modes. */
   bar?: boolean;
+  /** Shown in the help bar only when this holds (a group confirmation: several nodes wait on the step). */
+  barWhen?: 'group';
 }
 
 export const BINDINGS: readonly Binding[] = [
   { id: 'run', keys: ['enter'], label: 'run', help: 'Start the run, or continue it after a pause.', modes: PANES, bar: true },
   { id: 'confirm.yes', keys: ['y'], label: 'yes', help: 'Run the step the confirmation names, on the node it names (only y does; ignored for 150 ms after the prompt appears and while a key is held).', modes: ['confirm'], bar: true },
+  { id: 'confirm.all', keys: ['a'], label: 'all', help: 'When several nodes wait on the same step: run it on every node the confirmation lists (guarded like y; never for a typed confirmation, where each node types its own).', modes: ['confirm'], bar: true, barWhen: 'group' },
   { id: 'confirm.no', keys: ['n'], label: 'no', help: 'Refuse: the step is not run and counts as failed; you then retry, skip or abort.', modes: ['confirm'], bar: true },
   { id: 'confirm.skip', keys: ['s'], label: 'skip', help: 'Skip the step on this node instead (asks why).', modes: ['confirm'], bar: true },
   { id: 'typed.submit', keys: ['enter'], label: 'confirm', help: 'Confirm with the typed text; it must match what the prompt asks for.', modes: ['typed'], bar: true },

@@ -4,7 +4,7 @@
 // runner, a troubleshooting command to start, a tmux window to open, quit) that the container
 // performs. Tested from tables, without rendering.
 import type { OperatorAction } from '../engine/events.js';
-import type { Phase, Prompt } from '../engine/state.js';
+import type { ConfirmGroup, Phase, Prompt } from '../engine/state.js';
 import { FOCUS_ORDER, commandFor, type CommandId, type Focus, type Mode } from './keymap.js';
 
 /** A key must not answer a confirmation until the prompt has been on screen, and the keyboard quiet, this long. */
@@ -21,8 +21,11 @@ export interface UiState {
   input?: TextInput;
   /** Text typed into a typed confirmation, for the prompt it belongs to. */
   typed: { prompt?: string; text: string };
-  /** When the current confirmation appeared and when the last key came (the key-repeat guard). */
-  guard: { prompt?: string; shownAt: number; lastKeyAt: number };
+  /**
+   * When the current confirmation appeared and when the last key came (the key-repeat guard);
+   * and which nodes its group listed since when (`a` answers for exactly those, once read).
+   */
+  guard: { prompt?: string; shownAt: number; lastKeyAt: number; group?: string; groupShownAt?: number };
   /** The step row and node the operator chose; unpinned, the selection follows the run. */
   stepCursor?: string;
   stepPinned: boolean;
@@ -53,6 +56,13 @@ export interface UiContext {
   phase: Phase;
   /** The confirmation being asked (the oldest). */
   confirm?: Extract<Prompt, { kind: 'confirm' }>;
+  /**
+   * The confirmations of the same step on other nodes that the dialog lists in full with it
+   * (`a` confirms exactly these), and why `a` does nothing when there are some but they are not
+   * listed (they do not fit on the screen).
+   */
+  group?: ConfirmGroup;
+  groupUnlisted?: string;
   /** The failure or interruption waiting for a decision (the selected node's, else the oldest). */
   decision?: Extract<Prompt, { kind: 'failure' | 'interrupted' }>;
   /** Commands running on nodes. */
@@ -89,6 +99,8 @@ export type UiMsg =
   | { type: 'key'; name: string; input: string; at: number }
   /** A confirmation came on screen. */
   | { type: 'prompt-shown'; prompt: string; at: number }
+  /** The nodes listed with it for `a` changed (`groupKey` of the group, or none). */
+  | { type: 'group-shown'; group?: string; at: number }
   /** A gate failed: open troubleshooting on that node. */
   | { type: 'gate-failed'; node: string; index?: number; at: number }
   | { type: 'message'; text: string; error?: boolean; at: number };
@@ -109,13 +121,21 @@ export function activeMode(ui: UiState, ctx: Pick<UiContext, 'confirm'>): Mode {
 }
 
 const TEXT_MODES: ReadonlySet<Mode> = new Set(['typed', 'reason', 'filter']);
-const GUARDED: ReadonlySet<CommandId> = new Set(['confirm.yes', 'confirm.no', 'confirm.skip', 'typed.submit', 'typed.refuse']);
+const GUARDED: ReadonlySet<CommandId> = new Set(['confirm.yes', 'confirm.all', 'confirm.no', 'confirm.skip', 'typed.submit', 'typed.refuse']);
+
+/** A group's identity: its prompts, each as asked. A node joining or leaving makes a new group. */
+export const groupKey = (group: ConfirmGroup | undefined): string | undefined => (group ? group.prompts.map((p) => `${p.id}#${p.askedAt}`).join(' ') : undefined);
 
 export function uiUpdate(ui: UiState, msg: UiMsg, ctx: UiContext): UiResult {
   switch (msg.type) {
     case 'prompt-shown':
       // A new question: the selection goes where the operator is needed.
-      return { ui: { ...ui, guard: { prompt: msg.prompt, shownAt: msg.at, lastKeyAt: 0 }, typed: { text: '' }, nodePinned: false, stepPinned: false }, effects: [] };
+      return { ui: { ...ui, guard: { prompt: msg.prompt, shownAt: msg.at, lastKeyAt: 0, ...(ui.guard.group !== undefined ? { group: ui.guard.group, groupShownAt: ui.guard.groupShownAt ?? msg.at } : {}) }, typed: { text: '' }, nodePinned: false, stepPinned: false }, effects: [] };
+    case 'group-shown': {
+      if (msg.group === ui.guard.group) return { ui, effects: [] };
+      const { group: _g, groupShownAt: _a, ...rest } = ui.guard;
+      return { ui: { ...ui, guard: msg.group === undefined ? rest : { ...rest, group: msg.group, groupShownAt: msg.at } }, effects: [] };
+    }
     case 'gate-failed': {
       const index = msg.index ?? 0;
       return {
@@ -144,11 +164,16 @@ function onKey(ui: UiState, msg: Extract<UiMsg, { type: 'key' }>, ctx: UiContext
     // The key-repeat guard: answers count only after the prompt has been up, and the keyboard
     // quiet, for CONFIRM_GUARD_MS. A held key keeps it closed.
     const guard = ui.guard.prompt === confirmKey ? ui.guard : { prompt: confirmKey, shownAt: msg.at, lastKeyAt: 0 };
+    // `a` answers for every node listed: the list must have been on screen as long, unchanged.
+    const listedSince = binding?.id === 'confirm.all' && ctx.group && guard.group === groupKey(ctx.group) ? (guard.groupShownAt ?? msg.at) : msg.at;
     // Typing the node's name is deliberate already: there only the prompt's age counts.
     const quietSince = mode === 'typed' ? guard.shownAt : Math.max(guard.shownAt, guard.lastKeyAt);
     ui = { ...ui, guard: { ...guard, lastKeyAt: msg.at } };
     if (binding && GUARDED.has(binding.id) && msg.at - quietSince < CONFIRM_GUARD_MS) {
       return { ui: say(ui, `${msg.name} ignored: it came too soon after the question appeared; press it again`, msg.at, true), effects: [] };
+    }
+    if (binding?.id === 'confirm.all' && ctx.group && msg.at - listedSince < CONFIRM_GUARD_MS) {
+      return { ui: say(ui, `${msg.name} ignored: the nodes waiting on this step changed just now; read the list and press it again`, msg.at, true), effects: [] };
     }
   }
   if (!binding) {
@@ -240,6 +265,11 @@ function command(ui: UiState, id: CommandId, msg: Extract<UiMsg, { type: 'key' }
       return none(say(ui, ctx.phase === 'finished' ? 'the run is over; q quits' : 'the run is going: nothing to start', at));
     case 'confirm.yes':
       return ctx.confirm ? act({ type: 'confirm', prompt: ctx.confirm.id }) : none();
+    case 'confirm.all':
+      if (!ctx.confirm) return none();
+      if (!ctx.group) return none(say(ui, ctx.groupUnlisted ?? `only ${ctx.confirm.node} waits on this step: y answers it`, at, true));
+      // Exactly the prompts listed: the engine refuses the whole answer if one of them is gone.
+      return act({ type: 'confirm-group', prompts: ctx.group.prompts.map((p) => p.id) });
     case 'confirm.no':
       return ctx.confirm ? act({ type: 'refuse', prompt: ctx.confirm.id }) : none();
     case 'confirm.skip':

@@ -94,8 +94,8 @@ describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
 
     // q asks first (the run is going), n stays, q then y quits and the summary is printed.
     await tmux.keys('q');
-    screen = await tmux.waitFor('Quit?');
-    expect(screen).toContain('y quit now');
+    // A frame is written row by row: wait for its last row too, not only its title.
+    screen = await tmux.waitFor((s) => s.includes('Quit?') && s.includes('y quit now'));
     await tmux.keys('n');
     await tmux.waitFor((s) => !s.includes('Quit?'));
     await tmux.keys('q', 'y');
@@ -103,6 +103,29 @@ describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
     expect(screen.replace(/\n/g, '')).toMatch(/runbook: run \S+ interrupted: passed \d+/);
     expect(hasLib('agent-2')).toBe(true);
   }, 90_000);
+
+  it('a batch of agents waiting on one destructive step: the dialog lists each, a runs it on all of them', async () => {
+    for (const n of ['agent-1', 'agent-2', 'agent-3']) sim.model.state(n).fs.put(LIB, '');
+    const batch = new Tmux(`runbook-e2e-batch-${process.pid}`);
+    try {
+      const command = [process.execPath, cli.cli, 'play', path.join(here, 'fixtures', 'patch-agents-batch.yaml'), '--inventory', sim.files.inventory, '--state-dir', path.join(dir, 'batch-state')].map((w) => `'${w}'`).join(' ');
+      await batch.start(command, 100, 30, { HOME: path.join(dir, 'home'), CI: 'false', TERM: 'xterm-256color', PATH: process.env.PATH ?? '' });
+      await batch.waitFor('Press enter to start');
+      await batch.keys('Enter');
+      const screen = await batch.waitFor('3 nodes wait on this step');
+      expect(screen).toMatch(/agent-1 10\.0\.1\.1 +agent-2 10\.0\.1\.2 +agent-3 10\.0\.1\.3/);
+      expect(screen).toContain(`sudo rm -f ${LIB}`);
+      expect(['agent-1', 'agent-2', 'agent-3'].map(hasLib)).toEqual([true, true, true]);
+      await new Promise((r) => setTimeout(r, 300));
+      await batch.keys('a');
+      await batch.waitFor('The run passed');
+      expect(['agent-1', 'agent-2', 'agent-3'].map(hasLib)).toEqual([false, false, false]);
+      await batch.keys('q');
+      expect(await batch.waitFor('[exit 0]')).toMatch(/passed 3, failed 0/);
+    } finally {
+      await batch.kill();
+    }
+  }, 60_000);
 
   // `runbook train` plays the DC/OS runbook against a simulator of its own: once it exists, the
   // screen it opens on is checked here too.

@@ -42,6 +42,23 @@ function agentsState(agents = 2): RunState {
   return createRunState({ plan: buildPlan(agentsRunbook, { ...inv, nodes: inv.nodes.filter((n) => n.name !== 'bootstrap') }), runId: 'r1', file: 'agents.yaml', digest: 'd', params: { jwt: 's3cr3t-token-value' }, secrets: ['jwt'], by: 'alice' });
 }
 
+// Agents in batches of 3, each removing the library by its own address (the commands differ per
+// node) or by the same command.
+function batchState(agents: number, perNode: boolean): RunState {
+  const rb = runbook(
+    [
+      section(
+        'agents',
+        [{ id: 'remove-libltdl', title: 'Remove libltdl.so.7', run: perNode ? 'ssh-keyscan {{node.ip}} && sudo rm -f /opt/mesosphere/lib/libltdl.so.7' : 'sudo rm -f /opt/mesosphere/lib/libltdl.so.7', destructive: true }],
+        { on: 'agent', strategy: { batch: 3 }, title: 'Patch the agents' },
+      ),
+    ],
+    { title: 'Agents' },
+  );
+  const inv = cluster(0, agents);
+  return createRunState({ plan: buildPlan(rb, { ...inv, nodes: inv.nodes.filter((n) => n.name !== 'bootstrap') }), runId: 'r1', file: 'agents.yaml', digest: 'd', params: {}, by: 'alice' });
+}
+
 let cleanup: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanup) c();
@@ -159,5 +176,54 @@ describe('the App', () => {
     expect(r.raw()).not.toMatch(/\x1b\[(3|4|9|10)\d/);
     const { r: d } = await mount(freshState(3, 20), t, { theme: createTheme('dark') });
     void d;
+  });
+
+  it('a batch waiting on one step: the dialog lists every node, a (not too soon) runs it on each, once', async () => {
+    const t = new FakeTransport();
+    for (const n of ['agent-1', 'agent-2', 'agent-3']) t.expect('sudo rm -f /opt/mesosphere/lib/libltdl.so.7', {}, { node: n });
+    const { r, runner } = await mount(batchState(4, false), t);
+    await r.press('enter');
+    let frame = await r.waitFor('3 nodes wait on this step');
+    expect(frame).toContain('a runs it on all 3, the same command on each:');
+    expect(frame).toMatch(/agent-1 10\.0\.1\.1 {3}agent-2 10\.0\.1\.2 {3}agent-3 10\.0\.1\.3/);
+    expect(frame).toContain('command  sudo rm -f /opt/mesosphere/lib/libltdl.so.7');
+    expect(frame).toContain('y run on agent-1   a run on all 3   n refuse   s skip (asks why)');
+    expect(frame).toMatch(/ y yes {2}a all {2}n no/);
+    // Too soon after the question: ignored, nothing ran.
+    await r.press('a');
+    await wait(50);
+    expect(t.calls).toEqual([]);
+    expect(r.frame()).toContain('a ignored: it came too soon');
+    await wait(250);
+    await r.press('a');
+    // agent-4, in the next batch, is asked on its own.
+    frame = await r.waitFor('Run on agent-4?');
+    expect(frame).not.toContain('nodes wait on this step');
+    expect(t.calls.map((c) => c.node).sort()).toEqual(['agent-1', 'agent-2', 'agent-3']);
+    t.verify();
+    const confirmed = runner.getState().nodes;
+    for (const n of ['agent-1', 'agent-2', 'agent-3']) expect(confirmed.get(n)?.tasks.get('agents/remove-libltdl')?.status).toBe('passed');
+  });
+
+  it('commands that differ per node are each listed with their node', async () => {
+    const t = new FakeTransport();
+    const { r } = await mount(batchState(3, true), t, { columns: 100, rows: 40 });
+    await r.press('enter');
+    const frame = await r.waitFor('3 nodes wait on this step');
+    expect(frame).toContain('a runs it on all 3, each its own command:');
+    for (const n of [1, 2, 3]) expect(frame).toMatch(new RegExp(`agent-${n}  10\\.0\\.1\\.${n}\\s*│\\n│ +ssh-keyscan 10\\.0\\.1\\.${n} && sudo rm -f`));
+  });
+
+  it('a list that does not fit is not offered: a says why, y answers the one node', async () => {
+    const t = new FakeTransport();
+    const { r } = await mount(batchState(3, true), t, { columns: 60, rows: 14 });
+    await r.press('enter');
+    const frame = await r.waitFor('Run on agent-1?');
+    expect(frame).not.toContain('wait on this step');
+    expect(frame).not.toMatch(/\ba all\b/);
+    await wait(200);
+    await r.press('a');
+    await r.waitFor('a not offered: the 3 nodes waiting do not fit');
+    expect(t.calls).toEqual([]);
   });
 });

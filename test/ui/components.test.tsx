@@ -190,6 +190,8 @@ describe('panes', () => {
   it('the help bar and the ? overlay come from the keymap', async () => {
     const bar = await renderUi(<HelpBar mode="confirm" width={80} theme={mono} />, { columns: 80 });
     expect(bar.frame()).toBe(' y yes  n no  s skip  q quit');
+    const group = await renderUi(<HelpBar mode="confirm" group width={80} theme={mono} />, { columns: 80 });
+    expect(group.frame()).toBe(' y yes  a all  n no  s skip  q quit');
     const help = await renderUi(<HelpOverlay scroll={0} width={90} height={20} theme={mono} />, { columns: 90 });
     expect(help.frame()).toContain('In the panes');
     expect(help.frame()).toMatch(/enter\s+Start the run, or continue it after a pause\./);

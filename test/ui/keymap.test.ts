@@ -30,9 +30,10 @@ describe('keymap', () => {
     expect(commandFor('steps', 'q')?.id).toBe('quit');
   });
 
-  it('a destructive confirmation answers to y and n only: no enter, no other key runs it', () => {
+  it('a destructive confirmation answers to y, a (the nodes listed) and n only: no enter, no other key runs it', () => {
     const keys = BINDINGS.filter((b) => b.modes.includes('confirm')).flatMap((b) => b.keys.map((k) => `${k}=${b.id}`));
-    expect(keys.sort()).toEqual(['ctrl+c=quit', 'n=confirm.no', 'q=quit', 's=confirm.skip', 'y=confirm.yes']);
+    expect(keys.sort()).toEqual(['a=confirm.all', 'ctrl+c=quit', 'n=confirm.no', 'q=quit', 's=confirm.skip', 'y=confirm.yes']);
+    expect(commandFor('typed', 'a')).toBeUndefined();
     expect(commandFor('confirm', 'enter')).toBeUndefined();
   });
 

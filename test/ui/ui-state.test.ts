@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Prompt } from '../../src/engine/state.js';
-import { CONFIRM_GUARD_MS, activeMode, initialUiState, uiUpdate, type UiContext, type UiEffect, type UiState } from '../../src/ui/ui-state.js';
+import { confirmGroup, type Prompt } from '../../src/engine/state.js';
+import { CONFIRM_GUARD_MS, activeMode, groupKey, initialUiState, uiUpdate, type UiContext, type UiEffect, type UiState } from '../../src/ui/ui-state.js';
 
 const confirm: Extract<Prompt, { kind: 'confirm' }> = {
   id: 'confirm:agents/run-patch-script@agent-3',
@@ -35,10 +35,11 @@ const base: UiContext = {
 };
 
 /** Presses keys in order, `gap` ms apart, starting `start` ms after the prompt was shown. */
-function press(keys: string[], ctx: Partial<UiContext> = {}, options: { ui?: UiState; start?: number; gap?: number } = {}) {
+function press(keys: string[], ctx: Partial<UiContext> = {}, options: { ui?: UiState; start?: number; gap?: number; groupAt?: number } = {}) {
   const c = { ...base, ...ctx };
   let ui = options.ui ?? initialUiState();
   if (c.confirm) ui = uiUpdate(ui, { type: 'prompt-shown', prompt: `${c.confirm.id}#${c.confirm.askedAt}`, at: 0 }, c).ui;
+  if (c.group) ui = uiUpdate(ui, { type: 'group-shown', group: groupKey(c.group)!, at: options.groupAt ?? 0 }, c).ui;
   const effects: UiEffect[] = [];
   let at = options.start ?? 1000;
   for (const k of keys) {
@@ -187,5 +188,48 @@ describe('the screen reducer', () => {
     const q = press(['qy=qy']);
     expect(q.effects).toEqual([]);
     expect(q.ui.quit).toBe(true);
+  });
+
+  describe('a, for every node waiting on the same step', () => {
+    // agent-3 asked first, then agent-4 and agent-5: one step, the same command.
+    const batch = [3, 4, 5].map((n, i) => ({ ...confirm, id: `confirm:agents/run-patch-script@agent-${n}`, task: `agents/run-patch-script@agent-${n}`, node: `agent-${n}`, askedAt: 1000 + i }));
+    const group = confirmGroup({ prompts: batch }, batch[0]!.id)!;
+    const all = { type: 'action', action: { type: 'confirm-group', prompts: batch.map((p) => p.id) } };
+
+    it('confirms exactly the prompts listed, once the list has been on screen 150 ms', () => {
+      expect(press(['a'], { confirm: batch[0], group }).effects).toEqual([all]);
+      const early = press(['a'], { confirm: batch[0], group }, { start: CONFIRM_GUARD_MS - 1 });
+      expect(early.effects).toEqual([]);
+      expect(early.ui.message?.text).toMatch(/too soon/);
+    });
+
+    it('a list that changed just now (a node joined) holds a back for 150 ms; y for this node is not held', () => {
+      const joined = press(['a'], { confirm: batch[0], group }, { groupAt: 900, start: 1000 });
+      expect(joined.effects).toEqual([]);
+      expect(joined.ui.message?.text).toBe('a ignored: the nodes waiting on this step changed just now; read the list and press it again');
+      expect(press(['a'], { confirm: batch[0], group }, { groupAt: 900, start: 900 + CONFIRM_GUARD_MS }).effects).toEqual([all]);
+      expect(press(['y'], { confirm: batch[0], group }, { groupAt: 900, start: 1000 }).effects).toEqual([{ type: 'action', action: { type: 'confirm', prompt: batch[0]!.id } }]);
+      // A list never announced (the frame not drawn yet) counts as shown at the key.
+      let ui = uiUpdate(initialUiState(), { type: 'prompt-shown', prompt: `${batch[0]!.id}#${batch[0]!.askedAt}`, at: 0 }, { ...base, confirm: batch[0], group }).ui;
+      expect(uiUpdate(ui, { type: 'key', name: 'a', input: 'a', at: 5000 }, { ...base, confirm: batch[0], group }).effects).toEqual([]);
+      ui = uiUpdate(ui, { type: 'group-shown', group: 'someone else', at: 0 }, base).ui;
+      expect(uiUpdate(ui, { type: 'key', name: 'a', input: 'a', at: 5000 }, { ...base, confirm: batch[0], group }).effects).toEqual([]);
+    });
+
+    it('a held key, a paste, a lone node and a typed confirmation: a answers nothing', () => {
+      expect(press(Array(10).fill('a'), { confirm: batch[0], group }, { start: 0, gap: 30 }).effects).toEqual([]);
+      expect(press(['aa=aa'], { confirm: batch[0], group }).effects).toEqual([]);
+      expect(press(['a\r=a\r'], { confirm: batch[0], group }).effects).toEqual([]);
+      const alone = press(['a'], { confirm });
+      expect(alone.effects).toEqual([]);
+      expect(alone.ui.message?.text).toBe('only agent-3 waits on this step: y answers it');
+      const unlisted = press(['a'], { confirm, groupUnlisted: 'not listed' });
+      expect(unlisted.ui.message?.text).toBe('not listed');
+      // Typed: a is a letter of the text; each node types its own.
+      const t = press(['a', 'enter'], { confirm: typed }, { gap: 40 });
+      expect(t.effects).toEqual([]);
+      expect(t.ui.typed.text).toBe('a');
+      expect(confirmGroup({ prompts: [typed, { ...typed, id: 'confirm:masters/run-patch-script@master-2', node: 'master-2' }] }, typed.id)).toBeUndefined();
+    });
   });
 });
