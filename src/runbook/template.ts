@@ -11,8 +11,8 @@
 //                   read as the terminator, is refused
 // Places where no form is safe are refused with a TemplateError naming the ref: inside `...`,
 // ${...}, $((...)), $'...', right after $, and anything the shell runs as code a second time (the
-// script of sh -c, eval, trap, watch, ssh's remote command, a here-document fed to a shell,
-// python -c and the like). So are the spots where bash evaluates a word as arithmetic or as a
+// script of sh -c, eval, trap, watch, alias, ssh's remote command, a here-document fed to a
+// shell, python -c and the like, awk's program and sed's script). So are the spots where bash evaluates a word as arithmetic or as a
 // variable name, because there a quoted a[$(cmd)] still runs cmd: ((...)), $[...], let,
 // [[ ... -eq ... ]], [[ -v ]], test -v, printf -v, read, unset, declare NAME, declare -i, and an
 // array subscript. Whatever follows `| raw` is pasted as written: the author's choice.
@@ -372,7 +372,9 @@ type Frame =
 
 const SHELL_NAMES = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'busybox', 'su', 'runuser']);
 const INTERPRETERS = new Set(['python', 'python2', 'python3', 'perl', 'ruby', 'node', 'php']);
-const EVALUATORS = new Set(['eval', 'trap', 'watch']);
+// alias: dash expands aliases in scripts, so an alias's text runs as code where it is used.
+const EVALUATORS = new Set(['eval', 'trap', 'watch', 'alias']);
+const AWKS = new Set(['awk', 'gawk', 'mawk', 'nawk']);
 /** ssh options that take a value as the next word. */
 const SSH_VALUE_OPTIONS = new Set(['-B', '-b', '-c', '-D', '-E', '-e', '-F', '-I', '-i', '-J', '-L', '-l', '-m', '-O', '-o', '-p', '-Q', '-R', '-S', '-W', '-w']);
 
@@ -403,6 +405,14 @@ function scriptWordReason(words: readonly string[]): string | undefined {
   if (shell && /^-[A-Za-z]*c[A-Za-z]*$/.test(last)) return `it is in the script of ${shell} ${last}, which a second shell reads as code`;
   const interpreter = names.find((n) => INTERPRETERS.has(n));
   if (interpreter && /^(-[A-Za-z]*[ceEpr]|--eval|--print|--command)$/.test(last)) return `it is in the code that ${interpreter} ${last} runs`;
+  const awk = names.findIndex((n) => AWKS.has(n));
+  if (awk >= 0 && programIsNext(words.slice(awk + 1).map(unquote), AWK_OPTIONS)) {
+    return `it is in the program that ${names[awk]} runs, where system() and | run shell commands; pass the value as a variable instead: ${names[awk]} -v name=VALUE '... name ...'`;
+  }
+  const sed = names.findIndex((n) => n === 'sed' || n === 'gsed');
+  if (sed >= 0 && programIsNext(words.slice(sed + 1).map(unquote), SED_OPTIONS)) {
+    return `it is in the script that ${names[sed]} runs, where the e command and the s///e flag run shell commands; pass the value to awk as a variable instead: awk -v name=VALUE '... name ...'`;
+  }
   const ssh = names.indexOf('ssh');
   if (ssh >= 0) {
     for (let i = ssh + 1; i < words.length; i++) {
@@ -412,6 +422,62 @@ function scriptWordReason(words: readonly string[]): string | undefined {
     }
   }
   return undefined;
+}
+
+/** How a program's options carry its code: which take program text, a program file, or another value. */
+interface ProgramOptions {
+  text: string;
+  file: string;
+  other: string;
+  /** Letters whose value is optional and only ever attached (sed -i.bak). */
+  suffix?: string;
+  long: Readonly<Record<string, 'text' | 'file' | 'other'>>;
+}
+
+const AWK_OPTIONS: ProgramOptions = {
+  text: 'e',
+  file: 'f',
+  other: 'FviW',
+  long: { '--source': 'text', '--file': 'file', '--assign': 'other', '--field-separator': 'other', '--include': 'other' },
+};
+const SED_OPTIONS: ProgramOptions = { text: 'e', file: 'f', other: 'l', suffix: 'i', long: { '--expression': 'text', '--file': 'file', '--line-length': 'other' } };
+
+/** After a program and these arguments, is the next word program text (awk's program, sed's script)? */
+function programIsNext(args: readonly string[], o: ProgramOptions): boolean {
+  let fromOption = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const last = i === args.length - 1;
+    if (a === '--') return last && !fromOption;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const kind = o.long[eq < 0 ? a : a.slice(0, eq)];
+      if (kind === 'text' || kind === 'file') fromOption = true;
+      if (kind && eq < 0) {
+        if (last) return kind === 'text'; // the option's value comes next
+        i += 1;
+      }
+      continue;
+    }
+    if (a.startsWith('-') && a.length > 1) {
+      // A cluster of one-letter options; one that takes a value takes the rest of the word or the next word.
+      for (let j = 1; j < a.length; j++) {
+        const c = a[j]!;
+        if (o.suffix?.includes(c)) break;
+        const kind = o.text.includes(c) ? 'text' : o.file.includes(c) ? 'file' : o.other.includes(c) ? 'other' : undefined;
+        if (!kind) continue;
+        if (kind !== 'other') fromOption = true;
+        if (j === a.length - 1) {
+          if (last) return kind === 'text';
+          i += 1;
+        }
+        break;
+      }
+      continue;
+    }
+    return false; // the program or script was an earlier word; this one is an operand
+  }
+  return !fromOption;
 }
 
 /** Builtins whose plain arguments are variable names (bash evaluates a subscript in a name). */

@@ -360,6 +360,16 @@ describe('render: spots where no quoting is safe are refused', () => {
     ['declare -i n={{params.x}}', /declare -i/],
     ['f() { local -n ref={{params.x}}; }', /local -n/],
     ['arr[{{params.x}}]=1', /subscript/],
+    // Programs for another interpreter: awk's program, sed's script, an alias's text.
+    ["awk '/{{params.x}}/ { print $2 }' f", /program that awk runs/],
+    ['awk -F: "{ print \\"{{params.x}}\\" }" f', /program that awk runs/],
+    ["sudo gawk -v a=1 -e 'BEGIN { print }' -e {{params.x}}", /program that gawk runs/],
+    ["sed -i 's/^v=.*/v={{params.x}}/' f", /script that sed runs/],
+    ["sed -e 's/a/b/' -e {{params.x}} f", /script that sed runs/],
+    ['alias go={{params.x}}', /alias runs its arguments/],
+    ["sed -ne 's/a/b/p' -ne {{params.x}} f", /script that sed runs/],
+    ["sed -l 80 -i.bak 's/a/{{params.x}}/' f", /script that sed runs/],
+    ['awk -F : -- {{params.x}} f', /program that awk runs/],
   ])('%j', (source, why) => {
     const e = templateError(() => render(source, scopeWith('v'), 'shell'));
     expect(e.message).toMatch(why);
@@ -384,6 +394,9 @@ describe('render: spots where no quoting is safe are refused', () => {
     ['f() { local out=$(curl -fsS {{params.x}}); }', 'v'],
     ['declare x={{params.x}}; arr=({{params.x}}); arr[1]={{params.x}}', 'v'],
     ['(echo {{params.x}}) && echo a[{{params.x}}]', 'v'],
+    ["awk -v v={{params.x}} '{ print v }' f && awk -F: '{ print $1 }' {{params.x}}", 'v'],
+    ['awk -f prog.awk {{params.x}} && sed -n 1p {{params.x}} && sed -f s.sed {{params.x}}', 'v'],
+    ["sed -ifoo -e 's/a/b/' {{params.x}} && sed --expression='s/a/b/' {{params.x}} && gawk -vn=1 -- '{ print n }' {{params.x}}", 'v'],
   ])('allows %j', (source, x) => {
     expect(() => render(source, { ...scopeWith(x), node: { ...node, port: 22 } }, 'shell')).not.toThrow();
   });
@@ -393,6 +406,19 @@ describe('render: spots where no quoting is safe are refused', () => {
     for (const spot of ['(( X + 1 ))', 'echo $[X]', 'let n=X', '[[ X -eq 1 ]]', '[[ 1 -lt "$(printf %s X)" ]]', '[ -v X ]', 'printf -v X %s v', 'read -r X <<< v', 'a=(1); unset X', 'declare -i n=X', 'arr=(); arr[X]=1']) {
       runShell('/bin/bash', spot.replace('X', hostile), { DIR: tmp.dir });
       expect(existsSync(injected), spot).toBe(true);
+      rmSync(injected);
+    }
+  });
+
+  it('refuses values in awk programs, sed scripts and aliases because those run code: the premise, checked', () => {
+    const env = { DIR: tmp.dir };
+    for (const [shell, command] of [
+      ['/bin/dash', `awk '/x/ { print } END { system("touch \\"$DIR/INJECTED\\"") }' </dev/null`],
+      ['/bin/dash', `echo a | sed 's|a|touch "$DIR/INJECTED"|e'`],
+      ['/bin/dash', `alias go='touch "$DIR/INJECTED"'\ngo`],
+    ] as const) {
+      runShell(shell, command, env);
+      expect(existsSync(injected), command).toBe(true);
       rmSync(injected);
     }
   });
