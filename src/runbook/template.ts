@@ -370,8 +370,9 @@ type Frame =
   | { t: 'comment' }
   | { t: 'heredoc'; doc: Heredoc; rest: Heredoc[] };
 
-const SHELL_NAMES = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'busybox', 'su', 'runuser']);
-const INTERPRETERS = new Set(['python', 'python2', 'python3', 'perl', 'ruby', 'node', 'php']);
+/** Programs whose -c takes a command line for a shell (flock and script hand it to sh -c). */
+const SHELL_NAMES = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'busybox', 'su', 'runuser', 'flock', 'script']);
+const INTERPRETERS = new Set(['python', 'python2', 'python3', 'perl', 'ruby', 'node', 'php', 'lua', 'expect', 'Rscript', 'pwsh']);
 // alias: dash expands aliases in scripts, so an alias's text runs as code where it is used.
 const EVALUATORS = new Set(['eval', 'trap', 'watch', 'alias']);
 const AWKS = new Set(['awk', 'gawk', 'mawk', 'nawk']);

@@ -370,6 +370,9 @@ describe('render: spots where no quoting is safe are refused', () => {
     ["sed -ne 's/a/b/p' -ne {{params.x}} f", /script that sed runs/],
     ["sed -l 80 -i.bak 's/a/{{params.x}}/' f", /script that sed runs/],
     ['awk -F : -- {{params.x}} f', /program that awk runs/],
+    ['flock /run/x.lock -c {{params.x}}', /script of flock -c/],
+    ['script -q -c "ls {{params.x}}" /dev/null', /script of script -c/],
+    ['expect -c {{params.x}}', /code that expect -c runs/],
   ])('%j', (source, why) => {
     const e = templateError(() => render(source, scopeWith('v'), 'shell'));
     expect(e.message).toMatch(why);
