@@ -12,7 +12,11 @@ export interface DialogProps {
   theme: Theme;
 }
 
+/** The dialog's rows in its box (none without a dialog). */
+export function useDialogLines(dialog: DialogText | undefined, width: number, height: number, theme: Theme): string[] {
+  return useMemo(() => (dialog ? boxed(dialog.title, dialogBody(dialog, height, theme), width, height, theme, dialog.tone) : []), [dialog, width, height, theme]);
+}
+
 export const Dialog = memo(function Dialog({ dialog, width, height, theme }: DialogProps) {
-  const lines = useMemo(() => boxed(dialog.title, dialogBody(dialog, height, theme), width, height, theme, dialog.tone), [dialog, width, height, theme]);
-  return <Lines lines={lines} width={width} height={height} />;
+  return <Lines lines={useDialogLines(dialog, width, height, theme)} width={width} height={height} />;
 });

@@ -33,11 +33,16 @@ export function helpRows(width: number, theme: Theme): string[] {
   return rows;
 }
 
-export const HelpOverlay = memo(function HelpOverlay({ scroll, width, height, theme }: HelpOverlayProps) {
-  const lines = useMemo(() => {
+/** The overlay's rows (none while the help is closed: scroll undefined). */
+export function useHelpOverlayLines(scroll: number | undefined, width: number, height: number, theme: Theme): string[] {
+  return useMemo(() => {
+    if (scroll === undefined) return [];
     const rows = helpRows(width - 4, theme);
     const body = rows.slice(scroll, scroll + height - 2);
     return boxed('Keys  (↑↓ scroll, ? or esc closes)', body.map((l) => ` ${l}`), width, height, theme);
   }, [scroll, width, height, theme]);
-  return <Lines lines={lines} width={width} height={height} />;
+}
+
+export const HelpOverlay = memo(function HelpOverlay({ scroll, width, height, theme }: HelpOverlayProps) {
+  return <Lines lines={useHelpOverlayLines(scroll, width, height, theme)} width={width} height={height} />;
 });

@@ -19,7 +19,12 @@ export function nodeGridLines(props: NodeGridProps): string[] {
   return [title, ...grid.lines];
 }
 
+/** The rows, made again only when what they show changed. */
+export function useNodeGridLines(props: NodeGridProps): string[] {
+  // health is a mutable map: healthVersion says when it changed; probed and roleTitles change with the plan only.
+  return useMemo(() => nodeGridLines(props), [props.views, props.selected, props.filter, props.focused, props.width, props.height, props.now, props.spinner, props.healthVersion, props.theme, props.version]);
+}
+
 export const NodeGrid = memo(function NodeGrid(props: NodeGridProps) {
-  const lines = useMemo(() => nodeGridLines(props), [props.views, props.selected, props.filter, props.focused, props.width, props.height, props.now, props.spinner, props.healthVersion, props.theme]);
-  return <Lines lines={lines} width={props.width} height={props.height} />;
+  return <Lines lines={useNodeGridLines(props)} width={props.width} height={props.height} />;
 });

@@ -40,7 +40,11 @@ export function outputPaneLines(p: OutputPaneProps): string[] {
   return [title, ...body];
 }
 
+/** The rows, made again only when what they show changed. */
+export function useOutputPaneLines(props: OutputPaneProps): string[] {
+  return useMemo(() => outputPaneLines(props), [props.version, props.lines, props.node, props.step, props.command, props.scroll, props.total, props.width, props.height, props.focused, props.theme]);
+}
+
 export const OutputPane = memo(function OutputPane(props: OutputPaneProps) {
-  const lines = useMemo(() => outputPaneLines(props), [props.version, props.lines, props.node, props.step, props.command, props.scroll, props.width, props.height, props.focused, props.theme]);
-  return <Lines lines={lines} width={props.width} height={props.height} />;
+  return <Lines lines={useOutputPaneLines(props)} width={props.width} height={props.height} />;
 });

@@ -1,9 +1,9 @@
 // The step list: every section with its state and progress, the steps of the current section
 // (and of the one holding the cursor) with theirs, a spinner on running steps, and
 // in training the selected step's `why` (or, once it failed, its hint) under the list.
-import { Box, Text } from 'ink';
 import React, { memo, useContext, useMemo } from 'react';
 import { AnimationContext } from './animation.js';
+import { Lines } from './Lines.js';
 import { GLYPH, SPINNER_FRAMES, SPINNER_MARK, type DisplayState, type Theme } from './theme.js';
 import { fit, padEnd, textWidth, truncate, wrap } from './text-width.js';
 import type { StepRow } from './view-model.js';
@@ -50,37 +50,35 @@ export function stepListLayout(props: Pick<StepListProps, 'rows' | 'cursor' | 'w
   };
 }
 
-export const StepList = memo(function StepList({ rows, cursor, width, height, focused, training, theme }: StepListProps) {
-  const { animate } = useContext(AnimationContext);
-  const layout = useMemo(() => stepListLayout({ rows, cursor, width, height, training }), [rows, cursor, width, height, training]);
-  const title = theme.paint(fit(focused ? ' Steps ◂' : ' Steps', width), 'title', { underline: focused });
+/** The pane's rows, each exactly `width` columns: the title, the step rows, blanks, the why. */
+export function stepListLines(props: StepListProps, spinner: string): string[] {
+  const { width, height, focused, theme } = props;
+  const layout = stepListLayout(props);
+  const rows: string[] = [theme.paint(fit(focused ? ' Steps ◂' : ' Steps', width), 'title', { underline: focused })];
+  for (const l of layout.lines) {
+    const inverse = l.selected && focused;
+    // A running step's spinner: the screen writer animates the mark (frozen in tests).
+    const glyph = l.state === 'running' ? spinner : GLYPH[l.state];
+    rows.push(theme.paint(l.prefix, 'plain', { inverse }) + theme.paint(glyph, theme.tone(l.state), { inverse }) + theme.paint(l.rest, l.state === 'pending' && !inverse ? 'muted' : 'plain', { inverse }));
+  }
   const blank = Math.max(0, height - 1 - layout.lines.length - layout.why.length);
-  return (
-    <Box flexDirection="column" width={width} height={height} flexShrink={0}>
-      <Text wrap="truncate">{title}</Text>
-      {layout.lines.map((l, i) => {
-        const inverse = l.selected && focused;
-        const tone = theme.tone(l.state);
-        const prefix = theme.paint(l.prefix, 'plain', { inverse });
-        const rest = theme.paint(l.rest, l.state === 'pending' && !inverse ? 'muted' : 'plain', { inverse });
-        // A running step's spinner: the screen writer animates the mark (frozen in tests).
-        const glyph = l.state === 'running' ? (animate ? SPINNER_MARK : SPINNER_FRAMES[0]) : GLYPH[l.state];
-        return (
-          <Text key={i} wrap="truncate">
-            {prefix}
-            {theme.paint(glyph, tone, { inverse })}
-            {rest}
-          </Text>
-        );
-      })}
-      {Array.from({ length: blank }, (_, i) => (
-        <Text key={`blank${i}`}> </Text>
-      ))}
-      {layout.why.map((l, i) => (
-        <Text key={`why${i}`} wrap="truncate">
-          {theme.paint(fit(l, width), 'muted')}
-        </Text>
-      ))}
-    </Box>
-  );
+  for (let i = 0; i < blank; i++) rows.push(' '.repeat(width));
+  for (const l of layout.why) rows.push(theme.paint(fit(l, width), 'muted'));
+  return rows.slice(0, Math.max(0, height));
+}
+
+/** The spinner glyph of the moment: the mark the screen writer animates, or a frozen frame. */
+export function useSpinner(): string {
+  const { animate } = useContext(AnimationContext);
+  return animate ? SPINNER_MARK : SPINNER_FRAMES[0];
+}
+
+export function useStepListLines(props: StepListProps): string[] {
+  const spinner = useSpinner();
+  const { rows, cursor, width, height, focused, training, theme } = props;
+  return useMemo(() => stepListLines({ rows, cursor, width, height, focused, training, theme }, spinner), [rows, cursor, width, height, focused, training, theme, spinner]);
+}
+
+export const StepList = memo(function StepList(props: StepListProps) {
+  return <Lines lines={useStepListLines(props)} width={props.width} height={props.height} />;
 });

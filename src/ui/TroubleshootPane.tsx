@@ -49,7 +49,15 @@ export function troubleshootPaneLines(p: TroubleshootPaneProps): string[] {
   return rows;
 }
 
+/** The rows (none while the pane is closed), made again only when what they show changed. */
+export function useTroubleshootPaneLines(props: TroubleshootPaneProps | undefined): string[] {
+  const p = props;
+  return useMemo(
+    () => (p ? troubleshootPaneLines(p) : []),
+    [p === undefined, p?.version, p?.lines, p?.node, p?.index, p?.display, p?.status, p?.ended, p?.scroll, p?.width, p?.height, p?.focused, p?.theme, p?.commands],
+  );
+}
+
 export const TroubleshootPane = memo(function TroubleshootPane(props: TroubleshootPaneProps) {
-  const lines = useMemo(() => troubleshootPaneLines(props), [props.version, props.lines, props.node, props.index, props.status, props.scroll, props.width, props.height, props.focused, props.theme, props.commands]);
-  return <Lines lines={lines} width={props.width} height={props.height} />;
+  return <Lines lines={useTroubleshootPaneLines(props)} width={props.width} height={props.height} />;
 });

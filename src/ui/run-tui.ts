@@ -12,6 +12,7 @@ import type { Transport } from '../transport/types.js';
 import { formatClock } from '../runbook/duration.js';
 import { AnimationContext } from './animation.js';
 import { App } from './App.js';
+import { FrameOutputContext, type FrameOutput } from './frame-output.js';
 import { TuiController, type TerminalSize } from './controller.js';
 import { ScreenWriter } from './screen-writer.js';
 import { chooseTheme } from './theme.js';
@@ -48,13 +49,13 @@ export interface TuiIO {
   maxFps?: number;
 }
 
-/** Ink writes each frame here (debug mode: the whole frame as one string); the writer draws it. */
+/**
+ * Ink's stdout: it tells Ink the terminal's size and nothing more. The Screen hands its rows to
+ * the screen writer itself (frame-output.ts), so Ink's own frames (empty) are dropped here.
+ */
 class FrameSink extends EventEmitter {
   readonly isTTY = false;
-  constructor(
-    private readonly writer: ScreenWriter,
-    private readonly size: () => TerminalSize,
-  ) {
+  constructor(private readonly size: () => TerminalSize) {
     super();
   }
   get columns(): number {
@@ -63,10 +64,7 @@ class FrameSink extends EventEmitter {
   get rows(): number {
     return this.size().rows;
   }
-  write = (frame: string): boolean => {
-    this.writer.frame(frame);
-    return true;
-  };
+  write = (_frame: string): boolean => true;
 }
 
 const EXIT_OF: Record<Outcome, number> = { passed: 0, failed: 1, aborted: 1, interrupted: 130 };
@@ -89,7 +87,8 @@ export async function runTui(session: TuiSession, io: TuiIO): Promise<number> {
     maxFps,
     onKey: () => writer.urgent(),
   });
-  const sink = new FrameSink(writer, () => size);
+  const sink = new FrameSink(() => size);
+  const present: FrameOutput = (rows) => writer.frame(rows);
   writer.enter();
   const onResize = () => {
     size = { columns: io.stdout.columns || size.columns, rows: io.stdout.rows || size.rows };
@@ -102,7 +101,7 @@ export async function runTui(session: TuiSession, io: TuiIO): Promise<number> {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
 
-  const ink = render(createElement(AnimationContext.Provider, { value: { animate: true } }, createElement(App, { controller, theme })), {
+  const ink = render(createElement(FrameOutputContext.Provider, { value: present }, createElement(AnimationContext.Provider, { value: { animate: true } }, createElement(App, { controller, theme }))), {
     stdout: sink as unknown as NodeJS.WriteStream,
     stdin: io.stdin,
     stderr: io.stderr,

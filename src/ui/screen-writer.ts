@@ -28,6 +28,17 @@ export function spinnerCells(line: string, row: number): SpinnerCell[] {
   return cells;
 }
 
+// Anything in a row that is not text or one of our colour codes: C0 and C1 controls, and escape
+// sequences other than SGR. Rows are built from sanitised output and our own strings, so this
+// finds nothing; it is the last guard before the terminal (Ink's drawing used to be one too).
+const UNSAFE = /[\x00-\x1a\x1c-\x1f\x7f-\x9f]|\x1b(?!\[[0-9;]*m)/;
+const UNSAFE_ALL = /\x1b\[[0-9;]*m|([\x00-\x1a\x1c-\x1f\x7f-\x9f]|\x1b)/g;
+
+/** A row with every control character and non-SGR escape removed (an ESC alone goes, the rest of its sequence shows as text). */
+export function safeRow(line: string): string {
+  return UNSAFE.test(line) ? line.replace(UNSAFE_ALL, (m, bad: string | undefined) => (bad === undefined ? m : '')) : line;
+}
+
 export interface TerminalOut {
   write(text: string): unknown;
 }
@@ -58,7 +69,7 @@ const ESU = '\x1b[?2026l';
 export class ScreenWriter {
   readonly stats: ScreenStats = { frames: 0, bytes: 0, lastBytes: 0 };
   private previous: string[] = [];
-  private pending: string | undefined;
+  private pending: string | readonly string[] | undefined;
   private clear = false;
   private lastFlush = -Infinity;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -97,8 +108,8 @@ export class ScreenWriter {
     this.out.write(LEAVE);
   }
 
-  /** A new frame from Ink; drawn now, or at the end of the current frame window. */
-  frame(text: string): void {
+  /** A new frame (its rows, or one string of them joined by newlines); drawn now, or at the end of the current frame window. */
+  frame(text: string | readonly string[]): void {
     this.pending = text;
     if (this.urgentFrame) {
       // The answer to a key: drawn at once, whatever the frame window says.
@@ -140,8 +151,8 @@ export class ScreenWriter {
     this.pending = undefined;
     this.lastFlush = this.now();
     const { columns, rows } = this.size();
-    const lines = text.split('\n');
-    if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    const lines = typeof text === 'string' ? text.split('\n') : text;
+    if (typeof text === 'string' && lines.length > 0 && lines[lines.length - 1] === '') (lines as string[]).pop();
     let buf = this.clear ? '\x1b[H\x1b[2J' : '';
     this.clear = false;
     const next: string[] = [];
@@ -153,10 +164,11 @@ export class ScreenWriter {
       const marked = line.includes(SPINNER_MARK);
       if (marked) spinners.push(...spinnerCells(line, row + 1));
       if (line === this.previous[row]) continue;
-      buf += `\x1b[${row + 1};1H${marked ? line.replaceAll(SPINNER_MARK, glyph) : line}\x1b[0m`;
+      const safe = safeRow(line);
+      buf += `\x1b[${row + 1};1H${marked ? safe.replaceAll(SPINNER_MARK, glyph) : safe}\x1b[0m`;
       // Erase the rest of the row, unless the row is full: at the last column, erasing would
       // take the last character with it (the cursor waits there to wrap).
-      if (line === '' || textWidth(stripStyle(line)) < columns) buf += '\x1b[K';
+      if (safe === '' || textWidth(stripStyle(safe)) < columns) buf += '\x1b[K';
     }
     this.previous = next;
     this.spinners = spinners;

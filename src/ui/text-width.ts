@@ -8,9 +8,19 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const SGR = /\x1b\[[0-9;]*m/g;
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
+/**
+ * The glyphs the panes draw (states, marks, box lines, the spinner's braille frames and the mark
+ * the screen writer turns): one UTF-16 unit and one column each, checked against string-width in
+ * test/ui/text-width.test.ts. Rows made of these, ASCII and colour codes are measured by counting,
+ * without string-width's grapheme segmentation (most of a frame's measuring at 2,000 nodes).
+ */
+export const NARROW_GLYPHS = '○◐◔●✔✖⊘♥·›◂…█↑↓→□─│┌┐└┘⏲\u{E000}';
+const SIMPLE = new RegExp(`^(?:[\\x20-\\x7e${NARROW_GLYPHS}\\u2800-\\u28ff]|\\x1b\\[[0-9;]*m)*$`, 'u');
+
 /** Columns a string takes; our own colour codes (SGR) take none. */
 export function textWidth(text: string): number {
   if (PRINTABLE_ASCII.test(text)) return text.length;
+  if (SIMPLE.test(text)) return text.includes('\x1b') ? text.replace(SGR, '').length : text.length;
   return stringWidth(text);
 }
 

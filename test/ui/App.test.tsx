@@ -13,7 +13,9 @@ import { buildPlan } from '../../src/engine/plan.js';
 import { FakeTransport } from '../helpers/fake-transport.js';
 import { renderUi, type Rendered } from '../helpers/render.js';
 import { cluster, runbook, section } from '../engine/fixtures.js';
-import { freshState } from './fixtures.js';
+import { FrameOutputContext } from '../../src/ui/frame-output.js';
+import { stripStyle } from '../../src/ui/text-width.js';
+import { atFirstConfirmation, freshState, masterPolling } from './fixtures.js';
 
 const mono = createTheme('mono');
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -225,5 +227,39 @@ describe('the App', () => {
     await r.press('a');
     await r.waitFor('a not offered: the 3 nodes waiting do not fit');
     expect(t.calls).toEqual([]);
+  });
+
+  it.each([
+    ['a collapsed grid of 300 agents', () => masterPolling(3, 300).state, 120, 40],
+    ['a confirmation dialog', () => atFirstConfirmation(3, 20).state, 250, 70],
+    ['a small terminal', () => masterPolling(3, 20).state, 80, 24],
+  ])('the rows handed to the screen writer are the frame Ink draws: %s', async (_name, state, columns, rows) => {
+    const size = { columns, rows };
+    const controllerFor = () => {
+      const t = new FakeTransport();
+      const runner = new Runner({ state: state(), transportFor: () => t, by: 'alice' });
+      return new TuiController({ runner, transportFor: () => t, size, health: false, target: 'sim:happy', wallClock: () => 0 });
+    };
+    const a = controllerFor();
+    const drawn = await renderUi(<App controller={a} theme={createTheme('dark')} />, size);
+    let presented: readonly string[] = [];
+    const b = controllerFor();
+    const direct = await renderUi(
+      <FrameOutputContext.Provider value={(r) => (presented = r)}>
+        <App controller={b} theme={createTheme('dark')} />
+      </FrameOutputContext.Provider>,
+      size,
+    );
+    cleanup.push(() => {
+      a.close();
+      b.close();
+      drawn.unmount();
+      direct.unmount();
+    });
+    // Ink is given nothing to lay out or draw; the rows carry the colours themselves.
+    expect(direct.frame()).toBe('');
+    expect(presented).toHaveLength(rows);
+    expect(presented.join('\n')).toMatch(/\x1b\[3\d/);
+    expect(presented.map((l) => stripStyle(l).trimEnd()).join('\n')).toBe(drawn.frame());
   });
 });

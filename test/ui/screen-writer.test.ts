@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ScreenWriter, spinnerCells } from '../../src/ui/screen-writer.js';
+import { ScreenWriter, safeRow, spinnerCells } from '../../src/ui/screen-writer.js';
 import { SPINNER_MARK } from '../../src/ui/theme.js';
 
 class Terminal {
@@ -89,6 +89,13 @@ describe('the screen writer', () => {
     t.take();
     vi.advanceTimersByTime(400);
     expect(t.take()).toBe('');
+  });
+
+  it('takes a frame as rows too, and lets nothing but text and colour codes through', () => {
+    const { t, w } = writer({ columns: 40, rows: 2 });
+    w.frame(['\x1b[32mok\x1b[0m \x1b]52;c;ZXZpbA==\x07title\x1b[2J\x1b[6n', 'a\rb\x08c\td\u009b31m']);
+    expect(t.take()).toBe('\x1b[1;1H\x1b[32mok\x1b[0m ]52;c;ZXZpbA==title[2J[6n\x1b[0m\x1b[K\x1b[2;1Habcd31m\x1b[0m\x1b[K');
+    expect(safeRow('plain \x1b[1;36mstyled\x1b[0m ○ 修补')).toBe('plain \x1b[1;36mstyled\x1b[0m ○ 修补');
   });
 
   it('finds spinner marks after wide characters', () => {

@@ -1,5 +1,7 @@
+import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { fit, padEnd, stripStyle, textWidth, truncate, wrap } from '../../src/ui/text-width.js';
+import { DOT, GLYPH, SPINNER_FRAMES, SPINNER_MARK } from '../../src/ui/theme.js';
+import { NARROW_GLYPHS, fit, padEnd, stripStyle, textWidth, truncate, wrap } from '../../src/ui/text-width.js';
 
 describe('text width', () => {
   it.each([
@@ -11,6 +13,17 @@ describe('text width', () => {
     ['', 0],
   ])('%j is %i columns', (text, width) => {
     expect(textWidth(text)).toBe(width);
+  });
+
+  it('counts the glyphs the panes draw without string-width, and agrees with it', () => {
+    const glyphs = [...NARROW_GLYPHS, ...Object.values(GLYPH), ...Object.values(DOT), ...SPINNER_FRAMES, SPINNER_MARK];
+    for (const g of glyphs) {
+      expect(g.length, g).toBe(1);
+      expect(stringWidth(g), g).toBe(1);
+    }
+    for (const text of [' \x1b[36m⠋\x1b[0m Patch the masters  ○ before  ⏲ 04:12  ♥ ✔ passed', `┌ Run on agent-1? ${'─'.repeat(40)}┐`, '○○●●✖◐◔⊘', 'ok ✔ 修补 ○', 'a\u200bb ✔', 'x\u0301 ●']) {
+      expect(textWidth(text), JSON.stringify(text)).toBe(stringWidth(text));
+    }
   });
 
   it('truncates by columns with an ellipsis, dropping a wide character that would straddle the edge', () => {
