@@ -15,7 +15,8 @@ import { renderUi, type Rendered } from '../helpers/render.js';
 import { cluster, runbook, section } from '../engine/fixtures.js';
 import { FrameOutputContext } from '../../src/ui/frame-output.js';
 import { stripStyle } from '../../src/ui/text-width.js';
-import { atFirstConfirmation, freshState, masterPolling } from './fixtures.js';
+import { FakeClock } from '../../src/engine/clock.js';
+import { T0, atFirstConfirmation, freshState, masterPolling } from './fixtures.js';
 
 const mono = createTheme('mono');
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -238,7 +239,8 @@ describe('the App', () => {
     const controllerFor = () => {
       const t = new FakeTransport();
       const runner = new Runner({ state: state(), transportFor: () => t, by: 'alice' });
-      return new TuiController({ runner, transportFor: () => t, size, health: false, target: 'sim:happy', wallClock: () => 0 });
+      // One clock for both screens: the elapsed time must not tick between them.
+      return new TuiController({ runner, transportFor: () => t, size, health: false, target: 'sim:happy', wallClock: () => 0, clock: new FakeClock(T0 + 60_000) });
     };
     const a = controllerFor();
     const drawn = await renderUi(<App controller={a} theme={createTheme('dark')} />, size);
