@@ -11,15 +11,27 @@ export interface LinesProps {
 
 /**
  * A row without its trailing blanks: Ink reads every character of every row on every frame, and
- * the screen writer erases the rest of a row anyway. Rows with inverse or underline (a selection,
- * a focused title) keep theirs: they are part of the look.
+ * the screen writer erases the rest of a row anyway. Blanks drawn in inverse, underline or a
+ * background colour (a selection, a focused title) are kept: they are part of the look.
  */
 export function trimRow(line: string): string {
   if (!line.endsWith(' ') && !line.endsWith('m')) return line;
-  for (const m of line.matchAll(/\x1b\[([0-9;]*)m/g)) {
-    if (m[1]!.split(';').some((p) => p === '4' || p === '7')) return line;
+  const tail = / +((?:\x1b\[[0-9;]*m)*)$/.exec(line);
+  if (!tail) return line;
+  // The attributes in force where the blanks start (a colour's parameters may read as one: then
+  // the blanks are kept, which only costs bytes).
+  const on = new Set<string>();
+  for (const m of line.slice(0, tail.index).matchAll(/\x1b\[([0-9;]*)m/g)) {
+    for (const p of m[1]!.split(';')) {
+      if (p === '' || p === '0') on.clear();
+      else if (p === '4' || p === '7') on.add(p);
+      else if (p === '24' || p === '27') on.delete(p.slice(1));
+      else if (/^(4[0-8]|10[0-7])$/.test(p)) on.add('bg');
+      else if (p === '49') on.delete('bg');
+    }
   }
-  return line.replace(/ +((?:\x1b\[[0-9;]*m)*)$/, '$1');
+  const visible = on.size > 0;
+  return visible ? line : line.slice(0, tail.index) + tail[1];
 }
 
 export const Lines = memo(function Lines({ lines, width, height }: LinesProps) {

@@ -165,7 +165,7 @@ export class ScreenWriter {
       if (marked) spinners.push(...spinnerCells(line, row + 1));
       if (line === this.previous[row]) continue;
       const safe = safeRow(line);
-      buf += `\x1b[${row + 1};1H${marked ? safe.replaceAll(SPINNER_MARK, glyph) : safe}\x1b[0m`;
+      buf += `\x1b[${row + 1};1H${marked ? safe.replaceAll(SPINNER_MARK, glyph) : safe}${safe.endsWith('\x1b[0m') ? '' : '\x1b[0m'}`;
       // Erase the rest of the row, unless the row is full: at the last column, erasing would
       // take the last character with it (the cursor waits there to wrap).
       if (safe === '' || textWidth(stripStyle(safe)) < columns) buf += '\x1b[K';

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { trimRow } from '../../src/ui/Lines.js';
 import { ScreenWriter, safeRow, spinnerCells } from '../../src/ui/screen-writer.js';
 import { SPINNER_MARK } from '../../src/ui/theme.js';
 
@@ -121,5 +122,20 @@ describe('the screen writer and keys', () => {
     now += 10;
     w.frame('c');
     expect(t.take()).toBe('');
+  });
+});
+
+describe('rows without their trailing blanks', () => {
+  it.each([
+    ['plain   ', 'plain'],
+    ['\x1b[90mmuted   \x1b[0m', '\x1b[90mmuted\x1b[0m'],
+    ['\x1b[7m› sel\x1b[0m a ○        \x1b[0m', '\x1b[7m› sel\x1b[0m a ○\x1b[0m'],
+    ['\x1b[7m› selected row   \x1b[0m', '\x1b[7m› selected row   \x1b[0m'],
+    ['\x1b[1;4m Steps ◂    \x1b[0m', '\x1b[1;4m Steps ◂    \x1b[0m'],
+    ['\x1b[4mu\x1b[24m x   ', '\x1b[4mu\x1b[24m x'],
+    ['\x1b[7;4mu\x1b[27m x   ', '\x1b[7;4mu\x1b[27m x   '],
+    ['\x1b[41mbg   ', '\x1b[41mbg   '],
+  ])('%j -> %j', (row, want) => {
+    expect(trimRow(row)).toBe(want);
   });
 });
