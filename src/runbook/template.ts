@@ -358,6 +358,8 @@ interface CmdFrame {
   pending: Heredoc[];
   /** The next word is the target of a redirection (> file, <<< word), not an argument. */
   redirect: boolean;
+  /** ...of >& or <&, whose word bash expands a second time when it is not a number. */
+  duplicate: '>&' | '<&' | null;
   /** Inside [[ ... ]]: the values placed in it, and the operator that makes bash evaluate them. */
   test: { refs: RefPart[]; evaluates: string | null } | null;
 }
@@ -384,8 +386,10 @@ function unquote(word: string): string {
   let out = '';
   for (let i = 0; i < word.length; i++) {
     const c = word[i]!;
-    if (c === '\\') out += word[++i] ?? '';
-    else if (c === "'") {
+    if (c === '\\') {
+      const next = word[++i] ?? '';
+      if (next !== '\n') out += next; // a line continuation vanishes
+    } else if (c === "'") {
       const end = word.indexOf("'", i + 1);
       out += word.slice(i + 1, end < 0 ? undefined : end);
       i = end < 0 ? word.length : end;
@@ -500,6 +504,47 @@ function commandIndex(words: readonly string[]): number {
   return k;
 }
 
+/** Commands that run the command given in their arguments. */
+const WRAPPERS = new Set(['sudo', 'doas', 'env', 'exec', 'nice', 'nohup', 'stdbuf', 'setsid', 'xargs', 'time', 'ionice', 'taskset', 'unbuffer']);
+/** Options of those wrappers that take the next word as their value (sudo -u app, nice -n 5). */
+const WRAPPER_VALUE_OPTIONS = new Set(['-u', '-g', '-C', '-D', '-h', '-p', '-U', '-r', '-t', '-T', '-n', '-c', '-s', '-I', '-L', '-P', '-d']);
+
+/** The word expands ($X, "$(...)", `...`) outside single quotes. */
+function expands(word: string): boolean {
+  let single = false;
+  for (let i = 0; i < word.length; i++) {
+    const c = word[i]!;
+    if (single) single = c !== "'";
+    else if (c === "'") single = true;
+    else if (c === '\\') i += 1;
+    else if (c === '$' || c === '`') return true;
+  }
+  return false;
+}
+
+/**
+ * Why a value after these words is out of this reader's reach: the program the command runs is
+ * named by an expansion ($SHELL -c, "$(command -v bash)", `...`eval), so it may be any of the
+ * programs that run their arguments as code.
+ */
+function expandedProgramReason(words: readonly string[]): string | undefined {
+  let i = commandIndex(words);
+  while (i < words.length) {
+    const word = words[i]!;
+    if (expands(word)) return `the program this command runs is named by an expansion (${word}), so nothing tells whether it runs the value as code; write the program's name out`;
+    if (!WRAPPERS.has(commandName(word))) return undefined;
+    // The wrapped command: the next word that is no option, option value or assignment.
+    i += 1;
+    while (i < words.length) {
+      const w = unquote(words[i]!);
+      if (WRAPPER_VALUE_OPTIONS.has(w)) i += 2;
+      else if (w.startsWith('-') || ASSIGNMENT.test(words[i]!)) i += 1;
+      else break;
+    }
+  }
+  return undefined;
+}
+
 /** Words before this one leave it in command position: only keywords and ! precede it. */
 const inCommandPosition = (words: readonly string[]) => words.every((w) => RESERVED_WORDS.has(unquote(w)) || w === '!' || w === '{');
 
@@ -600,9 +645,10 @@ class ShellLexer {
       }
       if (frame.t === 'cmd') {
         if (frame.delimNext && frame === this.sink()) throw fail('a here-document terminator must be written out');
+        if (frame.duplicate) throw fail(`it is the target of ${frame.duplicate}, which bash expands a second time when it is not a number, running $(...) in it`);
         const reason = scriptWordReason(frame.words);
         if (reason) throw fail(`${reason}; pass the value as an argument instead, e.g. sh -c '... "$1"' sh {{${part.ref}}}`);
-        const evaluated = evaluationReason(frame);
+        const evaluated = evaluationReason(frame) ?? expandedProgramReason(frame.words);
         if (evaluated) throw fail(evaluated);
         if (frame.test?.evaluates) throw fail(testReason(frame.test.evaluates));
         frame.test?.refs.push(part);
@@ -760,10 +806,12 @@ class ShellLexer {
         this.escape = true;
         return i + 1;
       }
-      const prev = this.prev;
+      // A line continuation vanishes: what comes next joins the word and the character before it.
+      if (text[i + 1] === '\n') {
+        this.dollar = false;
+        return i + 2;
+      }
       this.consumed(c + text[i + 1]);
-      // A line continuation vanishes: what comes next joins the character before it.
-      if (text[i + 1] === '\n') this.prev = prev;
       return i + 2;
     };
     switch (top.t) {
@@ -823,8 +871,11 @@ class ShellLexer {
           return i + 1;
         }
         if (c === '<' || c === '>' || c === '&') {
-          this.endWord(top);
+          // 2>file, {fd}>file: the digits name a descriptor, they are no argument.
+          if (c !== '&' && /^(\d+|\{[A-Za-z_][A-Za-z0-9_]*\})$/.test(top.word)) top.word = '';
+          else this.endWord(top);
           if (c !== '&') top.redirect = true;
+          else top.duplicate = this.prev === '<' ? '<&' : '>&';
           this.prev = c;
           if (c === '<' && text[i + 1] === '<') {
             if (text[i + 2] === '<') return i + 3; // a here-string: an ordinary word follows
@@ -940,7 +991,10 @@ class ShellLexer {
 
   private endWord(frame: CmdFrame): void {
     if (frame.word === '') return;
+    // The target of a redirection is no argument of the command (sh -c >out SCRIPT).
+    const target = frame.redirect || frame.duplicate !== null;
     frame.redirect = false;
+    frame.duplicate = null;
     if (frame.test) {
       if (frame.word === ']]') frame.test = null;
       else if (/^-(eq|ne|lt|le|gt|ge|v)$/.test(frame.word)) {
@@ -955,7 +1009,7 @@ class ShellLexer {
     if (frame.delimNext) {
       frame.pending.push({ delim: unquote(frame.word), quoted: /['"\\]/.test(frame.word), strip: frame.delimNext.strip, script: heredocFeedsCode(frame.words) });
       frame.delimNext = null;
-    } else {
+    } else if (!target || frame.test) {
       frame.words.push(frame.word);
       // A case inside $(...) has patterns ending in ) that this reader would take for the end.
       if (frame.sub && commandName(frame.word) === 'case' && frame.words.length === 1) this.lost = 'a case statement inside $(...) is not supported before a value';
@@ -965,7 +1019,7 @@ class ShellLexer {
 }
 
 function newCmd(sub: boolean): CmdFrame {
-  return { t: 'cmd', sub, depth: 0, word: '', words: [], delimNext: null, pending: [], redirect: false, test: null };
+  return { t: 'cmd', sub, depth: 0, word: '', words: [], delimNext: null, pending: [], redirect: false, duplicate: null, test: null };
 }
 
 function testReason(op: string): string {

@@ -373,6 +373,24 @@ describe('render: spots where no quoting is safe are refused', () => {
     ['flock /run/x.lock -c {{params.x}}', /script of flock -c/],
     ['script -q -c "ls {{params.x}}" /dev/null', /script of script -c/],
     ['expect -c {{params.x}}', /code that expect -c runs/],
+    // A program named by an expansion could be any of the above.
+    ['$SHELL -c "echo {{params.x}}"', /named by an expansion/],
+    ['"$(command -v bash)" -c {{params.x}}', /named by an expansion/],
+    ['`sed `eval echo {{params.x}}', /named by an expansion/],
+    ['sudo -u app $SHELL -c {{params.x}}', /named by an expansion/],
+    ['X=eval; command $X echo {{params.x}}', /named by an expansion/],
+    // bash expands the word after >& a second time when it is not a number.
+    ['echo hi >&{{params.x}}', /target of >&/],
+    [':2>&1{{params.x}}', /target of >&/],
+    ['cat <&"$(printf %s {{params.x}})"', /target of <&/],
+    // A line continuation vanishes before the shell reads the word.
+    ['\\\nsh -c {{params.x}}', /script of sh -c/],
+    ['s\\\nh -c {{params.x}}', /script of sh -c/],
+    ['ev\\\nal echo {{params.x}}', /eval runs/],
+    // Redirections are no arguments: the value is still the script of sh -c.
+    ['sh -c >out {{params.x}}', /script of sh -c/],
+    ['sh -c 2>/dev/null {{params.x}}', /script of sh -c/],
+    ['bash -c 2>&1 <in {{params.x}}', /script of bash -c/],
   ])('%j', (source, why) => {
     const e = templateError(() => render(source, scopeWith('v'), 'shell'));
     expect(e.message).toMatch(why);
@@ -400,12 +418,17 @@ describe('render: spots where no quoting is safe are refused', () => {
     ["awk -v v={{params.x}} '{ print v }' f && awk -F: '{ print $1 }' {{params.x}}", 'v'],
     ['awk -f prog.awk {{params.x}} && sed -n 1p {{params.x}} && sed -f s.sed {{params.x}}', 'v'],
     ["sed -ifoo -e 's/a/b/' {{params.x}} && sed --expression='s/a/b/' {{params.x}} && gawk -vn=1 -- '{ print n }' {{params.x}}", 'v'],
+    ['echo $HOME {{params.x}} && cp "$SRC" {{params.x}} && X=$(date) curl {{params.x}} && sudo -u "$SVC" systemctl restart {{params.x}}', 'v'],
+    ['echo {{params.x}} 2>&1 >{{params.x}} && echo {{params.x}} &>/dev/null', 'v'],
   ])('allows %j', (source, x) => {
     expect(() => render(source, { ...scopeWith(x), node: { ...node, port: 22 } }, 'shell')).not.toThrow();
   });
 
   it('refuses them because bash runs a quoted a[$(...)] there: the premise, checked in a real bash', () => {
     const hostile = shellQuoteAlways('a[$(touch "$DIR/INJECTED")]');
+    runShell('/bin/bash', `echo hi >&${shellQuoteAlways('$(touch "$DIR/INJECTED")')}`, { DIR: tmp.dir });
+    expect(existsSync(injected), '>&').toBe(true);
+    rmSync(injected);
     for (const spot of ['(( X + 1 ))', 'echo $[X]', 'let n=X', '[[ X -eq 1 ]]', '[[ 1 -lt "$(printf %s X)" ]]', '[ -v X ]', 'printf -v X %s v', 'read -r X <<< v', 'a=(1); unset X', 'declare -i n=X', 'arr=(); arr[X]=1']) {
       runShell('/bin/bash', spot.replace('X', hostile), { DIR: tmp.dir });
       expect(existsSync(injected), spot).toBe(true);
