@@ -31,29 +31,47 @@ export class Tmux {
     await this.tmux('new-session', '-d', '-s', 'e2e', '-x', String(columns), '-y', String(rows), ...envArgs, `${command}; echo "[exit $?]"; sleep 60`);
   }
 
-  /** The screen as text, one string per row. */
-  async screen(): Promise<string> {
-    return this.tmux('capture-pane', '-p', '-t', 'e2e');
+  /** The screen as text, one string per row: the session's current window, or `target` (e2e:1). */
+  async screen(target = 'e2e'): Promise<string> {
+    return this.tmux('capture-pane', '-p', '-t', target);
   }
 
   async keys(...keys: string[]): Promise<void> {
+    await this.keysTo('e2e', ...keys);
+  }
+
+  /** Keys to a window (e2e:1); `{ text }` is typed literally. */
+  async keysTo(target: string, ...keys: (string | { text: string })[]): Promise<void> {
     for (const k of keys) {
-      await this.tmux('send-keys', '-t', 'e2e', k);
+      if (typeof k === 'string') await this.tmux('send-keys', '-t', target, k);
+      else await this.tmux('send-keys', '-t', target, '-l', k.text);
       await new Promise((r) => setTimeout(r, 60));
     }
+  }
+
+  /** The session's windows: index, name and the command its pane started with. */
+  async windows(): Promise<{ index: number; name: string; command: string }[]> {
+    const out = await this.tmux('list-windows', '-t', 'e2e', '-F', '#{window_index}\t#{window_name}\t#{pane_start_command}');
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [index, name, ...command] = l.split('\t');
+        return { index: Number(index), name: name!, command: command.join('\t') };
+      });
   }
 
   async resize(columns: number, rows: number): Promise<void> {
     await this.tmux('resize-window', '-t', 'e2e', '-x', String(columns), '-y', String(rows));
   }
 
-  /** Waits until the screen shows `text` (or the test holds); fails with the screen. */
-  async waitFor(want: string | RegExp | ((screen: string) => boolean), ms = 15_000): Promise<string> {
+  /** Waits until the screen (of `target`, default the current window) shows `text` (or the test holds); fails with the screen. */
+  async waitFor(want: string | RegExp | ((screen: string) => boolean), ms = 15_000, target = 'e2e'): Promise<string> {
     const test = typeof want === 'function' ? want : (s: string) => (typeof want === 'string' ? s.includes(want) : want.test(s));
     const until = Date.now() + ms;
     let last = '';
     while (Date.now() < until) {
-      last = await this.screen().catch(() => last);
+      last = await this.screen(target).catch(() => last);
       if (test(last)) return last;
       await new Promise((r) => setTimeout(r, 100));
     }

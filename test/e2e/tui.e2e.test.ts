@@ -3,7 +3,8 @@
 // When `runbook train` exists these tests still use play with a small runbook of their own, so
 // that what they check (a confirmation before a destructive step, n, y, t, resize, q) is reached
 // in a few keys.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,14 @@ import { Tmux, hasTmux } from './tmux.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const LIB = '/opt/mesosphere/lib/libltdl.so.7';
+const hasSsh = (): boolean => {
+  try {
+    execFileSync('ssh', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
   let sim: SimCluster;
@@ -126,6 +135,62 @@ describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
       await batch.kill();
     }
   }, 60_000);
+
+  it.skipIf(!hasSsh())('o opens a tmux window with an SSH shell on the selected node, host keys checked; it closes cleanly', async () => {
+    // A home of its own: its known_hosts is changed below.
+    const home = path.join(dir, 'o-home');
+    mkdirSync(path.join(home, '.ssh'), { recursive: true });
+    const knownHosts = path.join(home, '.ssh', 'known_hosts');
+    copyFileSync(sim.files.knownHosts, knownHosts);
+    const shell = new Tmux(`runbook-e2e-shell-${process.pid}`);
+    try {
+      const command = [process.execPath, cli.cli, 'play', path.join(here, 'fixtures', 'patch-agents.yaml'), '--inventory', sim.files.inventory, '--state-dir', path.join(dir, 'o-state')].map((w) => `'${w}'`).join(' ');
+      await shell.start(command, 120, 36, { HOME: home, CI: 'false', TERM: 'xterm-256color', PATH: process.env.PATH ?? '' });
+      let screen = await shell.waitFor('Press enter to start');
+      expect(screen).toMatch(/› master-1/);
+
+      // o: a new window whose ssh checks the node's host key against the operator's known_hosts.
+      await shell.keys('o');
+      const opened = await shell.waitFor('[dcos@master-1 ~]$', 15_000, 'e2e:1');
+      expect(opened).toContain('Last login:');
+      const windows = await shell.windows();
+      expect(windows.map((w) => w.name)).toEqual([expect.any(String), 'ssh master-1']);
+      const ssh = windows[1]!.command;
+      expect(ssh).toContain("'StrictHostKeyChecking=yes'");
+      expect(ssh).toContain(`'UserKnownHostsFile=${knownHosts}'`);
+      expect(ssh).not.toMatch(/StrictHostKeyChecking=(no|accept-new)/);
+      // It is the node's own shell: its hostname, and a command run there.
+      await shell.keysTo('e2e:1', { text: 'hostname' }, 'Enter');
+      await shell.waitFor(/hostname\s*\n\s*master-1\s*\n/, 10_000, 'e2e:1');
+
+      // exit: ssh ends, the window says so and closes on enter; the TUI's window is still there.
+      await shell.keysTo('e2e:1', { text: 'exit' }, 'Enter');
+      await shell.waitFor('[ssh master-1 ended: press enter to close this window]', 10_000, 'e2e:1');
+      await shell.keysTo('e2e:1', 'Enter');
+      for (const until = Date.now() + 10_000; (await shell.windows()).length > 1 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+      expect((await shell.windows()).map((w) => w.index)).toEqual([0]);
+      screen = await shell.screen('e2e:0');
+      expect(screen).toContain('opened tmux window "ssh master-1"');
+
+      // A changed host key (master-2's key under master-1's name) is refused, never trusted.
+      const lines = readFileSync(sim.files.knownHosts, 'utf8').trim().split('\n');
+      const port = (n: string) => sim.inventory.nodes.find((x) => x.name === n)!.port;
+      const key = (n: string) => lines.find((l) => l.startsWith(`[127.0.0.1]:${port(n)} `))!.split(' ').slice(1).join(' ');
+      writeFileSync(knownHosts, `[127.0.0.1]:${port('master-1')} ${key('master-2')}\n`);
+      await shell.keysTo('e2e:0', 'o');
+      const refused = await shell.waitFor('[ssh master-1 ended: press enter to close this window]', 15_000, 'e2e:1');
+      expect(refused).toContain('Host key verification failed.');
+      expect(refused).not.toContain('[dcos@master-1');
+      await shell.keysTo('e2e:1', 'Enter');
+      for (const until = Date.now() + 10_000; (await shell.windows()).length > 1 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+      expect((await shell.windows()).map((w) => w.index)).toEqual([0]);
+
+      await shell.keysTo('e2e:0', 'q');
+      await shell.waitFor('[exit', 10_000, 'e2e:0');
+    } finally {
+      await shell.kill();
+    }
+  }, 90_000);
 
   // `runbook train` plays the DC/OS runbook against a simulator of its own: once it exists, the
   // screen it opens on is checked here too.
