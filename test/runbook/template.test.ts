@@ -309,6 +309,39 @@ describe.each(SHELLS)('render in real shells: %s', (shell) => {
     expect(printedWords(shell, [command], { DIR: tmp.dir })).toEqual([[hostile.name, `http://${hostile.ip}:5050`, hostile.vars.z]]);
   });
 
+  it('random commands never run a value (seeded; values without newlines, see below)', () => {
+    // Pieces of shell put together at random: most commands are nonsense, and that is the point,
+    // because the reader must never be fooled into placing a value where it runs. Values with a
+    // newline are left out: after a syntax error of the author's own, bash carries on at the next
+    // line, which can be inside a quoted value; such commands fail on their first run anyway.
+    const random = prng(2024);
+    const pieces = [' ', ' ', 'echo ', '"', "'", '$(', ')', '`', '\\', ';', '|', '&&', '#', '${', '}', '$((', '))', '((', '[[ ', ' ]]', '-eq ', 'x=', 'a[', ']', '(', 'sh -c ', 'awk ', 'sed ', 'eval ', 'declare ', 'read ', '=', '>', '<', '>&', '2>&1', '!', '\\\n', "$'", '$X', '-v '];
+    const values = ['a;touch "$DIR/INJECTED"', '$(touch "$DIR/INJECTED")', '`touch "$DIR/INJECTED"`', "'; touch \"$DIR/INJECTED\" #", 'a[$(touch "$DIR/INJECTED")]', '\\', '$(touch${IFS}"$DIR/INJECTED")', '}; touch "$DIR/INJECTED"; {'];
+    const work = tempDir('runbook-template-fuzz-');
+    try {
+      let ran = 0;
+      for (let i = 0; i < 250; i++) {
+        const template = Array.from({ length: 2 + Math.floor(random() * 8) }, () => (random() < 0.3 ? '{{params.x}}' : pieces[Math.floor(random() * pieces.length)])).join('') + ' {{params.x}}';
+        const value = values[Math.floor(random() * values.length)]!;
+        let command: string;
+        try {
+          command = render(template, scopeWith(value), 'shell');
+        } catch (e) {
+          if (e instanceof TemplateError) continue;
+          throw e;
+        }
+        ran += 1;
+        // Most of these commands name programs that do not exist: a short PATH and an empty HOME keep
+        // each failed lookup cheap.
+        runShell(shell, command, { DIR: tmp.dir, PATH: '/usr/bin:/bin', HOME: work.dir }, work.dir);
+        expect(existsSync(injected), `${JSON.stringify(template)} with ${JSON.stringify(value)}: ${JSON.stringify(command)}`).toBe(false);
+      }
+      expect(ran).toBeGreaterThan(100);
+    } finally {
+      work.remove();
+    }
+  });
+
   it('a raw value runs as the author asked (the check is real: it can see an injection)', () => {
     runShell(shell, render('echo {{params.x|raw}}', scopeWith('hi; touch "$DIR/INJECTED"'), 'shell'), { DIR: tmp.dir });
     expect(existsSync(injected)).toBe(true);
