@@ -14,6 +14,8 @@
 //   end of the line: an unterminated one never swallows more than the rest of its line.
 // - C1 controls count as code points (U+0080..U+009F, e.g. U+009B is CSI); raw bytes that are not
 //   UTF-8 become U+FFFD before they get here, so they can never act as C1 controls.
+// - Bidirectional overrides and isolates (U+202A..U+202E, U+2066..U+2069) are dropped: they would
+//   let output show in another order than it was written. Joiners (U+200C, U+200D) stay.
 // - A line longer than `maxLineChars` (UTF-16 units) is cut into pieces with `newline: false`.
 
 import type { OutputLine, StyledSegment, TextColor, TextStyle } from './types.js';
@@ -67,7 +69,9 @@ const MAX_CSI_CHARS = 64;
 
 const PLAIN: TextStyle = Object.freeze({});
 
-const isPrintable = (c: number): boolean => c >= 0x20 && c !== DEL && (c < 0x80 || c > 0x9f);
+/** Bidirectional embeddings, overrides and isolates: they reorder what is shown around them. */
+const isBidiControl = (c: number): boolean => (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+const isPrintable = (c: number): boolean => c >= 0x20 && c !== DEL && (c < 0x80 || c > 0x9f) && !isBidiControl(c);
 const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
 const isLowSurrogate = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
 

@@ -80,6 +80,10 @@ const table: [string, string, string][] = [
   ['UTF-8 multibyte kept', 'héllo wörld 日本語 🎉\n', 'héllo wörld 日本語 🎉\n'],
   ['backspace deletes a whole emoji', 'a🎉\bb\n', 'ab\n'],
   ['empty lines kept', '\n\n', '\n\n'],
+  // Bidirectional overrides and isolates reorder what is shown ("Trojan source"): dropped.
+  ['bidi override dropped', 'status: \u202ekcatta\u202c ok\n', 'status: kcatta ok\n'],
+  ['bidi embeddings and isolates dropped', 'a\u202ab\u202bc\u202dd\u2066e\u2067f\u2068g\u2069h\n', 'abcdefgh\n'],
+  ['joiners kept (emoji sequences, scripts that need them)', '👩\u200d💻 می\u200cخواهم\n', '👩\u200d💻 می\u200cخواهم\n'],
 ];
 
 describe('sanitiser: one sequence type at a time, split at every byte', () => {
