@@ -844,6 +844,13 @@ class ShellLexer {
           return i + 1;
         }
         if (c === '$') return i + this.dollarForm(text, i, true);
+        if (c === '&' && text[i + 1] === '>') {
+          // bash's &> and &>> redirect both outputs; they separate nothing (dash reads & and >).
+          this.endWord(top);
+          top.redirect = true;
+          this.prev = '>';
+          return i + 2;
+        }
         if (c === ';' || c === '|' || (c === '&' && this.prev !== '>' && this.prev !== '<')) {
           this.endWord(top);
           top.words = [];

@@ -424,6 +424,8 @@ describe('render: spots where no quoting is safe are refused', () => {
     ['sh -c >out {{params.x}}', /script of sh -c/],
     ['sh -c 2>/dev/null {{params.x}}', /script of sh -c/],
     ['bash -c 2>&1 <in {{params.x}}', /script of bash -c/],
+    ['sh -c &>/dev/null {{params.x}}', /script of sh -c/],
+    ['sh -c &>>log {{params.x}}', /script of sh -c/],
   ])('%j', (source, why) => {
     const e = templateError(() => render(source, scopeWith('v'), 'shell'));
     expect(e.message).toMatch(why);
