@@ -1,5 +1,6 @@
-// The node grid as rows of text: one string per screen row, built here and drawn by one Text
-// each. A Box per node costs about 40 ms a frame at 1,000 nodes; strings cost a fraction of it.
+// The node grid as rows of text: one string per screen row, built here and put on the screen as
+// they are (frame-output.ts). A Box per node cost about 40 ms a frame at 1,000 nodes; strings
+// cost a fraction of a millisecond.
 //
 // Nodes are grouped by role. When every node fits, each has a row. Otherwise the biggest groups
 // collapse, one by one, into a summary (counts per state), a dot map (one glyph per node, or

@@ -28,11 +28,12 @@ export function spinnerCells(line: string, row: number): SpinnerCell[] {
   return cells;
 }
 
-// Anything in a row that is not text or one of our colour codes: C0 and C1 controls, and escape
-// sequences other than SGR. Rows are built from sanitised output and our own strings, so this
-// finds nothing; it is the last guard before the terminal (Ink's drawing used to be one too).
-const UNSAFE = /[\x00-\x1a\x1c-\x1f\x7f-\x9f]|\x1b(?!\[[0-9;]*m)/;
-const UNSAFE_ALL = /\x1b\[[0-9;]*m|([\x00-\x1a\x1c-\x1f\x7f-\x9f]|\x1b)/g;
+// Anything in a row that is not text or one of our colour codes: C0 and C1 controls, escape
+// sequences other than SGR, and bidirectional controls (which could show a command in another
+// order than it runs). Rows are built from sanitised output and our own strings, so this finds
+// nothing; it is the last guard before the terminal (Ink's drawing used to be one too).
+const UNSAFE = /[\x00-\x1a\x1c-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|\x1b(?!\[[0-9;]*m)/;
+const UNSAFE_ALL = /\x1b\[[0-9;]*m|([\x00-\x1a\x1c-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|\x1b)/g;
 
 /** A row with every control character and non-SGR escape removed (an ESC alone goes, the rest of its sequence shows as text). */
 export function safeRow(line: string): string {

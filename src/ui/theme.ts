@@ -1,6 +1,6 @@
 // Colours and glyphs. Panes build their rows as strings, so styling is done here with SGR codes
 // (the only escape sequences the UI ever writes inside a row) rather than a Text element per
-// word: one Text per row keeps a frame cheap at 2,000 nodes. Every state also has its own glyph,
+// word: rows of text keep a frame cheap at 2,000 nodes. Every state also has its own glyph,
 // so a monochrome terminal (theme mono, NO_COLOR, --no-color) tells states apart by shape.
 import type { TextColor, TextStyle } from '../transport/types.js';
 import cliSpinners from 'cli-spinners';

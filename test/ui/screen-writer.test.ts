@@ -97,6 +97,7 @@ describe('the screen writer', () => {
     w.frame(['\x1b[32mok\x1b[0m \x1b]52;c;ZXZpbA==\x07title\x1b[2J\x1b[6n', 'a\rb\x08c\td\u009b31m']);
     expect(t.take()).toBe('\x1b[1;1H\x1b[32mok\x1b[0m ]52;c;ZXZpbA==title[2J[6n\x1b[0m\x1b[K\x1b[2;1Habcd31m\x1b[0m\x1b[K');
     expect(safeRow('plain \x1b[1;36mstyled\x1b[0m ○ 修补')).toBe('plain \x1b[1;36mstyled\x1b[0m ○ 修补');
+    expect(safeRow('sudo rm -rf /tmp/\u202eatad\u202c x')).toBe('sudo rm -rf /tmp/atad x');
   });
 
   it('finds spinner marks after wide characters', () => {
