@@ -505,7 +505,7 @@ function commandIndex(words: readonly string[]): number {
 }
 
 /** Commands that run the command given in their arguments. */
-const WRAPPERS = new Set(['sudo', 'doas', 'env', 'exec', 'nice', 'nohup', 'stdbuf', 'setsid', 'xargs', 'time', 'ionice', 'taskset', 'unbuffer']);
+const WRAPPERS = new Set(['sudo', 'doas', 'env', 'exec', 'eval', 'nice', 'nohup', 'stdbuf', 'setsid', 'xargs', 'time', 'ionice', 'taskset', 'unbuffer']);
 /** Options of those wrappers that take the next word as their value (sudo -u app, nice -n 5). */
 const WRAPPER_VALUE_OPTIONS = new Set(['-u', '-g', '-C', '-D', '-h', '-p', '-U', '-r', '-t', '-T', '-n', '-c', '-s', '-I', '-L', '-P', '-d']);
 
@@ -576,8 +576,9 @@ function evaluationReason(frame: CmdFrame): string | undefined {
   return undefined;
 }
 
+// A program named by an expansion ($SHELL <<EOF) may be a shell as well.
 const heredocFeedsCode = (words: readonly string[]) =>
-  words.map(commandName).some((n) => SHELL_NAMES.has(n) || INTERPRETERS.has(n) || n === 'ssh');
+  words.map(commandName).some((n) => SHELL_NAMES.has(n) || INTERPRETERS.has(n) || n === 'ssh') || expandedProgramReason(words) !== undefined;
 
 const PREV_OK = /[\s;&|(/:.,\-@=%'"<>]/;
 const NEXT_OK = /[\s;&|)/:.,\-@%'"]/;

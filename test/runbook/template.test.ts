@@ -315,12 +315,12 @@ describe.each(SHELLS)('render in real shells: %s', (shell) => {
     // newline are left out: after a syntax error of the author's own, bash carries on at the next
     // line, which can be inside a quoted value; such commands fail on their first run anyway.
     const random = prng(2024);
-    const pieces = [' ', ' ', 'echo ', '"', "'", '$(', ')', '`', '\\', ';', '|', '&&', '#', '${', '}', '$((', '))', '((', '[[ ', ' ]]', '-eq ', 'x=', 'a[', ']', '(', 'sh -c ', 'awk ', 'sed ', 'eval ', 'declare ', 'read ', '=', '>', '<', '>&', '2>&1', '!', '\\\n', "$'", '$X', '-v '];
+    const pieces = [' ', ' ', 'echo ', '"', "'", '$(', ')', '`', '\\', ';', '|', '&&', '#', '${', '}', '$((', '))', '((', '[[ ', ' ]]', '-eq ', 'x=', 'a[', ']', '(', 'sh -c ', 'awk ', 'sed ', 'eval ', 'declare ', 'read ', '=', '>', '<', '>&', '&>', '2>', '2>&1', '!', '\\\n', "$'", '$X', '-v '];
     const values = ['a;touch "$DIR/INJECTED"', '$(touch "$DIR/INJECTED")', '`touch "$DIR/INJECTED"`', "'; touch \"$DIR/INJECTED\" #", 'a[$(touch "$DIR/INJECTED")]', '\\', '$(touch${IFS}"$DIR/INJECTED")', '}; touch "$DIR/INJECTED"; {'];
     const work = tempDir('runbook-template-fuzz-');
     try {
       let ran = 0;
-      for (let i = 0; i < 250; i++) {
+      for (let i = 0; i < 400; i++) {
         const template = Array.from({ length: 2 + Math.floor(random() * 8) }, () => (random() < 0.3 ? '{{params.x}}' : pieces[Math.floor(random() * pieces.length)])).join('') + ' {{params.x}}';
         const value = values[Math.floor(random() * values.length)]!;
         let command: string;
@@ -336,7 +336,7 @@ describe.each(SHELLS)('render in real shells: %s', (shell) => {
         runShell(shell, command, { DIR: tmp.dir, PATH: '/usr/bin:/bin', HOME: work.dir }, work.dir);
         expect(existsSync(injected), `${JSON.stringify(template)} with ${JSON.stringify(value)}: ${JSON.stringify(command)}`).toBe(false);
       }
-      expect(ran).toBeGreaterThan(100);
+      expect(ran).toBeGreaterThan(150);
     } finally {
       work.remove();
     }
@@ -426,6 +426,8 @@ describe('render: spots where no quoting is safe are refused', () => {
     ['bash -c 2>&1 <in {{params.x}}', /script of bash -c/],
     ['sh -c &>/dev/null {{params.x}}', /script of sh -c/],
     ['sh -c &>>log {{params.x}}', /script of sh -c/],
+    ['$SHELL <<EOF\necho {{params.x}}\nEOF', /fed to a program that runs it as code/],
+    ['eval "$SHELL" <<EOF\necho {{params.x}}\nEOF', /fed to a program that runs it as code/],
   ])('%j', (source, why) => {
     const e = templateError(() => render(source, scopeWith('v'), 'shell'));
     expect(e.message).toMatch(why);
