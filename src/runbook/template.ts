@@ -219,8 +219,11 @@ export function render(source: string, scope: Scope, mode: RenderMode): string {
 
 /** Options for showing a template where not every value exists yet (an export before a run). */
 export interface DisplayOptions {
-  /** 'keep' leaves an unknown or unset ref as written ({{node.ip}}) instead of throwing. */
-  missing?: 'throw' | 'keep';
+  /**
+   * What an unknown or unset ref shows instead of throwing: 'keep' as written ({{node.ip}}),
+   * 'placeholder' as <node.ip> (paper, where braces would read as syntax).
+   */
+  missing?: 'throw' | 'keep' | 'placeholder';
 }
 
 /** For showing, journalling, exporting: the same, but secret param values become •••••• (never the value, even partially). */
@@ -231,6 +234,7 @@ export function renderForDisplay(source: string, scope: Scope, mode: RenderMode,
     const r = resolveRef(part.ref, scope);
     if (r.kind === 'value') return { value: String(r.value) };
     if (options.missing === 'keep') return { shown: `{{${part.ref}${part.raw ? ' | raw' : ''}}}` };
+    if (options.missing === 'placeholder') return { shown: `<${part.ref}>` };
     throw new TemplateError(r.message, part.ref, part.start);
   });
   return redactSecrets(out, scope);

@@ -601,6 +601,13 @@ describe('renderForDisplay: secrets', () => {
     expect(() => renderForDisplay('{{node.ip}}', s, 'shell')).toThrow(TemplateError);
   });
 
+  it('shows unknown refs as <ref> placeholders when asked, for paper', () => {
+    const s: Scope = { params: { v: '1.11.5' }, vars: {} };
+    expect(renderForDisplay('curl -fsSO {{vars.patch_url}} # {{params.v}} on {{node.name}}', s, 'shell', { missing: 'placeholder' })).toBe(
+      'curl -fsSO <vars.patch_url> # 1.11.5 on <node.name>',
+    );
+  });
+
   it('redactSecrets cleans any text, such as command output', () => {
     expect(redactSecrets(`token=${secret}\n`, scope())).toBe(`token=${SECRET_MASK}\n`);
     expect(redactSecrets('nothing', { params: {}, vars: {} })).toBe('nothing');
