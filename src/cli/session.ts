@@ -4,7 +4,7 @@
 // is the caller's choice.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
 import { realClock, scaledClock, type Clock } from '../engine/clock.js';
 import type { ConnectionEvent, JournalRecord, RunStartedRecord } from '../engine/events.js';
@@ -240,7 +240,7 @@ export async function openSession(options: SessionOptions): Promise<OpenResult> 
     ssh: {
       ...(sshUser ? { user: sshUser } : {}),
       ...(identityFile ? { identityFile } : {}),
-      ...(io.env.HOME ? { knownHostsFiles: [path.join(io.env.HOME, '.ssh', 'known_hosts')] } : {}),
+      ...(knownHostsFiles(inventory, io.env) ?? (io.env.HOME ? { knownHostsFiles: [path.join(io.env.HOME, '.ssh', 'known_hosts')] } : {})),
       ...(inventory?.knownHosts ? { extraKnownHosts: inventory.knownHosts } : {}),
       ...(options.acceptNewHostKeys ? { acceptNewHostKeys: true } : {}),
       resolveJump: (jump) => nodesByName.get(jump),
@@ -283,6 +283,17 @@ export async function openSession(options: SessionOptions): Promise<OpenResult> 
   return { kind: 'session', session };
 }
 
+/**
+ * Where host keys are looked up when the inventory names known_hosts files: those first, then the
+ * operator's and the system's, as OpenSSH reads UserKnownHostsFile then GlobalKnownHostsFile.
+ * Without such files: nothing, and the transport's own defaults apply.
+ */
+function knownHostsFiles(inventory: Inventory | undefined, env: NodeJS.ProcessEnv): { knownHostsFiles: string[] } | undefined {
+  if (!inventory?.knownHostsFiles?.length) return undefined;
+  const home = env.HOME || homedir();
+  return { knownHostsFiles: [...inventory.knownHostsFiles, path.join(home, '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts'] };
+}
+
 async function makeTransports(
   inventory: Inventory | undefined,
   options: SessionOptions,
@@ -299,6 +310,7 @@ async function makeTransports(
   const identityFile = options.identityFile ?? settings.identityFile;
   const sshTransport = () =>
     (ssh ??= createSshTransport({
+      ...knownHostsFiles(inventory, io.env),
       ...(inventory?.knownHosts ? { extraKnownHosts: inventory.knownHosts } : {}),
       ...(options.acceptNewHostKeys ? { acceptNewHostKeys: true } : {}),
       ...(sshUser ? { user: sshUser } : {}),

@@ -44,6 +44,8 @@ export interface NodeDraft {
 /** The result of a loader. */
 export interface Drafts {
   name?: string;
+  /** known_hosts files as written, with where. */
+  knownHosts?: Located<string>[];
   nodes: NodeDraft[];
   problems: Problem[];
 }

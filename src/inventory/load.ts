@@ -15,7 +15,7 @@ import { splitWords } from './ssh-args.js';
 import { resolveNodes } from './resolve.js';
 import { normalizeRole } from './roles.js';
 import { FILE_KEYS } from './schema.js';
-import { SshConfig } from './ssh-config.js';
+import { SshConfig, expandTilde } from './ssh-config.js';
 import { readOurInventory } from './yaml-inventory.js';
 import type { Inventory, InventoryNode } from './types.js';
 
@@ -137,6 +137,13 @@ export async function inspectInventory(file: string, options: LoadInventoryOptio
     localUser: localUser(),
   });
   problems.push(...resolved.problems);
+  // known_hosts files, relative to the inventory; one that is missing holds no keys (every host
+  // of it would be refused as unknown), which is worth a warning, not a failure.
+  const knownHostsFiles = (drafts.knownHosts ?? []).map((k) => {
+    const absolute = path.resolve(path.dirname(k.at.file), expandTilde(k.value, home));
+    if (!existsSync(absolute)) problems.push(problemAt(k.at, `the known_hosts file ${absolute} does not exist; host keys are then looked up in ~/.ssh/known_hosts only`, 'warning'));
+    return absolute;
+  });
   const all = tidy(problems, file);
   if (hasErrors(all)) return { kind: drafts.kind, problems: all };
   const inventory: Inventory = {
@@ -144,6 +151,7 @@ export async function inspectInventory(file: string, options: LoadInventoryOptio
     ...(drafts.name !== undefined ? { name: drafts.name } : {}),
     nodes: resolved.nodes,
     simulated: false,
+    ...(knownHostsFiles.length ? { knownHostsFiles } : {}),
   };
   return { inventory, kind: drafts.kind, problems: all };
 }

@@ -68,6 +68,12 @@ export const InventoryFile = Type.Object(
     $schema: Type.Optional(Type.String()),
     name: Type.Optional(doc(Type.String(), 'The cluster\'s name, shown in the header.')),
     defaults: Type.Optional(InventoryDefaults),
+    known_hosts: Type.Optional(
+      doc(
+        Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })]),
+        "known_hosts files holding these nodes' host keys, checked before ~/.ssh/known_hosts (like ssh's UserKnownHostsFile); relative to the inventory.",
+      ),
+    ),
     nodes: doc(Type.Array(InventoryNodeEntry, { minItems: 1 }), 'The machines, in the order they are shown.'),
   },
   {

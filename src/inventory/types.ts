@@ -30,4 +30,6 @@ export interface Inventory {
   simulated: boolean;
   /** For the simulator: the known_hosts lines of its nodes, so host keys are still checked. */
   knownHosts?: string[];
+  /** known_hosts files the inventory names (absolute), checked before the operator's own. */
+  knownHostsFiles?: string[];
 }

@@ -57,6 +57,17 @@ export function readOurInventory(doc: YamlDocument): Drafts {
     name = undefined;
   }
 
+  const knownHosts: Located<string>[] = [];
+  if (root.known_hosts !== undefined && root.known_hosts !== null) {
+    const files = Array.isArray(root.known_hosts) ? root.known_hosts : [root.known_hosts];
+    const base: YamlPath = Array.isArray(root.known_hosts) ? ['known_hosts'] : [];
+    files.forEach((f, i) => {
+      const at: YamlPath = Array.isArray(root.known_hosts) ? [...base, i] : ['known_hosts'];
+      const v = located(text(f, at, 'known_hosts'), at, 'known_hosts');
+      if (v) knownHosts.push(v);
+    });
+  }
+
   // Defaults, remembered with their places so a bad default points at the defaults line.
   const defaults: Partial<Record<'user' | 'identity_file' | 'jump', Located<string>>> & { port?: Located<number> } = {};
   if (root.defaults !== undefined && root.defaults !== null) {
@@ -154,5 +165,5 @@ export function readOurInventory(doc: YamlDocument): Drafts {
       nodes.push(draft);
     });
   }
-  return { ...(name !== undefined ? { name } : {}), nodes, problems };
+  return { ...(name !== undefined ? { name } : {}), ...(knownHosts.length ? { knownHosts } : {}), nodes, problems };
 }

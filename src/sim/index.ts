@@ -169,7 +169,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
       return { name: info.name, address: host, ip: info.ip, port: e.port, roles: [info.role], user, identityFile: files.identityFile, vars: {} };
     });
     const knownHosts = endpoints.map((e) => knownHostsLine(host, e.port, e.key));
-    const inventory: Inventory = { source: `sim:${def.name}`, name: clusterName, nodes: inventoryNodes, simulated: true, knownHosts };
+    const inventory: Inventory = { source: `sim:${def.name}`, name: clusterName, nodes: inventoryNodes, simulated: true, knownHosts, knownHostsFiles: [files.knownHosts] };
     await writeFile(files.identityFile, clientKey.privateOpenSsh, { mode: 0o600 });
     await writeFile(`${files.identityFile}.pub`, `${clientKey.publicLine}\n`, { mode: 0o644 });
     await writeFile(files.knownHosts, `${knownHosts.join('\n')}\n`, { mode: 0o644 });
@@ -232,8 +232,9 @@ function yamlScalar(value: string): string {
 
 /** The inventory as our YAML format, one node per line (what `runbook sim` prints). */
 export function inventoryToYaml(inventory: Inventory): string {
-  const lines = [`# ${inventory.simulated ? `Simulated DC/OS cluster (${inventory.source}); its host keys are in known_hosts beside the identity file.` : `Inventory from ${inventory.source}.`}`];
+  const lines = [`# ${inventory.simulated ? `Simulated DC/OS cluster (${inventory.source}); its host keys are in the known_hosts file it names.` : `Inventory from ${inventory.source}.`}`];
   if (inventory.name) lines.push(`name: ${yamlScalar(inventory.name)}`);
+  if (inventory.knownHostsFiles?.length) lines.push(`known_hosts: [${inventory.knownHostsFiles.map(yamlScalar).join(', ')}]`);
   lines.push('nodes:');
   for (const n of inventory.nodes) {
     const parts = [`name: ${yamlScalar(n.name)}`, `address: ${n.address}`];

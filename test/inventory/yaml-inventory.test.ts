@@ -73,6 +73,17 @@ describe('our YAML inventory', () => {
     const inventory = await loadInventory(file, { sshConfig: null, home: home.dir });
     expect(inventory.nodes[0]).toMatchObject({ identityFile: `${home.dir}/keys/ops`, vars: { rack: '7', gpu: 'true' } });
   });
+
+  test('known_hosts files are relative to the inventory; a missing one is a warning', async () => {
+    await home.write('cluster/known_hosts', '');
+    const file = await home.write('cluster/inv.yaml', 'known_hosts: [known_hosts, ~/nowhere]\nnodes:\n  - { name: n1, address: n1.example.com }\n');
+    const warnings: string[] = [];
+    const inventory = await loadInventory(file, { sshConfig: null, home: home.dir, onWarning: (p) => warnings.push(`${p.line}:${p.column} ${p.message}`) });
+    expect(inventory.knownHostsFiles).toEqual([`${home.dir}/cluster/known_hosts`, `${home.dir}/nowhere`]);
+    expect(warnings).toEqual([`1:28 the known_hosts file ${home.dir}/nowhere does not exist; host keys are then looked up in ~/.ssh/known_hosts only`]);
+    const one = await home.write('cluster/one.yaml', 'known_hosts: known_hosts\nnodes:\n  - { name: n1, address: n1.example.com }\n');
+    expect((await loadInventory(one, { sshConfig: null, home: home.dir })).knownHostsFiles).toEqual([`${home.dir}/cluster/known_hosts`]);
+  });
 });
 
 // Each case: the inventory's text and every problem exactly as the CLI prints it.
