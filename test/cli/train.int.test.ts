@@ -60,7 +60,7 @@ describe('runbook train', () => {
     ['registrar-stuck', /^masters\/run-patch-script@master-\d$/, /checks failed/],
     ['libltdl', /^agents\/remove-libltdl@agent-\d$/, /Operation not permitted/],
     ['agent-expires', /^agents\/run-patch-script@agent-\d$/, /checks failed/],
-    ['wrong-version', /^masters\/run-patch-script@master-1$/, /Version found on node: 1\.11\.3/],
+    ['wrong-version', /^node-prerequisites\/dcos-version@\S+$/, /runs DC\/OS 1\.11\.3, but the patch is planned from 1\.11\.4/],
     ['forbidden-config', /^configuration\/config-diff@bootstrap$/, /exhibitor_storage_backend/],
     ['ipv6-disabled', /^node-prerequisites\/ipv6-kernel@\S+$/, /last line: "1"/],
     ['strict', /^configuration\/config-diff@bootstrap$/, /security: strict/],

@@ -15,7 +15,7 @@ function run(name: string, args: Record<string, BuiltinArgValue>, context: Parti
 
 describe('the registry', () => {
   it('has the DC/OS checks, each describing its arguments', () => {
-    expect([...builtins.keys()].sort()).toEqual(['dcos/config-change', 'dcos/mesos-version', 'dcos/patch-path']);
+    expect([...builtins.keys()].sort()).toEqual(['dcos/config-change', 'dcos/mesos-version', 'dcos/node-version', 'dcos/patch-path']);
     for (const def of builtins.values()) {
       expect(def.description.length).toBeGreaterThan(20);
       for (const arg of Object.values(def.args)) expect(arg.description).not.toBe('');
@@ -59,6 +59,34 @@ describe('dcos/patch-path', () => {
 
   it('ignores surrounding spaces a prompt may leave', () => {
     expect(path(' 1.11.1', '1.11.2 ').ok).toBe(true);
+  });
+});
+
+describe('dcos/node-version', () => {
+  const VERSION_JSON = '{"version": "1.11.3", "dcos-image-commit": "8b3b1cd8d4cd5b1d6a6b7d5d3d1d2a3b4c5d6e7f", "bootstrap-id": "c2f5b0a1"}\n';
+  const check = (expected: string, stdout: string, exit: number | null = 0, when?: string) =>
+    run('dcos/node-version', { expected, ...(when ? { when } : {}) }, { output: { stdout, stderr: exit === 0 ? '' : 'cat: /opt/mesosphere/etc/dcos-version.json: No such file or directory\n', exit } });
+
+  it('passes when the node runs the version expected', () => {
+    expect(check('1.11.3', VERSION_JSON)).toEqual({ ok: true, message: 'DC/OS 1.11.3, as expected.' });
+  });
+
+  it('before the patch: names both versions and what the script would do', () => {
+    expect(check('1.11.4', VERSION_JSON)).toEqual({
+      ok: false,
+      message: 'This node runs DC/OS 1.11.3, but the patch is planned from 1.11.4: the node patch script would refuse it. Check installed_version, and the version on every node, before building the script.',
+    });
+  });
+
+  it('after the patch: says the patch did not take effect', () => {
+    expect(check('1.11.5', VERSION_JSON, 0, 'after').message).toBe('This node runs DC/OS 1.11.3, not 1.11.5: the patch did not take effect here.');
+  });
+
+  it('explains a missing file, bad JSON and a bad expectation', () => {
+    expect(check('1.11.3', '', 1).message).toBe('/opt/mesosphere/etc/dcos-version.json could not be read (exit 1): cat: /opt/mesosphere/etc/dcos-version.json: No such file or directory: is this a DC/OS node?');
+    expect(check('1.11.3', '<html>').message).toBe('/opt/mesosphere/etc/dcos-version.json is not JSON: <html>');
+    expect(check('1.11.3', '{"version": 11}').message).toBe('/opt/mesosphere/etc/dcos-version.json has no version this check can read (found 11).');
+    expect(check('eleven', VERSION_JSON).message).toBe('"eleven" is not a DC/OS version (expected major.minor.patch, e.g. 1.11.4).');
   });
 });
 
