@@ -8,7 +8,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { InventoryNode } from '../src/inventory/types.js';
+import { Journal, newRunId } from '../src/engine/journal.js';
+import { buildPlan } from '../src/engine/plan.js';
+import { Runner } from '../src/engine/runner.js';
+import { createRunState } from '../src/engine/state.js';
+import type { Inventory, InventoryNode } from '../src/inventory/types.js';
+import type { Runbook } from '../src/runbook/schema.js';
 import { createSshTransport } from '../src/transport/ssh.js';
 import type { ExecResult } from '../src/transport/types.js';
 import { makeKey, startSshd, type Sshd } from '../test/helpers/sshd.js';
@@ -43,6 +48,11 @@ export interface FanoutResult {
   cold: FanoutRound;
   /** Again, over the connections the first round opened. */
   warm: FanoutRound;
+  /**
+   * The same through the player (plan, reducer, runner, journal on disk) with a fresh transport:
+   * its pre-flight opens every connection and checks every host key first, then the step runs.
+   */
+  player: FanoutRound & { preflightMs: number; stepRatio: number };
 }
 
 /** Runs `task` on every item with at most `limit` running at once. */
@@ -57,6 +67,47 @@ async function pool<T, R>(items: readonly T[], limit: number, task: (item: T) =>
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/** `sleep` on every node through a Runner: wall time from start to done, and the pre-flight's share. */
+async function throughPlayer(
+  nodes: InventoryNode[],
+  o: { knownHosts: string; dir: string; concurrency: number; seconds: number; idealMs: number },
+): Promise<FanoutResult['player']> {
+  const runbook: Runbook = {
+    id: 'fanout',
+    title: 'fanout',
+    sections: [{ id: 'agents', title: 'agents', on: 'agent', strategy: 'parallel', concurrency: o.concurrency, steps: [{ id: 'sleep', run: `sleep ${o.seconds}` }] }],
+  };
+  const inventory: Inventory = { source: 'bench', nodes, simulated: false };
+  const transport = createSshTransport({ knownHostsFiles: [o.knownHosts], agent: false, homeDir: o.dir, connectTimeoutMs: 30_000 });
+  const runId = newRunId();
+  const journal = await Journal.create(join(o.dir, 'state'), runId);
+  try {
+    const state = createRunState({ plan: buildPlan(runbook, inventory), runId, file: 'fanout.yaml', digest: 'bench', params: {}, by: 'bench' });
+    const runner = new Runner({ state, transportFor: () => transport, journal, by: 'bench' });
+    const t0 = performance.now();
+    let preflightMs = 0;
+    runner.subscribe((s) => {
+      if (preflightMs === 0 && s.preflight && s.preflight.status !== 'running') preflightMs = performance.now() - t0;
+    });
+    runner.start();
+    const outcome = await runner.done;
+    const wallMs = performance.now() - t0;
+    const failed = outcome === 'passed' ? 0 : nodes.length;
+    return {
+      wallMs: Math.round(wallMs),
+      idealMs: o.idealMs,
+      ratio: Math.round((wallMs / o.idealMs) * 1000) / 1000,
+      failed,
+      ...(failed ? { firstFailure: `the run ended ${outcome}` } : {}),
+      preflightMs: Math.round(preflightMs),
+      stepRatio: Math.round(((wallMs - preflightMs) / o.idealMs) * 1000) / 1000,
+    };
+  } finally {
+    await journal.close();
+    await transport.close();
+  }
 }
 
 export async function run(options: FanoutOptions = {}): Promise<FanoutResult> {
@@ -100,13 +151,16 @@ export async function run(options: FanoutOptions = {}): Promise<FanoutResult> {
         ...(failures[0] ? { firstFailure: failures[0].message ?? `exit ${failures[0].exit}` } : {}),
       };
     };
+    let cold: FanoutRound;
+    let warm: FanoutRound;
     try {
-      const cold = await round();
-      const warm = await round();
-      return { nodes, concurrency, seconds, servers: serverCount, cold, warm };
+      cold = await round();
+      warm = await round();
     } finally {
       await transport.close();
     }
+    const player = await throughPlayer(inventory, { knownHosts, dir, concurrency, seconds, idealMs });
+    return { nodes, concurrency, seconds, servers: serverCount, cold, warm, player };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     rmSync(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@
 // frees them late). Host keys are always verified against known_hosts. A command whose
 // connection drops before it reports an exit status never counts as passed.
 
+import { setMaxListeners } from 'node:events';
 import { homedir, userInfo } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
@@ -220,7 +221,14 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
   const pool = new Map<string, Connection>();
   /** Keys that have had a ready connection: a new one for them is a reconnect. */
   const everReady = new Map<string, string>();
-  let closing = new AbortController();
+  // Every running command listens for close(): hundreds at once on a fan-out, by design, and each
+  // removes its listener when it ends, so Node's leak warning (past 10) does not apply here.
+  const closingController = (): AbortController => {
+    const c = new AbortController();
+    setMaxListeners(0, c.signal);
+    return c;
+  };
+  let closing = closingController();
   const pending = new PendingCommands();
 
   function identityFor(node: { identityFile?: string } | undefined): { files: string[]; explicit: boolean } {
@@ -713,7 +721,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
     async close() {
       // Commands running now end as aborted; the transport can still be used afterwards.
       const c = closing;
-      closing = new AbortController();
+      closing = closingController();
       c.abort();
       await pending.settled();
       for (const conn of pool.values()) conn.end();

@@ -15,5 +15,9 @@ describe.skipIf(missing)(`fan-out benchmark, tiny${missing ? ` (skipped: ${missi
     // Loose bounds: at this size connection set-up dominates; the target is checked at full size.
     expect(r.warm.ratio).toBeGreaterThanOrEqual(1);
     expect(r.warm.ratio).toBeLessThan(3);
+    // Through the player: a pre-flight first, then the step on every node.
+    expect(r.player.failed).toBe(0);
+    expect(r.player.preflightMs).toBeGreaterThan(0);
+    expect(r.player.stepRatio).toBeGreaterThanOrEqual(1);
   });
 });
