@@ -7,7 +7,7 @@ import { AnimationContext } from './animation.js';
 import { confirmGroup, type Prompt } from '../engine/state.js';
 import type { TuiController } from './controller.js';
 import { confirmText, dialogRows, quitText, reasonText, type ConfirmInfo, type DialogText } from './dialogs.js';
-import { filterNodes } from './grid.js';
+import { deadlineCountdown, filterNodes } from './grid.js';
 import { probedRoles } from './health.js';
 import { helpRows } from './HelpOverlay.js';
 import { keyName } from './keymap.js';
@@ -18,7 +18,7 @@ import type { Theme } from './theme.js';
 import { suggestedCommand, troubleshootCommands } from './troubleshoot.js';
 import { activeMode, groupKey, initialUiState, uiUpdate, type UiContext, type UiMsg, type UiState } from './ui-state.js';
 import { useTicker } from './use-ticker.js';
-import { activePrompt, headerView, nodeVersion, nodeView, runningCommands, stepRows, type NodeView } from './view-model.js';
+import { activePrompt, headerView, nodeVersion, nodeView, runningCommands, stepRows, stepWhy, type NodeView } from './view-model.js';
 
 export interface AppProps {
   controller: TuiController;
@@ -48,7 +48,8 @@ export function App({ controller, theme }: AppProps) {
   const group = useMemo(() => (confirm ? confirmGroup(state, confirm.id) : undefined), [confirm, state.prompts]);
 
   // ---- nodes ----
-  const views = useMemo(() => [...state.nodes.values()].map((n) => nodeView(state, n)), [state.nodes]);
+  // A captured var may fill in a title: views are checked again when vars change (each is cached).
+  const views = useMemo(() => [...state.nodes.values()].map((n) => nodeView(state, n)), [state.nodes, state.vars]);
   const autoNode = useMemo(() => {
     if (confirm) return confirm.node;
     const first = activePrompt(state);
@@ -83,7 +84,7 @@ export function App({ controller, theme }: AppProps) {
         role: state.plan.targets.get(confirm.node)?.roles[0],
         typed: ui.typed.prompt === `${confirm.id}#${confirm.askedAt}` ? ui.typed.text : '',
         others: state.prompts.filter((p) => p.kind === 'confirm' && p !== confirm && !group?.prompts.includes(p)).map((p) => p.node),
-        why: rows.find((r) => r.key === `${confirm.section}/${confirm.step}`)?.why,
+        why: stepWhy(state, confirm.section, confirm.step, confirm.node).why,
         training: controller.training,
         ...(group
           ? {
@@ -120,6 +121,9 @@ export function App({ controller, theme }: AppProps) {
   const outputLines = useMemo(() => allOutput.slice(Math.max(0, allOutput.length - outputHeight - outputScroll), allOutput.length - outputScroll), [allOutput, outputHeight, outputScroll]);
   const currentTask = selectedState?.current ? selectedState.tasks.get(selectedState.current) : undefined;
   const command = currentTask && 'command' in currentTask ? currentTask.command : undefined;
+  // The selected node's countdown with the text the run gave it (filled in when its step started).
+  const nodeDeadline = selectedState?.deadline && selectedState.summary !== 'passed' && selectedState.summary !== 'skipped' ? selectedState.deadline : undefined;
+  const deadline = nodeDeadline ? [deadlineCountdown(nodeDeadline, now).text, nodeDeadline.text].filter(Boolean).join(' ') : undefined;
 
   const tsCommands = useMemo(() => (selectedNode ? troubleshootCommands(state, selectedNode) : []), [state.plan, selectedNode, state.vars]);
   const ts = controller.troubleshooter.view();
@@ -226,6 +230,7 @@ export function App({ controller, theme }: AppProps) {
       total: allOutput.length,
       focused: mode === 'output',
       version: state.outputVersion,
+      ...(deadline ? { deadline } : {}),
     },
     ...(ui.troubleshoot.open
       ? {

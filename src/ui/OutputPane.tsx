@@ -24,6 +24,8 @@ export interface OutputPaneProps {
   theme: Theme;
   /** Changes with every new line (the lines array may be reused). */
   version: number;
+  /** The node's deadline, as the run shows it: `⏲ 04:12 the agent expires`. */
+  deadline?: string;
 }
 
 export function outputTitle(label: string, parts: readonly string[], right: string, width: number, focused: boolean, theme: Theme): string {
@@ -34,7 +36,10 @@ export function outputTitle(label: string, parts: readonly string[], right: stri
 }
 
 export function outputPaneLines(p: OutputPaneProps): string[] {
-  const right = p.scroll > 0 ? `↑${p.scroll} (End follows)` : p.total > 0 ? `${p.total} lines` : '';
+  const lines = p.scroll > 0 ? `↑${p.scroll} (End follows)` : p.total > 0 ? `${p.total} lines` : '';
+  // The deadline's text explains the countdown; it never takes more than about a third of the row.
+  const deadline = p.deadline ? truncate(p.deadline, Math.max(10, Math.floor(p.width * 0.35))) : '';
+  const right = [deadline, lines].filter(Boolean).join('  ');
   const title = outputTitle('Output', [p.node ?? 'no node selected', p.step ?? '', p.command ? `$ ${p.command}` : ''], right, p.width, p.focused, p.theme);
   const body = p.lines.length === 0 ? [p.theme.paint(fit(p.node ? '  (no output yet)' : '', p.width), 'muted')] : p.lines.map((l) => outputRow(l, p.width, p.theme));
   return [title, ...body];
@@ -42,7 +47,7 @@ export function outputPaneLines(p: OutputPaneProps): string[] {
 
 /** The rows, made again only when what they show changed. */
 export function useOutputPaneLines(props: OutputPaneProps): string[] {
-  return useMemo(() => outputPaneLines(props), [props.version, props.lines, props.node, props.step, props.command, props.scroll, props.total, props.width, props.height, props.focused, props.theme]);
+  return useMemo(() => outputPaneLines(props), [props.version, props.lines, props.node, props.step, props.command, props.scroll, props.total, props.width, props.height, props.focused, props.theme, props.deadline]);
 }
 
 export const OutputPane = memo(function OutputPane(props: OutputPaneProps) {

@@ -166,6 +166,11 @@ function healthText(view: NodeView, c: RowContext): { text: string; tone: Tone }
 function deadlineText(view: NodeView, now: number): { text: string; tone: Tone } {
   const d = view.deadline;
   if (!d || view.state === 'passed' || view.state === 'skipped') return { text: '', tone: 'muted' };
+  return deadlineCountdown(d, now);
+}
+
+/** A deadline as a countdown: `⏲ 04:12`, or `⏲ over` once it passed. */
+export function deadlineCountdown(d: { at: number; passed: boolean }, now: number): { text: string; tone: Tone } {
   if (d.passed || d.at <= now) return { text: '⏲ over', tone: 'fail' };
   const left = d.at - now;
   return { text: `⏲ ${formatClock(left).replace(/^00:/, '')}`, tone: left < 60_000 ? 'fail' : 'warn' };

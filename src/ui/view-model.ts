@@ -3,10 +3,9 @@
 // derived view is computed once). Nothing here knows DC/OS: a node's "version" and "change" come
 // from the generic rules documented in docs/tui.md and below.
 import { formatClock, formatDuration } from '../runbook/duration.js';
-import { renderForDisplay } from '../runbook/template.js';
-import { LOCAL, type PlanSection } from '../engine/plan.js';
+import { sectionText, stepText } from '../engine/display.js';
+import { LOCAL, type PlanSection, type PlanStep } from '../engine/plan.js';
 import type { NodeState, Prompt, RunState, SectionState, TaskState } from '../engine/state.js';
-import { scopeFor } from '../engine/update.js';
 import type { DisplayState } from './theme.js';
 
 /** Where a node is in the run's changes: the sections with destructive steps that target it. */
@@ -46,28 +45,38 @@ export interface NodeView {
 
 // ---- titles ----------------------------------------------------------------------------------
 
-const titleCache = new WeakMap<object, Map<string, string>>();
+const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim();
 
-/** A step's title as shown: its title (templates filled in, secrets masked) or its id. */
-export function stepTitle(state: RunState, key: string): string {
-  let cache = titleCache.get(state.plan);
-  if (!cache) titleCache.set(state.plan, (cache = new Map()));
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
+function planStepOf(state: RunState, key: string): PlanStep | undefined {
   const [sectionId = '', stepId = ''] = key.split('/');
   const section = state.plan.sections[state.plan.sectionIndex.get(sectionId) ?? -1];
-  const step = section?.steps[section.stepIndex.get(stepId) ?? -1]?.step;
-  let title = step?.title ?? stepId;
-  try {
-    title = renderForDisplay(title, scopeFor(state), 'text', { missing: 'keep' });
-  } catch {
-    // A title that cannot be rendered is shown as written.
+  return section?.steps[section.stepIndex.get(stepId) ?? -1];
+}
+
+const titleCache = new WeakMap<object, Map<string, string>>();
+
+/**
+ * A step's title as the run shows it (the engine's rendering: params filled in, secrets masked, a
+ * var not captured yet as written), on a node when one is named, on one line; or the step's id.
+ */
+export function stepTitle(state: RunState, key: string, node?: string): string {
+  const source = planStepOf(state, key)?.step.title;
+  // Most titles hold no template: the same text on every node, for the whole run.
+  const fixed = source === undefined || !source.includes('{{');
+  let cache = titleCache.get(state.plan);
+  if (fixed) {
+    if (!cache) titleCache.set(state.plan, (cache = new Map()));
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
   }
-  title = title.replace(/\s*\n\s*/g, ' ');
-  // Titles with vars may change once a value is captured: cache only what is final.
-  if (!title.includes('{{')) cache.set(key, title);
+  const [sectionId = '', stepId = ''] = key.split('/');
+  const title = oneLine(stepText(state, sectionId, stepId, node)?.title ?? stepId);
+  if (fixed) cache!.set(key, title);
   return title;
 }
+
+/** Whether a step's shown text may change while the run goes on (it names a var). */
+const namesVar = (text: string | undefined): boolean => text !== undefined && text.includes('{{');
 
 // ---- nodes -----------------------------------------------------------------------------------
 
@@ -147,12 +156,14 @@ export function changeState(state: RunState, node: NodeState): ChangeState {
   return changedOne ? 'changed' : 'before';
 }
 
-const viewCache = new WeakMap<NodeState, NodeView>();
+// A node's view is made again when the node changes, or when a var is captured and its step's
+// title names one.
+const viewCache = new WeakMap<NodeState, { view: NodeView; vars: RunState['vars'] }>();
 
 /** The grid's view of a node, cached per NodeState object. */
 export function nodeView(state: RunState, node: NodeState): NodeView {
   const hit = viewCache.get(node);
-  if (hit) return hit;
+  if (hit && (hit.vars === state.vars || !namesVar(hit.view.step && planStepOf(state, hit.view.step.key)?.step.title))) return hit.view;
   const target = state.plan.targets.get(node.name);
   const display = nodeDisplayState(node);
   const change = changeState(state, node);
@@ -163,11 +174,11 @@ export function nodeView(state: RunState, node: NodeState): NodeView {
     role: node.name === LOCAL ? 'local' : (node.roles[0] ?? ''),
     state: display,
     change,
-    ...(node.current && task ? { step: { key: node.current, title: stepTitle(state, node.current), task } } : {}),
+    ...(node.current && task ? { step: { key: node.current, title: stepTitle(state, node.current, node.name), task } } : {}),
     ...(node.deadline ? { deadline: node.deadline } : {}),
     words: [display, change, ...(display === 'polling' ? ['waiting'] : []), ...(display === 'confirm' ? ['waiting', 'confirm'] : [])],
   };
-  viewCache.set(node, view);
+  viewCache.set(node, { view, vars: state.vars });
   return view;
 }
 
@@ -340,42 +351,51 @@ export function stepRows(state: RunState, expanded: ReadonlySet<string>, now: nu
     if (status === 'skipped') detail = s?.reason ? `skipped: ${s.reason}` : 'skipped';
     else if (targets > 1 || status === 'running') detail = `${doneNodes}/${targets}`;
     if (s && s.nodesFailed > 0) detail += ` (${s.nodesFailed} failed)`;
+    // The title the engine shows (filled in when the section started, or since a var came).
+    const text = section.section.why !== undefined ? sectionText(state, section.id) : undefined;
     rows.push({
       kind: 'section',
       key: section.id,
       section: index,
-      title: section.title,
+      title: oneLine(s?.title ?? section.title),
       state: SECTION_STATE[status],
       detail,
-      ...(section.section.why ? { why: oneLine(section.section.why) } : {}),
+      ...(text?.why ? { why: oneLine(text.why) } : {}),
     });
     if (!expanded.has(section.id)) return;
+    const node = textNode(section, selectedNode);
     for (const planStep of section.steps) {
       const agg = stepAggregate(state, section, planStep.key, now, selectedNode);
       const step = planStep.step;
+      const shown = step.why !== undefined || step.hint !== undefined ? stepText(state, section.id, planStep.id, node) : undefined;
       rows.push({
         kind: 'step',
         key: planStep.key,
         section: index,
-        title: stepTitle(state, planStep.key),
+        title: stepTitle(state, planStep.key, node),
         state: agg.state,
         detail: agg.detail,
-        ...(step.why ? { why: displayText(state, step.why) } : {}),
-        ...(step.hint ? { hint: displayText(state, step.hint) } : {}),
+        ...(shown?.why ? { why: oneLine(shown.why) } : {}),
+        ...(shown?.hint ? { hint: oneLine(shown.hint) } : {}),
       });
     }
   });
   return rows;
 }
 
-const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim();
+/**
+ * The node whose values fill in a section's step texts in the list: its only target, or the
+ * selected node when the section runs on it; otherwise none ({{node.name}} shows as written).
+ */
+function textNode(section: PlanSection, selected: string | undefined): string | undefined {
+  if (section.targets.length === 1) return section.targets[0];
+  return selected !== undefined && section.targetIndex.has(selected) ? selected : undefined;
+}
 
-function displayText(state: RunState, text: string): string {
-  try {
-    return oneLine(renderForDisplay(text, scopeFor(state), 'text', { missing: 'keep' }));
-  } catch {
-    return oneLine(text);
-  }
+/** A step's why and hint as shown on a node, on one line each (the confirmation explains with them). */
+export function stepWhy(state: RunState, section: string, step: string, node?: string): { why?: string; hint?: string } {
+  const t = stepText(state, section, step, node);
+  return { ...(t?.why ? { why: oneLine(t.why) } : {}), ...(t?.hint ? { hint: oneLine(t.hint) } : {}) };
 }
 
 // ---- header and prompts ----------------------------------------------------------------------

@@ -1,0 +1,57 @@
+// The App with a real runner over fake transports, for tests that drive a whole run by keys:
+// mount() renders it at a fixed size, and everything it started is stopped after each test.
+import React from 'react';
+import { afterEach } from 'vitest';
+import type { Clock } from '../../src/engine/clock.js';
+import { Runner } from '../../src/engine/runner.js';
+import type { RunState } from '../../src/engine/state.js';
+import type { InventoryNode } from '../../src/inventory/types.js';
+import type { Transport } from '../../src/transport/types.js';
+import { App } from '../../src/ui/App.js';
+import { TuiController } from '../../src/ui/controller.js';
+import { createTheme, type Theme } from '../../src/ui/theme.js';
+import { renderUi, type Rendered } from '../helpers/render.js';
+
+export interface Mounted {
+  r: Rendered;
+  controller: TuiController;
+  runner: Runner;
+}
+
+export interface MountOptions {
+  columns?: number;
+  rows?: number;
+  theme?: Theme;
+  training?: boolean;
+  clock?: Clock;
+}
+
+const cleanup: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanup.splice(0)) c();
+});
+
+export const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Renders the App over a runner whose nodes are reached through `transportFor`. */
+export async function mount(state: RunState, transportFor: (node: InventoryNode) => Transport, options: MountOptions = {}): Promise<Mounted> {
+  const size = { columns: options.columns ?? 100, rows: options.rows ?? 30 };
+  const runner = new Runner({ state, transportFor, by: 'alice', ...(options.clock ? { clock: options.clock } : {}) });
+  const controller = new TuiController({
+    runner,
+    transportFor,
+    size,
+    health: false,
+    target: 'sim:happy',
+    ...(options.training ? { training: true } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const r = await renderUi(<App controller={controller} theme={options.theme ?? createTheme('mono')} />, size);
+  cleanup.push(() => {
+    controller.close();
+    r.unmount();
+    // A run left waiting (a hung command, a pre-flight) must not outlive its test.
+    void runner.interrupt('test over');
+  });
+  return { r, controller, runner };
+}
