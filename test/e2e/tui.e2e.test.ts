@@ -144,7 +144,11 @@ describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
     copyFileSync(sim.files.knownHosts, knownHosts);
     const shell = new Tmux(`runbook-e2e-shell-${process.pid}`);
     try {
-      const command = [process.execPath, cli.cli, 'play', path.join(here, 'fixtures', 'patch-agents.yaml'), '--inventory', sim.files.inventory, '--state-dir', path.join(dir, 'o-state')].map((w) => `'${w}'`).join(' ');
+      // The simulator's inventory names its own known_hosts file, looked up first; this test is
+      // about the operator's, so its inventory names none.
+      const inventory = path.join(dir, 'o-inventory.yaml');
+      writeFileSync(inventory, readFileSync(sim.files.inventory, 'utf8').replace(/^known_hosts:.*\n/m, ''));
+      const command = [process.execPath, cli.cli, 'play', path.join(here, 'fixtures', 'patch-agents.yaml'), '--inventory', inventory, '--state-dir', path.join(dir, 'o-state')].map((w) => `'${w}'`).join(' ');
       await shell.start(command, 120, 36, { HOME: home, CI: 'false', TERM: 'xterm-256color', PATH: process.env.PATH ?? '' });
       let screen = await shell.waitFor('Press enter to start');
       expect(screen).toMatch(/› master-1/);
