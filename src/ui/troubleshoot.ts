@@ -3,26 +3,32 @@
 // sanitised by the transport; secrets are redacted before anything is kept.
 import type { InventoryNode } from '../inventory/types.js';
 import { normalizeRole } from '../inventory/roles.js';
-import { render, renderForDisplay } from '../runbook/template.js';
+import { redactSecrets, render, renderForDisplay, resolveRef, templateRefs, TemplateError, type Scope } from '../runbook/template.js';
 import type { TroubleshootCommand } from '../runbook/schema.js';
 import type { RunState } from '../engine/state.js';
-import { scopeFor } from '../engine/update.js';
+import { scopeFor, showText } from '../engine/display.js';
 import type { OutputLine, Transport } from '../transport/types.js';
 import { LineRing } from './line-ring.js';
 
 /** A troubleshooting command, resolved for one node. */
 export interface ResolvedCommand {
+  /** The title as shown (templates filled in). */
   title: string;
+  /** The title as the runbook writes it: what a step's `troubleshoot:` names. */
+  name: string;
   why?: string;
-  /** The command that runs (secrets included: never shown). */
+  /** The command that runs (secrets included: never shown); empty when it cannot run (see error). */
   run: string;
-  /** As shown: secrets masked. */
+  /** As shown: secrets masked, a value not known yet as written ({{vars.patch_url}}). */
   display: string;
   /** Runs until stopped (journalctl -f): the `follow` variant, when the runbook has one. */
   live: boolean;
   /** The live variant, for `O` (follow in a tmux window). */
-  follow?: { run: string; display: string };
-  /** Set when the command cannot be built for this node (a value is missing). */
+  follow?: { run: string; display: string; error?: string };
+  /**
+   * Set when the command cannot be built for this node: why, in words for the pane ("needs
+   * vars.patch_url, captured by ..."). It is then never run: the ref's text must not reach a shell.
+   */
   error?: string;
 }
 
@@ -38,28 +44,78 @@ export function roleOf(state: RunState, nodeName: string): string | undefined {
   return undefined;
 }
 
-const resolvedCache = new WeakMap<object, Map<string, ResolvedCommand[]>>();
+/**
+ * Why a ref has no value, for the operator: a var names the step that captures it (and whether
+ * that step is still to come), anything else says what is missing.
+ */
+export function missingRef(state: RunState, ref: string, scope: Scope): string | undefined {
+  const r = resolveRef(ref, scope);
+  if (r.kind === 'value') return undefined;
+  if (!ref.startsWith('vars.')) return r.message.startsWith(`${ref} `) ? `needs ${ref}, which ${r.message.slice(ref.length + 1)}` : `needs ${ref}: ${r.message}`;
+  const name = ref.slice('vars.'.length);
+  const capturers: { section: number; title: string; step: string }[] = [];
+  state.plan.sections.forEach((ps, i) => {
+    for (const p of ps.steps) {
+      if (p.step.capture && Object.prototype.hasOwnProperty.call(p.step.capture, name)) {
+        capturers.push({ section: i, title: state.sections[i]?.title ?? ps.title, step: p.step.title !== undefined ? showText(p.step.title, scope) : p.id });
+      }
+    }
+  });
+  const first = capturers[0];
+  if (!first) return `needs ${ref}, which no step of this runbook captures`;
+  const status = state.sections[first.section]?.status ?? 'pending';
+  const when = status === 'pending' || status === 'running' ? 'it has not captured it yet' : 'it did not capture it';
+  const more = capturers.length > 1 ? ` (or ${capturers.length - 1} more)` : '';
+  return `needs ${ref}, captured by "${first.step}" in the "${first.title}" section${more}; ${when}`;
+}
+
+/** A command for one node: what runs, what is shown, and why it cannot run when it cannot. */
+function resolveCommand(state: RunState, source: string, scope: Scope): { run: string; display: string; error?: string } {
+  let display: string;
+  try {
+    display = renderForDisplay(source, scope, 'shell', { missing: 'keep' });
+  } catch {
+    display = redactSecrets(source, scope);
+  }
+  try {
+    return { run: render(source, scope, 'shell'), display };
+  } catch (error) {
+    const missing = templateRefs(source)
+      .map((ref) => missingRef(state, ref, scope))
+      .filter((m): m is string => m !== undefined);
+    if (missing.length > 0) return { run: '', display, error: missing.join('; ') };
+    const why = error instanceof TemplateError ? error.message : String((error as Error)?.message ?? error);
+    return { run: '', display, error: `cannot be built: ${redactSecrets(why, scope)}` };
+  }
+}
+
+// Per plan, for the vars of the moment: a capture can change a command (and a title).
+const resolvedCache = new WeakMap<object, { vars: RunState['vars']; byNode: Map<string, ResolvedCommand[]> }>();
 
 /** The troubleshooting commands for a node, interpolated for it, in runbook order. */
 export function troubleshootCommands(state: RunState, nodeName: string): ResolvedCommand[] {
   let cache = resolvedCache.get(state.plan);
-  if (!cache) resolvedCache.set(state.plan, (cache = new Map()));
-  const hit = cache.get(nodeName);
+  if (!cache || cache.vars !== state.vars) resolvedCache.set(state.plan, (cache = { vars: state.vars, byNode: new Map() }));
+  const hit = cache.byNode.get(nodeName);
   if (hit) return hit;
   const role = roleOf(state, nodeName);
   const list: TroubleshootCommand[] = (role && state.plan.runbook.roles?.[role]?.troubleshoot) || [];
   const scope = scopeFor(state, nodeName);
-  const resolve = (source: string): { run: string; display: string } => ({ run: render(source, scope, 'shell'), display: renderForDisplay(source, scope, 'shell') });
   const out = list.map((c): ResolvedCommand => {
-    try {
-      const main = c.follow ? resolve(c.follow) : resolve(c.run);
-      return { title: c.title, ...(c.why ? { why: c.why } : {}), ...main, live: Boolean(c.follow), ...(c.follow ? { follow: resolve(c.follow) } : {}) };
-    } catch (error) {
-      return { title: c.title, run: '', display: c.run, live: false, error: (error as Error).message };
-    }
+    const main = resolveCommand(state, c.follow ?? c.run, scope);
+    const follow = c.follow !== undefined ? main : undefined;
+    return {
+      title: showText(c.title, scope),
+      name: c.title,
+      ...(c.why !== undefined ? { why: showText(c.why, scope) } : {}),
+      run: main.run,
+      display: main.display,
+      live: c.follow !== undefined,
+      ...(follow ? { follow } : {}),
+      ...(main.error !== undefined ? { error: main.error } : {}),
+    };
   });
-  // Commands with vars may resolve later: cache only when none needed one that is missing.
-  if (out.every((c) => !c.error)) cache.set(nodeName, out);
+  cache.byNode.set(nodeName, out);
   return out;
 }
 
@@ -72,7 +128,7 @@ export function suggestedCommand(state: RunState, nodeName: string): number | un
   const section = state.plan.sections[state.plan.sectionIndex.get(sectionId) ?? -1];
   const title = section?.steps[section.stepIndex.get(stepId) ?? -1]?.step.troubleshoot;
   if (!title) return undefined;
-  const i = troubleshootCommands(state, nodeName).findIndex((c) => c.title === title);
+  const i = troubleshootCommands(state, nodeName).findIndex((c) => c.name === title);
   return i >= 0 ? i : undefined;
 }
 
@@ -125,7 +181,9 @@ export class Troubleshooter {
     this.controller = controller;
     this.current = { node: node.name, index, title: command.title, display: command.display, live: command.live, status: 'running', lines: new LineRing(this.options.limit ?? 2000), version: this.current.version + 1 };
     if (command.error) {
-      this.finish(seq, 'failed', `cannot run on ${node.name}: ${command.error}`);
+      // Refused, never run with a ref's text in it: the pane says what is missing.
+      this.current.lines.push({ stream: 'stderr', text: `not run on ${node.name}: ${command.error}` });
+      this.finish(seq, 'failed', 'not run');
       return;
     }
     const onOutput = (line: OutputLine) => {

@@ -53,10 +53,10 @@ describe('troubleshooting', () => {
     const t = new FakeTransport().expect('journal', { hang: true }).expect('other', { stdout: 'token=abc\nsecond\nthird\n' });
     let changes = 0;
     const ts = new Troubleshooter({ transportFor: () => t, redact: (x) => x.replace('abc', '••••••'), limit: 2, onChange: () => (changes += 1), notifyMs: 0 });
-    ts.run(master1(), 0, { title: 'j', run: 'journal', display: 'journal', live: true });
+    ts.run(master1(), 0, { title: 'j', name: 'j', run: 'journal', display: 'journal', live: true });
     await settle();
     expect(ts.view().status).toBe('running');
-    ts.run(master1(), 1, { title: 'o', run: 'other', display: 'other', live: false });
+    ts.run(master1(), 1, { title: 'o', name: 'o', run: 'other', display: 'other', live: false });
     await settle();
     const v = ts.view();
     expect(v).toMatchObject({ status: 'done', ended: 'exit 0', index: 1 });
