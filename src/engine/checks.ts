@@ -2,6 +2,7 @@
 // explains itself in one line, naming what was found and what was expected, because the
 // operator reads it at night and the journal keeps it.
 import type { Check, Checks, Scalar } from '../runbook/schema.js';
+import { SEARCH_LIMIT_MS, searchWithLimit, type OutputMatch } from './regex-worker.js';
 
 /** What a check looks at: the parts of an ExecResult that matter, already sanitised. */
 export interface CheckInput {
@@ -15,6 +16,8 @@ export interface CheckOutcome {
   ok: boolean;
   /** One line: why it failed, or what held. */
   message: string;
+  /** The check could not be decided (its pattern backtracks): asking again would not help. */
+  undecided?: true;
 }
 
 /** A list of checks, whatever form the author used. */
@@ -76,18 +79,42 @@ export function compilePattern(source: string): RegExp | string {
   }
 }
 
+/** Patterns that ran out of time on some output: each try would stall the engine for seconds. */
+const backtracking = new Set<string>();
+
+type Search = OutputMatch | null | { undecided: string };
+
+/**
+ * An author's pattern searched in output (megabytes, maybe hostile) with a time limit: the match,
+ * or, when there is no answer in time, why. A pattern that ran out of time once is not tried again.
+ */
+function searchOutput(source: string, re: RegExp, text: string): Search {
+  const limit = `${SEARCH_LIMIT_MS / 1000} s`;
+  if (backtracking.has(source)) return { undecided: `/${source}/ backtracks (no answer within ${limit} on earlier output, so it is not tried again)` };
+  const match = searchWithLimit(re, text);
+  if (match === 'timeout') {
+    backtracking.add(source);
+    return { undecided: `/${source}/ backtracks (no answer within ${limit} on this output of ${text.length} characters)` };
+  }
+  if (match !== null && 'error' in match) return { undecided: `/${source}/ could not be searched for in this output (${match.error})` };
+  return match;
+}
+
+const found = (m: Search): m is OutputMatch | null => m === null || 'groups' in m;
+
 function checkRegex(source: string, not: boolean, input: CheckInput): CheckOutcome {
   const re = compilePattern(source);
   if (typeof re === 'string') return { ok: false, message: re };
   const text = outputText(input);
-  const match = re.exec(text);
+  const match = searchOutput(source, re, text);
+  if (!found(match)) return { ok: false, message: `${match.undecided}: the check cannot be decided; simplify the pattern`, undecided: true };
   if (not) {
     return match
       ? { ok: false, message: `/${source}/ matched "${clip(lineAround(text, match.index))}", expected no match` }
       : { ok: true, message: `/${source}/ not in the output` };
   }
   return match
-    ? { ok: true, message: `/${source}/ matched "${clip(match[0])}"` }
+    ? { ok: true, message: `/${source}/ matched "${clip(match.groups[0] ?? '')}"` }
     : { ok: false, message: `/${source}/ not found in the output${describeOutput(text)}` };
 }
 
@@ -299,9 +326,10 @@ export function capture(source: string, input: Pick<CheckInput, 'stdout' | 'stde
   const re = compilePattern(source);
   if (typeof re === 'string') return { ok: false, message: re };
   const text = outputText(input);
-  const match = re.exec(text);
+  const match = searchOutput(source, re, text);
+  if (!found(match)) return { ok: false, message: `${match.undecided}: nothing is captured; simplify the pattern` };
   if (!match) return { ok: false, message: `/${source}/ not found in the output${describeOutput(text)}` };
-  return { ok: true, value: (match.length > 1 ? match[1] : match[0]) ?? '' };
+  return { ok: true, value: (match.groups.length > 1 ? match.groups[1] : match.groups[0]) ?? '' };
 }
 
 // ---- helpers ----

@@ -803,7 +803,8 @@ function judge(step: Step, e: Extract<InputEvent, { type: 'exec-done' }>, pollin
   }
   const gate = step.until ?? step.expect;
   const outcome = evaluateChecks(gate, r);
-  if (!outcome.ok) return polling ? { kind: 'again', message: outcome.message, ...withExit } : { kind: 'fail', reason: outcome.message, ...withExit };
+  // A check that cannot be decided (its pattern backtracks) would not be decided by polling either.
+  if (!outcome.ok) return polling && !outcome.undecided ? { kind: 'again', message: outcome.message, ...withExit } : { kind: 'fail', reason: outcome.message, ...withExit };
   let message = checkList(gate).length > 0 ? outcome.message : exit !== undefined ? `exit ${exit}` : 'done';
   if (e.builtin) {
     if (!e.builtin.ok) {

@@ -135,3 +135,46 @@ describe('helpers', () => {
     });
   });
 });
+
+describe('patterns that backtrack', () => {
+  // ^(a+)+$ tries every way of splitting the a's before the "!" fails it: 2^30 ways here, over
+  // 10 s without a limit even once V8 has compiled the pattern to machine code (it interprets it
+  // at first, some times slower). A regression makes these tests fail slowly, not hang.
+  const hostile = `${'a'.repeat(30)}!\n`;
+
+  it('a check that cannot be decided in time fails, naming the pattern; the same pattern is then not tried again', { timeout: 20_000 }, () => {
+    const started = Date.now();
+    const outcome = evaluateChecks({ regex: '^(a+)+$' }, out(hostile));
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(outcome).toEqual({
+      ok: false,
+      undecided: true,
+      message: '/^(a+)+$/ backtracks (no answer within 3 s on this output of 32 characters): the check cannot be decided; simplify the pattern',
+    });
+    const again = Date.now();
+    expect(evaluateCheck({ regex: '^(a+)+$', not: true }, out('aaaa\n'))).toEqual({
+      ok: false,
+      undecided: true,
+      message: '/^(a+)+$/ backtracks (no answer within 3 s on earlier output, so it is not tried again): the check cannot be decided; simplify the pattern',
+    });
+    expect(capture('^(a+)+$', { stdout: 'aaaa\n', stderr: '' })).toEqual({
+      ok: false,
+      message: '/^(a+)+$/ backtracks (no answer within 3 s on earlier output, so it is not tried again): nothing is captured; simplify the pattern',
+    });
+    expect(Date.now() - again).toBeLessThan(500);
+  });
+
+  it('a capture on a megabyte of output with one hostile line fails within the limit', { timeout: 20_000 }, () => {
+    const started = Date.now();
+    const got = capture('^(b+)+$', { stdout: `${'build log line\n'.repeat(70_000)}${'b'.repeat(30)}!\n`, stderr: '' });
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(got).toEqual({ ok: false, message: '/^(b+)+$/ backtracks (no answer within 3 s on this output of 1050032 characters): nothing is captured; simplify the pattern' });
+  });
+
+  it('ordinary patterns on large output still match, with and without a worker', () => {
+    const big = `${'x'.repeat(100_000)}\nNode upgrade script URL: http://b/s.sh\nactive\n`;
+    expect(capture('URL: (\\S+)', { stdout: big, stderr: '' })).toEqual({ ok: true, value: 'http://b/s.sh' });
+    expect(evaluateCheck({ regex: '^active$' }, out(big))).toEqual({ ok: true, message: '/^active$/ matched "active"' });
+    expect(evaluateCheck({ regex: '^act(?:ive)?$' }, out(big))).toEqual({ ok: true, message: '/^act(?:ive)?$/ matched "active"' });
+  });
+});

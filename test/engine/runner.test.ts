@@ -220,6 +220,25 @@ group('runner', () => {
     expect(runner.getState().nodes.get('agent-2')?.tasks.get('agents/x')).toMatchObject({ status: 'passed' });
   });
 
+  it('a gate whose pattern backtracks on a megabyte of hostile output fails on every node within the limit, polled no more', { timeout: 30_000 }, async () => {
+    const rb = runbook([section('agents', [{ id: 'ready', run: 'status', until: { regex: '^(z+)+$' }, every: '10s', timeout: '15m' }], { on: 'agent', strategy: 'parallel' })]);
+    const { transport, runner, act } = setup(stateOf(rb, cluster(0, 3)));
+    // 2^30 ways to split the z's before the "!": about 20 s for each node without a limit.
+    transport.expect('status', { stdout: `${'log line\n'.repeat(120_000)}${'z'.repeat(30)}!\n` }, { times: 3 });
+    const started = Date.now();
+    runner.start();
+    await waitFor(() => runner.getState().prompts.length === 3, 20_000);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    for (const n of [1, 2, 3]) {
+      const task = runner.getState().nodes.get(`agent-${n}`)?.tasks.get('agents/ready');
+      expect(task?.status === 'failed' && task.reason).toMatch(/^\/\^\(z\+\)\+\$\/ backtracks \(no answer within 3 s on (this|earlier) output.*\): the check cannot be decided; simplify the pattern$/);
+    }
+    await act({ type: 'abort' });
+    expect(await runner.done).toBe('aborted');
+    transport.verify();
+    expect(transport.calls).toHaveLength(3);
+  });
+
   it('a dropped connection is failed, outcome unknown, never passed', async () => {
     const rb = runbook([section('m', [{ id: 'patch', run: 'sudo bash dcos_node_upgrade.sh' }], { on: 'master' })]);
     const { transport, runner, act } = setup(stateOf(rb, cluster(1)));

@@ -318,6 +318,31 @@ group('gates and polls', () => {
     expect(d.state.nodes.get('local')?.tasks.get('b/gen')).toMatchObject({ status: 'failed', reason: 'capture url: /URL: (\\S+)/ not found in the output (last line: "Must provide the version of the cluster upgrading from")' });
   });
 
+  it('a gate whose pattern backtracks on hostile output fails at once, within the time limit, instead of polling', { timeout: 30_000 }, () => {
+    const d = new Driver(stateOf(runbook([section('m', [{ id: 'up', run: 'status', until: { regex: '^(x+)+$' }, every: '10s', timeout: '15m' }], { on: 'master', strategy: 'parallel' })]), cluster(2)));
+    d.start();
+    d.take();
+    // 2^30 ways to split the x's before the "!", on a megabyte of output: about 20 s without a limit.
+    const hostile = `${'log line\n'.repeat(120_000)}${'x'.repeat(30)}!\n`;
+    const started = Date.now();
+    d.done('m/up@master-1', { stdout: hostile });
+    expect(Date.now() - started).toBeLessThan(8000);
+    const message = `/^(x+)+$/ backtracks (no answer within 3 s on this output of ${hostile.length} characters): the check cannot be decided; simplify the pattern`;
+    expect(d.take().log).toEqual([`attempt m/up@master-1 #1 no: ${message}`, `step-finished m/up@master-1 failed: ${message}`, 'decision-asked m/up@master-1']);
+    // The same pattern on the next node is not tried again: the player does not stall once per node.
+    const again = Date.now();
+    d.done('m/up@master-2', { stdout: 'xxx\n' });
+    expect(Date.now() - again).toBeLessThan(500);
+    expect(d.state.nodes.get('master-2')?.tasks.get('m/up')).toMatchObject({ status: 'failed', reason: expect.stringContaining('/^(x+)+$/ backtracks (no answer within 3 s on earlier output, so it is not tried again)') });
+  });
+
+  it('a capture whose pattern backtracks fails the step', { timeout: 30_000 }, () => {
+    const d = new Driver(stateOf(runbook([section('b', [{ id: 'gen', run: 'gen', capture: { url: '^(u+)+:' } }])])));
+    d.start();
+    d.done('b/gen@local', { stdout: `${'u'.repeat(30)}\n` });
+    expect(d.state.nodes.get('local')?.tasks.get('b/gen')).toMatchObject({ status: 'failed', reason: 'capture url: /^(u+)+:/ backtracks (no answer within 3 s on this output of 31 characters): nothing is captured; simplify the pattern' });
+  });
+
   it('a builtin verdict decides the step', () => {
     const d = new Driver(stateOf(runbook([section('g', [{ id: 'path', check: { builtin: 'dcos/patch-path', with: { from: '1.11.1', to: '1.12.0' } } }])])));
     d.start();
