@@ -15,6 +15,7 @@ import { createRunState, type RunState } from '../engine/state.js';
 import { needsConfirmation, replay, scopeFor } from '../engine/update.js';
 import type { Inventory, InventoryNode } from '../inventory/types.js';
 import { AnswerInterrupted, LineReader, readTerminalLine } from '../plain/line-reader.js';
+import { MATCH_LIMITS_MS, boundedTest } from '../runbook/bounded-regex.js';
 import { evaluateCondition } from '../runbook/condition.js';
 import type { LoadedRunbook } from '../runbook/load.js';
 import { InputError, formatProblem, type Problem } from '../runbook/problem.js';
@@ -401,16 +402,30 @@ export async function resolveParams(
 
 /** Why a value does not fit its param; the message never contains a secret value. */
 export function paramProblem(name: string, p: Param, value: string): string | undefined {
+  return checkParam(name, p, value)?.problem;
+}
+
+/**
+ * paramProblem, and whether any other value could do better: not when the runbook's pattern
+ * backtracks (boundedTest then refuses every value at once, so asking again is pointless).
+ */
+function checkParam(name: string, p: Param, value: string): { problem: string; hopeless?: true } | undefined {
   const shown = p.secret ? 'the value' : `"${value}"`;
-  if (p.choices && !p.choices.includes(value)) return `${name}: ${shown} is not one of ${p.choices.join(', ')}`;
+  if (p.choices && !p.choices.includes(value)) return { problem: `${name}: ${shown} is not one of ${p.choices.join(', ')}` };
   if (p.pattern) {
     let re: RegExp;
     try {
       re = new RegExp(p.pattern);
     } catch {
-      return `${name}: the runbook's pattern ${p.pattern} is not a regular expression`;
+      return { problem: `${name}: the runbook's pattern ${p.pattern} is not a regular expression`, hopeless: true };
     }
-    if (!re.test(value)) return `${name}: ${shown} does not match ${p.pattern}`;
+    // A value is typed by a person, but the pattern is the author's: it must not hang the player.
+    const matches = boundedTest(re, value);
+    if (matches === 'timeout') {
+      const limit = `${(MATCH_LIMITS_MS.at(-1) ?? 0) / 1000} s`;
+      return { problem: `${name}: ${shown} is refused: the runbook's pattern ${p.pattern} backtracks (no answer within ${limit}), so no value can be checked against it; simplify the pattern`, hopeless: true };
+    }
+    if (!matches) return { problem: `${name}: ${shown} does not match ${p.pattern}` };
   }
   return undefined;
 }
@@ -436,9 +451,10 @@ async function askParam(name: string, p: Param, ctx: ResolveContext): Promise<st
       throw bad(file, `param ${name} has no value and there is no more input: give --param ${name}=VALUE${where}`, { path: `params.${name}` });
     }
     const value = p.secret ? line : line.trim();
-    const problem = value === '' ? `${name}: a value is required` : paramProblem(name, p, value);
-    if (!problem) return value;
-    io.stderr.write(`${problem}\n`);
+    const verdict = value === '' ? { problem: `${name}: a value is required` } : checkParam(name, p, value);
+    if (!verdict) return value;
+    if (verdict.hopeless) throw bad(file, verdict.problem, { path: `params.${name}.pattern` });
+    io.stderr.write(`${verdict.problem}\n`);
   }
   throw bad(file, `param ${name}: no valid value after 5 tries`, { path: `params.${name}` });
 }

@@ -39,6 +39,23 @@ describe('params', () => {
     expect(paramProblem('jwt', { secret: true, pattern: '^ey' }, 'hunter2')).toBe('jwt: the value does not match ^ey');
   });
 
+  it("a value the runbook's pattern backtracks on is refused within the limit, and not asked for again", { timeout: 30_000 }, async () => {
+    // 2^30 ways to split the 1s before the "x": over 10 s without a limit.
+    const hostile = `${'1'.repeat(30)}x`;
+    const rb: Record<string, Param> = { build: { prompt: 'Build', pattern: '^(1+)+$' } };
+    const t = io(`${hostile}\n111\n`);
+    const started = Date.now();
+    const asking = resolveParams(rb, new Map(), { io: t.io, answers: t.answers, file: 'rb.yaml', dryRun: false });
+    await expect(asking).rejects.toThrow(`build: "${hostile}" is refused: the runbook's pattern ^(1+)+$ backtracks (no answer within 3 s), so no value can be checked against it; simplify the pattern`);
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(t.err()).toBe('? Build: \n');
+    // Given on the command line, or secret: the same refusal, the secret never shown.
+    await expect(resolveParams(rb, new Map([['build', '111']]), { io: t.io, answers: t.answers, file: 'rb.yaml', dryRun: false })).rejects.toThrow('--param build: build: "111" is refused');
+    expect(paramProblem('token', { secret: true, pattern: '^(1+)+$' }, 'hunter2')).toBe(
+      "token: the value is refused: the runbook's pattern ^(1+)+$ backtracks (no answer within 3 s), so no value can be checked against it; simplify the pattern",
+    );
+  });
+
   it('a resumed run keeps the values it started with', async () => {
     const t = io('', { DCOS_JWT: 'again' });
     const ctx = { io: t.io, answers: t.answers, file: 'rb.yaml', dryRun: false, fromJournal: { installed_version: '1.11.1', security: 'strict', jwt: '••••••' }, secretsFromJournal: ['jwt'] };
