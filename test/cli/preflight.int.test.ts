@@ -4,14 +4,13 @@
 // steps on this machine). A clean inventory passes, and the run's commands go over the
 // connections the pre-flight opened.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { JournalRecord } from '../../src/engine/events.js';
-import { makeKey, sshdMissing, startSshd, type KeyPair, type Sshd } from '../helpers/sshd.js';
+import { freePort, makeKey, sshdMissing, startSshd, type KeyPair, type Sshd } from '../helpers/sshd.js';
 
 const missing = sshdMissing();
 if (missing) console.warn(`pre-flight SSH tests skipped: ${missing}`);
@@ -21,18 +20,6 @@ let sshd: Sshd;
 let stranger: KeyPair;
 let otherHostKey: KeyPair;
 let closedPort: number;
-
-/** A port on the loopback address that nothing listens on. */
-async function portNobodyListensOn(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function play(name: string, inventory: string) {
   const out = new PassThrough();
@@ -71,7 +58,7 @@ describe.skipIf(missing)('pre-flight over real SSH', () => {
     dir = mkdtempSync(join(tmpdir(), 'runbook-preflight-'));
     sshd = await startSshd({ host: '127.0.0.41' });
     [stranger, otherHostKey] = await Promise.all([makeKey(dir, 'stranger'), makeKey(dir, 'other_host_key')]);
-    closedPort = await portNobodyListensOn(sshd.host);
+    closedPort = await freePort(sshd.host);
     // The operator's known_hosts: the server under its own name; under "changed-host", some other key.
     mkdirSync(join(dir, '.ssh'), { mode: 0o700 });
     writeFileSync(join(dir, '.ssh', 'known_hosts'), `${sshd.knownHostsLine()}\n${sshd.knownHostsLine('changed-host', otherHostKey)}\n`);

@@ -1,7 +1,7 @@
 // The engine against a real OpenSSH server on loopback, with a real journal on disk: what the
 // fake transport cannot prove (exit statuses over the wire, streaming, a hanging command, a
 // connection killed mid-command, names that a shell would read as code).
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { replay } from '../../src/engine/update.js';
 import type { Inventory, InventoryNode } from '../../src/inventory/types.js';
 import type { Section } from '../../src/runbook/schema.js';
 import { createSshTransport, type SshTransport } from '../../src/transport/ssh.js';
+import { processesWith, waitUntil } from '../helpers/real-shell.js';
 import { sshdMissing, startSshd, type Sshd } from '../helpers/sshd.js';
 import { runbook, section, stateOf } from './fixtures.js';
 
@@ -28,28 +29,6 @@ const marker = (): string => {
   markers.push(m);
   return m;
 };
-
-function sleepers(m: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ') === `sleep ${m}`) pids.push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  return pids;
-}
-
-async function until(predicate: () => boolean, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (predicate()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return predicate();
-}
 
 function node(name: string, roles = ['master']): InventoryNode {
   return { name, address: sshd.host, ip: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.clientKey.privateKeyPath, roles, vars: {} };
@@ -79,7 +58,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await Promise.all(transports.splice(0).map((t) => t.close()));
-  for (const m of markers.splice(0)) for (const pid of sleepers(m)) process.kill(pid, 'SIGKILL');
+  for (const m of markers.splice(0)) for (const pid of processesWith(`sleep ${m}`)) process.kill(pid, 'SIGKILL');
 });
 
 afterAll(async () => {
@@ -122,9 +101,9 @@ describeSsh('engine over real SSH', () => {
     const m = marker();
     const { runner } = await play(stateOf(runbook([section('m', [{ id: 'hang', run: `sleep ${m}`, timeout: '1s' }], { on: 'master' })]), inventory(node('master-1'))));
     runner.start();
-    await until(() => runner.getState().prompts.length > 0, 15_000);
+    await waitUntil(() => runner.getState().prompts.length > 0, 15_000);
     expect(runner.getState().nodes.get('master-1')?.tasks.get('m/hang')).toMatchObject({ status: 'failed', reason: 'timed out after 1s (outcome unknown)', outcomeUnknown: true });
-    expect(await until(() => sleepers(m).length === 0)).toBe(true);
+    expect(await waitUntil(() => processesWith(`sleep ${m}`).length === 0, 5000)).toBe(true);
     runner.dispatch({ type: 'abort' });
     expect(await runner.done).toBe('aborted');
   });
@@ -139,9 +118,9 @@ describeSsh('engine over real SSH', () => {
       const state = stateOf(runbook([section('m', [{ id: 'patch', run: `echo started; sleep ${m}; echo finished` }], { on: 'master' })]), inventory(n));
       const runner = new Runner({ state, transportFor: () => t, by: 'alice' });
       runner.start();
-      expect(await until(() => sleepers(m).length === 1)).toBe(true);
+      expect(await waitUntil(() => processesWith(`sleep ${m}`).length === 1, 5000)).toBe(true);
       for (const pid of own.sessionPids()) process.kill(pid, 'SIGKILL');
-      expect(await until(() => runner.getState().prompts.length > 0, 15_000)).toBe(true);
+      expect(await waitUntil(() => runner.getState().prompts.length > 0, 15_000)).toBe(true);
       const task = runner.getState().nodes.get('master-1')?.tasks.get('m/patch');
       expect(task?.status).toBe('failed');
       expect(task?.status === 'failed' && task.reason).toMatch(/^connection lost during the command \(outcome unknown\)/);
@@ -174,10 +153,10 @@ describeSsh('engine over real SSH', () => {
     const inv = inventory(node('master-1'));
     const first = await play(stateOf(rb, inv), '20261125-171800-aaaa');
     first.runner.start();
-    expect(await until(() => sleepers(m).length === 1)).toBe(true);
+    expect(await waitUntil(() => processesWith(`sleep ${m}`).length === 1, 5000)).toBe(true);
     expect(await first.runner.interrupt('SIGTERM')).toBe('interrupted');
     await first.journal.close();
-    expect(await until(() => sleepers(m).length === 0)).toBe(true);
+    expect(await waitUntil(() => processesWith(`sleep ${m}`).length === 0, 5000)).toBe(true);
 
     const { records } = await readJournal(first.journal.file);
     const t = createSshTransport({ knownHostsFiles: [knownHosts], agent: false, homeDir: dir, connectTimeoutMs: 5000 });
@@ -185,7 +164,7 @@ describeSsh('engine over real SSH', () => {
     const journal = await Journal.reopen(first.journal.file);
     const runner = new Runner({ state: replay(stateOf(rb, inv), records), transportFor: () => t, journal, by: 'bob' });
     runner.start();
-    await until(() => runner.getState().prompts.length > 0);
+    await waitUntil(() => runner.getState().prompts.length > 0, 5000);
     runner.dispatch({ type: 'mark-done', task: 'm/two@master-1', reason: 'the log shows it ran' });
     expect(await runner.done).toBe('passed');
     await journal.close();
