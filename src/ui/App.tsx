@@ -18,7 +18,8 @@ import type { Theme } from './theme.js';
 import { suggestedCommand, troubleshootCommands } from './troubleshoot.js';
 import { activeMode, groupKey, initialUiState, uiUpdate, type UiContext, type UiMsg, type UiState } from './ui-state.js';
 import { useTicker } from './use-ticker.js';
-import { activePrompt, headerView, nodeVersion, nodeView, runningCommands, stepRows, stepWhy, type NodeView } from './view-model.js';
+import { activePrompt, headerView, nodeVersion, nodeView, preflightView, runningCommands, stepRows, stepWhy, type NodeView } from './view-model.js';
+import { preflightRows } from './PreflightPane.js';
 
 export interface AppProps {
   controller: TuiController;
@@ -26,6 +27,7 @@ export interface AppProps {
 }
 
 const MESSAGE_MS = 5000;
+const NONE_REFUSED: readonly never[] = [];
 
 export function App({ controller, theme }: AppProps) {
   const snap = useSyncExternalStore(controller.subscribe, controller.snapshot);
@@ -48,14 +50,22 @@ export function App({ controller, theme }: AppProps) {
   const group = useMemo(() => (confirm ? confirmGroup(state, confirm.id) : undefined), [confirm, state.prompts]);
 
   // ---- nodes ----
-  // A captured var may fill in a title: views are checked again when vars change (each is cached).
-  const views = useMemo(() => [...state.nodes.values()].map((n) => nodeView(state, n)), [state.nodes, state.vars]);
+  // A captured var may fill in a title, a pre-flight may refuse nodes: views are checked again
+  // when either changes (each is cached).
+  const views = useMemo(() => [...state.nodes.values()].map((n) => nodeView(state, n)), [state.nodes, state.vars, state.preflight]);
+  // ---- the pre-flight: while it checks the nodes, and the nodes it refused ----
+  const preflight = useMemo(() => preflightView(state, now), [state.preflight, tick]);
+  const refused = preflight?.status === 'failed' ? preflight.failures : NONE_REFUSED;
+  const showReport = preflight !== undefined && (preflight.status === 'running' || refused.length > 0);
+  const report = useMemo(() => (showReport && preflight ? preflightRows(preflight, size.columns, theme) : undefined), [showReport, preflight?.status, preflight?.failures, size.columns, theme]);
+
   const autoNode = useMemo(() => {
     if (confirm) return confirm.node;
     const first = activePrompt(state);
     if (first) return first.node;
+    if (refused[0]) return refused[0].node;
     return views.find((v) => v.state === 'running' || v.state === 'polling')?.name;
-  }, [confirm, state.prompts, views]);
+  }, [confirm, state.prompts, views, refused]);
   const selectedNode = (ui.nodePinned ? ui.selectedNode : (autoNode ?? ui.selectedNode)) ?? views[0]?.name;
   const decision = useMemo(() => {
     const decisions = state.prompts.filter((p): p is Extract<Prompt, { kind: 'failure' | 'interrupted' }> => p.kind !== 'confirm');
@@ -98,7 +108,7 @@ export function App({ controller, theme }: AppProps) {
       }
     : undefined;
   const layoutFor = (d: DialogText | undefined) =>
-    computeLayout({ columns: size.columns, rows: size.rows, troubleshoot: ui.troubleshoot.open, modal: d !== undefined, ...(d ? { modalRows: dialogRows(d).all } : {}) });
+    computeLayout({ columns: size.columns, rows: size.rows, troubleshoot: ui.troubleshoot.open, modal: d !== undefined, ...(d ? { modalRows: dialogRows(d).all } : {}), ...(report ? { reportRows: report.length + 1 } : {}) });
   let confirmDialog = confirmInfo ? confirmText(confirmInfo, size.columns, theme) : undefined;
   let dialog: DialogText | undefined = quit ?? reason ?? confirmDialog;
   let layout = layoutFor(dialog);
@@ -152,6 +162,7 @@ export function App({ controller, theme }: AppProps) {
     nodePage: gridPage,
     outputLines: allOutput.length,
     outputHeight,
+    ...(report ? { report: { lines: report.length, height: outputHeight } } : {}),
     troubleshootLines: ts.lines.length,
     troubleshootHeight: tsHeight,
     troubleshootCount: tsCommands.length,
@@ -184,6 +195,11 @@ export function App({ controller, theme }: AppProps) {
   useEffect(() => {
     send({ type: 'group-shown', ...(listedKey !== undefined ? { group: listedKey } : {}), at: controller.wallClock() });
   }, [listedKey]);
+  // A pre-flight that refused nodes: its report gets the focus (j/k scroll it), from its top.
+  const refusedKey = refused.length > 0 ? String(state.preflight?.startedAt) : undefined;
+  useEffect(() => {
+    if (refusedKey) send({ type: 'preflight-failed', at: controller.wallClock() });
+  }, [refusedKey]);
   const seenFailures = useRef(new Set<string>());
   useEffect(() => {
     for (const p of state.prompts) {
@@ -197,7 +213,15 @@ export function App({ controller, theme }: AppProps) {
     }
   }, [state.prompts]);
 
-  const message = [ui.message, snap.notice].filter((m): m is NonNullable<typeof m> => m !== undefined && wall - m.at < MESSAGE_MS).sort((a, b) => b.at - a.at)[0];
+  // The newest message; at the same moment an error (the engine refusing what a key asked) wins.
+  // An error said before the run's phase or its pre-flight changed is about what was, not what is
+  // (a pause refused during the pre-flight must not hide how the pre-flight ended).
+  const situation = `${state.phase}/${state.preflight?.status ?? ''}`;
+  const changed = useRef({ situation, at: 0 });
+  if (changed.current.situation !== situation) changed.current = { situation, at: wall };
+  const message = [ui.message, snap.notice]
+    .filter((m): m is NonNullable<typeof m> => m !== undefined && wall - m.at < MESSAGE_MS && !(m.error && m.at < changed.current.at))
+    .sort((a, b) => b.at - a.at || Number(b.error) - Number(a.error))[0];
   const { animate } = useContext(AnimationContext);
   const spinner = animate ? SPINNER_MARK : SPINNER_FRAMES[0];
 
@@ -248,6 +272,9 @@ export function App({ controller, theme }: AppProps) {
           },
         }
       : {}),
+    ...(report && preflight
+      ? { preflight: { view: preflight, rows: report, scroll: ui.reportScroll, focused: mode === 'output' } }
+      : {}),
     ...(dialog ? { dialog } : {}),
     ...(ui.help.open && mode === 'help' ? { help: { scroll: ui.help.scroll } } : {}),
     status: {
@@ -257,6 +284,7 @@ export function App({ controller, theme }: AppProps) {
       waiting: state.prompts.filter((p) => p.kind === 'confirm').length,
       ...(ui.input?.kind === 'filter' ? { filterInput: ui.input.text } : {}),
       ...(message ? { message } : {}),
+      ...(preflight ? { preflight: { status: preflight.status, nodes: preflight.nodes, failed: refused.length, elapsed: preflight.elapsed } } : {}),
     },
   };
   return <Screen {...props} />;

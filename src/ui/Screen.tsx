@@ -15,6 +15,7 @@ import type { Layout } from './layout.js';
 import { Lines, trimRow } from './Lines.js';
 import { useNodeGridLines, type NodeGridProps } from './NodeGrid.js';
 import { useOutputPaneLines, type OutputPaneProps } from './OutputPane.js';
+import { usePreflightPaneLines, type PreflightPaneProps } from './PreflightPane.js';
 import { statusLine, type StatusLineProps } from './StatusLine.js';
 import { useStepListLines, type StepListProps } from './StepList.js';
 import type { Theme } from './theme.js';
@@ -34,6 +35,8 @@ export interface ScreenProps {
   steps: Sized<StepListProps>;
   grid: Sized<NodeGridProps>;
   output: Sized<OutputPaneProps>;
+  /** The pre-flight, shown in the output pane's place while it runs and once it refused nodes. */
+  preflight?: Sized<PreflightPaneProps>;
   troubleshoot?: Sized<TroubleshootPaneProps>;
   dialog?: DialogText;
   help?: { scroll: number };
@@ -58,10 +61,11 @@ export function Screen(p: ScreenProps) {
   const steps = useStepListLines({ ...p.steps, width: l.stepsWidth, height: l.body, theme });
   const grid = useNodeGridLines({ ...p.grid, width: l.nodesWidth, height: l.body, theme });
   const out = useOutputPaneLines({ ...p.output, width: l.columns, height: l.output, theme });
+  const report = usePreflightPaneLines(p.preflight ? { ...p.preflight, width: l.columns, height: l.output, theme } : undefined);
   const trouble = useTroubleshootPaneLines(ts);
   const dialog = useDialogLines(p.dialog, l.columns, l.modal, theme);
   const help = useHelpOverlayLines(p.help?.scroll, l.columns, middle, theme);
-  const status = useMemo(() => statusLine({ ...p.status, width: l.columns, theme }), [p.status.phase, p.status.outcome, p.status.decision, p.status.waiting, p.status.filterInput, p.status.message, l.columns, theme]);
+  const status = useMemo(() => statusLine({ ...p.status, width: l.columns, theme }), [p.status.phase, p.status.outcome, p.status.decision, p.status.waiting, p.status.filterInput, p.status.message, p.status.preflight, l.columns, theme]);
   const bar = useMemo(() => helpBarLine({ mode: p.mode, group: p.group ?? false, width: l.columns, theme }), [p.mode, p.group, l.columns, theme]);
 
   // The step list and the node grid side by side: the list's rows are exactly its width.
@@ -78,12 +82,12 @@ export function Screen(p: ScreenProps) {
     else {
       all.push(...body);
       if (p.dialog) all.push(...block(dialog, l.modal, l.columns));
-      else all.push(...block(out, l.output, l.columns), ...block(trouble, ts ? l.troubleshoot : 0, l.columns));
+      else all.push(...block(p.preflight ? report : out, l.output, l.columns), ...block(trouble, ts ? l.troubleshoot : 0, l.columns));
     }
     all.push(status, bar);
     // Trailing blanks are not drawn: the screen writer erases the rest of each row it writes.
     return all.slice(0, l.rows).map(trimRow);
-  }, [l, header, body, help, dialog, out, trouble, status, bar, p.help !== undefined, p.dialog !== undefined, ts !== undefined]);
+  }, [l, header, body, help, dialog, out, report, trouble, status, bar, p.help !== undefined, p.dialog !== undefined, p.preflight !== undefined, ts !== undefined]);
 
   // Straight to the screen writer when there is one; Ink then has nothing to lay out or draw.
   useLayoutEffect(() => {

@@ -14,6 +14,8 @@ export interface StatusLineProps {
   waiting: number;
   filterInput?: string;
   message?: { text: string; error: boolean };
+  /** The pre-flight while it checks the nodes, or once it refused some (then nothing ran). */
+  preflight?: { status: 'running' | 'passed' | 'failed'; nodes: number; failed: number; elapsed: string };
   width: number;
   theme: Theme;
 }
@@ -37,10 +39,22 @@ export function statusLine(p: StatusLineProps): string {
       return theme.paint(fit(' Paused: nothing new starts. Press enter to continue.', width), 'warn');
     case 'aborting':
       return theme.paint(fit(' Aborting: nothing new starts; running commands are let finish. q leaves.', width), 'warn');
-    case 'finished':
+    case 'finished': {
+      const pf = p.preflight;
+      if (pf?.status === 'failed' && pf.failed > 0) {
+        const which = pf.nodes === 1 ? 'the node' : `${pf.failed} of ${pf.nodes} nodes`;
+        return theme.paint(fit(` Nothing ran: the pre-flight failed on ${which}. q quits; fix ${pf.failed === 1 ? 'it' : 'them'}, then runbook play --resume.`, width), 'fail', { bold: true });
+      }
       return theme.paint(fit(` The run ${p.outcome === 'passed' ? 'passed' : `ended: ${p.outcome ?? 'finished'}`}. q quits.`, width), p.outcome === 'passed' ? 'ok' : 'fail', { bold: true });
-    default:
+    }
+    default: {
+      const pf = p.preflight;
+      if (pf?.status === 'running') {
+        const nodes = pf.nodes === 1 ? '1 node' : `${pf.nodes} nodes`;
+        return theme.paint(fit(` Pre-flight: checking host keys and logins on ${nodes}… ${pf.elapsed}. Nothing runs until every node has answered; q then a aborts.`, width), 'wait');
+      }
       return theme.paint(fit(p.waiting > 1 ? ` ${p.waiting} confirmations waiting` : '', width), 'muted');
+    }
   }
 }
 

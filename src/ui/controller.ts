@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Clock } from '../engine/clock.js';
 import { realClock } from '../engine/clock.js';
+import type { OperatorAction } from '../engine/events.js';
 import type { Runner } from '../engine/runner.js';
 import type { RunState } from '../engine/state.js';
 import type { InventoryNode } from '../inventory/types.js';
@@ -100,7 +101,7 @@ export class TuiController {
           this.versionsVersion += 1;
         }
       }
-      for (const r of change.rejected) this.say(r.message, true);
+      for (const r of change.rejected) this.say(rejectedText(r.action, r.message), true);
       this.changed();
     });
     if (options.health !== false) this.health.start();
@@ -229,6 +230,23 @@ export class TuiController {
     this.troubleshooter.close();
   }
 }
+
+const ACTION_WORD: Readonly<Record<OperatorAction['type'], string>> = {
+  confirm: 'confirm',
+  'confirm-group': 'confirm them all',
+  refuse: 'refuse',
+  retry: 'retry',
+  skip: 'skip',
+  abort: 'abort',
+  verify: 'verify',
+  rerun: 'run it again',
+  'mark-done': 'mark it done',
+  pause: 'pause',
+  continue: 'continue',
+};
+
+/** An action the engine would not take, and its reason, for the status line. */
+export const rejectedText = (action: OperatorAction, message: string): string => `can't ${ACTION_WORD[action.type]}: ${message}`;
 
 /** The header's target when the session names none: sim:<scenario> or the inventory's source. */
 export function describeTarget(state: RunState): string {

@@ -46,7 +46,7 @@ export interface GridOutput {
 /** Words a filter token may be, matched against a node's state instead of its name. */
 export const STATE_WORDS: ReadonlySet<string> = new Set([
   'idle', 'pending', 'running', 'polling', 'waiting', 'confirm', 'passed', 'failed', 'skipped', 'interrupted', 'refused',
-  'before', 'changing', 'changed', 'healthy', 'unhealthy',
+  'before', 'changing', 'changed', 'healthy', 'unhealthy', 'preflight',
 ]);
 
 /** The nodes a filter keeps: every token must match (a state word its state, any other its name or address). */
@@ -129,6 +129,8 @@ interface RowContext {
 
 /** The state column's text for a node. */
 export function stateText(view: NodeView, now: number, spinner: string): string {
+  // The reason first: a narrow column keeps it.
+  if (view.preflight) return `${GLYPH.failed} ${view.preflight.label} (pre-flight)`;
   const step = view.step;
   const title = step?.title ?? '';
   const task = step?.task;

@@ -14,6 +14,11 @@ export interface LayoutInput {
   modal: boolean;
   /** Rows the modal wants (its borders included); it gets them as far as the screen allows. */
   modalRows?: number;
+  /**
+   * Rows a report in the output pane's place wants (its title included): the pre-flight's list of
+   * refused nodes. It gets them as far as the step list and the grid keep a few rows.
+   */
+  reportRows?: number;
 }
 
 export interface Layout {
@@ -36,6 +41,9 @@ export interface Layout {
 
 const clamp = (n: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, n));
 
+/** Rows the step list and the grid keep when a report takes the rest (their titles, a few rows). */
+const MIN_BODY = 6;
+
 export function computeLayout(input: LayoutInput): Layout {
   const columns = Math.max(1, Math.floor(input.columns));
   const rows = Math.max(1, Math.floor(input.rows));
@@ -56,6 +64,7 @@ export function computeLayout(input: LayoutInput): Layout {
     const output = Math.max(3, Math.floor((available - body) * 0.45));
     return { ...base, body, output, troubleshoot: available - body - output, stepsWidth, nodesWidth };
   }
-  const body = Math.ceil(available / 2);
+  let body = Math.ceil(available / 2);
+  if (input.reportRows !== undefined && input.reportRows > available - body) body = Math.max(Math.min(body, MIN_BODY), available - input.reportRows);
   return { ...base, body, output: available - body, stepsWidth, nodesWidth };
 }

@@ -34,6 +34,8 @@ export interface UiState {
   filter: string;
   /** Lines scrolled up from the end; 0 follows new output. */
   outputScroll: number;
+  /** Rows of the pre-flight's report scrolled down from its top (it shows in the output pane's place). */
+  reportScroll: number;
   troubleshoot: { open: boolean; index?: number; scroll: number };
   message?: { text: string; error: boolean; at: number };
 }
@@ -48,6 +50,7 @@ export const initialUiState = (): UiState => ({
   nodePinned: false,
   filter: '',
   outputScroll: 0,
+  reportScroll: 0,
   troubleshoot: { open: false, scroll: 0 },
 });
 
@@ -76,6 +79,8 @@ export interface UiContext {
   nodePage: number;
   outputLines: number;
   outputHeight: number;
+  /** The pre-flight's report, when it is in the output pane's place: its rows, and the rows shown. */
+  report?: { lines: number; height: number };
   troubleshootLines: number;
   troubleshootHeight: number;
   /** Troubleshooting commands of the selected node's role, and the one its current step names. */
@@ -103,6 +108,8 @@ export type UiMsg =
   | { type: 'group-shown'; group?: string; at: number }
   /** A gate failed: open troubleshooting on that node. */
   | { type: 'gate-failed'; node: string; index?: number; at: number }
+  /** The pre-flight refused nodes: its report gets the focus, from the top, the selection follows the run. */
+  | { type: 'preflight-failed'; at: number }
   | { type: 'message'; text: string; error?: boolean; at: number };
 
 export interface UiResult {
@@ -143,6 +150,8 @@ export function uiUpdate(ui: UiState, msg: UiMsg, ctx: UiContext): UiResult {
         effects: [{ type: 'troubleshoot', node: msg.node, index }],
       };
     }
+    case 'preflight-failed':
+      return { ui: { ...ui, focus: 'output', reportScroll: 0, nodePinned: false }, effects: [] };
     case 'message':
       return { ui: say(ui, msg.text, msg.at, msg.error), effects: [] };
     case 'key':
@@ -226,6 +235,12 @@ function move(ui: UiState, ctx: UiContext, delta: number | 'first' | 'last'): Ui
       return { ...ui, selectedNode: ctx.nodeOrder[to(at, ctx.nodeOrder.length)], nodePinned: true };
     }
     case 'output': {
+      if (ctx.report) {
+        // A report reads from its top: down goes further into it.
+        const max = Math.max(0, ctx.report.lines - ctx.report.height);
+        const scroll = delta === 'first' ? 0 : delta === 'last' ? max : Math.max(0, Math.min(max, ui.reportScroll + delta));
+        return { ...ui, reportScroll: scroll };
+      }
       const max = Math.max(0, ctx.outputLines - ctx.outputHeight);
       // Scrolling is counted up from the end: down (positive delta) goes towards it.
       const scroll = delta === 'first' ? max : delta === 'last' ? 0 : Math.max(0, Math.min(max, ui.outputScroll - delta));
@@ -244,7 +259,7 @@ function pageOf(ui: UiState, ctx: UiContext): number {
     case 'nodes':
       return Math.max(1, ctx.nodePage);
     case 'output':
-      return Math.max(1, ctx.outputHeight - 1);
+      return Math.max(1, (ctx.report?.height ?? ctx.outputHeight) - 1);
     case 'troubleshoot':
       return Math.max(1, ctx.troubleshootHeight - 1);
     default:

@@ -39,8 +39,19 @@ export interface NodeView {
   /** The step it is on or was last on, and that step's task. */
   step?: { key: string; title: string; task: TaskState };
   deadline?: NodeState['deadline'];
+  /** Why the pre-flight could not use the node (it then shows as failed; nothing ran on it). */
+  preflight?: PreflightFault;
   /** The words a state filter matches (its state, its change). */
   words: readonly string[];
+}
+
+/** A node the pre-flight refused, as shown. */
+export interface PreflightFault {
+  node: string;
+  /** The transport's kind of failure, in words: host key unknown, host key changed, login refused, unreachable. */
+  label: string;
+  /** The transport's sentence: what is wrong, with the key's fingerprint, and what to do. */
+  message: string;
 }
 
 // ---- titles ----------------------------------------------------------------------------------
@@ -156,16 +167,18 @@ export function changeState(state: RunState, node: NodeState): ChangeState {
   return changedOne ? 'changed' : 'before';
 }
 
-// A node's view is made again when the node changes, or when a var is captured and its step's
-// title names one.
-const viewCache = new WeakMap<NodeState, { view: NodeView; vars: RunState['vars'] }>();
+// A node's view is made again when the node changes, when the pre-flight ends (it may have
+// refused the node), or when a var is captured and its step's title names one.
+const viewCache = new WeakMap<NodeState, { view: NodeView; vars: RunState['vars']; preflight: RunState['preflight'] }>();
 
 /** The grid's view of a node, cached per NodeState object. */
 export function nodeView(state: RunState, node: NodeState): NodeView {
   const hit = viewCache.get(node);
-  if (hit && (hit.vars === state.vars || !namesVar(hit.view.step && planStepOf(state, hit.view.step.key)?.step.title))) return hit.view;
+  if (hit && hit.preflight === state.preflight && (hit.vars === state.vars || !namesVar(hit.view.step && planStepOf(state, hit.view.step.key)?.step.title))) return hit.view;
   const target = state.plan.targets.get(node.name);
-  const display = nodeDisplayState(node);
+  const fault = preflightFaults(state).get(node.name);
+  // Refused by the pre-flight: failed, though no step ran on it.
+  const display = fault ? 'failed' : nodeDisplayState(node);
   const change = changeState(state, node);
   const task = node.current ? node.tasks.get(node.current) : undefined;
   const view: NodeView = {
@@ -176,10 +189,66 @@ export function nodeView(state: RunState, node: NodeState): NodeView {
     change,
     ...(node.current && task ? { step: { key: node.current, title: stepTitle(state, node.current, node.name), task } } : {}),
     ...(node.deadline ? { deadline: node.deadline } : {}),
-    words: [display, change, ...(display === 'polling' ? ['waiting'] : []), ...(display === 'confirm' ? ['waiting', 'confirm'] : [])],
+    ...(fault ? { preflight: fault } : {}),
+    words: [display, change, ...(display === 'polling' ? ['waiting'] : []), ...(display === 'confirm' ? ['waiting', 'confirm'] : []), ...(fault ? ['preflight'] : [])],
   };
-  viewCache.set(node, { view, vars: state.vars });
+  viewCache.set(node, { view, vars: state.vars, preflight: state.preflight });
   return view;
+}
+
+// ---- pre-flight ------------------------------------------------------------------------------
+
+const FAILURE_LABEL: Readonly<Record<string, string>> = {
+  'host-key-unknown': 'host key unknown',
+  'host-key-changed': 'host key changed',
+  'auth-failed': 'login refused',
+  'connect-failed': 'unreachable',
+  timeout: 'no answer in time',
+};
+
+/** A pre-flight failure kind in words. */
+export const preflightLabel = (failure: string): string => FAILURE_LABEL[failure] ?? failure.replace(/-/g, ' ');
+
+const faultsCache = new WeakMap<object, ReadonlyMap<string, PreflightFault>>();
+const NO_FAULTS: ReadonlyMap<string, PreflightFault> = new Map();
+
+/** The nodes a failed pre-flight refused, by name (none while it runs or once it passed). */
+export function preflightFaults(state: RunState): ReadonlyMap<string, PreflightFault> {
+  const pf = state.preflight;
+  if (!pf || pf.status !== 'failed') return NO_FAULTS;
+  let map = faultsCache.get(pf);
+  if (!map) {
+    map = new Map(pf.failures.map((f) => [f.node, { node: f.node, label: preflightLabel(f.failure), message: f.message }]));
+    faultsCache.set(pf, map);
+  }
+  return map;
+}
+
+/** The pre-flight as the screen shows it: what is checked and since when, or every node it refused. */
+export interface PreflightView {
+  status: 'running' | 'passed' | 'failed';
+  /** Nodes checked. */
+  nodes: number;
+  /** Time since it started (while it runs). */
+  elapsed: string;
+  failures: readonly (PreflightFault & { address: string })[];
+}
+
+const failuresCache = new WeakMap<object, PreflightView['failures']>();
+
+export function preflightView(state: RunState, now: number): PreflightView | undefined {
+  const pf = state.preflight;
+  if (!pf) return undefined;
+  // The same list while the pre-flight does not change: the report is made again only then.
+  let failures = failuresCache.get(pf);
+  if (!failures) {
+    failures = [...preflightFaults(state).values()].map((f) => {
+      const t = state.plan.targets.get(f.node);
+      return { ...f, address: t?.ip ?? t?.address ?? '' };
+    });
+    failuresCache.set(pf, failures);
+  }
+  return { status: pf.status, nodes: pf.nodes, elapsed: formatClock(Math.max(0, now - pf.startedAt)), failures };
 }
 
 /** Every node in plan order (this machine first when a section runs here). */
@@ -409,6 +478,8 @@ export interface HeaderView {
   target: string;
   phase: RunState['phase'];
   outcome?: RunState['outcome'];
+  /** The pre-flight is checking the nodes (nothing has run yet). */
+  preflight?: boolean;
 }
 
 export function headerView(state: RunState, now: number, target: string): HeaderView {
@@ -424,6 +495,7 @@ export function headerView(state: RunState, now: number, target: string): Header
     target,
     phase: state.phase,
     ...(state.outcome ? { outcome: state.outcome } : {}),
+    ...(state.preflight?.status === 'running' && state.phase !== 'finished' ? { preflight: true } : {}),
   };
 }
 
