@@ -474,7 +474,7 @@ describe('validateRunbook', () => {
         '      - { id: c, check: { builtin: dcos/patch-path } }',
       ),
       [
-        '9:36 error: unknown built-in check "dcos/patch-pth"; did you mean "dcos/patch-path"? (built-in checks: dcos/patch-path, dcos/config-change, dcos/mesos-version)',
+        '9:36 error: unknown built-in check "dcos/patch-pth"; did you mean "dcos/patch-path"? (built-in checks: dcos/patch-path, dcos/config-change, dcos/mesos-version, dcos/node-version)',
         '10:59 error: built-in check "dcos/patch-path" needs the argument "to": The DC/OS version to patch to, e.g. 1.11.2.',
         '10:77 error: unknown argument "too" of built-in check "dcos/patch-path"; did you mean "to"? (its arguments: from, to)',
         '11:25 error: built-in check "dcos/patch-path" needs the argument "from": The DC/OS version the cluster runs now, e.g. 1.11.1.',
