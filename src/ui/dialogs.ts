@@ -63,7 +63,9 @@ export function confirmText(info: ConfirmInfo, width: number, theme: Theme): Dia
   for (const item of p.checklist ?? []) required.push(...wrap(`□ ${item}`, inner));
   if (p.typed !== undefined) {
     required.push('');
-    required.push(`Type ${theme.paint(p.typed, 'title')} and press enter to run it: ${theme.paint(`${info.typed}█`, 'accent')}`);
+    const label = `Type ${p.typed} and press enter to run it: `;
+    if (textWidth(`${label}${info.typed}█`) <= inner) required.push(`Type ${theme.paint(p.typed, 'title')} and press enter to run it: ${theme.paint(`${info.typed}█`, 'accent')}`);
+    else required.push(...inputRows(label, info.typed, inner, theme));
   }
   const group = p.typed === undefined ? info.group : undefined;
   // The nodes `a` answers for, every one of them, as required rows: if they do not fit, the
@@ -150,15 +152,36 @@ export function quitText(info: QuitInfo, width: number, theme: Theme): DialogTex
   return { title: 'Quit?', tone: 'warn', required, optional, keys: 'y quit now   a abort the run (running commands finish)   n stay' };
 }
 
-export function reasonText(purpose: 'skip' | 'mark-done', task: string, text: string, theme: Theme): DialogText {
+export function reasonText(purpose: 'skip' | 'mark-done', task: string, text: string, theme: Theme, width = 80): DialogText {
+  const inner = width - 4;
   const verb = purpose === 'skip' ? 'Skip' : 'Mark done';
+  const about = `${verb} ${task}. The reason goes to the journal and the report.`;
   return {
     title: `${verb}: why?`,
     tone: 'ask',
-    required: [`${verb} ${theme.paint(task, 'title')}. The reason goes to the journal and the report.`, '', `reason: ${theme.paint(`${text}█`, 'accent')}`],
+    required: [
+      ...(textWidth(about) <= inner ? [`${verb} ${theme.paint(task, 'title')}. The reason goes to the journal and the report.`] : wrap(about, inner)),
+      '',
+      ...(textWidth(`reason: ${text}█`) <= inner ? [`reason: ${theme.paint(`${text}█`, 'accent')}`] : inputRows('reason: ', text, inner, theme)),
+    ],
     optional: [],
     keys: 'enter ok   esc cancel',
   };
+}
+
+/**
+ * A label and the text typed after it, with its cursor, cut into rows of `width` columns and
+ * keeping every character: however long the text (a reason in Chinese fills a row fast), the
+ * cursor and the end of what was typed stay on screen.
+ */
+export function inputRows(label: string, text: string, width: number, theme: Theme): string[] {
+  let at = 0;
+  return hardWrap(`${label}${text}█`, Math.max(1, width)).map((row) => {
+    const start = at;
+    at += row.length;
+    const cut = Math.max(0, Math.min(row.length, label.length - start));
+    return row.slice(0, cut) + (cut < row.length ? theme.paint(row.slice(cut), 'accent') : '');
+  });
 }
 
 /** Rows the dialog needs (box borders included), all of it and the required part only. */

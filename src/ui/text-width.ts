@@ -33,7 +33,8 @@ export const stripStyle = (text: string): string => text.replace(SGR, '');
  */
 export function truncate(text: string, width: number, ellipsis = '…'): string {
   if (width <= 0) return '';
-  if (PRINTABLE_ASCII.test(text)) return text.length <= width ? text : width === 1 ? ellipsis : text.slice(0, width - 1) + ellipsis;
+  // Blanks before the ellipsis would read as a gap ("Patch …"): the ellipsis follows the text.
+  if (PRINTABLE_ASCII.test(text)) return text.length <= width ? text : width === 1 ? ellipsis : text.slice(0, width - 1).trimEnd() + ellipsis;
   if (stringWidth(text) <= width) return text;
   const room = width - 1;
   let out = '';
@@ -44,7 +45,7 @@ export function truncate(text: string, width: number, ellipsis = '…'): string 
     out += segment;
     used += w;
   }
-  return out + ellipsis;
+  return out.trimEnd() + ellipsis;
 }
 
 /** Pads a string (colour codes allowed) with spaces to `width` columns; never cuts. */
@@ -62,9 +63,69 @@ export function padStart(text: string, width: number): string {
 /** Exactly `width` columns: cut with `…` or padded with spaces. Plain text only. */
 export const fit = (text: string, width: number): string => padEnd(truncate(text, width), width);
 
+// Chinese and Japanese text breaks between any two characters, except that a closing mark
+// (，。、：）」 ...) never starts a line and an opening one (（「 ...) never ends one.
+const CLOSING = new Set([...'，。、；：？！）」』】》〉〕］｝’”…‥・ー々〜%,.;:!?)]}']);
+const OPENING = new Set([...'（「『【《〈〔［｛‘“([{']);
+
+/** A piece of a line that is never broken (unless longer than a line), and whether a space came before it. */
+interface Atom {
+  text: string;
+  width: number;
+  space: boolean;
+}
+
+function atomsOf(paragraph: string): Atom[] {
+  const atoms: Atom[] = [];
+  if (PRINTABLE_ASCII.test(paragraph)) {
+    // ASCII: words between spaces.
+    let space = false;
+    for (const word of paragraph.split(/( +)/)) {
+      if (word === '') continue;
+      if (word.startsWith(' ')) space = true;
+      else {
+        atoms.push({ text: word, width: word.length, space });
+        space = false;
+      }
+    }
+    return atoms;
+  }
+  let text = '';
+  let width = 0;
+  let space = false;
+  let prev = '';
+  let prevWide = false;
+  const flush = () => {
+    if (text !== '') atoms.push({ text, width, space });
+    text = '';
+    width = 0;
+    space = false;
+  };
+  for (const { segment } of segmenter.segment(paragraph)) {
+    if (/^\s+$/.test(segment)) {
+      flush();
+      space = true;
+      prev = '';
+      prevWide = false;
+      continue;
+    }
+    const w = textWidth(segment);
+    const wide = w > 1;
+    // A break between two characters when one of them is wide (CJK), unless a mark forbids it.
+    if (text !== '' && (wide || prevWide) && !CLOSING.has(segment) && !OPENING.has(prev)) flush();
+    text += segment;
+    width += w;
+    prev = segment;
+    prevWide = wide;
+  }
+  flush();
+  return atoms;
+}
+
 /**
- * Wraps plain text to lines of at most `width` columns, breaking at spaces where it can and
- * inside a word (or between CJK characters) where it must.
+ * Wraps plain text to lines of at most `width` columns, breaking at spaces, between CJK
+ * characters (never before a closing mark or after an opening one), and inside a word where it
+ * must (one longer than a line).
  */
 export function wrap(text: string, width: number): string[] {
   if (width <= 0) return [];
@@ -77,32 +138,27 @@ export function wrap(text: string, width: number): string[] {
       line = '';
       lineWidth = 0;
     };
-    for (const word of paragraph.split(/(\s+)/)) {
-      if (word === '') continue;
-      const isSpace = /^\s+$/.test(word);
-      const w = isSpace ? 1 : textWidth(word);
-      if (isSpace) {
-        if (lineWidth > 0 && lineWidth < width) {
-          line += ' ';
-          lineWidth += 1;
-        }
+    for (const atom of atomsOf(paragraph)) {
+      const sep = atom.space && lineWidth > 0 ? 1 : 0;
+      if (lineWidth + sep + atom.width <= width) {
+        line += (sep ? ' ' : '') + atom.text;
+        lineWidth += sep + atom.width;
         continue;
       }
-      if (lineWidth + w <= width) {
-        line += word;
-        lineWidth += w;
-        continue;
-      }
-      if (w <= width && lineWidth > 0) {
+      if (atom.width <= width && lineWidth > 0) {
         push();
-        line = word;
-        lineWidth = w;
+        line = atom.text;
+        lineWidth = atom.width;
         continue;
       }
-      // Longer than a line (or CJK without spaces): break between graphemes.
-      for (const { segment } of segmenter.segment(word)) {
+      // Longer than a line: cut between graphemes.
+      if (sep && lineWidth < width) {
+        line += ' ';
+        lineWidth += 1;
+      }
+      for (const { segment } of segmenter.segment(atom.text)) {
         const sw = textWidth(segment);
-        if (lineWidth + sw > width) push();
+        if (lineWidth + sw > width && lineWidth > 0) push();
         line += segment;
         lineWidth += sw;
       }

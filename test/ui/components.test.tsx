@@ -1,7 +1,7 @@
 import React from 'react';
 import { describe, expect, it } from 'vitest';
 import { Dialog } from '../../src/ui/Dialog.js';
-import { confirmText, quitText } from '../../src/ui/dialogs.js';
+import { confirmText, quitText, reasonText } from '../../src/ui/dialogs.js';
 import { Header } from '../../src/ui/Header.js';
 import { HelpBar } from '../../src/ui/HelpBar.js';
 import { HelpOverlay } from '../../src/ui/HelpOverlay.js';
@@ -110,6 +110,17 @@ describe('the confirmation', () => {
     expect(r.frame()).toContain('why: Installs the new packages.');
   });
 
+  it('a long reason, typed in Chinese, wraps inside the dialog and keeps its end and cursor on screen', async () => {
+    const typed = '主节点三的注册表在重启单元后恢复了，已在日志中确认，继续下一个节点';
+    const dialog = reasonText('skip', 'masters/registrar-recovered on master-3', typed, mono, 40);
+    const r = await renderUi(<Dialog dialog={dialog} width={40} height={16} theme={mono} />, { columns: 40 });
+    const frame = r.frame();
+    expect(widths(frame).every((w) => w <= 40)).toBe(true);
+    // Every character typed is there, in order, across the rows, and the cursor follows the last.
+    const inside = frame.split('\n').map((l) => l.replace(/^│ ?| ?│$/g, '').trimEnd()).join('');
+    expect(inside).toContain(`reason: ${typed}█`);
+  });
+
   it('the quit dialog says what keeps running on the nodes', async () => {
     const dialog = quitText({ running: [{ node: 'master-2', key: 'masters/run-patch-script', command: 'sudo bash dcos_node_upgrade.sh', startedAt: T0 }], now: T0 + 41_000, phase: 'running' }, 80, mono);
     const r = await renderUi(<Dialog dialog={dialog} width={80} height={12} theme={mono} />, { columns: 80 });
@@ -131,7 +142,7 @@ describe('panes', () => {
         ' ✔ Prerequisites',
         ' ⠋ Patch the masters                           0/3',
         '›  ○ Run the node patch script                 1/3',
-        '   ◔ Mesos registrar recov… master-1 #1 00:14:41 …',
+        '   ◔ Mesos registrar recove… master-1 #1 00:14:41…',
         ' ○ Patch the agents                           0/20',
         '',
         ' Installs the new packages and restarts the DC/OS',

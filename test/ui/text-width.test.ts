@@ -48,4 +48,25 @@ describe('text width', () => {
     expect(wrap('这是一个很长的中文句子', 8).every((l) => textWidth(l) <= 8)).toBe(true);
     expect(wrap('a\n\nb', 5)).toEqual(['a', '', 'b']);
   });
+
+  it('never starts a Chinese line with a closing mark nor ends one with an opening mark', () => {
+    const text = '升级前，请确认（所有主节点）都已恢复。然后继续：逐个修补代理节点。';
+    for (const width of [6, 7, 8, 9, 10, 11, 13, 20]) {
+      const lines = wrap(text, width);
+      expect(lines.join(''), String(width)).toBe(text);
+      for (const line of lines) {
+        expect(textWidth(line), line).toBeLessThanOrEqual(width);
+        expect('，。、：）'.includes(line[0] ?? ''), `${width}: ${line}`).toBe(false);
+        expect(line.endsWith('（'), `${width}: ${line}`).toBe(false);
+      }
+    }
+    // Mixed text keeps the spaces between words and breaks between CJK characters.
+    expect(wrap('修补 master-1 节点', 10)).toEqual(['修补', 'master-1', '节点']);
+  });
+
+  it('puts the ellipsis right after the text, not after a blank', () => {
+    expect(truncate('Patch the masters', 7)).toBe('Patch…');
+    expect(truncate('修补 主节点', 6)).toBe('修补…');
+  });
 });
+

@@ -91,7 +91,7 @@ describe('titles as the run shows them', () => {
     expect(frame).toContain(`Run ${URL} on master-1  masters/run-patch`);
     expect(frame).toContain(`script: ${URL}`);
     expect(frame).toMatch(/› +\? Run http:\/\/10\.0\.0\.10\/upgrade\/5f0c\/dcos_node_upgrad… waiting/);
-    expect(frame).toMatch(/› master-1 +10\.0\.4\.1 .*\? Run http:\/\/10\.0\.0\.10\/upgrade\/5f0c\/dcos_node_upgrade\.sh …/);
+    expect(frame).toMatch(/› master-1 +10\.0\.4\.1 .*\? Run http:\/\/10\.0\.0\.10\/upgrade\/5f0c\/dcos_node_upgrade\.sh…/);
     expect(frame).toContain('why: Patches master-1 to 1.11.5; the token •••••• stays secret.');
     expect(frame).not.toContain('{{');
 
