@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimCluster } from '../../src/sim/index.js';
 import { buildBinary } from '../engine/binary.js';
+import { textWidth } from '../../src/ui/text-width.js';
 import { Tmux, hasTmux } from './tmux.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -211,4 +212,71 @@ describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
       await train.kill();
     }
   }, 60_000);
+
+  it.skipIf(!trainBuilt)('runbook train on the Chinese runbook: aligned at 80x24 and 120x36; the patch script waits for the typed name, esc leaves the master unpatched, r and the name patch it', async () => {
+    const train = new Tmux(`runbook-e2e-zh-${process.pid}`);
+    const zh = path.join(here, '..', '..', 'runbooks', 'dcos-1.11-patch.zh-CN.yaml');
+    // Rows never spill past the terminal; a dialog's rows end exactly at its right edge, so a wide
+    // character counted as one column would show as a border out of line.
+    const aligned = (screen: string, columns: number): void => {
+      for (const row of screen.replace(/\n$/, '').split('\n')) {
+        expect(textWidth(row), `${columns} columns:\n${screen}`).toBeLessThanOrEqual(columns);
+        if (/^[│┌└]/.test(row)) expect(textWidth(row), `${row}\n${screen}`).toBe(columns);
+      }
+    };
+    const masterRow = (screen: string) => screen.split('\n').find((l) => /master-1 /.test(l) && !l.startsWith('│')) ?? '';
+    // Confirms the informational steps before the masters (y), until `want` shows.
+    const confirmUntil = async (want: (s: string) => boolean): Promise<string> => {
+      const until = Date.now() + 60_000;
+      for (;;) {
+        const screen = await train.screen();
+        if (want(screen)) return screen;
+        if (Date.now() > until) throw new Error(`never reached; the screen:\n${screen}`);
+        if (/y (done|run it) {3}n refuse/.test(screen)) {
+          await new Promise((r) => setTimeout(r, 300));
+          await train.keys('y');
+        }
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    };
+    try {
+      const command = [process.execPath, cli.cli, 'train', '--runbook', zh, '--nodes', '1,2', '--time-scale', '500', '--state-dir', path.join(dir, 'zh-state')];
+      await train.start(command.map((w) => `'${w}'`).join(' '), 80, 24, { HOME: path.join(dir, 'home'), CI: 'false', TERM: 'xterm-256color', PATH: process.env.PATH ?? '' });
+      let screen = await train.waitFor('Press enter to start', 30_000);
+      expect(screen).toContain('不停机修补');
+      expect(masterRow(screen)).toContain('1.11.4');
+      aligned(screen, 80);
+
+      await train.keys('Enter');
+      screen = await confirmUntil((s) => s.includes('Run on master-1?') && s.includes('dcos_node_upgrade.sh'));
+      expect(screen).toContain('将管理节点 master-1（10.0.4.1）修补到 DC/OS 1.11.5？');
+      expect(screen).toContain('Type master-1 and press enter to run it');
+      aligned(screen, 80);
+
+      // y is not the name: the script does not run. esc refuses; the master still reports 1.11.4.
+      await new Promise((r) => setTimeout(r, 300));
+      await train.keys('y', 'Enter');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await train.screen()).toContain('Run on master-1?');
+      await train.keys('BSpace', 'Escape');
+      screen = await train.waitFor((s) => /refused/.test(s) && !s.includes('Run on master-1?'));
+      expect(masterRow(screen)).toContain('1.11.4');
+      aligned(screen, 80);
+
+      // At 120x36 the same run re-lays out, still aligned.
+      await train.resize(120, 36);
+      screen = await train.waitFor((s) => s.split('\n')[0]!.includes('不停机修补 DC/OS 1.11 集群'));
+      aligned(screen, 120);
+
+      // r asks again; the name runs it, and the master reports the new version.
+      await train.keys('r');
+      await train.waitFor('Type master-1 and press enter');
+      await new Promise((r) => setTimeout(r, 300));
+      await train.keysTo('e2e', { text: 'master-1' }, 'Enter');
+      screen = await confirmUntil((s) => /1\.11\.5/.test(masterRow(s)));
+      aligned(screen, 120);
+    } finally {
+      await train.kill();
+    }
+  }, 120_000);
 });
