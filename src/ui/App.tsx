@@ -4,7 +4,7 @@
 import { useInput } from 'ink';
 import React, { useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { AnimationContext } from './animation.js';
-import { confirmGroup, type Prompt } from '../engine/state.js';
+import { confirmGroup, taskOf, type Prompt } from '../engine/state.js';
 import type { TuiController } from './controller.js';
 import { confirmText, dialogRows, quitText, reasonText, type ConfirmInfo, type DialogText } from './dialogs.js';
 import { deadlineCountdown, filterNodes } from './grid.js';
@@ -207,6 +207,8 @@ export function App({ controller, theme }: AppProps) {
       const key = `${p.id}#${p.askedAt}`;
       if (seenFailures.current.has(key)) continue;
       seenFailures.current.add(key);
+      // Refused by the operator: nothing ran, there is nothing to troubleshoot.
+      if (taskOf(state, p.section, p.step, p.node).status === 'refused') continue;
       const index = suggestedCommand(state, p.node);
       if (troubleshootCommands(state, p.node).length > 0) send({ type: 'gate-failed', node: p.node, ...(index !== undefined ? { index } : {}), at: controller.wallClock() });
       break;

@@ -6,6 +6,7 @@ import { formatClock, formatDuration } from '../runbook/duration.js';
 import { sectionText, stepText } from '../engine/display.js';
 import { LOCAL, type PlanSection, type PlanStep } from '../engine/plan.js';
 import type { NodeState, Prompt, RunState, SectionState, TaskState } from '../engine/state.js';
+import { taskOf } from '../engine/state.js';
 import type { DisplayState } from './theme.js';
 
 /** Where a node is in the run's changes: the sections with destructive steps that target it. */
@@ -445,7 +446,8 @@ export function stepRows(state: RunState, expanded: ReadonlySet<string>, now: nu
         state: agg.state,
         detail: agg.detail,
         ...(shown?.why ? { why: oneLine(shown.why) } : {}),
-        ...(shown?.hint ? { hint: oneLine(shown.hint) } : {}),
+        // A hint says what to look at when the step ran and failed; a refused step never ran.
+        ...(shown?.hint && !(node !== undefined && taskOf(state, section.id, planStep.id, node).status === 'refused') ? { hint: oneLine(shown.hint) } : {}),
       });
     }
   });

@@ -98,7 +98,17 @@ describe('the App', () => {
     await r.press('n');
     await r.waitFor('failed on agent-1: refused by alice');
     expect(t.calls.filter((c) => c.command.includes('rm -f'))).toEqual([]);
-    // The failure opened troubleshooting on agent-1, its journal streamed in.
+    // Refused: nothing ran, so nothing to troubleshoot and no hint about its output.
+    await wait(200);
+    expect(r.frame()).not.toMatch(/Troubleshoot/);
+    expect(t.calls.filter((c) => c.command.includes('journalctl'))).toEqual([]);
+
+    // Run after all, and the gate after it fails: troubleshooting opens on agent-1, its journal streamed in.
+    t.expect('sudo rm -f /opt/mesosphere/lib/libltdl.so.7', {}, { node: 'agent-1' }).expect(/slave\/registered|metrics/, { stdout: '{"slave/registered":0.0}' }, { node: 'agent-1' });
+    await r.press('r');
+    await r.waitFor('Run on agent-1?');
+    await wait(200);
+    await r.press('y');
     await r.waitFor('Agent registered with master');
     expect(r.frame()).toMatch(/Troubleshoot.*agent-1/);
   });

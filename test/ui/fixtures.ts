@@ -20,6 +20,7 @@ export const patchRunbook = runbook(
           destructive: true,
           confirm: { typed: '{{node.name}}' },
           why: 'Installs the new packages and restarts the DC/OS units on this master.',
+          hint: 'Read the last lines of the script.',
         },
         { id: 'recovered', title: 'Mesos registrar recovered', run: 'curl -fsS http://{{node.ip}}:5050/metrics/snapshot', until: { json: 'registrar/log/recovered', equals: 1 }, every: '10s', timeout: '15m', troubleshoot: 'dcos-mesos-master' },
       ],

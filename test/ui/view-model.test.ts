@@ -37,6 +37,9 @@ describe('view model', () => {
     expect(stepRows(d.state, new Set(['masters']), T0)[2]).toMatchObject({ state: 'confirm', detail: 'waiting' });
     d.act({ type: 'refuse', prompt: 'confirm:masters/run-patch-script@master-1' });
     expect(stepRows(d.state, new Set(['masters']), T0)[2]).toMatchObject({ state: 'failed', detail: 'master-1: refused by alice' });
+    // The hint is about a script that ran and failed: not shown for one refused.
+    expect(stepRows(d.state, new Set(['masters']), T0, 'master-1')[2]?.hint).toBeUndefined();
+    expect(stepRows(d.state, new Set(['masters']), T0, 'master-2')[2]?.hint).toBe('Read the last lines of the script.');
   });
 
   it('nodes: display state, change state and the version rule', () => {
