@@ -460,34 +460,22 @@ const asNodeMap = (nodes: ReadonlyMap<string, NodeState>): NodeMap<NodeState> =>
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
+/** The counter each status adds to; every finished status also counts as done. */
+const COUNTED: Partial<Record<TaskState['status'], { counter: Exclude<keyof Counters, 'total' | 'done'>; done: boolean }>> = {
+  passed: { counter: 'passed', done: true },
+  failed: { counter: 'failed', done: true },
+  skipped: { counter: 'skipped', done: true },
+  refused: { counter: 'refused', done: true },
+  interrupted: { counter: 'interrupted', done: false },
+  running: { counter: 'running', done: false },
+  polling: { counter: 'running', done: false },
+};
+
 function bump(c: Counters, status: TaskState['status'], by: 1 | -1): void {
-  switch (status) {
-    case 'passed':
-      c.passed += by;
-      c.done += by;
-      return;
-    case 'failed':
-      c.failed += by;
-      c.done += by;
-      return;
-    case 'skipped':
-      c.skipped += by;
-      c.done += by;
-      return;
-    case 'refused':
-      c.refused += by;
-      c.done += by;
-      return;
-    case 'interrupted':
-      c.interrupted += by;
-      return;
-    case 'running':
-    case 'polling':
-      c.running += by;
-      return;
-    default:
-      return;
-  }
+  const counted = COUNTED[status];
+  if (!counted) return;
+  c[counted.counter] += by;
+  if (counted.done) c.done += by;
 }
 
 function sectionBump(s: Mutable<SectionState>, status: TaskState['status'], by: 1 | -1): void {
