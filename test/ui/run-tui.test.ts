@@ -10,26 +10,7 @@ import type { JournalRecord } from '../../src/engine/events.js';
 import { runTui } from '../../src/ui/run-tui.js';
 import { FakeTransport } from '../helpers/fake-transport.js';
 import { runbook, section } from '../engine/fixtures.js';
-
-class Stdin extends EventEmitter {
-  isTTY = true;
-  private data: string | null = null;
-  setEncoding() {}
-  setRawMode() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-  read = () => {
-    const d = this.data;
-    this.data = null;
-    return d;
-  };
-  press(data: string) {
-    this.data = data;
-    this.emit('readable');
-  }
-}
+import { TtyStdin } from '../helpers/tty-stdin.js';
 
 class Stdout extends EventEmitter {
   isTTY = true;
@@ -53,7 +34,7 @@ const until = async (test: () => boolean, ms = 3000) => {
 };
 
 function io() {
-  const stdin = new Stdin();
+  const stdin = new TtyStdin();
   const stdout = new Stdout();
   const stderr = new Stdout();
   return { stdin, stdout, stderr, all: { stdin: stdin as unknown as NodeJS.ReadStream, stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream, env: { NO_COLOR: '1' } } };
