@@ -565,24 +565,13 @@ function onResume(d: Draft, e: Extract<InputEvent, { type: 'resume' }>): void {
   d.emit({ event: 'resumed', by: e.by, digest: e.digest, ...(e.changedRunbook ? { changedRunbook: true } : {}) });
   // Whatever was running when the player stopped is interrupted: the operator decides.
   for (const node of [...d.allNodes()]) {
-    for (const [key, task] of node.tasks) {
-      if (task.status !== 'running' && task.status !== 'polling') continue;
-      const [section = '', step = ''] = key.split('/');
-      d.emit({
-        event: 'interrupted',
-        section,
-        step,
-        node: node.name,
-        status: 'interrupted',
-        reason:
-          task.status === 'polling'
-            ? `the player stopped between poll attempts (after attempt ${task.attempt})`
-            : task.attempt > 1
-              ? `the player stopped during poll attempt ${task.attempt}`
-              : 'the player stopped while the step was running',
-        ...(task.command !== undefined ? { command: task.command } : {}),
-      });
-    }
+    interruptRunning(d, node, (task) =>
+      task.status === 'polling'
+        ? `the player stopped between poll attempts (after attempt ${task.attempt})`
+        : task.attempt > 1
+          ? `the player stopped during poll attempt ${task.attempt}`
+          : 'the player stopped while the step was running',
+    );
     if (node.deadline && !node.deadline.passed) d.effect({ type: 'timer', task: `${node.deadline.step}@${node.name}`, attempt: 0, kind: 'deadline', at: node.deadline.at });
   }
   // A run whose pre-flight passed does not check again; one that never got that far does.
@@ -619,23 +608,26 @@ function onConnection(d: Draft, e: ConnectionEvent): void {
   d.emit({ event: 'connection', change: type, ...rest });
 }
 
+/** Journals every step running or polling on `node` as interrupted, with why. */
+function interruptRunning(d: Draft, node: NodeState, reason: (task: Extract<TaskState, { status: 'running' | 'polling' }>) => string): void {
+  for (const [key, task] of node.tasks) {
+    if (task.status !== 'running' && task.status !== 'polling') continue;
+    const [section = '', step = ''] = key.split('/');
+    d.emit({
+      event: 'interrupted',
+      section,
+      step,
+      node: node.name,
+      status: 'interrupted',
+      reason: reason(task),
+      ...(task.command !== undefined ? { command: task.command } : {}),
+    });
+  }
+}
+
 function onInterrupt(d: Draft, signal: string): void {
   if (d.s.phase === 'finished' || d.s.phase === 'ready') return;
-  for (const node of activeNodes(d)) {
-    for (const [key, task] of node.tasks) {
-      if (task.status !== 'running' && task.status !== 'polling') continue;
-      const [section = '', step = ''] = key.split('/');
-      d.emit({
-        event: 'interrupted',
-        section,
-        step,
-        node: node.name,
-        status: 'interrupted',
-        reason: `interrupted by ${signal}`,
-        ...(task.command !== undefined ? { command: task.command } : {}),
-      });
-    }
-  }
+  for (const node of activeNodes(d)) interruptRunning(d, node, () => `interrupted by ${signal}`);
   d.effect({ type: 'cancel' });
   finishRun(d, 'interrupted');
 }
