@@ -1,21 +1,14 @@
 import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { commands } from '../../src/cli/commands.js';
 import pkg from '../../package.json' with { type: 'json' };
+import { runMain } from '../helpers/cli-io.js';
 
 /** Runs main() with captured streams; the real process is untouched. */
 async function invoke(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const status = await main(argv, { stdin: new PassThrough(), stdout, stderr, env, cwd: process.cwd(), interactive: false });
+  const { status, out, err } = await runMain(argv, env, process.cwd());
   return { status, out, err };
 }
 

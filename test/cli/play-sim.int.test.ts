@@ -4,11 +4,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { loadInventory } from '../../src/inventory/load.js';
 import { inventoryToYaml, startSimulator, type SimCluster } from '../../src/sim/index.js';
+import { runMain } from '../helpers/cli-io.js';
 
 let dir: string;
 let sim: SimCluster;
@@ -29,23 +28,10 @@ afterAll(async () => {
 });
 
 async function play(inventory: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (out += d));
-  const stdin = new PassThrough();
-  stdin.end();
   const home = mkdtempSync(path.join(dir, 'home-'));
-  const status = await main(['play', path.join(dir, 'runbook.yaml'), '--inventory', inventory, '--plain', '--state-dir', path.join(home, 'state')], {
-    stdin,
-    stdout,
-    stderr,
-    env: { PATH: process.env.PATH, HOME: home, RUNBOOK_CONFIG_DIR: home },
-    cwd: dir,
-    interactive: false,
-  });
-  return { status, out };
+  const argv = ['play', path.join(dir, 'runbook.yaml'), '--inventory', inventory, '--plain', '--state-dir', path.join(home, 'state')];
+  const { status, all } = await runMain(argv, { PATH: process.env.PATH, HOME: home, RUNBOOK_CONFIG_DIR: home }, dir);
+  return { status, out: all };
 }
 
 describe('play against runbook sim', () => {

@@ -2,10 +2,9 @@
 // directory, stdin and stdout as streams.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { tempDir } from '../helpers/real-shell.js';
+import { runMain } from '../helpers/cli-io.js';
 
 let dir: string;
 let remove: () => void;
@@ -15,21 +14,9 @@ beforeEach(() => {
 afterEach(() => remove());
 
 async function play(args: string[], input = '', env: Record<string, string> = {}) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c) => (stdout += String(c)));
-  err.on('data', (c) => (stderr += String(c)));
-  const status = await main(['play', ...args, '--state-dir', join(dir, 'state')], {
-    stdin: Readable.from(input ? [input] : []),
-    stdout: out,
-    stderr: err,
-    env: { PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config'), TZ: 'UTC', ...env },
-    cwd: dir,
-    interactive: false,
-  });
-  return { status, stdout, stderr };
+  const fullEnv = { PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config'), TZ: 'UTC', ...env };
+  const { status, out, err } = await runMain(['play', ...args, '--state-dir', join(dir, 'state')], fullEnv, dir, input);
+  return { status, stdout: out, stderr: err };
 }
 
 const journals = () => {

@@ -6,11 +6,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import type { JournalRecord } from '../../src/engine/events.js';
 import { freePort, makeKey, sshdMissing, startSshd, type KeyPair, type Sshd } from '../helpers/sshd.js';
+import { runMain } from '../helpers/cli-io.js';
 
 const missing = sshdMissing();
 if (missing) console.warn(`pre-flight SSH tests skipped: ${missing}`);
@@ -22,22 +21,10 @@ let otherHostKey: KeyPair;
 let closedPort: number;
 
 async function play(name: string, inventory: string) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c) => (stdout += String(c)));
-  err.on('data', (c) => (stderr += String(c)));
   const state = join(dir, `state-${name}`);
   writeFileSync(join(dir, `${name}.yaml`), inventory);
-  const status = await main(['play', 'runbook.yaml', '--inventory', `${name}.yaml`, '--state-dir', state], {
-    stdin: Readable.from([]),
-    stdout: out,
-    stderr: err,
-    env: { PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config'), TZ: 'UTC' },
-    cwd: dir,
-    interactive: false,
-  });
+  const env = { PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config'), TZ: 'UTC' };
+  const { status, out: stdout, err: stderr } = await runMain(['play', 'runbook.yaml', '--inventory', `${name}.yaml`, '--state-dir', state], env, dir);
   const runs = join(state, 'runs');
   const records: JournalRecord[] = existsSync(runs)
     ? readdirSync(runs).flatMap((f) => readFileSync(join(runs, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JournalRecord))

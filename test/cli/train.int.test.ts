@@ -4,9 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runMain } from '../helpers/cli-io.js';
 
 let dir: string;
 beforeAll(() => {
@@ -15,24 +14,11 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function train(scenario: string, extra: string[] = []) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (out += d));
   // stdin ends at once: any question the run asks is answered "end of input" (refuse, abort).
-  const stdin = new PassThrough();
-  stdin.end();
   const home = path.join(dir, scenario);
-  const status = await main(['train', '--scenario', scenario, '--plain', '--yes', '--time-scale', '200', '--state-dir', path.join(home, 'state'), ...extra], {
-    stdin,
-    stdout,
-    stderr,
-    env: { PATH: process.env.PATH, HOME: home, RUNBOOK_CONFIG_DIR: path.join(home, 'config') },
-    cwd: process.cwd(),
-    interactive: false,
-  });
-  return { status, out };
+  const argv = ['train', '--scenario', scenario, '--plain', '--yes', '--time-scale', '200', '--state-dir', path.join(home, 'state'), ...extra];
+  const { status, all } = await runMain(argv, { PATH: process.env.PATH, HOME: home, RUNBOOK_CONFIG_DIR: path.join(home, 'config') }, process.cwd());
+  return { status, out: all };
 }
 
 /** The step key (section/step@node) of the first failure the player printed, and its message. */

@@ -4,13 +4,13 @@
 // appear nowhere in what the player wrote (stdout, stderr, the journal).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSession } from '../../src/cli/session.js';
 import { readJournal } from '../../src/engine/journal.js';
 import { runPlain } from '../../src/plain/plain.js';
 import { startSimulator } from '../../src/sim/index.js';
 import { tempDir } from '../helpers/real-shell.js';
+import { capturedIo } from '../helpers/cli-io.js';
 
 const runbookFile = join(import.meta.dirname, '..', '..', 'runbooks', 'dcos-1.11-patch.yaml');
 
@@ -24,21 +24,15 @@ afterEach(() => remove());
 async function train(scenario: string, extraEnv: Record<string, string> = {}, override: Record<string, string> = {}) {
   const sim = await startSimulator({ scenario, timeScale: 120, masters: 3, agents: 4 });
   try {
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stdout = '';
-    let stderr = '';
-    out.on('data', (c) => (stdout += String(c)));
-    err.on('data', (c) => (stderr += String(c)));
-    const io = { stdin: Readable.from([]), stdout: out, stderr: err, env: { PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config'), ...extraEnv }, cwd: dir, interactive: false };
+    const io = capturedIo({ PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config'), ...extraEnv }, dir);
     const params = Object.entries({ ...sim.suggestedParams, ...override }).map(([k, v]) => `${k}=${v}`);
     const opened = await openSession({ io, command: 'train', file: runbookFile, inventory: sim.inventory, params, stateDir: join(dir, 'state'), yes: true, timeScale: 120 });
     if (opened.kind !== 'session') throw new Error('expected a session');
     const { session } = opened;
-    const status = await runPlain(session.runner, { stdout: out, stderr: err, answers: session.answers, journal: session.journalFile, autoConfirm: true });
+    const status = await runPlain(session.runner, { stdout: io.stdout, stderr: io.stderr, answers: session.answers, journal: session.journalFile, autoConfirm: true });
     await session.close();
     expect(sim.internalErrors).toEqual([]);
-    return { status, stdout, stderr, journal: session.journalFile, token: sim.token };
+    return { status, stdout: io.out(), stderr: io.err(), journal: session.journalFile, token: sim.token };
   } finally {
     await sim.close();
   }

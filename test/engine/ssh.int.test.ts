@@ -12,7 +12,7 @@ import { replay } from '../../src/engine/update.js';
 import type { Inventory, InventoryNode } from '../../src/inventory/types.js';
 import type { Section } from '../../src/runbook/schema.js';
 import { createSshTransport, type SshTransport } from '../../src/transport/ssh.js';
-import { processesWith, waitUntil } from '../helpers/real-shell.js';
+import { processesWith, sleepMarkers, waitUntil } from '../helpers/real-shell.js';
 import { sshdMissing, startSshd, type Sshd } from '../helpers/sshd.js';
 import { runbook, section, stateOf } from './fixtures.js';
 
@@ -21,14 +21,9 @@ let dir: string;
 let sshd: Sshd;
 let knownHosts: string;
 const transports: SshTransport[] = [];
-const markers: string[] = [];
 
-/** A unique sleep duration, so the remote process can be found and cleaned up. */
-const marker = (): string => {
-  const m = `${300 + markers.length}.${process.pid}${Math.floor(Math.random() * 1000)}`;
-  markers.push(m);
-  return m;
-};
+/** Remote sleeps of unique durations, found and killed after each test. */
+const { next: marker, killAll: killSleeps } = sleepMarkers(300);
 
 function node(name: string, roles = ['master']): InventoryNode {
   return { name, address: sshd.host, ip: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.clientKey.privateKeyPath, roles, vars: {} };
@@ -58,7 +53,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await Promise.all(transports.splice(0).map((t) => t.close()));
-  for (const m of markers.splice(0)) for (const pid of processesWith(`sleep ${m}`)) process.kill(pid, 'SIGKILL');
+  killSleeps();
 });
 
 afterAll(async () => {

@@ -3,27 +3,20 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePaper } from '../../src/cli/export.js';
-import { main } from '../../src/cli/main.js';
 import { loadRunbook } from '../../src/runbook/load.js';
 import type { Runbook } from '../../src/runbook/schema.js';
 import { tempDir } from '../helpers/real-shell.js';
 import { dcosInventoryYaml } from './dcos-inventory.js';
+import { runMain } from '../helpers/cli-io.js';
 
 const root = path.join(import.meta.dirname, '..', '..');
 const RUNBOOKS = ['runbooks/dcos-1.11-patch.yaml', 'runbooks/dcos-1.11-patch.zh-CN.yaml'];
 const SECRET = 'eyJhbGciOiJSUzI1NiJ9.SECRET-JWT-0042';
 
 async function invoke(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = root) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const status = await main(argv, { stdin: new PassThrough(), stdout, stderr, env: { HOME: dir, RUNBOOK_CONFIG_DIR: dir, ...env }, cwd, interactive: false });
+  const { status, out, err } = await runMain(argv, { HOME: dir, RUNBOOK_CONFIG_DIR: dir, ...env }, cwd);
   return { status, out, err };
 }
 

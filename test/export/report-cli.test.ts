@@ -2,9 +2,7 @@
 // directory (reducer, runner, local transport under /bin/sh, journal on disk).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { Journal } from '../../src/engine/journal.js';
 import { buildPlan } from '../../src/engine/plan.js';
 import { Runner } from '../../src/engine/runner.js';
@@ -12,6 +10,7 @@ import { createRunState } from '../../src/engine/state.js';
 import { loadRunbook } from '../../src/runbook/load.js';
 import { createLocalTransport } from '../../src/transport/local.js';
 import { tempDir } from '../helpers/real-shell.js';
+import { runMain } from '../helpers/cli-io.js';
 
 // html-validate is a dev dependency; where it is missing this test is skipped and says so.
 const validatorName = 'html-validate';
@@ -22,13 +21,7 @@ let remove: () => void;
 const stateDir = () => path.join(dir, 'state');
 
 async function invoke(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const status = await main(argv, { stdin: new PassThrough(), stdout, stderr, env: { HOME: dir, RUNBOOK_CONFIG_DIR: dir }, cwd: dir, interactive: false });
+  const { status, out, err } = await runMain(argv, { HOME: dir, RUNBOOK_CONFIG_DIR: dir }, dir);
   return { status, out, err };
 }
 

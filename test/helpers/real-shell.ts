@@ -75,6 +75,24 @@ export function processesWith(command: string): number[] {
   return pids;
 }
 
+/**
+ * Unique `sleep` durations (`sleep 300.12345678`): a test runs one on a node, finds the process by
+ * its command line, and kills every one it started when it ends, whatever became of the command.
+ */
+export function sleepMarkers(base: number): { next: () => string; killAll: () => void } {
+  const started: string[] = [];
+  return {
+    next: () => {
+      const m = `${base + started.length}.${process.pid}${Math.floor(Math.random() * 1000)}`;
+      started.push(m);
+      return m;
+    },
+    killAll: () => {
+      for (const m of started.splice(0)) for (const pid of processesWith(`sleep ${m}`)) process.kill(pid, 'SIGKILL');
+    },
+  };
+}
+
 /** Polls `check` every 50 ms until it holds or `ms` have passed; its last answer. */
 export async function waitUntil(check: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InventoryNode } from '../../src/inventory/types.js';
 import { createSshTransport, parseJumpSpec, type SshEvent, type SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
 import type { OutputLine } from '../../src/transport/types.js';
-import { processesWith, waitUntil } from '../helpers/real-shell.js';
+import { processesWith, sleepMarkers, waitUntil } from '../helpers/real-shell.js';
 import { SSH_KEYGEN, makeKey, sshdMissing, startSshd, type Sshd } from '../helpers/sshd.js';
 
 const run = promisify(execFile);
@@ -18,14 +18,9 @@ let dir: string;
 let sshd: Sshd;
 let knownHosts: string;
 const transports: SshTransport[] = [];
-const markers: string[] = [];
 
-/** A unique `sleep` duration, so a test can find its remote process and clean it up. */
-const newMarker = (): string => {
-  const m = `${200 + markers.length}.${process.pid}${Math.floor(Math.random() * 1000)}`;
-  markers.push(m);
-  return m;
-};
+/** Remote sleeps of unique durations, found and killed after each test. */
+const { next: newMarker, killAll: killSleeps } = sleepMarkers(200);
 
 function nodeOf(server: Sshd, name = 'node-1', extra: Partial<InventoryNode> = {}): InventoryNode {
   return {
@@ -57,7 +52,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await Promise.all(transports.splice(0).map((t) => t.close()));
-  for (const m of markers.splice(0)) for (const pid of processesWith(`sleep ${m}`)) process.kill(pid, 'SIGKILL');
+  killSleeps();
 });
 
 afterAll(async () => {
