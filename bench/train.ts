@@ -9,6 +9,7 @@ import path from 'node:path';
 import { packageRoot } from '../src/cli/package-files.js';
 
 const SCALE = 500;
+const LIMIT_MS = 5 * 60_000;
 
 /** Peak resident memory so far (VmHWM only grows), in MB; undefined once the process is gone. */
 function peakMb(pid: number): number | undefined {
@@ -35,10 +36,13 @@ export async function run(): Promise<Record<string, number | string>> {
     child.stderr!.on('data', (d) => (out += d));
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, peakMb(child.pid!) ?? 0)), 50);
+    // Bounded: a run that stops moving is killed and reported with its last lines, not waited on.
+    const limit = setTimeout(() => child.kill('SIGKILL'), LIMIT_MS);
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    clearTimeout(limit);
     clearInterval(sampler);
     const wall = (Date.now() - started) / 1000;
-    if (code !== 0) throw new Error(`train exited ${code}:\n${out.split('\n').slice(-15).join('\n')}`);
+    if (code !== 0) throw new Error(`train ${code === null ? `killed after ${LIMIT_MS / 1000} s` : `exited ${code}`}:\n${out.split('\n').slice(-15).join('\n')}`);
     const summary = /summary: passed (\d+), failed (\d+).* in ([\d:]+)/.exec(out);
     const patched = /Nodes at [\d.]+: (\d+) of (\d+)/.exec(out);
     return {
