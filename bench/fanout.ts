@@ -5,7 +5,7 @@
 // Target: `sleep 1` on 200 nodes at concurrency 50 finishes within 1.3x the ideal
 // (200 / 50 x 1 s = 4 s), connections included.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal, newRunId } from '../src/engine/journal.js';
@@ -37,6 +37,8 @@ export interface FanoutRound {
   failed: number;
   /** The first failure's message, if any. */
   firstFailure?: string;
+  /** CPU time spent meanwhile by this process (the transport) and by the sshd processes (theirs and their children's). */
+  cpu?: { playerMs: number; sshdMs: number };
 }
 
 export interface FanoutResult {
@@ -53,6 +55,25 @@ export interface FanoutResult {
    * its pre-flight opens every connection and checks every host key first, then the step runs.
    */
   player: FanoutRound & { preflightMs: number; stepRatio: number };
+}
+
+/** CPU time (user + system, own and reaped children's) of every sshd process alive now, in ms. */
+function sshdCpuMs(): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('sshd')) continue;
+      // Fields after the command: state is 3rd; utime, stime, cutime, cstime are 14-17.
+      const fields = stat.slice(close + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
 }
 
 /** Runs `task` on every item with at most `limit` running at once. */
@@ -140,8 +161,11 @@ export async function run(options: FanoutOptions = {}): Promise<FanoutResult> {
     const idealMs = Math.round(Math.ceil(nodes / concurrency) * seconds * 1000);
     const round = async (): Promise<FanoutRound> => {
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      const sshd0 = sshdCpuMs();
       const results: ExecResult[] = await pool(inventory, concurrency, (node) => transport.exec(node, `sleep ${seconds}`));
       const wallMs = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
       const failures = results.filter((r) => !r.ok);
       return {
         wallMs: Math.round(wallMs),
@@ -149,6 +173,7 @@ export async function run(options: FanoutOptions = {}): Promise<FanoutResult> {
         ratio: Math.round((wallMs / idealMs) * 1000) / 1000,
         failed: failures.length,
         ...(failures[0] ? { firstFailure: failures[0].message ?? `exit ${failures[0].exit}` } : {}),
+        cpu: { playerMs: Math.round((cpu.user + cpu.system) / 1000), sshdMs: sshdCpuMs() - sshd0 },
       };
     };
     let cold: FanoutRound;
