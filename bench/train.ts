@@ -9,7 +9,7 @@ import path from 'node:path';
 import { packageRoot } from '../src/cli/package-files.js';
 
 const SCALE = 500;
-const LIMIT_MS = 5 * 60_000;
+const LIMIT_MS = 2 * 60_000;
 
 /** Peak resident memory so far (VmHWM only grows), in MB; undefined once the process is gone. */
 function peakMb(pid: number): number | undefined {
@@ -26,9 +26,11 @@ export async function run(): Promise<Record<string, number | string>> {
   const dir = mkdtempSync(path.join(tmpdir(), 'runbook-bench-train-'));
   try {
     const started = Date.now();
+    // A run killed for taking too long leaves Node's diagnostic report (stacks, open handles) here.
+    const reports = mkdtempSync(path.join(tmpdir(), 'runbook-bench-train-report-'));
     const child = spawn(
       process.execPath,
-      [path.join(root, 'bin', 'runbook.js'), 'train', '--nodes', '3,200', '--plain', '--yes', '--time-scale', String(SCALE), '--state-dir', dir],
+      ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reports}`, path.join(root, 'bin', 'runbook.js'), 'train', '--nodes', '3,200', '--plain', '--yes', '--time-scale', String(SCALE), '--state-dir', dir],
       { cwd: root, env: { ...process.env, HOME: dir, RUNBOOK_CONFIG_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -37,12 +39,17 @@ export async function run(): Promise<Record<string, number | string>> {
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, peakMb(child.pid!) ?? 0)), 50);
     // Bounded: a run that stops moving is killed and reported with its last lines, not waited on.
-    const limit = setTimeout(() => child.kill('SIGKILL'), LIMIT_MS);
+    const limit = setTimeout(() => {
+      child.kill('SIGUSR2');
+      setTimeout(() => child.kill('SIGKILL'), 3000);
+    }, LIMIT_MS);
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     clearTimeout(limit);
     clearInterval(sampler);
     const wall = (Date.now() - started) / 1000;
-    if (code !== 0) throw new Error(`train ${code === null ? `killed after ${LIMIT_MS / 1000} s` : `exited ${code}`}:\n${out.split('\n').slice(-15).join('\n')}`);
+    if (code === null) throw new Error(`train killed after ${LIMIT_MS / 1000} s; its diagnostic report is in ${reports}; its last lines:\n${out.split('\n').slice(-15).join('\n')}`);
+    rmSync(reports, { recursive: true, force: true });
+    if (code !== 0) throw new Error(`train exited ${code}:\n${out.split('\n').slice(-15).join('\n')}`);
     const summary = /summary: passed (\d+), failed (\d+).* in ([\d:]+)/.exec(out);
     const patched = /Nodes at [\d.]+: (\d+) of (\d+)/.exec(out);
     return {
