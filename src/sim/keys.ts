@@ -27,10 +27,13 @@ function uint32(n: number): Buffer {
 
 /** A fresh key pair. Host keys need not be reproducible: nothing the simulator does depends on them. */
 export function generateEd25519(comment: string): Ed25519Key {
-  const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
-  if (!jwk.d || !jwk.x) throw new Error('ed25519 key export gave no key material');
-  const seed = Buffer.from(jwk.d, 'base64url');
-  const pub = Buffer.from(jwk.x, 'base64url');
+  // DER, not JWK: Node 20 builds the JWK's strings while it holds the key's lock, and a garbage
+  // collection meanwhile can free the job that generated the key, which takes the same lock: the
+  // process hangs for good (seen starting 2,000 nodes, about one start in five).
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  // PKCS#8 and SPKI of an Ed25519 key end with the 32-byte seed and the 32-byte public key.
+  const seed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(-32);
+  const pub = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
   const publicBlob = Buffer.concat([sshString('ssh-ed25519'), sshString(pub)]);
   const check = uint32(seed.readUInt32BE(0));
   let block = Buffer.concat([
