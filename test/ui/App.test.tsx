@@ -8,15 +8,13 @@ import { TuiController } from '../../src/ui/controller.js';
 import { createTheme, type Theme } from '../../src/ui/theme.js';
 import { textWidth } from '../../src/ui/text-width.js';
 import type { RunState } from '../../src/engine/state.js';
-import { createRunState } from '../../src/engine/state.js';
-import { buildPlan } from '../../src/engine/plan.js';
 import { FakeTransport } from '../helpers/fake-transport.js';
 import { renderUi, type Rendered } from '../helpers/render.js';
-import { cluster, runbook, section } from '../engine/fixtures.js';
+import { runbook, section, stateOf } from '../engine/fixtures.js';
 import { FrameOutputContext } from '../../src/ui/frame-output.js';
 import { stripStyle } from '../../src/ui/text-width.js';
 import { FakeClock } from '../../src/engine/clock.js';
-import { T0, atFirstConfirmation, freshState, masterPolling } from './fixtures.js';
+import { T0, atFirstConfirmation, freshState, masterPolling, patchCluster } from './fixtures.js';
 
 const mono = createTheme('mono');
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,8 +39,7 @@ const agentsRunbook = runbook(
 );
 
 function agentsState(agents = 2): RunState {
-  const inv = cluster(0, agents);
-  return createRunState({ plan: buildPlan(agentsRunbook, { ...inv, nodes: inv.nodes.filter((n) => n.name !== 'bootstrap') }), runId: 'r1', file: 'agents.yaml', digest: 'd', params: { jwt: 's3cr3t-token-value' }, secrets: ['jwt'], by: 'alice' });
+  return stateOf(agentsRunbook, patchCluster(0, agents), { jwt: 's3cr3t-token-value' }, ['jwt']);
 }
 
 // Agents in batches of 3, each removing the library by its own address (the commands differ per
@@ -58,8 +55,7 @@ function batchState(agents: number, perNode: boolean): RunState {
     ],
     { title: 'Agents' },
   );
-  const inv = cluster(0, agents);
-  return createRunState({ plan: buildPlan(rb, { ...inv, nodes: inv.nodes.filter((n) => n.name !== 'bootstrap') }), runId: 'r1', file: 'agents.yaml', digest: 'd', params: {}, by: 'alice' });
+  return stateOf(rb, patchCluster(0, agents));
 }
 
 let cleanup: (() => void)[] = [];

@@ -3,8 +3,7 @@
 // each one's whole message is readable (scrolled at 80x24, at once at 250x70), the grid marks
 // them, and the run's outcome says nothing ran. Nothing runs anywhere.
 import { describe, expect, it } from 'vitest';
-import { buildPlan } from '../../src/engine/plan.js';
-import { createRunState, type RunState } from '../../src/engine/state.js';
+import type { RunState } from '../../src/engine/state.js';
 import type { InventoryNode } from '../../src/inventory/types.js';
 import { computeLayout } from '../../src/ui/layout.js';
 import { textWidth } from '../../src/ui/text-width.js';
@@ -12,7 +11,8 @@ import { initialUiState, uiUpdate, type UiContext } from '../../src/ui/ui-state.
 import { nodeView } from '../../src/ui/view-model.js';
 import { filterNodes } from '../../src/ui/grid.js';
 import { FakeTransport } from '../helpers/fake-transport.js';
-import { cluster, runbook, section } from '../engine/fixtures.js';
+import { runbook, section, stateOf } from '../engine/fixtures.js';
+import { patchCluster } from './fixtures.js';
 import { mount, wait } from './mount.js';
 
 type Refusal = { ok: false; failure: string; message: string };
@@ -63,8 +63,7 @@ const rb = runbook(
 );
 
 function state(): RunState {
-  const inv = cluster(2, 4);
-  return createRunState({ plan: buildPlan(rb, { ...inv, nodes: inv.nodes.filter((n) => n.name !== 'bootstrap') }), runId: 'r1', file: 'patch.yaml', digest: 'd', params: {}, by: 'alice' });
+  return stateOf(rb, patchCluster(2, 4));
 }
 
 function setup(replies: Record<string, Refusal>) {

@@ -2,11 +2,11 @@
 // their templates (params, and vars once captured; secrets masked) and the screen shows exactly
 // that, never the runbook's raw text.
 import { describe, expect, it } from 'vitest';
-import { createRunState, type RunState } from '../../src/engine/state.js';
-import { buildPlan } from '../../src/engine/plan.js';
+import type { RunState } from '../../src/engine/state.js';
 import { stepRows, nodeView } from '../../src/ui/view-model.js';
 import { FakeTransport } from '../helpers/fake-transport.js';
-import { cluster, runbook, section } from '../engine/fixtures.js';
+import { runbook, section, stateOf } from '../engine/fixtures.js';
+import { patchCluster } from './fixtures.js';
 import { mount, wait } from './mount.js';
 
 const URL = 'http://10.0.0.10/upgrade/5f0c/dcos_node_upgrade.sh';
@@ -51,16 +51,7 @@ const templated = runbook(
 );
 
 function templatedState(): RunState {
-  const inv = cluster(2, 0);
-  return createRunState({
-    plan: buildPlan(templated, { ...inv, nodes: inv.nodes.filter((n) => n.name !== 'bootstrap') }),
-    runId: 'r1',
-    file: 'patch.yaml',
-    digest: 'd',
-    params: { from: '1.11.4', target: '1.11.5', token: SECRET },
-    secrets: ['token'],
-    by: 'alice',
-  });
+  return stateOf(templated, patchCluster(2, 0), { from: '1.11.4', target: '1.11.5', token: SECRET }, ['token']);
 }
 
 describe('titles as the run shows them', () => {

@@ -2,11 +2,11 @@
 // the ref's text in them (the pane says what they need and which step captures it), and run
 // with the value once it is there.
 import { describe, expect, it } from 'vitest';
-import { buildPlan } from '../../src/engine/plan.js';
-import { createRunState, type RunState } from '../../src/engine/state.js';
+import type { RunState } from '../../src/engine/state.js';
 import { troubleshootCommands } from '../../src/ui/troubleshoot.js';
 import { FakeTransport } from '../helpers/fake-transport.js';
-import { cluster, runbook, section } from '../engine/fixtures.js';
+import { runbook, section, stateOf } from '../engine/fixtures.js';
+import { patchCluster } from './fixtures.js';
 import { mount } from './mount.js';
 
 const URL = 'http://10.0.0.10/upgrade/5f0c/dcos_node_upgrade.sh';
@@ -33,16 +33,7 @@ const rb = runbook(
 );
 
 function state(): RunState {
-  const inv = cluster(1, 0);
-  return createRunState({
-    plan: buildPlan(rb, { ...inv, nodes: inv.nodes.filter((n) => n.name !== 'bootstrap') }),
-    runId: 'r1',
-    file: 'patch.yaml',
-    digest: 'd',
-    params: { security: 'disabled', jwt: undefined },
-    secrets: ['jwt'],
-    by: 'alice',
-  });
+  return stateOf(rb, patchCluster(1, 0), { security: 'disabled', jwt: undefined }, ['jwt']);
 }
 
 describe('troubleshooting commands with templates', () => {
