@@ -2,8 +2,7 @@
 // keys into the reducer's messages and its effects into the controller's I/O, and hands the
 // Screen its props. Everything it shows is derived here from the run's state; nothing is run here.
 import { useInput } from 'ink';
-import React, { useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { AnimationContext } from './animation.js';
+import React, { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { confirmGroup, taskOf, type Prompt } from '../engine/state.js';
 import type { TuiController } from './controller.js';
 import { confirmText, dialogRows, quitText, reasonText, type ConfirmInfo, type DialogText } from './dialogs.js';
@@ -13,7 +12,7 @@ import { helpRows } from './HelpOverlay.js';
 import { keyName } from './keymap.js';
 import { computeLayout } from './layout.js';
 import { Screen, type ScreenProps } from './Screen.js';
-import { SPINNER_FRAMES, SPINNER_MARK } from './theme.js';
+import { useSpinner } from './StepList.js';
 import type { Theme } from './theme.js';
 import { suggestedCommand, troubleshootCommands } from './troubleshoot.js';
 import { activeMode, groupKey, initialUiState, uiUpdate, type UiContext, type UiMsg, type UiState } from './ui-state.js';
@@ -224,8 +223,7 @@ export function App({ controller, theme }: AppProps) {
   const message = [ui.message, snap.notice]
     .filter((m): m is NonNullable<typeof m> => m !== undefined && wall - m.at < MESSAGE_MS && !(m.error && m.at < changed.current.at))
     .sort((a, b) => b.at - a.at || Number(b.error) - Number(a.error))[0];
-  const { animate } = useContext(AnimationContext);
-  const spinner = animate ? SPINNER_MARK : SPINNER_FRAMES[0];
+  const spinner = useSpinner();
 
   const props: ScreenProps = {
     layout,

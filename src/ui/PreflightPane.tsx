@@ -1,8 +1,7 @@
 // The pre-flight pane, in the output pane's place while the engine connects to every node before
 // the first step, and after it refused some: every node it could not use, with the transport's
 // whole sentence (the key's fingerprint, what to do), wrapped and never cut; scrollable.
-import React, { memo, useMemo } from 'react';
-import { Lines } from './Lines.js';
+import { useMemo } from 'react';
 import { outputTitle } from './OutputPane.js';
 import type { Theme } from './theme.js';
 import { fit, wrap } from './text-width.js';
@@ -66,7 +65,3 @@ export function usePreflightPaneLines(props: PreflightPaneProps | undefined): st
   const p = props;
   return useMemo(() => (p ? preflightPaneLines(p) : []), [p === undefined, p?.view, p?.rows, p?.scroll, p?.width, p?.height, p?.focused, p?.theme]);
 }
-
-export const PreflightPane = memo(function PreflightPane(props: PreflightPaneProps) {
-  return <Lines lines={usePreflightPaneLines(props)} width={props.width} height={props.height} />;
-});

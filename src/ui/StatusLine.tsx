@@ -1,8 +1,6 @@
 // The status line, above the help bar: the filter being typed, the last message, the decision
 // waiting for the operator (a failure, an interruption), or what the run is doing.
-import React, { memo } from 'react';
 import type { Prompt, RunState } from '../engine/state.js';
-import { Lines } from './Lines.js';
 import type { Theme } from './theme.js';
 import { fit } from './text-width.js';
 
@@ -57,7 +55,3 @@ export function statusLine(p: StatusLineProps): string {
     }
   }
 }
-
-export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
-  return <Lines lines={[statusLine(props)]} width={props.width} height={1} />;
-});
