@@ -8,7 +8,9 @@ import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
 import { realClock, scaledClock, type Clock } from '../engine/clock.js';
 import type { ConnectionEvent, JournalRecord, RunStartedRecord } from '../engine/events.js';
-import { Journal, RUN_ID, findRunToResume, newRunId, readJournal } from '../engine/journal.js';
+import { Journal, RUN_ID, findRunToResume, newRunId, readJournal, recoverUnwritten } from '../engine/journal.js';
+import { RunLocked, acquireRunLock, type RunLock } from '../engine/run-lock.js';
+import { checkJournalFile, prepareStateDir } from '../engine/state-dir.js';
 import { LOCAL, buildPlan, type Plan } from '../engine/plan.js';
 import { Runner } from '../engine/runner.js';
 import { createRunState, type RunState } from '../engine/state.js';
@@ -112,6 +114,27 @@ export function osUser(env: NodeJS.ProcessEnv): string {
 }
 
 export async function openSession(options: SessionOptions): Promise<OpenResult> {
+  // The run's lock, once taken, is let go if the session cannot open (bad input found later).
+  const locks: RunLock[] = [];
+  try {
+    return await openLocked(options, locks);
+  } catch (error) {
+    for (const l of locks) l.release();
+    throw error;
+  }
+}
+
+/** Takes the run's lock for this player; another live player holding it is bad input (exit 2). */
+function lockRun(stateDir: string, runId: string, journal: string, who: { user: string; command: string }, locks: RunLock[]): void {
+  try {
+    locks.push(acquireRunLock(stateDir, runId, who));
+  } catch (error) {
+    if (error instanceof RunLocked) throw bad(journal, error.message);
+    throw error;
+  }
+}
+
+async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<OpenResult> {
   const { io, command } = options;
   const resolve = (f: string) => path.resolve(io.cwd, f);
   const warnings: string[] = [];
@@ -123,11 +146,25 @@ export async function openSession(options: SessionOptions): Promise<OpenResult> 
     throw usage(`--time-scale must be a positive number, got ${options.timeScale}`, command);
   }
 
+  // Journals are written only where they are safe (a dry run writes none).
+  if (!options.dryRun) await prepareStateDir(stateDir, options.stateDir ? '--state-dir' : 'the state directory');
+  const by = osUser(io.env);
+
   // Resume: the journal says which runbook and inventory the run used.
   let resumed: { file: string; records: JournalRecord[]; first: RunStartedRecord } | undefined;
   if (options.resume) {
     const run = await findRunToResume(stateDir, options.file ? resolve(options.file) : undefined, typeof options.resume === 'string' ? options.resume : undefined);
+    if (!options.dryRun) {
+      await checkJournalFile(run.file);
+      // One player per run: the lock first, then the journal, which no other player now writes.
+      lockRun(stateDir, run.id, run.file, { user: by, command }, locks);
+      const back = recoverUnwritten(run.file);
+      if (back > 0) io.stderr.write(`${run.file}: ${back} ${back === 1 ? 'record' : 'records'} the journal could not take when the run stopped were put back\n`);
+    }
     const { records } = await readJournal(run.file);
+    // It may have finished while this player waited for the lock.
+    const last = records.findLast((r) => r.event === 'run-finished' || r.event === 'resumed');
+    if (last?.event === 'run-finished' && last.status === 'passed') throw bad(run.file, `run ${run.id} finished and passed; there is nothing to resume`);
     const first = records[0] as RunStartedRecord;
     resumed = { file: run.file, records, first };
   }
@@ -195,8 +232,8 @@ export async function openSession(options: SessionOptions): Promise<OpenResult> 
     return { kind: 'dry-run', status: 0 };
   }
 
-  const by = osUser(io.env);
   const runId = resumed ? resumed.first.run : newRunId();
+  if (!resumed) lockRun(stateDir, runId, path.join(stateDir, 'runs', `${runId}.jsonl`), { user: by, command }, locks);
   const clock = options.clock ?? (options.timeScale ? scaledClock(options.timeScale) : realClock);
   let state = createRunState({
     plan,
@@ -278,10 +315,21 @@ export async function openSession(options: SessionOptions): Promise<OpenResult> 
       removeSignals?.();
       answers.close();
       await journal.close();
+      reportSalvage(journal, io.stderr);
       await transports?.close();
+      for (const l of locks) l.release();
     },
   };
   return { kind: 'session', session };
+}
+
+/** Says what became of records the journal could not take (Journal.close saved them if it could). */
+function reportSalvage(journal: Journal, stderr: NodeJS.WritableStream): void {
+  const s = journal.salvage;
+  if (!s) return;
+  if (s.kind === 'rewritten') stderr.write(`runbook: the records the journal first could not take were written to ${journal.file} after all; --resume goes on from them\n`);
+  else if (s.kind === 'set-aside') stderr.write(`runbook: the journal could not take the run's last records; they are kept in ${s.file}, and --resume puts them back\n`);
+  else stderr.write(`runbook: the journal could not take the run's last records, nor could they be set aside (${s.error}); they were:\n${s.records.map((r) => `  ${r}`).join('\n')}\n`);
 }
 
 /**

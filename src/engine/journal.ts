@@ -6,8 +6,8 @@
 // and one fsync: the rule "on disk before the next action" holds for each of them, and a fan-out
 // over hundreds of nodes does not pay one fsync per record.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fsyncSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdir, open, readFile, readdir, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../runbook/problem.js';
 import type { JournalRecord, Outcome, RunStartedRecord } from './events.js';
@@ -23,29 +23,63 @@ export const RUN_ID = /^\d{8}-\d{6}-[0-9a-f]{4,}$/;
 export const runsDir = (stateDir: string): string => path.join(stateDir, 'runs');
 export const journalPath = (stateDir: string, runId: string): string => path.join(runsDir(stateDir), `${runId}.jsonl`);
 
+/** What became of records the journal could not write (see Journal.close). */
+export type Salvage =
+  | { kind: 'rewritten' }
+  | { kind: 'set-aside'; file: string }
+  | { kind: 'lost'; records: string[]; error: string };
+
+/** Where records go that the journal could not take; --resume puts them back (recoverUnwritten). */
+export const unwrittenPath = (journal: string): string => `${journal}.unwritten`;
+
 /** Appends records to one run's file, each batch fsync'ed before append() resolves. */
 export class Journal {
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Bytes of the file known to be whole records on disk. */
+  private good: number;
+  /** Batches a write failed for, in order: the run's last facts, kept for close() to save. */
+  private readonly unwritten: Buffer[] = [];
+  /** Set by close() when a write had failed. */
+  salvage?: Salvage;
 
   private constructor(
     readonly file: string,
     private readonly handle: FileHandle,
-  ) {}
+    size: number,
+  ) {
+    this.good = size;
+  }
 
   /** A new journal; refuses to overwrite an existing run. */
   static async create(stateDir: string, runId: string): Promise<Journal> {
     await mkdir(runsDir(stateDir), { recursive: true, mode: 0o700 });
     const file = journalPath(stateDir, runId);
-    return new Journal(file, await open(file, 'wx', 0o600));
+    return new Journal(file, await open(file, 'wx', 0o600), 0);
   }
 
-  /** An existing journal to go on with (resume). A torn last line is cut off first. */
+  /**
+   * An existing journal to go on with (resume). A torn last line is cut off first. A symbolic
+   * link is never followed: resuming writes to the file (and may cut it).
+   */
   static async reopen(file: string): Promise<Journal> {
-    const text = await readFile(file, 'utf8');
-    const end = text.lastIndexOf('\n') + 1;
-    if (end < text.length) await truncate(file, Buffer.byteLength(text.slice(0, end)));
-    return new Journal(file, await open(file, 'a', 0o600));
+    let handle: FileHandle;
+    try {
+      handle = await open(file, constants.O_RDWR | constants.O_APPEND | constants.O_NOFOLLOW);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new InputError([{ file, severity: 'error', message: 'this journal is a symbolic link; a journal is resumed only as a plain file' }]);
+      throw error;
+    }
+    try {
+      if (!(await handle.stat()).isFile()) throw new InputError([{ file, severity: 'error', message: 'this journal is not a plain file' }]);
+      const text = await handle.readFile('utf8');
+      const end = Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1));
+      if (end < Buffer.byteLength(text)) await handle.truncate(end);
+      return new Journal(file, handle, end);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
   }
 
   /** Writes the records and waits until they are on disk. Calls are kept in order. */
@@ -53,15 +87,28 @@ export class Journal {
     if (records.length === 0) return this.chain;
     if (this.closed) return Promise.reject(new Error(`the journal ${this.file} is closed`));
     const data = Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    const next = this.chain.then(async () => {
-      let offset = 0;
-      while (offset < data.length) {
-        const { bytesWritten } = await this.handle.write(data, offset, data.length - offset);
-        offset += bytesWritten;
-      }
-      await this.handle.sync();
-    });
-    // A failed write fails this append and every later one: the journal can no longer be trusted.
+    const next = this.chain.then(
+      async () => {
+        try {
+          let offset = 0;
+          while (offset < data.length) {
+            const { bytesWritten } = await this.handle.write(data, offset, data.length - offset);
+            offset += bytesWritten;
+          }
+          await this.handle.sync();
+          this.good += data.length;
+        } catch (error) {
+          this.unwritten.push(data);
+          throw error;
+        }
+      },
+      (error: unknown) => {
+        // A failed write fails this append and every later one: the journal can no longer be
+        // trusted to be complete; what it could not take is kept for close().
+        this.unwritten.push(data);
+        throw error;
+      },
+    );
     this.chain = next;
     return next;
   }
@@ -71,12 +118,76 @@ export class Journal {
     return this.chain;
   }
 
+  /**
+   * Closes the file. When a write had failed, the records it could not take are the run's last
+   * facts (a step that finished, say): without them a resume would call that step interrupted.
+   * They are written again through a new descriptor after cutting what the failed write left
+   * half done; failing that, into <journal>.unwritten, which --resume puts back; failing that
+   * too, `salvage` holds them for the player to print.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.chain.catch(() => undefined);
-    await this.handle.close();
+    await this.handle.close().catch(() => undefined);
+    if (this.unwritten.length > 0) this.salvage = this.saveUnwritten();
   }
+
+  private saveUnwritten(): Salvage {
+    const data = Buffer.concat(this.unwritten);
+    try {
+      writeWhole(this.file, constants.O_WRONLY | constants.O_NOFOLLOW, data, this.good);
+      return { kind: 'rewritten' };
+    } catch {
+      // The journal's file takes no more (full, over quota, gone): set the records aside.
+    }
+    const aside = unwrittenPath(this.file);
+    try {
+      // The first line says where the whole records of the journal end.
+      const head = Buffer.from(`${JSON.stringify({ journalBytes: this.good })}\n`);
+      writeWhole(aside, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, Buffer.concat([head, data]));
+      return { kind: 'set-aside', file: aside };
+    } catch (error) {
+      return { kind: 'lost', records: data.toString('utf8').split('\n').filter(Boolean), error: (error as Error).message };
+    }
+  }
+}
+
+/** Writes data to a file (cut to `size` first when given) and syncs it; throws on any failure. */
+function writeWhole(file: string, flags: number, data: Buffer, size?: number): void {
+  const fd = openSync(file, flags, 0o600);
+  try {
+    if (size !== undefined) ftruncateSync(fd, size);
+    let offset = 0;
+    while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset, size === undefined ? null : size + offset);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Puts back records a player set aside because the journal could not take them (see
+ * Journal.close): the journal is cut where its whole records ended, the records appended, the
+ * side file removed. Returns how many records came back (0 when there was nothing to do).
+ */
+export function recoverUnwritten(file: string): number {
+  const aside = unwrittenPath(file);
+  let text: string;
+  try {
+    text = readFileSync(aside, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  const [head, ...rest] = text.split('\n');
+  const bytes = (JSON.parse(head ?? '{}') as { journalBytes?: unknown }).journalBytes;
+  if (typeof bytes !== 'number') throw new InputError([{ file: aside, line: 1, column: 1, severity: 'error', message: 'this file of records set aside does not say where the journal ended' }]);
+  // Only whole lines: the side file itself may have been cut short.
+  const lines = rest.slice(0, -1).filter((l) => l.trim() !== '');
+  writeWhole(file, constants.O_WRONLY | constants.O_NOFOLLOW, Buffer.from(lines.map((l) => `${l}\n`).join('')), bytes);
+  unlinkSync(aside);
+  return lines.length;
 }
 
 /** Appends synchronously: for the last words of a process that must exit now. */
