@@ -71,6 +71,7 @@ export const commands: CommandSpec[] = [
       resume: { type: 'boolean', description: 'Resume a run from its journal: the last run of this runbook, or RUN given with --run' },
       run: { type: 'string', value: 'RUN', description: 'With --resume: the run id to resume' },
       'allow-changed-runbook': { type: 'boolean', description: 'With --resume: continue although the runbook file changed since the run started' },
+      'allow-changed-inventory': { type: 'boolean', description: 'With --resume: continue although the inventory changed since the run started (the changes are shown)' },
       yes, plain, 'time-scale': timeScale, user: sshUser, identity, 'accept-new-host-keys': acceptNew, 'no-color': noColor, theme,
     },
     load: () => import('./play.js'),

@@ -30,6 +30,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     dryRun: options['dry-run'] === true,
     ...(resume !== undefined ? { resume } : {}),
     allowChangedRunbook: options['allow-changed-runbook'] === true,
+    allowChangedInventory: options['allow-changed-inventory'] === true,
     yes: options.yes === true,
     ...(timeScale !== undefined ? { timeScale: Number(timeScale) } : {}),
     ...(str('user') ? { sshUser: str('user')! } : {}),

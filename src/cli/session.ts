@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
 import { realClock, scaledClock, type Clock } from '../engine/clock.js';
-import type { ConnectionEvent, JournalRecord, RunStartedRecord } from '../engine/events.js';
+import type { ConnectionEvent, InventoryChange, JournalRecord, RunStartedRecord } from '../engine/events.js';
 import { Journal, RUN_ID, findRunToResume, newRunId, readJournal, recoverUnwritten } from '../engine/journal.js';
 import { RunLocked, acquireRunLock, type RunLock } from '../engine/run-lock.js';
 import { checkJournalFile, prepareStateDir } from '../engine/state-dir.js';
@@ -15,6 +15,7 @@ import { LOCAL, buildPlan, type Plan } from '../engine/plan.js';
 import { Runner } from '../engine/runner.js';
 import { createRunState, type RunState } from '../engine/state.js';
 import { needsConfirmation, replay, scopeFor } from '../engine/update.js';
+import { inventoryChanges, nodeAddress } from '../inventory/changes.js';
 import type { Inventory, InventoryNode } from '../inventory/types.js';
 import { AnswerInterrupted, LineReader, readTerminalLine } from '../plain/line-reader.js';
 import { MATCH_LIMITS_MS, boundedTest } from '../runbook/bounded-regex.js';
@@ -46,6 +47,8 @@ export interface SessionOptions {
   /** Resume: true for the latest unfinished run of the runbook, or a run id. */
   resume?: boolean | string;
   allowChangedRunbook?: boolean;
+  /** With resume: go on although the inventory file changed since the run started (the changes are shown). */
+  allowChangedInventory?: boolean;
   yes?: boolean;
   timeScale?: number;
   sshUser?: string;
@@ -204,6 +207,21 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
     changedRunbook = true;
   }
 
+  // The inventory is compared as the runbook is: the same names on other machines would run the
+  // remaining steps, destructive ones included, where the operator did not mean them to.
+  let changedInventory: InventoryChange | undefined;
+  const then = resumed?.first.inventory;
+  if (resumed && then?.digest && inventoryDigest && then.digest !== inventoryDigest && inventory) {
+    const changes = inventoryChanges(then.nodes, inventory.nodes.map(nodeAddress));
+    const list = changes.map((c) => `\n  ${c}`).join('');
+    const what = `the inventory ${inventory.source} changed since run ${resumed.first.run} started (sha256 ${then.digest.slice(0, 12)} then, ${inventoryDigest.slice(0, 12)} now):${list}`;
+    if (!options.allowChangedInventory) {
+      throw bad(inventory.source, `${what}\nResuming would run the remaining steps on the nodes as they are named now, so nothing ran. Resume with --allow-changed-inventory to go on with the inventory as it is now.`);
+    }
+    io.stderr.write(`${what}\ngoing on with the inventory as it is now (--allow-changed-inventory); every node is checked again first\n`);
+    changedInventory = { digest: inventoryDigest, changes };
+  }
+
   // --yes only where nothing real can be hurt.
   if (options.yes && !options.dryRun && !inventory?.simulated) {
     throw usage(
@@ -240,7 +258,8 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
     runId,
     file,
     digest: loaded.digest,
-    ...(inventory ? { inventory: { source: inventory.source, ...(inventoryDigest ? { digest: inventoryDigest } : {}), simulated: inventory.simulated } } : {}),
+    // A file inventory's nodes are remembered, so a resume can show what changed in it.
+    ...(inventory ? { inventory: { source: inventory.source, ...(inventoryDigest ? { digest: inventoryDigest, nodes: inventory.nodes.map(nodeAddress) } : {}), simulated: inventory.simulated } } : {}),
     params,
     secrets,
     by: options.yes ? YES_BY : by,
@@ -261,7 +280,7 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
     // Only confirmations are answered by --yes; anything else the operator does is theirs.
     by,
     ...(options.yes ? { autoConfirm: YES_BY } : {}),
-    ...(resumed ? { resume: { digest: loaded.digest, changedRunbook } } : {}),
+    ...(resumed ? { resume: { digest: loaded.digest, changedRunbook, ...(changedInventory ? { changedInventory } : {}) } } : {}),
   });
   runnerRef = runner;
 

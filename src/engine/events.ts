@@ -30,10 +30,35 @@ export interface OutputDigest {
   truncated?: boolean;
 }
 
+/** A node as the journal remembers it, so that a resume can say what changed in the inventory. */
+export interface NodeAddress {
+  name: string;
+  address: string;
+  port?: number;
+  /** {{node.ip}}, when it differs from the address. */
+  ip?: string;
+  roles: string[];
+}
+
+/** The inventory a run used: its file, the file's sha256, and (for a file) its nodes. */
+export interface RunInventory {
+  source: string;
+  digest?: string;
+  simulated: boolean;
+  nodes?: NodeAddress[];
+}
+
+/** What a resume went on with although it changed since the run started. */
+export interface InventoryChange {
+  digest: string;
+  /** One line per change: "master-1: address 10.0.0.11 -> 10.0.0.12". */
+  changes: string[];
+}
+
 export interface RunStartedRecord extends Base {
   event: 'run-started';
   runbook: { id: string; title: string; file: string; digest: string };
-  inventory?: { source: string; digest?: string; simulated: boolean };
+  inventory?: RunInventory;
   /** Secret params appear masked. */
   params: Record<string, Scalar>;
   secrets: string[];
@@ -62,7 +87,7 @@ export type ConnectionEvent =
 
 export type JournalRecord =
   | RunStartedRecord
-  | (Base & { event: 'resumed'; by: string; digest: string; changedRunbook?: boolean })
+  | (Base & { event: 'resumed'; by: string; digest: string; changedRunbook?: boolean; changedInventory?: InventoryChange })
   /** title: the section's title as shown then (templates filled in). */
   | (Base & { event: 'section-started'; section: string; title?: string; targets: number })
   | (Base & { event: 'section-skipped'; section: string; reason: string; tasks: number })
@@ -152,7 +177,7 @@ export interface ExecOutcome {
 export type InputEvent =
   /** preflight: the nodes whose connection can be checked before anything runs (SSH nodes). */
   | { type: 'start'; at: number; preflight?: readonly string[] }
-  | { type: 'resume'; at: number; by: string; digest: string; changedRunbook?: boolean; preflight?: readonly string[] }
+  | { type: 'resume'; at: number; by: string; digest: string; changedRunbook?: boolean; changedInventory?: InventoryChange; preflight?: readonly string[] }
   | { type: 'preflight-done'; at: number; failures: readonly PreflightFailure[] }
   /** `connection`, not `event`: a field named event marks a record. */
   | { type: 'connection'; at: number; connection: ConnectionEvent }

@@ -11,7 +11,7 @@ import { shellQuoteAlways } from '../runbook/shell-quote.js';
 import { redactSecrets, type Scope } from '../runbook/template.js';
 import type { ExecResult, OutputLine, Transport } from '../transport/types.js';
 import { realClock, type Clock } from './clock.js';
-import type { ConnectionEvent, Effect, ExecEffect, ExecOutcome, InputEvent, JournalRecord, OperatorAction, Outcome, PreflightFailure } from './events.js';
+import type { ConnectionEvent, Effect, ExecEffect, ExecOutcome, InputEvent, InventoryChange, JournalRecord, OperatorAction, Outcome, PreflightFailure } from './events.js';
 import { DigestBuilder, OutputStore } from './output.js';
 import type { RunState } from './state.js';
 import { update } from './update.js';
@@ -42,8 +42,8 @@ export interface RunnerOptions {
   by: string;
   /** Answer every confirmation as this (only for the simulator: "--yes (simulator)"). */
   autoConfirm?: string;
-  /** For resume: the digest of the runbook file now, and whether the operator allowed a change. */
-  resume?: { digest: string; changedRunbook?: boolean };
+  /** For resume: the digest of the runbook file now, and the changes the operator allowed. */
+  resume?: { digest: string; changedRunbook?: boolean; changedInventory?: InventoryChange };
   builtins?: ReadonlyMap<string, BuiltinDef>;
   linesPerNode?: number;
   /** Called with a line when the runner cannot go on (the journal cannot be written). */
@@ -107,7 +107,7 @@ export class Runner {
    * Starts a fresh run, or resumes one rebuilt from its journal. Before the first step, every
    * target reached through a transport that can connect (SSH) is connected to: an unknown or
    * changed host key, a refused login or an unreachable node stops the run before anything ran
-   * (the reducer decides; a resumed run whose pre-flight passed is not checked again).
+   * (the reducer decides; a resumed run is always checked again: its nodes may have changed).
    */
   start(): void {
     const preflight = this.preflightNodes();
@@ -115,7 +115,7 @@ export class Runner {
     if (this.state.phase === 'ready') this.enqueue({ type: 'start', at: this.clock.now(), ...extra });
     else {
       const resume = this.options.resume ?? { digest: this.state.run.digest };
-      this.enqueue({ type: 'resume', at: this.clock.now(), by: this.options.by, digest: resume.digest, ...(resume.changedRunbook ? { changedRunbook: true } : {}), ...extra });
+      this.enqueue({ type: 'resume', at: this.clock.now(), by: this.options.by, digest: resume.digest, ...(resume.changedRunbook ? { changedRunbook: true } : {}), ...(resume.changedInventory ? { changedInventory: resume.changedInventory } : {}), ...extra });
     }
   }
 

@@ -3,7 +3,7 @@
 // operator, counters and the header. The reducer replaces what changes and shares the rest, so a
 // view can compare by identity (a node that did not change is the same object).
 import type { Scalar } from '../runbook/schema.js';
-import type { Outcome, PreflightFailure } from './events.js';
+import type { Outcome, PreflightFailure, RunInventory } from './events.js';
 import { renderHeader, showText } from './display.js';
 import { NodeMap } from './node-map.js';
 import type { Plan } from './plan.js';
@@ -166,7 +166,7 @@ export interface RunInfo {
   title: string;
   file: string;
   digest: string;
-  inventory?: { source: string; digest?: string; simulated: boolean };
+  inventory?: RunInventory;
   by: string;
   startedAt?: number;
   finishedAt?: number;

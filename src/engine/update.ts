@@ -562,7 +562,7 @@ export function maskedParams(state: RunState): Record<string, Scalar> {
 
 function onResume(d: Draft, e: Extract<InputEvent, { type: 'resume' }>): void {
   if (d.s.phase === 'ready') return; // nothing was journalled: start instead
-  d.emit({ event: 'resumed', by: e.by, digest: e.digest, ...(e.changedRunbook ? { changedRunbook: true } : {}) });
+  d.emit({ event: 'resumed', by: e.by, digest: e.digest, ...(e.changedRunbook ? { changedRunbook: true } : {}), ...(e.changedInventory ? { changedInventory: e.changedInventory } : {}) });
   // Whatever was running when the player stopped is interrupted: the operator decides.
   for (const node of [...d.allNodes()]) {
     interruptRunning(d, node, (task) =>
@@ -574,8 +574,9 @@ function onResume(d: Draft, e: Extract<InputEvent, { type: 'resume' }>): void {
     );
     if (node.deadline && !node.deadline.passed) d.effect({ type: 'timer', task: `${node.deadline.step}@${node.name}`, attempt: 0, kind: 'deadline', at: node.deadline.at });
   }
-  // A run whose pre-flight passed does not check again; one that never got that far does.
-  if (e.preflight && e.preflight.length > 0 && d.s.preflight?.status !== 'passed') startPreflight(d, e.preflight);
+  // Checked again even when its pre-flight passed: between the stop and the resume a node may
+  // have been rebuilt (a new host key) or its address given to another machine.
+  if (e.preflight && e.preflight.length > 0) startPreflight(d, e.preflight);
   advanceActive(d);
   schedule(d);
 }
@@ -1101,13 +1102,18 @@ function reject(d: Draft, action: OperatorAction, message: string): void {
   d.effect({ type: 'rejected', action, message });
 }
 
+const DECISIONS_WHILE_CHECKING: ReadonlySet<OperatorAction['type']> = new Set(['abort', 'mark-done', 'skip', 'rerun', 'retry']);
+
 function onAction(d: Draft, action: OperatorAction, by: string): void {
   if (d.s.phase === 'finished' || d.s.phase === 'ready') {
     reject(d, action, d.s.phase === 'ready' ? 'the run has not started' : 'the run is over');
     return;
   }
-  if (checking(d) && action.type !== 'abort') {
-    reject(d, action, 'the pre-flight is checking every node first; only abort is possible until it ends');
+  // During the pre-flight nothing starts; a decision that only records the operator's choice
+  // (a resumed run's interrupted steps are asked about while every node is checked again) is
+  // taken, and what it lets run waits for the pre-flight to pass.
+  if (checking(d) && !DECISIONS_WHILE_CHECKING.has(action.type)) {
+    reject(d, action, 'the pre-flight is checking every node first; only abort, or a decision on an interrupted or failed step, is possible until it ends');
     return;
   }
   switch (action.type) {

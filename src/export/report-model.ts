@@ -135,7 +135,7 @@ export function buildReport(input: ReportInput): ReportDoc {
     meta.push([labels.started, shortTime(started.ts)]);
     for (const [k, v] of Object.entries(started.header ?? {})) meta.push([k, v]);
   }
-  for (const r of records) if (r.event === 'resumed') meta.push([labels.resumed, `${shortTime(r.ts)}, ${r.by}${r.changedRunbook ? ` (runbook changed: ${r.digest})` : ''}`]);
+  for (const r of records) if (r.event === 'resumed') meta.push([labels.resumed, `${shortTime(r.ts)}, ${r.by}${r.changedRunbook ? ` (runbook changed: ${r.digest})` : ''}${r.changedInventory ? ` (inventory changed: ${r.changedInventory.changes.join('; ')})` : ''}`]);
   if (finished) {
     meta.push([labels.finished, shortTime(finished.ts)]);
     meta.push([labels.status, labels.statusWord(finished.status)]);

@@ -24,7 +24,10 @@ export function formatRecord(r: JournalRecord, state?: RunState, lastTail?: read
       return [`${t} run ${r.run}: ${r.runbook.title} (${r.runbook.file}) by ${r.by}${header.length ? `; ${header.join(', ')}` : ''}`];
     }
     case 'resumed':
-      return [`${t} run ${r.run} resumed by ${r.by}${r.changedRunbook ? '; the runbook changed since the run started' : ''}`];
+      return [
+        `${t} run ${r.run} resumed by ${r.by}${r.changedRunbook ? '; the runbook changed since the run started' : ''}${r.changedInventory ? '; the inventory changed since the run started:' : ''}`,
+        ...(r.changedInventory?.changes ?? []).map((c) => `    ${c}`),
+      ];
     case 'section-started': {
       const shown = state ? sectionText(state, r.section) : undefined;
       const title = r.title ?? shown?.title;

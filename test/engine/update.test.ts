@@ -702,7 +702,7 @@ group('pre-flight', () => {
     const d = new Driver(stateOf(rb, cluster(2)));
     d.send({ type: 'start', preflight: nodes });
     d.take();
-    expect(d.act({ type: 'pause' })).toEqual([expect.objectContaining({ type: 'rejected', message: 'the pre-flight is checking every node first; only abort is possible until it ends' })]);
+    expect(d.act({ type: 'pause' })).toEqual([expect.objectContaining({ type: 'rejected', message: 'the pre-flight is checking every node first; only abort, or a decision on an interrupted or failed step, is possible until it ends' })]);
     d.act({ type: 'abort', reason: 'wrong inventory' });
     expect(d.take().log).toEqual(['aborted', 'run-finished aborted']);
     d.send({ type: 'preflight-done', failures: [] });
@@ -710,7 +710,8 @@ group('pre-flight', () => {
   });
 
   it.each<[string, (d: Driver) => void, string[]]>([
-    ['its pre-flight passed: not checked again', (d) => d.send({ type: 'preflight-done', failures: [] }), ['resumed', 'interrupted prep/note@local interrupted']],
+    // Passed or not, a resumed run's nodes are checked again: they may have changed meanwhile.
+    ['its pre-flight passed: checked again all the same', (d) => d.send({ type: 'preflight-done', failures: [] }), ['resumed', 'interrupted prep/note@local interrupted', 'preflight-started']],
     ['its pre-flight failed: checked again', (d) => d.send({ type: 'preflight-done', failures: [refused] }), ['resumed', 'preflight-started']],
     ['the player died during the pre-flight: checked again', () => undefined, ['resumed', 'preflight-started']],
   ])('a resumed run whose %s', (_name, before, log) => {
@@ -720,6 +721,22 @@ group('pre-flight', () => {
     const r = new Driver(replay(stateOf(rb, cluster(2)), d.records));
     r.send({ type: 'resume', by: 'bob', digest: 'd1', preflight: nodes });
     expect(r.take().log).toEqual(log);
+  });
+
+  it('on resume the interrupted step is decided while every node is checked again; nothing runs before the check passes', () => {
+    const d = new Driver(stateOf(rb, cluster(2)));
+    d.send({ type: 'start', preflight: nodes });
+    d.send({ type: 'preflight-done', failures: [] });
+    const task = 'prep/note@local';
+    const r = new Driver(replay(stateOf(rb, cluster(2)), d.records));
+    r.send({ type: 'resume', by: 'bob', digest: 'd1', preflight: nodes });
+    expect(r.take().log).toEqual(['resumed', 'interrupted prep/note@local interrupted', 'preflight-started']);
+    // verify would run a command: not yet. rerun only records the choice; the step waits.
+    expect(r.act({ type: 'verify', task })).toEqual([expect.objectContaining({ type: 'rejected' })]);
+    r.act({ type: 'rerun', task });
+    expect(r.take()).toEqual({ log: ['retry prep/note@local'], execs: [] });
+    r.send({ type: 'preflight-done', failures: [] });
+    expect(r.take()).toEqual({ log: ['preflight-finished passed', 'step-started prep/note@local'], execs: ['prep/note@local: echo here'] });
   });
 
   it('checked again on resume, the run goes on where it stopped once every node answers', () => {
