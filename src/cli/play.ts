@@ -3,6 +3,7 @@
 import type { CommandInput } from './commands.js';
 import { UsageError } from './main.js';
 import { looksLikeRunId, openSession, type Session } from './session.js';
+import { parseTheme } from './settings-flags.js';
 
 export async function run({ positionals, options, io }: CommandInput): Promise<number> {
   const str = (name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
@@ -19,6 +20,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     file = undefined;
   }
   if (!file && !resume) throw new UsageError('missing <file.yaml>', 'play');
+  parseTheme(str('theme'), 'play');
   const timeScale = str('time-scale');
   const opened = await openSession({
     io,

@@ -8,7 +8,7 @@ import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
 import { realClock, scaledClock, type Clock } from '../engine/clock.js';
 import type { ConnectionEvent, InventoryChange, JournalRecord, RunStartedRecord } from '../engine/events.js';
-import { Journal, RUN_ID, findRunToResume, newRunId, readJournal, recoverUnwritten } from '../engine/journal.js';
+import { Journal, RUN_ID, findRunToResume, journalPath, newRunId, readJournal, recoverUnwritten } from '../engine/journal.js';
 import { RunLocked, acquireRunLock, type RunLock } from '../engine/run-lock.js';
 import { checkJournalFile, prepareStateDir } from '../engine/state-dir.js';
 import { LOCAL, buildPlan, type Plan } from '../engine/plan.js';
@@ -156,6 +156,8 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
   // Resume: the journal says which runbook and inventory the run used.
   let resumed: { file: string; records: JournalRecord[]; first: RunStartedRecord } | undefined;
   if (options.resume) {
+    // A run named by id whose journal is a link: said so, rather than "no such run".
+    if (typeof options.resume === 'string' && RUN_ID.test(options.resume)) await checkJournalFile(journalPath(stateDir, options.resume));
     const run = await findRunToResume(stateDir, options.file ? resolve(options.file) : undefined, typeof options.resume === 'string' ? options.resume : undefined);
     if (!options.dryRun) {
       await checkJournalFile(run.file);

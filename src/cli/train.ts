@@ -6,6 +6,7 @@ import { drive } from './play.js';
 import { openSession } from './session.js';
 import { shippedRunbook } from './package-files.js';
 import { parseTimeScale } from './sim.js';
+import { parseTheme } from './settings-flags.js';
 
 export async function run({ options, io }: CommandInput): Promise<number> {
   const { scenarios, startSimulator, parseNodesOption } = await import('../sim/index.js');
@@ -16,6 +17,7 @@ export async function run({ options, io }: CommandInput): Promise<number> {
     for (const s of scenarios) out(`${s.name.padEnd(18)} ${s.title}\n${''.padEnd(18)} ${s.description}`);
     return 0;
   }
+  parseTheme(str('theme'), 'train');
   const scenario = str('scenario') ?? 'happy';
   if (!scenarios.some((s) => s.name === scenario)) {
     throw new UsageError(`unknown scenario "${scenario}"; scenarios: ${scenarios.map((s) => s.name).join(', ')}`, 'train');

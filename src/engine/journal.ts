@@ -7,7 +7,7 @@
 // over hundreds of nodes does not pay one fsync per record.
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fsyncSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../runbook/problem.js';
 import type { JournalRecord, Outcome, RunStartedRecord } from './events.js';
@@ -265,7 +265,8 @@ export async function listRuns(stateDir: string): Promise<RunSummary[]> {
   for (const name of names.filter((n) => n.endsWith('.jsonl')).sort()) {
     const file = path.join(runsDir(stateDir), name);
     try {
-      if (!(await stat(file)).isFile()) continue;
+      // lstat: a journal behind a symbolic link is not a run of this state directory.
+      if (!(await lstat(file)).isFile()) continue;
       const { records } = await readJournal(file);
       const first = records[0];
       if (!first || first.event !== 'run-started') continue;

@@ -4,6 +4,7 @@
 // someone else could point a journal at any file, and resuming would append to it (or cut it).
 import { constants } from 'node:fs';
 import { access, lstat, mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { InputError } from '../runbook/problem.js';
 import { runsDir } from './journal.js';
 
@@ -35,12 +36,14 @@ const octal = (mode: number) => (mode & 0o7777).toString(8).padStart(4, '0');
 /** Makes sure `stateDir` and its runs/ can hold journals safely; throws InputError otherwise. */
 export async function prepareStateDir(stateDir: string, origin = '--state-dir'): Promise<void> {
   const where = `${origin} ${stateDir}`;
-  try {
-    await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw bad(stateDir, `${where} is a file, not a directory; name a directory for the journals`);
-    throw bad(stateDir, `${where} cannot be created: ${fsReason(error)}; name a directory you can write to`);
+  const existing = await stat(stateDir).catch(() => undefined);
+  if (existing && !existing.isDirectory()) throw bad(stateDir, `${where} is a file, not a directory; name a directory for the journals`);
+  if (!existing) {
+    try {
+      await makeDirs(stateDir, 0o700);
+    } catch (error) {
+      throw bad(stateDir, `${where} cannot be created: ${fsReason(error)}; name a directory you can write to`);
+    }
   }
   const info = await stat(stateDir);
   if (!info.isDirectory()) throw bad(stateDir, `${where} is not a directory; name a directory for the journals`);
@@ -70,6 +73,33 @@ export async function prepareStateDir(stateDir: string, origin = '--state-dir'):
     await access(runs, constants.W_OK);
   } catch (error) {
     throw bad(stateDir, `${where} cannot hold journals: ${fsReason(error)}; name a directory you can write to`);
+  }
+}
+
+/**
+ * mkdir -p, one level at a time. Node's own recursive mkdir never returns for a path under /proc
+ * (ENOENT from a directory that exists sends it round again), so it is not used here.
+ */
+async function makeDirs(dir: string, mode: number): Promise<void> {
+  const missing: string[] = [];
+  for (let at = path.resolve(dir); ; ) {
+    try {
+      await stat(at);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      missing.push(at);
+      const up = path.dirname(at);
+      if (up === at) break;
+      at = up;
+    }
+  }
+  for (const d of missing.reverse()) {
+    try {
+      await mkdir(d, { mode });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
 }
 
