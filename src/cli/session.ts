@@ -320,22 +320,28 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
       // While a run plays, the session alone answers these signals. Libraries that hook them to
       // re-raise the signal after their own cleanup (the settings store's atomic writes do) would
       // turn one Ctrl-C into two, and the second means "leave now"; they get their hooks back after.
-      const saved = (['SIGINT', 'SIGTERM'] as const).map((s) => [s, process.listeners(s)] as const);
+      // A write past a file size limit (a quota) raises SIGXFSZ, which kills by default (and those
+      // libraries re-raise it): caught, the write fails with EFBIG instead, and the journal keeps
+      // the records it could not take (Journal.close).
+      const onFileTooBig = () => undefined;
+      const handlers = { SIGINT: onSignal, SIGTERM: onSignal, SIGXFSZ: onFileTooBig } as const;
+      const saved = (Object.keys(handlers) as (keyof typeof handlers)[]).map((s) => [s, process.listeners(s)] as const);
       for (const [s] of saved) {
         process.removeAllListeners(s);
-        process.on(s, onSignal);
+        process.on(s, handlers[s]);
       }
       removeSignals = () => {
         for (const [s, listeners] of saved) {
-          process.off(s, onSignal);
+          process.off(s, handlers[s]);
           for (const l of listeners) process.on(s, l);
         }
       };
     },
     async close() {
-      removeSignals?.();
       answers.close();
+      // The journal first: saving what it could not take may meet the file size limit again.
       await journal.close();
+      removeSignals?.();
       reportSalvage(journal, io.stderr);
       await transports?.close();
       for (const l of locks) l.release();

@@ -38,8 +38,8 @@ export class Journal {
   private closed = false;
   /** Bytes of the file known to be whole records on disk. */
   private good: number;
-  /** Batches a write failed for, in order: the run's last facts, kept for close() to save. */
-  private readonly unwritten: Buffer[] = [];
+  /** Records a write failed for, in order: the run's last facts, kept for close() to save. */
+  private readonly unwritten: JournalRecord[] = [];
   /** Set by close() when a write had failed. */
   salvage?: Salvage;
 
@@ -98,14 +98,14 @@ export class Journal {
           await this.handle.sync();
           this.good += data.length;
         } catch (error) {
-          this.unwritten.push(data);
+          this.unwritten.push(...records);
           throw error;
         }
       },
       (error: unknown) => {
         // A failed write fails this append and every later one: the journal can no longer be
         // trusted to be complete; what it could not take is kept for close().
-        this.unwritten.push(data);
+        this.unwritten.push(...records);
         throw error;
       },
     );
@@ -134,7 +134,11 @@ export class Journal {
   }
 
   private saveUnwritten(): Salvage {
-    const data = Buffer.concat(this.unwritten);
+    // The runner performs a batch's effects only once the batch is on disk, so of a batch that
+    // failed, the facts stand (a command finished, an answer given) but the starts it announced
+    // never happened: those steps did not begin, and a resume must not call them interrupted.
+    const facts = this.unwritten.filter((r) => !NEVER_HAPPENED.has(r.event));
+    const data = Buffer.from(facts.map((r) => `${JSON.stringify(r)}\n`).join(''));
     try {
       writeWhole(this.file, constants.O_WRONLY | constants.O_NOFOLLOW, data, this.good);
       return { kind: 'rewritten' };
@@ -152,6 +156,9 @@ export class Journal {
     }
   }
 }
+
+/** Records that announce an action the runner takes after the write: untrue when the write failed. */
+const NEVER_HAPPENED: ReadonlySet<JournalRecord['event']> = new Set(['step-started', 'attempt-started', 'preflight-started']);
 
 /** Writes data to a file (cut to `size` first when given) and syncs it; throws on any failure. */
 function writeWhole(file: string, flags: number, data: Buffer, size?: number): void {

@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../src/engine/events.js';
-import { Journal, RUN_ID, findRunToResume, journalPath, listRuns, newRunId, readJournal } from '../../src/engine/journal.js';
+import { Journal, RUN_ID, findRunToResume, journalPath, listRuns, newRunId, readJournal, recoverUnwritten } from '../../src/engine/journal.js';
 import { InputError } from '../../src/runbook/problem.js';
 import { tempDir } from '../helpers/real-shell.js';
 
@@ -106,5 +106,47 @@ describe('journal', () => {
     await expect(findRunToResume(dir, undefined, '20261125-130000-dddd')).rejects.toThrow(/finished and passed/);
     await expect(findRunToResume(dir, '/rb/other.yaml')).rejects.toThrow(/the latest run of \/rb\/other.yaml, 20261125-130000-dddd, finished and passed/);
     await expect(findRunToResume(dir, '/rb/none.yaml')).rejects.toThrow(/no run of \/rb\/none.yaml to resume/);
+  });
+});
+
+describe('a write that fails', () => {
+  const rec = (run: string, event: 'step-started' | 'step-finished', step: string): JournalRecord =>
+    event === 'step-started'
+      ? { ts: '2026-11-25T17:19:00.000Z', run, event, section: 's', step, node: 'n', attempt: 1, mode: 'run', title: step }
+      : { ts: '2026-11-25T17:19:01.000Z', run, event, section: 's', step, node: 'n', status: 'passed', exit: 0 };
+
+  it('is written again through a new descriptor at close: the facts kept, the starts it announced (never performed) left out', async () => {
+    const dir = temp();
+    const run = newRunId();
+    const journal = await Journal.create(dir, run);
+    await journal.append([started(run), rec(run, 'step-started', 'a')]);
+    // The descriptor goes away under the writer (its FileHandle closed: Node's own failing write,
+    // EBADF, with no descriptor number left to be reused by something else).
+    await (journal as unknown as { handle: { close(): Promise<void> } }).handle.close();
+    await expect(journal.append([rec(run, 'step-finished', 'a'), rec(run, 'step-started', 'b')])).rejects.toThrow();
+    await expect(journal.append([rec(run, 'step-finished', 'b')])).rejects.toThrow();
+    await journal.close();
+    expect(journal.salvage).toEqual({ kind: 'rewritten' });
+    const { records, torn } = await readJournal(journal.file);
+    expect(torn).toBe(false);
+    expect(records.map((r) => `${r.event}${'step' in r ? ` ${r.step}` : ''}`)).toEqual(['run-started', 'step-started a', 'step-finished a', 'step-finished b']);
+  });
+
+  it('set aside when the file takes nothing more: --resume puts them back where the whole records ended', async () => {
+    const dir = temp();
+    const run = newRunId();
+    const file = journalPath(dir, run);
+    const journal = await Journal.create(dir, run);
+    await journal.append([started(run)]);
+    await journal.close();
+    // What a player that met a full disk leaves: a torn half record, and the set-aside file.
+    const good = readFileSync(file).length;
+    appendFileSync(file, '{"ts":"2026-11-25T17:19:00.000Z","run":"x","ev');
+    writeFileSync(`${file}.unwritten`, `${JSON.stringify({ journalBytes: good })}\n${JSON.stringify(rec(run, 'step-finished', 'a'))}\n{"torn`);
+    expect(recoverUnwritten(file)).toBe(1);
+    const { records, torn } = await readJournal(file);
+    expect(torn).toBe(false);
+    expect(records.map((r) => r.event)).toEqual(['run-started', 'step-finished']);
+    expect(recoverUnwritten(file)).toBe(0);
   });
 });
