@@ -38,18 +38,25 @@ export async function run({ options, io }: CommandInput): Promise<number> {
   if (output) await writeFile(output, yaml);
   else io.stdout.write(yaml);
   const params = Object.entries(sim.suggestedParams).map(([k, v]) => `--param ${k}=${v}`).join(' ');
+  // The cluster's clock runs N times faster: the player's waits must too, or every poll and
+  // deadline is N times too long for it.
+  const scale = timeScale !== undefined ? ` --time-scale ${timeScale}` : '';
   io.stderr.write(
     [
       `Simulated cluster ${sim.clusterName} (scenario ${scenario}) is running on loopback; Ctrl-C stops it.`,
       `Its host keys: ${sim.files.knownHosts} (runbook checks them; with ssh: -o UserKnownHostsFile=${sim.files.knownHosts}).`,
-      `Play against it: runbook play runbooks/dcos-1.11-patch.yaml --inventory ${output ?? '<this inventory>'} ${params}`,
+      `Play against it: runbook play runbooks/dcos-1.11-patch.yaml --inventory ${output ?? '<this inventory>'}${scale} ${params}`,
       '',
     ].join('\n'),
   );
+  // SIGHUP too: the terminal it runs in was closed. Its private key and known_hosts go with it.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const stop = () => {
+      for (const s of signals) process.off(s, stop);
+      resolve();
+    };
+    for (const s of signals) process.on(s, stop);
   });
   await sim.close();
   return 130;

@@ -1,0 +1,48 @@
+// `runbook sim` as a user runs it (the built binary): the play command it prints works against
+// the cluster as started, --time-scale included; and when its terminal closes (SIGHUP) it stops
+// and takes its private key and known_hosts with it, as on Ctrl-C.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildBinary, spawnCli } from '../engine/binary.js';
+import { tempDir } from '../helpers/real-shell.js';
+
+let cli: string;
+let removeBinary: () => void;
+beforeAll(async () => {
+  ({ cli, remove: removeBinary } = await buildBinary());
+}, 60_000);
+afterAll(() => removeBinary?.());
+
+let dir: string;
+let removeDir: () => void;
+beforeEach(() => {
+  ({ dir, remove: removeDir } = tempDir('runbook-sim-cli-'));
+});
+afterEach(() => removeDir());
+
+async function until(predicate: () => boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('runbook sim', () => {
+  it.each(['SIGHUP', 'SIGINT'] as const)('prints a play command with its --time-scale; %s stops it and removes its key and known_hosts', async (signal) => {
+    // Its temporary directory goes where TMPDIR says: here, so the test sees exactly its files.
+    const sim = spawnCli(cli, ['sim', '--nodes', '1,1', '--time-scale', '10', '-o', join(dir, 'inv.yaml')], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: dir, TMPDIR: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config') },
+    });
+    await until(() => sim.stderr().includes('Play against it'));
+    expect(sim.stderr()).toMatch(/Play against it: runbook play runbooks\/dcos-1\.11-patch\.yaml --inventory \S+inv\.yaml --time-scale 10 --param /);
+    const simDirs = () => readdirSync(dir).filter((n) => n.startsWith('runbook-sim-'));
+    expect(simDirs()).toHaveLength(1);
+    expect(readdirSync(join(dir, simDirs()[0]!))).toEqual(expect.arrayContaining(['id_ed25519', 'known_hosts']));
+    sim.child.kill(signal);
+    expect(await sim.exit).toEqual({ code: 130, signal: null });
+    expect(simDirs()).toEqual([]);
+  }, 60_000);
+});
