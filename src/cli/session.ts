@@ -10,7 +10,7 @@ import { realClock, scaledClock, type Clock } from '../engine/clock.js';
 import type { ConnectionEvent, InventoryChange, JournalRecord, RunStartedRecord } from '../engine/events.js';
 import { Journal, RUN_ID, findRunToResume, journalPath, newRunId, readJournal, recoverUnwritten } from '../engine/journal.js';
 import { RunLocked, acquireRunLock, type RunLock } from '../engine/run-lock.js';
-import { checkJournalFile, prepareStateDir } from '../engine/state-dir.js';
+import { checkJournalFile, fsReason, prepareStateDir } from '../engine/state-dir.js';
 import { LOCAL, buildPlan, type Plan } from '../engine/plan.js';
 import { Runner } from '../engine/runner.js';
 import { createRunState, type RunState } from '../engine/state.js';
@@ -163,7 +163,13 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
       await checkJournalFile(run.file);
       // One player per run: the lock first, then the journal, which no other player now writes.
       lockRun(stateDir, run.id, run.file, { user: by, command }, locks);
-      const back = recoverUnwritten(run.file);
+      let back: number;
+      try {
+        back = recoverUnwritten(run.file);
+      } catch (error) {
+        if (error instanceof InputError) throw error;
+        throw new Error(`the records set aside in ${run.file}.unwritten when the run stopped cannot be put back into its journal: ${fsReason(error)}; nothing ran (resume again once that is fixed)`);
+      }
       if (back > 0) io.stderr.write(`${run.file}: ${back} ${back === 1 ? 'record' : 'records'} the journal could not take when the run stopped were put back\n`);
     }
     const { records } = await readJournal(run.file);
