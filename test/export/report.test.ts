@@ -179,6 +179,15 @@ describe('report from a real journal', () => {
     expect(renderReportMarkdown(doc)).toContain('| Resumed |');
   });
 
+  it('says what changed in the inventory when a resume went on with it', () => {
+    const records: JournalRecord[] = [
+      { ts: '2026-11-25T17:18:00.000Z', event: 'run-started', run: RUN_ID, runbook: { id: 'x', title: 'X', file: 'x.yaml', digest: 'd' }, inventory: { source: 'inv.yaml', digest: 'i1', simulated: false, nodes: [] }, params: {}, secrets: [], by: 'alice', header: {}, total: 1 },
+      { ts: '2026-11-25T18:00:00.000Z', event: 'resumed', run: RUN_ID, by: 'bob', digest: 'd', changedInventory: { digest: 'i2', changes: ['master-1: address 10.0.0.11 -> 10.0.0.12', 'master-2: address 10.0.0.12 -> 10.0.0.11'] } },
+    ];
+    const resumed = new Map(buildReport({ records }).meta).get('Resumed');
+    expect(resumed).toMatch(/, bob \(inventory changed: master-1: address 10\.0\.0\.11 -> 10\.0\.0\.12; master-2: address 10\.0\.0\.12 -> 10\.0\.0\.11\)$/);
+  });
+
   it('says so when the journal ends before the run did', () => {
     const records: JournalRecord[] = [
       { ts: '2026-11-25T17:18:00.000Z', event: 'run-started', run: RUN_ID, runbook: { id: 'x', title: 'X', file: 'x.yaml', digest: 'd' }, params: {}, secrets: [], by: 'alice', header: {}, total: 1 },
