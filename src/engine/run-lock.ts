@@ -90,6 +90,17 @@ export function processStart(pid: number): string | undefined {
 
 type Liveness = 'alive' | 'dead' | 'unknown-host';
 
+/** Linux only (elsewhere false): the process has exited and waits for its parent to reap it. */
+function zombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false;
+  }
+}
+
 /** Whether the owner of a lock still runs; 'unknown-host' when it is on another machine. */
 export function ownerLiveness(owner: RunLockOwner, here: string = hostname()): Liveness {
   if (owner.host !== here) return 'unknown-host';
@@ -100,6 +111,8 @@ export function ownerLiveness(owner: RunLockOwner, here: string = hostname()): L
     // EPERM: the process exists and belongs to someone else; it is alive.
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return 'dead';
   }
+  // A player killed but not yet reaped by its parent (a zombie) still has its pid: it is dead.
+  if (zombie(owner.pid)) return 'dead';
   if (owner.start === undefined) return 'alive';
   const now = processStart(owner.pid);
   // The same pid, started at another time: the owner died and the pid went to someone else.

@@ -1,7 +1,7 @@
 // The run lock's liveness rules with real processes: a live holder holds, a dead one does not, a
 // pid now used by another process (a different start time) does not, another host holds.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -76,5 +76,23 @@ describe('the run lock', () => {
   it('a holder on another host cannot be checked from here: it holds, and the message says how to free it', () => {
     plant({ pid: 1, host: 'bastion-2.example' });
     expect(() => acquireRunLock(dir, RUN, { user: 'bob' })).toThrow(/on another host, so this one cannot tell whether it still runs; if it does not, remove .*runs\/20261206-090000-ab12\.lock and resume/);
+  });
+});
+
+describe('a holder killed but not yet reaped', () => {
+  it('is dead: a zombie keeps its pid, not the run', async () => {
+    // A shell whose child is killed -9 and never waited for: the child stays a zombie while the shell sleeps.
+    const parent = spawn('/bin/sh', ['-c', 'sleep 30 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    children.push(parent.pid!);
+    const pid = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d) => resolve(String(d).trim()))));
+    const start = processStart(pid)!;
+    process.kill(pid, 'SIGKILL');
+    const deadline = Date.now() + 5000;
+    while (!readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ')) {
+      if (Date.now() > deadline) throw new Error('the child did not become a zombie');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    plant({ pid, start });
+    acquireRunLock(dir, RUN, { user: 'bob' }).release();
   });
 });
