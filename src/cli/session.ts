@@ -217,17 +217,24 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
 
   // The inventory is compared as the runbook is: the same names on other machines would run the
   // remaining steps, destructive ones included, where the operator did not mean them to.
+  // The nodes are compared as well as the file: the same file may resolve to other machines when
+  // ~/.ssh/config (a Host alias's HostName) changed.
   let changedInventory: InventoryChange | undefined;
   const then = resumed?.first.inventory;
-  if (resumed && then?.digest && inventoryDigest && then.digest !== inventoryDigest && inventory) {
-    const changes = inventoryChanges(then.nodes, inventory.nodes.map(nodeAddress));
+  const nowNodes = inventory?.nodes.map(nodeAddress);
+  const fileChanged = Boolean(then?.digest && inventoryDigest && then.digest !== inventoryDigest);
+  const nodesChanged = Boolean(then?.nodes && nowNodes && JSON.stringify(then.nodes) !== JSON.stringify(nowNodes));
+  if (resumed && then && inventory && nowNodes && (fileChanged || nodesChanged)) {
+    const changes = inventoryChanges(then.nodes, nowNodes);
     const list = changes.map((c) => `\n  ${c}`).join('');
-    const what = `the inventory ${inventory.source} changed since run ${resumed.first.run} started (sha256 ${then.digest.slice(0, 12)} then, ${inventoryDigest.slice(0, 12)} now):${list}`;
+    const what = fileChanged
+      ? `the inventory ${inventory.source} changed since run ${resumed.first.run} started (sha256 ${then.digest!.slice(0, 12)} then, ${inventoryDigest!.slice(0, 12)} now):${list}`
+      : `the inventory ${inventory.source} names other machines than when run ${resumed.first.run} started, although the file is the same (the ssh config it resolves through changed):${list}`;
     if (!options.allowChangedInventory) {
       throw bad(inventory.source, `${what}\nResuming would run the remaining steps on the nodes as they are named now, so nothing ran. Resume with --allow-changed-inventory to go on with the inventory as it is now.`);
     }
     io.stderr.write(`${what}\ngoing on with the inventory as it is now (--allow-changed-inventory); every node is checked again first\n`);
-    changedInventory = { digest: inventoryDigest, changes };
+    changedInventory = { digest: inventoryDigest ?? then.digest ?? '', changes };
   }
 
   // --yes only where nothing real can be hurt.

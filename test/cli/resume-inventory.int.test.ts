@@ -111,4 +111,26 @@ describe.skipIf(missing)('a resume with the inventory changed under it (the bina
     // master-1's remaining step ran where the inventory now says, as the operator allowed.
     expect(marks()).toContain(`last master-1 ${b.host} ${b.port}\n`);
   }, 60_000);
+
+  it('the same file, other machines (the ssh config its aliases resolve through was changed): refused, nothing runs', async () => {
+    const hostBlock = (alias: string, sv: Sshd) => `Host ${alias}\n  HostName ${sv.host}\n  Port ${sv.port}\n  User ${sv.user}\n  IdentityFile ${sv.clientKey.privateKeyPath}\n`;
+    writeFileSync(join(dir, '.ssh', 'config'), `${hostBlock('m1', a)}${hostBlock('m2', b)}`);
+    writeFileSync(join(dir, 'inv.yaml'), 'nodes:\n  - { name: master-1, address: m1, roles: [master] }\n  - { name: master-2, address: m2, roles: [master] }\n');
+    const first = play(['rb.yaml', '--inventory', 'inv.yaml']);
+    await until(() => marks().includes('long master-1'));
+    first.child.kill('SIGKILL');
+    await first.exit;
+
+    // The inventory file is untouched; the aliases now lead to each other's machine.
+    writeFileSync(join(dir, '.ssh', 'config'), `${hostBlock('m1', b)}${hostBlock('m2', a)}`);
+    writeFileSync(join(dir, 'go'), '');
+    const before = await journal();
+    const refused = play(['rb.yaml', '--resume'], 'd\nchecked\ny\ny\ny\ny\n');
+    expect((await refused.exit).code).toBe(2);
+    expect(refused.stderr()).toContain('names other machines than when run');
+    expect(refused.stderr()).toContain(`\n  master-1: address ${a.host}:${a.port} -> ${b.host}:${b.port}`);
+    expect(await journal()).toEqual(before);
+    expect(marks()).toBe(`one master-1 ${a.host} ${a.port}\nlong master-1\n`);
+  }, 60_000);
 });
+

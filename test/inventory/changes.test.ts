@@ -23,4 +23,10 @@ describe('what changed in an inventory between start and resume', () => {
     expect(inventoryChanges(same, same)).toEqual(['no node changed its name, address or roles (the file changed elsewhere)']);
     expect(inventoryChanges(undefined, same)[0]).toMatch(/does not list its nodes/);
   });
+
+  it('says when the same nodes are listed in another order (serial sections take them in order)', () => {
+    const m1 = n('master-1', 'a', ['master']);
+    const m2 = n('master-2', 'b', ['master']);
+    expect(inventoryChanges([m1, m2], [m2, m1])).toEqual(['the nodes are in another order: master-1, master-2 then, master-2, master-1 now (serial sections take them in this order)']);
+  });
 });
