@@ -266,7 +266,7 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
   }
 
   const runId = resumed ? resumed.first.run : newRunId();
-  if (!resumed) lockRun(stateDir, runId, path.join(stateDir, 'runs', `${runId}.jsonl`), { user: by, command }, locks);
+  if (!resumed) lockRun(stateDir, runId, journalPath(stateDir, runId), { user: by, command }, locks);
   const clock = options.clock ?? (options.timeScale ? scaledClock(options.timeScale) : realClock);
   let state = createRunState({
     plan,
