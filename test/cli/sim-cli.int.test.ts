@@ -19,7 +19,12 @@ let removeDir: () => void;
 beforeEach(() => {
   ({ dir, remove: removeDir } = tempDir('runbook-sim-cli-'));
 });
-afterEach(() => removeDir());
+const started: { kill: () => void }[] = [];
+afterEach(() => {
+  // A simulator a failed assertion left running is stopped here.
+  for (const s of started.splice(0)) s.kill();
+  removeDir();
+});
 
 async function until(predicate: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
@@ -36,6 +41,7 @@ describe('runbook sim', () => {
       cwd: dir,
       env: { PATH: process.env.PATH, HOME: dir, TMPDIR: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config') },
     });
+    started.push({ kill: () => sim.child.exitCode === null && sim.child.signalCode === null && sim.child.kill('SIGKILL') });
     await until(() => sim.stderr().includes('Play against it'));
     expect(sim.stderr()).toMatch(/Play against it: runbook play runbooks\/dcos-1\.11-patch\.yaml --inventory \S+inv\.yaml --time-scale 10 --param /);
     const simDirs = () => readdirSync(dir).filter((n) => n.startsWith('runbook-sim-'));

@@ -23,7 +23,13 @@ const pids: number[] = [];
 
 const env = () => ({ PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config'), TZ: 'UTC', NO_COLOR: '1' });
 const stateDir = () => join(dir, 'state');
-const play = (args: string[], input = '') => spawnCli(cli, ['play', ...args, '--state-dir', stateDir()], { cwd: dir, env: env(), input });
+const players: ReturnType<typeof spawnCli>[] = [];
+const play = (args: string[], input = '') => track(spawnCli(cli, ['play', ...args, '--state-dir', stateDir()], { cwd: dir, env: env(), input }));
+/** Every player started, so one a failed assertion left running is killed after the test. */
+function track(p: ReturnType<typeof spawnCli>): ReturnType<typeof spawnCli> {
+  players.push(p);
+  return p;
+}
 
 async function until(predicate: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
@@ -75,6 +81,7 @@ describe.skipIf(missing)('a run has one player (the binary, over real SSH)', () 
   afterEach(() => {
     // The remote shells wrote their pids (the node is this machine): end any that outlived the test.
     if (existsSync(join(dir, 'pids'))) pids.push(...readFileSync(join(dir, 'pids'), 'utf8').split('\n').filter(Boolean).map(Number));
+    for (const p of players.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     for (const pid of pids.splice(0)) {
       try {
         process.kill(pid, 'SIGKILL');
