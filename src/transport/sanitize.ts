@@ -18,6 +18,7 @@
 //   let output show in another order than it was written. Joiners (U+200C, U+200D) stay.
 // - A line longer than `maxLineChars` (UTF-16 units) is cut into pieces with `newline: false`.
 
+import { StreamMasker } from './mask.js';
 import type { OutputLine, StyledSegment, TextColor, TextStyle } from './types.js';
 
 export type { StyledSegment, TextColor, TextStyle } from './types.js';
@@ -413,15 +414,18 @@ export interface OutputStreamOptions {
   maxLineChars?: number;
   /** How much of the output `text` keeps: the last this many UTF-16 units. Default 4 MiB. */
   maxChars?: number;
+  /** Texts (secrets) masked in the decoded output before it is sanitised or split into lines. */
+  mask?: readonly string[];
 }
 
 /**
  * One output stream of one command: bytes in (split anywhere, even inside a UTF-8 character),
- * sanitised lines out through `onLine`, and a bounded copy of the tail in `text`.
+ * secrets masked, sanitised lines out through `onLine`, and a bounded copy of the tail in `text`.
  */
 export class OutputStream {
   private readonly decoder = new TextDecoder('utf-8', { fatal: false });
   private readonly sanitizer: TerminalSanitizer;
+  private readonly masker: StreamMasker;
   private readonly maxChars: number;
   private kept: string[] = [];
   private keptStart = 0;
@@ -435,12 +439,14 @@ export class OutputStream {
     options: OutputStreamOptions = {},
   ) {
     this.sanitizer = new TerminalSanitizer({ maxLineChars: options.maxLineChars });
+    this.masker = new StreamMasker(options.mask ?? []);
     this.maxChars = Math.max(1, options.maxChars ?? DEFAULT_MAX_OUTPUT_CHARS);
   }
 
   write(chunk: Uint8Array | string): void {
     if (this.ended) return;
-    const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
+    const decoded = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
+    const text = this.masker.write(decoded);
     if (text) this.deliver(this.sanitizer.write(text));
   }
 
@@ -448,7 +454,7 @@ export class OutputStream {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    const tail = this.decoder.decode();
+    const tail = this.masker.write(this.decoder.decode()) + this.masker.end();
     const lines = tail ? this.sanitizer.write(tail) : [];
     this.deliver([...lines, ...this.sanitizer.end()]);
   }

@@ -36,6 +36,11 @@ export interface ExecOptions {
   onOutput?: (line: OutputLine) => void;
   /** The longest the command may run; then it is stopped and the result says `timeout`. */
   timeoutMs?: number;
+  /**
+   * Texts (secrets, in each form they may be printed) replaced by a mask in the output as it
+   * arrives, before it is sanitised or split into lines, so none of it is ever kept or shown.
+   */
+  mask?: readonly string[];
   /** Allocate a pseudo-terminal (only for interactive use, never for steps). */
   pty?: boolean;
 }
