@@ -12,7 +12,7 @@ import { maskForms, secretForms } from '../runbook/secret-forms.js';
 import type { ExecResult, OutputLine, Transport } from '../transport/types.js';
 import { realClock, type Clock } from './clock.js';
 import type { ConnectionEvent, Effect, ExecEffect, ExecOutcome, InputEvent, JournalRecord, OperatorAction, Outcome, PreflightFailure } from './events.js';
-import { DigestBuilder, OutputStore } from './output.js';
+import { DigestBuilder, OutputStore, type StoredLine } from './output.js';
 import type { RunState } from './state.js';
 import { update } from './update.js';
 
@@ -356,9 +356,10 @@ export class Runner {
 
   private onLine(task: string, node: string, line: OutputLine, digest: DigestBuilder): void {
     const text = this.redact(line.text);
-    const stored = text === line.text ? { ...line, task } : { stream: line.stream, text, task };
+    // Redacted text loses its styles (they no longer line up with it), never its cut marks.
+    const stored: StoredLine = text === line.text ? { ...line, task } : { stream: line.stream, text, task, ...(line.cut ? { cut: true } : {}), ...(line.dropped !== undefined ? { dropped: line.dropped } : {}) };
     this.output.append(node, stored);
-    digest.add(text);
+    digest.add(text, line.dropped);
     this.scheduleOutputNotify();
   }
 

@@ -30,6 +30,10 @@ export interface SanitizedLine {
   segments?: StyledSegment[];
   /** False for the last piece of output without a final newline, and for pieces of a cut line. */
   newline: boolean;
+  /** A piece of a line longer than maxLineChars: the line goes on in the next piece. */
+  cut?: true;
+  /** Characters of this line not handed on (set by OutputStream on a cut line's head or its end). */
+  dropped?: number;
 }
 
 /** What `parse` returns: the plain text and the same text as styled segments. */
@@ -40,6 +44,8 @@ export interface ParsedText {
 
 export const DEFAULT_MAX_LINE_CHARS = 1024 * 1024;
 export const DEFAULT_MAX_OUTPUT_CHARS = 4 * 1024 * 1024;
+/** The longest line handed to onLine (the screen, the journal's tail): a longer one is cut, with a marker. */
+export const DEFAULT_MAX_SHOWN_LINE_CHARS = 4096;
 
 const enum State {
   Ground,
@@ -334,7 +340,7 @@ export class TerminalSanitizer {
       if (room > 0 && isHighSurrogate(rest.charCodeAt(room - 1))) room--;
       if (room > 0) this.push(rest.slice(0, room));
       rest = rest.slice(room);
-      this.emit(false);
+      this.emit(false, true);
     }
   }
 
@@ -367,11 +373,13 @@ export class TerminalSanitizer {
     }
   }
 
-  private emit(newline: boolean): void {
+  private emit(newline: boolean, cut = false): void {
     const segments = this.segments;
     const text = segments.length === 1 ? segments[0]!.text : segments.map((s) => s.text).join('');
     const styled = this.segmentKeys.some((k) => k !== '');
-    this.out.push(styled ? { text, segments, newline } : { text, newline });
+    const line: SanitizedLine = styled ? { text, segments, newline } : { text, newline };
+    if (cut) line.cut = true;
+    this.out.push(line);
     this.segments = [];
     this.segmentKeys = [];
     this.lineLength = 0;
@@ -416,6 +424,11 @@ export interface OutputStreamOptions {
   maxChars?: number;
   /** Texts (secrets) masked in the decoded output before it is sanitised or split into lines. */
   mask?: readonly string[];
+  /**
+   * The longest line handed to onLine. A longer line is handed on as its head, then, once it
+   * ends, a line saying how much of it was dropped (`text` keeps it whole). Default 4,096.
+   */
+  maxShownLineChars?: number;
 }
 
 /**
@@ -427,6 +440,9 @@ export class OutputStream {
   private readonly sanitizer: TerminalSanitizer;
   private readonly masker: StreamMasker;
   private readonly maxChars: number;
+  private readonly maxShown: number;
+  /** Characters of the line being cut that were not handed on; -1 when no line is being cut. */
+  private dropped = -1;
   private kept: string[] = [];
   private keptStart = 0;
   private keptChars = 0;
@@ -441,6 +457,7 @@ export class OutputStream {
     this.sanitizer = new TerminalSanitizer({ maxLineChars: options.maxLineChars });
     this.masker = new StreamMasker(options.mask ?? []);
     this.maxChars = Math.max(1, options.maxChars ?? DEFAULT_MAX_OUTPUT_CHARS);
+    this.maxShown = Math.max(1, options.maxShownLineChars ?? DEFAULT_MAX_SHOWN_LINE_CHARS);
   }
 
   write(chunk: Uint8Array | string): void {
@@ -468,8 +485,32 @@ export class OutputStream {
   private deliver(lines: SanitizedLine[]): void {
     for (const line of lines) {
       this.keep(line.newline ? line.text + '\n' : line.text);
-      this.onLine?.(line);
+      if (this.onLine) this.show(line, this.onLine);
     }
+  }
+
+  /**
+   * Hands a line on, bounded: what is shown and journalled of a node that prints gigabytes
+   * without a newline is its first characters and a count of the rest, never the rest.
+   */
+  private show(line: SanitizedLine, onLine: (line: SanitizedLine) => void): void {
+    if (this.dropped >= 0) {
+      this.dropped += line.text.length;
+      if (line.cut) return;
+      onLine({ text: `[… ${this.dropped.toLocaleString('en-US')} more characters of the line above not kept]`, newline: line.newline, dropped: this.dropped });
+      this.dropped = -1;
+      return;
+    }
+    if (line.text.length <= this.maxShown) {
+      onLine(line);
+      return;
+    }
+    const rest = line.text.length - this.maxShown;
+    if (line.cut) {
+      // The line goes on: its head now, how much was dropped once it ends.
+      this.dropped = rest;
+      onLine({ ...headOf(line, this.maxShown, ' …'), newline: false, cut: true });
+    } else onLine({ ...headOf(line, this.maxShown, ` … [${rest.toLocaleString('en-US')} more characters of this line not kept]`), newline: line.newline, dropped: rest });
   }
 
   private keep(piece: string): void {
@@ -484,6 +525,8 @@ export class OutputStream {
       const excess = this.keptChars - this.maxChars;
       this.truncated = true;
       if (first.length <= excess) {
+        // Let go of it now: the array is compacted only now and then, and a piece may be a megabyte.
+        this.kept[this.keptStart] = '';
         this.keptStart++;
         this.keptChars -= first.length;
       } else {
@@ -502,9 +545,28 @@ export class OutputStream {
   }
 }
 
+/** The first `max` characters of a line (a surrogate pair kept whole), then `marker`, unstyled. */
+export function headOf<L extends { text: string; segments?: StyledSegment[] }>(line: L, max: number, marker: string): L {
+  const n = max > 0 && isHighSurrogate(line.text.charCodeAt(max - 1)) ? max - 1 : max;
+  const text = line.text.slice(0, n) + marker;
+  if (!line.segments) return { ...line, text };
+  const segments: StyledSegment[] = [];
+  let left = n;
+  for (const seg of line.segments) {
+    if (left <= 0) break;
+    segments.push(seg.text.length <= left ? seg : { text: seg.text.slice(0, left), style: seg.style });
+    left -= seg.text.length;
+  }
+  segments.push({ text: marker, style: PLAIN });
+  return { ...line, text, segments };
+}
+
 /** Makes the OutputLine a transport hands to `onOutput`. */
 export function toOutputLine(stream: OutputLine['stream'], line: SanitizedLine): OutputLine {
-  return line.segments ? { stream, text: line.text, segments: line.segments } : { stream, text: line.text };
+  const out: OutputLine = line.segments ? { stream, text: line.text, segments: line.segments } : { stream, text: line.text };
+  if (line.cut) out.cut = true;
+  if (line.dropped !== undefined) out.dropped = line.dropped;
+  return out;
 }
 
 // Text of our own making (runbook text, params, inventory values, journal records) has no

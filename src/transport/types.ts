@@ -28,6 +28,10 @@ export interface OutputLine {
   text: string;
   /** Present only when the line had colours or styles; their texts join to `text`. */
   segments?: StyledSegment[];
+  /** The line goes on in the next line handed on (the head of a line too long to keep whole). */
+  cut?: true;
+  /** On the line that ends a cut line (or on a line cut whole): how many of its characters were not kept. */
+  dropped?: number;
 }
 
 export interface ExecOptions {
