@@ -15,9 +15,10 @@ export function secretForms(params: Record<string, unknown>, secrets: Iterable<s
     const value = params[name];
     if (value === undefined || String(value) === '') continue;
     const v = String(value);
-    const variants = new Set([v, sanitize(v)]);
+    // What a terminal shows of it counts only when long enough to be told from ordinary text.
+    const shown = sanitize(v);
+    const variants = new Set(shown.trim().length >= MIN_SECRET_LINE ? [v, shown] : [v]);
     for (const variant of variants) {
-      if (variant === '') continue;
       forms.add(variant);
       forms.add(variant.replaceAll("'", `'\\''`));
       forms.add(variant.replace(/[\\$`]/g, '\\$&'));
