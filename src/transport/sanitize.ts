@@ -581,6 +581,14 @@ export function stripControls(text: string): string {
   return CONTROL.test(text) ? text.replace(CONTROL_ALL, '') : text;
 }
 
+/** `text` with each control character written out as an escape (`\x1b`, `\u202e`), for a message that quotes input. */
+export function escapeControls(text: string): string {
+  return CONTROL.test(text) ? text.replace(CONTROL_ALL, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  }) : text;
+}
+
 /** The first control character in `text` (tab and newline allowed): where, and its name for a message. */
 export function findControl(text: string): { index: number; name: string } | undefined {
   const m = CONTROL.exec(text);

@@ -92,3 +92,16 @@ describe('control characters on the way out', () => {
     }
   });
 });
+
+describe('control characters in error messages', () => {
+  it('a message that quotes a hostile value writes its control characters out', async () => {
+    writeFileSync(
+      join(dir, 'bad.yaml'),
+      'id: bad\ntitle: Bad\nparams:\n  v: { choices: [a, b], default: "x\\e]0;pwned\\a" }\nsections:\n  - id: s\n    title: S\n    on: local\n    steps:\n      - { id: a, run: "echo {{params.v}}" }\n',
+    );
+    const r = await run(['validate', join(dir, 'bad.yaml')]);
+    expect(r.status).toBe(2);
+    expect(r.err).toContain('the default "x\\x1b]0;pwned\\x07" of param "v" is not one of its choices');
+    expect(r.all).not.toMatch(CONTROL);
+  });
+});
