@@ -1,7 +1,8 @@
 // Every form in which a secret param's value may be printed, for masking: as is, as the renderer
-// quotes it, and, for a secret of several lines, each line long enough to be told from ordinary
-// text (a node may print one line of it, or prefix each). What a terminal would make of it
-// (escape sequences and carriage returns applied) is a form too, for text already sanitised.
+// quotes it, as a JSON string holds it, and, for a secret of several lines, each line long enough
+// to be told from ordinary text (a node may print one line of it, or prefix each). What a
+// terminal would make of it (escape sequences and carriage returns applied) is a form too, for
+// text already sanitised.
 import { MASK } from '../transport/mask.js';
 import { sanitize } from '../transport/sanitize.js';
 
@@ -22,6 +23,8 @@ export function secretForms(params: Record<string, unknown>, secrets: Iterable<s
       forms.add(variant);
       forms.add(variant.replaceAll("'", `'\\''`));
       forms.add(variant.replace(/[\\$`]/g, '\\$&'));
+      // Inside a JSON string (an API that returns the token, a key file as JSON).
+      forms.add(JSON.stringify(variant).slice(1, -1));
       for (const line of variant.split(/\r\n|\r|\n/)) if (line !== variant && line.trim().length >= MIN_SECRET_LINE) forms.add(line);
     }
   }

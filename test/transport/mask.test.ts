@@ -86,3 +86,14 @@ describe('secretForms', () => {
     expect(forms).not.toContain('k');
   });
 });
+
+describe('a secret inside JSON', () => {
+  it('is masked whole as a JSON string escapes it, and line by line', () => {
+    const secret = '-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END KEY-----';
+    const lines: string[] = [];
+    const s = new OutputStream((l) => lines.push(l.text), { mask: secretForms({ key: secret }, ['key']) });
+    s.write(Buffer.from(`{"key":${JSON.stringify(secret)},"ok":true}\n`, 'utf8'));
+    s.end();
+    expect(lines).toEqual([`{"key":"${MASK}","ok":true}`]);
+  });
+});
