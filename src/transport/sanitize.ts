@@ -16,7 +16,11 @@
 //   UTF-8 become U+FFFD before they get here, so they can never act as C1 controls.
 // - Bidirectional overrides and isolates (U+202A..U+202E, U+2066..U+2069) are dropped: they would
 //   let output show in another order than it was written. Joiners (U+200C, U+200D) stay.
-// - A line longer than `maxLineChars` (UTF-16 units) is cut into pieces with `newline: false`.
+// - A line longer than `maxLineChars` (UTF-16 units) is cut into pieces with `newline: false`
+//   and `cut: true`.
+// - OutputStream masks secrets before any of this (see mask.ts), keeps a bounded tail of the
+//   output whole (`text`, for checks and captures), and hands on at most `maxShownLineChars` of a
+//   line: a longer line's head, then how much of it was dropped.
 
 import { StreamMasker } from './mask.js';
 import type { OutputLine, StyledSegment, TextColor, TextStyle } from './types.js';
@@ -545,16 +549,22 @@ export class OutputStream {
   }
 }
 
+/**
+ * A copy of a string that does not hold on to the one it was cut from: V8 keeps a slice as a view
+ * of its parent, and the head of a megabyte line must not keep the megabyte alive.
+ */
+const detached = (text: string): string => Buffer.from(text, 'utf16le').toString('utf16le');
+
 /** The first `max` characters of a line (a surrogate pair kept whole), then `marker`, unstyled. */
 export function headOf<L extends { text: string; segments?: StyledSegment[] }>(line: L, max: number, marker: string): L {
   const n = max > 0 && isHighSurrogate(line.text.charCodeAt(max - 1)) ? max - 1 : max;
-  const text = line.text.slice(0, n) + marker;
+  const text = detached(line.text.slice(0, n) + marker);
   if (!line.segments) return { ...line, text };
   const segments: StyledSegment[] = [];
   let left = n;
   for (const seg of line.segments) {
     if (left <= 0) break;
-    segments.push(seg.text.length <= left ? seg : { text: seg.text.slice(0, left), style: seg.style });
+    segments.push({ text: detached(seg.text.length <= left ? seg.text : seg.text.slice(0, left)), style: seg.style });
     left -= seg.text.length;
   }
   segments.push({ text: marker, style: PLAIN });
