@@ -4,7 +4,10 @@
 // - one node's change re-rendered with 1,000 nodes on screen under 12 ms and 2 KB to the
 //   terminal, with 2,000 under 16 ms; idle CPU with spinners under 5% of a core; RSS after
 //   1,000,000 lines through a pane under 200 MB; a key answered within 100 ms while a step prints
-//   10,000 lines a second (bench/fixtures/ui-worker.ts, in a process with React's production build).
+//   10,000 lines a second, and while a node floods output without a newline, the process's peak
+//   memory staying bounded meanwhile (bench/fixtures/ui-worker.ts, in a process with React's
+//   production build, each part that measures memory in a process of its own).
+// BENCH_ONLY=keys,flood (or frame, rerender, idle, memory) runs some parts only.
 import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -85,9 +88,10 @@ export async function run(): Promise<Record<string, number | string>> {
 
     out['load average when starting (1 min; this machine has ' + os.cpus().length + ' cores)'] = round(os.loadavg()[0]!, 2);
 
-    let tmux = true;
+    const only = process.env.BENCH_ONLY?.split(',');
+    let tmux = !only || only.includes('frame');
     try {
-      execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+      if (tmux) execFileSync('tmux', ['-V'], { stdio: 'ignore' });
     } catch {
       tmux = false;
       out['first frame in tmux'] = 'skipped: tmux is not installed';
@@ -128,8 +132,10 @@ export async function run(): Promise<Record<string, number | string>> {
     }
 
     const worker = path.join(work, 'worker', 'ui-worker.js');
-    for (const parts of ['rerender,idle,keys', 'memory']) {
-      const { stdout } = await execFileP(process.execPath, ['--expose-gc', worker], { env: { ...process.env, NODE_ENV: 'production', BENCH_ONLY: parts }, cwd: root, maxBuffer: 1 << 20, timeout: 300_000 });
+    for (const group of ['rerender,idle', 'keys', 'flood', 'memory']) {
+      const parts = group.split(',').filter((p) => !only || only.includes(p));
+      if (parts.length === 0) continue;
+      const { stdout } = await execFileP(process.execPath, ['--expose-gc', worker], { env: { ...process.env, NODE_ENV: 'production', BENCH_ONLY: parts.join(',') }, cwd: root, maxBuffer: 1 << 20, timeout: 300_000 });
       Object.assign(out, JSON.parse(stdout.trim().split('\n').pop()!));
     }
     out['load average when done (1 min)'] = round(os.loadavg()[0]!, 2);

@@ -24,6 +24,7 @@ import type { LoadedRunbook } from '../runbook/load.js';
 import { InputError, formatProblem, type Problem } from '../runbook/problem.js';
 import type { Param, Scalar } from '../runbook/schema.js';
 import { renderForDisplay } from '../runbook/template.js';
+import { findControl, stripControls } from '../transport/sanitize.js';
 import type { Transport } from '../transport/types.js';
 import type { CommandIO } from './commands.js';
 import { UsageError } from './main.js';
@@ -498,6 +499,10 @@ export function paramProblem(name: string, p: Param, value: string): string | un
  * backtracks (boundedTest then refuses every value at once, so asking again is pointless).
  */
 function checkParam(name: string, p: Param, value: string): { problem: string; hopeless?: true } | undefined {
+  // A secret is never shown, so it may hold anything; any other value is shown in confirmations,
+  // where a control character could show another command than the one that runs.
+  const control = p.secret ? undefined : findControl(value);
+  if (control) return { problem: `${name}: the value has the control character ${control.name} (character ${control.index + 1}); a param is shown in confirmations, on screen and in exports: remove it` };
   const shown = p.secret ? 'the value' : `"${value}"`;
   if (p.choices && !p.choices.includes(value)) return { problem: `${name}: ${shown} is not one of ${p.choices.join(', ')}` };
   if (p.pattern) {
@@ -524,7 +529,7 @@ async function askParam(name: string, p: Param, ctx: ResolveContext): Promise<st
   const hint = p.choices ? ` (${p.choices.join('/')})` : '';
   const where = p.env ? `; or set $${p.env}` : '';
   for (let tries = 0; tries < 5; tries++) {
-    io.stderr.write(`? ${p.prompt ?? name}${hint}${p.secret ? ' (not shown)' : ''}: `);
+    io.stderr.write(stripControls(`? ${p.prompt ?? name}${hint}${p.secret ? ' (not shown)' : ''}: `));
     let line: string | undefined;
     try {
       line = terminal ? await readTerminalLine(io.stdin as NodeJS.ReadStream, io.stderr, { echo: !p.secret }) : await answers.next();
@@ -591,7 +596,7 @@ export function printDryRun(out: NodeJS.WritableStream, plan: Plan, loaded: Load
       }
     }
   }
-  out.write(`${lines.join('\n')}\n`);
+  out.write(stripControls(`${lines.join('\n')}\n`));
 }
 
 function describeGate(checks: unknown): string {

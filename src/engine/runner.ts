@@ -8,11 +8,11 @@
 import type { InventoryNode } from '../inventory/types.js';
 import { builtins as defaultBuiltins, type BuiltinDef, type BuiltinResult } from '../runbook/builtins.js';
 import { shellQuoteAlways } from '../runbook/shell-quote.js';
-import { redactSecrets, type Scope } from '../runbook/template.js';
+import { maskForms, secretForms } from '../runbook/secret-forms.js';
 import type { ExecResult, OutputLine, Transport } from '../transport/types.js';
 import { realClock, type Clock } from './clock.js';
 import type { ConnectionEvent, Effect, ExecEffect, ExecOutcome, InputEvent, InventoryChange, JournalRecord, OperatorAction, Outcome, PreflightFailure } from './events.js';
-import { DigestBuilder, OutputStore } from './output.js';
+import { DigestBuilder, OutputStore, type StoredLine } from './output.js';
 import type { RunState } from './state.js';
 import { update } from './update.js';
 
@@ -82,7 +82,8 @@ export class Runner {
   private resolveDone!: (o: Outcome) => void;
   private finished = false;
   private outputTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly redactScope: Scope;
+  /** The secrets in every form they may be printed: masked by the transport in raw output, and in any text shown. */
+  private readonly secretForms: readonly string[];
   private readonly builtins: ReadonlyMap<string, BuiltinDef>;
 
   constructor(private readonly options: RunnerOptions) {
@@ -90,7 +91,7 @@ export class Runner {
     this.clock = options.clock ?? realClock;
     this.output = new OutputStore(options.linesPerNode);
     this.builtins = options.builtins ?? defaultBuiltins;
-    this.redactScope = { params: options.state.params, vars: {}, secrets: options.state.secrets };
+    this.secretForms = secretForms(options.state.params, options.state.secrets);
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
@@ -148,7 +149,7 @@ export class Runner {
 
   /** Removes every secret value from a text (output, messages). */
   redact(text: string): string {
-    return this.state.secrets.size === 0 ? text : redactSecrets(text, this.redactScope);
+    return maskForms(text, this.secretForms);
   }
 
   // ---- the loop ----
@@ -307,7 +308,7 @@ export class Runner {
       const transport = this.options.transportFor(node);
       if (e.command !== undefined) {
         const timeoutMs = e.timeoutMs === undefined ? undefined : Math.max(1, Math.round(e.timeoutMs / this.clock.scale));
-        const r = await transport.exec(node, e.command, { signal: controller.signal, onOutput, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+        const r = await transport.exec(node, e.command, { signal: controller.signal, onOutput, ...(this.secretForms.length > 0 ? { mask: this.secretForms } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
         // A transport that did not stream still leaves its output in the digest and on screen.
         if (digest.count === 0) {
           for (const text of splitLines(r.stdout)) onOutput({ stream: 'stdout', text });
@@ -355,9 +356,10 @@ export class Runner {
 
   private onLine(task: string, node: string, line: OutputLine, digest: DigestBuilder): void {
     const text = this.redact(line.text);
-    const stored = text === line.text ? { ...line, task } : { stream: line.stream, text, task };
+    // Redacted text loses its styles (they no longer line up with it), never its cut marks.
+    const stored: StoredLine = text === line.text ? { ...line, task } : { stream: line.stream, text, task, ...(line.cut ? { cut: true } : {}), ...(line.dropped !== undefined ? { dropped: line.dropped } : {}) };
     this.output.append(node, stored);
-    digest.add(text);
+    digest.add(text, line.dropped);
     this.scheduleOutputNotify();
   }
 
@@ -386,7 +388,7 @@ export class Runner {
         continue;
       }
       const file = String(value);
-      const read = await transport.exec(node, `cat -- ${shellQuoteAlways(file)}`, { signal });
+      const read = await transport.exec(node, `cat -- ${shellQuoteAlways(file)}`, { signal, ...(this.secretForms.length > 0 ? { mask: this.secretForms } : {}) });
       if (!read.ok) {
         const why = read.failure ? read.message ?? read.failure : (read.stderr.trim().split('\n').pop() ?? `exit ${read.exit}`);
         return { ok: false, message: this.redact(`cannot read ${name} (${file}) on ${node.name}: ${why}`) };

@@ -1,6 +1,7 @@
 // The page around the printed runbook and the run report: one self-contained file (inline CSS,
 // no fonts, scripts or images from anywhere), made for paper and readable in black and white.
 import { escapeHtml } from './escape.js';
+import { stripControls } from '../transport/sanitize.js';
 
 /** Paper the page is laid out for; both fit the same content width. */
 export type Paper = 'a4' | 'letter';
@@ -75,6 +76,7 @@ export function htmlPage(options: { lang: string; title: string; body: string; p
     '</html>',
     '',
   ];
-  // Trailing spaces have no meaning here, and validators flag them.
-  return lines.join('\n').replace(/[ \t]+$/gm, '');
+  // Trailing spaces have no meaning here, and validators flag them. No control character of a
+  // runbook, inventory or journal reaches a reader's terminal (cat) or browser.
+  return stripControls(lines.join('\n').replace(/[ \t]+$/gm, ''));
 }

@@ -4,6 +4,7 @@
 import { escapeMarkdown, markdownCell as inline, markdownCode, markdownInlineCode } from './escape.js';
 import type { ExportDoc, ExportSection, ExportStep } from './model.js';
 import type { Labels } from './labels.js';
+import { stripControls } from '../transport/sanitize.js';
 
 const BOX = '☐';
 
@@ -137,5 +138,6 @@ export function renderMarkdown(doc: ExportDoc): string {
       }
     }
   }
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  // No control character of a runbook or inventory reaches a reader's terminal (cat, less -R).
+  return stripControls(`${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`);
 }

@@ -3,6 +3,7 @@ import { escapeHtml as e, escapeMarkdown, markdownCell, markdownCode, markdownIn
 import { htmlPage, type Paper } from './html-page.js';
 import type { ReportDoc } from './report-model.js';
 import { shortTime } from './report-model.js';
+import { stripControls } from '../transport/sanitize.js';
 
 /** A table of cells; `code` columns are commands, `bad` rows are failures (marked in words too). */
 interface Table {
@@ -101,7 +102,8 @@ export function renderReportMarkdown(doc: ReportDoc): string {
       }
     }
   }
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  // No control character of a journal reaches a reader's terminal (cat, less -R).
+  return stripControls(`${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`);
 }
 
 // ---- HTML

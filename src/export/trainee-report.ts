@@ -3,6 +3,7 @@
 // only then the scenario's lesson (the briefing never gives the fault away).
 import type { JournalRecord } from '../engine/events.js';
 import { formatClock } from '../runbook/duration.js';
+import { stripControls } from '../transport/sanitize.js';
 
 /** What the simulator says happened (a subset of its summary, so this module stays pure). */
 export interface ExerciseSummary {
@@ -81,7 +82,7 @@ export function traineeReport({ scenario, records, summary, outcome }: TraineeRe
   }
 
   push('', `Lesson: ${scenario.lesson}`, '');
-  return lines.join('\n');
+  return stripControls(lines.join('\n'));
 }
 
 /** What the trainee did on the fault's node after meeting it: operator decisions and cluster changes. */

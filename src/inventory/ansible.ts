@@ -8,7 +8,7 @@ import { looksSecret, problemAt, parsePort, SECRET_VAR_MESSAGE, type Drafts, typ
 import { MAX_HOSTS } from './host-pattern.js';
 import { NODE_ROLES, normalizeRole, roleProblem } from './roles.js';
 import { parseSshArgs } from './ssh-args.js';
-import { showText } from './text.js';
+import { showText, varControlProblem } from './text.js';
 
 export interface AnsibleVar {
   value: unknown;
@@ -372,7 +372,9 @@ export function ansibleToDrafts(model: AnsibleModel): Drafts {
         warnOnce(v.at, SECRET_VAR_MESSAGE(showText(key)));
         continue;
       }
-      draft.vars[key] = asText(v.value);
+      const control = varControlProblem(key, asText(v.value));
+      if (control) problems.push(problemAt(v.at, control));
+      else draft.vars[key] = asText(v.value);
     }
     nodes.push(draft);
   }

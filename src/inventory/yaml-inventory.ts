@@ -6,7 +6,7 @@ import type { Problem } from '../runbook/problem.js';
 import { looksSecret, parsePort, problemAt, SECRET_VAR_MESSAGE, type Drafts, type Located, type NodeDraft, type Where } from './draft.js';
 import { normalizeRole, roleProblem } from './roles.js';
 import { DEFAULTS_KEYS, FILE_KEYS, NODE_KEYS } from './schema.js';
-import { hasUnsafeChars, showText } from './text.js';
+import { hasUnsafeChars, showText, varControlProblem } from './text.js';
 
 const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -154,7 +154,11 @@ export function readOurInventory(doc: YamlDocument): Drafts {
         else {
           for (const [key, value] of Object.entries(entry.vars)) {
             if (looksSecret(key)) problems.push(problemAt(where([...path, 'vars', key], true), SECRET_VAR_MESSAGE(showText(key)), 'warning'));
-            else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') draft.vars[key] = String(value);
+            else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+              const control = varControlProblem(key, String(value));
+              if (control) error([...path, 'vars', key], control);
+              else draft.vars[key] = String(value);
+            }
             else {
               const shown = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `vars.${key}` : `the variable ${showText(key)}`;
               error([...path, 'vars', key], `${shown} must be a string, a number or a boolean, found ${describeValue(value)}`);

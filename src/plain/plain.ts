@@ -5,6 +5,7 @@ import type { JournalRecord, OperatorAction } from '../engine/events.js';
 import type { Runner } from '../engine/runner.js';
 import { confirmGroup, type ConfirmGroup, type Prompt } from '../engine/state.js';
 import { INTERRUPTED_KEYS, countsOf, exitStatus, formatRecord, groupLines, promptLine, summaryLine } from './format.js';
+import { stripControls } from '../transport/sanitize.js';
 import { LineReader } from './line-reader.js';
 
 export interface PlainOptions {
@@ -22,7 +23,11 @@ export interface PlainOptions {
 
 /** Drives a runner to its end; resolves to the exit status (0, 1 or 130). */
 export async function runPlain(runner: Runner, options: PlainOptions): Promise<number> {
-  const { stdout, stderr } = options;
+  // Everything printed comes from the runbook, the inventory, params or the journal; no control
+  // character of theirs reaches the terminal (a title or a var could set the window title, fill
+  // the clipboard, or make a confirmation show another command than the one that runs).
+  const stdout = safeWriter(options.stdout);
+  const stderr = safeWriter(options.stderr);
   // Prompt objects already asked; a prompt asked again (after a retry) is a new object.
   const asked = new WeakSet<Prompt>();
   const tails = new Map<string, readonly string[]>();
@@ -45,7 +50,7 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
         asked.add(prompt);
         // Other nodes waiting on the same step may be confirmed with this one answer: those named now.
         const group = prompt.kind === 'confirm' && !options.autoConfirm ? confirmGroup(state, prompt.id) : undefined;
-        const action = await answer(prompt, options, group);
+        const action = await answer(prompt, { answers: options.answers, stderr, terminal: options.terminal }, group);
         if (action?.type === 'confirm-group') for (const p of group?.prompts ?? []) asked.add(p);
         if (runner.getState().phase === 'finished') return;
         if (action) runner.dispatch(action);
@@ -92,8 +97,14 @@ const INTERRUPTED_ANSWERS: Record<string, InterruptedChoice | undefined> = {
 /** "a", "a or b", "a, b or c". */
 const orList = (words: readonly string[]): string => (words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`);
 
+interface Writer {
+  write(text: string): unknown;
+}
+
+const safeWriter = (stream: NodeJS.WritableStream): Writer => ({ write: (text: string) => stream.write(stripControls(text)) });
+
 /** Asks one prompt; returns the action to take, or undefined when there is nothing to do. */
-async function answer(p: Prompt, options: PlainOptions, group?: ConfirmGroup): Promise<OperatorAction | undefined> {
+async function answer(p: Prompt, options: Pick<PlainOptions, 'answers' | 'terminal'> & { stderr: Writer }, group?: ConfirmGroup): Promise<OperatorAction | undefined> {
   const { stderr, answers } = options;
   const ask = async (question: string): Promise<string | undefined> => {
     stderr.write(question);

@@ -1,5 +1,6 @@
 // Errors in input (a runbook, an inventory, arguments) are data with a place, not exceptions:
 // validation returns a list of these; the CLI prints them and exits 2.
+import { escapeControls } from '../transport/sanitize.js';
 
 /** One thing wrong with an input, and where. */
 export interface Problem {
@@ -25,7 +26,8 @@ export class InputError extends Error {
 export function formatProblem(p: Problem): string {
   const place = [p.file, p.line, p.column].filter((x) => x !== undefined).join(':');
   const at = p.path ? ` (at ${p.path})` : '';
-  return `${place}: ${p.severity}: ${p.message}${at}`;
+  // A message may quote the input it is about: a control character in it is written out, never sent.
+  return escapeControls(`${place}: ${p.severity}: ${p.message}${at}`);
 }
 
 export const hasErrors = (problems: readonly Problem[]): boolean => problems.some((p) => p.severity === 'error');

@@ -16,6 +16,8 @@
 // variable name, because there a quoted a[$(cmd)] still runs cmd: ((...)), $[...], let,
 // [[ ... -eq ... ]], [[ -v ]], test -v, printf -v, read, unset, declare NAME, declare -i, and an
 // array subscript. Whatever follows `| raw` is pasted as written: the author's choice.
+import { MASK as SECRET_MASK } from '../transport/mask.js';
+import { maskForms, secretForms } from './secret-forms.js';
 import { isShellSafeWord, RESERVED_WORDS, shellQuoteAlways } from './shell-quote.js';
 
 export type TemplatePart =
@@ -53,7 +55,7 @@ export interface Scope {
 export type RenderMode = 'shell' | 'text';
 
 /** What replaces a secret when showing, journalling or exporting. */
-export const SECRET_MASK = '••••••';
+export { SECRET_MASK };
 
 /** A template that cannot be rendered; the message never contains a value. */
 export class TemplateError extends Error {
@@ -241,36 +243,12 @@ export function renderForDisplay(source: string, scope: Scope, mode: RenderMode,
 }
 
 /**
- * Removes every secret param value from a text, in every form the renderer may write it
- * (as is, inside '...', in a here-document). For anything shown that did not come through a
- * secret ref: a var or another param that happens to contain the secret.
+ * Removes every secret param value from a text, in every form the renderer may write it (see
+ * secretForms). For anything shown that did not come through a secret ref: a var or another
+ * param that happens to contain the secret.
  */
 export function redactSecrets(text: string, scope: Scope): string {
-  const forms = new Set<string>();
-  for (const name of scope.secrets ?? []) {
-    const value = scope.params[name];
-    if (value === undefined || String(value) === '') continue;
-    const v = String(value);
-    forms.add(v);
-    forms.add(v.replaceAll("'", `'\\''`));
-    forms.add(v.replace(/[\\$`]/g, '\\$&'));
-  }
-  if (forms.size === 0) return text;
-  const longestFirst = [...forms].sort((a, b) => b.length - a.length);
-  // A secret made of mask characters would survive its own mask: hide it with nothing instead.
-  const mask = longestFirst.some((f) => SECRET_MASK.includes(f)) ? '' : SECRET_MASK;
-  let out = text;
-  // Replacing one form can join text into another occurrence: repeat until none is left.
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const form of longestFirst) {
-      if (out.includes(form)) {
-        out = out.split(form).join(mask);
-        changed = true;
-      }
-    }
-  }
-  return out;
+  return maskForms(text, secretForms(scope.params, scope.secrets ?? []));
 }
 
 /**

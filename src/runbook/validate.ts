@@ -11,6 +11,7 @@ import { didYouMean } from './did-you-mean.js';
 import { parseDuration } from './duration.js';
 import { formatPath, describeValue, type Place, type YamlDocument, type YamlPath } from './load-yaml.js';
 import type { Problem } from './problem.js';
+import { findControl } from '../transport/sanitize.js';
 import { Runbook as RunbookSchema } from './schema.js';
 import { parseTemplate, shellTemplateProblems } from './template.js';
 
@@ -83,11 +84,35 @@ class Validator {
     for (const issue of checkShape(RunbookSchema, value, [], { owner: (p) => this.owner(p) })) {
       this.report('error', issue.path, issue.message, issue.onKey ? { onKey: true } : {});
     }
+    this.checkControls(value, []);
     this.checkParams();
     this.checkRoles();
     this.checkHeader();
     this.checkSections();
     return this.problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  }
+
+  /**
+   * Every key and string of the runbook is text some terminal or export shows: a control
+   * character in it (written as an escape in a quoted scalar, "\e]52;..." or "\r") could set the
+   * window title, fill the clipboard or make a confirmation show another command than the one
+   * that runs. Refused where it is written.
+   */
+  private checkControls(value: unknown, path: Path): void {
+    const refuse = (text: string, at: Path, onKey: boolean): void => {
+      const found = findControl(text);
+      if (!found) return;
+      const what = onKey ? 'this key' : 'this text';
+      this.error(at, `${what} contains the control character ${found.name} at character ${found.index + 1}; text is shown on terminals and in exports, where a control character could rewrite what the operator sees: remove it (a command can still print one with printf '\\033')`, onKey ? { onKey } : { offset: found.index });
+    };
+    if (typeof value === 'string') refuse(value, path, false);
+    else if (Array.isArray(value)) value.forEach((v, i) => this.checkControls(v, [...path, i]));
+    else if (isDict(value)) {
+      for (const [k, v] of Object.entries(value)) {
+        refuse(k, [...path, k], true);
+        this.checkControls(v, [...path, k]);
+      }
+    }
   }
 
   // --- reporting ------------------------------------------------------------------------

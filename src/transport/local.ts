@@ -47,7 +47,7 @@ export function createLocalTransport(options: LocalTransportOptions = {}): Trans
   const pending = new PendingCommands();
 
   async function run(node: InventoryNode, command: string, opts: ExecOptions): Promise<ExecResult> {
-    const { stdout, stderr, finish } = commandOutput(opts.onOutput, options.output);
+    const { stdout, stderr, finish } = commandOutput(opts.onOutput, opts.mask ? { ...options.output, mask: opts.mask } : options.output);
     if (opts.signal?.aborted) {
       return finish({ ok: false, exit: null, failure: 'aborted', message: `The command on ${node.name} was aborted before it started.` });
     }

@@ -16,8 +16,13 @@
 //   UTF-8 become U+FFFD before they get here, so they can never act as C1 controls.
 // - Bidirectional overrides and isolates (U+202A..U+202E, U+2066..U+2069) are dropped: they would
 //   let output show in another order than it was written. Joiners (U+200C, U+200D) stay.
-// - A line longer than `maxLineChars` (UTF-16 units) is cut into pieces with `newline: false`.
+// - A line longer than `maxLineChars` (UTF-16 units) is cut into pieces with `newline: false`
+//   and `cut: true`.
+// - OutputStream masks secrets before any of this (see mask.ts), keeps a bounded tail of the
+//   output whole (`text`, for checks and captures), and hands on at most `maxShownLineChars` of a
+//   line: a longer line's head, then how much of it was dropped.
 
+import { StreamMasker } from './mask.js';
 import type { OutputLine, StyledSegment, TextColor, TextStyle } from './types.js';
 
 export type { StyledSegment, TextColor, TextStyle } from './types.js';
@@ -29,6 +34,10 @@ export interface SanitizedLine {
   segments?: StyledSegment[];
   /** False for the last piece of output without a final newline, and for pieces of a cut line. */
   newline: boolean;
+  /** A piece of a line longer than maxLineChars: the line goes on in the next piece. */
+  cut?: true;
+  /** Characters of this line not handed on (set by OutputStream on a cut line's head or its end). */
+  dropped?: number;
 }
 
 /** What `parse` returns: the plain text and the same text as styled segments. */
@@ -39,6 +48,8 @@ export interface ParsedText {
 
 export const DEFAULT_MAX_LINE_CHARS = 1024 * 1024;
 export const DEFAULT_MAX_OUTPUT_CHARS = 4 * 1024 * 1024;
+/** The longest line handed to onLine (the screen, the journal's tail): a longer one is cut, with a marker. */
+export const DEFAULT_MAX_SHOWN_LINE_CHARS = 4096;
 
 const enum State {
   Ground,
@@ -333,7 +344,7 @@ export class TerminalSanitizer {
       if (room > 0 && isHighSurrogate(rest.charCodeAt(room - 1))) room--;
       if (room > 0) this.push(rest.slice(0, room));
       rest = rest.slice(room);
-      this.emit(false);
+      this.emit(false, true);
     }
   }
 
@@ -366,11 +377,13 @@ export class TerminalSanitizer {
     }
   }
 
-  private emit(newline: boolean): void {
+  private emit(newline: boolean, cut = false): void {
     const segments = this.segments;
     const text = segments.length === 1 ? segments[0]!.text : segments.map((s) => s.text).join('');
     const styled = this.segmentKeys.some((k) => k !== '');
-    this.out.push(styled ? { text, segments, newline } : { text, newline });
+    const line: SanitizedLine = styled ? { text, segments, newline } : { text, newline };
+    if (cut) line.cut = true;
+    this.out.push(line);
     this.segments = [];
     this.segmentKeys = [];
     this.lineLength = 0;
@@ -413,16 +426,27 @@ export interface OutputStreamOptions {
   maxLineChars?: number;
   /** How much of the output `text` keeps: the last this many UTF-16 units. Default 4 MiB. */
   maxChars?: number;
+  /** Texts (secrets) masked in the decoded output before it is sanitised or split into lines. */
+  mask?: readonly string[];
+  /**
+   * The longest line handed to onLine. A longer line is handed on as its head, then, once it
+   * ends, a line saying how much of it was dropped (`text` keeps it whole). Default 4,096.
+   */
+  maxShownLineChars?: number;
 }
 
 /**
  * One output stream of one command: bytes in (split anywhere, even inside a UTF-8 character),
- * sanitised lines out through `onLine`, and a bounded copy of the tail in `text`.
+ * secrets masked, sanitised lines out through `onLine`, and a bounded copy of the tail in `text`.
  */
 export class OutputStream {
   private readonly decoder = new TextDecoder('utf-8', { fatal: false });
   private readonly sanitizer: TerminalSanitizer;
+  private readonly masker: StreamMasker;
   private readonly maxChars: number;
+  private readonly maxShown: number;
+  /** Characters of the line being cut that were not handed on; -1 when no line is being cut. */
+  private dropped = -1;
   private kept: string[] = [];
   private keptStart = 0;
   private keptChars = 0;
@@ -435,12 +459,15 @@ export class OutputStream {
     options: OutputStreamOptions = {},
   ) {
     this.sanitizer = new TerminalSanitizer({ maxLineChars: options.maxLineChars });
+    this.masker = new StreamMasker(options.mask ?? []);
     this.maxChars = Math.max(1, options.maxChars ?? DEFAULT_MAX_OUTPUT_CHARS);
+    this.maxShown = Math.max(1, options.maxShownLineChars ?? DEFAULT_MAX_SHOWN_LINE_CHARS);
   }
 
   write(chunk: Uint8Array | string): void {
     if (this.ended) return;
-    const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
+    const decoded = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
+    const text = this.masker.write(decoded);
     if (text) this.deliver(this.sanitizer.write(text));
   }
 
@@ -448,7 +475,7 @@ export class OutputStream {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    const tail = this.decoder.decode();
+    const tail = this.masker.write(this.decoder.decode()) + this.masker.end();
     const lines = tail ? this.sanitizer.write(tail) : [];
     this.deliver([...lines, ...this.sanitizer.end()]);
   }
@@ -462,8 +489,32 @@ export class OutputStream {
   private deliver(lines: SanitizedLine[]): void {
     for (const line of lines) {
       this.keep(line.newline ? line.text + '\n' : line.text);
-      this.onLine?.(line);
+      if (this.onLine) this.show(line, this.onLine);
     }
+  }
+
+  /**
+   * Hands a line on, bounded: what is shown and journalled of a node that prints gigabytes
+   * without a newline is its first characters and a count of the rest, never the rest.
+   */
+  private show(line: SanitizedLine, onLine: (line: SanitizedLine) => void): void {
+    if (this.dropped >= 0) {
+      this.dropped += line.text.length;
+      if (line.cut) return;
+      onLine({ text: `[… ${this.dropped.toLocaleString('en-US')} more characters of the line above not kept]`, newline: line.newline, dropped: this.dropped });
+      this.dropped = -1;
+      return;
+    }
+    if (line.text.length <= this.maxShown) {
+      onLine(line);
+      return;
+    }
+    const rest = line.text.length - this.maxShown;
+    if (line.cut) {
+      // The line goes on: its head now, how much was dropped once it ends.
+      this.dropped = rest;
+      onLine({ ...headOf(line, this.maxShown, ' …'), newline: false, cut: true });
+    } else onLine({ ...headOf(line, this.maxShown, ` … [${rest.toLocaleString('en-US')} more characters of this line not kept]`), newline: line.newline, dropped: rest });
   }
 
   private keep(piece: string): void {
@@ -478,6 +529,8 @@ export class OutputStream {
       const excess = this.keptChars - this.maxChars;
       this.truncated = true;
       if (first.length <= excess) {
+        // Let go of it now: the array is compacted only now and then, and a piece may be a megabyte.
+        this.kept[this.keptStart] = '';
         this.keptStart++;
         this.keptChars -= first.length;
       } else {
@@ -496,7 +549,69 @@ export class OutputStream {
   }
 }
 
+/**
+ * A copy of a string that does not hold on to the one it was cut from: V8 keeps a slice as a view
+ * of its parent, and the head of a megabyte line must not keep the megabyte alive.
+ */
+const detached = (text: string): string => Buffer.from(text, 'utf16le').toString('utf16le');
+
+/** The first `max` characters of a line (a surrogate pair kept whole), then `marker`, unstyled. */
+export function headOf<L extends { text: string; segments?: StyledSegment[] }>(line: L, max: number, marker: string): L {
+  const n = max > 0 && isHighSurrogate(line.text.charCodeAt(max - 1)) ? max - 1 : max;
+  const text = detached(line.text.slice(0, n) + marker);
+  if (!line.segments) return { ...line, text };
+  const segments: StyledSegment[] = [];
+  let left = n;
+  for (const seg of line.segments) {
+    if (left <= 0) break;
+    segments.push({ text: detached(seg.text.length <= left ? seg.text : seg.text.slice(0, left)), style: seg.style });
+    left -= seg.text.length;
+  }
+  segments.push({ text: marker, style: PLAIN });
+  return { ...line, text, segments };
+}
+
 /** Makes the OutputLine a transport hands to `onOutput`. */
 export function toOutputLine(stream: OutputLine['stream'], line: SanitizedLine): OutputLine {
-  return line.segments ? { stream, text: line.text, segments: line.segments } : { stream, text: line.text };
+  const out: OutputLine = line.segments ? { stream, text: line.text, segments: line.segments } : { stream, text: line.text };
+  if (line.cut) out.cut = true;
+  if (line.dropped !== undefined) out.dropped = line.dropped;
+  return out;
+}
+
+// Text of our own making (runbook text, params, inventory values, journal records) has no
+// business carrying control characters to a terminal or an export: tab and newline aside, the
+// C0 and C1 controls, DEL, and the marks that reorder text shown around them (bidirectional
+// overrides, isolates and marks). The same set the screen writer refuses.
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const CONTROL_ALL = new RegExp(CONTROL.source, 'g');
+
+/** `text` without control characters (tab and newline stay); an escape sequence loses its ESC and shows as text. */
+export function stripControls(text: string): string {
+  return CONTROL.test(text) ? text.replace(CONTROL_ALL, '') : text;
+}
+
+/** `text` with each control character written out as an escape (`\x1b`, `\u202e`), for a message that quotes input. */
+export function escapeControls(text: string): string {
+  return CONTROL.test(text) ? text.replace(CONTROL_ALL, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  }) : text;
+}
+
+/** The first control character in `text` (tab and newline allowed): where, and its name for a message. */
+export function findControl(text: string): { index: number; name: string } | undefined {
+  const m = CONTROL.exec(text);
+  if (!m) return undefined;
+  const c = m[0].charCodeAt(0);
+  return { index: m.index, name: controlName(c) };
+}
+
+const C0_NAMES = ['NUL', 'SOH', 'STX', 'ETX', 'EOT', 'ENQ', 'ACK', 'BEL', 'BS', 'TAB', 'LF', 'VT', 'FF', 'CR', 'SO', 'SI', 'DLE', 'DC1', 'DC2', 'DC3', 'DC4', 'NAK', 'SYN', 'ETB', 'CAN', 'EM', 'SUB', 'ESC', 'FS', 'GS', 'RS', 'US'];
+
+/** "ESC (U+001B)", "U+202E": a control character named so a message can show it without sending it. */
+export function controlName(c: number): string {
+  const code = `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+  const name = c < 0x20 ? C0_NAMES[c] : c === 0x7f ? 'DEL' : c === 0x9b ? 'CSI' : c === 0x9d ? 'OSC' : undefined;
+  return name ? `${name} (${code})` : code;
 }

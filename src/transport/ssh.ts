@@ -485,7 +485,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
   }
 
   async function run(node: InventoryNode, command: string, opts: ExecOptions): Promise<ExecResult> {
-    const { stdout, stderr, finish } = commandOutput(opts.onOutput, options.output);
+    const { stdout, stderr, finish } = commandOutput(opts.onOutput, opts.mask ? { ...options.output, mask: opts.mask } : options.output);
 
     // One signal for everything that stops this command: its timeout, its abort, close().
     const stop = new AbortController();

@@ -28,6 +28,10 @@ export interface OutputLine {
   text: string;
   /** Present only when the line had colours or styles; their texts join to `text`. */
   segments?: StyledSegment[];
+  /** The line goes on in the next line handed on (the head of a line too long to keep whole). */
+  cut?: true;
+  /** On the line that ends a cut line (or on a line cut whole): how many of its characters were not kept. */
+  dropped?: number;
 }
 
 export interface ExecOptions {
@@ -36,6 +40,11 @@ export interface ExecOptions {
   onOutput?: (line: OutputLine) => void;
   /** The longest the command may run; then it is stopped and the result says `timeout`. */
   timeoutMs?: number;
+  /**
+   * Texts (secrets, in each form they may be printed) replaced by a mask in the output as it
+   * arrives, before it is sanitised or split into lines, so none of it is ever kept or shown.
+   */
+  mask?: readonly string[];
   /** Allocate a pseudo-terminal (only for interactive use, never for steps). */
   pty?: boolean;
 }

@@ -7,8 +7,9 @@ import { redactSecrets, render, renderForDisplay, resolveRef, templateRefs, Temp
 import type { TroubleshootCommand } from '../runbook/schema.js';
 import type { RunState } from '../engine/state.js';
 import { scopeFor, showText } from '../engine/display.js';
+import { DEFAULT_BYTES_PER_NODE } from '../engine/output.js';
 import type { OutputLine, Transport } from '../transport/types.js';
-import { LineRing } from './line-ring.js';
+import { LineRing, lineBytes } from './line-ring.js';
 
 /** A troubleshooting command, resolved for one node. */
 export interface ResolvedCommand {
@@ -159,6 +160,9 @@ export interface TroubleshootOptions {
   notifyMs?: number;
 }
 
+/** The pane's lines: bounded in count and in bytes as a node's step output is. */
+const newLines = (limit = 2000): LineRing<OutputLine> => new LineRing<OutputLine>(limit, { maxBytes: DEFAULT_BYTES_PER_NODE, sizeOf: lineBytes });
+
 /** Runs one troubleshooting command at a time; a new one stops the last. */
 export class Troubleshooter {
   private controller: AbortController | undefined;
@@ -167,7 +171,7 @@ export class Troubleshooter {
   private current: TroubleshootView;
 
   constructor(private readonly options: TroubleshootOptions) {
-    this.current = { live: false, status: 'idle', lines: new LineRing(options.limit ?? 2000), version: 0 };
+    this.current = { live: false, status: 'idle', lines: newLines(options.limit), version: 0 };
   }
 
   view(): TroubleshootView {
@@ -179,7 +183,7 @@ export class Troubleshooter {
     const seq = ++this.seq;
     const controller = new AbortController();
     this.controller = controller;
-    this.current = { node: node.name, index, title: command.title, display: command.display, live: command.live, status: 'running', lines: new LineRing(this.options.limit ?? 2000), version: this.current.version + 1 };
+    this.current = { node: node.name, index, title: command.title, display: command.display, live: command.live, status: 'running', lines: newLines(this.options.limit), version: this.current.version + 1 };
     if (command.error) {
       // Refused, never run with a ref's text in it: the pane says what is missing.
       this.current.lines.push({ stream: 'stderr', text: `not run on ${node.name}: ${command.error}` });

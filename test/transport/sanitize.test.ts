@@ -161,9 +161,22 @@ describe('sanitiser: bounded memory', () => {
       [5, true],
     ]);
   });
-  it('cuts the default at 1 MiB', () => {
-    const { lines } = run(['y'.repeat(1024 * 1024 + 5)]);
-    expect(lines.map((l) => l.text.length)).toEqual([1024 * 1024, 5]);
+  it('cuts the default at 1 MiB; what it hands on of a longer line is its head and a count of the rest', () => {
+    const t = new TerminalSanitizer();
+    expect([...t.write('y'.repeat(1024 * 1024 + 5)), ...t.end()].map((l) => [l.text.length, l.cut])).toEqual([[1024 * 1024, true], [5, undefined]]);
+    const { lines, text } = run(['y'.repeat(1024 * 1024 + 5)]);
+    expect(lines).toEqual([
+      { text: `${'y'.repeat(4096)} …`, newline: false, cut: true },
+      { text: '[… 1,044,485 more characters of the line above not kept]', newline: false, dropped: 1024 * 1024 + 5 - 4096 },
+    ]);
+    expect(text).toBe('y'.repeat(1024 * 1024 + 5));
+  });
+  it('hands on a whole line longer than maxShownLineChars as one line: its head and how much was dropped, styles kept', () => {
+    const { lines } = run([`${CSI}31m${'r'.repeat(6)}${CSI}0m${'p'.repeat(6)}\nnext\n`], { maxShownLineChars: 8 });
+    expect(lines).toEqual([
+      { text: 'rrrrrrpp … [4 more characters of this line not kept]', newline: true, dropped: 4, segments: [{ text: 'rrrrrr', style: { fg: 1 } }, { text: 'pp', style: {} }, { text: ' … [4 more characters of this line not kept]', style: {} }] },
+      { text: 'next', newline: true },
+    ]);
   });
   it('never cuts a surrogate pair', () => {
     const { lines } = run(['a' + '🎉'.repeat(5) + '\n'], { maxLineChars: 4 });
