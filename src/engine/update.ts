@@ -10,7 +10,7 @@
 // event costs the same at 10 nodes as at 2,000 (bench/engine.ts measures it).
 import { evaluateCondition } from '../runbook/condition.js';
 import { formatDuration, parseDuration } from '../runbook/duration.js';
-import type { Scalar, Step } from '../runbook/schema.js';
+import type { Runbook, Scalar, Step } from '../runbook/schema.js';
 import { render, renderForDisplay } from '../runbook/template.js';
 import { capture, checkList, clip, evaluateChecks } from './checks.js';
 import { renderHeader, scopeFor, showText } from './display.js';
@@ -39,6 +39,11 @@ export interface UpdateResult {
 /** Default poll interval and limit for `until` without `every` / `timeout`. */
 export const DEFAULT_EVERY_MS = 10_000;
 export const DEFAULT_POLL_TIMEOUT_MS = 10 * 60_000;
+/**
+ * The longest one run of a command may take when neither the step (`timeout`) nor the runbook
+ * (`step_timeout`) says: a node that accepts a command and never answers must not hang a run.
+ */
+export const DEFAULT_STEP_TIMEOUT_MS = 30 * 60_000;
 /** Who decides what the runbook itself decides (a false `when:`). */
 export const BY_RUNBOOK = 'runbook';
 
@@ -720,6 +725,11 @@ function execEffect(task: string, node: string, attempt: number, p: Prepared, ti
 
 const durationOf = (text: string | undefined): number | undefined => (text === undefined ? undefined : parseDuration(text));
 
+/** How long one run of a step's command may take (without until): the step's, the runbook's, or the default. */
+export function stepTimeout(runbook: Pick<Runbook, 'step_timeout'>, step: Pick<Step, 'timeout'>): number {
+  return durationOf(step.timeout) ?? durationOf(runbook.step_timeout) ?? DEFAULT_STEP_TIMEOUT_MS;
+}
+
 function pollLimits(step: Step): { every: number; timeout: number } {
   return { every: durationOf(step.every) ?? DEFAULT_EVERY_MS, timeout: durationOf(step.timeout) ?? DEFAULT_POLL_TIMEOUT_MS };
 }
@@ -750,7 +760,7 @@ function startTask(d: Draft, key: Key, ps: PlanStep, p: Prepared, mode: 'run' | 
     d.emit({ event: 'step-finished', ...key, status: 'passed', durationMs: 0, message: needsConfirmation(step) ? 'acknowledged' : 'noted' });
     return true;
   }
-  const timeoutMs = step.until ? pollLimits(step).timeout : durationOf(step.timeout);
+  const timeoutMs = step.until ? pollLimits(step).timeout : stepTimeout(d.plan.runbook, step);
   d.effect(execEffect(task, key.node, 1, p, timeoutMs));
   return false;
 }
@@ -767,14 +777,14 @@ const FAILURE_TEXT: Record<string, string> = {
 };
 
 /** What a command's result means for its step. */
-function judge(step: Step, e: Extract<InputEvent, { type: 'exec-done' }>, polling: boolean): Verdict {
+function judge(step: Step, e: Extract<InputEvent, { type: 'exec-done' }>, polling: boolean, timeoutMs: number): Verdict {
   const r = e.result;
   const exit = r.exit ?? undefined;
   const withExit = exit !== undefined ? { exit } : {};
   if (r.failure) {
     const detail = r.message ? `: ${clip(r.message, 200)}` : '';
-    if (r.failure === 'timeout' && step.timeout && !step.until) {
-      return { kind: 'fail', reason: `timed out after ${formatDuration(parseDuration(step.timeout) ?? 0)} (outcome unknown)`, outcomeUnknown: true };
+    if (r.failure === 'timeout' && !step.until) {
+      return { kind: 'fail', reason: `timed out after ${formatDuration(timeoutMs)} (outcome unknown)`, outcomeUnknown: true };
     }
     // The command never started on a node that may be restarting: a poll tries again.
     if (polling && r.failure === 'connect-failed') return { kind: 'again', message: `cannot connect${detail}` };
@@ -812,7 +822,7 @@ function onExecDone(d: Draft, e: Extract<InputEvent, { type: 'exec-done' }>): vo
   if (!ps) return;
   const step = ps.step;
   const polling = Boolean(step.until) && task.mode === 'run';
-  const verdict = judge(step, e, polling);
+  const verdict = judge(step, e, polling, stepTimeout(d.plan.runbook, step));
   const digest = () => {
     if (e.digest) d.emit({ event: 'output', ...key, attempt: e.attempt, ...e.digest });
   };

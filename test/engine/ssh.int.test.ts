@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { scaledClock } from '../../src/engine/clock.js';
 import { Journal, readJournal } from '../../src/engine/journal.js';
 import { Runner } from '../../src/engine/runner.js';
 import type { RunState } from '../../src/engine/state.js';
@@ -98,6 +99,40 @@ describeSsh('engine over real SSH', () => {
     runner.start();
     await waitUntil(() => runner.getState().prompts.length > 0, 15_000);
     expect(runner.getState().nodes.get('master-1')?.tasks.get('m/hang')).toMatchObject({ status: 'failed', reason: 'timed out after 1s (outcome unknown)', outcomeUnknown: true });
+    expect(await waitUntil(() => processesWith(`sleep ${m}`).length === 0, 5000)).toBe(true);
+    runner.dispatch({ type: 'abort' });
+    expect(await runner.done).toBe('aborted');
+  });
+
+  it('a node that takes a command and never answers: the runbook step_timeout stops it, outcome unknown, and the run ends', async () => {
+    // sshd keeps answering keepalives while the command sleeps: only a timeout can end this step.
+    const m = marker();
+    const rb = runbook([section('m', [{ id: 'accept', run: `echo accepted; sleep ${m}` }, { id: 'after', run: 'echo never' }], { on: 'master' })], { step_timeout: '1s' });
+    const { runner, journal } = await play(stateOf(rb, inventory(node('master-1'))));
+    runner.start();
+    expect(await waitUntil(() => processesWith(`sleep ${m}`).length === 1, 5000)).toBe(true);
+    expect(await waitUntil(() => runner.getState().prompts.length > 0, 15_000)).toBe(true);
+    expect(runner.getState().nodes.get('master-1')?.tasks.get('m/accept')).toMatchObject({ status: 'failed', reason: 'timed out after 1s (outcome unknown)', outcomeUnknown: true });
+    expect(await waitUntil(() => processesWith(`sleep ${m}`).length === 0, 5000)).toBe(true);
+    runner.dispatch({ type: 'abort' });
+    const ended = await Promise.race([runner.done, new Promise((r) => setTimeout(() => r('hung'), 10_000))]);
+    expect(ended).toBe('aborted');
+    await journal.close();
+    const { records } = await readJournal(journal.file);
+    expect(records.find((r) => r.event === 'step-finished' && r.step === 'accept')).toMatchObject({ status: 'failed', outcomeUnknown: true });
+    expect(records.some((r) => r.event === 'step-started' && r.step === 'after')).toBe(false);
+  });
+
+  it('with no timeout anywhere, the 30 minute default still ends a command that never answers', async () => {
+    const m = marker();
+    const state = stateOf(runbook([section('m', [{ id: 'accept', run: `sleep ${m}` }], { on: 'master' })]), inventory(node('master-1')));
+    const t = createSshTransport({ knownHostsFiles: [knownHosts], agent: false, homeDir: dir, connectTimeoutMs: 5000 });
+    transports.push(t);
+    // 30 minutes on a clock running 1,800 times faster is one second of real time.
+    const runner = new Runner({ state, transportFor: () => t, by: 'alice', clock: scaledClock(1800) });
+    runner.start();
+    expect(await waitUntil(() => runner.getState().prompts.length > 0, 15_000)).toBe(true);
+    expect(runner.getState().nodes.get('master-1')?.tasks.get('m/accept')).toMatchObject({ status: 'failed', reason: 'timed out after 30m (outcome unknown)', outcomeUnknown: true });
     expect(await waitUntil(() => processesWith(`sleep ${m}`).length === 0, 5000)).toBe(true);
     runner.dispatch({ type: 'abort' });
     expect(await runner.done).toBe('aborted');

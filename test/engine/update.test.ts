@@ -296,6 +296,21 @@ group('gates and polls', () => {
     expect(d.state.nodes.get('local')?.tasks.get('s/hang')).toMatchObject({ status: 'failed', reason: 'timed out after 2s (outcome unknown)' });
   });
 
+  it('every command has a limit: the step\'s timeout, else the runbook\'s step_timeout, else 30m', () => {
+    const limits = (extra: Partial<Runbook>, step: Partial<Step>) => {
+      const d = new Driver(stateOf(runbook([section('s', [{ id: 'a', run: 'sleep 100', ...step }])], extra)));
+      d.start();
+      return d.lastExec.get('s/a@local')?.timeoutMs;
+    };
+    expect(limits({}, {})).toBe(30 * 60_000);
+    expect(limits({ step_timeout: '5m' }, {})).toBe(5 * 60_000);
+    expect(limits({ step_timeout: '5m' }, { timeout: '45m' })).toBe(45 * 60_000);
+    const d = new Driver(stateOf(runbook([section('s', [{ id: 'hang', run: 'sleep 100' }])], { step_timeout: '90s' })));
+    d.start();
+    d.done('s/hang@local', { exit: null, failure: 'timeout' });
+    expect(d.state.nodes.get('local')?.tasks.get('s/hang')).toMatchObject({ status: 'failed', reason: 'timed out after 1m30s (outcome unknown)', outcomeUnknown: true });
+  });
+
   it('capture stores a var that later commands use, shell-quoted', () => {
     const rb2 = runbook([
       section('bootstrap', [{ id: 'gen', run: 'gen', capture: { patch_url: 'Node (?:patch|upgrade) script URL: (\\S+)' } }], { on: 'bootstrap' }),
