@@ -31,6 +31,9 @@ export interface RunnerChange {
 
 export type RunnerListener = (state: RunState, change: RunnerChange) => void;
 
+/** What became of one operator action: taken (its records are on disk), or refused and why. */
+export type ActionResult = { taken: true } | { taken: false; message: string };
+
 export interface RunnerOptions {
   /** A fresh state (start) or one rebuilt from a journal (resume). */
   state: RunState;
@@ -74,6 +77,8 @@ export class Runner {
   private readonly clock: Clock;
   private readonly listeners = new Set<RunnerListener>();
   private readonly queue: InputEvent[] = [];
+  /** Who waits to hear what became of an action event (act()). */
+  private readonly actionWaiters = new Map<InputEvent, (result: ActionResult) => void>();
   private pumping = false;
   private readonly execs = new Map<string, AbortController>();
   private readonly timers = new Map<string, AbortController>();
@@ -139,6 +144,20 @@ export class Runner {
     this.enqueue({ type: 'action', at: this.clock.now(), action, by: action.by ?? this.options.by });
   }
 
+  /**
+   * An operator action, resolving once it has been decided on: taken (its records are on disk and
+   * listeners have heard of them) or refused with the reason. A driver that asks one question at a
+   * time waits for this before it asks the next, so that its next question and the group a
+   * question offers are read from a state that already holds this answer.
+   */
+  act(action: OperatorAction): Promise<ActionResult> {
+    if (this.finished) return Promise.resolve({ taken: false, message: 'the run is over' });
+    const event: InputEvent = { type: 'action', at: this.clock.now(), action, by: action.by ?? this.options.by };
+    const result = new Promise<ActionResult>((resolve) => this.actionWaiters.set(event, resolve));
+    this.enqueue(event);
+    return result;
+  }
+
   /** SIGINT or SIGTERM: the running steps become interrupted, commands are stopped, the journal flushed. */
   interrupt(signal: string): Promise<Outcome> {
     if (this.state.phase === 'ready') this.end('interrupted');
@@ -167,18 +186,27 @@ export class Runner {
         const records: JournalRecord[] = [];
         const effects: Effect[] = [];
         const rejected: RunnerChange['rejected'][number][] = [];
+        const decided: [InputEvent, ActionResult][] = [];
         for (const event of batch) {
           const result = update(this.state, event);
           this.state = result.state;
+          let refusal: string | undefined;
           for (const effect of result.effects) {
             if (effect.type === 'journal') records.push(effect.record);
-            else if (effect.type === 'rejected') rejected.push({ action: effect.action, message: effect.message });
-            else effects.push(effect);
+            else if (effect.type === 'rejected') {
+              rejected.push({ action: effect.action, message: effect.message });
+              refusal ??= effect.message;
+            } else effects.push(effect);
           }
+          if (this.actionWaiters.has(event)) decided.push([event, refusal === undefined ? { taken: true } : { taken: false, message: refusal }]);
         }
         // The rule: facts on disk before the next action.
         if (records.length > 0 && this.options.journal) await this.options.journal.append(records);
         this.notify({ records, rejected });
+        for (const [event, result] of decided) {
+          this.actionWaiters.get(event)?.(result);
+          this.actionWaiters.delete(event);
+        }
         for (const effect of effects) this.perform(effect);
         this.autoConfirm();
       }
@@ -219,6 +247,8 @@ export class Runner {
   private end(outcome: Outcome): void {
     if (this.finished) return;
     this.finished = true;
+    for (const resolve of this.actionWaiters.values()) resolve({ taken: false, message: 'the run is over' });
+    this.actionWaiters.clear();
     this.cancelTimers();
     if (this.outputTimer) clearTimeout(this.outputTimer);
     this.resolveDone(outcome);
