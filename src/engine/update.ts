@@ -257,7 +257,12 @@ class Draft {
       case 'confirmation-answered': {
         this.removePrompts(`${r.section}/${r.step}@${r.node}`);
         // Confirmed but not started (the run stopped in between) is pending: it will be asked again.
-        if (r.answer === 'yes') this.setTask(r.node, r.section, r.step, pendingTask());
+        // Until the step starts (at once, unless the run holds the node) nothing runs there.
+        if (r.answer === 'yes') {
+          this.setTask(r.node, r.section, r.step, pendingTask());
+          const node = this.node(r.node);
+          if (node) this.putNode({ ...node, summary: 'held' });
+        }
         return;
       }
       case 'step-started': {
@@ -500,9 +505,12 @@ function summaryOf(t: TaskState): NodeSummary {
       return 'waiting';
     case 'running':
     case 'polling':
+      return 'running';
+    // Settled, the next step not started: moving on happens in the same event, so a node left
+    // here is held (or about to finish the section, which says passed).
     case 'passed':
     case 'skipped':
-      return 'running';
+      return 'held';
     case 'failed':
     case 'refused':
       return 'failed';

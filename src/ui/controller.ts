@@ -16,6 +16,7 @@ import { HealthMonitor } from './health.js';
 import { inTmux, openTmuxWindow, shellArgv, type ShellOptions } from './tmux.js';
 import { Troubleshooter, troubleshootCommands } from './troubleshoot.js';
 import type { UiEffect } from './ui-state.js';
+import { reportedVersion } from './view-model.js';
 
 export interface TerminalSize {
   columns: number;
@@ -96,8 +97,10 @@ export class TuiController {
     this.snap = this.build(options.size);
     this.unsubscribe = this.runner.subscribe((_state, change) => {
       for (const r of change.records) {
-        if (r.event === 'captured' && /version$/i.test(r.name)) {
-          this.versions.set(r.node, r.value);
+        if (r.event !== 'captured' && r.event !== 'output') continue;
+        const version = r.event === 'captured' ? (/version$/i.test(r.name) ? r.value : undefined) : reportedVersion(r.tail);
+        if (version !== undefined && this.versions.get(r.node) !== version) {
+          this.versions.set(r.node, version);
           this.versionsVersion += 1;
         }
       }

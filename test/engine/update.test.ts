@@ -139,6 +139,19 @@ group('strategies', () => {
     expect(d.state.nodes.get('agent-1')).toMatchObject({ summary: 'failed', failedIn: 'agents' });
   });
 
+  it('a batch stopped by one failed node: the others that passed a step are held, not running, until the decision', () => {
+    const rb = runbook([section('agents', [{ id: 'a', run: 'a' }, { id: 'b', run: 'b' }], { on: 'agent', strategy: { batch: 3 } })]);
+    const d = new Driver(stateOf(rb, cluster(0, 3)));
+    d.start();
+    d.done('agents/a@agent-2', { exit: 1 });
+    d.done('agents/a@agent-1');
+    d.done('agents/a@agent-3');
+    expect(d.state.counters.running).toBe(0);
+    expect(['agent-1', 'agent-2', 'agent-3'].map((n) => d.state.nodes.get(n)?.summary)).toEqual(['held', 'failed', 'held']);
+    d.act({ type: 'skip', task: 'agents/a@agent-2', reason: 'patched by hand' });
+    expect(['agent-1', 'agent-2', 'agent-3'].map((n) => d.state.nodes.get(n)?.summary)).toEqual(['running', 'running', 'running']);
+  });
+
   it('a node that failed in one section is left out of the next', () => {
     const rb = runbook([
       section('check', [steps[0]!], { on: 'agent', strategy: 'parallel', max_failures: 5 }),
