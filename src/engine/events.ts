@@ -5,6 +5,7 @@
 //   reducer decides what they mean and turns them into records plus effects for the runner.
 import type { BuiltinResult } from '../runbook/builtins.js';
 import type { Scalar } from '../runbook/schema.js';
+import type { SearchResult } from './regex-worker.js';
 
 /** How a run ended. */
 export type Outcome = 'passed' | 'failed' | 'aborted' | 'interrupted';
@@ -156,7 +157,8 @@ export type InputEvent =
   | { type: 'preflight-done'; at: number; failures: readonly PreflightFailure[] }
   /** `connection`, not `event`: a field named event marks a record. */
   | { type: 'connection'; at: number; connection: ConnectionEvent }
-  | { type: 'exec-done'; at: number; task: string; attempt: number; result: ExecOutcome; digest?: OutputDigest; builtin?: BuiltinResult }
+  /** searches: the effect's patterns, searched for in the output by the runner (so the reducer never waits on a search). */
+  | { type: 'exec-done'; at: number; task: string; attempt: number; result: ExecOutcome; digest?: OutputDigest; builtin?: BuiltinResult; searches?: Readonly<Record<string, SearchResult>> }
   | { type: 'timer'; at: number; task: string; attempt: number; kind: 'poll' | 'deadline' }
   | { type: 'action'; at: number; action: OperatorAction; by: string }
   | { type: 'interrupt'; at: number; signal: string };
@@ -175,6 +177,8 @@ export interface ExecEffect {
   display?: string;
   timeoutMs?: number;
   builtin?: { name: string; args: Record<string, Scalar | Scalar[]> };
+  /** Regular expressions the step's gate and captures will search its output with. */
+  patterns?: readonly string[];
 }
 
 export type Effect =

@@ -10,9 +10,11 @@ import { builtins as defaultBuiltins, type BuiltinDef, type BuiltinResult } from
 import { shellQuoteAlways } from '../runbook/shell-quote.js';
 import { redactSecrets, type Scope } from '../runbook/template.js';
 import type { ExecResult, OutputLine, Transport } from '../transport/types.js';
+import { compilePattern, knownToBacktrack, outputText } from './checks.js';
 import { realClock, type Clock } from './clock.js';
 import type { ConnectionEvent, Effect, ExecEffect, ExecOutcome, InputEvent, JournalRecord, OperatorAction, Outcome, PreflightFailure } from './events.js';
 import { DigestBuilder, OutputStore } from './output.js';
+import { searchAsync, type SearchResult } from './regex-worker.js';
 import type { RunState } from './state.js';
 import { update } from './update.js';
 
@@ -334,6 +336,7 @@ export class Runner {
     const run = async (): Promise<InputEvent> => {
       let result: ExecOutcome = { exit: 0, stdout: '', stderr: '', durationMs: 0 };
       let truncated = false;
+      let searches: Record<string, SearchResult> | undefined;
       const transport = this.options.transportFor(node);
       if (e.command !== undefined) {
         const timeoutMs = e.timeoutMs === undefined ? undefined : Math.max(1, Math.round(e.timeoutMs / this.clock.scale));
@@ -345,6 +348,7 @@ export class Runner {
         }
         truncated = Boolean(r.truncated);
         result = this.outcomeOf(r);
+        if (e.patterns && !result.failure) searches = await this.search(e.patterns, result);
       }
       let builtin: BuiltinResult | undefined;
       if (e.builtin && !result.failure) builtin = await this.runBuiltin(node, transport, e, result, controller.signal);
@@ -356,6 +360,7 @@ export class Runner {
         result,
         ...(e.command !== undefined ? { digest: digest.digest(truncated) } : {}),
         ...(builtin ? { builtin } : {}),
+        ...(searches ? { searches } : {}),
       };
     };
     run()
@@ -370,6 +375,22 @@ export class Runner {
         if (this.execs.get(e.task) === controller) this.execs.delete(e.task);
         this.enqueue(event);
       });
+  }
+
+  /**
+   * Searches the output with the step's patterns here, in a worker, so that the reducer decides
+   * on answers and never waits for a search (a backtracking pattern on hostile output takes the
+   * whole time limit, seconds in which keys and spinners must go on).
+   */
+  private async search(patterns: readonly string[], result: ExecOutcome): Promise<Record<string, SearchResult>> {
+    const text = outputText(result);
+    const searches: Record<string, SearchResult> = {};
+    for (const source of patterns) {
+      const re = compilePattern(source);
+      if (typeof re === 'string' || knownToBacktrack(source)) continue; // the reducer says why
+      searches[source] = await searchAsync(re, text);
+    }
+    return searches;
   }
 
   private outcomeOf(r: ExecResult): ExecOutcome {

@@ -12,7 +12,7 @@ import { evaluateCondition } from '../runbook/condition.js';
 import { formatDuration, parseDuration } from '../runbook/duration.js';
 import type { Runbook, Scalar, Step } from '../runbook/schema.js';
 import { render, renderForDisplay } from '../runbook/template.js';
-import { capture, checkList, clip, evaluateChecks } from './checks.js';
+import { capture, checkList, clip, evaluateChecks, patternsOf } from './checks.js';
 import { renderHeader, scopeFor, showText } from './display.js';
 import type { ConnectionEvent, EngineEvent, Effect, ExecEffect, InputEvent, JournalRecord, OperatorAction, Outcome } from './events.js';
 import { NodeMap } from './node-map.js';
@@ -675,7 +675,7 @@ function onTimer(d: Draft, e: Extract<InputEvent, { type: 'timer' }>): void {
   }
   // A small record, so the journal says when each attempt began and a resumed run knows one was in flight.
   d.emit({ event: 'attempt-started', ...key, attempt: e.attempt + 1 });
-  d.effect(execEffect(e.task, key.node, e.attempt + 1, prepared, Math.max(1000, task.deadlineAt - d.now)));
+  d.effect(execEffect(e.task, key.node, e.attempt + 1, prepared, Math.max(1000, task.deadlineAt - d.now), ps.step));
 }
 
 interface Prepared {
@@ -718,7 +718,8 @@ function prepare(d: Draft, step: Step, nodeName: string): Prepared | { error: st
   }
 }
 
-function execEffect(task: string, node: string, attempt: number, p: Prepared, timeoutMs: number | undefined): ExecEffect {
+function execEffect(task: string, node: string, attempt: number, p: Prepared, timeoutMs: number | undefined, step: Step): ExecEffect {
+  const patterns = p.command !== undefined ? patternsOf(step.until ?? step.expect, step.capture) : [];
   return {
     type: 'exec',
     task,
@@ -728,6 +729,7 @@ function execEffect(task: string, node: string, attempt: number, p: Prepared, ti
     ...(p.display !== undefined ? { display: p.display } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(p.builtin ? { builtin: p.builtin } : {}),
+    ...(patterns.length > 0 ? { patterns } : {}),
   };
 }
 
@@ -769,7 +771,7 @@ function startTask(d: Draft, key: Key, ps: PlanStep, p: Prepared, mode: 'run' | 
     return true;
   }
   const timeoutMs = step.until ? pollLimits(step).timeout : stepTimeout(d.plan.runbook, step);
-  d.effect(execEffect(task, key.node, 1, p, timeoutMs));
+  d.effect(execEffect(task, key.node, 1, p, timeoutMs, step));
   return false;
 }
 
@@ -800,7 +802,8 @@ function judge(step: Step, e: Extract<InputEvent, { type: 'exec-done' }>, pollin
     return { kind: 'fail', reason: known ? `${known}${detail}` : r.message ?? r.failure, outcomeUnknown: known !== undefined, ...withExit };
   }
   const gate = step.until ?? step.expect;
-  const outcome = evaluateChecks(gate, r);
+  const searched = e.searches ? { ...r, searches: e.searches } : r;
+  const outcome = evaluateChecks(gate, searched);
   // A check that cannot be decided (its pattern backtracks) would not be decided by polling either.
   if (!outcome.ok) return polling && !outcome.undecided ? { kind: 'again', message: outcome.message, ...withExit } : { kind: 'fail', reason: outcome.message, ...withExit };
   let message = checkList(gate).length > 0 ? outcome.message : exit !== undefined ? `exit ${exit}` : 'done';
@@ -814,7 +817,7 @@ function judge(step: Step, e: Extract<InputEvent, { type: 'exec-done' }>, pollin
   }
   const captures: [string, string][] = [];
   for (const [name, pattern] of Object.entries(step.capture ?? {})) {
-    const got = capture(pattern, r);
+    const got = capture(pattern, searched);
     if (!got.ok) return { kind: 'fail', reason: `capture ${name}: ${got.message}`, ...withExit };
     captures.push([name, got.value]);
   }
