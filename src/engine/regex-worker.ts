@@ -224,6 +224,15 @@ function next(): void {
     if (asyncWorker === worker) asyncWorker = undefined;
     worker.off('exit', onExit);
     void worker.terminate();
+    // The same pattern waiting on other nodes' output would take the whole limit each time:
+    // it backtracks, and is answered so at once (as the reducer answers it once it knows).
+    for (let i = queue.length - 1; i >= 0; i--) {
+      const waiting = queue[i]!;
+      if (waiting.source === job.source && waiting.flags === job.flags) {
+        queue.splice(i, 1);
+        waiting.resolve('timeout');
+      }
+    }
     finish('timeout');
   }, job.limitMs);
   worker.on('message', onMessage);

@@ -8,11 +8,14 @@
 import type { InventoryNode } from '../inventory/types.js';
 import { builtins as defaultBuiltins, type BuiltinDef, type BuiltinResult } from '../runbook/builtins.js';
 import { shellQuoteAlways } from '../runbook/shell-quote.js';
-import { redactSecrets, type Scope } from '../runbook/template.js';
+import { parseDuration } from '../runbook/duration.js';
+import type { HealthProbe } from '../runbook/schema.js';
+import { render, renderForDisplay, redactSecrets, type Scope } from '../runbook/template.js';
 import type { ExecResult, OutputLine, Transport } from '../transport/types.js';
-import { compilePattern, knownToBacktrack, outputText } from './checks.js';
+import { compilePattern, evaluateChecks, knownToBacktrack, outputText, patternsOf } from './checks.js';
+import { scopeFor } from './display.js';
 import { realClock, type Clock } from './clock.js';
-import type { ConnectionEvent, Effect, ExecEffect, ExecOutcome, InputEvent, JournalRecord, OperatorAction, Outcome, PreflightFailure } from './events.js';
+import type { ConnectionEvent, Effect, ExecEffect, ExecOutcome, InputEvent, JournalRecord, OperatorAction, Outcome, PreflightFailure, SideNote } from './events.js';
 import { DigestBuilder, OutputStore } from './output.js';
 import { searchAsync, type SearchResult } from './regex-worker.js';
 import type { RunState } from './state.js';
@@ -68,6 +71,28 @@ export const DEFAULT_PREFLIGHT_CONCURRENCY = 32;
 
 const OUTPUT_NOTIFY_MS = 50;
 
+/** Who runs health probes, in their journal records. */
+export const BY_HEALTH_PROBE = 'health probe';
+/** How long a health probe may take when it says nothing (cluster time). */
+export const DEFAULT_HEALTH_TIMEOUT_MS = 10_000;
+
+/** A troubleshooting command as the operator opened it: the command to run and how it is shown. */
+export interface SideCommand {
+  title: string;
+  /** The command as it runs (secrets included). */
+  run: string;
+  /** The command as shown (secrets masked). */
+  display: string;
+}
+
+/** What a health probe found on a node. */
+export interface HealthVerdict {
+  ok: boolean;
+  /** One line, secrets redacted. */
+  message: string;
+  at: number;
+}
+
 export class Runner {
   readonly output: OutputStore;
   /** Resolves with the outcome once the run has ended and its last record is on disk. */
@@ -91,6 +116,12 @@ export class Runner {
   private outputTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly redactScope: Scope;
   private readonly builtins: ReadonlyMap<string, BuiltinDef>;
+  private sideSeq = 0;
+  private started = false;
+  /** Side notes from before start(): a troubleshooting command opened before the run began. */
+  private readonly early: InputEvent[] = [];
+  /** Per node: the health last journalled, and the probes since. */
+  private readonly health = new Map<string, { ok: boolean; message: string; probes: number }>();
 
   constructor(private readonly options: RunnerOptions) {
     this.state = options.state;
@@ -124,6 +155,8 @@ export class Runner {
       const resume = this.options.resume ?? { digest: this.state.run.digest };
       this.enqueue({ type: 'resume', at: this.clock.now(), by: this.options.by, digest: resume.digest, ...(resume.changedRunbook ? { changedRunbook: true } : {}), ...extra });
     }
+    this.started = true;
+    for (const event of this.early.splice(0)) this.enqueue(event);
   }
 
   /**
@@ -165,6 +198,100 @@ export class Runner {
     if (this.state.phase === 'ready') this.end('interrupted');
     else this.enqueue({ type: 'interrupt', at: this.clock.now(), signal });
     return this.done;
+  }
+
+  /**
+   * Runs a troubleshooting command on a node through the run's transport: its output redacted,
+   * kept in the output store (task `troubleshoot:<id>@<node>`) and handed to onOutput, and the
+   * journal told who ran what where, when it started, how it ended and how long it took.
+   */
+  async troubleshoot(nodeName: string, command: SideCommand, options: { signal?: AbortSignal; onOutput?: (line: OutputLine) => void; by?: string } = {}): Promise<ExecResult> {
+    const node = this.state.plan.targets.get(nodeName);
+    if (!node) throw new TypeError(`troubleshoot: no node ${nodeName} in this run`);
+    const id = `ts-${++this.sideSeq}`;
+    const task = `troubleshoot:${id}@${nodeName}`;
+    const startedAt = this.clock.now();
+    this.side({ event: 'command-started', id, kind: 'troubleshoot', node: nodeName, title: command.title, command: this.redact(command.display), by: options.by ?? this.options.by });
+    const onOutput = (line: OutputLine) => {
+      const text = this.redact(line.text);
+      const safe = text === line.text ? line : { stream: line.stream, text };
+      this.output.append(nodeName, { ...safe, task });
+      options.onOutput?.(safe);
+      this.scheduleOutputNotify();
+    };
+    let r: ExecResult;
+    try {
+      r = await this.options.transportFor(node).exec(node, command.run, { ...(options.signal ? { signal: options.signal } : {}), onOutput });
+    } catch (error) {
+      r = { ok: false, exit: null, failure: 'spawn-failed', message: `the command could not run on ${nodeName}: ${(error as Error).message}`, stdout: '', stderr: '', durationMs: 0 };
+    }
+    const safe: ExecResult = { ...r, stdout: this.redact(r.stdout), stderr: this.redact(r.stderr), ...(r.message ? { message: this.redact(r.message) } : {}) };
+    this.side({
+      event: 'command-finished',
+      id,
+      kind: 'troubleshoot',
+      node: nodeName,
+      ...(safe.exit !== null ? { exit: safe.exit } : {}),
+      ...(safe.failure ? { failure: safe.failure } : {}),
+      ...(safe.message ? { message: safe.message } : {}),
+      durationMs: Math.max(0, this.clock.now() - startedAt),
+    });
+    return safe;
+  }
+
+  /**
+   * Runs a health probe on a node through the run's transport; its patterns are searched off the
+   * event loop, its verdict redacted. The journal gets a record only when the node's health
+   * changes (the first probe, then each change), counting the probes in between.
+   */
+  async probe(nodeName: string, probe: HealthProbe, signal?: AbortSignal): Promise<HealthVerdict> {
+    const node = this.state.plan.targets.get(nodeName);
+    if (!node) throw new TypeError(`probe: no node ${nodeName} in this run`);
+    const startedAt = this.clock.now();
+    let verdict: { ok: boolean; message: string };
+    let exit: number | undefined;
+    try {
+      const command = render(probe.run, scopeFor(this.state, nodeName), 'shell');
+      const timeout = parseDuration(probe.timeout ?? '') ?? DEFAULT_HEALTH_TIMEOUT_MS;
+      const r = await this.options.transportFor(node).exec(node, command, { ...(signal ? { signal } : {}), timeoutMs: Math.max(1, Math.round(timeout / this.clock.scale)) });
+      if (r.exit !== null) exit = r.exit;
+      if (r.failure) verdict = { ok: false, message: r.message ?? r.failure };
+      else {
+        const outcome = this.outcomeOf(r);
+        const searches = await this.search(patternsOf(probe.expect, undefined), outcome);
+        verdict = evaluateChecks(probe.expect, { ...outcome, searches });
+      }
+    } catch (error) {
+      verdict = { ok: false, message: `cannot probe: ${(error as Error).message}` };
+    }
+    const message = this.redact(verdict.message);
+    const last = this.health.get(nodeName);
+    const probes = (last?.probes ?? 0) + 1;
+    if (!signal?.aborted) {
+      if (last && last.ok === verdict.ok && last.message === message) last.probes = probes;
+      else {
+        this.health.set(nodeName, { ok: verdict.ok, message, probes: 0 });
+        this.side({
+          event: 'health',
+          node: nodeName,
+          ok: verdict.ok,
+          message,
+          command: this.redact(shownCommand(probe.run, this.state, nodeName)),
+          ...(exit !== undefined ? { exit } : {}),
+          durationMs: Math.max(0, this.clock.now() - startedAt),
+          probes,
+          by: BY_HEALTH_PROBE,
+        });
+      }
+    }
+    return { ok: verdict.ok, message, at: this.clock.now() };
+  }
+
+  private side(note: SideNote): void {
+    const event: InputEvent = { type: 'side', at: this.clock.now(), note };
+    // Before the run starts there is no journal yet: kept, and written right after run-started.
+    if (this.state.phase === 'ready' && !this.started) this.early.push(event);
+    else this.enqueue(event);
   }
 
   /** Removes every secret value from a text (output, messages). */
@@ -453,6 +580,15 @@ export class Runner {
     } catch (error) {
       return { ok: false, message: this.redact(`${spec.name} failed: ${(error as Error).message}`) };
     }
+  }
+}
+
+/** A probe's command as shown: rendered for display (secrets masked), else as written. */
+function shownCommand(template: string, state: RunState, node: string): string {
+  try {
+    return renderForDisplay(template, scopeFor(state, node), 'shell');
+  } catch {
+    return template;
   }
 }
 

@@ -399,6 +399,9 @@ class Draft {
         this.s.preflight = { status: r.status, nodes: r.nodes, startedAt: this.s.preflight?.startedAt ?? at, failures: r.failures };
         return;
       case 'connection':
+      case 'command-started':
+      case 'command-finished':
+      case 'health':
         return;
       case 'paused':
         if (this.s.phase === 'running') this.s.phase = 'paused';
@@ -547,6 +550,10 @@ function decide(d: Draft, e: InputEvent): void {
       return;
     case 'connection':
       onConnection(d, e.connection);
+      return;
+    case 'side':
+      // Nothing of the run changes; the journal says what ran on the node, when, and by whom.
+      if (d.s.phase !== 'ready' && d.s.phase !== 'finished') d.emit(e.note);
       return;
     case 'exec-done':
       onExecDone(d, e);

@@ -1,7 +1,7 @@
 // The engine against a real OpenSSH server on loopback, with a real journal on disk: what the
 // fake transport cannot prove (exit statuses over the wire, streaming, a hanging command, a
 // connection killed mid-command, names that a shell would read as code).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ import { Journal, readJournal } from '../../src/engine/journal.js';
 import { Runner } from '../../src/engine/runner.js';
 import type { RunState } from '../../src/engine/state.js';
 import { replay } from '../../src/engine/update.js';
+import { buildReport } from '../../src/export/report-model.js';
+import { renderReportMarkdown } from '../../src/export/report-render.js';
 import type { Inventory, InventoryNode } from '../../src/inventory/types.js';
 import type { Section } from '../../src/runbook/schema.js';
 import { createSshTransport, type SshTransport } from '../../src/transport/ssh.js';
@@ -160,6 +162,52 @@ describeSsh('engine over real SSH', () => {
     } finally {
       await own.stop();
     }
+  });
+
+  it('troubleshooting commands and health probes run through the runner: journalled (node, command, who, when, exit, duration), secrets masked, probes compact, in the report', async () => {
+    const flag = join(dir, `healthy-${process.pid}`);
+    const secret = 'S3cr3t-troubleshoot-token';
+    const rb = runbook([section('m', [{ id: 'ack', text: 'Read the notes.', confirm: true }], { on: 'master' })], { params: { token: { secret: true } } });
+    const { runner, journal } = await play(stateOf(rb, inventory(node('master-1')), { token: secret }, ['token']));
+    // Opened before the run started: written right after run-started, not lost.
+    const early = await runner.troubleshoot('master-1', { title: 'whoami', run: 'id -un', display: 'id -un' });
+    expect(early.exit).toBe(0);
+    runner.start();
+    await waitUntil(() => runner.getState().prompts.length > 0, 15_000);
+    const lines: string[] = [];
+    const r = await runner.troubleshoot('master-1', { title: 'token check', run: `echo using ${secret}; exit 3`, display: 'echo using ••••••; exit 3' }, { by: 'bob', onOutput: (l) => lines.push(l.text) });
+    expect(r.exit).toBe(3);
+    expect(lines).toEqual(['using ••••••']);
+    // 40 probes of a node that stays down, then it comes up, then once more: two health records, not 42.
+    const probe = { run: `test -f ${flag} && echo up || { echo down; exit 1; }`, expect: { exit: 0 } };
+    for (let i = 0; i < 40; i++) expect(await runner.probe('master-1', probe)).toMatchObject({ ok: false });
+    writeFileSync(flag, '');
+    expect(await runner.probe('master-1', probe)).toMatchObject({ ok: true, message: 'exit 0' });
+    await runner.probe('master-1', probe);
+    runner.dispatch({ type: 'abort' });
+    await runner.done;
+    await journal.close();
+    const text = readFileSync(journal.file, 'utf8');
+    expect(text).not.toContain(secret);
+    const { records } = await readJournal(journal.file);
+    expect(records[0]!.event).toBe('run-started');
+    const started = records.filter((x) => x.event === 'command-started');
+    const finished = records.filter((x) => x.event === 'command-finished');
+    expect(started).toEqual([
+      expect.objectContaining({ node: 'master-1', title: 'whoami', command: 'id -un', by: 'alice', ts: expect.any(String) }),
+      expect.objectContaining({ node: 'master-1', title: 'token check', command: 'echo using ••••••; exit 3', by: 'bob' }),
+    ]);
+    expect(finished).toEqual([expect.objectContaining({ node: 'master-1', exit: 0, durationMs: expect.any(Number) }), expect.objectContaining({ node: 'master-1', exit: 3 })]);
+    const health = records.filter((x) => x.event === 'health');
+    expect(health).toEqual([
+      expect.objectContaining({ node: 'master-1', ok: false, probes: 1, by: 'health probe' }),
+      // The 39 unchanged probes after the first record, and this one.
+      expect.objectContaining({ node: 'master-1', ok: true, probes: 40, message: 'exit 0' }),
+    ]);
+    const md = renderReportMarkdown(buildReport({ records }));
+    expect(md).toContain('## Troubleshooting commands and health probes');
+    expect(md).toMatch(/\| master-1 \| troubleshooting \| `token check: echo using ••••••; exit 3` \| bob \| ✖ 3 \|/);
+    expect(md).toMatch(/\| master-1 \| health probe \| .* \| health probe \| healthy \(40 probes since the last change\): exit 0 \|/);
   });
 
   it('a node name and vars with shell metacharacters arrive as data, never as code', async () => {

@@ -204,10 +204,10 @@ describe('the App', () => {
     );
     const t = new FakeTransport()
       .expect('cat /opt/mesosphere/etc/dcos-version.json', { stdout: '{"version": "1.11.4"}\n' }, { times: 3 })
-      .expect('sudo bash dcos_node_upgrade.sh', { exit: 1, stdout: 'ERROR: Expecting to upgrade DC/OS from 1.11.4 to 1.11.5. Version found on node: 1.11.5\n' }, { node: 'agent-2' })
+      .expect('sudo bash dcos_node_upgrade.sh', { exit: 1, stdout: 'ERROR: Expecting to upgrade DC/OS from 1.11.4 to 1.11.5. Version found on node: 1.11.5\n', delayMs: 100 }, { node: 'agent-2' })
       // The other two pass after agent-2 failed; they must not move on while the operator decides.
-      .expect('sudo bash dcos_node_upgrade.sh', { delayMs: 100 }, { node: 'agent-1' })
-      .expect('sudo bash dcos_node_upgrade.sh', { delayMs: 100 }, { node: 'agent-3' });
+      .expect('sudo bash dcos_node_upgrade.sh', { delayMs: 600 }, { node: 'agent-1' })
+      .expect('sudo bash dcos_node_upgrade.sh', { delayMs: 600 }, { node: 'agent-3' });
     const { r, runner } = await mount(stateOf(rb, patchCluster(0, 3)), t, { columns: 160, rows: 30 });
     await r.press('enter');
     const frame = await r.waitFor((f) => f.includes('r retry') && (f.match(/◇ waits for your decision on agent-2; Run the node patch/g) ?? []).length === 2);
