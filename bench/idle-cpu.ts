@@ -66,7 +66,7 @@ async function measure(root: string, scale: number): Promise<{ cpu: number; rssM
     out = '';
     child.stdin!.write('\r');
     // The first step asks for an acknowledgement: the player waits for the operator there.
-    await until('the first confirmation', () => /y yes|Done\?|confirm/i.test(plain(out)), START_LIMIT_MS);
+    await until('the first confirmation', () => /Confirm on \S+|y done {3}n refuse/.test(plain(out)), START_LIMIT_MS);
     await sleep(SETTLE_MS);
     const before = cpuSeconds(player);
     const t0 = performance.now();

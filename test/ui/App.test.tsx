@@ -310,3 +310,12 @@ describe('the App', () => {
     expect(presented.map((l) => stripStyle(l).trimEnd()).join('\n')).toBe(drawn.frame());
   });
 });
+
+describe('the output pane of a node with nothing to show', () => {
+  it('says "(no output yet)" while its step may still print, "(no output)" once the step ended', async () => {
+    const { outputPaneLines } = await import('../../src/ui/OutputPane.js');
+    const base = { node: 'agent-1', step: 'patch', lines: [], scroll: 0, total: 0, width: 40, height: 3, focused: false, theme: mono, version: 0 };
+    expect(outputPaneLines(base)[1]?.trim()).toBe('(no output yet)');
+    expect(outputPaneLines({ ...base, ended: true })[1]?.trim()).toBe('(no output)');
+  });
+});
