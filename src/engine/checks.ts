@@ -2,13 +2,26 @@
 // explains itself in one line, naming what was found and what was expected, because the
 // operator reads it at night and the journal keeps it.
 import type { Check, Checks, Scalar } from '../runbook/schema.js';
-import { SEARCH_LIMIT_MS, searchWithLimit, type OutputMatch } from './regex-worker.js';
+import { SEARCH_LIMIT_MS, searchWithLimit, type OutputMatch, type SearchResult } from './regex-worker.js';
 
 /** What a check looks at: the parts of an ExecResult that matter, already sanitised. */
 export interface CheckInput {
   exit: number | null;
   stdout: string;
   stderr: string;
+  /**
+   * Patterns already searched for in outputText() of this input, by source (the runner does it
+   * off the event loop, see searchPatterns). A pattern found here is not searched again; one
+   * missing is searched now, within the time limit, blocking meanwhile.
+   */
+  searches?: Readonly<Record<string, SearchResult>>;
+}
+
+/** The patterns a step's gate and captures search its output with (what the runner searches ahead). */
+export function patternsOf(gate: Checks | undefined, captures: Readonly<Record<string, string>> | undefined): string[] {
+  const sources = checkList(gate).flatMap((c) => ('regex' in c ? [c.regex] : []));
+  for (const pattern of Object.values(captures ?? {})) sources.push(pattern);
+  return [...new Set(sources)];
 }
 
 /** The verdict of one check or of a list of them. */
@@ -82,16 +95,20 @@ export function compilePattern(source: string): RegExp | string {
 /** Patterns that ran out of time on some output: each try would stall the engine for seconds. */
 const backtracking = new Set<string>();
 
+/** Whether a pattern already ran out of time: it is not searched again (the verdict says why). */
+export const knownToBacktrack = (source: string): boolean => backtracking.has(source);
+
 type Search = OutputMatch | null | { undecided: string };
 
 /**
  * An author's pattern searched in output (megabytes, maybe hostile) with a time limit: the match,
  * or, when there is no answer in time, why. A pattern that ran out of time once is not tried again.
  */
-function searchOutput(source: string, re: RegExp, text: string): Search {
+function searchOutput(source: string, re: RegExp, text: string, searched?: Readonly<Record<string, SearchResult>>): Search {
   const limit = `${SEARCH_LIMIT_MS / 1000} s`;
-  if (backtracking.has(source)) return { undecided: `/${source}/ backtracks (no answer within ${limit} on earlier output, so it is not tried again)` };
-  const match = searchWithLimit(re, text);
+  const ahead = searched !== undefined && Object.hasOwn(searched, source) ? searched[source] : undefined;
+  if (ahead === undefined && backtracking.has(source)) return { undecided: `/${source}/ backtracks (no answer within ${limit} on earlier output, so it is not tried again)` };
+  const match = ahead !== undefined ? ahead : searchWithLimit(re, text);
   if (match === 'timeout') {
     backtracking.add(source);
     return { undecided: `/${source}/ backtracks (no answer within ${limit} on this output of ${text.length} characters)` };
@@ -106,7 +123,7 @@ function checkRegex(source: string, not: boolean, input: CheckInput): CheckOutco
   const re = compilePattern(source);
   if (typeof re === 'string') return { ok: false, message: re };
   const text = outputText(input);
-  const match = searchOutput(source, re, text);
+  const match = searchOutput(source, re, text, input.searches);
   if (!found(match)) return { ok: false, message: `${match.undecided}: the check cannot be decided; simplify the pattern`, undecided: true };
   if (not) {
     return match
@@ -322,11 +339,11 @@ function checkColumn(column: string, expected: Scalar, input: CheckInput): Check
 // ---- capture ----
 
 /** A capture's value: the first group of the pattern (or the whole match without groups). */
-export function capture(source: string, input: Pick<CheckInput, 'stdout' | 'stderr'>): { ok: true; value: string } | { ok: false; message: string } {
+export function capture(source: string, input: Pick<CheckInput, 'stdout' | 'stderr' | 'searches'>): { ok: true; value: string } | { ok: false; message: string } {
   const re = compilePattern(source);
   if (typeof re === 'string') return { ok: false, message: re };
   const text = outputText(input);
-  const match = searchOutput(source, re, text);
+  const match = searchOutput(source, re, text, input.searches);
   if (!found(match)) return { ok: false, message: `${match.undecided}: nothing is captured; simplify the pattern` };
   if (!match) return { ok: false, message: `/${source}/ not found in the output${describeOutput(text)}` };
   return { ok: true, value: (match.groups.length > 1 ? match.groups[1] : match.groups[0]) ?? '' };

@@ -5,6 +5,7 @@
 //   reducer decides what they mean and turns them into records plus effects for the runner.
 import type { BuiltinResult } from '../runbook/builtins.js';
 import type { Scalar } from '../runbook/schema.js';
+import type { SearchResult } from './regex-worker.js';
 
 /** How a run ended. */
 export type Outcome = 'passed' | 'failed' | 'aborted' | 'interrupted';
@@ -138,12 +139,28 @@ export type JournalRecord =
       fingerprint?: string;
       file?: string;
     })
+  /**
+   * A command run on a node beside the steps: a troubleshooting command the operator opened.
+   * `command` as shown (secrets masked); one `command-started` and one `command-finished` per run.
+   */
+  | (Base & { event: 'command-started'; id: string; kind: 'troubleshoot'; node: string; title: string; command: string; by: string })
+  | (Base & { event: 'command-finished'; id: string; kind: 'troubleshoot'; node: string; exit?: number; failure?: string; message?: string; durationMs: number })
+  /**
+   * Health probes, compactly: a record when a node's health changes (the first probe, then each
+   * change of ok or message), with `probes`, how many probes ran on the node since its last
+   * record (this one included). A probe that says the same again is only counted.
+   */
+  | (Base & { event: 'health'; node: string; ok: boolean; message: string; command: string; exit?: number; durationMs: number; probes: number; by: string })
   | (Base & { event: 'paused'; by: string })
   | (Base & { event: 'continued'; by: string })
   | (Base & { event: 'aborted'; by: string; reason?: string })
   | (Base & { event: 'run-finished'; status: Outcome; passed: number; failed: number; skipped: number; interrupted: number; notRun: number; durationMs: number });
 
 export type RecordEvent = JournalRecord['event'];
+
+/** What the runner tells of a command it ran beside the steps; the reducer journals it as is. */
+export type SideNote = DistributiveOmit<Extract<JournalRecord, { event: 'command-started' | 'command-finished' | 'health' }>, 'ts' | 'run'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** What the operator can do. `by` is filled in by the runner when absent. */
 export type OperatorAction =
@@ -181,10 +198,13 @@ export type InputEvent =
   | { type: 'preflight-done'; at: number; failures: readonly PreflightFailure[] }
   /** `connection`, not `event`: a field named event marks a record. */
   | { type: 'connection'; at: number; connection: ConnectionEvent }
-  | { type: 'exec-done'; at: number; task: string; attempt: number; result: ExecOutcome; digest?: OutputDigest; builtin?: BuiltinResult }
+  /** searches: the effect's patterns, searched for in the output by the runner (so the reducer never waits on a search). */
+  | { type: 'exec-done'; at: number; task: string; attempt: number; result: ExecOutcome; digest?: OutputDigest; builtin?: BuiltinResult; searches?: Readonly<Record<string, SearchResult>> }
   | { type: 'timer'; at: number; task: string; attempt: number; kind: 'poll' | 'deadline' }
   | { type: 'action'; at: number; action: OperatorAction; by: string }
-  | { type: 'interrupt'; at: number; signal: string };
+  | { type: 'interrupt'; at: number; signal: string }
+  /** A troubleshooting command or a health probe ran (or started): journalled, the run unchanged. */
+  | { type: 'side'; at: number; note: SideNote };
 
 export type EngineEvent = JournalRecord | InputEvent;
 
@@ -200,6 +220,8 @@ export interface ExecEffect {
   display?: string;
   timeoutMs?: number;
   builtin?: { name: string; args: Record<string, Scalar | Scalar[]> };
+  /** Regular expressions the step's gate and captures will search its output with. */
+  patterns?: readonly string[];
 }
 
 export type Effect =

@@ -8,7 +8,7 @@ import type { OutputDigest } from './events.js';
 
 /** A line of a node's output, with the step it came from. */
 export interface StoredLine extends OutputLine {
-  /** The task key: `${section}/${step}@${node}`. */
+  /** The task key: `${section}/${step}@${node}` (a troubleshooting command: `troubleshoot:<id>@${node}`). */
   task: string;
 }
 

@@ -146,3 +146,103 @@ function viaVm(re: RegExp, text: string, limitMs: number): SearchResult {
     return { error: (error as Error).message };
   }
 }
+
+// ---- searches that never block: the runner's ----
+//
+// The searches above make this thread wait (up to the limit) for an answer. The runner cannot:
+// keys, spinners and other nodes' output go on while a search runs. So it hands its searches to
+// a second worker and awaits the answer; one search at a time, each with its own limit from the
+// moment the worker gets it; a worker past the limit is terminated and the next search starts a
+// new one. A pattern with nothing to backtrack on is still searched here, at once.
+
+interface Pending {
+  source: string;
+  flags: string;
+  text: string;
+  limitMs: number;
+  resolve: (r: SearchResult) => void;
+}
+
+// CommonJS, evaluated in the worker: answers each search with its id.
+const ASYNC_WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', ({ source, flags, text }) => {
+  let answer;
+  try {
+    const m = new RegExp(source, flags).exec(text);
+    answer = m === null ? null : { index: m.index, groups: [...m] };
+  } catch (error) {
+    answer = { error: String(error && error.message ? error.message : error) };
+  }
+  parentPort.postMessage(answer);
+});
+`;
+
+const queue: Pending[] = [];
+let asyncWorker: Worker | undefined;
+let busy = false;
+
+/** re.exec(text) in a worker, answered within limitMs (or 'timeout') without blocking this thread. */
+export function searchAsync(re: RegExp, text: string, limitMs: number = SEARCH_LIMIT_MS): Promise<SearchResult> {
+  if (text.length * re.source.length <= DIRECT_MAX_STEPS && cannotBacktrack(re.source)) return Promise.resolve(fromExec(re.exec(text)));
+  return new Promise((resolve) => {
+    queue.push({ source: re.source, flags: re.flags, text, limitMs, resolve });
+    next();
+  });
+}
+
+function next(): void {
+  if (busy) return;
+  const job = queue.shift();
+  if (!job) return;
+  let worker: Worker;
+  try {
+    asyncWorker ??= newAsyncWorker();
+    worker = asyncWorker;
+  } catch (error) {
+    job.resolve({ error: `no worker to search in: ${(error as Error).message}` });
+    next();
+    return;
+  }
+  busy = true;
+  const finish = (answer: SearchResult): void => {
+    clearTimeout(timer);
+    worker.off('message', onMessage);
+    worker.off('exit', onExit);
+    // An idle worker does not keep the process alive.
+    worker.unref();
+    busy = false;
+    job.resolve(answer);
+    next();
+  };
+  const onMessage = (answer: OutputMatch | null | { error: string }): void => finish(answer);
+  const onExit = (): void => {
+    if (asyncWorker === worker) asyncWorker = undefined;
+    finish({ error: 'the search worker stopped' });
+  };
+  const timer = setTimeout(() => {
+    if (asyncWorker === worker) asyncWorker = undefined;
+    worker.off('exit', onExit);
+    void worker.terminate();
+    // The same pattern waiting on other nodes' output would take the whole limit each time:
+    // it backtracks, and is answered so at once (as the reducer answers it once it knows).
+    for (let i = queue.length - 1; i >= 0; i--) {
+      const waiting = queue[i]!;
+      if (waiting.source === job.source && waiting.flags === job.flags) {
+        queue.splice(i, 1);
+        waiting.resolve('timeout');
+      }
+    }
+    finish('timeout');
+  }, job.limitMs);
+  worker.on('message', onMessage);
+  worker.on('exit', onExit);
+  worker.ref();
+  worker.postMessage({ source: job.source, flags: job.flags, text: job.text });
+}
+
+function newAsyncWorker(): Worker {
+  const worker = new Worker(ASYNC_WORKER_SOURCE, { eval: true });
+  worker.on('error', () => undefined);
+  return worker;
+}

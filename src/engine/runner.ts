@@ -9,10 +9,16 @@ import type { InventoryNode } from '../inventory/types.js';
 import { builtins as defaultBuiltins, type BuiltinDef, type BuiltinResult } from '../runbook/builtins.js';
 import { shellQuoteAlways } from '../runbook/shell-quote.js';
 import { maskForms, secretForms } from '../runbook/secret-forms.js';
+import { parseDuration } from '../runbook/duration.js';
+import type { HealthProbe } from '../runbook/schema.js';
+import { render, renderForDisplay, redactSecrets, type Scope } from '../runbook/template.js';
 import type { ExecResult, OutputLine, Transport } from '../transport/types.js';
+import { compilePattern, evaluateChecks, knownToBacktrack, outputText, patternsOf } from './checks.js';
+import { scopeFor } from './display.js';
 import { realClock, type Clock } from './clock.js';
-import type { ConnectionEvent, Effect, ExecEffect, ExecOutcome, InputEvent, InventoryChange, JournalRecord, OperatorAction, Outcome, PreflightFailure } from './events.js';
+import type { ConnectionEvent, Effect, ExecEffect, ExecOutcome, InputEvent, InventoryChange, JournalRecord, OperatorAction, Outcome, PreflightFailure, SideNote } from './events.js';
 import { DigestBuilder, OutputStore, type StoredLine } from './output.js';
+import { searchAsync, type SearchResult } from './regex-worker.js';
 import type { RunState } from './state.js';
 import { update } from './update.js';
 
@@ -30,6 +36,9 @@ export interface RunnerChange {
 }
 
 export type RunnerListener = (state: RunState, change: RunnerChange) => void;
+
+/** What became of one operator action: taken (its records are on disk), or refused and why. */
+export type ActionResult = { taken: true } | { taken: false; message: string };
 
 export interface RunnerOptions {
   /** A fresh state (start) or one rebuilt from a journal (resume). */
@@ -63,6 +72,28 @@ export const DEFAULT_PREFLIGHT_CONCURRENCY = 32;
 
 const OUTPUT_NOTIFY_MS = 50;
 
+/** Who runs health probes, in their journal records. */
+export const BY_HEALTH_PROBE = 'health probe';
+/** How long a health probe may take when it says nothing (cluster time). */
+export const DEFAULT_HEALTH_TIMEOUT_MS = 10_000;
+
+/** A troubleshooting command as the operator opened it: the command to run and how it is shown. */
+export interface SideCommand {
+  title: string;
+  /** The command as it runs (secrets included). */
+  run: string;
+  /** The command as shown (secrets masked). */
+  display: string;
+}
+
+/** What a health probe found on a node. */
+export interface HealthVerdict {
+  ok: boolean;
+  /** One line, secrets redacted. */
+  message: string;
+  at: number;
+}
+
 export class Runner {
   readonly output: OutputStore;
   /** Resolves with the outcome once the run has ended and its last record is on disk. */
@@ -74,6 +105,8 @@ export class Runner {
   private readonly clock: Clock;
   private readonly listeners = new Set<RunnerListener>();
   private readonly queue: InputEvent[] = [];
+  /** Who waits to hear what became of an action event (act()). */
+  private readonly actionWaiters = new Map<InputEvent, (result: ActionResult) => void>();
   private pumping = false;
   private readonly execs = new Map<string, AbortController>();
   private readonly timers = new Map<string, AbortController>();
@@ -85,6 +118,12 @@ export class Runner {
   /** The secrets in every form they may be printed: masked by the transport in raw output, and in any text shown. */
   private readonly secretForms: readonly string[];
   private readonly builtins: ReadonlyMap<string, BuiltinDef>;
+  private sideSeq = 0;
+  private started = false;
+  /** Side notes from before start(): a troubleshooting command opened before the run began. */
+  private readonly early: InputEvent[] = [];
+  /** Per node: the health last journalled, and the probes since. */
+  private readonly health = new Map<string, { ok: boolean; message: string; probes: number }>();
 
   constructor(private readonly options: RunnerOptions) {
     this.state = options.state;
@@ -118,6 +157,8 @@ export class Runner {
       const resume = this.options.resume ?? { digest: this.state.run.digest };
       this.enqueue({ type: 'resume', at: this.clock.now(), by: this.options.by, digest: resume.digest, ...(resume.changedRunbook ? { changedRunbook: true } : {}), ...(resume.changedInventory ? { changedInventory: resume.changedInventory } : {}), ...extra });
     }
+    this.started = true;
+    for (const event of this.early.splice(0)) this.enqueue(event);
   }
 
   /**
@@ -140,11 +181,124 @@ export class Runner {
     this.enqueue({ type: 'action', at: this.clock.now(), action, by: action.by ?? this.options.by });
   }
 
+  /**
+   * An operator action, resolving once it has been decided on: taken (its records are on disk and
+   * listeners have heard of them) or refused with the reason. A driver that asks one question at a
+   * time waits for this before it asks the next, so that its next question and the group a
+   * question offers are read from a state that already holds this answer.
+   */
+  act(action: OperatorAction): Promise<ActionResult> {
+    if (this.finished) return Promise.resolve({ taken: false, message: 'the run is over' });
+    const event: InputEvent = { type: 'action', at: this.clock.now(), action, by: action.by ?? this.options.by };
+    const result = new Promise<ActionResult>((resolve) => this.actionWaiters.set(event, resolve));
+    this.enqueue(event);
+    return result;
+  }
+
   /** SIGINT or SIGTERM: the running steps become interrupted, commands are stopped, the journal flushed. */
   interrupt(signal: string): Promise<Outcome> {
     if (this.state.phase === 'ready') this.end('interrupted');
     else this.enqueue({ type: 'interrupt', at: this.clock.now(), signal });
     return this.done;
+  }
+
+  /**
+   * Runs a troubleshooting command on a node through the run's transport: its output redacted,
+   * kept in the output store (task `troubleshoot:<id>@<node>`) and handed to onOutput, and the
+   * journal told who ran what where, when it started, how it ended and how long it took.
+   */
+  async troubleshoot(nodeName: string, command: SideCommand, options: { signal?: AbortSignal; onOutput?: (line: OutputLine) => void; by?: string } = {}): Promise<ExecResult> {
+    const node = this.state.plan.targets.get(nodeName);
+    if (!node) throw new TypeError(`troubleshoot: no node ${nodeName} in this run`);
+    const id = `ts-${++this.sideSeq}`;
+    const task = `troubleshoot:${id}@${nodeName}`;
+    const startedAt = this.clock.now();
+    this.side({ event: 'command-started', id, kind: 'troubleshoot', node: nodeName, title: command.title, command: this.redact(command.display), by: options.by ?? this.options.by });
+    const onOutput = (line: OutputLine) => {
+      const text = this.redact(line.text);
+      const safe = text === line.text ? line : { stream: line.stream, text };
+      this.output.append(nodeName, { ...safe, task });
+      options.onOutput?.(safe);
+      this.scheduleOutputNotify();
+    };
+    let r: ExecResult;
+    try {
+      r = await this.options.transportFor(node).exec(node, command.run, { ...(options.signal ? { signal: options.signal } : {}), onOutput, ...this.maskOption() });
+    } catch (error) {
+      r = { ok: false, exit: null, failure: 'spawn-failed', message: `the command could not run on ${nodeName}: ${(error as Error).message}`, stdout: '', stderr: '', durationMs: 0 };
+    }
+    const safe: ExecResult = { ...r, stdout: this.redact(r.stdout), stderr: this.redact(r.stderr), ...(r.message ? { message: this.redact(r.message) } : {}) };
+    this.side({
+      event: 'command-finished',
+      id,
+      kind: 'troubleshoot',
+      node: nodeName,
+      ...(safe.exit !== null ? { exit: safe.exit } : {}),
+      ...(safe.failure ? { failure: safe.failure } : {}),
+      ...(safe.message ? { message: safe.message } : {}),
+      durationMs: Math.max(0, this.clock.now() - startedAt),
+    });
+    return safe;
+  }
+
+  /**
+   * Runs a health probe on a node through the run's transport; its patterns are searched off the
+   * event loop, its verdict redacted. The journal gets a record only when the node's health
+   * changes (the first probe, then each change), counting the probes in between.
+   */
+  async probe(nodeName: string, probe: HealthProbe, signal?: AbortSignal): Promise<HealthVerdict> {
+    const node = this.state.plan.targets.get(nodeName);
+    if (!node) throw new TypeError(`probe: no node ${nodeName} in this run`);
+    const startedAt = this.clock.now();
+    let verdict: { ok: boolean; message: string };
+    let exit: number | undefined;
+    try {
+      const command = render(probe.run, scopeFor(this.state, nodeName), 'shell');
+      const timeout = parseDuration(probe.timeout ?? '') ?? DEFAULT_HEALTH_TIMEOUT_MS;
+      const r = await this.options.transportFor(node).exec(node, command, { ...(signal ? { signal } : {}), timeoutMs: Math.max(1, Math.round(timeout / this.clock.scale)), ...this.maskOption() });
+      if (r.exit !== null) exit = r.exit;
+      if (r.failure) verdict = { ok: false, message: r.message ?? r.failure };
+      else {
+        const outcome = this.outcomeOf(r);
+        const searches = await this.search(patternsOf(probe.expect, undefined), outcome);
+        verdict = evaluateChecks(probe.expect, { ...outcome, searches });
+      }
+    } catch (error) {
+      verdict = { ok: false, message: `cannot probe: ${(error as Error).message}` };
+    }
+    const message = this.redact(verdict.message);
+    const last = this.health.get(nodeName);
+    const probes = (last?.probes ?? 0) + 1;
+    if (!signal?.aborted) {
+      if (last && last.ok === verdict.ok && last.message === message) last.probes = probes;
+      else {
+        this.health.set(nodeName, { ok: verdict.ok, message, probes: 0 });
+        this.side({
+          event: 'health',
+          node: nodeName,
+          ok: verdict.ok,
+          message,
+          command: this.redact(shownCommand(probe.run, this.state, nodeName)),
+          ...(exit !== undefined ? { exit } : {}),
+          durationMs: Math.max(0, this.clock.now() - startedAt),
+          probes,
+          by: BY_HEALTH_PROBE,
+        });
+      }
+    }
+    return { ok: verdict.ok, message, at: this.clock.now() };
+  }
+
+  private side(note: SideNote): void {
+    const event: InputEvent = { type: 'side', at: this.clock.now(), note };
+    // Before the run starts there is no journal yet: kept, and written right after run-started.
+    if (this.state.phase === 'ready' && !this.started) this.early.push(event);
+    else this.enqueue(event);
+  }
+
+  /** Asks the transport to mask every secret in a command's raw output, before anything reads it. */
+  private maskOption(): { mask?: readonly string[] } {
+    return this.secretForms.length > 0 ? { mask: this.secretForms } : {};
   }
 
   /** Removes every secret value from a text (output, messages). */
@@ -168,18 +322,27 @@ export class Runner {
         const records: JournalRecord[] = [];
         const effects: Effect[] = [];
         const rejected: RunnerChange['rejected'][number][] = [];
+        const decided: [InputEvent, ActionResult][] = [];
         for (const event of batch) {
           const result = update(this.state, event);
           this.state = result.state;
+          let refusal: string | undefined;
           for (const effect of result.effects) {
             if (effect.type === 'journal') records.push(effect.record);
-            else if (effect.type === 'rejected') rejected.push({ action: effect.action, message: effect.message });
-            else effects.push(effect);
+            else if (effect.type === 'rejected') {
+              rejected.push({ action: effect.action, message: effect.message });
+              refusal ??= effect.message;
+            } else effects.push(effect);
           }
+          if (this.actionWaiters.has(event)) decided.push([event, refusal === undefined ? { taken: true } : { taken: false, message: refusal }]);
         }
         // The rule: facts on disk before the next action.
         if (records.length > 0 && this.options.journal) await this.options.journal.append(records);
         this.notify({ records, rejected });
+        for (const [event, result] of decided) {
+          this.actionWaiters.get(event)?.(result);
+          this.actionWaiters.delete(event);
+        }
         for (const effect of effects) this.perform(effect);
         this.autoConfirm();
       }
@@ -220,6 +383,8 @@ export class Runner {
   private end(outcome: Outcome): void {
     if (this.finished) return;
     this.finished = true;
+    for (const resolve of this.actionWaiters.values()) resolve({ taken: false, message: 'the run is over' });
+    this.actionWaiters.clear();
     this.cancelTimers();
     if (this.outputTimer) clearTimeout(this.outputTimer);
     this.resolveDone(outcome);
@@ -305,10 +470,11 @@ export class Runner {
     const run = async (): Promise<InputEvent> => {
       let result: ExecOutcome = { exit: 0, stdout: '', stderr: '', durationMs: 0 };
       let truncated = false;
+      let searches: Record<string, SearchResult> | undefined;
       const transport = this.options.transportFor(node);
       if (e.command !== undefined) {
         const timeoutMs = e.timeoutMs === undefined ? undefined : Math.max(1, Math.round(e.timeoutMs / this.clock.scale));
-        const r = await transport.exec(node, e.command, { signal: controller.signal, onOutput, ...(this.secretForms.length > 0 ? { mask: this.secretForms } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+        const r = await transport.exec(node, e.command, { signal: controller.signal, onOutput, ...this.maskOption(), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
         // A transport that did not stream still leaves its output in the digest and on screen.
         if (digest.count === 0) {
           for (const text of splitLines(r.stdout)) onOutput({ stream: 'stdout', text });
@@ -316,6 +482,7 @@ export class Runner {
         }
         truncated = Boolean(r.truncated);
         result = this.outcomeOf(r);
+        if (e.patterns && !result.failure) searches = await this.search(e.patterns, result);
       }
       let builtin: BuiltinResult | undefined;
       if (e.builtin && !result.failure) builtin = await this.runBuiltin(node, transport, e, result, controller.signal);
@@ -327,6 +494,7 @@ export class Runner {
         result,
         ...(e.command !== undefined ? { digest: digest.digest(truncated) } : {}),
         ...(builtin ? { builtin } : {}),
+        ...(searches ? { searches } : {}),
       };
     };
     run()
@@ -341,6 +509,22 @@ export class Runner {
         if (this.execs.get(e.task) === controller) this.execs.delete(e.task);
         this.enqueue(event);
       });
+  }
+
+  /**
+   * Searches the output with the step's patterns here, in a worker, so that the reducer decides
+   * on answers and never waits for a search (a backtracking pattern on hostile output takes the
+   * whole time limit, seconds in which keys and spinners must go on).
+   */
+  private async search(patterns: readonly string[], result: ExecOutcome): Promise<Record<string, SearchResult>> {
+    const text = outputText(result);
+    const searches: Record<string, SearchResult> = {};
+    for (const source of patterns) {
+      const re = compilePattern(source);
+      if (typeof re === 'string' || knownToBacktrack(source)) continue; // the reducer says why
+      searches[source] = await searchAsync(re, text);
+    }
+    return searches;
   }
 
   private outcomeOf(r: ExecResult): ExecOutcome {
@@ -388,7 +572,7 @@ export class Runner {
         continue;
       }
       const file = String(value);
-      const read = await transport.exec(node, `cat -- ${shellQuoteAlways(file)}`, { signal, ...(this.secretForms.length > 0 ? { mask: this.secretForms } : {}) });
+      const read = await transport.exec(node, `cat -- ${shellQuoteAlways(file)}`, { signal, ...this.maskOption() });
       if (!read.ok) {
         const why = read.failure ? read.message ?? read.failure : (read.stderr.trim().split('\n').pop() ?? `exit ${read.exit}`);
         return { ok: false, message: this.redact(`cannot read ${name} (${file}) on ${node.name}: ${why}`) };
@@ -404,6 +588,15 @@ export class Runner {
     } catch (error) {
       return { ok: false, message: this.redact(`${spec.name} failed: ${(error as Error).message}`) };
     }
+  }
+}
+
+/** A probe's command as shown: rendered for display (secrets masked), else as written. */
+function shownCommand(template: string, state: RunState, node: string): string {
+  try {
+    return renderForDisplay(template, scopeFor(state, node), 'shell');
+  } catch {
+    return template;
   }
 }
 

@@ -30,8 +30,11 @@ export const isSettled = (t: TaskState): boolean => t.status === 'passed' || t.s
 /** True while a command of the step runs or is between poll attempts. */
 export const isActive = (t: TaskState): boolean => t.status === 'running' || t.status === 'polling';
 
-/** A node at a glance, for the grid. */
-export type NodeSummary = 'idle' | 'pending' | 'running' | 'waiting' | 'passed' | 'failed' | 'skipped' | 'interrupted';
+/**
+ * A node at a glance, for the grid. `held`: in its section, its last step settled and nothing runs
+ * on it, because the run does not move it on now (a decision on another node, a pause, an abort).
+ */
+export type NodeSummary = 'idle' | 'pending' | 'running' | 'held' | 'waiting' | 'passed' | 'failed' | 'skipped' | 'interrupted';
 
 /** A countdown shown next to a node (e.g. an agent's 5 minutes before Mesos expires it). */
 export interface Deadline {

@@ -10,9 +10,9 @@
 // event costs the same at 10 nodes as at 2,000 (bench/engine.ts measures it).
 import { evaluateCondition } from '../runbook/condition.js';
 import { formatDuration, parseDuration } from '../runbook/duration.js';
-import type { Scalar, Step } from '../runbook/schema.js';
+import type { Runbook, Scalar, Step } from '../runbook/schema.js';
 import { render, renderForDisplay } from '../runbook/template.js';
-import { capture, checkList, clip, evaluateChecks } from './checks.js';
+import { capture, checkList, clip, evaluateChecks, patternsOf } from './checks.js';
 import { renderHeader, scopeFor, showText } from './display.js';
 import type { ConnectionEvent, EngineEvent, Effect, ExecEffect, InputEvent, JournalRecord, OperatorAction, Outcome } from './events.js';
 import { NodeMap } from './node-map.js';
@@ -39,6 +39,11 @@ export interface UpdateResult {
 /** Default poll interval and limit for `until` without `every` / `timeout`. */
 export const DEFAULT_EVERY_MS = 10_000;
 export const DEFAULT_POLL_TIMEOUT_MS = 10 * 60_000;
+/**
+ * The longest one run of a command may take when neither the step (`timeout`) nor the runbook
+ * (`step_timeout`) says: a node that accepts a command and never answers must not hang a run.
+ */
+export const DEFAULT_STEP_TIMEOUT_MS = 30 * 60_000;
 /** Who decides what the runbook itself decides (a false `when:`). */
 export const BY_RUNBOOK = 'runbook';
 
@@ -252,7 +257,12 @@ class Draft {
       case 'confirmation-answered': {
         this.removePrompts(`${r.section}/${r.step}@${r.node}`);
         // Confirmed but not started (the run stopped in between) is pending: it will be asked again.
-        if (r.answer === 'yes') this.setTask(r.node, r.section, r.step, pendingTask());
+        // Until the step starts (at once, unless the run holds the node) nothing runs there.
+        if (r.answer === 'yes') {
+          this.setTask(r.node, r.section, r.step, pendingTask());
+          const node = this.node(r.node);
+          if (node) this.putNode({ ...node, summary: 'held' });
+        }
         return;
       }
       case 'step-started': {
@@ -389,6 +399,9 @@ class Draft {
         this.s.preflight = { status: r.status, nodes: r.nodes, startedAt: this.s.preflight?.startedAt ?? at, failures: r.failures };
         return;
       case 'connection':
+      case 'command-started':
+      case 'command-finished':
+      case 'health':
         return;
       case 'paused':
         if (this.s.phase === 'running') this.s.phase = 'paused';
@@ -495,9 +508,12 @@ function summaryOf(t: TaskState): NodeSummary {
       return 'waiting';
     case 'running':
     case 'polling':
+      return 'running';
+    // Settled, the next step not started: moving on happens in the same event, so a node left
+    // here is held (or about to finish the section, which says passed).
     case 'passed':
     case 'skipped':
-      return 'running';
+      return 'held';
     case 'failed':
     case 'refused':
       return 'failed';
@@ -534,6 +550,10 @@ function decide(d: Draft, e: InputEvent): void {
       return;
     case 'connection':
       onConnection(d, e.connection);
+      return;
+    case 'side':
+      // Nothing of the run changes; the journal says what ran on the node, when, and by whom.
+      if (d.s.phase !== 'ready' && d.s.phase !== 'finished') d.emit(e.note);
       return;
     case 'exec-done':
       onExecDone(d, e);
@@ -663,7 +683,7 @@ function onTimer(d: Draft, e: Extract<InputEvent, { type: 'timer' }>): void {
   }
   // A small record, so the journal says when each attempt began and a resumed run knows one was in flight.
   d.emit({ event: 'attempt-started', ...key, attempt: e.attempt + 1 });
-  d.effect(execEffect(e.task, key.node, e.attempt + 1, prepared, Math.max(1000, task.deadlineAt - d.now)));
+  d.effect(execEffect(e.task, key.node, e.attempt + 1, prepared, Math.max(1000, task.deadlineAt - d.now), ps.step));
 }
 
 interface Prepared {
@@ -706,7 +726,8 @@ function prepare(d: Draft, step: Step, nodeName: string): Prepared | { error: st
   }
 }
 
-function execEffect(task: string, node: string, attempt: number, p: Prepared, timeoutMs: number | undefined): ExecEffect {
+function execEffect(task: string, node: string, attempt: number, p: Prepared, timeoutMs: number | undefined, step: Step): ExecEffect {
+  const patterns = p.command !== undefined ? patternsOf(step.until ?? step.expect, step.capture) : [];
   return {
     type: 'exec',
     task,
@@ -716,10 +737,16 @@ function execEffect(task: string, node: string, attempt: number, p: Prepared, ti
     ...(p.display !== undefined ? { display: p.display } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(p.builtin ? { builtin: p.builtin } : {}),
+    ...(patterns.length > 0 ? { patterns } : {}),
   };
 }
 
 const durationOf = (text: string | undefined): number | undefined => (text === undefined ? undefined : parseDuration(text));
+
+/** How long one run of a step's command may take (without until): the step's, the runbook's, or the default. */
+export function stepTimeout(runbook: Pick<Runbook, 'step_timeout'>, step: Pick<Step, 'timeout'>): number {
+  return durationOf(step.timeout) ?? durationOf(runbook.step_timeout) ?? DEFAULT_STEP_TIMEOUT_MS;
+}
 
 function pollLimits(step: Step): { every: number; timeout: number } {
   return { every: durationOf(step.every) ?? DEFAULT_EVERY_MS, timeout: durationOf(step.timeout) ?? DEFAULT_POLL_TIMEOUT_MS };
@@ -751,8 +778,8 @@ function startTask(d: Draft, key: Key, ps: PlanStep, p: Prepared, mode: 'run' | 
     d.emit({ event: 'step-finished', ...key, status: 'passed', durationMs: 0, message: needsConfirmation(step) ? 'acknowledged' : 'noted' });
     return true;
   }
-  const timeoutMs = step.until ? pollLimits(step).timeout : durationOf(step.timeout);
-  d.effect(execEffect(task, key.node, 1, p, timeoutMs));
+  const timeoutMs = step.until ? pollLimits(step).timeout : stepTimeout(d.plan.runbook, step);
+  d.effect(execEffect(task, key.node, 1, p, timeoutMs, step));
   return false;
 }
 
@@ -768,14 +795,14 @@ const FAILURE_TEXT: Record<string, string> = {
 };
 
 /** What a command's result means for its step. */
-function judge(step: Step, e: Extract<InputEvent, { type: 'exec-done' }>, polling: boolean): Verdict {
+function judge(step: Step, e: Extract<InputEvent, { type: 'exec-done' }>, polling: boolean, timeoutMs: number): Verdict {
   const r = e.result;
   const exit = r.exit ?? undefined;
   const withExit = exit !== undefined ? { exit } : {};
   if (r.failure) {
     const detail = r.message ? `: ${clip(r.message, 200)}` : '';
-    if (r.failure === 'timeout' && step.timeout && !step.until) {
-      return { kind: 'fail', reason: `timed out after ${formatDuration(parseDuration(step.timeout) ?? 0)} (outcome unknown)`, outcomeUnknown: true };
+    if (r.failure === 'timeout' && !step.until) {
+      return { kind: 'fail', reason: `timed out after ${formatDuration(timeoutMs)} (outcome unknown)`, outcomeUnknown: true };
     }
     // The command never started on a node that may be restarting: a poll tries again.
     if (polling && r.failure === 'connect-failed') return { kind: 'again', message: `cannot connect${detail}` };
@@ -783,7 +810,8 @@ function judge(step: Step, e: Extract<InputEvent, { type: 'exec-done' }>, pollin
     return { kind: 'fail', reason: known ? `${known}${detail}` : r.message ?? r.failure, outcomeUnknown: known !== undefined, ...withExit };
   }
   const gate = step.until ?? step.expect;
-  const outcome = evaluateChecks(gate, r);
+  const searched = e.searches ? { ...r, searches: e.searches } : r;
+  const outcome = evaluateChecks(gate, searched);
   // A check that cannot be decided (its pattern backtracks) would not be decided by polling either.
   if (!outcome.ok) return polling && !outcome.undecided ? { kind: 'again', message: outcome.message, ...withExit } : { kind: 'fail', reason: outcome.message, ...withExit };
   let message = checkList(gate).length > 0 ? outcome.message : exit !== undefined ? `exit ${exit}` : 'done';
@@ -797,7 +825,7 @@ function judge(step: Step, e: Extract<InputEvent, { type: 'exec-done' }>, pollin
   }
   const captures: [string, string][] = [];
   for (const [name, pattern] of Object.entries(step.capture ?? {})) {
-    const got = capture(pattern, r);
+    const got = capture(pattern, searched);
     if (!got.ok) return { kind: 'fail', reason: `capture ${name}: ${got.message}`, ...withExit };
     captures.push([name, got.value]);
   }
@@ -813,7 +841,7 @@ function onExecDone(d: Draft, e: Extract<InputEvent, { type: 'exec-done' }>): vo
   if (!ps) return;
   const step = ps.step;
   const polling = Boolean(step.until) && task.mode === 'run';
-  const verdict = judge(step, e, polling);
+  const verdict = judge(step, e, polling, stepTimeout(d.plan.runbook, step));
   const digest = () => {
     if (e.digest) d.emit({ event: 'output', ...key, attempt: e.attempt, ...e.digest });
   };

@@ -108,6 +108,13 @@ export interface Labels {
   summary: string;
   timeline: string;
   commands: string;
+  /** Troubleshooting commands and health probes: what else ran on the nodes. */
+  beside: string;
+  kind: string;
+  troubleshootingKind: string;
+  healthProbe: string;
+  /** "healthy" / "unhealthy" of a health record, with the probes it stands for. */
+  healthSince: (ok: boolean, probes: number) => string;
   exit: string;
   durationCol: string;
   confirmations: string;
@@ -246,6 +253,11 @@ const en: Labels = {
   summary: 'Summary',
   timeline: 'Timeline',
   commands: 'Commands',
+  beside: 'Troubleshooting commands and health probes',
+  kind: 'Kind',
+  troubleshootingKind: 'troubleshooting',
+  healthProbe: 'health probe',
+  healthSince: (ok, probes) => `${ok ? 'healthy' : 'unhealthy'} (${probes} ${probes === 1 ? 'probe' : 'probes'} since the last change)`,
   exit: 'Exit',
   durationCol: 'Duration',
   confirmations: 'Confirmations',
@@ -366,6 +378,11 @@ const zh: Labels = {
   summary: '概要',
   timeline: '时间线',
   commands: '命令',
+  beside: '排障命令与健康探测',
+  kind: '类别',
+  troubleshootingKind: '排障',
+  healthProbe: '健康探测',
+  healthSince: (ok, probes) => `${ok ? '健康' : '不健康'}（距上次变化共探测 ${probes} 次）`,
   exit: '退出状态',
   durationCol: '耗时',
   confirmations: '确认记录',

@@ -35,6 +35,20 @@ export interface CommandRow {
   bad: boolean;
 }
 
+/** A command run beside the steps: a troubleshooting command, or a change of a node's health. */
+export interface BesideRow {
+  ts: string;
+  node: string;
+  kind: string;
+  /** The title and the command as shown (secrets masked). */
+  command: string;
+  by: string;
+  /** Exit status, failure, or for a health record what it found. */
+  result: string;
+  duration: string;
+  bad: boolean;
+}
+
 export interface ConfirmationRow {
   ts: string;
   node: string;
@@ -84,6 +98,7 @@ export interface ReportDoc {
   /** The run's own events (start, resume, pause, abort, end) first, then one per node. */
   timelines: { node: string; rows: TimelineRow[] }[];
   commands: CommandRow[];
+  beside: BesideRow[];
   confirmations: ConfirmationRow[];
   skips: SkipRow[];
   failures: FailureRow[];
@@ -156,6 +171,8 @@ export function buildReport(input: ReportInput): ReportDoc {
   };
   const commands: CommandRow[] = [];
   const openCommand = new Map<string, CommandRow>();
+  const beside: BesideRow[] = [];
+  const openBeside = new Map<string, BesideRow>();
   const confirmations: ConfirmationRow[] = [];
   const asked = new Map<string, { prompt: string; command: boolean }>();
   const skips: SkipRow[] = [];
@@ -321,6 +338,26 @@ export function buildReport(input: ReportInput): ReportDoc {
           line(r.node, { ts: r.ts, step: '', what: `${labels.eventWord(r.change)}${detail ? `${labels.sep}${detail}` : ''}`, bad: r.change === 'disconnected' });
         }
         break;
+      case 'command-started': {
+        const row: BesideRow = { ts: r.ts, node: r.node, kind: labels.troubleshootingKind, command: `${r.title}: ${r.command}`, by: r.by, result: '', duration: '', bad: false };
+        beside.push(row);
+        openBeside.set(r.id, row);
+        line(r.node, { ts: r.ts, step: '', what: `${labels.troubleshootingKind}${labels.sep}${r.title}${labels.sep}${r.by}` });
+        break;
+      }
+      case 'command-finished': {
+        const row = openBeside.get(r.id);
+        if (!row) break;
+        openBeside.delete(r.id);
+        row.result = r.exit !== undefined ? String(r.exit) : (r.failure ?? '');
+        row.duration = formatDuration(r.durationMs);
+        row.bad = r.exit !== 0 && r.failure !== 'aborted';
+        break;
+      }
+      case 'health':
+        beside.push({ ts: r.ts, node: r.node, kind: labels.healthProbe, command: r.command, by: r.by, result: `${labels.healthSince(r.ok, r.probes)}: ${r.message}`, duration: formatDuration(r.durationMs), bad: !r.ok });
+        line(r.node, { ts: r.ts, step: '', what: `${labels.healthProbe}${labels.sep}${labels.healthSince(r.ok, r.probes)}`, bad: !r.ok });
+        break;
       case 'run-finished':
         line(RUN_ROW, { ts: r.ts, step: '', what: `${labels.finished}: ${labels.statusWord(r.status)}`, bad: r.status !== 'passed' });
         break;
@@ -330,6 +367,7 @@ export function buildReport(input: ReportInput): ReportDoc {
   }
   // Whatever was still open when the journal ends was cut short: the player died or is still on it.
   for (const row of openCommand.values()) row.status = 'interrupted';
+  for (const row of openBeside.values()) row.result = labels.statusWord('interrupted');
   for (const row of openGate.values()) if (row.outcome === 'running') row.outcome = 'interrupted';
 
   const summary: [string, string][] = finished
@@ -361,6 +399,7 @@ export function buildReport(input: ReportInput): ReportDoc {
     summary,
     timelines: [{ node: labels.run, rows: runRows }, ...[...timelines].map(([node, rows]) => ({ node, rows }))],
     commands,
+    beside,
     confirmations,
     skips,
     failures,

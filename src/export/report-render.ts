@@ -45,6 +45,18 @@ function parts(doc: ReportDoc): { title: string; intro?: string; tables: { capti
       ],
     },
     {
+      title: L.beside,
+      tables: [
+        {
+          table: {
+            header: [L.time, L.node, L.kind, L.command, L.by, L.exit, L.durationCol],
+            rows: doc.beside.map((b) => ({ cells: [shortTime(b.ts), b.node, b.kind, b.command, b.by, mark(b.bad, b.result), b.duration], bad: b.bad })),
+            code: [3],
+          },
+        },
+      ],
+    },
+    {
       title: L.confirmations,
       tables: [
         {

@@ -104,6 +104,12 @@ export function formatRecord(r: JournalRecord, state?: RunState, lastTail?: read
       if (r.change === 'disconnected') return [`${t} connection to ${at} lost: ${r.reason || 'closed by the server'}`];
       return [`${t} new host key of ${at} accepted and added to ${r.file ?? 'known_hosts'}: ${r.keyType ?? ''} ${r.fingerprint ?? ''}`.trimEnd()];
     }
+    case 'command-started':
+      return [`${t} ${r.node}: ${r.title} opened by ${r.by}: ${r.command}`];
+    case 'command-finished':
+      return [];
+    case 'health':
+      return [`${t} ${r.node} health ${r.ok ? 'ok' : 'failing'}: ${r.message}`];
     case 'paused':
       return [`${t} paused by ${r.by}`];
     case 'continued':

@@ -30,14 +30,27 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
   const stderr = safeWriter(options.stderr);
   // Prompt objects already asked; a prompt asked again (after a retry) is a new object.
   const asked = new WeakSet<Prompt>();
+  // Actions this driver took: their refusals are told by the question loop, not the listener.
+  const own = new WeakSet<OperatorAction>();
   const tails = new Map<string, readonly string[]>();
   let finishedRecord: Extract<JournalRecord, { event: 'run-finished' }> | undefined;
   let asking = false;
+  // The question on stderr waiting for its answer line: whatever else is said there goes above a
+  // copy of it, so the last thing a reader (or a script) sees is always the question it answers.
+  const pending: { question?: string } = {};
+  const say = (line: string) => {
+    if (pending.question === undefined) {
+      stderr.write(`${line}\n`);
+      return;
+    }
+    stderr.write(`\n${line}\n${pending.question}`);
+  };
 
   const print = (lines: string[]) => {
     if (lines.length > 0) stdout.write(`${lines.join('\n')}\n`);
   };
 
+  // One question at a time: the next is read from a state that already holds the last answer.
   const askLoop = async () => {
     if (asking) return;
     asking = true;
@@ -50,11 +63,19 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
         asked.add(prompt);
         // Other nodes waiting on the same step may be confirmed with this one answer: those named now.
         const group = prompt.kind === 'confirm' && !options.autoConfirm ? confirmGroup(state, prompt.id) : undefined;
-        const action = await answer(prompt, { answers: options.answers, stderr, terminal: options.terminal }, group);
-        if (action?.type === 'confirm-group') for (const p of group?.prompts ?? []) asked.add(p);
+        const action = await answer(prompt, { answers: options.answers, stderr, terminal: options.terminal }, pending, group);
         if (runner.getState().phase === 'finished') return;
-        if (action) runner.dispatch(action);
-        await new Promise((r) => setImmediate(r));
+        if (!action) continue;
+        own.add(action);
+        const result = await runner.act(action);
+        if (result.taken) {
+          if (action.type === 'confirm-group') for (const p of group?.prompts ?? []) asked.add(p);
+          continue;
+        }
+        if (runner.getState().phase === 'finished') return;
+        say(`runbook: ${result.message}`);
+        // The question still stands (or another took its place): ask what is waiting now.
+        asked.delete(prompt);
       }
     } finally {
       asking = false;
@@ -69,7 +90,8 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
       print(formatRecord(r, state, tail));
     }
     for (const { action, message } of change.rejected) {
-      stderr.write(`runbook: ${message}\n`);
+      if (own.has(action)) continue;
+      say(`runbook: ${message}`);
       // Ask again what could not be done.
       if ('prompt' in action || 'task' in action || 'prompts' in action) {
         const ids = new Set('prompts' in action ? action.prompts : 'prompt' in action ? [action.prompt] : []);
@@ -104,11 +126,12 @@ interface Writer {
 const safeWriter = (stream: NodeJS.WritableStream): Writer => ({ write: (text: string) => stream.write(stripControls(text)) });
 
 /** Asks one prompt; returns the action to take, or undefined when there is nothing to do. */
-async function answer(p: Prompt, options: Pick<PlainOptions, 'answers' | 'terminal'> & { stderr: Writer }, group?: ConfirmGroup): Promise<OperatorAction | undefined> {
+async function answer(p: Prompt, options: Pick<PlainOptions, 'answers' | 'terminal'> & { stderr: Writer }, pending: { question?: string }, group?: ConfirmGroup): Promise<OperatorAction | undefined> {
   const { stderr, answers } = options;
   const ask = async (question: string): Promise<string | undefined> => {
     stderr.write(question);
-    const line = await answers.next();
+    pending.question = question;
+    const line = await answers.next().finally(() => delete pending.question);
     if (line === undefined) stderr.write('(end of input)\n');
     else if (!options.terminal) stderr.write('\n');
     return line?.trim();

@@ -206,6 +206,9 @@ export const Runbook = Type.Object(
     ),
     params: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Param, { additionalProperties: false })),
     roles: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Role)),
+    step_timeout: Type.Optional(
+      doc(Duration, 'The longest one run of a command may take when its step gives no timeout (default 30m); then it is stopped and the step fails, outcome unknown.'),
+    ),
     sections: Type.Array(Section, { minItems: 1 }),
   },
   { additionalProperties: false, $id: 'https://runbook.dev/schema/runbook.schema.json', title: 'runbook' },

@@ -88,6 +88,7 @@ class Validator {
     this.checkParams();
     this.checkRoles();
     this.checkHeader();
+    if (parseDuration(str(this.root.step_timeout) ?? '') === 0) this.error(['step_timeout'], ZERO_TIMEOUT.replace('timeout', 'step_timeout'));
     this.checkSections();
     return this.problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   }

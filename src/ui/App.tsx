@@ -17,7 +17,7 @@ import type { Theme } from './theme.js';
 import { suggestedCommand, troubleshootCommands } from './troubleshoot.js';
 import { activeMode, groupKey, initialUiState, uiUpdate, type UiContext, type UiMsg, type UiState } from './ui-state.js';
 import { useTicker } from './use-ticker.js';
-import { activePrompt, headerView, nodeVersion, nodeView, preflightView, runningCommands, stepRows, stepWhy, type NodeView } from './view-model.js';
+import { activePrompt, headerView, heldInfo, nodeVersion, nodeView, preflightView, runningCommands, stepRows, stepWhy, type NodeView } from './view-model.js';
 import { preflightRows } from './PreflightPane.js';
 
 export interface AppProps {
@@ -27,6 +27,9 @@ export interface AppProps {
 
 const MESSAGE_MS = 5000;
 const NONE_REFUSED: readonly never[] = [];
+
+/** Steps whose command will print nothing more. */
+const ENDED: ReadonlySet<string> = new Set(['passed', 'failed', 'skipped', 'refused', 'interrupted']);
 
 export function App({ controller, theme }: AppProps) {
   const snap = useSyncExternalStore(controller.subscribe, controller.snapshot);
@@ -51,7 +54,7 @@ export function App({ controller, theme }: AppProps) {
   // ---- nodes ----
   // A captured var may fill in a title, a pre-flight may refuse nodes: views are checked again
   // when either changes (each is cached).
-  const views = useMemo(() => [...state.nodes.values()].map((n) => nodeView(state, n)), [state.nodes, state.vars, state.preflight]);
+  const views = useMemo(() => [...state.nodes.values()].map((n) => nodeView(state, n)), [state.nodes, state.vars, state.preflight, state.prompts, state.phase]);
   // ---- the pre-flight: while it checks the nodes, and the nodes it refused ----
   const preflight = useMemo(() => preflightView(state, now), [state.preflight, tick]);
   const refused = preflight?.status === 'failed' ? preflight.failures : NONE_REFUSED;
@@ -84,7 +87,7 @@ export function App({ controller, theme }: AppProps) {
   const cursor = ui.stepPinned ? ui.stepCursor : autoCursor;
 
   // ---- layout and panes ----
-  const quit = ui.quit ? quitText({ running: runningCommands(state), now, phase: state.phase }, size.columns, theme) : undefined;
+  const quit = ui.quit ? quitText({ running: runningCommands(state), now, phase: state.phase, ...heldInfo(views) }, size.columns, theme) : undefined;
   const reason = ui.input?.kind === 'reason' ? reasonText(ui.input.purpose, ui.input.task, ui.input.text, theme, size.columns) : undefined;
   const confirmInfo: ConfirmInfo | undefined = confirm
     ? {
@@ -255,6 +258,7 @@ export function App({ controller, theme }: AppProps) {
       focused: mode === 'output',
       version: state.outputVersion,
       ...(deadline ? { deadline } : {}),
+      ...(currentTask && ENDED.has(currentTask.status) ? { ended: true } : {}),
     },
     ...(ui.troubleshoot.open
       ? {

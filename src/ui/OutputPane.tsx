@@ -26,6 +26,8 @@ export interface OutputPaneProps {
   version: number;
   /** The node's deadline, as the run shows it: `⏲ 04:12 the agent expires`. */
   deadline?: string;
+  /** The step has ended (or never ran a command): no output is coming, so none is awaited. */
+  ended?: boolean;
 }
 
 export function outputTitle(label: string, parts: readonly string[], right: string, width: number, focused: boolean, theme: Theme): string {
@@ -41,13 +43,14 @@ export function outputPaneLines(p: OutputPaneProps): string[] {
   const deadline = p.deadline ? truncate(p.deadline, Math.max(10, Math.floor(p.width * 0.35))) : '';
   const right = [deadline, lines].filter(Boolean).join('  ');
   const title = outputTitle('Output', [p.node ?? 'no node selected', p.step ?? '', p.command ? `$ ${p.command}` : ''], right, p.width, p.focused, p.theme);
-  const body = p.lines.length === 0 ? [p.theme.paint(fit(p.node ? '  (no output yet)' : '', p.width), 'muted')] : p.lines.map((l) => outputRow(l, p.width, p.theme));
+  const empty = p.node ? (p.ended ? '  (no output)' : '  (no output yet)') : '';
+  const body = p.lines.length === 0 ? [p.theme.paint(fit(empty, p.width), 'muted')] : p.lines.map((l) => outputRow(l, p.width, p.theme));
   return [title, ...body];
 }
 
 /** The rows, made again only when what they show changed. */
 export function useOutputPaneLines(props: OutputPaneProps): string[] {
-  return useMemo(() => outputPaneLines(props), [props.version, props.lines, props.node, props.step, props.command, props.scroll, props.total, props.width, props.height, props.focused, props.theme, props.deadline]);
+  return useMemo(() => outputPaneLines(props), [props.version, props.lines, props.node, props.step, props.command, props.scroll, props.total, props.width, props.height, props.focused, props.theme, props.deadline, props.ended]);
 }
 
 export const OutputPane = memo(function OutputPane(props: OutputPaneProps) {

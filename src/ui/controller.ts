@@ -16,6 +16,7 @@ import { HealthMonitor } from './health.js';
 import { inTmux, openTmuxWindow, shellArgv, type ShellOptions } from './tmux.js';
 import { Troubleshooter, troubleshootCommands } from './troubleshoot.js';
 import type { UiEffect } from './ui-state.js';
+import { reportedVersion } from './view-model.js';
 
 export interface TerminalSize {
   columns: number;
@@ -90,14 +91,16 @@ export class TuiController {
     this.wallClock = options.wallClock ?? (() => Date.now());
     this.minInterval = 1000 / Math.max(1, options.maxFps ?? 20);
     this.quitRequested = new Promise((resolve) => (this.resolveQuit = resolve));
-    const redact = (text: string) => this.runner.redact(text);
-    this.health = new HealthMonitor({ state: () => this.runner.getState(), transportFor: options.transportFor, redact, clock: this.clock, onChange: () => this.changed() });
-    this.troubleshooter = new Troubleshooter({ transportFor: options.transportFor, redact, onChange: () => this.changed() });
+    // Both run through the runner: its transport, redaction and journal.
+    this.health = new HealthMonitor({ state: () => this.runner.getState(), probe: (node, probe, signal) => this.runner.probe(node, probe, signal), clock: this.clock, onChange: () => this.changed() });
+    this.troubleshooter = new Troubleshooter({ exec: (node, command, opts) => this.runner.troubleshoot(node, command, opts), onChange: () => this.changed() });
     this.snap = this.build(options.size);
     this.unsubscribe = this.runner.subscribe((_state, change) => {
       for (const r of change.records) {
-        if (r.event === 'captured' && /version$/i.test(r.name)) {
-          this.versions.set(r.node, r.value);
+        if (r.event !== 'captured' && r.event !== 'output') continue;
+        const version = r.event === 'captured' ? (/version$/i.test(r.name) ? r.value : undefined) : reportedVersion(r.tail);
+        if (version !== undefined && this.versions.get(r.node) !== version) {
+          this.versions.set(r.node, version);
           this.versionsVersion += 1;
         }
       }

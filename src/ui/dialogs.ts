@@ -129,6 +129,8 @@ export function groupRows(group: NonNullable<ConfirmInfo['group']>, commands: bo
 
 export interface QuitInfo {
   running: readonly { node: string; key: string; command?: string; startedAt: number }[];
+  /** Nodes between steps that the run does not move on now, and why (the first one's reason). */
+  held?: { nodes: number; reason: string };
   now: number;
   phase: string;
 }
@@ -138,7 +140,8 @@ export function quitText(info: QuitInfo, width: number, theme: Theme): DialogTex
   const required: string[] = [];
   const optional: string[] = [];
   if (info.running.length === 0) {
-    required.push(...wrap('Nothing is running on the nodes now. The journal keeps your place: `runbook play --resume` continues this run where it stopped.', inner));
+    const held = info.held && info.held.nodes > 0 ? ` ${info.held.nodes === 1 ? 'One node is' : `${info.held.nodes} nodes are`} held between steps (${info.held.reason}).` : '';
+    required.push(...wrap(`Nothing is running on the nodes now.${held} The journal keeps your place: \`runbook play --resume\` continues this run where it stopped.`, inner));
   } else {
     required.push(`The run is going. Running now on ${info.running.length === 1 ? 'a node' : `${info.running.length} nodes`}:`);
     for (const r of info.running.slice(0, 3)) {

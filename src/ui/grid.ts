@@ -45,7 +45,7 @@ export interface GridOutput {
 
 /** Words a filter token may be, matched against a node's state instead of its name. */
 export const STATE_WORDS: ReadonlySet<string> = new Set([
-  'idle', 'pending', 'running', 'polling', 'waiting', 'confirm', 'passed', 'failed', 'skipped', 'interrupted', 'refused',
+  'idle', 'pending', 'running', 'held', 'polling', 'waiting', 'confirm', 'passed', 'failed', 'skipped', 'interrupted', 'refused',
   'before', 'changing', 'changed', 'healthy', 'unhealthy', 'preflight',
 ]);
 
@@ -67,10 +67,10 @@ export function filterNodes(views: readonly NodeView[], filter: string, health: 
 
 // A bucket of the dot map shows its worst node: the one most in need of the operator.
 const SEVERITY: Readonly<Record<DisplayState, number>> = {
-  failed: 9, refused: 9, interrupted: 8, confirm: 7, running: 6, polling: 5, pending: 3, idle: 2, skipped: 1, passed: 0,
+  failed: 9, refused: 9, interrupted: 8, confirm: 7, running: 6, polling: 5, held: 4, pending: 3, idle: 2, skipped: 1, passed: 0,
 };
 
-const COUNT_ORDER: readonly DisplayState[] = ['passed', 'running', 'polling', 'confirm', 'pending', 'idle', 'skipped', 'interrupted', 'failed'];
+const COUNT_ORDER: readonly DisplayState[] = ['passed', 'running', 'polling', 'held', 'confirm', 'pending', 'idle', 'skipped', 'interrupted', 'failed'];
 
 const CHANGE_TEXT: Readonly<Record<ChangeState, { glyph: string; word: string; tone: Tone }>> = {
   none: { glyph: ' ', word: '', tone: 'muted' },
@@ -141,6 +141,11 @@ export function stateText(view: NodeView, now: number, spinner: string): string 
       return `${GLYPH.pending} pending`;
     case 'running':
       return task?.status === 'running' ? `${spinner} ${title} ${formatClock(Math.max(0, now - task.startedAt))}` : `${spinner} ${title}`;
+    case 'held': {
+      const done = task?.status === 'skipped' ? 'skipped' : task?.status === 'pending' ? 'confirmed' : 'passed';
+      // The reason first: a narrow column keeps it.
+      return `${GLYPH.held} ${view.held ?? 'nothing runs on it now'}; ${title} ${done}`;
+    }
     case 'polling':
       return task?.status === 'polling' ? `${GLYPH.polling} ${title} #${task.attempt} ${formatClock(Math.max(0, task.deadlineAt - now))} left` : `${GLYPH.polling} ${title}`;
     case 'confirm':

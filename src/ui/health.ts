@@ -1,26 +1,23 @@
 // Background health probes for the grid: each node whose role has a `health` probe in the runbook
-// is probed every `every` (default 15 s), a few nodes at a time, through the same transport as
-// the steps. A probe never changes the run: its result is only shown.
-import type { InventoryNode } from '../inventory/types.js';
+// is probed every `every` (default 15 s), a few nodes at a time. This schedules them; the runner
+// runs each (its transport, its redaction, its journal: a record when a node's health changes).
+// A probe never changes the run: its result is only shown.
 import { evaluateCondition } from '../runbook/condition.js';
 import { parseDuration } from '../runbook/duration.js';
 import type { HealthProbe } from '../runbook/schema.js';
-import { render } from '../runbook/template.js';
-import { evaluateChecks } from '../engine/checks.js';
 import type { Clock } from '../engine/clock.js';
+import type { HealthVerdict } from '../engine/runner.js';
 import type { RunState } from '../engine/state.js';
 import { scopeFor } from '../engine/update.js';
-import type { Transport } from '../transport/types.js';
 import { roleOf } from './troubleshoot.js';
 import type { HealthFact } from './view-model.js';
 
 export const DEFAULT_HEALTH_EVERY_MS = 15_000;
-export const DEFAULT_HEALTH_TIMEOUT_MS = 10_000;
 
 export interface HealthOptions {
   state: () => RunState;
-  transportFor: (node: InventoryNode) => Transport;
-  redact: (text: string) => string;
+  /** Runs one probe on a node (the runner's probe()). */
+  probe: (node: string, probe: HealthProbe, signal: AbortSignal) => Promise<HealthVerdict>;
   clock: Clock;
   /** Probes at once. Default 8. */
   concurrency?: number;
@@ -111,20 +108,11 @@ export class HealthMonitor {
     try {
       if (!node || !probe) return;
       every = parseDuration(probe.every ?? '') ?? DEFAULT_HEALTH_EVERY_MS;
-      let command: string;
-      try {
-        command = render(probe.run, scopeFor(state, name), 'shell');
-      } catch (error) {
-        fact = { ok: false, message: `cannot probe: ${(error as Error).message}`, at: this.options.clock.now() };
-        return;
-      }
-      const timeout = parseDuration(probe.timeout ?? '') ?? DEFAULT_HEALTH_TIMEOUT_MS;
-      const r = await this.options.transportFor(node).exec(node, command, { signal: this.stopper.signal, timeoutMs: Math.max(1, Math.round(timeout / this.options.clock.scale)) });
+      const verdict = await this.options.probe(name, probe, this.stopper.signal);
       if (!this.running) return;
-      const verdict = r.failure ? { ok: false, message: r.message ?? r.failure } : evaluateChecks(probe.expect, { exit: r.exit, stdout: r.stdout, stderr: r.stderr });
-      fact = { ok: verdict.ok, message: this.options.redact(verdict.message), at: this.options.clock.now() };
+      fact = verdict;
     } catch (error) {
-      fact = { ok: false, message: this.options.redact(`probe failed: ${(error as Error).message}`), at: this.options.clock.now() };
+      fact = { ok: false, message: `probe failed: ${(error as Error).message}`, at: this.options.clock.now() };
     } finally {
       this.inFlight.delete(name);
       if (this.running) {

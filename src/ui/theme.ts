@@ -11,7 +11,7 @@ export type ThemeName = 'dark' | 'light' | 'mono';
 export type Tone = 'plain' | 'ok' | 'fail' | 'run' | 'wait' | 'ask' | 'warn' | 'muted' | 'accent' | 'title';
 
 /** The state of a step or node, as the screen shows it. */
-export type DisplayState = 'idle' | 'pending' | 'running' | 'polling' | 'confirm' | 'passed' | 'failed' | 'skipped' | 'interrupted' | 'refused';
+export type DisplayState = 'idle' | 'pending' | 'running' | 'held' | 'polling' | 'confirm' | 'passed' | 'failed' | 'skipped' | 'interrupted' | 'refused';
 
 export interface PaintOptions {
   bold?: boolean;
@@ -37,6 +37,7 @@ export const GLYPH: Readonly<Record<DisplayState, string>> = {
   idle: '○',
   pending: '○',
   running: '◐',
+  held: '◇',
   polling: '◔',
   confirm: '?',
   passed: '✔',
@@ -63,6 +64,7 @@ const TONE_OF: Readonly<Record<DisplayState, Tone>> = {
   idle: 'muted',
   pending: 'muted',
   running: 'run',
+  held: 'wait',
   polling: 'wait',
   confirm: 'ask',
   passed: 'ok',

@@ -8,7 +8,7 @@ import type { TroubleshootCommand } from '../runbook/schema.js';
 import type { RunState } from '../engine/state.js';
 import { scopeFor, showText } from '../engine/display.js';
 import { DEFAULT_BYTES_PER_NODE } from '../engine/output.js';
-import type { OutputLine, Transport } from '../transport/types.js';
+import type { ExecResult, OutputLine } from '../transport/types.js';
 import { LineRing, lineBytes } from './line-ring.js';
 
 /** A troubleshooting command, resolved for one node. */
@@ -151,8 +151,8 @@ export interface TroubleshootView {
 }
 
 export interface TroubleshootOptions {
-  transportFor: (node: InventoryNode) => Transport;
-  redact: (text: string) => string;
+  /** Runs the command on the node (the runner's troubleshoot(): redacted, journalled); lines come redacted. */
+  exec: (node: string, command: ResolvedCommand, options: { signal: AbortSignal; onOutput: (line: OutputLine) => void }) => Promise<ExecResult>;
   /** Lines kept. Default 2,000. */
   limit?: number;
   /** Told (at most every `notifyMs`) when the view changed. */
@@ -192,21 +192,17 @@ export class Troubleshooter {
     }
     const onOutput = (line: OutputLine) => {
       if (seq !== this.seq) return;
-      const text = this.options.redact(line.text);
-      this.current.lines.push(text === line.text ? line : { stream: line.stream, text });
+      this.current.lines.push(line);
       this.changed();
     };
-    this.options
-      .transportFor(node)
-      .exec(node, command.run, { signal: controller.signal, onOutput })
-      .then(
-        (r) => {
-          if (r.failure === 'aborted') this.finish(seq, 'stopped', 'stopped');
-          else if (r.failure) this.finish(seq, 'failed', this.options.redact(r.message ?? r.failure));
-          else this.finish(seq, r.exit === 0 ? 'done' : 'failed', `exit ${r.exit}`);
-        },
-        (error: unknown) => this.finish(seq, 'failed', this.options.redact(String((error as Error)?.message ?? error))),
-      );
+    this.options.exec(node.name, command, { signal: controller.signal, onOutput }).then(
+      (r) => {
+        if (r.failure === 'aborted') this.finish(seq, 'stopped', 'stopped');
+        else if (r.failure) this.finish(seq, 'failed', r.message ?? r.failure);
+        else this.finish(seq, r.exit === 0 ? 'done' : 'failed', `exit ${r.exit}`);
+      },
+      (error: unknown) => this.finish(seq, 'failed', String((error as Error)?.message ?? error)),
+    );
     this.changed(true);
   }
 

@@ -42,6 +42,8 @@ export interface NodeView {
   deadline?: NodeState['deadline'];
   /** Why the pre-flight could not use the node (it then shows as failed; nothing ran on it). */
   preflight?: PreflightFault;
+  /** Held: why nothing runs on it now ("waits for your decision on agent-3", "paused"). */
+  held?: string;
   /** The words a state filter matches (its state, its change). */
   words: readonly string[];
 }
@@ -109,6 +111,8 @@ export function nodeDisplayState(node: NodeState): DisplayState {
       return 'skipped';
     case 'interrupted':
       return 'interrupted';
+    case 'held':
+      return 'held';
     case 'running': {
       const task = node.current ? node.tasks.get(node.current) : undefined;
       if (task?.status === 'polling') return 'polling';
@@ -168,14 +172,40 @@ export function changeState(state: RunState, node: NodeState): ChangeState {
   return changedOne ? 'changed' : 'before';
 }
 
+/**
+ * Why a held node does not move on: a decision the operator owes on another node of its section,
+ * a pause, the run stopping. Nothing runs on it either way.
+ */
+export function heldReason(state: Pick<RunState, 'phase' | 'prompts'>, node: Pick<NodeState, 'section'>): string {
+  if (state.phase === 'paused') return 'paused';
+  if (state.phase === 'aborting') return 'the run is stopping';
+  if (state.phase === 'finished') return 'the run ended';
+  const owed = state.prompts.filter((p) => p.kind !== 'confirm' && p.section === node.section).map((p) => p.node);
+  if (owed.length === 0) return 'nothing runs on it now';
+  return `waits for your decision on ${owed[0]}${owed.length > 1 ? ` and ${owed.length - 1} more` : ''}`;
+}
+
+/** For the quit dialog: how many nodes are held, and why the first of them is. */
+export function heldInfo(views: readonly NodeView[]): { held?: { nodes: number; reason: string } } {
+  const held = views.filter((v) => v.state === 'held');
+  return held.length === 0 ? {} : { held: { nodes: held.length, reason: held[0]!.held ?? 'nothing runs on them now' } };
+}
+
 // A node's view is made again when the node changes, when the pre-flight ends (it may have
-// refused the node), or when a var is captured and its step's title names one.
-const viewCache = new WeakMap<NodeState, { view: NodeView; vars: RunState['vars']; preflight: RunState['preflight'] }>();
+// refused the node), when a var is captured and its step's title names one, or, for a held
+// node, when the prompts or the phase that hold it change.
+const viewCache = new WeakMap<NodeState, { view: NodeView; vars: RunState['vars']; preflight: RunState['preflight']; prompts: RunState['prompts']; phase: RunState['phase'] }>();
 
 /** The grid's view of a node, cached per NodeState object. */
 export function nodeView(state: RunState, node: NodeState): NodeView {
   const hit = viewCache.get(node);
-  if (hit && hit.preflight === state.preflight && (hit.vars === state.vars || !namesVar(hit.view.step && planStepOf(state, hit.view.step.key)?.step.title))) return hit.view;
+  if (
+    hit &&
+    hit.preflight === state.preflight &&
+    (hit.view.state !== 'held' || (hit.prompts === state.prompts && hit.phase === state.phase)) &&
+    (hit.vars === state.vars || !namesVar(hit.view.step && planStepOf(state, hit.view.step.key)?.step.title))
+  )
+    return hit.view;
   const target = state.plan.targets.get(node.name);
   const fault = preflightFaults(state).get(node.name);
   // Refused by the pre-flight: failed, though no step ran on it.
@@ -191,9 +221,10 @@ export function nodeView(state: RunState, node: NodeState): NodeView {
     ...(node.current && task ? { step: { key: node.current, title: stepTitle(state, node.current, node.name), task } } : {}),
     ...(node.deadline ? { deadline: node.deadline } : {}),
     ...(fault ? { preflight: fault } : {}),
+    ...(display === 'held' ? { held: heldReason(state, node) } : {}),
     words: [display, change, ...(display === 'polling' ? ['waiting'] : []), ...(display === 'confirm' ? ['waiting', 'confirm'] : []), ...(fault ? ['preflight'] : [])],
   };
-  viewCache.set(node, { view, vars: state.vars, preflight: state.preflight });
+  viewCache.set(node, { view, vars: state.vars, preflight: state.preflight, prompts: state.prompts, phase: state.phase });
   return view;
 }
 
@@ -280,6 +311,18 @@ export function headerVersions(header: Readonly<Record<string, string>>): { from
  * wins; otherwise the inventory's `version` var; otherwise, when the runbook's header has a
  * value "A -> B", B once the node's change is done and A before; otherwise nothing.
  */
+/**
+ * The version a node says it runs in a step's output, failed steps included: the DC/OS node patch
+ * script refuses a node with "Version found on node: 1.11.5". The last such line wins.
+ */
+export function reportedVersion(lines: readonly string[]): string | undefined {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = /Version found on node:\s*(\S+)/.exec(lines[i]!);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
 export function nodeVersion(state: RunState, view: NodeView, facts: NodeFacts): string {
   const captured = facts.versions.get(view.name);
   if (captured) return captured;
@@ -314,6 +357,15 @@ const SECTION_STATE: Readonly<Record<SectionState['status'], DisplayState>> = {
   failed: 'failed',
   skipped: 'skipped',
 };
+
+/** A running section in which nothing runs and nothing asks for a confirmation: every node in it is held. */
+function sectionHeld(state: RunState, s: SectionState): boolean {
+  if (s.active.length === 0) return false;
+  return s.active.every((name) => {
+    const node = state.nodes.get(name);
+    return node !== undefined && node.summary !== 'running' && node.summary !== 'waiting';
+  }) && s.active.some((name) => state.nodes.get(name)?.summary === 'held');
+}
 
 const excludedFrom = (node: NodeState, section: string): boolean => node.failedIn !== undefined && node.failedIn !== section;
 
@@ -428,7 +480,7 @@ export function stepRows(state: RunState, expanded: ReadonlySet<string>, now: nu
       key: section.id,
       section: index,
       title: oneLine(s?.title ?? section.title),
-      state: SECTION_STATE[status],
+      state: status === 'running' && s && sectionHeld(state, s) ? 'held' : SECTION_STATE[status],
       detail,
       ...(text?.why ? { why: oneLine(text.why) } : {}),
     });

@@ -107,7 +107,7 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 export function describe(r: JournalRecord): string {
   const where =
-    r.event === 'connection' ? ` ${r.change} ${r.node}` : 'step' in r ? ` ${r.section}/${r.step}@${r.node}` : 'node' in r ? ` ${r.section}@${r.node}` : 'section' in r ? ` ${r.section}` : '';
+    r.event === 'connection' ? ` ${r.change} ${r.node}` : 'step' in r ? ` ${r.section}/${r.step}@${r.node}` : 'node' in r && 'section' in r ? ` ${r.section}@${r.node}` : 'node' in r ? ` ${r.node}` : 'section' in r ? ` ${r.section}` : '';
   const status = 'status' in r ? ` ${r.status}` : '';
   const extra =
     r.event === 'step-finished'

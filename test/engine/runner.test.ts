@@ -71,6 +71,43 @@ function setup(state: RunState, options: { autoConfirm?: string; journal?: Recor
 }
 
 group('runner', () => {
+  it('a backtracking pattern on hostile output is searched off the event loop: a timer (the spinner, the keys) keeps ticking', { timeout: 30_000 }, async () => {
+    // 2^30 ways to split the y's before the "!": the search runs until its 3 s limit.
+    const hostile = `${'log line\n'.repeat(1000)}${'y'.repeat(30)}!\n`;
+    const t = new FakeTransport().expect('status', { stdout: hostile });
+    const rb = runbook([
+      section('m', [{ id: 'gate', run: 'status', expect: { regex: '^(y+)+$' } }], { on: 'master' }),
+    ]);
+    const runner = new Runner({ state: stateOf(rb, cluster(1)), transportFor: () => t, by: 'alice' });
+    let last = performance.now();
+    let worst = 0;
+    const tick = setInterval(() => {
+      const now = performance.now();
+      worst = Math.max(worst, now - last);
+      last = now;
+    }, 10);
+    cleanups.push(() => clearInterval(tick));
+    const started = performance.now();
+    runner.start();
+    await waitFor(() => runner.getState().prompts.some((p) => p.kind === 'failure'), 15_000);
+    const took = performance.now() - started;
+    clearInterval(tick);
+    expect(took).toBeGreaterThan(2500); // the search did run to its limit...
+    expect(worst).toBeLessThan(250); // ...while the loop went on
+    expect(runner.getState().nodes.get('master-1')?.tasks.get('m/gate')).toMatchObject({ status: 'failed', reason: expect.stringContaining('/^(y+)+$/ backtracks (no answer within 3 s on this output') });
+    runner.dispatch({ type: 'abort' });
+    expect(await runner.done).toBe('aborted');
+  });
+
+  it('searched off the loop, a pattern still matches and captures as before', async () => {
+    const t = new FakeTransport().expect('gen', { stdout: 'Generating\nNode upgrade script URL: http://10.0.0.5/u/dcos_node_upgrade.sh\n' });
+    const rb = runbook([section('b', [{ id: 'gen', run: 'gen', capture: { patch_url: 'Node (?:patch|upgrade) script URL: (\\S+)' }, expect: { regex: '^(Generating|Done)+$' } }])]);
+    const runner = new Runner({ state: stateOf(rb), transportFor: () => t, by: 'alice' });
+    runner.start();
+    expect(await runner.done).toBe('passed');
+    expect(runner.getState().vars.patch_url).toBe('http://10.0.0.5/u/dcos_node_upgrade.sh');
+  });
+
   it('fans out over agents at the concurrency, each agent through its steps', async () => {
     const rb = runbook([section('agents', [{ id: 'rm', run: 'sudo rm -f /opt/mesosphere/lib/libltdl.so.7' }, { id: 'ver', run: 'cat /opt/mesosphere/etc/dcos-version.json' }], { on: 'agent', strategy: 'parallel', concurrency: 3 })]);
     const { transport, runner } = setup(stateOf(rb, cluster(0, 7)));

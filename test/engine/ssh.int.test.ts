@@ -1,14 +1,17 @@
 // The engine against a real OpenSSH server on loopback, with a real journal on disk: what the
 // fake transport cannot prove (exit statuses over the wire, streaming, a hanging command, a
 // connection killed mid-command, names that a shell would read as code).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { scaledClock } from '../../src/engine/clock.js';
 import { Journal, readJournal } from '../../src/engine/journal.js';
 import { Runner } from '../../src/engine/runner.js';
 import type { RunState } from '../../src/engine/state.js';
 import { replay } from '../../src/engine/update.js';
+import { buildReport } from '../../src/export/report-model.js';
+import { renderReportMarkdown } from '../../src/export/report-render.js';
 import type { Inventory, InventoryNode } from '../../src/inventory/types.js';
 import type { Section } from '../../src/runbook/schema.js';
 import { createSshTransport, type SshTransport } from '../../src/transport/ssh.js';
@@ -103,6 +106,40 @@ describeSsh('engine over real SSH', () => {
     expect(await runner.done).toBe('aborted');
   });
 
+  it('a node that takes a command and never answers: the runbook step_timeout stops it, outcome unknown, and the run ends', async () => {
+    // sshd keeps answering keepalives while the command sleeps: only a timeout can end this step.
+    const m = marker();
+    const rb = runbook([section('m', [{ id: 'accept', run: `echo accepted; sleep ${m}` }, { id: 'after', run: 'echo never' }], { on: 'master' })], { step_timeout: '1s' });
+    const { runner, journal } = await play(stateOf(rb, inventory(node('master-1'))));
+    runner.start();
+    expect(await waitUntil(() => processesWith(`sleep ${m}`).length === 1, 5000)).toBe(true);
+    expect(await waitUntil(() => runner.getState().prompts.length > 0, 15_000)).toBe(true);
+    expect(runner.getState().nodes.get('master-1')?.tasks.get('m/accept')).toMatchObject({ status: 'failed', reason: 'timed out after 1s (outcome unknown)', outcomeUnknown: true });
+    expect(await waitUntil(() => processesWith(`sleep ${m}`).length === 0, 5000)).toBe(true);
+    runner.dispatch({ type: 'abort' });
+    const ended = await Promise.race([runner.done, new Promise((r) => setTimeout(() => r('hung'), 10_000))]);
+    expect(ended).toBe('aborted');
+    await journal.close();
+    const { records } = await readJournal(journal.file);
+    expect(records.find((r) => r.event === 'step-finished' && r.step === 'accept')).toMatchObject({ status: 'failed', outcomeUnknown: true });
+    expect(records.some((r) => r.event === 'step-started' && r.step === 'after')).toBe(false);
+  });
+
+  it('with no timeout anywhere, the 30 minute default still ends a command that never answers', async () => {
+    const m = marker();
+    const state = stateOf(runbook([section('m', [{ id: 'accept', run: `sleep ${m}` }], { on: 'master' })]), inventory(node('master-1')));
+    const t = createSshTransport({ knownHostsFiles: [knownHosts], agent: false, homeDir: dir, connectTimeoutMs: 5000 });
+    transports.push(t);
+    // 30 minutes on a clock running 1,800 times faster is one second of real time.
+    const runner = new Runner({ state, transportFor: () => t, by: 'alice', clock: scaledClock(1800) });
+    runner.start();
+    expect(await waitUntil(() => runner.getState().prompts.length > 0, 15_000)).toBe(true);
+    expect(runner.getState().nodes.get('master-1')?.tasks.get('m/accept')).toMatchObject({ status: 'failed', reason: 'timed out after 30m (outcome unknown)', outcomeUnknown: true });
+    expect(await waitUntil(() => processesWith(`sleep ${m}`).length === 0, 5000)).toBe(true);
+    runner.dispatch({ type: 'abort' });
+    expect(await runner.done).toBe('aborted');
+  });
+
   it('a connection killed mid-command fails the step with "connection lost", never passed', async () => {
     const own = await startSshd({ host: '127.0.0.22', authorizedKeys: [sshd.clientKey] });
     try {
@@ -125,6 +162,52 @@ describeSsh('engine over real SSH', () => {
     } finally {
       await own.stop();
     }
+  });
+
+  it('troubleshooting commands and health probes run through the runner: journalled (node, command, who, when, exit, duration), secrets masked, probes compact, in the report', async () => {
+    const flag = join(dir, `healthy-${process.pid}`);
+    const secret = 'S3cr3t-troubleshoot-token';
+    const rb = runbook([section('m', [{ id: 'ack', text: 'Read the notes.', confirm: true }], { on: 'master' })], { params: { token: { secret: true } } });
+    const { runner, journal } = await play(stateOf(rb, inventory(node('master-1')), { token: secret }, ['token']));
+    // Opened before the run started: written right after run-started, not lost.
+    const early = await runner.troubleshoot('master-1', { title: 'whoami', run: 'id -un', display: 'id -un' });
+    expect(early.exit).toBe(0);
+    runner.start();
+    await waitUntil(() => runner.getState().prompts.length > 0, 15_000);
+    const lines: string[] = [];
+    const r = await runner.troubleshoot('master-1', { title: 'token check', run: `echo using ${secret}; exit 3`, display: 'echo using ••••••; exit 3' }, { by: 'bob', onOutput: (l) => lines.push(l.text) });
+    expect(r.exit).toBe(3);
+    expect(lines).toEqual(['using ••••••']);
+    // 40 probes of a node that stays down, then it comes up, then once more: two health records, not 42.
+    const probe = { run: `test -f ${flag} && echo up || { echo down; exit 1; }`, expect: { exit: 0 } };
+    for (let i = 0; i < 40; i++) expect(await runner.probe('master-1', probe)).toMatchObject({ ok: false });
+    writeFileSync(flag, '');
+    expect(await runner.probe('master-1', probe)).toMatchObject({ ok: true, message: 'exit 0' });
+    await runner.probe('master-1', probe);
+    runner.dispatch({ type: 'abort' });
+    await runner.done;
+    await journal.close();
+    const text = readFileSync(journal.file, 'utf8');
+    expect(text).not.toContain(secret);
+    const { records } = await readJournal(journal.file);
+    expect(records[0]!.event).toBe('run-started');
+    const started = records.filter((x) => x.event === 'command-started');
+    const finished = records.filter((x) => x.event === 'command-finished');
+    expect(started).toEqual([
+      expect.objectContaining({ node: 'master-1', title: 'whoami', command: 'id -un', by: 'alice', ts: expect.any(String) }),
+      expect.objectContaining({ node: 'master-1', title: 'token check', command: 'echo using ••••••; exit 3', by: 'bob' }),
+    ]);
+    expect(finished).toEqual([expect.objectContaining({ node: 'master-1', exit: 0, durationMs: expect.any(Number) }), expect.objectContaining({ node: 'master-1', exit: 3 })]);
+    const health = records.filter((x) => x.event === 'health');
+    expect(health).toEqual([
+      expect.objectContaining({ node: 'master-1', ok: false, probes: 1, by: 'health probe' }),
+      // The 39 unchanged probes after the first record, and this one.
+      expect.objectContaining({ node: 'master-1', ok: true, probes: 40, message: 'exit 0' }),
+    ]);
+    const md = renderReportMarkdown(buildReport({ records }));
+    expect(md).toContain('## Troubleshooting commands and health probes');
+    expect(md).toMatch(/\| master-1 \| troubleshooting \| `token check: echo using ••••••; exit 3` \| bob \| ✖ 3 \|/);
+    expect(md).toMatch(/\| master-1 \| health probe \| .* \| health probe \| healthy \(40 probes since the last change\): exit 0 \|/);
   });
 
   it('a node name and vars with shell metacharacters arrive as data, never as code', async () => {

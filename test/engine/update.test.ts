@@ -139,6 +139,19 @@ group('strategies', () => {
     expect(d.state.nodes.get('agent-1')).toMatchObject({ summary: 'failed', failedIn: 'agents' });
   });
 
+  it('a batch stopped by one failed node: the others that passed a step are held, not running, until the decision', () => {
+    const rb = runbook([section('agents', [{ id: 'a', run: 'a' }, { id: 'b', run: 'b' }], { on: 'agent', strategy: { batch: 3 } })]);
+    const d = new Driver(stateOf(rb, cluster(0, 3)));
+    d.start();
+    d.done('agents/a@agent-2', { exit: 1 });
+    d.done('agents/a@agent-1');
+    d.done('agents/a@agent-3');
+    expect(d.state.counters.running).toBe(0);
+    expect(['agent-1', 'agent-2', 'agent-3'].map((n) => d.state.nodes.get(n)?.summary)).toEqual(['held', 'failed', 'held']);
+    d.act({ type: 'skip', task: 'agents/a@agent-2', reason: 'patched by hand' });
+    expect(['agent-1', 'agent-2', 'agent-3'].map((n) => d.state.nodes.get(n)?.summary)).toEqual(['running', 'running', 'running']);
+  });
+
   it('a node that failed in one section is left out of the next', () => {
     const rb = runbook([
       section('check', [steps[0]!], { on: 'agent', strategy: 'parallel', max_failures: 5 }),
@@ -294,6 +307,21 @@ group('gates and polls', () => {
     d.start();
     d.done('s/hang@local', { exit: null, failure: 'timeout' });
     expect(d.state.nodes.get('local')?.tasks.get('s/hang')).toMatchObject({ status: 'failed', reason: 'timed out after 2s (outcome unknown)' });
+  });
+
+  it('every command has a limit: the step\'s timeout, else the runbook\'s step_timeout, else 30m', () => {
+    const limits = (extra: Partial<Runbook>, step: Partial<Step>) => {
+      const d = new Driver(stateOf(runbook([section('s', [{ id: 'a', run: 'sleep 100', ...step }])], extra)));
+      d.start();
+      return d.lastExec.get('s/a@local')?.timeoutMs;
+    };
+    expect(limits({}, {})).toBe(30 * 60_000);
+    expect(limits({ step_timeout: '5m' }, {})).toBe(5 * 60_000);
+    expect(limits({ step_timeout: '5m' }, { timeout: '45m' })).toBe(45 * 60_000);
+    const d = new Driver(stateOf(runbook([section('s', [{ id: 'hang', run: 'sleep 100' }])], { step_timeout: '90s' })));
+    d.start();
+    d.done('s/hang@local', { exit: null, failure: 'timeout' });
+    expect(d.state.nodes.get('local')?.tasks.get('s/hang')).toMatchObject({ status: 'failed', reason: 'timed out after 1m30s (outcome unknown)', outcomeUnknown: true });
   });
 
   it('capture stores a var that later commands use, shell-quoted', () => {

@@ -199,6 +199,51 @@ describe('plain mode: one answer for the nodes waiting on a step', () => {
   });
 });
 
+describe('plain mode: an answer applies to the question it was typed for', () => {
+  const batch = runbook([section('agents', [{ id: 'patch', title: 'Run the node patch script', run: 'sudo bash x.sh', destructive: true }], { on: 'agent', strategy: { batch: 3 } })]);
+
+  it('on a busy run with a slow journal, the next question waits until the last answer is on disk, and offers only the nodes still waiting', async () => {
+    const t = new FakeTransport().expect('sudo bash x.sh', {}, { times: 3 });
+    const err = collect();
+    const records: JournalRecord[] = [];
+    // A journal on a slow disk: each fsync takes 30 ms, longer than the player takes to ask.
+    const journal = { append: async (r: readonly JournalRecord[]) => void (await new Promise((ok) => setTimeout(ok, 30)), records.push(...r)) };
+    const runner = new Runner({ state: stateOf(batch, cluster(0, 3)), transportFor: () => t, clock: new FakeClock(), by: 'alice', journal });
+    // Other events keep arriving (connections of other nodes), so an answer is queued behind them.
+    const busy = setInterval(() => runner.noteConnection({ type: 'connected', node: 'agent-1', host: '127.0.0.1', port: 22, user: 'alice' }), 5);
+    const status = await runPlain(runner, { stdout: new PassThrough().resume(), stderr: err.stream, answers: new LineReader(Readable.from(['y\na\n'])) }).finally(() => clearInterval(busy));
+    expect(status).toBe(0);
+    expect(err.text().split('\n')).toEqual([
+      '? agents/patch@agent-1: Run on agent-1: sudo bash x.sh [y=this node, a=all 3 waiting on this step: agent-1, agent-2, agent-3; N=no] ',
+      '? agents/patch@agent-2: Run on agent-2: sudo bash x.sh [y=this node, a=all 2 waiting on this step: agent-2, agent-3; N=no] ',
+      '',
+    ]);
+    expect(records.filter((x) => x.event === 'confirmation-answered').map((x) => x.node)).toEqual(['agent-1', 'agent-2', 'agent-3']);
+  });
+
+  it('an error said while a question waits is followed by the question again, so it stays the last line', async () => {
+    const t = new FakeTransport().expect('sudo bash x.sh', {}, { times: 1 });
+    const err = collect();
+    const stdin = new PassThrough();
+    const runner = new Runner({ state: stateOf(batch, cluster(0, 1)), transportFor: () => t, clock: new FakeClock(), by: 'alice' });
+    const playing = runPlain(runner, { stdout: new PassThrough().resume(), stderr: err.stream, answers: new LineReader(stdin) });
+    const question = '? agents/patch@agent-1: Run on agent-1: sudo bash x.sh [y/N] ';
+    await waitFor(() => err.text() === question);
+    // Someone else (a second window of the same player, a signal handler) acts on a prompt that is not there.
+    runner.dispatch({ type: 'confirm', prompt: 'confirm:agents/patch@agent-9' });
+    await waitFor(() => err.text().length > question.length);
+    expect(err.text()).toBe(`${question}\nrunbook: no confirmation confirm:agents/patch@agent-9 is waiting\n${question}`);
+    stdin.end('y\n');
+    expect(await playing).toBe(0);
+    t.verify();
+  });
+});
+
+async function waitFor(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(ok()).toBe(true);
+}
+
 describe('plain format', () => {
   it('shows attempts with the wait until the next', () => {
     expect(

@@ -506,6 +506,13 @@ describe('validateRunbook', () => {
     expect(problems(text)).toEqual(expected);
   });
 
+  it('step_timeout: a duration longer than 0s, placed where it is written', () => {
+    const base = (v: string) => y('id: t', 'title: T', `step_timeout: ${v}`, 'sections:', '  - id: s', '    title: S', '    steps:', '      - { id: a, run: echo }');
+    expect(problems(base('45m'))).toEqual([]);
+    expect(problems(base('0s'))).toEqual(['3:15 error: step_timeout must be longer than 0s: a command with no time at all is stopped as soon as it starts']);
+    expect(problems(base('soon'))[0]).toMatch(/^3:15 error: .*duration/);
+  });
+
   it('does not hang on a pattern that backtracks catastrophically', () => {
     const started = Date.now();
     const text = y(

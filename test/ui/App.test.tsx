@@ -187,6 +187,45 @@ describe('the App', () => {
     void d;
   });
 
+  it('one node of a batch fails: the others show that they passed and are held for the decision, not a spinner; q says so; the version is what the node reported', async () => {
+    const rb = runbook(
+      [
+        section(
+          'agents',
+          [
+            { id: 'version', title: 'Installed version', run: 'cat /opt/mesosphere/etc/dcos-version.json', capture: { node_version: '"version":\\s*"([^"]+)"' } },
+            { id: 'patch', title: 'Run the node patch script', run: 'sudo bash dcos_node_upgrade.sh' },
+            { id: 'registered', title: 'Agent registered', run: 'true' },
+          ],
+          { on: 'agent', strategy: { batch: 3 }, title: 'Patch the agents' },
+        ),
+      ],
+      { title: 'Agents', header: { patch: '1.11.4 -> 1.11.5' } },
+    );
+    const t = new FakeTransport()
+      .expect('cat /opt/mesosphere/etc/dcos-version.json', { stdout: '{"version": "1.11.4"}\n' }, { times: 3 })
+      .expect('sudo bash dcos_node_upgrade.sh', { exit: 1, stdout: 'ERROR: Expecting to upgrade DC/OS from 1.11.4 to 1.11.5. Version found on node: 1.11.5\n', delayMs: 100 }, { node: 'agent-2' })
+      // The other two pass after agent-2 failed; they must not move on while the operator decides.
+      .expect('sudo bash dcos_node_upgrade.sh', { delayMs: 600 }, { node: 'agent-1' })
+      .expect('sudo bash dcos_node_upgrade.sh', { delayMs: 600 }, { node: 'agent-3' });
+    const { r, runner } = await mount(stateOf(rb, patchCluster(0, 3)), t, { columns: 160, rows: 30 });
+    await r.press('enter');
+    const frame = await r.waitFor((f) => f.includes('r retry') && (f.match(/◇ waits for your decision on agent-2; Run the node patch/g) ?? []).length === 2);
+    const row = (node: string) => frame.split('\n').find((l) => l.includes(`${node} `) && l.includes('10.0.1.')) ?? '';
+    for (const n of ['agent-1', 'agent-3']) {
+      expect(row(n)).toContain('◇ waits for your decision on agent-2; Run the node patch');
+      expect(row(n)).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏◐]/);
+    }
+    expect(runner.getState().counters.running).toBe(0);
+    // The version column: what agent-2 said it runs, not the 1.11.4 captured before.
+    expect(row('agent-2')).toContain('1.11.5');
+    expect(row('agent-1')).toContain('1.11.4');
+    await r.press('escape', 'q');
+    const quit = await r.waitFor('Quit?');
+    expect(quit.replace(/\s+/g, ' ')).toContain('Nothing is running on the nodes now. 2 nodes are held between steps (waits for your decision on agent-2).');
+    t.verify();
+  });
+
   it('a batch waiting on one step: the dialog lists every node, a (not too soon) runs it on each, once', async () => {
     const t = new FakeTransport();
     for (const n of ['agent-1', 'agent-2', 'agent-3']) t.expect('sudo rm -f /opt/mesosphere/lib/libltdl.so.7', {}, { node: n });
@@ -269,5 +308,14 @@ describe('the App', () => {
     expect(presented).toHaveLength(rows);
     expect(presented.join('\n')).toMatch(/\x1b\[3\d/);
     expect(presented.map((l) => stripStyle(l).trimEnd()).join('\n')).toBe(drawn.frame());
+  });
+});
+
+describe('the output pane of a node with nothing to show', () => {
+  it('says "(no output yet)" while its step may still print, "(no output)" once the step ended', async () => {
+    const { outputPaneLines } = await import('../../src/ui/OutputPane.js');
+    const base = { node: 'agent-1', step: 'patch', lines: [], scroll: 0, total: 0, width: 40, height: 3, focused: false, theme: mono, version: 0 };
+    expect(outputPaneLines(base)[1]?.trim()).toBe('(no output yet)');
+    expect(outputPaneLines({ ...base, ended: true })[1]?.trim()).toBe('(no output)');
   });
 });

@@ -2,13 +2,15 @@
 // the theme choice. Real runner parts and a fake transport with expectations; a fake clock.
 import { describe, expect, it } from 'vitest';
 import { FakeClock, settle } from '../../src/engine/clock.js';
+import { Runner } from '../../src/engine/runner.js';
 import { HealthMonitor, probeFor } from '../../src/ui/health.js';
 import { chooseTheme } from '../../src/ui/theme.js';
 import { shellArgv } from '../../src/ui/tmux.js';
 import { Troubleshooter, suggestedCommand, troubleshootCommands } from '../../src/ui/troubleshoot.js';
 import type { InventoryNode } from '../../src/inventory/types.js';
 import { FakeTransport } from '../helpers/fake-transport.js';
-import { freshState, masterPolling } from './fixtures.js';
+import { stateOf } from '../engine/fixtures.js';
+import { freshState, masterPolling, patchCluster, patchRunbook } from './fixtures.js';
 
 const master1 = (): InventoryNode => freshState().plan.targets.get('master-1')!;
 
@@ -22,7 +24,8 @@ describe('health probes', () => {
       .expect('curl -fsS http://10.0.4.2:5050/metrics/snapshot', { exit: 7, stderr: 'curl: (7) Failed to connect' }, { times: 2 });
     const clock = new FakeClock();
     let changes = 0;
-    const h = new HealthMonitor({ state: () => state, transportFor: () => t, redact: (x) => x, clock, onChange: () => (changes += 1), notifyMs: 0 });
+    const runner = new Runner({ state, transportFor: () => t, by: 'alice', clock });
+    const h = new HealthMonitor({ state: () => state, probe: (n, p, s) => runner.probe(n, p, s), clock, onChange: () => (changes += 1), notifyMs: 0 });
     h.start();
     await settle(10);
     expect(h.facts.get('master-1')).toMatchObject({ ok: true });
@@ -52,7 +55,10 @@ describe('troubleshooting', () => {
   it('streams a command into a bounded buffer, redacted; a new one stops the last', async () => {
     const t = new FakeTransport().expect('journal', { hang: true }).expect('other', { stdout: 'token=abc\nsecond\nthird\n' });
     let changes = 0;
-    const ts = new Troubleshooter({ transportFor: () => t, redact: (x) => x.replace('abc', '••••••'), limit: 2, onChange: () => (changes += 1), notifyMs: 0 });
+    // A run whose secret param is "abc": the runner masks it in what the command prints.
+    const state = stateOf({ ...patchRunbook, params: { token: { secret: true } } }, patchCluster(), { token: 'abc' }, ['token']);
+    const runner = new Runner({ state, transportFor: () => t, by: 'alice' });
+    const ts = new Troubleshooter({ exec: (n, c, o) => runner.troubleshoot(n, c, o), limit: 2, onChange: () => (changes += 1), notifyMs: 0 });
     ts.run(master1(), 0, { title: 'j', name: 'j', run: 'journal', display: 'journal', live: true });
     await settle();
     expect(ts.view().status).toBe('running');
