@@ -10,7 +10,11 @@ import type { Runbook, Section, Step } from '../runbook/schema.js';
 export const LOCAL = 'local';
 
 /** How a section walks its targets. */
-export type PlanStrategy = { kind: 'serial' } | { kind: 'parallel'; concurrency: number } | { kind: 'batch'; size: number };
+export type PlanStrategy =
+  | { kind: 'serial' }
+  | { kind: 'parallel'; concurrency: number }
+  /** size: a number, or the name of the param that holds it (read when the section starts). */
+  | { kind: 'batch'; size: number | { param: string } };
 
 export const DEFAULT_CONCURRENCY = 50;
 
@@ -72,7 +76,8 @@ function strategyOf(section: Section): PlanStrategy {
   const s = section.strategy ?? 'serial';
   if (s === 'serial') return { kind: 'serial' };
   if (s === 'parallel') return { kind: 'parallel', concurrency: section.concurrency ?? DEFAULT_CONCURRENCY };
-  return { kind: 'batch', size: s.batch };
+  if (typeof s.batch === 'number') return { kind: 'batch', size: s.batch };
+  return { kind: 'batch', size: { param: s.batch.replace(/^\{\{\s*params\.|\s*\}\}$/g, '') } };
 }
 
 /** Builds the plan; throws InputError when a section needs nodes and there is no inventory. */

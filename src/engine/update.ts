@@ -16,7 +16,7 @@ import { capture, checkList, clip, evaluateChecks } from './checks.js';
 import { renderHeader, scopeFor, showText } from './display.js';
 import type { ConnectionEvent, EngineEvent, Effect, ExecEffect, InputEvent, JournalRecord, OperatorAction, Outcome } from './events.js';
 import { NodeMap } from './node-map.js';
-import { parseTaskKey, type PlanStep } from './plan.js';
+import { parseTaskKey, type PlanSection, type PlanStep } from './plan.js';
 import {
   isSettled,
   pendingTask,
@@ -999,6 +999,11 @@ function schedule(d: Draft): void {
         d.emit({ event: 'section-skipped', section: ps.id, reason: `no node has the role ${ps.roles.join(' or ')}`, tasks: 0 });
         continue;
       }
+      const size = batchSize(d, ps);
+      if (typeof size === 'string') {
+        d.emit({ event: 'aborted', by: BY_RUNBOOK, reason: `section ${ps.id}: ${size}` });
+        continue;
+      }
       d.emit({ event: 'section-started', section: ps.id, title: showText(ps.title, scopeFor(d.s)), targets: ps.targets.length });
     }
     if (d.section(i).status !== 'running') return;
@@ -1025,7 +1030,9 @@ function admit(d: Draft, i: number): void {
   for (;;) {
     const sec = d.section(i);
     if (d.s.phase !== 'running' || blocked(d, i) || sec.nextTarget >= ps.targets.length) return;
-    const room = ps.strategy.kind === 'serial' ? (sec.active.length === 0 ? 1 : 0) : ps.strategy.kind === 'parallel' ? ps.strategy.concurrency - sec.active.length : sec.active.length === 0 ? ps.strategy.size : 0;
+    const size = batchSize(d, ps);
+    const batch = typeof size === 'number' ? size : 1;
+    const room = ps.strategy.kind === 'serial' ? (sec.active.length === 0 ? 1 : 0) : ps.strategy.kind === 'parallel' ? ps.strategy.concurrency - sec.active.length : sec.active.length === 0 ? batch : 0;
     if (room <= 0) return;
     let admitted = 0;
     while (admitted < room && d.section(i).nextTarget < ps.targets.length && !blocked(d, i) && d.s.phase === 'running') {
@@ -1041,6 +1048,16 @@ function admit(d: Draft, i: number): void {
     }
     if (admitted === 0) return;
   }
+}
+
+/** A batch section's size: its number, or its param's value when that is a whole number of at least 1; otherwise why not. */
+function batchSize(d: Draft, ps: PlanSection): number | string | undefined {
+  if (ps.strategy.kind !== 'batch') return undefined;
+  const size = ps.strategy.size;
+  if (typeof size === 'number') return size;
+  const value = d.s.params[size.param];
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  return Number.isSafeInteger(n) && n >= 1 ? n : `the batch size params.${size.param} must be a whole number of at least 1, not ${JSON.stringify(value ?? null)}`;
 }
 
 function finishRun(d: Draft, outcome: Outcome): void {

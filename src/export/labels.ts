@@ -49,7 +49,7 @@ export interface Labels {
   local: string;
   strategySerial: string;
   strategyParallel: (concurrency: number) => string;
-  strategyBatch: (n: number) => string;
+  strategyBatch: (n: number | string) => string;
   maxFailures: (n: number) => string;
   onlyWhen: string;
   notInThisRun: string;

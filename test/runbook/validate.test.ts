@@ -537,7 +537,7 @@ describe('validateRunbook', () => {
     ]);
   });
 
-  it('with an inventory: a role no node has is an error', () => {
+  it('with an inventory: a section left with no node is an error, a listed role no node has only a warning', () => {
     const inventory: Inventory = {
       source: 'inv.yaml',
       nodes: [
@@ -553,15 +553,24 @@ describe('validateRunbook', () => {
       '  - { id: b, title: B, on: bootstrap, steps: [ { id: a, text: hi } ] }',
       '  - { id: m, title: M, on: [master, agnet], steps: [ { id: a, run: "echo {{node.vars.zone}} {{node.vars.rack}}" } ] }',
       '  - { id: l, title: L, on: local, steps: [ { id: a, text: hi } ] }',
+      '  - { id: p, title: P, on: [agent, public_agent], steps: [ { id: a, text: hi } ] }',
+      '  - { id: q, title: Q, on: public_agent, optional: true, steps: [ { id: a, text: hi } ] }',
+      '  - { id: r, title: R, on: [public_agent, gpu], steps: [ { id: a, text: hi } ] }',
     );
     expect(problems(text, { inventory })).toEqual([
-      '4:28 error: no node of the inventory inv.yaml has role "bootstrap" (its roles: agent, master)',
+      '4:28 error: no node of the inventory inv.yaml has role "bootstrap" (its roles: agent, master): section "b" would run on no node (mark it optional: true if that is expected)',
       '5:37 warning: role "agnet" is not declared under roles: and is not one of bootstrap, master, agent, public_agent or local; did you mean "agent"?',
-      '5:37 error: no node of the inventory inv.yaml has role "agnet"; did you mean "agent"? (its roles: agent, master)',
+      '5:37 warning: no node of the inventory inv.yaml has role "agnet"; did you mean "agent"? (its roles: agent, master); the section runs on the nodes with its other roles',
       '5:93 warning: no node of the inventory inv.yaml has vars.rack',
+      '7:36 warning: no node of the inventory inv.yaml has role "public_agent" (its roles: agent, master); the section runs on the nodes with its other roles',
+      '8:28 warning: no node of the inventory inv.yaml has role "public_agent" (its roles: agent, master); the section is optional and will be skipped',
+      '9:29 error: no node of the inventory inv.yaml has role "public_agent" (its roles: agent, master): section "r" would run on no node (mark it optional: true if that is expected)',
+      '9:43 warning: role "gpu" is not declared under roles: and is not one of bootstrap, master, agent, public_agent or local',
+      '9:43 error: no node of the inventory inv.yaml has role "gpu" (its roles: agent, master): section "r" would run on no node (mark it optional: true if that is expected)',
     ]);
     expect(problems(text)).toEqual([
       '5:37 warning: role "agnet" is not declared under roles: and is not one of bootstrap, master, agent, public_agent or local; did you mean "agent"?',
+      '9:43 warning: role "gpu" is not declared under roles: and is not one of bootstrap, master, agent, public_agent or local',
     ]);
   });
 
