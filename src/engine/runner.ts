@@ -6,6 +6,7 @@
 // The TUI, plain mode and the tests drive a run the same way: getState(), subscribe(),
 // dispatch(action), start(), and the `done` promise.
 import type { InventoryNode } from '../inventory/types.js';
+import { LOCAL } from './plan.js';
 import { builtins as defaultBuiltins, type BuiltinDef, type BuiltinResult } from '../runbook/builtins.js';
 import { shellQuoteAlways } from '../runbook/shell-quote.js';
 import { redactSecrets, type Scope } from '../runbook/template.js';
@@ -396,6 +397,7 @@ export class Runner {
     try {
       const verdict = def.evaluate(spec.args as Record<string, string | number | boolean | (string | number | boolean)[]>, {
         files,
+        nodes: [...this.state.plan.targets.values()].filter((n) => n.name !== LOCAL),
         ...(e.command !== undefined ? { output: { stdout: result.stdout, stderr: result.stderr, exit: result.exit } } : {}),
       });
       return { ok: verdict.ok, message: this.redact(verdict.message), ...(verdict.details ? { details: verdict.details.map((d) => this.redact(d)) } : {}) };
