@@ -333,6 +333,7 @@ class Draft {
           next = { status: 'refused', by: r.by ?? '', ...(r.reason !== undefined ? { reason: r.reason } : {}) };
         }
         this.setTask(r.node, r.section, r.step, next);
+        if (r.status === 'passed') this.endDeadlineAnsweredBy(r.node, r.section, r.step);
         return;
       }
       case 'decision-asked': {
@@ -420,6 +421,19 @@ class Draft {
   stepTitle(section: string, step: string, node: string): string {
     const title = this.planStep(section, step)?.step.title;
     return title === undefined ? step : showText(title, scopeFor(this.s, node));
+  }
+
+  /** A deadline ends when a gate that answers it passes on its node (answered_by): the danger it counts down to is over. */
+  private endDeadlineAnsweredBy(nodeName: string, section: string, step: string): void {
+    const node = this.node(nodeName);
+    if (!node?.deadline || node.deadline.passed) return;
+    const [from, starter] = node.deadline.step.split('/') as [string, string];
+    if (from !== section) return;
+    const deadline = this.planStep(from, starter)?.step.deadline;
+    const answeredBy = typeof deadline === 'object' ? deadline.answered_by : undefined;
+    if (answeredBy === undefined || !(Array.isArray(answeredBy) ? answeredBy : [answeredBy]).includes(step)) return;
+    const { deadline: _met, ...rest } = node;
+    this.putNode(rest);
   }
 
   /** A new var may fill in the header and the titles of sections not started yet. */

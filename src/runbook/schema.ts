@@ -133,6 +133,12 @@ export const Deadline = Type.Union([
     {
       after: Duration,
       text: Type.Optional(doc(Type.String(), 'What happens when the countdown ends, shown with it.')),
+      answered_by: Type.Optional(
+        doc(
+          Type.Union([Id, Type.Array(Id, { minItems: 1 })]),
+          'The later step (or steps) of the same section whose passing on the node ends the countdown, e.g. the gate that sees an agent registered again. Without it the countdown runs until the node finishes the section.',
+        ),
+      ),
     },
     { additionalProperties: false },
   ),

@@ -294,6 +294,23 @@ class Validator {
         this.checkStep(stepPath, step, roles, captured);
         for (const v of Object.keys(dict(step.capture))) if (!captured.has(v)) captured.set(v, stepPath);
       });
+      this.checkAnsweredBy(path, list(section.steps).map(dict));
+    });
+  }
+
+  /** A deadline's answered_by names later steps of its own section: only their passing can end it. */
+  private checkAnsweredBy(path: Path, steps: Dict[]): void {
+    const ids = steps.map((st) => str(st.id));
+    steps.forEach((st, ti) => {
+      const answered = dict(st.deadline).answered_by;
+      const names = typeof answered === 'string' ? [answered] : list(answered);
+      names.forEach((name, i) => {
+        if (typeof name !== 'string') return;
+        const at: Path = [...path, 'steps', ti, 'deadline', 'answered_by', ...(typeof answered === 'string' ? [] : [i])];
+        const index = ids.indexOf(name);
+        if (index < 0) this.error(at, `answered_by names no step of this section: "${name}"${didYouMean(name, ids.filter((x): x is string => x !== undefined))}`);
+        else if (index <= ti) this.error(at, `answered_by must name a later step: "${name}" comes before the countdown starts`);
+      });
     });
   }
 

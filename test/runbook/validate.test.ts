@@ -474,7 +474,7 @@ describe('validateRunbook', () => {
         '      - { id: c, check: { builtin: dcos/patch-path } }',
       ),
       [
-        '9:36 error: unknown built-in check "dcos/patch-pth"; did you mean "dcos/patch-path"? (built-in checks: dcos/patch-path, dcos/config-change, dcos/mesos-version, dcos/node-version)',
+        '9:36 error: unknown built-in check "dcos/patch-pth"; did you mean "dcos/patch-path"? (built-in checks: dcos/patch-path, dcos/config-change, dcos/mesos-version, dcos/node-version, dcos/mesos-agents)',
         '10:59 error: built-in check "dcos/patch-path" needs the argument "to": The DC/OS version to patch to, e.g. 1.11.2.',
         '10:77 error: unknown argument "too" of built-in check "dcos/patch-path"; did you mean "to"? (its arguments: from, to)',
         '11:25 error: built-in check "dcos/patch-path" needs the argument "from": The DC/OS version the cluster runs now, e.g. 1.11.1.',
@@ -571,6 +571,27 @@ describe('validateRunbook', () => {
     expect(problems(text)).toEqual([
       '5:37 warning: role "agnet" is not declared under roles: and is not one of bootstrap, master, agent, public_agent or local; did you mean "agent"?',
       '9:43 warning: role "gpu" is not declared under roles: and is not one of bootstrap, master, agent, public_agent or local',
+    ]);
+  });
+
+  it('a deadline answered_by names a later step of its section; a batch param must be declared', () => {
+    const text = y(
+      'id: t',
+      'title: T',
+      'sections:',
+      '  - id: a',
+      '    title: A',
+      '    on: agent',
+      "    strategy: { batch: '{{params.agent_btach}}' }",
+      '    steps:',
+      '      - { id: before, run: "true" }',
+      '      - { id: patch, run: "true", deadline: { after: 5m, answered_by: [registerd, before, registered] } }',
+      '      - { id: registered, run: "true" }',
+    );
+    expect(problems(text)).toEqual([
+      '7:25 error: params.agent_btach names no param: the runbook declares no param "agent_btach"',
+      '10:72 error: answered_by names no step of this section: "registerd"; did you mean "registered"?',
+      '10:83 error: answered_by must name a later step: "before" comes before the countdown starts',
     ]);
   });
 
