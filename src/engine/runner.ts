@@ -318,7 +318,7 @@ export class Runner {
         result = this.outcomeOf(r);
       }
       let builtin: BuiltinResult | undefined;
-      if (e.builtin && !result.failure) builtin = await this.runBuiltin(node, transport, e, result, controller.signal);
+      if (e.builtin && !result.failure) builtin = await this.runBuiltin(node, transport, e, result, controller.signal, truncated);
       return {
         type: 'exec-done',
         at: this.clock.now(),
@@ -374,7 +374,7 @@ export class Runner {
   }
 
   /** Reads the files a built-in check asks for on the step's node, then evaluates it. */
-  private async runBuiltin(node: InventoryNode, transport: Transport, e: ExecEffect, result: ExecOutcome, signal: AbortSignal): Promise<BuiltinResult> {
+  private async runBuiltin(node: InventoryNode, transport: Transport, e: ExecEffect, result: ExecOutcome, signal: AbortSignal, truncated = false): Promise<BuiltinResult> {
     const spec = e.builtin!;
     const def = this.builtins.get(spec.name);
     if (!def) return { ok: false, message: `unknown built-in check ${spec.name}` };
@@ -398,7 +398,7 @@ export class Runner {
       const verdict = def.evaluate(spec.args as Record<string, string | number | boolean | (string | number | boolean)[]>, {
         files,
         nodes: [...this.state.plan.targets.values()].filter((n) => n.name !== LOCAL),
-        ...(e.command !== undefined ? { output: { stdout: result.stdout, stderr: result.stderr, exit: result.exit } } : {}),
+        ...(e.command !== undefined ? { output: { stdout: result.stdout, stderr: result.stderr, exit: result.exit, ...(truncated ? { truncated } : {}) } } : {}),
       });
       return { ok: verdict.ok, message: this.redact(verdict.message), ...(verdict.details ? { details: verdict.details.map((d) => this.redact(d)) } : {}) };
     } catch (error) {

@@ -21,8 +21,8 @@ export interface BuiltinContext {
   nodes?: readonly BuiltinNode[];
   /** Content of each `file: true` arg, read from the node by the engine. */
   files: Record<string, string>;
-  /** The result of the step's `run`, when the step has one. */
-  output?: { stdout: string; stderr: string; exit: number | null };
+  /** The result of the step's `run`, when the step has one; truncated: only the tail of a long output was kept. */
+  output?: { stdout: string; stderr: string; exit: number | null; truncated?: boolean };
 }
 
 export interface BuiltinResult {
