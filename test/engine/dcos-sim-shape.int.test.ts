@@ -35,10 +35,10 @@ interface Played {
 }
 
 /** Plays a runbook against a fresh simulator; the simulator is closed, its model kept for the checks. */
-async function play(scenario: string, shape: { agents: number; publicAgents?: number }, runbook: keyof typeof RUNBOOKS = 'en', override: Record<string, string> = {}): Promise<Played> {
+async function play(scenario: string, shape: { agents: number; publicAgents?: number }, runbook: keyof typeof RUNBOOKS = 'en', override: Record<string, string> = {}, input = ''): Promise<Played> {
   const sim = await startSimulator({ scenario, timeScale: SCALE, masters: 3, ...shape, seed: 3 });
   try {
-    const io = capturedIo({ PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config') }, dir);
+    const io = capturedIo({ PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config') }, dir, input);
     const params = Object.entries({ ...sim.suggestedParams, ...override }).map(([k, v]) => `${k}=${v}`);
     const opened = await openSession({ io, command: 'train', file: RUNBOOKS[runbook], inventory: sim.inventory, params, stateDir: join(dir, `state-${runbook}`), yes: true, timeScale: SCALE });
     if (opened.kind !== 'session') throw new Error('expected a session');
@@ -148,5 +148,20 @@ describe('the DC/OS runbook against a cluster that does not cooperate', () => {
     for (const x of final) expect('message' in x ? x.message : '').toContain('1 left out as accepted, still on the old release: 10.0.1.3');
     expect(r.sim.model.versions()['agent-3']).toBe(r.sim.model.runningVersion);
     expect(patched(r.records)).toEqual(['agent-1', 'agent-2', 'master-1', 'master-2', 'master-3', 'public-agent-1']);
+  }, 120_000);
+
+  it('an agent whose failing steps the operator skips never lets the run end in success: the final versions catch it', async () => {
+    // libltdl: agent-1's library cannot be removed, so its patch fails; the operator skips every
+    // failing step of it (with a reason each), and the run goes on to the end.
+    const skips = ['s', 'library is immutable, will fix later', 's', 'patched by hand later', 's', 'known to be behind'].join('\n');
+    const r = await play('libltdl', { agents: 2, publicAgents: 1 }, 'en', {}, `${skips}\n`);
+    expect(r.records.filter((x) => x.event === 'step-finished' && x.status === 'skipped' && nodeOf(x) === 'agent-1' && sectionOf(x) === 'agents').length).toBeGreaterThanOrEqual(2);
+    expect(r.sim.model.versions()['agent-1']).toBe(r.sim.model.runningVersion);
+    const failed = r.records.filter((x) => x.event === 'step-finished' && x.status === 'failed' && sectionOf(x) === 'final-versions');
+    expect(failed.map(nodeOf)).toEqual(['agent-1']);
+    expect('reason' in failed[0]! ? failed[0].reason : '').toMatch(/runs DC\/OS 1\.11\.4, not 1\.11\.5: the patch did not take effect here/);
+    expect(r.status).toBe(1);
+    expect(r.records.at(-1)).toMatchObject({ event: 'run-finished' });
+    expect(r.records.at(-1)).not.toMatchObject({ status: 'passed' });
   }, 120_000);
 });

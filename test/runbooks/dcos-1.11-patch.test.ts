@@ -280,7 +280,9 @@ describe('every instruction of the page', () => {
   it('checks the cluster before the first master and every agent Mesos knows at the end', () => {
     const ids = en.sections.map((s) => s.id);
     expect(ids.indexOf('cluster-health')).toBe(ids.indexOf('masters') - 1);
-    expect(ids.indexOf('final-check')).toBe(ids.indexOf('public-agents') + 1);
+    expect(ids.indexOf('final-versions')).toBe(ids.indexOf('public-agents') + 1);
+    expect(ids.indexOf('final-check')).toBe(ids.indexOf('final-versions') + 1);
+    expect(en.sections.find((s) => s.id === 'final-versions')).toMatchObject({ on: ['master', 'agent', 'public_agent'], steps: [{ check: { builtin: 'dcos/node-version', with: { expected: '{{params.target_version}}', when: 'after' } } }] });
     const health = en.sections.find((s) => s.id === 'cluster-health')!;
     // Nothing in it changes the cluster.
     expect(health.steps.filter((s) => s.destructive || /dcos_node_upgrade|systemctl (restart|stop)|rm /.test(s.run ?? ''))).toEqual([]);
