@@ -251,3 +251,27 @@ describe('the agents endpoint', () => {
     m.close();
   });
 });
+
+describe('master-unhealthy', () => {
+  it('has one master whose registrar never recovered since boot, before anything is patched; a restart brings it back', async () => {
+    const s = await start('master-unhealthy', 400);
+    const m3 = await connect(s, 'master-3');
+    expect(metric(await m3.run('curl -fsS http://10.0.4.3:5050/metrics/snapshot'), 'registrar/log/recovered')).toBe(0);
+    expect(metric(await sshRun(s, 'master-1', 'curl -fsS http://10.0.4.1:5050/metrics/snapshot'), 'registrar/log/recovered')).toBe(1);
+    expect((await m3.run('sudo journalctl -u dcos-mesos-master -n 30 --no-pager')).stdout).toMatch(/Unable to finish the recover protocol in 10secs, retrying/);
+    expect(s.model.actions).toEqual([]);
+    expect(s.model.faultsMet.map((f) => `${f.id} ${f.node}`)).toEqual(['master-unhealthy-before-patch master-3']);
+    expect((await m3.run('sudo systemctl restart dcos-mesos-master')).exit).toBe(0);
+    await pollUntil(m3, 'curl -fsS http://10.0.4.3:5050/metrics/snapshot', (r) => metric(r, 'registrar/log/recovered') === 1);
+    m3.close();
+  });
+});
+
+describe('unlisted-agent', () => {
+  it('gives an inventory without the last private agent, which Mesos still lists', async () => {
+    const s = await start('unlisted-agent', 300, { agents: 3 });
+    expect(s.inventory.nodes.map((n) => n.name)).toEqual(['bootstrap', 'master-1', 'master-2', 'master-3', 'agent-1', 'agent-2', 'public-agent-1']);
+    const body = JSON.parse((await sshRun(s, 'master-1', 'curl -fsS http://leader.mesos:5050/slaves')).stdout) as { slaves: { hostname: string }[] };
+    expect(body.slaves.map((a) => a.hostname)).toContain('10.0.1.3');
+  });
+});
