@@ -1,4 +1,5 @@
 import { normalizeRole } from '../../inventory/roles.js';
+import { escapeText } from '../../inventory/text.js';
 import { mesosVersionOf, parseVersion } from './dcos-releases.js';
 import { argText, type BuiltinArgValue, type BuiltinContext, type BuiltinDef, type BuiltinNode } from './types.js';
 
@@ -18,12 +19,8 @@ interface MesosAgent {
   version: string;
 }
 
-/** Text from the node as it may be shown: control characters (escape sequences) made visible. */
-function printable(text: string, max = 80): string {
-  const clipped = text.length > max ? `${text.slice(0, max)}…` : text;
-  // eslint-disable-next-line no-control-regex
-  return clipped.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
+/** Text from the node as it may be shown: control characters (escape sequences) made visible, long text cut. */
+const printable = (text: string, max = 80): string => escapeText(text.length > max ? `${text.slice(0, max)}…` : text);
 
 /** The agents of a /slaves answer, or why it is not one. */
 function parseAgents(stdout: string): { agents: MesosAgent[]; recovered: MesosAgent[] } | string {
