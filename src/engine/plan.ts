@@ -52,7 +52,7 @@ export interface Plan {
   targets: ReadonlyMap<string, InventoryNode>;
   /** sections x targets x steps, before any `when:`. */
   total: number;
-  /** Things worth saying that do not stop the run (a role no node has). */
+  /** Things worth saying that do not stop the run (a node named like this machine). */
   warnings: string[];
 }
 
@@ -106,7 +106,8 @@ export function buildPlan(runbook: Runbook, inventory?: Inventory, options: { fi
             targets.set(node.name, node);
           }
         }
-        if (names.length === 0) warnings.push(`section "${section.id}": no node in ${inventory.source} has the role ${nodeRoles.join(' or ')}; it will be skipped`);
+        // Validation against the same inventory has said so already (a warning for an optional
+        // section, an error otherwise); the run skips the section and says why when it gets there.
       }
     }
     const steps = section.steps.map((step, i): PlanStep => ({ id: step.id, index: i, key: `${section.id}/${step.id}`, step }));
