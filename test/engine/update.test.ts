@@ -432,6 +432,24 @@ group('when, deadlines, secrets', () => {
     expect(d.state.nodes.get('agent-1')?.deadline).toBeUndefined();
   });
 
+  it('a resumed run rebuilds an answered deadline as ended, and a running one as running', () => {
+    const steps = [
+      { id: 'patch', run: 'x', deadline: { after: '5m', answered_by: 'registered' } },
+      { id: 'registered', run: 'y' },
+      { id: 'ui', text: 'Look at the Mesos UI', confirm: true },
+    ];
+    const rb = runbook([section('agents', steps, { on: 'agent', strategy: { batch: 2 } })]);
+    const d = new Driver(stateOf(rb, cluster(0, 2)));
+    d.start();
+    d.done('agents/patch@agent-1');
+    d.done('agents/patch@agent-2');
+    d.done('agents/registered@agent-1');
+    const all = [...d.records];
+    const rebuilt = replay(stateOf(rb, cluster(0, 2)), all);
+    expect(rebuilt.nodes.get('agent-1')?.deadline).toBeUndefined();
+    expect(rebuilt.nodes.get('agent-2')?.deadline).toMatchObject({ step: 'agents/patch', passed: false });
+  });
+
   it('a deadline not answered in time still passes; only the gate named ends it, and only by passing', () => {
     const steps = [
       { id: 'patch', run: 'x', deadline: { after: '5m', answered_by: 'registered' } },
