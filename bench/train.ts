@@ -1,5 +1,5 @@
 // A full happy-path patch of the DC/OS runbook on a simulated cluster of 3 masters and 200 agents
-// (agents in batches of 5, as the runbook says), at a high time scale, through the built binary
+// (private agents in batches of agent_batch, 5 by default, public agents one at a time), at a high time scale, through the built binary
 // in plain mode with --yes: wall time, the player's peak memory, and the cluster time it covered.
 // The simulator runs inside the player's process, so the peak covers both.
 import { spawn } from 'node:child_process';

@@ -10,7 +10,11 @@ import type { Runbook, Section, Step } from '../runbook/schema.js';
 export const LOCAL = 'local';
 
 /** How a section walks its targets. */
-export type PlanStrategy = { kind: 'serial' } | { kind: 'parallel'; concurrency: number } | { kind: 'batch'; size: number };
+export type PlanStrategy =
+  | { kind: 'serial' }
+  | { kind: 'parallel'; concurrency: number }
+  /** size: a number, or the name of the param that holds it (read when the section starts). */
+  | { kind: 'batch'; size: number | { param: string } };
 
 export const DEFAULT_CONCURRENCY = 50;
 
@@ -48,7 +52,7 @@ export interface Plan {
   targets: ReadonlyMap<string, InventoryNode>;
   /** sections x targets x steps, before any `when:`. */
   total: number;
-  /** Things worth saying that do not stop the run (a role no node has). */
+  /** Things worth saying that do not stop the run (a node named like this machine). */
   warnings: string[];
 }
 
@@ -72,7 +76,8 @@ function strategyOf(section: Section): PlanStrategy {
   const s = section.strategy ?? 'serial';
   if (s === 'serial') return { kind: 'serial' };
   if (s === 'parallel') return { kind: 'parallel', concurrency: section.concurrency ?? DEFAULT_CONCURRENCY };
-  return { kind: 'batch', size: s.batch };
+  if (typeof s.batch === 'number') return { kind: 'batch', size: s.batch };
+  return { kind: 'batch', size: { param: s.batch.replace(/^\{\{\s*params\.|\s*\}\}$/g, '') } };
 }
 
 /** Builds the plan; throws InputError when a section needs nodes and there is no inventory. */
@@ -101,7 +106,8 @@ export function buildPlan(runbook: Runbook, inventory?: Inventory, options: { fi
             targets.set(node.name, node);
           }
         }
-        if (names.length === 0) warnings.push(`section "${section.id}": no node in ${inventory.source} has the role ${nodeRoles.join(' or ')}; it will be skipped`);
+        // Validation against the same inventory has said so already (a warning for an optional
+        // section, an error otherwise); the run skips the section and says why when it gets there.
       }
     }
     const steps = section.steps.map((step, i): PlanStep => ({ id: step.id, index: i, key: `${section.id}/${step.id}`, step }));

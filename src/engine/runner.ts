@@ -6,6 +6,7 @@
 // The TUI, plain mode and the tests drive a run the same way: getState(), subscribe(),
 // dispatch(action), start(), and the `done` promise.
 import type { InventoryNode } from '../inventory/types.js';
+import { LOCAL } from './plan.js';
 import { builtins as defaultBuiltins, type BuiltinDef, type BuiltinResult } from '../runbook/builtins.js';
 import { shellQuoteAlways } from '../runbook/shell-quote.js';
 import { maskForms, secretForms } from '../runbook/secret-forms.js';
@@ -485,7 +486,7 @@ export class Runner {
         if (e.patterns && !result.failure) searches = await this.search(e.patterns, result);
       }
       let builtin: BuiltinResult | undefined;
-      if (e.builtin && !result.failure) builtin = await this.runBuiltin(node, transport, e, result, controller.signal);
+      if (e.builtin && !result.failure) builtin = await this.runBuiltin(node, transport, e, result, controller.signal, truncated);
       return {
         type: 'exec-done',
         at: this.clock.now(),
@@ -559,7 +560,7 @@ export class Runner {
   }
 
   /** Reads the files a built-in check asks for on the step's node, then evaluates it. */
-  private async runBuiltin(node: InventoryNode, transport: Transport, e: ExecEffect, result: ExecOutcome, signal: AbortSignal): Promise<BuiltinResult> {
+  private async runBuiltin(node: InventoryNode, transport: Transport, e: ExecEffect, result: ExecOutcome, signal: AbortSignal, truncated = false): Promise<BuiltinResult> {
     const spec = e.builtin!;
     const def = this.builtins.get(spec.name);
     if (!def) return { ok: false, message: `unknown built-in check ${spec.name}` };
@@ -582,7 +583,8 @@ export class Runner {
     try {
       const verdict = def.evaluate(spec.args as Record<string, string | number | boolean | (string | number | boolean)[]>, {
         files,
-        ...(e.command !== undefined ? { output: { stdout: result.stdout, stderr: result.stderr, exit: result.exit } } : {}),
+        nodes: [...this.state.plan.targets.values()].filter((n) => n.name !== LOCAL),
+        ...(e.command !== undefined ? { output: { stdout: result.stdout, stderr: result.stderr, exit: result.exit, ...(truncated ? { truncated } : {}) } } : {}),
       });
       return { ok: verdict.ok, message: this.redact(verdict.message), ...(verdict.details ? { details: verdict.details.map((d) => this.redact(d)) } : {}) };
     } catch (error) {

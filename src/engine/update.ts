@@ -16,7 +16,7 @@ import { capture, checkList, clip, evaluateChecks, patternsOf } from './checks.j
 import { renderHeader, scopeFor, showText } from './display.js';
 import type { ConnectionEvent, EngineEvent, Effect, ExecEffect, InputEvent, JournalRecord, OperatorAction, Outcome } from './events.js';
 import { NodeMap } from './node-map.js';
-import { parseTaskKey, type PlanStep } from './plan.js';
+import { parseTaskKey, type PlanSection, type PlanStep } from './plan.js';
 import {
   isSettled,
   pendingTask,
@@ -343,6 +343,7 @@ class Draft {
           next = { status: 'refused', by: r.by ?? '', ...(r.reason !== undefined ? { reason: r.reason } : {}) };
         }
         this.setTask(r.node, r.section, r.step, next);
+        if (r.status === 'passed') this.endDeadlineAnsweredBy(r.node, r.section, r.step);
         return;
       }
       case 'decision-asked': {
@@ -433,6 +434,19 @@ class Draft {
   stepTitle(section: string, step: string, node: string): string {
     const title = this.planStep(section, step)?.step.title;
     return title === undefined ? step : showText(title, scopeFor(this.s, node));
+  }
+
+  /** A deadline ends when a gate that answers it passes on its node (answered_by): the danger it counts down to is over. */
+  private endDeadlineAnsweredBy(nodeName: string, section: string, step: string): void {
+    const node = this.node(nodeName);
+    if (!node?.deadline || node.deadline.passed) return;
+    const [from, starter] = node.deadline.step.split('/') as [string, string];
+    if (from !== section) return;
+    const deadline = this.planStep(from, starter)?.step.deadline;
+    const answeredBy = typeof deadline === 'object' ? deadline.answered_by : undefined;
+    if (answeredBy === undefined || !(Array.isArray(answeredBy) ? answeredBy : [answeredBy]).includes(step)) return;
+    const { deadline: _met, ...rest } = node;
+    this.putNode(rest);
   }
 
   /** A new var may fill in the header and the titles of sections not started yet. */
@@ -1028,6 +1042,11 @@ function schedule(d: Draft): void {
         d.emit({ event: 'section-skipped', section: ps.id, reason: `no node has the role ${ps.roles.join(' or ')}`, tasks: 0 });
         continue;
       }
+      const size = batchSize(d, ps);
+      if (typeof size === 'string') {
+        d.emit({ event: 'aborted', by: BY_RUNBOOK, reason: `section ${ps.id}: ${size}` });
+        continue;
+      }
       d.emit({ event: 'section-started', section: ps.id, title: showText(ps.title, scopeFor(d.s)), targets: ps.targets.length });
     }
     if (d.section(i).status !== 'running') return;
@@ -1054,7 +1073,9 @@ function admit(d: Draft, i: number): void {
   for (;;) {
     const sec = d.section(i);
     if (d.s.phase !== 'running' || blocked(d, i) || sec.nextTarget >= ps.targets.length) return;
-    const room = ps.strategy.kind === 'serial' ? (sec.active.length === 0 ? 1 : 0) : ps.strategy.kind === 'parallel' ? ps.strategy.concurrency - sec.active.length : sec.active.length === 0 ? ps.strategy.size : 0;
+    const size = batchSize(d, ps);
+    const batch = typeof size === 'number' ? size : 1;
+    const room = ps.strategy.kind === 'serial' ? (sec.active.length === 0 ? 1 : 0) : ps.strategy.kind === 'parallel' ? ps.strategy.concurrency - sec.active.length : sec.active.length === 0 ? batch : 0;
     if (room <= 0) return;
     let admitted = 0;
     while (admitted < room && d.section(i).nextTarget < ps.targets.length && !blocked(d, i) && d.s.phase === 'running') {
@@ -1070,6 +1091,16 @@ function admit(d: Draft, i: number): void {
     }
     if (admitted === 0) return;
   }
+}
+
+/** A batch section's size: its number, or its param's value when that is a whole number of at least 1; otherwise why not. */
+function batchSize(d: Draft, ps: PlanSection): number | string | undefined {
+  if (ps.strategy.kind !== 'batch') return undefined;
+  const size = ps.strategy.size;
+  if (typeof size === 'number') return size;
+  const value = d.s.params[size.param];
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  return Number.isSafeInteger(n) && n >= 1 ? n : `the batch size params.${size.param} must be a whole number of at least 1, not ${JSON.stringify(value ?? null)}`;
 }
 
 function finishRun(d: Draft, outcome: Outcome): void {

@@ -12,6 +12,8 @@ const BUILTIN_ZH: Record<string, string> = {
   'dcos/config-change':
     '比较旧的和新的 config.yaml：只允许更改 dns_search、docker_remove_delay、gc_delay、resolvers、telemetry_enabled、use_proxy、http_proxy、https_proxy 和 no_proxy；security 只能提高一级；exhibitor_zk_backend 不能更改；打补丁时不能同时更改配置；必须声明 fault_domain_enabled 和 enable_ipv6。',
   'dcos/mesos-version': '检查 `mesos-master --version` 的输出是否为该 DC/OS 版本附带的 Mesos 版本。',
+  'dcos/mesos-agents':
+    '将首要 Mesos 管理节点的代理节点列表（:5050/slaves）与清单中的代理节点和公共代理节点比较：Mesos 已知的每个代理节点都必须在清单中（除非被明确接受排除在外），清单中的每个代理节点都必须已注册且处于活动状态；给出 dcos 时，每个代理节点还必须运行该版本附带的 Mesos。',
 };
 
 const list = (checks: Checks | undefined): Check[] => (checks === undefined ? [] : Array.isArray(checks) ? checks : [checks]);
@@ -71,7 +73,9 @@ export function gateWords(step: Step, labels: Labels): string | undefined {
 /** A step's deadline in words: "must finish within 5 min of the step's start: agents expire". */
 export function deadlineWords(deadline: Deadline, labels: Labels): string {
   if (typeof deadline === 'string') return labels.deadline(durationWords(deadline, labels));
-  const base = labels.deadline(durationWords(deadline.after, labels));
+  const sep = labels.lang === 'zh-CN' ? '；' : '; ';
+  const answered = deadline.answered_by === undefined ? [] : Array.isArray(deadline.answered_by) ? deadline.answered_by : [deadline.answered_by];
+  const base = labels.deadline(durationWords(deadline.after, labels)) + (answered.length > 0 ? `${sep}${labels.deadlineAnsweredBy(answered.join(labels.lang === 'zh-CN' ? ' 或 ' : ' or '))}` : '');
   return deadline.text ? `${base}${labels.lang === 'zh-CN' ? '：' : ': '}${deadline.text}` : base;
 }
 

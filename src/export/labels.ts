@@ -49,7 +49,7 @@ export interface Labels {
   local: string;
   strategySerial: string;
   strategyParallel: (concurrency: number) => string;
-  strategyBatch: (n: number) => string;
+  strategyBatch: (n: number | string) => string;
   maxFailures: (n: number) => string;
   onlyWhen: string;
   notInThisRun: string;
@@ -94,6 +94,8 @@ export interface Labels {
   probeEvery: (every: string, what: string) => string;
   attemptAtMost: (d: string) => string;
   deadline: (d: string) => string;
+  /** The steps whose passing ends a deadline (answered_by). */
+  deadlineAnsweredBy: (steps: string) => string;
   deadlineLabel: string;
   duration: (ms: number) => string;
   // the report
@@ -240,6 +242,7 @@ const en: Labels = {
   probeEvery: (every, what) => `every ${every}, healthy when ${what}`,
   attemptAtMost: (d) => `each attempt may take at most ${d}`,
   deadline: (d) => `must finish within ${d} of the step's start`,
+  deadlineAnsweredBy: (steps) => `the countdown ends when ${steps} passes on the node`,
   deadlineLabel: 'Deadline',
   duration: unitEn,
   report: 'Run report',
@@ -365,6 +368,7 @@ const zh: Labels = {
   probeEvery: (every, what) => `每 ${every} 检查一次，健康的条件：${what}`,
   attemptAtMost: (d) => `每次尝试最多 ${d}`,
   deadline: (d) => `必须在步骤开始后 ${d} 内完成`,
+  deadlineAnsweredBy: (steps) => `${steps} 在该节点上通过时倒计时结束`,
   deadlineLabel: '时限',
   duration: unitZh,
   report: '运行报告',

@@ -172,11 +172,15 @@ export function sectionKind(section: Section, changedBefore: boolean): SectionKi
   return 'procedure';
 }
 
-function strategyWords(section: Section, labels: Labels): string | undefined {
+function strategyWords(section: Section, labels: Labels, runbook: Runbook, params: KnownValues['params']): string | undefined {
   const s = section.strategy;
   if (s === undefined || s === 'serial') return sectionRoles(section).some((r) => r !== LOCAL) ? labels.strategySerial : undefined;
   if (s === 'parallel') return labels.strategyParallel(section.concurrency ?? 50);
-  return labels.strategyBatch(s.batch);
+  if (typeof s.batch === 'number') return labels.strategyBatch(s.batch);
+  // A batch size from a param: the value given, else its default, else where it comes from.
+  const name = s.batch.replace(/^\{\{\s*params\.|\s*\}\}$/g, '');
+  const fallback = runbook.params?.[name]?.default;
+  return labels.strategyBatch(params[name] ?? (fallback !== undefined ? String(fallback) : `<params.${name}>`));
 }
 
 function confirmWords(step: Step, known: KnownValues, labels: Labels): string | undefined {
@@ -322,7 +326,7 @@ export function buildExport(input: ExportInput): ExportDoc {
     if (targets && targets.length === 0) out.noTargets = true;
     if (section.when) out.when = section.when;
     if (whenKnown(section.when, params) === false) out.notInThisRun = true;
-    const strategy = strategyWords(section, labels);
+    const strategy = strategyWords(section, labels, runbook, params);
     if (strategy) out.strategy = strategy;
     if (roles.some((r) => r !== LOCAL)) out.maxFailures = labels.maxFailures(section.max_failures ?? 0);
     return out;

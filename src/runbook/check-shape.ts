@@ -87,7 +87,9 @@ export function expectedWords(s: Schema, inUnion = false): string {
       if (!inUnion) return 'a mapping';
       const req = required(s);
       if (req.length === 0) return `a mapping with ${joinOr(Object.keys(props(s)))}`;
-      return `{ ${req.map((k) => `${k}: ${PLACEHOLDER[kindOf(props(s)[k]!)] ?? '...'}`).join(', ')} }`;
+      // A value that may be a number or something else (batch: N or a param) reads by its first kind.
+      const first = (v: Schema): Schema => (kindOf(v) === 'Union' ? first(branches(v)[0]!) : v);
+      return `{ ${req.map((k) => `${k}: ${PLACEHOLDER[kindOf(first(props(s)[k]!))] ?? '...'}`).join(', ')} }`;
     }
     case 'Union': {
       // Nested unions read as one list of choices; a list beside them is "a list of them".

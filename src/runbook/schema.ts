@@ -133,6 +133,12 @@ export const Deadline = Type.Union([
     {
       after: Duration,
       text: Type.Optional(doc(Type.String(), 'What happens when the countdown ends, shown with it.')),
+      answered_by: Type.Optional(
+        doc(
+          Type.Union([Id, Type.Array(Id, { minItems: 1 })]),
+          'The later step (or steps) of the same section whose passing on the node ends the countdown, e.g. the gate that sees an agent registered again. Without it the countdown runs until the node finishes the section.',
+        ),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -171,7 +177,18 @@ export const Step = Type.Object(
 export const Strategy = Type.Union([
   Type.Literal('serial'),
   Type.Literal('parallel'),
-  Type.Object({ batch: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      batch: Type.Union([
+        Type.Integer({ minimum: 1 }),
+        doc(
+          Type.String({ pattern: '^\\{\\{\\s*params\\.[A-Za-z_][A-Za-z0-9_]*\\s*\\}\\}$' }),
+          'A param holding the batch size, e.g. "{{params.agent_batch}}": the operator chooses it; the run stops if it is not a whole number of at least 1.',
+        ),
+      ]),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 
 export const Section = Type.Object(
@@ -188,6 +205,9 @@ export const Section = Type.Object(
     ),
     concurrency: Type.Optional(doc(Type.Integer({ minimum: 1 }), 'For parallel: the most nodes at once (default 50).')),
     max_failures: Type.Optional(doc(Type.Integer({ minimum: 0 }), 'Failed nodes tolerated before the section stops (default 0: the first stops it).')),
+    optional: Type.Optional(
+      doc(Type.Boolean(), 'The section may have no node in the inventory (e.g. public agents, which many clusters lack): then it is skipped instead of refusing the inventory.'),
+    ),
     when: Type.Optional(Condition),
     steps: Type.Array(Step, { minItems: 1 }),
   },

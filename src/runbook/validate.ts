@@ -299,6 +299,8 @@ class Validator {
       if (typeof section.when === 'string') this.checkCondition([...path, 'when'], { ...sectionScope, where: `the when of ${name}`, shown: false });
 
       const roles = this.checkOn(path, section);
+      const batch = dict(section.strategy).batch;
+      if (typeof batch === 'string') this.checkText([...path, 'strategy', 'batch'], { ...sectionScope, where: `the batch of ${name}`, shown: false });
       if (section.concurrency !== undefined && section.strategy !== 'parallel') {
         this.warn([...path, 'concurrency'], `concurrency applies only to strategy: parallel; ${name} runs ${isDict(section.strategy) ? 'in batches' : (str(section.strategy) ?? 'serial')}`, { onKey: true });
       }
@@ -318,6 +320,23 @@ class Validator {
         this.checkStep(stepPath, step, roles, captured);
         for (const v of Object.keys(dict(step.capture))) if (!captured.has(v)) captured.set(v, stepPath);
       });
+      this.checkAnsweredBy(path, list(section.steps).map(dict));
+    });
+  }
+
+  /** A deadline's answered_by names later steps of its own section: only their passing can end it. */
+  private checkAnsweredBy(path: Path, steps: Dict[]): void {
+    const ids = steps.map((st) => str(st.id));
+    steps.forEach((st, ti) => {
+      const answered = dict(st.deadline).answered_by;
+      const names = typeof answered === 'string' ? [answered] : list(answered);
+      names.forEach((name, i) => {
+        if (typeof name !== 'string') return;
+        const at: Path = [...path, 'steps', ti, 'deadline', 'answered_by', ...(typeof answered === 'string' ? [] : [i])];
+        const index = ids.indexOf(name);
+        if (index < 0) this.error(at, `answered_by names no step of this section: "${name}"${didYouMean(name, ids.filter((x): x is string => x !== undefined))}`);
+        else if (index <= ti) this.error(at, `answered_by must name a later step: "${name}" comes before the countdown starts`);
+      });
     });
   }
 
@@ -332,6 +351,7 @@ class Validator {
     const declaredRoles = new Set(declared.map(normalizeRole));
     const inventory = this.options.inventory;
     const inventoryRoles = new Set(inventory?.nodes.flatMap((n) => n.roles.map(normalizeRole)) ?? []);
+    const absent: number[] = [];
     names.forEach((written, i) => {
       const role = normalizeRole(written);
       if (role === LOCAL) {
@@ -344,14 +364,23 @@ class Validator {
           `role "${written}" is not declared under roles: and is not one of ${STANDARD_ROLES.join(', ')} or local${didYouMean(role, [...declared, ...STANDARD_ROLES, LOCAL])}`,
         );
       }
-      if (inventory && !inventoryRoles.has(role)) {
-        const known = [...inventoryRoles].sort();
-        this.error(
-          onPath(i),
-          `no node of the inventory ${inventory.source} has role "${written}"${didYouMean(role, known)}${known.length ? ` (its roles: ${known.join(', ')})` : ''}`,
-        );
-      }
+      if (inventory && !inventoryRoles.has(role)) absent.push(i);
     });
+    // A section runs on the nodes that have any of its roles: a role no node has is worth a
+    // warning (many clusters have no public agent); a section left with no node at all is an
+    // error, unless the runbook says it may be (optional: true).
+    if (inventory && absent.length > 0) {
+      const known = [...inventoryRoles].sort();
+      const theirs = known.length ? ` (its roles: ${known.join(', ')})` : ' (it has no node)';
+      const none = absent.length === names.length;
+      const sectionName = str(section.id) ? `section "${str(section.id)}"` : 'the section';
+      for (const i of absent) {
+        const written = names[i] as string;
+        const text = `no node of the inventory ${inventory.source} has role "${written}"${didYouMean(normalizeRole(written), known)}${theirs}`;
+        if (none && section.optional !== true) this.error(onPath(i), `${text}: ${sectionName} would run on no node (mark it optional: true if that is expected)`);
+        else this.warn(onPath(i), none ? `${text}; the section is optional and will be skipped` : `${text}; the section runs on the nodes with its other roles`);
+      }
+    }
     return names.filter((r) => normalizeRole(r) !== LOCAL);
   }
 

@@ -247,6 +247,13 @@ export function httpRequest(model: ClusterModel, from: NodeInfo, req: HttpReques
         const l = model.leaderAt(t);
         return { kind: 'response', status: 307, reason: 'Temporary Redirect', headers: [['Location', `//${l?.ip ?? target.ip}:5050`], ['Content-Length', '0']], body: '' };
       }
+      if (/^\/(master\/)?slaves(\?|$)/.test(path)) {
+        // Only the leader answers; another master redirects there, as Mesos does (curl without -L prints nothing).
+        const l = model.leaderAt(t);
+        if (!l) return response(503, 'No leader elected\n', 'text/plain');
+        if (l.name !== target.name) return { kind: 'response', status: 307, reason: 'Temporary Redirect', headers: [['Location', `//${l.ip}:5050/master/slaves`], ['Content-Length', '0']], body: '' };
+        return response(200, model.agentsEndpoint(t));
+      }
       if (path.startsWith('/state-summary') || path.startsWith('/master/state-summary')) {
         const counts = model.agentCounts(t);
         return response(200, `{"hostname":"${target.ip}","cluster":"${model.clusterName}","slaves":${counts.active},"frameworks":3,"tasks_running":${counts.tasks}}`);

@@ -94,7 +94,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
   if (!def) throw new TypeError(`unknown scenario "${scenarioName}"; known scenarios: ${scenarioDefinitions.map((s) => s.name).join(', ')}`);
   const masters = options.masters ?? 3;
   const agents = options.agents ?? 5;
-  const publicAgents = options.publicAgents ?? 1;
+  const publicAgents = options.publicAgents ?? def.shape?.publicAgents ?? 1;
   checkRange('masters', masters, 1, 5);
   checkRange('agents', agents, 1, 2000);
   checkRange('publicAgents', publicAgents, 0, 100);
@@ -164,10 +164,15 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
       for (const e of done) endpoints.push({ name: e.info.name, port: e.port, key: e.hostKey });
     }
     const byName = new Map(endpoints.map((e) => [e.name, e]));
-    const inventoryNodes: InventoryNode[] = model.nodes.map((info) => {
-      const e = byName.get(info.name) as (typeof endpoints)[number];
-      return { name: info.name, address: host, ip: info.ip, port: e.port, roles: [info.role], user, identityFile: files.identityFile, vars: {} };
-    });
+    // unlistedAgent: the inventory the trainee is given misses the last private agent (Mesos still knows it).
+    const privateAgents = model.agents.filter((a) => a.role === 'agent');
+    const unlisted = def.faults.unlistedAgent && privateAgents.length > 1 ? privateAgents.at(-1)?.name : undefined;
+    const inventoryNodes: InventoryNode[] = model.nodes
+      .filter((info) => info.name !== unlisted)
+      .map((info) => {
+        const e = byName.get(info.name) as (typeof endpoints)[number];
+        return { name: info.name, address: host, ip: info.ip, port: e.port, roles: [info.role], user, identityFile: files.identityFile, vars: {} };
+      });
     const knownHosts = endpoints.map((e) => knownHostsLine(host, e.port, e.key));
     const inventory: Inventory = { source: `sim:${def.name}`, name: clusterName, nodes: inventoryNodes, simulated: true, knownHosts, knownHostsFiles: [files.knownHosts] };
     await writeFile(files.identityFile, clientKey.privateOpenSsh, { mode: 0o600 });

@@ -15,6 +15,8 @@ export interface Scenario {
 
 export interface ScenarioDefinition extends Scenario {
   faults: ScenarioFaults;
+  /** The cluster's shape where the scenario needs one (options given to the simulator still win). */
+  shape?: { publicAgents?: number };
   security: 'disabled' | 'permissive' | 'strict';
 }
 
@@ -100,6 +102,34 @@ export const scenarioDefinitions: readonly ScenarioDefinition[] = [
       'The cluster runs in strict mode: Mesos answers only over https, with the cluster CA (--cacert /run/dcos/pki/CA/ca-bundle.crt) and a superuser token (-H "Authorization: token=..."); plain http is reset and a missing token gets 401. The token comes from dcos config show core.dcos_acs_token and must never be written to a log.',
     faults: {},
     security: 'strict',
+  },
+  {
+    name: 'no-public-agents',
+    title: 'A cluster without public agents',
+    description: `${BRIEF} {installed} in permissive mode. Its services are reached through an external load balancer.`,
+    lesson:
+      'Many clusters have no public agent. The runbook patches the public agents in a section of their own, one at a time, and skips it when the inventory has none; a section that lists several roles runs on the nodes that have any of them. Only a section that would run on no node at all is refused.',
+    faults: {},
+    shape: { publicAgents: 0 },
+    security: 'permissive',
+  },
+  {
+    name: 'master-unhealthy',
+    title: 'A master that is unhealthy before the patch starts',
+    description: `${BRIEF} {installed} in permissive mode. The monitoring dashboards were quiet overnight.`,
+    lesson:
+      'One master had not recovered its registrar since its last restart (registrar/log/recovered 0, "Unable to finish the recover protocol" in its log) before anything was patched. Patching another master then leaves one healthy master of three: the quorum is lost. The health gates run on the cluster as it is before the first master is touched; fix the unhealthy master first (sudo systemctl restart dcos-mesos-master on it) and start again.',
+    faults: { masterUnhealthy: true },
+    security: 'permissive',
+  },
+  {
+    name: 'unlisted-agent',
+    title: 'An agent Mesos knows that the inventory leaves out',
+    description: `${BRIEF} {installed} in permissive mode. The inventory comes from the change ticket.`,
+    lesson:
+      "The inventory from the ticket missed one private agent that is registered with Mesos. Patched from the inventory alone, it would stay on the old release while the run ended in success. The leading master's agent list (GET :5050/slaves) is the cluster's own list: compare it with the inventory before anything changes, and add the agent, or accept leaving it out by name.",
+    faults: { unlistedAgent: true },
+    security: 'permissive',
   },
 ];
 

@@ -34,6 +34,13 @@ describe('runbook train', () => {
     expect(status).toBe(0);
   }, 120_000);
 
+  it('no-public-agents: finishes with exit 0, the public agents section skipped', async () => {
+    const { status, out } = await train('no-public-agents');
+    expect(out).toMatch(/section public-agents skipped/);
+    expect(out).toContain('Nodes at 1.11.5: 8 of 8');
+    expect(status).toBe(0);
+  }, 120_000);
+
   it('ranges-slow: passes, but only after the IAM ranges gate polled minute after minute', async () => {
     const { status, out } = await train('ranges-slow');
     expect(status).toBe(0);
@@ -50,6 +57,8 @@ describe('runbook train', () => {
     ['forbidden-config', /^configuration\/config-diff@bootstrap$/, /exhibitor_storage_backend/],
     ['ipv6-disabled', /^node-prerequisites\/ipv6-kernel@\S+$/, /last line: "1"/],
     ['strict', /^configuration\/config-diff@bootstrap$/, /security: strict/],
+    ['master-unhealthy', /^cluster-health\/registrar-recovered@master-3$/, /registrar\/log\/recovered/],
+    ['unlisted-agent', /^cluster-health\/agents-known@master-\d$/, /inventory does not list: 10\.0\.1\.5\b/],
   ];
   for (const [scenario, failedAt, because] of faults) {
     it(`${scenario}: stops at the gate that shows the fault`, async () => {

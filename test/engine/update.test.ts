@@ -118,6 +118,22 @@ group('strategies', () => {
     expect(d.take().execs).toEqual(['agents/a@agent-3: echo a agent-3', 'agents/a@agent-4: echo a agent-4']);
   });
 
+  it("batch from a param: the operator's size is used; a size that is not a whole number stops the run before any node starts", () => {
+    const rb = runbook([section('agents', [steps[0]!], { on: 'agent', strategy: { batch: '{{params.agent_batch}}' } })], { params: { agent_batch: { default: '5' } } });
+    const d = new Driver(stateOf(rb, cluster(0, 5), { agent_batch: '3' }));
+    d.start();
+    expect(d.take().execs).toEqual(['agents/a@agent-1: echo a agent-1', 'agents/a@agent-2: echo a agent-2', 'agents/a@agent-3: echo a agent-3']);
+    for (const bad of ['0', 'two', '', '2.5']) {
+      const e = new Driver(stateOf(rb, cluster(0, 5), { agent_batch: bad }));
+      e.start();
+      const aborted = e.records.find((r) => r.event === 'aborted');
+      const { log, execs } = e.take();
+      expect(execs).toEqual([]);
+      expect(log).not.toContain('node-started agents@agent-1');
+      expect(aborted).toMatchObject({ reason: `section agents: the batch size params.agent_batch must be a whole number of at least 1, not ${JSON.stringify(bad)}` });
+    }
+  });
+
   it('max_failures: tolerated failures leave the node failed; one more stops the section and asks', () => {
     const d = new Driver(stateOf(runbook([section('agents', [steps[0]!], { on: 'agent', strategy: 'parallel', concurrency: 2, max_failures: 1 })]), cluster(0, 4)));
     d.start();
@@ -419,6 +435,84 @@ group('when, deadlines, secrets', () => {
     expect(d.state.nodes.get('agent-1')?.deadline?.passed).toBe(true);
     d.done('agents/gate@agent-1');
     expect(d.state.nodes.get('agent-1')?.deadline).toBeUndefined();
+  });
+
+  it('a deadline ends when the gate that answers it passes: no "over" on an agent that registered in time', () => {
+    const steps = [
+      { id: 'patch', run: 'x', deadline: { after: '5m', text: 'Mesos expires the agent', answered_by: ['registered-strict', 'registered'] } },
+      { id: 'registered', run: 'y' },
+      { id: 'ui', text: 'Look at the Mesos UI', confirm: true },
+    ];
+    const rb = runbook([section('agents', steps, { on: 'agent' })]);
+    const d = new Driver(stateOf(rb, cluster(0, 1)));
+    d.start();
+    d.advance(60_000);
+    d.done('agents/patch@agent-1');
+    expect(d.state.nodes.get('agent-1')?.deadline?.passed).toBe(false);
+    d.advance(60_000);
+    d.done('agents/registered@agent-1');
+    expect(d.state.nodes.get('agent-1')?.deadline).toBeUndefined();
+    // The operator reads the UI note slowly: the 5 minutes go by, and nothing says "over".
+    d.advance(600_000);
+    d.take();
+    d.send({ type: 'timer', task: 'agents/patch@agent-1', attempt: 0, kind: 'deadline' });
+    expect(d.log()).toEqual([]);
+    expect(d.state.nodes.get('agent-1')?.deadline).toBeUndefined();
+  });
+
+  it('a resumed run rebuilds an answered deadline as ended, and a running one as running', () => {
+    const steps = [
+      { id: 'patch', run: 'x', deadline: { after: '5m', answered_by: 'registered' } },
+      { id: 'registered', run: 'y' },
+      { id: 'ui', text: 'Look at the Mesos UI', confirm: true },
+    ];
+    const rb = runbook([section('agents', steps, { on: 'agent', strategy: { batch: 2 } })]);
+    const d = new Driver(stateOf(rb, cluster(0, 2)));
+    d.start();
+    d.done('agents/patch@agent-1');
+    d.done('agents/patch@agent-2');
+    d.done('agents/registered@agent-1');
+    const all = [...d.records];
+    const rebuilt = replay(stateOf(rb, cluster(0, 2)), all);
+    expect(rebuilt.nodes.get('agent-1')?.deadline).toBeUndefined();
+    expect(rebuilt.nodes.get('agent-2')?.deadline).toMatchObject({ step: 'agents/patch', passed: false });
+  });
+
+  it('a deadline not answered in time still passes; only the gate named ends it, and only by passing', () => {
+    const steps = [
+      { id: 'patch', run: 'x', deadline: { after: '5m', answered_by: 'registered' } },
+      { id: 'other', run: 'z' },
+      { id: 'registered', run: 'y', expect: { exit: 0 } },
+      { id: 'ui', text: 'Look at the Mesos UI', confirm: true },
+    ];
+    const rb = runbook([section('agents', steps, { on: 'agent' })]);
+    const d = new Driver(stateOf(rb, cluster(0, 1)));
+    d.start();
+    d.done('agents/patch@agent-1');
+    d.done('agents/other@agent-1');
+    expect(d.state.nodes.get('agent-1')?.deadline?.passed).toBe(false);
+    d.advance(300_000);
+    d.take();
+    d.send({ type: 'timer', task: 'agents/patch@agent-1', attempt: 0, kind: 'deadline' });
+    expect(d.log()).toEqual(['deadline-passed agents/patch@agent-1']);
+    expect(d.state.nodes.get('agent-1')?.deadline?.passed).toBe(true);
+    // Registered after the countdown ran out: "over" stays, because it was.
+    d.done('agents/registered@agent-1');
+    expect(d.state.nodes.get('agent-1')?.deadline).toMatchObject({ step: 'agents/patch', passed: true });
+  });
+
+  it('a failing gate does not end a deadline', () => {
+    const steps = [
+      { id: 'patch', run: 'x', deadline: { after: '5m', answered_by: 'registered' } },
+      { id: 'registered', run: 'y', expect: { exit: 0 } },
+    ];
+    const rb = runbook([section('agents', steps, { on: 'agent' })]);
+    const d = new Driver(stateOf(rb, cluster(0, 1)));
+    d.start();
+    d.done('agents/patch@agent-1');
+    d.done('agents/registered@agent-1', { exit: 7 });
+    expect(d.state.nodes.get('agent-1')?.tasks.get('agents/registered')?.status).toBe('failed');
+    expect(d.state.nodes.get('agent-1')?.deadline).toMatchObject({ passed: false });
   });
 
   it('secrets reach the command, never a record', () => {

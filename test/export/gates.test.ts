@@ -47,11 +47,17 @@ describe('checks in plain words', () => {
     expect(deadlineWords('5m', en)).toBe("must finish within 5 min of the step's start");
     expect(deadlineWords({ after: '5m', text: 'agents expire' }, en)).toBe("must finish within 5 min of the step's start: agents expire");
     expect(deadlineWords({ after: '5m', text: '代理节点过期' }, zh)).toBe('必须在步骤开始后 5 分钟 内完成：代理节点过期');
+    expect(deadlineWords({ after: '5m', answered_by: ['agent-registered', 'agent-registered-strict'], text: 'agents expire' }, en)).toBe(
+      "must finish within 5 min of the step's start; the countdown ends when agent-registered or agent-registered-strict passes on the node: agents expire",
+    );
+    expect(deadlineWords({ after: '5m', answered_by: 'agent-registered' }, zh)).toBe('必须在步骤开始后 5 分钟 内完成；agent-registered 在该节点上通过时倒计时结束');
   });
 
   it('describes built-in checks from their registry, in Chinese where we have it', () => {
     expect(builtinWords({ builtin: 'dcos/patch-path' }, en)).toMatch(/^A patch goes to a later release of the same minor version/);
     expect(builtinWords({ builtin: 'dcos/patch-path' }, zh)).toMatch(/^补丁只能升级到同一次要版本/);
     expect(builtinWords({ builtin: 'nobody/knows' }, en)).toBe('nobody/knows');
+    expect(builtinWords({ builtin: 'dcos/mesos-agents' }, en)).toMatch(/^Compares the leading Mesos master's agent list/);
+    expect(builtinWords({ builtin: 'dcos/mesos-agents' }, zh)).toMatch(/^将首要 Mesos 管理节点的代理节点列表/);
   });
 });

@@ -15,7 +15,7 @@ function run(name: string, args: Record<string, BuiltinArgValue>, context: Parti
 
 describe('the registry', () => {
   it('has the DC/OS checks, each describing its arguments', () => {
-    expect([...builtins.keys()].sort()).toEqual(['dcos/config-change', 'dcos/mesos-version', 'dcos/node-version', 'dcos/patch-path']);
+    expect([...builtins.keys()].sort()).toEqual(['dcos/config-change', 'dcos/mesos-agents', 'dcos/mesos-version', 'dcos/node-version', 'dcos/patch-path']);
     for (const def of builtins.values()) {
       expect(def.description.length).toBeGreaterThan(20);
       for (const arg of Object.values(def.args)) expect(arg.description).not.toBe('');

@@ -474,7 +474,7 @@ describe('validateRunbook', () => {
         '      - { id: c, check: { builtin: dcos/patch-path } }',
       ),
       [
-        '9:36 error: unknown built-in check "dcos/patch-pth"; did you mean "dcos/patch-path"? (built-in checks: dcos/patch-path, dcos/config-change, dcos/mesos-version, dcos/node-version)',
+        '9:36 error: unknown built-in check "dcos/patch-pth"; did you mean "dcos/patch-path"? (built-in checks: dcos/patch-path, dcos/config-change, dcos/mesos-version, dcos/node-version, dcos/mesos-agents)',
         '10:59 error: built-in check "dcos/patch-path" needs the argument "to": The DC/OS version to patch to, e.g. 1.11.2.',
         '10:77 error: unknown argument "too" of built-in check "dcos/patch-path"; did you mean "to"? (its arguments: from, to)',
         '11:25 error: built-in check "dcos/patch-path" needs the argument "from": The DC/OS version the cluster runs now, e.g. 1.11.1.',
@@ -544,7 +544,7 @@ describe('validateRunbook', () => {
     ]);
   });
 
-  it('with an inventory: a role no node has is an error', () => {
+  it('with an inventory: a section left with no node is an error, a listed role no node has only a warning', () => {
     const inventory: Inventory = {
       source: 'inv.yaml',
       nodes: [
@@ -560,15 +560,45 @@ describe('validateRunbook', () => {
       '  - { id: b, title: B, on: bootstrap, steps: [ { id: a, text: hi } ] }',
       '  - { id: m, title: M, on: [master, agnet], steps: [ { id: a, run: "echo {{node.vars.zone}} {{node.vars.rack}}" } ] }',
       '  - { id: l, title: L, on: local, steps: [ { id: a, text: hi } ] }',
+      '  - { id: p, title: P, on: [agent, public_agent], steps: [ { id: a, text: hi } ] }',
+      '  - { id: q, title: Q, on: public_agent, optional: true, steps: [ { id: a, text: hi } ] }',
+      '  - { id: r, title: R, on: [public_agent, gpu], steps: [ { id: a, text: hi } ] }',
     );
     expect(problems(text, { inventory })).toEqual([
-      '4:28 error: no node of the inventory inv.yaml has role "bootstrap" (its roles: agent, master)',
+      '4:28 error: no node of the inventory inv.yaml has role "bootstrap" (its roles: agent, master): section "b" would run on no node (mark it optional: true if that is expected)',
       '5:37 warning: role "agnet" is not declared under roles: and is not one of bootstrap, master, agent, public_agent or local; did you mean "agent"?',
-      '5:37 error: no node of the inventory inv.yaml has role "agnet"; did you mean "agent"? (its roles: agent, master)',
+      '5:37 warning: no node of the inventory inv.yaml has role "agnet"; did you mean "agent"? (its roles: agent, master); the section runs on the nodes with its other roles',
       '5:93 warning: no node of the inventory inv.yaml has vars.rack',
+      '7:36 warning: no node of the inventory inv.yaml has role "public_agent" (its roles: agent, master); the section runs on the nodes with its other roles',
+      '8:28 warning: no node of the inventory inv.yaml has role "public_agent" (its roles: agent, master); the section is optional and will be skipped',
+      '9:29 error: no node of the inventory inv.yaml has role "public_agent" (its roles: agent, master): section "r" would run on no node (mark it optional: true if that is expected)',
+      '9:43 warning: role "gpu" is not declared under roles: and is not one of bootstrap, master, agent, public_agent or local',
+      '9:43 error: no node of the inventory inv.yaml has role "gpu" (its roles: agent, master): section "r" would run on no node (mark it optional: true if that is expected)',
     ]);
     expect(problems(text)).toEqual([
       '5:37 warning: role "agnet" is not declared under roles: and is not one of bootstrap, master, agent, public_agent or local; did you mean "agent"?',
+      '9:43 warning: role "gpu" is not declared under roles: and is not one of bootstrap, master, agent, public_agent or local',
+    ]);
+  });
+
+  it('a deadline answered_by names a later step of its section; a batch param must be declared', () => {
+    const text = y(
+      'id: t',
+      'title: T',
+      'sections:',
+      '  - id: a',
+      '    title: A',
+      '    on: agent',
+      "    strategy: { batch: '{{params.agent_btach}}' }",
+      '    steps:',
+      '      - { id: before, run: "true" }',
+      '      - { id: patch, run: "true", deadline: { after: 5m, answered_by: [registerd, before, registered] } }',
+      '      - { id: registered, run: "true" }',
+    );
+    expect(problems(text)).toEqual([
+      '7:25 error: params.agent_btach names no param: the runbook declares no param "agent_btach"',
+      '10:72 error: answered_by names no step of this section: "registerd"; did you mean "registered"?',
+      '10:83 error: answered_by must name a later step: "before" comes before the countdown starts',
     ]);
   });
 

@@ -35,21 +35,32 @@ function step(rb: Runbook, sectionId: string, stepId: string): Step {
 /** Keys whose values are words for people; everything else is behaviour and must match. */
 const HUMAN = new Set(['title', 'description', 'why', 'text', 'prompt', 'hint', 'lang']);
 
+/**
+ * A troubleshooting command's title is what steps refer to, and each edition writes it in its own
+ * language ("node checks", "节点检查"): it stands in the skeleton as where it first appears.
+ */
+function troubleshootKeys(rb: Runbook): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const [role, r] of Object.entries(rb.roles ?? {})) (r.troubleshoot ?? []).forEach((t, i) => keys.has(t.title) || keys.set(t.title, `${role}#${i}`));
+  return keys;
+}
+
 /** The runbook with its human text taken out: what must be identical in every language. */
-function skeleton(v: unknown, trail: string[] = []): unknown {
-  if (Array.isArray(v)) return v.map((x) => skeleton(x, trail));
+function skeleton(v: unknown, trail: string[] = [], keys = troubleshootKeys(v as Runbook)): unknown {
+  if (Array.isArray(v)) return v.map((x) => skeleton(x, trail, keys));
   if (v === null || typeof v !== 'object') return v;
   const o = v as Record<string, unknown>;
   const parent = trail[trail.length - 1];
   const out: Record<string, unknown> = {};
   for (const [k, val] of Object.entries(o)) {
-    // A troubleshooting command's title is what steps refer to: behaviour, not prose.
-    if (HUMAN.has(k) && !(k === 'title' && parent === 'troubleshoot')) continue;
-    if (k === 'header') out[k] = Object.values(val as Record<string, string>);
+    if (k === 'title' && parent === 'troubleshoot') out[k] = keys.get(val as string);
+    else if (k === 'troubleshoot' && typeof val === 'string') out[k] = keys.get(val) ?? `unknown: ${val}`;
+    else if (HUMAN.has(k)) continue;
+    else if (k === 'header') out[k] = Object.values(val as Record<string, string>);
     else if (k === 'checklist') out[k] = (val as string[]).length;
-    else if (k === 'confirm') out[k] = typeof val === 'string' ? '<text>' : typeof val === 'object' ? skeleton({ ...(val as object), text: undefined }, [...trail, k]) : val;
-    else if (k === 'deadline' && typeof val === 'object') out[k] = (val as { after: string }).after;
-    else out[k] = skeleton(val, [...trail, k]);
+    else if (k === 'confirm') out[k] = typeof val === 'string' ? '<text>' : typeof val === 'object' ? skeleton({ ...(val as object), text: undefined }, [...trail, k], keys) : val;
+    else if (k === 'deadline' && typeof val === 'object') out[k] = skeleton({ ...(val as object), text: undefined }, [...trail, k], keys);
+    else out[k] = skeleton(val, [...trail, k], keys);
   }
   return out;
 }
@@ -97,6 +108,13 @@ describe('English and Chinese editions', () => {
     expect(texts.length).toBeGreaterThan(150);
     expect(texts.filter((t) => !CJK.test(t.text))).toEqual([]);
     expect(humanTexts(en).filter((t) => CJK.test(t.text))).toEqual([]);
+  });
+
+  it('name their troubleshooting commands in their language, except unit and file names', () => {
+    const titles = (rb: Runbook) => Object.values(rb.roles ?? {}).flatMap((r) => (r.troubleshoot ?? []).map((t) => t.title));
+    const words = titles(zh).filter((t) => !/^(dcos-[a-z-]+|zookeeper\.out|nginx|genconf\/serve)$/.test(t));
+    expect([...new Set(words)].sort()).toEqual(['DC/OS 单元', 'Mesos 代理', '节点检查', '集群检查']);
+    expect(titles(en)).toContain('node checks');
   });
 
   it('never put a space between two Chinese characters (YAML folding of a line break does that)', () => {
@@ -182,13 +200,19 @@ const PAGE: { what: string; pattern: RegExp }[] = [
 
 describe('every instruction of the page', () => {
   const all = steps(en);
+  // The masters' and agents' gates also run, beyond the page, on the cluster before the first
+  // master (cluster-health): the page's instruction is the one in its own section.
+  const find = (what: string, pattern: RegExp) => {
+    const section = /^(masters|agents):/.exec(what)?.[1];
+    return all.find((f) => (section === undefined || f.section.id === section) && pattern.test(stepText(f.step)));
+  };
 
-  it.each(PAGE)('$what', ({ pattern }) => {
-    expect(all.find((f) => pattern.test(stepText(f.step)))).toBeDefined();
+  it.each(PAGE)('$what', ({ what, pattern }) => {
+    expect(find(what, pattern)).toBeDefined();
   });
 
   it('comes in the order of the page (guards first)', () => {
-    const at = PAGE.map(({ what, pattern }) => ({ what, index: all.find((f) => pattern.test(stepText(f.step)))?.index ?? -1 }));
+    const at = PAGE.map(({ what, pattern }) => ({ what, index: find(what, pattern)?.index ?? -1 }));
     const sorted = [...at].sort((a, b) => a.index - b.index);
     expect(at.map((x) => x.what)).toEqual(sorted.map((x) => x.what));
     expect(all[0]?.step.check?.builtin).toBe('dcos/patch-path');
@@ -229,7 +253,13 @@ describe('every instruction of the page', () => {
 
   it('never runs a destructive step without a confirmation, and makes the operator type the master', () => {
     const destructive = steps(en).filter((f) => f.step.destructive);
-    expect(destructive.map((f) => `${f.section.id}/${f.step.id}`)).toEqual(['masters/run-patch-script', 'agents/remove-libltdl', 'agents/run-patch-script']);
+    expect(destructive.map((f) => `${f.section.id}/${f.step.id}`)).toEqual([
+      'masters/run-patch-script',
+      'agents/remove-libltdl',
+      'agents/run-patch-script',
+      'public-agents/remove-libltdl',
+      'public-agents/run-patch-script',
+    ]);
     for (const f of destructive) expect(JSON.stringify(f.step.confirm)).toMatch(/\{\{node\.name\}\}/);
     expect(step(en, 'masters', 'run-patch-script').confirm).toMatchObject({ typed: '{{node.name}}' });
   });
@@ -237,7 +267,39 @@ describe('every instruction of the page', () => {
   it('patches masters one at a time and stops at the first failure', () => {
     const masters = en.sections.find((s) => s.id === 'masters');
     expect(masters).toMatchObject({ on: 'master', strategy: 'serial', max_failures: 0 });
-    expect(en.sections.find((s) => s.id === 'agents')).toMatchObject({ on: ['agent', 'public_agent'], max_failures: 0 });
+    expect(en.sections.find((s) => s.id === 'agents')).toMatchObject({ on: 'agent', strategy: { batch: '{{params.agent_batch}}' }, max_failures: 0 });
+    expect(en.params?.agent_batch).toMatchObject({ default: '5', pattern: '^[1-9][0-9]*$' });
+  });
+
+  it('patches public agents apart, after the private agents, one at a time, and only if there are any', () => {
+    const ids = en.sections.map((s) => s.id);
+    expect(ids.indexOf('public-agents')).toBe(ids.indexOf('agents') + 1);
+    expect(en.sections.find((s) => s.id === 'public-agents')).toMatchObject({ on: 'public_agent', optional: true, strategy: 'serial', max_failures: 0 });
+  });
+
+  it('checks the cluster before the first master and every agent Mesos knows at the end', () => {
+    const ids = en.sections.map((s) => s.id);
+    expect(ids.indexOf('cluster-health')).toBe(ids.indexOf('masters') - 1);
+    expect(ids.indexOf('final-versions')).toBe(ids.indexOf('public-agents') + 1);
+    expect(ids.indexOf('final-check')).toBe(ids.indexOf('final-versions') + 1);
+    expect(en.sections.find((s) => s.id === 'final-versions')).toMatchObject({ on: ['master', 'agent', 'public_agent'], steps: [{ check: { builtin: 'dcos/node-version', with: { expected: '{{params.target_version}}', when: 'after' } } }] });
+    const health = en.sections.find((s) => s.id === 'cluster-health')!;
+    // Nothing in it changes the cluster.
+    expect(health.steps.filter((s) => s.destructive || /dcos_node_upgrade|systemctl (restart|stop)|rm /.test(s.run ?? ''))).toEqual([]);
+    expect(health.steps.map((s) => s.check?.builtin ?? s.until)).toContainEqual('dcos/mesos-agents');
+    const final = en.sections.find((s) => s.id === 'final-check')!;
+    expect(final.steps.map((s) => s.check?.with)).toEqual([
+      { accept: '{{params.agents_left_out}}', dcos: '{{params.target_version}}' },
+      { accept: '{{params.agents_left_out}}', dcos: '{{params.target_version}}' },
+    ]);
+  });
+
+  it("ends the agents' countdown when the agent is registered again, and says so", () => {
+    for (const id of ['agents', 'public-agents']) {
+      const patch = step(en, id, 'run-patch-script');
+      expect(patch.deadline).toMatchObject({ after: '5m', answered_by: ['agent-registered', 'agent-registered-strict'] });
+      expect(patch.why).toMatch(/ends when\s+the next gate sees the agent registered again/);
+    }
   });
 
   it('keeps the token secret, read from the environment, and asks for it only in strict mode', () => {

@@ -27,6 +27,7 @@ interface RawRole {
   health?: { run: string } | { run: string }[];
 }
 interface RawRunbook {
+  params?: Record<string, { default?: string | number | boolean }>;
   sections: RawSection[];
   roles?: Record<string, RawRole>;
 }
@@ -63,6 +64,8 @@ function notFound(r: RunResult): boolean {
 
 describe.each(RUNBOOKS)('%s', (file) => {
   const book = load(readFileSync(file, 'utf8')) as RawRunbook;
+  // Params the briefing does not set take their defaults, as in a run.
+  const defaults = Object.fromEntries(Object.entries(book.params ?? {}).flatMap(([k, p]) => (p.default === undefined ? [] : [[k, p.default]])));
   const played: { node: string; command: string; result: RunResult }[] = [];
 
   // A fresh cluster per runbook: playing one patches it.
@@ -82,7 +85,7 @@ describe.each(RUNBOOKS)('%s', (file) => {
   });
 
   it('plays every step command on a node of its role: none is "not found", expected exits hold', async () => {
-    const scope: Scope = { params: { ...sim.suggestedParams, jwt: sim.token }, vars: {}, secrets: new Set(['jwt']) };
+    const scope: Scope = { params: { ...defaults, ...sim.suggestedParams, jwt: sim.token }, vars: {}, secrets: new Set(['jwt']) };
     for (const section of book.sections) {
       for (const node of targets(section.on)) {
         const s = await session(node);
@@ -121,7 +124,7 @@ describe.each(RUNBOOKS)('%s', (file) => {
   });
 
   it('answers every troubleshooting command and health probe of every role', async () => {
-    const scope: Scope = { params: { ...sim.suggestedParams, jwt: sim.token }, vars: {}, secrets: new Set(['jwt']) };
+    const scope: Scope = { params: { ...defaults, ...sim.suggestedParams, jwt: sim.token }, vars: {}, secrets: new Set(['jwt']) };
     for (const [role, def] of Object.entries(book.roles ?? {})) {
       const node = sim.inventory.nodes.find((n) => n.roles.includes(role))?.name;
       if (!node) continue;

@@ -20,11 +20,24 @@ const start = async (scenario: string, timeScale = 300, extra: Parameters<typeof
 
 describe('the scenario list', () => {
   it('names each scenario with a title, a briefing that hides the fault, and a lesson', () => {
-    expect(scenarios.map((s) => s.name)).toEqual(['happy', 'ranges-slow', 'registrar-stuck', 'libltdl', 'agent-expires', 'wrong-version', 'forbidden-config', 'ipv6-disabled', 'strict']);
+    expect(scenarios.map((s) => s.name)).toEqual([
+      'happy',
+      'ranges-slow',
+      'registrar-stuck',
+      'libltdl',
+      'agent-expires',
+      'wrong-version',
+      'forbidden-config',
+      'ipv6-disabled',
+      'strict',
+      'no-public-agents',
+      'master-unhealthy',
+      'unlisted-agent',
+    ]);
     for (const s of scenarios) {
       expect(s.title.length).toBeGreaterThan(5);
       expect(s.lesson.length).toBeGreaterThan(50);
-      expect(s.description).not.toMatch(/registrar|libltdl|ipv6|IPv6|exhibitor_|expire|under-?replicated/i);
+      expect(s.description).not.toMatch(/registrar|libltdl|ipv6|IPv6|exhibitor_|expire|under-?replicated|unhealthy|missing|public agent/i);
     }
   });
 });
@@ -202,5 +215,63 @@ describe('strict', () => {
     const agent = await sshRun(s, 'agent-1', `curl -fsS --cacert /run/dcos/pki/CA/ca-bundle.crt -H 'Authorization: token='${sq(token)} https://10.0.1.1:5051/metrics/snapshot`);
     expect(metric(agent, 'slave/registered')).toBe(1);
     m.close();
+  });
+});
+
+describe('the agents endpoint', () => {
+  it('the leading master answers /slaves and /master/slaves in Mesos shape; another master redirects there', async () => {
+    const s = await start('happy', 300, { publicAgents: 2 });
+    const leader = s.model.leaderAt(s.clock.now())!;
+    const other = s.model.masters.find((m) => m.name !== leader.name)!;
+    for (const path of ['/slaves', '/master/slaves']) {
+      const r = await sshRun(s, 'master-1', `curl -fsS http://${leader.ip}:5050${path}`);
+      expect(r.exit).toBe(0);
+      const body = JSON.parse(r.stdout) as { slaves: { hostname: string; pid: string; active: boolean; version: string; reserved_resources: Record<string, unknown> }[]; recovered_slaves: unknown[] };
+      expect(body.recovered_slaves).toEqual([]);
+      expect(body.slaves.map((a) => a.hostname)).toEqual(['10.0.1.1', '10.0.1.2', '10.0.5.1', '10.0.5.2']);
+      expect(body.slaves[0]).toMatchObject({ pid: 'slave(1)@10.0.1.1:5051', port: 5051, active: true, version: '1.5.1', reserved_resources: {} });
+      expect(Object.keys(body.slaves[2]!.reserved_resources)).toEqual(['slave_public']);
+    }
+    // leader.mesos resolves to the leader inside the cluster.
+    expect(JSON.parse((await sshRun(s, 'agent-1', 'curl -fsS http://leader.mesos:5050/slaves')).stdout).slaves).toHaveLength(4);
+    const redirected = await sshRun(s, 'master-1', `curl -sS -i http://${other.ip}:5050/slaves`);
+    expect(redirected.stdout).toMatch(new RegExp(`^HTTP/1\\.1 307 Temporary Redirect\r?\nLocation: //${leader.ip.replace(/\./g, '\\.')}:5050/master/slaves`));
+  });
+
+  it('an agent that stopped answering is inactive, then gone once removed', async () => {
+    const s = await start('agent-expires', 400);
+    const url = await buildScript(s);
+    await sshRun(s, 'agent-1', 'sudo rm -f /opt/mesosphere/lib/libltdl.so.7');
+    const script = patchNode(s, 'agent-1', url);
+    const m = await connect(s, 'master-2');
+    const inactive = await pollUntil(m, 'curl -fsS http://leader.mesos:5050/slaves', (r) => r.stdout.includes('"hostname":"10.0.1.1"') && r.stdout.includes('"active":false'), 20_000, 50);
+    expect(inactive.exit).toBe(0);
+    await pollUntil(m, 'curl -fsS http://leader.mesos:5050/slaves', (r) => r.exit === 0 && !r.stdout.includes('"hostname":"10.0.1.1"'), 30_000, 100);
+    await script;
+    m.close();
+  });
+});
+
+describe('master-unhealthy', () => {
+  it('has one master whose registrar never recovered since boot, before anything is patched; a restart brings it back', async () => {
+    const s = await start('master-unhealthy', 400);
+    const m3 = await connect(s, 'master-3');
+    expect(metric(await m3.run('curl -fsS http://10.0.4.3:5050/metrics/snapshot'), 'registrar/log/recovered')).toBe(0);
+    expect(metric(await sshRun(s, 'master-1', 'curl -fsS http://10.0.4.1:5050/metrics/snapshot'), 'registrar/log/recovered')).toBe(1);
+    expect((await m3.run('sudo journalctl -u dcos-mesos-master -n 30 --no-pager')).stdout).toMatch(/Unable to finish the recover protocol in 10secs, retrying/);
+    expect(s.model.actions).toEqual([]);
+    expect(s.model.faultsMet.map((f) => `${f.id} ${f.node}`)).toEqual(['master-unhealthy-before-patch master-3']);
+    expect((await m3.run('sudo systemctl restart dcos-mesos-master')).exit).toBe(0);
+    await pollUntil(m3, 'curl -fsS http://10.0.4.3:5050/metrics/snapshot', (r) => metric(r, 'registrar/log/recovered') === 1);
+    m3.close();
+  });
+});
+
+describe('unlisted-agent', () => {
+  it('gives an inventory without the last private agent, which Mesos still lists', async () => {
+    const s = await start('unlisted-agent', 300, { agents: 3 });
+    expect(s.inventory.nodes.map((n) => n.name)).toEqual(['bootstrap', 'master-1', 'master-2', 'master-3', 'agent-1', 'agent-2', 'public-agent-1']);
+    const body = JSON.parse((await sshRun(s, 'master-1', 'curl -fsS http://leader.mesos:5050/slaves')).stdout) as { slaves: { hostname: string }[] };
+    expect(body.slaves.map((a) => a.hostname)).toContain('10.0.1.3');
   });
 });

@@ -8,11 +8,21 @@ export interface BuiltinArg {
   file?: boolean;
 }
 
+/** A node of the inventory as a built-in check sees it. */
+export interface BuiltinNode {
+  name: string;
+  ip: string;
+  address: string;
+  roles: readonly string[];
+}
+
 export interface BuiltinContext {
+  /** The inventory's nodes (this machine excluded), for checks that compare the cluster with it. */
+  nodes?: readonly BuiltinNode[];
   /** Content of each `file: true` arg, read from the node by the engine. */
   files: Record<string, string>;
-  /** The result of the step's `run`, when the step has one. */
-  output?: { stdout: string; stderr: string; exit: number | null };
+  /** The result of the step's `run`, when the step has one; truncated: only the tail of a long output was kept. */
+  output?: { stdout: string; stderr: string; exit: number | null; truncated?: boolean };
 }
 
 export interface BuiltinResult {

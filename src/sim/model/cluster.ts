@@ -32,6 +32,10 @@ export interface ScenarioFaults {
   forbiddenConfig?: boolean;
   /** IPv6 is disabled in every node's kernel while config.yaml says enable_ipv6: 'true'. */
   ipv6Disabled?: boolean;
+  /** The last master's registrar has not recovered since it booted, before anything is patched. */
+  masterUnhealthy?: boolean;
+  /** The inventory given to the trainee leaves out the last private agent, which Mesos knows. */
+  unlistedAgent?: boolean;
 }
 
 export interface ClusterOptions {
@@ -534,7 +538,9 @@ export class ClusterModel {
   private startMesosMaster(st: NodeState, unit: UnitRuntime, at: number, pid: number, opts: { boot?: boolean; activation?: boolean }): void {
     const name = unit.spec.name;
     const m = st.master as NonNullable<NodeState['master']>;
-    const stuck = m.stuckNextActivation && opts.activation === true;
+    // masterUnhealthy: the last master (never the first leader) came up without recovering, long before the patch.
+    const unhealthy = opts.boot === true && this.faults.masterUnhealthy === true && st.info.index === this.masters.length && this.masters.length > 1;
+    const stuck = (m.stuckNextActivation && opts.activation === true) || unhealthy;
     if (opts.activation) m.stuckNextActivation = false;
     m.mesosListeningAt = null;
     m.recoveredAt = null;
@@ -579,7 +585,8 @@ export class ClusterModel {
         until: Infinity,
         lines: (when) => [glog('W', when, main + 18, 'registrar.cpp:469', 'Registrar is still recovering: waiting for the replicated log (registrar/log/recovered is 0)')],
       });
-      this.recordFault('registrar-not-recovered', st.info.name, 'The Mesos registrar on this master did not recover after the patch until dcos-mesos-master was restarted', start);
+      if (unhealthy) this.recordFault('master-unhealthy-before-patch', st.info.name, 'The Mesos registrar on this master had not recovered since it booted, before anything was patched', start);
+      else this.recordFault('registrar-not-recovered', st.info.name, 'The Mesos registrar on this master did not recover after the patch until dcos-mesos-master was restarted', start);
       return;
     }
     const recovered = opts.boot ? start + 12 * S : start + st.rng.int(8, 20) * S;
@@ -929,6 +936,26 @@ export class ClusterModel {
       if (!removed && !away) disconnected++;
     });
     return { active, disconnected, inactive: 0, tasks };
+  }
+
+  /** The leading master's agent list at t (GET :5050/slaves), in Mesos 1.5's shape. Removed agents are gone from it. */
+  agentsEndpoint(t: number): string {
+    const framework = uuid(Rng.for(this.seed, 'framework'));
+    const items: string[] = [];
+    for (const a of this.agents) {
+      const st = this.states.get(a.name);
+      const removed = st?.agent?.removedAt;
+      if (removed !== null && removed !== undefined && removed <= t) continue;
+      const active = st ? st.registeredAt(t) : true;
+      const version = mesosVersion(st?.version ?? this.runningVersion);
+      const pub = a.role === 'public_agent';
+      const id = st?.agent?.agentId ?? `${framework}-S${a.index + (pub ? 1000 : 0)}`;
+      const res = '{"disk":35577.0,"mem":14895.0,"gpus":0.0,"cpus":4.0,"ports":"[1025-2180, 2182-3887, 3889-5049, 5052-8079, 8082-8180, 8182-32000]"}';
+      items.push(
+        `{"id":"${id}","hostname":"${a.ip}","port":5051,"attributes":{${pub ? '"public_ip":"true"' : ''}},"pid":"slave(1)@${a.ip}:5051","registered_time":1530559483.0,"resources":${res},"used_resources":{"disk":0.0,"mem":0.0,"gpus":0.0,"cpus":0.0},"offered_resources":{"disk":0.0,"mem":0.0,"gpus":0.0,"cpus":0.0},"reserved_resources":${pub ? `{"slave_public":${res}}` : '{}'},"unreserved_resources":${pub ? '{"disk":0.0,"mem":0.0,"gpus":0.0,"cpus":0.0}' : res},"active":${active},"version":"${version}","capabilities":["MULTI_ROLE","HIERARCHICAL_ROLE","RESERVATION_REFINEMENT"]}`,
+      );
+    }
+    return `{"slaves":[${items.join(',')}],"recovered_slaves":[]}`;
   }
 
   /** The CockroachDB node status table's rows at t, as seen from a live node. */
