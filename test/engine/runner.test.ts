@@ -11,7 +11,7 @@ import { replay } from '../../src/engine/update.js';
 import type { InventoryNode } from '../../src/inventory/types.js';
 import type { Runbook } from '../../src/runbook/schema.js';
 import { FakeTransport } from '../helpers/fake-transport.js';
-import { tempDir } from '../helpers/real-shell.js';
+import { tempDir, waitUntil } from '../helpers/real-shell.js';
 import { cluster, describe as line, runbook, section, stateOf } from './fixtures.js';
 
 class Sink implements RecordSink {
@@ -168,7 +168,8 @@ group('runner', () => {
     });
     transport.expect('curl -O http://10.0.0.5:80/upgrade/5f0c/dcos_node_upgrade.sh && sudo bash dcos_node_upgrade.sh', { stdout: 'Upgrading DC/OS master 1.11.1 -> 1.11.2\n' }, { node: 'master-1' });
     runner.start();
-    await settle();
+    // The capture's pattern is searched in the regex worker, off the event loop: wait for its answer.
+    await waitUntil(() => runner.getState().prompts.length > 0, 5_000);
     const prompt = runner.getState().prompts[0];
     expect(prompt).toMatchObject({ kind: 'confirm', node: 'master-1', command: 'curl -O http://10.0.0.5:80/upgrade/5f0c/dcos_node_upgrade.sh && sudo bash dcos_node_upgrade.sh', destructive: true });
     expect(transport.calls).toHaveLength(1); // nothing destructive ran yet
