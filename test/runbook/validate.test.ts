@@ -240,7 +240,7 @@ describe('validateRunbook', () => {
       'a value where no shell quoting is safe',
       steps('      - id: a', '        run: sh -c "echo {{node.name}}"'),
       [
-        `10:26 error: {{node.name}} cannot be placed safely in this command: it is in the script of sh -c, which a second shell reads as code; pass the value as an argument instead, e.g. sh -c '... "$1"' sh {{node.name}}`,
+        `10:26 error: {{node.name}} cannot be placed safely in this command: it is the script of sh -c, which a second shell reads as code; use env: and "$NAME" instead (env: { NAME: '{{node.name}}' } on the step, and "$NAME" in the command)`,
       ],
     ],
     [
