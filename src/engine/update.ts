@@ -11,6 +11,7 @@
 import { evaluateCondition } from '../runbook/condition.js';
 import { formatDuration, parseDuration } from '../runbook/duration.js';
 import type { Scalar, Step } from '../runbook/schema.js';
+import { shellQuote } from '../runbook/shell-quote.js';
 import { render, renderForDisplay } from '../runbook/template.js';
 import { capture, checkList, clip, evaluateChecks } from './checks.js';
 import { renderHeader, scopeFor, showText } from './display.js';
@@ -667,6 +668,7 @@ function onTimer(d: Draft, e: Extract<InputEvent, { type: 'timer' }>): void {
 
 interface Prepared {
   command?: string;
+  env?: Record<string, string>;
   display?: string;
   text?: string;
   confirmText?: string;
@@ -684,6 +686,12 @@ function prepare(d: Draft, step: Step, nodeName: string): Prepared | { error: st
     if (step.run) {
       p.command = render(step.run, scope, 'shell');
       p.display = renderForDisplay(step.run, scope, 'shell');
+      if (step.env) {
+        // Values as they are (the command reads them as "$NAME"); shown as assignments before it.
+        const env = Object.entries(step.env);
+        p.env = Object.fromEntries(env.map(([name, value]) => [name, render(value, scope, 'text')]));
+        p.display = `${env.map(([name, value]) => `${name}=${shellQuote(renderForDisplay(value, scope, 'text'))} `).join('')}${p.display}`;
+      }
     }
     if (step.text) p.text = shown(step.text);
     if (typeof step.confirm === 'string') p.confirmText = shown(step.confirm);
@@ -712,6 +720,7 @@ function execEffect(task: string, node: string, attempt: number, p: Prepared, ti
     node,
     attempt,
     ...(p.command !== undefined ? { command: p.command } : {}),
+    ...(p.env !== undefined ? { env: p.env } : {}),
     ...(p.display !== undefined ? { display: p.display } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(p.builtin ? { builtin: p.builtin } : {}),

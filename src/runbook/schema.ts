@@ -146,6 +146,12 @@ export const Step = Type.Object(
     text: Type.Optional(doc(Type.String(), 'Text shown to the operator (a note, a guideline).')),
     checklist: Type.Optional(doc(Type.Array(Type.String(), { minItems: 1 }), 'Manual checklist items, each acknowledged.')),
     run: Type.Optional(doc(Type.String({ minLength: 1 }), 'A shell command (/bin/sh on the node); interpolated values are shell-quoted.')),
+    env: Type.Optional(
+      doc(
+        Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), { additionalProperties: false }),
+        'NAME: value (interpolated as text) for the command, which reads it as "$NAME": never code, never in a command line.',
+      ),
+    ),
     check: Type.Optional(doc(BuiltinCheck, 'A built-in check run instead of (or after) a command.')),
     destructive: Type.Optional(doc(Type.Boolean(), 'Never runs without a confirmation that names the command and the node.')),
     confirm: Type.Optional(doc(Confirm, 'Ask the operator before continuing; a string is the confirmation text.')),

@@ -44,6 +44,8 @@ interface CmdFrame {
   receiver: number | null;
   /** For $(...) and process substitutions: why the spot its output lands in is not data, if it is not. */
   outer: string | undefined;
+  /** ...and whether that output lands in the arguments of a process, which ps shows. */
+  outerArgv: boolean;
 }
 
 /** A value placed, kept for the checks only the rest of the command can settle. */
@@ -78,7 +80,15 @@ export function safeForm(ref: string): string {
 const PREV_OK = /[\s;&|(/:.,\-@=%'"<>]/;
 const NEXT_OK = /[\s;&|)/:.,\-@%'"]/;
 
+/** Builtins of every shell we meet: their arguments start no process, so ps never shows them. */
+const NO_PROCESS = new Set(['echo', 'printf', 'test', '[', ':', 'true', 'false']);
+
 export class ShellLexer {
+  constructor(
+    /** Refs whose values are secrets: they may not become arguments of a process. */
+    private readonly secretRefs: ReadonlySet<string> = new Set(),
+  ) {}
+
   private readonly stack: Frame[] = [newCmd(false)];
   /** Set when the two shells would read what follows differently, or this reader lost track. */
   private lost: string | null = null;
@@ -145,6 +155,11 @@ export class ShellLexer {
     }
     const spot = this.spot();
     if (spot.reason) throw fail(`${spot.reason}; ${safeForm(part.ref)}`);
+    if (spot.argv && this.secretRefs.has(part.ref)) {
+      throw fail(
+        `it is a secret, and here it would be an argument of ${spot.program ?? 'a program'}, which ps shows to every user of the node; pass it on standard input from a shell builtin instead, e.g. printf '%s' {{${part.ref}}} | PROGRAM (curl: printf 'header = "Authorization: token=%s"\\n' {{${part.ref}}} | curl -K - ...)`,
+      );
+    }
     this.placements.push({ part, order: this.orderHere(), program: spot.program });
     const top = this.top;
     if (!('value' in filled)) return this.inserted(filled.shown);
@@ -173,7 +188,9 @@ export class ShellLexer {
   }
 
   /** Why a value at the current spot is not proven to be data, and whose argument it is. */
-  private spot(): { reason?: string; program?: string } {
+  private spot(): { reason?: string; program?: string; argv?: boolean } {
+    const enclosed = this.stack.some((f) => f.t === 'cmd' && f.outerArgv);
+    const data = (program?: string, argv = false) => ({ ...(program !== undefined ? { program } : {}), argv: argv || enclosed });
     for (const frame of this.stack) {
       if (frame.t === 'backtick') return { reason: 'inside `...` quotes follow other rules; write $(...) instead' };
       if (frame.t === 'param') return { reason: 'inside ${...} bash and dash treat quotes differently; use the value outside ${...}' };
@@ -182,10 +199,10 @@ export class ShellLexer {
       if (frame.t === 'cmd' && frame.outer) return { reason: frame.outer };
     }
     const top = this.top;
-    if (top.t === 'comment') return {};
+    if (top.t === 'comment') return data();
     if (top.t === 'heredoc') {
       const why = stdinReason(top.doc.words);
-      return why ? { reason: `it is in a here-document, the input of a program that may run it: ${why}` } : {};
+      return why ? { reason: `it is in a here-document, the input of a program that may run it: ${why}` } : data();
     }
     const cmd = this.sink();
     if (!cmd) return { reason: 'this spot is not understood' };
@@ -193,9 +210,9 @@ export class ShellLexer {
     if (cmd.duplicate) return { reason: `it is the target of ${cmd.duplicate}, which bash expands a second time when it is not a number, running $(...) in it` };
     if (cmd.herestring) {
       const why = cmd.words.length === 0 ? 'the command is named after it' : stdinReason(cmd.words);
-      return why ? { reason: `it is a here-string, the input of a program that may run it: ${why}` } : {};
+      return why ? { reason: `it is a here-string, the input of a program that may run it: ${why}` } : data();
     }
-    if (cmd.redirect) return {}; // the name of a file
+    if (cmd.redirect) return data(); // the name of a file
     const k = commandIndex(cmd.words);
     const keyword = cmd.words.slice(0, k).find((w) => ['for', 'case', 'select', 'in'].includes(w));
     if (keyword) return { reason: `it is in the words of ${keyword}, which go into a variable or a pattern this reader does not follow` };
@@ -206,7 +223,8 @@ export class ShellLexer {
     const reason = argumentReason(cmd.words, cmd.words.length);
     if (reason) return { reason };
     const resolved = resolveProgram(cmd.words);
-    return { program: resolved.kind === 'program' ? resolved.name : undefined };
+    if (resolved.kind !== 'program') return data(undefined, true);
+    return data(resolved.name, resolved.wrapped || !NO_PROCESS.has(resolved.name));
   }
 
   /** The position a value placed now takes among the values; in a here-document, that of its command. */
@@ -338,9 +356,10 @@ export class ShellLexer {
     }
     if (a === '(') {
       // What $(...) prints lands at this spot: a value inside is data only if this spot is.
-      const spot = this.spot().reason;
+      const spot = this.spot();
+      const reason = spot.reason;
       this.consumed('$(');
-      this.push({ ...newCmd(true), outer: spot && `it is inside $(...), whose output lands where ${spot.replace(/^it (is|would)/, 'it $1')}` });
+      this.push({ ...newCmd(true), outer: reason && `it is inside $(...), whose output lands where ${reason}`, outerArgv: spot.argv ?? false });
       return 2;
     }
     if (a === '{') {
@@ -610,5 +629,5 @@ export class ShellLexer {
 }
 
 function newCmd(sub: boolean): CmdFrame {
-  return { t: 'cmd', sub, depth: 0, word: '', words: [], delimNext: null, pending: [], redirect: false, duplicate: null, herestring: false, receiver: null, outer: undefined };
+  return { t: 'cmd', sub, depth: 0, word: '', words: [], delimNext: null, pending: [], redirect: false, duplicate: null, herestring: false, receiver: null, outer: undefined, outerArgv: false };
 }

@@ -256,10 +256,11 @@ export function redactSecrets(text: string, scope: Scope): string {
  * Problems a shell command template has whatever the values: syntax errors and refs placed where
  * no quoting is safe (inside backquotes, after $, in the script of sh -c, ...). For validation.
  */
-export function shellTemplateProblems(source: string): TemplateProblem[] {
+export function shellTemplateProblems(source: string, options: { secrets?: ReadonlySet<string> } = {}): TemplateProblem[] {
   const { parts, errors } = parseTemplate(source);
   const problems: TemplateProblem[] = [...errors];
-  renderParts(parts, 'shell', () => ({ value: 'x' }), (e) => problems.push({ message: e.message, offset: e.offset }));
+  const secretRefs = new Set([...(options.secrets ?? [])].map((name) => `params.${name}`));
+  renderParts(parts, 'shell', () => ({ value: 'x' }), (e) => problems.push({ message: e.message, offset: e.offset }), secretRefs);
   return problems.sort((a, b) => a.offset - b.offset);
 }
 
@@ -273,7 +274,7 @@ function renderWith(source: string, mode: RenderMode, fill: (part: RefPart) => F
   });
 }
 
-function renderParts(parts: TemplatePart[], mode: RenderMode, fill: (part: RefPart) => Filled, onError: (e: TemplateError) => void): string {
+function renderParts(parts: TemplatePart[], mode: RenderMode, fill: (part: RefPart) => Filled, onError: (e: TemplateError) => void, secretRefs?: ReadonlySet<string>): string {
   // Raw values and text become one stream first: the shell reads them alike.
   const pieces: Array<{ text: string } | { part: RefPart; filled: Filled }> = [];
   const addText = (text: string) => {
@@ -293,7 +294,7 @@ function renderParts(parts: TemplatePart[], mode: RenderMode, fill: (part: RefPa
   }
   if (mode === 'text') return pieces.map((p) => ('text' in p ? p.text : '')).join('');
 
-  const lexer = new ShellLexer();
+  const lexer = new ShellLexer(secretRefs);
   let out = '';
   pieces.forEach((piece, index) => {
     if ('text' in piece) {

@@ -12,6 +12,7 @@ import { parseDuration } from './duration.js';
 import { formatPath, describeValue, type Place, type YamlDocument, type YamlPath } from './load-yaml.js';
 import type { Problem } from './problem.js';
 import { Runbook as RunbookSchema } from './schema.js';
+import { envNameProblem } from './env-names.js';
 import { parseTemplate, shellTemplateProblems } from './template.js';
 
 // Kept here too: callers found it in this module first.
@@ -339,6 +340,14 @@ class Validator {
     for (const key of ['title', 'text', 'why', 'hint']) this.checkText([...path, key], shown);
     list(step.checklist).forEach((_, i) => this.checkText([...path, 'checklist', i], shown));
     this.checkCommand([...path, 'run'], command);
+    if (isDict(step.env)) {
+      if (!has('run')) this.error([...path, 'env'], `${name} has env: but no run: env: is for its command`, { onKey: true });
+      for (const key of Object.keys(step.env)) {
+        const problem = envNameProblem(key);
+        if (problem) this.error([...path, 'env', key], `env: ${problem}`, { onKey: true });
+        this.checkText([...path, 'env', key], command);
+      }
+    }
     if (typeof step.when === 'string') this.checkCondition([...path, 'when'], { ...command, where: `the when of ${name}` });
 
     // Confirmation
@@ -490,7 +499,9 @@ class Validator {
   private checkCommand(path: Path, scope: Scope): void {
     const source = this.get(path);
     if (typeof source !== 'string') return;
-    for (const e of shellTemplateProblems(source)) this.error(path, e.message, { offset: e.offset });
+    // Secret params may not become a process's arguments (ps shows those): the reader says where.
+    const secrets = new Set(Object.keys(this.params).filter((name) => dict(this.params[name]).secret === true));
+    for (const e of shellTemplateProblems(source, { secrets })) this.error(path, e.message, { offset: e.offset });
     for (const part of parseTemplate(source).parts) if (part.kind === 'ref') this.checkRef(path, part.ref, scope, part.start);
   }
 

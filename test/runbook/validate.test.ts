@@ -231,7 +231,7 @@ describe('validateRunbook', () => {
         '    title: S',
         '    steps:',
         '      - id: a',
-        `        run: 'curl -H "Authorization: token={{params.jwt}}" https://x'`,
+        `        run: 'printf "header = \\"Authorization: token=%s\\"\\n" {{params.jwt}} | curl -K - https://x'`,
         '        text: "Token is {{params.jwt}}"',
       ),
       ['10:25 error: {{params.jwt}} would show the secret param "jwt" in step "a"; secrets may be used only in commands, which are masked when shown'],
@@ -241,6 +241,43 @@ describe('validateRunbook', () => {
       steps('      - id: a', '        run: sh -c "echo {{node.name}}"'),
       [
         `10:26 error: {{node.name}} cannot be placed safely in this command: it is the script of sh -c, which a second shell reads as code; use env: and "$NAME" instead (env: { NAME: '{{node.name}}' } on the step, and "$NAME" in the command)`,
+      ],
+    ],
+    [
+      'env: names the shell or the loader read, a ref that does not resolve, env: without a command',
+      steps(
+        '      - id: a',
+        '        run: sh -c \'echo "$URL"\'',
+        "        env: { URL: '{{vars.nope}}', LD_PRELOAD: x, PATH: /tmp }",
+        '      - id: b',
+        '        text: hi',
+        '        env: { A: x }',
+      ),
+      [
+        "11:22 error: vars.nope is not captured by any step; a step sets vars.NAME with capture: { NAME: 'regex with (group)' }",
+        '11:38 error: env: LD_PRELOAD is read by the shell or the loader (a value there changes what runs); choose another name',
+        '11:53 error: env: PATH is read by the shell or the loader (a value there changes what runs); choose another name',
+        '14:9 error: step "b" has env: but no run: env: is for its command',
+      ],
+    ],
+    [
+      'a secret as an argument of a program, which ps shows; fine through a builtin and env:',
+      y(
+        'id: t',
+        'title: T',
+        'params: { jwt: { secret: true } }',
+        'sections:',
+        '  - id: s',
+        '    title: S',
+        '    steps:',
+        `      - { id: a, run: 'curl -H "Authorization: token={{params.jwt}}" https://x' }`,
+        `      - { id: b, run: 'echo x | sudo -u app printf %s {{params.jwt}}' }`,
+        `      - { id: c, run: 'printf %s {{params.jwt}} | curl -K - https://x; echo {{params.jwt}} > f; cat <<< {{params.jwt}}' }`,
+        `      - { id: d, env: { T: '{{params.jwt}}' }, run: 'printf %s "$T" | curl -K - https://x' }`,
+      ),
+      [
+        '8:54 error: {{params.jwt}} cannot be placed safely in this command: it is a secret, and here it would be an argument of curl, which ps shows to every user of the node; pass it on standard input from a shell builtin instead, e.g. printf \'%s\' {{params.jwt}} | PROGRAM (curl: printf \'header = "Authorization: token=%s"\\n\' {{params.jwt}} | curl -K - ...)',
+        '9:55 error: {{params.jwt}} cannot be placed safely in this command: it is a secret, and here it would be an argument of printf, which ps shows to every user of the node; pass it on standard input from a shell builtin instead, e.g. printf \'%s\' {{params.jwt}} | PROGRAM (curl: printf \'header = "Authorization: token=%s"\\n\' {{params.jwt}} | curl -K - ...)',
       ],
     ],
     [

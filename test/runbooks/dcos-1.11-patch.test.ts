@@ -166,7 +166,7 @@ const PAGE: { what: string; pattern: RegExp }[] = [
   { what: 'masters: Exhibitor converged', pattern: /:8181\/exhibitor\/v1\/cluster\/status/ },
   { what: 'masters: dcos-mesos-master up', pattern: /systemctl is-active dcos-mesos-master/ },
   { what: 'masters: registrar/log/recovered = 1', pattern: /:5050\/metrics\/snapshot.*"json":"registrar\/log\/recovered","equals":1/ },
-  { what: 'masters: registrar/log/recovered = 1 in strict mode, over https with the token', pattern: /-H \\"Authorization: token=\{\{params\.jwt\}\}\\" https:\/\/\{\{node\.ip\}\}:5050\/metrics\/snapshot/ },
+  { what: 'masters: registrar/log/recovered = 1 in strict mode, over https with the token', pattern: /printf 'header = \\"Authorization: token=%s\\"\\\\n' \{\{params\.jwt\}\} \| curl [^"]*-K - https:\/\/\{\{node\.ip\}\}:5050\/metrics\/snapshot/ },
   { what: 'masters: mesos-master --version', pattern: /"run":"\/opt\/mesosphere\/bin\/mesos-master --version".*"builtin":"dcos\/mesos-version"/ },
   {
     what: 'masters: under-replicated ranges down to zero, re-run each minute',
