@@ -10,6 +10,7 @@
 // event costs the same at 10 nodes as at 2,000 (bench/engine.ts measures it).
 import { evaluateCondition } from '../runbook/condition.js';
 import { formatDuration, parseDuration } from '../runbook/duration.js';
+import { captureSpec, shapeProblem } from '../runbook/capture-shape.js';
 import type { Scalar, Step } from '../runbook/schema.js';
 import { shellQuote } from '../runbook/shell-quote.js';
 import { render, renderForDisplay } from '../runbook/template.js';
@@ -804,9 +805,13 @@ function judge(step: Step, e: Extract<InputEvent, { type: 'exec-done' }>, pollin
     message = e.builtin.message;
   }
   const captures: [string, string][] = [];
-  for (const [name, pattern] of Object.entries(step.capture ?? {})) {
-    const got = capture(pattern, r);
+  for (const [name, written] of Object.entries(step.capture ?? {})) {
+    const spec = captureSpec(written);
+    const got = capture(spec.regex, r);
     if (!got.ok) return { kind: 'fail', reason: `capture ${name}: ${got.message}`, ...withExit };
+    // Output is untrusted: a value of the wrong shape stops here instead of reaching later commands.
+    const wrong = shapeProblem(spec, got.value);
+    if (wrong) return { kind: 'fail', reason: `capture ${name}: ${wrong}; vars.${name} is not set`, ...withExit };
     captures.push([name, got.value]);
   }
   return { kind: 'pass', message, ...withExit, captures };

@@ -395,12 +395,16 @@ class Validator {
 
     // Capture
     if (has('capture') && !has('run')) this.error([...path, 'capture'], `capture reads the output of a command, but ${name} has no run`, { onKey: true });
-    for (const [v, source] of Object.entries(dict(step.capture))) {
+    for (const [v, written] of Object.entries(dict(step.capture))) {
+      // The short form is the regex; the long form has it under regex:, with a shape or a pattern.
+      const at: Path = typeof written === 'string' ? [...path, 'capture', v] : [...path, 'capture', v, 'regex'];
+      const source = typeof written === 'string' ? written : isDict(written) ? written.regex : undefined;
       if (typeof source !== 'string') continue;
-      const re = this.compile([...path, 'capture', v], source, 'm', `capture "${v}"`);
+      const re = this.compile(at, source, 'm', `capture "${v}"`);
       if (re && groupCount(source) === 0) {
-        this.error([...path, 'capture', v], `the regular expression of capture "${v}" has no group: put what goes into vars.${v} in ( )`);
+        this.error(at, `the regular expression of capture "${v}" has no group: put what goes into vars.${v} in ( )`);
       }
+      if (isDict(written) && typeof written.pattern === 'string') this.compile([...path, 'capture', v, 'pattern'], written.pattern, 'u', `the pattern of capture "${v}"`);
     }
 
     // Built-in check

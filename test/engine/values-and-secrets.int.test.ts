@@ -120,6 +120,31 @@ describeSsh('values from a hostile node', () => {
   });
 });
 
+describeSsh('a captured value with a declared shape', () => {
+  it('a hostile "patch URL" fails the capturing step over SSH, and the next node gets nothing', async () => {
+    const pwned = join(dir, 'PWNED-shaped');
+    const hostile = `http://10.0.0.5/$(touch\${IFS}${pwned})/dcos_node_upgrade.sh`;
+    const sections: Section[] = [
+      section('bootstrap', [{ id: 'generate', run: `cat <<'EOF'\nNode upgrade script URL: ${hostile}\nEOF`, capture: { patch_url: { regex: 'URL: (\\S+)', shape: 'url' } } }], { on: 'bootstrap' }),
+      section('masters', [{ id: 'download', run: 'printf "got %s\\n" {{vars.patch_url}}' }], { on: 'master' }),
+    ];
+    const state = stateOf(runbook(sections), inventory(node('bootstrap', ['bootstrap']), node('master-1', ['master'])));
+    const t = sshTransport();
+    const runner = new Runner({ state, transportFor: () => t, by: 'alice' });
+    runner.start();
+    const { waitUntil } = await import('../helpers/real-shell.js');
+    expect(await waitUntil(() => runner.getState().prompts.length > 0, 15_000)).toBe(true);
+    const task = runner.getState().nodes.get('bootstrap')?.tasks.get('bootstrap/generate');
+    expect(task?.status).toBe('failed');
+    expect(task?.status === 'failed' && task.reason).toMatch(/^capture patch_url: the captured value \(\d+ characters\) is not an http or https URL/);
+    expect(runner.getState().vars).toEqual({});
+    runner.dispatch({ type: 'abort' });
+    expect(await runner.done).toBe('aborted');
+    expect(runner.getState().nodes.get('master-1')?.tasks.get('masters/download')?.status).not.toBe('passed');
+    expect(existsSync(pwned)).toBe(false);
+  });
+});
+
 describe.each([
   ['the local transport', 'local'],
   ['a node over SSH', 'ssh'],

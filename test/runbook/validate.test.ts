@@ -281,6 +281,22 @@ describe('validateRunbook', () => {
       ],
     ],
     [
+      'the long form of a capture: its regex needs a group, its pattern must compile, its shape is one of the list',
+      steps(
+        '      - id: a',
+        '        run: gen',
+        '        capture:',
+        "          u: { regex: 'URL: \\S+', shape: url }",
+        "          v: { regex: 'v=(\\S+)', pattern: '[0-9' }",
+        "          w: { regex: 'w=(\\S+)', shape: uri }",
+      ),
+      [
+        '12:23 error: the regular expression of capture "u" has no group: put what goes into vars.u in ( )',
+        '13:43 error: the regular expression of the pattern of capture "v" does not compile: Unterminated character class',
+        '14:41 error: expected one of url, host, version, integer, word or path, found "uri"; did you mean "url"?',
+      ],
+    ],
+    [
       'template syntax errors in a block scalar',
       steps('      - id: a', '        run: |', '          echo one', '          echo {{params.x'),
       ['12:16 error: unclosed {{: expected }} (write \\{{ for a literal {{)'],

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { capture, evaluateChecks } from '../../src/engine/checks.js';
 import { builtins } from '../../src/runbook/builtins.js';
+import { captureSpec } from '../../src/runbook/capture-shape.js';
 import { loadRunbookText } from '../../src/runbook/load.js';
 import type { Checks, Runbook, Section, Step } from '../../src/runbook/schema.js';
 
@@ -262,8 +263,8 @@ describe('the gates on DC/OS 1.11 output', () => {
       stderr: 'Generating configuration files...\nCluster package list: package_lists/0a1b.package_list.json\nGenerating Bash configuration files for DC/OS\n',
       exit: 0,
     };
-    expect(capture(s.capture!.patch_url!, real)).toEqual({ ok: true, value: url });
-    expect(capture(s.capture!.patch_url!, ok(`Node patch script URL: ${url}\n`))).toEqual({ ok: true, value: url });
+    expect(capture(captureSpec(s.capture!.patch_url!).regex, real)).toEqual({ ok: true, value: url });
+    expect(capture(captureSpec(s.capture!.patch_url!).regex, ok(`Node patch script URL: ${url}\n`))).toEqual({ ok: true, value: url });
     expect(holds(s.expect, real)).toBe(true);
     expect(holds(s.expect, { stdout: '', stderr: 'Must provide the version of the cluster upgrading from\n', exit: 1 })).toBe(false);
   });
@@ -339,9 +340,9 @@ describe('the gates on DC/OS 1.11 output', () => {
     const read = step(en, 'configuration', 'read-enable-ipv6');
     const grep = (text: string) => text.split('\n').filter((l) => /^enable_ipv6:/.test(l)).join('\n');
     const fixture = readFileSync(path.resolve(here, '../fixtures/dcos/enterprise-permissive.yaml'), 'utf8');
-    expect(capture(read.capture!.enable_ipv6!, ok(grep(fixture)))).toEqual({ ok: true, value: 'false' });
+    expect(capture(captureSpec(read.capture!.enable_ipv6!).regex, ok(grep(fixture)))).toEqual({ ok: true, value: 'false' });
     for (const line of ["enable_ipv6: 'true'", 'enable_ipv6: true', 'enable_ipv6: "true"  # overlay']) {
-      expect(capture(read.capture!.enable_ipv6!, ok(line))).toEqual({ ok: true, value: 'true' });
+      expect(capture(captureSpec(read.capture!.enable_ipv6!).regex, ok(line))).toEqual({ ok: true, value: 'true' });
     }
     expect(holds(read.expect, ok('enable_ipv6: maybe'))).toBe(false);
 
