@@ -305,7 +305,7 @@ function interpreterArgumentReason(name: string, args: readonly string[]): strin
   const why = `${name} runs code from its arguments; only what follows its code (${name} -c CODE ...) or its script file is data`;
   if (first === undefined) return why;
   // python stops reading options at -c CODE; perl, ruby, node and the rest read on, so a value
-  // such as -esystem(...) after the code would be more code: only -- ends their options.
+  // such as -e;system(...) after the code would be more code: only -- ends their options.
   if (CODE_OPTIONS.has(first)) return args.length >= 2 && (name === 'python' || name === 'pypy' || args[2] === '--') ? undefined : `${why}; after ${name} ${first} CODE, write -- before the arguments`;
   if (first.startsWith('-') || STDIN_PATH.test(first)) return why;
   return undefined;

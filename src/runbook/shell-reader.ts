@@ -11,8 +11,6 @@ import { isShellSafeWord, RESERVED_WORDS, shellQuoteAlways } from './shell-quote
 import { argumentReason, commandIndex, isAssignment, programName, resolveProgram, stdinReason, unquote } from './shell-programs.js';
 import { TemplateError, type Filled, type RefPart } from './template-types.js';
 
-/** What the refusal says an author can do instead. */
-export const SAFE_FORM = 'hand the value over with env: (NAME: "{{ref}}") and write "$NAME" in the command';
 
 interface Heredoc {
   delim: string;

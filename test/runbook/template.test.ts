@@ -390,7 +390,7 @@ describe('render: spots where no quoting is safe are refused', () => {
     ['python3.11 -c {{params.x}}', /python runs code/],
     ['/usr/local/bin/python3.11 -c {{params.x}}', /python runs code/],
     ['perl5.36 -e {{params.x}}', /perl runs code/],
-    // perl reads options after its code: -esystem(...) as a value would be more code.
+    // perl reads options after its code: -e;system(...) as a value would be more code.
     ["perl -e 'print @ARGV' {{params.x}}", /write -- before the arguments/],
     ["node -e 'console.log(1)' {{params.x}}", /write -- before the arguments/],
     ['env -S {{params.x}}', /env -S runs a shell or splits/],
@@ -558,6 +558,32 @@ describe('render: spots where no quoting is safe are refused', () => {
       ['/bin/dash', `alias go='touch "$DIR/INJECTED"'\ngo`],
     ] as const) {
       runShell(shell, command, env);
+      expect(existsSync(injected), command).toBe(true);
+      rmSync(injected);
+    }
+  });
+
+  it('refuses the forms of issue 11 because there a quoted value runs: the premise, checked in real shells', () => {
+    // Each command is what quoting for the outer shell alone would give: the value is one word to
+    // the shell that reads the command, and code to the program after it.
+    const touch = 'touch "$DIR/INJECTED"';
+    const q = shellQuoteAlways;
+    for (const [shell, command] of [
+      ['/bin/bash', `sh -c -e "echo "${q(`x; ${touch}`)}""`],
+      ['/bin/bash', `sh -c -- ${q(touch)}`],
+      ['/bin/bash', `bash -c -x ${q(touch)} 2>/dev/null`],
+      ['/bin/dash', `echo ${q(touch)} | sh`],
+      ['/bin/dash', `cat <<'EOF' | sh\n${touch}\nEOF`],
+      ['/bin/bash', `. /dev/stdin <<< ${q(touch)}`],
+      ['/bin/bash', `env -S ${q('touch ${DIR}/INJECTED')}`],
+      ['/bin/dash', `perl -e 'print @ARGV' ${q('-e;system(qq{touch $ENV{DIR}/INJECTED})')}`],
+      ['/bin/dash', `echo ${q(touch)} | xargs -I{} sh -c {}`],
+      ['/bin/dash', `find /dev/null -exec sh -c ${q(touch)} \\;`],
+      ['/bin/bash', `X=${q(touch)}; sh -c "$X"`],
+      ['/bin/bash', `f() { sh -c "$1"; }; f ${q(touch)}`],
+      ['/bin/bash', `bash <(echo ${q(touch)})`],
+    ] as const) {
+      runShell(shell, command, { DIR: tmp.dir });
       expect(existsSync(injected), command).toBe(true);
       rmSync(injected);
     }
