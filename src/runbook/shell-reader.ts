@@ -78,6 +78,12 @@ export function safeForm(ref: string): string {
 const PREV_OK = /[\s;&|(/:.,\-@=%'"<>]/;
 const NEXT_OK = /[\s;&|)/:.,\-@%'"]/;
 
+/** The program a simple command runs, when the reader can name it. */
+function programOf(words: readonly string[]): string | undefined {
+  const resolved = resolveProgram(words);
+  return resolved.kind === 'program' ? resolved.name : undefined;
+}
+
 /** Builtins of every shell we meet: their arguments start no process, so ps never shows them. */
 const NO_PROCESS = new Set(['echo', 'printf', 'test', '[', ':', 'true', 'false']);
 
@@ -97,8 +103,8 @@ export class ShellLexer {
   private prev = '';
   private deferred: TemplateError | null = null;
   private readonly placements: Placement[] = [];
-  /** Pipes into programs that may run their input: every value placed before one is refused. */
-  private readonly receivers: Array<{ order: number; reason: string }> = [];
+  /** Pipes, each with the program reading it and why that program may run its input as code. */
+  private readonly receivers: Array<{ order: number; reason: string | undefined; program: string | undefined }> = [];
   /** Functions the command defines: a value given to one of them reaches code this reader does not follow. */
   private readonly functions = new Set<string>();
   /** From here on, aliases or hashed paths may change what a name runs. */
@@ -200,7 +206,7 @@ export class ShellLexer {
     if (top.t === 'comment') return data();
     if (top.t === 'heredoc') {
       const why = stdinReason(top.doc.words);
-      return why ? { reason: `it is in a here-document, the input of a program that may run it: ${why}` } : data();
+      return why ? { reason: `it is in a here-document, the input of a program that may run it: ${why}` } : data(programOf(top.doc.words));
     }
     const cmd = this.sink();
     if (!cmd) return { reason: 'this spot is not understood' };
@@ -208,7 +214,7 @@ export class ShellLexer {
     if (cmd.duplicate) return { reason: `it is the target of ${cmd.duplicate}, which bash expands a second time when it is not a number, running $(...) in it` };
     if (cmd.herestring) {
       const why = cmd.words.length === 0 ? 'the command is named after it' : stdinReason(cmd.words);
-      return why ? { reason: `it is a here-string, the input of a program that may run it: ${why}` } : data();
+      return why ? { reason: `it is a here-string, the input of a program that may run it: ${why}` } : data(programOf(cmd.words));
     }
     if (cmd.redirect) return data(); // the name of a file
     const k = commandIndex(cmd.words);
@@ -240,8 +246,7 @@ export class ShellLexer {
     const resolved = resolveProgram(words);
     if (resolved.kind === 'program' && REDEFINERS.has(resolved.name)) this.redefined ??= { order: this.placements.length, name: resolved.name };
     if (frame.receiver !== null) {
-      const why = stdinReason(words);
-      if (why) this.receivers.push({ order: frame.receiver, reason: why });
+      this.receivers.push({ order: frame.receiver, reason: stdinReason(words), program: programOf(words) });
       frame.receiver = null;
     }
   }
@@ -249,8 +254,11 @@ export class ShellLexer {
   /** Why a placed value may still reach code through what follows it in the command. */
   private flowReason(p: Placement): string | undefined {
     if (this.processSubstitution) return 'the command uses process substitution (<(...) or >(...)), whose data this reader does not follow';
-    const receiver = this.receivers.find((r) => p.order < r.order);
-    if (receiver) return `a pipe after it feeds a program that may run its input as code (${receiver.reason})`;
+    for (const r of this.receivers) {
+      if (p.order >= r.order) continue;
+      if (r.reason) return `a pipe after it feeds a program that may run its input as code (${r.reason})`;
+      if (r.program !== undefined && this.functions.has(r.program)) return `a pipe after it feeds ${r.program}, a function of this command whose body this reader does not follow`;
+    }
     if (p.program !== undefined && this.functions.has(p.program)) return `${p.program} is a function of this command, whose body this reader does not follow`;
     if (this.redefined && p.order >= this.redefined.order) return `after ${this.redefined.name}, a name may run another program than its own`;
     return undefined;
