@@ -260,6 +260,12 @@ export function shellTemplateProblems(source: string, options: { secrets?: Reado
   const { parts, errors } = parseTemplate(source);
   const problems: TemplateProblem[] = [...errors];
   const secretRefs = new Set([...(options.secrets ?? [])].map((name) => `params.${name}`));
+  for (const part of parts) {
+    // Pasted as written, a secret is out of the reader's sight: it may become any program's argument.
+    if (part.kind === 'ref' && part.raw && secretRefs.has(part.ref)) {
+      problems.push({ message: `{{${part.ref} | raw}} pastes a secret where this reader cannot tell whether ps would show it; leave out | raw`, offset: part.start });
+    }
+  }
   renderParts(parts, 'shell', () => ({ value: 'x' }), (e) => problems.push({ message: e.message, offset: e.offset }), secretRefs);
   return problems.sort((a, b) => a.offset - b.offset);
 }

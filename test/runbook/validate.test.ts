@@ -274,10 +274,12 @@ describe('validateRunbook', () => {
         `      - { id: b, run: 'echo x | sudo -u app printf %s {{params.jwt}}' }`,
         `      - { id: c, run: 'printf %s {{params.jwt}} | curl -K - https://x; echo {{params.jwt}} > f; cat <<< {{params.jwt}}' }`,
         `      - { id: d, env: { T: '{{params.jwt}}' }, run: 'printf %s "$T" | curl -K - https://x' }`,
+        `      - { id: e, run: 'echo {{params.jwt | raw}}' }`,
       ),
       [
         '8:54 error: {{params.jwt}} cannot be placed safely in this command: it is a secret, and here it would be an argument of curl, which ps shows to every user of the node; pass it on standard input from a shell builtin instead, e.g. printf \'%s\' {{params.jwt}} | PROGRAM (curl: printf \'header = "Authorization: token=%s"\\n\' {{params.jwt}} | curl -K - ...)',
         '9:55 error: {{params.jwt}} cannot be placed safely in this command: it is a secret, and here it would be an argument of printf, which ps shows to every user of the node; pass it on standard input from a shell builtin instead, e.g. printf \'%s\' {{params.jwt}} | PROGRAM (curl: printf \'header = "Authorization: token=%s"\\n\' {{params.jwt}} | curl -K - ...)',
+        '12:29 error: {{params.jwt | raw}} pastes a secret where this reader cannot tell whether ps would show it; leave out | raw',
       ],
     ],
     [
