@@ -1,7 +1,8 @@
 // Gates: pure evaluation of `expect` and `until` checks on a command's result. Every failure
 // explains itself in one line, naming what was found and what was expected, because the
 // operator reads it at night and the journal keeps it.
-import type { Check, Checks, Scalar } from '../runbook/schema.js';
+import { captureSpec } from '../runbook/capture-shape.js';
+import type { Capture, Check, Checks, Scalar } from '../runbook/schema.js';
 import { SEARCH_LIMIT_MS, searchWithLimit, type OutputMatch, type SearchResult } from './regex-worker.js';
 
 /** What a check looks at: the parts of an ExecResult that matter, already sanitised. */
@@ -18,9 +19,9 @@ export interface CheckInput {
 }
 
 /** The patterns a step's gate and captures search its output with (what the runner searches ahead). */
-export function patternsOf(gate: Checks | undefined, captures: Readonly<Record<string, string>> | undefined): string[] {
+export function patternsOf(gate: Checks | undefined, captures: Readonly<Record<string, Capture>> | undefined): string[] {
   const sources = checkList(gate).flatMap((c) => ('regex' in c ? [c.regex] : []));
-  for (const pattern of Object.values(captures ?? {})) sources.push(pattern);
+  for (const written of Object.values(captures ?? {})) sources.push(captureSpec(written).regex);
   return [...new Set(sources)];
 }
 

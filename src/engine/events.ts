@@ -216,6 +216,8 @@ export interface ExecEffect {
   attempt: number;
   /** The command as it runs, secrets included: never shown, never journalled. */
   command?: string;
+  /** The step's env: as the command reads it, secrets included: never shown, never journalled. */
+  env?: Record<string, string>;
   /** The command as shown: secrets masked. */
   display?: string;
   timeoutMs?: number;

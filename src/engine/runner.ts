@@ -475,7 +475,13 @@ export class Runner {
       const transport = this.options.transportFor(node);
       if (e.command !== undefined) {
         const timeoutMs = e.timeoutMs === undefined ? undefined : Math.max(1, Math.round(e.timeoutMs / this.clock.scale));
-        const r = await transport.exec(node, e.command, { signal: controller.signal, onOutput, ...this.maskOption(), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+        const r = await transport.exec(node, e.command, {
+          signal: controller.signal,
+          onOutput,
+          ...this.maskOption(),
+          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+          ...(e.env !== undefined ? { env: e.env } : {}),
+        });
         // A transport that did not stream still leaves its output in the digest and on screen.
         if (digest.count === 0) {
           for (const text of splitLines(r.stdout)) onOutput({ stream: 'stdout', text });

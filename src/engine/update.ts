@@ -10,7 +10,9 @@
 // event costs the same at 10 nodes as at 2,000 (bench/engine.ts measures it).
 import { evaluateCondition } from '../runbook/condition.js';
 import { formatDuration, parseDuration } from '../runbook/duration.js';
+import { captureSpec, shapeProblem } from '../runbook/capture-shape.js';
 import type { Runbook, Scalar, Step } from '../runbook/schema.js';
+import { shellQuote } from '../runbook/shell-quote.js';
 import { render, renderForDisplay } from '../runbook/template.js';
 import { capture, checkList, clip, evaluateChecks, patternsOf } from './checks.js';
 import { renderHeader, scopeFor, showText } from './display.js';
@@ -702,6 +704,7 @@ function onTimer(d: Draft, e: Extract<InputEvent, { type: 'timer' }>): void {
 
 interface Prepared {
   command?: string;
+  env?: Record<string, string>;
   display?: string;
   text?: string;
   confirmText?: string;
@@ -719,6 +722,12 @@ function prepare(d: Draft, step: Step, nodeName: string): Prepared | { error: st
     if (step.run) {
       p.command = render(step.run, scope, 'shell');
       p.display = renderForDisplay(step.run, scope, 'shell');
+      if (step.env) {
+        // Values as they are (the command reads them as "$NAME"); shown as assignments before it.
+        const env = Object.entries(step.env);
+        p.env = Object.fromEntries(env.map(([name, value]) => [name, render(value, scope, 'text')]));
+        p.display = `${env.map(([name, value]) => `${name}=${shellQuote(renderForDisplay(value, scope, 'text'))} `).join('')}${p.display}`;
+      }
     }
     if (step.text) p.text = shown(step.text);
     if (typeof step.confirm === 'string') p.confirmText = shown(step.confirm);
@@ -748,6 +757,7 @@ function execEffect(task: string, node: string, attempt: number, p: Prepared, ti
     node,
     attempt,
     ...(p.command !== undefined ? { command: p.command } : {}),
+    ...(p.env !== undefined ? { env: p.env } : {}),
     ...(p.display !== undefined ? { display: p.display } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(p.builtin ? { builtin: p.builtin } : {}),
@@ -838,9 +848,13 @@ function judge(step: Step, e: Extract<InputEvent, { type: 'exec-done' }>, pollin
     message = e.builtin.message;
   }
   const captures: [string, string][] = [];
-  for (const [name, pattern] of Object.entries(step.capture ?? {})) {
-    const got = capture(pattern, searched);
+  for (const [name, written] of Object.entries(step.capture ?? {})) {
+    const spec = captureSpec(written);
+    const got = capture(spec.regex, searched);
     if (!got.ok) return { kind: 'fail', reason: `capture ${name}: ${got.message}`, ...withExit };
+    // Output is untrusted: a value of the wrong shape stops here instead of reaching later commands.
+    const wrong = shapeProblem(spec, got.value);
+    if (wrong) return { kind: 'fail', reason: `capture ${name}: ${wrong}; vars.${name} is not set`, ...withExit };
     captures.push([name, got.value]);
   }
   return { kind: 'pass', message, ...withExit, captures };

@@ -3,6 +3,7 @@
 import type { Inventory, InventoryNode } from '../inventory/types.js';
 import { normalizeRole } from '../inventory/roles.js';
 import { buildPlan, LOCAL, localNode } from '../engine/plan.js';
+import { captureSpec } from '../runbook/capture-shape.js';
 import type { Runbook, Section, Step } from '../runbook/schema.js';
 import { builtinWords, deadlineWords, gateWords, probeWords } from './gates.js';
 import { renderKnown, type KnownValues } from './interpolate.js';
@@ -215,7 +216,7 @@ function exportStep(step: Step, targets: Target[] | undefined, params: KnownValu
     destructive: step.destructive === true,
     checklist: (step.checklist ?? []).map((item) => renderKnown(item, known, 'text')),
     commands: step.run !== undefined ? commandBlocks(step.run, targets, params) : [],
-    captures: Object.entries(step.capture ?? {}).map(([name, regex]) => ({ name, regex })),
+    captures: Object.entries(step.capture ?? {}).map(([name, written]) => ({ name, regex: captureSpec(written).regex })),
   };
   const put = <K extends keyof ExportStep>(key: K, value: ExportStep[K] | undefined): void => {
     if (value !== undefined) out[key] = value;

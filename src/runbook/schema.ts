@@ -144,6 +144,23 @@ export const Deadline = Type.Union([
   ),
 ]);
 
+export const Capture = Type.Union([
+  doc(Type.String(), 'A regular expression; its first group goes into vars.NAME.'),
+  Type.Object(
+    {
+      regex: doc(Type.String(), 'A regular expression; its first group goes into vars.NAME.'),
+      shape: Type.Optional(
+        doc(
+          Type.Union([Type.Literal('url'), Type.Literal('host'), Type.Literal('version'), Type.Literal('integer'), Type.Literal('word'), Type.Literal('path')]),
+          'The shape the value must have, or the step fails: the value comes from a node and is untrusted.',
+        ),
+      ),
+      pattern: Type.Optional(doc(Type.String(), 'A regular expression the whole value must match, or the step fails.')),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
 export const Step = Type.Object(
   {
     id: Id,
@@ -152,6 +169,12 @@ export const Step = Type.Object(
     text: Type.Optional(doc(Type.String(), 'Text shown to the operator (a note, a guideline).')),
     checklist: Type.Optional(doc(Type.Array(Type.String(), { minItems: 1 }), 'Manual checklist items, each acknowledged.')),
     run: Type.Optional(doc(Type.String({ minLength: 1 }), 'A shell command (/bin/sh on the node); interpolated values are shell-quoted.')),
+    env: Type.Optional(
+      doc(
+        Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), { additionalProperties: false }),
+        'NAME: value (interpolated as text) for the command, which reads it as "$NAME": never code, never in a command line.',
+      ),
+    ),
     check: Type.Optional(doc(BuiltinCheck, 'A built-in check run instead of (or after) a command.')),
     destructive: Type.Optional(doc(Type.Boolean(), 'Never runs without a confirmation that names the command and the node.')),
     confirm: Type.Optional(doc(Confirm, 'Ask the operator before continuing; a string is the confirmation text.')),
@@ -163,8 +186,8 @@ export const Step = Type.Object(
     capture: Type.Optional(
       doc(
         // additionalProperties: editors flag a name the pattern refuses (a Record alone lets it pass).
-        Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), { additionalProperties: false }),
-        'name: regular expression; its first group goes into vars.name.',
+        Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Capture, { additionalProperties: false }),
+        'name: regular expression, or { regex, shape, pattern }; its first group goes into vars.name.',
       ),
     ),
     when: Type.Optional(doc(Condition, 'Run only when this holds; otherwise the step is skipped and says why.')),
@@ -249,6 +272,7 @@ export type HealthProbe = Static<typeof HealthProbe>;
 export type Role = Static<typeof Role>;
 export type Confirm = Static<typeof Confirm>;
 export type Deadline = Static<typeof Deadline>;
+export type Capture = Static<typeof Capture>;
 export type Step = Static<typeof Step>;
 export type Strategy = Static<typeof Strategy>;
 export type Section = Static<typeof Section>;

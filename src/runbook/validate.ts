@@ -13,6 +13,7 @@ import { formatPath, describeValue, type Place, type YamlDocument, type YamlPath
 import type { Problem } from './problem.js';
 import { findControl } from '../transport/sanitize.js';
 import { Runbook as RunbookSchema } from './schema.js';
+import { envNameProblem } from './env-names.js';
 import { parseTemplate, shellTemplateProblems } from './template.js';
 
 // Kept here too: callers found it in this module first.
@@ -394,6 +395,14 @@ class Validator {
     for (const key of ['title', 'text', 'why', 'hint']) this.checkText([...path, key], shown);
     list(step.checklist).forEach((_, i) => this.checkText([...path, 'checklist', i], shown));
     this.checkCommand([...path, 'run'], command);
+    if (isDict(step.env)) {
+      if (!has('run')) this.error([...path, 'env'], `${name} has env: but no run: env: is for its command`, { onKey: true });
+      for (const key of Object.keys(step.env)) {
+        const problem = envNameProblem(key);
+        if (problem) this.error([...path, 'env', key], `env: ${problem}`, { onKey: true });
+        this.checkText([...path, 'env', key], command);
+      }
+    }
     if (typeof step.when === 'string') this.checkCondition([...path, 'when'], { ...command, where: `the when of ${name}` });
 
     // Confirmation
@@ -441,12 +450,16 @@ class Validator {
 
     // Capture
     if (has('capture') && !has('run')) this.error([...path, 'capture'], `capture reads the output of a command, but ${name} has no run`, { onKey: true });
-    for (const [v, source] of Object.entries(dict(step.capture))) {
+    for (const [v, written] of Object.entries(dict(step.capture))) {
+      // The short form is the regex; the long form has it under regex:, with a shape or a pattern.
+      const at: Path = typeof written === 'string' ? [...path, 'capture', v] : [...path, 'capture', v, 'regex'];
+      const source = typeof written === 'string' ? written : isDict(written) ? written.regex : undefined;
       if (typeof source !== 'string') continue;
-      const re = this.compile([...path, 'capture', v], source, 'm', `capture "${v}"`);
+      const re = this.compile(at, source, 'm', `capture "${v}"`);
       if (re && groupCount(source) === 0) {
-        this.error([...path, 'capture', v], `the regular expression of capture "${v}" has no group: put what goes into vars.${v} in ( )`);
+        this.error(at, `the regular expression of capture "${v}" has no group: put what goes into vars.${v} in ( )`);
       }
+      if (isDict(written) && typeof written.pattern === 'string') this.compile([...path, 'capture', v, 'pattern'], written.pattern, 'u', `the pattern of capture "${v}"`);
     }
 
     // Built-in check
@@ -545,7 +558,9 @@ class Validator {
   private checkCommand(path: Path, scope: Scope): void {
     const source = this.get(path);
     if (typeof source !== 'string') return;
-    for (const e of shellTemplateProblems(source)) this.error(path, e.message, { offset: e.offset });
+    // Secret params may not become a process's arguments (ps shows those): the reader says where.
+    const secrets = new Set(Object.keys(this.params).filter((name) => dict(this.params[name]).secret === true));
+    for (const e of shellTemplateProblems(source, { secrets })) this.error(path, e.message, { offset: e.offset });
     for (const part of parseTemplate(source).parts) if (part.kind === 'ref') this.checkRef(path, part.ref, scope, part.start);
   }
 

@@ -4,6 +4,7 @@
 
 import type { InventoryNode } from '../inventory/types.js';
 import type { OutputStreamOptions } from './sanitize.js';
+import { deliveredScript, STDIN_BOOTSTRAP } from './delivery.js';
 import { formatDuration } from './messages.js';
 import { commandOutput, PendingCommands } from './pending.js';
 import type { ExecOptions, ExecResult, Transport } from './types.js';
@@ -53,7 +54,9 @@ export function createLocalTransport(options: LocalTransportOptions = {}): Trans
     }
 
     const { $ } = await loadZx();
-    const pieces = Object.assign([command], { raw: [command] }) as unknown as TemplateStringsArray;
+    // The command line is the same for every command; the command itself goes on standard input.
+    const script = deliveredScript(command, opts.env);
+    const pieces = Object.assign([STDIN_BOOTSTRAP], { raw: [STDIN_BOOTSTRAP] }) as unknown as TemplateStringsArray;
     const store = { stdout: new DiscardArray(), stderr: new DiscardArray(), stdall: new DiscardArray() };
     const proc = $({
       shell,
@@ -63,7 +66,7 @@ export function createLocalTransport(options: LocalTransportOptions = {}): Trans
       verbose: false,
       nothrow: true,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       cwd: options.cwd,
       env: options.env ?? process.env,
       store: store as never,
@@ -71,6 +74,9 @@ export function createLocalTransport(options: LocalTransportOptions = {}): Trans
     })(pieces);
 
     const child = proc.child;
+    // A shell that exits before reading all of it closes the pipe: that is its business, not an error.
+    child?.stdin?.on('error', () => undefined);
+    child?.stdin?.end(script);
     child?.stdout?.on('data', (b: Buffer) => stdout.write(b));
     child?.stderr?.on('data', (b: Buffer) => stderr.write(b));
 

@@ -12,6 +12,7 @@ import { MAX_JUMP_HOPS } from '../inventory/address.js';
 import type { InventoryNode } from '../inventory/types.js';
 import { KnownHostsStore, hostKeyAlgorithms, knownHostsName, knownKeyTypes } from './known-hosts.js';
 import { AbortedWhileWaiting, Limiter } from './limiter.js';
+import { deliveredScript, STDIN_BOOTSTRAP } from './delivery.js';
 import { describeEndpoint, formatDuration } from './messages.js';
 import { commandOutput, PendingCommands, type ExecOutcome } from './pending.js';
 import type { OutputStream, OutputStreamOptions } from './sanitize.js';
@@ -534,7 +535,9 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
         }
         let channel: ClientChannel;
         try {
-          channel = await openChannel(conn, command, opts.pty ?? false, stop.signal);
+          // Without a terminal the command travels on the channel's input (delivery.ts); with one, the
+          // input is the operator's keyboard, and the command line carries it as before.
+          channel = await openChannel(conn, opts.pty ? command : STDIN_BOOTSTRAP, opts.pty ?? false, stop.signal);
         } catch (err) {
           release();
           release = undefined;
@@ -548,7 +551,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
             message: `Could not start the command on ${ep.label}: ${(err as Error).message}.`,
           });
         }
-        const r = await runChannel(node, conn, channel, stdout, stderr, stop.signal, release, finish, stopped);
+        const r = await runChannel(node, conn, channel, opts.pty ? '' : deliveredScript(command, opts.env), stdout, stderr, stop.signal, release, finish, stopped);
         release = undefined;
         return r;
       }
@@ -630,6 +633,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
     node: InventoryNode,
     conn: Connection,
     channel: ClientChannel,
+    input: string,
     stdout: OutputStream,
     stderr: OutputStream,
     stop: AbortSignal,
@@ -700,8 +704,8 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
       });
       stop.addEventListener('abort', onStop, { once: true });
       if (stop.aborted) onStop();
-      // Commands get no input, like `ssh -n`.
-      channel.end();
+      // The script, then end of input: its commands get no input, like `ssh -n`.
+      channel.end(input);
     });
   }
 

@@ -47,6 +47,11 @@ export interface ExecOptions {
   mask?: readonly string[];
   /** Allocate a pseudo-terminal (only for interactive use, never for steps). */
   pty?: boolean;
+  /**
+   * Variables the command reads as "$NAME" (a step's env:). They travel with the command on the
+   * shell's standard input, never in a command line (see delivery.ts). Not with pty.
+   */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** Why a command has no trustworthy exit status. */

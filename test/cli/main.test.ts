@@ -51,6 +51,30 @@ describe('runbook (no command)', () => {
 });
 
 describe('runbook config', () => {
+  it('validate refuses a captured value that a nested shell would run: file:line:column, step path, the safe form, exit 2', async () => {
+    const file = path.join(dir, 'patch.yaml');
+    writeFileSync(
+      file,
+      [
+        'id: t',
+        'title: T',
+        'sections:',
+        '  - id: bootstrap',
+        '    title: B',
+        '    steps:',
+        "      - { id: gen, run: gen, capture: { patch_url: 'URL: (\\S+)' } }",
+        '      - id: get',
+        '        run: sh -c -e "curl -fsSO {{vars.patch_url}}"',
+        '',
+      ].join('\n'),
+    );
+    const r = await invoke(['validate', file]);
+    expect(r.status).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toContain(`${file}:9:35: error: {{vars.patch_url}} cannot be placed safely in this command: it is the script of sh -c, which a second shell reads as code; use env: and "$NAME" instead`);
+    expect(r.err).toContain('(at sections[0].steps[1].run)');
+  });
+
   it('shows, sets, validates and unsets settings in the store the environment names', async () => {
     const env = { RUNBOOK_CONFIG_DIR: dir, HOME: dir };
     const shown = await invoke(['config'], env);

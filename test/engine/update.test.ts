@@ -355,6 +355,39 @@ group('gates and polls', () => {
     expect(d.state.vars).toEqual({ patch_url: "http://10.0.0.5/x'y.sh" });
   });
 
+  it('a captured value of the wrong shape fails the step and is never set, so no later command gets it', () => {
+    const shaped = { patch_url: { regex: 'Node (?:patch|upgrade) script URL: (\\S+)', shape: 'url' as const } };
+    const rb2 = runbook([
+      section('bootstrap', [{ id: 'gen', run: 'gen', capture: shaped }], { on: 'bootstrap' }),
+      section('masters', [{ id: 'get', run: 'curl -O {{vars.patch_url}}' }], { on: 'master' }),
+    ]);
+    // What a compromised bootstrap node prints instead of a URL: no command may receive it.
+    for (const hostile of ['http://10.0.0.5/$(touch${IFS}/tmp/x)/dcos_node_upgrade.sh', '-oProxyCommand=sh', 'file:///etc/shadow', 'http://10.0.0.5/a;b', 'http://-x/']) {
+      const d = new Driver(stateOf(rb2, cluster(1)));
+      d.start();
+      d.take();
+      d.done('bootstrap/gen@bootstrap', { stdout: `Node upgrade script URL: ${hostile}\n` });
+      const task = d.state.nodes.get('bootstrap')?.tasks.get('bootstrap/gen');
+      expect(task, hostile).toMatchObject({ status: 'failed' });
+      expect(task?.status === 'failed' && task.reason).toMatch(/^capture patch_url: the captured value \(\d+ characters\) is not an http or https URL: .*; vars\.patch_url is not set$/);
+      expect(task?.status === 'failed' && task.reason).not.toContain(hostile);
+      expect(d.state.vars).toEqual({});
+      expect(d.take().execs).toEqual([]);
+    }
+    const d = new Driver(stateOf(rb2, cluster(1)));
+    d.start();
+    d.take();
+    d.done('bootstrap/gen@bootstrap', { stdout: 'Node upgrade script URL: http://10.0.0.5:80/upgrade/5f0c/dcos_node_upgrade.sh\n' });
+    expect(d.take().execs).toEqual(['masters/get@master-1: curl -O http://10.0.0.5:80/upgrade/5f0c/dcos_node_upgrade.sh']);
+  });
+
+  it('a capture with a pattern fails on a value that does not match it whole', () => {
+    const d = new Driver(stateOf(runbook([section('b', [{ id: 'gen', run: 'gen', capture: { v: { regex: 'v=(\\S+)', pattern: '1\\.11\\.\\d+' } } }])])));
+    d.start();
+    d.done('b/gen@local', { stdout: 'v=1.11.4x\n' });
+    expect(d.state.nodes.get('local')?.tasks.get('b/gen')).toMatchObject({ status: 'failed', reason: 'capture v: the captured value (7 characters) does not match 1\\.11\\.\\d+; vars.v is not set' });
+  });
+
   it('a capture that finds nothing fails the step', () => {
     const d = new Driver(stateOf(runbook([section('b', [{ id: 'gen', run: 'gen', capture: { url: 'URL: (\\S+)' } }])])));
     d.start();

@@ -112,7 +112,7 @@ describe('render: values', () => {
     ['curl -O {{vars.patch_url}}', 'curl -O http://10.0.0.5:80/upgrade/5f0c/dcos_node_upgrade.sh'],
   ])('substitutes %j', (source, expected) => {
     expect(render(source, scope, 'text')).toBe(expected);
-    expect(render(source, scope, 'shell')).toBe(expected);
+    expect(render(`echo ${source}`, scope, 'shell')).toBe(`echo ${expected}`);
   });
 
   it.each([
@@ -155,7 +155,6 @@ describe('render: the command text the operator reads', () => {
     ["echo 'v={{params.x}}'", 'a $b', "echo 'v=a $b'"],
     ["echo 'v={{params.x}}'", "it's", "echo 'v=''it'\\''s'''"],
     ['echo {{params.x}}', 'if', "echo 'if'"],
-    ['{{params.x}}=1', 'FOO', "'FOO'=1"],
     ['echo {{params.x}}>f', '2', "echo '2'>f"],
     ['echo ~{{params.x}}', 'root', "echo ~'root'"],
     ['echo a\\\n{{params.x}} \\\n{{params.x}}', 'b', "echo a\\\n'b' \\\nb"],
@@ -187,8 +186,6 @@ const CONTEXTS: Context[] = [
   { name: 'double url', template: `${P} "http://{{params.x}}:5050" "{{params.x}}"`, expect: (v) => [`http://${v}:5050`, v] },
   { name: 'single quotes', template: `${P} 'a {{params.x}} b' '{{params.x}}'`, expect: (v) => [`a ${v} b`, v] },
   { name: 'mixed quotes', template: `${P} 'a'"{{params.x}}"'{{params.x}}'{{params.x}}`, expect: (v) => [`a${v}${v}${v}`] },
-  { name: 'assignment', template: `X={{params.x}}; ${P} "$X"`, expect: (v) => [v] },
-  { name: 'env of a command', template: `X={{params.x}} sh -c 'printf "%s\\0" "$X"'`, expect: (v) => [v] },
   { name: 'sh -c argument', template: `sh -c 'printf "%s\\0" "$1"' sh {{params.x}}`, expect: (v) => [v] },
   { name: 'command substitution', template: `${P} "$(printf '%s.' {{params.x}})" "$(printf '%s.' "<{{params.x}}>")"`, expect: (v) => [`${v}.`, `<${v}>.`] },
   { name: 'nested substitution', template: `${P} "$(printf '%s' "$(printf '%s.' '{{params.x}}')")"`, expect: (v) => [`${v}.`] },
@@ -219,7 +216,9 @@ const CONTEXTS: Context[] = [
   },
   { name: 'comment', template: `${P} ok # {{params.x}} '`, expect: () => ['ok'], mayRefuse: (v) => v.includes('\n') },
   { name: 'after a comment line', template: `# it's {{params.x}}\n${P} {{params.x}}`, expect: (v) => [v], mayRefuse: (v) => v.includes('\n') },
-  { name: 'case', template: `case {{params.x}} in *) ${P} "{{params.x}}";; esac`, expect: (v) => [v] },
+  { name: 'case arm', template: `case x in *) ${P} "{{params.x}}";; esac`, expect: (v) => [v] },
+  { name: 'interpreter argument', template: `perl -e 'print $ARGV[0], "\\0"' -- {{params.x}}`, expect: (v) => [v] },
+  { name: 'through wrappers', template: `env -i PATH="$PATH" nice -n 1 timeout 10 ${P} {{params.x}}`, expect: (v) => [v] },
   { name: 'subshell and pipe', template: `(${P} {{params.x}}) | cat`, expect: (v) => [v] },
 ];
 
@@ -291,15 +290,14 @@ describe.each(SHELLS)('render in real shells: %s', (shell) => {
 
   it('does not let a value become an assignment, a file descriptor, a home directory or a keyword', () => {
     const env = { DIR: tmp.dir };
-    const assign = runShell(shell, render(`{{params.x}}=1 2>/dev/null; ${P} "\${FOO-unset}"`, scopeWith('FOO'), 'shell'), env);
-    expect(assign.stdout).toBe('unset\0');
+    // A value cannot name the program (nor an assignment) at all: refused before any shell sees it.
+    expect(() => render(`{{params.x}}=1 2>/dev/null; ${P} "\${FOO-unset}"`, scopeWith('FOO'), 'shell')).toThrow(/name the program/);
+    expect(() => render(`{{params.x}} 2>/dev/null; ${P} after`, scopeWith('if'), 'shell')).toThrow(/name the program/);
     const fd = runShell(shell, render(`printf '%s\\n' {{params.x}}>"$DIR/out"`, scopeWith('2'), 'shell'), env);
     expect(fd.stderr).toBe('');
     expect(readFileSync(path.join(tmp.dir, 'out'), 'utf8')).toBe('2\n');
     const tilde = runShell(shell, render(`${P} ~{{params.x}} ~/{{params.x}}`, scopeWith('root'), 'shell'), env);
     expect(tilde.stdout.split('\0')[0]).toBe('~root');
-    const keyword = runShell(shell, render(`{{params.x}} 2>/dev/null; ${P} after`, scopeWith('if'), 'shell'), env);
-    expect(keyword.stdout).toBe('after\0');
   });
 
   it('an inventory host named x; rm -rf / runs no rm, wherever its name lands', () => {
@@ -320,7 +318,7 @@ describe.each(SHELLS)('render in real shells: %s', (shell) => {
     const work = tempDir('runbook-template-fuzz-');
     try {
       let ran = 0;
-      for (let i = 0; i < 400; i++) {
+      for (let i = 0; i < 1500; i++) {
         const template = Array.from({ length: 2 + Math.floor(random() * 8) }, () => (random() < 0.3 ? '{{params.x}}' : pieces[Math.floor(random() * pieces.length)])).join('') + ' {{params.x}}';
         const value = values[Math.floor(random() * values.length)]!;
         let command: string;
@@ -336,7 +334,7 @@ describe.each(SHELLS)('render in real shells: %s', (shell) => {
         runShell(shell, command, { DIR: tmp.dir, PATH: '/usr/bin:/bin', HOME: work.dir }, work.dir);
         expect(existsSync(injected), `${JSON.stringify(template)} with ${JSON.stringify(value)}: ${JSON.stringify(command)}`).toBe(false);
       }
-      expect(ran).toBeGreaterThan(150);
+      expect(ran).toBeGreaterThan(120);
     } finally {
       work.remove();
     }
@@ -362,56 +360,131 @@ describe('render: spots where no quoting is safe are refused', () => {
     ["sh -c 'echo {{params.x}}'", /script of sh -c/],
     ['sh -c "echo {{params.x}}"', /script of sh -c/],
     ['sh -c {{params.x}}', /script of sh -c/],
-    ['sudo -u app /bin/bash -lc "cd /x && echo {{params.x}}"', /script of bash -lc/],
-    ['sh -c "$(echo {{params.x}})"', /script of sh -c/],
-    ["su - app -c 'echo {{params.x}}'", /script of su -c/],
-    ['eval echo {{params.x}}', /eval runs its arguments/],
-    ["trap 'echo {{params.x}}' EXIT", /trap runs its arguments/],
-    ['watch -n 5 ls {{params.x}}', /watch runs its arguments/],
-    ['ssh -p 22 core@{{node.ip}} ls {{params.x}}', /ssh joins the words/],
-    ["python3 -c 'print(\"{{params.x}}\")'", /code that python3 -c runs/],
-    ['sudo bash <<EOF\necho {{params.x}}\nEOF', /fed to a program that runs it as code/],
+    ['sudo -u app /bin/bash -lc "cd /x && echo {{params.x}}"', /script of bash -c/],
+    ['sh -c "$(echo {{params.x}})"', /inside \$\(...\), whose output lands where it is the script of sh -c/],
+    ["su - app -c 'echo {{params.x}}'", /su -c hands/],
+    ['eval echo {{params.x}}', /eval runs/],
+    ["trap 'echo {{params.x}}' EXIT", /trap runs/],
+    ['watch -n 5 ls {{params.x}}', /watch hands its arguments to sh -c/],
+    ['ssh -p 22 core@host ls {{params.x}}', /ssh joins the words/],
+    ["python3 -c 'print(\"{{params.x}}\")'", /python runs code from its arguments/],
+    ['sudo bash <<EOF\necho {{params.x}}\nEOF', /here-document, the input of a program that may run it: bash reads its script/],
     ['cat <<{{params.x}}\nx\n', /terminator must be written out/],
     ["echo $'a\\'' {{params.x}}", /disagree/],
     ['echo $(case a in a) echo {{params.x}};; esac)', /case statement/],
+    // The forms of issue 11: options between -c and its script, shells reading a pipe or a
+    // here-document, other shells and interpreters, however they are named.
+    ['sh -c -e "echo {{params.x}}"', /script of sh -c/],
+    ['sh -c -- {{params.x}}', /script of sh -c/],
+    ['bash -c -x {{params.x}}', /script of bash -c/],
+    ['sh -ec {{params.x}}', /script of sh -c/],
+    ['bash -o pipefail -c {{params.x}}', /script of bash -c/],
+    ['echo {{params.x}} | sh', /pipe after it feeds .*sh reads its script from standard input/],
+    ['echo {{params.x}} |& bash -s', /pipe after it feeds .*bash reads its script/],
+    ['cat <<EOF | sh\n{{params.x}}\nEOF', /pipe after it feeds .*sh reads its script/],
+    ['. /dev/stdin <<EOF\n{{params.x}}\nEOF', /here-document, the input of a program that may run it/],
+    ['source /dev/stdin <<< {{params.x}}', /here-string, the input of a program that may run it/],
+    ['sh <<< {{params.x}}', /here-string/],
+    ['rbash -c {{params.x}}', /script of rbash -c/],
+    ['ksh93 -c {{params.x}}', /script of ksh -c/],
+    ['python3.11 -c {{params.x}}', /python runs code/],
+    ['/usr/local/bin/python3.11 -c {{params.x}}', /python runs code/],
+    ['perl5.36 -e {{params.x}}', /perl runs code/],
+    // perl reads options after its code: -e;system(...) as a value would be more code.
+    ["perl -e 'print @ARGV' {{params.x}}", /write -- before the arguments/],
+    ["node -e 'console.log(1)' {{params.x}}", /write -- before the arguments/],
+    ['env -S {{params.x}}', /env -S runs a shell or splits/],
+    ['env --split-string={{params.x}}', /wrapper runs, or one of its options/],
+    ['env --split-string {{params.x}}', /env --split-string runs a shell or splits/],
+    ['ssh -o {{params.x}} host uptime', /ssh/],
+    // And others: wrappers, prefixes, substitutions, pipes into readers of code, a variable's name.
+    ['echo {{params.x}} | xargs rm', /xargs runs what it reads/],
+    ['echo {{params.x}} | xargs -0 sh -c', /xargs/],
+    ['find /var/log -name {{params.x}}', /find runs the commands of -exec/],
+    ['find . -exec {{params.x}} \\;', /find runs/],
+    ['sudo -s {{params.x}}', /sudo -s runs a shell/],
+    ['sudo -i {{params.x}}', /sudo -i runs a shell/],
+    ['sudo --login {{params.x}}', /sudo --login runs a shell/],
+    ['sudo -u app -- sh -c {{params.x}}', /script of sh -c/],
+    ['su root -c {{params.x}}', /su -c hands/],
+    ['nsenter -t 1 -m -u sh -c {{params.x}}', /script of sh -c/],
+    ['nsenter --target 1 --mount -- bash -c {{params.x}}', /script of bash -c/],
+    ['chroot /host sh -c {{params.x}}', /script of sh -c/],
+    ['timeout -s KILL 5m sh -c {{params.x}}', /script of sh -c/],
+    ['nice -n 5 ionice -c 3 sh -c {{params.x}}', /script of sh -c/],
+    ['nohup setsid stdbuf -oL bash -c {{params.x}}', /script of bash -c/],
+    ['timeout {{params.x}} curl x', /would be|name the program|option/],
+    ['sudo -X {{params.x}}', /sudo -X is an option this reader does not know/],
+    ['sudo {{params.x}} ls', /would be the command the wrapper runs/],
+    ['command sh -c {{params.x}}', /script of sh -c/],
+    ['command -v {{params.x}}', /command -v runs a shell/],
+    ['builtin eval {{params.x}}', /eval runs/],
+    ['exec sh -c {{params.x}}', /script of sh -c/],
+    ['exec -a name bash -c {{params.x}}', /script of bash -c/],
+    ['echo "$(echo {{params.x}} | sh)"', /pipe after it feeds .*sh reads/],
+    ['sh -c "$(printf %s "$(echo {{params.x}})")"', /inside \$\(...\)/],
+    ['cat <(echo {{params.x}})', /process substitution/],
+    ['echo {{params.x}} > >(sh)', /process substitution/],
+    ['$PY -c {{params.x}}', /named by an expansion \(\$PY\)/],
+    ['"$(command -v bash)" -c {{params.x}}', /named by an expansion/],
+    ['/bin/s? -c {{params.x}}', /named by an expansion/],
+    ['X={{params.x}}; sh -c "$X"', /assigned to a variable/],
+    ['X={{params.x}} sh -c \'eval "$X"\'', /assigned to a variable/],
+    ['export X={{params.x}}', /arguments of export/],
+    ['read -r line <<< {{params.x}}', /read/],
+    ['f() { sh -c "$1"; }; f {{params.x}}', /f is a function of this command/],
+    ['function f { sh -c "$1"; }; f {{params.x}}', /f is a function of this command/],
+    ['f() { sh; }; f <<EOF\n{{params.x}}\nEOF', /f is a function of this command/],
+    ['f() { sh; }; f <<< {{params.x}}', /f is a function of this command/],
+    ['f() { sh; }; echo {{params.x}} | f', /feeds f, a function of this command/],
+    ['{ echo {{params.x}}; } | sh', /pipe after it feeds .*sh reads/],
+    ['(echo {{params.x}}) | bash', /pipe after it feeds .*bash reads/],
+    ['echo {{params.x}} | while read -r l; do eval "$l"; done', /compound command/],
+    ['echo {{params.x}} | awk -f /dev/stdin', /awk reads its program from standard input/],
+    ['echo {{params.x}} | eval "$(cat)"', /eval runs/],
+    ['echo {{params.x}} | sudo -u app sh', /sh reads its script/],
+    ['echo {{params.x}} | $SHELL', /named by an expansion/],
+    ['alias ls="sh -c"\nls {{params.x}}', /after alias, a name may run another program/],
+    ['for h in {{params.x}}; do ssh "$h" uptime; done', /words of for/],
+    ['case {{params.x}} in *) :;; esac', /words of case/],
+    ['{{params.x}} --version', /name the program/],
+    ['git clone {{params.x}}', /git runs/],
+    ['make {{params.x}}', /make runs/],
     // bash evaluates these as arithmetic or as variable names, where a[$(...)] runs code, quoted or not.
     ['(( {{params.x}} + 1 ))', /arithmetic/],
     ['for (( i={{params.x}}; i < 3; i++ )); do :; done', /arithmetic/],
     ['echo $[{{params.x}} + 1]', /arithmetic/],
-    ['let n={{params.x}}+1', /let evaluates/],
-    ['[[ {{params.x}} -eq 1 ]]', /\[\[ \.\.\. \]\] with -eq/],
-    ['if [[ 1 -lt {{params.x}} ]]; then :; fi', /\[\[ \.\.\. \]\] with -lt/],
-    ['[[ "$(printf %s {{params.x}})" -gt 0 ]]', /\[\[ \.\.\. \]\] with -gt/],
-    ['[[ -v {{params.x}} ]]', /\[\[ \.\.\. \]\] with -v/],
-    ['[ -v {{params.x}} ]', /variable name/],
-    ['test -v {{params.x}}', /variable name/],
-    ['printf -v {{params.x}} %s v', /variable name/],
-    ['read -r {{params.x}}', /variable name/],
-    ['unset {{params.x}}', /variable name/],
-    ['declare {{params.x}}=1', /variable name/],
-    ['f() { local "$(printf %s {{params.x}})"; }', /variable name/],
-    ['declare -i n={{params.x}}', /declare -i/],
-    ['f() { local -n ref={{params.x}}; }', /local -n/],
-    ['arr[{{params.x}}]=1', /subscript/],
+    ['let n={{params.x}}+1', /arguments of let/],
+    ['[[ {{params.x}} -eq 1 ]]', /arguments of \[\[/],
+    ['if [[ 1 -lt {{params.x}} ]]; then :; fi', /arguments of \[\[/],
+    ['[[ "$(printf %s {{params.x}})" -gt 0 ]]', /arguments of \[\[/],
+    ['[[ {{params.x}} == v ]]', /arguments of \[\[/],
+    ['[ -v {{params.x}} ]', /-v reads a variable name/],
+    ['test -v {{params.x}}', /-v reads a variable name/],
+    ['printf -v {{params.x}} %s v', /-v reads a variable name/],
+    ['printf -v out %s {{params.x}}', /-v reads a variable name/],
+    ['read -r {{params.x}}', /arguments of read/],
+    ['unset {{params.x}}', /arguments of unset/],
+    ['declare {{params.x}}=1', /arguments of declare/],
+    ['f() { local "$(printf %s {{params.x}})"; }', /arguments of local/],
+    ['declare -i n={{params.x}}', /arguments of declare/],
+    ['f() { local -n ref={{params.x}}; }', /arguments of local/],
+    ['arr[{{params.x}}]=1', /name the program/],
     // Programs for another interpreter: awk's program, sed's script, an alias's text.
-    ["awk '/{{params.x}}/ { print $2 }' f", /program that awk runs/],
-    ['awk -F: "{ print \\"{{params.x}}\\" }" f', /program that awk runs/],
-    ["sudo gawk -v a=1 -e 'BEGIN { print }' -e {{params.x}}", /program that gawk runs/],
-    ["sed -i 's/^v=.*/v={{params.x}}/' f", /script that sed runs/],
-    ["sed -e 's/a/b/' -e {{params.x}} f", /script that sed runs/],
-    ['alias go={{params.x}}', /alias runs its arguments/],
-    ["sed -ne 's/a/b/p' -ne {{params.x}} f", /script that sed runs/],
-    ["sed -l 80 -i.bak 's/a/{{params.x}}/' f", /script that sed runs/],
-    ['awk -F : -- {{params.x}} f', /program that awk runs/],
-    ['flock /run/x.lock -c {{params.x}}', /script of flock -c/],
-    ['script -q -c "ls {{params.x}}" /dev/null', /script of script -c/],
-    ['expect -c {{params.x}}', /code that expect -c runs/],
+    ["awk '/{{params.x}}/ { print $2 }' f", /awk's program runs shell commands/],
+    ["awk -v v={{params.x}} '{ print v }' f", /awk's program/],
+    ["sudo gawk -v a=1 -e 'BEGIN { print }' -e {{params.x}}", /gawk's program/],
+    ["sed -i 's/^v=.*/v={{params.x}}/' f", /sed's e command/],
+    ["sed -n 1p {{params.x}}", /sed's e command/],
+    ['alias go={{params.x}}', /alias runs/],
+    ['flock /run/x.lock -c {{params.x}}', /flock -c hands/],
+    ['script -q -c "ls {{params.x}}" /dev/null', /script -c hands/],
+    ['expect -c {{params.x}}', /expect runs code/],
     // A program named by an expansion could be any of the above.
     ['$SHELL -c "echo {{params.x}}"', /named by an expansion/],
-    ['"$(command -v bash)" -c {{params.x}}', /named by an expansion/],
     ['`sed `eval echo {{params.x}}', /named by an expansion/],
-    ['sudo -u app $SHELL -c {{params.x}}', /named by an expansion/],
-    ['X=eval; command $X echo {{params.x}}', /named by an expansion/],
+    ['sudo -u app $SHELL -c {{params.x}}', /expansion/],
+    ['X=eval; command $X echo {{params.x}}', /expansion/],
     // bash expands the word after >& a second time when it is not a number.
     ['echo hi >&{{params.x}}', /target of >&/],
     [':2>&1{{params.x}}', /target of >&/],
@@ -426,39 +499,46 @@ describe('render: spots where no quoting is safe are refused', () => {
     ['bash -c 2>&1 <in {{params.x}}', /script of bash -c/],
     ['sh -c &>/dev/null {{params.x}}', /script of sh -c/],
     ['sh -c &>>log {{params.x}}', /script of sh -c/],
-    ['$SHELL <<EOF\necho {{params.x}}\nEOF', /fed to a program that runs it as code/],
-    ['eval "$SHELL" <<EOF\necho {{params.x}}\nEOF', /fed to a program that runs it as code/],
+    ['$SHELL <<EOF\necho {{params.x}}\nEOF', /named by an expansion/],
+    ['eval "$SHELL" <<EOF\necho {{params.x}}\nEOF', /eval runs/],
   ])('%j', (source, why) => {
     const e = templateError(() => render(source, scopeWith('v'), 'shell'));
     expect(e.message).toMatch(why);
     expect(e.ref).toBe('params.x');
     expect(e.offset).toBe(source.indexOf('{{params.x}}'));
     expect(e.message).not.toContain("'v'");
+    // Validate reports the same, naming the safe form wherever the spot, not the value, is the problem.
+    const problems = shellTemplateProblems(source);
+    expect(problems[0]?.offset).toBe(e.offset);
+    if (!/disagree|case statement|terminator|directly follows/.test(e.message)) expect(e.message).toContain('use env: and "$NAME" instead');
   });
 
   it.each([
     ["sh -c 'echo \"$1\"' sh {{params.x}}", 'v'],
+    ["bash -ec 'echo \"$1\"' -- {{params.x}} {{params.x}}", 'v'],
     ['bash dcos_node_upgrade.sh {{params.x}}', 'v'],
-    ['ssh -p {{node.port}} -l core {{node.ip}} uptime', 'v'],
+    ['sudo bash dcos_generate_config.ee.sh --generate-node-upgrade-script {{params.x}}', 'v'],
     ['cat <<EOF > /etc/x\n{{params.x}}\nEOF', 'v'],
+    ['cat <<< {{params.x}} | grep -c x', 'v'],
     ['grep -c {{params.x}} f', 'v'],
-    ['[[ {{params.x}} == v ]] && [[ -f {{params.x}} ]]', 'v'],
-    ["[[ 1 '-eq' {{params.x}} ]]", 'v'],
-    ['[ {{params.x}} -eq 1 ] && test {{params.x}} -gt 0', 'v'],
     ['[[ $(date +%s) -gt 0 ]] && echo {{params.x}}', 'v'],
     ['(( 1 + 1 )) && echo {{params.x}}', 'v'],
-    ['printf -v out %s {{params.x}}', 'v'],
-    ['read -r line <<< {{params.x}}', 'v'],
-    ['f() { local out=$(curl -fsS {{params.x}}); }', 'v'],
-    ['declare x={{params.x}}; arr=({{params.x}}); arr[1]={{params.x}}', 'v'],
+    ['[ {{params.x}} -eq 1 ] && test {{params.x}} -gt 0', 'v'],
     ['(echo {{params.x}}) && echo a[{{params.x}}]', 'v'],
-    ["awk -v v={{params.x}} '{ print v }' f && awk -F: '{ print $1 }' {{params.x}}", 'v'],
-    ['awk -f prog.awk {{params.x}} && sed -n 1p {{params.x}} && sed -f s.sed {{params.x}}', 'v'],
-    ["sed -ifoo -e 's/a/b/' {{params.x}} && sed --expression='s/a/b/' {{params.x}} && gawk -vn=1 -- '{ print n }' {{params.x}}", 'v'],
     ['echo $HOME {{params.x}} && cp "$SRC" {{params.x}} && X=$(date) curl {{params.x}} && sudo -u "$SVC" systemctl restart {{params.x}}', 'v'],
     ['echo {{params.x}} 2>&1 >{{params.x}} && echo {{params.x}} &>/dev/null', 'v'],
+    ['echo {{params.x}} || sh -c "exit 1"', 'v'],
+    ['curl -fsS {{params.x}} | python3 -c "import json, sys; print(json.load(sys.stdin))"', 'v'],
+    ['echo {{params.x}} | sudo tee /etc/x >/dev/null', 'v'],
+    ['echo {{params.x}} | sh -c "cat > f"', 'v'],
+    ["perl -e 'print $ARGV[0]' -- {{params.x}} && python3 /opt/x.py {{params.x}} && python3 -c 'import sys' {{params.x}}", 'v'],
+    ['sudo -u app -E nice -n 5 timeout 5m env -i A=1 curl -fsS {{params.x}}', 'v'],
+    ['nsenter -t 1 -m -u -- ls {{params.x}} && chroot /host ls {{params.x}} && exec -a x ls {{params.x}}', 'v'],
+    ['echo "$(curl -fsS "http://{{params.x}}:5050/")" && echo "$(printf %s "$(echo {{params.x}})")"', 'v'],
+    ['ssh_host={{params.x|raw}}; curl "$ssh_host"', 'v'],
   ])('allows %j', (source, x) => {
     expect(() => render(source, { ...scopeWith(x), node: { ...node, port: 22 } }, 'shell')).not.toThrow();
+    expect(shellTemplateProblems(source)).toEqual([]);
   });
 
   it('refuses them because bash runs a quoted a[$(...)] there: the premise, checked in a real bash', () => {
@@ -481,6 +561,32 @@ describe('render: spots where no quoting is safe are refused', () => {
       ['/bin/dash', `alias go='touch "$DIR/INJECTED"'\ngo`],
     ] as const) {
       runShell(shell, command, env);
+      expect(existsSync(injected), command).toBe(true);
+      rmSync(injected);
+    }
+  });
+
+  it('refuses the forms of issue 11 because there a quoted value runs: the premise, checked in real shells', () => {
+    // Each command is what quoting for the outer shell alone would give: the value is one word to
+    // the shell that reads the command, and code to the program after it.
+    const touch = 'touch "$DIR/INJECTED"';
+    const q = shellQuoteAlways;
+    for (const [shell, command] of [
+      ['/bin/bash', `sh -c -e "echo "${q(`x; ${touch}`)}""`],
+      ['/bin/bash', `sh -c -- ${q(touch)}`],
+      ['/bin/bash', `bash -c -x ${q(touch)} 2>/dev/null`],
+      ['/bin/dash', `echo ${q(touch)} | sh`],
+      ['/bin/dash', `cat <<'EOF' | sh\n${touch}\nEOF`],
+      ['/bin/bash', `. /dev/stdin <<< ${q(touch)}`],
+      ['/bin/bash', `env -S ${q('touch ${DIR}/INJECTED')}`],
+      ['/bin/dash', `perl -e 'print @ARGV' ${q('-e;system(qq{touch $ENV{DIR}/INJECTED})')}`],
+      ['/bin/dash', `echo ${q(touch)} | xargs -I{} sh -c {}`],
+      ['/bin/dash', `find /dev/null -exec sh -c ${q(touch)} \\;`],
+      ['/bin/bash', `X=${q(touch)}; sh -c "$X"`],
+      ['/bin/bash', `f() { sh -c "$1"; }; f ${q(touch)}`],
+      ['/bin/bash', `bash <(echo ${q(touch)})`],
+    ] as const) {
+      runShell(shell, command, { DIR: tmp.dir });
       expect(existsSync(injected), command).toBe(true);
       rmSync(injected);
     }
@@ -557,7 +663,7 @@ describe('renderForDisplay: secrets', () => {
   });
 
   it('masks a secret param that has no value, rather than failing or hinting', () => {
-    expect(renderForDisplay('t={{params.jwt}}', scope({ params: { jwt: undefined } }), 'shell')).toBe(`t=${SECRET_MASK}`);
+    expect(renderForDisplay('echo t={{params.jwt}}', scope({ params: { jwt: undefined } }), 'shell')).toBe(`echo t=${SECRET_MASK}`);
   });
 
   it('hides a short secret everywhere, even in the command text', () => {
@@ -574,7 +680,7 @@ describe('renderForDisplay: secrets', () => {
     const random = prng(77);
     const chars = [...`ab1 '"\\$\`;|&\n#•`];
     const pick = (n: number) => Array.from({ length: n }, () => chars[Math.floor(random() * chars.length)]).join('');
-    const templates = ['{{params.s}}', '"{{params.s}}"', "'{{params.s}}'", 'x{{params.s}}y{{vars.v}}', 'cat <<EOF\n{{vars.v}}\nEOF', "cat <<'E'\n{{vars.v}}\nE", '# {{vars.v}}'];
+    const templates = ['echo {{params.s}}', 'echo "{{params.s}}"', "echo '{{params.s}}'", 'echo x{{params.s}}y{{vars.v}}', 'cat <<EOF\n{{vars.v}}\nEOF', "cat <<'E'\n{{vars.v}}\nE", '# {{vars.v}}'];
     for (let i = 0; i < 300; i++) {
       const s = pick(1 + Math.floor(random() * 6));
       const sc: Scope = { params: { s }, vars: { v: pick(3) + s + pick(3) }, secrets: new Set(['s']) };

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { capture, evaluateChecks } from '../../src/engine/checks.js';
 import { builtins } from '../../src/runbook/builtins.js';
+import { captureSpec } from '../../src/runbook/capture-shape.js';
 import { loadRunbookText } from '../../src/runbook/load.js';
 import type { Checks, Runbook, Section, Step } from '../../src/runbook/schema.js';
 
@@ -184,7 +185,7 @@ const PAGE: { what: string; pattern: RegExp }[] = [
   { what: 'masters: Exhibitor converged', pattern: /:8181\/exhibitor\/v1\/cluster\/status/ },
   { what: 'masters: dcos-mesos-master up', pattern: /systemctl is-active dcos-mesos-master/ },
   { what: 'masters: registrar/log/recovered = 1', pattern: /:5050\/metrics\/snapshot.*"json":"registrar\/log\/recovered","equals":1/ },
-  { what: 'masters: registrar/log/recovered = 1 in strict mode, over https with the token', pattern: /-H \\"Authorization: token=\{\{params\.jwt\}\}\\" https:\/\/\{\{node\.ip\}\}:5050\/metrics\/snapshot/ },
+  { what: 'masters: registrar/log/recovered = 1 in strict mode, over https with the token', pattern: /printf 'header = \\"Authorization: token=%s\\"\\\\n' \{\{params\.jwt\}\} \| curl [^"]*-K - https:\/\/\{\{node\.ip\}\}:5050\/metrics\/snapshot/ },
   { what: 'masters: mesos-master --version', pattern: /"run":"\/opt\/mesosphere\/bin\/mesos-master --version".*"builtin":"dcos\/mesos-version"/ },
   {
     what: 'masters: under-replicated ranges down to zero, re-run each minute',
@@ -324,8 +325,8 @@ describe('the gates on DC/OS 1.11 output', () => {
       stderr: 'Generating configuration files...\nCluster package list: package_lists/0a1b.package_list.json\nGenerating Bash configuration files for DC/OS\n',
       exit: 0,
     };
-    expect(capture(s.capture!.patch_url!, real)).toEqual({ ok: true, value: url });
-    expect(capture(s.capture!.patch_url!, ok(`Node patch script URL: ${url}\n`))).toEqual({ ok: true, value: url });
+    expect(capture(captureSpec(s.capture!.patch_url!).regex, real)).toEqual({ ok: true, value: url });
+    expect(capture(captureSpec(s.capture!.patch_url!).regex, ok(`Node patch script URL: ${url}\n`))).toEqual({ ok: true, value: url });
     expect(holds(s.expect, real)).toBe(true);
     expect(holds(s.expect, { stdout: '', stderr: 'Must provide the version of the cluster upgrading from\n', exit: 1 })).toBe(false);
   });
@@ -401,9 +402,9 @@ describe('the gates on DC/OS 1.11 output', () => {
     const read = step(en, 'configuration', 'read-enable-ipv6');
     const grep = (text: string) => text.split('\n').filter((l) => /^enable_ipv6:/.test(l)).join('\n');
     const fixture = readFileSync(path.resolve(here, '../fixtures/dcos/enterprise-permissive.yaml'), 'utf8');
-    expect(capture(read.capture!.enable_ipv6!, ok(grep(fixture)))).toEqual({ ok: true, value: 'false' });
+    expect(capture(captureSpec(read.capture!.enable_ipv6!).regex, ok(grep(fixture)))).toEqual({ ok: true, value: 'false' });
     for (const line of ["enable_ipv6: 'true'", 'enable_ipv6: true', 'enable_ipv6: "true"  # overlay']) {
-      expect(capture(read.capture!.enable_ipv6!, ok(line))).toEqual({ ok: true, value: 'true' });
+      expect(capture(captureSpec(read.capture!.enable_ipv6!).regex, ok(line))).toEqual({ ok: true, value: 'true' });
     }
     expect(holds(read.expect, ok('enable_ipv6: maybe'))).toBe(false);
 

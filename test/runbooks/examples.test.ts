@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { capture, evaluateChecks } from '../../src/engine/checks.js';
+import { captureSpec } from '../../src/runbook/capture-shape.js';
 import { evaluateCondition } from '../../src/runbook/condition.js';
 import { parseDuration } from '../../src/runbook/duration.js';
 import { loadRunbookText } from '../../src/runbook/load.js';
@@ -50,7 +51,7 @@ async function play(rb: Runbook, shell: ShellPath, params: Record<string, string
       const verdict = evaluateChecks(step.until ?? step.expect, result);
       expect(verdict, `${step.id}: ${command}\n${result.stderr}`).toMatchObject({ ok: true });
       for (const [name, pattern] of Object.entries(step.capture ?? {})) {
-        const got = capture(pattern, result);
+        const got = capture(captureSpec(pattern).regex, result);
         expect(got.ok, `${step.id} capture ${name}`).toBe(true);
         if (got.ok) scope.vars[name] = got.value;
       }

@@ -7,6 +7,8 @@ import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NodeScope, render, type Scope } from '../../src/runbook/template.js';
 import { type SimCluster, startSimulator } from '../../src/sim/index.js';
+import { captureSpec, shapeProblem } from '../../src/runbook/capture-shape.js';
+import type { Capture } from '../../src/runbook/schema.js';
 import { connect, type RunResult, type Session, sq } from './ssh-client.js';
 
 interface RawStep {
@@ -14,7 +16,7 @@ interface RawStep {
   run?: string;
   expect?: unknown;
   when?: string;
-  capture?: Record<string, string>;
+  capture?: Record<string, Capture>;
   check?: { builtin: string; with?: Record<string, unknown> };
 }
 interface RawSection {
@@ -107,8 +109,11 @@ describe.each(RUNBOOKS)('%s', (file) => {
           const r = await s.run(command, { timeoutMs: 60_000 });
           played.push({ node, command, result: r });
           expect(notFound(r), `${file} ${section.id}.${step.id} on ${node}: ${command}\n${r.stderr}`).toBe(false);
-          for (const [name, pattern] of Object.entries(step.capture ?? {})) {
-            const m = new RegExp(pattern, 'm').exec(`${r.stdout}${r.stderr}`);
+          for (const [name, written] of Object.entries(step.capture ?? {})) {
+            const spec = captureSpec(written);
+            const m = new RegExp(spec.regex, 'm').exec(`${r.stdout}${r.stderr}`);
+            // The simulator's values have the shapes the runbook declares.
+            if (m?.[1] !== undefined) expect(shapeProblem(spec, m[1]), `${step.id} capture ${name}`).toBeUndefined();
             if (m?.[1] !== undefined) scope.vars[name] = m[1];
           }
           const want = (step.expect as { exit?: number } | undefined)?.exit;

@@ -18,6 +18,7 @@ import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEd25519 } from '../../src/sim/keys.js';
 import { type SimCluster, inventoryToYaml, startSimulator } from '../../src/sim/index.js';
+import { createSshTransport } from '../../src/transport/ssh.js';
 import { connect, sshRun } from './ssh-client.js';
 
 let sim: SimCluster;
@@ -41,6 +42,20 @@ describe('sessions', () => {
     const r = await sshRun(sim, 'agent-1', 'kubectl get pods');
     expect(r.exit).toBe(127);
     expect(r.stderr).toBe('bash: kubectl: command not found\n');
+  });
+
+  it('runs a command handed over on its input with env: values, as the players hand it (eval "$(cat)")', async () => {
+    const t = createSshTransport({ knownHostsFiles: [], extraKnownHosts: sim.inventory.knownHosts ?? [], agent: false, connectTimeoutMs: 5000 });
+    try {
+      const node = sim.inventory.nodes.find((n) => n.name === 'master-1')!;
+      const hostile = `$(touch /tmp/pwned)'"; exit 9`;
+      const r = await t.exec(node, `printf '%s|' "$URL" "$(hostname)"; sh -c 'printf "%s" "$URL"'; exit 4`, { env: { URL: hostile } });
+      expect(r.stdout).toBe(`${hostile}|master-1|${hostile}`);
+      expect(r.exit).toBe(4);
+      expect((await sshRun(sim, 'master-1', 'ls /tmp/pwned')).exit).not.toBe(0);
+    } finally {
+      await t.close();
+    }
   });
 
   it('keeps a node state across connections (files written stay)', async () => {

@@ -32,6 +32,20 @@ describe('local transport', () => {
     expect(r.failure).toBeUndefined();
   });
 
+  it('gives the command no input and its env: values as data, and shows neither in a command line', async () => {
+    const m = newMarker();
+    const value = `$(echo INJECTED)'"; exit 7`;
+    const run = make().exec(node, `cat; printf '%s|' "$V" "$(printf '%s' "$V" | wc -c)"; sleep ${m}; echo after`, { env: { V: value } });
+    // While it runs, its shell shows only the fixed line that reads the command from its input.
+    expect(await waitUntil(() => processesWith(`sleep ${m}`).length === 1, 5000)).toBe(true);
+    const shells = processesWith(`/bin/sh -c eval "$(cat)"`);
+    expect(shells.length).toBeGreaterThan(0);
+    for (const pid of processesWith(`sleep ${m}`)) process.kill(pid, 'SIGKILL');
+    const r = await run;
+    expect(r.stdout).toBe(`${value}|${Buffer.byteLength(value)}|after\n`);
+    expect(r.exit).toBe(0);
+  });
+
   it('separates stdout and stderr', async () => {
     const lines: OutputLine[] = [];
     const r = await make().exec(node, 'echo out; echo err >&2; echo out2', { onOutput: (l) => lines.push(l) });

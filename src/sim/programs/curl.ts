@@ -3,7 +3,7 @@
 import { basename, FsFailure } from '../fs.js';
 import { httpRequest, type HttpOutcome, parseUrl } from '../http.js';
 import type { Program } from '../shell/interpreter.js';
-import { has, parseArgs, value, values } from './args.js';
+import { has, parseArgs, readInputs, value, values } from './args.js';
 import { simHost } from './host.js';
 
 function size(n: number): string {
@@ -26,7 +26,7 @@ const curl: Program = async (ctx) => {
   const host = simHost(ctx);
   const p = parseArgs(ctx.argv.slice(1), {
     flags: 'fsSOkIiLvg#Nq',
-    values: 'oHXwdmuAeEr',
+    values: 'oHXwdmuAeErK',
     long: {
       fail: 'f',
       silent: 's',
@@ -39,6 +39,7 @@ const curl: Program = async (ctx) => {
       verbose: 'v',
       output: 'o',
       header: 'H',
+      config: 'K',
       request: 'X',
       'write-out': 'w',
       data: 'd',
@@ -82,7 +83,18 @@ const curl: Program = async (ctx) => {
     return code;
   };
   const headers: Record<string, string> = {};
-  for (const h of values(p, 'H')) {
+  // -K FILE (- for standard input): curl's config file; the runbooks pass secret headers this way,
+  // so that no process list shows them. Only header lines are modelled.
+  const configured: string[] = [];
+  for (const file of values(p, 'K')) {
+    const { inputs, failed } = await readInputs(ctx, [file], 'curl');
+    if (failed) return error(26, `read function returned funny value`);
+    for (const line of inputs.flatMap((input) => input.text.split('\n'))) {
+      const m = /^\s*(?:--)?(?:header|H)\s*[=:]?\s*"((?:[^"\\]|\\.)*)"\s*$/.exec(line);
+      if (m) configured.push(m[1]!.replace(/\\(.)/g, '$1'));
+    }
+  }
+  for (const h of [...configured, ...values(p, 'H')]) {
     const i = h.indexOf(':');
     if (i > 0) headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
   }

@@ -427,6 +427,22 @@ export class Shell {
   /** Builtins that change the shell's own control flow or state. */
   private special(name: string): ((argv: string[], io: Io, signal: AbortSignal) => Promise<number>) | undefined {
     switch (name) {
+      case 'eval':
+        // The players hand every command over as eval "$(cat)" with the script on standard input.
+        return async (argv, io, signal) => {
+          const src = argv.slice(1).join(' ');
+          let list: List;
+          try {
+            list = parseScript(src);
+          } catch (e) {
+            if (!(e instanceof ShellSyntaxError)) throw e;
+            const where = this.name === 'bash' ? 'bash: eval: line 1' : `${this.name}: eval: line 1`;
+            io.stderr.write(`${where}: ${e.message}\n`);
+            return (this.lastStatus = 2);
+          }
+          // exit, break and continue inside act on the shell around, as in bash.
+          return this.execList(list, io, signal);
+        };
       case 'exit':
         return async (argv) => {
           throw new ExitSignal(argv[1] === undefined ? this.lastStatus : Number.parseInt(argv[1], 10) & 255);
