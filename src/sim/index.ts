@@ -119,7 +119,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
     agents,
     publicAgents,
     installedVersion,
-    targetVersion: nextPatch(installedVersion),
+    targetVersion: def.configOnly ? installedVersion : nextPatch(installedVersion),
     security,
     clusterName,
     faults: def.faults,
@@ -184,6 +184,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
       bootstrap_dir: BOOTSTRAP_DIR,
       previous_config: PREVIOUS_CONFIG,
       nginx_port: '80',
+      ...def.params,
     };
     let closed: Promise<void> | undefined;
     return {

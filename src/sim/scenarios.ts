@@ -16,6 +16,10 @@ export interface Scenario {
 export interface ScenarioDefinition extends Scenario {
   faults: ScenarioFaults;
   security: 'disabled' | 'permissive' | 'strict';
+  /** A configuration-only pass: the installer on the bootstrap node builds the installed release. */
+  configOnly?: boolean;
+  /** Parameters the change ticket gives, over the usual ones (the trainee may still change them). */
+  params?: Record<string, string>;
 }
 
 const BRIEF = 'Patch every node of this DC/OS 1.11 Enterprise cluster to the next patch release, following the runbook. The change ticket says the cluster runs';
@@ -100,6 +104,36 @@ export const scenarioDefinitions: readonly ScenarioDefinition[] = [
       'The cluster runs in strict mode: Mesos answers only over https, with the cluster CA (--cacert /run/dcos/pki/CA/ca-bundle.crt) and a superuser token (-H "Authorization: token=..."); plain http is reset and a missing token gets 401. The token comes from dcos config show core.dcos_acs_token and must never be written to a log.',
     faults: {},
     security: 'strict',
+  },
+  {
+    name: 'config-edited',
+    title: 'config.yaml edited after it was checked',
+    description: `${BRIEF} {installed} in permissive mode. A colleague is working on the bootstrap node at the same time.`,
+    lesson:
+      'Right after the configuration check read genconf/config.yaml, a colleague added a resolver to it. A change like that is refused while patching, and it would have ridden into every node\'s patch script unchecked. The check records the sha256 of the file it checked; immediately before the installer runs, the file must still have it, or the run stops and names what changed. Find out who changed it and why; build only what was checked.',
+    faults: { configEditedAfterRead: true },
+    security: 'permissive',
+  },
+  {
+    name: 'ipv6-change',
+    title: 'enable_ipv6 switched off in the merged config.yaml',
+    description: `${BRIEF} {installed} in permissive mode. A colleague already merged the old config.yaml into the 1.11 format in genconf/, following the release guidelines.`,
+    lesson:
+      "The merged config.yaml says enable_ipv6: 'false' where the running cluster has 'true'. That takes the IPv6 overlay network dcos6 away from a running cluster, and enable_ipv6 is not among the keys that may change: it is refused while patching. Do it, if at all, in a configuration-only pass of its own on the installed version, acknowledging what happens to dcos6 (ipv6_overlay=remove), then patch.",
+    faults: { ipv6Change: true },
+    security: 'permissive',
+  },
+  {
+    name: 'custom-checks-permissive',
+    title: 'Custom health checks and the move to permissive',
+    description:
+      'Move this DC/OS 1.11 Enterprise cluster, which runs {installed} with security disabled, to permissive security, following the runbook (a configuration-only pass). A colleague already prepared genconf/config.yaml for the move.',
+    lesson:
+      'The cluster has custom node and cluster health checks in config.yaml. They fail once the cluster is permissive (bypassing them is not supported in 1.11), and the node patch script waits for the checks: the first master would fail after switching mode, leaving the masters in mixed modes. Remove custom_checks in a configuration-only pass that keeps security disabled, then move to permissive with no other change, then add the checks back in another configuration-only pass.',
+    faults: { customChecks: true },
+    security: 'disabled',
+    configOnly: true,
+    params: { security: 'disabled', security_change: 'to-permissive' },
   },
 ];
 
