@@ -126,7 +126,8 @@ function roleText(rb: Runbook, role: string): string {
  * The page's instructions in its order: a pattern each, found in one step, each after the last.
  * One deliberate move: the guards (patch path, then the configuration, with the page's bootstrap
  * steps that prepare genconf) come before the prerequisites, so that nothing runs on a node before
- * the final config.yaml has been checked.
+ * the final config.yaml has been checked. The optional custom health checks move with them: they
+ * may be added only in a configuration-only pass, and only before the check.
  */
 const PAGE: { what: string; pattern: RegExp }[] = [
   { what: 'supported patch paths', pattern: /"builtin":"dcos\/patch-path"/ },
@@ -140,6 +141,7 @@ const PAGE: { what: string; pattern: RegExp }[] = [
   { what: 'task history does not persist', pattern: /task history in the Mesos UI/ },
   { what: 'Enterprise download location', pattern: /support portal/ },
   { what: 'custom health checks fail on the way to permissive', pattern: /custom node or cluster health checks/ },
+  { what: 'optional custom health checks', pattern: /Optionally, add custom node and cluster health checks/ },
   { what: 'strict: restart pods and HTTP command executor tasks while permissive', pattern: /HTTP command executor/ },
   { what: 'copy config.yaml and ip-detect into genconf; merge into the new format', pattern: /empty genconf folder.*merged into the 1\.11 format.*exhibitor_zk_backend/ },
   { what: 'replace security: disabled with security: permissive', pattern: /replace \\"security: disabled\\" with \\"security: permissive\\"/ },
@@ -157,7 +159,6 @@ const PAGE: { what: string; pattern: RegExp }[] = [
   { what: 'IAM backup', pattern: /cockroach dump --certs-dir=\/run\/dcos\/pki\/cockroach --host=\$\(\/opt\/mesosphere\/bin\/detect_ip\) iam > ~\/iam-backup\.sql/ },
   { what: 'Marathon constraints script', pattern: /check-constraints\.py/ },
   { what: 'cluster backup', pattern: /Back up your cluster/ },
-  { what: 'optional custom health checks', pattern: /Optionally, add custom node and cluster health checks/ },
   { what: 'modify ip-detect', pattern: /Modify genconf\/ip-detect/ },
   { what: 'download dcos_generate_config.ee.sh', pattern: /Download dcos_generate_config\.ee\.sh/ },
   { what: 'generate the node patch script', pattern: /dcos_generate_config\.ee\.sh --generate-node-upgrade-script \{\{params\.installed_version\}\}/ },
