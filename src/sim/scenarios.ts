@@ -92,7 +92,7 @@ export const scenarioDefinitions: readonly ScenarioDefinition[] = [
     title: "IPv6 disabled in the kernel while enable_ipv6 is 'true'",
     description: `${BRIEF} {installed} in permissive mode. The operating system team hardened the kernel settings last month.`,
     lesson:
-      "config.yaml has enable_ipv6: 'true' but every node boots with net.ipv6.conf.all.disable_ipv6 = 1. After the patch dcos-net fails to configure the IPv6 overlay and keeps restarting, so the checks never pass. The page says it: if IPv6 is disabled in the kernel, disable it in config.yaml. The prerequisite check reads /proc/sys/net/ipv6/conf/all/disable_ipv6 on every node before anything changes.",
+      "config.yaml has enable_ipv6: 'true' but every node boots with net.ipv6.conf.all.disable_ipv6 = 1. After the patch dcos-net fails to configure the IPv6 overlay and keeps restarting, so the checks never pass. The page says it: if IPv6 is disabled in the kernel, disable it in config.yaml (on a running cluster that is a configuration-only pass of its own, acknowledging that the IPv6 overlay dcos6 goes away). The prerequisite check reads /proc/sys/net/ipv6/conf/all/disable_ipv6 on every node before anything changes.",
     faults: { ipv6Disabled: true },
     security: 'permissive',
   },
