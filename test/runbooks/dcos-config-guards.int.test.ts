@@ -35,10 +35,10 @@ interface Played {
   faults: string[];
 }
 
-async function play(scenario: string, file = 'dcos-1.11-patch.yaml', override: Record<string, string> = {}, during?: (sim: SimCluster) => Promise<void>): Promise<Played> {
+async function play(scenario: string, file = 'dcos-1.11-patch.yaml', override: Record<string, string> = {}, during?: (sim: SimCluster) => Promise<void>, answers = ''): Promise<Played> {
   const sim = await startSimulator({ scenario, timeScale: 200, masters: 3, agents: 2, publicAgents: 1 });
   try {
-    const io = capturedIo({ PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config') }, dir);
+    const io = capturedIo({ PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config') }, dir, answers);
     const params = Object.entries({ ...sim.suggestedParams, ...override }).map(([k, v]) => `${k}=${v}`);
     const opened = await openSession({ io, command: 'train', file: join(runbooks, file), inventory: sim.inventory, params, stateDir: join(dir, 'state'), yes: true, timeScale: 200 });
     if (opened.kind !== 'session') throw new Error('expected a session');
@@ -115,6 +115,31 @@ describe.each(['dcos-1.11-patch.yaml', 'dcos-1.11-patch.zh-CN.yaml'])('%s: confi
     // The note before the check said the same, and nothing beyond the configuration section ran.
     expect(finished(r.records, 'passed')).toContain('configuration/permissive-health-checks');
     expect(started(r.records).some((s) => s.startsWith('masters/') || s.startsWith('bootstrap/'))).toBe(false);
+    expect(r.built).toBe(0);
+    expect(r.patched).toEqual([]);
+  }, 120_000);
+});
+
+describe('an operator who skips the guards', () => {
+  it('still cannot build from the edited config.yaml: the build command pins the digest checked', async () => {
+    // Skip the failed recheck (with a reason), then abort when the build fails.
+    const r = await play('config-edited', 'dcos-1.11-patch.yaml', {}, undefined, 's\nthe colleague says it is fine\na\n');
+    expect(r.status).toBe(1);
+    expect(r.records.some((x) => x.event === 'step-finished' && 'step' in x && x.step === 'config-unchanged' && 'status' in x && x.status === 'skipped')).toBe(true);
+    const [at, message] = [...r.out.matchAll(/^\[[\d:]+\] (\S+@\S+) failed: (.*)$/gm)].map((m) => [m[1], m[2]]).at(-1) ?? [];
+    expect(at).toBe('bootstrap/generate-script@bootstrap');
+    expect(message).toContain('computed checksum did NOT match');
+    expect(r.built).toBe(0);
+    expect(r.patched).toEqual([]);
+  }, 120_000);
+
+  it('cannot skip the configuration check itself: without its digest, the recheck refuses', async () => {
+    // forbidden-config fails the check; skip it, then abort at the recheck.
+    const r = await play('forbidden-config', 'dcos-1.11-patch.yaml', {}, undefined, 's\nlooks fine to me\na\n');
+    expect(r.status).toBe(1);
+    const failures = [...r.out.matchAll(/^\[[\d:]+\] (\S+@\S+) failed: (.*)$/gm)].map((m) => m[1]);
+    expect(failures).toEqual(['configuration/config-diff@bootstrap', 'bootstrap/config-unchanged@bootstrap']);
+    expect(r.out).toMatch(/config-unchanged@bootstrap failed: .*vars\.config_sha256 is not set/);
     expect(r.built).toBe(0);
     expect(r.patched).toEqual([]);
   }, 120_000);
