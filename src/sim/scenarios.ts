@@ -124,7 +124,7 @@ export const scenarioDefinitions: readonly ScenarioDefinition[] = [
     security: 'permissive',
   },
   {
-    name: 'custom-checks-permissive',
+    name: 'custom-checks',
     title: 'Custom health checks and the move to permissive',
     description:
       'Move this DC/OS 1.11 Enterprise cluster, which runs {installed} with security disabled, to permissive security, following the runbook (a configuration-only pass). A colleague already prepared genconf/config.yaml for the move.',

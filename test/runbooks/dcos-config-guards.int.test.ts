@@ -105,8 +105,8 @@ describe.each(['dcos-1.11-patch.yaml', 'dcos-1.11-patch.zh-CN.yaml'])('%s: confi
     }
   }, 180_000);
 
-  it('custom-checks-permissive: the move to permissive is refused while custom checks are configured, saying what to do', async () => {
-    const r = await play('custom-checks-permissive', file);
+  it('custom-checks: the move to permissive is refused while custom checks are configured, saying what to do', async () => {
+    const r = await play('custom-checks', file);
     expect(r.status).toBe(1);
     const [at, message] = failure(r.out);
     expect(at).toBe('configuration/config-diff@bootstrap');
