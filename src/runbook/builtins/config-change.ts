@@ -154,11 +154,13 @@ export const configChange: BuiltinDef = {
         problems.push(`${key} cannot change on a running cluster; only ${CHANGEABLE_KEYS.join(', ')} and security may (and ${CONFIG_PASS_KEYS.join(', ')} in a configuration-only pass).`);
       }
     }
-    if (argText(args, 'ipv6_overlay') === IPV6_REMOVE && !changed.includes('enable_ipv6')) {
-      problems.push(`You chose ipv6_overlay: ${IPV6_REMOVE}, but config.yaml does not change enable_ipv6 from true to false; choose keep, or make that change.`);
-    }
+    // The acknowledgement and the file must agree, like the security path below.
     const overlay = argText(args, 'ipv6_overlay');
-    if (overlay && overlay !== IPV6_REMOVE && overlay !== 'keep') problems.push(`ipv6_overlay must be keep or ${IPV6_REMOVE}, not "${overlay}".`);
+    if (overlay === IPV6_REMOVE && !changed.includes('enable_ipv6')) {
+      problems.push(`You chose ipv6_overlay: ${IPV6_REMOVE}, but config.yaml does not change enable_ipv6 from true to false; choose keep, or make that change.`);
+    } else if (overlay && overlay !== IPV6_REMOVE && overlay !== 'keep') {
+      problems.push(`ipv6_overlay must be keep or ${IPV6_REMOVE}, not "${overlay}".`);
+    }
 
     if (patching.on && changed.length > 0) {
       problems.unshift(
