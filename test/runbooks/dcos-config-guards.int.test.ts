@@ -145,6 +145,72 @@ describe('an operator who skips the guards', () => {
   }, 120_000);
 });
 
+/**
+ * An operator at the prompts: answers each by its last line on stderr, through `decide`, so a test
+ * can refuse or skip one step and confirm every other.
+ */
+async function operate(scenario: string, override: Record<string, string>, decide: (prompt: string, printed: string) => string): Promise<Played> {
+  const sim = await startSimulator({ scenario, timeScale: 200, masters: 3, agents: 2, publicAgents: 1 });
+  try {
+    const io = capturedIo({ PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config') }, dir);
+    const params = Object.entries({ ...sim.suggestedParams, ...override }).map(([k, v]) => `${k}=${v}`);
+    const opened = await openSession({ io, command: 'play', file: join(runbooks, 'dcos-1.11-patch.yaml'), inventory: sim.inventory, params, stateDir: join(dir, 'state'), timeScale: 200 });
+    if (opened.kind !== 'session') throw new Error('expected a session');
+    const { session } = opened;
+    let asked = 0;
+    const answers = {
+      next: async (): Promise<string | undefined> => {
+        if (++asked > 200) return undefined;
+        return decide(io.err().trimEnd().split('\n').at(-1) ?? '', io.out());
+      },
+      close: () => undefined,
+    };
+    const status = await runPlain(session.runner, { stdout: io.stdout, stderr: io.stderr, answers: answers as typeof session.answers, journal: session.journalFile });
+    await session.close();
+    expect(sim.internalErrors).toEqual([]);
+    const { records } = await readJournal(session.journalFile);
+    const summary = sim.model.summary();
+    return { status, out: io.all(), records, built: sim.model.scripts.size, patched: summary.actions.filter((a) => a.kind === 'patch-started').map((a) => a.node), versions: summary.versions, faults: summary.faultsMet.map((f) => f.id) };
+  } finally {
+    await sim.close();
+  }
+}
+
+describe('the acknowledgement of the IPv6 overlay removal', () => {
+  // A configuration-only pass on the installed version that switches enable_ipv6 off.
+  const pass = { target_version: '1.11.4', ipv6_overlay: 'remove' };
+
+  it('typed, lets the configuration check pass the change', async () => {
+    const r = await operate('ipv6-change', pass, (prompt, printed) => {
+      // Past the configuration check, refuse the next confirmation and abort: nothing is patched.
+      if (printed.includes('configuration/config-diff@bootstrap passed')) return / failed: .*Retry, skip or abort/.test(prompt) ? 'a' : 'n';
+      if (prompt.includes('[type "remove dcos6" to confirm]')) return 'remove dcos6';
+      return 'y';
+    });
+    const diff = r.records.find((x) => x.event === 'step-finished' && 'step' in x && x.step === 'config-diff');
+    expect(diff).toMatchObject({ status: 'passed' });
+    expect(r.out).toMatch(/configuration\/config-diff@bootstrap passed: config\.yaml changes enable_ipv6, all allowed on a running cluster\./);
+    expect(r.records.some((x) => x.event === 'confirmation-answered' && 'step' in x && x.step === 'ipv6-overlay-removal' && 'answer' in x && x.answer === 'yes')).toBe(true);
+    expect(r.built).toBe(0);
+    expect(r.patched).toEqual([]);
+  }, 120_000);
+
+  it('skipped, leaves the check without an acknowledgement: it refuses', async () => {
+    const r = await operate('ipv6-change', pass, (prompt) => {
+      if (prompt.includes('[type "remove dcos6" to confirm]')) return 'no';
+      if (prompt.startsWith('? configuration/ipv6-overlay-removal@bootstrap failed')) return 's';
+      if (prompt.startsWith('? reason to skip')) return 'we know what we do';
+      if (/ failed: .*Retry, skip or abort/.test(prompt)) return 'a';
+      return 'y';
+    });
+    expect(r.status).toBe(1);
+    const failures = [...r.out.matchAll(/^\[[\d:]+\] (\S+@\S+) failed: (.*)$/gm)].map((m) => `${m[1]}: ${m[2]}`);
+    expect(failures.at(-1)).toMatch(/^configuration\/config-diff@bootstrap: .*vars\.ipv6_overlay is not set/);
+    expect(r.built).toBe(0);
+    expect(r.patched).toEqual([]);
+  }, 120_000);
+});
+
 describe('the pin in the build command', () => {
   it('refuses to run the installer when genconf/config.yaml no longer has the digest checked', async () => {
     const runbook = load(readFileSync(join(runbooks, 'dcos-1.11-patch.yaml'), 'utf8')) as { sections: { id: string; steps: { id: string; run?: string }[] }[] };
