@@ -10,7 +10,7 @@ import type { Labels } from './labels.js';
 const BUILTIN_ZH: Record<string, string> = {
   'dcos/patch-path': '补丁只能升级到同一次要版本中更高的版本（1.11.1 -> 1.11.2），或为配置更改保持同一版本；拒绝降级、次要或主要版本跳跃，以及补丁矩阵不支持的组合。',
   'dcos/config-change':
-    '比较旧的和新的 config.yaml：只允许更改 dns_search、docker_remove_delay、gc_delay、resolvers、telemetry_enabled、use_proxy、http_proxy、https_proxy 和 no_proxy；security 只能提高一级；exhibitor_zk_backend 不能更改；打补丁时不能同时更改配置；必须声明 fault_domain_enabled 和 enable_ipv6。',
+    '比较旧的和新的 config.yaml：只允许更改 dns_search、docker_remove_delay、gc_delay、resolvers、telemetry_enabled、use_proxy、http_proxy、https_proxy 和 no_proxy；custom_checks 只能在不改变安全模式的纯配置更改中更改；security 只能提高一级且不能同时更改其他设置，配置了自定义检查时不能改为 permissive；enable_ipv6 从 true 改为 false（或从未设置改为 false）只能在纯配置更改中并以 ipv6_overlay: remove 确认；exhibitor_zk_backend 不能更改；打补丁时不能同时更改配置；必须声明 fault_domain_enabled 和 enable_ipv6。给出 checked_sha256 时，文件必须仍是检查过的那一份。',
   'dcos/mesos-version': '检查 `mesos-master --version` 的输出是否为该 DC/OS 版本附带的 Mesos 版本。',
   'dcos/mesos-agents':
     '将首要 Mesos 管理节点的代理节点列表（:5050/slaves）与清单中的代理节点和公共代理节点比较：Mesos 已知的每个代理节点都必须在清单中（除非被明确接受排除在外），清单中的每个代理节点都必须已注册且处于活动状态；给出 dcos 时，每个代理节点还必须运行该版本附带的 Mesos。',

@@ -114,6 +114,7 @@ class Layered {
 
 export class SimFs {
   private readonly entries: Layered;
+  private readonly readHooks = new Map<string, () => void>();
 
   constructor(
     private readonly now: () => number,
@@ -176,6 +177,18 @@ export class SimFs {
     return file;
   }
 
+  /** Runs `then` once, just after the first read of `path` (someone who acts once a file was read). */
+  afterFirstRead(path: string, then: () => void): void {
+    this.readHooks.set(path, then);
+  }
+
+  /** A file's content for its size (ls, stat): not a read, so no read hook runs. */
+  peek(path: string): string {
+    const entry = this.entries.get(path);
+    if (!entry || entry.kind === 'dir') return '';
+    return typeof entry.content === 'function' ? entry.content() : entry.content;
+  }
+
   /** Reads a file as `user`; throws FsFailure as cat would report it. */
   read(path: string, user: SimUser): string {
     const entry = this.entries.get(path);
@@ -183,6 +196,11 @@ export class SimFs {
     if (entry.kind === 'dir') throw new FsFailure('Is a directory', path);
     if (user !== 'root' && entry.owner !== user && (entry.mode & 0o004) === 0) throw new FsFailure('Permission denied', path);
     if (user !== 'root' && !this.traversable(path)) throw new FsFailure('Permission denied', path);
+    const hook = this.readHooks.get(path);
+    if (hook) {
+      this.readHooks.delete(path);
+      setImmediate(hook);
+    }
     return typeof entry.content === 'function' ? entry.content() : entry.content;
   }
 

@@ -10,6 +10,7 @@ import { generateEd25519, knownHostsLine, loadEd25519, type Ed25519Key } from '.
 import { ClusterModel } from './model/cluster.js';
 import { BOOTSTRAP_DIR, PREVIOUS_CONFIG } from './model/image.js';
 import { nextPatch, parseVersion } from './model/versions.js';
+import { ZK_SUPER } from './programs/backups.js';
 import { findScenario, type Scenario, scenarioDefinitions } from './scenarios.js';
 import { SimSshServers } from './server.js';
 
@@ -119,7 +120,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
     agents,
     publicAgents,
     installedVersion,
-    targetVersion: nextPatch(installedVersion),
+    targetVersion: def.configOnly ? installedVersion : nextPatch(installedVersion),
     security,
     clusterName,
     faults: def.faults,
@@ -189,6 +190,10 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
       bootstrap_dir: BOOTSTRAP_DIR,
       previous_config: PREVIOUS_CONFIG,
       nginx_port: '80',
+      // The training cluster keeps the default ZooKeeper super credentials (zk_super_credentials).
+      zk_user: ZK_SUPER.user,
+      zk_password: ZK_SUPER.password,
+      ...def.params,
     };
     let closed: Promise<void> | undefined;
     return {

@@ -18,6 +18,10 @@ export interface ScenarioDefinition extends Scenario {
   /** The cluster's shape where the scenario needs one (options given to the simulator still win). */
   shape?: { publicAgents?: number };
   security: 'disabled' | 'permissive' | 'strict';
+  /** A configuration-only pass: the installer on the bootstrap node builds the installed release. */
+  configOnly?: boolean;
+  /** Parameters the change ticket gives, over the usual ones (the trainee may still change them). */
+  params?: Record<string, string>;
 }
 
 const BRIEF = 'Patch every node of this DC/OS 1.11 Enterprise cluster to the next patch release, following the runbook. The change ticket says the cluster runs';
@@ -90,7 +94,7 @@ export const scenarioDefinitions: readonly ScenarioDefinition[] = [
     title: "IPv6 disabled in the kernel while enable_ipv6 is 'true'",
     description: `${BRIEF} {installed} in permissive mode. The operating system team hardened the kernel settings last month.`,
     lesson:
-      "config.yaml has enable_ipv6: 'true' but every node boots with net.ipv6.conf.all.disable_ipv6 = 1. After the patch dcos-net fails to configure the IPv6 overlay and keeps restarting, so the checks never pass. The page says it: if IPv6 is disabled in the kernel, disable it in config.yaml. The prerequisite check reads /proc/sys/net/ipv6/conf/all/disable_ipv6 on every node before anything changes.",
+      "config.yaml has enable_ipv6: 'true' but every node boots with net.ipv6.conf.all.disable_ipv6 = 1. After the patch dcos-net fails to configure the IPv6 overlay and keeps restarting, so the checks never pass. The page says it: if IPv6 is disabled in the kernel, disable it in config.yaml (on a running cluster that is a configuration-only pass of its own, acknowledging that the IPv6 overlay dcos6 goes away). The prerequisite check reads /proc/sys/net/ipv6/conf/all/disable_ipv6 on every node before anything changes.",
     faults: { ipv6Disabled: true },
     security: 'permissive',
   },
@@ -130,6 +134,36 @@ export const scenarioDefinitions: readonly ScenarioDefinition[] = [
       "The inventory from the ticket missed one private agent that is registered with Mesos. Patched from the inventory alone, it would stay on the old release while the run ended in success. The leading master's agent list (GET :5050/slaves) is the cluster's own list: compare it with the inventory before anything changes, and add the agent, or accept leaving it out by name.",
     faults: { unlistedAgent: true },
     security: 'permissive',
+  },
+  {
+    name: 'config-edited',
+    title: 'config.yaml edited after it was checked',
+    description: `${BRIEF} {installed} in permissive mode. A colleague is working on the bootstrap node at the same time.`,
+    lesson:
+      'Right after the configuration check read genconf/config.yaml, a colleague added a resolver to it. A change like that is refused while patching, and it would have ridden into every node\'s patch script unchecked. The check records the sha256 of the file it checked; immediately before the installer runs, the file must still have it, or the run stops and names what changed. Find out who changed it and why; build only what was checked.',
+    faults: { configEditedAfterRead: true },
+    security: 'permissive',
+  },
+  {
+    name: 'ipv6-change',
+    title: 'enable_ipv6 switched off in the merged config.yaml',
+    description: `${BRIEF} {installed} in permissive mode. A colleague already merged the old config.yaml into the 1.11 format in genconf/, following the release guidelines.`,
+    lesson:
+      "The merged config.yaml says enable_ipv6: 'false' where the running cluster has 'true'. That takes the IPv6 overlay network dcos6 away from a running cluster, and enable_ipv6 is not among the keys that may change: it is refused while patching. Do it, if at all, in a configuration-only pass of its own on the installed version, acknowledging what happens to dcos6 (ipv6_overlay=remove), then patch.",
+    faults: { ipv6Change: true },
+    security: 'permissive',
+  },
+  {
+    name: 'custom-checks',
+    title: 'Custom health checks and the move to permissive',
+    description:
+      'Move this DC/OS 1.11 Enterprise cluster, which runs {installed} with security disabled, to permissive security, following the runbook (a configuration-only pass). A colleague already prepared genconf/config.yaml for the move.',
+    lesson:
+      'The cluster has custom node and cluster health checks in config.yaml. They fail once the cluster is permissive (bypassing them is not supported in 1.11), and the node patch script waits for the checks: the first master would fail after switching mode, leaving the masters in mixed modes. Remove custom_checks in a configuration-only pass that keeps security disabled, then move to permissive with no other change, then add the checks back in another configuration-only pass.',
+    faults: { customChecks: true },
+    security: 'disabled',
+    configOnly: true,
+    params: { security: 'disabled', security_change: 'to-permissive' },
   },
 ];
 

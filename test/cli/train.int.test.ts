@@ -59,6 +59,9 @@ describe('runbook train', () => {
     ['strict', /^configuration\/config-diff@bootstrap$/, /security: strict/],
     ['master-unhealthy', /^cluster-health\/registrar-recovered@master-3$/, /registrar\/log\/recovered/],
     ['unlisted-agent', /^cluster-health\/agents-known@master-\d$/, /inventory does not list: 10\.0\.1\.5\b/],
+    ['config-edited', /^bootstrap\/config-unchanged@bootstrap$/, /changed after it was checked .* Changed since the check: resolvers\./],
+    ['ipv6-change', /^configuration\/config-diff@bootstrap$/, /enable_ipv6 true -> false takes the IPv6 overlay network dcos6 away/],
+    ['custom-checks', /^configuration\/config-diff@bootstrap$/, /custom health checks \(custom_checks, 2 checks\)/],
   ];
   for (const [scenario, failedAt, because] of faults) {
     it(`${scenario}: stops at the gate that shows the fault`, async () => {

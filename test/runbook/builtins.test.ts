@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -176,7 +177,7 @@ describe('dcos/config-change', () => {
     expect(r).toEqual({
       ok: false,
       message:
-        'master_list cannot change on a running cluster; only dns_search, docker_remove_delay, gc_delay, resolvers, telemetry_enabled, use_proxy, http_proxy, https_proxy, no_proxy and security may.',
+        'master_list cannot change on a running cluster; only dns_search, docker_remove_delay, gc_delay, resolvers, telemetry_enabled, use_proxy, http_proxy, https_proxy, no_proxy and security may (and custom_checks in a configuration-only pass).',
       details: ['master_list: ["10.0.4.1","10.0.4.2","10.0.4.3"] -> ["10.0.4.1","10.0.4.2","10.0.4.4"] (refused)'],
     });
   });
@@ -220,6 +221,12 @@ describe('dcos/config-change', () => {
         message: 'security cannot go down (strict -> permissive): a less strict mode needs a reinstall of the cluster, which ends every running workload.',
         details: ['security: strict -> permissive (refused)'],
       });
+    });
+
+    it('refuses any other change in the pass that changes security, even of a key that may change', () => {
+      const r = diff(disabled, base.replace('gc_delay: 2days', 'gc_delay: 3days'), { security: 'disabled', security_path: 'to-permissive' });
+      expect(r.ok).toBe(false);
+      expect(r.message).toBe('gc_delay cannot change in the pass that changes security: change nothing else in that pass; change gc_delay in a configuration-only pass.');
     });
 
     it('refuses two levels at once', () => {
@@ -297,23 +304,147 @@ describe('dcos/config-change', () => {
     expect(diff(base, base.replace(/^enable_ipv6: .*\n/m, '')).message).toBe(
       `The new config.yaml (${CUR}) must declare enable_ipv6: DC/OS 1.11 needs it (use 'false' unless you need the feature).`,
     );
-    expect(diff(old, base, { from: '1.11.4', to: '1.11.5' })).toEqual({
+    // Declaring what 1.11 assumes when the key is absent is the migration; anything else is a change.
+    const declared = base.replace("enable_ipv6: 'false'", "enable_ipv6: 'true'");
+    expect(diff(old, declared, { from: '1.11.4', to: '1.11.5' })).toEqual({
       ok: true,
       message: 'config.yaml has no configuration change.',
-      details: ['fault_domain_enabled: (absent) -> false (added: DC/OS 1.11 requires it)', "enable_ipv6: (absent) -> false (added: DC/OS 1.11 requires it)"],
+      details: ['fault_domain_enabled: (absent) -> false (added: DC/OS 1.11 requires it)', 'enable_ipv6: (absent) -> true (added: DC/OS 1.11 requires it)'],
     });
   });
 
-  it("allows enable_ipv6 'true' -> 'false', as the guidelines recommend, even while patching, but not back", () => {
+  describe('enable_ipv6 true -> false (the IPv6 overlay dcos6 goes away)', () => {
     const on = base.replace("enable_ipv6: 'false'", "enable_ipv6: 'true'");
-    expect(diff(on, base, { from: '1.11.4', to: '1.11.5' })).toEqual({
-      ok: true,
-      message: 'config.yaml has no configuration change.',
-      details: ["enable_ipv6: true -> false (allowed: the 1.11 guidelines recommend 'false')"],
+    const absent = base.replace(/^enable_ipv6: .*\n/m, '');
+
+    it('is a change, refused while patching, whether the old file said true or left it out', () => {
+      for (const previous of [on, absent]) {
+        const r = diff(previous, base, { from: '1.11.4', to: '1.11.5', ipv6_overlay: 'remove' });
+        expect(r.ok).toBe(false);
+        expect(r.message).toMatch(/^You cannot patch 1\.11\.4 -> 1\.11\.5 and change the configuration \(enable_ipv6\) in one pass/);
+        expect(r.message).toContain('takes the IPv6 overlay network dcos6 away from the running cluster');
+        expect(r.message).toContain('never while patching');
+        expect(r.details).toEqual([`enable_ipv6: ${previous === on ? 'true' : '(absent)'} -> false (refused)`]);
+      }
     });
-    const r = diff(base, on);
-    expect(r.ok).toBe(false);
-    expect(r.details).toEqual(['enable_ipv6: false -> true (refused)']);
+
+    it('in a configuration-only pass, passes only with the acknowledgement, and the acknowledgement only with the change', () => {
+      const silent = diff(on, base);
+      expect(silent.ok).toBe(false);
+      expect(silent.message).toContain('allowed only when you acknowledge that (ipv6_overlay: remove)');
+      expect(diff(on, base, { ipv6_overlay: 'keep' }).ok).toBe(false);
+      expect(diff(on, base, { ipv6_overlay: 'remove' })).toEqual({
+        ok: true,
+        message: 'config.yaml changes enable_ipv6, all allowed on a running cluster.',
+        details: ['enable_ipv6: true -> false (acknowledged: dcos6 goes away)'],
+      });
+      expect(diff(absent, base, { ipv6_overlay: 'remove' }).ok).toBe(true);
+      expect(diff(on, on, { ipv6_overlay: 'remove' }).message).toBe(
+        'You chose ipv6_overlay: remove, but config.yaml does not change enable_ipv6 from true to false; choose keep, or make that change.',
+      );
+      expect(diff(on, base, { ipv6_overlay: 'yes' }).message).toContain('ipv6_overlay must be keep or remove, not "yes".');
+    });
+
+    it('is refused in the pass that changes security, acknowledged or not', () => {
+      const disabledOn = fixture('enterprise-disabled.yaml').replace("enable_ipv6: 'false'", "enable_ipv6: 'true'");
+      const r = diff(disabledOn, base, { security_path: 'to-permissive', ipv6_overlay: 'remove' });
+      expect(r.ok).toBe(false);
+      expect(r.message).toContain('The pass that changes security may change nothing else');
+    });
+
+    it("refuses false -> true like any key outside the list", () => {
+      const r = diff(base, on);
+      expect(r.ok).toBe(false);
+      expect(r.details).toEqual(['enable_ipv6: false -> true (refused)']);
+    });
+  });
+
+  describe('custom_checks: one policy', () => {
+    const checks = [
+      'custom_checks:',
+      '  cluster_checks:',
+      '    marathon-lb-up:',
+      '      description: marathon-lb answers',
+      '      cmd: [curl, -fsS, http://marathon-lb.marathon.mesos:9090/_haproxy_health_check]',
+      '      timeout: 5s',
+      '  node_checks:',
+      '    checks:',
+      '      disk-space:',
+      '        description: enough disk',
+      '        cmd: [/opt/checks/disk.sh]',
+      '        timeout: 3s',
+      '    poststart: [disk-space]',
+      '',
+    ].join('\n');
+    const disabled = fixture('enterprise-disabled.yaml');
+
+    it('may be added, changed or removed only in a configuration-only pass that keeps the security mode', () => {
+      expect(diff(base, base + checks)).toMatchObject({ ok: true, details: [expect.stringMatching(/^custom_checks: \(absent\) -> .* \(may change in a configuration-only pass\)$/)] });
+      expect(diff(base + checks, base).ok).toBe(true);
+      const patching = diff(base, base + checks, { from: '1.11.4', to: '1.11.5' });
+      expect(patching.ok).toBe(false);
+      expect(patching.message).toMatch(/^You cannot patch 1\.11\.4 -> 1\.11\.5 and change the configuration \(custom_checks\)/);
+      const strict = diff(base, fixture('enterprise-strict.yaml') + checks, { security_path: 'to-strict' });
+      expect(strict.message).toContain('custom_checks cannot change in the pass that changes security');
+    });
+
+    it('refuses the move to permissive while config.yaml has custom checks, and says what to do', () => {
+      for (const [previous, current] of [
+        [disabled + checks, base + checks],
+        [disabled + checks, base],
+      ] as const) {
+        const r = diff(previous, current, { security: 'disabled', security_path: 'to-permissive' });
+        expect(r.ok).toBe(false);
+        expect(r.message).toContain('config.yaml has custom health checks (custom_checks, 2 checks). They fail once the cluster moves to permissive');
+        expect(r.message).toContain('First remove custom_checks in a configuration-only pass that keeps security: disabled');
+      }
+      // Keeping the mode, or with no custom checks, the same files pass.
+      expect(diff(disabled + checks, disabled + checks, { security: 'disabled', security_path: 'keep' }).ok).toBe(true);
+      expect(diff(disabled, base, { security: 'disabled', security_path: 'to-permissive' }).ok).toBe(true);
+    });
+  });
+
+  describe('checked_sha256: the configuration built is the one checked', () => {
+    const COPY = '/opt/dcos-bootstrap/config.checked.yaml';
+    const sha = (t: string): string => createHash('sha256').update(t).digest('hex');
+    const again = (checkedText: string, now: string, more: Record<string, BuiltinArgValue> = {}): BuiltinResult =>
+      run(
+        'dcos/config-change',
+        { previous: PREV, current: CUR, checked: COPY, checked_sha256: sha(checkedText), from: '1.11.4', to: '1.11.5', ...more },
+        { files: { previous: base, current: now, checked: checkedText } },
+      );
+
+    it('passes the file that was checked, saying so', () => {
+      expect(again(base, base)).toEqual({
+        ok: true,
+        message: `${CUR} is the config.yaml that was checked (sha256 ${sha(base).slice(0, 12)}…). config.yaml has no configuration change.`,
+        details: [],
+      });
+    });
+
+    it('refuses a file a colleague edited after the check, naming each key that changed since', () => {
+      const edited = base.replace('gc_delay: 2days', 'gc_delay: 3days').replace(/^resolvers:\n- 169\.254\.169\.253\n/m, 'resolvers:\n- 169.254.169.253\n- 10.0.0.2\n');
+      const r = again(base, edited);
+      expect(r.ok).toBe(false);
+      expect(r.message).toMatch(new RegExp(`^${CUR.replace(/\./g, '\\.')} changed after it was checked \\(sha256 ${sha(base).slice(0, 12)}… when checked, ${sha(edited).slice(0, 12)}… now\\)`));
+      expect(r.message).toContain('Changed since the check: resolvers, gc_delay.');
+      expect(r.details?.slice(0, 2)).toEqual(['since the check: resolvers: ["169.254.169.253"] -> ["169.254.169.253","10.0.0.2"]', 'since the check: gc_delay: 2days -> 3days']);
+      // Even an edit the policy would allow in this pass is refused: it was not the file checked.
+      expect(again(base, edited, { from: '1.11.4', to: '1.11.4' }).ok).toBe(false);
+      // A comment only: still not the same bytes.
+      expect(again(base, `${base}# edited\n`, { from: '1.11.4', to: '1.11.4' }).message).toContain('Only its layout or comments changed.');
+    });
+
+    it('refuses when the checked copy was changed too, or no digest was recorded', () => {
+      const edited = base.replace('gc_delay: 2days', 'gc_delay: 3days');
+      const r = run(
+        'dcos/config-change',
+        { previous: PREV, current: CUR, checked: COPY, checked_sha256: sha(base), from: '1.11.4', to: '1.11.5' },
+        { files: { previous: base, current: edited, checked: edited } },
+      );
+      expect(r.message).toContain('The checked copy is missing or changed too');
+      expect(again(base, base, { checked_sha256: '' }).message).toContain('There is no digest of a checked config.yaml');
+    });
   });
 
   it('needs only enable_ipv6 for open source, and no security declarations', () => {

@@ -145,7 +145,8 @@ function roleText(rb: Runbook, role: string): string {
  * The page's instructions in its order: a pattern each, found in one step, each after the last.
  * One deliberate move: the guards (patch path, then the configuration, with the page's bootstrap
  * steps that prepare genconf) come before the prerequisites, so that nothing runs on a node before
- * the final config.yaml has been checked.
+ * the final config.yaml has been checked. The optional custom health checks move with them: they
+ * may be added only in a configuration-only pass, and only before the check.
  */
 const PAGE: { what: string; pattern: RegExp }[] = [
   { what: 'supported patch paths', pattern: /"builtin":"dcos\/patch-path"/ },
@@ -159,6 +160,7 @@ const PAGE: { what: string; pattern: RegExp }[] = [
   { what: 'task history does not persist', pattern: /task history in the Mesos UI/ },
   { what: 'Enterprise download location', pattern: /support portal/ },
   { what: 'custom health checks fail on the way to permissive', pattern: /custom node or cluster health checks/ },
+  { what: 'optional custom health checks', pattern: /Optionally, add custom node and cluster health checks/ },
   { what: 'strict: restart pods and HTTP command executor tasks while permissive', pattern: /HTTP command executor/ },
   { what: 'copy config.yaml and ip-detect into genconf; merge into the new format', pattern: /empty genconf folder.*merged into the 1\.11 format.*exhibitor_zk_backend/ },
   { what: 'replace security: disabled with security: permissive', pattern: /replace \\"security: disabled\\" with \\"security: permissive\\"/ },
@@ -172,11 +174,13 @@ const PAGE: { what: string; pattern: RegExp }[] = [
   { what: 'ipset on CentOS/RHEL', pattern: /rpm -q ipset/ },
   { what: 'IPv6 in the kernel', pattern: /\/proc\/sys\/net\/ipv6\/conf\/all\/disable_ipv6/ },
   { what: 'Marathon event subscriber disabled', pattern: /grep -n -e '--event_subscriber' \/opt\/mesosphere\/bin\/marathon\.sh/ },
-  { what: 'ZooKeeper backup (Guano)', pattern: /guano-0\.1a\.jar -u super -p secret -d \/ -o \/tmp\/mesos-zk-backup -s \$ZKHOST:2181 && tar -zcvf zkstate\.tar\.gz/ },
-  { what: 'IAM backup', pattern: /cockroach dump --certs-dir=\/run\/dcos\/pki\/cockroach --host=\$\(\/opt\/mesosphere\/bin\/detect_ip\) iam > ~\/iam-backup\.sql/ },
+  {
+    what: 'ZooKeeper backup (Guano), the credentials as parameters, on one master',
+    pattern: /dcos-shell java -jar \{\{params\.guano_jar\}\} -u \{\{params\.zk_user\}\} -p \{\{params\.zk_password\}\} -d \/ -o \/tmp\/mesos-zk-backup -s \{\{node\.ip\}\}:2181 && .*tar -zcvf/,
+  },
+  { what: 'IAM backup, verified', pattern: /cockroach dump --certs-dir=\/run\/dcos\/pki\/cockroach --host=\$\(\/opt\/mesosphere\/bin\/detect_ip\) iam .*grep -c '\^CREATE TABLE'/ },
   { what: 'Marathon constraints script', pattern: /check-constraints\.py/ },
-  { what: 'cluster backup', pattern: /Back up your cluster/ },
-  { what: 'optional custom health checks', pattern: /Optionally, add custom node and cluster health checks/ },
+  { what: 'cluster backup, until it is ready', pattern: /"run":"dcos backup create --label=patch-\{\{run\.id\}\}"/ },
   { what: 'modify ip-detect', pattern: /Modify genconf\/ip-detect/ },
   { what: 'download dcos_generate_config.ee.sh', pattern: /Download dcos_generate_config\.ee\.sh/ },
   { what: 'generate the node patch script', pattern: /dcos_generate_config\.ee\.sh --generate-node-upgrade-script \{\{params\.installed_version\}\}/ },

@@ -87,15 +87,15 @@ describe.each(RUNBOOKS)('%s', (file) => {
   });
 
   it('plays every step command on a node of its role: none is "not found", expected exits hold', async () => {
-    const scope: Scope = { params: { ...defaults, ...sim.suggestedParams, jwt: sim.token }, vars: {}, secrets: new Set(['jwt']) };
+    const scope: Scope = { params: { ...defaults, ...sim.suggestedParams, jwt: sim.token }, vars: {}, secrets: new Set(['jwt', 'zk_password']), run: { id: '20261206-090000-abcd' } };
     for (const section of book.sections) {
       for (const node of targets(section.on)) {
         const s = await session(node);
         for (const step of section.steps) {
           const nodeScoped: Scope = { ...scope, node: nodeScope(node) };
-          if (step.check?.with) {
-            // Built-in checks read files on the node with cat.
-            for (const v of Object.values(step.check.with)) {
+          // Built-in checks read files on the node with cat, after the step's command (as the runner does).
+          const readFiles = async (): Promise<void> => {
+            for (const v of Object.values(step.check?.with ?? {})) {
               if (typeof v !== 'string') continue;
               const path = render(v, nodeScoped, 'text');
               if (!path.startsWith('/')) continue;
@@ -103,8 +103,11 @@ describe.each(RUNBOOKS)('%s', (file) => {
               played.push({ node, command: `cat -- ${path}`, result: r });
               expect(r.exit, `${node}: cat -- ${path}\n${r.stderr}`).toBe(0);
             }
+          };
+          if (!step.run) {
+            await readFiles();
+            continue;
           }
-          if (!step.run) continue;
           const command = render(step.run, nodeScoped, 'shell');
           const r = await s.run(command, { timeoutMs: 60_000 });
           played.push({ node, command, result: r });
@@ -116,6 +119,7 @@ describe.each(RUNBOOKS)('%s', (file) => {
             if (m?.[1] !== undefined) expect(shapeProblem(spec, m[1]), `${step.id} capture ${name}`).toBeUndefined();
             if (m?.[1] !== undefined) scope.vars[name] = m[1];
           }
+          await readFiles();
           const want = (step.expect as { exit?: number } | undefined)?.exit;
           if (want !== undefined && step.when === undefined) {
             expect(r.exit, `${file} ${section.id}.${step.id} on ${node}: ${command}\n${r.stdout}\n${r.stderr}`).toBe(want);

@@ -33,6 +33,9 @@ describe('the scenario list', () => {
       'no-public-agents',
       'master-unhealthy',
       'unlisted-agent',
+      'config-edited',
+      'ipv6-change',
+      'custom-checks',
     ]);
     for (const s of scenarios) {
       expect(s.title.length).toBeGreaterThan(5);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseYaml } from '../load-yaml.js';
 import { InputError } from '../problem.js';
 import { argText, type BuiltinArgValue, type BuiltinDef, type BuiltinResult } from './types.js';
@@ -18,9 +19,23 @@ export const CHANGEABLE_KEYS: readonly string[] = [
   'no_proxy',
 ];
 
+/**
+ * Keys that only a configuration-only pass that keeps the security mode may change: the page
+ * lists custom health checks as an optional addition, but not among the keys a patch or a
+ * security pass may touch.
+ */
+export const CONFIG_PASS_KEYS: readonly string[] = ['custom_checks'];
+
 /** 1.11 needs these declared; adding them to an older file is the format migration, not a change. */
 const REQUIRED_ENTERPRISE = ['fault_domain_enabled', 'enable_ipv6'];
 const REQUIRED_OPEN = ['enable_ipv6'];
+/** What the 1.11 installer assumes for a key config.yaml leaves out: declaring that value is no change. */
+const DEFAULTS: Record<string, string> = { enable_ipv6: 'true' };
+
+/** The acknowledgement `ipv6_overlay` takes for enable_ipv6 true -> false. */
+const IPV6_REMOVE = 'remove';
+const IPV6_EFFECT =
+  'enable_ipv6 true -> false takes the IPv6 overlay network dcos6 away from the running cluster: tasks attached to dcos6 lose that network when their agent is patched, and dcos6 cannot be used again without a new configuration pass';
 
 const SECURITY_MODES = ['disabled', 'permissive', 'strict'] as const;
 type SecurityMode = (typeof SECURITY_MODES)[number];
@@ -45,7 +60,7 @@ type Config = Record<string, unknown>;
 export const configChange: BuiltinDef = {
   name: 'dcos/config-change',
   description:
-    'Diffs the previous and the new config.yaml: only dns_search, docker_remove_delay, gc_delay, resolvers, telemetry_enabled, use_proxy, http_proxy, https_proxy and no_proxy may change; security only one level up; exhibitor_zk_backend never; no configuration change while patching to another version; fault_domain_enabled and enable_ipv6 must be declared.',
+    'Diffs the previous and the new config.yaml: only dns_search, docker_remove_delay, gc_delay, resolvers, telemetry_enabled, use_proxy, http_proxy, https_proxy and no_proxy may change; custom_checks only in a configuration-only pass that keeps the security mode; security only one level up, with nothing else, and not to permissive while custom checks are configured; enable_ipv6 true -> false (or absent -> false) only in a configuration-only pass with ipv6_overlay: remove; exhibitor_zk_backend never; no configuration change while patching to another version; fault_domain_enabled and enable_ipv6 must be declared. With checked_sha256, the file must still be the one checked.',
   args: {
     previous: { description: 'The config.yaml the cluster was installed or last changed with.', required: true, file: true },
     current: { description: 'The new config.yaml in genconf/.', required: true, file: true },
@@ -54,7 +69,18 @@ export const configChange: BuiltinDef = {
     to: { description: 'The target version.' },
     edition: { description: 'enterprise (default) or open: open source needs only enable_ipv6 declared.' },
     security: { description: 'The security mode the operator says the cluster runs now; must match the previous file.' },
-    security_path: { description: 'keep, to-permissive or to-strict: the change the operator chose; the files must agree.' },
+    security_path: {
+      description:
+        'keep, to-permissive or to-strict: the change the operator chose; the files must agree. to-permissive is refused while config.yaml has custom_checks (they fail in permissive mode).',
+    },
+    ipv6_overlay: {
+      description:
+        "keep (default) or remove: remove acknowledges that enable_ipv6 goes from true to false and the IPv6 overlay dcos6 goes away; allowed only in a configuration-only pass, and config.yaml must make that change.",
+    },
+    checked: { description: 'The copy of config.yaml made when it was checked; with checked_sha256, names what changed since.', file: true },
+    checked_sha256: {
+      description: 'The sha256 of config.yaml when it was checked: the new file must still have it, or the check refuses and names what changed.',
+    },
   },
   evaluate(args, context): BuiltinResult {
     const previousPath = argText(args, 'previous');
@@ -78,20 +104,15 @@ export const configChange: BuiltinDef = {
     }
 
     const changed: string[] = [];
+    const securityChanges = modeOf(previous.security) !== modeOf(current.security);
     const keys = [...new Set([...Object.keys(previous), ...Object.keys(current)])];
     for (const key of keys) {
       const before = previous[key];
       const after = current[key];
       if (same(before, after)) continue;
       const shown = `${key}: ${show(key, before)} -> ${show(key, after)}`;
-      if (before === undefined && required.includes(key)) {
+      if (before === undefined && required.includes(key) && (!(key in DEFAULTS) || same(withDefault(key, before), after))) {
         details.push(`${shown} (added: DC/OS 1.11 requires it)`);
-        continue;
-      }
-      if (key === 'enable_ipv6' && String(before) === 'true' && String(after) === 'false') {
-        // The page recommends 'false' when patching (overlay network issue), and requires it where
-        // the kernel has IPv6 disabled: a migration like the additions above, allowed in any pass.
-        details.push(`${shown} (allowed: the 1.11 guidelines recommend 'false')`);
         continue;
       }
       if (key === 'security' && modeOf(before) !== undefined && modeOf(before) === modeOf(after)) {
@@ -103,12 +124,26 @@ export const configChange: BuiltinDef = {
         continue;
       }
       changed.push(key);
-      if (CHANGEABLE_KEYS.includes(key)) {
+      if (CHANGEABLE_KEYS.includes(key) && securityChanges) {
+        // The page: replace the security line "and change nothing else in config.yaml".
+        details.push(`${shown} (refused)`);
+        problems.push(`${key} cannot change in the pass that changes security: change nothing else in that pass; change ${key} in a configuration-only pass.`);
+      } else if (CHANGEABLE_KEYS.includes(key)) {
         details.push(`${shown} (may change)`);
       } else if (key === 'security') {
         const verdict = securityVerdict(before, after);
         details.push(`${shown} (${verdict.ok ? 'one level up' : 'refused'})`);
         if (!verdict.ok) problems.push(verdict.problem);
+      } else if (key === 'enable_ipv6' && String(withDefault(key, before)) === 'true' && String(after) === 'false') {
+        const verdict = ipv6Verdict(args, patching.on, securityChanges);
+        details.push(`${shown} (${verdict.ok ? 'acknowledged: dcos6 goes away' : 'refused'})`);
+        if (!verdict.ok) problems.push(verdict.problem);
+      } else if (CONFIG_PASS_KEYS.includes(key)) {
+        const ok = !patching.on && !securityChanges;
+        details.push(`${shown} (${ok ? 'may change in a configuration-only pass' : 'refused'})`);
+        if (securityChanges) {
+          problems.push(`${key} cannot change in the pass that changes security: change nothing else in that pass; change ${key} in a configuration-only pass that keeps the security mode.`);
+        }
       } else if (key.startsWith('exhibitor_')) {
         // The page names this exhibitor_zk_backend; the 1.11 keys are exhibitor_storage_backend,
         // exhibitor_zk_hosts and exhibitor_zk_path. None of them may change.
@@ -116,8 +151,15 @@ export const configChange: BuiltinDef = {
         problems.push(`${key} can never change on a running cluster: ZooKeeper's backend stays as installed.`);
       } else {
         details.push(`${shown} (refused)`);
-        problems.push(`${key} cannot change on a running cluster; only ${CHANGEABLE_KEYS.join(', ')} and security may.`);
+        problems.push(`${key} cannot change on a running cluster; only ${CHANGEABLE_KEYS.join(', ')} and security may (and ${CONFIG_PASS_KEYS.join(', ')} in a configuration-only pass).`);
       }
+    }
+    // The acknowledgement and the file must agree, like the security path below.
+    const overlay = argText(args, 'ipv6_overlay');
+    if (overlay === IPV6_REMOVE && !changed.includes('enable_ipv6')) {
+      problems.push(`You chose ipv6_overlay: ${IPV6_REMOVE}, but config.yaml does not change enable_ipv6 from true to false; choose keep, or make that change.`);
+    } else if (overlay && overlay !== IPV6_REMOVE && overlay !== 'keep') {
+      problems.push(`ipv6_overlay must be keep or ${IPV6_REMOVE}, not "${overlay}".`);
     }
 
     if (patching.on && changed.length > 0) {
@@ -126,13 +168,20 @@ export const configChange: BuiltinDef = {
       );
     }
     problems.push(...securityDeclarations(args, previous, current, previousPath));
+    problems.push(...customChecksBeforePermissive(args, previous, current));
+
+    const digest = sinceChecked(args, context.files, currentPath, current);
+    if (typeof digest === 'object') {
+      problems.unshift(digest.problem);
+      details.unshift(...digest.details);
+    }
 
     if (problems.length > 0) return { ok: false, message: problems.join(' '), details };
     const summary =
       changed.length === 0
         ? 'config.yaml has no configuration change.'
         : `config.yaml changes ${changed.join(', ')}, all allowed on a running cluster.`;
-    return { ok: true, message: summary, details };
+    return { ok: true, message: typeof digest === 'string' ? `${digest} ${summary}` : summary, details };
   },
 };
 
@@ -240,4 +289,77 @@ function securityDeclarations(args: Record<string, BuiltinArgValue>, previous: C
     );
   }
   return problems;
+}
+
+const withDefault = (key: string, v: unknown): unknown => (v === undefined || v === null ? DEFAULTS[key] : v);
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** enable_ipv6 true -> false: never while patching or with a security change; otherwise only acknowledged. */
+function ipv6Verdict(args: Record<string, BuiltinArgValue>, patching: boolean, securityChanges: boolean): { ok: true } | { ok: false; problem: string } {
+  if (patching) return { ok: false, problem: `${IPV6_EFFECT}. It is not on the page's list of keys that may change, and never while patching: patch with enable_ipv6 unchanged.` };
+  if (securityChanges) return { ok: false, problem: `${IPV6_EFFECT}. The pass that changes security may change nothing else: change enable_ipv6 in a configuration-only pass of its own.` };
+  if (argText(args, 'ipv6_overlay') === IPV6_REMOVE) return { ok: true };
+  return {
+    ok: false,
+    problem: `${IPV6_EFFECT}. In a configuration-only pass it is allowed only when you acknowledge that (ipv6_overlay: ${IPV6_REMOVE}); otherwise keep enable_ipv6 as it is.`,
+  };
+}
+
+/** How many custom checks a config.yaml declares (node checks and cluster checks), or 0. */
+function customCheckCount(config: Config): number {
+  const value = config.custom_checks;
+  if (value === undefined || value === null || value === '') return 0;
+  if (typeof value !== 'object') return 1;
+  const names = (v: unknown): number => (v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v).length : 0);
+  const c = value as Record<string, unknown>;
+  const node = c.node_checks && typeof c.node_checks === 'object' ? (c.node_checks as Record<string, unknown>).checks : undefined;
+  const count = names(c.cluster_checks) + names(node);
+  return count > 0 ? count : Object.keys(c).length > 0 ? 1 : 0;
+}
+
+/**
+ * Custom health checks fail once a cluster moves from disabled to permissive (the page: bypassing
+ * them is not supported in 1.11), and the node patch script waits for them: the first master would
+ * fail after switching mode, leaving the masters in mixed modes. Refused before anything changes.
+ */
+function customChecksBeforePermissive(args: Record<string, BuiltinArgValue>, previous: Config, current: Config): string[] {
+  const toPermissive = argText(args, 'security_path') === 'to-permissive' || (modeOf(previous.security) === 'disabled' && modeOf(current.security) === 'permissive');
+  if (!toPermissive) return [];
+  const count = Math.max(customCheckCount(previous), customCheckCount(current));
+  if (count === 0) return [];
+  return [
+    `config.yaml has custom health checks (custom_checks, ${count} check${count === 1 ? '' : 's'}). They fail once the cluster moves to permissive, bypassing them is not supported in 1.11, and the node patch script waits for them: the first master would fail after switching mode, leaving the masters in mixed modes. First remove custom_checks in a configuration-only pass that keeps security: disabled, then move to permissive with no other change, then add the checks back in another configuration-only pass.`,
+  ];
+}
+
+/**
+ * With checked_sha256: the new config.yaml must be the one that was checked. Returns the digest's
+ * line for a pass, or the refusal with each key that changed since the check.
+ */
+function sinceChecked(
+  args: Record<string, BuiltinArgValue>,
+  files: Record<string, string>,
+  currentPath: string,
+  current: Config,
+): string | { problem: string; details: string[] } | undefined {
+  if (!('checked_sha256' in args)) return undefined;
+  const expected = argText(args, 'checked_sha256').toLowerCase();
+  const now = sha256(files.current ?? '');
+  const short = (h: string): string => `${h.slice(0, 12)}…`;
+  if (!/^[0-9a-f]{64}$/.test(expected)) {
+    return { problem: `There is no digest of a checked config.yaml (checked_sha256 is "${expected}"): check the configuration first.`, details: [] };
+  }
+  if (now === expected) return `${currentPath} is the config.yaml that was checked (sha256 ${short(now)}).`;
+  const head = `${currentPath} changed after it was checked (sha256 ${short(expected)} when checked, ${short(now)} now), and the node patch script is built only from a checked configuration.`;
+  const copy = files.checked;
+  if (copy === undefined || sha256(copy) !== expected) {
+    return { problem: `${head} The checked copy is missing or changed too, so what changed cannot be shown; check the configuration again.`, details: [] };
+  }
+  const checked = parseConfig('previous', argText(args, 'checked'), copy);
+  if (typeof checked === 'string') return { problem: head, details: [] };
+  const keys = [...new Set([...Object.keys(checked), ...Object.keys(current)])].filter((k) => !same(checked[k], current[k]));
+  const details = keys.map((k) => `since the check: ${k}: ${show(k, checked[k])} -> ${show(k, current[k])}`);
+  const what = keys.length > 0 ? `Changed since the check: ${keys.join(', ')}.` : 'Only its layout or comments changed.';
+  return { problem: `${head} ${what} Find out who changed it and why; then restore the checked copy (${argText(args, 'checked')}) or check the new file again.`, details };
 }

@@ -36,6 +36,12 @@ export interface ScenarioFaults {
   masterUnhealthy?: boolean;
   /** The inventory given to the trainee leaves out the last private agent, which Mesos knows. */
   unlistedAgent?: boolean;
+  /** A colleague edits genconf/config.yaml (adds a resolver) right after it was first read. */
+  configEditedAfterRead?: boolean;
+  /** The previous config.yaml has enable_ipv6 'true'; the merged one in genconf/ has 'false'. */
+  ipv6Change?: boolean;
+  /** Both config.yaml files declare custom health checks; genconf/ already says security: permissive. */
+  customChecks?: boolean;
 }
 
 export interface ClusterOptions {
@@ -347,13 +353,21 @@ export class ClusterModel {
       bootstrapIp: this.bootstrap.ip,
       masterIps: this.masters.map((m) => m.ip),
       security: this.security,
-      enableIpv6: this.faults.ipv6Disabled === true,
+      enableIpv6: this.faults.ipv6Disabled === true || this.faults.ipv6Change === true,
       exhibitorBackend: 'static' as const,
+      customChecks: this.faults.customChecks === true,
     };
     fs.mkdirp(`${BOOTSTRAP_DIR}/genconf`, 'dcos');
     fs.mkdirp(`${BOOTSTRAP_DIR}/previous`, 'dcos');
     fs.put(PREVIOUS_CONFIG, configYaml(facts), { owner: 'dcos', mtime: at });
-    fs.put(`${BOOTSTRAP_DIR}/genconf/config.yaml`, configYaml({ ...facts, exhibitorBackend: this.faults.forbiddenConfig ? 'zookeeper' : 'static' }), { owner: 'dcos', mtime: this.now() - 20 * M });
+    const merged = configYaml({
+      ...facts,
+      exhibitorBackend: this.faults.forbiddenConfig ? 'zookeeper' : 'static',
+      ...(this.faults.ipv6Change ? { enableIpv6: false } : {}),
+      ...(this.faults.customChecks && this.security === 'disabled' ? { security: 'permissive' as const } : {}),
+    });
+    fs.put(`${BOOTSTRAP_DIR}/genconf/config.yaml`, merged, { owner: 'dcos', mtime: this.now() - 20 * M });
+    if (this.faults.configEditedAfterRead) this.editAfterRead(fs, `${BOOTSTRAP_DIR}/genconf/config.yaml`);
     const ipDetect = '#!/usr/bin/env bash\nset -o nounset -o errexit\nexport PATH=/usr/sbin:/usr/bin:$PATH\necho $(ip addr show eth0 | grep -Eo \'[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\' | head -1)\n';
     fs.put(`${BOOTSTRAP_DIR}/genconf/ip-detect`, ipDetect, { owner: 'dcos', mode: 0o755, mtime: this.now() - 20 * M });
     fs.put(`${BOOTSTRAP_DIR}/genconf/license.txt`, `${Rng.for(this.seed, 'license').hex(32).toUpperCase()}\n`, { owner: 'dcos', mtime: this.now() - 20 * M });
@@ -362,6 +376,16 @@ export class ClusterModel {
       const unit = new UnitRuntime(spec, runningPhase(spec, at, st.nextPid()));
       st.units.set(spec.name, unit);
     }
+  }
+
+  /** A colleague on the bootstrap node adds a resolver to genconf/config.yaml just after it was first read. */
+  private editAfterRead(fs: NodeState['fs'], path: string): void {
+    fs.afterFirstRead(path, () => {
+      if (!fs.isFile(path)) return;
+      const text = fs.read(path, 'root');
+      fs.write(path, text.replace(/^resolvers:\n((?:- .*\n)+)/m, (all) => `${all}- 10.0.0.2\n`), 'root');
+      this.recordFault('config-edited-after-check', this.bootstrap.name, 'A colleague added a resolver to genconf/config.yaml right after it was read for the configuration check');
+    });
   }
 
   // ---- units ----

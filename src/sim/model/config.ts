@@ -8,6 +8,8 @@ export interface ConfigFacts {
   security: 'disabled' | 'permissive' | 'strict';
   enableIpv6: boolean;
   exhibitorBackend: 'static' | 'zookeeper';
+  /** Custom node and cluster health checks (custom_checks). */
+  customChecks?: boolean;
 }
 
 /** The text of config.yaml for these facts. */
@@ -34,6 +36,23 @@ export function configYaml(f: ConfigFacts): string {
     'fault_domain_enabled: false',
     `enable_ipv6: '${f.enableIpv6 ? 'true' : 'false'}'`,
   );
+  if (f.customChecks) {
+    lines.push(
+      'custom_checks:',
+      '  cluster_checks:',
+      '    marathon-lb-healthy:',
+      '      description: The edge load balancer answers its health check',
+      '      cmd: [/opt/checks/marathon-lb-health.sh]',
+      '      timeout: 5s',
+      '  node_checks:',
+      '    checks:',
+      '      data-disk:',
+      '        description: /var/lib/mesos has room for sandboxes',
+      '        cmd: [/opt/checks/data-disk.sh]',
+      '        timeout: 3s',
+      '    poststart: [data-disk]',
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,5 +1,6 @@
 // DC/OS's own programs on a node: mesos-master/mesos-agent --version, cockroach, dcos-diagnostics,
 // detect_ip, the dcos CLI, and docker (for the nginx that serves the install files).
+import { dcosBackup } from './backups.js';
 import { FsFailure } from '../fs.js';
 import type { CockroachRow } from '../model/cluster.js';
 import { sqlTime } from '../model/journal.js';
@@ -187,6 +188,7 @@ const dcosCli: Program = async (ctx) => {
     ctx.io.stdout.write(`${v}\n`);
     return 0;
   }
+  if (args[0] === 'backup') return dcosBackup(ctx, args.slice(1));
   ctx.io.stderr.write(`Command not recognized: ${args.join(' ')}\nThis node's DC/OS CLI is configured for "dcos config show"; use it to read core.dcos_acs_token.\n`);
   return 1;
 };

@@ -58,7 +58,7 @@ export function sizeOf(ctx: ProgramContext, path: string, entry: SimEntry): numb
   const known = entry.program ? sizes[entry.program] : sizes[basename(path)];
   if (known) return known;
   try {
-    return Buffer.byteLength(ctx.sh.host.fs.read(path, 'root'));
+    return Buffer.byteLength(ctx.sh.host.fs.peek(path));
   } catch {
     return 0;
   }
@@ -371,11 +371,52 @@ const chattr: Program = async (ctx) => {
 
 function digest(algo: 'md5' | 'sha256'): Program {
   return async (ctx) => {
+    const flags = ctx.argv.slice(1).filter((a) => a.startsWith('-') && a !== '-');
+    if (flags.includes('-c') || flags.includes('--check')) return checkDigests(ctx, algo, flags.includes('--quiet') || flags.includes('--status'), flags.includes('--status'));
     const files = ctx.argv.slice(1).filter((a) => !a.startsWith('-'));
     const { inputs, failed } = await readInputs(ctx, files, `${algo}sum`);
     for (const i of inputs) ctx.io.stdout.write(`${createHash(algo).update(i.text).digest('hex')}  ${files.length ? i.name : '-'}\n`);
     return failed ? 1 : 0;
   };
+}
+
+/** md5sum/sha256sum -c: verifies "<digest>  <file>" lines, worded as coreutils 8.22 words it. */
+async function checkDigests(ctx: ProgramContext, algo: 'md5' | 'sha256', quiet: boolean, status: boolean): Promise<number> {
+  const prog = `${algo}sum`;
+  const lists = ctx.argv.slice(1).filter((a) => !a.startsWith('-') || a === '-');
+  const { inputs, failed } = await readInputs(ctx, lists, prog);
+  const size = algo === 'md5' ? 32 : 64;
+  let mismatched = 0;
+  let unreadable = 0;
+  let checked = 0;
+  for (const list of inputs) {
+    for (const line of list.text.split('\n')) {
+      const m = new RegExp(`^([0-9a-fA-F]{${size}}) [ *](.+)$`).exec(line);
+      if (!m) continue;
+      checked++;
+      const file = m[2]!;
+      let text: string;
+      try {
+        text = ctx.sh.host.fs.read(ctx.sh.resolve(file), ctx.sh.user);
+      } catch (e) {
+        if (!(e instanceof FsFailure)) throw e;
+        ctx.io.stderr.write(`${prog}: ${file}: ${e.reason}\n`);
+        if (!status) ctx.io.stdout.write(`${file}: FAILED open or read\n`);
+        unreadable++;
+        continue;
+      }
+      const ok = createHash(algo).update(text).digest('hex') === m[1]!.toLowerCase();
+      if (!ok) mismatched++;
+      if (!status && (!ok || !quiet)) ctx.io.stdout.write(`${file}: ${ok ? 'OK' : 'FAILED'}\n`);
+    }
+    if (checked === 0) {
+      ctx.io.stderr.write(`${prog}: ${list.name === '(standard input)' ? 'standard input' : list.name}: no properly formatted ${algo.toUpperCase()} checksum lines found\n`);
+      return 1;
+    }
+  }
+  if (!status && unreadable > 0) ctx.io.stderr.write(`${prog}: WARNING: ${unreadable} listed file${unreadable === 1 ? '' : 's'} could not be read\n`);
+  if (!status && mismatched > 0) ctx.io.stderr.write(`${prog}: WARNING: ${mismatched} computed checksum${mismatched === 1 ? '' : 's'} did NOT match\n`);
+  return failed || mismatched > 0 || unreadable > 0 ? 1 : 0;
 }
 
 /** tar: archives are JSON inside the simulation, but -c/-x/-t and -v behave as tar does. */

@@ -482,10 +482,6 @@ const pkgpanda: Program = async (ctx) => {
 const dcosShell: Program = async (ctx) => {
   const rest = ctx.argv.slice(1);
   if (rest.length === 0) return 0;
-  if (rest[0] === 'java') {
-    ctx.io.stderr.write(`Error: Unable to access jarfile ${rest[rest.indexOf('-jar') + 1] ?? ''}\n`);
-    return 1;
-  }
   return ctx.sh.clone({ vars: { PATH: `/opt/mesosphere/bin:${ctx.sh.vars.get('PATH') ?? ''}` } }).invoke(rest, ctx.io, ctx.signal);
 };
 
