@@ -114,7 +114,9 @@ describe('English and Chinese editions', () => {
   it('name their troubleshooting commands in their language, except unit and file names', () => {
     const titles = (rb: Runbook) => Object.values(rb.roles ?? {}).flatMap((r) => (r.troubleshoot ?? []).map((t) => t.title));
     const words = titles(zh).filter((t) => !/^(dcos-[a-z-]+|zookeeper\.out|nginx|genconf\/serve)$/.test(t));
-    expect([...new Set(words)].sort()).toEqual(['DC/OS 单元', 'Mesos 代理', '节点检查', '集群检查']);
+    expect([...new Set(words)].sort()).toEqual(['DC/OS 单元', 'Mesos 代理', '节点检查', '集群备份', '集群检查']);
+    // Any title added later is Chinese too, unless it names a unit or a file.
+    expect(words.filter((t) => !/[\u4e00-\u9fff]/.test(t))).toEqual([]);
     expect(titles(en)).toContain('node checks');
   });
 
@@ -175,8 +177,8 @@ const PAGE: { what: string; pattern: RegExp }[] = [
   { what: 'IPv6 in the kernel', pattern: /\/proc\/sys\/net\/ipv6\/conf\/all\/disable_ipv6/ },
   { what: 'Marathon event subscriber disabled', pattern: /grep -n -e '--event_subscriber' \/opt\/mesosphere\/bin\/marathon\.sh/ },
   {
-    what: 'ZooKeeper backup (Guano), the credentials as parameters, on one master',
-    pattern: /dcos-shell java -jar \{\{params\.guano_jar\}\} -u \{\{params\.zk_user\}\} -p \{\{params\.zk_password\}\} -d \/ -o \/tmp\/mesos-zk-backup -s \{\{node\.ip\}\}:2181 && .*tar -zcvf/,
+    what: 'ZooKeeper backup (Guano), the credentials as parameters (the password through env:), on one master',
+    pattern: /"env":\{"ZK_PASSWORD":"\{\{params\.zk_password\}\}"\},"run":"[^"]*dcos-shell java -jar \{\{params\.guano_jar\}\} -u \{\{params\.zk_user\}\} -p \\"\$ZK_PASSWORD\\" -d \/ -o \/tmp\/mesos-zk-backup -s \{\{node\.ip\}\}:2181 && .*tar -zcvf/,
   },
   { what: 'IAM backup, verified', pattern: /cockroach dump --certs-dir=\/run\/dcos\/pki\/cockroach --host=\$\(\/opt\/mesosphere\/bin\/detect_ip\) iam .*grep -c '\^CREATE TABLE'/ },
   { what: 'Marathon constraints script', pattern: /check-constraints\.py/ },
