@@ -150,8 +150,11 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
     throw usage(`--time-scale must be a positive number, got ${options.timeScale}`, command);
   }
 
-  // Journals are written only where they are safe (a dry run writes none).
-  if (!options.dryRun) await prepareStateDir(stateDir, options.stateDir ? '--state-dir' : 'the state directory');
+  // Journals are written only where they are safe (a dry run writes none). A resume reads the
+  // state directory first; a new run makes it only once its input is known to be good, so bad
+  // input leaves nothing behind.
+  const prepareState = () => prepareStateDir(stateDir, options.stateDir ? '--state-dir' : 'the state directory');
+  if (!options.dryRun && options.resume) await prepareState();
   const by = osUser(io.env);
 
   // Resume: the journal says which runbook and inventory the run used.
@@ -266,6 +269,7 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
     return { kind: 'dry-run', status: 0 };
   }
 
+  if (!resumed) await prepareState();
   const runId = resumed ? resumed.first.run : newRunId();
   if (!resumed) lockRun(stateDir, runId, journalPath(stateDir, runId), { user: by, command }, locks);
   const clock = options.clock ?? (options.timeScale ? scaledClock(options.timeScale) : realClock);
