@@ -114,6 +114,14 @@ export const commands: CommandSpec[] = [
     load: () => import('./report.js'),
   },
   {
+    name: 'runs',
+    summary: 'List the runs in the state directory, newest first, and what each is now',
+    usage: 'runbook runs [--json] [--state-dir DIR]',
+    positionals: { min: 0, max: 0, names: '' },
+    options: { json: { type: 'boolean', description: 'Print the list as JSON' }, 'state-dir': stateDir },
+    load: () => import('./runs.js'),
+  },
+  {
     name: 'sim',
     summary: 'Start the simulated DC/OS cluster alone and print its inventory',
     usage: 'runbook sim [--scenario NAME] [--nodes M,A] [--time-scale N] [-o inventory.yaml]',
