@@ -108,7 +108,8 @@ export const commands: CommandSpec[] = [
   {
     name: 'report',
     summary: 'Write the report of a past run from its journal',
-    usage: 'runbook report <RUN> --format md|html [-o FILE]',
+    usage: 'runbook report <RUN> [--format md|html] [-o FILE]',
+    details: 'RUN is a run id (see `runbook runs`), `latest`, or a journal file. Markdown unless --format says otherwise.',
     positionals: { min: 1, max: 1, names: '<RUN>' },
     options: { format, output, paper, 'state-dir': stateDir },
     load: () => import('./report.js'),

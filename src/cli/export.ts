@@ -13,7 +13,8 @@ const FORMATS = ['md', 'html'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
 
 /** The --format value, or a usage error (exit 2) naming the formats. */
-export function parseFormat(value: unknown, command: string): OutputFormat {
+export function parseFormat(value: unknown, command: string, fallback?: OutputFormat): OutputFormat {
+  if (value === undefined && fallback) return fallback;
   if (value === undefined) throw new UsageError(`missing --format: choose ${FORMATS.join(' or ')}`, command);
   if (typeof value !== 'string' || !(FORMATS as readonly string[]).includes(value)) {
     throw new UsageError(`unknown format "${String(value)}": choose ${FORMATS.join(' or ')}`, command);

@@ -1,4 +1,4 @@
-// `runbook report RUN --format md|html [-o OUT]`: what a past run did, from its journal.
+// `runbook report RUN [--format md|html] [-o OUT]` (Markdown by default): what a past run did, from its journal.
 // RUN is a run id from the state directory, `latest`, or the path of a journal file.
 import path from 'node:path';
 import type { CommandInput } from './commands.js';
@@ -11,7 +11,7 @@ import type { JournalRecord } from '../engine/events.js';
 const SHOW_RUNS = 5;
 
 export async function run({ positionals, options, io }: CommandInput): Promise<number> {
-  const format = parseFormat(options.format, 'report');
+  const format = parseFormat(options.format, 'report', 'md');
   const paper = parsePaper(options.paper, 'report');
   const wanted = positionals[0]!;
   const [{ listRuns, readJournal, journalPath, runsDir }, { loadSettings }, { buildReport }, { renderReportMarkdown, renderReportHtml }] = await Promise.all([

@@ -26,7 +26,15 @@ import type { Param, Scalar } from '../runbook/schema.js';
 import { renderForDisplay } from '../runbook/template.js';
 import type { Transport } from '../transport/types.js';
 import type { CommandIO } from './commands.js';
-import { UsageError } from './main.js';
+import { InputErrorWithHint, UsageError } from './main.js';
+
+/** What to do when a runbook needs nodes and no inventory was given. */
+export const NO_INVENTORY_HINT = [
+  'This runbook runs on nodes, and no inventory names them. To try it without a cluster:',
+  '  runbook train             plays the DC/OS patch runbook against a simulated cluster it starts',
+  '  runbook sim               starts a simulated cluster, writes its inventory and prints the play command',
+  'For real machines: --inventory FILE (see docs/inventory.md), or `runbook config set inventory FILE` once.',
+].join('\n');
 
 /** Who confirms when --yes answers for the operator. */
 export const YES_BY = '--yes (simulator)';
@@ -204,7 +212,16 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
   const { loadRunbook } = await import('../runbook/load.js');
   const loaded: LoadedRunbook = await loadRunbook(file, inventory ? { inventory } : {});
   for (const w of loaded.warnings) warnings.push(formatProblem(w));
-  const plan = buildPlan(loaded.runbook, inventory, { file });
+  let plan: Plan;
+  try {
+    plan = buildPlan(loaded.runbook, inventory, { file });
+  } catch (error) {
+    // No inventory at all: the first thing a newcomer meets; say where nodes come from.
+    if (!inventory && error instanceof InputError && error.problems.some((p) => p.message.includes('give an inventory'))) {
+      throw new InputErrorWithHint(error.problems, NO_INVENTORY_HINT);
+    }
+    throw error;
+  }
   warnings.push(...plan.warnings.map((w) => `${file}: warning: ${w}`));
 
   let changedRunbook = false;

@@ -50,6 +50,12 @@ const schema = {
   theme: { type: 'string', enum: ['dark', 'light', 'mono'] },
 } as const;
 
+/** The values a setting may take, when they are a fixed list (the theme's). */
+export function settingChoices(key: SettingKey): readonly string[] | undefined {
+  const rule = schema[key];
+  return 'enum' in rule ? rule.enum : undefined;
+}
+
 /** The XDG state directory for journals: $XDG_STATE_HOME/runbook or ~/.local/state/runbook. */
 export function defaultStateDir(env: NodeJS.ProcessEnv): string {
   const base = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(env.HOME || os.homedir(), '.local', 'state');
