@@ -124,7 +124,7 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'sim',
-    summary: 'Start the simulated DC/OS cluster alone and print its inventory',
+    summary: 'Start the simulated DC/OS cluster alone, write its inventory and print the command to play against it',
     usage: 'runbook sim [--scenario NAME] [--nodes M,A] [--time-scale N] [-o inventory.yaml]',
     positionals: { min: 0, max: 0, names: '' },
     options: { scenario, nodes, 'time-scale': timeScale, output, 'list-scenarios': { type: 'boolean', description: 'List the scenarios and exit' } },
