@@ -26,14 +26,15 @@ async function trainingToResume(stateDir: string, runId: string | undefined): Pr
     if (!training) throw bad(run.file, `run ${runId} was not a training (it was played against an inventory): \`runbook play --resume ${runId}\` goes on with it`);
     found = { ...run, training };
   } else {
-    for (const run of [...runs].reverse()) {
+    // The latest training that did not pass: one that passed has nothing left to play.
+    for (const run of [...runs].reverse().filter((r) => r.resumable)) {
       const training = await readTrainingFile(run.file);
       if (training) {
         found = { ...run, training };
         break;
       }
     }
-    if (!found) throw bad(runsDir(stateDir), `no training to resume in ${runsDir(stateDir)}; \`runbook train\` starts one`);
+    if (!found) throw bad(runsDir(stateDir), `no training to resume in ${runsDir(stateDir)} (none stopped before the end); \`runbook train\` starts one`);
   }
   if (!found.resumable) throw bad(found.file, `training ${found.id} finished and passed; there is nothing to resume (\`runbook train --scenario ${found.training.scenario}\` starts it again)`);
   const holder = runHolder(stateDir, found.id);
@@ -84,7 +85,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     }
   }
   const timeScale = parseTimeScale(str('time-scale'), 'train') ?? resumed?.training.timeScale;
-  const file = str('runbook') ?? shippedRunbook('dcos-1.11-patch.yaml');
+  const file = resumed ? undefined : str('runbook') ?? shippedRunbook('dcos-1.11-patch.yaml');
 
   const sim = await startSimulator({ scenario, ...size, ...(timeScale !== undefined ? { timeScale } : {}) });
   try {
@@ -107,7 +108,8 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     const opened = await openSession({
       io: { ...io, env },
       command: 'train',
-      file,
+      // A resumed training plays the runbook its journal names, wherever this binary is.
+      ...(resumed ? {} : { file }),
       inventory: { ...sim.inventory, name: `sim:${scenario}` },
       params: [...suggested, ...given],
       stateDir,

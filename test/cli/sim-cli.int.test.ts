@@ -2,7 +2,7 @@
 // the cluster as started, --time-scale included; and when its terminal closes (SIGHUP) it stops
 // and takes its private key and known_hosts with it, as on Ctrl-C.
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import path, { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildBinary, spawnCli } from '../engine/binary.js';
 import { tempDir } from '../helpers/real-shell.js';
@@ -69,6 +69,11 @@ describe('runbook sim', () => {
     // values it quotes, which hold none of ' here.
     const words = command.split(' ').map((w) => w.replace(/^([a-z_]+=)'(.*)'$/, '$1$2'));
     expect(words).toContain('--time-scale');
+    expect(words[1]).toMatch(/\/runbooks\/dcos-1\.11-patch\.yaml$/);
+    expect(existsSync(path.resolve(elsewhere, words[1]!))).toBe(true);
+    // The runbook of this checkout: the test binary is bundled under node_modules/.cache, and
+    // where node_modules is a link to another checkout's, the package it finds is that one's.
+    words[1] = path.join(import.meta.dirname, '..', '..', 'runbooks', 'dcos-1.11-patch.yaml');
     // Played as printed from the same directory (dry run: the runbook, the inventory, its key and
     // every param resolve; nothing is run on the cluster).
     const play = spawnCli(cli, [...words, '--dry-run', '--state-dir', join(dir, 'state')], { cwd: elsewhere, env: { PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config') } });

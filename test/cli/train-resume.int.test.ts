@@ -52,7 +52,9 @@ describe('runbook train --resume', () => {
   let journal = '';
 
   it('Ctrl-C stops a training and says how to continue it; train --resume does, to the end', async () => {
-    const first = train(['--nodes', '2,2', '--time-scale', '200']);
+    // The runbook of this checkout, named: the test binary is bundled under node_modules/.cache,
+    // and where node_modules is a link to another checkout's, its shipped runbook is that one's.
+    const first = train(['--nodes', '2,2', '--time-scale', '200', '--runbook', path.join(import.meta.dirname, '..', '..', 'runbooks', 'dcos-1.11-patch.yaml')]);
     const passedPrerequisite = () => {
       try {
         const [run] = readdirSync(path.join(stateDir(), 'runs')).filter((n) => n.endsWith('.jsonl'));
@@ -95,10 +97,12 @@ describe('runbook train --resume', () => {
   it('refuses a training being played by another player, before any cluster starts', async () => {
     const lock = acquireRunLock(stateDir(), runId, { user: 'trainer', command: 'train' });
     try {
-      // A training that passed has nothing to resume, whoever holds it.
+      // A training that passed has nothing to resume, whoever holds it; without RUN none is left.
       const { status, err } = await runMain(['train', '--resume', runId, '--plain', '--state-dir', stateDir()], env(), dir);
       expect(status).toBe(2);
       expect(err).toContain('finished and passed; there is nothing to resume');
+      const latest = await runMain(['train', '--resume', '--plain', '--state-dir', stateDir()], env(), dir);
+      expect(latest).toMatchObject({ status: 2, err: expect.stringContaining('no training to resume in') });
     } finally {
       lock.release();
     }
