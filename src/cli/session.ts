@@ -194,6 +194,10 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
   let inventory = options.inventory;
   let inventoryDigest: string | undefined;
   const journalInventory = resumed?.first.inventory?.source;
+  // A training's cluster went with its player: `train --resume` starts a new one; play cannot.
+  if (resumed && command === 'play' && !inventory && !options.inventoryFile && journalInventory?.startsWith('sim:')) {
+    throw bad(resumed.file, `run ${resumed.first.run} was a training on the simulated cluster (${journalInventory}), which stopped with its player: \`runbook train --resume ${resumed.first.run}\` goes on with it on a new one`);
+  }
   const inventoryFile = inventory
     ? undefined
     : options.inventoryFile ?? (journalInventory && !journalInventory.startsWith('sim:') ? journalInventory : undefined) ?? settings.inventory;

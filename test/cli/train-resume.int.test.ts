@@ -128,6 +128,9 @@ describe('runbook train --resume', () => {
       held.release();
     }
     expect((await listRuns(stateDir())).find((r) => r.id === id)?.status).toBeUndefined();
+    // `play --resume` of a training (what quitting one used to suggest) points at train --resume.
+    const viaPlay = await runMain(['play', '--resume', id, '--plain', '--state-dir', stateDir()], env(), dir);
+    expect(viaPlay).toMatchObject({ status: 2, err: expect.stringContaining(`run ${id} was a training on the simulated cluster (sim:happy), which stopped with its player: \`runbook train --resume ${id}\``) });
   }, 30_000);
 
   it('refuses a run that was no training, a damaged training record, and --scenario with --resume', async () => {
