@@ -144,7 +144,7 @@ export function quitText(info: QuitInfo, width: number, theme: Theme): DialogTex
   const resume = info.training ? '`runbook train --resume`' : '`runbook play --resume`';
   if (info.running.length === 0) {
     const held = info.held && info.held.nodes > 0 ? ` ${info.held.nodes === 1 ? 'One node is' : `${info.held.nodes} nodes are`} held between steps (${info.held.reason}).` : '';
-    required.push(...wrap(`Nothing is running on the nodes now.${held} The journal keeps your place: \`runbook play --resume\` continues this run where it stopped.`, inner));
+    required.push(...wrap(`Nothing is running on the nodes now.${held} The journal keeps your place: ${resume} continues this run where it stopped.`, inner));
   } else {
     required.push(`The run is going. Running now on ${info.running.length === 1 ? 'a node' : `${info.running.length} nodes`}:`);
     for (const r of info.running.slice(0, 3)) {
