@@ -50,8 +50,9 @@ const yes: OptionSpec = { type: 'boolean', short: 'y', description: 'Confirm eve
 const timeScale: OptionSpec = { type: 'string', value: 'N', description: "Run the simulator's clock and the player's waits N times faster" };
 const scenario: OptionSpec = { type: 'string', value: 'NAME', description: 'Simulator scenario (see --list-scenarios)' };
 const nodes: OptionSpec = { type: 'string', value: 'M,A', description: 'Simulated masters and agents, e.g. 3,20 (up to 5,2000)' };
-const format: OptionSpec = { type: 'string', short: 'f', value: 'md|html', description: 'Output format' };
-const paper: OptionSpec = { type: 'string', value: 'a4|letter', description: 'Paper size of the HTML for print (default a4)' };
+const format: OptionSpec = { type: 'string', short: 'f', value: 'md|html|pdf', description: 'Output format (pdf: printed with a Chromium-family browser; needs -o FILE)' };
+const browser: OptionSpec = { type: 'string', value: 'PATH', description: 'With --format pdf: the Chromium-family browser to print with (default: settings, then chromium or google-chrome on PATH)' };
+const paper: OptionSpec = { type: 'string', value: 'a4|letter', description: 'Paper size of the HTML and the PDF (default a4)' };
 const output: OptionSpec = { type: 'string', short: 'o', value: 'FILE', description: 'Write to FILE instead of standard output' };
 const sshUser: OptionSpec = { type: 'string', value: 'USER', description: 'SSH user for nodes that name none (default: settings)' };
 const identity: OptionSpec = { type: 'string', value: 'FILE', description: 'SSH identity file for nodes that name none (default: settings)' };
@@ -79,9 +80,11 @@ export const commands: CommandSpec[] = [
   {
     name: 'train',
     summary: 'Play the DC/OS patch runbook against a fresh simulated cluster',
-    usage: 'runbook train [--scenario NAME] [--nodes M,A] [--time-scale N] [--list-scenarios]',
-    positionals: { min: 0, max: 0, names: '' },
+    usage: 'runbook train [--scenario NAME] [--nodes M,A] [--time-scale N] [--list-scenarios] | runbook train --resume [RUN]',
+    details: 'A training that stopped goes on with `runbook train --resume` (the latest) or `runbook train --resume RUN`: a new simulated cluster of the same scenario and size starts in its first state, and the steps the journal marks done are not run again.',
+    positionals: { min: 0, max: 1, names: '[RUN]' },
     options: {
+      resume: { type: 'boolean', description: 'Go on with the latest training that stopped, or RUN' },
       scenario, nodes, 'time-scale': timeScale, yes, plain, 'state-dir': stateDir, param,
       runbook: { type: 'string', value: 'FILE', description: 'Another runbook to train on (default: the DC/OS 1.11 patch)' },
       'list-scenarios': { type: 'boolean', description: 'List the scenarios and exit' },
@@ -99,23 +102,32 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'export',
-    summary: 'Write a printable runbook (Markdown or print-ready HTML)',
-    usage: 'runbook export <file.yaml> [--inventory inv.yaml] [--param k=v]... --format md|html [-o FILE]',
+    summary: 'Write a printable runbook (Markdown, print-ready HTML, or PDF)',
+    usage: 'runbook export <file.yaml> [--inventory inv.yaml] [--param k=v]... --format md|html|pdf [-o FILE] [--paper a4|letter]',
     positionals: { min: 1, max: 1, names: '<file.yaml>' },
-    options: { inventory, param, format, output, paper },
+    options: { inventory, param, format, output, paper, browser },
     load: () => import('./export.js'),
   },
   {
     name: 'report',
     summary: 'Write the report of a past run from its journal',
-    usage: 'runbook report <RUN> --format md|html [-o FILE]',
+    usage: 'runbook report <RUN> [--format md|html|pdf] [-o FILE] [--paper a4|letter]',
+    details: 'RUN is a run id (see `runbook runs`), `latest`, or a journal file. Markdown unless --format says otherwise.',
     positionals: { min: 1, max: 1, names: '<RUN>' },
-    options: { format, output, paper, 'state-dir': stateDir },
+    options: { format, output, paper, browser, 'state-dir': stateDir },
     load: () => import('./report.js'),
   },
   {
+    name: 'runs',
+    summary: 'List the runs in the state directory, newest first, and what each is now',
+    usage: 'runbook runs [--json] [--state-dir DIR]',
+    positionals: { min: 0, max: 0, names: '' },
+    options: { json: { type: 'boolean', description: 'Print the list as JSON' }, 'state-dir': stateDir },
+    load: () => import('./runs.js'),
+  },
+  {
     name: 'sim',
-    summary: 'Start the simulated DC/OS cluster alone and print its inventory',
+    summary: 'Start the simulated DC/OS cluster alone, write its inventory and print the command to play against it',
     usage: 'runbook sim [--scenario NAME] [--nodes M,A] [--time-scale N] [-o inventory.yaml]',
     positionals: { min: 0, max: 0, names: '' },
     options: { scenario, nodes, 'time-scale': timeScale, output, 'list-scenarios': { type: 'boolean', description: 'List the scenarios and exit' } },

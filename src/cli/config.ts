@@ -1,6 +1,7 @@
 import type { CommandInput } from './commands.js';
 import { UsageError } from './main.js';
-import { SETTING_KEYS, describeSettings, openSettingsStore, type SettingKey } from '../config/settings.js';
+import { SETTING_KEYS, describeSettings, openSettingsStore, settingChoices, type SettingKey } from '../config/settings.js';
+import { alignColumns } from './columns.js';
 
 const isKey = (key: string | undefined): key is SettingKey => SETTING_KEYS.includes(key as SettingKey);
 
@@ -17,11 +18,8 @@ export async function run({ positionals, io }: CommandInput): Promise<number> {
     case undefined: {
       const { file, rows } = describeSettings(io.env);
       out(`settings file: ${file}`);
-      const width = Math.max(...rows.map((r) => r.key.length));
-      for (const r of rows) {
-        const shown = r.value === undefined ? '(not set)' : r.value;
-        out(`  ${r.key.padEnd(width)}  ${shown}  [${r.source}; ${r.flag} overrides] ${r.description}`);
-      }
+      const table = [['KEY', 'VALUE', 'FROM', 'OVERRIDDEN BY', 'WHAT IT IS'], ...rows.map((r) => [r.key, r.value ?? '(not set)', r.source, r.flag, r.description])];
+      for (const line of alignColumns(table, '  ')) out(line);
       return 0;
     }
     case 'path':
@@ -34,7 +32,9 @@ export async function run({ positionals, io }: CommandInput): Promise<number> {
     }
     case 'set': {
       const k = requireKey(key);
-      if (value === undefined) throw new UsageError(`missing VALUE for ${k}`, 'config');
+      const choices = settingChoices(k);
+      if (value === undefined) throw new UsageError(`missing VALUE for ${k}${choices ? `: choose ${choices.join(', ')}` : ''}`, 'config');
+      if (choices && !choices.includes(value)) throw new UsageError(`cannot set ${k} to "${value}": choose ${choices.join(', ')}`, 'config');
       try {
         openSettingsStore(io.env).set(k, value);
       } catch (error) {

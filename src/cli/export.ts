@@ -9,16 +9,23 @@ import { formatProblem } from '../runbook/problem.js';
 import type { Param } from '../runbook/schema.js';
 import type { Inventory } from '../inventory/types.js';
 
-const FORMATS = ['md', 'html'] as const;
+const FORMATS = ['md', 'html', 'pdf'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
 
 /** The --format value, or a usage error (exit 2) naming the formats. */
-export function parseFormat(value: unknown, command: string): OutputFormat {
-  if (value === undefined) throw new UsageError(`missing --format: choose ${FORMATS.join(' or ')}`, command);
+export function parseFormat(value: unknown, command: string, fallback?: OutputFormat): OutputFormat {
+  if (value === undefined && fallback) return fallback;
+  const choices = `${FORMATS.slice(0, -1).join(', ')} or ${FORMATS.at(-1)}`;
+  if (value === undefined) throw new UsageError(`missing --format: choose ${choices}`, command);
   if (typeof value !== 'string' || !(FORMATS as readonly string[]).includes(value)) {
-    throw new UsageError(`unknown format "${String(value)}": choose ${FORMATS.join(' or ')}`, command);
+    throw new UsageError(`unknown format "${String(value)}": choose ${choices}`, command);
   }
   return value as OutputFormat;
+}
+
+/** A PDF is written to a file: --format pdf without -o is a usage error, before any work. */
+export function checkPdfOutput(format: OutputFormat, out: unknown, command: string): void {
+  if (format === 'pdf' && (out === undefined || out === '-')) throw new UsageError('--format pdf writes a file: add -o FILE.pdf', command);
 }
 
 /** The paper of --paper (declared by the CLI when it offers it): a4 by default, or letter. */
@@ -44,6 +51,7 @@ export function parseParams(values: unknown): Record<string, string> {
 
 export async function run({ positionals, options, io }: CommandInput): Promise<number> {
   const format = parseFormat(options.format, 'export');
+  checkPdfOutput(format, options.output, 'export');
   const params = parseParams(options.param);
   const file = positionals[0]!;
   const [{ loadRunbook }, { loadInventory }, { buildExport }, { renderMarkdown }, { renderHtml }] = await Promise.all([
@@ -76,7 +84,8 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
   });
   const text = format === 'md' ? renderMarkdown(doc) : renderHtml(doc, { paper: parsePaper(options.paper, 'export') });
-  await writeOutput(text, options.output as string | undefined, io);
+  const { htmlToPdf } = await import('./pdf.js');
+  await writeOutput(format === 'pdf' ? await htmlToPdf(text, options.browser, io, 'export') : text, options.output as string | undefined, io);
   return 0;
 }
 
@@ -100,7 +109,7 @@ function checkParams(given: Record<string, string>, declared: Record<string, Par
  * Writes the text to OUT atomically (a temp file beside it, then rename: a reader never sees half
  * a page), or to standard output without OUT.
  */
-export async function writeOutput(text: string, out: string | undefined, io: CommandInput['io']): Promise<void> {
+export async function writeOutput(text: string | Uint8Array, out: string | undefined, io: CommandInput['io']): Promise<void> {
   if (out === undefined || out === '-') {
     await new Promise<void>((resolve, reject) => io.stdout.write(text, (error) => (error ? reject(error) : resolve())));
     return;
@@ -108,7 +117,7 @@ export async function writeOutput(text: string, out: string | undefined, io: Com
   const target = path.resolve(io.cwd, out);
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(temp, text, { encoding: 'utf8', mode: 0o644 });
+    await writeFile(temp, text, { mode: 0o644 });
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });

@@ -7,6 +7,16 @@ import { InputError, formatProblem } from '../runbook/problem.js';
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
 
+/** Bad input with a sentence after its problems saying what to do next. */
+export class InputErrorWithHint extends InputError {
+  constructor(
+    problems: InputError['problems'],
+    readonly hint: string,
+  ) {
+    super(problems);
+  }
+}
+
 /** A usage error: the message is printed with a pointer to --help, exit 2. */
 export class UsageError extends Error {
   constructor(message: string, readonly command?: string) {
@@ -24,6 +34,10 @@ export function mainHelp(): string {
     '',
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options:',
+    '  -v, --version  Print the version',
+    '  -h, --help     Show this help',
     '',
     'Run `runbook <command> --help` for a command\'s options.',
     'Exit status: 0 finished and every gate passed, 1 a step failed or aborted, 2 bad input (nothing ran), 130 interrupted.',
@@ -62,7 +76,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     write(io.stdout, topic ? commandHelp(topic) : mainHelp());
     return EXIT.ok;
   }
-  if (first === '--version' || first === '-V' || first === 'version') {
+  if (first === '--version' || first === '-v' || first === '-V' || first === 'version') {
     write(io.stdout, pkg.version);
     return EXIT.ok;
   }
@@ -104,6 +118,7 @@ export function parseCommandArgs(spec: CommandSpec, args: string[]): { positiona
 export function reportError(error: unknown, io: CommandIO, command?: string): number {
   if (error instanceof InputError) {
     write(io.stderr, error.problems.map(formatProblem).join('\n'));
+    if (error instanceof InputErrorWithHint) write(io.stderr, error.hint);
     return EXIT.badInput;
   }
   if (error instanceof UsageError) {

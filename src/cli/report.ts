@@ -1,8 +1,8 @@
-// `runbook report RUN --format md|html [-o OUT]`: what a past run did, from its journal.
+// `runbook report RUN [--format md|html|pdf] [-o OUT]` (Markdown by default): what a past run did, from its journal.
 // RUN is a run id from the state directory, `latest`, or the path of a journal file.
 import path from 'node:path';
 import type { CommandInput } from './commands.js';
-import { parseFormat, parsePaper, writeOutput } from './export.js';
+import { checkPdfOutput, parseFormat, parsePaper, writeOutput } from './export.js';
 import { InputError } from '../runbook/problem.js';
 import type { Runbook } from '../runbook/schema.js';
 import type { JournalRecord } from '../engine/events.js';
@@ -11,7 +11,8 @@ import type { JournalRecord } from '../engine/events.js';
 const SHOW_RUNS = 5;
 
 export async function run({ positionals, options, io }: CommandInput): Promise<number> {
-  const format = parseFormat(options.format, 'report');
+  const format = parseFormat(options.format, 'report', 'md');
+  checkPdfOutput(format, options.output, 'report');
   const paper = parsePaper(options.paper, 'report');
   const wanted = positionals[0]!;
   const [{ listRuns, readJournal, journalPath, runsDir }, { loadSettings }, { buildReport }, { renderReportMarkdown, renderReportHtml }] = await Promise.all([
@@ -41,7 +42,9 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
   if (journal.torn) io.stderr.write(`${file}: the last line was cut short (the player died while writing it); the report leaves it out\n`);
   const runbook = await sameRunbook(journal.records, io.cwd);
   const doc = buildReport({ records: journal.records, ...(runbook ? { runbook } : {}), journal: path.basename(file) });
-  await writeOutput(format === 'md' ? renderReportMarkdown(doc) : renderReportHtml(doc, { paper }), options.output as string | undefined, io);
+  const text = format === 'md' ? renderReportMarkdown(doc) : renderReportHtml(doc, { paper });
+  const { htmlToPdf } = await import('./pdf.js');
+  await writeOutput(format === 'pdf' ? await htmlToPdf(text, options.browser, io, 'report') : text, options.output as string | undefined, io);
   return 0;
 }
 

@@ -27,7 +27,15 @@ import { renderForDisplay } from '../runbook/template.js';
 import { findControl, stripControls } from '../transport/sanitize.js';
 import type { Transport } from '../transport/types.js';
 import type { CommandIO } from './commands.js';
-import { UsageError } from './main.js';
+import { InputErrorWithHint, UsageError } from './main.js';
+
+/** What to do when a runbook needs nodes and no inventory was given. */
+export const NO_INVENTORY_HINT = [
+  'This runbook runs on nodes, and no inventory names them. To try it without a cluster:',
+  '  runbook train             plays the DC/OS patch runbook against a simulated cluster it starts',
+  '  runbook sim               starts a simulated cluster, writes its inventory and prints the play command',
+  'For real machines: --inventory FILE (see docs/inventory.md), or `runbook config set inventory FILE` once.',
+].join('\n');
 
 /** Who confirms when --yes answers for the operator. */
 export const YES_BY = '--yes (simulator)';
@@ -190,6 +198,10 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
   let inventory = options.inventory;
   let inventoryDigest: string | undefined;
   const journalInventory = resumed?.first.inventory?.source;
+  // A training's cluster went with its player: `train --resume` starts a new one; play cannot.
+  if (resumed && command === 'play' && !inventory && !options.inventoryFile && journalInventory?.startsWith('sim:')) {
+    throw bad(resumed.file, `run ${resumed.first.run} was a training on the simulated cluster (${journalInventory}), which stopped with its player: \`runbook train --resume ${resumed.first.run}\` goes on with it on a new one`);
+  }
   const inventoryFile = inventory
     ? undefined
     : options.inventoryFile ?? (journalInventory && !journalInventory.startsWith('sim:') ? journalInventory : undefined) ?? settings.inventory;
@@ -208,7 +220,16 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
   const { loadRunbook } = await import('../runbook/load.js');
   const loaded: LoadedRunbook = await loadRunbook(file, inventory ? { inventory } : {});
   for (const w of loaded.warnings) warnings.push(formatProblem(w));
-  const plan = buildPlan(loaded.runbook, inventory, { file });
+  let plan: Plan;
+  try {
+    plan = buildPlan(loaded.runbook, inventory, { file });
+  } catch (error) {
+    // No inventory at all: the first thing a newcomer meets; say where nodes come from.
+    if (!inventory && error instanceof InputError && error.problems.some((p) => p.message.includes('give an inventory'))) {
+      throw new InputErrorWithHint(error.problems, NO_INVENTORY_HINT);
+    }
+    throw error;
+  }
   warnings.push(...plan.warnings.map((w) => `${file}: warning: ${w}`));
 
   let changedRunbook = false;

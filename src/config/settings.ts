@@ -18,11 +18,13 @@ export interface Settings {
   /** Where run journals live. */
   stateDir: string;
   theme: Theme;
+  /** The Chromium-family browser that prints PDFs (else one found on PATH). */
+  browser?: string;
 }
 
 type Stored = Partial<Omit<Settings, 'stateDir' | 'theme'> & { stateDir: string; theme: Theme }>;
 
-export const SETTING_KEYS = ['inventory', 'sshUser', 'identityFile', 'stateDir', 'theme'] as const;
+export const SETTING_KEYS = ['inventory', 'sshUser', 'identityFile', 'stateDir', 'theme', 'browser'] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
 /** The flag that overrides each setting. */
@@ -32,6 +34,7 @@ export const FLAG_FOR: Record<SettingKey, string> = {
   identityFile: '--identity',
   stateDir: '--state-dir',
   theme: '--theme',
+  browser: '--browser',
 };
 
 const DESCRIPTIONS: Record<SettingKey, string> = {
@@ -40,6 +43,7 @@ const DESCRIPTIONS: Record<SettingKey, string> = {
   identityFile: 'SSH identity file for nodes that name none',
   stateDir: 'directory of run journals',
   theme: 'colour theme: dark, light or mono',
+  browser: 'Chromium-family browser that prints --format pdf (default: chromium or google-chrome on PATH)',
 };
 
 const schema = {
@@ -48,7 +52,14 @@ const schema = {
   identityFile: { type: 'string', minLength: 1 },
   stateDir: { type: 'string', minLength: 1 },
   theme: { type: 'string', enum: ['dark', 'light', 'mono'] },
+  browser: { type: 'string', minLength: 1 },
 } as const;
+
+/** The values a setting may take, when they are a fixed list (the theme's). */
+export function settingChoices(key: SettingKey): readonly string[] | undefined {
+  const rule = schema[key];
+  return 'enum' in rule ? rule.enum : undefined;
+}
 
 /** The XDG state directory for journals: $XDG_STATE_HOME/runbook or ~/.local/state/runbook. */
 export function defaultStateDir(env: NodeJS.ProcessEnv): string {
@@ -91,6 +102,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     ...(stored.identityFile ? { identityFile: expandHome(stored.identityFile, env) } : {}),
     stateDir: stored.stateDir ? expandHome(stored.stateDir, env) : defaultStateDir(env),
     theme: stored.theme ?? (env.NO_COLOR ? 'mono' : 'dark'),
+    ...(stored.browser ? { browser: expandHome(stored.browser, env) } : {}),
   };
 }
 

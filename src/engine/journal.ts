@@ -254,6 +254,8 @@ export interface RunSummary {
   file: string;
   runbook: RunStartedRecord['runbook'];
   startedAt: string;
+  /** Who started it (the OS user, or who --yes answered for). */
+  by: string;
   /** The last run-finished status; undefined when the player died before finishing. */
   status?: Outcome;
   /** The status is unfinished, interrupted, failed or aborted: --resume can go on with it. */
@@ -282,7 +284,7 @@ export async function listRuns(stateDir: string): Promise<RunSummary[]> {
         if (r.event === 'run-finished') status = r.status;
         else if (r.event === 'resumed') status = undefined;
       }
-      out.push({ id: first.run, file, runbook: first.runbook, startedAt: first.ts, ...(status ? { status } : {}), resumable: status !== 'passed' });
+      out.push({ id: first.run, file, runbook: first.runbook, startedAt: first.ts, by: first.by, ...(status ? { status } : {}), resumable: status !== 'passed' });
     } catch {
       continue;
     }

@@ -230,3 +230,19 @@ function heldLock(dir: string, file: string, owner: RunLockOwner): RunLock {
   process.on('exit', release);
   return { dir, owner, release };
 }
+
+/**
+ * Who plays a run now, without taking anything: its lock's live owner (or one on another host,
+ * which cannot be checked and so counts as playing), else undefined. For listings.
+ */
+export function runHolder(stateDir: string, runId: string): { owner: RunLockOwner; checkable: boolean } | undefined {
+  let held;
+  try {
+    held = readOwner(lockDirOf(stateDir, runId));
+  } catch {
+    return undefined; // a lock directory holding no owner file of a player holds nothing
+  }
+  if (!held) return undefined;
+  const live = ownerLiveness(held.owner);
+  return live === 'dead' ? undefined : { owner: held.owner, checkable: live === 'alive' };
+}

@@ -244,14 +244,24 @@ function exportStep(step: Step, targets: Target[] | undefined, params: KnownValu
 function paramRows(runbook: Runbook, given: Readonly<Record<string, string>>, labels: Labels): ParamRow[] {
   return Object.entries(runbook.params ?? {}).map(([name, p]) => {
     const notes: string[] = [];
+    const choices = p.choices ? `${labels.choices}${labels.sep}${p.choices.join(', ')}` : undefined;
+    const fallback = p.default !== undefined && !p.secret ? String(p.default) : undefined;
+    // Not given: the value column says what the operator will be offered (the default, the
+    // choices), rather than only that it is asked; the notes then do not repeat them.
+    const offered = !p.secret && given[name] === undefined;
     if (p.description) notes.push(p.description);
     else if (p.prompt) notes.push(p.prompt);
     if (p.secret) notes.push(labels.secret);
-    if (p.choices) notes.push(`${labels.choices}${labels.sep}${p.choices.join(', ')}`);
+    if (choices && !offered) notes.push(choices);
     if (p.pattern) notes.push(`${labels.pattern} ${p.pattern}`);
-    if (p.default !== undefined && !p.secret) notes.push(`${labels.defaultIs}${labels.sep}${String(p.default)}`);
+    if (fallback !== undefined && !offered) notes.push(`${labels.defaultIs}${labels.sep}${fallback}`);
     if (p.when) notes.push(`${labels.askedOnlyWhen}${labels.sep}${p.when}`);
-    const value = p.secret ? `<params.${name}>` : (given[name] ?? `<params.${name}> (${labels.notGiven})`);
+    let value: string;
+    if (p.secret) value = `<params.${name}>`;
+    else if (given[name] !== undefined) value = given[name];
+    else if (fallback !== undefined) value = `${fallback} (${[labels.defaultIs, ...(choices ? [choices] : [])].join('; ')})`;
+    else if (choices) value = `${choices} (${labels.notGiven})`;
+    else value = `<params.${name}> (${labels.notGiven})`;
     return { name, value, notes };
   });
 }

@@ -87,7 +87,7 @@ export function App({ controller, theme }: AppProps) {
   const cursor = ui.stepPinned ? ui.stepCursor : autoCursor;
 
   // ---- layout and panes ----
-  const quit = ui.quit ? quitText({ running: runningCommands(state), now, phase: state.phase, ...heldInfo(views) }, size.columns, theme) : undefined;
+  const quit = ui.quit ? quitText({ running: runningCommands(state), now, phase: state.phase, ...heldInfo(views), training: controller.training }, size.columns, theme) : undefined;
   const reason = ui.input?.kind === 'reason' ? reasonText(ui.input.purpose, ui.input.task, ui.input.text, theme, size.columns) : undefined;
   const confirmInfo: ConfirmInfo | undefined = confirm
     ? {

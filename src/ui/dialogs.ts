@@ -133,15 +133,18 @@ export interface QuitInfo {
   held?: { nodes: number; reason: string };
   now: number;
   phase: string;
+  /** A training goes on with `runbook train --resume`, not `play --resume`. */
+  training?: boolean;
 }
 
 export function quitText(info: QuitInfo, width: number, theme: Theme): DialogText {
   const inner = width - 4;
   const required: string[] = [];
   const optional: string[] = [];
+  const resume = info.training ? '`runbook train --resume`' : '`runbook play --resume`';
   if (info.running.length === 0) {
     const held = info.held && info.held.nodes > 0 ? ` ${info.held.nodes === 1 ? 'One node is' : `${info.held.nodes} nodes are`} held between steps (${info.held.reason}).` : '';
-    required.push(...wrap(`Nothing is running on the nodes now.${held} The journal keeps your place: \`runbook play --resume\` continues this run where it stopped.`, inner));
+    required.push(...wrap(`Nothing is running on the nodes now.${held} The journal keeps your place: ${resume} continues this run where it stopped.`, inner));
   } else {
     required.push(`The run is going. Running now on ${info.running.length === 1 ? 'a node' : `${info.running.length} nodes`}:`);
     for (const r of info.running.slice(0, 3)) {
@@ -150,7 +153,7 @@ export function quitText(info: QuitInfo, width: number, theme: Theme): DialogTex
     }
     if (info.running.length > 3) required.push(`  and ${info.running.length - 3} more`);
     required.push(...wrap('Quitting asks these commands to stop and marks their steps interrupted. A command that does not stop when its session closes keeps running on its node, and what it did is then unknown.', inner));
-    optional.push(...wrap('`runbook play --resume` continues the run; for each interrupted step you decide: verify it, run it again, or mark it done.', inner).map((l) => theme.paint(l, 'muted')));
+    optional.push(...wrap(`${resume} continues the run; for each interrupted step you decide: verify it, run it again, or mark it done.`, inner).map((l) => theme.paint(l, 'muted')));
   }
   return { title: 'Quit?', tone: 'warn', required, optional, keys: 'y quit now   a abort the run (running commands finish)   n stay' };
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commands } from '../../src/cli/commands.js';
 import pkg from '../../package.json' with { type: 'json' };
+import stringWidth from 'string-width';
 import { runMain } from '../helpers/cli-io.js';
 
 /** Runs main() with captured streams; the real process is untouched. */
@@ -19,8 +20,12 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('runbook (no command)', () => {
-  it('prints the version', async () => {
+  it('prints the version, for --version and -v alike, and --help lists both', async () => {
     expect(await invoke(['--version'])).toEqual({ status: 0, out: `${pkg.version}\n`, err: '' });
+    expect(await invoke(['-v'])).toEqual({ status: 0, out: `${pkg.version}\n`, err: '' });
+    const { out } = await invoke(['--help']);
+    expect(out).toMatch(/^  -v, --version +Print the version$/m);
+    expect(out).toMatch(/^  -h, --help +Show this help$/m);
   });
 
   it('lists every command in --help', async () => {
@@ -80,7 +85,7 @@ describe('runbook config', () => {
     const shown = await invoke(['config'], env);
     expect(shown.status).toBe(0);
     expect(shown.out).toContain(`settings file: ${path.join(dir, 'config.json')}`);
-    expect(shown.out).toMatch(/stateDir\s+.*\.local\/state\/runbook\s+\[default; --state-dir overrides\]/);
+    expect(shown.out).toMatch(/stateDir\s+.*\.local\/state\/runbook\s+default\s+--state-dir\s+directory of run journals/);
 
     expect((await invoke(['config', 'set', 'sshUser', 'centos'], env)).status).toBe(0);
     expect((await invoke(['config', 'get', 'sshUser'], env)).out).toBe('centos\n');
@@ -88,10 +93,28 @@ describe('runbook config', () => {
 
     const bad = await invoke(['config', 'set', 'theme', 'purple'], env);
     expect(bad.status).toBe(2);
-    expect(bad.err).toContain('cannot set theme to "purple"');
+    expect(bad.err).toContain('cannot set theme to "purple": choose dark, light, mono');
+    expect(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'))).toEqual({ sshUser: 'centos' });
 
     expect((await invoke(['config', 'unset', 'sshUser'], env)).status).toBe(0);
     expect((await invoke(['config', 'get', 'sshUser'], env)).out).toBe('');
+  });
+
+  it("lines up its columns whatever the values' lengths, a Chinese path included", async () => {
+    const env = { RUNBOOK_CONFIG_DIR: dir, HOME: dir };
+    expect((await invoke(['config', 'set', 'inventory', '/srv/清单/生产集群.yaml'], env)).status).toBe(0);
+    expect((await invoke(['config', 'set', 'sshUser', 'a-rather-long-user-name'], env)).status).toBe(0);
+    const rows = (await invoke(['config'], env)).out.split('\n').slice(1, 7);
+    expect(rows[0]).toMatch(/^  KEY\s+VALUE\s+FROM\s+OVERRIDDEN BY\s+WHAT IT IS$/);
+    // Each column begins at the same display column on every row (a CJK character is two wide).
+    for (const heading of ['FROM', 'OVERRIDDEN BY', 'WHAT IT IS']) {
+      const at = stringWidth(rows[0]!.slice(0, rows[0]!.indexOf(heading)));
+      for (const [i, row] of rows.slice(1).entries()) {
+        const cells = row.trim().split(/\s{2,}/);
+        const cell = cells[['FROM', 'OVERRIDDEN BY', 'WHAT IT IS'].indexOf(heading) + 2]!;
+        expect(stringWidth(row.slice(0, row.indexOf(cell))), `${heading} in row ${i + 1}`).toBe(at);
+      }
+    }
   });
 
   it('reports a broken settings file as bad input, without a stack trace', async () => {

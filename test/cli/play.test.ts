@@ -121,6 +121,21 @@ sections:
     expect(r.stdout).toContain('section t: Patch to 1.11.2 from {{vars.url}} (on local: 1 target, serial)');
   });
 
+  it('without an inventory, a runbook that runs on nodes is bad input that says how to try it: runbook train, runbook sim', async () => {
+    const file = write('nodes.yaml', 'id: nodes\ntitle: Nodes\nsections:\n  - { id: s, title: S, on: master, steps: [{ id: a, run: "touch ran" }] }\n');
+    const r = await play([file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('section "s" runs on master: give an inventory with --inventory');
+    expect(r.stderr).toMatch(/^ {2}runbook train {2,}plays the DC\/OS patch runbook against a simulated cluster it starts$/m);
+    expect(r.stderr).toMatch(/^ {2}runbook sim {2,}starts a simulated cluster, writes its inventory and prints the play command$/m);
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
+    expect(journals()).toEqual([]);
+    // With an inventory setting the hint is not given: the inventory's own problems are what counts.
+    const inv = write('inv.yaml', 'nodes:\n  - { name: a-1, address: 127.0.0.1, roles: [agent] }\n');
+    const other = await play([file, '--inventory', inv, '--dry-run']);
+    expect(other.stderr).not.toContain('runbook train');
+  });
+
   it('asks for a missing param on stderr and reads the answer from stdin', async () => {
     write('demo.yaml', RUNBOOK);
     const r = await play(['demo.yaml', '--dry-run'], '1.11.3\n', {});

@@ -78,8 +78,8 @@ describe('runbook export', () => {
   });
 
   it('refuses an unknown format, an unknown param and a param its pattern refuses, with exit 2', async () => {
-    const bad = await invoke(['export', RUNBOOKS[0]!, '--format', 'pdf']);
-    expect(bad).toMatchObject({ status: 2, err: expect.stringContaining('unknown format "pdf": choose md or html') });
+    const bad = await invoke(['export', RUNBOOKS[0]!, '--format', 'docx']);
+    expect(bad).toMatchObject({ status: 2, err: expect.stringContaining('unknown format "docx": choose md, html or pdf') });
     const missing = await invoke(['export', RUNBOOKS[0]!]);
     expect(missing).toMatchObject({ status: 2, err: expect.stringContaining('missing --format') });
     const param = await invoke(['export', RUNBOOKS[0]!, '--format', 'md', '--param', 'instaled_version=1.11.1']);

@@ -142,11 +142,36 @@ describe('buildExport', () => {
     const { doc } = both(input({ params: { installed_version: '1.11.1', jwt: SECRET } }));
     expect(doc.params.map((p) => [p.name, p.value])).toEqual([
       ['installed_version', '1.11.1'],
-      ['target_version', '<params.target_version> (asked when the run starts)'],
-      ['security', '<params.security> (asked when the run starts)'],
+      ['target_version', '1.11.2 (default)'],
+      ['security', 'disabled (default; one of: disabled, permissive, strict)'],
       ['jwt', '<params.jwt>'],
     ]);
     expect(doc.params[3]!.notes).toContain('secret: never printed');
+    // Shown once, in the value, not again in the notes.
+    expect(doc.params[2]!.notes.join(' ')).not.toContain('disabled');
+  });
+
+  it('shows what a parameter not given offers: its default and choices; given, the value and the choices in the notes', () => {
+    const runbook: Runbook = {
+      ...sample,
+      lang: 'zh-CN',
+      params: {
+        mode: { prompt: '模式', choices: ['keep', 'to-strict'] },
+        dir: { prompt: '目录', default: '/opt/x' },
+        free: { prompt: '随便' },
+        token: { prompt: '令牌', secret: true, default: 'NEVER-SHOWN-7' },
+      },
+    };
+    const none = buildExport(input({ runbook }));
+    expect(none.params.map((p) => p.value)).toEqual(['可选值：keep, to-strict (运行开始时询问)', '/opt/x (默认)', '<params.free> (运行开始时询问)', '<params.token>']);
+    const md = renderMarkdown(none);
+    expect(md).not.toContain('<params.mode>');
+    expect(md).not.toContain('NEVER-SHOWN-7');
+    const given = buildExport(input({ runbook, params: { mode: 'keep', dir: '/srv' } }));
+    expect(given.params.slice(0, 2).map((p) => [p.value, p.notes.join(' | ')])).toEqual([
+      ['keep', '模式 | 可选值：keep, to-strict'],
+      ['/srv', '目录 | 默认：/opt/x'],
+    ]);
   });
 });
 

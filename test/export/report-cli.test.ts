@@ -89,6 +89,13 @@ describe('runbook report', () => {
     expect(html.out).not.toContain('SECRET-TOKEN-99');
   });
 
+  it('writes Markdown when no --format is given', async () => {
+    const md = await invoke(['report', '20261125-171800-aa01', '--state-dir', stateDir()]);
+    expect(md.status).toBe(0);
+    expect(md.out).toContain('# Run report: A tiny run');
+    expect(md.out).not.toContain('<html');
+  });
+
   it('reports in the runbook language when the runbook file is unchanged', async () => {
     const { status, out } = await invoke(['report', 'latest', '--format', 'html', '--state-dir', stateDir()]);
     expect(status).toBe(0);

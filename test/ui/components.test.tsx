@@ -1,7 +1,7 @@
 import React from 'react';
 import { describe, expect, it } from 'vitest';
 import { Dialog } from '../../src/ui/Dialog.js';
-import { confirmText, quitText, reasonText } from '../../src/ui/dialogs.js';
+import { confirmText, quitText, reasonText, type QuitInfo } from '../../src/ui/dialogs.js';
 import { Header } from '../../src/ui/Header.js';
 import { HelpBar } from '../../src/ui/HelpBar.js';
 import { HelpOverlay } from '../../src/ui/HelpOverlay.js';
@@ -128,6 +128,19 @@ describe('the confirmation', () => {
     expect(r.frame()).toContain('$ sudo bash dcos_node_upgrade.sh');
     expect(r.frame()).toContain('keeps running on its');
     expect(r.frame()).toContain('y quit now   a abort the run (running commands finish)   n stay');
+  });
+
+  it('the quit dialog of a training names the command that resumes a training', () => {
+    const text = (training: boolean, running: QuitInfo['running']) => {
+      const d = quitText({ running, now: T0, phase: 'running', training }, 80, mono);
+      return [...d.required, ...d.optional].join(' ');
+    };
+    const running = [{ node: 'master-2', key: 'masters/run-patch-script', startedAt: T0 }];
+    for (const r of [[], running]) {
+      expect(text(true, r)).toContain('`runbook train --resume`');
+      expect(text(true, r)).not.toContain('play --resume');
+      expect(text(false, r)).toContain('`runbook play --resume`');
+    }
   });
 });
 

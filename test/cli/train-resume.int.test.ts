@@ -1,0 +1,152 @@
+// `runbook train --resume` as a trainee meets it (the built binary, the simulator over real SSH):
+// a training stopped by Ctrl-C says how to go on; `train --resume` starts a new cluster of the same
+// scenario and size, keeps the journal's finished steps done and plays the rest to the end. A run
+// being played (its lock held) is refused before any cluster starts; so is a run that was no training.
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JournalRecord } from '../../src/engine/events.js';
+import { Journal, listRuns } from '../../src/engine/journal.js';
+import { acquireRunLock } from '../../src/engine/run-lock.js';
+import { buildBinary, spawnCli, type Spawned } from '../engine/binary.js';
+import { tempDir } from '../helpers/real-shell.js';
+import { runMain } from '../helpers/cli-io.js';
+import { loadRunbook } from '../../src/runbook/load.js';
+
+let cli: string;
+let removeBinary: () => void;
+let dir: string;
+let removeDir: () => void;
+const spawned: Spawned[] = [];
+beforeAll(async () => {
+  ({ cli, remove: removeBinary } = await buildBinary());
+  ({ dir, remove: removeDir } = tempDir('runbook-train-resume-'));
+}, 60_000);
+afterAll(() => {
+  // A player a failed assertion left running is killed here.
+  for (const p of spawned) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  removeBinary?.();
+  removeDir?.();
+});
+
+const stateDir = () => path.join(dir, 'state');
+const env = () => ({ PATH: process.env.PATH, HOME: dir, TMPDIR: dir, RUNBOOK_CONFIG_DIR: path.join(dir, 'config'), TZ: 'UTC' });
+const train = (args: string[], input = '') => {
+  const p = spawnCli(cli, ['train', ...args, '--plain', '--yes', '--state-dir', stateDir()], { cwd: dir, env: env(), input });
+  spawned.push(p);
+  return p;
+};
+const records = (file: string): JournalRecord[] => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JournalRecord);
+const simDirs = () => readdirSync(dir).filter((n) => n.startsWith('runbook-sim-'));
+
+async function until(predicate: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('runbook train --resume', () => {
+  let runId = '';
+  let journal = '';
+
+  it('Ctrl-C stops a training and says how to continue it; train --resume does, to the end', async () => {
+    // The runbook of this checkout, named: the test binary is bundled under node_modules/.cache,
+    // and where node_modules is a link to another checkout's, its shipped runbook is that one's.
+    const first = train(['--nodes', '2,2', '--time-scale', '200', '--runbook', path.join(import.meta.dirname, '..', '..', 'runbooks', 'dcos-1.11-patch.yaml')]);
+    const passedPrerequisite = () => {
+      try {
+        const [run] = readdirSync(path.join(stateDir(), 'runs')).filter((n) => n.endsWith('.jsonl'));
+        return records(path.join(stateDir(), 'runs', run!)).some((r) => r.event === 'step-finished' && r.status === 'passed' && r.section === 'node-prerequisites');
+      } catch {
+        return false;
+      }
+    };
+    await until(passedPrerequisite, 60_000);
+    first.child.kill('SIGINT');
+    expect(await first.exit).toEqual({ code: 130, signal: null });
+    const said = /To continue this training: runbook train --resume (\S+) --state-dir (\S+)$/m.exec(first.stdout());
+    expect(said, first.stdout()).not.toBeNull();
+    runId = said![1]!;
+    expect(said![2]).toBe(stateDir());
+    journal = path.join(stateDir(), 'runs', `${runId}.jsonl`);
+    const before = records(journal);
+    const passedBefore = before.filter((r): r is Extract<JournalRecord, { event: 'step-finished' }> => r.event === 'step-finished' && r.status === 'passed');
+    expect(passedBefore.length).toBeGreaterThan(0);
+
+    // As printed, with "run again" for every step the interrupt cut.
+    const second = train(['--resume', runId], 'r\n'.repeat(20));
+    const exit = await second.exit;
+    expect(exit, `${second.stdout()}\n${second.stderr()}`).toEqual({ code: 0, signal: null });
+    expect(second.stdout()).toContain(`Resuming training ${runId} (scenario happy, 2 masters, 2 agents).`);
+    expect(second.stdout()).toContain('a new one like it starts now, in its first state');
+    // The new cluster has the training's size: every one of its nodes reached the target.
+    expect(second.stdout()).toMatch(/Nodes at 1\.11\.5: (\d+) of \1/);
+    expect(second.stdout()).not.toContain('To continue this training');
+    const after = records(journal);
+    expect(after.filter((r) => r.event === 'resumed')).toHaveLength(1);
+    // What passed before the interrupt was not run again.
+    for (const p of passedBefore) {
+      expect(after.filter((r) => r.event === 'step-started' && r.section === p.section && r.step === p.step && r.node === p.node), `${p.section}/${p.step}@${p.node}`).toHaveLength(1);
+    }
+    expect(after.at(-1)).toMatchObject({ event: 'run-finished', status: 'passed' });
+    expect(simDirs()).toEqual([]);
+  }, 240_000);
+
+  it('refuses a training being played by another player, before any cluster starts', async () => {
+    const lock = acquireRunLock(stateDir(), runId, { user: 'trainer', command: 'train' });
+    try {
+      // A training that passed has nothing to resume, whoever holds it; without RUN none is left.
+      const { status, err } = await runMain(['train', '--resume', runId, '--plain', '--state-dir', stateDir()], env(), dir);
+      expect(status).toBe(2);
+      expect(err).toContain('finished and passed; there is nothing to resume');
+      const latest = await runMain(['train', '--resume', '--plain', '--state-dir', stateDir()], env(), dir);
+      expect(latest).toMatchObject({ status: 2, err: expect.stringContaining('no training to resume in') });
+    } finally {
+      lock.release();
+    }
+    // An unfinished training, its journal and training record written as a training writes them.
+    const file = path.join(dir, 'rb.yaml');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, 'id: t\ntitle: T\nsections:\n  - { id: s, title: S, steps: [{ id: a, run: "true" }] }\n');
+    const loaded = await loadRunbook(file);
+    const id = '20261206-100000-beef';
+    const j = await Journal.create(stateDir(), id);
+    await j.append([{ event: 'run-started', ts: new Date().toISOString(), run: id, runbook: { id: 't', title: 'T', file, digest: loaded.digest }, inventory: { source: 'sim:happy', simulated: true }, params: {}, secrets: [], by: 'bob', header: {}, total: 1 }]);
+    await j.close();
+    writeFileSync(path.join(stateDir(), 'runs', `${id}.training.json`), '{"scenario":"happy"}\n');
+    const held = acquireRunLock(stateDir(), id, { user: 'trainer', command: 'train' });
+    try {
+      const started = Date.now();
+      const { status, err } = await runMain(['train', '--resume', '--plain', '--state-dir', stateDir()], env(), dir);
+      expect(status).toBe(2);
+      expect(err).toMatch(new RegExp(`run ${id} is being played by trainer@\\S+, pid ${process.pid} \\(runbook train\\)`));
+      expect(simDirs()).toEqual([]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      held.release();
+    }
+    expect((await listRuns(stateDir())).find((r) => r.id === id)?.status).toBeUndefined();
+    // `play --resume` of a training (what quitting one used to suggest) points at train --resume.
+    const viaPlay = await runMain(['play', '--resume', id, '--plain', '--state-dir', stateDir()], env(), dir);
+    expect(viaPlay).toMatchObject({ status: 2, err: expect.stringContaining(`run ${id} was a training on the simulated cluster (sim:happy), which stopped with its player: \`runbook train --resume ${id}\``) });
+  }, 30_000);
+
+  it('refuses a run that was no training, a damaged training record, and --scenario with --resume', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const id = '20261206-100000-beef';
+    const record = path.join(stateDir(), 'runs', `${id}.training.json`);
+    writeFileSync(record, '{"scenario": 7}\n');
+    const damaged = await runMain(['train', '--resume', id, '--plain', '--state-dir', stateDir()], env(), dir);
+    expect(damaged).toMatchObject({ status: 2, err: expect.stringContaining(`${record}:1:1: error: this is not the record of a training`) });
+    const { rmSync } = await import('node:fs');
+    rmSync(record);
+    const notTraining = await runMain(['train', '--resume', id, '--plain', '--state-dir', stateDir()], env(), dir);
+    expect(notTraining).toMatchObject({ status: 2, err: expect.stringContaining(`run ${id} was not a training (it was played against an inventory): \`runbook play --resume ${id}\``) });
+    const both = await runMain(['train', '--resume', '--scenario', 'libltdl', '--state-dir', stateDir()], env(), dir);
+    expect(both).toMatchObject({ status: 2, err: expect.stringContaining("--resume starts the training's own scenario and size; --scenario goes with a new training") });
+    const stray = await runMain(['train', id, '--state-dir', stateDir()], env(), dir);
+    expect(stray).toMatchObject({ status: 2, err: expect.stringContaining('a run id goes with --resume') });
+  });
+});
