@@ -1,7 +1,8 @@
 // Architecture checks that the type checker cannot make:
 // - the engine, the format and the exports know nothing of the terminal or the wire;
 // - nothing below the UI imports the UI;
-// - no static import cycles.
+// - no import cycles: static, type-only or dynamic, each one means two files cannot be read
+//   (or loaded) apart.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +59,7 @@ export function lint(root = projectRoot) {
         const target = resolveLocal(file, imp.spec);
         if (!target) continue;
         if (BELOW_UI.includes(folder) && folderOf(target) === 'ui') problems.push(`${rel}: imports the UI (${imp.spec}); ${folder}/ must not know about it`);
-        if (!imp.typeOnly && !imp.dynamic) edges.push(target);
+        edges.push(target);
       } else if (PURE.includes(folder) && !imp.typeOnly && FORBIDDEN_IN_PURE.includes(packageOf(imp.spec))) {
         problems.push(`${rel}: imports ${imp.spec}; ${folder}/ must stay free of terminal and transport libraries`);
       }

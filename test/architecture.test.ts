@@ -37,6 +37,31 @@ describe('architecture rules', () => {
     }
   });
 
+  it('reports a cycle closed by a type-only import and one closed by a dynamic import, naming every file', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'runbook-lint-'));
+    try {
+      const put = (file: string, text: string) => {
+        mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+        writeFileSync(path.join(root, file), text);
+      };
+      // The shape the commands had: the list loads each command, which names a type of the list.
+      put('src/cli/commands.ts', "export const load = () => import('./play.js');\nexport interface Input { a: string }");
+      put('src/cli/play.ts', "import type { Input } from './commands.js';\nimport { UsageError } from './main.js';");
+      put('src/cli/main.ts', "export class UsageError extends Error {}\nimport { load } from './commands.js';");
+      // Two engine files that only share types still cannot be read apart.
+      put('src/engine/x.ts', "import type { Y } from './y.js';\nexport interface X { y: Y }");
+      put('src/engine/y.ts', "import type {\n  X,\n} from './x.js';\nexport interface Y { x: X }");
+      put('src/engine/z.ts', "import type { X } from './x.js';");
+      expect(lint(root)).toEqual([
+        'import cycle: src/cli/commands.ts -> src/cli/play.ts -> src/cli/commands.ts',
+        'import cycle: src/cli/commands.ts -> src/cli/play.ts -> src/cli/main.ts -> src/cli/commands.ts',
+        'import cycle: src/engine/x.ts -> src/engine/y.ts -> src/engine/x.ts',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('holds for the source tree: no UI libraries in the engine, format or exports; no cycles', () => {
     expect(lint()).toEqual([]);
   });

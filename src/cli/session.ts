@@ -26,8 +26,8 @@ import type { Param, Scalar } from '../runbook/schema.js';
 import { renderForDisplay } from '../runbook/template.js';
 import { findControl, stripControls } from '../transport/sanitize.js';
 import type { Transport } from '../transport/types.js';
-import type { CommandIO } from './commands.js';
-import { InputErrorWithHint, UsageError } from './main.js';
+import type { CommandIO } from './command-types.js';
+import { InputErrorWithHint, UsageError } from './errors.js';
 
 /** What to do when a runbook needs nodes and no inventory was given. */
 export const NO_INVENTORY_HINT = [

@@ -1,4 +1,4 @@
-import type { CommandInput } from './commands.js';
+import type { CommandInput } from './command-types.js';
 import { InputError, formatProblem, type Problem } from '../runbook/problem.js';
 import type { Inventory } from '../inventory/types.js';
 import { inventoryDefaults } from './settings-flags.js';
