@@ -62,6 +62,28 @@ describe('architecture rules', () => {
     }
   });
 
+  it('keeps input/ below the format and the inventory, and the inventory off the format, type-only imports included', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'runbook-lint-'));
+    try {
+      const put = (file: string, text: string) => {
+        mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+        writeFileSync(path.join(root, file), text);
+      };
+      put('src/input/problem.ts', "import type { Inventory } from '../inventory/types.js';\nimport { controls } from './controls.js';");
+      put('src/input/controls.ts', "export const controls = 1;");
+      put('src/inventory/types.ts', "export interface Inventory { a: string }");
+      put('src/inventory/load.ts', "import { parseYaml } from '../runbook/load-yaml.js';\nimport type { Problem } from '../input/problem.js';");
+      put('src/runbook/load-yaml.ts', "import { InputError } from '../input/problem.js';\nexport const parseYaml = 1;");
+      put('src/runbook/validate.ts', "import type { Inventory } from '../inventory/types.js';");
+      expect(lint(root)).toEqual([
+        'src/input/problem.ts: imports ../inventory/types.js; input/ is below every other folder',
+        'src/inventory/load.ts: imports ../runbook/load-yaml.js; inventory/ must not depend on the runbook format (what both need is in input/)',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('holds for the source tree: no UI libraries in the engine, format or exports; no cycles', () => {
     expect(lint()).toEqual([]);
   });

@@ -1,6 +1,6 @@
 // The errors a command throws for a user's mistake; main reports them with exit 2. Kept apart
 // from main.ts so that commands, which main loads, need not import main.
-import { InputError } from '../runbook/problem.js';
+import { InputError } from '../input/problem.js';
 
 /** Bad input with a sentence after its problems saying what to do next. */
 export class InputErrorWithHint extends InputError {

@@ -5,7 +5,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { commands, findCommand } from './commands.js';
 import type { CommandIO, CommandSpec } from './command-types.js';
 import { InputErrorWithHint, UsageError } from './errors.js';
-import { InputError, formatProblem } from '../runbook/problem.js';
+import { InputError, formatProblem } from '../input/problem.js';
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
 

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { CommandInput } from './command-types.js';
 import { checkPdfOutput, parseFormat, parsePaper, writeOutput } from './export.js';
-import { InputError } from '../runbook/problem.js';
+import { InputError } from '../input/problem.js';
 import type { Runbook } from '../runbook/schema.js';
 import type { JournalRecord } from '../engine/events.js';
 

@@ -4,7 +4,7 @@
 // player, so a new one of the same scenario and size starts, in its first state (see resumeNote).
 import path from 'node:path';
 import type { CommandInput } from './command-types.js';
-import { InputError } from '../runbook/problem.js';
+import { InputError } from '../input/problem.js';
 import { readTrainingFile, writeTrainingFile, type TrainingFile } from './training-file.js';
 import { UsageError } from './errors.js';
 import { drive } from './play.js';
