@@ -2,7 +2,8 @@
 // - the engine, the format and the exports know nothing of the terminal or the wire;
 // - nothing below the UI imports the UI;
 // - input/ (YAML with places, problems, did-you-mean, control characters) is below the runbook
-//   format and the inventory and imports neither; the inventory does not import the format;
+//   format and the inventory and imports neither; the inventory imports neither the format nor
+//   the engine, which read it;
 // - no import cycles: static, type-only or dynamic, each one means two files cannot be read
 //   (or loaded) apart.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -17,7 +18,7 @@ const BELOW_UI = ['engine', 'runbook', 'export', 'transport', 'inventory', 'sim'
 /** Folders a folder must not import from, with the reason a message gives. */
 const MUST_NOT_IMPORT = {
   input: { folders: (f) => f !== 'input', why: 'input/ is below every other folder' },
-  inventory: { folders: (f) => f === 'runbook', why: 'inventory/ must not depend on the runbook format (what both need is in input/)' },
+  inventory: { folders: (f) => f === 'runbook' || f === 'engine', why: 'inventory/ must not depend on the runbook format or the engine (what it shares with the format is in input/)' },
 };
 
 function walk(dir) {

@@ -62,7 +62,7 @@ describe('architecture rules', () => {
     }
   });
 
-  it('keeps input/ below the format and the inventory, and the inventory off the format, type-only imports included', () => {
+  it('keeps input/ below the format and the inventory, and the inventory off the format and the engine, type-only imports included', () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'runbook-lint-'));
     try {
       const put = (file: string, text: string) => {
@@ -73,11 +73,14 @@ describe('architecture rules', () => {
       put('src/input/controls.ts', "export const controls = 1;");
       put('src/inventory/types.ts', "export interface Inventory { a: string }");
       put('src/inventory/load.ts', "import { parseYaml } from '../runbook/load-yaml.js';\nimport type { Problem } from '../input/problem.js';");
+      put('src/inventory/changes.ts', "import type { NodeAddress } from '../engine/events.js';");
+      put('src/engine/events.ts', "import type { Inventory } from '../inventory/types.js';");
       put('src/runbook/load-yaml.ts', "import { InputError } from '../input/problem.js';\nexport const parseYaml = 1;");
       put('src/runbook/validate.ts', "import type { Inventory } from '../inventory/types.js';");
       expect(lint(root)).toEqual([
         'src/input/problem.ts: imports ../inventory/types.js; input/ is below every other folder',
-        'src/inventory/load.ts: imports ../runbook/load-yaml.js; inventory/ must not depend on the runbook format (what both need is in input/)',
+        'src/inventory/changes.ts: imports ../engine/events.js; inventory/ must not depend on the runbook format or the engine (what it shares with the format is in input/)',
+        'src/inventory/load.ts: imports ../runbook/load-yaml.js; inventory/ must not depend on the runbook format or the engine (what it shares with the format is in input/)',
       ]);
     } finally {
       rmSync(root, { recursive: true, force: true });
