@@ -1,6 +1,6 @@
 // The faults a scenario puts in the simulated cluster, and the record of what the trainee met and
 // did, for the report after the run. Each fault's behaviour lives with the service it breaks
-// (grep its name: rangesSlow in cockroach.ts, agentExpires in patch.ts and mesos-agent.ts, ...).
+// (grep its name: rangesSlow in cockroach.ts, agentExpires and registrarStuck in patch.ts, ...).
 
 /** The faults a scenario puts in the cluster. Each shows only through what a node answers. */
 export interface ScenarioFaults {

@@ -1,6 +1,7 @@
 // The node upgrade script's effect on a node: pkgpanda activates the new packages, then every
-// DC/OS unit restarts, Exhibitor first. The libltdlImmutable fault makes activation fail; the
-// registrarStuck and agentExpires faults strike the first master and the first agent patched.
+// DC/OS unit restarts, Exhibitor first. A libltdl left in place (libltdlImmutable keeps rm from
+// removing it) makes activation fail; the registrarStuck and agentExpires faults strike the
+// first master and the first agent patched.
 import type { BakedConfig } from './config.js';
 import { LIBLTDL_PATH } from './image.js';
 import type { NodeState } from './node.js';
