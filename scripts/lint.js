@@ -1,16 +1,25 @@
 // Architecture checks that the type checker cannot make:
 // - the engine, the format and the exports know nothing of the terminal or the wire;
 // - nothing below the UI imports the UI;
-// - no static import cycles.
+// - input/ (YAML with places, problems, did-you-mean, control characters) is below the runbook
+//   format and the inventory and imports neither; the inventory imports neither the format nor
+//   the engine, which read it;
+// - no import cycles: static, type-only or dynamic, each one means two files cannot be read
+//   (or loaded) apart.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const PURE = ['engine', 'runbook', 'export'];
+const PURE = ['engine', 'runbook', 'export', 'input'];
 const FORBIDDEN_IN_PURE = ['ink', 'react', 'ink-spinner', 'zx', 'ssh2', 'ink-testing-library'];
-const BELOW_UI = ['engine', 'runbook', 'export', 'transport', 'inventory', 'sim', 'config'];
+const BELOW_UI = ['engine', 'runbook', 'export', 'transport', 'inventory', 'sim', 'config', 'input'];
+/** Folders a folder must not import from, with the reason a message gives. */
+const MUST_NOT_IMPORT = {
+  input: { folders: (f) => f !== 'input', why: 'input/ is below every other folder' },
+  inventory: { folders: (f) => f === 'runbook' || f === 'engine', why: 'inventory/ must not depend on the runbook format or the engine (what it shares with the format is in input/)' },
+};
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -58,7 +67,8 @@ export function lint(root = projectRoot) {
         const target = resolveLocal(file, imp.spec);
         if (!target) continue;
         if (BELOW_UI.includes(folder) && folderOf(target) === 'ui') problems.push(`${rel}: imports the UI (${imp.spec}); ${folder}/ must not know about it`);
-        if (!imp.typeOnly && !imp.dynamic) edges.push(target);
+        else if (MUST_NOT_IMPORT[folder]?.folders(folderOf(target))) problems.push(`${rel}: imports ${imp.spec}; ${MUST_NOT_IMPORT[folder].why}`);
+        edges.push(target);
       } else if (PURE.includes(folder) && !imp.typeOnly && FORBIDDEN_IN_PURE.includes(packageOf(imp.spec))) {
         problems.push(`${rel}: imports ${imp.spec}; ${folder}/ must stay free of terminal and transport libraries`);
       }

@@ -37,6 +37,56 @@ describe('architecture rules', () => {
     }
   });
 
+  it('reports a cycle closed by a type-only import and one closed by a dynamic import, naming every file', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'runbook-lint-'));
+    try {
+      const put = (file: string, text: string) => {
+        mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+        writeFileSync(path.join(root, file), text);
+      };
+      // The shape the commands had: the list loads each command, which names a type of the list.
+      put('src/cli/commands.ts', "export const load = () => import('./play.js');\nexport interface Input { a: string }");
+      put('src/cli/play.ts', "import type { Input } from './commands.js';\nimport { UsageError } from './main.js';");
+      put('src/cli/main.ts', "export class UsageError extends Error {}\nimport { load } from './commands.js';");
+      // Two engine files that only share types still cannot be read apart.
+      put('src/engine/x.ts', "import type { Y } from './y.js';\nexport interface X { y: Y }");
+      put('src/engine/y.ts', "import type {\n  X,\n} from './x.js';\nexport interface Y { x: X }");
+      put('src/engine/z.ts', "import type { X } from './x.js';");
+      expect(lint(root)).toEqual([
+        'import cycle: src/cli/commands.ts -> src/cli/play.ts -> src/cli/commands.ts',
+        'import cycle: src/cli/commands.ts -> src/cli/play.ts -> src/cli/main.ts -> src/cli/commands.ts',
+        'import cycle: src/engine/x.ts -> src/engine/y.ts -> src/engine/x.ts',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps input/ below the format and the inventory, and the inventory off the format and the engine, type-only imports included', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'runbook-lint-'));
+    try {
+      const put = (file: string, text: string) => {
+        mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+        writeFileSync(path.join(root, file), text);
+      };
+      put('src/input/problem.ts', "import type { Inventory } from '../inventory/types.js';\nimport { controls } from './controls.js';");
+      put('src/input/controls.ts', "export const controls = 1;");
+      put('src/inventory/types.ts', "export interface Inventory { a: string }");
+      put('src/inventory/load.ts', "import { parseYaml } from '../runbook/load-yaml.js';\nimport type { Problem } from '../input/problem.js';");
+      put('src/inventory/changes.ts', "import type { NodeAddress } from '../engine/events.js';");
+      put('src/engine/events.ts', "import type { Inventory } from '../inventory/types.js';");
+      put('src/runbook/load-yaml.ts', "import { InputError } from '../input/problem.js';\nexport const parseYaml = 1;");
+      put('src/runbook/validate.ts', "import type { Inventory } from '../inventory/types.js';");
+      expect(lint(root)).toEqual([
+        'src/input/problem.ts: imports ../inventory/types.js; input/ is below every other folder',
+        'src/inventory/changes.ts: imports ../engine/events.js; inventory/ must not depend on the runbook format or the engine (what it shares with the format is in input/)',
+        'src/inventory/load.ts: imports ../runbook/load-yaml.js; inventory/ must not depend on the runbook format or the engine (what it shares with the format is in input/)',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('holds for the source tree: no UI libraries in the engine, format or exports; no cycles', () => {
     expect(lint()).toEqual([]);
   });

@@ -1,5 +1,5 @@
-import type { CommandInput } from './commands.js';
-import { UsageError } from './main.js';
+import type { CommandInput } from './command-types.js';
+import { UsageError } from './errors.js';
 import { SETTING_KEYS, describeSettings, openSettingsStore, settingChoices, type SettingKey } from '../config/settings.js';
 import { alignColumns } from './columns.js';
 

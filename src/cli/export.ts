@@ -3,9 +3,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CommandInput } from './commands.js';
-import { UsageError } from './main.js';
-import { formatProblem } from '../runbook/problem.js';
+import type { CommandInput } from './command-types.js';
+import { UsageError } from './errors.js';
+import { formatProblem } from '../input/problem.js';
 import type { Param } from '../runbook/schema.js';
 import type { Inventory } from '../inventory/types.js';
 

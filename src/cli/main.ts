@@ -2,28 +2,12 @@
 // 1 a step failed or the operator aborted, 2 bad input and nothing ran, 130 interrupted.
 import { parseArgs } from 'node:util';
 import pkg from '../../package.json' with { type: 'json' };
-import { commands, findCommand, type CommandIO, type CommandSpec } from './commands.js';
-import { InputError, formatProblem } from '../runbook/problem.js';
+import { commands, findCommand } from './commands.js';
+import type { CommandIO, CommandSpec } from './command-types.js';
+import { InputErrorWithHint, UsageError } from './errors.js';
+import { InputError, formatProblem } from '../input/problem.js';
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
-
-/** Bad input with a sentence after its problems saying what to do next. */
-export class InputErrorWithHint extends InputError {
-  constructor(
-    problems: InputError['problems'],
-    readonly hint: string,
-  ) {
-    super(problems);
-  }
-}
-
-/** A usage error: the message is printed with a pointer to --help, exit 2. */
-export class UsageError extends Error {
-  constructor(message: string, readonly command?: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 export function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -8,7 +8,7 @@ import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError } from './main.js';
+import { UsageError } from './errors.js';
 
 /** Looked for on PATH, in this order, when neither --browser nor the setting names one. */
 export const BROWSER_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'] as const;

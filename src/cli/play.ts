@@ -1,7 +1,7 @@
 // `runbook play FILE [--inventory INV] [--param k=v]... [--dry-run] [--resume [RUN]]`: plays a
 // runbook against real machines (or replays the journal of one that stopped and goes on).
-import type { CommandInput } from './commands.js';
-import { UsageError } from './main.js';
+import type { CommandInput } from './command-types.js';
+import { UsageError } from './errors.js';
 import { looksLikeRunId, openSession, type Session } from './session.js';
 import { parseTheme } from './settings-flags.js';
 

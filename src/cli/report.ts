@@ -1,9 +1,9 @@
 // `runbook report RUN [--format md|html|pdf] [-o OUT]` (Markdown by default): what a past run did, from its journal.
 // RUN is a run id from the state directory, `latest`, or the path of a journal file.
 import path from 'node:path';
-import type { CommandInput } from './commands.js';
+import type { CommandInput } from './command-types.js';
 import { checkPdfOutput, parseFormat, parsePaper, writeOutput } from './export.js';
-import { InputError } from '../runbook/problem.js';
+import { InputError } from '../input/problem.js';
 import type { Runbook } from '../runbook/schema.js';
 import type { JournalRecord } from '../engine/events.js';
 

@@ -1,6 +1,6 @@
 // `runbook runs [--json]`: the runs in the state directory, newest first, with what each is now:
 // finished ok, failed, aborted, interrupted, or being played now (its lock has a live player).
-import type { CommandInput } from './commands.js';
+import type { CommandInput } from './command-types.js';
 import { alignColumns } from './columns.js';
 import type { Outcome } from '../engine/events.js';
 

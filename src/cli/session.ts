@@ -21,13 +21,13 @@ import { AnswerInterrupted, LineReader, readTerminalLine } from '../plain/line-r
 import { MATCH_LIMITS_MS, boundedTest } from '../runbook/bounded-regex.js';
 import { evaluateCondition } from '../runbook/condition.js';
 import type { LoadedRunbook } from '../runbook/load.js';
-import { InputError, formatProblem, type Problem } from '../runbook/problem.js';
+import { InputError, formatProblem, type Problem } from '../input/problem.js';
 import type { Param, Scalar } from '../runbook/schema.js';
 import { renderForDisplay } from '../runbook/template.js';
-import { findControl, stripControls } from '../transport/sanitize.js';
+import { findControl, stripControls } from '../input/controls.js';
 import type { Transport } from '../transport/types.js';
-import type { CommandIO } from './commands.js';
-import { InputErrorWithHint, UsageError } from './main.js';
+import type { CommandIO } from './command-types.js';
+import { InputErrorWithHint, UsageError } from './errors.js';
 
 /** What to do when a runbook needs nodes and no inventory was given. */
 export const NO_INVENTORY_HINT = [

@@ -1,6 +1,6 @@
 // Settings as defaults, flags over them: the one place commands turn the two into values.
 import { loadSettings, type Settings, type Theme } from '../config/settings.js';
-import { UsageError } from './main.js';
+import { UsageError } from './errors.js';
 
 type Options = Record<string, string | boolean | string[] | undefined>;
 

@@ -5,8 +5,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { shippedRunbook } from './package-files.js';
 import { shellQuote } from '../runbook/shell-quote.js';
-import type { CommandInput } from './commands.js';
-import { UsageError } from './main.js';
+import type { CommandInput } from './command-types.js';
+import { UsageError } from './errors.js';
 
 /** --time-scale N: a positive number, or undefined when not given. */
 export function parseTimeScale(text: string | undefined, command: string): number | undefined {

@@ -3,10 +3,10 @@
 // `runbook train --resume [RUN]` goes on with a training that stopped: its cluster went with its
 // player, so a new one of the same scenario and size starts, in its first state (see resumeNote).
 import path from 'node:path';
-import type { CommandInput } from './commands.js';
-import { InputError } from '../runbook/problem.js';
+import type { CommandInput } from './command-types.js';
+import { InputError } from '../input/problem.js';
 import { readTrainingFile, writeTrainingFile, type TrainingFile } from './training-file.js';
-import { UsageError } from './main.js';
+import { UsageError } from './errors.js';
 import { drive } from './play.js';
 import { openSession } from './session.js';
 import { shippedRunbook } from './package-files.js';

@@ -2,7 +2,7 @@
 // simulated cluster goes when its player goes, so a resume starts a new one of the same scenario
 // and size. The journal alone does not say the size.
 import { readFile, writeFile } from 'node:fs/promises';
-import { InputError } from '../runbook/problem.js';
+import { InputError } from '../input/problem.js';
 
 export interface TrainingFile {
   scenario: string;

@@ -1,5 +1,5 @@
-import type { CommandInput } from './commands.js';
-import { InputError, formatProblem, type Problem } from '../runbook/problem.js';
+import type { CommandInput } from './command-types.js';
+import { InputError, formatProblem, type Problem } from '../input/problem.js';
 import type { Inventory } from '../inventory/types.js';
 import { inventoryDefaults } from './settings-flags.js';
 

@@ -3,7 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import Conf from 'conf';
-import { InputError } from '../runbook/problem.js';
+import { InputError } from '../input/problem.js';
 
 export type Theme = 'dark' | 'light' | 'mono';
 

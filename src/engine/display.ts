@@ -1,11 +1,13 @@
-// Human text of a runbook as the engine shows and journals it. The validator reads titles, why,
-// hints, deadline texts, section texts and header fields as templates; here they are filled in
-// for display: secrets masked, a ref not known yet (a var captured later) left as written, e.g.
-// {{vars.patch_url}}. Never throws: a template that cannot be read is shown as written.
-import type { Runbook } from '../runbook/schema.js';
-import { redactSecrets, renderForDisplay, type NodeScope, type Scope } from '../runbook/template.js';
+// Human text of a runbook as the engine shows and journals it, for a run's state: the scope a
+// node's templates see, and a step's or a section's texts filled in (show-text.ts fills them).
+import type { NodeScope, Scope } from '../runbook/template.js';
 import { LOCAL } from './plan.js';
+import { showText } from './show-text.js';
 import type { RunState } from './state.js';
+
+// Where the run's state is not known (the state is built with these), show-text.ts is imported
+// directly; the rest of the engine and the UI read them here with the texts of a run.
+export { renderHeader, showText } from './show-text.js';
 
 const nodeScopes = new WeakMap<object, NodeScope>();
 
@@ -33,26 +35,8 @@ export function scopeFor(state: Pick<RunState, 'params' | 'vars' | 'secrets' | '
   return scope;
 }
 
-/** A text as shown with this scope (see the file's head). */
-export function showText(text: string, scope: Scope): string {
-  // Most titles hold no template: no parse for them.
-  if (!text.includes('{{')) return scope.secrets && scope.secrets.size > 0 ? redactSecrets(text, scope) : text;
-  try {
-    return renderForDisplay(text, scope, 'text', { missing: 'keep' });
-  } catch {
-    return redactSecrets(text, scope);
-  }
-}
-
 /** A text as shown in the run now, on a node when one is named. */
 export const displayText = (state: RunState, text: string, node?: string): string => showText(text, scopeFor(state, node));
-
-/** The runbook's header fields, filled in. */
-export function renderHeader(header: Runbook['header'], scope: Scope): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(header ?? {})) out[k] = showText(v, scope);
-  return out;
-}
 
 /** A step's human text, filled in for a node (or for the run, without one). */
 export interface StepText {

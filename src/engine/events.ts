@@ -3,6 +3,7 @@
 //   state of a run exactly (that is how --resume works);
 // - inputs: what the world says (a command finished, a timer fired, the operator answered). The
 //   reducer decides what they mean and turns them into records plus effects for the runner.
+import type { NodeAddress } from '../inventory/types.js';
 import type { BuiltinResult } from '../runbook/builtins.js';
 import type { Scalar } from '../runbook/schema.js';
 import type { SearchResult } from './regex-worker.js';
@@ -29,16 +30,6 @@ export interface OutputDigest {
   /** The last lines, secrets redacted. */
   tail: string[];
   truncated?: boolean;
-}
-
-/** A node as the journal remembers it, so that a resume can say what changed in the inventory. */
-export interface NodeAddress {
-  name: string;
-  address: string;
-  port?: number;
-  /** {{node.ip}}, when it differs from the address. */
-  ip?: string;
-  roles: string[];
 }
 
 /** The inventory a run used: its file, the file's sha256, and (for a file) its nodes. */

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fsyncSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { lstat, mkdir, open, readFile, readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError } from '../runbook/problem.js';
+import { InputError } from '../input/problem.js';
 import type { JournalRecord, Outcome, RunStartedRecord } from './events.js';
 
 /** A run id: time-based, sortable, short: 20261125-171800-ab12 (UTC). */

@@ -3,7 +3,7 @@
 // may test appear only while the run goes on.
 import type { Inventory, InventoryNode } from '../inventory/types.js';
 import { normalizeRole } from '../inventory/roles.js';
-import { InputError } from '../runbook/problem.js';
+import { InputError } from '../input/problem.js';
 import type { Runbook, Section, Step } from '../runbook/schema.js';
 
 /** The target of sections that run on this machine (`on: local`, or no `on:`). */

@@ -1,9 +1,11 @@
 // Checks and captures search a command's output with an author's pattern on every poll of every
 // node, so their time limit must be cheap. node:vm's `timeout` (what boundedExec uses) starts and
-// joins a watchdog thread per call: about 0.1-0.3 ms a search and 4 ms at the 99th percentile,
-// measured, where the reducer's whole cost of an event is under 0.1 ms. So:
+// joins a watchdog thread per call, which costs more than the reducer's whole handling of an
+// event, and much more at the 99th percentile (bench/regex-search.ts and bench/engine.ts measure
+// both; docs/architecture.md keeps the numbers). So:
 // - a pattern with nothing to backtrack on runs here, bounded by its length times the text's;
-// - any other runs in one worker thread while this thread waits with Atomics.wait (0.04-0.08 ms);
+// - any other runs in one worker thread while this thread waits with Atomics.wait, a fraction of
+//   what the watchdog costs;
 //   a worker that overruns the limit is terminated, and the next search starts a new one;
 // - a text too long to copy to the worker cheaply goes through boundedExec.
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
@@ -22,7 +24,7 @@ export type SearchResult = OutputMatch | null | 'timeout' | { error: string };
 export const SEARCH_LIMIT_MS = MATCH_LIMITS_MS.at(-1) ?? 3000;
 /** Steps a pattern that cannot backtrack may take here (its length times the text's): milliseconds. */
 const DIRECT_MAX_STEPS = 2 ** 24;
-/** Longer texts are not copied to the worker: 1.1 ms for a megabyte, against 0.4 ms for node:vm. */
+/** Longer texts are not copied to the worker: past this, the copy costs more than node:vm's watchdog (bench/regex-search.ts, longText). */
 const COPY_MAX_CHARS = 256 * 1024;
 /** A worker that has not started in this time (a machine out of threads) is not waited for again. */
 const START_LIMIT_MS = 10_000;

@@ -5,7 +5,7 @@
 import { constants } from 'node:fs';
 import { access, lstat, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError } from '../runbook/problem.js';
+import { InputError } from '../input/problem.js';
 import { runsDir } from './journal.js';
 
 const bad = (file: string, message: string) => new InputError([{ file, severity: 'error', message }]);

@@ -4,7 +4,7 @@
 // view can compare by identity (a node that did not change is the same object).
 import type { Scalar } from '../runbook/schema.js';
 import type { Outcome, PreflightFailure, RunInventory } from './events.js';
-import { renderHeader, showText } from './display.js';
+import { renderHeader, showText } from './show-text.js';
 import { NodeMap } from './node-map.js';
 import type { Plan } from './plan.js';
 

@@ -1,7 +1,7 @@
 // The page around the printed runbook and the run report: one self-contained file (inline CSS,
 // no fonts, scripts or images from anywhere), made for paper and readable in black and white.
 import { escapeHtml } from './escape.js';
-import { stripControls } from '../transport/sanitize.js';
+import { stripControls } from '../input/controls.js';
 
 /** Paper the page is laid out for; both fit the same content width. */
 export type Paper = 'a4' | 'letter';

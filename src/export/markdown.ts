@@ -4,7 +4,7 @@
 import { escapeMarkdown, markdownCell as inline, markdownCode, markdownInlineCode } from './escape.js';
 import type { ExportDoc, ExportSection, ExportStep } from './model.js';
 import type { Labels } from './labels.js';
-import { stripControls } from '../transport/sanitize.js';
+import { stripControls } from '../input/controls.js';
 
 const BOX = '☐';
 

@@ -3,7 +3,7 @@ import { escapeHtml as e, escapeMarkdown, markdownCell, markdownCode, markdownIn
 import { htmlPage, type Paper } from './html-page.js';
 import type { ReportDoc } from './report-model.js';
 import { shortTime } from './report-model.js';
-import { stripControls } from '../transport/sanitize.js';
+import { stripControls } from '../input/controls.js';
 
 /** A table of cells; `code` columns are commands, `bad` rows are failures (marked in words too). */
 interface Table {

@@ -3,7 +3,7 @@
 // only then the scenario's lesson (the briefing never gives the fault away).
 import type { JournalRecord } from '../engine/events.js';
 import { formatClock } from '../runbook/duration.js';
-import { stripControls } from '../transport/sanitize.js';
+import { stripControls } from '../input/controls.js';
 
 /** What the simulator says happened (a subset of its summary, so this module stays pure). */
 export interface ExerciseSummary {

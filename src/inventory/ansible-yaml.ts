@@ -1,7 +1,7 @@
 // Ansible's YAML inventory: top-level groups (usually `all`), each with `hosts` (a mapping of
 // host patterns to their variables), `vars` and `children` (more groups, nested).
-import { closest } from '../runbook/did-you-mean.js';
-import { describeValue, formatPath, type YamlDocument, type YamlPath } from '../runbook/load-yaml.js';
+import { closest } from '../input/did-you-mean.js';
+import { describeValue, formatPath, type YamlDocument, type YamlPath } from '../input/load-yaml.js';
 import { problemAt, type Where } from './draft.js';
 import { AnsibleModel, type AnsibleVar } from './ansible.js';
 import { expandHostPattern, splitHostPort } from './host-pattern.js';

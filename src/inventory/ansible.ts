@@ -2,8 +2,8 @@
 // vars with places); here it becomes nodes. Groups become roles (masters -> master, ...; other
 // names stay roles as they are); connection variables become the node's SSH settings; the
 // rest become {{node.vars.*}}, with Ansible's precedence (all, parents, children, host).
-import type { Problem } from '../runbook/problem.js';
-import { VaultValue } from '../runbook/load-yaml.js';
+import type { Problem } from '../input/problem.js';
+import { VaultValue } from '../input/load-yaml.js';
 import { looksSecret, problemAt, parsePort, SECRET_VAR_MESSAGE, type Drafts, type Located, type NodeDraft, type Where } from './draft.js';
 import { MAX_HOSTS } from './host-pattern.js';
 import { NODE_ROLES, normalizeRole, roleProblem } from './roles.js';

@@ -1,7 +1,6 @@
 // What changed in an inventory between a run's start and its resume, node by node: the lines
 // the operator reads before going on (and the journal keeps) when the inventory file differs.
-import type { NodeAddress } from '../engine/events.js';
-import type { InventoryNode } from './types.js';
+import type { InventoryNode, NodeAddress } from './types.js';
 
 /** A node as the journal remembers it. */
 export function nodeAddress(node: InventoryNode): NodeAddress {

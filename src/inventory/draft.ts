@@ -1,7 +1,7 @@
 // What every loader (our YAML, Ansible INI, Ansible YAML) produces before ~/.ssh/config and the
 // cross-node checks: nodes whose values still remember where they were written.
-import type { Problem } from '../runbook/problem.js';
-import { describeValue } from '../runbook/load-yaml.js';
+import type { Problem } from '../input/problem.js';
+import { describeValue } from '../input/load-yaml.js';
 import { showText } from './text.js';
 
 /** Where a value was written. */

@@ -4,13 +4,12 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseYaml, type YamlDocument } from '../runbook/load-yaml.js';
-import { InputError, hasErrors, type Problem } from '../runbook/problem.js';
+import { parseYaml, readTextFile, type YamlDocument } from '../input/load-yaml.js';
+import { InputError, hasErrors, type Problem } from '../input/problem.js';
 import { ansibleToDrafts } from './ansible.js';
 import { parseAnsibleIni } from './ansible-ini.js';
 import { parseAnsibleYaml } from './ansible-yaml.js';
 import { problemAt, type Drafts } from './draft.js';
-import { readTextFile } from './read-text.js';
 import { splitWords } from './ssh-args.js';
 import { resolveNodes } from './resolve.js';
 import { normalizeRole } from './roles.js';

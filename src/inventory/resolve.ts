@@ -4,7 +4,7 @@
 import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Problem } from '../runbook/problem.js';
+import type { Problem } from '../input/problem.js';
 import { addressHint, formatJumpTarget, isAddress, isUserName, MAX_JUMP_HOPS, parseJumpTarget } from './address.js';
 import { parsePort, problemAt, type Located, type NodeDraft, type Where } from './draft.js';
 import { NODE_ROLES } from './roles.js';

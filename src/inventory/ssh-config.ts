@@ -4,9 +4,9 @@
 // globs (relative to ~/.ssh) and may sit inside a Host block; Match blocks are not evaluated.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError, type Problem } from '../runbook/problem.js';
+import { InputError, type Problem } from '../input/problem.js';
 import { problemAt, type Located, type Where } from './draft.js';
-import { readTextFile } from './read-text.js';
+import { readTextFile } from '../input/load-yaml.js';
 import { splitWords } from './ssh-args.js';
 
 /** The keys we read, lower case as OpenSSH compares them. */

@@ -1,6 +1,6 @@
 // Input text shown back to the operator must not be able to drive the terminal: names, keys and
 // values taken from a file are escaped before they land in a message.
-import { findControl } from '../transport/sanitize.js';
+import { findControl } from '../input/controls.js';
 
 /** Control characters (C0, DEL, C1) and the invisible format characters that reorder text. */
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/u;

@@ -33,3 +33,13 @@ export interface Inventory {
   /** known_hosts files the inventory names (absolute), checked before the operator's own. */
   knownHostsFiles?: string[];
 }
+
+/** A node as the journal remembers it, so that a resume can say what changed in the inventory. */
+export interface NodeAddress {
+  name: string;
+  address: string;
+  port?: number;
+  /** {{node.ip}}, when it differs from the address. */
+  ip?: string;
+  roles: string[];
+}

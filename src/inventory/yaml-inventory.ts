@@ -1,8 +1,8 @@
 // Our YAML inventory (schema.ts): name, defaults, nodes. Reads a parsed document into drafts,
 // reporting every problem with its place; cross-node checks come later (resolve.ts).
-import { describeValue, formatPath, type YamlDocument, type YamlPath } from '../runbook/load-yaml.js';
-import { closest } from '../runbook/did-you-mean.js';
-import type { Problem } from '../runbook/problem.js';
+import { describeValue, formatPath, type YamlDocument, type YamlPath } from '../input/load-yaml.js';
+import { closest } from '../input/did-you-mean.js';
+import type { Problem } from '../input/problem.js';
 import { looksSecret, parsePort, problemAt, SECRET_VAR_MESSAGE, type Drafts, type Located, type NodeDraft, type Where } from './draft.js';
 import { normalizeRole, roleProblem } from './roles.js';
 import { DEFAULTS_KEYS, FILE_KEYS, NODE_KEYS } from './schema.js';

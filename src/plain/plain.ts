@@ -5,7 +5,7 @@ import type { JournalRecord, OperatorAction } from '../engine/events.js';
 import type { Runner } from '../engine/runner.js';
 import { confirmGroup, type ConfirmGroup, type Prompt } from '../engine/state.js';
 import { INTERRUPTED_KEYS, countsOf, exitStatus, formatRecord, groupLines, promptLine, summaryLine } from './format.js';
-import { stripControls } from '../transport/sanitize.js';
+import { stripControls } from '../input/controls.js';
 import { LineReader } from './line-reader.js';
 
 export interface PlainOptions {

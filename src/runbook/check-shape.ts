@@ -2,9 +2,9 @@
 // serial, parallel or { batch: N }", not "Expected union value". Unions pick the branch that
 // fits best, so a typo inside a check is reported as the typo, not as "no branch matched".
 import { Kind, OptionalKind, type TSchema } from '@sinclair/typebox';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean } from '../input/did-you-mean.js';
 import { parseDuration } from './duration.js';
-import { describeValue, type YamlPath } from './load-yaml.js';
+import { describeValue, type YamlPath } from '../input/load-yaml.js';
 import { Duration, Id } from './schema.js';
 
 /** One structural problem: where, what, and whether it sits on a key (unknown key) or a value. */

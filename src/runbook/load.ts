@@ -1,7 +1,7 @@
 // Loading a runbook file: read, parse with places, validate; one InputError with every problem.
 import { createHash } from 'node:crypto';
-import { parseYaml, readYamlFile, type YamlDocument } from './load-yaml.js';
-import { InputError, hasErrors, type Problem } from './problem.js';
+import { parseYaml, readYamlFile, type YamlDocument } from '../input/load-yaml.js';
+import { InputError, hasErrors, type Problem } from '../input/problem.js';
 import type { Runbook } from './schema.js';
 import { validateRunbook, type ValidateOptions } from './validate.js';
 

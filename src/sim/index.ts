@@ -15,7 +15,8 @@ import { findScenario, type Scenario, scenarioDefinitions } from './scenarios.js
 import { SimSshServers } from './server.js';
 
 export type { Scenario } from './scenarios.js';
-export type { ClusterModel, FaultRecord, ActionRecord, SimSummary } from './model/cluster.js';
+export type { ClusterModel, SimSummary } from './model/cluster.js';
+export type { FaultRecord, ActionRecord } from './model/faults.js';
 export type { SimClock } from './clock.js';
 
 export interface SimOptions {

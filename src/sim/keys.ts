@@ -1,5 +1,6 @@
-// Ed25519 keys in OpenSSH's formats. Generating one costs about 0.1 ms (importing a raw seed
-// through OpenSSL's decoders costs ten times more), so 2,000 host keys take a fraction of a second.
+// Ed25519 keys in OpenSSH's formats. Every simulated node gets a fresh one when the simulator
+// starts, so they are generated, not imported from a seed through OpenSSL's decoders, which costs
+// more: 2,000 host keys must not slow the start (bench/host-keys.ts measures both ways).
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import ssh2 from 'ssh2';
 
@@ -30,7 +31,7 @@ export function generateEd25519(comment: string): Ed25519Key {
   // The key material comes straight out of the generating job, as JWK. Exporting a KeyObject
   // instead can hang Node 20 for good: it builds the JWK's strings holding the key's lock, and a
   // garbage collection meanwhile may free the generating job, which takes the same lock (seen
-  // starting 2,000 nodes, about one start in five). This way is also the fastest, ~0.08 ms a key.
+  // starting 2,000 nodes, about one start in five). This way is also the fastest we found.
   // (Node's type declarations lack this overload; Node 20 and 24 run it.)
   const generate = generateKeyPairSync as unknown as (type: 'ed25519', options: object) => { privateKey: JsonWebKey };
   const { privateKey: jwk } = generate('ed25519', { privateKeyEncoding: { format: 'jwk' }, publicKeyEncoding: { format: 'jwk' } });

@@ -1,7 +1,7 @@
 // Training scenarios: each is a fault the patching page warns about or an operator meets on a
 // real cluster. The description is the briefing (it does not give the fault away); the lesson is
 // shown only after the run, in the trainee's report.
-import type { ScenarioFaults } from './model/cluster.js';
+import type { ScenarioFaults } from './model/faults.js';
 
 export interface Scenario {
   name: string;

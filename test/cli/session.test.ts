@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { paramProblem, resolveParams } from '../../src/cli/session.js';
-import type { CommandIO } from '../../src/cli/commands.js';
+import type { CommandIO } from '../../src/cli/command-types.js';
 import { LineReader, readTerminalLine } from '../../src/plain/line-reader.js';
 import type { Param } from '../../src/runbook/schema.js';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../src/engine/events.js';
 import { Journal, RUN_ID, findRunToResume, journalPath, listRuns, newRunId, readJournal, recoverUnwritten } from '../../src/engine/journal.js';
-import { InputError } from '../../src/runbook/problem.js';
+import { InputError } from '../../src/input/problem.js';
 import { tempDir } from '../helpers/real-shell.js';
 
 const cleanups: (() => void)[] = [];

@@ -1,5 +1,5 @@
 import { PassThrough, Readable } from 'node:stream';
-import type { CommandIO } from '../../src/cli/commands.js';
+import type { CommandIO } from '../../src/cli/command-types.js';
 import { main } from '../../src/cli/main.js';
 
 /**

@@ -120,7 +120,7 @@ describe('Ansible YAML inventories with Ansible tags', () => {
   });
 
   test('a runbook may not use them', async () => {
-    const { parseYaml } = await import('../../src/runbook/load-yaml.js');
+    const { parseYaml } = await import('../../src/input/load-yaml.js');
     expect(() => parseYaml('id: x\nsecret: !vault |\n  abc\n', 'r.yaml')).toThrow(/r\.yaml:2:\d+.*!vault/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeAddress } from '../../src/engine/events.js';
+import type { NodeAddress } from '../../src/inventory/types.js';
 import { inventoryChanges } from '../../src/inventory/changes.js';
 
 const n = (name: string, address: string, roles: string[], extra: Partial<NodeAddress> = {}): NodeAddress => ({ name, address, roles, ...extra });

@@ -3,7 +3,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { formatProblem, type Problem } from '../../src/runbook/problem.js';
+import { formatProblem, type Problem } from '../../src/input/problem.js';
 import { inspectInventory, type LoadInventoryOptions } from '../../src/inventory/load.js';
 
 export interface TempHome {

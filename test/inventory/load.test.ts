@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { detectInventoryKind, loadInventory, nodesWithRole } from '../../src/inventory/load.js';
 import type { Inventory } from '../../src/inventory/types.js';
-import { InputError, formatProblem } from '../../src/runbook/problem.js';
+import { InputError, formatProblem } from '../../src/input/problem.js';
 import { tempHome, type TempHome } from './fixture.js';
 
 let home: TempHome;

@@ -9,7 +9,7 @@ import { expect, test } from 'vitest';
 import { INVENTORY_SCHEMA_PATH, inventoryJsonSchema, renderInventorySchema, writeInventorySchema } from '../../src/inventory/schema-file.js';
 import { KNOWN_ROLES, roleAliases } from '../../src/inventory/roles.js';
 import { InventoryFile, NODE_KEYS } from '../../src/inventory/schema.js';
-import { parseYaml } from '../../src/runbook/load-yaml.js';
+import { parseYaml } from '../../src/input/load-yaml.js';
 
 const file = fileURLToPath(new URL(`../../${INVENTORY_SCHEMA_PATH}`, import.meta.url));
 

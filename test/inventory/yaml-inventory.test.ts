@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadInventory, nodesWithRole } from '../../src/inventory/load.js';
-import { InputError } from '../../src/runbook/problem.js';
+import { InputError } from '../../src/input/problem.js';
 import { tempHome, type TempHome } from './fixture.js';
 
 let home: TempHome;

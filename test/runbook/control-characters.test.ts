@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import * as jsYaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { formatPath, parseYaml } from '../../src/runbook/load-yaml.js';
+import { formatPath, parseYaml } from '../../src/input/load-yaml.js';
 import { validateRunbook } from '../../src/runbook/validate.js';
 
 // Each a way to take over a terminal or to hide text: OSC title, OSC 52 clipboard, a bare CR,

@@ -8,8 +8,8 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { builtins } from '../../src/runbook/builtins.js';
 import { runbookJsonSchema } from '../../src/runbook/json-schema.js';
-import { parseYaml } from '../../src/runbook/load-yaml.js';
-import { formatProblem } from '../../src/runbook/problem.js';
+import { parseYaml } from '../../src/input/load-yaml.js';
+import { formatProblem } from '../../src/input/problem.js';
 import { validateRunbook } from '../../src/runbook/validate.js';
 
 const docFile = fileURLToPath(new URL('../../docs/runbook-format.md', import.meta.url));

@@ -6,9 +6,9 @@ import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { RUNBOOK_SCHEMA_PATH, renderRunbookSchema, runbookJsonSchema } from '../../src/runbook/json-schema.js';
-import { parseYaml } from '../../src/runbook/load-yaml.js';
+import { parseYaml } from '../../src/input/load-yaml.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('docs/runbook.schema.json', () => {
   it('is generated from schema.ts and up to date', async () => {

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/inventory/types.js';
-import { parseYaml } from '../../src/runbook/load-yaml.js';
+import { parseYaml } from '../../src/input/load-yaml.js';
 import { loadRunbook, loadRunbookText } from '../../src/runbook/load.js';
-import { InputError } from '../../src/runbook/problem.js';
+import { InputError } from '../../src/input/problem.js';
 import { validateRunbook, type ValidateOptions } from '../../src/runbook/validate.js';
 
 /** Problems as `line:column severity: message`, in file order. */

@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { InputError, formatProblem } from '../../src/runbook/problem.js';
+import { InputError, formatProblem } from '../../src/input/problem.js';
 import { loadRunbook } from '../../src/runbook/load.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../runbooks');

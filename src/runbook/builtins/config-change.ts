@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { parseYaml } from '../load-yaml.js';
-import { InputError } from '../problem.js';
+import { parseYaml } from '../../input/load-yaml.js';
+import { InputError } from '../../input/problem.js';
 import { argText, type BuiltinArgValue, type BuiltinDef, type BuiltinResult } from './types.js';
 
 // The DC/OS 1.11 rules for changing config.yaml on a running cluster (the patching page,

@@ -2,7 +2,7 @@
 // detect_ip, the dcos CLI, and docker (for the nginx that serves the install files).
 import { dcosBackup } from './backups.js';
 import { FsFailure } from '../fs.js';
-import type { CockroachRow } from '../model/cluster.js';
+import type { CockroachRow } from '../model/cockroach.js';
 import { sqlTime } from '../model/journal.js';
 import { mesosVersion } from '../model/versions.js';
 import { Rng } from '../rng.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closest, didYouMean, editDistance } from '../../src/runbook/did-you-mean.js';
+import { closest, didYouMean, editDistance } from '../../src/input/did-you-mean.js';
 
 describe('editDistance', () => {
   it.each([

@@ -1,6 +1,6 @@
 // Errors in input (a runbook, an inventory, arguments) are data with a place, not exceptions:
 // validation returns a list of these; the CLI prints them and exits 2.
-import { escapeControls } from '../transport/sanitize.js';
+import { escapeControls } from './controls.js';
 
 /** One thing wrong with an input, and where. */
 export interface Problem {

@@ -3,8 +3,8 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectMapping, firstInvalidUtf8, formatPath, parseYaml, readYamlFile, type YamlDocument } from '../../src/runbook/load-yaml.js';
-import { InputError, formatProblem } from '../../src/runbook/problem.js';
+import { expectMapping, firstInvalidUtf8, formatPath, parseYaml, readYamlFile, type YamlDocument } from '../../src/input/load-yaml.js';
+import { InputError, formatProblem } from '../../src/input/problem.js';
 
 /** The one-paragraph message an InputError prints, or a failure if fn does not throw one. */
 function errorOf(fn: () => unknown): string {
