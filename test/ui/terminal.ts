@@ -65,8 +65,12 @@ export interface TermScreen {
   press(...keys: string[]): Promise<void>;
   type(text: string): Promise<void>;
   waitFor(want: string | ((frame: string) => boolean), ms?: number): Promise<string>;
-  /** The terminal is resized, as a window is: the writer redraws all, the tree is told (onResize). */
-  resize(columns: number, rows: number): Promise<void>;
+  /**
+   * The terminal is resized, as a window is: the writer redraws all, the tree is told (onResize).
+   * `terminalDoes`: bytes played into the terminal right after its resize, for what a terminal
+   * may do to its content then (scroll it, reflow it) before our next frame.
+   */
+  resize(columns: number, rows: number, terminalDoes?: string): Promise<void>;
   unmount(): void;
 }
 
@@ -174,10 +178,11 @@ export async function renderScreen(tree: ReactElement, options: TermOptions = {}
         if (Date.now() > until) throw new Error(`waited ${ms} ms for ${typeof want === 'string' ? JSON.stringify(want) : 'a condition'}; the screen:\n${f}`);
       }
     },
-    async resize(columns, rows) {
+    async resize(columns, rows, terminalDoes) {
       size.columns = columns;
       size.rows = rows;
       terminal.resize(columns, rows);
+      if (terminalDoes) terminal.write(terminalDoes);
       writer.invalidate();
       options.onResize?.({ ...size });
       sink.emit('resize');
