@@ -71,6 +71,8 @@ export interface TermScreen {
    * may do to its content then (scroll it, reflow it) before our next frame.
    */
   resize(columns: number, rows: number, terminalDoes?: string): Promise<void>;
+  /** Renders another tree in place of the first (new props), as a state change would. */
+  rerender(tree: ReactElement): Promise<void>;
   unmount(): void;
 }
 
@@ -121,13 +123,12 @@ export async function renderScreen(tree: ReactElement, options: TermOptions = {}
   });
   const stdin = new TtyStdin();
   writer.enter();
-  const wrapped = createElement(FrameOutputContext.Provider, {
-      value: (rows: readonly string[]) => {
-        options.onFrame?.(rows);
-        writer.frame(rows);
-      },
-    }, createElement(AnimationContext.Provider, { value: { animate: options.animate ?? false } }, tree));
-  const ink = render(wrapped, { stdout: sink as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false });
+  const present = (rows: readonly string[]) => {
+    options.onFrame?.(rows);
+    writer.frame(rows);
+  };
+  const wrap = (t: ReactElement) => createElement(FrameOutputContext.Provider, { value: present }, createElement(AnimationContext.Provider, { value: { animate: options.animate ?? false } }, t));
+  const ink = render(wrap(tree), { stdout: sink as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false });
   const settle = async () => {
     await wait(5);
     writer.flush();
@@ -186,6 +187,10 @@ export async function renderScreen(tree: ReactElement, options: TermOptions = {}
       writer.invalidate();
       options.onResize?.({ ...size });
       sink.emit('resize');
+      await settle();
+    },
+    async rerender(next) {
+      ink.rerender(wrap(next));
       await settle();
     },
     unmount() {
