@@ -5,13 +5,13 @@ import { useInput } from 'ink';
 import React, { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { confirmGroup, taskOf, type Prompt } from '../../engine/state.js';
 import type { TuiController } from './controller.js';
-import { confirmText, dialogRows, quitText, reasonText, type ConfirmInfo, type DialogText } from '../panes/dialogs.js';
+import { quitText, reasonText, type ConfirmInfo } from '../panes/dialogs.js';
+import { dialogLayout } from './dialog-layout.js';
 import { deadlineCountdown, filterNodes } from '../panes/grid.js';
 import { probedRoles } from './health.js';
 import { helpRows } from '../panes/help-overlay.js';
 import { keyName } from './keymap.js';
 import { useSpinner } from './animation.js';
-import { computeLayout } from '../terminal/layout.js';
 import { Screen, type ScreenProps } from './Screen.js';
 import type { Theme } from '../terminal/theme.js';
 import { suggestedCommand, troubleshootCommands } from './troubleshoot.js';
@@ -109,21 +109,19 @@ export function App({ controller, theme }: AppProps) {
           : {}),
       }
     : undefined;
-  const layoutFor = (d: DialogText | undefined) =>
-    computeLayout({ columns: size.columns, rows: size.rows, troubleshoot: ui.troubleshoot.open, modal: d !== undefined, ...(d ? { modalRows: dialogRows(d).all } : {}), ...(report ? { reportRows: report.length + 1 } : {}) });
-  let confirmDialog = confirmInfo ? confirmText(confirmInfo, size.columns, theme) : undefined;
-  let dialog: DialogText | undefined = quit ?? reason ?? confirmDialog;
-  let layout = layoutFor(dialog);
-  // `a` answers for the nodes the dialog lists: when they do not all fit, none are listed and
-  // `a` is not offered (y still answers this node).
-  let listed = group;
-  if (confirmInfo && group && confirmDialog && dialogRows(confirmDialog).required > layoutFor(confirmDialog).modal) {
-    listed = undefined;
-    const { group: _omit, ...alone } = confirmInfo;
-    confirmDialog = confirmText({ ...alone, unlisted: group.prompts.length - 1 }, size.columns, theme);
-    dialog = quit ?? reason ?? confirmDialog;
-    layout = layoutFor(dialog);
-  }
+  const placed = dialogLayout({
+    columns: size.columns,
+    rows: size.rows,
+    troubleshoot: ui.troubleshoot.open,
+    ...(report ? { reportRows: report.length + 1 } : {}),
+    ...(quit ? { quit } : {}),
+    ...(reason ? { reason } : {}),
+    ...(confirmInfo ? { confirm: confirmInfo } : {}),
+    theme,
+  });
+  const { dialog, layout } = placed;
+  // `a` answers for the nodes the dialog lists, and only when they are listed.
+  const listed = placed.listed ? group : undefined;
 
   const selectedState = selectedNode ? state.nodes.get(selectedNode) : undefined;
   const task = selectedState?.current ? `${selectedState.current}@${selectedNode}` : undefined;
