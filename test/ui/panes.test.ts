@@ -11,7 +11,7 @@ import { stepListLines } from '../../src/ui/panes/step-list.js';
 import { troubleshootPaneLines } from '../../src/ui/panes/troubleshoot-pane.js';
 import { createTheme } from '../../src/ui/terminal/theme.js';
 import { stripStyle, textWidth } from '../../src/ui/terminal/text-width.js';
-import { LineRing } from '../../src/ui/app/line-ring.js';
+import { LineRing } from '../../src/engine/output.js';
 import { headerView, nodeVersion, nodeView, stepRows, NO_FACTS, type NodeView } from '../../src/ui/app/view-model.js';
 import type { RunState } from '../../src/engine/state.js';
 import { atFirstConfirmation, freshState, masterPolling, T0 } from './fixtures.js';

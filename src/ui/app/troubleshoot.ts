@@ -7,9 +7,8 @@ import { redactSecrets, render, renderForDisplay, resolveRef, templateRefs, Temp
 import type { TroubleshootCommand } from '../../runbook/schema.js';
 import type { RunState } from '../../engine/state.js';
 import { scopeFor, showText } from '../../engine/display.js';
-import { DEFAULT_BYTES_PER_NODE } from '../../engine/output.js';
+import { DEFAULT_BYTES_PER_NODE, LineRing, lineBytes } from '../../engine/output.js';
 import type { ExecResult, OutputLine } from '../../transport/types.js';
-import { LineRing, lineBytes } from './line-ring.js';
 
 /** A troubleshooting command, resolved for one node. */
 export interface ResolvedCommand {
