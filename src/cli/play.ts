@@ -52,7 +52,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
 /** The one place the driver is chosen: the TUI on a terminal, plain mode otherwise (or with --plain). */
 export async function drive(session: Session, io: CommandInput['io'], display: { plain: boolean; theme?: string; noColor: boolean; training?: boolean }): Promise<number> {
   if (io.interactive && !display.plain) {
-    const { runTui } = await import('../ui/run-tui.js');
+    const { runTui } = await import('../ui/app/run-tui.js');
     // The TUI reads keys from stdin in raw mode: the line reader of the param prompts lets go of it.
     session.answers.close();
     return runTui(

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimCluster } from '../../src/sim/index.js';
 import { buildBinary } from '../engine/binary.js';
-import { textWidth } from '../../src/ui/text-width.js';
+import { textWidth } from '../../src/ui/terminal/text-width.js';
 import { Tmux, hasTmux } from './tmux.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -2,10 +2,10 @@
 // registered agent never reads "over", however long the operator takes over the next note; an
 // agent that did not answer in time does.
 import { describe, expect, it } from 'vitest';
-import { renderGrid } from '../../src/ui/grid.js';
-import { createTheme } from '../../src/ui/theme.js';
-import { stripStyle } from '../../src/ui/text-width.js';
-import { nodeView, nodeVersion, NO_FACTS, type NodeView } from '../../src/ui/view-model.js';
+import { renderGrid } from '../../src/ui/panes/grid.js';
+import { createTheme } from '../../src/ui/terminal/theme.js';
+import { stripStyle } from '../../src/ui/terminal/text-width.js';
+import { nodeView, nodeVersion, NO_FACTS, type NodeView } from '../../src/ui/app/view-model.js';
 import type { RunState } from '../../src/engine/state.js';
 import type { Step } from '../../src/runbook/schema.js';
 import { cluster, Driver, runbook, section, stateOf } from '../engine/fixtures.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { dotMap, filterNodes, renderGrid, stateCounts, type GridInput } from '../../src/ui/grid.js';
-import { createTheme } from '../../src/ui/theme.js';
-import { stripStyle, textWidth } from '../../src/ui/text-width.js';
-import { nodeView, nodeVersion, NO_FACTS, type NodeView } from '../../src/ui/view-model.js';
+import { dotMap, filterNodes, renderGrid, stateCounts, type GridInput } from '../../src/ui/panes/grid.js';
+import { createTheme } from '../../src/ui/terminal/theme.js';
+import { stripStyle, textWidth } from '../../src/ui/terminal/text-width.js';
+import { nodeView, nodeVersion, NO_FACTS, type NodeView } from '../../src/ui/app/view-model.js';
 import type { RunState } from '../../src/engine/state.js';
 import { freshState, masterPolling, T0 } from './fixtures.js';
 

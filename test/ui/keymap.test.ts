@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BINDINGS, commandFor, keyName, keysMarkdown } from '../../src/ui/keymap.js';
+import { BINDINGS, commandFor, keyName, keysMarkdown } from '../../src/ui/app/keymap.js';
 
 const DOC = new URL('../../docs/keys.md', import.meta.url);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeLayout } from '../../src/ui/layout.js';
+import { computeLayout } from '../../src/ui/terminal/layout.js';
 
 const total = (l: ReturnType<typeof computeLayout>) => l.header + l.body + l.output + l.troubleshoot + l.modal + l.status + l.help;
 

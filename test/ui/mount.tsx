@@ -1,5 +1,5 @@
 // The App with a real runner over fake transports, for tests that drive a whole run by keys:
-// mount() renders it at a fixed size, and everything it started is stopped after each test.
+// mount() renders it at a fixed size through the screen writer into a headless terminal, and everything it started is stopped after each test.
 import React from 'react';
 import { afterEach } from 'vitest';
 import type { Clock } from '../../src/engine/clock.js';
@@ -7,13 +7,13 @@ import { Runner } from '../../src/engine/runner.js';
 import type { RunState } from '../../src/engine/state.js';
 import type { InventoryNode } from '../../src/inventory/types.js';
 import type { Transport } from '../../src/transport/types.js';
-import { App } from '../../src/ui/App.js';
-import { TuiController } from '../../src/ui/controller.js';
-import { createTheme, type Theme } from '../../src/ui/theme.js';
-import { renderUi, type Rendered } from '../helpers/render.js';
+import { App } from '../../src/ui/app/App.js';
+import { TuiController } from '../../src/ui/app/controller.js';
+import { createTheme, type Theme } from '../../src/ui/terminal/theme.js';
+import { renderScreen, type TermScreen } from './terminal.js';
 
 export interface Mounted {
-  r: Rendered;
+  r: TermScreen;
   controller: TuiController;
   runner: Runner;
 }
@@ -46,7 +46,7 @@ export async function mount(state: RunState, transportFor: (node: InventoryNode)
     ...(options.training ? { training: true } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const r = await renderUi(<App controller={controller} theme={options.theme ?? createTheme('mono')} />, size);
+  const r = await renderScreen(<App controller={controller} theme={options.theme ?? createTheme('mono')} />, { ...size, onResize: (s) => controller.resize(s) });
   cleanup.push(() => {
     controller.close();
     r.unmount();

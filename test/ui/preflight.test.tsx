@@ -5,11 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import type { RunState } from '../../src/engine/state.js';
 import type { InventoryNode } from '../../src/inventory/types.js';
-import { computeLayout } from '../../src/ui/layout.js';
-import { textWidth } from '../../src/ui/text-width.js';
-import { initialUiState, uiUpdate, type UiContext } from '../../src/ui/ui-state.js';
-import { nodeView } from '../../src/ui/view-model.js';
-import { filterNodes } from '../../src/ui/grid.js';
+import { computeLayout } from '../../src/ui/terminal/layout.js';
+import { textWidth } from '../../src/ui/terminal/text-width.js';
+import { initialUiState, uiUpdate, type UiContext } from '../../src/ui/app/ui-state.js';
+import { nodeView } from '../../src/ui/app/view-model.js';
+import { filterNodes } from '../../src/ui/panes/grid.js';
 import { FakeTransport } from '../helpers/fake-transport.js';
 import { runbook, section, stateOf } from '../engine/fixtures.js';
 import { patchCluster } from './fixtures.js';

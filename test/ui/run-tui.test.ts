@@ -7,7 +7,7 @@ import { createRunState, type RunState } from '../../src/engine/state.js';
 import { buildPlan } from '../../src/engine/plan.js';
 import { replay } from '../../src/engine/update.js';
 import type { JournalRecord } from '../../src/engine/events.js';
-import { runTui } from '../../src/ui/run-tui.js';
+import { runTui } from '../../src/ui/app/run-tui.js';
 import { FakeTransport } from '../helpers/fake-transport.js';
 import { runbook, section } from '../engine/fixtures.js';
 import { TtyStdin } from '../helpers/tty-stdin.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { trimRow } from '../../src/ui/Lines.js';
-import { ScreenWriter, safeRow, spinnerCells } from '../../src/ui/screen-writer.js';
-import { SPINNER_MARK } from '../../src/ui/theme.js';
+import { trimRow } from '../../src/ui/terminal/screen-writer.js';
+import { ScreenWriter, safeRow, spinnerCells } from '../../src/ui/terminal/screen-writer.js';
+import { SPINNER_MARK } from '../../src/ui/terminal/theme.js';
 
 class Terminal {
   writes: string[] = [];

@@ -1,7 +1,7 @@
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { DOT, GLYPH, SPINNER_FRAMES, SPINNER_MARK } from '../../src/ui/theme.js';
-import { NARROW_GLYPHS, fit, padEnd, stripStyle, textWidth, truncate, wrap } from '../../src/ui/text-width.js';
+import { DOT, GLYPH, SPINNER_FRAMES, SPINNER_MARK } from '../../src/ui/terminal/theme.js';
+import { NARROW_GLYPHS, fit, padEnd, stripStyle, textWidth, truncate, wrap } from '../../src/ui/terminal/text-width.js';
 
 describe('text width', () => {
   it.each([

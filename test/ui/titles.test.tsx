@@ -3,7 +3,7 @@
 // that, never the runbook's raw text.
 import { describe, expect, it } from 'vitest';
 import type { RunState } from '../../src/engine/state.js';
-import { stepRows, nodeView } from '../../src/ui/view-model.js';
+import { stepRows, nodeView } from '../../src/ui/app/view-model.js';
 import { FakeTransport } from '../helpers/fake-transport.js';
 import { runbook, section, stateOf } from '../engine/fixtures.js';
 import { patchCluster } from './fixtures.js';
@@ -90,7 +90,7 @@ describe('titles as the run shows them', () => {
     await wait(200);
     await r.press('y');
     frame = await r.waitFor((f) => /⏲ 0[45]:\d\d expires on 1\.11\.5/.test(f));
-    expect(r.frames.join('\n')).not.toContain(SECRET);
+    expect(r.bytes()).not.toContain(SECRET);
   });
 
   it('a title that names a node shows each node its own; the step list uses the selected node', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { confirmGroup, type Prompt } from '../../src/engine/state.js';
-import { CONFIRM_GUARD_MS, activeMode, groupKey, initialUiState, uiUpdate, type UiContext, type UiEffect, type UiState } from '../../src/ui/ui-state.js';
+import { CONFIRM_GUARD_MS, activeMode, groupKey, initialUiState, uiUpdate, type UiContext, type UiEffect, type UiState } from '../../src/ui/app/ui-state.js';
 
 const confirm: Extract<Prompt, { kind: 'confirm' }> = {
   id: 'confirm:agents/run-patch-script@agent-3',

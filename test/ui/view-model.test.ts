@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activePrompt, changeState, headerVersions, headerView, nodeDisplayState, nodeVersion, nodeView, runningCommands, stepRows, NO_FACTS } from '../../src/ui/view-model.js';
+import { activePrompt, changeState, headerVersions, headerView, nodeDisplayState, nodeVersion, nodeView, runningCommands, stepRows, NO_FACTS } from '../../src/ui/app/view-model.js';
 import { atFirstConfirmation, freshState, masterPolling, T0 } from './fixtures.js';
 
 describe('view model', () => {

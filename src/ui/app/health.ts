@@ -1,0 +1,139 @@
+// Background health probes for the grid: each node whose role has a `health` probe in the runbook
+// is probed every `every` (default 15 s), a few nodes at a time. This schedules them; the runner
+// runs each (its transport, its redaction, its journal: a record when a node's health changes).
+// A probe never changes the run: its result is only shown.
+import { evaluateCondition } from '../../runbook/condition.js';
+import { parseDuration } from '../../runbook/duration.js';
+import type { HealthProbe } from '../../runbook/schema.js';
+import type { Clock } from '../../engine/clock.js';
+import type { HealthVerdict } from '../../engine/runner.js';
+import type { RunState } from '../../engine/state.js';
+import { scopeFor } from '../../engine/update.js';
+import { roleOf } from './troubleshoot.js';
+import type { HealthFact } from './view-model.js';
+
+export const DEFAULT_HEALTH_EVERY_MS = 15_000;
+
+export interface HealthOptions {
+  state: () => RunState;
+  /** Runs one probe on a node (the runner's probe()). */
+  probe: (node: string, probe: HealthProbe, signal: AbortSignal) => Promise<HealthVerdict>;
+  clock: Clock;
+  /** Probes at once. Default 8. */
+  concurrency?: number;
+  /** Told when a fact changed (at most every `notifyMs`). */
+  onChange: () => void;
+  notifyMs?: number;
+}
+
+/** The probe that applies to a node now: the first of its role's whose `when` holds. */
+export function probeFor(state: RunState, nodeName: string): HealthProbe | undefined {
+  const role = roleOf(state, nodeName);
+  const health = role ? state.plan.runbook.roles?.[role]?.health : undefined;
+  if (!health) return undefined;
+  const scope = scopeFor(state, nodeName);
+  for (const probe of Array.isArray(health) ? health : [health]) {
+    try {
+      if (probe.when === undefined || evaluateCondition(probe.when, scope)) return probe;
+    } catch {
+      // A condition that cannot be read: try the next probe.
+    }
+  }
+  return undefined;
+}
+
+/** Roles of the runbook that have a health probe. */
+export function probedRoles(state: RunState): Set<string> {
+  return new Set(Object.entries(state.plan.runbook.roles ?? {}).filter(([, r]) => r.health !== undefined).map(([name]) => name));
+}
+
+export class HealthMonitor {
+  /** Facts by node; read with `version` to know when they changed. */
+  readonly facts = new Map<string, HealthFact>();
+  version = 0;
+  private readonly due = new Map<string, number>();
+  private readonly inFlight = new Set<string>();
+  private readonly stopper = new AbortController();
+  private wake: AbortController | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running = false;
+
+  constructor(private readonly options: HealthOptions) {}
+
+  /** Starts probing every node that has a probe. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const state = this.options.state();
+    const now = this.options.clock.now();
+    for (const name of state.plan.targets.keys()) if (probeFor(state, name)) this.due.set(name, now);
+    void this.loop();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.stopper.abort();
+    this.wake?.abort();
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private async loop(): Promise<void> {
+    const limit = Math.max(1, this.options.concurrency ?? 8);
+    while (this.running) {
+      const now = this.options.clock.now();
+      let next = Infinity;
+      for (const [name, at] of this.due) {
+        if (this.inFlight.size >= limit) break;
+        if (this.inFlight.has(name)) continue;
+        if (at <= now) void this.probe(name);
+        else next = Math.min(next, at);
+      }
+      this.wake = new AbortController();
+      const onStop = () => this.wake?.abort();
+      this.stopper.signal.addEventListener('abort', onStop, { once: true });
+      // Sleep until the next probe is due, or until a probe ends and frees a slot.
+      const wait = this.inFlight.size >= limit || next === Infinity ? 60_000 : Math.max(0, next - now);
+      await this.options.clock.sleep(wait, this.wake.signal).catch(() => undefined);
+      this.stopper.signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  private async probe(name: string): Promise<void> {
+    this.inFlight.add(name);
+    const state = this.options.state();
+    const node = state.plan.targets.get(name);
+    const probe = probeFor(state, name);
+    let fact: HealthFact | undefined;
+    let every = DEFAULT_HEALTH_EVERY_MS;
+    try {
+      if (!node || !probe) return;
+      every = parseDuration(probe.every ?? '') ?? DEFAULT_HEALTH_EVERY_MS;
+      const verdict = await this.options.probe(name, probe, this.stopper.signal);
+      if (!this.running) return;
+      fact = verdict;
+    } catch (error) {
+      fact = { ok: false, message: `probe failed: ${(error as Error).message}`, at: this.options.clock.now() };
+    } finally {
+      this.inFlight.delete(name);
+      if (this.running) {
+        if (fact) this.record(name, fact);
+        if (probe) this.due.set(name, this.options.clock.now() + every);
+        else this.due.delete(name);
+        this.wake?.abort();
+      }
+    }
+  }
+
+  private record(name: string, fact: HealthFact): void {
+    const old = this.facts.get(name);
+    this.facts.set(name, fact);
+    // A probe that says the same thing again changes nothing on screen (its age is not shown).
+    if (old && old.ok === fact.ok && old.message === fact.message) return;
+    this.version += 1;
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.options.onChange();
+    }, this.options.notifyMs ?? 100);
+  }
+}
