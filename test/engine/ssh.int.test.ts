@@ -248,4 +248,44 @@ describeSsh('engine over real SSH', () => {
     await journal.close();
     expect(readFileSync(log, 'utf8')).toBe('one\ntwo\nthree\n');
   });
+
+  it('--yes on a run resumed with confirmations waiting answers them once the pre-flight passed, and the run ends (no hang)', async () => {
+    const log = join(dir, `yes-${process.pid}`);
+    const rb = runbook([
+      section('m', [
+        { id: 'one', run: `echo one {{node.name}} >> ${log}` },
+        { id: 'wipe', run: `echo wipe {{node.name}} >> ${log}`, destructive: true, confirm: { typed: '{{node.name}}' } },
+      ], { on: 'master' }),
+    ]);
+    const inv = inventory(node('master-1'), node('master-2'));
+    // The first player stops with a confirmation waiting (masters go one at a time).
+    const first = await play(stateOf(rb, inv), '20261125-171800-bbbb');
+    first.runner.start();
+    expect(await waitUntil(() => first.runner.getState().prompts.some((p) => p.kind === 'confirm'), 10_000)).toBe(true);
+    expect(await first.runner.interrupt('SIGTERM')).toBe('interrupted');
+    await first.journal.close();
+
+    const { records } = await readJournal(first.journal.file);
+    const resumedState = replay(stateOf(rb, inv), records);
+    expect(resumedState.prompts.filter((p) => p.kind === 'confirm')).toHaveLength(1);
+    const t = createSshTransport({ knownHostsFiles: [knownHosts], agent: false, homeDir: dir, connectTimeoutMs: 5000 });
+    transports.push(t);
+    const journal = await Journal.reopen(first.journal.file);
+    const runner = new Runner({ state: resumedState, transportFor: () => t, journal, by: 'bob', autoConfirm: '--yes (simulator)' });
+    runner.start();
+    const outcome = await Promise.race([runner.done, new Promise<string>((r) => setTimeout(() => r('hung'), 15_000))]);
+    if (outcome === 'hung') await runner.interrupt('SIGTERM');
+    expect(outcome).toBe('passed');
+    await journal.close();
+    expect(readFileSync(log, 'utf8').split('\n').filter(Boolean).sort()).toEqual(['one master-1', 'one master-2', 'wipe master-1', 'wipe master-2']);
+    const after = (await readJournal(first.journal.file)).records.slice(records.length);
+    const events = after.map((r) => r.event);
+    // Answered after the pre-flight of the resume passed, once per node, by --yes.
+    const passedAt = after.findIndex((r) => r.event === 'preflight-finished' && r.status === 'passed');
+    expect(passedAt).toBeGreaterThan(-1);
+    const answers = after.map((r, i) => [r, i] as const).filter(([r]) => r.event === 'confirmation-answered');
+    expect(answers).toHaveLength(2);
+    expect(answers.every(([r, i]) => i > passedAt && 'by' in r && r.by === '--yes (simulator)')).toBe(true);
+    expect(events.at(-1)).toBe('run-finished');
+  }, 40_000);
 });
