@@ -288,4 +288,29 @@ describeSsh('engine over real SSH', () => {
     expect(answers.every(([r, i]) => i > passedAt && 'by' in r && r.by === '--yes (simulator)')).toBe(true);
     expect(events.at(-1)).toBe('run-finished');
   }, 40_000);
+
+  it('a hostile node\'s captured value that begins with - never reaches a program as an option: the step fails naming the var, nothing runs', async () => {
+    const owned = join(dir, `owned-${process.pid}`);
+    const rb = runbook([
+      section('m', [
+        // The node answers with an option where a file name was expected: sort -o FILE would write FILE.
+        { id: 'ask', run: `echo "input: -o${owned}"`, capture: { input: 'input: (\\S+)' } },
+        { id: 'sort', run: 'sort {{vars.input}} </dev/null' },
+      ], { on: 'master' }),
+    ]);
+    const { runner, journal } = await play(stateOf(rb, inventory(node('master-1'))));
+    runner.start();
+    await waitUntil(() => runner.getState().prompts.length > 0, 10_000);
+    runner.dispatch({ type: 'abort' });
+    expect(await runner.done).toBe('aborted');
+    await journal.close();
+    const { records } = await readJournal(journal.file);
+    const failed = records.find((r) => r.event === 'step-finished' && r.step === 'sort');
+    expect(failed).toMatchObject({ status: 'failed' });
+    const reason = failed && 'reason' in failed ? String(failed.reason) : '';
+    expect(reason).toContain('{{vars.input}} has a value that begins with "-" where sort reads an argument');
+    expect(reason).not.toContain(owned);
+    expect(records.some((r) => r.event === 'step-started' && r.step === 'sort')).toBe(false);
+    expect(existsSync(owned)).toBe(false);
+  });
 });
