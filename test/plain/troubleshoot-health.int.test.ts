@@ -45,7 +45,7 @@ describe.skipIf(missing)('plain mode: troubleshooting and health (real sshd)', (
       [
         section('m', [
           // The probe finds the node healthy first, then the node stops answering it.
-          { id: 'degrade', run: `sleep 1.5; touch ${down}; sleep 2.5` },
+          { id: 'degrade', run: `sleep 2.5; touch ${down}; sleep 2.5` },
           { id: 'patch', run: 'echo patch went wrong; exit 3', troubleshoot: 'Patch log' },
         ], { on: 'master' }),
       ],
