@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -89,5 +89,29 @@ describe('architecture rules', () => {
 
   it('holds for the source tree: no UI libraries in the engine, format or exports; no cycles', () => {
     expect(lint()).toEqual([]);
+  });
+
+  it('the reducer never blocks: nothing it runs (update.ts and what it imports for values) waits on a search or a thread', () => {
+    const root = path.resolve(import.meta.dirname, '..');
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const { spec, typeOnly } of importsOf(readFileSync(file, 'utf8')) as { spec: string; typeOnly: boolean }[]) {
+        if (typeOnly || !spec.startsWith('.')) continue;
+        const ts = path.resolve(path.dirname(file), spec).replace(/\.js$/, '.ts');
+        const target = [ts, ts.replace(/\.ts$/, '.tsx')].find((f) => statSync(f, { throwIfNoEntry: false })?.isFile());
+        if (target) visit(target);
+      }
+    };
+    visit(path.join(root, 'src/engine/update.ts'));
+    const files = [...seen].map((f) => path.relative(root, f));
+    expect(files).toContain('src/engine/checks.ts');
+    // The searches (a worker, node:vm's timeout) belong to the runner.
+    expect(files.filter((f) => /regex-worker|bounded-regex/.test(f))).toEqual([]);
+    for (const file of seen) {
+      const text = readFileSync(file, 'utf8');
+      expect({ file: path.relative(root, file), blocks: /Atomics\.wait|node:vm|node:worker_threads|execSync|spawnSync/.test(text) }).toEqual({ file: path.relative(root, file), blocks: false });
+    }
   });
 });

@@ -85,5 +85,6 @@ export async function drive(session: Session, io: CommandInput['io'], display: {
     journal: session.journalFile,
     autoConfirm: session.autoConfirm,
     terminal: Boolean((io.stdin as NodeJS.ReadStream).isTTY),
+    clock: session.clock,
   });
 }

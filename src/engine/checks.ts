@@ -3,7 +3,18 @@
 // operator reads it at night and the journal keeps it.
 import { captureSpec } from '../runbook/capture-shape.js';
 import type { Capture, Check, Checks, Scalar } from '../runbook/schema.js';
-import { SEARCH_LIMIT_MS, searchWithLimit, type OutputMatch, type SearchResult } from './regex-worker.js';
+
+/** A match: where it starts, and the whole match then each group (undefined when a group took no part). */
+export interface OutputMatch {
+  index: number;
+  groups: (string | undefined)[];
+}
+
+/** A search that did not answer: 'timeout' past the limit, else what the regex engine threw. */
+export type SearchResult = OutputMatch | null | 'timeout' | { error: string };
+
+/** How long a search of output may take (the runner's, regex-worker.ts): the last limit of bounded-regex. */
+export const SEARCH_LIMIT_MS = 3000;
 
 /** What a check looks at: the parts of an ExecResult that matter, already sanitised. */
 export interface CheckInput {
@@ -11,9 +22,9 @@ export interface CheckInput {
   stdout: string;
   stderr: string;
   /**
-   * Patterns already searched for in outputText() of this input, by source (the runner does it
-   * off the event loop, see searchPatterns). A pattern found here is not searched again; one
-   * missing is searched now, within the time limit, blocking meanwhile.
+   * Patterns already searched for in outputText() of this input, by source: the runner searches
+   * them off the event loop (patternsOf) before anything is decided. Nothing here searches: a
+   * pattern with no answer is a check that cannot be decided.
    */
   searches?: Readonly<Record<string, SearchResult>>;
 }
@@ -102,14 +113,17 @@ export const knownToBacktrack = (source: string): boolean => backtracking.has(so
 type Search = OutputMatch | null | { undecided: string };
 
 /**
- * An author's pattern searched in output (megabytes, maybe hostile) with a time limit: the match,
- * or, when there is no answer in time, why. A pattern that ran out of time once is not tried again.
+ * The answer the runner found for an author's pattern in output (megabytes, maybe hostile): the
+ * match, or, when there was no answer in time, why. A pattern that ran out of time once is not
+ * searched again (the runner asks knownToBacktrack), so it has no answer here.
  */
-function searchOutput(source: string, re: RegExp, text: string, searched?: Readonly<Record<string, SearchResult>>): Search {
+function searchOutput(source: string, text: string, searched?: Readonly<Record<string, SearchResult>>): Search {
   const limit = `${SEARCH_LIMIT_MS / 1000} s`;
-  const ahead = searched !== undefined && Object.hasOwn(searched, source) ? searched[source] : undefined;
-  if (ahead === undefined && backtracking.has(source)) return { undecided: `/${source}/ backtracks (no answer within ${limit} on earlier output, so it is not tried again)` };
-  const match = ahead !== undefined ? ahead : searchWithLimit(re, text);
+  const match = searched !== undefined && Object.hasOwn(searched, source) ? searched[source] : undefined;
+  if (match === undefined) {
+    if (backtracking.has(source)) return { undecided: `/${source}/ backtracks (no answer within ${limit} on earlier output, so it is not tried again)` };
+    return { undecided: `/${source}/ was not searched for in this output` };
+  }
   if (match === 'timeout') {
     backtracking.add(source);
     return { undecided: `/${source}/ backtracks (no answer within ${limit} on this output of ${text.length} characters)` };
@@ -124,7 +138,7 @@ function checkRegex(source: string, not: boolean, input: CheckInput): CheckOutco
   const re = compilePattern(source);
   if (typeof re === 'string') return { ok: false, message: re };
   const text = outputText(input);
-  const match = searchOutput(source, re, text, input.searches);
+  const match = searchOutput(source, text, input.searches);
   if (!found(match)) return { ok: false, message: `${match.undecided}: the check cannot be decided; simplify the pattern`, undecided: true };
   if (not) {
     return match
@@ -344,7 +358,7 @@ export function capture(source: string, input: Pick<CheckInput, 'stdout' | 'stde
   const re = compilePattern(source);
   if (typeof re === 'string') return { ok: false, message: re };
   const text = outputText(input);
-  const match = searchOutput(source, re, text, input.searches);
+  const match = searchOutput(source, text, input.searches);
   if (!found(match)) return { ok: false, message: `${match.undecided}: nothing is captured; simplify the pattern` };
   if (!match) return { ok: false, message: `/${source}/ not found in the output${describeOutput(text)}` };
   return { ok: true, value: (match.groups.length > 1 ? match.groups[1] : match.groups[0]) ?? '' };

@@ -366,7 +366,9 @@ export class Runner {
 
   private autoConfirm(): void {
     const by = this.options.autoConfirm;
-    if (!by) return;
+    // The reducer refuses answers while the pre-flight runs (a resumed run may stop with
+    // confirmations waiting): they are given once it passed, never spent on a refusal.
+    if (!by || this.state.preflight?.status === 'running') return;
     for (const prompt of this.state.prompts) {
       if (prompt.kind !== 'confirm' || this.autoAnswered.has(prompt)) continue;
       this.autoAnswered.add(prompt);

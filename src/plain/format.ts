@@ -180,7 +180,7 @@ export const INTERRUPTED_KEYS = { verify: 'v=verify again', rerun: 'r=run again'
  * brackets; a command comes right before them and is never followed by punctuation of ours
  * (`ls .` must not read `ls ..`).
  */
-export function promptLine(p: Prompt, group?: ConfirmGroup): string {
+export function promptLine(p: Prompt, group?: ConfirmGroup, troubleshoot = false): string {
   const task = `${p.section}/${p.step}@${p.node}`;
   switch (p.kind) {
     case 'confirm': {
@@ -195,7 +195,7 @@ export function promptLine(p: Prompt, group?: ConfirmGroup): string {
       return `? ${task}: ${parts.join(' ')} ${answers} `;
     }
     case 'failure':
-      return `? ${task} failed: ${sentence(p.reason)} Retry, skip or abort? [r/s/a] `;
+      return troubleshoot ? `? ${task} failed: ${sentence(p.reason)} Retry, skip, troubleshoot or abort? [r/s/t/a] ` : `? ${task} failed: ${sentence(p.reason)} Retry, skip or abort? [r/s/a] `;
     case 'interrupted': {
       const keys = p.choices.map((c) => INTERRUPTED_KEYS[c]);
       return `? ${task} was interrupted${p.command ? ` while running: ${p.command}` : ''} [${keys.join(', ')}] `;

@@ -1,11 +1,16 @@
 // Plain mode: a text driver of the runner for scripts, CI and tests. A line per event on stdout,
 // each prompt as a line on stderr answered by a line on stdin, a summary line last. End of input
 // refuses or aborts: plain mode never waits for an answer that cannot come.
+import type { Clock } from '../engine/clock.js';
+import { scopeFor } from '../engine/display.js';
 import type { JournalRecord, OperatorAction } from '../engine/events.js';
 import type { Runner } from '../engine/runner.js';
 import { confirmGroup, type ConfirmGroup, type Prompt } from '../engine/state.js';
+import { formatDuration } from '../runbook/duration.js';
 import { INTERRUPTED_KEYS, countsOf, exitStatus, formatRecord, groupLines, promptLine, summaryLine } from './format.js';
 import { stripControls } from '../input/controls.js';
+import { HealthMonitor, probedRoles } from '../ui/app/health.js';
+import { resolveCommand, roleOf, troubleshootCommands } from '../ui/app/troubleshoot.js';
 import { LineReader } from './line-reader.js';
 
 export interface PlainOptions {
@@ -19,6 +24,19 @@ export interface PlainOptions {
   autoConfirm?: boolean;
   /** Answers are typed on a terminal, which echoes the newline; otherwise we end the prompt line. */
   terminal?: boolean;
+  /**
+   * The runner's clock: with it, the nodes of roles that have a health probe are probed as in the
+   * TUI once the pre-flight passed, and a change of a node's health is printed as one line.
+   */
+  clock?: Clock;
+}
+
+/** How plain mode runs troubleshooting commands for a failed step's node (through the runner). */
+interface Troubleshooting {
+  /** The node's troubleshooting commands as listed, and the one the step names (its index), if any. */
+  list(p: Prompt): { lines: string[]; count: number; preferred?: number };
+  /** Runs the chosen command on the node, printing its output; resolves when it ended. */
+  run(p: Prompt, index: number): Promise<void>;
 }
 
 /** Drives a runner to its end; resolves to the exit status (0, 1 or 130). */
@@ -50,6 +68,49 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
     if (lines.length > 0) stdout.write(`${lines.join('\n')}\n`);
   };
 
+  // The commands of the node's role, run as the TUI's pane runs them: the runner's transport,
+  // redaction and journal. A command with a live variant runs its plain `run` here (plain mode
+  // cannot stop a stream but by Ctrl-C).
+  const troubleshooting: Troubleshooting = {
+    list(p) {
+      const state = runner.getState();
+      const commands = troubleshootCommands(state, p.node);
+      const named = state.plan.sections.find((s) => s.id === p.section)?.steps.find((s) => s.id === p.step)?.step.troubleshoot;
+      const preferred = named === undefined ? -1 : commands.findIndex((c) => c.name === named);
+      const lines = commands.map((c, i) => `  ${i + 1}. ${c.title}${i === preferred ? ' (this step names it)' : ''}: ${c.error ? `cannot run: ${c.error}` : plainRun(p.node, i)?.display ?? c.display}`);
+      return { lines, count: commands.length, ...(preferred >= 0 ? { preferred } : {}) };
+    },
+    async run(p, index) {
+      const shown = troubleshootCommands(runner.getState(), p.node)[index];
+      const command = plainRun(p.node, index);
+      if (!shown || !command) return;
+      if (command.error !== undefined || shown.error !== undefined) {
+        say(`runbook: ${shown.title} cannot run on ${p.node}: ${command.error ?? shown.error}`);
+        return;
+      }
+      const r = await runner.troubleshoot(p.node, { title: shown.title, run: command.run, display: command.display }, { onOutput: (line) => print([`    | ${line.text}`]) });
+      const end = r.failure ? (r.message ?? r.failure) : `exit ${r.exit ?? '?'}`;
+      print([`    ${shown.title} on ${p.node}: ${end} (${formatDuration(r.durationMs)})`]);
+    },
+  };
+  /** The command of the node's role at this index, as plain mode runs it (not its live variant). */
+  const plainRun = (nodeName: string, index: number) => {
+    const state = runner.getState();
+    const role = roleOf(state, nodeName);
+    const written = role ? state.plan.runbook.roles?.[role]?.troubleshoot?.[index] : undefined;
+    return written ? resolveCommand(state, written.run, scopeFor(state, nodeName)) : undefined;
+  };
+
+  // Health: a line when a node's health changes; a node found healthy at its first probe is not news.
+  const health = options.clock && probedRoles(runner.getState()).size > 0 ? new HealthMonitor({ state: () => runner.getState(), probe: (n, probe, signal) => runner.probe(n, probe, signal), clock: options.clock, onChange: () => undefined }) : undefined;
+  let probing = false;
+  const healthSeen = new Map<string, boolean>();
+  const healthNews = (r: Extract<JournalRecord, { event: 'health' }>): boolean => {
+    const before = healthSeen.get(r.node);
+    healthSeen.set(r.node, r.ok);
+    return before === undefined ? !r.ok : before !== r.ok || !r.ok;
+  };
+
   // One question at a time: the next is read from a state that already holds the last answer.
   const askLoop = async () => {
     if (asking) return;
@@ -63,7 +124,7 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
         asked.add(prompt);
         // Other nodes waiting on the same step may be confirmed with this one answer: those named now.
         const group = prompt.kind === 'confirm' && !options.autoConfirm ? confirmGroup(state, prompt.id) : undefined;
-        const action = await answer(prompt, { answers: options.answers, stderr, terminal: options.terminal }, pending, group);
+        const action = await answer(prompt, { answers: options.answers, stderr, terminal: options.terminal }, pending, group, troubleshooting);
         if (runner.getState().phase === 'finished') return;
         if (!action) continue;
         own.add(action);
@@ -87,7 +148,13 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
       if (r.event === 'output') tails.set(`${r.section}/${r.step}@${r.node}`, r.tail);
       if (r.event === 'run-finished') finishedRecord = r;
       const tail = r.event === 'step-finished' && r.status === 'failed' ? tails.get(`${r.section}/${r.step}@${r.node}`) : undefined;
+      if (r.event === 'health' && !healthNews(r)) continue;
       print(formatRecord(r, state, tail));
+    }
+    // Probes begin once the pre-flight passed (they would only repeat its connection failures).
+    if (health && !probing && state.phase === 'running' && state.preflight?.status !== 'running') {
+      probing = true;
+      health.start();
     }
     for (const { action, message } of change.rejected) {
       if (own.has(action)) continue;
@@ -103,6 +170,7 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
 
   runner.start();
   const outcome = await runner.done;
+  health?.stop();
   unsubscribe();
   options.answers.close();
   if (runner.fatal) stderr.write(`runbook: ${runner.fatal}\n`);
@@ -126,7 +194,7 @@ interface Writer {
 const safeWriter = (stream: NodeJS.WritableStream): Writer => ({ write: (text: string) => stream.write(stripControls(text)) });
 
 /** Asks one prompt; returns the action to take, or undefined when there is nothing to do. */
-async function answer(p: Prompt, options: Pick<PlainOptions, 'answers' | 'terminal'> & { stderr: Writer }, pending: { question?: string }, group?: ConfirmGroup): Promise<OperatorAction | undefined> {
+async function answer(p: Prompt, options: Pick<PlainOptions, 'answers' | 'terminal'> & { stderr: Writer }, pending: { question?: string }, group?: ConfirmGroup, troubleshooting?: Troubleshooting): Promise<OperatorAction | undefined> {
   const { stderr, answers } = options;
   const ask = async (question: string): Promise<string | undefined> => {
     stderr.write(question);
@@ -147,8 +215,10 @@ async function answer(p: Prompt, options: Pick<PlainOptions, 'answers' | 'termin
   const eof = (): OperatorAction => ({ type: 'abort', reason: 'no answer: end of input' });
 
   if (group) for (const l of groupLines(group)) stderr.write(`${l}\n`);
+  const commands = p.kind === 'failure' ? troubleshooting?.list(p) : undefined;
+  const canTroubleshoot = commands !== undefined && commands.count > 0;
   for (;;) {
-    const line = await ask(promptLine(p, group));
+    const line = await ask(promptLine(p, group, canTroubleshoot));
     if (p.kind === 'confirm') {
       if (line === undefined) return { type: 'refuse', prompt: p.id, reason: 'no answer: end of input' };
       if (p.typed !== undefined) return { type: 'confirm', prompt: p.id, typed: line };
@@ -168,7 +238,18 @@ async function answer(p: Prompt, options: Pick<PlainOptions, 'answers' | 'termin
         const why = await reason('skip');
         return why === undefined ? eof() : { type: 'skip', task: p.task, reason: why };
       }
-      stderr.write('answer r, s or a\n');
+      if (canTroubleshoot && troubleshooting && (a === 't' || a === 'troubleshoot')) {
+        // The list as it is now (a capture may have made a command runnable), then the question again.
+        const now = troubleshooting.list(p);
+        for (const l of now.lines) stderr.write(`${l}\n`);
+        const pick = await ask(`? troubleshooting command to run on ${p.node} [1-${now.count}${now.preferred !== undefined ? `, enter=${now.preferred + 1}` : ''}] `);
+        if (pick === undefined) return eof();
+        const index = pick === '' && now.preferred !== undefined ? now.preferred : Number(pick) - 1;
+        if (!Number.isInteger(index) || index < 0 || index >= now.count) stderr.write(`answer a number from 1 to ${now.count}\n`);
+        else await troubleshooting.run(p, index);
+        continue;
+      }
+      stderr.write(canTroubleshoot ? 'answer r, s, t or a\n' : 'answer r, s or a\n');
       continue;
     }
     const choice = INTERRUPTED_ANSWERS[a];

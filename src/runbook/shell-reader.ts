@@ -136,6 +136,20 @@ export class ShellLexer {
     }
   }
 
+  /**
+   * When a value placed now would begin an argument of a program (not a redirection's file, a
+   * here-document or a comment): the words of its simple command from the program on. For the
+   * render-time check of values that begin with - (template.ts).
+   */
+  argumentStart(): readonly string[] | undefined {
+    const top = this.top;
+    if (top.t !== 'cmd' && top.t !== 'double' && top.t !== 'single') return undefined;
+    const cmd = this.sink();
+    if (!cmd || cmd.redirect || cmd.herestring || cmd.delimNext || cmd.duplicate || unquote(cmd.word) !== '') return undefined;
+    const k = commandIndex(cmd.words);
+    return k < cmd.words.length ? cmd.words.slice(k) : undefined;
+  }
+
   /** The text that puts a value at the current spot, or a TemplateError when no text can. */
   place(part: RefPart, filled: Filled, next: string): string {
     const text = this.placeText(part, filled, next);

@@ -19,6 +19,7 @@
 import { MASK as SECRET_MASK } from '../transport/mask.js';
 import { maskForms, secretForms } from './secret-forms.js';
 import { ShellLexer } from './shell-reader.js';
+import { programName, resolveProgram, unquote } from './shell-programs.js';
 import { TemplateError, type Filled, type RefPart, type TemplatePart, type TemplateProblem } from './template-types.js';
 
 export { TemplateError, type TemplatePart, type TemplateProblem } from './template-types.js';
@@ -191,11 +192,46 @@ export function resolveRef(ref: string, scope: Scope): Resolution {
 
 /** For running: refs are shell-quoted in 'shell' mode unless `| raw`. Throws TemplateError for an unknown or missing ref. */
 export function render(source: string, scope: Scope, mode: RenderMode): string {
-  return renderWith(source, mode, (part) => {
-    const r = resolveRef(part.ref, scope);
-    if (r.kind !== 'value') throw new TemplateError(r.message, part.ref, part.start);
-    return { value: String(r.value) };
-  });
+  return renderWith(
+    source,
+    mode,
+    (part) => {
+      const r = resolveRef(part.ref, scope);
+      if (r.kind !== 'value') throw new TemplateError(r.message, part.ref, part.start);
+      return { value: String(r.value) };
+    },
+    optionLikeValue,
+  );
+}
+
+/** Interpreters whose words after their inline script are the script's arguments, not options. */
+const SCRIPT_FLAG: Readonly<Record<string, string>> = { sh: '-c', bash: '-c', dash: '-c', ash: '-c', ksh: '-c', mksh: '-c', zsh: '-c', rbash: '-c', python: '-c', perl: '-e', ruby: '-e', node: '-e' };
+
+/**
+ * A value that begins with - where it starts a program's argument: the program would read it as
+ * an option (curl -O {{vars.url}} with a captured "-oProxyCommand=..."), however it is quoted.
+ * Refused when the command is run, naming the ref and never the value, unless a -- before it
+ * ends the program's options (printf's arguments after its format are never options).
+ */
+function optionLikeValue(lexer: ShellLexer, part: RefPart, filled: Filled): TemplateError | undefined {
+  if (!('value' in filled) || !filled.value.startsWith('-')) return undefined;
+  const words = lexer.argumentStart();
+  if (!words) return undefined;
+  // Through wrappers (env, nice, timeout, sudo ...) to the program that reads the value.
+  const resolved = resolveProgram(words);
+  const index = resolved.kind === 'program' ? resolved.index : 0;
+  const program = resolved.kind === 'program' ? resolved.name : programName(words[0] ?? '');
+  const args = words.slice(index + 1).map(unquote);
+  if (args.includes('--')) return undefined;
+  if (program === 'printf' && args.length > 0) return undefined;
+  // After an interpreter's script (sh -c '...' NAME, perl -e '...'), words are the script's own.
+  const script = SCRIPT_FLAG[program.replace(/[\d.]+$/, '')];
+  if (script !== undefined && args.slice(0, -1).includes(script)) return undefined;
+  return new TemplateError(
+    `{{${part.ref}}} has a value that begins with "-" where ${program} reads an argument, so ${program} would take it for an option; put -- before it (${program} ... -- {{${part.ref}}}), or write {{${part.ref} | raw}} if it is meant as an option`,
+    part.ref,
+    part.start,
+  );
 }
 
 /** Options for showing a template where not every value exists yet (an export before a run). */
@@ -249,16 +285,26 @@ export function shellTemplateProblems(source: string, options: { secrets?: Reado
 }
 
 
-function renderWith(source: string, mode: RenderMode, fill: (part: RefPart) => Filled): string {
+/** A check of a value against the spot it lands in, before it is placed (for running only). */
+type ValueCheck = (lexer: ShellLexer, part: RefPart, filled: Filled) => TemplateError | undefined;
+
+function renderWith(source: string, mode: RenderMode, fill: (part: RefPart) => Filled, check?: ValueCheck): string {
   const { parts, errors } = parseTemplate(source);
   const first = errors[0];
   if (first) throw new TemplateError(first.message, '', first.offset);
-  return renderParts(parts, mode, fill, (e) => {
-    throw e;
-  });
+  return renderParts(
+    parts,
+    mode,
+    fill,
+    (e) => {
+      throw e;
+    },
+    undefined,
+    check,
+  );
 }
 
-function renderParts(parts: TemplatePart[], mode: RenderMode, fill: (part: RefPart) => Filled, onError: (e: TemplateError) => void, secretRefs?: ReadonlySet<string>): string {
+function renderParts(parts: TemplatePart[], mode: RenderMode, fill: (part: RefPart) => Filled, onError: (e: TemplateError) => void, secretRefs?: ReadonlySet<string>, check?: ValueCheck): string {
   // Raw values and text become one stream first: the shell reads them alike.
   const pieces: Array<{ text: string } | { part: RefPart; filled: Filled }> = [];
   const addText = (text: string) => {
@@ -289,6 +335,8 @@ function renderParts(parts: TemplatePart[], mode: RenderMode, fill: (part: RefPa
     const nextPiece = pieces[index + 1];
     const next = nextPiece === undefined ? '' : 'text' in nextPiece ? nextPiece.text.charAt(0) : '{';
     try {
+      const refused = check?.(lexer, piece.part, piece.filled);
+      if (refused) throw refused;
       const text = lexer.place(piece.part, piece.filled, next);
       out += text;
     } catch (e) {

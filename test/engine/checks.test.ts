@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { capture, evaluateCheck, evaluateChecks, findTable, lookupJson, sameValue } from '../../src/engine/checks.js';
+import * as pure from '../../src/engine/checks.js';
+import { findTable, lookupJson, sameValue } from '../../src/engine/checks.js';
+import { capture, evaluateCheck, evaluateChecks } from '../helpers/search-now.js';
 import type { Check, Checks } from '../../src/runbook/schema.js';
 
 // Output shapes from the DC/OS 1.11 facts: Mesos metrics escape "/" as "\/" and print doubles.
@@ -169,6 +171,20 @@ describe('patterns that backtrack', () => {
     const got = capture('^(b+)+$', { stdout: `${'build log line\n'.repeat(70_000)}${'b'.repeat(30)}!\n`, stderr: '' });
     expect(Date.now() - started).toBeLessThan(8000);
     expect(got).toEqual({ ok: false, message: '/^(b+)+$/ backtracks (no answer within 3 s on this output of 1050032 characters): nothing is captured; simplify the pattern' });
+  });
+
+  it('the checks never search: a pattern the runner did not answer is undecided at once, even on hostile output', () => {
+    const started = Date.now();
+    const input = out(`${'c'.repeat(30)}!\n`);
+    expect(pure.evaluateChecks({ regex: '^(c+)+$' }, input)).toEqual({
+      ok: false,
+      undecided: true,
+      message: '/^(c+)+$/ was not searched for in this output: the check cannot be decided; simplify the pattern',
+    });
+    expect(pure.capture('^(c+)+$', input)).toEqual({ ok: false, message: '/^(c+)+$/ was not searched for in this output: nothing is captured; simplify the pattern' });
+    // With the runner's answer, the same check is decided.
+    expect(pure.evaluateChecks({ regex: '^(c+)!$' }, { ...input, searches: { '^(c+)!$': { index: 0, groups: ['c'.repeat(30) + '!', 'c'.repeat(30)] } } }).ok).toBe(true);
+    expect(Date.now() - started).toBeLessThan(200);
   });
 
   it('ordinary patterns on large output still match, with and without a worker', () => {

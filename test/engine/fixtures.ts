@@ -6,6 +6,7 @@ import { buildPlan } from '../../src/engine/plan.js';
 import { createRunState, type RunState } from '../../src/engine/state.js';
 import { update } from '../../src/engine/update.js';
 import type { Runbook, Scalar, Section, Step } from '../../src/runbook/schema.js';
+import { searchNow } from '../helpers/search-now.js';
 
 export const T0 = Date.parse('2026-11-25T17:18:00.000Z');
 
@@ -70,15 +71,18 @@ export class Driver {
     return this.send({ type: 'action', action, by });
   }
 
-  /** Answers the exec effect of a task with a result. */
+  /** Answers the exec effect of a task with a result, its patterns searched as the runner searches them. */
   done(task: string, result: { exit?: number | null; stdout?: string; stderr?: string; failure?: string; message?: string } = {}, attempt?: number): Effect[] {
     const exec = this.lastExec.get(task);
     if (!exec) throw new Error(`no exec for ${task}`);
+    const output = { stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+    const searches = exec.patterns && !result.failure ? searchNow(exec.patterns, output) : undefined;
     return this.send({
       type: 'exec-done',
       task,
       attempt: attempt ?? exec.attempt,
-      result: { exit: result.exit === undefined ? 0 : result.exit, stdout: result.stdout ?? '', stderr: result.stderr ?? '', durationMs: 5, ...(result.failure ? { failure: result.failure } : {}), ...(result.message ? { message: result.message } : {}) },
+      result: { exit: result.exit === undefined ? 0 : result.exit, ...output, durationMs: 5, ...(result.failure ? { failure: result.failure } : {}), ...(result.message ? { message: result.message } : {}) },
+      ...(searches ? { searches } : {}),
     });
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cannotBacktrack, searchWithLimit } from '../../src/engine/regex-worker.js';
+import { cannotBacktrack, SEARCH_LIMIT_MS, searchAsync } from '../../src/engine/regex-worker.js';
+import { MATCH_LIMITS_MS } from '../../src/runbook/bounded-regex.js';
 
 const plain = (re: RegExp, text: string) => {
   const m = re.exec(text);
@@ -31,7 +32,11 @@ describe('searching output with a time limit', () => {
     expect(cannotBacktrack(source)).toBe(expected);
   });
 
-  it('answers as exec does: here, in the worker, or through node:vm for a text too long to copy', () => {
+  it('has the limit that confirms a timeout in bounded-regex', () => {
+    expect(SEARCH_LIMIT_MS).toBe(MATCH_LIMITS_MS.at(-1));
+  });
+
+  it('answers as exec does: here or in the worker, for short and long texts', async () => {
     const long = `${'x'.repeat(100_000)}\nNode upgrade script URL: http://b/s.sh\nactive\n`;
     const longer = `${'x'.repeat(300_000)}\nNode upgrade script URL: http://b/s.sh\nactive\n`;
     for (const [re, text] of [
@@ -44,16 +49,16 @@ describe('searching output with a time limit', () => {
       [/nothing/m, 'here'],
       [/^act(ive)?$/m, 'act\n'],
     ] as const) {
-      expect(searchWithLimit(re, text)).toEqual(plain(re, text));
+      expect(await searchAsync(re, text)).toEqual(plain(re, text));
     }
   });
 
-  it('stops a search past its limit, and the next search has a new worker', { timeout: 20_000 }, () => {
+  it('stops a search past its limit, and the next search has a new worker', { timeout: 20_000 }, async () => {
     const started = Date.now();
     // 2^30 ways to split the a's: over 10 s without a limit.
-    expect(searchWithLimit(/^(a+)+$/, `${'a'.repeat(30)}!`, 300)).toBe('timeout');
+    expect(await searchAsync(/^(a+)+$/, `${'a'.repeat(30)}!`, 300)).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(searchWithLimit(/^(a+)+$/, 'aaa')).toEqual({ index: 0, groups: ['aaa', 'aaa'] });
-    expect(searchWithLimit(/b+(c)/, 'abbc')).toEqual({ index: 1, groups: ['bbc', 'c'] });
+    expect(await searchAsync(/^(a+)+$/, 'aaa')).toEqual({ index: 0, groups: ['aaa', 'aaa'] });
+    expect(await searchAsync(/b+(c)/, 'abbc')).toEqual({ index: 1, groups: ['bbc', 'c'] });
   });
 });

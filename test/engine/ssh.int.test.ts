@@ -248,4 +248,69 @@ describeSsh('engine over real SSH', () => {
     await journal.close();
     expect(readFileSync(log, 'utf8')).toBe('one\ntwo\nthree\n');
   });
+
+  it('--yes on a run resumed with confirmations waiting answers them once the pre-flight passed, and the run ends (no hang)', async () => {
+    const log = join(dir, `yes-${process.pid}`);
+    const rb = runbook([
+      section('m', [
+        { id: 'one', run: `echo one {{node.name}} >> ${log}` },
+        { id: 'wipe', run: `echo wipe {{node.name}} >> ${log}`, destructive: true, confirm: { typed: '{{node.name}}' } },
+      ], { on: 'master' }),
+    ]);
+    const inv = inventory(node('master-1'), node('master-2'));
+    // The first player stops with a confirmation waiting (masters go one at a time).
+    const first = await play(stateOf(rb, inv), '20261125-171800-bbbb');
+    first.runner.start();
+    expect(await waitUntil(() => first.runner.getState().prompts.some((p) => p.kind === 'confirm'), 10_000)).toBe(true);
+    expect(await first.runner.interrupt('SIGTERM')).toBe('interrupted');
+    await first.journal.close();
+
+    const { records } = await readJournal(first.journal.file);
+    const resumedState = replay(stateOf(rb, inv), records);
+    expect(resumedState.prompts.filter((p) => p.kind === 'confirm')).toHaveLength(1);
+    const t = createSshTransport({ knownHostsFiles: [knownHosts], agent: false, homeDir: dir, connectTimeoutMs: 5000 });
+    transports.push(t);
+    const journal = await Journal.reopen(first.journal.file);
+    const runner = new Runner({ state: resumedState, transportFor: () => t, journal, by: 'bob', autoConfirm: '--yes (simulator)' });
+    runner.start();
+    const outcome = await Promise.race([runner.done, new Promise<string>((r) => setTimeout(() => r('hung'), 15_000))]);
+    if (outcome === 'hung') await runner.interrupt('SIGTERM');
+    expect(outcome).toBe('passed');
+    await journal.close();
+    expect(readFileSync(log, 'utf8').split('\n').filter(Boolean).sort()).toEqual(['one master-1', 'one master-2', 'wipe master-1', 'wipe master-2']);
+    const after = (await readJournal(first.journal.file)).records.slice(records.length);
+    const events = after.map((r) => r.event);
+    // Answered after the pre-flight of the resume passed, once per node, by --yes.
+    const passedAt = after.findIndex((r) => r.event === 'preflight-finished' && r.status === 'passed');
+    expect(passedAt).toBeGreaterThan(-1);
+    const answers = after.map((r, i) => [r, i] as const).filter(([r]) => r.event === 'confirmation-answered');
+    expect(answers).toHaveLength(2);
+    expect(answers.every(([r, i]) => i > passedAt && 'by' in r && r.by === '--yes (simulator)')).toBe(true);
+    expect(events.at(-1)).toBe('run-finished');
+  }, 40_000);
+
+  it('a hostile node\'s captured value that begins with - never reaches a program as an option: the step fails naming the var, nothing runs', async () => {
+    const owned = join(dir, `owned-${process.pid}`);
+    const rb = runbook([
+      section('m', [
+        // The node answers with an option where a file name was expected: sort -o FILE would write FILE.
+        { id: 'ask', run: `echo "input: -o${owned}"`, capture: { input: 'input: (\\S+)' } },
+        { id: 'sort', run: 'sort {{vars.input}} </dev/null' },
+      ], { on: 'master' }),
+    ]);
+    const { runner, journal } = await play(stateOf(rb, inventory(node('master-1'))));
+    runner.start();
+    await waitUntil(() => runner.getState().prompts.length > 0, 10_000);
+    runner.dispatch({ type: 'abort' });
+    expect(await runner.done).toBe('aborted');
+    await journal.close();
+    const { records } = await readJournal(journal.file);
+    const failed = records.find((r) => r.event === 'step-finished' && r.step === 'sort');
+    expect(failed).toMatchObject({ status: 'failed' });
+    const reason = failed && 'reason' in failed ? String(failed.reason) : '';
+    expect(reason).toContain('{{vars.input}} has a value that begins with "-" where sort reads an argument');
+    expect(reason).not.toContain(owned);
+    expect(records.some((r) => r.event === 'step-started' && r.step === 'sort')).toBe(false);
+    expect(existsSync(owned)).toBe(false);
+  });
 });

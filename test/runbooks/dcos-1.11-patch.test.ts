@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { capture, evaluateChecks } from '../../src/engine/checks.js';
+import { capture, evaluateChecks } from '../helpers/search-now.js';
 import { builtins } from '../../src/runbook/builtins.js';
 import { captureSpec } from '../../src/runbook/capture-shape.js';
 import { loadRunbookText } from '../../src/runbook/load.js';

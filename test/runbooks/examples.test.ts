@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { capture, evaluateChecks } from '../../src/engine/checks.js';
+import { capture, evaluateChecks } from '../helpers/search-now.js';
 import { captureSpec } from '../../src/runbook/capture-shape.js';
 import { evaluateCondition } from '../../src/runbook/condition.js';
 import { parseDuration } from '../../src/runbook/duration.js';

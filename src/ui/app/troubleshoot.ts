@@ -70,7 +70,7 @@ export function missingRef(state: RunState, ref: string, scope: Scope): string |
 }
 
 /** A command for one node: what runs, what is shown, and why it cannot run when it cannot. */
-function resolveCommand(state: RunState, source: string, scope: Scope): { run: string; display: string; error?: string } {
+export function resolveCommand(state: RunState, source: string, scope: Scope): { run: string; display: string; error?: string } {
   let display: string;
   try {
     display = renderForDisplay(source, scope, 'shell', { missing: 'keep' });
