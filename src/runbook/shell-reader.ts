@@ -121,6 +121,8 @@ export class ShellLexer {
   /** From here on, aliases or hashed paths may change what a name runs. */
   private redefined: { order: number; name: string } | null = null;
   private processSubstitution = false;
+  /** bash's coproc: a command whose input any later redirection (>&"${COPROC[1]}") may feed, even in a loop before it. */
+  private coprocess = false;
   /**
    * The line as a shell reading here-documents sees it: every character since the last newline,
    * whatever construct it is in. The shell finds a here-document's end by whole lines before it
@@ -273,6 +275,7 @@ export class ShellLexer {
     const words = frame.words;
     if (words.length === 0) return;
     if (words[0] === 'function' && words[1] !== undefined) this.functions.add(programName(words[1]));
+    if (words.slice(0, commandIndex(words) + 1).includes('coproc')) this.coprocess = true;
     const resolved = resolveProgram(words);
     if (resolved.kind === 'program' && REDEFINERS.has(resolved.name)) this.redefined ??= { order: this.placements.length, name: resolved.name };
     if (frame.receiver !== null) {
@@ -284,6 +287,7 @@ export class ShellLexer {
   /** Why a placed value may still reach code through what follows it in the command. */
   private flowReason(p: Placement): string | undefined {
     if (this.processSubstitution) return 'the command uses process substitution (<(...) or >(...)), whose data this reader does not follow';
+    if (this.coprocess) return 'the command starts a coprocess (coproc), whose input any redirection may feed, and this reader does not follow what reaches it';
     for (const r of this.receivers) {
       if (p.order >= r.order) continue;
       if (r.reason) return `a pipe after it feeds a program that may run its input as code (${r.reason})`;
