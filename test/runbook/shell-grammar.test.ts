@@ -143,8 +143,10 @@ function grammarHeredocs(text: string, file: File): Array<{ start: number; end: 
 }
 
 /** Every disagreement between the reader and the grammar on one command, as sentences. */
-async function disagreements(template: string): Promise<{ parsed: boolean; problems: string[] }> {
-  const { text, view } = readerView(template);
+async function disagreements(template: string, misread: (view: ReaderView) => ReaderView = (view) => view): Promise<{ parsed: boolean; problems: string[] }> {
+  const read = readerView(template);
+  const text = read.text;
+  const view = misread(read.view);
   const file = await grammar(text);
   if (!file) return { parsed: false, problems: [] };
   const problems: string[] = [];
@@ -322,7 +324,7 @@ describe('the shell reader reads commands as a real shell grammar does', () => {
     expect(await expectAgreement(commands, { allParse: false })).toBeGreaterThan(750);
   }, 120_000);
 
-  it('would see a reader that lost track: the check itself can fail', async () => {
+  it('sees a reader that misreads: the check itself can fail', async () => {
     // The probes tell the contexts apart...
     expect(await grammarContext(`echo ${MARK} "${MARK}" '${MARK}' # ${MARK}`, 5)).toBe('unquoted');
     expect(await grammarContext(`echo ${MARK} "${MARK}" '${MARK}' # ${MARK}`, 11)).toBe('double');
@@ -330,9 +332,17 @@ describe('the shell reader reads commands as a real shell grammar does', () => {
     expect(await grammarContext(`echo ${MARK} "${MARK}" '${MARK}' # ${MARK}`, 26)).toBe('comment');
     expect(await grammarContext(`cat <<E\n${MARK}\nE`, 8)).toBe('heredoc');
     expect(await grammarContext(`cat <<'E'\n${MARK}\nE`, 10)).toBe('quoted-heredoc');
-    // ...and a wrong reading is reported: here-document bodies compared as the reader records them.
-    const { text } = readerView(`cat <<EOF\n${V}\nEOF`);
-    const file = await grammar(text);
-    expect(grammarHeredocs(text, file!)).toEqual([{ start: 10, end: 15, quoted: false }]);
+    // ...and a reader that misread is caught: each kind of mistake, made on purpose.
+    const template = `cat <<'EOF' | grep x\n${V}\nEOF\necho "a ${V}" '${V}' # ${V}`;
+    expect((await disagreements(template)).problems).toEqual([]);
+    const contexts: PlacementContext[] = ['quoted-heredoc', 'double', 'single', 'comment'];
+    for (const [i, wrong] of (['heredoc', 'unquoted', 'double', 'single'] as const).entries()) {
+      const { problems } = await disagreements(template, (view) => ({ ...view, placements: view.placements.map((p, j) => (j === i ? { ...p, context: wrong } : p)) }));
+      expect(problems, `${contexts[i]} misread as ${wrong}`).toEqual([expect.stringContaining(`the reader reads ${wrong}, the grammar ${contexts[i]}`)]);
+    }
+    const shifted = await disagreements(`cat <<EOF >/dev/null\nline ${V}\nEOF`, (view) => ({ ...view, heredocs: view.heredocs.map((d) => ({ ...d, end: d.end + 1 })) }));
+    expect(shifted.problems).toEqual([expect.stringContaining('the grammar reads a here-document body "line QVAL\\n"')]);
+    const unquoted = await disagreements(`cat <<"EOF" >/dev/null\nline\nEOF`, (view) => ({ ...view, heredocs: view.heredocs.map((d) => ({ ...d, quoted: false })) }));
+    expect(unquoted.problems).toEqual([expect.stringContaining('(quoted: true)')]);
   });
 });
