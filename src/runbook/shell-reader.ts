@@ -60,7 +60,13 @@ export type PlacementContext = 'lost' | 'unquoted' | 'double' | 'single' | 'ansi
 
 export interface ReaderView {
   /** at: the offset of the value in the command as fed (text and placed values). */
-  placements: Array<{ ref: string; at: number; context: PlacementContext }>;
+  placements: Array<{
+    ref: string;
+    at: number;
+    context: PlacementContext;
+    /** For a bare value that starts a word: whether the shell takes that word for a command's name. */
+    commandWord?: boolean;
+  }>;
   /** Each here-document body, [start, end) in the same offsets; quoted: its delimiter was ('EOF', \EOF). */
   heredocs: Array<{ start: number; end: number; quoted: boolean }>;
 }
@@ -169,7 +175,9 @@ export class ShellLexer {
 
   /** The text that puts a value at the current spot, or a TemplateError when no text can. */
   place(part: RefPart, filled: Filled, next: string): string {
-    this.seen.placements.push({ ref: part.ref, at: this.offset, context: this.context() });
+    const top = this.top;
+    const startsWord = !this.lost && top.t === 'cmd' && top.word === '' && !top.redirect && !top.duplicate && !top.delimNext && !top.herestring;
+    this.seen.placements.push({ ref: part.ref, at: this.offset, context: this.context(), ...(startsWord ? { commandWord: commandIndex(top.words) === top.words.length } : {}) });
     const text = this.placeText(part, filled, next);
     this.raw(text);
     this.lineRefs.push(part);

@@ -155,6 +155,11 @@ async function disagreements(template: string, misread: (view: ReaderView) => Re
       problems.push(`the reader placed {{${p.ref}}} at ${p.at}, where the command has ${JSON.stringify(text.slice(p.at, p.at + MARK.length))}`);
       continue;
     }
+    // A word the grammar would run as a command must be one the reader does not take for an argument.
+    // (After coproc NAME, a ( opens the coprocess's body: there the probe says nothing.)
+    if (p.commandWord === false && !/\bcoproc\s+\S+\s+$/.test(text.slice(0, p.at)) && (await verdict(`${text.slice(0, p.at)}(`)).message.includes('`(` must be followed by a statement list')) {
+      problems.push(`{{${p.ref}}} at ${p.at}: the reader reads an argument, the grammar a command's name`);
+    }
     const expected = EXPECTED[p.context];
     if (expected === undefined) continue;
     const found = await grammarContext(text, p.at);
@@ -266,6 +271,20 @@ const STATEMENTS = [
   'f() { echo W; }; f w',
   'x=$(echo W); echo "$x"',
   "echo w; # W'\necho W",
+  // Values where a command's name goes, or near it: the reader must not take them for arguments.
+  'W w',
+  'x=1 W w',
+  'time W w',
+  '! W',
+  'coproc W',
+  'if true; then W; fi',
+  'while W; do :; done',
+  '{ W; }',
+  'echo w | W',
+  'true && W || W',
+  'echo w; W',
+  'then=1 w W',
+  'echo w\n  W w',
 ];
 
 /** A few thousand commands: statements joined by ; newline && |, with values in many kinds of words. */
@@ -342,6 +361,8 @@ describe('the shell reader reads commands as a real shell grammar does', () => {
     }
     const shifted = await disagreements(`cat <<EOF >/dev/null\nline ${V}\nEOF`, (view) => ({ ...view, heredocs: view.heredocs.map((d) => ({ ...d, end: d.end + 1 })) }));
     expect(shifted.problems).toEqual([expect.stringContaining('the grammar reads a here-document body "line QVAL\\n"')]);
+    const argument = await disagreements(`true && ${V} x`, (view) => ({ ...view, placements: view.placements.map((p) => ({ ...p, commandWord: false })) }));
+    expect(argument.problems).toEqual([expect.stringContaining("the reader reads an argument, the grammar a command's name")]);
     const unquoted = await disagreements(`cat <<"EOF" >/dev/null\nline\nEOF`, (view) => ({ ...view, heredocs: view.heredocs.map((d) => ({ ...d, quoted: false })) }));
     expect(unquoted.problems).toEqual([expect.stringContaining('(quoted: true)')]);
   });
