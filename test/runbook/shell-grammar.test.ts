@@ -323,7 +323,7 @@ describe('the shell reader reads commands as a real shell grammar does', () => {
     const commands = ['runbooks/dcos-1.11-patch.yaml', 'runbooks/dcos-1.11-patch.zh-CN.yaml', 'runbooks/examples/hello.yaml', 'runbooks/examples/rolling-restart.yaml'].flatMap(runbookCommands);
     expect(commands.filter((c) => c.includes('{{')).length).toBeGreaterThan(60);
     await expectAgreement(commands, { allParse: true });
-  });
+  }, 90_000);
 
   it("in the runbook format's documentation", async () => {
     const commands = docCommands();
@@ -336,7 +336,7 @@ describe('the shell reader reads commands as a real shell grammar does', () => {
     expect(commands.length).toBeGreaterThan(150);
     // Some attacks are not valid shell on purpose (an unclosed quote): the grammar has nothing to say there.
     expect(await expectAgreement(commands, { allParse: false })).toBeGreaterThan(120);
-  });
+  }, 90_000);
 
   it('in a generated corpus of 1000 commands (seeded)', async () => {
     const commands = generated(1000);
