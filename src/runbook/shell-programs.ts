@@ -22,8 +22,30 @@ export function unquote(word: string): string {
   return out;
 }
 
-/** The word expands ($X, "$(...)", `...`) or globs outside quotes: its text is not known before it runs. */
+/**
+ * bash's brace expansion ({a,b}, {1..3}) outside quotes: one word becomes several, so the words
+ * after it are not the ones written ({sh,-c,X} runs sh -c X; perl {-e,CODE} X reads X as options).
+ */
+export function bracesExpand(word: string): boolean {
+  // Quoted and escaped text takes no part; ${...} is a parameter, not a brace.
+  let bare = '';
+  for (let i = 0; i < word.length; i++) {
+    const c = word[i]!;
+    if (c === '\\') {
+      i += 1;
+      bare += 'q';
+    } else if (c === "'" || c === '"') {
+      const end = word.indexOf(c, i + 1);
+      i = end < 0 ? word.length : end;
+      bare += 'q';
+    } else bare += c;
+  }
+  return /(?<!\$)\{[^{}\s]*(,|\.\.)[^{}\s]*\}/.test(bare);
+}
+
+/** The word expands ($X, "$(...)", `...`, {a,b}) or globs outside quotes: its text is not known before it runs. */
 export function expands(word: string): boolean {
+  if (bracesExpand(word)) return true;
   let single = false;
   let double = false;
   for (let i = 0; i < word.length; i++) {
@@ -253,6 +275,8 @@ export function argumentReason(words: readonly string[], at: number): string | u
   const { name, index } = resolved;
   const runner = CODE_RUNNERS.get(name);
   if (runner) return runner;
+  const braces = words.slice(index + 1, at).find(bracesExpand);
+  if (braces !== undefined && (SHELLS.has(name) || INTERPRETERS.has(name))) return `bash expands ${braces} into several words, so which of ${name}'s words are options or code is not known before it runs`;
   const args = words.slice(index + 1, at).map(unquote);
   if (SHELLS.has(name)) return shellArgumentReason(name, args);
   if (INTERPRETERS.has(name)) return interpreterArgumentReason(name, args);
@@ -322,6 +346,8 @@ export function stdinReason(words: readonly string[]): string | undefined {
   const { name, index } = resolved;
   const args = words.slice(index + 1).map(unquote);
   if (STDIN_RUNNERS.has(name)) return `${name} runs what it reads as commands`;
+  const braces = words.slice(index + 1).find(bracesExpand);
+  if (braces !== undefined && (SHELLS.has(name) || INTERPRETERS.has(name))) return `bash expands ${braces} into several words, so whether ${name} reads code from its input is not known before it runs`;
   // A program that runs code hands that code its input: eval "$SHELL" <<EOF, find -exec sh.
   const runner = CODE_RUNNERS.get(name);
   if (runner && !AWKS_AND_SEDS.has(name)) return runner;

@@ -55,13 +55,30 @@ interface Placement {
   program: string | undefined;
 }
 
+/** The quoting a value lands in, as the reader sees it. */
+export type PlacementContext = 'lost' | 'unquoted' | 'double' | 'single' | 'ansi' | 'backtick' | 'param' | 'arith' | 'comment' | 'heredoc' | 'quoted-heredoc';
+
+export interface ReaderView {
+  /** at: the offset of the value in the command as fed (text and placed values). */
+  placements: Array<{
+    ref: string;
+    at: number;
+    context: PlacementContext;
+    /** For a bare value that starts a word: whether the shell takes that word for a command's name. */
+    commandWord?: boolean;
+  }>;
+  /** Each here-document body, [start, end) in the same offsets; quoted: its delimiter was ('EOF', \EOF). */
+  heredocs: Array<{ start: number; end: number; quoted: boolean }>;
+}
+
 type Frame =
   | CmdFrame
   | { t: 'single' | 'double' | 'backtick' | 'ansi' | 'param'; sink: CmdFrame | null }
   /** $((...)) and ((...)) close with )), bash's old $[...] with ]. */
   | { t: 'arith'; sink: CmdFrame | null; depth: number; close: ')' | ']' }
   | { t: 'comment' }
-  | { t: 'heredoc'; doc: Heredoc; rest: Heredoc[] };
+  /** start: where its body begins in the command, for the reader's view. */
+  | { t: 'heredoc'; doc: Heredoc; rest: Heredoc[]; start: number };
 
 const EVALUATED = 'bash evaluates it, and a[$(...)] in it runs code however it is quoted';
 /** Commands after which a name may run another program than its own (dash expands aliases in scripts). */
@@ -110,6 +127,8 @@ export class ShellLexer {
   /** From here on, aliases or hashed paths may change what a name runs. */
   private redefined: { order: number; name: string } | null = null;
   private processSubstitution = false;
+  /** bash's coproc: a command whose input any later redirection (>&"${COPROC[1]}") may feed, even in a loop before it. */
+  private coprocess = false;
   /**
    * The line as a shell reading here-documents sees it: every character since the last newline,
    * whatever construct it is in. The shell finds a here-document's end by whole lines before it
@@ -120,6 +139,24 @@ export class ShellLexer {
   private rawEscape = false;
   /** Values placed on the current raw line. */
   private lineRefs: RefPart[] = [];
+
+  /** Where each value landed and which here-documents were read, in offsets of the command as fed. */
+  private readonly seen: ReaderView = { placements: [], heredocs: [] };
+  /** How much of the command has been read: the offset of the character being read. */
+  private offset = 0;
+
+  /**
+   * What this reader made of the command: the quoting context each value landed in and each
+   * here-document body. The tests hold it to a real shell grammar (mvdan/sh), so that where the
+   * two disagree the reader is wrong and is fixed, not the proof built on it.
+   */
+  view(): ReaderView {
+    return this.seen;
+  }
+
+  private heredocRead(frame: Extract<Frame, { t: 'heredoc' }>, end: number): void {
+    this.seen.heredocs.push({ start: frame.start, end: Math.max(frame.start, end), quoted: frame.doc.quoted });
+  }
 
   feed(text: string): void {
     let i = 0;
@@ -152,6 +189,9 @@ export class ShellLexer {
 
   /** The text that puts a value at the current spot, or a TemplateError when no text can. */
   place(part: RefPart, filled: Filled, next: string): string {
+    const top = this.top;
+    const startsWord = !this.lost && top.t === 'cmd' && top.word === '' && !top.redirect && !top.duplicate && !top.delimNext && !top.herestring;
+    this.seen.placements.push({ ref: part.ref, at: this.offset, context: this.context(), ...(startsWord ? { commandWord: commandIndex(top.words) === top.words.length } : {}) });
     const text = this.placeText(part, filled, next);
     this.raw(text);
     this.lineRefs.push(part);
@@ -257,6 +297,7 @@ export class ShellLexer {
     const words = frame.words;
     if (words.length === 0) return;
     if (words[0] === 'function' && words[1] !== undefined) this.functions.add(programName(words[1]));
+    if (words.slice(0, commandIndex(words) + 1).includes('coproc')) this.coprocess = true;
     const resolved = resolveProgram(words);
     if (resolved.kind === 'program' && REDEFINERS.has(resolved.name)) this.redefined ??= { order: this.placements.length, name: resolved.name };
     if (frame.receiver !== null) {
@@ -268,6 +309,7 @@ export class ShellLexer {
   /** Why a placed value may still reach code through what follows it in the command. */
   private flowReason(p: Placement): string | undefined {
     if (this.processSubstitution) return 'the command uses process substitution (<(...) or >(...)), whose data this reader does not follow';
+    if (this.coprocess) return 'the command starts a coprocess (coproc), whose input any redirection may feed, and this reader does not follow what reaches it';
     for (const r of this.receivers) {
       if (p.order >= r.order) continue;
       if (r.reason) return `a pipe after it feeds a program that may run its input as code (${r.reason})`;
@@ -280,7 +322,10 @@ export class ShellLexer {
 
   /** An error that only the end of the command reveals. */
   finish(): TemplateError | null {
-    for (const frame of this.stack) if (frame.t === 'heredoc') this.checkTerminator(frame);
+    for (const frame of this.stack) {
+      if (frame.t !== 'heredoc') continue;
+      this.heredocRead(frame, this.checkTerminator(frame) ? this.offset - this.rawLine.length : this.offset);
+    }
     for (const frame of this.stack) {
       if (frame.t !== 'cmd') continue;
       this.endWord(frame);
@@ -300,8 +345,23 @@ export class ShellLexer {
     return undefined;
   }
 
+  /** The quoting a value placed now is in: the innermost construct that decides how it is read. */
+  private context(): PlacementContext {
+    if (this.lost) return 'lost'; // it refuses every value from here on
+    const top = this.top;
+    switch (top.t) {
+      case 'cmd':
+        return 'unquoted';
+      case 'heredoc':
+        return top.doc.quoted ? 'quoted-heredoc' : 'heredoc';
+      default:
+        return top.t;
+    }
+  }
+
   /** Follows the raw lines; a line that ends a here-document from inside $(...) is checked here. */
   private raw(text: string): void {
+    this.offset += text.length;
     for (const c of text) {
       if (c === '\n') {
         const outer = this.outerHeredoc();
@@ -436,7 +496,7 @@ export class ShellLexer {
           if (top.pending.length > 0) {
             const [doc, ...rest] = top.pending as [Heredoc, ...Heredoc[]];
             top.pending = [];
-            this.push({ t: 'heredoc', doc, rest });
+            this.push({ t: 'heredoc', doc, rest, start: this.offset + 1 });
           }
           return i + 1;
         }
@@ -598,8 +658,9 @@ export class ShellLexer {
         if (c === '\n') {
           if (this.checkTerminator(top)) {
             this.pop();
+            this.heredocRead(top, this.offset - this.rawLine.length);
             const [doc, ...rest] = top.rest;
-            if (doc) this.push({ t: 'heredoc', doc, rest });
+            if (doc) this.push({ t: 'heredoc', doc, rest, start: this.offset + 1 });
           }
           this.prev = c;
           return i + 1;
