@@ -12,6 +12,8 @@ export interface TrainingFile {
 }
 
 export const trainingFileOf = (journal: string): string => journal.replace(/\.jsonl$/, '.training.json');
+/** The simulated cluster's snapshot (src/sim/snapshot.ts), rewritten after every finished step. */
+export const simSnapshotFileOf = (journal: string): string => journal.replace(/\.jsonl$/, '.sim.json');
 
 /** Written once when a training starts; never over an existing file (or a link put there). */
 export async function writeTrainingFile(journal: string, training: TrainingFile): Promise<void> {

@@ -80,7 +80,7 @@ describe('runbook train --resume', () => {
     const exit = await second.exit;
     expect(exit, `${second.stdout()}\n${second.stderr()}`).toEqual({ code: 0, signal: null });
     expect(second.stdout()).toContain(`Resuming training ${runId} (scenario happy, 2 masters, 2 agents).`);
-    expect(second.stdout()).toContain('a new one like it starts now, in its first state');
+    expect(second.stdout()).toContain('a new one starts now as it was after the last step that finished');
     // The new cluster has the training's size: every one of its nodes reached the target.
     expect(second.stdout()).toMatch(/Nodes at 1\.11\.5: (\d+) of \1/);
     expect(second.stdout()).not.toContain('To continue this training');

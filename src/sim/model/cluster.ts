@@ -1,6 +1,7 @@
 // The simulated DC/OS 1.11 cluster. State is kept as timelines (a unit is "activating from t1,
 // active from t2"; an agent "registered from t3") and read at the clock's current time, so a
 // planned restart needs no timer and a cluster of 2,000 agents costs nothing while idle.
+import { restoreNode, snapshotNode, type ModelSnapshot } from '../snapshot.js';
 import type { SimClock } from '../clock.js';
 import { Rng } from '../rng.js';
 import { type BakedConfig, configYaml } from './config.js';
@@ -170,7 +171,7 @@ export class ClusterModel {
   private readonly totalTasks: number;
   private firstMasterPatched = false;
   /** Simulated time when the simulator started: routine log lines begin half an hour before. */
-  private readonly startedAt: number;
+  private startedAt: number;
   private firstAgentPatched = false;
 
   constructor(options: ClusterOptions) {
@@ -219,6 +220,45 @@ export class ClusterModel {
 
   now(): number {
     return this.clock.now();
+  }
+
+  /** What the cluster's history made of it, as plain data (src/sim/snapshot.ts). */
+  serialise(t = this.now()): ModelSnapshot {
+    return {
+      startedAt: this.startedAt,
+      security: this.security,
+      faultsMet: this.faultsMet,
+      actions: this.actions,
+      scripts: [...this.scripts],
+      containers: this.containers,
+      mesosLeader: this.mesosLeader,
+      zkLeader: this.zkLeader,
+      windows: this.windows,
+      firstMasterPatched: this.firstMasterPatched,
+      firstAgentPatched: this.firstAgentPatched,
+      nodes: [...this.states].map(([name, st]) => [name, snapshotNode(st, t)]),
+    };
+  }
+
+  /** Takes a serialised history back, on a model just made with the same options and no node built yet. */
+  restore(s: ModelSnapshot, t = this.now()): void {
+    const replace = <T>(into: T[], from: T[]) => into.splice(0, into.length, ...from);
+    // First: a node's routine logs start from it. Then the nodes are built as they were at the
+    // start (building plans timelines of its own), and the history is laid over all of it.
+    this.startedAt = s.startedAt;
+    const built = s.nodes.map(([name, node]) => [this.state(name), node] as const);
+    this.security = s.security;
+    replace(this.faultsMet, s.faultsMet);
+    replace(this.actions, s.actions);
+    this.scripts.clear();
+    for (const [id, script] of s.scripts) this.scripts.set(id, script);
+    replace(this.containers, s.containers);
+    replace(this.mesosLeader, s.mesosLeader);
+    replace(this.zkLeader, s.zkLeader);
+    replace(this.windows, s.windows);
+    this.firstMasterPatched = s.firstMasterPatched;
+    this.firstAgentPatched = s.firstAgentPatched;
+    for (const [st, node] of built) restoreNode(st, node, t);
   }
 
   node(name: string): NodeInfo | undefined {
