@@ -159,7 +159,18 @@ describe('runbook train --resume', () => {
     writeFileSync(record, '{"scenario": 7}\n');
     const damaged = await runMain(['train', '--resume', id, '--plain', '--state-dir', stateDir()], env(), dir);
     expect(damaged).toMatchObject({ status: 2, err: expect.stringContaining(`${record}:1:1: error: this is not the record of a training`) });
-    const { rmSync } = await import('node:fs');
+    // A snapshot cut short (a full disk, an editor) or of another cluster is refused, naming it.
+    writeFileSync(record, '{"scenario":"happy"}\n');
+    const snapshot = path.join(stateDir(), 'runs', `${id}.sim.json`);
+    writeFileSync(snapshot, '{"format":1,"now":15205');
+    const cut = await runMain(['train', '--resume', id, '--plain', '--state-dir', stateDir()], env(), dir);
+    expect(cut).toMatchObject({ status: 2, err: expect.stringContaining(`${snapshot}: error: the simulated cluster's snapshot cannot be used: it is not JSON (cut short or changed)`) });
+    const shape = { scenario: 'happy', masters: 5, agents: 5, publicAgents: 1, seed: 1, installedVersion: '1.11.4', security: 'permissive' };
+    writeFileSync(snapshot, JSON.stringify({ format: 1, now: 1520516400000, shape, model: { nodes: [] } }));
+    const other = await runMain(['train', '--resume', id, '--plain', '--state-dir', stateDir()], env(), dir);
+    expect(other).toMatchObject({ status: 2, err: expect.stringContaining(`${snapshot}: error: the snapshot is of another cluster (masters 5, not 3)`) });
+    expect(simDirs()).toEqual([]);
+    rmSync(snapshot);
     rmSync(record);
     const notTraining = await runMain(['train', '--resume', id, '--plain', '--state-dir', stateDir()], env(), dir);
     expect(notTraining).toMatchObject({ status: 2, err: expect.stringContaining(`run ${id} was not a training (it was played against an inventory): \`runbook play --resume ${id}\``) });
