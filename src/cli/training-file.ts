@@ -1,6 +1,6 @@
 // What a training needs to be resumed, kept beside its journal (runs/<run>.training.json): the
 // simulated cluster goes when its player goes, so a resume starts a new one of the same scenario
-// and size. The journal alone does not say the size.
+// and size, from the snapshot beside it (runs/<run>.sim.json). The journal alone does not say the size.
 import { readFile, writeFile } from 'node:fs/promises';
 import { InputError } from '../runbook/problem.js';
 
