@@ -92,7 +92,8 @@ class Layered {
 
   delete(path: string): void {
     this.upper.delete(path);
-    if (this.base?.has(path)) this.removed.add(path);
+    // Kept even for a file of this layer only: a snapshot must remove what the model builds again.
+    this.removed.add(path);
   }
 
   /** The entry, copied into this node's layer first so changing it leaves the base alone. */
