@@ -15,7 +15,7 @@ import { parseTimeScale } from './sim.js';
 import { parseTheme } from './settings-flags.js';
 
 /** The training --resume goes on with: RUN, or the latest training that did not pass. Its lock is checked before a cluster starts. */
-async function trainingToResume(stateDir: string, runId: string | undefined): Promise<{ id: string; training: TrainingFile; secrets: string[] }> {
+async function trainingToResume(stateDir: string, runId: string | undefined): Promise<{ id: string; training: TrainingFile; secrets: string[]; finished: string[] }> {
   const [{ listRuns, runsDir }, { runHolder, describeOwner, lockDirOf }] = await Promise.all([import('../engine/journal.js'), import('../engine/run-lock.js')]);
   const runs = await listRuns(stateDir);
   const bad = (file: string, message: string) => new InputError([{ file, severity: 'error', message }]);
@@ -42,18 +42,22 @@ async function trainingToResume(stateDir: string, runId: string | undefined): Pr
   if (holder) throw bad(found.file, describeOwner(holder.owner, lockDirOf(stateDir, found.id), holder.checkable));
   // The journal masks secret params; a training takes them from its cluster again, not from a prompt.
   const { readJournal } = await import('../engine/journal.js');
-  const first = (await readJournal(found.file)).records[0];
-  return { id: found.id, training: found.training, secrets: first?.event === 'run-started' ? first.secrets : [] };
+  const { records } = await readJournal(found.file);
+  const first = records[0];
+  // Every step-finished record, in order, to tell which ones the cluster's snapshot came after.
+  const finished = records.flatMap((r) => (r.event === 'step-finished' ? [`${r.section}/${r.step}@${r.node}`] : []));
+  return { id: found.id, training: found.training, secrets: first?.event === 'run-started' ? first.secrets : [], finished };
 }
 
 /** What resuming a training means, said before it starts. */
-function resumeNote(id: string, t: TrainingFile, masters: number, agents: number, restored: boolean): string {
+function resumeNote(id: string, t: TrainingFile, masters: number, agents: number, restored: boolean, unkept: string[]): string {
   return [
     `Resuming training ${id} (scenario ${t.scenario}, ${masters} masters, ${agents} agents).`,
     restored
       ? 'Its simulated cluster stopped with its player; a new one starts now as it was after the last step that finished.'
       : 'Its simulated cluster stopped with its player before any step finished, so a new one like it starts now, in its first state.',
     'The steps the journal marks done are not run again. Interrupted steps are yours to verify, run again or mark done.',
+    ...(unkept.length > 0 ? [`These steps finished after the cluster was last kept, so the new cluster may not show what they did (check them): ${unkept.join(', ')}.`] : []),
     `To start over instead: runbook train --scenario ${t.scenario}.`,
   ].join('\n');
 }
@@ -167,7 +171,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
       .map(([name, value]) => `${name}=${value}`);
     const plainBriefing = !io.interactive || options.plain === true;
     const masters = sim.inventory.nodes.filter((n) => n.roles.includes('master')).length;
-    if (resumed) out(resumeNote(resumed.id, resumed.training, masters, size.agents ?? sim.inventory.nodes.filter((n) => n.roles.includes('agent')).length, from !== undefined));
+    if (resumed) out(resumeNote(resumed.id, resumed.training, masters, size.agents ?? sim.inventory.nodes.filter((n) => n.roles.includes('agent')).length, from !== undefined, from?.finished !== undefined ? resumed.finished.slice(from.finished) : []));
     else if (plainBriefing) {
       out(`Training: ${sim.scenario.title}. ${briefing}`);
       out(`Cluster ${sim.clusterName}: ${sim.inventory.nodes.length} nodes on loopback (inventory: runbook sim prints one).`);
@@ -192,13 +196,16 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     const offset = session.clock.now() - sim.clock.now();
     // The cluster is kept beside the journal after every finished step, so a resume (even after a
     // kill -9) meets it as the journal says; one write at a time, the latest state wins.
+    let finished = resumed?.finished.length ?? 0;
     const keep = snapshotKeeper(
-      () => writeSnapshot(simSnapshotFileOf(session.journalFile), sim.snapshot()),
+      () => writeSnapshot(simSnapshotFileOf(session.journalFile), { ...sim.snapshot(), finished }),
       // The training goes on; only a resume would miss what the cluster became.
       (error) => io.stderr.write(`warning: the simulated cluster could not be kept beside the journal (${error.message}); train --resume would start it in its first state\n`),
     );
     const unsubscribe = session.runner.subscribe((_state, change) => {
-      if (change.records.some((r) => r.event === 'step-finished')) keep.request();
+      const count = change.records.filter((r) => r.event === 'step-finished').length;
+      finished += count;
+      if (count > 0) keep.request();
     });
     session.handleSignals();
     let status: number;

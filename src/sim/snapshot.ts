@@ -46,6 +46,8 @@ export interface ClusterSnapshot {
   format: number;
   /** Simulated time when it was taken: the new cluster's clock starts here. */
   now: number;
+  /** How many step-finished records the player's journal held when it was taken (set by the player). */
+  finished?: number;
   shape: { scenario: string; masters: number; agents: number; publicAgents: number; seed: number; installedVersion: string; security: string };
   model: ModelSnapshot;
 }

@@ -5,7 +5,7 @@
 // and plays the rest to the end. A kill -9 in the middle of a master loses only the step that was
 // running, shown as interrupted. A run being played (its lock held) is refused before any cluster
 // starts; so is a run that was no training.
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../src/engine/events.js';
@@ -197,11 +197,23 @@ describe('runbook train --resume', () => {
     // A killed player cleans nothing up: its cluster's directory stays, as after any kill -9.
     for (const d of simDirs()) rmSync(path.join(dir, d), { recursive: true, force: true });
 
+    // A snapshot older than the journal's last finished steps (a kill -9 while a large cluster's
+    // write rested): the resume names those steps, whose effect the cluster may not show.
+    const snapshotFile = path.join(stateDir(), 'runs', `${id}.sim.json`);
+    const kept = JSON.parse(readFileSync(snapshotFile, 'utf8')) as { finished: number };
+    const finishedNames = records(file).flatMap((r) => (r.event === 'step-finished' ? [`${r.section}/${r.step}@${r.node}`] : []));
+    // The snapshot is written after the journal, so a kill -9 can land between the two.
+    expect(kept.finished).toBeGreaterThan(0);
+    expect(kept.finished).toBeLessThanOrEqual(finishedNames.length);
+    const older = kept.finished - 2;
+    writeFileSync(snapshotFile, JSON.stringify({ ...kept, finished: older }));
+
     // "r" answers the interrupted step's question: run it again.
     const second = train(['--resume', id], 'r\n'.repeat(20));
     const exit = await second.exit;
     expect(exit, `${second.stdout()}\n${second.stderr()}`).toEqual({ code: 0, signal: null });
     expect(second.stdout()).toMatch(/masters\/run-patch-script@master-2 interrupted: the player stopped while the step was running/);
+    expect(second.stdout()).toContain(`These steps finished after the cluster was last kept, so the new cluster may not show what they did (check them): ${finishedNames.slice(older).join(', ')}.`);
     expect(second.stdout()).toMatch(/Nodes at 1\.11\.5: (\d+) of \1/);
     const after = records(file);
     // The operator's decision is journalled: run the interrupted step again.
