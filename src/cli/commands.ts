@@ -41,7 +41,7 @@ export const commands: CommandSpec[] = [
     name: 'train',
     summary: 'Play the DC/OS patch runbook against a fresh simulated cluster',
     usage: 'runbook train [--scenario NAME] [--nodes M,A] [--time-scale N] [--list-scenarios] | runbook train --resume [RUN]',
-    details: 'A training that stopped goes on with `runbook train --resume` (the latest) or `runbook train --resume RUN`: a new simulated cluster of the same scenario and size starts in its first state, and the steps the journal marks done are not run again.',
+    details: 'A training that stopped goes on with `runbook train --resume` (the latest) or `runbook train --resume RUN`: a new simulated cluster starts from the snapshot kept beside the journal after every finished step (as the journal left it), and the steps the journal marks done are not run again.',
     positionals: { min: 0, max: 1, names: '[RUN]' },
     options: {
       resume: { type: 'boolean', description: 'Go on with the latest training that stopped, or RUN' },

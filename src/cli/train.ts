@@ -1,11 +1,12 @@
 // `runbook train`: the DC/OS patch runbook against a fresh simulated cluster, reached over real
 // SSH like any other; afterwards, the trainee's report. `npm start` runs this.
 // `runbook train --resume [RUN]` goes on with a training that stopped: its cluster went with its
-// player, so a new one of the same scenario and size starts, in its first state (see resumeNote).
+// player, so a new one starts from the snapshot the player kept beside the journal (runs/<run>.sim.json,
+// taken after every finished step and on the way out), in the state the journal describes.
 import path from 'node:path';
 import type { CommandInput } from './command-types.js';
 import { InputError } from '../input/problem.js';
-import { readTrainingFile, writeTrainingFile, type TrainingFile } from './training-file.js';
+import { readTrainingFile, simSnapshotFileOf, writeTrainingFile, type TrainingFile } from './training-file.js';
 import { UsageError } from './errors.js';
 import { drive } from './play.js';
 import { openSession } from './session.js';
@@ -14,7 +15,7 @@ import { parseTimeScale } from './sim.js';
 import { parseTheme } from './settings-flags.js';
 
 /** The training --resume goes on with: RUN, or the latest training that did not pass. Its lock is checked before a cluster starts. */
-async function trainingToResume(stateDir: string, runId: string | undefined): Promise<{ id: string; training: TrainingFile }> {
+async function trainingToResume(stateDir: string, runId: string | undefined): Promise<{ id: string; training: TrainingFile; secrets: string[]; finished: string[] }> {
   const [{ listRuns, runsDir }, { runHolder, describeOwner, lockDirOf }] = await Promise.all([import('../engine/journal.js'), import('../engine/run-lock.js')]);
   const runs = await listRuns(stateDir);
   const bad = (file: string, message: string) => new InputError([{ file, severity: 'error', message }]);
@@ -39,18 +40,78 @@ async function trainingToResume(stateDir: string, runId: string | undefined): Pr
   if (!found.resumable) throw bad(found.file, `training ${found.id} finished and passed; there is nothing to resume (\`runbook train --scenario ${found.training.scenario}\` starts it again)`);
   const holder = runHolder(stateDir, found.id);
   if (holder) throw bad(found.file, describeOwner(holder.owner, lockDirOf(stateDir, found.id), holder.checkable));
-  return { id: found.id, training: found.training };
+  // The journal masks secret params; a training takes them from its cluster again, not from a prompt.
+  const { readJournal } = await import('../engine/journal.js');
+  const { records } = await readJournal(found.file);
+  const first = records[0];
+  // Every step-finished record, in order, to tell which ones the cluster's snapshot came after.
+  const finished = records.flatMap((r) => (r.event === 'step-finished' ? [`${r.section}/${r.step}@${r.node}`] : []));
+  return { id: found.id, training: found.training, secrets: first?.event === 'run-started' ? first.secrets : [], finished };
 }
 
 /** What resuming a training means, said before it starts. */
-function resumeNote(id: string, t: TrainingFile, masters: number, agents: number): string {
+function resumeNote(id: string, t: TrainingFile, masters: number, agents: number, restored: boolean, unkept: string[]): string {
   return [
     `Resuming training ${id} (scenario ${t.scenario}, ${masters} masters, ${agents} agents).`,
-    'Its simulated cluster stopped with its player, so a new one like it starts now, in its first state.',
-    'The steps the journal marks done are not run again, and the new cluster does not show what they did:',
-    'a later check of their effect may fail. Interrupted steps are yours to verify, run again or mark done.',
+    restored
+      ? 'Its simulated cluster stopped with its player; a new one starts now as it was after the last step that finished.'
+      : 'Its simulated cluster stopped with its player before any step finished, so a new one like it starts now, in its first state.',
+    'The steps the journal marks done are not run again. Interrupted steps are yours to verify, run again or mark done.',
+    ...(unkept.length > 0 ? [`These steps finished after the cluster was last kept, so the new cluster may not show what they did (check them): ${unkept.join(', ')}.`] : []),
     `To start over instead: runbook train --scenario ${t.scenario}.`,
   ].join('\n');
+}
+
+async function readSnapshotOrExplain(read: (file: string) => Promise<import('../sim/index.js').ClusterSnapshot | undefined>, file: string) {
+  try {
+    return await read(file);
+  } catch (error) {
+    throw new InputError([{ file, severity: 'error', message: `the simulated cluster's snapshot cannot be used: ${(error as Error).message}` }]);
+  }
+}
+
+/**
+ * Runs `write` on request, never two at once; requests made meanwhile make one more run, with the
+ * latest state. After a write that took d ms the next waits 4d, so keeping a large cluster (100 ms
+ * at 3+200 nodes) takes at most a fifth of the player's time; a small one is kept after every step.
+ * settled() writes what is pending at once (the way out).
+ */
+function snapshotKeeper(write: () => Promise<void>, onFirstFailure: (error: Error) => void): { request(): void; settled(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  let resting: ReturnType<typeof setTimeout> | undefined;
+  let again = false;
+  let failed = false;
+  const start = (): void => {
+    again = false;
+    const began = performance.now();
+    running = write()
+      .catch((error: unknown) => {
+        if (!failed) onFirstFailure(error as Error);
+        failed = true;
+      })
+      .finally(() => {
+        running = undefined;
+        resting = setTimeout(() => {
+          resting = undefined;
+          if (again) start();
+        }, 4 * (performance.now() - began));
+      });
+  };
+  return {
+    request() {
+      if (running || resting) again = true;
+      else start();
+    },
+    async settled() {
+      while (running) await running;
+      clearTimeout(resting);
+      resting = undefined;
+      if (again) start();
+      while (running) await running;
+      clearTimeout(resting);
+      resting = undefined;
+    },
+  };
 }
 
 export async function run({ positionals, options, io }: CommandInput): Promise<number> {
@@ -87,20 +148,30 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
   const timeScale = parseTimeScale(str('time-scale'), 'train') ?? resumed?.training.timeScale;
   const file = resumed ? undefined : str('runbook') ?? shippedRunbook('dcos-1.11-patch.yaml');
 
-  const sim = await startSimulator({ scenario, ...size, ...(timeScale !== undefined ? { timeScale } : {}) });
+  const { readSnapshot, writeSnapshot } = await import('../sim/index.js');
+  const snapshotFile = resumed ? simSnapshotFileOf(path.join(stateDir, 'runs', `${resumed.id}.jsonl`)) : undefined;
+  const from = snapshotFile ? await readSnapshotOrExplain(readSnapshot, snapshotFile) : undefined;
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  try {
+    sim = await startSimulator({ scenario, ...size, ...(timeScale !== undefined ? { timeScale } : {}), ...(from ? { from } : {}) });
+  } catch (error) {
+    if (from && error instanceof TypeError) throw new InputError([{ file: snapshotFile!, severity: 'error', message: `${error.message}; \`runbook train --scenario ${scenario}\` starts over` }]);
+    throw error;
+  }
   try {
     const briefing = sim.scenario.description;
     // The superuser token the bootstrap node's CLI holds; the runbook's jwt param reads it from
     // $DCOS_AUTH_TOKEN, so a trainee who finds out the cluster is strict can go on.
     const env = { ...io.env, DCOS_AUTH_TOKEN: sim.token };
     const given = Array.isArray(options.param) ? options.param.map(String) : [];
-    // A resumed training keeps the params its journal holds.
-    const suggested = resumed ? [] : Object.entries(sim.suggestedParams)
+    // A resumed training keeps the params its journal holds, but for the secrets it masks.
+    const suggested = Object.entries(sim.suggestedParams)
+      .filter(([name]) => !resumed || resumed.secrets.includes(name))
       .filter(([name]) => !given.some((g) => g.startsWith(`${name}=`)))
       .map(([name, value]) => `${name}=${value}`);
     const plainBriefing = !io.interactive || options.plain === true;
     const masters = sim.inventory.nodes.filter((n) => n.roles.includes('master')).length;
-    if (resumed) out(resumeNote(resumed.id, resumed.training, masters, size.agents ?? sim.inventory.nodes.filter((n) => n.roles.includes('agent')).length));
+    if (resumed) out(resumeNote(resumed.id, resumed.training, masters, size.agents ?? sim.inventory.nodes.filter((n) => n.roles.includes('agent')).length, from !== undefined, from?.finished !== undefined ? resumed.finished.slice(from.finished) : []));
     else if (plainBriefing) {
       out(`Training: ${sim.scenario.title}. ${briefing}`);
       out(`Cluster ${sim.clusterName}: ${sim.inventory.nodes.length} nodes on loopback (inventory: runbook sim prints one).`);
@@ -123,11 +194,27 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     if (!resumed) await writeTrainingFile(session.journalFile, { scenario, ...size, ...(timeScale !== undefined ? { timeScale } : {}) });
     // Cluster time and player time run at the same scale from slightly different origins.
     const offset = session.clock.now() - sim.clock.now();
+    // The cluster is kept beside the journal after every finished step, so a resume (even after a
+    // kill -9) meets it as the journal says; one write at a time, the latest state wins.
+    let finished = resumed?.finished.length ?? 0;
+    const keep = snapshotKeeper(
+      () => writeSnapshot(simSnapshotFileOf(session.journalFile), { ...sim.snapshot(), finished }),
+      // The training goes on; only a resume would miss what the cluster became.
+      (error) => io.stderr.write(`warning: the simulated cluster could not be kept beside the journal (${error.message}); train --resume would start it in its first state\n`),
+    );
+    const unsubscribe = session.runner.subscribe((_state, change) => {
+      const count = change.records.filter((r) => r.event === 'step-finished').length;
+      finished += count;
+      if (count > 0) keep.request();
+    });
     session.handleSignals();
     let status: number;
     try {
       status = await drive(session, io, { plain: options.plain === true, ...(str('theme') ? { theme: str('theme')! } : {}), noColor: options['no-color'] === true, training: true });
     } finally {
+      unsubscribe();
+      keep.request();
+      await keep.settled();
       await session.close();
     }
     const outcome = session.runner.getState().outcome ?? 'not finished';

@@ -1,6 +1,6 @@
 // What a training needs to be resumed, kept beside its journal (runs/<run>.training.json): the
 // simulated cluster goes when its player goes, so a resume starts a new one of the same scenario
-// and size. The journal alone does not say the size.
+// and size, from the snapshot beside it (runs/<run>.sim.json). The journal alone does not say the size.
 import { readFile, writeFile } from 'node:fs/promises';
 import { InputError } from '../input/problem.js';
 
@@ -12,6 +12,8 @@ export interface TrainingFile {
 }
 
 export const trainingFileOf = (journal: string): string => journal.replace(/\.jsonl$/, '.training.json');
+/** The simulated cluster's snapshot (src/sim/snapshot.ts), rewritten after every finished step. */
+export const simSnapshotFileOf = (journal: string): string => journal.replace(/\.jsonl$/, '.sim.json');
 
 /** Written once when a training starts; never over an existing file (or a link put there). */
 export async function writeTrainingFile(journal: string, training: TrainingFile): Promise<void> {

@@ -92,7 +92,8 @@ class Layered {
 
   delete(path: string): void {
     this.upper.delete(path);
-    if (this.base?.has(path)) this.removed.add(path);
+    // Kept even for a file of this layer only: a snapshot must remove what the model builds again.
+    this.removed.add(path);
   }
 
   /** The entry, copied into this node's layer first so changing it leaves the base alone. */
@@ -104,6 +105,17 @@ class Layered {
     const copy = { ...shared };
     this.upper.set(path, copy);
     return copy;
+  }
+
+  /** This layer's own entries and removals (a snapshot; function contents are the model's and are left out). */
+  dump(): { upper: [string, SimEntry][]; removed: string[] } {
+    return { upper: [...this.upper].filter(([, e]) => e.kind === 'dir' || typeof e.content === 'string'), removed: [...this.removed] };
+  }
+
+  /** Lays a dump over the layer as built: its entries replace, its removals remove. */
+  load(dump: { upper: [string, SimEntry][]; removed: string[] }): void {
+    for (const [k, e] of dump.upper) this.set(k, e);
+    for (const k of dump.removed) this.delete(k);
   }
 
   *keys(): Generator<string> {
@@ -122,6 +134,15 @@ export class SimFs {
   ) {
     this.entries = new Layered(base);
     if (!this.entries.has('/')) this.entries.set('/', { kind: 'dir', mode: 0o755, owner: 'root', mtime: now() });
+  }
+
+  /** What differs from the shared base, for a snapshot of the cluster (src/sim/snapshot.ts). */
+  dump(): ReturnType<Layered['dump']> {
+    return this.entries.dump();
+  }
+
+  load(dump: ReturnType<Layered['dump']>): void {
+    this.entries.load(dump);
   }
 
   /** This node's own entries, to serve as the shared base layer of other nodes. */

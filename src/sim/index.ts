@@ -13,11 +13,13 @@ import { nextPatch, parseVersion } from './model/versions.js';
 import { ZK_SUPER } from './programs/backups.js';
 import { findScenario, type Scenario, scenarioDefinitions } from './scenarios.js';
 import { SimSshServers } from './server.js';
+import { SNAPSHOT_FORMAT, type ClusterSnapshot } from './snapshot.js';
 
 export type { Scenario } from './scenarios.js';
 export type { ClusterModel, SimSummary } from './model/cluster.js';
 export type { FaultRecord, ActionRecord } from './model/faults.js';
 export type { SimClock } from './clock.js';
+export { readSnapshot, writeSnapshot, type ClusterSnapshot } from './snapshot.js';
 
 export interface SimOptions {
   /** A scenario name from `scenarios` (default 'happy'). */
@@ -50,6 +52,8 @@ export interface SimOptions {
   basePort?: number;
   /** The SSH user (default 'dcos'). */
   user?: string;
+  /** Start from this snapshot (snapshot()): its shape and its time, with what happened to it. */
+  from?: ClusterSnapshot;
 }
 
 export interface SimCluster {
@@ -66,6 +70,8 @@ export interface SimCluster {
   files: { identityFile: string; knownHosts: string; inventory: string; dir: string };
   /** Programs that threw inside the simulator (bugs), with their command: tests assert this stays empty. */
   internalErrors: { node: string; command: string; error: string }[];
+  /** The cluster now, for startSimulator({ from }) in another process (src/sim/snapshot.ts). */
+  snapshot(): ClusterSnapshot;
   close(): Promise<void>;
 }
 
@@ -113,7 +119,13 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
   const user = options.user ?? 'dcos';
   const security = options.security ?? def.security;
   const clusterName = `sim-${def.name}`;
-  const clock = new SimClock({ timeScale, manual: options.manualClock ?? false });
+  const from = options.from;
+  const shape = { scenario: def.name, masters, agents, publicAgents, seed, installedVersion, security };
+  if (from) {
+    const differs = (Object.keys(shape) as (keyof typeof shape)[]).filter((k) => from.shape[k] !== shape[k]);
+    if (from.format !== SNAPSHOT_FORMAT || differs.length > 0) throw new TypeError(`the snapshot is of another cluster (${differs.map((k) => `${k} ${String(from.shape[k])}, not ${String(shape[k])}`).join('; ') || `format ${from.format}`})`);
+  }
+  const clock = new SimClock({ timeScale, manual: options.manualClock ?? false, ...(from ? { start: from.now } : {}) });
   const model = new ClusterModel({
     clock,
     seed,
@@ -126,6 +138,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
     clusterName,
     faults: def.faults,
   });
+  if (from) model.restore(from.model, from.now);
 
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'runbook-sim-')));
@@ -207,6 +220,10 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
       suggestedParams,
       files,
       internalErrors,
+      snapshot: () => {
+        const now = clock.now();
+        return { format: SNAPSHOT_FORMAT, now, shape, model: model.serialise(now) };
+      },
       close: () => (closed ??= cleanup()),
     };
   } catch (e) {

@@ -27,6 +27,15 @@ export class Rng {
     return new Rng(hash32(`${seed}:${labels.join(':')}`));
   }
 
+  /** The generator's position, for a snapshot; restore() goes back to it. */
+  position(): number {
+    return this.state;
+  }
+
+  restore(position: number): void {
+    this.state = position >>> 0;
+  }
+
   /** A float in [0, 1). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;

@@ -1,8 +1,11 @@
 // `runbook train --resume` as a trainee meets it (the built binary, the simulator over real SSH):
-// a training stopped by Ctrl-C says how to go on; `train --resume` starts a new cluster of the same
-// scenario and size, keeps the journal's finished steps done and plays the rest to the end. A run
-// being played (its lock held) is refused before any cluster starts; so is a run that was no training.
-import { readFileSync, readdirSync } from 'node:fs';
+// a training stopped by Ctrl-C once the masters are being patched says how to go on; `train
+// --resume` starts a new cluster from the snapshot kept beside the journal, so the patched master,
+// the checked configuration and the node patch script are there, keeps the finished steps done
+// and plays the rest to the end. A kill -9 in the middle of a master loses only the step that was
+// running, shown as interrupted. A run being played (its lock held) is refused before any cluster
+// starts; so is a run that was no training.
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../src/engine/events.js';
@@ -38,6 +41,26 @@ const train = (args: string[], input = '') => {
 };
 const records = (file: string): JournalRecord[] => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JournalRecord);
 const simDirs = () => readdirSync(dir).filter((n) => n.startsWith('runbook-sim-'));
+const runbookFile = path.join(import.meta.dirname, '..', '..', 'runbooks', 'dcos-1.11-patch.yaml');
+type Finished = Extract<JournalRecord, { event: 'step-finished' }>;
+const passed = (rs: JournalRecord[]): Finished[] => rs.filter((r): r is Finished => r.event === 'step-finished' && r.status === 'passed');
+/** The journal of the only run started in `runs` since `known` was listed, once a record matches. */
+const newJournal = (known: string[]) => readdirSync(path.join(stateDir(), 'runs')).find((n) => n.endsWith('.jsonl') && !known.includes(n));
+const runsNow = () => {
+  try {
+    return readdirSync(path.join(stateDir(), 'runs'));
+  } catch {
+    return [];
+  }
+};
+const journalSays = (known: string[], test: (rs: JournalRecord[]) => boolean) => () => {
+  try {
+    const run = newJournal(known);
+    return run !== undefined && test(records(path.join(stateDir(), 'runs', run)));
+  } catch {
+    return false;
+  }
+};
 
 async function until(predicate: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
@@ -54,16 +77,9 @@ describe('runbook train --resume', () => {
   it('Ctrl-C stops a training and says how to continue it; train --resume does, to the end', async () => {
     // The runbook of this checkout, named: the test binary is bundled under node_modules/.cache,
     // and where node_modules is a link to another checkout's, its shipped runbook is that one's.
-    const first = train(['--nodes', '2,2', '--time-scale', '200', '--runbook', path.join(import.meta.dirname, '..', '..', 'runbooks', 'dcos-1.11-patch.yaml')]);
-    const passedPrerequisite = () => {
-      try {
-        const [run] = readdirSync(path.join(stateDir(), 'runs')).filter((n) => n.endsWith('.jsonl'));
-        return records(path.join(stateDir(), 'runs', run!)).some((r) => r.event === 'step-finished' && r.status === 'passed' && r.section === 'node-prerequisites');
-      } catch {
-        return false;
-      }
-    };
-    await until(passedPrerequisite, 60_000);
+    const first = train(['--nodes', '2,2', '--time-scale', '200', '--runbook', runbookFile]);
+    // The first master patched, the run still in the masters: the cluster has changed a lot by now.
+    await until(journalSays([], (rs) => passed(rs).some((r) => r.section === 'masters' && r.step === 'run-patch-script')), 120_000);
     first.child.kill('SIGINT');
     expect(await first.exit).toEqual({ code: 130, signal: null });
     const said = /To continue this training: runbook train --resume (\S+) --state-dir (\S+)$/m.exec(first.stdout());
@@ -72,15 +88,18 @@ describe('runbook train --resume', () => {
     expect(said![2]).toBe(stateDir());
     journal = path.join(stateDir(), 'runs', `${runId}.jsonl`);
     const before = records(journal);
-    const passedBefore = before.filter((r): r is Extract<JournalRecord, { event: 'step-finished' }> => r.event === 'step-finished' && r.status === 'passed');
-    expect(passedBefore.length).toBeGreaterThan(0);
+    const passedBefore = passed(before);
+    expect(passedBefore.some((r) => r.step === 'run-patch-script' && r.node === 'master-1')).toBe(true);
+    expect(readdirSync(path.join(stateDir(), 'runs'))).toContain(`${runId}.sim.json`);
 
     // As printed, with "run again" for every step the interrupt cut.
     const second = train(['--resume', runId], 'r\n'.repeat(20));
     const exit = await second.exit;
     expect(exit, `${second.stdout()}\n${second.stderr()}`).toEqual({ code: 0, signal: null });
     expect(second.stdout()).toContain(`Resuming training ${runId} (scenario happy, 2 masters, 2 agents).`);
-    expect(second.stdout()).toContain('a new one like it starts now, in its first state');
+    expect(second.stdout()).toContain('a new one starts now as it was after the last step that finished');
+    // The secret params come from the cluster again: nothing asked for them.
+    expect(second.stdout()).not.toContain('(not shown)');
     // The new cluster has the training's size: every one of its nodes reached the target.
     expect(second.stdout()).toMatch(/Nodes at 1\.11\.5: (\d+) of \1/);
     expect(second.stdout()).not.toContain('To continue this training');
@@ -140,7 +159,18 @@ describe('runbook train --resume', () => {
     writeFileSync(record, '{"scenario": 7}\n');
     const damaged = await runMain(['train', '--resume', id, '--plain', '--state-dir', stateDir()], env(), dir);
     expect(damaged).toMatchObject({ status: 2, err: expect.stringContaining(`${record}:1:1: error: this is not the record of a training`) });
-    const { rmSync } = await import('node:fs');
+    // A snapshot cut short (a full disk, an editor) or of another cluster is refused, naming it.
+    writeFileSync(record, '{"scenario":"happy"}\n');
+    const snapshot = path.join(stateDir(), 'runs', `${id}.sim.json`);
+    writeFileSync(snapshot, '{"format":1,"now":15205');
+    const cut = await runMain(['train', '--resume', id, '--plain', '--state-dir', stateDir()], env(), dir);
+    expect(cut).toMatchObject({ status: 2, err: expect.stringContaining(`${snapshot}: error: the simulated cluster's snapshot cannot be used: it is not JSON (cut short or changed)`) });
+    const shape = { scenario: 'happy', masters: 5, agents: 5, publicAgents: 1, seed: 1, installedVersion: '1.11.4', security: 'permissive' };
+    writeFileSync(snapshot, JSON.stringify({ format: 1, now: 1520516400000, shape, model: { nodes: [] } }));
+    const other = await runMain(['train', '--resume', id, '--plain', '--state-dir', stateDir()], env(), dir);
+    expect(other).toMatchObject({ status: 2, err: expect.stringContaining(`${snapshot}: error: the snapshot is of another cluster (masters 5, not 3)`) });
+    expect(simDirs()).toEqual([]);
+    rmSync(snapshot);
     rmSync(record);
     const notTraining = await runMain(['train', '--resume', id, '--plain', '--state-dir', stateDir()], env(), dir);
     expect(notTraining).toMatchObject({ status: 2, err: expect.stringContaining(`run ${id} was not a training (it was played against an inventory): \`runbook play --resume ${id}\``) });
@@ -149,4 +179,49 @@ describe('runbook train --resume', () => {
     const stray = await runMain(['train', id, '--state-dir', stateDir()], env(), dir);
     expect(stray).toMatchObject({ status: 2, err: expect.stringContaining('a run id goes with --resume') });
   });
+
+  it('kill -9 in the middle of the masters: the resume shows the step that was running as interrupted, and goes on after the decision', async () => {
+    const known = runsNow();
+    const first = train(['--nodes', '3,1', '--time-scale', '200', '--runbook', runbookFile]);
+    // master-2's patch running: its start journalled, its end not.
+    const master2Patching = (rs: JournalRecord[]) =>
+      rs.some((r) => r.event === 'step-started' && r.section === 'masters' && r.step === 'run-patch-script' && r.node === 'master-2') &&
+      !rs.some((r) => r.event === 'step-finished' && r.section === 'masters' && r.step === 'run-patch-script' && r.node === 'master-2');
+    await until(journalSays(known, master2Patching), 120_000);
+    first.child.kill('SIGKILL');
+    expect(await first.exit).toEqual({ code: null, signal: 'SIGKILL' });
+    const id = newJournal(known)!.replace(/\.jsonl$/, '');
+    const file = path.join(stateDir(), 'runs', `${id}.jsonl`);
+    const passedBefore = passed(records(file));
+    expect(passedBefore.some((r) => r.step === 'run-patch-script' && r.node === 'master-1')).toBe(true);
+    // A killed player cleans nothing up: its cluster's directory stays, as after any kill -9.
+    for (const d of simDirs()) rmSync(path.join(dir, d), { recursive: true, force: true });
+
+    // A snapshot older than the journal's last finished steps (a kill -9 while a large cluster's
+    // write rested): the resume names those steps, whose effect the cluster may not show.
+    const snapshotFile = path.join(stateDir(), 'runs', `${id}.sim.json`);
+    const kept = JSON.parse(readFileSync(snapshotFile, 'utf8')) as { finished: number };
+    const finishedNames = records(file).flatMap((r) => (r.event === 'step-finished' ? [`${r.section}/${r.step}@${r.node}`] : []));
+    // The snapshot is written after the journal, so a kill -9 can land between the two.
+    expect(kept.finished).toBeGreaterThan(0);
+    expect(kept.finished).toBeLessThanOrEqual(finishedNames.length);
+    const older = kept.finished - 2;
+    writeFileSync(snapshotFile, JSON.stringify({ ...kept, finished: older }));
+
+    // "r" answers the interrupted step's question: run it again.
+    const second = train(['--resume', id], 'r\n'.repeat(20));
+    const exit = await second.exit;
+    expect(exit, `${second.stdout()}\n${second.stderr()}`).toEqual({ code: 0, signal: null });
+    expect(second.stdout()).toMatch(/masters\/run-patch-script@master-2 interrupted: the player stopped while the step was running/);
+    expect(second.stdout()).toContain(`These steps finished after the cluster was last kept, so the new cluster may not show what they did (check them): ${finishedNames.slice(older).join(', ')}.`);
+    expect(second.stdout()).toMatch(/Nodes at 1\.11\.5: (\d+) of \1/);
+    const after = records(file);
+    // The operator's decision is journalled: run the interrupted step again.
+    expect(after.filter((r) => r.event === 'retry' && r.kind === 'rerun' && r.step === 'run-patch-script' && r.node === 'master-2')).toHaveLength(1);
+    for (const p of passedBefore) {
+      expect(after.filter((r) => r.event === 'step-started' && r.section === p.section && r.step === p.step && r.node === p.node), `${p.section}/${p.step}@${p.node}`).toHaveLength(1);
+    }
+    expect(after.filter((r) => r.event === 'step-started' && r.step === 'run-patch-script' && r.node === 'master-2')).toHaveLength(2);
+    expect(after.at(-1)).toMatchObject({ event: 'run-finished', status: 'passed' });
+  }, 240_000);
 });

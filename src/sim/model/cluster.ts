@@ -3,6 +3,7 @@
 // planned restart needs no timer and a cluster of 2,000 agents costs nothing while idle.
 // This class builds the nodes, runs the units' lifecycle and answers for the cluster; each
 // service's behaviour is in a file of its own (see service.ts), composed here.
+import { restoreNode, snapshotNode, type ModelSnapshot } from '../snapshot.js';
 import type { SimClock } from '../clock.js';
 import { Rng } from '../rng.js';
 import { CockroachRanges, type CockroachRow } from './cockroach.js';
@@ -105,7 +106,8 @@ export class ClusterModel implements ClusterContext {
   readonly zkLeader: LeaderTimeline = [];
   readonly agentTasks: number[];
   readonly totalTasks: number;
-  readonly startedAt: number;
+  /** Simulated time when the simulator started: routine log lines begin half an hour before. */
+  startedAt: number;
   private readonly cockroach = new CockroachRanges();
   private readonly patch = new PatchScript();
 
@@ -155,6 +157,43 @@ export class ClusterModel implements ClusterContext {
 
   now(): number {
     return this.clock.now();
+  }
+
+  /** What the cluster's history made of it, as plain data (src/sim/snapshot.ts). */
+  serialise(t = this.now()): ModelSnapshot {
+    return {
+      startedAt: this.startedAt,
+      security: this.security,
+      faultsMet: this.faultsMet,
+      actions: this.actions,
+      scripts: [...this.scripts],
+      containers: this.containers,
+      mesosLeader: this.mesosLeader,
+      zkLeader: this.zkLeader,
+      windows: this.cockroach.save(),
+      ...this.patch.save(),
+      nodes: [...this.states].map(([name, st]) => [name, snapshotNode(st, t)]),
+    };
+  }
+
+  /** Takes a serialised history back, on a model just made with the same options and no node built yet. */
+  restore(s: ModelSnapshot, t = this.now()): void {
+    const replace = <T>(into: T[], from: T[]) => into.splice(0, into.length, ...from);
+    // First: a node's routine logs start from it. Then the nodes are built as they were at the
+    // start (building plans timelines of its own), and the history is laid over all of it.
+    this.startedAt = s.startedAt;
+    const built = s.nodes.map(([name, node]) => [this.state(name), node] as const);
+    this.security = s.security;
+    replace(this.faultsMet, s.faultsMet);
+    replace(this.actions, s.actions);
+    this.scripts.clear();
+    for (const [id, script] of s.scripts) this.scripts.set(id, script);
+    replace(this.containers, s.containers);
+    replace(this.mesosLeader, s.mesosLeader);
+    replace(this.zkLeader, s.zkLeader);
+    this.cockroach.load(s.windows);
+    this.patch.load(s);
+    for (const [st, node] of built) restoreNode(st, node, t);
   }
 
   node(name: string): NodeInfo | undefined {

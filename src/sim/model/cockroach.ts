@@ -34,6 +34,16 @@ export interface CockroachRow {
 export class CockroachRanges {
   private readonly windows: CockroachWindow[] = [];
 
+  /** The windows so far, for a snapshot of the cluster. */
+  save(): CockroachWindow[] {
+    return [...this.windows];
+  }
+
+  /** Takes a snapshot's windows back. */
+  load(windows: readonly CockroachWindow[]): void {
+    this.windows.splice(0, this.windows.length, ...windows);
+  }
+
   start(ctx: ClusterContext, st: NodeState, unit: UnitRuntime, at: number, pid: number, opts: { boot?: boolean }): void {
     const name = unit.spec.name;
     const up = at + 2 * S;

@@ -40,6 +40,46 @@ export class Journal {
     this.notify();
   }
 
+  /**
+   * For a snapshot: every line up to `t` as an entry (emitters expanded), the planned lines after
+   * it, and the emitters still running at `t` without their line function (a closure of the model).
+   */
+  dump(t: number): { entries: JournalEntry[]; emitters: Omit<Emitter, 'lines'>[] } {
+    const entries = [...this.entries];
+    for (const em of this.emitters) {
+      for (let n = 0; ; n++) {
+        const at = em.from + n * em.every;
+        if (at > t || at >= em.until) break;
+        for (const message of em.lines(at, n)) entries.push({ at, unit: em.unit, ident: em.ident, pid: em.pid, message });
+      }
+    }
+    entries.sort((a, b) => a.at - b.at);
+    const emitters = this.emitters.filter((em) => em.until > t).map(({ lines: _lines, ...rest }) => ({ ...rest, until: rest.until === Infinity ? -1 : rest.until }));
+    return { entries, emitters };
+  }
+
+  /**
+   * Restores a dump over the journal as the model rebuilt it: the dump's entries replace its
+   * entries; a rebuilt emitter the dump still has goes on after `t` (its lines up to `t` are
+   * entries now), one the dump no longer has is dropped. Emitters the dump has and the rebuild
+   * not (a program's retry loop) cannot be rebuilt: their lines stop at `t`.
+   */
+  load(dump: { entries: JournalEntry[]; emitters: Omit<Emitter, 'lines'>[] }, t: number): void {
+    this.entries = [...dump.entries];
+    const same = (a: Omit<Emitter, 'lines'>, b: Emitter) => a.unit === b.unit && a.ident === b.ident && a.pid === b.pid && a.from === b.from && a.every === b.every;
+    const kept: Emitter[] = [];
+    for (const em of this.emitters) {
+      const saved = dump.emitters.find((d) => same(d, em));
+      if (!saved) continue;
+      // Past t only: the lines before are entries already. n restarts, so it is shifted back in.
+      const skip = Math.max(0, Math.floor((t - em.from) / em.every) + 1);
+      const lines = em.lines;
+      kept.push({ ...em, from: em.from + skip * em.every, until: saved.until === -1 ? Infinity : saved.until, lines: (at, n) => lines(at, n + skip) });
+    }
+    this.emitters = kept.filter((em) => em.until > em.from);
+    this.notify();
+  }
+
   emit(emitter: Emitter): void {
     this.emitters.push(emitter);
     this.notify();

@@ -67,6 +67,15 @@ export class NodeState {
     this.pid = 900 + rng.int(0, 400);
   }
 
+  /** The last pid handed out, for a snapshot (src/sim/snapshot.ts). */
+  lastPid(): number {
+    return this.pid;
+  }
+
+  setLastPid(pid: number): void {
+    this.pid = pid;
+  }
+
   nextPid(): number {
     this.pid += 3 + Math.floor(this.rng.next() * 60);
     return this.pid;

@@ -19,6 +19,16 @@ export class PatchScript {
   private firstMasterPatched = false;
   private firstAgentPatched = false;
 
+  /** Which first patches happened, for a snapshot of the cluster (faults act on the first only). */
+  save(): { firstMasterPatched: boolean; firstAgentPatched: boolean } {
+    return { firstMasterPatched: this.firstMasterPatched, firstAgentPatched: this.firstAgentPatched };
+  }
+
+  load(s: { firstMasterPatched: boolean; firstAgentPatched: boolean }): void {
+    this.firstMasterPatched = s.firstMasterPatched;
+    this.firstAgentPatched = s.firstAgentPatched;
+  }
+
   /** pkgpanda activate: new packages, then every DC/OS unit restarts. An error leaves the node as it was. */
   activate(ctx: ClusterContext, units: UnitControl, st: NodeState, at: number, to: string, baked: BakedConfig): { ok: true } | { ok: false; error: string } {
     if (st.info.role === 'agent' || st.info.role === 'public_agent') {

@@ -1,0 +1,69 @@
+// A snapshot of a simulated cluster taken in one cluster and started in another (what `train
+// --resume` does across processes), everything seen over real SSH: the generated script, its URL
+// served, a patched master, a colleague's edit of config.yaml and the logs are all there in the
+// new cluster, which goes on (patching the next master) as the old one would have.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readSnapshot, type SimCluster, startSimulator, writeSnapshot } from '../../src/sim/index.js';
+import { sq, sshRun } from './ssh-client.js';
+import { BOOTSTRAP_DIR, buildScript, patchNode } from './steps.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'runbook-snapshot-'));
+const started: SimCluster[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((s) => s.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+const shape = { masters: 3, agents: 2, publicAgents: 1, timeScale: 200, seed: 11 };
+const version = "sed -n 's/.*\"version\": \"\\([^\"]*\\)\".*/\\1/p' /opt/mesosphere/etc/dcos-version.json";
+
+describe('a cluster snapshot', () => {
+  it('starts a new cluster where the old one was, and it goes on from there', async () => {
+    const a = await startSimulator(shape);
+    started.push(a);
+    const url = await buildScript(a);
+    expect((await patchNode(a, 'master-1', url)).exit).toBe(0);
+    // A colleague's edit on the bootstrap node, and a removed file: both must survive.
+    expect((await sshRun(a, 'bootstrap', `echo '# edited' >> ${sq(`${BOOTSTRAP_DIR}/genconf/config.yaml`)} && rm -f ${sq(`${BOOTSTRAP_DIR}/genconf/license.txt`)}`)).exit).toBe(0);
+    const configBefore = (await sshRun(a, 'bootstrap', `sha256sum ${sq(`${BOOTSTRAP_DIR}/genconf/config.yaml`)}`)).stdout;
+    const logBefore = (await sshRun(a, 'master-1', 'journalctl -u dcos-mesos-master --no-pager')).stdout.trim().split('\n');
+    const file = path.join(dir, 'sim.json');
+    const taken = a.snapshot();
+    await writeSnapshot(file, taken);
+    const at = taken.now;
+    await a.close();
+
+    const b = await startSimulator({ ...shape, from: (await readSnapshot(file))! });
+    started.push(b);
+    expect(b.clock.now()).toBeGreaterThanOrEqual(at);
+    expect((await sshRun(b, 'master-1', version)).stdout).toBe('1.11.5\n');
+    expect((await sshRun(b, 'master-2', version)).stdout).toBe('1.11.4\n');
+    expect((await sshRun(b, 'bootstrap', `sha256sum ${sq(`${BOOTSTRAP_DIR}/genconf/config.yaml`)}`)).stdout).toBe(configBefore);
+    expect((await sshRun(b, 'bootstrap', `ls ${sq(`${BOOTSTRAP_DIR}/genconf/license.txt`)}`)).exit).not.toBe(0);
+    // The log of the patch is there, line for line, up to the snapshot.
+    const logAfter = (await sshRun(b, 'master-1', 'journalctl -u dcos-mesos-master --no-pager')).stdout;
+    for (const line of logBefore.slice(-20)) expect(logAfter).toContain(line);
+    // The script is still served (nginx's container and the generated files), and master-2 patches with it.
+    expect((await sshRun(b, 'bootstrap', `curl -fsSI ${sq(url)}`)).stdout).toMatch(/^HTTP\/1\.1 200 OK/);
+    const next = await patchNode(b, 'master-2', url);
+    expect(next.exit, next.stderr).toBe(0);
+    expect((await sshRun(b, 'master-2', version)).stdout).toBe('1.11.5\n');
+    expect(b.internalErrors).toEqual([]);
+  }, 60_000);
+
+  it('is refused by a cluster of another shape, and cut short it is not read as one', async () => {
+    const a = await startSimulator({ ...shape, manualClock: true });
+    started.push(a);
+    const snap = a.snapshot();
+    await expect(startSimulator({ ...shape, masters: 1, manualClock: true, from: snap })).rejects.toThrow('the snapshot is of another cluster (masters 3, not 1)');
+    await expect(startSimulator({ ...shape, seed: 12, manualClock: true, from: snap })).rejects.toThrow('seed 11, not 12');
+    const file = path.join(dir, 'cut.json');
+    await writeSnapshot(file, snap);
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    writeFileSync(file, readFileSync(file, 'utf8').slice(0, 100));
+    await expect(readSnapshot(file)).rejects.toThrow('it is not JSON (cut short or changed)');
+    expect(await readSnapshot(path.join(dir, 'none.json'))).toBeUndefined();
+  });
+});
