@@ -7,7 +7,7 @@ import type { SimEntry } from './fs.js';
 import type { JournalEntry, Emitter } from './model/journal.js';
 import type { NodeState } from './model/node.js';
 import type { UnitPhase } from './model/units.js';
-import type { Container, GeneratedScript } from './model/cluster.js';
+import type { Container, GeneratedScript } from './model/bootstrap.js';
 import type { ActionRecord, FaultRecord } from './model/faults.js';
 
 /** Bumped when the shape changes: an older snapshot is refused, not misread. */

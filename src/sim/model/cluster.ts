@@ -52,24 +52,8 @@ export interface SimSummary {
   removedAgents: string[];
 }
 
-/** A generated node upgrade script, by the hex id in its URL. */
-export interface GeneratedScript {
-  id: string;
-  from: string;
-  to: string;
-  baked: BakedConfig;
-  at: number;
-}
-
-export interface Container {
-  id: string;
-  image: string;
-  hostPort: number;
-  /** The host directory mounted as nginx's html root. */
-  mount: string;
-  startedAt: number;
-  name: string;
-}
+import type { Container, GeneratedScript } from './bootstrap.js';
+export type { Container, GeneratedScript };
 
 export interface CheckResult {
   status: number;
