@@ -2,6 +2,7 @@
 // refuse --yes off the simulator, choose transports, open the journal (or the run to resume),
 // build the runner; and the dry run. Which driver then runs it (plain mode now, the TUI next)
 // is the caller's choice.
+import { MIN_SECRET_LINE } from '../runbook/secret-forms.js';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
@@ -528,6 +529,11 @@ function checkParam(name: string, p: Param, value: string): { problem: string; h
   // where a control character could show another command than the one that runs.
   const control = p.secret ? undefined : findControl(value);
   if (control) return { problem: `${name}: the value has the control character ${control.name} (character ${control.index + 1}); a param is shown in confirmations, on screen and in exports: remove it` };
+  // Every occurrence of a secret is masked in what nodes print, before checks read it: a secret of
+  // a letter or two would mask those letters everywhere and break every check (and is no secret).
+  if (p.secret && value.length > 0 && value.length < MIN_SECRET_LINE) {
+    return { problem: `${name}: a secret of fewer than ${MIN_SECRET_LINE} characters is refused: it would be masked wherever those characters appear in the nodes' output` };
+  }
   const shown = p.secret ? 'the value' : `"${value}"`;
   if (p.choices && !p.choices.includes(value)) return { problem: `${name}: ${shown} is not one of ${p.choices.join(', ')}` };
   if (p.pattern) {

@@ -35,6 +35,16 @@ describe('params', () => {
     expect(t.err()).toContain('installed_version: "1.12" does not match ^1\\.11\\.\\d+$');
   });
 
+  it('refuses a secret so short that masking it would mask those letters in every output', () => {
+    // Typed by mistake at a prompt ("r", "y"), a one-letter secret would turn every r of the
+    // nodes' output into the mask, and the checks that read it would fail for no reason.
+    expect(paramProblem('zk_password', { secret: true }, 'r')).toMatch(/^zk_password: a secret of fewer than 4 characters is refused/);
+    expect(paramProblem('zk_password', { secret: true }, 'abc')).toMatch(/fewer than 4/);
+    expect(paramProblem('zk_password', { secret: true }, 'abcd')).toBeUndefined();
+    // Not about params shown in clear.
+    expect(paramProblem('note', {}, 'r')).toBeUndefined();
+  });
+
   it('never repeats a secret back, even a wrong one', () => {
     expect(paramProblem('jwt', { secret: true, pattern: '^ey' }, 'hunter2')).toBe('jwt: the value does not match ^ey');
   });
