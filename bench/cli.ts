@@ -38,7 +38,9 @@ function timings(env: NodeJS.ProcessEnv, label: string): { results: Record<strin
     [`runbook --version${label}, ms`]: Math.round(version),
     [`runbook --help${label}, ms`]: Math.round(time([bin, '--help'], env)),
     [`runbook validate dcos-1.11-patch.yaml${label}, ms`]: Math.round(time([bin, 'validate', 'runbooks/dcos-1.11-patch.yaml'], env)),
-    [`runbook validate both DC/OS runbooks${label}, ms`]: Math.round(time([bin, 'validate', 'runbooks/dcos-1.11-patch.yaml', 'runbooks/dcos-1.11-patch.zh-CN.yaml'], env)),
+    [`runbook validate both DC/OS runbooks${label}, ms`]: Math.round(
+      time([bin, 'validate', 'runbooks/dcos-1.11-patch.yaml', 'runbooks/dcos-1.11-patch.zh-CN.yaml'], env),
+    ),
   };
   return { results, version };
 }

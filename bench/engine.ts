@@ -29,12 +29,25 @@ function inventory(n: number): Inventory {
   return {
     source: 'bench',
     simulated: false,
-    nodes: Array.from({ length: n }, (_, i) => ({ name: `agent-${i + 1}`, address: `10.0.${i >> 8}.${i & 255}`, ip: `10.0.${i >> 8}.${i & 255}`, roles: ['agent'], vars: {} })),
+    nodes: Array.from({ length: n }, (_, i) => ({
+      name: `agent-${i + 1}`,
+      address: `10.0.${i >> 8}.${i & 255}`,
+      ip: `10.0.${i >> 8}.${i & 255}`,
+      roles: ['agent'],
+      vars: {},
+    })),
   };
 }
 
 function state(runbook: Runbook, n: number): RunState {
-  return createRunState({ plan: buildPlan(runbook, inventory(n)), runId: 'bench', file: 'bench.yaml', digest: 'd', params: {}, by: 'bench' });
+  return createRunState({
+    plan: buildPlan(runbook, inventory(n)),
+    runId: 'bench',
+    file: 'bench.yaml',
+    digest: 'd',
+    params: {},
+    by: 'bench',
+  });
 }
 
 /** Mean and 99th percentile cost of one status change at n nodes, all of them active. */
@@ -42,13 +55,32 @@ function eventCost(n: number): { mean: number; p99: number } {
   const runbook: Runbook = {
     id: 'bench',
     title: 'bench',
-    sections: [{ id: 'agents', title: 'agents', on: 'agent', strategy: 'parallel', concurrency: n, steps: [{ id: 'a', run: 'true' }, { id: 'b', run: 'true' }, { id: 'c', run: 'true' }] }],
+    sections: [
+      {
+        id: 'agents',
+        title: 'agents',
+        on: 'agent',
+        strategy: 'parallel',
+        concurrency: n,
+        steps: [
+          { id: 'a', run: 'true' },
+          { id: 'b', run: 'true' },
+          { id: 'c', run: 'true' },
+        ],
+      },
+    ],
   };
   let s = update(state(runbook, n), { type: 'start', at: 0 }).state;
   const samples: number[] = [];
   for (const step of ['a', 'b']) {
     for (let i = 1; i <= n; i++) {
-      const event: EngineEvent = { type: 'exec-done', at: i, task: `agents/${step}@agent-${i}`, attempt: 1, result: { exit: 0, stdout: '', stderr: '', durationMs: 1 } };
+      const event: EngineEvent = {
+        type: 'exec-done',
+        at: i,
+        task: `agents/${step}@agent-${i}`,
+        attempt: 1,
+        result: { exit: 0, stdout: '', stderr: '', durationMs: 1 },
+      };
       const t0 = performance.now();
       const r = update(s, event);
       samples.push(performance.now() - t0);
@@ -63,13 +95,34 @@ function eventCost(n: number): { mean: number; p99: number } {
 
 /** Answers every command after `seconds`, without starting a process. */
 const timerTransport = (seconds: number): Transport => ({
-  exec: () => new Promise((resolve) => setTimeout(() => resolve({ ok: true, exit: 0, stdout: '', stderr: '', durationMs: seconds * 1000 }), seconds * 1000)),
+  exec: () =>
+    new Promise((resolve) =>
+      setTimeout(() => resolve({ ok: true, exit: 0, stdout: '', stderr: '', durationMs: seconds * 1000 }), seconds * 1000),
+    ),
   close: async () => undefined,
 });
 
 /** Wall time of `sleep seconds` on n targets, c at a time, through the runner with a journal on disk. */
-async function fanout(n: number, c: number, seconds = 1, transport: 'local' | 'timer' = 'local'): Promise<{ wallMs: number; idealMs: number; ratio: number }> {
-  const runbook: Runbook = { id: 'fanout', title: 'fanout', sections: [{ id: 'agents', title: 'agents', on: 'agent', strategy: 'parallel', concurrency: c, steps: [{ id: 'sleep', run: `sleep ${seconds}` }] }] };
+async function fanout(
+  n: number,
+  c: number,
+  seconds = 1,
+  transport: 'local' | 'timer' = 'local',
+): Promise<{ wallMs: number; idealMs: number; ratio: number }> {
+  const runbook: Runbook = {
+    id: 'fanout',
+    title: 'fanout',
+    sections: [
+      {
+        id: 'agents',
+        title: 'agents',
+        on: 'agent',
+        strategy: 'parallel',
+        concurrency: c,
+        steps: [{ id: 'sleep', run: `sleep ${seconds}` }],
+      },
+    ],
+  };
   const dir = mkdtempSync(join(tmpdir(), 'runbook-bench-engine-'));
   const local = createLocalTransport();
   try {
@@ -77,7 +130,12 @@ async function fanout(n: number, c: number, seconds = 1, transport: 'local' | 't
     await local.exec({ name: 'warm', address: 'l', ip: '127.0.0.1', roles: [], vars: {} }, 'true');
     const journal = await Journal.create(dir, '20261125-171800-be0c');
     const timer = timerTransport(seconds);
-    const runner = new Runner({ state: state(runbook, n), transportFor: () => (transport === 'local' ? local : timer), journal, by: 'bench' });
+    const runner = new Runner({
+      state: state(runbook, n),
+      transportFor: () => (transport === 'local' ? local : timer),
+      journal,
+      by: 'bench',
+    });
     const t0 = performance.now();
     runner.start();
     const outcome = await runner.done;
@@ -97,7 +155,18 @@ async function journalCost(count = 300): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'runbook-bench-journal-'));
   try {
     const journal = await Journal.create(dir, '20261125-171800-be0d');
-    const record = { ts: new Date(0).toISOString(), run: 'bench', event: 'step-started' as const, section: 'agents', step: 'sleep', node: 'agent-1', attempt: 1, mode: 'run' as const, title: 'sleep', command: 'sleep 1' };
+    const record = {
+      ts: new Date(0).toISOString(),
+      run: 'bench',
+      event: 'step-started' as const,
+      section: 'agents',
+      step: 'sleep',
+      node: 'agent-1',
+      attempt: 1,
+      mode: 'run' as const,
+      title: 'sleep',
+      command: 'sleep 1',
+    };
     const t0 = performance.now();
     for (let i = 0; i < count; i++) await journal.append([record]);
     const ms = (performance.now() - t0) / count;
@@ -116,7 +185,9 @@ export async function run(): Promise<Record<string, number>> {
     out[`event cost at ${n} nodes, mean (ms)`] = Number(mean.toFixed(4));
     out[`event cost at ${n} nodes, p99 (ms)`] = Number(p99.toFixed(4));
   }
-  out['event cost 2000 / 100 nodes (flat = ~1)'] = Number((out['event cost at 2000 nodes, mean (ms)']! / out['event cost at 100 nodes, mean (ms)']!).toFixed(2));
+  out['event cost 2000 / 100 nodes (flat = ~1)'] = Number(
+    (out['event cost at 2000 nodes, mean (ms)']! / out['event cost at 100 nodes, mean (ms)']!).toFixed(2),
+  );
   const at1000 = out['event cost at 1000 nodes, mean (ms)']!;
   if (at1000 > TARGET_EVENT_MS) throw new Error(`a status change at 1,000 nodes costs ${at1000} ms, over the ${TARGET_EVENT_MS} ms target`);
 
@@ -143,7 +214,7 @@ export async function run(): Promise<Record<string, number>> {
     const r = await fanout(n, c, 1, 'timer');
     out[`engine only (1 s timer) on ${n} at ${c}: ratio to ideal ${r.idealMs} ms`] = Number(r.ratio.toFixed(3));
   }
-  out['journal: one record appended and fsync\'ed (ms)'] = Number((await journalCost()).toFixed(3));
+  out["journal: one record appended and fsync'ed (ms)"] = Number((await journalCost()).toFixed(3));
   const ratio = out['fan-out sleep 1 on 200 at 50: ratio to ideal 4000 ms']!;
   if (ratio > TARGET_RATIO) throw new Error(`fan-out of 200 at 50 took ${ratio}x the ideal, over the ${TARGET_RATIO}x target`);
   return out;

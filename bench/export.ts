@@ -23,7 +23,13 @@ async function once(runbookFile: string, inventoryFile: string): Promise<{ total
   const t0 = performance.now();
   const inventory = await loadInventory(inventoryFile);
   const loaded = await loadRunbook(runbookFile, { inventory });
-  const doc = buildExport({ runbook: loaded.runbook, file: 'dcos-1.11-patch.yaml', digest: loaded.digest, inventory, params: { installed_version: '1.11.1', target_version: '1.11.2' } });
+  const doc = buildExport({
+    runbook: loaded.runbook,
+    file: 'dcos-1.11-patch.yaml',
+    digest: loaded.digest,
+    inventory,
+    params: { installed_version: '1.11.1', target_version: '1.11.2' },
+  });
   const t1 = performance.now();
   const md = renderMarkdown(doc);
   const t2 = performance.now();

@@ -98,14 +98,30 @@ async function throughPlayer(
   const runbook: Runbook = {
     id: 'fanout',
     title: 'fanout',
-    sections: [{ id: 'agents', title: 'agents', on: 'agent', strategy: 'parallel', concurrency: o.concurrency, steps: [{ id: 'sleep', run: `sleep ${o.seconds}` }] }],
+    sections: [
+      {
+        id: 'agents',
+        title: 'agents',
+        on: 'agent',
+        strategy: 'parallel',
+        concurrency: o.concurrency,
+        steps: [{ id: 'sleep', run: `sleep ${o.seconds}` }],
+      },
+    ],
   };
   const inventory: Inventory = { source: 'bench', nodes, simulated: false };
   const transport = createSshTransport({ knownHostsFiles: [o.knownHosts], agent: false, homeDir: o.dir, connectTimeoutMs: 30_000 });
   const runId = newRunId();
   const journal = await Journal.create(join(o.dir, 'state'), runId);
   try {
-    const state = createRunState({ plan: buildPlan(runbook, inventory), runId, file: 'fanout.yaml', digest: 'bench', params: {}, by: 'bench' });
+    const state = createRunState({
+      plan: buildPlan(runbook, inventory),
+      runId,
+      file: 'fanout.yaml',
+      digest: 'bench',
+      params: {},
+      by: 'bench',
+    });
     const runner = new Runner({ state, transportFor: () => transport, journal, by: 'bench' });
     const t0 = performance.now();
     let preflightMs = 0;
@@ -143,7 +159,10 @@ export async function run(options: FanoutOptions = {}): Promise<FanoutResult> {
     for (let i = 0; i < serverCount; i++) {
       servers.push(await startSshd({ host: `127.0.0.${20 + i}`, authorizedKeys: [clientKey], maxSessions: 64 }));
     }
-    const knownHosts = servers[0]!.writeKnownHosts(servers.map((s) => s.knownHostsLine()), 'fanout_known_hosts');
+    const knownHosts = servers[0]!.writeKnownHosts(
+      servers.map((s) => s.knownHostsLine()),
+      'fanout_known_hosts',
+    );
     const inventory: InventoryNode[] = Array.from({ length: nodes }, (_, i) => {
       const s = servers[i % servers.length]!;
       return {

@@ -14,7 +14,9 @@ const names = readdirSync(here)
   .map((f) => f.slice(0, -3))
   .filter((n) => filters.length === 0 || filters.some((f) => n.includes(f)));
 
-console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+console.log(
+  `machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+);
 /** Nested results as dotted keys, arrays by index, so every number gets a line. */
 function flatten(value, prefix = '') {
   if (value === null || typeof value !== 'object') return [[prefix, value]];

@@ -40,7 +40,12 @@ function connect(sim: SimCluster, name: string): Promise<ssh2.Client> {
     c.once('error', reject);
     // A socket without Nagle's delay, as an interactive client would use.
     const sock = tcpConnect({ host: '127.0.0.1', port: node?.port ?? 0, noDelay: true });
-    c.connect({ sock, username: 'dcos', privateKey: readFileSync(sim.files.identityFile), hostVerifier: (k: Buffer) => k.toString('base64') === want });
+    c.connect({
+      sock,
+      username: 'dcos',
+      privateKey: readFileSync(sim.files.identityFile),
+      hostVerifier: (k: Buffer) => k.toString('base64') === want,
+    });
   });
 }
 

@@ -30,7 +30,21 @@ export async function run(): Promise<Record<string, number | string>> {
     const reports = mkdtempSync(path.join(tmpdir(), 'runbook-bench-train-report-'));
     const child = spawn(
       process.execPath,
-      ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reports}`, path.join(root, 'bin', 'runbook.js'), 'train', '--nodes', '3,200', '--plain', '--yes', '--time-scale', String(SCALE), '--state-dir', dir],
+      [
+        '--report-on-signal',
+        '--report-signal=SIGUSR2',
+        `--report-directory=${reports}`,
+        path.join(root, 'bin', 'runbook.js'),
+        'train',
+        '--nodes',
+        '3,200',
+        '--plain',
+        '--yes',
+        '--time-scale',
+        String(SCALE),
+        '--state-dir',
+        dir,
+      ],
       { cwd: root, env: { ...process.env, HOME: dir, RUNBOOK_CONFIG_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -47,7 +61,10 @@ export async function run(): Promise<Record<string, number | string>> {
     clearTimeout(limit);
     clearInterval(sampler);
     const wall = (Date.now() - started) / 1000;
-    if (code === null) throw new Error(`train killed after ${LIMIT_MS / 1000} s; its diagnostic report is in ${reports}; its last lines:\n${out.split('\n').slice(-15).join('\n')}`);
+    if (code === null)
+      throw new Error(
+        `train killed after ${LIMIT_MS / 1000} s; its diagnostic report is in ${reports}; its last lines:\n${out.split('\n').slice(-15).join('\n')}`,
+      );
     rmSync(reports, { recursive: true, force: true });
     if (code !== 0) throw new Error(`train exited ${code}:\n${out.split('\n').slice(-15).join('\n')}`);
     const summary = /summary: passed (\d+), failed (\d+).* in ([\d:]+)/.exec(out);

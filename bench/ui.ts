@@ -48,8 +48,14 @@ async function bundle(entry: string, outdir: string, options: { splitting?: bool
 }
 
 /** Starts `command` in a fresh tmux session and times it until the screen shows `marker`. */
-async function firstFrame(socket: string, command: string, marker: (screen: string) => boolean, env: Record<string, string>): Promise<number> {
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+async function firstFrame(
+  socket: string,
+  command: string,
+  marker: (screen: string) => boolean,
+  env: Record<string, string>,
+): Promise<number> {
+  const tmux = (...args: string[]) =>
+    execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     tmux('kill-server');
   } catch {
@@ -83,7 +89,10 @@ export async function run(): Promise<Record<string, number | string>> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'runbook-bench-home-'));
   try {
     // The binary as it ships (scripts/build.js's options) and the worker.
-    await Promise.all([bundle(path.join(root, 'src', 'cli.ts'), path.join(work, 'bin'), { splitting: true }), bundle(path.join(root, 'bench', 'fixtures', 'ui-worker.ts'), path.join(work, 'worker'), { packagesExternal: true })]);
+    await Promise.all([
+      bundle(path.join(root, 'src', 'cli.ts'), path.join(work, 'bin'), { splitting: true }),
+      bundle(path.join(root, 'bench', 'fixtures', 'ui-worker.ts'), path.join(work, 'worker'), { packagesExternal: true }),
+    ]);
     const cli = path.join(work, 'bin', 'cli.js');
 
     out['load average when starting (1 min; this machine has ' + os.cpus().length + ' cores)'] = round(os.loadavg()[0]!, 2);
@@ -121,7 +130,14 @@ export async function run(): Promise<Record<string, number | string>> {
         const ours: number[] = [];
         for (let i = 0; i < 5; i++) {
           ink.push(await firstFrame('runbook-bench-hello', `'${process.execPath}' '${hello}'`, (s) => s.includes('Hello from Ink'), env));
-          ours.push(await firstFrame('runbook-bench-ui', runbookCommand, (s) => s.includes('Nodes') && s.includes('master-1') && /enter|confirm|Run on/i.test(s), env));
+          ours.push(
+            await firstFrame(
+              'runbook-bench-ui',
+              runbookCommand,
+              (s) => s.includes('Nodes') && s.includes('master-1') && /enter|confirm|Run on/i.test(s),
+              env,
+            ),
+          );
         }
         out['first frame, bare unbundled Ink hello (ms, median of 5)'] = round(median(ink));
         out[`first full frame, ${what} (ms, median of 5)`] = round(median(ours));
@@ -135,7 +151,12 @@ export async function run(): Promise<Record<string, number | string>> {
     for (const group of ['rerender,idle', 'keys', 'flood', 'memory']) {
       const parts = group.split(',').filter((p) => !only || only.includes(p));
       if (parts.length === 0) continue;
-      const { stdout } = await execFileP(process.execPath, ['--expose-gc', worker], { env: { ...process.env, NODE_ENV: 'production', BENCH_ONLY: parts.join(',') }, cwd: root, maxBuffer: 1 << 20, timeout: 300_000 });
+      const { stdout } = await execFileP(process.execPath, ['--expose-gc', worker], {
+        env: { ...process.env, NODE_ENV: 'production', BENCH_ONLY: parts.join(',') },
+        cwd: root,
+        maxBuffer: 1 << 20,
+        timeout: 300_000,
+      });
       Object.assign(out, JSON.parse(stdout.trim().split('\n').pop()!));
     }
     out['load average when done (1 min)'] = round(os.loadavg()[0]!, 2);

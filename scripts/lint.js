@@ -18,7 +18,10 @@ const BELOW_UI = ['engine', 'runbook', 'export', 'transport', 'inventory', 'sim'
 /** Folders a folder must not import from, with the reason a message gives. */
 const MUST_NOT_IMPORT = {
   input: { folders: (f) => f !== 'input', why: 'input/ is below every other folder' },
-  inventory: { folders: (f) => f === 'runbook' || f === 'engine', why: 'inventory/ must not depend on the runbook format or the engine (what it shares with the format is in input/)' },
+  inventory: {
+    folders: (f) => f === 'runbook' || f === 'engine',
+    why: 'inventory/ must not depend on the runbook format or the engine (what it shares with the format is in input/)',
+  },
 };
 
 function walk(dir) {
@@ -44,7 +47,13 @@ const packageOf = (spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).
 
 function resolveLocal(from, spec) {
   const base = path.resolve(path.dirname(from), spec);
-  for (const candidate of [base.replace(/\.js$/, '.ts'), base.replace(/\.js$/, '.tsx'), `${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts')]) {
+  for (const candidate of [
+    base.replace(/\.js$/, '.ts'),
+    base.replace(/\.js$/, '.tsx'),
+    `${base}.ts`,
+    `${base}.tsx`,
+    path.join(base, 'index.ts'),
+  ]) {
     try {
       if (statSync(candidate).isFile()) return candidate;
     } catch {}
@@ -66,8 +75,10 @@ export function lint(root = projectRoot) {
       if (imp.spec.startsWith('.')) {
         const target = resolveLocal(file, imp.spec);
         if (!target) continue;
-        if (BELOW_UI.includes(folder) && folderOf(target) === 'ui') problems.push(`${rel}: imports the UI (${imp.spec}); ${folder}/ must not know about it`);
-        else if (MUST_NOT_IMPORT[folder]?.folders(folderOf(target))) problems.push(`${rel}: imports ${imp.spec}; ${MUST_NOT_IMPORT[folder].why}`);
+        if (BELOW_UI.includes(folder) && folderOf(target) === 'ui')
+          problems.push(`${rel}: imports the UI (${imp.spec}); ${folder}/ must not know about it`);
+        else if (MUST_NOT_IMPORT[folder]?.folders(folderOf(target)))
+          problems.push(`${rel}: imports ${imp.spec}; ${MUST_NOT_IMPORT[folder].why}`);
         edges.push(target);
       } else if (PURE.includes(folder) && !imp.typeOnly && FORBIDDEN_IN_PURE.includes(packageOf(imp.spec))) {
         problems.push(`${rel}: imports ${imp.spec}; ${folder}/ must stay free of terminal and transport libraries`);
@@ -83,7 +94,10 @@ export function lint(root = projectRoot) {
     stack.push(file);
     for (const next of graph.get(file) ?? []) {
       if (state.get(next) === 'open') {
-        const cycle = stack.slice(stack.indexOf(next)).concat(next).map((f) => path.relative(root, f));
+        const cycle = stack
+          .slice(stack.indexOf(next))
+          .concat(next)
+          .map((f) => path.relative(root, f));
         problems.push(`import cycle: ${cycle.join(' -> ')}`);
       } else if (!state.has(next)) visit(next);
     }

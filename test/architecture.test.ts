@@ -7,7 +7,8 @@ import { importsOf, lint } from '../scripts/lint.js';
 
 describe('architecture rules', () => {
   it('finds static, type-only and dynamic imports', () => {
-    const text = "import { a } from './a.js';\nimport type { B } from 'ink';\nconst m = await import('ssh2');\nexport { c } from \"../c.js\";";
+    const text =
+      "import { a } from './a.js';\nimport type { B } from 'ink';\nconst m = await import('ssh2');\nexport { c } from \"../c.js\";";
     expect(importsOf(text)).toEqual([
       { spec: './a.js', typeOnly: false, dynamic: false },
       { spec: 'ink', typeOnly: true, dynamic: false },
@@ -70,9 +71,12 @@ describe('architecture rules', () => {
         writeFileSync(path.join(root, file), text);
       };
       put('src/input/problem.ts', "import type { Inventory } from '../inventory/types.js';\nimport { controls } from './controls.js';");
-      put('src/input/controls.ts', "export const controls = 1;");
-      put('src/inventory/types.ts', "export interface Inventory { a: string }");
-      put('src/inventory/load.ts', "import { parseYaml } from '../runbook/load-yaml.js';\nimport type { Problem } from '../input/problem.js';");
+      put('src/input/controls.ts', 'export const controls = 1;');
+      put('src/inventory/types.ts', 'export interface Inventory { a: string }');
+      put(
+        'src/inventory/load.ts',
+        "import { parseYaml } from '../runbook/load-yaml.js';\nimport type { Problem } from '../input/problem.js';",
+      );
       put('src/inventory/changes.ts', "import type { NodeAddress } from '../engine/events.js';");
       put('src/engine/events.ts', "import type { Inventory } from '../inventory/types.js';");
       put('src/runbook/load-yaml.ts', "import { InputError } from '../input/problem.js';\nexport const parseYaml = 1;");
@@ -111,7 +115,10 @@ describe('architecture rules', () => {
     expect(files.filter((f) => /regex-worker|bounded-regex/.test(f))).toEqual([]);
     for (const file of seen) {
       const text = readFileSync(file, 'utf8');
-      expect({ file: path.relative(root, file), blocks: /Atomics\.wait|node:vm|node:worker_threads|execSync|spawnSync/.test(text) }).toEqual({ file: path.relative(root, file), blocks: false });
+      expect({
+        file: path.relative(root, file),
+        blocks: /Atomics\.wait|node:vm|node:worker_threads|execSync|spawnSync/.test(text),
+      }).toEqual({ file: path.relative(root, file), blocks: false });
     }
   });
 });

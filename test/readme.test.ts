@@ -16,7 +16,10 @@ const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 
 describe('README', () => {
   it('its sample screen is 100x30 and shows the default training: its node count and step total', async () => {
-    const intro = /`npm start -- --time-scale (\d+)` in tmux at (\d+)x(\d+) with the default cluster \(a bootstrap node and\s+(\d+) cluster nodes, (\d+) steps\)/.exec(readme);
+    const intro =
+      /`npm start -- --time-scale (\d+)` in tmux at (\d+)x(\d+) with the default cluster \(a bootstrap node and\s+(\d+) cluster nodes, (\d+) steps\)/.exec(
+        readme,
+      );
     expect(intro).not.toBeNull();
     const [, , columns, rows, nodes, steps] = intro!.map(Number);
     const open = readme.indexOf('```\n', intro!.index) + 4;

@@ -12,5 +12,12 @@ export const padCell = (text: string, width: number): string => text + ' '.repea
 export function alignColumns(rows: readonly (readonly string[])[], indent = '', gap = '  '): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, stringWidth(cell))));
-  return rows.map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : padCell(cell, widths[i]!))).join(gap).trimEnd());
+  return rows.map(
+    (row) =>
+      indent +
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : padCell(cell, widths[i]!)))
+        .join(gap)
+        .trimEnd(),
+  );
 }

@@ -2,21 +2,53 @@
 // without loading Ink, ssh2 or zx. Each command's code is imported only when it runs.
 import type { CommandSpec, OptionSpec } from './command-types.js';
 
-const stateDir: OptionSpec = { type: 'string', value: 'DIR', description: 'Where run journals are kept (default: settings, then $XDG_STATE_HOME/runbook)' };
-const inventory: OptionSpec = { type: 'string', short: 'i', value: 'FILE', description: 'Inventory: our YAML, an Ansible inventory (INI or YAML)' };
+const stateDir: OptionSpec = {
+  type: 'string',
+  value: 'DIR',
+  description: 'Where run journals are kept (default: settings, then $XDG_STATE_HOME/runbook)',
+};
+const inventory: OptionSpec = {
+  type: 'string',
+  short: 'i',
+  value: 'FILE',
+  description: 'Inventory: our YAML, an Ansible inventory (INI or YAML)',
+};
 const param: OptionSpec = { type: 'string', short: 'p', multiple: true, value: 'K=V', description: 'Set a runbook parameter (repeatable)' };
-const plain: OptionSpec = { type: 'boolean', description: 'Plain mode: one line per event, prompts on stderr (the default without a terminal)' };
+const plain: OptionSpec = {
+  type: 'boolean',
+  description: 'Plain mode: one line per event, prompts on stderr (the default without a terminal)',
+};
 const yes: OptionSpec = { type: 'boolean', short: 'y', description: 'Confirm every prompt automatically (simulator targets only)' };
-const timeScale: OptionSpec = { type: 'string', value: 'N', description: "Run the simulator's clock and the player's waits N times faster" };
+const timeScale: OptionSpec = {
+  type: 'string',
+  value: 'N',
+  description: "Run the simulator's clock and the player's waits N times faster",
+};
 const scenario: OptionSpec = { type: 'string', value: 'NAME', description: 'Simulator scenario (see --list-scenarios)' };
 const nodes: OptionSpec = { type: 'string', value: 'M,A', description: 'Simulated masters and agents, e.g. 3,20 (up to 5,2000)' };
-const format: OptionSpec = { type: 'string', short: 'f', value: 'md|html|pdf', description: 'Output format (pdf: printed with a Chromium-family browser; needs -o FILE)' };
-const browser: OptionSpec = { type: 'string', value: 'PATH', description: 'With --format pdf: the Chromium-family browser to print with (default: settings, then chromium or google-chrome on PATH)' };
+const format: OptionSpec = {
+  type: 'string',
+  short: 'f',
+  value: 'md|html|pdf',
+  description: 'Output format (pdf: printed with a Chromium-family browser; needs -o FILE)',
+};
+const browser: OptionSpec = {
+  type: 'string',
+  value: 'PATH',
+  description: 'With --format pdf: the Chromium-family browser to print with (default: settings, then chromium or google-chrome on PATH)',
+};
 const paper: OptionSpec = { type: 'string', value: 'a4|letter', description: 'Paper size of the HTML and the PDF (default a4)' };
 const output: OptionSpec = { type: 'string', short: 'o', value: 'FILE', description: 'Write to FILE instead of standard output' };
 const sshUser: OptionSpec = { type: 'string', value: 'USER', description: 'SSH user for nodes that name none (default: settings)' };
-const identity: OptionSpec = { type: 'string', value: 'FILE', description: 'SSH identity file for nodes that name none (default: settings)' };
-const acceptNew: OptionSpec = { type: 'boolean', description: "Trust unknown host keys on first use and record them (like OpenSSH's accept-new); a changed key is still refused" };
+const identity: OptionSpec = {
+  type: 'string',
+  value: 'FILE',
+  description: 'SSH identity file for nodes that name none (default: settings)',
+};
+const acceptNew: OptionSpec = {
+  type: 'boolean',
+  description: "Trust unknown host keys on first use and record them (like OpenSSH's accept-new); a changed key is still refused",
+};
 const noColor: OptionSpec = { type: 'boolean', description: 'No colour (also NO_COLOR=1)' };
 const theme: OptionSpec = { type: 'string', value: 'NAME', description: 'Colour theme: dark, light or mono (default: settings)' };
 
@@ -27,13 +59,28 @@ export const commands: CommandSpec[] = [
     usage: 'runbook play <file.yaml> [--inventory inv.yaml] [--param k=v]... [--dry-run] [--resume [RUN]]',
     positionals: { min: 0, max: 1, names: '<file.yaml>' },
     options: {
-      inventory, param, 'state-dir': stateDir,
+      inventory,
+      param,
+      'state-dir': stateDir,
       'dry-run': { type: 'boolean', description: 'Print every command as it would run on each node; run none' },
       resume: { type: 'boolean', description: 'Resume a run from its journal: the last run of this runbook, or RUN given with --run' },
       run: { type: 'string', value: 'RUN', description: 'With --resume: the run id to resume' },
-      'allow-changed-runbook': { type: 'boolean', description: 'With --resume: continue although the runbook file changed since the run started' },
-      'allow-changed-inventory': { type: 'boolean', description: 'With --resume: continue although the inventory changed since the run started (the changes are shown)' },
-      yes, plain, 'time-scale': timeScale, user: sshUser, identity, 'accept-new-host-keys': acceptNew, 'no-color': noColor, theme,
+      'allow-changed-runbook': {
+        type: 'boolean',
+        description: 'With --resume: continue although the runbook file changed since the run started',
+      },
+      'allow-changed-inventory': {
+        type: 'boolean',
+        description: 'With --resume: continue although the inventory changed since the run started (the changes are shown)',
+      },
+      yes,
+      plain,
+      'time-scale': timeScale,
+      user: sshUser,
+      identity,
+      'accept-new-host-keys': acceptNew,
+      'no-color': noColor,
+      theme,
     },
     load: () => import('./play.js'),
   },
@@ -41,14 +88,22 @@ export const commands: CommandSpec[] = [
     name: 'train',
     summary: 'Play the DC/OS patch runbook against a fresh simulated cluster',
     usage: 'runbook train [--scenario NAME] [--nodes M,A] [--time-scale N] [--list-scenarios] | runbook train --resume [RUN]',
-    details: 'A training that stopped goes on with `runbook train --resume` (the latest) or `runbook train --resume RUN`: a new simulated cluster starts from the snapshot kept beside the journal after every finished step (as the journal left it), and the steps the journal marks done are not run again.',
+    details:
+      'A training that stopped goes on with `runbook train --resume` (the latest) or `runbook train --resume RUN`: a new simulated cluster starts from the snapshot kept beside the journal after every finished step (as the journal left it), and the steps the journal marks done are not run again.',
     positionals: { min: 0, max: 1, names: '[RUN]' },
     options: {
       resume: { type: 'boolean', description: 'Go on with the latest training that stopped, or RUN' },
-      scenario, nodes, 'time-scale': timeScale, yes, plain, 'state-dir': stateDir, param,
+      scenario,
+      nodes,
+      'time-scale': timeScale,
+      yes,
+      plain,
+      'state-dir': stateDir,
+      param,
       runbook: { type: 'string', value: 'FILE', description: 'Another runbook to train on (default: the DC/OS 1.11 patch)' },
       'list-scenarios': { type: 'boolean', description: 'List the scenarios and exit' },
-      'no-color': noColor, theme,
+      'no-color': noColor,
+      theme,
     },
     load: () => import('./train.js'),
   },
@@ -90,7 +145,13 @@ export const commands: CommandSpec[] = [
     summary: 'Start the simulated DC/OS cluster alone, write its inventory and print the command to play against it',
     usage: 'runbook sim [--scenario NAME] [--nodes M,A] [--time-scale N] [-o inventory.yaml]',
     positionals: { min: 0, max: 0, names: '' },
-    options: { scenario, nodes, 'time-scale': timeScale, output, 'list-scenarios': { type: 'boolean', description: 'List the scenarios and exit' } },
+    options: {
+      scenario,
+      nodes,
+      'time-scale': timeScale,
+      output,
+      'list-scenarios': { type: 'boolean', description: 'List the scenarios and exit' },
+    },
     load: () => import('./sim.js'),
   },
   {

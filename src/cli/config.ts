@@ -18,7 +18,10 @@ export async function run({ positionals, io }: CommandInput): Promise<number> {
     case undefined: {
       const { file, rows } = describeSettings(io.env);
       out(`settings file: ${file}`);
-      const table = [['KEY', 'VALUE', 'FROM', 'OVERRIDDEN BY', 'WHAT IT IS'], ...rows.map((r) => [r.key, r.value ?? '(not set)', r.source, r.flag, r.description])];
+      const table = [
+        ['KEY', 'VALUE', 'FROM', 'OVERRIDDEN BY', 'WHAT IT IS'],
+        ...rows.map((r) => [r.key, r.value ?? '(not set)', r.source, r.flag, r.description]),
+      ];
       for (const line of alignColumns(table, '  ')) out(line);
       return 0;
     }
@@ -34,12 +37,16 @@ export async function run({ positionals, io }: CommandInput): Promise<number> {
       const k = requireKey(key);
       const choices = settingChoices(k);
       if (value === undefined) throw new UsageError(`missing VALUE for ${k}${choices ? `: choose ${choices.join(', ')}` : ''}`, 'config');
-      if (choices && !choices.includes(value)) throw new UsageError(`cannot set ${k} to "${value}": choose ${choices.join(', ')}`, 'config');
+      if (choices && !choices.includes(value))
+        throw new UsageError(`cannot set ${k} to "${value}": choose ${choices.join(', ')}`, 'config');
       try {
         openSettingsStore(io.env).set(k, value);
       } catch (error) {
         // conf validates against the schema; its message names the rule that failed.
-        throw new UsageError(`cannot set ${k} to "${value}": ${(error as Error).message.replace(/^Config schema violation: /, '')}`, 'config');
+        throw new UsageError(
+          `cannot set ${k} to "${value}": ${(error as Error).message.replace(/^Config schema violation: /, '')}`,
+          'config',
+        );
       }
       return 0;
     }

@@ -14,7 +14,10 @@ export class InputErrorWithHint extends InputError {
 
 /** A usage error: the message is printed with a pointer to --help, exit 2. */
 export class UsageError extends Error {
-  constructor(message: string, readonly command?: string) {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
     super(message);
     this.name = 'UsageError';
   }

@@ -69,7 +69,9 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     inventory = await loadInventory(resolve(inventoryFile));
     // The file as the operator named it, not this machine's absolute path.
     inventory = { ...inventory, source: inventoryFile };
-    inventoryDigest = `sha256:${createHash('sha256').update(await readFile(resolve(inventoryFile))).digest('hex')}`;
+    inventoryDigest = `sha256:${createHash('sha256')
+      .update(await readFile(resolve(inventoryFile)))
+      .digest('hex')}`;
   }
   const loaded = await loadRunbook(resolve(file), inventory ? { inventory } : {});
   for (const w of loaded.warnings) io.stderr.write(`${formatProblem(w)}\n`);
@@ -85,7 +87,11 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
   });
   const text = format === 'md' ? renderMarkdown(doc) : renderHtml(doc, { paper: parsePaper(options.paper, 'export') });
   const { htmlToPdf } = await import('./pdf.js');
-  await writeOutput(format === 'pdf' ? await htmlToPdf(text, options.browser, io, 'export') : text, options.output as string | undefined, io);
+  await writeOutput(
+    format === 'pdf' ? await htmlToPdf(text, options.browser, io, 'export') : text,
+    options.output as string | undefined,
+    io,
+  );
   return 0;
 }
 
@@ -94,14 +100,19 @@ function checkParams(given: Record<string, string>, declared: Record<string, Par
   const unknown = Object.keys(given).filter((k) => !Object.hasOwn(declared, k));
   if (unknown.length > 0) {
     const known = Object.keys(declared);
-    throw new UsageError(`unknown param ${unknown.map((k) => `"${k}"`).join(', ')}; this runbook declares ${known.length > 0 ? known.join(', ') : 'none'}`, 'export');
+    throw new UsageError(
+      `unknown param ${unknown.map((k) => `"${k}"`).join(', ')}; this runbook declares ${known.length > 0 ? known.join(', ') : 'none'}`,
+      'export',
+    );
   }
   for (const [name, value] of Object.entries(given)) {
     const p = declared[name]!;
     // A secret's value is never repeated, not even in an error.
     const shown = p.secret ? 'the value' : `"${value}"`;
-    if (p.choices && !p.choices.includes(value)) throw new UsageError(`--param ${name}: ${shown} is not one of ${p.choices.join(', ')}`, 'export');
-    if (p.pattern && !new RegExp(p.pattern).test(value)) throw new UsageError(`--param ${name}: ${shown} does not match ${p.pattern}`, 'export');
+    if (p.choices && !p.choices.includes(value))
+      throw new UsageError(`--param ${name}: ${shown} is not one of ${p.choices.join(', ')}`, 'export');
+    if (p.pattern && !new RegExp(p.pattern).test(value))
+      throw new UsageError(`--param ${name}: ${shown} does not match ${p.pattern}`, 'export');
   }
 }
 
@@ -121,6 +132,8 @@ export async function writeOutput(text: string | Uint8Array, out: string | undef
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
-    throw new Error(`cannot write ${out}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : (error as Error).message}`);
+    throw new Error(
+      `cannot write ${out}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : (error as Error).message}`,
+    );
   }
 }

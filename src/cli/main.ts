@@ -23,7 +23,7 @@ export function mainHelp(): string {
     '  -v, --version  Print the version',
     '  -h, --help     Show this help',
     '',
-    'Run `runbook <command> --help` for a command\'s options.',
+    "Run `runbook <command> --help` for a command's options.",
     'Exit status: 0 finished and every gate passed, 1 a step failed or aborted, 2 bad input (nothing ran), 130 interrupted.',
     '',
   ].join('\n');
@@ -82,7 +82,10 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   }
 }
 
-export function parseCommandArgs(spec: CommandSpec, args: string[]): { positionals: string[]; options: Record<string, string | boolean | string[] | undefined> } {
+export function parseCommandArgs(
+  spec: CommandSpec,
+  args: string[],
+): { positionals: string[]; options: Record<string, string | boolean | string[] | undefined> } {
   let parsed;
   try {
     parsed = parseArgs({ args, options: spec.options, allowPositionals: true, strict: true });

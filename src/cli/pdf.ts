@@ -29,11 +29,18 @@ async function executable(file: string): Promise<boolean> {
  * The browser to print with: the one named (by --browser, else the `browser` setting), else the
  * first of BROWSER_NAMES on PATH. None is bad input (exit 2) with a sentence saying how to get one.
  */
-export async function findBrowser(named: { value: string; origin: string } | undefined, env: NodeJS.ProcessEnv, command: string): Promise<string> {
+export async function findBrowser(
+  named: { value: string; origin: string } | undefined,
+  env: NodeJS.ProcessEnv,
+  command: string,
+): Promise<string> {
   if (named) {
     const file = named.value.includes('/') ? named.value : await onPath(named.value, env);
     if (file && (await executable(file))) return file;
-    throw new UsageError(`${named.origin} names "${named.value}", which is not an executable program; name a Chromium-family browser (chromium, google-chrome)`, command);
+    throw new UsageError(
+      `${named.origin} names "${named.value}", which is not an executable program; name a Chromium-family browser (chromium, google-chrome)`,
+      command,
+    );
   }
   for (const name of BROWSER_NAMES) {
     const file = await onPath(name, env);
@@ -80,7 +87,12 @@ export function printArgs(options: { profile: string; pdf: string; url: string; 
 export async function htmlToPdf(html: string, flag: unknown, io: { env: NodeJS.ProcessEnv }, command: string): Promise<Buffer> {
   const { loadSettings } = await import('../config/settings.js');
   const setting = loadSettings(io.env).browser;
-  const named = typeof flag === 'string' ? { value: flag, origin: '--browser' } : setting ? { value: setting, origin: 'the browser setting' } : undefined;
+  const named =
+    typeof flag === 'string'
+      ? { value: flag, origin: '--browser' }
+      : setting
+        ? { value: setting, origin: 'the browser setting' }
+        : undefined;
   return printPdf(html, await findBrowser(named, io.env, command), { env: io.env });
 }
 
@@ -123,7 +135,12 @@ export async function printPdf(html: string, browser: string, options: { timeout
     if (timedOut) throw new Error(`${browser} did not finish printing within ${Math.round(limit / 1000)} s; it was stopped`);
     const bytes = await readFile(pdf).catch(() => undefined);
     if (exit.code !== 0 || !bytes || bytes.subarray(0, 4).toString('latin1') !== '%PDF') {
-      const last = stderr.trim().split('\n').filter((l) => !/^\[\d+:\d+:/.test(l) || /ERROR|FATAL/.test(l)).slice(-3).join(' / ');
+      const last = stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !/^\[\d+:\d+:/.test(l) || /ERROR|FATAL/.test(l))
+        .slice(-3)
+        .join(' / ');
       throw new Error(`${browser} did not print a PDF (exit ${exit.code ?? 'by signal'})${last ? `: ${last}` : ''}`);
     }
     return bytes;

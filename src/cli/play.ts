@@ -12,7 +12,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
   };
   let file = positionals[0];
-  let resume: boolean | string | undefined = options.resume === true ? str('run') ?? true : undefined;
+  let resume: boolean | string | undefined = options.resume === true ? (str('run') ?? true) : undefined;
   if (str('run') && !options.resume) throw new UsageError('--run RUN goes with --resume', 'play');
   // `play --resume RUN`: a run id where the file would be.
   if (resume === true && file && looksLikeRunId(file)) {
@@ -43,14 +43,22 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
   const { session } = opened;
   session.handleSignals();
   try {
-    return await drive(session, io, { plain: options.plain === true, ...(str('theme') ? { theme: str('theme')! } : {}), noColor: options['no-color'] === true });
+    return await drive(session, io, {
+      plain: options.plain === true,
+      ...(str('theme') ? { theme: str('theme')! } : {}),
+      noColor: options['no-color'] === true,
+    });
   } finally {
     await session.close();
   }
 }
 
 /** The one place the driver is chosen: the TUI on a terminal, plain mode otherwise (or with --plain). */
-export async function drive(session: Session, io: CommandInput['io'], display: { plain: boolean; theme?: string; noColor: boolean; training?: boolean }): Promise<number> {
+export async function drive(
+  session: Session,
+  io: CommandInput['io'],
+  display: { plain: boolean; theme?: string; noColor: boolean; training?: boolean },
+): Promise<number> {
   if (io.interactive && !display.plain) {
     const { runTui } = await import('../ui/app/run-tui.js');
     // The TUI reads keys from stdin in raw mode: the line reader of the param prompts lets go of it.
@@ -61,7 +69,9 @@ export async function drive(session: Session, io: CommandInput['io'], display: {
         transportFor: session.transportFor,
         clock: session.clock,
         // The header names the cluster, or sim:<scenario> for the simulator.
-        ...(session.inventory ? { target: session.inventory.simulated ? session.inventory.source : (session.inventory.name ?? session.inventory.source) } : {}),
+        ...(session.inventory
+          ? { target: session.inventory.simulated ? session.inventory.source : (session.inventory.name ?? session.inventory.source) }
+          : {}),
         ...(display.training ? { training: true } : {}),
         journalFile: session.journalFile,
         shell: session.ssh,

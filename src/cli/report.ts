@@ -15,12 +15,13 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
   checkPdfOutput(format, options.output, 'report');
   const paper = parsePaper(options.paper, 'report');
   const wanted = positionals[0]!;
-  const [{ listRuns, readJournal, journalPath, runsDir }, { loadSettings }, { buildReport }, { renderReportMarkdown, renderReportHtml }] = await Promise.all([
-    import('../engine/journal.js'),
-    import('../config/settings.js'),
-    import('../export/report-model.js'),
-    import('../export/report-render.js'),
-  ]);
+  const [{ listRuns, readJournal, journalPath, runsDir }, { loadSettings }, { buildReport }, { renderReportMarkdown, renderReportHtml }] =
+    await Promise.all([
+      import('../engine/journal.js'),
+      import('../config/settings.js'),
+      import('../export/report-model.js'),
+      import('../export/report-render.js'),
+    ]);
   const stateDir = (options['state-dir'] as string | undefined) ?? loadSettings(io.env).stateDir;
 
   let file: string;
@@ -30,7 +31,10 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     const found = wanted === 'latest' ? runs[runs.length - 1] : runs.find((r) => r.id === wanted);
     if (!found) {
       const latest = runs.slice(-SHOW_RUNS).reverse();
-      const list = latest.length > 0 ? `; the latest: ${latest.map((r) => `${r.id} (${r.runbook.id}${r.status ? `, ${r.status}` : ', unfinished'})`).join(', ')}` : '; there are no runs there yet';
+      const list =
+        latest.length > 0
+          ? `; the latest: ${latest.map((r) => `${r.id} (${r.runbook.id}${r.status ? `, ${r.status}` : ', unfinished'})`).join(', ')}`
+          : '; there are no runs there yet';
       const what = wanted === 'latest' ? 'no run' : `no run ${wanted}`;
       throw new InputError([{ file: runsDir(stateDir), severity: 'error', message: `${what} in ${runsDir(stateDir)}${list}` }]);
     }
@@ -38,13 +42,18 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
   }
 
   const journal = await readJournal(file);
-  if (journal.records.length === 0) throw new InputError([{ file, severity: 'error', message: 'the journal is empty: the run never started' }]);
+  if (journal.records.length === 0)
+    throw new InputError([{ file, severity: 'error', message: 'the journal is empty: the run never started' }]);
   if (journal.torn) io.stderr.write(`${file}: the last line was cut short (the player died while writing it); the report leaves it out\n`);
   const runbook = await sameRunbook(journal.records, io.cwd);
   const doc = buildReport({ records: journal.records, ...(runbook ? { runbook } : {}), journal: path.basename(file) });
   const text = format === 'md' ? renderReportMarkdown(doc) : renderReportHtml(doc, { paper });
   const { htmlToPdf } = await import('./pdf.js');
-  await writeOutput(format === 'pdf' ? await htmlToPdf(text, options.browser, io, 'report') : text, options.output as string | undefined, io);
+  await writeOutput(
+    format === 'pdf' ? await htmlToPdf(text, options.browser, io, 'report') : text,
+    options.output as string | undefined,
+    io,
+  );
   return 0;
 }
 

@@ -28,7 +28,9 @@ export async function run({ options, io }: CommandInput): Promise<number> {
       by: r.by,
       startedAt: r.startedAt,
       state: r.state,
-      ...(r.holder ? { player: { user: r.holder.owner.user, host: r.holder.owner.host, pid: r.holder.owner.pid, since: r.holder.owner.since } } : {}),
+      ...(r.holder
+        ? { player: { user: r.holder.owner.user, host: r.holder.owner.host, pid: r.holder.owner.pid, since: r.holder.owner.since } }
+        : {}),
       journal: r.file,
     }));
     io.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
@@ -40,10 +42,18 @@ export async function run({ options, io }: CommandInput): Promise<number> {
   }
   const started = (iso: string) => iso.replace('T', ' ').replace(/(:\d\d)(\.\d+)?Z$/, '$1');
   const state = (r: (typeof runs)[number]) =>
-    r.holder ? `${r.state} (${r.holder.owner.user}@${r.holder.owner.host}, pid ${r.holder.owner.pid}${r.holder.checkable ? '' : ', another host'})` : r.state;
-  const rows = [['RUN', 'RUNBOOK', 'WHO', 'STARTED (UTC)', 'STATE'], ...runs.map((r) => [r.id, r.runbook.title, r.by, started(r.startedAt), state(r)])];
+    r.holder
+      ? `${r.state} (${r.holder.owner.user}@${r.holder.owner.host}, pid ${r.holder.owner.pid}${r.holder.checkable ? '' : ', another host'})`
+      : r.state;
+  const rows = [
+    ['RUN', 'RUNBOOK', 'WHO', 'STARTED (UTC)', 'STATE'],
+    ...runs.map((r) => [r.id, r.runbook.title, r.by, started(r.startedAt), state(r)]),
+  ];
   const lines = alignColumns(rows);
-  lines.push('', `Journals: ${runsDir(stateDir)}. \`runbook report RUN\` writes a run's report; \`runbook play --resume RUN\` (a training: \`runbook train --resume RUN\`) goes on with one that stopped.`);
+  lines.push(
+    '',
+    `Journals: ${runsDir(stateDir)}. \`runbook report RUN\` writes a run's report; \`runbook play --resume RUN\` (a training: \`runbook train --resume RUN\`) goes on with one that stopped.`,
+  );
   io.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -104,7 +104,8 @@ export interface Session {
 export type OpenResult = { kind: 'session'; session: Session } | { kind: 'dry-run'; status: number };
 
 const usage = (message: string, command: string) => new UsageError(message, command);
-const bad = (file: string, message: string, extra: Partial<Problem> = {}) => new InputError([{ file, severity: 'error', message, ...extra }]);
+const bad = (file: string, message: string, extra: Partial<Problem> = {}) =>
+  new InputError([{ file, severity: 'error', message, ...extra }]);
 
 /** --param pairs; a pair without "=" is a usage error. */
 export function parseParamArgs(values: readonly string[], command: string): Map<string, string> {
@@ -171,7 +172,11 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
   if (options.resume) {
     // A run named by id whose journal is a link: said so, rather than "no such run".
     if (typeof options.resume === 'string' && RUN_ID.test(options.resume)) await checkJournalFile(journalPath(stateDir, options.resume));
-    const run = await findRunToResume(stateDir, options.file ? resolve(options.file) : undefined, typeof options.resume === 'string' ? options.resume : undefined);
+    const run = await findRunToResume(
+      stateDir,
+      options.file ? resolve(options.file) : undefined,
+      typeof options.resume === 'string' ? options.resume : undefined,
+    );
     if (!options.dryRun) {
       await checkJournalFile(run.file);
       // One player per run: the lock first, then the journal, which no other player now writes.
@@ -181,14 +186,20 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
         back = recoverUnwritten(run.file);
       } catch (error) {
         if (error instanceof InputError) throw error;
-        throw new Error(`the records set aside in ${run.file}.unwritten when the run stopped cannot be put back into its journal: ${fsReason(error)}; nothing ran (resume again once that is fixed)`);
+        throw new Error(
+          `the records set aside in ${run.file}.unwritten when the run stopped cannot be put back into its journal: ${fsReason(error)}; nothing ran (resume again once that is fixed)`,
+        );
       }
-      if (back > 0) io.stderr.write(`${run.file}: ${back} ${back === 1 ? 'record' : 'records'} the journal could not take when the run stopped were put back\n`);
+      if (back > 0)
+        io.stderr.write(
+          `${run.file}: ${back} ${back === 1 ? 'record' : 'records'} the journal could not take when the run stopped were put back\n`,
+        );
     }
     const { records } = await readJournal(run.file);
     // It may have finished while this player waited for the lock.
     const last = records.findLast((r) => r.event === 'run-finished' || r.event === 'resumed');
-    if (last?.event === 'run-finished' && last.status === 'passed') throw bad(run.file, `run ${run.id} finished and passed; there is nothing to resume`);
+    if (last?.event === 'run-finished' && last.status === 'passed')
+      throw bad(run.file, `run ${run.id} finished and passed; there is nothing to resume`);
     const first = records[0] as RunStartedRecord;
     resumed = { file: run.file, records, first };
   }
@@ -201,21 +212,31 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
   const journalInventory = resumed?.first.inventory?.source;
   // A training's cluster went with its player: `train --resume` starts a new one; play cannot.
   if (resumed && command === 'play' && !inventory && !options.inventoryFile && journalInventory?.startsWith('sim:')) {
-    throw bad(resumed.file, `run ${resumed.first.run} was a training on the simulated cluster (${journalInventory}), which stopped with its player: \`runbook train --resume ${resumed.first.run}\` goes on with it on a new one`);
+    throw bad(
+      resumed.file,
+      `run ${resumed.first.run} was a training on the simulated cluster (${journalInventory}), which stopped with its player: \`runbook train --resume ${resumed.first.run}\` goes on with it on a new one`,
+    );
   }
   const inventoryFile = inventory
     ? undefined
-    : options.inventoryFile ?? (journalInventory && !journalInventory.startsWith('sim:') ? journalInventory : undefined) ?? settings.inventory;
+    : (options.inventoryFile ??
+      (journalInventory && !journalInventory.startsWith('sim:') ? journalInventory : undefined) ??
+      settings.inventory);
   if (inventoryFile) {
     const { loadInventory } = await import('../inventory/load.js');
     const full = resolve(inventoryFile);
     inventory = await loadInventory(full, {
-      defaults: { ...(options.sshUser ?? settings.sshUser ? { user: options.sshUser ?? settings.sshUser } : {}), ...(options.identityFile ?? settings.identityFile ? { identityFile: options.identityFile ?? settings.identityFile } : {}) },
+      defaults: {
+        ...((options.sshUser ?? settings.sshUser) ? { user: options.sshUser ?? settings.sshUser } : {}),
+        ...((options.identityFile ?? settings.identityFile) ? { identityFile: options.identityFile ?? settings.identityFile } : {}),
+      },
       cwd: io.cwd,
       onWarning: (p) => warnings.push(formatProblem(p)),
     });
     inventory = { ...inventory, source: full };
-    inventoryDigest = createHash('sha256').update(await readFile(full)).digest('hex');
+    inventoryDigest = createHash('sha256')
+      .update(await readFile(full))
+      .digest('hex');
   }
 
   const { loadRunbook } = await import('../runbook/load.js');
@@ -236,7 +257,10 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
   let changedRunbook = false;
   if (resumed && resumed.first.runbook.digest !== loaded.digest) {
     if (!options.allowChangedRunbook) {
-      throw bad(file, `the runbook changed since run ${resumed.first.run} started (sha256 ${resumed.first.runbook.digest.slice(0, 12)} then, ${loaded.digest.slice(0, 12)} now); resuming would mix two procedures. Resume with --allow-changed-runbook to go on with the file as it is now.`);
+      throw bad(
+        file,
+        `the runbook changed since run ${resumed.first.run} started (sha256 ${resumed.first.runbook.digest.slice(0, 12)} then, ${loaded.digest.slice(0, 12)} now); resuming would mix two procedures. Resume with --allow-changed-runbook to go on with the file as it is now.`,
+      );
     }
     changedRunbook = true;
   }
@@ -257,7 +281,10 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
       ? `the inventory ${inventory.source} changed since run ${resumed.first.run} started (sha256 ${then.digest!.slice(0, 12)} then, ${inventoryDigest!.slice(0, 12)} now):${list}`
       : `the inventory ${inventory.source} names other machines than when run ${resumed.first.run} started, although the file is the same (the ssh config it resolves through changed):${list}`;
     if (!options.allowChangedInventory) {
-      throw bad(inventory.source, `${what}\nResuming would run the remaining steps on the nodes as they are named now, so nothing ran. Resume with --allow-changed-inventory to go on with the inventory as it is now.`);
+      throw bad(
+        inventory.source,
+        `${what}\nResuming would run the remaining steps on the nodes as they are named now, so nothing ran. Resume with --allow-changed-inventory to go on with the inventory as it is now.`,
+      );
     }
     io.stderr.write(`${what}\ngoing on with the inventory as it is now (--allow-changed-inventory); every node is checked again first\n`);
     changedInventory = { digest: inventoryDigest ?? then.digest ?? '', changes };
@@ -301,7 +328,15 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
     file,
     digest: loaded.digest,
     // A file inventory's nodes are remembered, so a resume can show what changed in it.
-    ...(inventory ? { inventory: { source: inventory.source, ...(inventoryDigest ? { digest: inventoryDigest, nodes: inventory.nodes.map(nodeAddress) } : {}), simulated: inventory.simulated } } : {}),
+    ...(inventory
+      ? {
+          inventory: {
+            source: inventory.source,
+            ...(inventoryDigest ? { digest: inventoryDigest, nodes: inventory.nodes.map(nodeAddress) } : {}),
+            simulated: inventory.simulated,
+          },
+        }
+      : {}),
     params,
     secrets,
     by: options.yes ? YES_BY : by,
@@ -312,7 +347,9 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
   const journal = resumed ? await Journal.reopen(resumed.file) : await Journal.create(stateDir, runId);
   // The SSH transport's connection events go to the journal, through the runner made just below.
   let runnerRef: Runner | undefined;
-  const transports = options.transportFor ? undefined : await makeTransports(inventory, options, settings, io, (e) => runnerRef?.noteConnection(e));
+  const transports = options.transportFor
+    ? undefined
+    : await makeTransports(inventory, options, settings, io, (e) => runnerRef?.noteConnection(e));
   const transportFor = options.transportFor ?? transports!.transportFor;
   const runner = new Runner({
     state,
@@ -394,9 +431,16 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
 function reportSalvage(journal: Journal, stderr: NodeJS.WritableStream): void {
   const s = journal.salvage;
   if (!s) return;
-  if (s.kind === 'rewritten') stderr.write(`runbook: the records the journal first could not take were written to ${journal.file} after all; --resume goes on from them\n`);
-  else if (s.kind === 'set-aside') stderr.write(`runbook: the journal could not take the run's last records; they are kept in ${s.file}, and --resume puts them back\n`);
-  else stderr.write(`runbook: the journal could not take the run's last records, nor could they be set aside (${s.error}); they were:\n${s.records.map((r) => `  ${r}`).join('\n')}\n`);
+  if (s.kind === 'rewritten')
+    stderr.write(
+      `runbook: the records the journal first could not take were written to ${journal.file} after all; --resume goes on from them\n`,
+    );
+  else if (s.kind === 'set-aside')
+    stderr.write(`runbook: the journal could not take the run's last records; they are kept in ${s.file}, and --resume puts them back\n`);
+  else
+    stderr.write(
+      `runbook: the journal could not take the run's last records, nor could they be set aside (${s.error}); they were:\n${s.records.map((r) => `  ${r}`).join('\n')}\n`,
+    );
 }
 
 /**
@@ -417,7 +461,10 @@ async function makeTransports(
   io: CommandIO,
   onEvent: (event: ConnectionEvent) => void,
 ) {
-  const [{ createLocalTransport }, { createSshTransport }] = await Promise.all([import('../transport/local.js'), import('../transport/ssh.js')]);
+  const [{ createLocalTransport }, { createSshTransport }] = await Promise.all([
+    import('../transport/local.js'),
+    import('../transport/ssh.js'),
+  ]);
   // Local steps run where the operator stands, with the operator's environment.
   const local = createLocalTransport({ cwd: io.cwd, env: io.env });
   let ssh: Transport | undefined;
@@ -472,7 +519,11 @@ export async function resolveParams(
     }
   }
   const params: Record<string, Scalar | undefined> = {};
-  const secrets = new Set(Object.entries(declared).filter(([, p]) => p.secret).map(([n]) => n));
+  const secrets = new Set(
+    Object.entries(declared)
+      .filter(([, p]) => p.secret)
+      .map(([n]) => n),
+  );
   for (const name of Object.keys(declared)) params[name] = undefined;
   for (const [name, p] of Object.entries(declared)) {
     if (p.when) {
@@ -528,11 +579,16 @@ function checkParam(name: string, p: Param, value: string): { problem: string; h
   // A secret is never shown, so it may hold anything; any other value is shown in confirmations,
   // where a control character could show another command than the one that runs.
   const control = p.secret ? undefined : findControl(value);
-  if (control) return { problem: `${name}: the value has the control character ${control.name} (character ${control.index + 1}); a param is shown in confirmations, on screen and in exports: remove it` };
+  if (control)
+    return {
+      problem: `${name}: the value has the control character ${control.name} (character ${control.index + 1}); a param is shown in confirmations, on screen and in exports: remove it`,
+    };
   // Every occurrence of a secret is masked in what nodes print, before checks read it: a secret of
   // a letter or two would mask those letters everywhere and break every check (and is no secret).
   if (p.secret && value.length > 0 && value.length < MIN_SECRET_LINE) {
-    return { problem: `${name}: a secret of fewer than ${MIN_SECRET_LINE} characters is refused: it would be masked wherever those characters appear in the nodes' output` };
+    return {
+      problem: `${name}: a secret of fewer than ${MIN_SECRET_LINE} characters is refused: it would be masked wherever those characters appear in the nodes' output`,
+    };
   }
   const shown = p.secret ? 'the value' : `"${value}"`;
   if (p.choices && !p.choices.includes(value)) return { problem: `${name}: ${shown} is not one of ${p.choices.join(', ')}` };
@@ -547,7 +603,10 @@ function checkParam(name: string, p: Param, value: string): { problem: string; h
     const matches = boundedTest(re, value);
     if (matches === 'timeout') {
       const limit = `${(MATCH_LIMITS_MS.at(-1) ?? 0) / 1000} s`;
-      return { problem: `${name}: ${shown} is refused: the runbook's pattern ${p.pattern} backtracks (no answer within ${limit}), so no value can be checked against it; simplify the pattern`, hopeless: true };
+      return {
+        problem: `${name}: ${shown} is refused: the runbook's pattern ${p.pattern} backtracks (no answer within ${limit}), so no value can be checked against it; simplify the pattern`,
+        hopeless: true,
+      };
     }
     if (!matches) return { problem: `${name}: ${shown} does not match ${p.pattern}` };
   }
@@ -572,7 +631,9 @@ async function askParam(name: string, p: Param, ctx: ResolveContext): Promise<st
     if (line === undefined) {
       // A dry run shows what it cannot know as written.
       if (ctx.dryRun) return undefined;
-      throw bad(file, `param ${name} has no value and there is no more input: give --param ${name}=VALUE${where}`, { path: `params.${name}` });
+      throw bad(file, `param ${name} has no value and there is no more input: give --param ${name}=VALUE${where}`, {
+        path: `params.${name}`,
+      });
     }
     const value = p.secret ? line : line.trim();
     const verdict = value === '' ? { problem: `${name}: a value is required` } : checkParam(name, p, value);
@@ -584,7 +645,13 @@ async function askParam(name: string, p: Param, ctx: ResolveContext): Promise<st
 }
 
 /** Every command exactly as it would run on each target, secrets masked; nothing runs. */
-export function printDryRun(out: NodeJS.WritableStream, plan: Plan, loaded: LoadedRunbook, params: Record<string, Scalar | undefined>, secrets: Set<string>): void {
+export function printDryRun(
+  out: NodeJS.WritableStream,
+  plan: Plan,
+  loaded: LoadedRunbook,
+  params: Record<string, Scalar | undefined>,
+  secrets: Set<string>,
+): void {
   const lines: string[] = [`dry run of ${loaded.runbook.title} (${loaded.file}): every command as it would run; nothing runs`];
   const state = createRunState({ plan, runId: 'dry-run', file: loaded.file, digest: loaded.digest, params, secrets, by: 'dry-run' });
   const holds = (cond: string, node?: string): boolean | undefined => {
@@ -603,19 +670,32 @@ export function printDryRun(out: NodeJS.WritableStream, plan: Plan, loaded: Load
   };
   for (const ps of plan.sections) {
     const s = ps.section;
-    const strategy = ps.strategy.kind === 'parallel' ? `parallel, ${ps.strategy.concurrency} at a time` : ps.strategy.kind === 'batch' ? `batches of ${ps.strategy.size}` : 'serial';
+    const strategy =
+      ps.strategy.kind === 'parallel'
+        ? `parallel, ${ps.strategy.concurrency} at a time`
+        : ps.strategy.kind === 'batch'
+          ? `batches of ${ps.strategy.size}`
+          : 'serial';
     const cond = s.when ? holds(s.when) : true;
     lines.push('');
-    lines.push(`section ${ps.id}: ${show(ps.title, undefined, 'text')} (on ${ps.roles.join(', ')}: ${ps.targets.length} ${ps.targets.length === 1 ? 'target' : 'targets'}, ${strategy}${ps.maxFailures ? `, up to ${ps.maxFailures} failed` : ''})${s.when ? ` when ${s.when}${cond === false ? ': false, skipped' : cond === undefined ? ': decided during the run' : ''}` : ''}`);
+    lines.push(
+      `section ${ps.id}: ${show(ps.title, undefined, 'text')} (on ${ps.roles.join(', ')}: ${ps.targets.length} ${ps.targets.length === 1 ? 'target' : 'targets'}, ${strategy}${ps.maxFailures ? `, up to ${ps.maxFailures} failed` : ''})${s.when ? ` when ${s.when}${cond === false ? ': false, skipped' : cond === undefined ? ': decided during the run' : ''}` : ''}`,
+    );
     if (cond === false) continue;
     if (ps.targets.length === 0) lines.push('  (no node has this role: skipped)');
     for (const target of ps.targets) {
       for (const step of ps.steps) {
         const st = step.step;
         const key = `${ps.id}/${step.id}@${target}`;
-        const flags = [st.destructive ? 'destructive' : '', needsConfirmation(st) ? 'asks first' : '', st.until ? `until ${describeGate(st.until)}` : ''].filter(Boolean);
+        const flags = [
+          st.destructive ? 'destructive' : '',
+          needsConfirmation(st) ? 'asks first' : '',
+          st.until ? `until ${describeGate(st.until)}` : '',
+        ].filter(Boolean);
         const stepCond = st.when ? holds(st.when, target) : true;
-        const when = st.when ? ` when ${st.when}${stepCond === false ? ': false, skipped' : stepCond === undefined ? ': decided during the run' : ''}` : '';
+        const when = st.when
+          ? ` when ${st.when}${stepCond === false ? ': false, skipped' : stepCond === undefined ? ': decided during the run' : ''}`
+          : '';
         const flagText = flags.length ? ` [${flags.join(', ')}]` : '';
         if (stepCond === false) {
           lines.push(`  ${key}${when}`);
@@ -633,7 +713,9 @@ export function printDryRun(out: NodeJS.WritableStream, plan: Plan, loaded: Load
 function describeGate(checks: unknown): string {
   const list = Array.isArray(checks) ? checks : [checks];
   return list
-    .map((c: Record<string, unknown>) => ('exit' in c ? `exit ${c.exit}` : 'regex' in c ? `/${c.regex}/` : 'json' in c ? `${c.json} = ${c.equals}` : `${c.column} all ${c.all}`))
+    .map((c: Record<string, unknown>) =>
+      'exit' in c ? `exit ${c.exit}` : 'regex' in c ? `/${c.regex}/` : 'json' in c ? `${c.json} = ${c.equals}` : `${c.column} all ${c.all}`,
+    )
     .join(' and ');
 }
 

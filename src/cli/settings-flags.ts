@@ -9,7 +9,8 @@ const THEMES: readonly Theme[] = ['dark', 'light', 'mono'];
 /** --theme NAME, checked before anything starts (plain mode too, which draws no theme). */
 export function parseTheme(text: string | undefined, command?: string): Theme | undefined {
   if (text === undefined) return undefined;
-  if (!(THEMES as readonly string[]).includes(text)) throw new UsageError(`--theme must be ${THEMES.slice(0, -1).join(', ')} or ${THEMES.at(-1)}, not "${text}"`, command);
+  if (!(THEMES as readonly string[]).includes(text))
+    throw new UsageError(`--theme must be ${THEMES.slice(0, -1).join(', ')} or ${THEMES.at(-1)}, not "${text}"`, command);
   return text as Theme;
 }
 
@@ -30,7 +31,10 @@ export function effectiveSettings(options: Options, env: NodeJS.ProcessEnv): Set
 }
 
 /** What nodes that name no user or identity fall back to. */
-export function inventoryDefaults(env: NodeJS.ProcessEnv, settings: Settings = loadSettings(env)): { user?: string; identityFile?: string } {
+export function inventoryDefaults(
+  env: NodeJS.ProcessEnv,
+  settings: Settings = loadSettings(env),
+): { user?: string; identityFile?: string } {
   return {
     ...(settings.sshUser ? { user: settings.sshUser } : {}),
     ...(settings.identityFile ? { identityFile: settings.identityFile } : {}),

@@ -57,7 +57,9 @@ export async function run({ options, io }: CommandInput): Promise<number> {
     const rel = path.relative(io.cwd, file);
     return shellQuote(rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file);
   };
-  const params = Object.entries(sim.suggestedParams).map(([k, v]) => `--param ${k}=${shellQuote(v)}`).join(' ');
+  const params = Object.entries(sim.suggestedParams)
+    .map(([k, v]) => `--param ${k}=${shellQuote(v)}`)
+    .join(' ');
   // The cluster's clock runs N times faster: the player's waits must too, or every poll and
   // deadline is N times too long for it.
   const scale = timeScale !== undefined ? ` --time-scale ${timeScale}` : '';

@@ -15,8 +15,14 @@ import { parseTimeScale } from './sim.js';
 import { parseTheme } from './settings-flags.js';
 
 /** The training --resume goes on with: RUN, or the latest training that did not pass. Its lock is checked before a cluster starts. */
-async function trainingToResume(stateDir: string, runId: string | undefined): Promise<{ id: string; training: TrainingFile; secrets: string[]; finished: string[] }> {
-  const [{ listRuns, runsDir }, { runHolder, describeOwner, lockDirOf }] = await Promise.all([import('../engine/journal.js'), import('../engine/run-lock.js')]);
+async function trainingToResume(
+  stateDir: string,
+  runId: string | undefined,
+): Promise<{ id: string; training: TrainingFile; secrets: string[]; finished: string[] }> {
+  const [{ listRuns, runsDir }, { runHolder, describeOwner, lockDirOf }] = await Promise.all([
+    import('../engine/journal.js'),
+    import('../engine/run-lock.js'),
+  ]);
   const runs = await listRuns(stateDir);
   const bad = (file: string, message: string) => new InputError([{ file, severity: 'error', message }]);
   let found: { id: string; file: string; resumable: boolean; training: TrainingFile } | undefined;
@@ -24,7 +30,11 @@ async function trainingToResume(stateDir: string, runId: string | undefined): Pr
     const run = runs.find((r) => r.id === runId);
     if (!run) throw bad(runsDir(stateDir), `no run ${runId} in ${runsDir(stateDir)} (\`runbook runs\` lists them)`);
     const training = await readTrainingFile(run.file);
-    if (!training) throw bad(run.file, `run ${runId} was not a training (it was played against an inventory): \`runbook play --resume ${runId}\` goes on with it`);
+    if (!training)
+      throw bad(
+        run.file,
+        `run ${runId} was not a training (it was played against an inventory): \`runbook play --resume ${runId}\` goes on with it`,
+      );
     found = { ...run, training };
   } else {
     // The latest training that did not pass: one that passed has nothing left to play.
@@ -35,9 +45,17 @@ async function trainingToResume(stateDir: string, runId: string | undefined): Pr
         break;
       }
     }
-    if (!found) throw bad(runsDir(stateDir), `no training to resume in ${runsDir(stateDir)} (none stopped before the end); \`runbook train\` starts one`);
+    if (!found)
+      throw bad(
+        runsDir(stateDir),
+        `no training to resume in ${runsDir(stateDir)} (none stopped before the end); \`runbook train\` starts one`,
+      );
   }
-  if (!found.resumable) throw bad(found.file, `training ${found.id} finished and passed; there is nothing to resume (\`runbook train --scenario ${found.training.scenario}\` starts it again)`);
+  if (!found.resumable)
+    throw bad(
+      found.file,
+      `training ${found.id} finished and passed; there is nothing to resume (\`runbook train --scenario ${found.training.scenario}\` starts it again)`,
+    );
   const holder = runHolder(stateDir, found.id);
   if (holder) throw bad(found.file, describeOwner(holder.owner, lockDirOf(stateDir, found.id), holder.checkable));
   // The journal masks secret params; a training takes them from its cluster again, not from a prompt.
@@ -57,7 +75,11 @@ function resumeNote(id: string, t: TrainingFile, masters: number, agents: number
       ? 'Its simulated cluster stopped with its player; a new one starts now as it was after the last step that finished.'
       : 'Its simulated cluster stopped with its player before any step finished, so a new one like it starts now, in its first state.',
     'The steps the journal marks done are not run again. Interrupted steps are yours to verify, run again or mark done.',
-    ...(unkept.length > 0 ? [`These steps finished after the cluster was last kept, so the new cluster may not show what they did (check them): ${unkept.join(', ')}.`] : []),
+    ...(unkept.length > 0
+      ? [
+          `These steps finished after the cluster was last kept, so the new cluster may not show what they did (check them): ${unkept.join(', ')}.`,
+        ]
+      : []),
     `To start over instead: runbook train --scenario ${t.scenario}.`,
   ].join('\n');
 }
@@ -66,7 +88,9 @@ async function readSnapshotOrExplain(read: (file: string) => Promise<import('../
   try {
     return await read(file);
   } catch (error) {
-    throw new InputError([{ file, severity: 'error', message: `the simulated cluster's snapshot cannot be used: ${(error as Error).message}` }]);
+    throw new InputError([
+      { file, severity: 'error', message: `the simulated cluster's snapshot cannot be used: ${(error as Error).message}` },
+    ]);
   }
 }
 
@@ -91,10 +115,13 @@ function snapshotKeeper(write: () => Promise<void>, onFirstFailure: (error: Erro
       })
       .finally(() => {
         running = undefined;
-        resting = setTimeout(() => {
-          resting = undefined;
-          if (again) start();
-        }, 4 * (performance.now() - began));
+        resting = setTimeout(
+          () => {
+            resting = undefined;
+            if (again) start();
+          },
+          4 * (performance.now() - began),
+        );
       });
   };
   return {
@@ -125,10 +152,15 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
   }
   parseTheme(str('theme'), 'train');
   const resume = options.resume === true;
-  if (positionals[0] !== undefined && !resume) throw new UsageError(`unexpected argument "${positionals[0]}" (a run id goes with --resume)`, 'train');
+  if (positionals[0] !== undefined && !resume)
+    throw new UsageError(`unexpected argument "${positionals[0]}" (a run id goes with --resume)`, 'train');
   if (resume) {
     const given = ['scenario', 'nodes', 'runbook'].filter((o) => options[o] !== undefined);
-    if (given.length > 0) throw new UsageError(`--resume starts the training's own scenario and size; ${given.map((o) => `--${o}`).join(', ')} go${given.length === 1 ? 'es' : ''} with a new training`, 'train');
+    if (given.length > 0)
+      throw new UsageError(
+        `--resume starts the training's own scenario and size; ${given.map((o) => `--${o}`).join(', ')} go${given.length === 1 ? 'es' : ''} with a new training`,
+        'train',
+      );
   }
   const { loadSettings } = await import('../config/settings.js');
   const stateDir = path.resolve(io.cwd, str('state-dir') ?? loadSettings(io.env).stateDir);
@@ -137,7 +169,12 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
   if (!scenarios.some((s) => s.name === scenario)) {
     throw new UsageError(`unknown scenario "${scenario}"; scenarios: ${scenarios.map((s) => s.name).join(', ')}`, 'train');
   }
-  let size: { masters?: number; agents?: number } = resumed ? { ...(resumed.training.masters ? { masters: resumed.training.masters } : {}), ...(resumed.training.agents ? { agents: resumed.training.agents } : {}) } : {};
+  let size: { masters?: number; agents?: number } = resumed
+    ? {
+        ...(resumed.training.masters ? { masters: resumed.training.masters } : {}),
+        ...(resumed.training.agents ? { agents: resumed.training.agents } : {}),
+      }
+    : {};
   if (str('nodes')) {
     try {
       size = parseNodesOption(str('nodes')!);
@@ -146,7 +183,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     }
   }
   const timeScale = parseTimeScale(str('time-scale'), 'train') ?? resumed?.training.timeScale;
-  const file = resumed ? undefined : str('runbook') ?? shippedRunbook('dcos-1.11-patch.yaml');
+  const file = resumed ? undefined : (str('runbook') ?? shippedRunbook('dcos-1.11-patch.yaml'));
 
   const { readSnapshot, writeSnapshot } = await import('../sim/index.js');
   const snapshotFile = resumed ? simSnapshotFileOf(path.join(stateDir, 'runs', `${resumed.id}.jsonl`)) : undefined;
@@ -155,7 +192,10 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
   try {
     sim = await startSimulator({ scenario, ...size, ...(timeScale !== undefined ? { timeScale } : {}), ...(from ? { from } : {}) });
   } catch (error) {
-    if (from && error instanceof TypeError) throw new InputError([{ file: snapshotFile!, severity: 'error', message: `${error.message}; \`runbook train --scenario ${scenario}\` starts over` }]);
+    if (from && error instanceof TypeError)
+      throw new InputError([
+        { file: snapshotFile!, severity: 'error', message: `${error.message}; \`runbook train --scenario ${scenario}\` starts over` },
+      ]);
     throw error;
   }
   try {
@@ -171,7 +211,17 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
       .map(([name, value]) => `${name}=${value}`);
     const plainBriefing = !io.interactive || options.plain === true;
     const masters = sim.inventory.nodes.filter((n) => n.roles.includes('master')).length;
-    if (resumed) out(resumeNote(resumed.id, resumed.training, masters, size.agents ?? sim.inventory.nodes.filter((n) => n.roles.includes('agent')).length, from !== undefined, from?.finished !== undefined ? resumed.finished.slice(from.finished) : []));
+    if (resumed)
+      out(
+        resumeNote(
+          resumed.id,
+          resumed.training,
+          masters,
+          size.agents ?? sim.inventory.nodes.filter((n) => n.roles.includes('agent')).length,
+          from !== undefined,
+          from?.finished !== undefined ? resumed.finished.slice(from.finished) : [],
+        ),
+      );
     else if (plainBriefing) {
       out(`Training: ${sim.scenario.title}. ${briefing}`);
       out(`Cluster ${sim.clusterName}: ${sim.inventory.nodes.length} nodes on loopback (inventory: runbook sim prints one).`);
@@ -200,7 +250,10 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     const keep = snapshotKeeper(
       () => writeSnapshot(simSnapshotFileOf(session.journalFile), { ...sim.snapshot(), finished }),
       // The training goes on; only a resume would miss what the cluster became.
-      (error) => io.stderr.write(`warning: the simulated cluster could not be kept beside the journal (${error.message}); train --resume would start it in its first state\n`),
+      (error) =>
+        io.stderr.write(
+          `warning: the simulated cluster could not be kept beside the journal (${error.message}); train --resume would start it in its first state\n`,
+        ),
     );
     const unsubscribe = session.runner.subscribe((_state, change) => {
       const count = change.records.filter((r) => r.event === 'step-finished').length;
@@ -210,7 +263,12 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     session.handleSignals();
     let status: number;
     try {
-      status = await drive(session, io, { plain: options.plain === true, ...(str('theme') ? { theme: str('theme')! } : {}), noColor: options['no-color'] === true, training: true });
+      status = await drive(session, io, {
+        plain: options.plain === true,
+        ...(str('theme') ? { theme: str('theme')! } : {}),
+        noColor: options['no-color'] === true,
+        training: true,
+      });
     } finally {
       unsubscribe();
       keep.request();

@@ -38,8 +38,21 @@ export async function readTrainingFile(journal: string): Promise<TrainingFile | 
   } catch {
     value = {};
   }
-  if (typeof value !== 'object' || value === null || typeof value.scenario !== 'string' || ![value.masters, value.agents, value.timeScale].every(positive)) {
-    throw new InputError([{ file, line: 1, column: 1, severity: 'error', message: 'this is not the record of a training (scenario, masters, agents, timeScale); it was changed or damaged' }]);
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof value.scenario !== 'string' ||
+    ![value.masters, value.agents, value.timeScale].every(positive)
+  ) {
+    throw new InputError([
+      {
+        file,
+        line: 1,
+        column: 1,
+        severity: 'error',
+        message: 'this is not the record of a training (scenario, masters, agents, timeScale); it was changed or damaged',
+      },
+    ]);
   }
   return value as TrainingFile;
 }

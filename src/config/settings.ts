@@ -63,7 +63,8 @@ export function settingChoices(key: SettingKey): readonly string[] | undefined {
 
 /** The XDG state directory for journals: $XDG_STATE_HOME/runbook or ~/.local/state/runbook. */
 export function defaultStateDir(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(env.HOME || os.homedir(), '.local', 'state');
+  const base =
+    env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(env.HOME || os.homedir(), '.local', 'state');
   return path.join(base, 'runbook');
 }
 
@@ -74,7 +75,9 @@ export function openSettingsStore(env: NodeJS.ProcessEnv): Conf<Stored> {
   } catch (error) {
     // A hand-edited settings file that no longer parses or fits the schema: bad input, exit 2.
     const message = (error as Error).message.replace(/^Config schema violation: /, '');
-    throw new InputError([{ file: 'settings', severity: 'error', message: `the settings file cannot be used: ${message}; fix it, or delete it to start over` }]);
+    throw new InputError([
+      { file: 'settings', severity: 'error', message: `the settings file cannot be used: ${message}; fix it, or delete it to start over` },
+    ]);
   }
 }
 

@@ -121,7 +121,8 @@ function searchOutput(source: string, text: string, searched?: Readonly<Record<s
   const limit = `${SEARCH_LIMIT_MS / 1000} s`;
   const match = searched !== undefined && Object.hasOwn(searched, source) ? searched[source] : undefined;
   if (match === undefined) {
-    if (backtracking.has(source)) return { undecided: `/${source}/ backtracks (no answer within ${limit} on earlier output, so it is not tried again)` };
+    if (backtracking.has(source))
+      return { undecided: `/${source}/ backtracks (no answer within ${limit} on earlier output, so it is not tried again)` };
     return { undecided: `/${source}/ was not searched for in this output` };
   }
   if (match === 'timeout') {
@@ -139,7 +140,8 @@ function checkRegex(source: string, not: boolean, input: CheckInput): CheckOutco
   if (typeof re === 'string') return { ok: false, message: re };
   const text = outputText(input);
   const match = searchOutput(source, text, input.searches);
-  if (!found(match)) return { ok: false, message: `${match.undecided}: the check cannot be decided; simplify the pattern`, undecided: true };
+  if (!found(match))
+    return { ok: false, message: `${match.undecided}: the check cannot be decided; simplify the pattern`, undecided: true };
   if (not) {
     return match
       ? { ok: false, message: `/${source}/ matched "${clip(lineAround(text, match.index))}", expected no match` }
@@ -200,7 +202,8 @@ export function lookupJson(document: unknown, key: string): Lookup {
     }
     if (Array.isArray(value)) {
       const index = Number(segments[0]);
-      if (Number.isInteger(index) && index >= 0 && index < value.length) return walk(value[index], segments.slice(1), join(at, String(index)));
+      if (Number.isInteger(index) && index >= 0 && index < value.length)
+        return walk(value[index], segments.slice(1), join(at, String(index)));
       missing = join(at, segments[0] ?? '');
       return;
     }
@@ -240,7 +243,13 @@ function checkJson(key: string, expected: Scalar, input: CheckInput): CheckOutco
   if (!parsed.ok) return { ok: false, message: `${key}: the output is not JSON${describeOutput(input.stdout)}` };
   const found = lookupJson(parsed.value, key);
   if (!found.found) {
-    return { ok: false, message: found.missing === key || !found.missing.includes('/') ? `${key}: not in the output` : `${key}: not in the output (no ${found.missing})` };
+    return {
+      ok: false,
+      message:
+        found.missing === key || !found.missing.includes('/')
+          ? `${key}: not in the output`
+          : `${key}: not in the output (no ${found.missing})`,
+    };
   }
   const many = found.values.length > 1;
   for (const { path, value } of found.values) {
@@ -339,7 +348,8 @@ function checkColumn(column: string, expected: Scalar, input: CheckInput): Check
   const text = outputText(input);
   const table = findTable(text, column);
   if (!table) return { ok: false, message: `${column}: no table with that column in the output${describeOutput(text)}` };
-  if (table.rows.length === 0) return { ok: false, message: `${column}: the table has no data rows, so nothing proves the column is ${showValue(expected)}` };
+  if (table.rows.length === 0)
+    return { ok: false, message: `${column}: the table has no data rows, so nothing proves the column is ${showValue(expected)}` };
   const index = table.header.indexOf(column);
   for (const [n, row] of table.rows.entries()) {
     const cell = row[index];
@@ -354,7 +364,10 @@ function checkColumn(column: string, expected: Scalar, input: CheckInput): Check
 // ---- capture ----
 
 /** A capture's value: the first group of the pattern (or the whole match without groups). */
-export function capture(source: string, input: Pick<CheckInput, 'stdout' | 'stderr' | 'searches'>): { ok: true; value: string } | { ok: false; message: string } {
+export function capture(
+  source: string,
+  input: Pick<CheckInput, 'stdout' | 'stderr' | 'searches'>,
+): { ok: true; value: string } | { ok: false; message: string } {
   const re = compilePattern(source);
   if (typeof re === 'string') return { ok: false, message: re };
   const text = outputText(input);
@@ -367,7 +380,10 @@ export function capture(source: string, input: Pick<CheckInput, 'stdout' | 'stde
 // ---- helpers ----
 
 function lastLine(text: string): string | undefined {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   return lines[lines.length - 1];
 }
 

@@ -75,7 +75,16 @@ export type ConnectionEvent =
   | { type: 'connected'; node: string; host: string; port: number; user: string; via?: string }
   | { type: 'reconnecting'; node: string; host: string; port: number; user: string; reason: string }
   | { type: 'disconnected'; node: string; host: string; port: number; user: string; reason: string }
-  | { type: 'host-key-accepted'; node: string; host: string; port: number; name: string; keyType: string; fingerprint: string; file: string };
+  | {
+      type: 'host-key-accepted';
+      node: string;
+      host: string;
+      port: number;
+      name: string;
+      keyType: string;
+      fingerprint: string;
+      file: string;
+    };
 
 export type JournalRecord =
   | RunStartedRecord
@@ -87,10 +96,28 @@ export type JournalRecord =
   | (Base & { event: 'node-started'; section: string; node: string })
   | (Base & { event: 'node-finished'; section: string; node: string; status: 'passed' | 'failed' })
   | (Base & { event: 'node-excluded'; section: string; node: string; reason: string; tasks: number })
-  | (At & { event: 'confirmation-asked'; title: string; command?: string; text?: string; typed?: string; destructive: boolean; checklist?: string[] })
+  | (At & {
+      event: 'confirmation-asked';
+      title: string;
+      command?: string;
+      text?: string;
+      typed?: string;
+      destructive: boolean;
+      checklist?: string[];
+    })
   /** group: set when one answer confirmed several nodes waiting on the same step; the same id on each. */
   | (At & { event: 'confirmation-answered'; answer: 'yes' | 'no'; by: string; reason?: string; group?: string })
-  | (At & { event: 'step-started'; attempt: number; mode: 'run' | 'verify'; command?: string; title: string; text?: string; by?: string; deadlineAt?: number; deadlineText?: string })
+  | (At & {
+      event: 'step-started';
+      attempt: number;
+      mode: 'run' | 'verify';
+      command?: string;
+      title: string;
+      text?: string;
+      by?: string;
+      deadlineAt?: number;
+      deadlineText?: string;
+    })
   /** A poll attempt after the first begins (the first begins with step-started). */
   | (At & { event: 'attempt-started'; attempt: number })
   | (At & { event: 'attempt'; attempt: number; ok: boolean; exit?: number; message: string; nextAt?: number; deadlineAt?: number })
@@ -135,17 +162,45 @@ export type JournalRecord =
    * `command` as shown (secrets masked); one `command-started` and one `command-finished` per run.
    */
   | (Base & { event: 'command-started'; id: string; kind: 'troubleshoot'; node: string; title: string; command: string; by: string })
-  | (Base & { event: 'command-finished'; id: string; kind: 'troubleshoot'; node: string; exit?: number; failure?: string; message?: string; durationMs: number })
+  | (Base & {
+      event: 'command-finished';
+      id: string;
+      kind: 'troubleshoot';
+      node: string;
+      exit?: number;
+      failure?: string;
+      message?: string;
+      durationMs: number;
+    })
   /**
    * Health probes, compactly: a record when a node's health changes (the first probe, then each
    * change of ok or message), with `probes`, how many probes ran on the node since its last
    * record (this one included). A probe that says the same again is only counted.
    */
-  | (Base & { event: 'health'; node: string; ok: boolean; message: string; command: string; exit?: number; durationMs: number; probes: number; by: string })
+  | (Base & {
+      event: 'health';
+      node: string;
+      ok: boolean;
+      message: string;
+      command: string;
+      exit?: number;
+      durationMs: number;
+      probes: number;
+      by: string;
+    })
   | (Base & { event: 'paused'; by: string })
   | (Base & { event: 'continued'; by: string })
   | (Base & { event: 'aborted'; by: string; reason?: string })
-  | (Base & { event: 'run-finished'; status: Outcome; passed: number; failed: number; skipped: number; interrupted: number; notRun: number; durationMs: number });
+  | (Base & {
+      event: 'run-finished';
+      status: Outcome;
+      passed: number;
+      failed: number;
+      skipped: number;
+      interrupted: number;
+      notRun: number;
+      durationMs: number;
+    });
 
 export type RecordEvent = JournalRecord['event'];
 
@@ -185,12 +240,29 @@ export interface ExecOutcome {
 export type InputEvent =
   /** preflight: the nodes whose connection can be checked before anything runs (SSH nodes). */
   | { type: 'start'; at: number; preflight?: readonly string[] }
-  | { type: 'resume'; at: number; by: string; digest: string; changedRunbook?: boolean; changedInventory?: InventoryChange; preflight?: readonly string[] }
+  | {
+      type: 'resume';
+      at: number;
+      by: string;
+      digest: string;
+      changedRunbook?: boolean;
+      changedInventory?: InventoryChange;
+      preflight?: readonly string[];
+    }
   | { type: 'preflight-done'; at: number; failures: readonly PreflightFailure[] }
   /** `connection`, not `event`: a field named event marks a record. */
   | { type: 'connection'; at: number; connection: ConnectionEvent }
   /** searches: the effect's patterns, searched for in the output by the runner (so the reducer never waits on a search). */
-  | { type: 'exec-done'; at: number; task: string; attempt: number; result: ExecOutcome; digest?: OutputDigest; builtin?: BuiltinResult; searches?: Readonly<Record<string, SearchResult>> }
+  | {
+      type: 'exec-done';
+      at: number;
+      task: string;
+      attempt: number;
+      result: ExecOutcome;
+      digest?: OutputDigest;
+      builtin?: BuiltinResult;
+      searches?: Readonly<Record<string, SearchResult>>;
+    }
   | { type: 'timer'; at: number; task: string; attempt: number; kind: 'poll' | 'deadline' }
   | { type: 'action'; at: number; action: OperatorAction; by: string }
   | { type: 'interrupt'; at: number; signal: string }

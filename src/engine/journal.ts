@@ -24,10 +24,7 @@ export const runsDir = (stateDir: string): string => path.join(stateDir, 'runs')
 export const journalPath = (stateDir: string, runId: string): string => path.join(runsDir(stateDir), `${runId}.jsonl`);
 
 /** What became of records the journal could not write (see Journal.close). */
-export type Salvage =
-  | { kind: 'rewritten' }
-  | { kind: 'set-aside'; file: string }
-  | { kind: 'lost'; records: string[]; error: string };
+export type Salvage = { kind: 'rewritten' } | { kind: 'set-aside'; file: string } | { kind: 'lost'; records: string[]; error: string };
 
 /** Where records go that the journal could not take; --resume puts them back (recoverUnwritten). */
 export const unwrittenPath = (journal: string): string => `${journal}.unwritten`;
@@ -67,7 +64,10 @@ export class Journal {
     try {
       handle = await open(file, constants.O_RDWR | constants.O_APPEND | constants.O_NOFOLLOW);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new InputError([{ file, severity: 'error', message: 'this journal is a symbolic link; a journal is resumed only as a plain file' }]);
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP')
+        throw new InputError([
+          { file, severity: 'error', message: 'this journal is a symbolic link; a journal is resumed only as a plain file' },
+        ]);
       throw error;
     }
     try {
@@ -189,7 +189,16 @@ export function recoverUnwritten(file: string): number {
   }
   const [head, ...rest] = text.split('\n');
   const bytes = (JSON.parse(head ?? '{}') as { journalBytes?: unknown }).journalBytes;
-  if (typeof bytes !== 'number') throw new InputError([{ file: aside, line: 1, column: 1, severity: 'error', message: 'this file of records set aside does not say where the journal ended' }]);
+  if (typeof bytes !== 'number')
+    throw new InputError([
+      {
+        file: aside,
+        line: 1,
+        column: 1,
+        severity: 'error',
+        message: 'this file of records set aside does not say where the journal ended',
+      },
+    ]);
   // Only whole lines: the side file itself may have been cut short.
   const lines = rest.slice(0, -1).filter((l) => l.trim() !== '');
   writeWhole(file, constants.O_WRONLY | constants.O_NOFOLLOW, Buffer.from(lines.map((l) => `${l}\n`).join('')), bytes);
@@ -222,7 +231,9 @@ export async function readJournal(file: string): Promise<ReadJournal> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError([{ file, severity: 'error', message: code === 'ENOENT' ? 'no such journal' : `cannot read the journal: ${(error as Error).message}` }]);
+    throw new InputError([
+      { file, severity: 'error', message: code === 'ENOENT' ? 'no such journal' : `cannot read the journal: ${(error as Error).message}` },
+    ]);
   }
   const lines = text.split('\n');
   const records: JournalRecord[] = [];
@@ -232,14 +243,23 @@ export async function readJournal(file: string): Promise<ReadJournal> {
     const last = i === lines.length - 1; // no newline after it: it may be half written
     try {
       const value = JSON.parse(line) as JournalRecord;
-      if (typeof value !== 'object' || value === null || typeof value.event !== 'string' || typeof value.ts !== 'string') throw new Error('not a record');
+      if (typeof value !== 'object' || value === null || typeof value.event !== 'string' || typeof value.ts !== 'string')
+        throw new Error('not a record');
       records.push(value);
     } catch {
       if (last) {
         torn = true;
         continue;
       }
-      throw new InputError([{ file, line: i + 1, column: 1, severity: 'error', message: 'this line of the journal is not a record; the file was changed or damaged' }]);
+      throw new InputError([
+        {
+          file,
+          line: i + 1,
+          column: 1,
+          severity: 'error',
+          message: 'this line of the journal is not a record; the file was changed or damaged',
+        },
+      ]);
     }
   }
   if (records[0] && records[0].event !== 'run-started') {
@@ -284,7 +304,15 @@ export async function listRuns(stateDir: string): Promise<RunSummary[]> {
         if (r.event === 'run-finished') status = r.status;
         else if (r.event === 'resumed') status = undefined;
       }
-      out.push({ id: first.run, file, runbook: first.runbook, startedAt: first.ts, by: first.by, ...(status ? { status } : {}), resumable: status !== 'passed' });
+      out.push({
+        id: first.run,
+        file,
+        runbook: first.runbook,
+        startedAt: first.ts,
+        by: first.by,
+        ...(status ? { status } : {}),
+        resumable: status !== 'passed',
+      });
     } catch {
       continue;
     }
@@ -300,8 +328,12 @@ export async function findRunToResume(stateDir: string, runbookFile: string | un
   const runs = await listRuns(stateDir);
   if (runId) {
     const run = runs.find((r) => r.id === runId);
-    if (!run) throw new InputError([{ file: journalPath(stateDir, runId), severity: 'error', message: `no run ${runId} in ${runsDir(stateDir)}` }]);
-    if (!run.resumable) throw new InputError([{ file: run.file, severity: 'error', message: `run ${runId} finished and passed; there is nothing to resume` }]);
+    if (!run)
+      throw new InputError([{ file: journalPath(stateDir, runId), severity: 'error', message: `no run ${runId} in ${runsDir(stateDir)}` }]);
+    if (!run.resumable)
+      throw new InputError([
+        { file: run.file, severity: 'error', message: `run ${runId} finished and passed; there is nothing to resume` },
+      ]);
     return run;
   }
   const wanted = runbookFile ? path.resolve(runbookFile) : undefined;
@@ -311,7 +343,13 @@ export async function findRunToResume(stateDir: string, runbookFile: string | un
     throw new InputError([{ file: runsDir(stateDir), severity: 'error', message: `no run${what} to resume in ${runsDir(stateDir)}` }]);
   }
   if (!latest.resumable) {
-    throw new InputError([{ file: latest.file, severity: 'error', message: `the latest run${what}, ${latest.id}, finished and passed; there is nothing to resume (name an older run with --run RUN)` }]);
+    throw new InputError([
+      {
+        file: latest.file,
+        severity: 'error',
+        message: `the latest run${what}, ${latest.id}, finished and passed; there is nothing to resume (name an older run with --run RUN)`,
+      },
+    ]);
   }
   return latest;
 }

@@ -17,7 +17,8 @@ export const DEFAULT_LINES_PER_NODE = 2000;
 export const DEFAULT_BYTES_PER_NODE = 2 * 1024 * 1024;
 
 /** The memory a line's text takes at most: V8 keeps a string in one or two bytes a character. */
-export const lineBytes = (line: { text: string; segments?: readonly { text: string }[] }): number => 2 * line.text.length * (line.segments ? 2 : 1);
+export const lineBytes = (line: { text: string; segments?: readonly { text: string }[] }): number =>
+  2 * line.text.length * (line.segments ? 2 : 1);
 
 export interface LineRingOptions<T> {
   /** The most bytes the kept items may take (by `sizeOf`); the oldest go first. The newest is always kept. */
@@ -89,7 +90,10 @@ export function boundedLine<L extends OutputLine>(line: L, max: number = DEFAULT
   // A transport's cut line is its head and a marker: left as it is.
   if (line.text.length <= max + 100) return line;
   const rest = line.text.length - max;
-  return { ...headOf(line, max, ` … [${rest.toLocaleString('en-US')} more characters of this line not kept]`), dropped: (line.dropped ?? 0) + rest };
+  return {
+    ...headOf(line, max, ` … [${rest.toLocaleString('en-US')} more characters of this line not kept]`),
+    dropped: (line.dropped ?? 0) + rest,
+  };
 }
 
 /** The last lines of every node's output; `version` grows with every line. */
@@ -104,7 +108,8 @@ export class OutputStore {
 
   append(node: string, line: StoredLine): void {
     let ring = this.rings.get(node);
-    if (!ring) this.rings.set(node, (ring = new LineRing<StoredLine>(this.linesPerNode, { maxBytes: this.bytesPerNode, sizeOf: lineBytes })));
+    if (!ring)
+      this.rings.set(node, (ring = new LineRing<StoredLine>(this.linesPerNode, { maxBytes: this.bytesPerNode, sizeOf: lineBytes })));
     ring.push(boundedLine(line));
     this.version += 1;
   }
@@ -147,6 +152,12 @@ export class DigestBuilder {
   }
 
   digest(truncated?: boolean): OutputDigest {
-    return { lines: this.lines, bytes: this.bytes, sha256: this.hash.digest('hex'), tail: [...this.tail], ...(truncated ? { truncated: true } : {}) };
+    return {
+      lines: this.lines,
+      bytes: this.bytes,
+      sha256: this.hash.digest('hex'),
+      tail: [...this.tail],
+      ...(truncated ? { truncated: true } : {}),
+    };
   }
 }

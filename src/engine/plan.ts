@@ -97,7 +97,10 @@ export function buildPlan(runbook: Runbook, inventory?: Inventory, options: { fi
     const nodeRoles = roles.filter((r) => r !== LOCAL);
     if (nodeRoles.length > 0) {
       if (!inventory) {
-        problems.push({ path: `sections[${index}].on`, message: `section "${section.id}" runs on ${nodeRoles.join(', ')}: give an inventory with --inventory` });
+        problems.push({
+          path: `sections[${index}].on`,
+          message: `section "${section.id}" runs on ${nodeRoles.join(', ')}: give an inventory with --inventory`,
+        });
       } else {
         for (const node of inventory.nodes) {
           if (node.name === LOCAL) continue;
@@ -127,7 +130,9 @@ export function buildPlan(runbook: Runbook, inventory?: Inventory, options: { fi
     };
   });
   if (inventory?.nodes.some((n) => n.name === LOCAL)) {
-    warnings.push(`a node in ${inventory.source} is named "${LOCAL}"; that name means this machine in a runbook, so the node is never targeted`);
+    warnings.push(
+      `a node in ${inventory.source} is named "${LOCAL}"; that name means this machine in a runbook, so the node is never targeted`,
+    );
   }
   if (problems.length > 0) {
     throw new InputError(problems.map((p) => ({ file: options.file ?? runbook.id, severity: 'error' as const, ...p })));

@@ -17,7 +17,19 @@ import type { ExecResult, OutputLine, Transport } from '../transport/types.js';
 import { compilePattern, evaluateChecks, knownToBacktrack, outputText, patternsOf } from './checks.js';
 import { scopeFor } from './display.js';
 import { realClock, type Clock } from './clock.js';
-import type { ConnectionEvent, Effect, ExecEffect, ExecOutcome, InputEvent, InventoryChange, JournalRecord, OperatorAction, Outcome, PreflightFailure, SideNote } from './events.js';
+import type {
+  ConnectionEvent,
+  Effect,
+  ExecEffect,
+  ExecOutcome,
+  InputEvent,
+  InventoryChange,
+  JournalRecord,
+  OperatorAction,
+  Outcome,
+  PreflightFailure,
+  SideNote,
+} from './events.js';
 import { DigestBuilder, OutputStore, type StoredLine } from './output.js';
 import { searchAsync, type SearchResult } from './regex-worker.js';
 import type { RunState } from './state.js';
@@ -156,7 +168,15 @@ export class Runner {
     if (this.state.phase === 'ready') this.enqueue({ type: 'start', at: this.clock.now(), ...extra });
     else {
       const resume = this.options.resume ?? { digest: this.state.run.digest };
-      this.enqueue({ type: 'resume', at: this.clock.now(), by: this.options.by, digest: resume.digest, ...(resume.changedRunbook ? { changedRunbook: true } : {}), ...(resume.changedInventory ? { changedInventory: resume.changedInventory } : {}), ...extra });
+      this.enqueue({
+        type: 'resume',
+        at: this.clock.now(),
+        by: this.options.by,
+        digest: resume.digest,
+        ...(resume.changedRunbook ? { changedRunbook: true } : {}),
+        ...(resume.changedInventory ? { changedInventory: resume.changedInventory } : {}),
+        ...extra,
+      });
     }
     this.started = true;
     for (const event of this.early.splice(0)) this.enqueue(event);
@@ -208,13 +228,25 @@ export class Runner {
    * kept in the output store (task `troubleshoot:<id>@<node>`) and handed to onOutput, and the
    * journal told who ran what where, when it started, how it ended and how long it took.
    */
-  async troubleshoot(nodeName: string, command: SideCommand, options: { signal?: AbortSignal; onOutput?: (line: OutputLine) => void; by?: string } = {}): Promise<ExecResult> {
+  async troubleshoot(
+    nodeName: string,
+    command: SideCommand,
+    options: { signal?: AbortSignal; onOutput?: (line: OutputLine) => void; by?: string } = {},
+  ): Promise<ExecResult> {
     const node = this.state.plan.targets.get(nodeName);
     if (!node) throw new TypeError(`troubleshoot: no node ${nodeName} in this run`);
     const id = `ts-${++this.sideSeq}`;
     const task = `troubleshoot:${id}@${nodeName}`;
     const startedAt = this.clock.now();
-    this.side({ event: 'command-started', id, kind: 'troubleshoot', node: nodeName, title: command.title, command: this.redact(command.display), by: options.by ?? this.options.by });
+    this.side({
+      event: 'command-started',
+      id,
+      kind: 'troubleshoot',
+      node: nodeName,
+      title: command.title,
+      command: this.redact(command.display),
+      by: options.by ?? this.options.by,
+    });
     const onOutput = (line: OutputLine) => {
       const text = this.redact(line.text);
       const safe = text === line.text ? line : { stream: line.stream, text };
@@ -224,11 +256,26 @@ export class Runner {
     };
     let r: ExecResult;
     try {
-      r = await this.options.transportFor(node).exec(node, command.run, { ...(options.signal ? { signal: options.signal } : {}), onOutput, ...this.maskOption() });
+      r = await this.options
+        .transportFor(node)
+        .exec(node, command.run, { ...(options.signal ? { signal: options.signal } : {}), onOutput, ...this.maskOption() });
     } catch (error) {
-      r = { ok: false, exit: null, failure: 'spawn-failed', message: `the command could not run on ${nodeName}: ${(error as Error).message}`, stdout: '', stderr: '', durationMs: 0 };
+      r = {
+        ok: false,
+        exit: null,
+        failure: 'spawn-failed',
+        message: `the command could not run on ${nodeName}: ${(error as Error).message}`,
+        stdout: '',
+        stderr: '',
+        durationMs: 0,
+      };
     }
-    const safe: ExecResult = { ...r, stdout: this.redact(r.stdout), stderr: this.redact(r.stderr), ...(r.message ? { message: this.redact(r.message) } : {}) };
+    const safe: ExecResult = {
+      ...r,
+      stdout: this.redact(r.stdout),
+      stderr: this.redact(r.stderr),
+      ...(r.message ? { message: this.redact(r.message) } : {}),
+    };
     this.side({
       event: 'command-finished',
       id,
@@ -256,7 +303,11 @@ export class Runner {
     try {
       const command = render(probe.run, scopeFor(this.state, nodeName), 'shell');
       const timeout = parseDuration(probe.timeout ?? '') ?? DEFAULT_HEALTH_TIMEOUT_MS;
-      const r = await this.options.transportFor(node).exec(node, command, { ...(signal ? { signal } : {}), timeoutMs: Math.max(1, Math.round(timeout / this.clock.scale)), ...this.maskOption() });
+      const r = await this.options.transportFor(node).exec(node, command, {
+        ...(signal ? { signal } : {}),
+        timeoutMs: Math.max(1, Math.round(timeout / this.clock.scale)),
+        ...this.maskOption(),
+      });
       if (r.exit !== null) exit = r.exit;
       if (r.failure) verdict = { ok: false, message: r.message ?? r.failure };
       else {
@@ -335,7 +386,8 @@ export class Runner {
               refusal ??= effect.message;
             } else effects.push(effect);
           }
-          if (this.actionWaiters.has(event)) decided.push([event, refusal === undefined ? { taken: true } : { taken: false, message: refusal }]);
+          if (this.actionWaiters.has(event))
+            decided.push([event, refusal === undefined ? { taken: true } : { taken: false, message: refusal }]);
         }
         // The rule: facts on disk before the next action.
         if (records.length > 0 && this.options.journal) await this.options.journal.append(records);
@@ -444,13 +496,21 @@ export class Runner {
           const r = await transport.connect(node);
           if (!r.ok) failures[i] = { node: name, failure: r.failure, message: this.redact(r.message) };
         } catch (error) {
-          failures[i] = { node: name, failure: 'connect-failed', message: this.redact(`Could not connect to ${name}: ${(error as Error).message}`) };
+          failures[i] = {
+            node: name,
+            failure: 'connect-failed',
+            message: this.redact(`Could not connect to ${name}: ${(error as Error).message}`),
+          };
         }
       }
     };
     const width = Math.max(1, Math.min(this.options.preflightConcurrency ?? DEFAULT_PREFLIGHT_CONCURRENCY, names.length));
     await Promise.all(Array.from({ length: width }, worker));
-    this.enqueue({ type: 'preflight-done', at: this.clock.now(), failures: failures.filter((f): f is PreflightFailure => f !== undefined) });
+    this.enqueue({
+      type: 'preflight-done',
+      at: this.clock.now(),
+      failures: failures.filter((f): f is PreflightFailure => f !== undefined),
+    });
   }
 
   private cancelTimers(): void {
@@ -512,7 +572,14 @@ export class Runner {
         at: this.clock.now(),
         task: e.task,
         attempt: e.attempt,
-        result: { exit: null, failure: 'spawn-failed', message: this.redact(`the command could not run on ${e.node}: ${(error as Error).message}`), stdout: '', stderr: '', durationMs: 0 },
+        result: {
+          exit: null,
+          failure: 'spawn-failed',
+          message: this.redact(`the command could not run on ${e.node}: ${(error as Error).message}`),
+          stdout: '',
+          stderr: '',
+          durationMs: 0,
+        },
       }))
       .then((event) => {
         if (this.execs.get(e.task) === controller) this.execs.delete(e.task);
@@ -550,7 +617,16 @@ export class Runner {
   private onLine(task: string, node: string, line: OutputLine, digest: DigestBuilder): void {
     const text = this.redact(line.text);
     // Redacted text loses its styles (they no longer line up with it), never its cut marks.
-    const stored: StoredLine = text === line.text ? { ...line, task } : { stream: line.stream, text, task, ...(line.cut ? { cut: true } : {}), ...(line.dropped !== undefined ? { dropped: line.dropped } : {}) };
+    const stored: StoredLine =
+      text === line.text
+        ? { ...line, task }
+        : {
+            stream: line.stream,
+            text,
+            task,
+            ...(line.cut ? { cut: true } : {}),
+            ...(line.dropped !== undefined ? { dropped: line.dropped } : {}),
+          };
     this.output.append(node, stored);
     digest.add(text, line.dropped);
     this.scheduleOutputNotify();
@@ -568,7 +644,14 @@ export class Runner {
   }
 
   /** Reads the files a built-in check asks for on the step's node, then evaluates it. */
-  private async runBuiltin(node: InventoryNode, transport: Transport, e: ExecEffect, result: ExecOutcome, signal: AbortSignal, truncated = false): Promise<BuiltinResult> {
+  private async runBuiltin(
+    node: InventoryNode,
+    transport: Transport,
+    e: ExecEffect,
+    result: ExecOutcome,
+    signal: AbortSignal,
+    truncated = false,
+  ): Promise<BuiltinResult> {
     const spec = e.builtin!;
     const def = this.builtins.get(spec.name);
     if (!def) return { ok: false, message: `unknown built-in check ${spec.name}` };
@@ -583,7 +666,7 @@ export class Runner {
       const file = String(value);
       const read = await transport.exec(node, `cat -- ${shellQuoteAlways(file)}`, { signal, ...this.maskOption() });
       if (!read.ok) {
-        const why = read.failure ? read.message ?? read.failure : (read.stderr.trim().split('\n').pop() ?? `exit ${read.exit}`);
+        const why = read.failure ? (read.message ?? read.failure) : (read.stderr.trim().split('\n').pop() ?? `exit ${read.exit}`);
         return { ok: false, message: this.redact(`cannot read ${name} (${file}) on ${node.name}: ${why}`) };
       }
       files[name] = read.stdout;
@@ -592,9 +675,15 @@ export class Runner {
       const verdict = def.evaluate(spec.args as Record<string, string | number | boolean | (string | number | boolean)[]>, {
         files,
         nodes: [...this.state.plan.targets.values()].filter((n) => n.name !== LOCAL),
-        ...(e.command !== undefined ? { output: { stdout: result.stdout, stderr: result.stderr, exit: result.exit, ...(truncated ? { truncated } : {}) } } : {}),
+        ...(e.command !== undefined
+          ? { output: { stdout: result.stdout, stderr: result.stderr, exit: result.exit, ...(truncated ? { truncated } : {}) } }
+          : {}),
       });
-      return { ok: verdict.ok, message: this.redact(verdict.message), ...(verdict.details ? { details: verdict.details.map((d) => this.redact(d)) } : {}) };
+      return {
+        ok: verdict.ok,
+        message: this.redact(verdict.message),
+        ...(verdict.details ? { details: verdict.details.map((d) => this.redact(d)) } : {}),
+      };
     } catch (error) {
       return { ok: false, message: this.redact(`${spec.name} failed: ${(error as Error).message}`) };
     }

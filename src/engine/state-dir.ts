@@ -48,7 +48,10 @@ export async function prepareStateDir(stateDir: string, origin = '--state-dir'):
   const info = await stat(stateDir);
   if (!info.isDirectory()) throw bad(stateDir, `${where} is not a directory; name a directory for the journals`);
   if (looseMode(info.mode)) {
-    throw bad(stateDir, `${where} may be written by other users (mode ${octal(info.mode)}), who could swap a journal for a link to any file; use a private directory, or chmod go-w ${stateDir}`);
+    throw bad(
+      stateDir,
+      `${where} may be written by other users (mode ${octal(info.mode)}), who could swap a journal for a link to any file; use a private directory, or chmod go-w ${stateDir}`,
+    );
   }
   const runs = runsDir(stateDir);
   let runsInfo;
@@ -57,7 +60,11 @@ export async function prepareStateDir(stateDir: string, origin = '--state-dir'):
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw bad(runs, `the runs directory cannot be read: ${fsReason(error)}`);
   }
-  if (runsInfo?.isSymbolicLink()) throw bad(runs, 'the runs directory is a symbolic link; journals are never kept behind one (it could lead anywhere): make it a directory');
+  if (runsInfo?.isSymbolicLink())
+    throw bad(
+      runs,
+      'the runs directory is a symbolic link; journals are never kept behind one (it could lead anywhere): make it a directory',
+    );
   if (runsInfo && !runsInfo.isDirectory()) throw bad(runs, 'the runs directory is not a directory; move that file away');
   if (runsInfo && looseMode(runsInfo.mode)) {
     throw bad(runs, `the runs directory may be written by other users (mode ${octal(runsInfo.mode)}); chmod go-w ${runs}`);
@@ -66,7 +73,8 @@ export async function prepareStateDir(stateDir: string, origin = '--state-dir'):
     try {
       await mkdir(runs, { mode: 0o700 });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw bad(stateDir, `${where} cannot hold journals: ${fsReason(error)}; name a directory you can write to`);
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw bad(stateDir, `${where} cannot hold journals: ${fsReason(error)}; name a directory you can write to`);
     }
   }
   try {
@@ -82,7 +90,7 @@ export async function prepareStateDir(stateDir: string, origin = '--state-dir'):
  */
 async function makeDirs(dir: string, mode: number): Promise<void> {
   const missing: string[] = [];
-  for (let at = path.resolve(dir); ; ) {
+  for (let at = path.resolve(dir); ;) {
     try {
       await stat(at);
       break;
@@ -106,6 +114,7 @@ async function makeDirs(dir: string, mode: number): Promise<void> {
 /** A journal to resume must be a plain file, never a link (resume appends to it and may cut it). */
 export async function checkJournalFile(file: string): Promise<void> {
   const info = await lstat(file).catch(() => undefined);
-  if (info?.isSymbolicLink()) throw bad(file, 'this journal is a symbolic link; a journal is resumed only as a plain file (resuming writes to it)');
+  if (info?.isSymbolicLink())
+    throw bad(file, 'this journal is a symbolic link; a journal is resumed only as a plain file (resuming writes to it)');
   if (info && !info.isFile()) throw bad(file, 'this journal is not a plain file');
 }

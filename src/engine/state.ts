@@ -143,10 +143,18 @@ export interface ConfirmGroup {
 export function confirmGroup(state: Pick<RunState, 'prompts'>, promptId: string): ConfirmGroup | undefined {
   const asked = state.prompts.find((p) => p.id === promptId);
   if (!asked || asked.kind !== 'confirm' || asked.typed !== undefined) return undefined;
-  const prompts = state.prompts.filter((p): p is ConfirmPrompt => p.kind === 'confirm' && p.typed === undefined && p.section === asked.section && p.step === asked.step);
+  const prompts = state.prompts.filter(
+    (p): p is ConfirmPrompt => p.kind === 'confirm' && p.typed === undefined && p.section === asked.section && p.step === asked.step,
+  );
   if (prompts.length < 2) return undefined;
   const sameCommand = prompts.every((p) => p.command === asked.command);
-  return { section: asked.section, step: asked.step, prompts, ...(sameCommand && asked.command !== undefined ? { command: asked.command } : {}), sameCommand };
+  return {
+    section: asked.section,
+    step: asked.step,
+    prompts,
+    ...(sameCommand && asked.command !== undefined ? { command: asked.command } : {}),
+    sameCommand,
+  };
 }
 
 /** Steps by status, over the whole run. done = passed + failed + skipped + refused. */
@@ -231,7 +239,12 @@ export interface InitialState {
 /** The state of a run that has not started (or is about to be replayed from its journal). */
 export function createRunState(init: InitialState): RunState {
   const scope = { params: init.params, vars: {}, run: { id: init.runId }, secrets: new Set(init.secrets ?? []) };
-  const nodes = NodeMap.from([...init.plan.targets].map(([name, node]): [string, NodeState] => [name, { name, roles: node.roles, summary: 'idle', tasks: new Map() }]));
+  const nodes = NodeMap.from(
+    [...init.plan.targets].map(([name, node]): [string, NodeState] => [
+      name,
+      { name, roles: node.roles, summary: 'idle', tasks: new Map() },
+    ]),
+  );
   return {
     run: {
       id: init.runId,

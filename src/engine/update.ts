@@ -90,7 +90,10 @@ class Draft {
   private counters: Counters | undefined;
   private vars: Record<string, string> | undefined;
 
-  constructor(state: RunState, readonly now: number) {
+  constructor(
+    state: RunState,
+    readonly now: number,
+  ) {
     this.s = { ...state, now: Number.isFinite(now) ? now : state.now };
   }
 
@@ -280,7 +283,10 @@ class Draft {
           const node = this.node(r.node);
           const step = `${r.section}/${r.step}`;
           if (node && node.deadline?.step !== step) {
-            this.putNode({ ...node, deadline: { step, startedAt: at, at: r.deadlineAt, passed: false, ...(r.deadlineText ? { text: r.deadlineText } : {}) } });
+            this.putNode({
+              ...node,
+              deadline: { step, startedAt: at, at: r.deadlineAt, passed: false, ...(r.deadlineText ? { text: r.deadlineText } : {}) },
+            });
           }
         }
         return;
@@ -372,7 +378,11 @@ class Draft {
         const task = `${r.section}/${r.step}@${r.node}`;
         const before = this.task(r.node, r.section, r.step);
         const startedAt = before.status === 'running' || before.status === 'polling' ? before.startedAt : at;
-        this.setTask(r.node, r.section, r.step, { status: 'interrupted', startedAt, ...(r.command !== undefined ? { command: r.command } : {}) });
+        this.setTask(r.node, r.section, r.step, {
+          status: 'interrupted',
+          startedAt,
+          ...(r.command !== undefined ? { command: r.command } : {}),
+        });
         const step = this.planStep(r.section, r.step)?.step;
         const unavailable = step ? verifyUnavailable(step) : 'the step is no longer in the runbook';
         this.addPrompt({
@@ -454,7 +464,8 @@ class Draft {
   /** A new var may fill in the header and the titles of sections not started yet. */
   private showVar(): void {
     const header = this.plan.runbook.header;
-    if (header && Object.values(header).some((v) => v.includes('{{'))) this.s.run = { ...this.s.run, header: renderHeader(header, scopeFor(this.s)) };
+    if (header && Object.values(header).some((v) => v.includes('{{')))
+      this.s.run = { ...this.s.run, header: renderHeader(header, scopeFor(this.s)) };
     this.plan.sections.forEach((ps, i) => {
       const sec = this.section(i);
       if (sec.status !== 'pending' || !ps.title.includes('{{')) return;
@@ -598,7 +609,13 @@ export function maskedParams(state: RunState): Record<string, Scalar> {
 
 function onResume(d: Draft, e: Extract<InputEvent, { type: 'resume' }>): void {
   if (d.s.phase === 'ready') return; // nothing was journalled: start instead
-  d.emit({ event: 'resumed', by: e.by, digest: e.digest, ...(e.changedRunbook ? { changedRunbook: true } : {}), ...(e.changedInventory ? { changedInventory: e.changedInventory } : {}) });
+  d.emit({
+    event: 'resumed',
+    by: e.by,
+    digest: e.digest,
+    ...(e.changedRunbook ? { changedRunbook: true } : {}),
+    ...(e.changedInventory ? { changedInventory: e.changedInventory } : {}),
+  });
   // Whatever was running when the player stopped is interrupted: the operator decides.
   for (const node of [...d.allNodes()]) {
     interruptRunning(d, node, (task) =>
@@ -608,7 +625,8 @@ function onResume(d: Draft, e: Extract<InputEvent, { type: 'resume' }>): void {
           ? `the player stopped during poll attempt ${task.attempt}`
           : 'the player stopped while the step was running',
     );
-    if (node.deadline && !node.deadline.passed) d.effect({ type: 'timer', task: `${node.deadline.step}@${node.name}`, attempt: 0, kind: 'deadline', at: node.deadline.at });
+    if (node.deadline && !node.deadline.passed)
+      d.effect({ type: 'timer', task: `${node.deadline.step}@${node.name}`, attempt: 0, kind: 'deadline', at: node.deadline.at });
   }
   // Checked again even when its pre-flight passed: between the stop and the resume a node may
   // have been rebuilt (a new host key) or its address given to another machine.
@@ -629,7 +647,13 @@ function onPreflightDone(d: Draft, e: Extract<InputEvent, { type: 'preflight-don
   const pf = d.s.preflight;
   if (!pf || pf.status !== 'running' || d.s.phase === 'finished') return;
   const failures = [...e.failures];
-  d.emit({ event: 'preflight-finished', status: failures.length > 0 ? 'failed' : 'passed', nodes: pf.nodes, failures, durationMs: Math.max(0, d.now - pf.startedAt) });
+  d.emit({
+    event: 'preflight-finished',
+    status: failures.length > 0 ? 'failed' : 'passed',
+    nodes: pf.nodes,
+    failures,
+    durationMs: Math.max(0, d.now - pf.startedAt),
+  });
   // Refused before anything ran: the operator fixes the nodes (or the inventory) and resumes.
   if (failures.length > 0) {
     finishRun(d, 'failed');
@@ -646,7 +670,11 @@ function onConnection(d: Draft, e: ConnectionEvent): void {
 }
 
 /** Journals every step running or polling on `node` as interrupted, with why. */
-function interruptRunning(d: Draft, node: NodeState, reason: (task: Extract<TaskState, { status: 'running' | 'polling' }>) => string): void {
+function interruptRunning(
+  d: Draft,
+  node: NodeState,
+  reason: (task: Extract<TaskState, { status: 'running' | 'polling' }>) => string,
+): void {
   for (const [key, task] of node.tasks) {
     if (task.status !== 'running' && task.status !== 'polling') continue;
     const [section = '', step = ''] = key.split('/');
@@ -739,7 +767,11 @@ function prepare(d: Draft, step: Step, nodeName: string): Prepared | { error: st
     if (step.check) {
       const args: Record<string, Scalar | Scalar[]> = {};
       for (const [k, v] of Object.entries(step.check.with ?? {})) {
-        args[k] = Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? render(x, scope, 'text') : x)) : typeof v === 'string' ? render(v, scope, 'text') : v;
+        args[k] = Array.isArray(v)
+          ? v.map((x) => (typeof x === 'string' ? render(x, scope, 'text') : x))
+          : typeof v === 'string'
+            ? render(v, scope, 'text')
+            : v;
       }
       p.builtin = { name: step.check.builtin, args };
     }
@@ -794,12 +826,20 @@ function startTask(d: Draft, key: Key, ps: PlanStep, p: Prepared, mode: 'run' | 
     ...(p.display !== undefined ? { command: p.display } : {}),
     ...(p.text !== undefined ? { text: p.text } : {}),
     ...(by !== undefined ? { by } : {}),
-    ...(newDeadline ? { deadlineAt: d.now + deadlineMs!, ...(deadline?.text ? { deadlineText: showText(deadline.text, scopeFor(d.s, key.node)) } : {}) } : {}),
+    ...(newDeadline
+      ? { deadlineAt: d.now + deadlineMs!, ...(deadline?.text ? { deadlineText: showText(deadline.text, scopeFor(d.s, key.node)) } : {}) }
+      : {}),
   });
   const task = `${ps.key}@${key.node}`;
   if (newDeadline) d.effect({ type: 'timer', task, attempt: 0, kind: 'deadline', at: d.now + deadlineMs! });
   if (p.command === undefined && p.builtin === undefined) {
-    d.emit({ event: 'step-finished', ...key, status: 'passed', durationMs: 0, message: needsConfirmation(step) ? 'acknowledged' : 'noted' });
+    d.emit({
+      event: 'step-finished',
+      ...key,
+      status: 'passed',
+      durationMs: 0,
+      message: needsConfirmation(step) ? 'acknowledged' : 'noted',
+    });
     return true;
   }
   const timeoutMs = step.until ? pollLimits(step).timeout : stepTimeout(d.plan.runbook, step);
@@ -831,13 +871,21 @@ function judge(step: Step, e: Extract<InputEvent, { type: 'exec-done' }>, pollin
     // The command never started on a node that may be restarting: a poll tries again.
     if (polling && r.failure === 'connect-failed') return { kind: 'again', message: `cannot connect${detail}` };
     const known = FAILURE_TEXT[r.failure];
-    return { kind: 'fail', reason: known ? `${known}${detail}` : r.message ?? r.failure, outcomeUnknown: known !== undefined, ...withExit };
+    return {
+      kind: 'fail',
+      reason: known ? `${known}${detail}` : (r.message ?? r.failure),
+      outcomeUnknown: known !== undefined,
+      ...withExit,
+    };
   }
   const gate = step.until ?? step.expect;
   const searched = e.searches ? { ...r, searches: e.searches } : r;
   const outcome = evaluateChecks(gate, searched);
   // A check that cannot be decided (its pattern backtracks) would not be decided by polling either.
-  if (!outcome.ok) return polling && !outcome.undecided ? { kind: 'again', message: outcome.message, ...withExit } : { kind: 'fail', reason: outcome.message, ...withExit };
+  if (!outcome.ok)
+    return polling && !outcome.undecided
+      ? { kind: 'again', message: outcome.message, ...withExit }
+      : { kind: 'fail', reason: outcome.message, ...withExit };
   let message = checkList(gate).length > 0 ? outcome.message : exit !== undefined ? `exit ${exit}` : 'done';
   if (e.builtin) {
     if (!e.builtin.ok) {
@@ -890,8 +938,16 @@ function onExecDone(d: Draft, e: Extract<InputEvent, { type: 'exec-done' }>): vo
     const nextAt = d.now + every;
     if (nextAt > deadlineAt || d.s.phase === 'aborting') {
       digest();
-      const why = d.s.phase === 'aborting' ? 'stopped polling: the run was aborted' : `still not true after ${e.attempt} attempt${e.attempt === 1 ? '' : 's'} in ${formatDuration(timeout)}`;
-      failTask(d, key, { reason: `${why}: ${verdict.message}`, ...(verdict.exit !== undefined ? { exit: verdict.exit } : {}) }, task.startedAt);
+      const why =
+        d.s.phase === 'aborting'
+          ? 'stopped polling: the run was aborted'
+          : `still not true after ${e.attempt} attempt${e.attempt === 1 ? '' : 's'} in ${formatDuration(timeout)}`;
+      failTask(
+        d,
+        key,
+        { reason: `${why}: ${verdict.message}`, ...(verdict.exit !== undefined ? { exit: verdict.exit } : {}) },
+        task.startedAt,
+      );
       return;
     }
     d.effect({ type: 'timer', task: e.task, attempt: e.attempt, kind: 'poll', at: nextAt });
@@ -922,7 +978,12 @@ function nextPoll(d: Draft, step: Step, startedAt: number): { nextAt?: number; d
   return nextAt > deadlineAt || d.s.phase === 'aborting' ? {} : { nextAt, deadlineAt };
 }
 
-function failTask(d: Draft, key: Key, f: { reason: string; exit?: number; outcomeUnknown?: boolean; details?: string[] }, startedAt: number): void {
+function failTask(
+  d: Draft,
+  key: Key,
+  f: { reason: string; exit?: number; outcomeUnknown?: boolean; details?: string[] },
+  startedAt: number,
+): void {
   d.emit({
     event: 'step-finished',
     ...key,
@@ -1089,14 +1150,29 @@ function admit(d: Draft, i: number): void {
     if (d.s.phase !== 'running' || blocked(d, i) || sec.nextTarget >= ps.targets.length) return;
     const size = batchSize(d, ps);
     const batch = typeof size === 'number' ? size : 1;
-    const room = ps.strategy.kind === 'serial' ? (sec.active.length === 0 ? 1 : 0) : ps.strategy.kind === 'parallel' ? ps.strategy.concurrency - sec.active.length : sec.active.length === 0 ? batch : 0;
+    const room =
+      ps.strategy.kind === 'serial'
+        ? sec.active.length === 0
+          ? 1
+          : 0
+        : ps.strategy.kind === 'parallel'
+          ? ps.strategy.concurrency - sec.active.length
+          : sec.active.length === 0
+            ? batch
+            : 0;
     if (room <= 0) return;
     let admitted = 0;
     while (admitted < room && d.section(i).nextTarget < ps.targets.length && !blocked(d, i) && d.s.phase === 'running') {
       const name = ps.targets[d.section(i).nextTarget]!;
       const node = d.node(name);
       if (node?.failedIn) {
-        d.emit({ event: 'node-excluded', section: ps.id, node: name, reason: `it failed in section ${node.failedIn}`, tasks: ps.steps.length });
+        d.emit({
+          event: 'node-excluded',
+          section: ps.id,
+          node: name,
+          reason: `it failed in section ${node.failedIn}`,
+          tasks: ps.steps.length,
+        });
         continue;
       }
       d.emit({ event: 'node-started', section: ps.id, node: name });
@@ -1114,7 +1190,9 @@ function batchSize(d: Draft, ps: PlanSection): number | string | undefined {
   if (typeof size === 'number') return size;
   const value = d.s.params[size.param];
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-  return Number.isSafeInteger(n) && n >= 1 ? n : `the batch size params.${size.param} must be a whole number of at least 1, not ${JSON.stringify(value ?? null)}`;
+  return Number.isSafeInteger(n) && n >= 1
+    ? n
+    : `the batch size params.${size.param} must be a whole number of at least 1, not ${JSON.stringify(value ?? null)}`;
 }
 
 function finishRun(d: Draft, outcome: Outcome): void {
@@ -1163,10 +1241,12 @@ function groupProblem(waiting: readonly Prompt[], ids: readonly string[]): strin
   // The answer covers exactly what the operator was shown: if part of it is gone, none of it counts.
   if (gone.length > 0) return `no confirmation ${gone.join(', ')} is waiting; nothing was confirmed`;
   const typed = found.filter((p) => p.kind === 'confirm' && p.typed !== undefined);
-  if (typed.length > 0) return `${typed.map((p) => p.node).join(', ')} must each type their confirmation: a typed confirmation is never answered for a group; nothing was confirmed`;
+  if (typed.length > 0)
+    return `${typed.map((p) => p.node).join(', ')} must each type their confirmation: a typed confirmation is never answered for a group; nothing was confirmed`;
   const first = found[0]!;
   const other = found.find((p) => p.section !== first.section || p.step !== first.step);
-  if (other) return `a group confirmation covers one step: ${first.section}/${first.step} and ${other.section}/${other.step} differ; nothing was confirmed`;
+  if (other)
+    return `a group confirmation covers one step: ${first.section}/${first.step} and ${other.section}/${other.step} differ; nothing was confirmed`;
   return undefined;
 }
 
@@ -1186,7 +1266,11 @@ function onAction(d: Draft, action: OperatorAction, by: string): void {
   // (a resumed run's interrupted steps are asked about while every node is checked again) is
   // taken, and what it lets run waits for the pre-flight to pass.
   if (checking(d) && !DECISIONS_WHILE_CHECKING.has(action.type)) {
-    reject(d, action, 'the pre-flight is checking every node first; only abort, or a decision on an interrupted or failed step, is possible until it ends');
+    reject(
+      d,
+      action,
+      'the pre-flight is checking every node first; only abort, or a decision on an interrupted or failed step, is possible until it ends',
+    );
     return;
   }
   switch (action.type) {
@@ -1294,7 +1378,15 @@ function onAction(d: Draft, action: OperatorAction, by: string): void {
         for (const [k, task] of node.tasks) {
           if (task.status !== 'polling') continue;
           const [section = '', step = ''] = k.split('/');
-          d.emit({ event: 'interrupted', section, step, node: node.name, status: 'interrupted', reason: `polling stopped: aborted by ${by}`, ...(task.command !== undefined ? { command: task.command } : {}) });
+          d.emit({
+            event: 'interrupted',
+            section,
+            step,
+            node: node.name,
+            status: 'interrupted',
+            reason: `polling stopped: aborted by ${by}`,
+            ...(task.command !== undefined ? { command: task.command } : {}),
+          });
         }
       }
       schedule(d);

@@ -20,7 +20,9 @@ export function escapeMarkdownInline(text: string): string {
 /** One line of text as Markdown that renders to exactly that text, wherever the line starts. */
 export function escapeMarkdownLine(line: string): string {
   // What makes a line a heading, list, quote, rule or numbered item when it starts it.
-  return escapeMarkdownInline(line).replace(/^(\s*)([#+\-=])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2');
+  return escapeMarkdownInline(line)
+    .replace(/^(\s*)([#+\-=])/, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/, '$1\\$2');
 }
 
 /** Text of one or more lines as Markdown paragraphs (a blank line still separates them). */

@@ -8,7 +8,8 @@ import type { Labels } from './labels.js';
 
 /** Chinese descriptions of the built-in checks; others fall back to the registry's English. */
 const BUILTIN_ZH: Record<string, string> = {
-  'dcos/patch-path': '补丁只能升级到同一次要版本中更高的版本（1.11.1 -> 1.11.2），或为配置更改保持同一版本；拒绝降级、次要或主要版本跳跃，以及补丁矩阵不支持的组合。',
+  'dcos/patch-path':
+    '补丁只能升级到同一次要版本中更高的版本（1.11.1 -> 1.11.2），或为配置更改保持同一版本；拒绝降级、次要或主要版本跳跃，以及补丁矩阵不支持的组合。',
   'dcos/config-change':
     '比较旧的和新的 config.yaml：只允许更改 dns_search、docker_remove_delay、gc_delay、resolvers、telemetry_enabled、use_proxy、http_proxy、https_proxy 和 no_proxy；custom_checks 只能在不改变安全模式的纯配置更改中更改；security 只能提高一级且不能同时更改其他设置，配置了自定义检查时不能改为 permissive；enable_ipv6 从 true 改为 false（或从未设置改为 false）只能在纯配置更改中并以 ipv6_overlay: remove 确认；exhibitor_zk_backend 不能更改；打补丁时不能同时更改配置；必须声明 fault_domain_enabled 和 enable_ipv6。给出 checked_sha256 时，文件必须仍是检查过的那一份。',
   'dcos/mesos-version': '检查 `mesos-master --version` 的输出是否为该 DC/OS 版本附带的 Mesos 版本。',
@@ -74,8 +75,11 @@ export function gateWords(step: Step, labels: Labels): string | undefined {
 export function deadlineWords(deadline: Deadline, labels: Labels): string {
   if (typeof deadline === 'string') return labels.deadline(durationWords(deadline, labels));
   const sep = labels.lang === 'zh-CN' ? '；' : '; ';
-  const answered = deadline.answered_by === undefined ? [] : Array.isArray(deadline.answered_by) ? deadline.answered_by : [deadline.answered_by];
-  const base = labels.deadline(durationWords(deadline.after, labels)) + (answered.length > 0 ? `${sep}${labels.deadlineAnsweredBy(answered.join(labels.lang === 'zh-CN' ? ' 或 ' : ' or '))}` : '');
+  const answered =
+    deadline.answered_by === undefined ? [] : Array.isArray(deadline.answered_by) ? deadline.answered_by : [deadline.answered_by];
+  const base =
+    labels.deadline(durationWords(deadline.after, labels)) +
+    (answered.length > 0 ? `${sep}${labels.deadlineAnsweredBy(answered.join(labels.lang === 'zh-CN' ? ' 或 ' : ' or '))}` : '');
   return deadline.text ? `${base}${labels.lang === 'zh-CN' ? '：' : ': '}${deadline.text}` : base;
 }
 

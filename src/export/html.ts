@@ -32,10 +32,12 @@ function stepHtml(step: ExportStep, number: string, anchor: string, labels: Labe
   if (step.destructive) out.push(`<p><span class="flag">⚠ ${e(labels.destructive)}</span> ${e(labels.destructiveNote)}</p>`);
   if (step.why) out.push(`<p><span class="label">${e(labels.why)}${labels.colon}</span> ${e(step.why)}</p>`);
   if (step.text) out.push(paragraphs(step.text));
-  if (step.checklist.length > 0) out.push(`<ul class="checklist">\n${step.checklist.map((i) => `<li>${BOX}${e(i)}</li>`).join('\n')}\n</ul>`);
+  if (step.checklist.length > 0)
+    out.push(`<ul class="checklist">\n${step.checklist.map((i) => `<li>${BOX}${e(i)}</li>`).join('\n')}\n</ul>`);
   if (step.check) {
     out.push(`<p><span class="label">${e(labels.check)}${labels.colon}</span> ${e(step.check.words)}</p>`);
-    if (step.check.args.length > 0) out.push(`<ul>\n${step.check.args.map(([k, v]) => `<li><code>${e(k)}</code>: <code>${e(v)}</code></li>`).join('\n')}\n</ul>`);
+    if (step.check.args.length > 0)
+      out.push(`<ul>\n${step.check.args.map(([k, v]) => `<li><code>${e(k)}</code>: <code>${e(v)}</code></li>`).join('\n')}\n</ul>`);
   }
   for (const block of step.commands) {
     const on = block.nodes.length > 0 ? ` (${e(labels.commandOn)} ${e(block.nodes.join(', '))})` : '';
@@ -43,7 +45,10 @@ function stepHtml(step: ExportStep, number: string, anchor: string, labels: Labe
   }
   for (const c of step.captures) out.push(`<p>${e(labels.capture(c.name))}: <code>${e(c.regex)}</code></p>`);
   if (step.gate) out.push(`<p class="gate"><span class="label">${e(labels.afterIt)}${labels.colon}</span> ${e(step.gate)}</p>`);
-  if (step.deadline) out.push(`<p class="deadline"><span class="label">${e(labels.deadlineLabel)}${labels.colon}</span> <strong>${e(step.deadline)}</strong></p>`);
+  if (step.deadline)
+    out.push(
+      `<p class="deadline"><span class="label">${e(labels.deadlineLabel)}${labels.colon}</span> <strong>${e(step.deadline)}</strong></p>`,
+    );
   if (step.confirm) out.push(`<p>${BOX}${e(step.confirm)}</p>`);
   if (step.troubleshoot) out.push(`<p class="note">${e(labels.ifItFails(step.troubleshoot))}</p>`);
   if (step.hint) out.push(`<p><span class="label">${e(labels.hint)}${labels.colon}</span> ${e(step.hint)}</p>`);
@@ -54,7 +59,10 @@ function stepHtml(step: ExportStep, number: string, anchor: string, labels: Labe
 function signOffHtml(section: ExportSection, labels: Labels): string {
   const head = `<thead><tr><th scope="col">${e(labels.node)}</th><th scope="col">${e(labels.address)}</th><th scope="col" class="done">${e(labels.done)}</th><th scope="col" class="time">${e(labels.time)}</th><th scope="col" class="initials">${e(labels.initials)}</th></tr></thead>`;
   const rows = section.signOff
-    .map((r) => `<tr><td>${e(r.node)}</td><td>${e(r.address)}</td><td class="done">${BOX}</td><td class="time"></td><td class="initials"></td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${e(r.node)}</td><td>${e(r.address)}</td><td class="done">${BOX}</td><td class="time"></td><td class="initials"></td></tr>`,
+    )
     .join('\n');
   const blank = section.signOff.every((r) => r.node === '');
   return [
@@ -68,7 +76,14 @@ function sectionHtml(section: ExportSection, n: number, labels: Labels): string 
   const kind = kindLabel(section, labels);
   const out: string[] = [`<section class="part" id="section-${n}">`];
   out.push(`<h2>${n}. ${e(section.title)}${kind ? ` <span class="kind">${e(kind)}</span>` : ''}</h2>`);
-  const intro = section.kind === 'guards' ? labels.guardsIntro : section.kind === 'prerequisites' ? labels.prerequisitesIntro : section.kind === 'checklist' ? labels.checklistIntro : undefined;
+  const intro =
+    section.kind === 'guards'
+      ? labels.guardsIntro
+      : section.kind === 'prerequisites'
+        ? labels.prerequisitesIntro
+        : section.kind === 'checklist'
+          ? labels.checklistIntro
+          : undefined;
   if (intro) out.push(`<p class="note">${e(intro)}</p>`);
   const facts = [section.runsOn, section.strategy, section.maxFailures].filter((x): x is string => Boolean(x)).join('; ');
   out.push(`<p><span class="label">${e(labels.runsOn)}${labels.colon}</span> ${e(facts)}</p>`);
@@ -91,7 +106,9 @@ export function renderHtml(doc: ExportDoc, options: { paper?: Paper } = {}): str
   const body: string[] = ['<header>', `<h1>${e(doc.title)}</h1>`];
   if (doc.description) body.push(paragraphs(doc.description));
   const meta = [...doc.meta, ...doc.header];
-  body.push(`<table class="meta">\n<tbody>\n${meta.map(([k, v]) => `<tr><th scope="row">${e(k)}</th><td>${e(v)}</td></tr>`).join('\n')}\n</tbody>\n</table>`);
+  body.push(
+    `<table class="meta">\n<tbody>\n${meta.map(([k, v]) => `<tr><th scope="row">${e(k)}</th><td>${e(v)}</td></tr>`).join('\n')}\n</tbody>\n</table>`,
+  );
   body.push('</header>');
 
   const appendixTitle = `${labels.appendix}${labels.sep}${labels.troubleshooting}`;
@@ -105,7 +122,10 @@ export function renderHtml(doc: ExportDoc, options: { paper?: Paper } = {}): str
   body.push(`<h2>${e(labels.parameters)}</h2>`);
   if (doc.params.length === 0) body.push(`<p>${e(labels.noParameters)}</p>`);
   else {
-    const rows = doc.params.map((p) => `<tr><th scope="row"><code>${e(p.name)}</code></th><td><code>${e(p.value)}</code></td><td>${e(joinNotes(p.notes, labels))}</td></tr>`);
+    const rows = doc.params.map(
+      (p) =>
+        `<tr><th scope="row"><code>${e(p.name)}</code></th><td><code>${e(p.value)}</code></td><td>${e(joinNotes(p.notes, labels))}</td></tr>`,
+    );
     body.push(
       `<table class="params">\n<thead><tr><th scope="col">${e(labels.name)}</th><th scope="col">${e(labels.value)}</th><th scope="col">${e(labels.notes)}</th></tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`,
     );
@@ -115,7 +135,11 @@ export function renderHtml(doc: ExportDoc, options: { paper?: Paper } = {}): str
   doc.sections.forEach((section, i) => body.push(sectionHtml(section, i + 1, labels)));
 
   if (doc.troubleshooting.length > 0) {
-    body.push('<section class="part" id="appendix">', `<h2>${e(appendixTitle)}</h2>`, `<p class="note">${e(labels.troubleshootingIntro)}</p>`);
+    body.push(
+      '<section class="part" id="appendix">',
+      `<h2>${e(appendixTitle)}</h2>`,
+      `<p class="note">${e(labels.troubleshootingIntro)}</p>`,
+    );
     for (const role of doc.troubleshooting) {
       body.push(`<h3>${e(`${labels.role}${labels.sep}${role.title}`)}</h3>`);
       if (role.description) body.push(paragraphs(role.description));

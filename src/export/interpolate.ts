@@ -27,7 +27,11 @@ function nodeScope(node: InventoryNode, role: string): NodeScope {
 /** The text with every known value filled in and every unknown one as <ref>. */
 export function renderKnown(source: string, known: KnownValues, mode: 'shell' | 'text'): string {
   if (!source.includes('{{')) return source;
-  const scope: Scope = { params: { ...known.params }, vars: {}, ...(known.node ? { node: nodeScope(known.node.node, known.node.role) } : {}) };
+  const scope: Scope = {
+    params: { ...known.params },
+    vars: {},
+    ...(known.node ? { node: nodeScope(known.node.node, known.node.role) } : {}),
+  };
   try {
     return renderForDisplay(source, scope, mode, { missing: 'placeholder' });
   } catch {

@@ -408,7 +408,9 @@ const zh: Labels = {
   prompt: '询问内容',
   answer: '回答',
   statusWord: (s) =>
-    ({ passed: '通过', failed: '失败', skipped: '已跳过', interrupted: '已中断', running: '运行中', aborted: '已中止', refused: '已拒绝' })[s] ?? s,
+    ({ passed: '通过', failed: '失败', skipped: '已跳过', interrupted: '已中断', running: '运行中', aborted: '已中止', refused: '已拒绝' })[
+      s
+    ] ?? s,
   eventWord: (w) =>
     ({
       started: '开始',

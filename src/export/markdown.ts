@@ -9,7 +9,8 @@ import { stripControls } from '../input/controls.js';
 const BOX = '☐';
 
 /** Notes in one cell: a sentence's full stop gives way to the separator. */
-export const joinNotes = (notes: string[], labels: Labels): string => notes.map((n) => n.trim().replace(/[.。]$/, '')).join(labels.lang === 'zh-CN' ? '；' : '; ');
+export const joinNotes = (notes: string[], labels: Labels): string =>
+  notes.map((n) => n.trim().replace(/[.。]$/, '')).join(labels.lang === 'zh-CN' ? '；' : '; ');
 
 /** A single line stays inline; several lines keep their breaks. */
 const para = (text: string): string => (text.includes('\n') ? escapeMarkdown(text) : inline(text));
@@ -66,7 +67,9 @@ function sectionMarkdown(section: ExportSection, n: number, labels: Labels): str
   if (section.kind === 'guards') out.push(`*${inline(labels.guardsIntro)}*`, '');
   if (section.kind === 'prerequisites') out.push(`*${inline(labels.prerequisitesIntro)}*`, '');
   if (section.kind === 'checklist') out.push(`*${inline(labels.checklistIntro)}*`, '');
-  const facts = [`**${inline(labels.runsOn)}${labels.colon}** ${inline(section.runsOn)}${section.strategy ? `; ${inline(section.strategy)}` : ''}${section.maxFailures ? `; ${inline(section.maxFailures)}` : ''}`];
+  const facts = [
+    `**${inline(labels.runsOn)}${labels.colon}** ${inline(section.runsOn)}${section.strategy ? `; ${inline(section.strategy)}` : ''}${section.maxFailures ? `; ${inline(section.maxFailures)}` : ''}`,
+  ];
   if (section.when) facts.push(`**${inline(labels.onlyWhen)}${labels.colon}** ${markdownInlineCode(section.when)}`);
   out.push(facts.join('  \n'), '');
   if (section.notInThisRun) {
@@ -106,7 +109,8 @@ export function renderMarkdown(doc: ExportDoc): string {
     const kind = kindLabel(s, labels);
     out.push(`${i + 1}. ${inline(s.title)}${kind ? labels.paren(inline(kind)) : ''}`);
   });
-  if (doc.troubleshooting.length > 0) out.push(`${doc.sections.length + 1}. ${inline(`${labels.appendix}${labels.sep}${labels.troubleshooting}`)}`);
+  if (doc.troubleshooting.length > 0)
+    out.push(`${doc.sections.length + 1}. ${inline(`${labels.appendix}${labels.sep}${labels.troubleshooting}`)}`);
   out.push('');
 
   out.push(`## ${inline(labels.parameters)}`, '');
@@ -125,7 +129,12 @@ export function renderMarkdown(doc: ExportDoc): string {
   doc.sections.forEach((section, i) => out.push(...sectionMarkdown(section, i + 1, labels)));
 
   if (doc.troubleshooting.length > 0) {
-    out.push(`## ${inline(`${labels.appendix}${labels.sep}${labels.troubleshooting}`)}`, '', `*${inline(labels.troubleshootingIntro)}*`, '');
+    out.push(
+      `## ${inline(`${labels.appendix}${labels.sep}${labels.troubleshooting}`)}`,
+      '',
+      `*${inline(labels.troubleshootingIntro)}*`,
+      '',
+    );
     for (const role of doc.troubleshooting) {
       out.push(`### ${inline(`${labels.role}${labels.sep}${role.title}`)}`, '');
       if (role.description) out.push(escapeMarkdown(role.description), '');
@@ -139,5 +148,10 @@ export function renderMarkdown(doc: ExportDoc): string {
     }
   }
   // No control character of a runbook or inventory reaches a reader's terminal (cat, less -R).
-  return stripControls(`${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`);
+  return stripControls(
+    `${out
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd()}\n`,
+  );
 }

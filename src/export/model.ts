@@ -151,7 +151,8 @@ function planTargets(runbook: Runbook, inventory: Inventory | undefined, file: s
 export function whenKnown(condition: string | undefined, params: KnownValues['params']): boolean | undefined {
   if (condition === undefined) return undefined;
   const parsed = parseCondition(condition);
-  if (!parsed.ok || !parsed.refs.every((ref) => ref.startsWith('params.') && Object.hasOwn(params, ref.slice('params.'.length)))) return undefined;
+  if (!parsed.ok || !parsed.refs.every((ref) => ref.startsWith('params.') && Object.hasOwn(params, ref.slice('params.'.length))))
+    return undefined;
   try {
     return evaluateCondition(parsed.expr, { params: { ...params }, vars: {} });
   } catch {
@@ -161,7 +162,9 @@ export function whenKnown(condition: string | undefined, params: KnownValues['pa
 
 const isManual = (step: Step): boolean => step.run === undefined && step.check === undefined;
 const isCheck = (step: Step): boolean =>
-  !step.destructive && !step.capture && (step.check !== undefined || (step.run !== undefined && (step.expect !== undefined || step.until !== undefined)));
+  !step.destructive &&
+  !step.capture &&
+  (step.check !== undefined || (step.run !== undefined && (step.expect !== undefined || step.until !== undefined)));
 
 /** See SectionKind. `changedBefore`: a destructive step came in an earlier section. */
 export function sectionKind(section: Section, changedBefore: boolean): SectionKind {
@@ -284,11 +287,13 @@ function appendix(runbook: Runbook, params: KnownValues['params'], labels: Label
       if (role.description) entry.description = role.description;
       const probes = role.health === undefined ? [] : Array.isArray(role.health) ? role.health : [role.health];
       // A probe whose condition the params given make false is not part of this run.
-      entry.health = probes.filter((h) => whenKnown(h.when, params) !== false).map((h) => ({
-        command: renderKnown(h.run, known, 'shell'),
-        gate: probeWords(h, labels),
-        ...(h.when ? { when: h.when } : {}),
-      }));
+      entry.health = probes
+        .filter((h) => whenKnown(h.when, params) !== false)
+        .map((h) => ({
+          command: renderKnown(h.run, known, 'shell'),
+          gate: probeWords(h, labels),
+          ...(h.when ? { when: h.when } : {}),
+        }));
       return entry;
     });
 }
@@ -297,7 +302,11 @@ function appendix(runbook: Runbook, params: KnownValues['params'], labels: Label
 export function buildExport(input: ExportInput): ExportDoc {
   const { runbook, inventory } = input;
   const labels = labelsFor(runbook.lang);
-  const secrets = new Set(Object.entries(runbook.params ?? {}).filter(([, p]) => p.secret).map(([k]) => k));
+  const secrets = new Set(
+    Object.entries(runbook.params ?? {})
+      .filter(([, p]) => p.secret)
+      .map(([k]) => k),
+  );
   // Secret values never enter the scope, so they cannot reach the page by any path.
   const params: Record<string, string> = {};
   for (const [k, v] of Object.entries(input.params ?? {})) if (!secrets.has(k)) params[k] = v;
@@ -306,7 +315,12 @@ export function buildExport(input: ExportInput): ExportDoc {
     [labels.runbook, runbook.id],
     [labels.file, input.file],
     [labels.digest, input.digest],
-    [labels.inventory, inventory ? `${inventory.name ? `${inventory.name}: ` : ''}${inventory.source} (${inventory.nodes.length})${input.inventoryDigest ? ` ${input.inventoryDigest}` : ''}` : labels.noInventory],
+    [
+      labels.inventory,
+      inventory
+        ? `${inventory.name ? `${inventory.name}: ` : ''}${inventory.source} (${inventory.nodes.length})${input.inventoryDigest ? ` ${input.inventoryDigest}` : ''}`
+        : labels.noInventory,
+    ],
   ];
   if (input.generatedAt) meta.push([labels.generated, input.generatedAt]);
 

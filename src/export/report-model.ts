@@ -126,7 +126,8 @@ export function buildReport(input: ReportInput): ReportDoc {
   const stepTitles = new Map<string, string>();
   for (const r of records) {
     if (r.event === 'section-started' && r.title && !sectionTitles.has(r.section)) sectionTitles.set(r.section, r.title);
-    if (r.event === 'step-started' && r.title && !stepTitles.has(`${r.section}/${r.step}`)) stepTitles.set(`${r.section}/${r.step}`, r.title);
+    if (r.event === 'step-started' && r.title && !stepTitles.has(`${r.section}/${r.step}`))
+      stepTitles.set(`${r.section}/${r.step}`, r.title);
   }
   for (const s of runbook?.sections ?? []) {
     if (!sectionTitles.has(s.id)) sectionTitles.set(s.id, s.title);
@@ -145,12 +146,20 @@ export function buildReport(input: ReportInput): ReportDoc {
     meta.push([labels.file, started.runbook.file]);
     meta.push([labels.digest, started.runbook.digest]);
     const inv = started.inventory;
-    meta.push([labels.inventory, inv ? `${inv.source}${inv.digest ? ` ${inv.digest}` : ''}${inv.simulated ? ` (${labels.simulator})` : ''}` : labels.none]);
+    meta.push([
+      labels.inventory,
+      inv ? `${inv.source}${inv.digest ? ` ${inv.digest}` : ''}${inv.simulated ? ` (${labels.simulator})` : ''}` : labels.none,
+    ]);
     meta.push([labels.who, started.by]);
     meta.push([labels.started, shortTime(started.ts)]);
     for (const [k, v] of Object.entries(started.header ?? {})) meta.push([k, v]);
   }
-  for (const r of records) if (r.event === 'resumed') meta.push([labels.resumed, `${shortTime(r.ts)}, ${r.by}${r.changedRunbook ? ` (runbook changed: ${r.digest})` : ''}${r.changedInventory ? ` (inventory changed: ${r.changedInventory.changes.join('; ')})` : ''}`]);
+  for (const r of records)
+    if (r.event === 'resumed')
+      meta.push([
+        labels.resumed,
+        `${shortTime(r.ts)}, ${r.by}${r.changedRunbook ? ` (runbook changed: ${r.digest})` : ''}${r.changedInventory ? ` (inventory changed: ${r.changedInventory.changes.join('; ')})` : ''}`,
+      ]);
   if (finished) {
     meta.push([labels.finished, shortTime(finished.ts)]);
     meta.push([labels.status, labels.statusWord(finished.status)]);
@@ -160,7 +169,10 @@ export function buildReport(input: ReportInput): ReportDoc {
   if (input.journal) meta.push([labels.journal, input.journal]);
 
   const secrets = new Set(started?.secrets ?? []);
-  const params: [string, string][] = Object.entries(started?.params ?? {}).map(([k, v]) => [k, secrets.has(k) ? `(${labels.masked})` : String(v)]);
+  const params: [string, string][] = Object.entries(started?.params ?? {}).map(([k, v]) => [
+    k,
+    secrets.has(k) ? `(${labels.masked})` : String(v),
+  ]);
 
   // ---- walk the records once
   const timelines = new Map<string, TimelineRow[]>([[RUN_ROW, []]]);
@@ -195,31 +207,69 @@ export function buildReport(input: ReportInput): ReportDoc {
         line(RUN_ROW, { ts: r.ts, step: '', what: `${labels.eventWord(r.event)}${labels.sep}${r.by}` });
         break;
       case 'aborted':
-        line(RUN_ROW, { ts: r.ts, step: '', what: `${labels.statusWord('aborted')}${labels.sep}${r.by}${r.reason ? `${labels.sep}${r.reason}` : ''}`, bad: true });
+        line(RUN_ROW, {
+          ts: r.ts,
+          step: '',
+          what: `${labels.statusWord('aborted')}${labels.sep}${r.by}${r.reason ? `${labels.sep}${r.reason}` : ''}`,
+          bad: true,
+        });
         break;
       case 'section-started':
-        line(RUN_ROW, { ts: r.ts, step: sectionTitles.get(r.section) ?? r.section, what: `${labels.eventWord('section started')} (${r.targets})` });
+        line(RUN_ROW, {
+          ts: r.ts,
+          step: sectionTitles.get(r.section) ?? r.section,
+          what: `${labels.eventWord('section started')} (${r.targets})`,
+        });
         break;
       case 'section-skipped':
         line(RUN_ROW, { ts: r.ts, step: sectionTitles.get(r.section) ?? r.section, what: `${labels.statusWord('skipped')}: ${r.reason}` });
         skips.push({ ts: r.ts, node: '', step: sectionTitles.get(r.section) ?? r.section, reason: r.reason, by: '' });
         break;
       case 'section-finished':
-        line(RUN_ROW, { ts: r.ts, step: sectionTitles.get(r.section) ?? r.section, what: `${labels.statusWord(r.status)} (${r.passed}/${r.failed}/${r.skipped})`, bad: r.status === 'failed' });
+        line(RUN_ROW, {
+          ts: r.ts,
+          step: sectionTitles.get(r.section) ?? r.section,
+          what: `${labels.statusWord(r.status)} (${r.passed}/${r.failed}/${r.skipped})`,
+          bad: r.status === 'failed',
+        });
         break;
       case 'node-excluded':
-        line(r.node, { ts: r.ts, step: sectionTitles.get(r.section) ?? r.section, what: `${labels.eventWord('excluded')}${labels.sep}${r.reason}`, bad: true });
+        line(r.node, {
+          ts: r.ts,
+          step: sectionTitles.get(r.section) ?? r.section,
+          what: `${labels.eventWord('excluded')}${labels.sep}${r.reason}`,
+          bad: true,
+        });
         skips.push({ ts: r.ts, node: r.node, step: sectionTitles.get(r.section) ?? r.section, reason: r.reason, by: '' });
         break;
       case 'node-finished':
-        line(r.node, { ts: r.ts, step: sectionTitles.get(r.section) ?? r.section, what: labels.statusWord(r.status), bad: r.status === 'failed' });
+        line(r.node, {
+          ts: r.ts,
+          step: sectionTitles.get(r.section) ?? r.section,
+          what: labels.statusWord(r.status),
+          bad: r.status === 'failed',
+        });
         break;
       case 'step-started': {
         const name = stepName(r.section, r.step);
-        line(r.node, { ts: r.ts, step: name, what: `${labels.eventWord('started')}${r.mode === 'verify' ? ` (${labels.eventWord('verify')})` : ''}${r.by ? `${labels.sep}${r.by}` : ''}` });
+        line(r.node, {
+          ts: r.ts,
+          step: name,
+          what: `${labels.eventWord('started')}${r.mode === 'verify' ? ` (${labels.eventWord('verify')})` : ''}${r.by ? `${labels.sep}${r.by}` : ''}`,
+        });
         const key = keyOf(r);
         if (r.command !== undefined) {
-          const row: CommandRow = { ts: r.ts, node: r.node, step: name, command: r.command, attempts: 1, exit: '', duration: '', status: 'running', bad: false };
+          const row: CommandRow = {
+            ts: r.ts,
+            node: r.node,
+            step: name,
+            command: r.command,
+            attempts: 1,
+            exit: '',
+            duration: '',
+            status: 'running',
+            bad: false,
+          };
           commands.push(row);
           openCommand.set(key, row);
         }
@@ -235,7 +285,16 @@ export function buildReport(input: ReportInput): ReportDoc {
         }
         let gate = openGate.get(key);
         if (!gate) {
-          gate = { node: r.node, step: stepName(r.section, r.step), attempts: 0, first: r.ts, last: r.ts, outcome: 'running', message: '', bad: false };
+          gate = {
+            node: r.node,
+            step: stepName(r.section, r.step),
+            attempts: 0,
+            first: r.ts,
+            last: r.ts,
+            outcome: 'running',
+            message: '',
+            bad: false,
+          };
           gates.push(gate);
           openGate.set(key, gate);
         }
@@ -253,11 +312,23 @@ export function buildReport(input: ReportInput): ReportDoc {
         break;
       case 'confirmation-asked':
         asked.set(keyOf(r), { prompt: r.command ?? r.text ?? r.title, command: r.command !== undefined });
-        line(r.node, { ts: r.ts, step: stepName(r.section, r.step), what: `${labels.confirm}?${r.destructive ? ` ${labels.destructive}` : ''}` });
+        line(r.node, {
+          ts: r.ts,
+          step: stepName(r.section, r.step),
+          what: `${labels.confirm}?${r.destructive ? ` ${labels.destructive}` : ''}`,
+        });
         break;
       case 'confirmation-answered': {
         const { prompt, command } = asked.get(keyOf(r)) ?? { prompt: '', command: false };
-        confirmations.push({ ts: r.ts, node: r.node, step: stepName(r.section, r.step), prompt, command, answer: r.answer + (r.reason ? `: ${r.reason}` : ''), by: r.by });
+        confirmations.push({
+          ts: r.ts,
+          node: r.node,
+          step: stepName(r.section, r.step),
+          prompt,
+          command,
+          answer: r.answer + (r.reason ? `: ${r.reason}` : ''),
+          by: r.by,
+        });
         line(r.node, { ts: r.ts, step: stepName(r.section, r.step), what: `${r.answer}: ${r.by}`, bad: r.answer === 'no' });
         break;
       }
@@ -289,7 +360,14 @@ export function buildReport(input: ReportInput): ReportDoc {
         }
         if (r.status === 'skipped') skips.push({ ts: r.ts, node: r.node, step: name, reason: r.reason ?? '', by: r.by ?? '' });
         if (bad) {
-          failures.push({ ts: r.ts, node: r.node, step: name, reason: [r.reason ?? r.message ?? r.status, ...(r.details ?? [])].join('\n'), exit: r.exit !== undefined ? String(r.exit) : '', tail: lastOutput.get(key) ?? [] });
+          failures.push({
+            ts: r.ts,
+            node: r.node,
+            step: name,
+            reason: [r.reason ?? r.message ?? r.status, ...(r.details ?? [])].join('\n'),
+            exit: r.exit !== undefined ? String(r.exit) : '',
+            tail: lastOutput.get(key) ?? [],
+          });
         }
         break;
       }
@@ -313,33 +391,69 @@ export function buildReport(input: ReportInput): ReportDoc {
         break;
       }
       case 'deadline-passed':
-        line(r.node, { ts: r.ts, step: stepName(r.section, r.step), what: `${labels.eventWord('deadline passed')}${r.text ? `${labels.sep}${r.text}` : ''}`, bad: true });
+        line(r.node, {
+          ts: r.ts,
+          step: stepName(r.section, r.step),
+          what: `${labels.eventWord('deadline passed')}${r.text ? `${labels.sep}${r.text}` : ''}`,
+          bad: true,
+        });
         break;
       case 'retry':
         line(r.node, { ts: r.ts, step: stepName(r.section, r.step), what: `${labels.eventWord(r.kind)}${labels.sep}${r.by}` });
         break;
       case 'decision-asked':
-        line(r.node, { ts: r.ts, step: stepName(r.section, r.step), what: `${labels.eventWord('operator asked')}${labels.sep}${r.reason}` });
+        line(r.node, {
+          ts: r.ts,
+          step: stepName(r.section, r.step),
+          what: `${labels.eventWord('operator asked')}${labels.sep}${r.reason}`,
+        });
         break;
       case 'preflight-started':
         line(RUN_ROW, { ts: r.ts, step: '', what: `${labels.eventWord('preflight')} (${r.nodes})` });
         break;
       case 'preflight-finished':
-        line(RUN_ROW, { ts: r.ts, step: '', what: `${labels.eventWord('preflight')}${labels.sep}${labels.statusWord(r.status)}`, bad: r.status === 'failed' });
+        line(RUN_ROW, {
+          ts: r.ts,
+          step: '',
+          what: `${labels.eventWord('preflight')}${labels.sep}${labels.statusWord(r.status)}`,
+          bad: r.status === 'failed',
+        });
         for (const f of r.failures) {
           line(f.node, { ts: r.ts, step: labels.eventWord('preflight'), what: f.message, bad: true });
-          failures.push({ ts: r.ts, node: f.node, step: labels.eventWord('preflight'), reason: `${f.failure}: ${f.message}`, exit: '', tail: [] });
+          failures.push({
+            ts: r.ts,
+            node: f.node,
+            step: labels.eventWord('preflight'),
+            reason: `${f.failure}: ${f.message}`,
+            exit: '',
+            tail: [],
+          });
         }
         break;
       case 'connection':
         // Every node connects once; what is worth a line is a connection lost, re-made, or a key trusted.
         if (r.change !== 'connected') {
-          const detail = r.change === 'host-key-accepted' ? `${r.keyType ?? ''} ${r.fingerprint ?? ''} -> ${r.file ?? ''}`.trim() : (r.reason ?? '');
-          line(r.node, { ts: r.ts, step: '', what: `${labels.eventWord(r.change)}${detail ? `${labels.sep}${detail}` : ''}`, bad: r.change === 'disconnected' });
+          const detail =
+            r.change === 'host-key-accepted' ? `${r.keyType ?? ''} ${r.fingerprint ?? ''} -> ${r.file ?? ''}`.trim() : (r.reason ?? '');
+          line(r.node, {
+            ts: r.ts,
+            step: '',
+            what: `${labels.eventWord(r.change)}${detail ? `${labels.sep}${detail}` : ''}`,
+            bad: r.change === 'disconnected',
+          });
         }
         break;
       case 'command-started': {
-        const row: BesideRow = { ts: r.ts, node: r.node, kind: labels.troubleshootingKind, command: `${r.title}: ${r.command}`, by: r.by, result: '', duration: '', bad: false };
+        const row: BesideRow = {
+          ts: r.ts,
+          node: r.node,
+          kind: labels.troubleshootingKind,
+          command: `${r.title}: ${r.command}`,
+          by: r.by,
+          result: '',
+          duration: '',
+          bad: false,
+        };
         beside.push(row);
         openBeside.set(r.id, row);
         line(r.node, { ts: r.ts, step: '', what: `${labels.troubleshootingKind}${labels.sep}${r.title}${labels.sep}${r.by}` });
@@ -355,7 +469,16 @@ export function buildReport(input: ReportInput): ReportDoc {
         break;
       }
       case 'health':
-        beside.push({ ts: r.ts, node: r.node, kind: labels.healthProbe, command: r.command, by: r.by, result: `${labels.healthSince(r.ok, r.probes)}: ${r.message}`, duration: formatDuration(r.durationMs), bad: !r.ok });
+        beside.push({
+          ts: r.ts,
+          node: r.node,
+          kind: labels.healthProbe,
+          command: r.command,
+          by: r.by,
+          result: `${labels.healthSince(r.ok, r.probes)}: ${r.message}`,
+          duration: formatDuration(r.durationMs),
+          bad: !r.ok,
+        });
         line(r.node, { ts: r.ts, step: '', what: `${labels.healthProbe}${labels.sep}${labels.healthSince(r.ok, r.probes)}`, bad: !r.ok });
         break;
       case 'run-finished':

@@ -21,7 +21,9 @@ function parts(doc: ReportDoc): { title: string; intro?: string; tables: { capti
       title: L.summary,
       tables: [
         { table: { header: [L.name, L.value], rows: doc.meta.map(([k, v]) => ({ cells: [k, v] })) } },
-        ...(doc.params.length > 0 ? [{ caption: L.parameters, table: { header: [L.name, L.value], rows: doc.params.map(([k, v]) => ({ cells: [k, v] })) } }] : []),
+        ...(doc.params.length > 0
+          ? [{ caption: L.parameters, table: { header: [L.name, L.value], rows: doc.params.map(([k, v]) => ({ cells: [k, v] })) } }]
+          : []),
         { caption: L.status, table: { header: [L.status, L.value], rows: doc.summary.map(([k, v]) => ({ cells: [k, v] })) } },
       ],
     },
@@ -29,7 +31,10 @@ function parts(doc: ReportDoc): { title: string; intro?: string; tables: { capti
       title: L.timeline,
       tables: doc.timelines.map((t) => ({
         caption: t.node,
-        table: { header: [L.time, L.step, L.event], rows: t.rows.map((r) => ({ cells: [shortTime(r.ts), r.step, mark(r.bad, r.what)], bad: r.bad })) },
+        table: {
+          header: [L.time, L.step, L.event],
+          rows: t.rows.map((r) => ({ cells: [shortTime(r.ts), r.step, mark(r.bad, r.what)], bad: r.bad })),
+        },
       })),
     },
     {
@@ -38,7 +43,19 @@ function parts(doc: ReportDoc): { title: string; intro?: string; tables: { capti
         {
           table: {
             header: [L.time, L.node, L.step, L.command, L.attempts, L.exit, L.durationCol, L.status],
-            rows: doc.commands.map((c) => ({ cells: [shortTime(c.ts), c.node, c.step, c.command, String(c.attempts), c.exit, c.duration, mark(c.bad, L.statusWord(c.status))], bad: c.bad })),
+            rows: doc.commands.map((c) => ({
+              cells: [
+                shortTime(c.ts),
+                c.node,
+                c.step,
+                c.command,
+                String(c.attempts),
+                c.exit,
+                c.duration,
+                mark(c.bad, L.statusWord(c.status)),
+              ],
+              bad: c.bad,
+            })),
             code: [3],
           },
         },
@@ -50,7 +67,10 @@ function parts(doc: ReportDoc): { title: string; intro?: string; tables: { capti
         {
           table: {
             header: [L.time, L.node, L.kind, L.command, L.by, L.exit, L.durationCol],
-            rows: doc.beside.map((b) => ({ cells: [shortTime(b.ts), b.node, b.kind, b.command, b.by, mark(b.bad, b.result), b.duration], bad: b.bad })),
+            rows: doc.beside.map((b) => ({
+              cells: [shortTime(b.ts), b.node, b.kind, b.command, b.by, mark(b.bad, b.result), b.duration],
+              bad: b.bad,
+            })),
             code: [3],
           },
         },
@@ -62,14 +82,25 @@ function parts(doc: ReportDoc): { title: string; intro?: string; tables: { capti
         {
           table: {
             header: [L.time, L.node, L.step, L.prompt, L.answer, L.by],
-            rows: doc.confirmations.map((c) => ({ cells: [shortTime(c.ts), c.node, c.step, c.prompt, c.answer, c.by], bad: c.answer.startsWith('no'), code: c.command ? [3] : [] })),
+            rows: doc.confirmations.map((c) => ({
+              cells: [shortTime(c.ts), c.node, c.step, c.prompt, c.answer, c.by],
+              bad: c.answer.startsWith('no'),
+              code: c.command ? [3] : [],
+            })),
           },
         },
       ],
     },
     {
       title: L.skips,
-      tables: [{ table: { header: [L.time, L.node, L.step, L.reason, L.by], rows: doc.skips.map((s) => ({ cells: [shortTime(s.ts), s.node, s.step, s.reason, s.by] })) } }],
+      tables: [
+        {
+          table: {
+            header: [L.time, L.node, L.step, L.reason, L.by],
+            rows: doc.skips.map((s) => ({ cells: [shortTime(s.ts), s.node, s.step, s.reason, s.by] })),
+          },
+        },
+      ],
     },
     { title: L.failures, tables: [], failures: true },
     {
@@ -78,7 +109,17 @@ function parts(doc: ReportDoc): { title: string; intro?: string; tables: { capti
         {
           table: {
             header: [L.node, L.step, L.attempts, L.started, L.finished, L.outcome],
-            rows: doc.gates.map((g) => ({ cells: [g.node, g.step, String(g.attempts), shortTime(g.first), shortTime(g.last), mark(g.bad, `${L.statusWord(g.outcome)}${g.message ? `: ${g.message}` : ''}`)], bad: g.bad })),
+            rows: doc.gates.map((g) => ({
+              cells: [
+                g.node,
+                g.step,
+                String(g.attempts),
+                shortTime(g.first),
+                shortTime(g.last),
+                mark(g.bad, `${L.statusWord(g.outcome)}${g.message ? `: ${g.message}` : ''}`),
+              ],
+              bad: g.bad,
+            })),
           },
         },
       ],
@@ -91,8 +132,13 @@ function parts(doc: ReportDoc): { title: string; intro?: string; tables: { capti
 function mdTable(t: Table, none: string): string {
   if (t.rows.length === 0) return `*${markdownCell(none)}*`;
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  const cell = (code: number[] | undefined) => (text: string, i: number) => (code?.includes(i) && text !== '' ? markdownInlineCode(text).replace(/\|/g, '\\|') : markdownCell(text));
-  return [line(t.header.map(markdownCell)), line(t.header.map(() => '---')), ...t.rows.map((r) => line(r.cells.map(cell(r.code ?? t.code))))].join('\n');
+  const cell = (code: number[] | undefined) => (text: string, i: number) =>
+    code?.includes(i) && text !== '' ? markdownInlineCode(text).replace(/\|/g, '\\|') : markdownCell(text);
+  return [
+    line(t.header.map(markdownCell)),
+    line(t.header.map(() => '---')),
+    ...t.rows.map((r) => line(r.cells.map(cell(r.code ?? t.code)))),
+  ].join('\n');
 }
 
 export function renderReportMarkdown(doc: ReportDoc): string {
@@ -108,14 +154,22 @@ export function renderReportMarkdown(doc: ReportDoc): string {
       if (doc.failures.length === 0) out.push(`*${markdownCell(L.none)}*`, '');
       for (const f of doc.failures) {
         out.push(`### ✖ ${markdownCell(`${f.node}${L.sep}${f.step}`)}`, '');
-        out.push(`**${markdownCell(L.time)}${L.colon}** ${markdownCell(shortTime(f.ts))}${f.exit ? `  \n**${markdownCell(L.exit)}${L.colon}** ${markdownCell(f.exit)}` : ''}`, '');
+        out.push(
+          `**${markdownCell(L.time)}${L.colon}** ${markdownCell(shortTime(f.ts))}${f.exit ? `  \n**${markdownCell(L.exit)}${L.colon}** ${markdownCell(f.exit)}` : ''}`,
+          '',
+        );
         out.push(`**${markdownCell(L.reason)}${L.colon}** ${escapeMarkdown(f.reason)}`, '');
         if (f.tail.length > 0) out.push(`**${markdownCell(L.outputTail)}${L.colon}**`, '', markdownCode(f.tail.join('\n')), '');
       }
     }
   }
   // No control character of a journal reaches a reader's terminal (cat, less -R).
-  return stripControls(`${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`);
+  return stripControls(
+    `${out
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd()}\n`,
+  );
 }
 
 // ---- HTML
@@ -124,7 +178,8 @@ function htmlTable(t: Table, none: string): string {
   if (t.rows.length === 0) return `<p class="note">${e(none)}</p>`;
   const head = `<thead><tr>${t.header.map((h) => `<th scope="col">${e(h)}</th>`).join('')}</tr></thead>`;
   const rows = t.rows.map(
-    (r) => `<tr${r.bad ? ' class="fail"' : ''}>${r.cells.map((c, i) => `<td>${(r.code ?? t.code)?.includes(i) && c !== '' ? `<code>${e(c)}</code>` : e(c)}</td>`).join('')}</tr>`,
+    (r) =>
+      `<tr${r.bad ? ' class="fail"' : ''}>${r.cells.map((c, i) => `<td>${(r.code ?? t.code)?.includes(i) && c !== '' ? `<code>${e(c)}</code>` : e(c)}</td>`).join('')}</tr>`,
   );
   return `<table class="data">\n${head}\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
 }
@@ -142,9 +197,12 @@ export function renderReportHtml(doc: ReportDoc, options: { paper?: Paper } = {}
       if (doc.failures.length === 0) body.push(`<p class="note">${e(L.none)}</p>`);
       for (const f of doc.failures) {
         body.push(`<h3>✖ ${e(`${f.node}${L.sep}${f.step}`)}</h3>`);
-        body.push(`<p><span class="label">${e(L.time)}${L.colon}</span> ${e(shortTime(f.ts))}${f.exit ? ` <span class="label">${e(L.exit)}${L.colon}</span> ${e(f.exit)}` : ''}</p>`);
+        body.push(
+          `<p><span class="label">${e(L.time)}${L.colon}</span> ${e(shortTime(f.ts))}${f.exit ? ` <span class="label">${e(L.exit)}${L.colon}</span> ${e(f.exit)}` : ''}</p>`,
+        );
         body.push(`<p><span class="label">${e(L.reason)}${L.colon}</span> ${e(f.reason).replace(/\n/g, '<br>\n')}</p>`);
-        if (f.tail.length > 0) body.push(`<p class="label">${e(L.outputTail)}${L.colon}</p>`, `<pre><code>${e(f.tail.join('\n'))}</code></pre>`);
+        if (f.tail.length > 0)
+          body.push(`<p class="label">${e(L.outputTail)}${L.colon}</p>`, `<pre><code>${e(f.tail.join('\n'))}</code></pre>`);
       }
     }
     body.push('</section>');

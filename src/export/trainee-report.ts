@@ -51,7 +51,9 @@ export function traineeReport({ scenario, records, summary, outcome }: TraineeRe
     if (r.event === 'section-finished') {
       const from = started.get(r.section);
       const took = from === undefined ? '' : formatClock(time(r.ts) - from);
-      push(`  ${r.section.padEnd(24)} ${took.padStart(8)}  ${r.status}${r.failed ? `, ${r.failed} failed` : ''}${r.skipped ? `, ${r.skipped} skipped` : ''}`);
+      push(
+        `  ${r.section.padEnd(24)} ${took.padStart(8)}  ${r.status}${r.failed ? `, ${r.failed} failed` : ''}${r.skipped ? `, ${r.skipped} skipped` : ''}`,
+      );
       phases += 1;
     }
     if (r.event === 'section-skipped') {
@@ -69,7 +71,10 @@ export function traineeReport({ scenario, records, summary, outcome }: TraineeRe
     push(...(done.length ? done.map((d) => `    - ${d}`) : ['    - nothing on this node afterwards']));
   }
 
-  const skipped = records.filter((r): r is Extract<JournalRecord, { event: 'step-finished' }> => r.event === 'step-finished' && r.status === 'skipped' && r.by !== RUNBOOK);
+  const skipped = records.filter(
+    (r): r is Extract<JournalRecord, { event: 'step-finished' }> =>
+      r.event === 'step-finished' && r.status === 'skipped' && r.by !== RUNBOOK,
+  );
   push('', 'Gates and steps skipped:');
   if (skipped.length === 0) push('  none');
   for (const s of skipped) push(`  ${s.section}/${s.step}@${s.node}: ${s.reason ?? 'no reason given'}${s.by ? ` (by ${s.by})` : ''}`);

@@ -12,10 +12,12 @@ export function stripControls(text: string): string {
 
 /** `text` with each control character written out as an escape (`\x1b`, `\u202e`), for a message that quotes input. */
 export function escapeControls(text: string): string {
-  return CONTROL.test(text) ? text.replace(CONTROL_ALL, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  }) : text;
+  return CONTROL.test(text)
+    ? text.replace(CONTROL_ALL, (c) => {
+        const code = c.charCodeAt(0);
+        return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+      })
+    : text;
 }
 
 /** The first control character in `text` (tab and newline allowed): where, and its name for a message. */
@@ -26,7 +28,40 @@ export function findControl(text: string): { index: number; name: string } | und
   return { index: m.index, name: controlName(c) };
 }
 
-const C0_NAMES = ['NUL', 'SOH', 'STX', 'ETX', 'EOT', 'ENQ', 'ACK', 'BEL', 'BS', 'TAB', 'LF', 'VT', 'FF', 'CR', 'SO', 'SI', 'DLE', 'DC1', 'DC2', 'DC3', 'DC4', 'NAK', 'SYN', 'ETB', 'CAN', 'EM', 'SUB', 'ESC', 'FS', 'GS', 'RS', 'US'];
+const C0_NAMES = [
+  'NUL',
+  'SOH',
+  'STX',
+  'ETX',
+  'EOT',
+  'ENQ',
+  'ACK',
+  'BEL',
+  'BS',
+  'TAB',
+  'LF',
+  'VT',
+  'FF',
+  'CR',
+  'SO',
+  'SI',
+  'DLE',
+  'DC1',
+  'DC2',
+  'DC3',
+  'DC4',
+  'NAK',
+  'SYN',
+  'ETB',
+  'CAN',
+  'EM',
+  'SUB',
+  'ESC',
+  'FS',
+  'GS',
+  'RS',
+  'US',
+];
 
 /** "ESC (U+001B)", "U+202E": a control character named so a message can show it without sending it. */
 export function controlName(c: number): string {

@@ -439,7 +439,11 @@ function explainYamlError(
   }
   if (reason === 'duplicated mapping key') {
     const key = offset === undefined ? undefined : keyAt(text, offset);
-    return { message: key === undefined ? 'a key appears twice in the same mapping' : `duplicate key "${key}": it appears earlier in the same mapping`, offset };
+    return {
+      message:
+        key === undefined ? 'a key appears twice in the same mapping' : `duplicate key "${key}": it appears earlier in the same mapping`,
+      offset,
+    };
   }
   if (reason === 'tab characters must not be used in indentation') {
     return { message: 'a tab is used for indentation; YAML indents with spaces only', offset };
@@ -563,7 +567,11 @@ function decodeUtf8(bytes: Buffer, file: string, what: string): string {
   const kind = `${what.charAt(0).toUpperCase()}${what.slice(1)}`;
   if (nul !== -1) fail(`the file contains a NUL byte; is it a binary file? ${kind} must be UTF-8 text`, nul);
   const bad = firstInvalidUtf8(bytes);
-  if (bad !== -1) fail(`the file is not valid UTF-8 (byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at offset ${bad}); is it a binary file? Save it as UTF-8`, bad);
+  if (bad !== -1)
+    fail(
+      `the file is not valid UTF-8 (byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at offset ${bad}); is it a binary file? Save it as UTF-8`,
+      bad,
+    );
   return bytes.toString('utf8');
 }
 

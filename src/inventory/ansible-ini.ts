@@ -23,7 +23,10 @@ function unquote(raw: string): string {
 export function parseAnsibleIni(text: string, file: string): AnsibleModel {
   const model = new AnsibleModel(file);
   const lines = text.split(/\r\n|\n|\r/);
-  let section: { kind: 'hosts' | 'vars' | 'children' | 'skip'; group: AnsibleGroup } = { kind: 'hosts', group: model.group('ungrouped', { file }) };
+  let section: { kind: 'hosts' | 'vars' | 'children' | 'skip'; group: AnsibleGroup } = {
+    kind: 'hosts',
+    group: model.group('ungrouped', { file }),
+  };
   const error = (at: Where, message: string): void => {
     model.problems.push(problemAt(at, message));
   };
@@ -48,7 +51,10 @@ export function parseAnsibleIni(text: string, file: string): AnsibleModel {
       const kind = m[2] ?? 'hosts';
       if (kind === 'hosts' || kind === 'vars' || kind === 'children') section = { kind, group };
       else {
-        error({ ...at, column: at.column! + m[1]!.length + 2 }, `unknown section type ":${kind}"; a section is [group], [group:vars] or [group:children]`);
+        error(
+          { ...at, column: at.column! + m[1]!.length + 2 },
+          `unknown section type ":${kind}"; a section is [group], [group:vars] or [group:children]`,
+        );
         section = { kind: 'skip', group };
       }
       continue;
@@ -89,11 +95,15 @@ export function parseAnsibleIni(text: string, file: string): AnsibleModel {
         if (!first) break;
         const { host: pattern, port } = splitHostPort(first.text);
         if (pattern === '' || port === '') {
-          error(at, `${showText(first.text)} is not a host name${port === '' ? ' (it ends with ":"; add the port or remove the colon)' : ''}`);
+          error(
+            at,
+            `${showText(first.text)} is not a host name${port === '' ? ' (it ends with ":"; add the port or remove the colon)' : ''}`,
+          );
           break;
         }
         const vars = new Map<string, AnsibleVar>();
-        if (port !== undefined) vars.set('ansible_port', { value: port, at: { ...at, column: indent + first.offset + first.text.length - port.length + 1 } });
+        if (port !== undefined)
+          vars.set('ansible_port', { value: port, at: { ...at, column: indent + first.offset + first.text.length - port.length + 1 } });
         let bad = false;
         for (const word of rest) {
           const wordAt: Where = { ...at, column: indent + word.offset + 1 };

@@ -44,14 +44,18 @@ export function parseAnsibleYaml(doc: YamlDocument): AnsibleModel {
       else if (key === 'hosts') {
         if (value === null || value === undefined) continue;
         if (!isMapping(value)) {
-          error(at, `hosts of group ${showText(name)} must be a mapping of host names to their variables (host: or host: {ansible_host: ...}), found ${describeValue(value)}`);
+          error(
+            at,
+            `hosts of group ${showText(name)} must be a mapping of host names to their variables (host: or host: {ansible_host: ...}), found ${describeValue(value)}`,
+          );
           continue;
         }
         for (const [pattern, hostVars] of Object.entries(value)) {
           const hostPath = [...at, pattern];
           const { host, port } = splitHostPort(pattern);
           const vars = varsOf(hostVars, hostPath, `the variables of host ${showText(pattern)}`);
-          if (port !== undefined && port !== '' && !vars.has('ansible_port')) vars.set('ansible_port', { value: port, at: where(hostPath, true) });
+          if (port !== undefined && port !== '' && !vars.has('ansible_port'))
+            vars.set('ansible_port', { value: port, at: where(hostPath, true) });
           const expanded = host === '' || port === '' ? { problem: `${showText(pattern)} is not a host name` } : expandHostPattern(host);
           if ('problem' in expanded) {
             error(hostPath, expanded.problem, true);

@@ -82,7 +82,14 @@ const PORT_KEYS = ['ansible_ssh_port', 'ansible_port'];
 const USER_KEYS = ['ansible_ssh_user', 'ansible_user'];
 const KEY_FILE_KEYS = ['ansible_ssh_private_key_file', 'ansible_private_key_file'];
 const ARGS_KEYS = ['ansible_ssh_common_args', 'ansible_ssh_extra_args'];
-const PASSWORD_KEYS = ['ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password', 'ansible_become_pass', 'ansible_become_password', 'ansible_sudo_pass'];
+const PASSWORD_KEYS = [
+  'ansible_password',
+  'ansible_ssh_pass',
+  'ansible_ssh_password',
+  'ansible_become_pass',
+  'ansible_become_password',
+  'ansible_sudo_pass',
+];
 const SSH_CONNECTIONS = ['ssh', 'smart', 'paramiko', 'paramiko_ssh', 'ansible.builtin.ssh', 'ansible.builtin.paramiko_ssh'];
 /** Groups every host is in; they are not roles. */
 const IMPLICIT = ['all', 'ungrouped'];
@@ -95,7 +102,13 @@ export const MAX_INHERITED = 1_000_000;
 const MAX_CYCLES_REPORTED = 20;
 
 const asText = (value: unknown): string =>
-  typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : value === null || value === undefined ? '' : JSON.stringify(value);
+  typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : value === null || value === undefined
+        ? ''
+        : JSON.stringify(value);
 
 /** Turns the model into node drafts, reporting group cycles, role conflicts and bad values. */
 export function ansibleToDrafts(model: AnsibleModel): Drafts {
@@ -170,9 +183,7 @@ export function ansibleToDrafts(model: AnsibleModel): Drafts {
   const depthOf = (name: string): number => depth.get(name) ?? 1;
   // Every group's place in the order variables apply: by depth, then by name.
   const rank = new Map<string, number>();
-  [...groups.keys()]
-    .sort((a, b) => depthOf(a) - depthOf(b) || (a < b ? -1 : a > b ? 1 : 0))
-    .forEach((g, i) => rank.set(g, i));
+  [...groups.keys()].sort((a, b) => depthOf(a) - depthOf(b) || (a < b ? -1 : a > b ? 1 : 0)).forEach((g, i) => rank.set(g, i));
 
   const directGroups = new Map<string, string[]>();
   for (const g of groups.values()) {
@@ -282,7 +293,9 @@ export function ansibleToDrafts(model: AnsibleModel): Drafts {
     const kept = nodeRoles.filter(([, v]) => v.d === nearest);
     if (kept.length > 1) {
       const list = kept.map(([r, v]) => `${v.group} (${r})`).join(' and ');
-      problems.push(problemAt(host.at, `host ${showText(host.name)} is in groups ${list}; a DC/OS node is only one of master, agent, public_agent`));
+      problems.push(
+        problemAt(host.at, `host ${showText(host.name)} is in groups ${list}; a DC/OS node is only one of master, agent, public_agent`),
+      );
     }
     for (const [role, v] of roleDistance) {
       // e.g. [agents:children] agents_public: the nearer public_agent wins. After a conflict
@@ -302,7 +315,9 @@ export function ansibleToDrafts(model: AnsibleModel): Drafts {
     const textOf = (v: AnsibleVar & { inherited: boolean; key: string }): Located<string> | undefined => {
       const value = asText(v.value).trim();
       if (/\{\{|\{%/.test(value)) {
-        problems.push(problemAt(v.at, `${v.key} is a Jinja template (${showText(value)}); runbook does not evaluate templates: write the value itself`));
+        problems.push(
+          problemAt(v.at, `${v.key} is a Jinja template (${showText(value)}); runbook does not evaluate templates: write the value itself`),
+        );
         return undefined;
       }
       return { value, at: v.at, key: v.key, ...(v.inherited ? { inherited: true } : {}) };
@@ -337,7 +352,10 @@ export function ansibleToDrafts(model: AnsibleModel): Drafts {
       if (args.error) problems.push(problemAt(raw.at, `${key}: ${args.error}`));
       if (args.proxyCommand) {
         problems.push(
-          problemAt(raw.at, `${key} sets a ProxyCommand runbook cannot follow (${showText(args.proxyCommand)}); only "ssh -W %h:%p [user@]host" relays, ProxyJump and -J are understood`),
+          problemAt(
+            raw.at,
+            `${key} sets a ProxyCommand runbook cannot follow (${showText(args.proxyCommand)}); only "ssh -W %h:%p [user@]host" relays, ProxyJump and -J are understood`,
+          ),
         );
       }
       if (args.jump && !draft.jump) draft.jump = from(args.jump);
@@ -349,12 +367,18 @@ export function ansibleToDrafts(model: AnsibleModel): Drafts {
         else problems.push(problemAt(raw.at, n.problem));
       }
       for (const option of args.ignored) {
-        warnOnce(raw.at, `${key}: ${option} is ignored; runbook always checks host keys against known_hosts and does not forward the agent`);
+        warnOnce(
+          raw.at,
+          `${key}: ${option} is ignored; runbook always checks host keys against known_hosts and does not forward the agent`,
+        );
       }
     }
     const connection = take(['ansible_connection']);
     if (connection && !SSH_CONNECTIONS.includes(asText(connection.value))) {
-      warnOnce(connection.at, `ansible_connection=${showText(asText(connection.value)).slice(1, -1)} is not supported; runbook connects to every node over SSH`);
+      warnOnce(
+        connection.at,
+        `ansible_connection=${showText(asText(connection.value)).slice(1, -1)} is not supported; runbook connects to every node over SSH`,
+      );
     }
 
     // Everything else that is not Ansible's own becomes a node variable; passwords never do.
@@ -365,7 +389,10 @@ export function ansibleToDrafts(model: AnsibleModel): Drafts {
       }
       if (key.startsWith('ansible_')) continue;
       if (v.value instanceof VaultValue) {
-        warnOnce(v.at, `the variable ${showText(key)} is encrypted with Ansible Vault and is not kept: runbook does not decrypt vault values; give secrets to a runbook as parameters with secret: true`);
+        warnOnce(
+          v.at,
+          `the variable ${showText(key)} is encrypted with Ansible Vault and is not kept: runbook does not decrypt vault values; give secrets to a runbook as parameters with secret: true`,
+        );
         continue;
       }
       if (looksSecret(key)) {

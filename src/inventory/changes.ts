@@ -33,13 +33,15 @@ export function inventoryChanges(before: readonly NodeAddress[] | undefined, aft
       continue;
     }
     if (where(o) !== where(n)) lines.push(`${n.name}: address ${where(o)} -> ${where(n)}`);
-    if ((o.ip !== undefined || n.ip !== undefined) && (o.ip ?? o.address) !== (n.ip ?? n.address)) lines.push(`${n.name}: ip ${o.ip ?? o.address} -> ${n.ip ?? n.address}`);
+    if ((o.ip !== undefined || n.ip !== undefined) && (o.ip ?? o.address) !== (n.ip ?? n.address))
+      lines.push(`${n.name}: ip ${o.ip ?? o.address} -> ${n.ip ?? n.address}`);
     if (roles(o) !== roles(n)) lines.push(`${n.name}: roles ${roles(o)} -> ${roles(n)}`);
   }
   // Serial sections take nodes in inventory order: another order is another procedure.
   const order = (list: readonly NodeAddress[], other: Map<string, NodeAddress>) => list.filter((n) => other.has(n.name)).map((n) => n.name);
   const [was, is] = [order(before, now), order(after, old)];
-  if (was.join('\n') !== is.join('\n')) lines.push(`the nodes are in another order: ${was.join(', ')} then, ${is.join(', ')} now (serial sections take them in this order)`);
+  if (was.join('\n') !== is.join('\n'))
+    lines.push(`the nodes are in another order: ${was.join(', ')} then, ${is.join(', ')} now (serial sections take them in this order)`);
   if (lines.length === 0) lines.push('no node changed its name, address or roles (the file changed elsewhere)');
   return lines;
 }

@@ -26,7 +26,8 @@ function range(spec: string): Range {
   }
   if (!/^\d+$/.test(begin) || !/^\d+$/.test(end)) return { problem: `the range [${spec}] must run between two numbers or two letters` };
   const pad = begin.length > 1 && begin.startsWith('0');
-  if (pad && begin.length !== end.length) return { problem: `the range [${spec}] pads with zeros, so its start and end need as many digits` };
+  if (pad && begin.length !== end.length)
+    return { problem: `the range [${spec}] pads with zeros, so its start and end need as many digits` };
   const b = Number(begin);
   const e = Number(end);
   if (b > e) return { problem: `the range [${spec}] runs backwards` };

@@ -36,7 +36,10 @@ export type InventoryKind = 'yaml' | 'ansible-yaml' | 'ansible-ini';
 const MAX_PROBLEMS = 200;
 
 /** What kind of inventory a text is, from its content; with the parsed YAML when it is YAML. */
-export function detectInventoryKind(text: string, file: string): { kind: 'ansible-ini' } | { kind: 'yaml' | 'ansible-yaml'; doc: YamlDocument } {
+export function detectInventoryKind(
+  text: string,
+  file: string,
+): { kind: 'ansible-ini' } | { kind: 'yaml' | 'ansible-yaml'; doc: YamlDocument } {
   const lines = text.split(/\r\n|\n|\r/).map((l) => l.trim());
   const significant = lines.filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith(';'));
   const first = significant[0] ?? '';
@@ -61,7 +64,8 @@ export function detectInventoryKind(text: string, file: string): { kind: 'ansibl
       {
         file,
         ...place,
-        message: 'this is not an inventory: expected our YAML inventory (name, defaults, nodes), an Ansible YAML inventory (all: {children: ...}) or an Ansible INI inventory ([group] sections)',
+        message:
+          'this is not an inventory: expected our YAML inventory (name, defaults, nodes), an Ansible YAML inventory (all: {children: ...}) or an Ansible INI inventory ([group] sections)',
         severity: 'error',
       },
     ]);
@@ -99,7 +103,10 @@ function tidy(problems: Problem[], file: string): Problem[] {
  * Loads an inventory and reports every problem: the inventory (when usable: no errors) and the
  * problems, warnings included. `validate` uses this; loadInventory throws instead.
  */
-export async function inspectInventory(file: string, options: LoadInventoryOptions = {}): Promise<{ inventory?: Inventory; kind?: InventoryKind; problems: Problem[] }> {
+export async function inspectInventory(
+  file: string,
+  options: LoadInventoryOptions = {},
+): Promise<{ inventory?: Inventory; kind?: InventoryKind; problems: Problem[] }> {
   const home = options.home ?? os.homedir();
   const cwd = options.cwd ?? process.cwd();
   let text: string;
@@ -140,7 +147,14 @@ export async function inspectInventory(file: string, options: LoadInventoryOptio
   // of it would be refused as unknown), which is worth a warning, not a failure.
   const knownHostsFiles = (drafts.knownHosts ?? []).map((k) => {
     const absolute = path.resolve(path.dirname(k.at.file), expandTilde(k.value, home));
-    if (!existsSync(absolute)) problems.push(problemAt(k.at, `the known_hosts file ${absolute} does not exist; host keys are then looked up in ~/.ssh/known_hosts only`, 'warning'));
+    if (!existsSync(absolute))
+      problems.push(
+        problemAt(
+          k.at,
+          `the known_hosts file ${absolute} does not exist; host keys are then looked up in ~/.ssh/known_hosts only`,
+          'warning',
+        ),
+      );
     return absolute;
   });
   const all = tidy(problems, file);

@@ -26,7 +26,10 @@ export interface ResolveOptions {
 
 const SETTINGS: Where = { file: 'settings' };
 
-export async function resolveNodes(drafts: readonly NodeDraft[], options: ResolveOptions): Promise<{ nodes: InventoryNode[]; problems: Problem[] }> {
+export async function resolveNodes(
+  drafts: readonly NodeDraft[],
+  options: ResolveOptions,
+): Promise<{ nodes: InventoryNode[]; problems: Problem[] }> {
   const problems: Problem[] = [];
   const error = (at: Where, message: string): void => {
     problems.push(problemAt(at, message));
@@ -45,7 +48,13 @@ export async function resolveNodes(drafts: readonly NodeDraft[], options: Resolv
   };
 
   const hostname = os.hostname();
-  const local: Tokens = { d: options.home, u: options.localUser, i: String(process.getuid?.() ?? ''), l: hostname, L: hostname.split('.')[0] ?? hostname };
+  const local: Tokens = {
+    d: options.home,
+    u: options.localUser,
+    i: String(process.getuid?.() ?? ''),
+    l: hostname,
+    L: hostname.split('.')[0] ?? hostname,
+  };
 
   const nodes: InventoryNode[] = [];
   const jumpOf = new Map<string, { target: string; at: Where }>();
@@ -54,7 +63,11 @@ export async function resolveNodes(drafts: readonly NodeDraft[], options: Resolv
 
   for (const draft of drafts) {
     const label = `node ${showText(draft.name)}`;
-    if (hasUnsafeChars(draft.name)) error(draft.at, `the node name ${showText(draft.name)} contains control characters; a name is shown on screen and must be plain text`);
+    if (hasUnsafeChars(draft.name))
+      error(
+        draft.at,
+        `the node name ${showText(draft.name)} contains control characters; a name is shown on screen and must be plain text`,
+      );
     else if (draft.name.length > 253) error(draft.at, `the node name is ${draft.name.length} characters long; at most 253 are accepted`);
     const first = seen.get(draft.name);
     if (first) error(draft.at, `duplicate node name ${showText(draft.name)} (first at line ${first.at.line ?? '?'})`);
@@ -79,14 +92,27 @@ export async function resolveNodes(drafts: readonly NodeDraft[], options: Resolv
       const hint = addressHint(address.value);
       if (address.key === 'host name') {
         // An Ansible host without ansible_host: its name is where to connect.
-        error(address.at, `host ${showText(address.value)} has no ansible_host, and its name is not a host name or an IP address to connect to${hint ? ` (${hint})` : ''}`);
-      } else error(address.at, `${label}: the ${address.key} ${showText(address.value)} is not a host name or an IP address${hint ? ` (${hint})` : ''}`);
+        error(
+          address.at,
+          `host ${showText(address.value)} has no ansible_host, and its name is not a host name or an IP address to connect to${hint ? ` (${hint})` : ''}`,
+        );
+      } else
+        error(
+          address.at,
+          `${label}: the ${address.key} ${showText(address.value)} is not a host name or an IP address${hint ? ` (${hint})` : ''}`,
+        );
     }
 
     const ip = draft.ip ?? undefined;
-    if (ip && (hasUnsafeChars(ip.value) || !isAddress(ip.value))) error(ip.at, `${label}: ip ${showText(ip.value)} is not an IP address or a host name`);
+    if (ip && (hasUnsafeChars(ip.value) || !isAddress(ip.value)))
+      error(ip.at, `${label}: ip ${showText(ip.value)} is not an IP address or a host name`);
 
-    const baseTokens: Tokens = { ...local, h: address.value, n: original, k: draft.hostKeyAlias?.value ?? ssh.hostKeyAlias?.value ?? original };
+    const baseTokens: Tokens = {
+      ...local,
+      h: address.value,
+      n: original,
+      k: draft.hostKeyAlias?.value ?? ssh.hostKeyAlias?.value ?? original,
+    };
     let user = draft.user?.value;
     let userAt = draft.user?.at;
     if (user === undefined) {
@@ -94,7 +120,8 @@ export async function resolveNodes(drafts: readonly NodeDraft[], options: Resolv
       if (u) [user, userAt] = [u.value, u.at];
       else if (options.defaults?.user) [user, userAt] = [options.defaults.user, SETTINGS];
     }
-    if (user !== undefined && (hasUnsafeChars(user) || !isUserName(user))) error(userAt ?? draft.at, `${label}: ${showText(user)} is not a user name ssh can log in with`);
+    if (user !== undefined && (hasUnsafeChars(user) || !isUserName(user)))
+      error(userAt ?? draft.at, `${label}: ${showText(user)} is not a user name ssh can log in with`);
 
     let port = draft.port?.value;
     if (port === undefined && ssh.port) {
@@ -150,7 +177,10 @@ export async function resolveNodes(drafts: readonly NodeDraft[], options: Resolv
       const written = jump.value.replace(/^ssh:\/\//, '');
       const self = written === draft.name || written === address.value || written === draft.address?.value;
       if (written.includes(',')) {
-        error(jump.at, `${label}: ${jump.key} ${showText(written)} names several jump hosts; runbook connects through one jump host (add the first hop as a node with its own jump)`);
+        error(
+          jump.at,
+          `${label}: ${jump.key} ${showText(written)} names several jump hosts; runbook connects through one jump host (add the first hop as a node with its own jump)`,
+        );
       } else if (self) {
         // A default jump host applies to every node but the jump host itself.
         if (!jump.inherited) error(jump.at, `${label} cannot be its own jump host`);
@@ -225,7 +255,8 @@ export async function resolveNodes(drafts: readonly NodeDraft[], options: Resolv
   for (const [name, count] of hops) {
     if (count <= MAX_JUMP_HOPS) continue;
     const chain: string[] = [];
-    for (let n = jumpOf.get(name)?.target; n !== undefined && chain.length < MAX_JUMP_HOPS; n = jumpOf.get(n)?.target) chain.push(showText(n));
+    for (let n = jumpOf.get(name)?.target; n !== undefined && chain.length < MAX_JUMP_HOPS; n = jumpOf.get(n)?.target)
+      chain.push(showText(n));
     error(
       jumpOf.get(name)!.at,
       `node ${showText(name)} is reached through ${count} jump hosts, one behind the other (${chain.join(' -> ')} -> ...); runbook follows at most ${MAX_JUMP_HOPS}: let a nearer one be the jump host`,
@@ -239,7 +270,13 @@ export async function resolveNodes(drafts: readonly NodeDraft[], options: Resolv
     const other = byEndpoint.get(key);
     if (other && other.name !== node.name) {
       const draft = drafts.find((d) => d.name === node.name) ?? drafts[i]!;
-      problems.push(problemAt(draft.at, `node ${showText(node.name)} has the same address and port as node ${showText(other.name)} (${node.address})`, 'warning'));
+      problems.push(
+        problemAt(
+          draft.at,
+          `node ${showText(node.name)} has the same address and port as node ${showText(other.name)} (${node.address})`,
+          'warning',
+        ),
+      );
     } else byEndpoint.set(key, node);
   }
 

@@ -15,19 +15,40 @@ const alias = (role: string, names: string[]): void => {
 alias('bootstrap', ['bootstraps', 'dcos_bootstrap', 'dcos_bootstraps']);
 alias('master', ['masters', 'dcos_master', 'dcos_masters']);
 alias('agent', [
-  'agents', 'slave', 'slaves', 'private_agent', 'private_agents', 'agent_private', 'agents_private',
-  'dcos_agent', 'dcos_agents', 'dcos_private_agents', 'private_slaves',
+  'agents',
+  'slave',
+  'slaves',
+  'private_agent',
+  'private_agents',
+  'agent_private',
+  'agents_private',
+  'dcos_agent',
+  'dcos_agents',
+  'dcos_private_agents',
+  'private_slaves',
 ]);
 alias('public_agent', [
-  'public_agents', 'agent_public', 'agents_public', 'slave_public', 'slaves_public', 'public_slave',
-  'public_slaves', 'dcos_public_agent', 'dcos_public_agents', 'dcos_agents_public',
+  'public_agents',
+  'agent_public',
+  'agents_public',
+  'slave_public',
+  'slaves_public',
+  'public_slave',
+  'public_slaves',
+  'dcos_public_agent',
+  'dcos_public_agents',
+  'dcos_agents_public',
 ]);
 
 /** The word `local` means "this machine" in a section's `on:`; it cannot be a node's role. */
 export const RESERVED_ROLES: readonly string[] = ['local'];
 
 /** Lower case, spaces and dashes as underscores: `Public Agent`, `public-agent` -> public_agent. */
-const fold = (word: string): string => word.trim().toLowerCase().replace(/[\s-]+/g, '_');
+const fold = (word: string): string =>
+  word
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 
 /** The canonical name of a role or group: an alias of a known role, or the folded word itself. */
 export function normalizeRole(word: string): string {

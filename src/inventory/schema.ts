@@ -5,7 +5,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 const doc = <T extends TSchema>(schema: T, description: string): T => ({ ...schema, description }) as T;
 
-export const Port = doc(Type.Integer({ minimum: 1, maximum: 65535 }), 'The SSH port (default 22, or the ssh config\'s Port).');
+export const Port = doc(Type.Integer({ minimum: 1, maximum: 65535 }), "The SSH port (default 22, or the ssh config's Port).");
 
 export const Jump = doc(
   Type.String({ minLength: 1 }),
@@ -44,14 +44,16 @@ export const InventoryNodeEntry = Type.Object(
         'The host name or IP address to connect to. Required, unless the name is a Host alias in ~/.ssh/config with a HostName.',
       ),
     ),
-    ip: Type.Optional(doc(Type.String({ minLength: 1 }), 'The private IP the cluster knows the node by ({{node.ip}}); defaults to the address.')),
+    ip: Type.Optional(
+      doc(Type.String({ minLength: 1 }), 'The private IP the cluster knows the node by ({{node.ip}}); defaults to the address.'),
+    ),
     roles: Type.Optional(doc(Type.Array(Role), 'What the node is; sections target roles with `on:`.')),
     user: Type.Optional(doc(Type.String({ minLength: 1 }), 'The SSH user.')),
     port: Type.Optional(Port),
     identity_file: Type.Optional(IdentityFile),
     jump: Type.Optional(Jump),
     host_key_alias: Type.Optional(
-      doc(Type.String({ minLength: 1 }), 'The name to look up in known_hosts instead of the address (like ssh\'s HostKeyAlias).'),
+      doc(Type.String({ minLength: 1 }), "The name to look up in known_hosts instead of the address (like ssh's HostKeyAlias)."),
     ),
     vars: Type.Optional(
       doc(
@@ -66,7 +68,7 @@ export const InventoryNodeEntry = Type.Object(
 export const InventoryFile = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
-    name: Type.Optional(doc(Type.String(), 'The cluster\'s name, shown in the header.')),
+    name: Type.Optional(doc(Type.String(), "The cluster's name, shown in the header.")),
     defaults: Type.Optional(InventoryDefaults),
     known_hosts: Type.Optional(
       doc(

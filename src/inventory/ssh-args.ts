@@ -27,7 +27,7 @@ export function splitWords(line: string, comments = false): { words: Word[]; err
       const c = line[i]!;
       if (c === "'") {
         const end = line.indexOf("'", i + 1);
-        if (end === -1) return { words, error: 'a single quote (\') is not closed' };
+        if (end === -1) return { words, error: "a single quote (') is not closed" };
         text += line.slice(i + 1, end);
         i = end + 1;
       } else if (c === '"') {
@@ -150,7 +150,8 @@ export function jumpFromProxyCommand(command: string): string | undefined {
       if (value === undefined) return undefined;
       if (w === '-l') user = value;
       else if (w === '-p') port = value;
-      else if (w === '-J' || w === '-F') return undefined; // a second hop or another config: not ours to follow
+      else if (w === '-J' || w === '-F')
+        return undefined; // a second hop or another config: not ours to follow
       else if (w === '-o' && /^\s*(proxycommand|proxyjump)\b/i.test(value)) return undefined;
     } else if (/^-[46AaCgKkNnqsTtvXxY]+$/.test(w)) {
       // flags without a value

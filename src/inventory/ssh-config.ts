@@ -214,7 +214,11 @@ async function parseText(
       else entries.push({ kind: 'host', patterns: args, at });
     } else if (keyword === 'match') {
       problems.push(
-        problemAt(at, 'Match blocks are not evaluated: the settings in this block are ignored for every node (use Host blocks for inventory nodes)', 'warning'),
+        problemAt(
+          at,
+          'Match blocks are not evaluated: the settings in this block are ignored for every node (use Host blocks for inventory nodes)',
+          'warning',
+        ),
       );
       entries.push({ kind: 'match', at });
     } else if (keyword === 'include') {
@@ -230,7 +234,9 @@ async function parseText(
       for (const word of words) {
         for (const found of await glob(includePath(word.text, options.home))) {
           if (budget.files >= MAX_FILES) {
-            problems.push(problemAt({ ...at, column: restColumn + word.offset }, `Include reaches more than ${MAX_FILES} files; refusing the rest`));
+            problems.push(
+              problemAt({ ...at, column: restColumn + word.offset }, `Include reaches more than ${MAX_FILES} files; refusing the rest`),
+            );
             break;
           }
           const parsed = await parseFile(found, options, problems, depth + 1, budget);

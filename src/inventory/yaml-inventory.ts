@@ -14,7 +14,9 @@ const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && ty
 export function unknownKeyMessage(key: string, known: readonly string[], where: string): string {
   // Long keys are not typos of ours; skipping them keeps hostile input cheap.
   const guess = key.length <= 64 ? closest(key, known) : undefined;
-  return guess ? `unknown key ${showText(key)} ${where}; did you mean "${guess}"?` : `unknown key ${showText(key)} ${where} (expected one of: ${known.join(', ')})`;
+  return guess
+    ? `unknown key ${showText(key)} ${where}; did you mean "${guess}"?`
+    : `unknown key ${showText(key)} ${where} (expected one of: ${known.join(', ')})`;
 }
 
 export function readOurInventory(doc: YamlDocument): Drafts {
@@ -71,7 +73,8 @@ export function readOurInventory(doc: YamlDocument): Drafts {
   // Defaults, remembered with their places so a bad default points at the defaults line.
   const defaults: Partial<Record<'user' | 'identity_file' | 'jump', Located<string>>> & { port?: Located<number> } = {};
   if (root.defaults !== undefined && root.defaults !== null) {
-    if (!isMapping(root.defaults)) error(['defaults'], `defaults must be a mapping (user, identity_file, port, jump), found ${describeValue(root.defaults)}`);
+    if (!isMapping(root.defaults))
+      error(['defaults'], `defaults must be a mapping (user, identity_file, port, jump), found ${describeValue(root.defaults)}`);
     else {
       const d = root.defaults;
       checkKeys(d, ['defaults'], DEFAULTS_KEYS, 'in defaults');
@@ -150,16 +153,17 @@ export function readOurInventory(doc: YamlDocument): Drafts {
       }
 
       if (entry.vars !== undefined && entry.vars !== null) {
-        if (!isMapping(entry.vars)) error([...path, 'vars'], `vars must be a mapping of names to values, found ${describeValue(entry.vars)}`);
+        if (!isMapping(entry.vars))
+          error([...path, 'vars'], `vars must be a mapping of names to values, found ${describeValue(entry.vars)}`);
         else {
           for (const [key, value] of Object.entries(entry.vars)) {
-            if (looksSecret(key)) problems.push(problemAt(where([...path, 'vars', key], true), SECRET_VAR_MESSAGE(showText(key)), 'warning'));
+            if (looksSecret(key))
+              problems.push(problemAt(where([...path, 'vars', key], true), SECRET_VAR_MESSAGE(showText(key)), 'warning'));
             else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
               const control = varControlProblem(key, String(value));
               if (control) error([...path, 'vars', key], control);
               else draft.vars[key] = String(value);
-            }
-            else {
+            } else {
               const shown = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `vars.${key}` : `the variable ${showText(key)}`;
               error([...path, 'vars', key], `${shown} must be a string, a number or a boolean, found ${describeValue(value)}`);
             }

@@ -31,7 +31,9 @@ export function formatRecord(r: JournalRecord, state?: RunState, lastTail?: read
     case 'section-started': {
       const shown = state ? sectionText(state, r.section) : undefined;
       const title = r.title ?? shown?.title;
-      const lines = [`${t} section ${r.section}${title && title !== r.section ? `: ${oneLine(title)}` : ''} (${r.targets} ${r.targets === 1 ? 'target' : 'targets'})`];
+      const lines = [
+        `${t} section ${r.section}${title && title !== r.section ? `: ${oneLine(title)}` : ''} (${r.targets} ${r.targets === 1 ? 'target' : 'targets'})`,
+      ];
       // The section's own words, once, under its line.
       if (shown?.text && oneLine(shown.text)) lines.push(`    ${oneLine(shown.text)}`);
       return lines;
@@ -50,7 +52,9 @@ export function formatRecord(r: JournalRecord, state?: RunState, lastTail?: read
       return [`${t} ${where(r)} waiting for confirmation: ${r.command ?? r.text ?? r.title}`];
     case 'confirmation-answered':
       // A refusal is told once, by the step-finished record that follows.
-      return r.answer === 'yes' ? [`${t} ${where(r)} confirmed by ${r.by}${r.group !== undefined ? ' (one answer for the nodes waiting on this step)' : ''}`] : [];
+      return r.answer === 'yes'
+        ? [`${t} ${where(r)} confirmed by ${r.by}${r.group !== undefined ? ' (one answer for the nodes waiting on this step)' : ''}`]
+        : [];
     case 'step-started': {
       const verb = r.mode === 'verify' ? 'verifying' : 'running';
       if (r.command !== undefined) return [`${t} ${where(r)} ${verb}: ${r.command}`];
@@ -69,7 +73,10 @@ export function formatRecord(r: JournalRecord, state?: RunState, lastTail?: read
     case 'step-finished': {
       if (r.status === 'passed') {
         if (r.by && r.message === 'marked done') return [`${t} ${where(r)} marked done by ${r.by}: ${r.reason ?? ''}`];
-        const facts = [r.exit !== undefined && r.message !== `exit ${r.exit}` ? `exit ${r.exit}` : '', r.durationMs ? formatDuration(r.durationMs) : ''].filter(Boolean);
+        const facts = [
+          r.exit !== undefined && r.message !== `exit ${r.exit}` ? `exit ${r.exit}` : '',
+          r.durationMs ? formatDuration(r.durationMs) : '',
+        ].filter(Boolean);
         return [`${t} ${where(r)} passed${r.message ? `: ${r.message}` : ''}${facts.length ? ` (${facts.join(', ')})` : ''}`];
       }
       if (r.status === 'failed') {
@@ -90,11 +97,19 @@ export function formatRecord(r: JournalRecord, state?: RunState, lastTail?: read
     case 'deadline-passed':
       return [`${t} ${where(r)} deadline passed${r.text ? `: ${r.text}` : ''}`];
     case 'preflight-started':
-      return [`${t} pre-flight: connecting to ${r.nodes} ${r.nodes === 1 ? 'node' : 'nodes'} to check host keys and logins before anything runs`];
+      return [
+        `${t} pre-flight: connecting to ${r.nodes} ${r.nodes === 1 ? 'node' : 'nodes'} to check host keys and logins before anything runs`,
+      ];
     case 'preflight-finished': {
-      if (r.status === 'passed') return [`${t} pre-flight passed: ${r.nodes === 1 ? 'the node answers' : `all ${r.nodes} nodes answer`}, host keys known, logins accepted (${formatDuration(r.durationMs)})`];
+      if (r.status === 'passed')
+        return [
+          `${t} pre-flight passed: ${r.nodes === 1 ? 'the node answers' : `all ${r.nodes} nodes answer`}, host keys known, logins accepted (${formatDuration(r.durationMs)})`,
+        ];
       const n = r.failures.length;
-      return [`${t} pre-flight failed: ${n} of ${r.nodes} ${r.nodes === 1 ? 'node' : 'nodes'} cannot be used; nothing ran`, ...r.failures.map((f) => `    ${f.node}: ${f.message}`)];
+      return [
+        `${t} pre-flight failed: ${n} of ${r.nodes} ${r.nodes === 1 ? 'node' : 'nodes'} cannot be used; nothing ran`,
+        ...r.failures.map((f) => `    ${f.node}: ${f.message}`),
+      ];
     }
     case 'connection': {
       const at = `${r.node} (${r.host}:${r.port})`;
@@ -102,7 +117,9 @@ export function formatRecord(r: JournalRecord, state?: RunState, lastTail?: read
       if (r.change === 'connected') return [];
       if (r.change === 'reconnecting') return [`${t} connecting again to ${at}: ${r.reason ?? 'the connection was lost'}`];
       if (r.change === 'disconnected') return [`${t} connection to ${at} lost: ${r.reason || 'closed by the server'}`];
-      return [`${t} new host key of ${at} accepted and added to ${r.file ?? 'known_hosts'}: ${r.keyType ?? ''} ${r.fingerprint ?? ''}`.trimEnd()];
+      return [
+        `${t} new host key of ${at} accepted and added to ${r.file ?? 'known_hosts'}: ${r.keyType ?? ''} ${r.fingerprint ?? ''}`.trimEnd(),
+      ];
     }
     case 'command-started':
       return [`${t} ${r.node}: ${r.title} opened by ${r.by}: ${r.command}`];
@@ -124,7 +141,10 @@ export function formatRecord(r: JournalRecord, state?: RunState, lastTail?: read
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
 
 /** The last line of plain mode. */
-export function summaryLine(counts: { passed: number; failed: number; skipped: number; interrupted: number; notRun: number; durationMs: number }, journal?: string): string {
+export function summaryLine(
+  counts: { passed: number; failed: number; skipped: number; interrupted: number; notRun: number; durationMs: number },
+  journal?: string,
+): string {
   const notRun = counts.notRun > 0 ? `, not run ${counts.notRun}` : '';
   return `summary: passed ${counts.passed}, failed ${counts.failed}, skipped ${counts.skipped}, interrupted ${counts.interrupted}${notRun} in ${formatClock(counts.durationMs)}${journal ? `; journal ${journal}` : ''}`;
 }
@@ -159,7 +179,9 @@ export function sentence(text: string): string {
 /** The keys of a confirmation that several nodes wait on: this node, all of them (named), no. */
 function groupChoices(group: ConfirmGroup): string {
   const n = group.prompts.length;
-  const all = group.sameCommand ? `all ${n} waiting on this step: ${group.prompts.map((p) => p.node).join(', ')}` : `all ${n} listed above, each its own command`;
+  const all = group.sameCommand
+    ? `all ${n} waiting on this step: ${group.prompts.map((p) => p.node).join(', ')}`
+    : `all ${n} listed above, each its own command`;
   return `y=this node, a=${all}; N=no`;
 }
 
@@ -169,11 +191,20 @@ function groupChoices(group: ConfirmGroup): string {
  */
 export function groupLines(group: ConfirmGroup): string[] {
   if (group.sameCommand) return [];
-  return [`  ${group.prompts.length} nodes wait on ${group.section}/${group.step}:`, ...group.prompts.map((p) => `    ${p.node}: ${p.command ?? '(no command)'}`)];
+  return [
+    `  ${group.prompts.length} nodes wait on ${group.section}/${group.step}:`,
+    ...group.prompts.map((p) => `    ${p.node}: ${p.command ?? '(no command)'}`),
+  ];
 }
 
 /** What each key of an interrupted step's question does. */
-export const INTERRUPTED_KEYS = { verify: 'v=verify again', rerun: 'r=run again', 'mark-done': 'd=mark done', skip: 's=skip', abort: 'a=abort' } as const;
+export const INTERRUPTED_KEYS = {
+  verify: 'v=verify again',
+  rerun: 'r=run again',
+  'mark-done': 'd=mark done',
+  skip: 's=skip',
+  abort: 'a=abort',
+} as const;
 
 /**
  * The question a prompt asks, as one line for stderr. The answers it takes come last, in
@@ -195,7 +226,9 @@ export function promptLine(p: Prompt, group?: ConfirmGroup, troubleshoot = false
       return `? ${task}: ${parts.join(' ')} ${answers} `;
     }
     case 'failure':
-      return troubleshoot ? `? ${task} failed: ${sentence(p.reason)} Retry, skip, troubleshoot or abort? [r/s/t/a] ` : `? ${task} failed: ${sentence(p.reason)} Retry, skip or abort? [r/s/a] `;
+      return troubleshoot
+        ? `? ${task} failed: ${sentence(p.reason)} Retry, skip, troubleshoot or abort? [r/s/t/a] `
+        : `? ${task} failed: ${sentence(p.reason)} Retry, skip or abort? [r/s/a] `;
     case 'interrupted': {
       const keys = p.choices.map((c) => INTERRUPTED_KEYS[c]);
       return `? ${task} was interrupted${p.command ? ` while running: ${p.command}` : ''} [${keys.join(', ')}] `;

@@ -56,7 +56,11 @@ export class AnswerInterrupted extends Error {
  * even stars), with echo otherwise. Backspace edits; Ctrl-C throws AnswerInterrupted; Ctrl-D on an
  * empty line is end of input.
  */
-export function readTerminalLine(input: NodeJS.ReadStream, output: NodeJS.WritableStream, options: { echo: boolean }): Promise<string | undefined> {
+export function readTerminalLine(
+  input: NodeJS.ReadStream,
+  output: NodeJS.WritableStream,
+  options: { echo: boolean },
+): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const wasRaw = input.isRaw;
     input.setRawMode(true);

@@ -77,7 +77,10 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
       const commands = troubleshootCommands(state, p.node);
       const named = state.plan.sections.find((s) => s.id === p.section)?.steps.find((s) => s.id === p.step)?.step.troubleshoot;
       const preferred = named === undefined ? -1 : commands.findIndex((c) => c.name === named);
-      const lines = commands.map((c, i) => `  ${i + 1}. ${c.title}${i === preferred ? ' (this step names it)' : ''}: ${c.error ? `cannot run: ${c.error}` : plainRun(p.node, i)?.display ?? c.display}`);
+      const lines = commands.map(
+        (c, i) =>
+          `  ${i + 1}. ${c.title}${i === preferred ? ' (this step names it)' : ''}: ${c.error ? `cannot run: ${c.error}` : (plainRun(p.node, i)?.display ?? c.display)}`,
+      );
       return { lines, count: commands.length, ...(preferred >= 0 ? { preferred } : {}) };
     },
     async run(p, index) {
@@ -88,7 +91,11 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
         say(`runbook: ${shown.title} cannot run on ${p.node}: ${command.error ?? shown.error}`);
         return;
       }
-      const r = await runner.troubleshoot(p.node, { title: shown.title, run: command.run, display: command.display }, { onOutput: (line) => print([`    | ${line.text}`]) });
+      const r = await runner.troubleshoot(
+        p.node,
+        { title: shown.title, run: command.run, display: command.display },
+        { onOutput: (line) => print([`    | ${line.text}`]) },
+      );
       const end = r.failure ? (r.message ?? r.failure) : `exit ${r.exit ?? '?'}`;
       print([`    ${shown.title} on ${p.node}: ${end} (${formatDuration(r.durationMs)})`]);
     },
@@ -102,7 +109,15 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
   };
 
   // Health: a line when a node's health changes; a node found healthy at its first probe is not news.
-  const health = options.clock && probedRoles(runner.getState()).size > 0 ? new HealthMonitor({ state: () => runner.getState(), probe: (n, probe, signal) => runner.probe(n, probe, signal), clock: options.clock, onChange: () => undefined }) : undefined;
+  const health =
+    options.clock && probedRoles(runner.getState()).size > 0
+      ? new HealthMonitor({
+          state: () => runner.getState(),
+          probe: (n, probe, signal) => runner.probe(n, probe, signal),
+          clock: options.clock,
+          onChange: () => undefined,
+        })
+      : undefined;
   let probing = false;
   const healthSeen = new Map<string, boolean>();
   const healthNews = (r: Extract<JournalRecord, { event: 'health' }>): boolean => {
@@ -124,7 +139,13 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
         asked.add(prompt);
         // Other nodes waiting on the same step may be confirmed with this one answer: those named now.
         const group = prompt.kind === 'confirm' && !options.autoConfirm ? confirmGroup(state, prompt.id) : undefined;
-        const action = await answer(prompt, { answers: options.answers, stderr, terminal: options.terminal }, pending, group, troubleshooting);
+        const action = await answer(
+          prompt,
+          { answers: options.answers, stderr, terminal: options.terminal },
+          pending,
+          group,
+          troubleshooting,
+        );
         if (runner.getState().phase === 'finished') return;
         if (!action) continue;
         own.add(action);
@@ -181,11 +202,21 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
 
 type InterruptedChoice = Extract<Prompt, { kind: 'interrupted' }>['choices'][number];
 const INTERRUPTED_ANSWERS: Record<string, InterruptedChoice | undefined> = {
-  v: 'verify', verify: 'verify', r: 'rerun', rerun: 'rerun', d: 'mark-done', done: 'mark-done', s: 'skip', skip: 'skip', a: 'abort', abort: 'abort',
+  v: 'verify',
+  verify: 'verify',
+  r: 'rerun',
+  rerun: 'rerun',
+  d: 'mark-done',
+  done: 'mark-done',
+  s: 'skip',
+  skip: 'skip',
+  a: 'abort',
+  abort: 'abort',
 };
 
 /** "a", "a or b", "a, b or c". */
-const orList = (words: readonly string[]): string => (words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`);
+const orList = (words: readonly string[]): string =>
+  words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 
 interface Writer {
   write(text: string): unknown;
@@ -194,7 +225,13 @@ interface Writer {
 const safeWriter = (stream: NodeJS.WritableStream): Writer => ({ write: (text: string) => stream.write(stripControls(text)) });
 
 /** Asks one prompt; returns the action to take, or undefined when there is nothing to do. */
-async function answer(p: Prompt, options: Pick<PlainOptions, 'answers' | 'terminal'> & { stderr: Writer }, pending: { question?: string }, group?: ConfirmGroup, troubleshooting?: Troubleshooting): Promise<OperatorAction | undefined> {
+async function answer(
+  p: Prompt,
+  options: Pick<PlainOptions, 'answers' | 'terminal'> & { stderr: Writer },
+  pending: { question?: string },
+  group?: ConfirmGroup,
+  troubleshooting?: Troubleshooting,
+): Promise<OperatorAction | undefined> {
   const { stderr, answers } = options;
   const ask = async (question: string): Promise<string | undefined> => {
     stderr.write(question);
@@ -242,7 +279,9 @@ async function answer(p: Prompt, options: Pick<PlainOptions, 'answers' | 'termin
         // The list as it is now (a capture may have made a command runnable), then the question again.
         const now = troubleshooting.list(p);
         for (const l of now.lines) stderr.write(`${l}\n`);
-        const pick = await ask(`? troubleshooting command to run on ${p.node} [1-${now.count}${now.preferred !== undefined ? `, enter=${now.preferred + 1}` : ''}] `);
+        const pick = await ask(
+          `? troubleshooting command to run on ${p.node} [1-${now.count}${now.preferred !== undefined ? `, enter=${now.preferred + 1}` : ''}] `,
+        );
         if (pick === undefined) return eof();
         const index = pick === '' && now.preferred !== undefined ? now.preferred : Number(pick) - 1;
         if (!Number.isInteger(index) || index < 0 || index >= now.count) stderr.write(`answer a number from 1 to ${now.count}\n`);
@@ -254,7 +293,9 @@ async function answer(p: Prompt, options: Pick<PlainOptions, 'answers' | 'termin
     }
     const choice = INTERRUPTED_ANSWERS[a];
     if (!choice || !p.choices.includes(choice)) {
-      stderr.write(`answer ${orList(p.choices.map((c) => INTERRUPTED_KEYS[c].slice(0, 1)))}${p.verifyUnavailable ? ` (verify again is not offered: ${p.verifyUnavailable})` : ''}\n`);
+      stderr.write(
+        `answer ${orList(p.choices.map((c) => INTERRUPTED_KEYS[c].slice(0, 1)))}${p.verifyUnavailable ? ` (verify again is not offered: ${p.verifyUnavailable})` : ''}\n`,
+      );
       continue;
     }
     if (choice === 'abort') return { type: 'abort' };

@@ -24,7 +24,11 @@ type Schema = TSchema & Record<string | symbol, unknown>;
 const kindOf = (s: Schema): string => String(s[Kind]);
 const props = (s: Schema): Record<string, Schema> => (s.properties ?? {}) as Record<string, Schema>;
 const required = (s: Schema): string[] =>
-  Array.isArray(s.required) ? (s.required as string[]) : Object.entries(props(s)).filter(([, p]) => p[OptionalKind] !== 'Optional').map(([k]) => k);
+  Array.isArray(s.required)
+    ? (s.required as string[])
+    : Object.entries(props(s))
+        .filter(([, p]) => p[OptionalKind] !== 'Optional')
+        .map(([k]) => k);
 const branches = (s: Schema): Schema[] => (s.anyOf ?? []) as Schema[];
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -161,8 +165,10 @@ export function checkShape(schema: TSchema, value: unknown, path: (string | numb
     case 'Number': {
       if (typeof value !== 'number' || Number.isNaN(value)) return typeIssue();
       if (kindOf(s) === 'Integer' && !Number.isInteger(value)) return [{ path, message: `expected a whole number, found ${value}` }];
-      if (typeof s.minimum === 'number' && value < s.minimum) return [{ path, message: `${name} must be at least ${s.minimum}, found ${value}` }];
-      if (typeof s.maximum === 'number' && value > s.maximum) return [{ path, message: `${name} must be at most ${s.maximum}, found ${value}` }];
+      if (typeof s.minimum === 'number' && value < s.minimum)
+        return [{ path, message: `${name} must be at least ${s.minimum}, found ${value}` }];
+      if (typeof s.maximum === 'number' && value > s.maximum)
+        return [{ path, message: `${name} must be at most ${s.maximum}, found ${value}` }];
       return [];
     }
     case 'Boolean':
@@ -172,7 +178,9 @@ export function checkShape(schema: TSchema, value: unknown, path: (string | numb
     case 'Array': {
       if (!Array.isArray(value)) return typeIssue();
       if (typeof s.minItems === 'number' && value.length < s.minItems) {
-        return [{ path, message: `${name} must list at least ${s.minItems === 1 ? 'one item' : `${s.minItems} items`}, found an empty list` }];
+        return [
+          { path, message: `${name} must list at least ${s.minItems === 1 ? 'one item' : `${s.minItems} items`}, found an empty list` },
+        ];
       }
       const items = s.items as Schema;
       return value.flatMap((item, i) => checkShape(items, item, [...path, i], options));
@@ -224,7 +232,10 @@ function checkUnion(s: Schema, value: unknown, path: (string | number)[], option
   // Strings against a set of words: say which word was probably meant.
   if (kind === 'string' && candidates.every((b) => kindOf(b) === 'Literal')) {
     if (candidates.some((b) => b.const === value)) return [];
-    const hint = didYouMean(String(value), candidates.map((b) => String(b.const)));
+    const hint = didYouMean(
+      String(value),
+      candidates.map((b) => String(b.const)),
+    );
     return [{ path, message: `expected ${expected}, found ${found(value)}${hint}` }];
   }
 
@@ -244,7 +255,13 @@ function checkUnion(s: Schema, value: unknown, path: (string | number)[], option
     const best = scored[0]!;
     const alone = branches(s).length === 1;
     if (!alone && (best.score === 0 || best.score === scored[1]?.score)) {
-      const has = keys.length === 0 ? 'an empty mapping' : `a mapping with ${joinWith(keys.map((k) => `"${k}"`), 'and')}`;
+      const has =
+        keys.length === 0
+          ? 'an empty mapping'
+          : `a mapping with ${joinWith(
+              keys.map((k) => `"${k}"`),
+              'and',
+            )}`;
       return [{ path, message: `expected ${expected}, found ${has}` }];
     }
     return best.issues;

@@ -27,8 +27,7 @@ export type Expr =
   | { kind: 'in'; negated: boolean; operand: Expr; list: Expr[]; offset: number };
 
 export type ConditionResult =
-  | { ok: true; refs: string[]; expr: Expr; refOffsets: { ref: string; offset: number }[] }
-  | { ok: false; message: string; offset: number };
+  { ok: true; refs: string[]; expr: Expr; refOffsets: { ref: string; offset: number }[] } | { ok: false; message: string; offset: number };
 
 /** A condition that cannot be read or evaluated; the message never contains a value. */
 export class ConditionError extends Error {
@@ -93,7 +92,8 @@ function tokenize(source: string): Token[] {
     }
     const num = /^-?(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?/.exec(source.slice(i, i + 400));
     if (num && (c !== '-' || /[\d.]/.test(source[i + 1] ?? ''))) {
-      if (/[A-Za-z_]/.test(source[i + num[0].length] ?? '')) throw new Fail(`"${source.slice(i).match(/^[\w.-]+/)?.[0]}" is not a number or a reference`, start);
+      if (/[A-Za-z_]/.test(source[i + num[0].length] ?? ''))
+        throw new Fail(`"${source.slice(i).match(/^[\w.-]+/)?.[0]}" is not a number or a reference`, start);
       tokens.push({ t: 'num', value: Number(num[0]), text: num[0], offset: start });
       i += num[0].length;
       continue;
@@ -166,12 +166,13 @@ class Parser {
     if (found.t === 'word' && (found.value === 'and' || found.value === 'or')) {
       return new Fail(`expected ${what}, found "${found.value}" (write ${found.value === 'and' ? '&&' : '||'})`, found.offset);
     }
-    if (found.t === 'op' && found.value === '!' ) return new Fail(`expected ${what}, found "!" (write != to compare)`, found.offset);
+    if (found.t === 'op' && found.value === '!') return new Fail(`expected ${what}, found "!" (write != to compare)`, found.offset);
     return new Fail(`expected ${what}, found ${describe(found)}`, found.offset);
   }
 
   private deeper(depth: number, at: number): number {
-    if (depth + 1 > MAX_CONDITION_DEPTH) throw new Fail(`the condition is nested too deeply (more than ${MAX_CONDITION_DEPTH} levels of ( and !)`, at);
+    if (depth + 1 > MAX_CONDITION_DEPTH)
+      throw new Fail(`the condition is nested too deeply (more than ${MAX_CONDITION_DEPTH} levels of ( and !)`, at);
     return depth + 1;
   }
 
@@ -248,10 +249,14 @@ class Parser {
       case 'num':
         return { kind: 'literal', value: token.value, offset: token.offset };
       case 'word': {
-        if (token.value === 'true' || token.value === 'false') return { kind: 'literal', value: token.value === 'true', offset: token.offset };
+        if (token.value === 'true' || token.value === 'false')
+          return { kind: 'literal', value: token.value === 'true', offset: token.offset };
         if (!token.value.includes('.')) {
           if (['in', 'not', 'and', 'or'].includes(token.value)) throw this.expected(VALUE_FORMS, token);
-          throw new Fail(`"${token.value}" is not a value: a string needs quotes ('${token.value}'), a reference a prefix (params.${token.value})`, token.offset);
+          throw new Fail(
+            `"${token.value}" is not a value: a string needs quotes ('${token.value}'), a reference a prefix (params.${token.value})`,
+            token.offset,
+          );
         }
         const problem = refProblem(token.value);
         if (problem) throw new Fail(problem, token.offset);
@@ -265,7 +270,7 @@ class Parser {
           if (close.t !== 'op' || close.value !== ')') throw this.expected(`) to close the ( at offset ${token.offset}`, close);
           return inner;
         }
-        if (token.value === '[') throw new Fail('a list may only follow in, as in params.x in [\'a\', \'b\']', token.offset);
+        if (token.value === '[') throw new Fail("a list may only follow in, as in params.x in ['a', 'b']", token.offset);
         throw this.expected(VALUE_FORMS, token);
       case 'end':
         throw this.expected(VALUE_FORMS, token);
@@ -350,7 +355,11 @@ function valueOf(e: Expr, scope: Scope, depth: number): Value {
       const y = asNumber(b);
       if (x === undefined || y === undefined) {
         const culprit = x === undefined ? e.left : e.right;
-        throw new ConditionError(`${e.op} compares numbers, but ${named(culprit)} is not a number here`, culprit.kind === 'ref' ? culprit.ref : '', culprit.offset);
+        throw new ConditionError(
+          `${e.op} compares numbers, but ${named(culprit)} is not a number here`,
+          culprit.kind === 'ref' ? culprit.ref : '',
+          culprit.offset,
+        );
       }
       return e.op === '<' ? x < y : e.op === '<=' ? x <= y : e.op === '>' ? x > y : x >= y;
     }

@@ -1,7 +1,8 @@
 // The names a step's env: may set.
 
 /** Names of variables a value must not set: shells and loaders read them as code or paths. */
-const RESERVED_ENV = /^(PATH|IFS|ENV|BASH_ENV|SHELLOPTS|BASHOPTS|CDPATH|GLOBIGNORE|PS[1-4]|PROMPT_COMMAND|HOME|SHELL|TERM|LD_.*|DYLD_.*|BASH_FUNC_.*)$/;
+const RESERVED_ENV =
+  /^(PATH|IFS|ENV|BASH_ENV|SHELLOPTS|BASHOPTS|CDPATH|GLOBIGNORE|PS[1-4]|PROMPT_COMMAND|HOME|SHELL|TERM|LD_.*|DYLD_.*|BASH_FUNC_.*)$/;
 
 /** Why NAME cannot be a step's env: variable, or undefined. */
 export function envNameProblem(name: string): string | undefined {

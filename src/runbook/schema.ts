@@ -2,8 +2,7 @@
 // JSON Schema (docs/runbook.schema.json is generated from here; a test fails if it drifts).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
-const doc = <T extends TSchema>(schema: T, description: string): T =>
-  ({ ...schema, description }) as T;
+const doc = <T extends TSchema>(schema: T, description: string): T => ({ ...schema, description }) as T;
 
 export const Id = doc(
   Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', maxLength: 80 }),
@@ -17,7 +16,7 @@ export const Duration = doc(
 
 export const Condition = doc(
   Type.String({ minLength: 1 }),
-  "A condition on params and vars, e.g. \"params.security == 'strict'\" or \"vars.patch_url != ''\".",
+  'A condition on params and vars, e.g. "params.security == \'strict\'" or "vars.patch_url != \'\'".',
 );
 
 export const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
@@ -55,7 +54,10 @@ export const BuiltinCheck = Type.Object(
   {
     builtin: doc(Type.String({ minLength: 1 }), 'The name of a built-in check, e.g. dcos/patch-path or dcos/config-change.'),
     with: Type.Optional(
-      doc(Type.Record(Type.String(), Type.Union([Scalar, Type.Array(Scalar)])), 'Arguments of the built-in check; strings are interpolated.'),
+      doc(
+        Type.Record(Type.String(), Type.Union([Scalar, Type.Array(Scalar)])),
+        'Arguments of the built-in check; strings are interpolated.',
+      ),
     ),
   },
   { additionalProperties: false },
@@ -151,7 +153,14 @@ export const Capture = Type.Union([
       regex: doc(Type.String(), 'A regular expression; its first group goes into vars.NAME.'),
       shape: Type.Optional(
         doc(
-          Type.Union([Type.Literal('url'), Type.Literal('host'), Type.Literal('version'), Type.Literal('integer'), Type.Literal('word'), Type.Literal('path')]),
+          Type.Union([
+            Type.Literal('url'),
+            Type.Literal('host'),
+            Type.Literal('version'),
+            Type.Literal('integer'),
+            Type.Literal('word'),
+            Type.Literal('path'),
+          ]),
           'The shape the value must have, or the step fails: the value comes from a node and is untrusted.',
         ),
       ),
@@ -221,15 +230,26 @@ export const Section = Type.Object(
     why: Type.Optional(Type.String()),
     text: Type.Optional(Type.String()),
     on: Type.Optional(
-      doc(Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })]), 'A role, a list of roles, or local (the default).'),
+      doc(
+        Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })]),
+        'A role, a list of roles, or local (the default).',
+      ),
     ),
     strategy: Type.Optional(
-      doc(Strategy, 'serial: one node through all steps, then the next; parallel: all nodes (up to concurrency) at once; batch: N nodes at a time.'),
+      doc(
+        Strategy,
+        'serial: one node through all steps, then the next; parallel: all nodes (up to concurrency) at once; batch: N nodes at a time.',
+      ),
     ),
     concurrency: Type.Optional(doc(Type.Integer({ minimum: 1 }), 'For parallel: the most nodes at once (default 50).')),
-    max_failures: Type.Optional(doc(Type.Integer({ minimum: 0 }), 'Failed nodes tolerated before the section stops (default 0: the first stops it).')),
+    max_failures: Type.Optional(
+      doc(Type.Integer({ minimum: 0 }), 'Failed nodes tolerated before the section stops (default 0: the first stops it).'),
+    ),
     optional: Type.Optional(
-      doc(Type.Boolean(), 'The section may have no node in the inventory (e.g. public agents, which many clusters lack): then it is skipped instead of refusing the inventory.'),
+      doc(
+        Type.Boolean(),
+        'The section may have no node in the inventory (e.g. public agents, which many clusters lack): then it is skipped instead of refusing the inventory.',
+      ),
     ),
     when: Type.Optional(Condition),
     steps: Type.Array(Step, { minItems: 1 }),
@@ -245,12 +265,18 @@ export const Runbook = Type.Object(
     description: Type.Optional(Type.String()),
     lang: Type.Optional(doc(Type.String(), 'The language of the text (e.g. en, zh-CN); exports use it.')),
     header: Type.Optional(
-      doc(Type.Record(Type.String(), Type.String()), 'Header fields shown in the UI, interpolated (e.g. from: "{{params.installed_version}}").'),
+      doc(
+        Type.Record(Type.String(), Type.String()),
+        'Header fields shown in the UI, interpolated (e.g. from: "{{params.installed_version}}").',
+      ),
     ),
     params: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Param, { additionalProperties: false })),
     roles: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Role)),
     step_timeout: Type.Optional(
-      doc(Duration, 'The longest one run of a command may take when its step gives no timeout (default 30m); then it is stopped and the step fails, outcome unknown.'),
+      doc(
+        Duration,
+        'The longest one run of a command may take when its step gives no timeout (default 30m); then it is stopped and the step fails, outcome unknown.',
+      ),
     ),
     sections: Type.Array(Section, { minItems: 1 }),
   },

@@ -38,7 +38,7 @@ export function maskForms(text: string, forms: readonly string[]): string {
   const mask = forms.some((f) => MASK.includes(f)) ? '' : MASK;
   let out = text;
   // Replacing one form can join text into another occurrence: repeat until none is left.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const form of forms) {
       if (out.includes(form)) {

@@ -87,11 +87,57 @@ export function commandIndex(words: readonly string[]): number {
 }
 
 /** Shells: their -c operand is a script, and with no script file they read code from standard input. */
-const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'pdksh', 'oksh', 'lksh', 'ash', 'yash', 'posh', 'rbash', 'rksh', 'rzsh', 'csh', 'tcsh', 'fish']);
+const SHELLS = new Set([
+  'sh',
+  'bash',
+  'dash',
+  'zsh',
+  'ksh',
+  'mksh',
+  'pdksh',
+  'oksh',
+  'lksh',
+  'ash',
+  'yash',
+  'posh',
+  'rbash',
+  'rksh',
+  'rzsh',
+  'csh',
+  'tcsh',
+  'fish',
+]);
 /** Interpreters: -c/-e and the like take code; with no script they read code from standard input. */
 const INTERPRETERS = new Set([
-  'python', 'pypy', 'perl', 'ruby', 'irb', 'node', 'nodejs', 'deno', 'bun', 'php', 'lua', 'luajit', 'tclsh', 'wish', 'expect',
-  'Rscript', 'R', 'pwsh', 'powershell', 'osascript', 'julia', 'guile', 'racket', 'sbcl', 'clisp', 'ocaml', 'groovy', 'scala', 'jshell',
+  'python',
+  'pypy',
+  'perl',
+  'ruby',
+  'irb',
+  'node',
+  'nodejs',
+  'deno',
+  'bun',
+  'php',
+  'lua',
+  'luajit',
+  'tclsh',
+  'wish',
+  'expect',
+  'Rscript',
+  'R',
+  'pwsh',
+  'powershell',
+  'osascript',
+  'julia',
+  'guile',
+  'racket',
+  'sbcl',
+  'clisp',
+  'ocaml',
+  'groovy',
+  'scala',
+  'jshell',
 ]);
 /** Options of interpreters after which the next word is code (python -c, perl -e, node --eval). */
 const CODE_OPTIONS = new Set(['-c', '-e', '-E', '-p', '--eval', '--print', '--command', '-r']);
@@ -102,11 +148,36 @@ const CODE_OPTIONS = new Set(['-c', '-e', '-E', '-p', '--eval', '--print', '--co
  * the safe form hands it to them through env:. Each says why.
  */
 const CODE_RUNNERS: ReadonlyMap<string, string> = new Map([
-  ...['eval', 'trap', 'alias', 'source', '.', 'fc', 'bind', 'complete', 'compgen', 'coproc', 'enable', 'hash'].map((n) => [n, `${n} runs or defines shell code from its arguments`] as const),
-  ...['let', '[[', '((', 'declare', 'typeset', 'local', 'readonly', 'export', 'unset', 'read', 'mapfile', 'readarray', 'getopts', 'set', 'shopt', 'exit', 'return', 'shift', 'break', 'continue', 'ulimit', 'wait'].map(
-    (n) => [n, `bash reads the arguments of ${n} as names or arithmetic, where a quoted a[$(...)] still runs code`] as const,
+  ...['eval', 'trap', 'alias', 'source', '.', 'fc', 'bind', 'complete', 'compgen', 'coproc', 'enable', 'hash'].map(
+    (n) => [n, `${n} runs or defines shell code from its arguments`] as const,
   ),
-  ...['awk', 'gawk', 'mawk', 'nawk'].map((n) => [n, `${n}'s program runs shell commands through system() and |; read the value in the program as ENVIRON["NAME"]`] as const),
+  ...[
+    'let',
+    '[[',
+    '((',
+    'declare',
+    'typeset',
+    'local',
+    'readonly',
+    'export',
+    'unset',
+    'read',
+    'mapfile',
+    'readarray',
+    'getopts',
+    'set',
+    'shopt',
+    'exit',
+    'return',
+    'shift',
+    'break',
+    'continue',
+    'ulimit',
+    'wait',
+  ].map((n) => [n, `bash reads the arguments of ${n} as names or arithmetic, where a quoted a[$(...)] still runs code`] as const),
+  ...['awk', 'gawk', 'mawk', 'nawk'].map(
+    (n) => [n, `${n}'s program runs shell commands through system() and |; read the value in the program as ENVIRON["NAME"]`] as const,
+  ),
   ...['sed', 'gsed'].map((n) => [n, `${n}'s e command and s///e flag run shell commands`] as const),
   ['ssh', 'ssh joins the words after the host into a command for the remote shell, and -o options such as ProxyCommand run locally'],
   ['scp', 'scp hands remote paths to the remote shell'],
@@ -148,7 +219,35 @@ const CODE_RUNNERS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** Programs that read standard input as code whatever their arguments. */
-const STDIN_RUNNERS = new Set(['xargs', 'parallel', 'at', 'batch', 'crontab', 'dc', 'm4', 'ssh', 'su', 'psql', 'mysql', 'mariadb', 'sqlite3', 'ftp', 'sftp', 'ed', 'ex', 'gdb', 'busybox', 'toybox', 'tmux', 'screen', 'expect', 'socat', 'nc', 'ncat', 'netcat']);
+const STDIN_RUNNERS = new Set([
+  'xargs',
+  'parallel',
+  'at',
+  'batch',
+  'crontab',
+  'dc',
+  'm4',
+  'ssh',
+  'su',
+  'psql',
+  'mysql',
+  'mariadb',
+  'sqlite3',
+  'ftp',
+  'sftp',
+  'ed',
+  'ex',
+  'gdb',
+  'busybox',
+  'toybox',
+  'tmux',
+  'screen',
+  'expect',
+  'socat',
+  'nc',
+  'ncat',
+  'netcat',
+]);
 
 const AWKS_AND_SEDS = new Set(['awk', 'gawk', 'mawk', 'nawk', 'sed', 'gsed']);
 
@@ -173,9 +272,29 @@ interface WrapperSpec {
 }
 
 const WRAPPERS: ReadonlyMap<string, WrapperSpec> = new Map<string, WrapperSpec>([
-  ['sudo', { values: 'ugphCDUrtTR', flags: 'nEHPSbkABN', code: ['-s', '-i', '-e', '--shell', '--login', '--edit'], long: ['--user', '--group', '--preserve-env', '--non-interactive', '--chdir', '--prompt', '--set-home'], longValues: ['--user', '--group', '--chdir', '--prompt'], assignments: true }],
+  [
+    'sudo',
+    {
+      values: 'ugphCDUrtTR',
+      flags: 'nEHPSbkABN',
+      code: ['-s', '-i', '-e', '--shell', '--login', '--edit'],
+      long: ['--user', '--group', '--preserve-env', '--non-interactive', '--chdir', '--prompt', '--set-home'],
+      longValues: ['--user', '--group', '--chdir', '--prompt'],
+      assignments: true,
+    },
+  ],
   ['doas', { values: 'uC', flags: 'nL', code: ['-s'] }],
-  ['env', { values: 'uCP', flags: 'i0v', code: ['-S', '--split-string'], long: ['--ignore-environment', '--null', '--unset', '--chdir', '--debug'], longValues: ['--unset', '--chdir'], assignments: true }],
+  [
+    'env',
+    {
+      values: 'uCP',
+      flags: 'i0v',
+      code: ['-S', '--split-string'],
+      long: ['--ignore-environment', '--null', '--unset', '--chdir', '--debug'],
+      longValues: ['--unset', '--chdir'],
+      assignments: true,
+    },
+  ],
   ['nice', { values: 'n', flags: '', long: ['--adjustment'], longValues: ['--adjustment'] }],
   ['nohup', { values: '', flags: '' }],
   ['setsid', { values: '', flags: 'cfw', long: ['--ctty', '--fork', '--wait'] }],
@@ -183,9 +302,46 @@ const WRAPPERS: ReadonlyMap<string, WrapperSpec> = new Map<string, WrapperSpec>(
   ['stdbuf', { values: 'ioe', flags: '', long: ['--input', '--output', '--error'] }],
   ['ionice', { values: 'cn', flags: 't', long: ['--class', '--classdata', '--ignore'], longValues: ['--class', '--classdata'] }],
   ['taskset', { values: '', flags: 'ac', long: ['--all-tasks', '--cpu-list'], operands: 1 }],
-  ['timeout', { values: 'sk', flags: 'v', long: ['--preserve-status', '--foreground', '--kill-after', '--signal', '--verbose'], longValues: ['--kill-after', '--signal'], operands: 1 }],
-  ['chroot', { values: '', flags: '', long: ['--userspec', '--groups', '--skip-chdir'], longValues: ['--userspec', '--groups'], operands: 1 }],
-  ['nsenter', { values: 'tSG', flags: 'muinpUCTrwFZa', long: ['--target', '--mount', '--uts', '--ipc', '--net', '--pid', '--user', '--cgroup', '--time', '--root', '--wd', '--setuid', '--setgid', '--preserve-credentials', '--no-fork', '--all'], longValues: ['--target', '--setuid', '--setgid'] }],
+  [
+    'timeout',
+    {
+      values: 'sk',
+      flags: 'v',
+      long: ['--preserve-status', '--foreground', '--kill-after', '--signal', '--verbose'],
+      longValues: ['--kill-after', '--signal'],
+      operands: 1,
+    },
+  ],
+  [
+    'chroot',
+    { values: '', flags: '', long: ['--userspec', '--groups', '--skip-chdir'], longValues: ['--userspec', '--groups'], operands: 1 },
+  ],
+  [
+    'nsenter',
+    {
+      values: 'tSG',
+      flags: 'muinpUCTrwFZa',
+      long: [
+        '--target',
+        '--mount',
+        '--uts',
+        '--ipc',
+        '--net',
+        '--pid',
+        '--user',
+        '--cgroup',
+        '--time',
+        '--root',
+        '--wd',
+        '--setuid',
+        '--setgid',
+        '--preserve-credentials',
+        '--no-fork',
+        '--all',
+      ],
+      longValues: ['--target', '--setuid', '--setgid'],
+    },
+  ],
   ['chrt', { values: '', flags: 'frobidRva', code: ['-p', '--pid'], operands: 1 }],
   ['unbuffer', { values: '', flags: 'p' }],
   ['command', { values: '', flags: 'p', code: ['-v', '-V'] }],
@@ -210,8 +366,16 @@ export function resolveProgram(words: readonly string[]): Resolved {
   let wrapped = false;
   for (;;) {
     const word = words[i];
-    if (word === undefined) return { kind: 'open', reason: wrapped ? 'it would be the command the wrapper runs, or one of its options' : 'it would name the program to run' };
-    if (expands(word)) return { kind: 'unproven', reason: `the program is named by an expansion (${word}), so nothing proves it reads the value as data; write the program's name out` };
+    if (word === undefined)
+      return {
+        kind: 'open',
+        reason: wrapped ? 'it would be the command the wrapper runs, or one of its options' : 'it would name the program to run',
+      };
+    if (expands(word))
+      return {
+        kind: 'unproven',
+        reason: `the program is named by an expansion (${word}), so nothing proves it reads the value as data; write the program's name out`,
+      };
     const name = programName(word);
     const spec = WRAPPERS.get(name);
     if (!spec) return { kind: 'program', name, index: i, wrapped };
@@ -276,7 +440,8 @@ export function argumentReason(words: readonly string[], at: number): string | u
   const runner = CODE_RUNNERS.get(name);
   if (runner) return runner;
   const braces = words.slice(index + 1, at).find(bracesExpand);
-  if (braces !== undefined && (SHELLS.has(name) || INTERPRETERS.has(name))) return `bash expands ${braces} into several words, so which of ${name}'s words are options or code is not known before it runs`;
+  if (braces !== undefined && (SHELLS.has(name) || INTERPRETERS.has(name)))
+    return `bash expands ${braces} into several words, so which of ${name}'s words are options or code is not known before it runs`;
   const args = words.slice(index + 1, at).map(unquote);
   if (SHELLS.has(name)) return shellArgumentReason(name, args);
   if (INTERPRETERS.has(name)) return interpreterArgumentReason(name, args);
@@ -289,7 +454,8 @@ export function argumentReason(words: readonly string[], at: number): string | u
 /** A shell's words: only the positional arguments after its script (file or -c text) are data. */
 function shellArgumentReason(name: string, args: readonly string[]): string | undefined {
   const { script, stdin, operand } = shellOptions(args);
-  if (operand === undefined) return `it would be an option of ${name}, or the ${script === 'text' ? `script that ${name} -c runs` : 'script it runs'}`;
+  if (operand === undefined)
+    return `it would be an option of ${name}, or the ${script === 'text' ? `script that ${name} -c runs` : 'script it runs'}`;
   if (operand === args.length) {
     if (script === 'text') return `it is the script of ${name} -c, which a second shell reads as code`;
     if (!stdin) return `it names the script that ${name} runs`;
@@ -330,7 +496,10 @@ function interpreterArgumentReason(name: string, args: readonly string[]): strin
   if (first === undefined) return why;
   // python stops reading options at -c CODE; perl, ruby, node and the rest read on, so a value
   // such as -e;system(...) after the code would be more code: only -- ends their options.
-  if (CODE_OPTIONS.has(first)) return args.length >= 2 && (name === 'python' || name === 'pypy' || args[2] === '--') ? undefined : `${why}; after ${name} ${first} CODE, write -- before the arguments`;
+  if (CODE_OPTIONS.has(first))
+    return args.length >= 2 && (name === 'python' || name === 'pypy' || args[2] === '--')
+      ? undefined
+      : `${why}; after ${name} ${first} CODE, write -- before the arguments`;
   if (first.startsWith('-') || STDIN_PATH.test(first)) return why;
   return undefined;
 }
@@ -338,7 +507,11 @@ function interpreterArgumentReason(name: string, args: readonly string[]): strin
 /** Why a program reading this command's standard input may run it as code, or undefined. */
 export function stdinReason(words: readonly string[]): string | undefined {
   const first = words[0];
-  if (first !== undefined && ['while', 'until', 'if', 'for', 'case', 'select', '{', '(', '[[', '((', 'function'].includes(unquote(first)) && unquote(first) === first) {
+  if (
+    first !== undefined &&
+    ['while', 'until', 'if', 'for', 'case', 'select', '{', '(', '[[', '((', 'function'].includes(unquote(first)) &&
+    unquote(first) === first
+  ) {
     return `its input goes to a compound command (${first} ...), which this reader does not follow`;
   }
   const resolved = resolveProgram(words);
@@ -347,13 +520,19 @@ export function stdinReason(words: readonly string[]): string | undefined {
   const args = words.slice(index + 1).map(unquote);
   if (STDIN_RUNNERS.has(name)) return `${name} runs what it reads as commands`;
   const braces = words.slice(index + 1).find(bracesExpand);
-  if (braces !== undefined && (SHELLS.has(name) || INTERPRETERS.has(name))) return `bash expands ${braces} into several words, so whether ${name} reads code from its input is not known before it runs`;
+  if (braces !== undefined && (SHELLS.has(name) || INTERPRETERS.has(name)))
+    return `bash expands ${braces} into several words, so whether ${name} reads code from its input is not known before it runs`;
   // A program that runs code hands that code its input: eval "$SHELL" <<EOF, find -exec sh.
   const runner = CODE_RUNNERS.get(name);
   if (runner && !AWKS_AND_SEDS.has(name)) return runner;
-  if (name === 'source' || name === '.') return args.some((a) => a !== '-' && STDIN_PATH.test(a)) ? `${name} reads code from standard input` : undefined;
+  if (name === 'source' || name === '.')
+    return args.some((a) => a !== '-' && STDIN_PATH.test(a)) ? `${name} reads code from standard input` : undefined;
   if (AWKS_AND_SEDS.has(name)) {
-    const fromStdin = args.some((a, i) => (((args[i - 1] === '-f' || args[i - 1] === '--file') && STDIN_PATH.test(a)) || /^(-f|--file=)(-|\/dev\/stdin|\/dev\/fd\/\d+)$/.test(a)));
+    const fromStdin = args.some(
+      (a, i) =>
+        ((args[i - 1] === '-f' || args[i - 1] === '--file') && STDIN_PATH.test(a)) ||
+        /^(-f|--file=)(-|\/dev\/stdin|\/dev\/fd\/\d+)$/.test(a),
+    );
     return fromStdin ? `${name} reads its program from standard input` : undefined;
   }
   if (SHELLS.has(name)) {

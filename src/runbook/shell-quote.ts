@@ -8,8 +8,23 @@ const SAFE_WORD = /^[A-Za-z0-9_./:@%+-]+$/;
 
 /** Words the shell reads as syntax in command position (bash's list is a superset of POSIX). */
 export const RESERVED_WORDS: ReadonlySet<string> = new Set([
-  'if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'select', 'while', 'until', 'do', 'done',
-  'in', 'function', 'time', 'coproc',
+  'if',
+  'then',
+  'else',
+  'elif',
+  'fi',
+  'case',
+  'esac',
+  'for',
+  'select',
+  'while',
+  'until',
+  'do',
+  'done',
+  'in',
+  'function',
+  'time',
+  'coproc',
 ]);
 
 /** A value that cannot be a shell argument at all (a NUL byte). */

@@ -11,7 +11,6 @@ import { isShellSafeWord, RESERVED_WORDS, shellQuoteAlways } from './shell-quote
 import { argumentReason, commandIndex, isAssignment, programName, resolveProgram, stdinReason, unquote } from './shell-programs.js';
 import { TemplateError, type Filled, type RefPart } from './template-types.js';
 
-
 interface Heredoc {
   delim: string;
   quoted: boolean;
@@ -56,7 +55,8 @@ interface Placement {
 }
 
 /** The quoting a value lands in, as the reader sees it. */
-export type PlacementContext = 'lost' | 'unquoted' | 'double' | 'single' | 'ansi' | 'backtick' | 'param' | 'arith' | 'comment' | 'heredoc' | 'quoted-heredoc';
+export type PlacementContext =
+  'lost' | 'unquoted' | 'double' | 'single' | 'ansi' | 'backtick' | 'param' | 'arith' | 'comment' | 'heredoc' | 'quoted-heredoc';
 
 export interface ReaderView {
   /** at: the offset of the value in the command as fed (text and placed values). */
@@ -190,8 +190,14 @@ export class ShellLexer {
   /** The text that puts a value at the current spot, or a TemplateError when no text can. */
   place(part: RefPart, filled: Filled, next: string): string {
     const top = this.top;
-    const startsWord = !this.lost && top.t === 'cmd' && top.word === '' && !top.redirect && !top.duplicate && !top.delimNext && !top.herestring;
-    this.seen.placements.push({ ref: part.ref, at: this.offset, context: this.context(), ...(startsWord ? { commandWord: commandIndex(top.words) === top.words.length } : {}) });
+    const startsWord =
+      !this.lost && top.t === 'cmd' && top.word === '' && !top.redirect && !top.duplicate && !top.delimNext && !top.herestring;
+    this.seen.placements.push({
+      ref: part.ref,
+      at: this.offset,
+      context: this.context(),
+      ...(startsWord ? { commandWord: commandIndex(top.words) === top.words.length } : {}),
+    });
     const text = this.placeText(part, filled, next);
     this.raw(text);
     this.lineRefs.push(part);
@@ -199,7 +205,8 @@ export class ShellLexer {
   }
 
   private placeText(part: RefPart, filled: Filled, next: string): string {
-    const fail = (why: string) => new TemplateError(`{{${part.ref}}} cannot be placed safely in this command: ${why}`, part.ref, part.start);
+    const fail = (why: string) =>
+      new TemplateError(`{{${part.ref}}} cannot be placed safely in this command: ${why}`, part.ref, part.start);
     if (this.lost) throw fail(this.lost);
     if (this.escape) throw fail('a backslash right before a value would change its first character');
     if (this.dollar) throw fail("it directly follows $, so the two would read as one expansion; write '$' or \\$, or leave a space");
@@ -225,7 +232,11 @@ export class ShellLexer {
     if (value.includes('\0')) throw fail('the value contains a NUL byte, which no shell argument can hold');
     switch (top.t) {
       case 'cmd': {
-        const bare = isShellSafeWord(value) && (this.prev === '' || PREV_OK.test(this.prev)) && (next === '' || NEXT_OK.test(next)) && !top.word.includes('~');
+        const bare =
+          isShellSafeWord(value) &&
+          (this.prev === '' || PREV_OK.test(this.prev)) &&
+          (next === '' || NEXT_OK.test(next)) &&
+          !top.word.includes('~');
         return this.inserted(bare ? value : shellQuoteAlways(value));
       }
       case 'double':
@@ -237,7 +248,8 @@ export class ShellLexer {
         return this.inserted(value);
       case 'heredoc': {
         if (value.includes('\n')) throw fail('it is in a here-document, and a line of the value could end it early');
-        if (top.doc.strip && /^\t*$/.test(this.rawLine) && value.startsWith('\t')) throw fail('<<- would strip the leading tabs of the value');
+        if (top.doc.strip && /^\t*$/.test(this.rawLine) && value.startsWith('\t'))
+          throw fail('<<- would strip the leading tabs of the value');
         return this.inserted(top.doc.quoted ? value : value.replace(/[\\$`]/g, '\\$&'));
       }
       default:
@@ -265,7 +277,10 @@ export class ShellLexer {
     const cmd = this.sink();
     if (!cmd) return { reason: 'this spot is not understood' };
     if (cmd.delimNext) return { reason: 'a here-document terminator must be written out' };
-    if (cmd.duplicate) return { reason: `it is the target of ${cmd.duplicate}, which bash expands a second time when it is not a number, running $(...) in it` };
+    if (cmd.duplicate)
+      return {
+        reason: `it is the target of ${cmd.duplicate}, which bash expands a second time when it is not a number, running $(...) in it`,
+      };
     if (cmd.herestring) {
       const why = cmd.words.length === 0 ? 'the command is named after it' : stdinReason(cmd.words);
       return why ? { reason: `it is a here-string, the input of a program that may run it: ${why}` } : data(programOf(cmd.words));
@@ -275,7 +290,8 @@ export class ShellLexer {
     const keyword = cmd.words.slice(0, k).find((w) => ['for', 'case', 'select', 'in'].includes(w));
     if (keyword) return { reason: `it is in the words of ${keyword}, which go into a variable or a pattern this reader does not follow` };
     if (k === cmd.words.length) {
-      if (isAssignment(cmd.word)) return { reason: 'it is assigned to a variable, and this reader does not follow where the variable goes' };
+      if (isAssignment(cmd.word))
+        return { reason: 'it is assigned to a variable, and this reader does not follow where the variable goes' };
       return { reason: 'it would name the program to run' };
     }
     const reason = argumentReason(cmd.words, cmd.words.length);
@@ -299,7 +315,8 @@ export class ShellLexer {
     if (words[0] === 'function' && words[1] !== undefined) this.functions.add(programName(words[1]));
     if (words.slice(0, commandIndex(words) + 1).includes('coproc')) this.coprocess = true;
     const resolved = resolveProgram(words);
-    if (resolved.kind === 'program' && REDEFINERS.has(resolved.name)) this.redefined ??= { order: this.placements.length, name: resolved.name };
+    if (resolved.kind === 'program' && REDEFINERS.has(resolved.name))
+      this.redefined ??= { order: this.placements.length, name: resolved.name };
     if (frame.receiver !== null) {
       this.receivers.push({ order: frame.receiver, reason: stdinReason(words), program: programOf(words) });
       frame.receiver = null;
@@ -309,14 +326,18 @@ export class ShellLexer {
   /** Why a placed value may still reach code through what follows it in the command. */
   private flowReason(p: Placement): string | undefined {
     if (this.processSubstitution) return 'the command uses process substitution (<(...) or >(...)), whose data this reader does not follow';
-    if (this.coprocess) return 'the command starts a coprocess (coproc), whose input any redirection may feed, and this reader does not follow what reaches it';
+    if (this.coprocess)
+      return 'the command starts a coprocess (coproc), whose input any redirection may feed, and this reader does not follow what reaches it';
     for (const r of this.receivers) {
       if (p.order >= r.order) continue;
       if (r.reason) return `a pipe after it feeds a program that may run its input as code (${r.reason})`;
-      if (r.program !== undefined && this.functions.has(r.program)) return `a pipe after it feeds ${r.program}, a function of this command whose body this reader does not follow`;
+      if (r.program !== undefined && this.functions.has(r.program))
+        return `a pipe after it feeds ${r.program}, a function of this command whose body this reader does not follow`;
     }
-    if (p.program !== undefined && this.functions.has(p.program)) return `${p.program} is a function of this command, whose body this reader does not follow`;
-    if (this.redefined && p.order >= this.redefined.order) return `after ${this.redefined.name}, a name may run another program than its own`;
+    if (p.program !== undefined && this.functions.has(p.program))
+      return `${p.program} is a function of this command, whose body this reader does not follow`;
+    if (this.redefined && p.order >= this.redefined.order)
+      return `after ${this.redefined.name}, a name may run another program than its own`;
     return undefined;
   }
 
@@ -334,7 +355,12 @@ export class ShellLexer {
     if (this.deferred) return this.deferred;
     for (const p of this.placements) {
       const why = this.flowReason(p);
-      if (why) return new TemplateError(`{{${p.part.ref}}} cannot be placed safely in this command: ${why}; ${safeForm(p.part.ref)}`, p.part.ref, p.part.start);
+      if (why)
+        return new TemplateError(
+          `{{${p.part.ref}}} cannot be placed safely in this command: ${why}; ${safeForm(p.part.ref)}`,
+          p.part.ref,
+          p.part.start,
+        );
     }
     return null;
   }
@@ -439,7 +465,11 @@ export class ShellLexer {
       const spot = this.spot();
       const reason = spot.reason;
       this.consumed('$(');
-      this.push({ ...newCmd(true), outer: reason && `it is inside $(...), whose output lands where ${reason}`, outerArgv: spot.argv ?? false });
+      this.push({
+        ...newCmd(true),
+        outer: reason && `it is inside $(...), whose output lands where ${reason}`,
+        outerArgv: spot.argv ?? false,
+      });
       return 2;
     }
     if (a === '{') {
@@ -685,7 +715,11 @@ export class ShellLexer {
     if (line !== frame.doc.delim) return false;
     const ref = this.lineRefs[0];
     if (ref && !this.deferred) {
-      this.deferred = new TemplateError(`{{${ref.ref}}} cannot be placed safely in this command: its value would end the here-document early`, ref.ref, ref.start);
+      this.deferred = new TemplateError(
+        `{{${ref.ref}}} cannot be placed safely in this command: its value would end the here-document early`,
+        ref.ref,
+        ref.start,
+      );
     }
     return true;
   }
@@ -698,17 +732,38 @@ export class ShellLexer {
     frame.duplicate = null;
     frame.herestring = false;
     if (frame.delimNext) {
-      frame.pending.push({ delim: unquote(frame.word), quoted: /['"\\]/.test(frame.word), strip: frame.delimNext.strip, words: frame.words, order: this.placements.length - 0.5 });
+      frame.pending.push({
+        delim: unquote(frame.word),
+        quoted: /['"\\]/.test(frame.word),
+        strip: frame.delimNext.strip,
+        words: frame.words,
+        order: this.placements.length - 0.5,
+      });
       frame.delimNext = null;
     } else if (!target) {
       frame.words.push(frame.word);
       // A case inside $(...) has patterns ending in ) that this reader would take for the end.
-      if (frame.sub && unquote(frame.word) === 'case' && frame.words.length === 1) this.lost = 'a case statement inside $(...) is not supported before a value';
+      if (frame.sub && unquote(frame.word) === 'case' && frame.words.length === 1)
+        this.lost = 'a case statement inside $(...) is not supported before a value';
     }
     frame.word = '';
   }
 }
 
 function newCmd(sub: boolean): CmdFrame {
-  return { t: 'cmd', sub, depth: 0, word: '', words: [], delimNext: null, pending: [], redirect: false, duplicate: null, herestring: false, receiver: null, outer: undefined, outerArgv: false };
+  return {
+    t: 'cmd',
+    sub,
+    depth: 0,
+    word: '',
+    words: [],
+    delimNext: null,
+    pending: [],
+    redirect: false,
+    duplicate: null,
+    herestring: false,
+    receiver: null,
+    outer: undefined,
+    outerArgv: false,
+  };
 }

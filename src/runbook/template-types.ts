@@ -1,8 +1,6 @@
 // The parts of a template and its errors, shared by the renderer and the shell reader.
 
-export type TemplatePart =
-  | { kind: 'text'; text: string }
-  | { kind: 'ref'; ref: string; raw: boolean; start: number; end: number };
+export type TemplatePart = { kind: 'text'; text: string } | { kind: 'ref'; ref: string; raw: boolean; start: number; end: number };
 
 /** A syntax error in a template; offset is a UTF-16 index into the source. */
 export interface TemplateProblem {

@@ -63,7 +63,9 @@ export function refProblem(ref: string): string | undefined {
   switch (head) {
     case 'params':
     case 'vars':
-      return rest.length === 1 && NAME.test(first ?? '') ? undefined : `"${ref}" is not a reference: expected ${head}.NAME (letters, digits and _)`;
+      return rest.length === 1 && NAME.test(first ?? '')
+        ? undefined
+        : `"${ref}" is not a reference: expected ${head}.NAME (letters, digits and _)`;
     case 'node':
       if (rest.length === 1 && NODE_FIELDS.includes(first ?? '')) return undefined;
       if (rest.length === 2 && first === 'vars' && NODE_VAR_NAME.test(second ?? '')) return undefined;
@@ -108,7 +110,10 @@ export function parseTemplate(source: string): { parts: TemplatePart[]; errors: 
       continue;
     }
     if (source[i + 2] === '{') {
-      errors.push({ message: '{{{ is not a template form: write {{ ref | raw }} for text pasted as is, or \\{{ for a literal {{', offset: i });
+      errors.push({
+        message: '{{{ is not a template form: write {{ ref | raw }} for text pasted as is, or \\{{ for a literal {{',
+        offset: i,
+      });
       text += source.slice(i, close + 2);
       i = close + 2;
       continue;
@@ -136,7 +141,11 @@ export function parseTemplate(source: string): { parts: TemplatePart[]; errors: 
       } else if (name === 'raw') {
         raw = true;
       } else {
-        errors.push({ message: name === '' ? 'expected a filter name after | (the only filter is raw)' : `unknown filter "${name}": the only filter is raw`, offset: at });
+        errors.push({
+          message:
+            name === '' ? 'expected a filter name after | (the only filter is raw)' : `unknown filter "${name}": the only filter is raw`,
+          offset: at,
+        });
       }
     });
     if (errors.length > before) {
@@ -160,18 +169,19 @@ export function templateRefs(source: string): string[] {
 
 /** A ref looked up in a scope: a value, declared but without one, or not there at all. */
 export type Resolution =
-  | { kind: 'value'; value: string | number | boolean }
-  | { kind: 'unset'; message: string }
-  | { kind: 'unknown'; message: string };
+  { kind: 'value'; value: string | number | boolean } | { kind: 'unset'; message: string } | { kind: 'unknown'; message: string };
 
 /** Looks a valid ref up; messages name the ref and never a value. */
 export function resolveRef(ref: string, scope: Scope): Resolution {
   const [head, field = '', sub = ''] = ref.split('.');
   const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
   if (head === 'params') {
-    if (!own(scope.params, field)) return { kind: 'unknown', message: `unknown param "${field}" in ${ref}: the runbook declares no such param` };
+    if (!own(scope.params, field))
+      return { kind: 'unknown', message: `unknown param "${field}" in ${ref}: the runbook declares no such param` };
     const value = scope.params[field];
-    return value === undefined ? { kind: 'unset', message: `${ref} has no value (the param was not asked, or its "when" did not hold)` } : { kind: 'value', value };
+    return value === undefined
+      ? { kind: 'unset', message: `${ref} has no value (the param was not asked, or its "when" did not hold)` }
+      : { kind: 'value', value };
   }
   if (head === 'vars') {
     const value = own(scope.vars, field) ? scope.vars[field] : undefined;
@@ -182,7 +192,8 @@ export function resolveRef(ref: string, scope: Scope): Resolution {
     if (!node) return { kind: 'unknown', message: `${ref} is used outside a node: this part of the runbook runs locally` };
     let value: string | number | undefined;
     if (field === 'vars') value = own(node.vars, sub) ? node.vars[sub] : undefined;
-    else if (field === 'name' || field === 'ip' || field === 'address' || field === 'role' || field === 'user' || field === 'port') value = node[field];
+    else if (field === 'name' || field === 'ip' || field === 'address' || field === 'role' || field === 'user' || field === 'port')
+      value = node[field];
     if (value === undefined) return { kind: 'unset', message: `${ref} is not set for node ${node.name} in the inventory` };
     return { kind: 'value', value };
   }
@@ -205,7 +216,20 @@ export function render(source: string, scope: Scope, mode: RenderMode): string {
 }
 
 /** Interpreters whose words after their inline script are the script's arguments, not options. */
-const SCRIPT_FLAG: Readonly<Record<string, string>> = { sh: '-c', bash: '-c', dash: '-c', ash: '-c', ksh: '-c', mksh: '-c', zsh: '-c', rbash: '-c', python: '-c', perl: '-e', ruby: '-e', node: '-e' };
+const SCRIPT_FLAG: Readonly<Record<string, string>> = {
+  sh: '-c',
+  bash: '-c',
+  dash: '-c',
+  ash: '-c',
+  ksh: '-c',
+  mksh: '-c',
+  zsh: '-c',
+  rbash: '-c',
+  python: '-c',
+  perl: '-e',
+  ruby: '-e',
+  node: '-e',
+};
 
 /**
  * A value that begins with - where it starts a program's argument: the program would read it as
@@ -277,13 +301,21 @@ export function shellTemplateProblems(source: string, options: { secrets?: Reado
   for (const part of parts) {
     // Pasted as written, a secret is out of the reader's sight: it may become any program's argument.
     if (part.kind === 'ref' && part.raw && secretRefs.has(part.ref)) {
-      problems.push({ message: `{{${part.ref} | raw}} pastes a secret where this reader cannot tell whether ps would show it; leave out | raw`, offset: part.start });
+      problems.push({
+        message: `{{${part.ref} | raw}} pastes a secret where this reader cannot tell whether ps would show it; leave out | raw`,
+        offset: part.start,
+      });
     }
   }
-  renderParts(parts, 'shell', () => ({ value: 'x' }), (e) => problems.push({ message: e.message, offset: e.offset }), secretRefs);
+  renderParts(
+    parts,
+    'shell',
+    () => ({ value: 'x' }),
+    (e) => problems.push({ message: e.message, offset: e.offset }),
+    secretRefs,
+  );
   return problems.sort((a, b) => a.offset - b.offset);
 }
-
 
 /** A check of a value against the spot it lands in, before it is placed (for running only). */
 type ValueCheck = (lexer: ShellLexer, part: RefPart, filled: Filled) => TemplateError | undefined;
@@ -304,7 +336,14 @@ function renderWith(source: string, mode: RenderMode, fill: (part: RefPart) => F
   );
 }
 
-function renderParts(parts: TemplatePart[], mode: RenderMode, fill: (part: RefPart) => Filled, onError: (e: TemplateError) => void, secretRefs?: ReadonlySet<string>, check?: ValueCheck): string {
+function renderParts(
+  parts: TemplatePart[],
+  mode: RenderMode,
+  fill: (part: RefPart) => Filled,
+  onError: (e: TemplateError) => void,
+  secretRefs?: ReadonlySet<string>,
+  check?: ValueCheck,
+): string {
   // Raw values and text become one stream first: the shell reads them alike.
   const pieces: Array<{ text: string } | { part: RefPart; filled: Filled }> = [];
   const addText = (text: string) => {

@@ -89,7 +89,8 @@ class Validator {
     this.checkParams();
     this.checkRoles();
     this.checkHeader();
-    if (parseDuration(str(this.root.step_timeout) ?? '') === 0) this.error(['step_timeout'], ZERO_TIMEOUT.replace('timeout', 'step_timeout'));
+    if (parseDuration(str(this.root.step_timeout) ?? '') === 0)
+      this.error(['step_timeout'], ZERO_TIMEOUT.replace('timeout', 'step_timeout'));
     this.checkSections();
     return this.problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   }
@@ -105,7 +106,11 @@ class Validator {
       const found = findControl(text);
       if (!found) return;
       const what = onKey ? 'this key' : 'this text';
-      this.error(at, `${what} contains the control character ${found.name} at character ${found.index + 1}; text is shown on terminals and in exports, where a control character could rewrite what the operator sees: remove it (a command can still print one with printf '\\033')`, onKey ? { onKey } : { offset: found.index });
+      this.error(
+        at,
+        `${what} contains the control character ${found.name} at character ${found.index + 1}; text is shown on terminals and in exports, where a control character could rewrite what the operator sees: remove it (a command can still print one with printf '\\033')`,
+        onKey ? { onKey } : { offset: found.index },
+      );
     };
     if (typeof value === 'string') refuse(value, path, false);
     else if (Array.isArray(value)) value.forEach((v, i) => this.checkControls(v, [...path, i]));
@@ -199,12 +204,18 @@ class Validator {
         const secret = p.secret === true;
         const theDefault = secret ? `the default of param "${name}" (a secret, not shown)` : `the default "${value}" of param "${name}"`;
         if (choices.length > 0 && !choices.includes(value)) {
-          this.error([...path, 'default'], `${theDefault} is not one of its choices${secret ? '' : ` (${choices.join(', ')})${didYouMean(value, choices)}`}`);
+          this.error(
+            [...path, 'default'],
+            `${theDefault} is not one of its choices${secret ? '' : ` (${choices.join(', ')})${didYouMean(value, choices)}`}`,
+          );
         }
         const matches = pattern && boundedTest(pattern, value);
         if (matches === false) this.error([...path, 'default'], `${theDefault} does not match its pattern ${source}`);
         if (matches === 'timeout') {
-          this.error([...path, 'pattern'], `the pattern of param "${name}" takes too long to match ${secret ? 'its default' : `"${value}"`} (catastrophic backtracking); simplify it`);
+          this.error(
+            [...path, 'pattern'],
+            `the pattern of param "${name}" takes too long to match ${secret ? 'its default' : `"${value}"`} (catastrophic backtracking); simplify it`,
+          );
         }
         if (secret) {
           this.warn([...path, 'default'], `param "${name}" is secret but has a default: the secret is then written in the runbook file`);
@@ -213,12 +224,23 @@ class Validator {
       if (pattern) {
         for (const [i, choice] of choices.entries()) {
           const matches = boundedTest(pattern, choice);
-          if (matches === false) this.error([...path, 'choices', i], `the choice "${choice}" of param "${name}" does not match its pattern ${source}`);
-          if (matches === 'timeout') this.error([...path, 'pattern'], `the pattern of param "${name}" takes too long to match "${choice}" (catastrophic backtracking); simplify it`);
+          if (matches === false)
+            this.error([...path, 'choices', i], `the choice "${choice}" of param "${name}" does not match its pattern ${source}`);
+          if (matches === 'timeout')
+            this.error(
+              [...path, 'pattern'],
+              `the pattern of param "${name}" takes too long to match "${choice}" (catastrophic backtracking); simplify it`,
+            );
         }
       }
       if (typeof p.when === 'string') {
-        this.checkCondition([...path, 'when'], { where: `the when of param "${name}"`, node: false, shown: false, params: names.slice(0, index), paramSelf: name });
+        this.checkCondition([...path, 'when'], {
+          where: `the when of param "${name}"`,
+          node: false,
+          shown: false,
+          params: names.slice(0, index),
+          paramSelf: name,
+        });
       }
     });
   }
@@ -235,7 +257,10 @@ class Validator {
           const first = seen.get(title);
           if (first !== undefined) {
             const at = this.doc.locate(['roles', name, 'troubleshoot', first, 'title']);
-            this.error([...path, 'title'], `duplicate troubleshooting command "${title}" in role "${name}" (first at line ${at.line}): steps name them by title`);
+            this.error(
+              [...path, 'title'],
+              `duplicate troubleshooting command "${title}" in role "${name}" (first at line ${at.line}): steps name them by title`,
+            );
           } else seen.set(title, i);
           this.checkText([...path, 'title'], { ...scope, shown: true });
         }
@@ -252,7 +277,8 @@ class Validator {
         const probe = dict(this.get(path));
         this.checkCommand([...path, 'run'], scope);
         this.checkChecks([...path, 'expect']);
-        if (typeof probe.when === 'string') this.checkCondition([...path, 'when'], { ...scope, where: `the when of a health probe of role "${name}"` });
+        if (typeof probe.when === 'string')
+          this.checkCondition([...path, 'when'], { ...scope, where: `the when of a health probe of role "${name}"` });
         if (parseDuration(str(probe.every) ?? '') === 0) this.error([...path, 'every'], 'every must be longer than 0s');
         if (parseDuration(str(probe.timeout) ?? '') === 0) this.error([...path, 'timeout'], ZERO_TIMEOUT);
       }
@@ -289,7 +315,10 @@ class Validator {
         const first = sectionIds.get(id);
         if (first !== undefined) {
           const at = this.doc.locate(['sections', first, 'id']);
-          this.error([...path, 'id'], `duplicate section id "${id}" (first at line ${at.line}): the journal and --resume tell sections apart by id, so section ids must be unique in the runbook`);
+          this.error(
+            [...path, 'id'],
+            `duplicate section id "${id}" (first at line ${at.line}): the journal and --resume tell sections apart by id, so section ids must be unique in the runbook`,
+          );
         } else sectionIds.set(id, si);
       }
 
@@ -297,13 +326,19 @@ class Validator {
       this.checkText([...path, 'title'], sectionScope);
       this.checkText([...path, 'text'], sectionScope);
       this.checkText([...path, 'why'], sectionScope);
-      if (typeof section.when === 'string') this.checkCondition([...path, 'when'], { ...sectionScope, where: `the when of ${name}`, shown: false });
+      if (typeof section.when === 'string')
+        this.checkCondition([...path, 'when'], { ...sectionScope, where: `the when of ${name}`, shown: false });
 
       const roles = this.checkOn(path, section);
       const batch = dict(section.strategy).batch;
-      if (typeof batch === 'string') this.checkText([...path, 'strategy', 'batch'], { ...sectionScope, where: `the batch of ${name}`, shown: false });
+      if (typeof batch === 'string')
+        this.checkText([...path, 'strategy', 'batch'], { ...sectionScope, where: `the batch of ${name}`, shown: false });
       if (section.concurrency !== undefined && section.strategy !== 'parallel') {
-        this.warn([...path, 'concurrency'], `concurrency applies only to strategy: parallel; ${name} runs ${isDict(section.strategy) ? 'in batches' : (str(section.strategy) ?? 'serial')}`, { onKey: true });
+        this.warn(
+          [...path, 'concurrency'],
+          `concurrency applies only to strategy: parallel; ${name} runs ${isDict(section.strategy) ? 'in batches' : (str(section.strategy) ?? 'serial')}`,
+          { onKey: true },
+        );
       }
 
       const stepIds = new Map<string, number>();
@@ -315,7 +350,10 @@ class Validator {
           const first = stepIds.get(stepId);
           if (first !== undefined) {
             const at = this.doc.locate([...path, 'steps', first, 'id']);
-            this.error([...stepPath, 'id'], `duplicate step id "${stepId}" in ${name} (first at line ${at.line}): the journal and --resume tell steps apart by section and step id, so step ids must be unique within their section`);
+            this.error(
+              [...stepPath, 'id'],
+              `duplicate step id "${stepId}" in ${name} (first at line ${at.line}): the journal and --resume tell steps apart by section and step id, so step ids must be unique within their section`,
+            );
           } else stepIds.set(stepId, ti);
         }
         this.checkStep(stepPath, step, roles, captured);
@@ -335,7 +373,14 @@ class Validator {
         if (typeof name !== 'string') return;
         const at: Path = [...path, 'steps', ti, 'deadline', 'answered_by', ...(typeof answered === 'string' ? [] : [i])];
         const index = ids.indexOf(name);
-        if (index < 0) this.error(at, `answered_by names no step of this section: "${name}"${didYouMean(name, ids.filter((x): x is string => x !== undefined))}`);
+        if (index < 0)
+          this.error(
+            at,
+            `answered_by names no step of this section: "${name}"${didYouMean(
+              name,
+              ids.filter((x): x is string => x !== undefined),
+            )}`,
+          );
         else if (index <= ti) this.error(at, `answered_by must name a later step: "${name}" comes before the countdown starts`);
       });
     });
@@ -378,8 +423,13 @@ class Validator {
       for (const i of absent) {
         const written = names[i] as string;
         const text = `no node of the inventory ${inventory.source} has role "${written}"${didYouMean(normalizeRole(written), known)}${theirs}`;
-        if (none && section.optional !== true) this.error(onPath(i), `${text}: ${sectionName} would run on no node (mark it optional: true if that is expected)`);
-        else this.warn(onPath(i), none ? `${text}; the section is optional and will be skipped` : `${text}; the section runs on the nodes with its other roles`);
+        if (none && section.optional !== true)
+          this.error(onPath(i), `${text}: ${sectionName} would run on no node (mark it optional: true if that is expected)`);
+        else
+          this.warn(
+            onPath(i),
+            none ? `${text}; the section is optional and will be skipped` : `${text}; the section runs on the nodes with its other roles`,
+          );
       }
     }
     return names.filter((r) => normalizeRole(r) !== LOCAL);
@@ -412,7 +462,8 @@ class Validator {
       this.checkText([...path, 'confirm', 'text'], shown);
       this.checkText([...path, 'confirm', 'typed'], shown);
     }
-    const confirmText = typeof confirm === 'string' || (isDict(confirm) && (typeof confirm.text === 'string' || typeof confirm.typed === 'string'));
+    const confirmText =
+      typeof confirm === 'string' || (isDict(confirm) && (typeof confirm.text === 'string' || typeof confirm.typed === 'string'));
     // An invalid confirm is reported by its shape; here it still counts as the step's purpose.
     const confirms = confirm !== undefined && confirm !== null && confirm !== false;
 
@@ -420,7 +471,8 @@ class Validator {
       this.error(path, `${name} does nothing: give it run, check, text, checklist or confirm`);
     }
     if (step.destructive === true) {
-      if (!has('run')) this.error([...path, 'destructive'], `${name} is destructive but has no run: only a command can be destructive`, { onKey: true });
+      if (!has('run'))
+        this.error([...path, 'destructive'], `${name} is destructive but has no run: only a command can be destructive`, { onKey: true });
       else if (!confirmText) {
         this.error(
           [...path, 'destructive'],
@@ -433,23 +485,30 @@ class Validator {
     // Polling and timing
     if (has('until')) {
       if (!has('run')) this.error([...path, 'until'], `until re-runs the command of ${name}, but it has no run`, { onKey: true });
-      if (!has('timeout')) this.error([...path, 'until'], `until needs a timeout: how long to keep polling (e.g. timeout: 15m)`, { onKey: true });
+      if (!has('timeout'))
+        this.error([...path, 'until'], `until needs a timeout: how long to keep polling (e.g. timeout: 15m)`, { onKey: true });
     }
-    if (has('every') && !has('until')) this.error([...path, 'every'], 'every is only used with until: it is how often to poll', { onKey: true });
+    if (has('every') && !has('until'))
+      this.error([...path, 'every'], 'every is only used with until: it is how often to poll', { onKey: true });
     const every = parseDuration(str(step.every) ?? '');
     const timeout = parseDuration(str(step.timeout) ?? '');
     if (every === 0) this.error([...path, 'every'], 'every must be longer than 0s');
     if (timeout === 0) this.error([...path, 'timeout'], ZERO_TIMEOUT);
     if (every !== undefined && timeout !== undefined && every > timeout && has('until')) {
-      this.warn([...path, 'every'], `every (${String(step.every)}) is longer than timeout (${String(step.timeout)}): the command is polled only once`);
+      this.warn(
+        [...path, 'every'],
+        `every (${String(step.every)}) is longer than timeout (${String(step.timeout)}): the command is polled only once`,
+      );
     }
-    if (has('expect') && !has('run')) this.error([...path, 'expect'], `expect checks the result of a command, but ${name} has no run`, { onKey: true });
+    if (has('expect') && !has('run'))
+      this.error([...path, 'expect'], `expect checks the result of a command, but ${name} has no run`, { onKey: true });
     this.checkChecks([...path, 'expect']);
     this.checkChecks([...path, 'until']);
     if (isDict(step.deadline)) this.checkText([...path, 'deadline', 'text'], shown);
 
     // Capture
-    if (has('capture') && !has('run')) this.error([...path, 'capture'], `capture reads the output of a command, but ${name} has no run`, { onKey: true });
+    if (has('capture') && !has('run'))
+      this.error([...path, 'capture'], `capture reads the output of a command, but ${name} has no run`, { onKey: true });
     for (const [v, written] of Object.entries(dict(step.capture))) {
       // The short form is the regex; the long form has it under regex:, with a shape or a pattern.
       const at: Path = typeof written === 'string' ? [...path, 'capture', v] : [...path, 'capture', v, 'regex'];
@@ -459,7 +518,8 @@ class Validator {
       if (re && groupCount(source) === 0) {
         this.error(at, `the regular expression of capture "${v}" has no group: put what goes into vars.${v} in ( )`);
       }
-      if (isDict(written) && typeof written.pattern === 'string') this.compile([...path, 'capture', v, 'pattern'], written.pattern, 'u', `the pattern of capture "${v}"`);
+      if (isDict(written) && typeof written.pattern === 'string')
+        this.compile([...path, 'capture', v, 'pattern'], written.pattern, 'u', `the pattern of capture "${v}"`);
     }
 
     // Built-in check
@@ -484,12 +544,19 @@ class Validator {
     for (const key of Object.keys(args)) {
       if (!Object.hasOwn(def.args, key)) {
         const free = allowed.filter((a) => !Object.hasOwn(args, a));
-        this.error([...path, 'with', key], `unknown argument "${key}" of built-in check "${name}"${didYouMean(key, free)} (its arguments: ${allowed.join(', ')})`, { onKey: true });
+        this.error(
+          [...path, 'with', key],
+          `unknown argument "${key}" of built-in check "${name}"${didYouMean(key, free)} (its arguments: ${allowed.join(', ')})`,
+          { onKey: true },
+        );
       }
     }
     for (const [arg, spec] of Object.entries(def.args)) {
       if (spec.required && (args[arg] === undefined || args[arg] === null)) {
-        this.error(isDict(check.with) ? [...path, 'with'] : path, `built-in check "${name}" needs the argument "${arg}": ${spec.description}`);
+        this.error(
+          isDict(check.with) ? [...path, 'with'] : path,
+          `built-in check "${name}" needs the argument "${arg}": ${spec.description}`,
+        );
       }
     }
     for (const [key, value] of Object.entries(args)) {
@@ -500,7 +567,10 @@ class Validator {
 
   private checkTroubleshoot(path: Path, title: string, roles: string[]): void {
     if (roles.length === 0) {
-      this.error(path, `troubleshoot "${title}" needs a section that runs on roles; this section runs locally, where there are no troubleshooting commands`);
+      this.error(
+        path,
+        `troubleshoot "${title}" needs a section that runs on roles; this section runs locally, where there are no troubleshooting commands`,
+      );
       return;
     }
     const titles = (role: string): string[] =>
@@ -519,7 +589,10 @@ class Validator {
       );
     } else if (having.length < roles.length) {
       const missing = roles.filter((r) => !having.includes(r));
-      this.warn(path, `troubleshoot "${title}" exists for ${having.map((r) => `role "${r}"`).join(', ')} but not for ${missing.map((r) => `role "${r}"`).join(', ')}`);
+      this.warn(
+        path,
+        `troubleshoot "${title}" exists for ${having.map((r) => `role "${r}"`).join(', ')} but not for ${missing.map((r) => `role "${r}"`).join(', ')}`,
+      );
     }
   }
 
@@ -591,12 +664,24 @@ class Validator {
           this.error(path, `param "${field}" cannot depend on itself`, at);
         } else if (!names.includes(field)) {
           if (scope.params && field in this.params) {
-            this.error(path, `params.${field} is declared after param "${scope.paramSelf}"; declare it first, since params are asked in order`, at);
+            this.error(
+              path,
+              `params.${field} is declared after param "${scope.paramSelf}"; declare it first, since params are asked in order`,
+              at,
+            );
           } else {
-            this.error(path, `${ref} names no param: the runbook declares no param "${field}"${didYouMean(field, Object.keys(this.params))}`, at);
+            this.error(
+              path,
+              `${ref} names no param: the runbook declares no param "${field}"${didYouMean(field, Object.keys(this.params))}`,
+              at,
+            );
           }
         } else if (scope.shown && dict(this.params[field]).secret === true) {
-          this.error(path, `${shownAs} would show the secret param "${field}" in ${scope.where}; secrets may be used only in commands, which are masked when shown`, at);
+          this.error(
+            path,
+            `${shownAs} would show the secret param "${field}" in ${scope.where}; secrets may be used only in commands, which are masked when shown`,
+            at,
+          );
         }
         return;
       }
@@ -609,9 +694,17 @@ class Validator {
         const later = this.allCaptures.get(field);
         if (later) {
           const p = this.doc.locate(later);
-          this.error(path, `${ref} is used before it is captured: ${this.owner(later)} (line ${p.line}) captures it, later in the plan`, at);
+          this.error(
+            path,
+            `${ref} is used before it is captured: ${this.owner(later)} (line ${p.line}) captures it, later in the plan`,
+            at,
+          );
         } else {
-          this.error(path, `${ref} is not captured by any step${didYouMean(field, [...this.allCaptures.keys()])}; a step sets vars.NAME with capture: { NAME: 'regex with (group)' }`, at);
+          this.error(
+            path,
+            `${ref} is not captured by any step${didYouMean(field, [...this.allCaptures.keys()])}; a step sets vars.NAME with capture: { NAME: 'regex with (group)' }`,
+            at,
+          );
         }
         return;
       }

@@ -28,7 +28,14 @@ export interface SimDir {
 export type SimEntry = SimFile | SimDir;
 
 /** Why a file operation failed, worded as coreutils word it (after "cannot ...: "). */
-export type FsError = 'No such file or directory' | 'Permission denied' | 'Is a directory' | 'Not a directory' | 'Operation not permitted' | 'Directory not empty' | 'File exists';
+export type FsError =
+  | 'No such file or directory'
+  | 'Permission denied'
+  | 'Is a directory'
+  | 'Not a directory'
+  | 'Operation not permitted'
+  | 'Directory not empty'
+  | 'File exists';
 
 export class FsFailure extends Error {
   constructor(

@@ -20,13 +20,31 @@ export type HttpOutcome =
   | { kind: 'response'; status: number; reason: string; headers: [string, string][]; body: string; program?: string; location?: string }
   | { kind: 'error'; code: number; message: string };
 
-const REASONS: Record<number, string> = { 200: 'OK', 307: 'Temporary Redirect', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 503: 'Service Unavailable' };
+const REASONS: Record<number, string> = {
+  200: 'OK',
+  307: 'Temporary Redirect',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  503: 'Service Unavailable',
+};
 
 function response(status: number, body: string, contentType = 'application/json', extra: [string, string][] = []): HttpOutcome {
-  return { kind: 'response', status, reason: REASONS[status] ?? '', headers: [['Content-Type', contentType], ['Content-Length', String(Buffer.byteLength(body))], ...extra], body };
+  return {
+    kind: 'response',
+    status,
+    reason: REASONS[status] ?? '',
+    headers: [['Content-Type', contentType], ['Content-Length', String(Buffer.byteLength(body))], ...extra],
+    body,
+  };
 }
 
-const refused = (host: string, port: number): HttpOutcome => ({ kind: 'error', code: 7, message: `Failed connect to ${host}:${port}; Connection refused` });
+const refused = (host: string, port: number): HttpOutcome => ({
+  kind: 'error',
+  code: 7,
+  message: `Failed connect to ${host}:${port}; Connection refused`,
+});
 
 /** Parses a URL the way curl does, with http:// assumed when no scheme is given. */
 export function parseUrl(raw: string): { scheme: string; host: string; port: number; path: string } | null {
@@ -44,25 +62,96 @@ function dbl(n: number): string {
 }
 
 const MASTER_KEYS = [
-  'master/slave_reregistrations', 'allocator/mesos/allocation_run_ms/p50', 'master/frameworks_inactive', 'registrar/log/recovered', 'master/tasks_lost',
-  'system/load_15min', 'master/cpus_used', 'master/mem_percent', 'master/slaves_disconnected', 'overlay/log/recovered', 'master/uptime_secs',
-  'master/tasks_running', 'registrar/queued_operations', 'master/outstanding_offers', 'system/mem_total_bytes', 'master/elected',
-  'master/slaves_active', 'master/dropped_messages', 'master/tasks_staging', 'registrar/log/ensemble_size', 'master/frameworks_active',
-  'master/cpus_total', 'master/disk_total', 'master/slave_registrations', 'master/slaves_inactive', 'master/tasks_failed', 'system/load_1min',
-  'master/mem_total', 'master/slaves_connected', 'registrar/registry_size_bytes', 'master/tasks_finished', 'master/event_queue_messages',
-  'master/slave_removals', 'master/tasks_unreachable', 'overlay/log/ensemble_size', 'master/frameworks_connected', 'master/mem_used',
-  'master/slaves_unreachable', 'master/tasks_killed', 'system/load_5min', 'master/cpus_percent', 'master/gpus_total', 'master/tasks_starting',
-  'registrar/state_fetch_ms', 'master/disk_used', 'master/frameworks_disconnected', 'system/cpus_total', 'master/event_queue_dispatches',
-  'master/tasks_error', 'system/mem_free_bytes', 'allocator/mesos/allocation_runs', 'master/disk_percent', 'master/messages_register_slave',
+  'master/slave_reregistrations',
+  'allocator/mesos/allocation_run_ms/p50',
+  'master/frameworks_inactive',
+  'registrar/log/recovered',
+  'master/tasks_lost',
+  'system/load_15min',
+  'master/cpus_used',
+  'master/mem_percent',
+  'master/slaves_disconnected',
+  'overlay/log/recovered',
+  'master/uptime_secs',
+  'master/tasks_running',
+  'registrar/queued_operations',
+  'master/outstanding_offers',
+  'system/mem_total_bytes',
+  'master/elected',
+  'master/slaves_active',
+  'master/dropped_messages',
+  'master/tasks_staging',
+  'registrar/log/ensemble_size',
+  'master/frameworks_active',
+  'master/cpus_total',
+  'master/disk_total',
+  'master/slave_registrations',
+  'master/slaves_inactive',
+  'master/tasks_failed',
+  'system/load_1min',
+  'master/mem_total',
+  'master/slaves_connected',
+  'registrar/registry_size_bytes',
+  'master/tasks_finished',
+  'master/event_queue_messages',
+  'master/slave_removals',
+  'master/tasks_unreachable',
+  'overlay/log/ensemble_size',
+  'master/frameworks_connected',
+  'master/mem_used',
+  'master/slaves_unreachable',
+  'master/tasks_killed',
+  'system/load_5min',
+  'master/cpus_percent',
+  'master/gpus_total',
+  'master/tasks_starting',
+  'registrar/state_fetch_ms',
+  'master/disk_used',
+  'master/frameworks_disconnected',
+  'system/cpus_total',
+  'master/event_queue_dispatches',
+  'master/tasks_error',
+  'system/mem_free_bytes',
+  'allocator/mesos/allocation_runs',
+  'master/disk_percent',
+  'master/messages_register_slave',
 ];
 
 const AGENT_KEYS = [
-  'slave/tasks_finished', 'containerizer/mesos/container_destroy_errors', 'slave/mem_percent', 'system/load_5min', 'slave/executors_terminated',
-  'slave/registered', 'slave/cpus_total', 'slave/tasks_running', 'system/mem_free_bytes', 'slave/uptime_secs', 'slave/disk_used',
-  'slave/executors_running', 'slave/tasks_failed', 'slave/frameworks_active', 'system/load_1min', 'slave/mem_total', 'slave/recovery_errors',
-  'slave/cpus_used', 'slave/tasks_staging', 'system/cpus_total', 'slave/executors_registering', 'slave/valid_status_updates', 'slave/disk_total',
-  'slave/tasks_killed', 'slave/gpus_total', 'system/load_15min', 'slave/mem_used', 'slave/tasks_lost', 'slave/cpus_percent', 'slave/tasks_starting',
-  'system/mem_total_bytes', 'slave/executors_terminating', 'slave/invalid_status_updates', 'slave/container_launch_errors',
+  'slave/tasks_finished',
+  'containerizer/mesos/container_destroy_errors',
+  'slave/mem_percent',
+  'system/load_5min',
+  'slave/executors_terminated',
+  'slave/registered',
+  'slave/cpus_total',
+  'slave/tasks_running',
+  'system/mem_free_bytes',
+  'slave/uptime_secs',
+  'slave/disk_used',
+  'slave/executors_running',
+  'slave/tasks_failed',
+  'slave/frameworks_active',
+  'system/load_1min',
+  'slave/mem_total',
+  'slave/recovery_errors',
+  'slave/cpus_used',
+  'slave/tasks_staging',
+  'system/cpus_total',
+  'slave/executors_registering',
+  'slave/valid_status_updates',
+  'slave/disk_total',
+  'slave/tasks_killed',
+  'slave/gpus_total',
+  'system/load_15min',
+  'slave/mem_used',
+  'slave/tasks_lost',
+  'slave/cpus_percent',
+  'slave/tasks_starting',
+  'system/mem_total_bytes',
+  'slave/executors_terminating',
+  'slave/invalid_status_updates',
+  'slave/container_launch_errors',
 ];
 
 function load(t: number, node: NodeInfo, spread: number): number {
@@ -79,7 +168,7 @@ export function masterMetrics(model: ClusterModel, st: NodeState, t: number): st
   const elected = model.leaderAt(t)?.name === info.name;
   const recovered = model.masterRecovered(info, t);
   const counts = model.agentCounts(t);
-  const uptime = (t - (st.master?.mesosListeningAt ?? t)) / 1000 + (info.index * 0.137) % 1;
+  const uptime = (t - (st.master?.mesosListeningAt ?? t)) / 1000 + ((info.index * 0.137) % 1);
   const agents = model.agents.length;
   const v: Record<string, number> = {
     'master/uptime_secs': uptime,
@@ -170,10 +259,11 @@ function tlsCheck(req: HttpRequest): HttpOutcome | null {
       kind: 'error',
       code: 60,
       message:
-        "Peer's Certificate issuer is not recognized.\nMore details here: http://curl.haxx.se/docs/sslcerts.html\n\ncurl performs SSL certificate verification by default, using a \"bundle\"\n of Certificate Authority (CA) public keys (CA certs). If the default\n bundle file isn't adequate, you can specify an alternate file\n using the --cacert option.",
+        'Peer\'s Certificate issuer is not recognized.\nMore details here: http://curl.haxx.se/docs/sslcerts.html\n\ncurl performs SSL certificate verification by default, using a "bundle"\n of Certificate Authority (CA) public keys (CA certs). If the default\n bundle file isn\'t adequate, you can specify an alternate file\n using the --cacert option.',
     };
   }
-  if (!req.cacert.includes(caCertificate().split('\n')[1] as string)) return { kind: 'error', code: 60, message: "Peer's Certificate issuer is not recognized." };
+  if (!req.cacert.includes(caCertificate().split('\n')[1] as string))
+    return { kind: 'error', code: 60, message: "Peer's Certificate issuer is not recognized." };
   return null;
 }
 
@@ -182,7 +272,8 @@ type Scheme = 'http' | 'https';
 /** Mesos' HTTP endpoints (5050, 5051) under the node's security mode. */
 function mesosAuth(model: ClusterModel, st: NodeState, scheme: Scheme, req: HttpRequest): HttpOutcome | null {
   const sec = model.securityOf(st);
-  if (scheme === 'https' && sec === 'disabled') return { kind: 'error', code: 35, message: 'SSL received a record that exceeded the maximum permissible length.' };
+  if (scheme === 'https' && sec === 'disabled')
+    return { kind: 'error', code: 35, message: 'SSL received a record that exceeded the maximum permissible length.' };
   if (scheme === 'http' && sec === 'strict') return { kind: 'error', code: 56, message: 'Recv failure: Connection reset by peer' };
   if (scheme === 'https') {
     const tls = tlsCheck(req);
@@ -191,7 +282,8 @@ function mesosAuth(model: ClusterModel, st: NodeState, scheme: Scheme, req: Http
   const auth = req.headers.authorization;
   const valid = auth !== undefined && auth.trim() === `token=${model.token}`;
   if (sec === 'strict' && !valid) return response(401, '', 'text/plain', [['WWW-Authenticate', 'Mesos realm="mesos"']]);
-  if (sec === 'permissive' && auth !== undefined && !valid) return response(401, '', 'text/plain', [['WWW-Authenticate', 'Mesos realm="mesos"']]);
+  if (sec === 'permissive' && auth !== undefined && !valid)
+    return response(401, '', 'text/plain', [['WWW-Authenticate', 'Mesos realm="mesos"']]);
   return null;
 }
 
@@ -199,7 +291,8 @@ function mesosAuth(model: ClusterModel, st: NodeState, scheme: Scheme, req: Http
 export function httpRequest(model: ClusterModel, from: NodeInfo, req: HttpRequest): HttpOutcome {
   const url = parseUrl(req.url);
   if (!url) return { kind: 'error', code: 3, message: `<url> malformed` };
-  if (url.scheme !== 'http' && url.scheme !== 'https') return { kind: 'error', code: 1, message: `Protocol ${url.scheme} not supported or disabled in libcurl` };
+  if (url.scheme !== 'http' && url.scheme !== 'https')
+    return { kind: 'error', code: 1, message: `Protocol ${url.scheme} not supported or disabled in libcurl` };
   const t = model.now();
   const scheme = url.scheme as Scheme;
   const { port, path } = url;
@@ -215,7 +308,8 @@ export function httpRequest(model: ClusterModel, from: NodeInfo, req: HttpReques
   } else if (host === 'master.mesos') target = model.masters[0];
   else target = model.byIp(host) ?? model.node(host);
   if (!target) {
-    if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return { kind: 'error', code: 7, message: `Failed connect to ${url.host}:${port}; No route to host` };
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(host))
+      return { kind: 'error', code: 7, message: `Failed connect to ${url.host}:${port}; No route to host` };
     return { kind: 'error', code: 6, message: `Could not resolve host: ${url.host}; Name or service not known` };
   }
   const st = model.state(target.name);
@@ -230,7 +324,12 @@ export function httpRequest(model: ClusterModel, from: NodeInfo, req: HttpReques
     if (!entry) return { ...(response(404, nginx404(404, 'Not Found'), 'text/html', nginx) as Extract<HttpOutcome, { kind: 'response' }>) };
     if (entry.kind === 'dir') return response(403, nginx404(403, 'Forbidden'), 'text/html', nginx);
     const body = st.fs.read(file, 'root');
-    const out = response(200, body, 'application/octet-stream', [...nginx, ['Last-Modified', new Date(entry.mtime).toUTCString()], ['ETag', `"${(entry.mtime / 1000).toString(16).slice(0, 8)}-${body.length.toString(16)}"`], ['Accept-Ranges', 'bytes']]) as Extract<HttpOutcome, { kind: 'response' }>;
+    const out = response(200, body, 'application/octet-stream', [
+      ...nginx,
+      ['Last-Modified', new Date(entry.mtime).toUTCString()],
+      ['ETag', `"${(entry.mtime / 1000).toString(16).slice(0, 8)}-${body.length.toString(16)}"`],
+      ['Accept-Ranges', 'bytes'],
+    ]) as Extract<HttpOutcome, { kind: 'response' }>;
     if (entry.program) out.program = entry.program;
     return out;
   }
@@ -241,22 +340,48 @@ export function httpRequest(model: ClusterModel, from: NodeInfo, req: HttpReques
       const denied = mesosAuth(model, st, scheme, req);
       if (denied) return denied;
       if (path.startsWith('/metrics/snapshot')) return response(200, masterMetrics(model, st, t));
-      if (path === '/version') return response(200, `{"build_date":"2018-07-02 19:24:43","build_time":1530559483.0,"build_user":"centos","git_sha":"${packageId('mesos', st.version).slice(-40)}","version":"${mesosVersion(st.version)}"}`);
+      if (path === '/version')
+        return response(
+          200,
+          `{"build_date":"2018-07-02 19:24:43","build_time":1530559483.0,"build_user":"centos","git_sha":"${packageId('mesos', st.version).slice(-40)}","version":"${mesosVersion(st.version)}"}`,
+        );
       if (path === '/health' || path === '/master/health') return response(200, '', 'text/plain');
       if (path.startsWith('/redirect') || path.startsWith('/master/redirect')) {
         const l = model.leaderAt(t);
-        return { kind: 'response', status: 307, reason: 'Temporary Redirect', headers: [['Location', `//${l?.ip ?? target.ip}:5050`], ['Content-Length', '0']], body: '' };
+        return {
+          kind: 'response',
+          status: 307,
+          reason: 'Temporary Redirect',
+          headers: [
+            ['Location', `//${l?.ip ?? target.ip}:5050`],
+            ['Content-Length', '0'],
+          ],
+          body: '',
+        };
       }
       if (/^\/(master\/)?slaves(\?|$)/.test(path)) {
         // Only the leader answers; another master redirects there, as Mesos does (curl without -L prints nothing).
         const l = model.leaderAt(t);
         if (!l) return response(503, 'No leader elected\n', 'text/plain');
-        if (l.name !== target.name) return { kind: 'response', status: 307, reason: 'Temporary Redirect', headers: [['Location', `//${l.ip}:5050/master/slaves`], ['Content-Length', '0']], body: '' };
+        if (l.name !== target.name)
+          return {
+            kind: 'response',
+            status: 307,
+            reason: 'Temporary Redirect',
+            headers: [
+              ['Location', `//${l.ip}:5050/master/slaves`],
+              ['Content-Length', '0'],
+            ],
+            body: '',
+          };
         return response(200, model.agentsEndpoint(t));
       }
       if (path.startsWith('/state-summary') || path.startsWith('/master/state-summary')) {
         const counts = model.agentCounts(t);
-        return response(200, `{"hostname":"${target.ip}","cluster":"${model.clusterName}","slaves":${counts.active},"frameworks":3,"tasks_running":${counts.tasks}}`);
+        return response(
+          200,
+          `{"hostname":"${target.ip}","cluster":"${model.clusterName}","slaves":${counts.active},"frameworks":3,"tasks_running":${counts.tasks}}`,
+        );
       }
       return response(404, '', 'text/plain');
     }
@@ -274,22 +399,36 @@ export function httpRequest(model: ClusterModel, from: NodeInfo, req: HttpReques
     }
     case 8181: {
       if (target.role !== 'master' || !st.active('dcos-exhibitor', t)) return refused(shownHost, port);
-      if (scheme === 'https') return { kind: 'error', code: 35, message: 'SSL received a record that exceeded the maximum permissible length.' };
+      if (scheme === 'https')
+        return { kind: 'error', code: 35, message: 'SSL received a record that exceeded the maximum permissible length.' };
       if (path.startsWith('/exhibitor/v1/cluster/status')) return response(200, model.exhibitorStatus(t));
-      if (path.startsWith('/exhibitor/v1/cluster/list')) return response(200, `{"servers":[${model.masters.map((m) => `"${m.ip}"`).join(',')}],"port":2181}`);
+      if (path.startsWith('/exhibitor/v1/cluster/list'))
+        return response(200, `{"servers":[${model.masters.map((m) => `"${m.ip}"`).join(',')}],"port":2181}`);
       if (path.startsWith('/exhibitor/v1/ui/index.html') || path === '/exhibitor/v1/ui/' || path === '/') {
-        return response(200, '<!DOCTYPE html>\n<html>\n<head>\n<title>Exhibitor for ZooKeeper</title>\n</head>\n<body>\n<div id="app">Exhibitor</div>\n</body>\n</html>\n', 'text/html');
+        return response(
+          200,
+          '<!DOCTYPE html>\n<html>\n<head>\n<title>Exhibitor for ZooKeeper</title>\n</head>\n<body>\n<div id="app">Exhibitor</div>\n</body>\n</html>\n',
+          'text/html',
+        );
       }
       if (path.startsWith('/exhibitor/v1/cluster/state')) {
         const serving = model.exhibitorServing(target, t);
-        return response(200, `{"response":{"switches":{"restarts":true,"cleanup":true,"backups":true},"state":${serving ? 3 : 2},"description":"${serving ? 'serving' : 'not serving'}","isLeader":${model.zkLeaderAt(t)?.name === target.name}},"errorMessage":"","success":true}`);
+        return response(
+          200,
+          `{"response":{"switches":{"restarts":true,"cleanup":true,"backups":true},"state":${serving ? 3 : 2},"description":"${serving ? 'serving' : 'not serving'}","isLeader":${model.zkLeaderAt(t)?.name === target.name}},"errorMessage":"","success":true}`,
+        );
       }
       return response(404, '', 'text/plain');
     }
     case 80:
     case 443: {
       if (target.role !== 'master' || !st.active('dcos-adminrouter', t)) return refused(shownHost, port);
-      if ((port === 443) !== (scheme === 'https')) return { kind: 'error', code: scheme === 'https' ? 35 : 52, message: scheme === 'https' ? 'SSL received a record that exceeded the maximum permissible length.' : 'Empty reply from server' };
+      if ((port === 443) !== (scheme === 'https'))
+        return {
+          kind: 'error',
+          code: scheme === 'https' ? 35 : 52,
+          message: scheme === 'https' ? 'SSL received a record that exceeded the maximum permissible length.' : 'Empty reply from server',
+        };
       if (scheme === 'https') {
         const tls = tlsCheck(req);
         if (tls) return tls;
@@ -297,28 +436,45 @@ export function httpRequest(model: ClusterModel, from: NodeInfo, req: HttpReques
       const ar: [string, string][] = [['Server', 'openresty']];
       if (path === '/ca/dcos-ca.crt') return response(200, caCertificate(), 'application/x-x509-ca-cert', ar);
       if (path === '/dcos-metadata/dcos-version.json') {
-        return response(200, `{\n  "version": "${st.version}",\n  "dcos-image-commit": "${packageId('commit', st.version).slice(-40)}",\n  "bootstrap-id": "${packageId('bootstrap', st.version).slice(-40)}"\n}\n`, 'application/json', ar);
+        return response(
+          200,
+          `{\n  "version": "${st.version}",\n  "dcos-image-commit": "${packageId('commit', st.version).slice(-40)}",\n  "bootstrap-id": "${packageId('bootstrap', st.version).slice(-40)}"\n}\n`,
+          'application/json',
+          ar,
+        );
       }
       if (path.startsWith('/exhibitor/exhibitor/v1/cluster/status')) return response(200, model.exhibitorStatus(t), 'application/json', ar);
       const auth = req.headers.authorization;
       if (auth === undefined || auth.trim() !== `token=${model.token}`) {
-        return response(401, '{\n  "title": "Unauthorized",\n  "description": "Please provide a DC/OS authentication token in the Authorization header.",\n  "code": "401"\n}\n', 'application/json', [...ar, ['WWW-Authenticate', 'acsjwt']]);
+        return response(
+          401,
+          '{\n  "title": "Unauthorized",\n  "description": "Please provide a DC/OS authentication token in the Authorization header.",\n  "code": "401"\n}\n',
+          'application/json',
+          [...ar, ['WWW-Authenticate', 'acsjwt']],
+        );
       }
       if (path.startsWith('/mesos/metrics/snapshot')) {
         const l = model.leaderAt(t);
-        return l ? response(200, masterMetrics(model, model.state(l.name), t), 'application/json', ar) : response(503, 'Mesos master is not reachable\n', 'text/plain', ar);
+        return l
+          ? response(200, masterMetrics(model, model.state(l.name), t), 'application/json', ar)
+          : response(503, 'Mesos master is not reachable\n', 'text/plain', ar);
       }
       return response(404, nginx404(404, 'Not Found'), 'text/html', ar);
     }
     case 8080: {
       if (target.role !== 'master' || !st.active('dcos-marathon', t)) return refused(shownHost, port);
       if (path === '/ping') return response(200, 'pong\n', 'text/plain');
-      if (path.startsWith('/v2/info')) return response(200, `{"name":"marathon","version":"${marathonVersion(st.version)}","elected":${model.leaderAt(t)?.name === target.name},"leader":"${model.leaderAt(t)?.ip ?? target.ip}:8080"}`);
+      if (path.startsWith('/v2/info'))
+        return response(
+          200,
+          `{"name":"marathon","version":"${marathonVersion(st.version)}","elected":${model.leaderAt(t)?.name === target.name},"leader":"${model.leaderAt(t)?.ip ?? target.ip}:8080"}`,
+        );
       return response(404, '{"message":"Not Found"}');
     }
     case 8123: {
       if (target.role !== 'master' || !st.active('dcos-mesos-dns', t)) return refused(shownHost, port);
-      if (path.startsWith('/v1/version')) return response(200, '{"Service":"Mesos-DNS","URL":"https://github.com/mesosphere/mesos-dns","Version":"v0.6.0"}');
+      if (path.startsWith('/v1/version'))
+        return response(200, '{"Service":"Mesos-DNS","URL":"https://github.com/mesosphere/mesos-dns","Version":"v0.6.0"}');
       return response(404, '404 page not found\n', 'text/plain');
     }
     default:

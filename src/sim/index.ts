@@ -92,14 +92,16 @@ function removeOnExit(dir: string): void {
 const LOOPBACK = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 function checkRange(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) throw new TypeError(`${name} must be a whole number from ${min} to ${max}, not ${String(value)}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new TypeError(`${name} must be a whole number from ${min} to ${max}, not ${String(value)}`);
 }
 
 /** Starts a simulated cluster; every node listens on its own loopback port with its own host key. */
 export async function startSimulator(options: SimOptions = {}): Promise<SimCluster> {
   const scenarioName = options.scenario ?? 'happy';
   const def = findScenario(scenarioName);
-  if (!def) throw new TypeError(`unknown scenario "${scenarioName}"; known scenarios: ${scenarioDefinitions.map((s) => s.name).join(', ')}`);
+  if (!def)
+    throw new TypeError(`unknown scenario "${scenarioName}"; known scenarios: ${scenarioDefinitions.map((s) => s.name).join(', ')}`);
   const masters = options.masters ?? 3;
   const agents = options.agents ?? 5;
   const publicAgents = options.publicAgents ?? def.shape?.publicAgents ?? 1;
@@ -108,10 +110,12 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
   checkRange('publicAgents', publicAgents, 0, 100);
   const host = options.host ?? '127.0.0.1';
   const m = LOOPBACK.exec(host);
-  if (!m || m.slice(1).some((o) => Number(o) > 255)) throw new TypeError(`host must be a loopback address in 127.0.0.0/8, not "${host}": the simulator never listens beyond this machine`);
+  if (!m || m.slice(1).some((o) => Number(o) > 255))
+    throw new TypeError(`host must be a loopback address in 127.0.0.0/8, not "${host}": the simulator never listens beyond this machine`);
   const installedVersion = options.installedVersion ?? '1.11.4';
   const parsed = parseVersion(installedVersion);
-  if (!parsed || parsed[0] !== 1 || parsed[1] !== 11 || parsed[2] < 1) throw new TypeError(`installedVersion must be a DC/OS 1.11 release from 1.11.1, such as 1.11.4, not "${installedVersion}"`);
+  if (!parsed || parsed[0] !== 1 || parsed[1] !== 11 || parsed[2] < 1)
+    throw new TypeError(`installedVersion must be a DC/OS 1.11 release from 1.11.1, such as 1.11.4, not "${installedVersion}"`);
   const timeScale = options.timeScale ?? 1;
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new TypeError(`timeScale must be a positive number, not ${String(timeScale)}`);
   const seed = options.seed ?? 1;
@@ -123,7 +127,10 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
   const shape = { scenario: def.name, masters, agents, publicAgents, seed, installedVersion, security };
   if (from) {
     const differs = (Object.keys(shape) as (keyof typeof shape)[]).filter((k) => from.shape[k] !== shape[k]);
-    if (from.format !== SNAPSHOT_FORMAT || differs.length > 0) throw new TypeError(`the snapshot is of another cluster (${differs.map((k) => `${k} ${String(from.shape[k])}, not ${String(shape[k])}`).join('; ') || `format ${from.format}`})`);
+    if (from.format !== SNAPSHOT_FORMAT || differs.length > 0)
+      throw new TypeError(
+        `the snapshot is of another cluster (${differs.map((k) => `${k} ${String(from.shape[k])}, not ${String(shape[k])}`).join('; ') || `format ${from.format}`})`,
+      );
   }
   const clock = new SimClock({ timeScale, manual: options.manualClock ?? false, ...(from ? { start: from.now } : {}) });
   const model = new ClusterModel({
@@ -144,7 +151,12 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'runbook-sim-')));
   if (!ownDir) await mkdir(dir, { recursive: true });
   else removeOnExit(dir);
-  const files = { dir, identityFile: join(dir, 'id_ed25519'), knownHosts: join(dir, 'known_hosts'), inventory: join(dir, 'inventory.yaml') };
+  const files = {
+    dir,
+    identityFile: join(dir, 'id_ed25519'),
+    knownHosts: join(dir, 'known_hosts'),
+    inventory: join(dir, 'inventory.yaml'),
+  };
   const hostKeysFile = join(dir, 'host_keys.json');
   // A kept directory keeps its keys: the same known_hosts lines from one start to the next.
   const previous = ownDir ? undefined : await readKeys(files.identityFile, hostKeysFile);
@@ -152,8 +164,16 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
   const internalErrors: SimCluster['internalErrors'] = [];
   const servers = new SimSshServers(model, clock, clientKey, user, (node, command, error) => {
     // A command may carry the token (curl -H 'Authorization: token=...'): never keep it.
-    const redact = (text: string): string => text.split(model.token).join('••••••').replace(/(token=)[^\s'"]+/g, '$1••••••');
-    internalErrors.push({ node, command: redact(command), error: redact(error instanceof Error ? (error.stack ?? error.message) : String(error)) });
+    const redact = (text: string): string =>
+      text
+        .split(model.token)
+        .join('••••••')
+        .replace(/(token=)[^\s'"]+/g, '$1••••••');
+    internalErrors.push({
+      node,
+      command: redact(command),
+      error: redact(error instanceof Error ? (error.stack ?? error.message) : String(error)),
+    });
   });
   const cleanup = async (): Promise<void> => {
     await servers.close();
@@ -186,16 +206,40 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
       .filter((info) => info.name !== unlisted)
       .map((info) => {
         const e = byName.get(info.name) as (typeof endpoints)[number];
-        return { name: info.name, address: host, ip: info.ip, port: e.port, roles: [info.role], user, identityFile: files.identityFile, vars: {} };
+        return {
+          name: info.name,
+          address: host,
+          ip: info.ip,
+          port: e.port,
+          roles: [info.role],
+          user,
+          identityFile: files.identityFile,
+          vars: {},
+        };
       });
     const knownHosts = endpoints.map((e) => knownHostsLine(host, e.port, e.key));
-    const inventory: Inventory = { source: `sim:${def.name}`, name: clusterName, nodes: inventoryNodes, simulated: true, knownHosts, knownHostsFiles: [files.knownHosts] };
+    const inventory: Inventory = {
+      source: `sim:${def.name}`,
+      name: clusterName,
+      nodes: inventoryNodes,
+      simulated: true,
+      knownHosts,
+      knownHostsFiles: [files.knownHosts],
+    };
     await writeFile(files.identityFile, clientKey.privateOpenSsh, { mode: 0o600 });
     await writeFile(`${files.identityFile}.pub`, `${clientKey.publicLine}\n`, { mode: 0o644 });
     await writeFile(files.knownHosts, `${knownHosts.join('\n')}\n`, { mode: 0o644 });
     await writeFile(files.inventory, inventoryToYaml(inventory), { mode: 0o644 });
-    if (!ownDir) await writeFile(hostKeysFile, JSON.stringify(Object.fromEntries(endpoints.map((e) => [e.name, e.key.privateOpenSsh]))), { mode: 0o600 });
-    const scenario: Scenario = { name: def.name, title: def.title, description: def.description.replace('{installed}', installedVersion), lesson: def.lesson };
+    if (!ownDir)
+      await writeFile(hostKeysFile, JSON.stringify(Object.fromEntries(endpoints.map((e) => [e.name, e.key.privateOpenSsh]))), {
+        mode: 0o600,
+      });
+    const scenario: Scenario = {
+      name: def.name,
+      title: def.title,
+      description: def.description.replace('{installed}', installedVersion),
+      lesson: def.lesson,
+    };
     const suggestedParams: Record<string, string> = {
       installed_version: installedVersion,
       target_version: model.targetVersion,
@@ -233,7 +277,10 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
 }
 
 /** Keys kept in a directory from an earlier start, if any. */
-async function readKeys(identityFile: string, hostKeysFile: string): Promise<{ client?: string; hosts: Record<string, string> } | undefined> {
+async function readKeys(
+  identityFile: string,
+  hostKeysFile: string,
+): Promise<{ client?: string; hosts: Record<string, string> } | undefined> {
   try {
     const hosts = JSON.parse(await readFile(hostKeysFile, 'utf8')) as Record<string, string>;
     const client = await readFile(identityFile, 'utf8');
@@ -255,12 +302,16 @@ export function parseNodesOption(text: string): { masters: number; agents: numbe
 }
 
 function yamlScalar(value: string): string {
-  return /^[A-Za-z0-9_./@-]+$/.test(value) && !/^(true|false|null|yes|no|on|off|~)$/i.test(value) && !/^[0-9.]+$/.test(value) ? value : JSON.stringify(value);
+  return /^[A-Za-z0-9_./@-]+$/.test(value) && !/^(true|false|null|yes|no|on|off|~)$/i.test(value) && !/^[0-9.]+$/.test(value)
+    ? value
+    : JSON.stringify(value);
 }
 
 /** The inventory as our YAML format, one node per line (what `runbook sim` prints). */
 export function inventoryToYaml(inventory: Inventory): string {
-  const lines = [`# ${inventory.simulated ? `Simulated DC/OS cluster (${inventory.source}); its host keys are in the known_hosts file it names.` : `Inventory from ${inventory.source}.`}`];
+  const lines = [
+    `# ${inventory.simulated ? `Simulated DC/OS cluster (${inventory.source}); its host keys are in the known_hosts file it names.` : `Inventory from ${inventory.source}.`}`,
+  ];
   if (inventory.name) lines.push(`name: ${yamlScalar(inventory.name)}`);
   if (inventory.knownHostsFiles?.length) lines.push(`known_hosts: [${inventory.knownHostsFiles.map(yamlScalar).join(', ')}]`);
   lines.push('nodes:');

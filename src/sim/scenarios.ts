@@ -24,14 +24,16 @@ export interface ScenarioDefinition extends Scenario {
   params?: Record<string, string>;
 }
 
-const BRIEF = 'Patch every node of this DC/OS 1.11 Enterprise cluster to the next patch release, following the runbook. The change ticket says the cluster runs';
+const BRIEF =
+  'Patch every node of this DC/OS 1.11 Enterprise cluster to the next patch release, following the runbook. The change ticket says the cluster runs';
 
 export const scenarioDefinitions: readonly ScenarioDefinition[] = [
   {
     name: 'happy',
     title: 'Happy path',
     description: `${BRIEF} {installed} in permissive mode.`,
-    lesson: 'A patch is a sequence of gates: each master rejoins ZooKeeper, recovers its registrar and lets the IAM ranges re-replicate before the next one goes; each agent re-registers well within five minutes.',
+    lesson:
+      'A patch is a sequence of gates: each master rejoins ZooKeeper, recovers its registrar and lets the IAM ranges re-replicate before the next one goes; each agent re-registers well within five minutes.',
     faults: {},
     security: 'permissive',
   },
@@ -140,7 +142,7 @@ export const scenarioDefinitions: readonly ScenarioDefinition[] = [
     title: 'config.yaml edited after it was checked',
     description: `${BRIEF} {installed} in permissive mode. A colleague is working on the bootstrap node at the same time.`,
     lesson:
-      'Right after the configuration check read genconf/config.yaml, a colleague added a resolver to it. A change like that is refused while patching, and it would have ridden into every node\'s patch script unchecked. The check records the sha256 of the file it checked; immediately before the installer runs, the file must still have it, or the run stops and names what changed. Find out who changed it and why; build only what was checked.',
+      "Right after the configuration check read genconf/config.yaml, a colleague added a resolver to it. A change like that is refused while patching, and it would have ridden into every node's patch script unchecked. The check records the sha256 of the file it checked; immediately before the installer runs, the file must still have it, or the run stops and names what changed. Find out who changed it and why; build only what was checked.",
     faults: { configEditedAfterRead: true },
     security: 'permissive',
   },
@@ -168,7 +170,12 @@ export const scenarioDefinitions: readonly ScenarioDefinition[] = [
 ];
 
 /** The scenarios, for listing: name, title, description (the briefing) and lesson. */
-export const scenarios: readonly Scenario[] = scenarioDefinitions.map(({ name, title, description, lesson }) => ({ name, title, description: description.replace('{installed}', '1.11.4'), lesson }));
+export const scenarios: readonly Scenario[] = scenarioDefinitions.map(({ name, title, description, lesson }) => ({
+  name,
+  title,
+  description: description.replace('{installed}', '1.11.4'),
+  lesson,
+}));
 
 export function findScenario(name: string): ScenarioDefinition | undefined {
   return scenarioDefinitions.find((s) => s.name === name);

@@ -96,7 +96,9 @@ export class SimSshServers {
     socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => {});
     if (!listener.ssh) {
-      listener.ssh = new SshServer({ hostKeys: [listener.endpoint.hostKey.privateOpenSsh], ident: 'OpenSSH_7.4' }, (client) => this.client(listener.endpoint.info, client));
+      listener.ssh = new SshServer({ hostKeys: [listener.endpoint.hostKey.privateOpenSsh], ident: 'OpenSSH_7.4' }, (client) =>
+        this.client(listener.endpoint.info, client),
+      );
       listener.ssh.on('error', () => {});
     }
     listener.ssh.injectSocket(socket);
@@ -150,7 +152,11 @@ export class SimSshServers {
   }
 
   /** Streams for a channel; with a pty, newlines become CRLF and stderr joins stdout, as on a terminal. */
-  private outputs(channel: ServerChannel, pty: boolean, onOverflow: () => void = () => {}): { stdout: OutStream; stderr: OutStream; gone: () => boolean } {
+  private outputs(
+    channel: ServerChannel,
+    pty: boolean,
+    onOverflow: () => void = () => {},
+  ): { stdout: OutStream; stderr: OutStream; gone: () => boolean } {
     let gone = false;
     channel.once('close', () => {
       gone = true;
@@ -165,12 +171,31 @@ export class SimSshServers {
         gone = true;
       }
     };
-    const stdout = { write: write(channel), get closed() { return gone; } };
-    const stderr = pty ? stdout : { write: write(channel.stderr), get closed() { return gone; } };
+    const stdout = {
+      write: write(channel),
+      get closed() {
+        return gone;
+      },
+    };
+    const stderr = pty
+      ? stdout
+      : {
+          write: write(channel.stderr),
+          get closed() {
+            return gone;
+          },
+        };
     return { stdout, stderr, gone: () => gone };
   }
 
-  private async runExec(info: NodeInfo, channel: ServerChannel, command: string, env: Record<string, string>, pty: boolean, session: ssh2.Session): Promise<void> {
+  private async runExec(
+    info: NodeInfo,
+    channel: ServerChannel,
+    command: string,
+    env: Record<string, string>,
+    pty: boolean,
+    session: ssh2.Session,
+  ): Promise<void> {
     const abort = new AbortController();
     this.aborts.add(abort);
     const stop = (): void => abort.abort();

@@ -49,7 +49,15 @@ export interface ClusterSnapshot {
   now: number;
   /** How many step-finished records the player's journal held when it was taken (set by the player). */
   finished?: number;
-  shape: { scenario: string; masters: number; agents: number; publicAgents: number; seed: number; installedVersion: string; security: string };
+  shape: {
+    scenario: string;
+    masters: number;
+    agents: number;
+    publicAgents: number;
+    seed: number;
+    installedVersion: string;
+    security: string;
+  };
   model: ModelSnapshot;
 }
 
@@ -124,7 +132,15 @@ export async function readSnapshot(file: string): Promise<ClusterSnapshot | unde
   } catch {
     throw new TypeError('it is not JSON (cut short or changed)');
   }
-  if (typeof value !== 'object' || value === null || value.format !== SNAPSHOT_FORMAT || typeof value.now !== 'number' || typeof value.shape !== 'object' || typeof value.model !== 'object' || !Array.isArray(value.model?.nodes)) {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    value.format !== SNAPSHOT_FORMAT ||
+    typeof value.now !== 'number' ||
+    typeof value.shape !== 'object' ||
+    typeof value.model !== 'object' ||
+    !Array.isArray(value.model?.nodes)
+  ) {
     throw new TypeError(`it is not a snapshot of a simulated cluster in format ${SNAPSHOT_FORMAT}`);
   }
   return value as ClusterSnapshot;

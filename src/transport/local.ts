@@ -121,11 +121,22 @@ export function createLocalTransport(options: LocalTransportOptions = {}): Trans
         });
       }
       if (stopped === 'aborted') {
-        return finish({ ok: false, exit: null, signal: 'SIGTERM', failure: 'aborted', message: `The command on ${node.name} was aborted.` });
+        return finish({
+          ok: false,
+          exit: null,
+          signal: 'SIGTERM',
+          failure: 'aborted',
+          message: `The command on ${node.name} was aborted.`,
+        });
       }
       if (!output || output.cause || (output.exitCode === null && output.signal === null)) {
         const why = output?.cause instanceof Error ? output.cause.message : 'it did not start';
-        return finish({ ok: false, exit: null, failure: 'spawn-failed', message: `Could not run the command on ${node.name} with ${shell}: ${why}.` });
+        return finish({
+          ok: false,
+          exit: null,
+          failure: 'spawn-failed',
+          message: `Could not run the command on ${node.name} with ${shell}: ${why}.`,
+        });
       }
       if (output.exitCode === null) {
         return finish({

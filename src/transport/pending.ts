@@ -31,17 +31,15 @@ export class PendingCommands {
 
   /** `started`, with an unexpected error turned into a failed result of kind `failure`. */
   track(node: InventoryNode, failure: ExecFailure, started: Promise<ExecResult>): Promise<ExecResult> {
-    const p = started.catch(
-      (err: unknown): ExecResult => ({
-        ok: false,
-        exit: null,
-        failure,
-        message: `Could not run the command on ${node.name}: ${err instanceof Error ? err.message : String(err)}.`,
-        stdout: '',
-        stderr: '',
-        durationMs: 0,
-      }),
-    );
+    const p = started.catch((err: unknown): ExecResult => ({
+      ok: false,
+      exit: null,
+      failure,
+      message: `Could not run the command on ${node.name}: ${err instanceof Error ? err.message : String(err)}.`,
+      stdout: '',
+      stderr: '',
+      durationMs: 0,
+    }));
     this.running.add(p);
     void p.finally(() => this.running.delete(p));
     return p;

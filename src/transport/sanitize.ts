@@ -501,7 +501,11 @@ export class OutputStream {
     if (this.dropped >= 0) {
       this.dropped += line.text.length;
       if (line.cut) return;
-      onLine({ text: `[… ${this.dropped.toLocaleString('en-US')} more characters of the line above not kept]`, newline: line.newline, dropped: this.dropped });
+      onLine({
+        text: `[… ${this.dropped.toLocaleString('en-US')} more characters of the line above not kept]`,
+        newline: line.newline,
+        dropped: this.dropped,
+      });
       this.dropped = -1;
       return;
     }
@@ -514,7 +518,12 @@ export class OutputStream {
       // The line goes on: its head now, how much was dropped once it ends.
       this.dropped = rest;
       onLine({ ...headOf(line, this.maxShown, ' …'), newline: false, cut: true });
-    } else onLine({ ...headOf(line, this.maxShown, ` … [${rest.toLocaleString('en-US')} more characters of this line not kept]`), newline: line.newline, dropped: rest });
+    } else
+      onLine({
+        ...headOf(line, this.maxShown, ` … [${rest.toLocaleString('en-US')} more characters of this line not kept]`),
+        newline: line.newline,
+        dropped: rest,
+      });
   }
 
   private keep(piece: string): void {

@@ -9,9 +9,7 @@ import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
 import { loadSsh2 } from './ssh2-module.js';
 
 /** One way to log in, prepared. */
-export type LoginMethod =
-  | { type: 'publickey'; file: string; key: ParsedKey }
-  | { type: 'agent'; socket: string };
+export type LoginMethod = { type: 'publickey'; file: string; key: ParsedKey } | { type: 'agent'; socket: string };
 
 export interface LoginPlan {
   methods: LoginMethod[];

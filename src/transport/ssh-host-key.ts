@@ -139,7 +139,10 @@ export function createHostVerifier(ctx: VerifierContext): {
       .entries()
       .then((entries) => judge(checkHostKey(entries, ctx.name, key), key, done))
       .catch((err: unknown) =>
-        refuse({ failure: 'host-key-unknown', message: `Could not check the SSH host key of ${ctx.label}: ${(err as Error).message}.` }, done),
+        refuse(
+          { failure: 'host-key-unknown', message: `Could not check the SSH host key of ${ctx.label}: ${(err as Error).message}.` },
+          done,
+        ),
       );
   };
 

@@ -88,7 +88,6 @@ export interface SshTransport extends Transport {
   stats(): SshStats;
 }
 
-
 /** Where one connection goes. */
 interface Endpoint {
   key: string;
@@ -245,7 +244,10 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
 
   function endpointFor(node: InventoryNode, depth = 0): Endpoint {
     if (depth > MAX_JUMP_HOPS) {
-      throw new ConnectFailure('connect-failed', `The jump hosts of ${node.name} lead on more than ${MAX_JUMP_HOPS} times: is there a loop?`);
+      throw new ConnectFailure(
+        'connect-failed',
+        `The jump hosts of ${node.name} lead on more than ${MAX_JUMP_HOPS} times: is there a loop?`,
+      );
     }
     const user = node.user ?? defaultUser;
     const port = node.port ?? 22;
@@ -270,7 +272,10 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
     if (named) return endpointFor(named, depth + 1);
     const parsed = parseJumpSpec(spec);
     if (!parsed) {
-      throw new ConnectFailure('connect-failed', `The jump host "${spec}" of ${forNode.name} is neither a node of the inventory nor user@host:port.`);
+      throw new ConnectFailure(
+        'connect-failed',
+        `The jump host "${spec}" of ${forNode.name} is neither a node of the inventory nor user@host:port.`,
+      );
     }
     const user = parsed.user ?? defaultUser;
     const port = parsed.port ?? 22;
@@ -308,7 +313,13 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
     await jump.ready;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new ConnectFailure('connect-failed', `${ep.label} did not answer through ${jump.endpoint.label} within ${formatDuration(connectTimeout)}.`)),
+        () =>
+          reject(
+            new ConnectFailure(
+              'connect-failed',
+              `${ep.label} did not answer through ${jump.endpoint.label} within ${formatDuration(connectTimeout)}.`,
+            ),
+          ),
         connectTimeout,
       );
       try {
@@ -320,7 +331,9 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
         });
       } catch (err) {
         clearTimeout(timer);
-        reject(new ConnectFailure('connect-failed', `Could not reach ${ep.label} through ${jump.endpoint.label}: ${(err as Error).message}.`));
+        reject(
+          new ConnectFailure('connect-failed', `Could not reach ${ep.label} through ${jump.endpoint.label}: ${(err as Error).message}.`),
+        );
       }
     });
   }
@@ -437,7 +450,10 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
       );
     }
     if (err.level === 'client-timeout') {
-      return new ConnectFailure('connect-failed', `${ep.label} did not complete the SSH connection within ${formatDuration(connectTimeout)}.`);
+      return new ConnectFailure(
+        'connect-failed',
+        `${ep.label} did not complete the SSH connection within ${formatDuration(connectTimeout)}.`,
+      );
     }
     const code = err.code;
     const why =
@@ -551,7 +567,18 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
             message: `Could not start the command on ${ep.label}: ${(err as Error).message}.`,
           });
         }
-        const r = await runChannel(node, conn, channel, opts.pty ? '' : deliveredScript(command, opts.env), stdout, stderr, stop.signal, release, finish, stopped);
+        const r = await runChannel(
+          node,
+          conn,
+          channel,
+          opts.pty ? '' : deliveredScript(command, opts.env),
+          stdout,
+          stderr,
+          stop.signal,
+          release,
+          finish,
+          stopped,
+        );
         release = undefined;
         return r;
       }
@@ -664,7 +691,12 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
       const fromExit = (): ExecResult => {
         const e = exit!;
         if (e.code === null) {
-          return finish({ ok: false, exit: null, signal: e.signal, message: `The command on ${node.name} was ended by signal ${e.signal ?? 'unknown'}.` });
+          return finish({
+            ok: false,
+            exit: null,
+            signal: e.signal,
+            message: `The command on ${node.name} was ended by signal ${e.signal ?? 'unknown'}.`,
+          });
         }
         return finish({ ok: e.code === 0, exit: e.code });
       };

@@ -56,14 +56,7 @@ export interface ExecOptions {
 
 /** Why a command has no trustworthy exit status. */
 export type ExecFailure =
-  | 'timeout'
-  | 'aborted'
-  | 'connection-lost'
-  | 'connect-failed'
-  | 'auth-failed'
-  | 'host-key-unknown'
-  | 'host-key-changed'
-  | 'spawn-failed';
+  'timeout' | 'aborted' | 'connection-lost' | 'connect-failed' | 'auth-failed' | 'host-key-unknown' | 'host-key-changed' | 'spawn-failed';
 
 /** What a command did. A non-zero exit is data, not an exception. */
 export interface ExecResult {

@@ -81,7 +81,11 @@ describe('control characters on the way out', () => {
     const hostile = readFileSync(journal, 'utf8')
       .trim()
       .split('\n')
-      .map((line) => JSON.stringify(JSON.parse(line), (key, v: unknown) => (typeof v === 'string' && !['ts', 'event', 'at', 'status', 'run'].includes(key) ? `${v}\x1b]0;owned\x07\u202e` : v)))
+      .map((line) =>
+        JSON.stringify(JSON.parse(line), (key, v: unknown) =>
+          typeof v === 'string' && !['ts', 'event', 'at', 'status', 'run'].includes(key) ? `${v}\x1b]0;owned\x07\u202e` : v,
+        ),
+      )
       .join('\n');
     writeFileSync(journal, `${hostile}\n`);
     for (const format of ['md', 'html']) {

@@ -76,7 +76,9 @@ describe('runbook config', () => {
     const r = await invoke(['validate', file]);
     expect(r.status).toBe(2);
     expect(r.out).toBe('');
-    expect(r.err).toContain(`${file}:9:35: error: {{vars.patch_url}} cannot be placed safely in this command: it is the script of sh -c, which a second shell reads as code; use env: and "$NAME" instead`);
+    expect(r.err).toContain(
+      `${file}:9:35: error: {{vars.patch_url}} cannot be placed safely in this command: it is the script of sh -c, which a second shell reads as code; use env: and "$NAME" instead`,
+    );
     expect(r.err).toContain('(at sections[0].steps[1].run)');
   });
 

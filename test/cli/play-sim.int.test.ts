@@ -18,7 +18,18 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, 'inventory.yaml'), inventoryToYaml(sim.inventory));
   writeFileSync(
     path.join(dir, 'runbook.yaml'),
-    ['id: hello-sim', 'title: Hello', 'sections:', '  - id: m', '    title: Masters', '    on: master', '    steps:', '      - id: name', '        run: hostname', ''].join('\n'),
+    [
+      'id: hello-sim',
+      'title: Hello',
+      'sections:',
+      '  - id: m',
+      '    title: Masters',
+      '    on: master',
+      '    steps:',
+      '      - id: name',
+      '        run: hostname',
+      '',
+    ].join('\n'),
   );
 }, 60_000);
 

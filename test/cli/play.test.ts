@@ -62,7 +62,9 @@ describe('runbook play', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\] run \d{8}-\d{6}-[0-9a-f]{4}: Demo \(.*demo\.yaml\) by \S+; to 1\.11\.2$/);
     expect(lines).toContain(lines.find((l) => l.endsWith('prep/call@local captured seen = ••••••')));
-    expect(lines.at(-1)).toMatch(/^summary: passed 3, failed 0, skipped 0, interrupted 0 in 00:00:0\d; journal .*\/state\/runs\/\d{8}-\d{6}-[0-9a-f]{4}\.jsonl$/);
+    expect(lines.at(-1)).toMatch(
+      /^summary: passed 3, failed 0, skipped 0, interrupted 0 in 00:00:0\d; journal .*\/state\/runs\/\d{8}-\d{6}-[0-9a-f]{4}\.jsonl$/,
+    );
     // The secret is nowhere in what was written: stdout, stderr, the journal.
     const everything = [r.stdout, r.stderr, ...journals()].join('\n');
     expect(everything).not.toContain('tok-s3cret-42');
@@ -100,7 +102,9 @@ describe('runbook play', () => {
   });
 
   it('--dry-run fills in section titles; a var captured later shows as written', async () => {
-    write('t.yaml', `id: t
+    write(
+      't.yaml',
+      `id: t
 title: T
 params:
   to: { default: 1.11.2 }
@@ -113,7 +117,8 @@ sections:
     title: Patch to {{params.to}} from {{vars.url}}
     steps:
       - { id: b, run: echo b }
-`);
+`,
+    );
     const r = await play(['t.yaml', '--dry-run']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -122,7 +127,10 @@ sections:
   });
 
   it('without an inventory, a runbook that runs on nodes is bad input that says how to try it: runbook train, runbook sim', async () => {
-    const file = write('nodes.yaml', 'id: nodes\ntitle: Nodes\nsections:\n  - { id: s, title: S, on: master, steps: [{ id: a, run: "touch ran" }] }\n');
+    const file = write(
+      'nodes.yaml',
+      'id: nodes\ntitle: Nodes\nsections:\n  - { id: s, title: S, on: master, steps: [{ id: a, run: "touch ran" }] }\n',
+    );
     const r = await play([file]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('section "s" runs on master: give an inventory with --inventory');
@@ -148,12 +156,16 @@ sections:
     write('inv.yaml', 'nodes:\n  - { name: master-1, address: 10.0.4.1, roles: [master] }\n');
     const r = await play(['demo.yaml', '--yes', '--inventory', 'inv.yaml', '--param', 'version=1.11.2', '--param', 'token=t']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--yes confirms destructive steps without asking, so it is accepted only when every target is the simulator \(.*inv\.yaml is a real inventory\); this runbook also runs commands on this machine/);
+    expect(r.stderr).toMatch(
+      /--yes confirms destructive steps without asking, so it is accepted only when every target is the simulator \(.*inv\.yaml is a real inventory\); this runbook also runs commands on this machine/,
+    );
     expect(existsSync(join(dir, 'marks'))).toBe(false);
   });
 
   it('a failed step with no answer aborts: exit 1; --resume goes on and never reruns what passed', async () => {
-    write('fail.yaml', `id: f
+    write(
+      'fail.yaml',
+      `id: f
 title: F
 sections:
   - id: s
@@ -162,7 +174,8 @@ sections:
       - { id: a, run: echo a >> marks }
       - { id: b, run: 'test -f ok' }
       - { id: c, run: echo c >> marks }
-`);
+`,
+    );
     let r = await play(['fail.yaml']);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('? s/b@local failed: exit 1, expected 0. Retry, skip or abort? [r/s/a] (end of input)');

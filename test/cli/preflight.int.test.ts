@@ -24,21 +24,41 @@ async function play(name: string, inventory: string) {
   const state = join(dir, `state-${name}`);
   writeFileSync(join(dir, `${name}.yaml`), inventory);
   const env = { PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config'), TZ: 'UTC' };
-  const { status, out: stdout, err: stderr } = await runMain(['play', 'runbook.yaml', '--inventory', `${name}.yaml`, '--state-dir', state], env, dir);
+  const {
+    status,
+    out: stdout,
+    err: stderr,
+  } = await runMain(['play', 'runbook.yaml', '--inventory', `${name}.yaml`, '--state-dir', state], env, dir);
   const runs = join(state, 'runs');
   const records: JournalRecord[] = existsSync(runs)
-    ? readdirSync(runs).flatMap((f) => readFileSync(join(runs, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JournalRecord))
+    ? readdirSync(runs).flatMap((f) =>
+        readFileSync(join(runs, f), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as JournalRecord),
+      )
     : [];
   return { status, stdout, stderr, records };
 }
 
 function node(name: string, roles: string, over: Record<string, string | number> = {}): string {
-  const fields = { name, address: sshd.host, port: sshd.port, user: sshd.user, identity_file: sshd.clientKey.privateKeyPath, roles: `[${roles}]`, ...over };
-  return `  - { ${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join(', ')} }`;
+  const fields = {
+    name,
+    address: sshd.host,
+    port: sshd.port,
+    user: sshd.user,
+    identity_file: sshd.clientKey.privateKeyPath,
+    roles: `[${roles}]`,
+    ...over,
+  };
+  return `  - { ${Object.entries(fields)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ')} }`;
 }
 
 /** Only the inventory's warning that several nodes share one address (they are one sshd here). */
-const onlySharedAddressWarnings = (stderr: string) => stderr.split('\n').filter((l) => l && !/warning: node "[^"]+" has the same address and port as node/.test(l));
+const onlySharedAddressWarnings = (stderr: string) =>
+  stderr.split('\n').filter((l) => l && !/warning: node "[^"]+" has the same address and port as node/.test(l));
 
 describe.skipIf(missing)('pre-flight over real SSH', () => {
   beforeAll(async () => {
@@ -81,15 +101,18 @@ describe.skipIf(missing)('pre-flight over real SSH', () => {
   });
 
   it('refuses to start: unknown key, changed key, refused login and unreachable port, all listed at once; nothing ran', async () => {
-    const r = await play('bad', [
-      'nodes:',
-      node('good', 'master'),
-      node('unknown-key', 'master', { host_key_alias: 'unknown-host' }),
-      node('changed-key', 'agent', { host_key_alias: 'changed-host' }),
-      node('refused-login', 'agent', { identity_file: stranger.privateKeyPath }),
-      node('unreachable', 'agent', { port: closedPort }),
-      '',
-    ].join('\n'));
+    const r = await play(
+      'bad',
+      [
+        'nodes:',
+        node('good', 'master'),
+        node('unknown-key', 'master', { host_key_alias: 'unknown-host' }),
+        node('changed-key', 'agent', { host_key_alias: 'changed-host' }),
+        node('refused-login', 'agent', { identity_file: stranger.privateKeyPath }),
+        node('unreachable', 'agent', { port: closedPort }),
+        '',
+      ].join('\n'),
+    );
     expect(onlySharedAddressWarnings(r.stderr)).toEqual([]);
     expect(r.status).toBe(1);
     expect(existsSync(join(dir, 'marks'))).toBe(false);
@@ -105,7 +128,14 @@ describe.skipIf(missing)('pre-flight over real SSH', () => {
     ]);
     for (const f of failures) expect(f.message).toContain(f.node);
     expect(r.records.map((x) => x.event)).toEqual(['run-started', 'preflight-started', 'connection', 'preflight-finished', 'run-finished']);
-    expect(r.records[2]).toMatchObject({ event: 'connection', change: 'connected', node: 'good', host: sshd.host, port: sshd.port, user: sshd.user });
+    expect(r.records[2]).toMatchObject({
+      event: 'connection',
+      change: 'connected',
+      node: 'good',
+      host: sshd.host,
+      port: sshd.port,
+      user: sshd.user,
+    });
     expect(r.records.some((x) => x.event === 'step-started' || x.event === 'section-started')).toBe(false);
 
     const lines = r.stdout.trimEnd().split('\n');

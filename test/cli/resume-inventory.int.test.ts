@@ -22,7 +22,8 @@ const pids: number[] = [];
 
 const env = () => ({ PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config'), TZ: 'UTC', NO_COLOR: '1' });
 const players: ReturnType<typeof spawnCli>[] = [];
-const play = (args: string[], input = '') => track(spawnCli(cli, ['play', ...args, '--state-dir', join(dir, 'state')], { cwd: dir, env: env(), input }));
+const play = (args: string[], input = '') =>
+  track(spawnCli(cli, ['play', ...args, '--state-dir', join(dir, 'state')], { cwd: dir, env: env(), input }));
 /** Every player started, so one a failed assertion left running is killed after the test. */
 function track(p: ReturnType<typeof spawnCli>): ReturnType<typeof spawnCli> {
   players.push(p);
@@ -42,7 +43,8 @@ async function journal(): Promise<JournalRecord[]> {
 }
 const marks = () => (existsSync(join(dir, 'marks')) ? readFileSync(join(dir, 'marks'), 'utf8') : '');
 
-const node = (name: string, s: Sshd) => `  - { name: ${name}, address: ${s.host}, port: ${s.port}, user: ${s.user}, identity_file: ${s.clientKey.privateKeyPath}, roles: [master] }`;
+const node = (name: string, s: Sshd) =>
+  `  - { name: ${name}, address: ${s.host}, port: ${s.port}, user: ${s.user}, identity_file: ${s.clientKey.privateKeyPath}, roles: [master] }`;
 // Each mark names the node and the server (address and port) the command really ran on.
 const runbook = () => `id: swap-test
 title: Inventory swapped
@@ -58,7 +60,11 @@ sections:
 
 describe.skipIf(missing)('a resume with the inventory changed under it (the binary, two sshd)', () => {
   beforeAll(async () => {
-    [a, b, { cli, remove: removeBinary }] = await Promise.all([startSshd({ host: '127.0.0.1' }), startSshd({ host: '127.0.0.2' }), buildBinary()]);
+    [a, b, { cli, remove: removeBinary }] = await Promise.all([
+      startSshd({ host: '127.0.0.1' }),
+      startSshd({ host: '127.0.0.2' }),
+      buildBinary(),
+    ]);
   }, 60_000);
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
@@ -97,8 +103,13 @@ describe.skipIf(missing)('a resume with the inventory changed under it (the bina
     const before = await journal();
     const refused = play(['rb.yaml', '--resume'], 'd\nchecked\ny\ny\ny\ny\n');
     expect((await refused.exit).code).toBe(2);
-    const change = [`master-1: address ${a.host}:${a.port} -> ${b.host}:${b.port}`, `master-2: address ${b.host}:${b.port} -> ${a.host}:${a.port}`];
-    expect(refused.stderr()).toContain(`inv.yaml: error: the inventory ${join(dir, 'inv.yaml')} changed since run ${before[0]!.run} started`);
+    const change = [
+      `master-1: address ${a.host}:${a.port} -> ${b.host}:${b.port}`,
+      `master-2: address ${b.host}:${b.port} -> ${a.host}:${a.port}`,
+    ];
+    expect(refused.stderr()).toContain(
+      `inv.yaml: error: the inventory ${join(dir, 'inv.yaml')} changed since run ${before[0]!.run} started`,
+    );
     for (const line of change) expect(refused.stderr()).toContain(`\n  ${line}`);
     expect(refused.stderr()).toContain('Resume with --allow-changed-inventory');
     expect(marks()).toBe(`one master-1 ${a.host} ${a.port}\nlong master-1\n`);
@@ -120,9 +131,13 @@ describe.skipIf(missing)('a resume with the inventory changed under it (the bina
   }, 60_000);
 
   it('the same file, other machines (the ssh config its aliases resolve through was changed): refused, nothing runs', async () => {
-    const hostBlock = (alias: string, sv: Sshd) => `Host ${alias}\n  HostName ${sv.host}\n  Port ${sv.port}\n  User ${sv.user}\n  IdentityFile ${sv.clientKey.privateKeyPath}\n`;
+    const hostBlock = (alias: string, sv: Sshd) =>
+      `Host ${alias}\n  HostName ${sv.host}\n  Port ${sv.port}\n  User ${sv.user}\n  IdentityFile ${sv.clientKey.privateKeyPath}\n`;
     writeFileSync(join(dir, '.ssh', 'config'), `${hostBlock('m1', a)}${hostBlock('m2', b)}`);
-    writeFileSync(join(dir, 'inv.yaml'), 'nodes:\n  - { name: master-1, address: m1, roles: [master] }\n  - { name: master-2, address: m2, roles: [master] }\n');
+    writeFileSync(
+      join(dir, 'inv.yaml'),
+      'nodes:\n  - { name: master-1, address: m1, roles: [master] }\n  - { name: master-2, address: m2, roles: [master] }\n',
+    );
     const first = play(['rb.yaml', '--inventory', 'inv.yaml']);
     await until(() => marks().includes('long master-1'));
     first.child.kill('SIGKILL');
@@ -140,4 +155,3 @@ describe.skipIf(missing)('a resume with the inventory changed under it (the bina
     expect(marks()).toBe(`one master-1 ${a.host} ${a.port}\nlong master-1\n`);
   }, 60_000);
 });
-

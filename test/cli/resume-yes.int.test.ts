@@ -27,22 +27,39 @@ afterAll(() => {
 
 const stateDir = () => path.join(dir, 'state');
 // A secret is never journalled: a resume takes it again, here from its param's environment variable.
-const env = () => ({ PATH: process.env.PATH, HOME: dir, TMPDIR: dir, RUNBOOK_CONFIG_DIR: path.join(dir, 'config'), TZ: 'UTC', NO_COLOR: '1', ZK_SUPER_PASSWORD: ZK_SUPER.password });
+const env = () => ({
+  PATH: process.env.PATH,
+  HOME: dir,
+  TMPDIR: dir,
+  RUNBOOK_CONFIG_DIR: path.join(dir, 'config'),
+  TZ: 'UTC',
+  NO_COLOR: '1',
+  ZK_SUPER_PASSWORD: ZK_SUPER.password,
+});
 /** A player whose standard input stays open: a question it asks waits, as at a terminal. */
 function train(args: string[]) {
-  const child = spawn(process.execPath, [cli, 'train', ...args, '--plain', '--state-dir', stateDir()], { cwd: dir, env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'train', ...args, '--plain', '--state-dir', stateDir()], {
+    cwd: dir,
+    env: env(),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   children.push(child);
   let out = '';
   let err = '';
   child.stdout!.on('data', (c) => (out += String(c)));
   child.stderr!.on('data', (c) => (err += String(c)));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, stdout: () => out, stderr: () => err, exit };
 }
 const journalRecords = (): JournalRecord[] => {
   try {
     const [run] = readdirSync(path.join(stateDir(), 'runs')).filter((n) => n.endsWith('.jsonl'));
-    return readFileSync(path.join(stateDir(), 'runs', run!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JournalRecord);
+    return readFileSync(path.join(stateDir(), 'runs', run!), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as JournalRecord);
   } catch {
     return [];
   }
@@ -57,7 +74,14 @@ async function until(predicate: () => boolean, ms: number): Promise<void> {
 
 describe('train --resume --plain --yes', () => {
   it('a training stopped with a confirmation waiting goes on to its end: the confirmation is answered once the pre-flight passed', async () => {
-    const first = train(['--nodes', '1,1', '--time-scale', '200', '--runbook', path.join(import.meta.dirname, '..', '..', 'runbooks', 'dcos-1.11-patch.yaml')]);
+    const first = train([
+      '--nodes',
+      '1,1',
+      '--time-scale',
+      '200',
+      '--runbook',
+      path.join(import.meta.dirname, '..', '..', 'runbooks', 'dcos-1.11-patch.yaml'),
+    ]);
     await until(() => journalRecords().some((r) => r.event === 'confirmation-asked'), 90_000);
     first.child.kill('SIGINT');
     expect(await first.exit).toEqual({ code: 130, signal: null });
@@ -84,7 +108,11 @@ describe('train --resume --plain --yes', () => {
     const firstAnswer = after.findIndex((r) => r.event === 'confirmation-answered');
     expect(passed).toBeGreaterThan(-1);
     expect(firstAnswer).toBeGreaterThan(passed);
-    expect(after.filter((r) => r.event === 'confirmation-answered').every((r) => r.event === 'confirmation-answered' && r.by === '--yes (simulator)')).toBe(true);
+    expect(
+      after
+        .filter((r) => r.event === 'confirmation-answered')
+        .every((r) => r.event === 'confirmation-answered' && r.by === '--yes (simulator)'),
+    ).toBe(true);
     expect(after.at(-1)).toMatchObject({ event: 'run-finished', status: 'passed' });
   }, 300_000);
 });

@@ -29,7 +29,9 @@ const run = (argv: string[]) => runMain(argv, { PATH: process.env.PATH, HOME: di
 describe.each(RUNBOOKS)('%s and the roles of the inventory', (file) => {
   it('validate --inventory: no public agent is a warning, not an error', async () => {
     const r = await run(['validate', file, '--inventory', noPublic]);
-    expect(r.err).toMatch(/warning: no node of the inventory .*no-public\.yaml has role "public_agent" \(its roles: agent, bootstrap, master\); the section runs on the nodes with its other roles/);
+    expect(r.err).toMatch(
+      /warning: no node of the inventory .*no-public\.yaml has role "public_agent" \(its roles: agent, bootstrap, master\); the section runs on the nodes with its other roles/,
+    );
     expect(r.err).toMatch(/warning: no node of the inventory .*has role "public_agent" .*; the section is optional and will be skipped/);
     expect(r.err).not.toMatch(/error/);
     expect(r.status).toBe(0);
@@ -46,10 +48,16 @@ describe.each(RUNBOOKS)('%s and the roles of the inventory', (file) => {
   });
 
   it('a section left with no node at all is refused before anything runs, naming the roles the inventory has', async () => {
-    for (const command of [['validate', file], ['export', file, '--format', 'md'], ['play', file, '--plain', '--state-dir', path.join(dir, 'state')]]) {
+    for (const command of [
+      ['validate', file],
+      ['export', file, '--format', 'md'],
+      ['play', file, '--plain', '--state-dir', path.join(dir, 'state')],
+    ]) {
       const r = await run([...command, '--inventory', mastersOnly]);
       expect(r.status, command[0]).toBe(2);
-      expect(r.all).toMatch(/error: no node of the inventory .*masters-only\.yaml has role "agent" \(its roles: bootstrap, master\): section "agents" would run on no node/);
+      expect(r.all).toMatch(
+        /error: no node of the inventory .*masters-only\.yaml has role "agent" \(its roles: bootstrap, master\): section "agents" would run on no node/,
+      );
       expect(r.all).not.toMatch(/\n\s+at /);
     }
     expect(existsSync(path.join(dir, 'state'))).toBe(false);

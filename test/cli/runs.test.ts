@@ -106,8 +106,15 @@ describe('runbook runs', () => {
     const live = await start(path.join(dir, 'waits.yaml'), '20261203-080000-aa03', 'carol');
     try {
       const playing = await invoke(['runs']);
-      expect(playing.out.split('\n')[1]).toMatch(new RegExp(`^20261203-080000-aa03 .*carol .* being played now \\(carol@${hostname()}, pid ${process.pid}\\)$`));
-      const json = JSON.parse((await invoke(['runs', '--json'])).out) as { id: string; state: string; by: string; player?: { pid: number } }[];
+      expect(playing.out.split('\n')[1]).toMatch(
+        new RegExp(`^20261203-080000-aa03 .*carol .* being played now \\(carol@${hostname()}, pid ${process.pid}\\)$`),
+      );
+      const json = JSON.parse((await invoke(['runs', '--json'])).out) as {
+        id: string;
+        state: string;
+        by: string;
+        player?: { pid: number };
+      }[];
       expect(json.map((r) => r.id)).toEqual(['20261203-080000-aa03', '20261202-080000-aa02', '20261201-080000-aa01']);
       expect(json[0]).toMatchObject({ state: 'being played now', by: 'carol', player: { pid: process.pid } });
       expect(json[1]).toMatchObject({ state: 'interrupted' });
@@ -122,20 +129,38 @@ describe('runbook runs', () => {
 
   it('a journal with no end whose lock names a process that is gone (kill -9) is "player gone"; a live one of another process is playing', async () => {
     const runId = '20261204-080000-aa04';
-    writeFileSync(journalPath(stateDir(), runId), `${JSON.stringify({ event: 'run-started', ts: '2026-12-04T08:00:00.000Z', run: runId, runbook: { id: 'waits', title: 'Waits for a file', file: path.join(dir, 'waits.yaml'), digest: 'x' }, params: {}, secrets: [], by: 'dave', header: {}, total: 1 })}\n`);
+    writeFileSync(
+      journalPath(stateDir(), runId),
+      `${JSON.stringify({ event: 'run-started', ts: '2026-12-04T08:00:00.000Z', run: runId, runbook: { id: 'waits', title: 'Waits for a file', file: path.join(dir, 'waits.yaml'), digest: 'x' }, params: {}, secrets: [], by: 'dave', header: {}, total: 1 })}\n`,
+    );
     const dead = spawn('true', { stdio: 'ignore' });
     await new Promise((r) => dead.once('exit', r));
     const lock = lockDirOf(stateDir(), runId);
     mkdirSync(lock);
-    writeFileSync(path.join(lock, 'x.json'), JSON.stringify({ run: runId, user: 'dave', host: hostname(), pid: dead.pid, start: 'linux:gone', since: '2026-12-04T08:00:00.000Z' }));
+    writeFileSync(
+      path.join(lock, 'x.json'),
+      JSON.stringify({ run: runId, user: 'dave', host: hostname(), pid: dead.pid, start: 'linux:gone', since: '2026-12-04T08:00:00.000Z' }),
+    );
     expect((await invoke(['runs'])).out.split('\n')[1]).toMatch(/^20261204-080000-aa04 .*dave .* player gone$/);
     expect(existsSync(lock)).toBe(true); // listing takes nothing and breaks nothing
 
     // The same lock held by a live process of another terminal.
     const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
     children.push(sleeper.pid!);
-    writeFileSync(path.join(lock, 'x.json'), JSON.stringify({ run: runId, user: 'erin', host: hostname(), pid: sleeper.pid, start: processStart(sleeper.pid!), since: '2026-12-04T08:00:00.000Z' }));
-    expect((await invoke(['runs'])).out.split('\n')[1]).toMatch(new RegExp(`being played now \\(erin@${hostname()}, pid ${sleeper.pid}\\)$`));
+    writeFileSync(
+      path.join(lock, 'x.json'),
+      JSON.stringify({
+        run: runId,
+        user: 'erin',
+        host: hostname(),
+        pid: sleeper.pid,
+        start: processStart(sleeper.pid!),
+        since: '2026-12-04T08:00:00.000Z',
+      }),
+    );
+    expect((await invoke(['runs'])).out.split('\n')[1]).toMatch(
+      new RegExp(`being played now \\(erin@${hostname()}, pid ${sleeper.pid}\\)$`),
+    );
   });
 
   it('says so when there are no runs, and refuses a stray argument with exit 2', async () => {

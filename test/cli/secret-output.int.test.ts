@@ -93,7 +93,11 @@ describe.skipIf(missing)('a secret printed by a node', () => {
   it('is in no file written and on neither stream', async () => {
     const env = { PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: path.join(dir, 'config'), NO_COLOR: '1', TEST_TOKEN: SECRET };
     const state = path.join(dir, 'state');
-    const play = spawnCli(binary.cli, ['play', 'runbook.yaml', '--inventory', 'inventory.yaml', '--state-dir', state], { cwd: dir, env, input: 'y\na\n' });
+    const play = spawnCli(binary.cli, ['play', 'runbook.yaml', '--inventory', 'inventory.yaml', '--state-dir', state], {
+      cwd: dir,
+      env,
+      input: 'y\na\n',
+    });
     const { code } = await play.exit;
     const streams: Record<string, string> = { 'play stdout': play.stdout(), 'play stderr': play.stderr() };
     // The run did what the test needs: the node printed the secret, the failure showed a tail.
@@ -101,29 +105,51 @@ describe.skipIf(missing)('a secret printed by a node', () => {
     expect(streams['play stdout']).toContain('| ••••••');
     expect(code).toBe(1);
 
-    for (const [format, out] of [['md', 'report.md'], ['html', 'report.html']] as const) {
+    for (const [format, out] of [
+      ['md', 'report.md'],
+      ['html', 'report.html'],
+    ] as const) {
       const r = spawnCli(binary.cli, ['report', 'latest', '--format', format, '--state-dir', state, '-o', out], { cwd: dir, env });
       expect((await r.exit).code, r.stderr()).toBe(0);
       streams[`report ${format}`] = r.stdout() + r.stderr();
     }
-    for (const [format, out] of [['md', 'export.md'], ['html', 'export.html']] as const) {
-      const r = spawnCli(binary.cli, ['export', 'runbook.yaml', '--inventory', 'inventory.yaml', '--format', format, '-o', out], { cwd: dir, env });
+    for (const [format, out] of [
+      ['md', 'export.md'],
+      ['html', 'export.html'],
+    ] as const) {
+      const r = spawnCli(binary.cli, ['export', 'runbook.yaml', '--inventory', 'inventory.yaml', '--format', format, '-o', out], {
+        cwd: dir,
+        env,
+      });
       expect((await r.exit).code, r.stderr()).toBe(0);
       streams[`export ${format}`] = r.stdout() + r.stderr();
     }
     const journals = filesUnder(state).filter((f) => f.endsWith('.jsonl'));
     expect(journals).toHaveLength(1);
-    const records = readFileSync(journals[0]!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JournalRecord);
+    const records = readFileSync(journals[0]!, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as JournalRecord);
     // The output digests prove the node's output was journalled (masked), not left out.
     expect(records.filter((r) => r.event === 'output').length).toBeGreaterThanOrEqual(5);
-    const summary = { installedVersion: '1.11.1', runningVersion: '1.11.1', targetVersion: '1.11.2', versions: {}, faultsMet: [], actions: [], unhealthyUnits: {}, removedAgents: [] };
+    const summary = {
+      installedVersion: '1.11.1',
+      runningVersion: '1.11.1',
+      targetVersion: '1.11.2',
+      versions: {},
+      faultsMet: [],
+      actions: [],
+      unhealthyUnits: {},
+      removedAgents: [],
+    };
     streams['trainee report'] = traineeReport({ scenario: { name: 's', title: 'S', lesson: 'L' }, records, summary, outcome: 'failed' });
 
     const written = filesUnder(dir).filter((f) => !f.includes(`${path.sep}.ssh${path.sep}`));
     expect(written.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['report.md', 'report.html', 'export.md', 'export.html']));
     const leaks: string[] = [];
     for (const needle of needles(SECRET)) {
-      for (const file of written) if (readFileSync(file, 'utf8').includes(needle)) leaks.push(`${JSON.stringify(needle)} in ${path.relative(dir, file)}`);
+      for (const file of written)
+        if (readFileSync(file, 'utf8').includes(needle)) leaks.push(`${JSON.stringify(needle)} in ${path.relative(dir, file)}`);
       for (const [name, text] of Object.entries(streams)) if (text.includes(needle)) leaks.push(`${JSON.stringify(needle)} in ${name}`);
     }
     expect(leaks).toEqual([]);

@@ -10,7 +10,11 @@ function io(input: string, env: Record<string, string> = {}): { io: CommandIO; e
   let err = '';
   stderr.on('data', (c) => (err += String(c)));
   const stdin = Readable.from(input ? [input] : []);
-  return { io: { stdin, stdout: new PassThrough(), stderr, env, cwd: '/', interactive: false }, err: () => err, answers: new LineReader(stdin) };
+  return {
+    io: { stdin, stdout: new PassThrough(), stderr, env, cwd: '/', interactive: false },
+    err: () => err,
+    answers: new LineReader(stdin),
+  };
 }
 
 const declared: Record<string, Param> = {
@@ -22,7 +26,12 @@ const declared: Record<string, Param> = {
 describe('params', () => {
   it('takes --param first, then the env variable, then the default, then asks', async () => {
     const t = io('1.11.4\n', { DCOS_JWT: 'env-token' });
-    const r = await resolveParams(declared, new Map([['security', 'strict']]), { io: t.io, answers: t.answers, file: 'rb.yaml', dryRun: false });
+    const r = await resolveParams(declared, new Map([['security', 'strict']]), {
+      io: t.io,
+      answers: t.answers,
+      file: 'rb.yaml',
+      dryRun: false,
+    });
     expect(r.params).toEqual({ installed_version: '1.11.4', security: 'strict', jwt: 'env-token' });
     expect([...r.secrets]).toEqual(['jwt']);
     expect(t.err()).toBe('? Version running now: \n');
@@ -56,11 +65,15 @@ describe('params', () => {
     const t = io(`${hostile}\n111\n`);
     const started = Date.now();
     const asking = resolveParams(rb, new Map(), { io: t.io, answers: t.answers, file: 'rb.yaml', dryRun: false });
-    await expect(asking).rejects.toThrow(`build: "${hostile}" is refused: the runbook's pattern ^(1+)+$ backtracks (no answer within 3 s), so no value can be checked against it; simplify the pattern`);
+    await expect(asking).rejects.toThrow(
+      `build: "${hostile}" is refused: the runbook's pattern ^(1+)+$ backtracks (no answer within 3 s), so no value can be checked against it; simplify the pattern`,
+    );
     expect(Date.now() - started).toBeLessThan(8000);
     expect(t.err()).toBe('? Build: \n');
     // Given on the command line, or secret: the same refusal, the secret never shown.
-    await expect(resolveParams(rb, new Map([['build', '111']]), { io: t.io, answers: t.answers, file: 'rb.yaml', dryRun: false })).rejects.toThrow('--param build: build: "111" is refused');
+    await expect(
+      resolveParams(rb, new Map([['build', '111']]), { io: t.io, answers: t.answers, file: 'rb.yaml', dryRun: false }),
+    ).rejects.toThrow('--param build: build: "111" is refused');
     expect(paramProblem('token', { secret: true, pattern: '^(1+)+$' }, 'hunter2')).toBe(
       "token: the value is refused: the runbook's pattern ^(1+)+$ backtracks (no answer within 3 s), so no value can be checked against it; simplify the pattern",
     );
@@ -68,10 +81,19 @@ describe('params', () => {
 
   it('a resumed run keeps the values it started with', async () => {
     const t = io('', { DCOS_JWT: 'again' });
-    const ctx = { io: t.io, answers: t.answers, file: 'rb.yaml', dryRun: false, fromJournal: { installed_version: '1.11.1', security: 'strict', jwt: '••••••' }, secretsFromJournal: ['jwt'] };
+    const ctx = {
+      io: t.io,
+      answers: t.answers,
+      file: 'rb.yaml',
+      dryRun: false,
+      fromJournal: { installed_version: '1.11.1', security: 'strict', jwt: '••••••' },
+      secretsFromJournal: ['jwt'],
+    };
     const r = await resolveParams(declared, new Map(), ctx);
     expect(r.params).toEqual({ installed_version: '1.11.1', security: 'strict', jwt: 'again' });
-    await expect(resolveParams(declared, new Map([['installed_version', '1.11.3']]), ctx)).rejects.toThrow('the run started with installed_version=1.11.1; a resumed run keeps its params');
+    await expect(resolveParams(declared, new Map([['installed_version', '1.11.3']]), ctx)).rejects.toThrow(
+      'the run started with installed_version=1.11.1; a resumed run keeps its params',
+    );
   });
 });
 

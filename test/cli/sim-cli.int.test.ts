@@ -35,22 +35,28 @@ async function until(predicate: () => boolean, ms = 30_000): Promise<void> {
 }
 
 describe('runbook sim', () => {
-  it.each(['SIGHUP', 'SIGINT'] as const)('prints a play command with its --time-scale; %s stops it and removes its key and known_hosts', async (signal) => {
-    // Its temporary directory goes where TMPDIR says: here, so the test sees exactly its files.
-    const sim = spawnCli(cli, ['sim', '--nodes', '1,1', '--time-scale', '10', '-o', join(dir, 'inv.yaml')], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, HOME: dir, TMPDIR: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config') },
-    });
-    started.push({ kill: () => sim.child.exitCode === null && sim.child.signalCode === null && sim.child.kill('SIGKILL') });
-    await until(() => sim.stderr().includes('Play against it'));
-    expect(sim.stderr()).toMatch(/Play against it: runbook play \S+\/runbooks\/dcos-1\.11-patch\.yaml --inventory inv\.yaml --time-scale 10 --param /);
-    const simDirs = () => readdirSync(dir).filter((n) => n.startsWith('runbook-sim-'));
-    expect(simDirs()).toHaveLength(1);
-    expect(readdirSync(join(dir, simDirs()[0]!))).toEqual(expect.arrayContaining(['id_ed25519', 'known_hosts']));
-    sim.child.kill(signal);
-    expect(await sim.exit).toEqual({ code: 130, signal: null });
-    expect(simDirs()).toEqual([]);
-  }, 60_000);
+  it.each(['SIGHUP', 'SIGINT'] as const)(
+    'prints a play command with its --time-scale; %s stops it and removes its key and known_hosts',
+    async (signal) => {
+      // Its temporary directory goes where TMPDIR says: here, so the test sees exactly its files.
+      const sim = spawnCli(cli, ['sim', '--nodes', '1,1', '--time-scale', '10', '-o', join(dir, 'inv.yaml')], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, HOME: dir, TMPDIR: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config') },
+      });
+      started.push({ kill: () => sim.child.exitCode === null && sim.child.signalCode === null && sim.child.kill('SIGKILL') });
+      await until(() => sim.stderr().includes('Play against it'));
+      expect(sim.stderr()).toMatch(
+        /Play against it: runbook play \S+\/runbooks\/dcos-1\.11-patch\.yaml --inventory inv\.yaml --time-scale 10 --param /,
+      );
+      const simDirs = () => readdirSync(dir).filter((n) => n.startsWith('runbook-sim-'));
+      expect(simDirs()).toHaveLength(1);
+      expect(readdirSync(join(dir, simDirs()[0]!))).toEqual(expect.arrayContaining(['id_ed25519', 'known_hosts']));
+      sim.child.kill(signal);
+      expect(await sim.exit).toEqual({ code: 130, signal: null });
+      expect(simDirs()).toEqual([]);
+    },
+    60_000,
+  );
 
   it('without -o writes its inventory into its own directory and prints a play command that works as printed from where it was started', async () => {
     const elsewhere = join(dir, 'ops');
@@ -76,7 +82,10 @@ describe('runbook sim', () => {
     words[1] = path.join(import.meta.dirname, '..', '..', 'runbooks', 'dcos-1.11-patch.yaml');
     // Played as printed from the same directory (dry run: the runbook, the inventory, its key and
     // every param resolve; nothing is run on the cluster).
-    const play = spawnCli(cli, [...words, '--dry-run', '--state-dir', join(dir, 'state')], { cwd: elsewhere, env: { PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config') } });
+    const play = spawnCli(cli, [...words, '--dry-run', '--state-dir', join(dir, 'state')], {
+      cwd: elsewhere,
+      env: { PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config') },
+    });
     started.push({ kill: () => play.child.exitCode === null && play.child.kill('SIGKILL') });
     expect(await play.exit, play.stderr()).toEqual({ code: 0, signal: null });
     expect(play.stdout()).toContain('master-1');

@@ -27,7 +27,12 @@ sections:
 `;
 
 const play = (args: string[], input = '') =>
-  runMain(['play', 'rb.yaml', ...args], { PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config'), TZ: 'UTC' }, dir, input);
+  runMain(
+    ['play', 'rb.yaml', ...args],
+    { PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config'), TZ: 'UTC' },
+    dir,
+    input,
+  );
 const marks = () => (existsSync(join(dir, 'marks')) ? readFileSync(join(dir, 'marks'), 'utf8') : '');
 
 describe('the state directory', () => {
@@ -50,7 +55,11 @@ describe('the state directory', () => {
   });
 
   it('writable by others (group or world): refused before anything runs', async () => {
-    for (const [place, mode] of [['state', 0o777], ['state', 0o770], ['state/runs', 0o722]] as const) {
+    for (const [place, mode] of [
+      ['state', 0o777],
+      ['state', 0o770],
+      ['state/runs', 0o722],
+    ] as const) {
       mkdirSync(join(dir, 'state', 'runs'), { recursive: true, mode: 0o700 });
       chmodSync(join(dir, 'state'), 0o700);
       chmodSync(join(dir, 'state', 'runs'), 0o700);
@@ -102,7 +111,11 @@ describe('--theme', () => {
     expect(r.status).toBe(2);
     expect(r.err).toContain('--theme must be dark, light or mono, not "neon"');
     expect(marks()).toBe('');
-    const train = await runMain(['train', '--theme', 'neon', '--plain'], { PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config') }, dir);
+    const train = await runMain(
+      ['train', '--theme', 'neon', '--plain'],
+      { PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config') },
+      dir,
+    );
     expect(train.status).toBe(2);
     expect(train.err).toContain('--theme must be dark, light or mono, not "neon"');
   });

@@ -39,7 +39,11 @@ const train = (args: string[], input = '') => {
   spawned.push(p);
   return p;
 };
-const records = (file: string): JournalRecord[] => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JournalRecord);
+const records = (file: string): JournalRecord[] =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as JournalRecord);
 const simDirs = () => readdirSync(dir).filter((n) => n.startsWith('runbook-sim-'));
 const runbookFile = path.join(import.meta.dirname, '..', '..', 'runbooks', 'dcos-1.11-patch.yaml');
 type Finished = Extract<JournalRecord, { event: 'step-finished' }>;
@@ -79,7 +83,10 @@ describe('runbook train --resume', () => {
     // and where node_modules is a link to another checkout's, its shipped runbook is that one's.
     const first = train(['--nodes', '2,2', '--time-scale', '200', '--runbook', runbookFile]);
     // The first master patched, the run still in the masters: the cluster has changed a lot by now.
-    await until(journalSays([], (rs) => passed(rs).some((r) => r.section === 'masters' && r.step === 'run-patch-script')), 120_000);
+    await until(
+      journalSays([], (rs) => passed(rs).some((r) => r.section === 'masters' && r.step === 'run-patch-script')),
+      120_000,
+    );
     first.child.kill('SIGINT');
     expect(await first.exit).toEqual({ code: 130, signal: null });
     const said = /To continue this training: runbook train --resume (\S+) --state-dir (\S+)$/m.exec(first.stdout());
@@ -107,7 +114,10 @@ describe('runbook train --resume', () => {
     expect(after.filter((r) => r.event === 'resumed')).toHaveLength(1);
     // What passed before the interrupt was not run again.
     for (const p of passedBefore) {
-      expect(after.filter((r) => r.event === 'step-started' && r.section === p.section && r.step === p.step && r.node === p.node), `${p.section}/${p.step}@${p.node}`).toHaveLength(1);
+      expect(
+        after.filter((r) => r.event === 'step-started' && r.section === p.section && r.step === p.step && r.node === p.node),
+        `${p.section}/${p.step}@${p.node}`,
+      ).toHaveLength(1);
     }
     expect(after.at(-1)).toMatchObject({ event: 'run-finished', status: 'passed' });
     expect(simDirs()).toEqual([]);
@@ -132,7 +142,20 @@ describe('runbook train --resume', () => {
     const loaded = await loadRunbook(file);
     const id = '20261206-100000-beef';
     const j = await Journal.create(stateDir(), id);
-    await j.append([{ event: 'run-started', ts: new Date().toISOString(), run: id, runbook: { id: 't', title: 'T', file, digest: loaded.digest }, inventory: { source: 'sim:happy', simulated: true }, params: {}, secrets: [], by: 'bob', header: {}, total: 1 }]);
+    await j.append([
+      {
+        event: 'run-started',
+        ts: new Date().toISOString(),
+        run: id,
+        runbook: { id: 't', title: 'T', file, digest: loaded.digest },
+        inventory: { source: 'sim:happy', simulated: true },
+        params: {},
+        secrets: [],
+        by: 'bob',
+        header: {},
+        total: 1,
+      },
+    ]);
     await j.close();
     writeFileSync(path.join(stateDir(), 'runs', `${id}.training.json`), '{"scenario":"happy"}\n');
     const held = acquireRunLock(stateDir(), id, { user: 'trainer', command: 'train' });
@@ -149,7 +172,12 @@ describe('runbook train --resume', () => {
     expect((await listRuns(stateDir())).find((r) => r.id === id)?.status).toBeUndefined();
     // `play --resume` of a training (what quitting one used to suggest) points at train --resume.
     const viaPlay = await runMain(['play', '--resume', id, '--plain', '--state-dir', stateDir()], env(), dir);
-    expect(viaPlay).toMatchObject({ status: 2, err: expect.stringContaining(`run ${id} was a training on the simulated cluster (sim:happy), which stopped with its player: \`runbook train --resume ${id}\``) });
+    expect(viaPlay).toMatchObject({
+      status: 2,
+      err: expect.stringContaining(
+        `run ${id} was a training on the simulated cluster (sim:happy), which stopped with its player: \`runbook train --resume ${id}\``,
+      ),
+    });
   }, 30_000);
 
   it('refuses a run that was no training, a damaged training record, and --scenario with --resume', async () => {
@@ -158,24 +186,49 @@ describe('runbook train --resume', () => {
     const record = path.join(stateDir(), 'runs', `${id}.training.json`);
     writeFileSync(record, '{"scenario": 7}\n');
     const damaged = await runMain(['train', '--resume', id, '--plain', '--state-dir', stateDir()], env(), dir);
-    expect(damaged).toMatchObject({ status: 2, err: expect.stringContaining(`${record}:1:1: error: this is not the record of a training`) });
+    expect(damaged).toMatchObject({
+      status: 2,
+      err: expect.stringContaining(`${record}:1:1: error: this is not the record of a training`),
+    });
     // A snapshot cut short (a full disk, an editor) or of another cluster is refused, naming it.
     writeFileSync(record, '{"scenario":"happy"}\n');
     const snapshot = path.join(stateDir(), 'runs', `${id}.sim.json`);
     writeFileSync(snapshot, '{"format":1,"now":15205');
     const cut = await runMain(['train', '--resume', id, '--plain', '--state-dir', stateDir()], env(), dir);
-    expect(cut).toMatchObject({ status: 2, err: expect.stringContaining(`${snapshot}: error: the simulated cluster's snapshot cannot be used: it is not JSON (cut short or changed)`) });
-    const shape = { scenario: 'happy', masters: 5, agents: 5, publicAgents: 1, seed: 1, installedVersion: '1.11.4', security: 'permissive' };
+    expect(cut).toMatchObject({
+      status: 2,
+      err: expect.stringContaining(
+        `${snapshot}: error: the simulated cluster's snapshot cannot be used: it is not JSON (cut short or changed)`,
+      ),
+    });
+    const shape = {
+      scenario: 'happy',
+      masters: 5,
+      agents: 5,
+      publicAgents: 1,
+      seed: 1,
+      installedVersion: '1.11.4',
+      security: 'permissive',
+    };
     writeFileSync(snapshot, JSON.stringify({ format: 1, now: 1520516400000, shape, model: { nodes: [] } }));
     const other = await runMain(['train', '--resume', id, '--plain', '--state-dir', stateDir()], env(), dir);
-    expect(other).toMatchObject({ status: 2, err: expect.stringContaining(`${snapshot}: error: the snapshot is of another cluster (masters 5, not 3)`) });
+    expect(other).toMatchObject({
+      status: 2,
+      err: expect.stringContaining(`${snapshot}: error: the snapshot is of another cluster (masters 5, not 3)`),
+    });
     expect(simDirs()).toEqual([]);
     rmSync(snapshot);
     rmSync(record);
     const notTraining = await runMain(['train', '--resume', id, '--plain', '--state-dir', stateDir()], env(), dir);
-    expect(notTraining).toMatchObject({ status: 2, err: expect.stringContaining(`run ${id} was not a training (it was played against an inventory): \`runbook play --resume ${id}\``) });
+    expect(notTraining).toMatchObject({
+      status: 2,
+      err: expect.stringContaining(`run ${id} was not a training (it was played against an inventory): \`runbook play --resume ${id}\``),
+    });
     const both = await runMain(['train', '--resume', '--scenario', 'libltdl', '--state-dir', stateDir()], env(), dir);
-    expect(both).toMatchObject({ status: 2, err: expect.stringContaining("--resume starts the training's own scenario and size; --scenario goes with a new training") });
+    expect(both).toMatchObject({
+      status: 2,
+      err: expect.stringContaining("--resume starts the training's own scenario and size; --scenario goes with a new training"),
+    });
     const stray = await runMain(['train', id, '--state-dir', stateDir()], env(), dir);
     expect(stray).toMatchObject({ status: 2, err: expect.stringContaining('a run id goes with --resume') });
   });
@@ -213,13 +266,20 @@ describe('runbook train --resume', () => {
     const exit = await second.exit;
     expect(exit, `${second.stdout()}\n${second.stderr()}`).toEqual({ code: 0, signal: null });
     expect(second.stdout()).toMatch(/masters\/run-patch-script@master-2 interrupted: the player stopped while the step was running/);
-    expect(second.stdout()).toContain(`These steps finished after the cluster was last kept, so the new cluster may not show what they did (check them): ${finishedNames.slice(older).join(', ')}.`);
+    expect(second.stdout()).toContain(
+      `These steps finished after the cluster was last kept, so the new cluster may not show what they did (check them): ${finishedNames.slice(older).join(', ')}.`,
+    );
     expect(second.stdout()).toMatch(/Nodes at 1\.11\.5: (\d+) of \1/);
     const after = records(file);
     // The operator's decision is journalled: run the interrupted step again.
-    expect(after.filter((r) => r.event === 'retry' && r.kind === 'rerun' && r.step === 'run-patch-script' && r.node === 'master-2')).toHaveLength(1);
+    expect(
+      after.filter((r) => r.event === 'retry' && r.kind === 'rerun' && r.step === 'run-patch-script' && r.node === 'master-2'),
+    ).toHaveLength(1);
     for (const p of passedBefore) {
-      expect(after.filter((r) => r.event === 'step-started' && r.section === p.section && r.step === p.step && r.node === p.node), `${p.section}/${p.step}@${p.node}`).toHaveLength(1);
+      expect(
+        after.filter((r) => r.event === 'step-started' && r.section === p.section && r.step === p.step && r.node === p.node),
+        `${p.section}/${p.step}@${p.node}`,
+      ).toHaveLength(1);
     }
     expect(after.filter((r) => r.event === 'step-started' && r.step === 'run-patch-script' && r.node === 'master-2')).toHaveLength(2);
     expect(after.at(-1)).toMatchObject({ event: 'run-finished', status: 'passed' });

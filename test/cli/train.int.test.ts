@@ -16,8 +16,23 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function train(scenario: string, extra: string[] = []) {
   // stdin ends at once: any question the run asks is answered "end of input" (refuse, abort).
   const home = path.join(dir, scenario);
-  const argv = ['train', '--scenario', scenario, '--plain', '--yes', '--time-scale', '200', '--state-dir', path.join(home, 'state'), ...extra];
-  const { status, all } = await runMain(argv, { PATH: process.env.PATH, HOME: home, RUNBOOK_CONFIG_DIR: path.join(home, 'config') }, process.cwd());
+  const argv = [
+    'train',
+    '--scenario',
+    scenario,
+    '--plain',
+    '--yes',
+    '--time-scale',
+    '200',
+    '--state-dir',
+    path.join(home, 'state'),
+    ...extra,
+  ];
+  const { status, all } = await runMain(
+    argv,
+    { PATH: process.env.PATH, HOME: home, RUNBOOK_CONFIG_DIR: path.join(home, 'config') },
+    process.cwd(),
+  );
   return { status, out: all };
 }
 
@@ -44,7 +59,9 @@ describe('runbook train', () => {
   it('ranges-slow: passes, but only after the IAM ranges gate polled minute after minute', async () => {
     const { status, out } = await train('ranges-slow');
     expect(status).toBe(0);
-    const attempts = [...out.matchAll(/masters\/iam-replicated@\S+ attempt (\d+) not yet: ranges_underreplicated: \d+/g)].map((m) => Number(m[1]));
+    const attempts = [...out.matchAll(/masters\/iam-replicated@\S+ attempt (\d+) not yet: ranges_underreplicated: \d+/g)].map((m) =>
+      Number(m[1]),
+    );
     expect(Math.max(...attempts)).toBeGreaterThanOrEqual(3);
   }, 120_000);
 

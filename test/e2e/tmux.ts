@@ -28,7 +28,18 @@ export class Tmux {
   async start(command: string, columns: number, rows: number, env: Record<string, string>): Promise<void> {
     // CI sets CI=true, which makes Ink print only a last frame; the UI under test is interactive.
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    await this.tmux('new-session', '-d', '-s', 'e2e', '-x', String(columns), '-y', String(rows), ...envArgs, `${command}; echo "[exit $?]"; sleep 60`);
+    await this.tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'e2e',
+      '-x',
+      String(columns),
+      '-y',
+      String(rows),
+      ...envArgs,
+      `${command}; echo "[exit $?]"; sleep 60`,
+    );
   }
 
   /** The screen as text, one string per row: the session's current window, or `target` (e2e:1). */

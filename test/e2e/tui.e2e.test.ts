@@ -58,7 +58,9 @@ describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
       sim.files.inventory,
       '--state-dir',
       path.join(dir, 'state'),
-    ].map((w) => `'${w}'`).join(' ');
+    ]
+      .map((w) => `'${w}'`)
+      .join(' ');
     await tmux.start(command, 120, 36, { HOME: path.join(dir, 'home'), CI: 'false', TERM: 'xterm-256color', PATH: process.env.PATH ?? '' });
 
     // The grid shows every node, the run waits for enter.
@@ -96,7 +98,9 @@ describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
 
     // A resize to 80x24: every row fits, the confirmation and its command are still readable.
     await tmux.resize(80, 24);
-    screen = await tmux.waitFor((s) => s.includes('Run on agent-2?') && s.split('\n')[0]!.includes('Patch the agents') && s.split('\n').length <= 25);
+    screen = await tmux.waitFor(
+      (s) => s.includes('Run on agent-2?') && s.split('\n')[0]!.includes('Patch the agents') && s.split('\n').length <= 25,
+    );
     const rows = screen.replace(/\n$/, '').split('\n');
     expect(rows.length).toBe(24);
     expect(rows[0], screen).toContain('Patch the agents');
@@ -118,8 +122,24 @@ describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
     for (const n of ['agent-1', 'agent-2', 'agent-3']) sim.model.state(n).fs.put(LIB, '');
     const batch = new Tmux(`runbook-e2e-batch-${process.pid}`);
     try {
-      const command = [process.execPath, cli.cli, 'play', path.join(here, 'fixtures', 'patch-agents-batch.yaml'), '--inventory', sim.files.inventory, '--state-dir', path.join(dir, 'batch-state')].map((w) => `'${w}'`).join(' ');
-      await batch.start(command, 100, 30, { HOME: path.join(dir, 'home'), CI: 'false', TERM: 'xterm-256color', PATH: process.env.PATH ?? '' });
+      const command = [
+        process.execPath,
+        cli.cli,
+        'play',
+        path.join(here, 'fixtures', 'patch-agents-batch.yaml'),
+        '--inventory',
+        sim.files.inventory,
+        '--state-dir',
+        path.join(dir, 'batch-state'),
+      ]
+        .map((w) => `'${w}'`)
+        .join(' ');
+      await batch.start(command, 100, 30, {
+        HOME: path.join(dir, 'home'),
+        CI: 'false',
+        TERM: 'xterm-256color',
+        PATH: process.env.PATH ?? '',
+      });
       await batch.waitFor('Press enter to start');
       await batch.keys('Enter');
       const screen = await batch.waitFor('3 nodes wait on this step');
@@ -137,146 +157,198 @@ describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
     }
   }, 60_000);
 
-  it.skipIf(!hasSsh())('o opens a tmux window with an SSH shell on the selected node, host keys checked; it closes cleanly', async () => {
-    // A home of its own: its known_hosts is changed below.
-    const home = path.join(dir, 'o-home');
-    mkdirSync(path.join(home, '.ssh'), { recursive: true });
-    const knownHosts = path.join(home, '.ssh', 'known_hosts');
-    copyFileSync(sim.files.knownHosts, knownHosts);
-    const shell = new Tmux(`runbook-e2e-shell-${process.pid}`);
-    try {
-      // The simulator's inventory names its own known_hosts file, looked up first; this test is
-      // about the operator's, so its inventory names none.
-      const inventory = path.join(dir, 'o-inventory.yaml');
-      writeFileSync(inventory, readFileSync(sim.files.inventory, 'utf8').replace(/^known_hosts:.*\n/m, ''));
-      const command = [process.execPath, cli.cli, 'play', path.join(here, 'fixtures', 'patch-agents.yaml'), '--inventory', inventory, '--state-dir', path.join(dir, 'o-state')].map((w) => `'${w}'`).join(' ');
-      await shell.start(command, 120, 36, { HOME: home, CI: 'false', TERM: 'xterm-256color', PATH: process.env.PATH ?? '' });
-      let screen = await shell.waitFor('Press enter to start');
-      expect(screen).toMatch(/› master-1/);
+  it.skipIf(!hasSsh())(
+    'o opens a tmux window with an SSH shell on the selected node, host keys checked; it closes cleanly',
+    async () => {
+      // A home of its own: its known_hosts is changed below.
+      const home = path.join(dir, 'o-home');
+      mkdirSync(path.join(home, '.ssh'), { recursive: true });
+      const knownHosts = path.join(home, '.ssh', 'known_hosts');
+      copyFileSync(sim.files.knownHosts, knownHosts);
+      const shell = new Tmux(`runbook-e2e-shell-${process.pid}`);
+      try {
+        // The simulator's inventory names its own known_hosts file, looked up first; this test is
+        // about the operator's, so its inventory names none.
+        const inventory = path.join(dir, 'o-inventory.yaml');
+        writeFileSync(inventory, readFileSync(sim.files.inventory, 'utf8').replace(/^known_hosts:.*\n/m, ''));
+        const command = [
+          process.execPath,
+          cli.cli,
+          'play',
+          path.join(here, 'fixtures', 'patch-agents.yaml'),
+          '--inventory',
+          inventory,
+          '--state-dir',
+          path.join(dir, 'o-state'),
+        ]
+          .map((w) => `'${w}'`)
+          .join(' ');
+        await shell.start(command, 120, 36, { HOME: home, CI: 'false', TERM: 'xterm-256color', PATH: process.env.PATH ?? '' });
+        let screen = await shell.waitFor('Press enter to start');
+        expect(screen).toMatch(/› master-1/);
 
-      // o: a new window whose ssh checks the node's host key against the operator's known_hosts.
-      await shell.keys('o');
-      const opened = await shell.waitFor('[dcos@master-1 ~]$', 15_000, 'e2e:1');
-      expect(opened).toContain('Last login:');
-      const windows = await shell.windows();
-      expect(windows.map((w) => w.name)).toEqual([expect.any(String), 'ssh master-1']);
-      const ssh = windows[1]!.command;
-      expect(ssh).toContain("'StrictHostKeyChecking=yes'");
-      expect(ssh).toContain(`'UserKnownHostsFile=${knownHosts}'`);
-      expect(ssh).not.toMatch(/StrictHostKeyChecking=(no|accept-new)/);
-      // It is the node's own shell: its hostname, and a command run there.
-      await shell.keysTo('e2e:1', { text: 'hostname' }, 'Enter');
-      await shell.waitFor(/hostname\s*\n\s*master-1\s*\n/, 10_000, 'e2e:1');
+        // o: a new window whose ssh checks the node's host key against the operator's known_hosts.
+        await shell.keys('o');
+        const opened = await shell.waitFor('[dcos@master-1 ~]$', 15_000, 'e2e:1');
+        expect(opened).toContain('Last login:');
+        const windows = await shell.windows();
+        expect(windows.map((w) => w.name)).toEqual([expect.any(String), 'ssh master-1']);
+        const ssh = windows[1]!.command;
+        expect(ssh).toContain("'StrictHostKeyChecking=yes'");
+        expect(ssh).toContain(`'UserKnownHostsFile=${knownHosts}'`);
+        expect(ssh).not.toMatch(/StrictHostKeyChecking=(no|accept-new)/);
+        // It is the node's own shell: its hostname, and a command run there.
+        await shell.keysTo('e2e:1', { text: 'hostname' }, 'Enter');
+        await shell.waitFor(/hostname\s*\n\s*master-1\s*\n/, 10_000, 'e2e:1');
 
-      // exit: ssh ends, the window says so and closes on enter; the TUI's window is still there.
-      await shell.keysTo('e2e:1', { text: 'exit' }, 'Enter');
-      await shell.waitFor('[ssh master-1 ended: press enter to close this window]', 10_000, 'e2e:1');
-      await shell.keysTo('e2e:1', 'Enter');
-      for (const until = Date.now() + 10_000; (await shell.windows()).length > 1 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
-      expect((await shell.windows()).map((w) => w.index)).toEqual([0]);
-      screen = await shell.screen('e2e:0');
-      expect(screen).toContain('opened tmux window "ssh master-1"');
+        // exit: ssh ends, the window says so and closes on enter; the TUI's window is still there.
+        await shell.keysTo('e2e:1', { text: 'exit' }, 'Enter');
+        await shell.waitFor('[ssh master-1 ended: press enter to close this window]', 10_000, 'e2e:1');
+        await shell.keysTo('e2e:1', 'Enter');
+        for (const until = Date.now() + 10_000; (await shell.windows()).length > 1 && Date.now() < until;)
+          await new Promise((r) => setTimeout(r, 100));
+        expect((await shell.windows()).map((w) => w.index)).toEqual([0]);
+        screen = await shell.screen('e2e:0');
+        expect(screen).toContain('opened tmux window "ssh master-1"');
 
-      // A changed host key (master-2's key under master-1's name) is refused, never trusted.
-      const lines = readFileSync(sim.files.knownHosts, 'utf8').trim().split('\n');
-      const port = (n: string) => sim.inventory.nodes.find((x) => x.name === n)!.port;
-      const key = (n: string) => lines.find((l) => l.startsWith(`[127.0.0.1]:${port(n)} `))!.split(' ').slice(1).join(' ');
-      writeFileSync(knownHosts, `[127.0.0.1]:${port('master-1')} ${key('master-2')}\n`);
-      await shell.keysTo('e2e:0', 'o');
-      const refused = await shell.waitFor('[ssh master-1 ended: press enter to close this window]', 15_000, 'e2e:1');
-      expect(refused).toContain('Host key verification failed.');
-      expect(refused).not.toContain('[dcos@master-1');
-      await shell.keysTo('e2e:1', 'Enter');
-      for (const until = Date.now() + 10_000; (await shell.windows()).length > 1 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
-      expect((await shell.windows()).map((w) => w.index)).toEqual([0]);
+        // A changed host key (master-2's key under master-1's name) is refused, never trusted.
+        const lines = readFileSync(sim.files.knownHosts, 'utf8').trim().split('\n');
+        const port = (n: string) => sim.inventory.nodes.find((x) => x.name === n)!.port;
+        const key = (n: string) =>
+          lines
+            .find((l) => l.startsWith(`[127.0.0.1]:${port(n)} `))!
+            .split(' ')
+            .slice(1)
+            .join(' ');
+        writeFileSync(knownHosts, `[127.0.0.1]:${port('master-1')} ${key('master-2')}\n`);
+        await shell.keysTo('e2e:0', 'o');
+        const refused = await shell.waitFor('[ssh master-1 ended: press enter to close this window]', 15_000, 'e2e:1');
+        expect(refused).toContain('Host key verification failed.');
+        expect(refused).not.toContain('[dcos@master-1');
+        await shell.keysTo('e2e:1', 'Enter');
+        for (const until = Date.now() + 10_000; (await shell.windows()).length > 1 && Date.now() < until;)
+          await new Promise((r) => setTimeout(r, 100));
+        expect((await shell.windows()).map((w) => w.index)).toEqual([0]);
 
-      await shell.keysTo('e2e:0', 'q');
-      await shell.waitFor('[exit', 10_000, 'e2e:0');
-    } finally {
-      await shell.kill();
-    }
-  }, 90_000);
+        await shell.keysTo('e2e:0', 'q');
+        await shell.waitFor('[exit', 10_000, 'e2e:0');
+      } finally {
+        await shell.kill();
+      }
+    },
+    90_000,
+  );
 
   // `runbook train` plays the DC/OS runbook against a simulator of its own: once it exists, the
   // screen it opens on is checked here too.
   const trainBuilt = !readFileSync(path.join(here, '..', '..', 'src', 'cli', 'train.ts'), 'utf8').includes('not built yet');
-  it.skipIf(!trainBuilt)('runbook train opens on the grid of the simulated cluster and quits on q', async () => {
-    const train = new Tmux(`runbook-e2e-train-${process.pid}`);
-    try {
-      await train.start(`'${process.execPath}' '${cli.cli}' train --nodes 3,20 --state-dir '${path.join(dir, 'train-state')}'`, 120, 40, { HOME: path.join(dir, 'home'), CI: 'false', TERM: 'xterm-256color', PATH: process.env.PATH ?? '' });
-      const screen = await train.waitFor((s) => s.includes('master-1') && s.includes('Nodes'), 30_000);
-      expect(screen).toMatch(/sim[:-]/);
-      await train.keys('q');
-      await train.waitFor((s) => s.includes('[exit') || s.includes('Quit?'));
-    } finally {
-      await train.kill();
-    }
-  }, 60_000);
-
-  it.skipIf(!trainBuilt)('runbook train on the Chinese runbook: aligned at 80x24 and 120x36; the patch script waits for the typed name, esc leaves the master unpatched, r and the name patch it', async () => {
-    const train = new Tmux(`runbook-e2e-zh-${process.pid}`);
-    const zh = path.join(here, '..', '..', 'runbooks', 'dcos-1.11-patch.zh-CN.yaml');
-    // Rows never spill past the terminal; a dialog's rows end exactly at its right edge, so a wide
-    // character counted as one column would show as a border out of line.
-    const aligned = (screen: string, columns: number): void => {
-      for (const row of screen.replace(/\n$/, '').split('\n')) {
-        expect(textWidth(row), `${columns} columns:\n${screen}`).toBeLessThanOrEqual(columns);
-        if (/^[│┌└]/.test(row)) expect(textWidth(row), `${row}\n${screen}`).toBe(columns);
+  it.skipIf(!trainBuilt)(
+    'runbook train opens on the grid of the simulated cluster and quits on q',
+    async () => {
+      const train = new Tmux(`runbook-e2e-train-${process.pid}`);
+      try {
+        await train.start(`'${process.execPath}' '${cli.cli}' train --nodes 3,20 --state-dir '${path.join(dir, 'train-state')}'`, 120, 40, {
+          HOME: path.join(dir, 'home'),
+          CI: 'false',
+          TERM: 'xterm-256color',
+          PATH: process.env.PATH ?? '',
+        });
+        const screen = await train.waitFor((s) => s.includes('master-1') && s.includes('Nodes'), 30_000);
+        expect(screen).toMatch(/sim[:-]/);
+        await train.keys('q');
+        await train.waitFor((s) => s.includes('[exit') || s.includes('Quit?'));
+      } finally {
+        await train.kill();
       }
-    };
-    const masterRow = (screen: string) => screen.split('\n').find((l) => /master-1 /.test(l) && !l.startsWith('│')) ?? '';
-    // Confirms the informational steps before the masters (y), until `want` shows.
-    const confirmUntil = async (want: (s: string) => boolean): Promise<string> => {
-      const until = Date.now() + 60_000;
-      for (;;) {
-        const screen = await train.screen();
-        if (want(screen)) return screen;
-        if (Date.now() > until) throw new Error(`never reached; the screen:\n${screen}`);
-        if (/y (done|run it) {3}n refuse/.test(screen)) {
-          await new Promise((r) => setTimeout(r, 300));
-          await train.keys('y');
+    },
+    60_000,
+  );
+
+  it.skipIf(!trainBuilt)(
+    'runbook train on the Chinese runbook: aligned at 80x24 and 120x36; the patch script waits for the typed name, esc leaves the master unpatched, r and the name patch it',
+    async () => {
+      const train = new Tmux(`runbook-e2e-zh-${process.pid}`);
+      const zh = path.join(here, '..', '..', 'runbooks', 'dcos-1.11-patch.zh-CN.yaml');
+      // Rows never spill past the terminal; a dialog's rows end exactly at its right edge, so a wide
+      // character counted as one column would show as a border out of line.
+      const aligned = (screen: string, columns: number): void => {
+        for (const row of screen.replace(/\n$/, '').split('\n')) {
+          expect(textWidth(row), `${columns} columns:\n${screen}`).toBeLessThanOrEqual(columns);
+          if (/^[│┌└]/.test(row)) expect(textWidth(row), `${row}\n${screen}`).toBe(columns);
         }
-        await new Promise((r) => setTimeout(r, 150));
+      };
+      const masterRow = (screen: string) => screen.split('\n').find((l) => /master-1 /.test(l) && !l.startsWith('│')) ?? '';
+      // Confirms the informational steps before the masters (y), until `want` shows.
+      const confirmUntil = async (want: (s: string) => boolean): Promise<string> => {
+        const until = Date.now() + 60_000;
+        for (;;) {
+          const screen = await train.screen();
+          if (want(screen)) return screen;
+          if (Date.now() > until) throw new Error(`never reached; the screen:\n${screen}`);
+          if (/y (done|run it) {3}n refuse/.test(screen)) {
+            await new Promise((r) => setTimeout(r, 300));
+            await train.keys('y');
+          }
+          await new Promise((r) => setTimeout(r, 150));
+        }
+      };
+      try {
+        const command = [
+          process.execPath,
+          cli.cli,
+          'train',
+          '--runbook',
+          zh,
+          '--nodes',
+          '1,2',
+          '--time-scale',
+          '500',
+          '--state-dir',
+          path.join(dir, 'zh-state'),
+        ];
+        await train.start(command.map((w) => `'${w}'`).join(' '), 80, 24, {
+          HOME: path.join(dir, 'home'),
+          CI: 'false',
+          TERM: 'xterm-256color',
+          PATH: process.env.PATH ?? '',
+        });
+        let screen = await train.waitFor('Press enter to start', 30_000);
+        expect(screen).toContain('不停机修补');
+        expect(masterRow(screen)).toContain('1.11.4');
+        aligned(screen, 80);
+
+        await train.keys('Enter');
+        screen = await confirmUntil((s) => s.includes('Run on master-1?') && s.includes('dcos_node_upgrade.sh'));
+        expect(screen).toContain('将管理节点 master-1（10.0.4.1）修补到 DC/OS 1.11.5？');
+        expect(screen).toContain('Type master-1 and press enter to run it');
+        aligned(screen, 80);
+
+        // y is not the name: the script does not run. esc refuses; the master still reports 1.11.4.
+        await new Promise((r) => setTimeout(r, 300));
+        await train.keys('y', 'Enter');
+        await new Promise((r) => setTimeout(r, 300));
+        expect(await train.screen()).toContain('Run on master-1?');
+        await train.keys('BSpace', 'Escape');
+        screen = await train.waitFor((s) => /refused/.test(s) && !s.includes('Run on master-1?'));
+        expect(masterRow(screen)).toContain('1.11.4');
+        aligned(screen, 80);
+
+        // At 120x36 the same run re-lays out, still aligned.
+        await train.resize(120, 36);
+        screen = await train.waitFor((s) => s.split('\n')[0]!.includes('不停机修补 DC/OS 1.11 集群'));
+        aligned(screen, 120);
+
+        // r asks again; the name runs it, and the master reports the new version.
+        await train.keys('r');
+        await train.waitFor('Type master-1 and press enter');
+        await new Promise((r) => setTimeout(r, 300));
+        await train.keysTo('e2e', { text: 'master-1' }, 'Enter');
+        screen = await confirmUntil((s) => /1\.11\.5/.test(masterRow(s)));
+        aligned(screen, 120);
+      } finally {
+        await train.kill();
       }
-    };
-    try {
-      const command = [process.execPath, cli.cli, 'train', '--runbook', zh, '--nodes', '1,2', '--time-scale', '500', '--state-dir', path.join(dir, 'zh-state')];
-      await train.start(command.map((w) => `'${w}'`).join(' '), 80, 24, { HOME: path.join(dir, 'home'), CI: 'false', TERM: 'xterm-256color', PATH: process.env.PATH ?? '' });
-      let screen = await train.waitFor('Press enter to start', 30_000);
-      expect(screen).toContain('不停机修补');
-      expect(masterRow(screen)).toContain('1.11.4');
-      aligned(screen, 80);
-
-      await train.keys('Enter');
-      screen = await confirmUntil((s) => s.includes('Run on master-1?') && s.includes('dcos_node_upgrade.sh'));
-      expect(screen).toContain('将管理节点 master-1（10.0.4.1）修补到 DC/OS 1.11.5？');
-      expect(screen).toContain('Type master-1 and press enter to run it');
-      aligned(screen, 80);
-
-      // y is not the name: the script does not run. esc refuses; the master still reports 1.11.4.
-      await new Promise((r) => setTimeout(r, 300));
-      await train.keys('y', 'Enter');
-      await new Promise((r) => setTimeout(r, 300));
-      expect(await train.screen()).toContain('Run on master-1?');
-      await train.keys('BSpace', 'Escape');
-      screen = await train.waitFor((s) => /refused/.test(s) && !s.includes('Run on master-1?'));
-      expect(masterRow(screen)).toContain('1.11.4');
-      aligned(screen, 80);
-
-      // At 120x36 the same run re-lays out, still aligned.
-      await train.resize(120, 36);
-      screen = await train.waitFor((s) => s.split('\n')[0]!.includes('不停机修补 DC/OS 1.11 集群'));
-      aligned(screen, 120);
-
-      // r asks again; the name runs it, and the master reports the new version.
-      await train.keys('r');
-      await train.waitFor('Type master-1 and press enter');
-      await new Promise((r) => setTimeout(r, 300));
-      await train.keysTo('e2e', { text: 'master-1' }, 'Enter');
-      screen = await confirmUntil((s) => /1\.11\.5/.test(masterRow(s)));
-      aligned(screen, 120);
-    } finally {
-      await train.kill();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });

@@ -21,7 +21,8 @@ const DIAGNOSTICS = `{
 `;
 
 // The page's table, with its uneven indentation, as cockroach prints it to a terminal.
-const RULE = '        +----+---------------------+--------+---------------------+---------------------+------------------+-----------------------+--------+--------------------+------------------------+';
+const RULE =
+  '        +----+---------------------+--------+---------------------+---------------------+------------------+-----------------------+--------+--------------------+------------------------+';
 const cockroach = (underreplicated: [number, number, number]) =>
   [
     RULE,
@@ -45,7 +46,8 @@ const COCKROACH_TSV = [
 const SYSTEMCTL = `dcos-exhibitor.service      loaded active running Exhibitor: Zookeeper supervisor service
 dcos-mesos-master.service   loaded active running Mesos Master: distributed systems kernel
 `;
-const INSTALLER_STDERR = 'Generating configuration files...\nCluster package list: package_lists/abc.package_list.json\nGenerating Bash configuration files for DC/OS\n';
+const INSTALLER_STDERR =
+  'Generating configuration files...\nCluster package list: package_lists/abc.package_list.json\nGenerating Bash configuration files for DC/OS\n';
 const INSTALLER_STDOUT = 'Node upgrade script URL: http://10.0.0.5:80/upgrade/5f0c3e2a9b7d4c1e8f6a0b3c2d1e4f5a/dcos_node_upgrade.sh\n';
 
 const out = (stdout: string, exit: number | null = 0, stderr = '') => ({ stdout, stderr, exit });
@@ -53,7 +55,13 @@ const out = (stdout: string, exit: number | null = 0, stderr = '') => ({ stdout,
 describe('evaluateCheck', () => {
   const table: [string, Check, ReturnType<typeof out>, boolean, string][] = [
     ['exit matches', { exit: 0 }, out(''), true, 'exit 0'],
-    ['exit differs, says what the command said last', { exit: 0 }, out('', 1, 'This script must be run as root\n'), false, 'exit 1, expected 0: This script must be run as root'],
+    [
+      'exit differs, says what the command said last',
+      { exit: 0 },
+      out('', 1, 'This script must be run as root\n'),
+      false,
+      'exit 1, expected 0: This script must be run as root',
+    ],
     [
       'exit differs, quotes the last line with words, not the end of a JSON dump',
       { exit: 0 },
@@ -62,29 +70,107 @@ describe('evaluateCheck', () => {
       'exit 1, expected 0: Node upgrade not successful, checks failed',
     ],
     ['no exit status', { exit: 0 }, out('', null), false, 'the command did not finish (no exit status), expected exit 0'],
-    ['regex over several lines', { regex: '^mesos 1\\.5\\.\\d+$' }, out('warning: x\nmesos 1.5.1\n'), true, '/^mesos 1\\.5\\.\\d+$/ matched "mesos 1.5.1"'],
-    ['regex missing names the last line', { regex: '^mesos 1\\.5\\.2$' }, out('mesos 1.5.1\n'), false, '/^mesos 1\\.5\\.2$/ not found in the output (last line: "mesos 1.5.1")'],
+    [
+      'regex over several lines',
+      { regex: '^mesos 1\\.5\\.\\d+$' },
+      out('warning: x\nmesos 1.5.1\n'),
+      true,
+      '/^mesos 1\\.5\\.\\d+$/ matched "mesos 1.5.1"',
+    ],
+    [
+      'regex missing names the last line',
+      { regex: '^mesos 1\\.5\\.2$' },
+      out('mesos 1.5.1\n'),
+      false,
+      '/^mesos 1\\.5\\.2$/ not found in the output (last line: "mesos 1.5.1")',
+    ],
     ['regex on empty output', { regex: 'x' }, out(''), false, '/x/ not found in the output (the output is empty)'],
-    ['regex not', { regex: 'http_callback', not: true }, out('--event_subscriber "http_callback"\n'), false, '/http_callback/ matched "--event_subscriber "http_callback"", expected no match'],
+    [
+      'regex not',
+      { regex: 'http_callback', not: true },
+      out('--event_subscriber "http_callback"\n'),
+      false,
+      '/http_callback/ matched "--event_subscriber "http_callback"", expected no match',
+    ],
     ['regex not, absent', { regex: 'http_callback', not: true }, out('exec marathon\n'), true, '/http_callback/ not in the output'],
     ['an invalid pattern fails, not throws', { regex: '(' }, out('x'), false, 'invalid regular expression /(/: Unterminated group'],
-    ['mesos key with slashes, escaped in JSON, 1.0 equals 1', { json: 'registrar/log/recovered', equals: 1 }, out(MASTER_METRICS), true, 'registrar/log/recovered = 1'],
-    ['mesos key not yet recovered', { json: 'registrar/log/recovered', equals: 1 }, out(MASTER_NOT_RECOVERED), false, 'registrar/log/recovered: 0, expected 1'],
+    [
+      'mesos key with slashes, escaped in JSON, 1.0 equals 1',
+      { json: 'registrar/log/recovered', equals: 1 },
+      out(MASTER_METRICS),
+      true,
+      'registrar/log/recovered = 1',
+    ],
+    [
+      'mesos key not yet recovered',
+      { json: 'registrar/log/recovered', equals: 1 },
+      out(MASTER_NOT_RECOVERED),
+      false,
+      'registrar/log/recovered: 0, expected 1',
+    ],
     ['agent registered', { json: 'slave/registered', equals: 1 }, out(AGENT_METRICS), true, 'slave/registered = 1'],
     ['key absent', { json: 'slave/registered', equals: 1 }, out(MASTER_METRICS), false, 'slave/registered: not in the output'],
     ['nested walk', { json: 'checks/clock_sync/status', equals: 0 }, out(DIAGNOSTICS), true, 'checks/clock_sync/status = 0'],
-    ['nested walk, missing level', { json: 'checks/xz/status', equals: 0 }, out(DIAGNOSTICS), false, 'checks/xz/status: not in the output (no checks/xz)'],
+    [
+      'nested walk, missing level',
+      { json: 'checks/xz/status', equals: 0 },
+      out(DIAGNOSTICS),
+      false,
+      'checks/xz/status: not in the output (no checks/xz)',
+    ],
     ['every element with *', { json: '*/code', equals: 3 }, out(EXHIBITOR), false, '2/code: 1, expected 3'],
     ['array index', { json: '1/isLeader', equals: true }, out(EXHIBITOR), true, '1/isLeader = true'],
-    ['not JSON', { json: 'a', equals: 1 }, out('curl: (7) Failed to connect to 10.0.4.1 port 5050\n'), false, 'a: the output is not JSON (last line: "curl: (7) Failed to connect to 10.0.4.1 port 5050")'],
+    [
+      'not JSON',
+      { json: 'a', equals: 1 },
+      out('curl: (7) Failed to connect to 10.0.4.1 port 5050\n'),
+      false,
+      'a: the output is not JSON (last line: "curl: (7) Failed to connect to 10.0.4.1 port 5050")',
+    ],
     ['string value compared to number', { json: 'v', equals: '1.5.1' }, out('{"v":"1.5.1"}'), true, 'v = "1.5.1"'],
     ['object is not a scalar', { json: 'checks', equals: 0 }, out(DIAGNOSTICS), false, 'checks: an object, expected 0'],
-    ['column all zero', { column: 'ranges_underreplicated', all: 0 }, out(cockroach([0, 0, 0])), true, 'ranges_underreplicated is 0 on all 3 rows'],
-    ['column names the row and node', { column: 'ranges_underreplicated', all: 0 }, out(cockroach([0, 12, 0])), false, 'ranges_underreplicated: 12 on row 2 (node 172.31.10.48:26257), expected 0'],
-    ['column in tab-separated output', { column: 'ranges_underreplicated', all: 0 }, out(COCKROACH_TSV), false, 'ranges_underreplicated: 4 on row 2 (node 172.31.10.48:26257), expected 0'],
-    ['column with no data rows', { column: 'ranges_underreplicated', all: 0 }, out(`${RULE}\n| id | address | ranges_underreplicated |\n${RULE}\n(0 rows)\n`), false, 'ranges_underreplicated: the table has no data rows, so nothing proves the column is 0'],
-    ['column absent', { column: 'ranges_underreplicated', all: 0 }, out('ERROR: cannot dial\n'), false, 'ranges_underreplicated: no table with that column in the output (last line: "ERROR: cannot dial")'],
-    ['whitespace table', { column: 'ACTIVE', all: 'active' }, out('UNIT LOAD ACTIVE SUB\ndcos-net.service loaded active running\ndcos-setup.service loaded failed failed\n'), false, 'ACTIVE: failed on row 2 (UNIT dcos-setup.service), expected "active"'],
+    [
+      'column all zero',
+      { column: 'ranges_underreplicated', all: 0 },
+      out(cockroach([0, 0, 0])),
+      true,
+      'ranges_underreplicated is 0 on all 3 rows',
+    ],
+    [
+      'column names the row and node',
+      { column: 'ranges_underreplicated', all: 0 },
+      out(cockroach([0, 12, 0])),
+      false,
+      'ranges_underreplicated: 12 on row 2 (node 172.31.10.48:26257), expected 0',
+    ],
+    [
+      'column in tab-separated output',
+      { column: 'ranges_underreplicated', all: 0 },
+      out(COCKROACH_TSV),
+      false,
+      'ranges_underreplicated: 4 on row 2 (node 172.31.10.48:26257), expected 0',
+    ],
+    [
+      'column with no data rows',
+      { column: 'ranges_underreplicated', all: 0 },
+      out(`${RULE}\n| id | address | ranges_underreplicated |\n${RULE}\n(0 rows)\n`),
+      false,
+      'ranges_underreplicated: the table has no data rows, so nothing proves the column is 0',
+    ],
+    [
+      'column absent',
+      { column: 'ranges_underreplicated', all: 0 },
+      out('ERROR: cannot dial\n'),
+      false,
+      'ranges_underreplicated: no table with that column in the output (last line: "ERROR: cannot dial")',
+    ],
+    [
+      'whitespace table',
+      { column: 'ACTIVE', all: 'active' },
+      out('UNIT LOAD ACTIVE SUB\ndcos-net.service loaded active running\ndcos-setup.service loaded failed failed\n'),
+      false,
+      'ACTIVE: failed on row 2 (UNIT dcos-setup.service), expected "active"',
+    ],
   ];
   it.each(table)('%s', (_name, check, input, ok, message) => {
     expect(evaluateCheck(check, input)).toEqual({ ok, message });
@@ -97,7 +183,10 @@ describe('evaluateChecks', () => {
     expect(evaluateChecks([{ exit: 1 }, { regex: 'x' }], out('x', 1))).toEqual({ ok: true, message: 'exit 1; /x/ matched "x"' });
   });
   it('stops at the first failing check of a list', () => {
-    const checks: Checks = [{ json: 'registrar/log/recovered', equals: 1 }, { json: 'master/elected', equals: 1 }];
+    const checks: Checks = [
+      { json: 'registrar/log/recovered', equals: 1 },
+      { json: 'master/elected', equals: 1 },
+    ];
     expect(evaluateChecks(checks, out(MASTER_METRICS))).toEqual({ ok: false, message: 'master/elected: 0, expected 1' });
   });
   it('with no checks, is the exit status', () => {
@@ -133,7 +222,8 @@ describe('helpers', () => {
     expect(capture(re, { stdout: 'Node patch script URL: http://b/x.sh\n', stderr: '' })).toEqual({ ok: true, value: 'http://b/x.sh' });
     expect(capture(re, { stdout: '', stderr: 'Must provide the version of the cluster upgrading from\n' })).toEqual({
       ok: false,
-      message: '/Node (?:patch|upgrade) script URL: (\\S+)/ not found in the output (last line: "Must provide the version of the cluster upgrading from")',
+      message:
+        '/Node (?:patch|upgrade) script URL: (\\S+)/ not found in the output (last line: "Must provide the version of the cluster upgrading from")',
     });
   });
 });
@@ -144,33 +234,44 @@ describe('patterns that backtrack', () => {
   // at first, some times slower). A regression makes these tests fail slowly, not hang.
   const hostile = `${'a'.repeat(30)}!\n`;
 
-  it('a check that cannot be decided in time fails, naming the pattern; the same pattern is then not tried again', { timeout: 20_000 }, () => {
-    const started = Date.now();
-    const outcome = evaluateChecks({ regex: '^(a+)+$' }, out(hostile));
-    expect(Date.now() - started).toBeLessThan(8000);
-    expect(outcome).toEqual({
-      ok: false,
-      undecided: true,
-      message: '/^(a+)+$/ backtracks (no answer within 3 s on this output of 32 characters): the check cannot be decided; simplify the pattern',
-    });
-    const again = Date.now();
-    expect(evaluateCheck({ regex: '^(a+)+$', not: true }, out('aaaa\n'))).toEqual({
-      ok: false,
-      undecided: true,
-      message: '/^(a+)+$/ backtracks (no answer within 3 s on earlier output, so it is not tried again): the check cannot be decided; simplify the pattern',
-    });
-    expect(capture('^(a+)+$', { stdout: 'aaaa\n', stderr: '' })).toEqual({
-      ok: false,
-      message: '/^(a+)+$/ backtracks (no answer within 3 s on earlier output, so it is not tried again): nothing is captured; simplify the pattern',
-    });
-    expect(Date.now() - again).toBeLessThan(500);
-  });
+  it(
+    'a check that cannot be decided in time fails, naming the pattern; the same pattern is then not tried again',
+    { timeout: 20_000 },
+    () => {
+      const started = Date.now();
+      const outcome = evaluateChecks({ regex: '^(a+)+$' }, out(hostile));
+      expect(Date.now() - started).toBeLessThan(8000);
+      expect(outcome).toEqual({
+        ok: false,
+        undecided: true,
+        message:
+          '/^(a+)+$/ backtracks (no answer within 3 s on this output of 32 characters): the check cannot be decided; simplify the pattern',
+      });
+      const again = Date.now();
+      expect(evaluateCheck({ regex: '^(a+)+$', not: true }, out('aaaa\n'))).toEqual({
+        ok: false,
+        undecided: true,
+        message:
+          '/^(a+)+$/ backtracks (no answer within 3 s on earlier output, so it is not tried again): the check cannot be decided; simplify the pattern',
+      });
+      expect(capture('^(a+)+$', { stdout: 'aaaa\n', stderr: '' })).toEqual({
+        ok: false,
+        message:
+          '/^(a+)+$/ backtracks (no answer within 3 s on earlier output, so it is not tried again): nothing is captured; simplify the pattern',
+      });
+      expect(Date.now() - again).toBeLessThan(500);
+    },
+  );
 
   it('a capture on a megabyte of output with one hostile line fails within the limit', { timeout: 20_000 }, () => {
     const started = Date.now();
     const got = capture('^(b+)+$', { stdout: `${'build log line\n'.repeat(70_000)}${'b'.repeat(30)}!\n`, stderr: '' });
     expect(Date.now() - started).toBeLessThan(8000);
-    expect(got).toEqual({ ok: false, message: '/^(b+)+$/ backtracks (no answer within 3 s on this output of 1050032 characters): nothing is captured; simplify the pattern' });
+    expect(got).toEqual({
+      ok: false,
+      message:
+        '/^(b+)+$/ backtracks (no answer within 3 s on this output of 1050032 characters): nothing is captured; simplify the pattern',
+    });
   });
 
   it('the checks never search: a pattern the runner did not answer is undecided at once, even on hostile output', () => {
@@ -181,9 +282,17 @@ describe('patterns that backtrack', () => {
       undecided: true,
       message: '/^(c+)+$/ was not searched for in this output: the check cannot be decided; simplify the pattern',
     });
-    expect(pure.capture('^(c+)+$', input)).toEqual({ ok: false, message: '/^(c+)+$/ was not searched for in this output: nothing is captured; simplify the pattern' });
+    expect(pure.capture('^(c+)+$', input)).toEqual({
+      ok: false,
+      message: '/^(c+)+$/ was not searched for in this output: nothing is captured; simplify the pattern',
+    });
     // With the runner's answer, the same check is decided.
-    expect(pure.evaluateChecks({ regex: '^(c+)!$' }, { ...input, searches: { '^(c+)!$': { index: 0, groups: ['c'.repeat(30) + '!', 'c'.repeat(30)] } } }).ok).toBe(true);
+    expect(
+      pure.evaluateChecks(
+        { regex: '^(c+)!$' },
+        { ...input, searches: { '^(c+)!$': { index: 0, groups: ['c'.repeat(30) + '!', 'c'.repeat(30)] } } },
+      ).ok,
+    ).toBe(true);
     expect(Date.now() - started).toBeLessThan(200);
   });
 

@@ -35,15 +35,36 @@ interface Played {
 }
 
 /** Plays a runbook against a fresh simulator; the simulator is closed, its model kept for the checks. */
-async function play(scenario: string, shape: { agents: number; publicAgents?: number }, runbook: keyof typeof RUNBOOKS = 'en', override: Record<string, string> = {}, input = ''): Promise<Played> {
+async function play(
+  scenario: string,
+  shape: { agents: number; publicAgents?: number },
+  runbook: keyof typeof RUNBOOKS = 'en',
+  override: Record<string, string> = {},
+  input = '',
+): Promise<Played> {
   const sim = await startSimulator({ scenario, timeScale: SCALE, masters: 3, ...shape, seed: 3 });
   try {
     const io = capturedIo({ PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config') }, dir, input);
     const params = Object.entries({ ...sim.suggestedParams, ...override }).map(([k, v]) => `${k}=${v}`);
-    const opened = await openSession({ io, command: 'train', file: RUNBOOKS[runbook], inventory: sim.inventory, params, stateDir: join(dir, `state-${runbook}`), yes: true, timeScale: SCALE });
+    const opened = await openSession({
+      io,
+      command: 'train',
+      file: RUNBOOKS[runbook],
+      inventory: sim.inventory,
+      params,
+      stateDir: join(dir, `state-${runbook}`),
+      yes: true,
+      timeScale: SCALE,
+    });
     if (opened.kind !== 'session') throw new Error('expected a session');
     const { session } = opened;
-    const status = await runPlain(session.runner, { stdout: io.stdout, stderr: io.stderr, answers: session.answers, journal: session.journalFile, autoConfirm: true });
+    const status = await runPlain(session.runner, {
+      stdout: io.stdout,
+      stderr: io.stderr,
+      answers: session.answers,
+      journal: session.journalFile,
+      autoConfirm: true,
+    });
     await session.close();
     expect(sim.internalErrors).toEqual([]);
     const { records } = await readJournal(session.journalFile);
@@ -57,7 +78,10 @@ const nodeOf = (r: JournalRecord): string => ('node' in r ? String(r.node) : '')
 const sectionOf = (r: JournalRecord): string => ('section' in r ? String(r.section) : '');
 
 function patched(records: JournalRecord[]): string[] {
-  return records.filter((r) => r.event === 'step-finished' && r.step === 'run-patch-script' && r.status === 'passed').map(nodeOf).sort();
+  return records
+    .filter((r) => r.event === 'step-finished' && r.step === 'run-patch-script' && r.status === 'passed')
+    .map(nodeOf)
+    .sort();
 }
 
 /** Every node but the bootstrap node on the target release, from the simulator's own record. */
@@ -79,40 +103,55 @@ function intervals(records: JournalRecord[], section: string): { node: string; f
   return out;
 }
 
-const overlapping = (xs: { from: number; to: number }[]): boolean => xs.some((a, i) => xs.some((b, j) => i !== j && a.from < b.to && b.from < a.to));
+const overlapping = (xs: { from: number; to: number }[]): boolean =>
+  xs.some((a, i) => xs.some((b, j) => i !== j && a.from < b.to && b.from < a.to));
 
 describe('the DC/OS runbooks against clusters of other shapes', () => {
-  it.each(['en', 'zh'] as const)('%s: a cluster without public agents plays to the end, every node on the target release', async (lang) => {
-    const r = await play('no-public-agents', { agents: 3 }, lang);
-    expect(r.sim.inventory.nodes.some((n) => n.roles.includes('public_agent'))).toBe(false);
-    expect(r.status).toBe(0);
-    expect(patched(r.records)).toEqual(['agent-1', 'agent-2', 'agent-3', 'master-1', 'master-2', 'master-3']);
-    expectAllOnTarget(r.sim);
-    expect(r.records.find((x) => x.event === 'section-skipped' && sectionOf(x) === 'public-agents')).toBeDefined();
-    // The prerequisites list public_agent beside the other roles: a warning, not a refusal.
-    expect(r.stderr).toMatch(/warning: no node of the inventory sim:no-public-agents has role "public_agent".*runs on the nodes with its other roles/);
-    expect(r.stderr).not.toMatch(/error/);
-  }, 120_000);
+  it.each(['en', 'zh'] as const)(
+    '%s: a cluster without public agents plays to the end, every node on the target release',
+    async (lang) => {
+      const r = await play('no-public-agents', { agents: 3 }, lang);
+      expect(r.sim.inventory.nodes.some((n) => n.roles.includes('public_agent'))).toBe(false);
+      expect(r.status).toBe(0);
+      expect(patched(r.records)).toEqual(['agent-1', 'agent-2', 'agent-3', 'master-1', 'master-2', 'master-3']);
+      expectAllOnTarget(r.sim);
+      expect(r.records.find((x) => x.event === 'section-skipped' && sectionOf(x) === 'public-agents')).toBeDefined();
+      // The prerequisites list public_agent beside the other roles: a warning, not a refusal.
+      expect(r.stderr).toMatch(
+        /warning: no node of the inventory sim:no-public-agents has role "public_agent".*runs on the nodes with its other roles/,
+      );
+      expect(r.stderr).not.toMatch(/error/);
+    },
+    120_000,
+  );
 
-  it.each(['en', 'zh'] as const)('%s: several public agents are patched after the private agents, never two at the same time', async (lang) => {
-    const r = await play('happy', { agents: 2, publicAgents: 3 }, lang);
-    expect(r.status).toBe(0);
-    expectAllOnTarget(r.sim);
-    const pub = intervals(r.records, 'public-agents');
-    expect(pub.map((x) => x.node)).toEqual(['public-agent-1', 'public-agent-2', 'public-agent-3']);
-    expect(overlapping(pub)).toBe(false);
-    expect(intervals(r.records, 'agents').map((x) => x.node).sort()).toEqual(['agent-1', 'agent-2']);
-    expect(Math.min(...pub.map((x) => x.from))).toBeGreaterThanOrEqual(Math.max(...intervals(r.records, 'agents').map((x) => x.to)));
-    // The simulator's own record: each public agent's patch script ran alone.
-    const runs = r.sim.model.agents
-      .filter((a) => a.role === 'public_agent')
-      .map((a) => {
-        const mine = r.sim.model.actions.filter((x) => x.node === a.name);
-        return { from: mine.find((x) => x.kind === 'patch-started')!.at, to: mine.find((x) => x.kind === 'patch-finished')!.at };
-      });
-    expect(runs).toHaveLength(3);
-    expect(overlapping(runs)).toBe(false);
-  }, 120_000);
+  it.each(['en', 'zh'] as const)(
+    '%s: several public agents are patched after the private agents, never two at the same time',
+    async (lang) => {
+      const r = await play('happy', { agents: 2, publicAgents: 3 }, lang);
+      expect(r.status).toBe(0);
+      expectAllOnTarget(r.sim);
+      const pub = intervals(r.records, 'public-agents');
+      expect(pub.map((x) => x.node)).toEqual(['public-agent-1', 'public-agent-2', 'public-agent-3']);
+      expect(overlapping(pub)).toBe(false);
+      expect(
+        intervals(r.records, 'agents')
+          .map((x) => x.node)
+          .sort(),
+      ).toEqual(['agent-1', 'agent-2']);
+      expect(Math.min(...pub.map((x) => x.from))).toBeGreaterThanOrEqual(Math.max(...intervals(r.records, 'agents').map((x) => x.to)));
+      // The simulator's own record: each public agent's patch script ran alone.
+      const runs = r.sim.model.agents
+        .filter((a) => a.role === 'public_agent')
+        .map((a) => {
+          const mine = r.sim.model.actions.filter((x) => x.node === a.name);
+          return { from: mine.find((x) => x.kind === 'patch-started')!.at, to: mine.find((x) => x.kind === 'patch-finished')!.at };
+        });
+      expect(runs).toHaveLength(3);
+      expect(overlapping(runs)).toBe(false);
+    },
+    120_000,
+  );
 });
 
 describe('the DC/OS runbook against a cluster that does not cooperate', () => {
@@ -120,7 +159,9 @@ describe('the DC/OS runbook against a cluster that does not cooperate', () => {
     const r = await play('master-unhealthy', { agents: 2 });
     expect(r.status).toBe(1);
     const failed = r.records.filter((x) => x.event === 'step-finished' && x.status === 'failed');
-    expect(failed.map((x) => `${sectionOf(x)}/${'step' in x ? x.step : ''}@${nodeOf(x)}`)).toEqual(['cluster-health/registrar-recovered@master-3']);
+    expect(failed.map((x) => `${sectionOf(x)}/${'step' in x ? x.step : ''}@${nodeOf(x)}`)).toEqual([
+      'cluster-health/registrar-recovered@master-3',
+    ]);
     expect(r.stdout).toMatch(/cluster-health\/registrar-recovered@master-3 failed.*registrar\/log\/recovered/);
     // Nothing was patched, nothing restarted: the masters section never started.
     expect(r.sim.model.actions.filter((a) => a.kind !== 'installer' && a.kind !== 'nginx')).toEqual([]);
@@ -155,11 +196,16 @@ describe('the DC/OS runbook against a cluster that does not cooperate', () => {
     // failing step of it (with a reason each), and the run goes on to the end.
     const skips = ['s', 'library is immutable, will fix later', 's', 'patched by hand later', 's', 'known to be behind'].join('\n');
     const r = await play('libltdl', { agents: 2, publicAgents: 1 }, 'en', {}, `${skips}\n`);
-    expect(r.records.filter((x) => x.event === 'step-finished' && x.status === 'skipped' && nodeOf(x) === 'agent-1' && sectionOf(x) === 'agents').length).toBeGreaterThanOrEqual(2);
+    expect(
+      r.records.filter((x) => x.event === 'step-finished' && x.status === 'skipped' && nodeOf(x) === 'agent-1' && sectionOf(x) === 'agents')
+        .length,
+    ).toBeGreaterThanOrEqual(2);
     expect(r.sim.model.versions()['agent-1']).toBe(r.sim.model.runningVersion);
     const failed = r.records.filter((x) => x.event === 'step-finished' && x.status === 'failed' && sectionOf(x) === 'final-versions');
     expect(failed.map(nodeOf)).toEqual(['agent-1']);
-    expect('reason' in failed[0]! ? failed[0].reason : '').toMatch(/runs DC\/OS 1\.11\.4, not 1\.11\.5: the patch did not take effect here/);
+    expect('reason' in failed[0]! ? failed[0].reason : '').toMatch(
+      /runs DC\/OS 1\.11\.4, not 1\.11\.5: the patch did not take effect here/,
+    );
     expect(r.status).toBe(1);
     expect(r.records.at(-1)).toMatchObject({ event: 'run-finished' });
     expect(r.records.at(-1)).not.toMatchObject({ status: 'passed' });

@@ -26,10 +26,25 @@ async function train(scenario: string, extraEnv: Record<string, string> = {}, ov
   try {
     const io = capturedIo({ PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config'), ...extraEnv }, dir);
     const params = Object.entries({ ...sim.suggestedParams, ...override }).map(([k, v]) => `${k}=${v}`);
-    const opened = await openSession({ io, command: 'train', file: runbookFile, inventory: sim.inventory, params, stateDir: join(dir, 'state'), yes: true, timeScale: 120 });
+    const opened = await openSession({
+      io,
+      command: 'train',
+      file: runbookFile,
+      inventory: sim.inventory,
+      params,
+      stateDir: join(dir, 'state'),
+      yes: true,
+      timeScale: 120,
+    });
     if (opened.kind !== 'session') throw new Error('expected a session');
     const { session } = opened;
-    const status = await runPlain(session.runner, { stdout: io.stdout, stderr: io.stderr, answers: session.answers, journal: session.journalFile, autoConfirm: true });
+    const status = await runPlain(session.runner, {
+      stdout: io.stdout,
+      stderr: io.stderr,
+      answers: session.answers,
+      journal: session.journalFile,
+      autoConfirm: true,
+    });
     await session.close();
     expect(sim.internalErrors).toEqual([]);
     return { status, stdout: io.out(), stderr: io.err(), journal: session.journalFile, token: sim.token };
@@ -43,18 +58,36 @@ describe.skipIf(!existsSync(runbookFile))('the DC/OS runbook against the simulat
     const r = await train('happy');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^summary: passed \d+, failed 0, skipped \d+, interrupted 0 in \d\d:\d\d:\d\d; journal /);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^summary: passed \d+, failed 0, skipped \d+, interrupted 0 in \d\d:\d\d:\d\d; journal /,
+    );
     const { records, torn } = await readJournal(r.journal);
     expect(torn).toBe(false);
-    const patched = records.filter((x) => x.event === 'step-finished' && x.step === 'run-patch-script' && x.status === 'passed').map((x) => ('node' in x ? x.node : ''));
+    const patched = records
+      .filter((x) => x.event === 'step-finished' && x.step === 'run-patch-script' && x.status === 'passed')
+      .map((x) => ('node' in x ? x.node : ''));
     expect(patched.sort()).toEqual(['agent-1', 'agent-2', 'agent-3', 'agent-4', 'master-1', 'master-2', 'master-3', 'public-agent-1']);
     const confirmations = records.filter((x) => x.event === 'confirmation-answered');
     expect(confirmations.length).toBeGreaterThan(8);
-    expect(confirmations.every((x) => x.event === 'confirmation-answered' && x.answer === 'yes' && x.by === '--yes (simulator)')).toBe(true);
-    expect(records.find((x) => x.event === 'captured' && x.name === 'patch_url')).toMatchObject({ value: expect.stringMatching(/^http:\/\/10\.0\.0\.10:80\/upgrade\/[0-9a-f]{32}\/dcos_node_upgrade\.sh$/) });
+    expect(confirmations.every((x) => x.event === 'confirmation-answered' && x.answer === 'yes' && x.by === '--yes (simulator)')).toBe(
+      true,
+    );
+    expect(records.find((x) => x.event === 'captured' && x.name === 'patch_url')).toMatchObject({
+      value: expect.stringMatching(/^http:\/\/10\.0\.0\.10:80\/upgrade\/[0-9a-f]{32}\/dcos_node_upgrade\.sh$/),
+    });
     // Masters one at a time: master-2 starts only after master-1 finished the section.
-    const order = records.filter((x) => x.event === 'node-started' || x.event === 'node-finished').filter((x) => 'section' in x && x.section === 'masters').map((x) => `${x.event} ${'node' in x ? x.node : ''}`);
-    expect(order).toEqual(['node-started master-1', 'node-finished master-1', 'node-started master-2', 'node-finished master-2', 'node-started master-3', 'node-finished master-3']);
+    const order = records
+      .filter((x) => x.event === 'node-started' || x.event === 'node-finished')
+      .filter((x) => 'section' in x && x.section === 'masters')
+      .map((x) => `${x.event} ${'node' in x ? x.node : ''}`);
+    expect(order).toEqual([
+      'node-started master-1',
+      'node-finished master-1',
+      'node-started master-2',
+      'node-finished master-2',
+      'node-started master-3',
+      'node-finished master-3',
+    ]);
   }, 120_000);
 
   it('strict mode: the token reaches the nodes and appears nowhere the player wrote', async () => {

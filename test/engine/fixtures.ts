@@ -28,7 +28,12 @@ export function runbook(sections: Section[], extra: Partial<Runbook> = {}): Runb
 
 export const section = (id: string, steps: Step[], extra: Partial<Section> = {}): Section => ({ id, title: id, steps, ...extra });
 
-export function stateOf(rb: Runbook, inventory?: Inventory, params: Record<string, Scalar | undefined> = {}, secrets: string[] = []): RunState {
+export function stateOf(
+  rb: Runbook,
+  inventory?: Inventory,
+  params: Record<string, Scalar | undefined> = {},
+  secrets: string[] = [],
+): RunState {
   return createRunState({
     plan: buildPlan(rb, inventory),
     runId: '20261125-171800-ab12',
@@ -72,7 +77,11 @@ export class Driver {
   }
 
   /** Answers the exec effect of a task with a result, its patterns searched as the runner searches them. */
-  done(task: string, result: { exit?: number | null; stdout?: string; stderr?: string; failure?: string; message?: string } = {}, attempt?: number): Effect[] {
+  done(
+    task: string,
+    result: { exit?: number | null; stdout?: string; stderr?: string; failure?: string; message?: string } = {},
+    attempt?: number,
+  ): Effect[] {
     const exec = this.lastExec.get(task);
     if (!exec) throw new Error(`no exec for ${task}`);
     const output = { stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
@@ -81,7 +90,13 @@ export class Driver {
       type: 'exec-done',
       task,
       attempt: attempt ?? exec.attempt,
-      result: { exit: result.exit === undefined ? 0 : result.exit, ...output, durationMs: 5, ...(result.failure ? { failure: result.failure } : {}), ...(result.message ? { message: result.message } : {}) },
+      result: {
+        exit: result.exit === undefined ? 0 : result.exit,
+        ...output,
+        durationMs: 5,
+        ...(result.failure ? { failure: result.failure } : {}),
+        ...(result.message ? { message: result.message } : {}),
+      },
       ...(searches ? { searches } : {}),
     });
   }
@@ -111,7 +126,17 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 export function describe(r: JournalRecord): string {
   const where =
-    r.event === 'connection' ? ` ${r.change} ${r.node}` : 'step' in r ? ` ${r.section}/${r.step}@${r.node}` : 'node' in r && 'section' in r ? ` ${r.section}@${r.node}` : 'node' in r ? ` ${r.node}` : 'section' in r ? ` ${r.section}` : '';
+    r.event === 'connection'
+      ? ` ${r.change} ${r.node}`
+      : 'step' in r
+        ? ` ${r.section}/${r.step}@${r.node}`
+        : 'node' in r && 'section' in r
+          ? ` ${r.section}@${r.node}`
+          : 'node' in r
+            ? ` ${r.node}`
+            : 'section' in r
+              ? ` ${r.section}`
+              : '';
   const status = 'status' in r ? ` ${r.status}` : '';
   const extra =
     r.event === 'step-finished'
@@ -122,10 +147,10 @@ export function describe(r: JournalRecord): string {
           ? ` #${r.attempt} ${r.ok ? 'ok' : 'no'}: ${r.message}`
           : r.event === 'attempt-started'
             ? ` #${r.attempt}`
-          : r.event === 'captured'
-            ? ` ${r.name}=${r.value}`
-            : r.event === 'section-skipped'
-              ? `: ${r.reason}`
-              : '';
+            : r.event === 'captured'
+              ? ` ${r.name}=${r.value}`
+              : r.event === 'section-skipped'
+                ? `: ${r.reason}`
+                : '';
   return `${r.event}${where}${status}${extra}`;
 }

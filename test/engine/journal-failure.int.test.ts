@@ -27,7 +27,12 @@ afterEach(() => removeDir());
 
 const env = () => ({ PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config'), TZ: 'UTC' });
 const marks = () => (existsSync(join(dir, 'marks')) ? readFileSync(join(dir, 'marks'), 'utf8') : '');
-const journalOf = (state: string) => join(state, 'runs', readdirSync(join(state, 'runs')).find((f) => f.endsWith('.jsonl'))!);
+const journalOf = (state: string) =>
+  join(
+    state,
+    'runs',
+    readdirSync(join(state, 'runs')).find((f) => f.endsWith('.jsonl'))!,
+  );
 
 // The pad param makes the first record long, so the limit (whole KiB) falls inside the write
 // that carries `big`'s output (20 lines of about 70 bytes kept in its record).
@@ -46,7 +51,11 @@ sections:
 
 /** The player under a file size limit of `kib` KiB (bash's ulimit -f counts KiB; exec keeps it). */
 function playLimited(args: string[], kib: number): { stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn('/bin/bash', ['-c', `ulimit -f ${kib} && exec "$@"`, 'bash', process.execPath, cli, 'play', ...args], { cwd: dir, env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('/bin/bash', ['-c', `ulimit -f ${kib} && exec "$@"`, 'bash', process.execPath, cli, 'play', ...args], {
+    cwd: dir,
+    env: env(),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   child.stderr.on('data', (c) => (err += String(c)));
   return { stderr: () => err, exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };

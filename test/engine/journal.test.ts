@@ -2,7 +2,16 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../src/engine/events.js';
-import { Journal, RUN_ID, findRunToResume, journalPath, listRuns, newRunId, readJournal, recoverUnwritten } from '../../src/engine/journal.js';
+import {
+  Journal,
+  RUN_ID,
+  findRunToResume,
+  journalPath,
+  listRuns,
+  newRunId,
+  readJournal,
+  recoverUnwritten,
+} from '../../src/engine/journal.js';
 import { InputError } from '../../src/input/problem.js';
 import { tempDir } from '../helpers/real-shell.js';
 
@@ -83,7 +92,10 @@ describe('journal', () => {
     writeFileSync(file, `${JSON.stringify(started('r'))}\nnot json\n${JSON.stringify(finished('r', 'passed'))}\n`);
     const error = await readJournal(file).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).problems[0]).toMatchObject({ line: 2, message: 'this line of the journal is not a record; the file was changed or damaged' });
+    expect((error as InputError).problems[0]).toMatchObject({
+      line: 2,
+      message: 'this line of the journal is not a record; the file was changed or damaged',
+    });
   });
 
   it('finds the run to resume: the one named, or the latest of the runbook unless it passed', async () => {
@@ -104,7 +116,9 @@ describe('journal', () => {
     expect((await findRunToResume(dir, '/rb/dcos.yaml')).id).toBe('20261125-110000-bbbb');
     expect((await findRunToResume(dir, '/rb/dcos.yaml', '20261125-100000-aaaa')).id).toBe('20261125-100000-aaaa');
     await expect(findRunToResume(dir, undefined, '20261125-130000-dddd')).rejects.toThrow(/finished and passed/);
-    await expect(findRunToResume(dir, '/rb/other.yaml')).rejects.toThrow(/the latest run of \/rb\/other.yaml, 20261125-130000-dddd, finished and passed/);
+    await expect(findRunToResume(dir, '/rb/other.yaml')).rejects.toThrow(
+      /the latest run of \/rb\/other.yaml, 20261125-130000-dddd, finished and passed/,
+    );
     await expect(findRunToResume(dir, '/rb/none.yaml')).rejects.toThrow(/no run of \/rb\/none.yaml to resume/);
   });
 });
@@ -129,7 +143,12 @@ describe('a write that fails', () => {
     expect(journal.salvage).toEqual({ kind: 'rewritten' });
     const { records, torn } = await readJournal(journal.file);
     expect(torn).toBe(false);
-    expect(records.map((r) => `${r.event}${'step' in r ? ` ${r.step}` : ''}`)).toEqual(['run-started', 'step-started a', 'step-finished a', 'step-finished b']);
+    expect(records.map((r) => `${r.event}${'step' in r ? ` ${r.step}` : ''}`)).toEqual([
+      'run-started',
+      'step-started a',
+      'step-finished a',
+      'step-finished b',
+    ]);
   });
 
   it('set aside when the file takes nothing more: --resume puts them back where the whole records ended', async () => {
@@ -142,7 +161,10 @@ describe('a write that fails', () => {
     // What a player that met a full disk leaves: a torn half record, and the set-aside file.
     const good = readFileSync(file).length;
     appendFileSync(file, '{"ts":"2026-11-25T17:19:00.000Z","run":"x","ev');
-    writeFileSync(`${file}.unwritten`, `${JSON.stringify({ journalBytes: good })}\n${JSON.stringify(rec(run, 'step-finished', 'a'))}\n{"torn`);
+    writeFileSync(
+      `${file}.unwritten`,
+      `${JSON.stringify({ journalBytes: good })}\n${JSON.stringify(rec(run, 'step-finished', 'a'))}\n{"torn`,
+    );
     expect(recoverUnwritten(file)).toBe(1);
     const { records, torn } = await readJournal(file);
     expect(torn).toBe(false);

@@ -35,7 +35,13 @@ afterEach(() => {
   removeDir();
 });
 
-const env = (extra: Record<string, string> = {}) => ({ PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config'), TZ: 'UTC', ...extra });
+const env = (extra: Record<string, string> = {}) => ({
+  PATH: process.env.PATH,
+  HOME: dir,
+  RUNBOOK_CONFIG_DIR: join(dir, 'config'),
+  TZ: 'UTC',
+  ...extra,
+});
 const stateDir = () => join(dir, 'state');
 const play = (args: string[], input?: string, extra: Record<string, string> = {}) =>
   spawnCli(cli, ['play', ...args, '--state-dir', stateDir()], { cwd: dir, env: env(extra), ...(input !== undefined ? { input } : {}) });
@@ -89,20 +95,26 @@ describe('the binary survives kill -9 and Ctrl-C', () => {
     // The operator is not there (stdin closed): the interrupted step is never run by itself.
     const unattended = play(['rb.yaml', '--resume'], '');
     expect((await unattended.exit).code).toBe(1);
-    expect(unattended.stderr()).toContain('? patch/long@local was interrupted while running: echo $$ > long.pid; echo long-start >> marks; sleep ${NAP:-30}; echo long-end >> marks [r=run again, d=mark done, s=skip, a=abort] (end of input)');
+    expect(unattended.stderr()).toContain(
+      '? patch/long@local was interrupted while running: echo $$ > long.pid; echo long-start >> marks; sleep ${NAP:-30}; echo long-end >> marks [r=run again, d=mark done, s=skip, a=abort] (end of input)',
+    );
     expect(marks()).toBe('one\ntwo\nlong-start\n');
 
     // The operator's word: mark it done, with a reason.
     const resumed = play(['rb.yaml', '--resume'], 'd\nchecked by hand: the patch ran\n');
     expect((await resumed.exit).code).toBe(0);
     expect(resumed.stdout()).toContain('patch/long@local marked done by');
-    expect(resumed.stdout().trimEnd().split('\n').at(-1)).toMatch(/^summary: passed 4, failed 0, skipped 0, interrupted 0 in \d\d:\d\d:\d\d; journal /);
+    expect(resumed.stdout().trimEnd().split('\n').at(-1)).toMatch(
+      /^summary: passed 4, failed 0, skipped 0, interrupted 0 in \d\d:\d\d:\d\d; journal /,
+    );
     expect(marks()).toBe('one\ntwo\nlong-start\nlast\n');
 
     // Nothing lost: every record written before the kill is still there, in order, then the resumes.
     const after = (await journal()).records;
     expect(after.slice(0, before.length)).toEqual(before);
-    const events = after.slice(before.length).map((r) => `${r.event}${'step' in r ? ` ${r.step}` : ''}${'status' in r ? ` ${r.status}` : ''}`);
+    const events = after
+      .slice(before.length)
+      .map((r) => `${r.event}${'step' in r ? ` ${r.step}` : ''}${'status' in r ? ` ${r.status}` : ''}`);
     expect(events).toEqual([
       'resumed',
       'interrupted long interrupted',

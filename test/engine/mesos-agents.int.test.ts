@@ -43,7 +43,11 @@ function inventory(): Inventory {
   const at = { address: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.clientKey.privateKeyPath, vars: {} };
   const master: InventoryNode = { name: 'master-1', ip: sshd.host, roles: ['master'], ...at };
   const agent = (name: string, ip: string, role = 'agent'): InventoryNode => ({ name, ip, roles: [role], ...at });
-  return { source: 'inventory.yaml', nodes: [master, agent('agent-1', '10.0.1.1'), agent('public-agent-1', '10.0.5.1', 'public_agent')], simulated: false };
+  return {
+    source: 'inventory.yaml',
+    nodes: [master, agent('agent-1', '10.0.1.1'), agent('public-agent-1', '10.0.5.1', 'public_agent')],
+    simulated: false,
+  };
 }
 
 /** Plays one check whose command prints the file given; resolves with the step's end and the journal text. */
@@ -56,7 +60,12 @@ async function check(body: string | null, command?: string) {
   ];
   const t = createSshTransport({ knownHostsFiles: [knownHosts], agent: false, homeDir: dir, connectTimeoutMs: 5000 });
   transports.push(t);
-  const journal = await Journal.create(join(dir, 'state'), `20261206-100000-${Math.floor(Math.random() * 0xffff).toString(16).padStart(4, '0')}`);
+  const journal = await Journal.create(
+    join(dir, 'state'),
+    `20261206-100000-${Math.floor(Math.random() * 0xffff)
+      .toString(16)
+      .padStart(4, '0')}`,
+  );
   const state = stateOf(runbook(sections, { params: { never: { default: 'no' } } }), inventory(), { never: 'no' });
   const runner = new Runner({ state, transportFor: () => t, journal, by: 'alice' });
   runner.start();
@@ -67,11 +76,14 @@ async function check(body: string | null, command?: string) {
   return { task, journal: readFileSync(journal.file, 'utf8') };
 }
 
-const agent = (ip: string, extra = '') => `{"id":"S-${ip}","hostname":"${ip}","port":5051,"pid":"slave(1)@${ip}:5051","active":true,"version":"1.5.1"${extra}}`;
+const agent = (ip: string, extra = '') =>
+  `{"id":"S-${ip}","hostname":"${ip}","port":5051,"pid":"slave(1)@${ip}:5051","active":true,"version":"1.5.1"${extra}}`;
 
 describe.skipIf(missing)('dcos/mesos-agents over real SSH', () => {
-  it('passes on the real shape, comparing with the run\'s own inventory', async () => {
-    const { task } = await check(`{"slaves":[${agent('10.0.1.1')},${agent('10.0.5.1', ',"reserved_resources":{"slave_public":{}}')}],"recovered_slaves":[]}\n`);
+  it("passes on the real shape, comparing with the run's own inventory", async () => {
+    const { task } = await check(
+      `{"slaves":[${agent('10.0.1.1')},${agent('10.0.5.1', ',"reserved_resources":{"slave_public":{}}')}],"recovered_slaves":[]}\n`,
+    );
     expect(task).toMatchObject({ status: 'passed', message: 'Mesos knows 2 agent(s); all 2 of the inventory are registered and active.' });
   });
 
@@ -79,12 +91,17 @@ describe.skipIf(missing)('dcos/mesos-agents over real SSH', () => {
     const evil = `{"id":"S-x","hostname":"\u001b]2;pwned\u0007\u001b[2Jrack9","pid":"slave(1)@10.0.2.9:5051","active":true,"version":"1.5.1"}`;
     const { task, journal } = await check(`{"slaves":[${agent('10.0.1.1')},${agent('10.0.5.1')},${evil}],"recovered_slaves":[]}\n`);
     expect(task?.status).toBe('failed');
-    expect(task?.status === 'failed' && task.reason).toMatch(/^Mesos knows 1 agent\(s\) the inventory does not list: 10\.0\.2\.9 \(hostname /);
+    expect(task?.status === 'failed' && task.reason).toMatch(
+      /^Mesos knows 1 agent\(s\) the inventory does not list: 10\.0\.2\.9 \(hostname /,
+    );
     expect(journal).not.toMatch(/[\u001b\u0007]/);
   });
 
   it('HTML, nothing, or a command that fails: a clear failure naming what came back', async () => {
-    expect((await check('<html><body>502 Bad Gateway</body></html>\n')).task).toMatchObject({ status: 'failed', reason: 'the agents endpoint did not answer JSON: <html><body>502 Bad Gateway</body></html>' });
+    expect((await check('<html><body>502 Bad Gateway</body></html>\n')).task).toMatchObject({
+      status: 'failed',
+      reason: 'the agents endpoint did not answer JSON: <html><body>502 Bad Gateway</body></html>',
+    });
     expect((await check('')).task).toMatchObject({ status: 'failed', reason: 'the agents endpoint did not answer JSON: (nothing)' });
     const refused = await check(null, "echo 'curl: (7) Failed connect to leader.mesos:5050; Connection refused' >&2; exit 7");
     expect(refused.task).toMatchObject({ status: 'failed', exit: 7 });

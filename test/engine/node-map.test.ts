@@ -11,11 +11,19 @@ describe('NodeMap', () => {
     expect(base.has('agent-101')).toBe(false);
     expect([...base.keys()]).toEqual(names);
     expect([...base.values()]).toEqual(names.map((_, i) => i));
-    expect([...base].slice(0, 2)).toEqual([['agent-1', 0], ['agent-2', 1]]);
+    expect([...base].slice(0, 2)).toEqual([
+      ['agent-1', 0],
+      ['agent-2', 1],
+    ]);
   });
 
   it('updates without touching the old version, sharing the chunks that did not change', () => {
-    const next = base.withUpdates(new Map([['agent-5', -5], ['agent-99', -99]]));
+    const next = base.withUpdates(
+      new Map([
+        ['agent-5', -5],
+        ['agent-99', -99],
+      ]),
+    );
     expect(base.get('agent-5')).toBe(4);
     expect(next.get('agent-5')).toBe(-5);
     expect(next.get('agent-99')).toBe(-99);

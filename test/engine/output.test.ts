@@ -34,7 +34,9 @@ describe('OutputStore', () => {
     expect(store.bytes('n1')).toBeLessThanOrEqual(DEFAULT_BYTES_PER_NODE);
     const kept = store.lines('n1');
     // Every long line is cut, with a marker saying how much was dropped.
-    expect(kept.at(-2)!.text).toBe(`${'z'.repeat(DEFAULT_MAX_SHOWN_LINE_CHARS)} … [${(MiB - DEFAULT_MAX_SHOWN_LINE_CHARS).toLocaleString('en-US')} more characters of this line not kept]`);
+    expect(kept.at(-2)!.text).toBe(
+      `${'z'.repeat(DEFAULT_MAX_SHOWN_LINE_CHARS)} … [${(MiB - DEFAULT_MAX_SHOWN_LINE_CHARS).toLocaleString('en-US')} more characters of this line not kept]`,
+    );
     expect(kept.at(-1)!.text).toBe('last line');
     // 2,000 lines of 4 KiB would be 16 MB: the byte budget, not the count, is what holds.
     expect(kept.length).toBeLessThan(2000);

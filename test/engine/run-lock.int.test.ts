@@ -24,7 +24,8 @@ const pids: number[] = [];
 const env = () => ({ PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: join(dir, 'config'), TZ: 'UTC', NO_COLOR: '1' });
 const stateDir = () => join(dir, 'state');
 const players: ReturnType<typeof spawnCli>[] = [];
-const play = (args: string[], input = '') => track(spawnCli(cli, ['play', ...args, '--state-dir', stateDir()], { cwd: dir, env: env(), input }));
+const play = (args: string[], input = '') =>
+  track(spawnCli(cli, ['play', ...args, '--state-dir', stateDir()], { cwd: dir, env: env(), input }));
 /** Every player started, so one a failed assertion left running is killed after the test. */
 function track(p: ReturnType<typeof spawnCli>): ReturnType<typeof spawnCli> {
   players.push(p);
@@ -44,9 +45,11 @@ async function journal(): Promise<JournalRecord[]> {
   if (runs.length !== 1) throw new Error(`expected one run, found ${runs.length}`);
   return (await readJournal(runs[0]!.file)).records;
 }
-const startedOn = async (step: string) => (await journal().catch(() => [] as JournalRecord[])).some((r) => r.event === 'step-started' && r.step === step);
+const startedOn = async (step: string) =>
+  (await journal().catch(() => [] as JournalRecord[])).some((r) => r.event === 'step-started' && r.step === step);
 const marks = () => (existsSync(join(dir, 'marks')) ? readFileSync(join(dir, 'marks'), 'utf8') : '');
-const count = (records: JournalRecord[], event: string, step?: string) => records.filter((r) => r.event === event && (step === undefined || ('step' in r && r.step === step))).length;
+const count = (records: JournalRecord[], event: string, step?: string) =>
+  records.filter((r) => r.event === event && (step === undefined || ('step' in r && r.step === step))).length;
 
 // Every step runs on the node over SSH; the node is this machine, so the marks land in `dir`.
 // `long` and `last` wait for a file the test creates, so the test decides when they end.
@@ -75,7 +78,10 @@ describe.skipIf(missing)('a run has one player (the binary, over real SSH)', () 
     ({ dir, remove: removeDir } = tempDir('runbook-lock-'));
     mkdirSync(join(dir, '.ssh'), { mode: 0o700 });
     writeFileSync(join(dir, '.ssh', 'known_hosts'), `${sshd.knownHostsLine()}\n`);
-    writeFileSync(join(dir, 'inventory.yaml'), `nodes:\n  - { name: master-1, address: ${sshd.host}, port: ${sshd.port}, user: ${sshd.user}, identity_file: ${sshd.clientKey.privateKeyPath}, roles: [master] }\n`);
+    writeFileSync(
+      join(dir, 'inventory.yaml'),
+      `nodes:\n  - { name: master-1, address: ${sshd.host}, port: ${sshd.port}, user: ${sshd.user}, identity_file: ${sshd.clientKey.privateKeyPath}, roles: [master] }\n`,
+    );
     writeFileSync(join(dir, 'rb.yaml'), runbook());
   });
   afterEach(() => {
@@ -92,7 +98,10 @@ describe.skipIf(missing)('a run has one player (the binary, over real SSH)', () 
     removeDir();
   });
 
-  const holder = (pid: number) => new RegExp(`run \\d{8}-\\d{6}-[0-9a-f]+ is being played by ${userInfo().username}@${hostname().replace(/\./g, '\\.')}, pid ${pid} \\(runbook play\\), since \\d{4}-\\d\\d-\\d\\dT`);
+  const holder = (pid: number) =>
+    new RegExp(
+      `run \\d{8}-\\d{6}-[0-9a-f]+ is being played by ${userInfo().username}@${hostname().replace(/\./g, '\\.')}, pid ${pid} \\(runbook play\\), since \\d{4}-\\d\\d-\\d\\dT`,
+    );
 
   it('a second player while the first is mid-step: exit 2, told who holds the run; nothing runs twice, one run-finished', async () => {
     const first = play(['rb.yaml', '--inventory', 'inventory.yaml']);
@@ -100,7 +109,11 @@ describe.skipIf(missing)('a run has one player (the binary, over real SSH)', () 
 
     // The same run, three ways: the latest run of the file, by id, and by id with --run.
     const runId = (await listRuns(stateDir()))[0]!.id;
-    for (const args of [['rb.yaml', '--resume'], ['--resume', runId], ['rb.yaml', '--resume', '--run', runId]]) {
+    for (const args of [
+      ['rb.yaml', '--resume'],
+      ['--resume', runId],
+      ['rb.yaml', '--resume', '--run', runId],
+    ]) {
       const second = play(args, 'r\nd\nr\n');
       expect((await second.exit).code).toBe(2);
       expect(second.stderr()).toMatch(holder(first.child.pid!));
@@ -134,7 +147,10 @@ describe.skipIf(missing)('a run has one player (the binary, over real SSH)', () 
     const a = play(['rb.yaml', '--resume'], 'd\nchecked by hand\n');
     const b = play(['rb.yaml', '--resume'], 'd\nchecked by hand\n');
     await until(async () => (await startedOn('last')) || a.child.exitCode !== null || b.child.exitCode !== null);
-    const loserExit = await Promise.race([a.exit.then((e) => ({ who: a, other: b, ...e })), b.exit.then((e) => ({ who: b, other: a, ...e }))]);
+    const loserExit = await Promise.race([
+      a.exit.then((e) => ({ who: a, other: b, ...e })),
+      b.exit.then((e) => ({ who: b, other: a, ...e })),
+    ]);
     expect(loserExit.code).toBe(2);
     expect(loserExit.who.stderr()).toMatch(holder(loserExit.other.child.pid!));
     await until(() => startedOn('last'));

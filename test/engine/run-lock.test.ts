@@ -31,7 +31,10 @@ const RUN = '20261206-090000-ab12';
 function plant(owner: Partial<RunLockOwner>): void {
   const lock = lockDirOf(dir, RUN);
   mkdirSync(lock);
-  writeFileSync(join(lock, 'x.json'), JSON.stringify({ run: RUN, user: 'alice', host: hostname(), since: '2026-12-06T09:00:00.000Z', ...owner }));
+  writeFileSync(
+    join(lock, 'x.json'),
+    JSON.stringify({ run: RUN, user: 'alice', host: hostname(), since: '2026-12-06T09:00:00.000Z', ...owner }),
+  );
 }
 function sleeper(): number {
   const child = spawn('sleep', ['30'], { stdio: 'ignore' });
@@ -43,7 +46,9 @@ describe('the run lock', () => {
   it('is taken once: a second taker in the same process is told who holds it; released, it is free again', () => {
     const lock = acquireRunLock(dir, RUN, { user: 'bob', command: 'play' });
     expect(() => acquireRunLock(dir, RUN, { user: 'carol' })).toThrow(RunLocked);
-    expect(() => acquireRunLock(dir, RUN, { user: 'carol' })).toThrow(new RegExp(`being played by bob@${hostname()}, pid ${process.pid} \\(runbook play\\), since 20`));
+    expect(() => acquireRunLock(dir, RUN, { user: 'carol' })).toThrow(
+      new RegExp(`being played by bob@${hostname()}, pid ${process.pid} \\(runbook play\\), since 20`),
+    );
     lock.release();
     expect(existsSync(lockDirOf(dir, RUN))).toBe(false);
     acquireRunLock(dir, RUN, { user: 'carol' }).release();
@@ -75,7 +80,9 @@ describe('the run lock', () => {
 
   it('a holder on another host cannot be checked from here: it holds, and the message says how to free it', () => {
     plant({ pid: 1, host: 'bastion-2.example' });
-    expect(() => acquireRunLock(dir, RUN, { user: 'bob' })).toThrow(/on another host, so this one cannot tell whether it still runs; if it does not, remove .*runs\/20261206-090000-ab12\.lock and resume/);
+    expect(() => acquireRunLock(dir, RUN, { user: 'bob' })).toThrow(
+      /on another host, so this one cannot tell whether it still runs; if it does not, remove .*runs\/20261206-090000-ab12\.lock and resume/,
+    );
   });
 });
 

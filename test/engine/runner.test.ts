@@ -62,7 +62,14 @@ function setup(state: RunState, options: { autoConfirm?: string; journal?: Recor
   const transport = new FakeTransport();
   const clock = new FakeClock();
   const sink = new Sink();
-  const runner = new Runner({ state, transportFor: () => transport, journal: options.journal ?? sink, clock, by: 'alice', ...(options.autoConfirm ? { autoConfirm: options.autoConfirm } : {}) });
+  const runner = new Runner({
+    state,
+    transportFor: () => transport,
+    journal: options.journal ?? sink,
+    clock,
+    by: 'alice',
+    ...(options.autoConfirm ? { autoConfirm: options.autoConfirm } : {}),
+  });
   const act = async (action: OperatorAction) => {
     runner.dispatch(action);
     await settle();
@@ -71,37 +78,53 @@ function setup(state: RunState, options: { autoConfirm?: string; journal?: Recor
 }
 
 group('runner', () => {
-  it('a backtracking pattern on hostile output is searched off the event loop: a timer (the spinner, the keys) keeps ticking', { timeout: 30_000 }, async () => {
-    // 2^30 ways to split the y's before the "!": the search runs until its 3 s limit.
-    const hostile = `${'log line\n'.repeat(1000)}${'y'.repeat(30)}!\n`;
-    const t = new FakeTransport().expect('status', { stdout: hostile });
-    const rb = runbook([
-      section('m', [{ id: 'gate', run: 'status', expect: { regex: '^(y+)+$' } }], { on: 'master' }),
-    ]);
-    const runner = new Runner({ state: stateOf(rb, cluster(1)), transportFor: () => t, by: 'alice' });
-    let last = performance.now();
-    let worst = 0;
-    const tick = setInterval(() => {
-      const now = performance.now();
-      worst = Math.max(worst, now - last);
-      last = now;
-    }, 10);
-    cleanups.push(() => clearInterval(tick));
-    const started = performance.now();
-    runner.start();
-    await waitFor(() => runner.getState().prompts.some((p) => p.kind === 'failure'), 15_000);
-    const took = performance.now() - started;
-    clearInterval(tick);
-    expect(took).toBeGreaterThan(2500); // the search did run to its limit...
-    expect(worst).toBeLessThan(250); // ...while the loop went on
-    expect(runner.getState().nodes.get('master-1')?.tasks.get('m/gate')).toMatchObject({ status: 'failed', reason: expect.stringContaining('/^(y+)+$/ backtracks (no answer within 3 s on this output') });
-    runner.dispatch({ type: 'abort' });
-    expect(await runner.done).toBe('aborted');
-  });
+  it(
+    'a backtracking pattern on hostile output is searched off the event loop: a timer (the spinner, the keys) keeps ticking',
+    { timeout: 30_000 },
+    async () => {
+      // 2^30 ways to split the y's before the "!": the search runs until its 3 s limit.
+      const hostile = `${'log line\n'.repeat(1000)}${'y'.repeat(30)}!\n`;
+      const t = new FakeTransport().expect('status', { stdout: hostile });
+      const rb = runbook([section('m', [{ id: 'gate', run: 'status', expect: { regex: '^(y+)+$' } }], { on: 'master' })]);
+      const runner = new Runner({ state: stateOf(rb, cluster(1)), transportFor: () => t, by: 'alice' });
+      let last = performance.now();
+      let worst = 0;
+      const tick = setInterval(() => {
+        const now = performance.now();
+        worst = Math.max(worst, now - last);
+        last = now;
+      }, 10);
+      cleanups.push(() => clearInterval(tick));
+      const started = performance.now();
+      runner.start();
+      await waitFor(() => runner.getState().prompts.some((p) => p.kind === 'failure'), 15_000);
+      const took = performance.now() - started;
+      clearInterval(tick);
+      expect(took).toBeGreaterThan(2500); // the search did run to its limit...
+      expect(worst).toBeLessThan(250); // ...while the loop went on
+      expect(runner.getState().nodes.get('master-1')?.tasks.get('m/gate')).toMatchObject({
+        status: 'failed',
+        reason: expect.stringContaining('/^(y+)+$/ backtracks (no answer within 3 s on this output'),
+      });
+      runner.dispatch({ type: 'abort' });
+      expect(await runner.done).toBe('aborted');
+    },
+  );
 
   it('searched off the loop, a pattern still matches and captures as before', async () => {
-    const t = new FakeTransport().expect('gen', { stdout: 'Generating\nNode upgrade script URL: http://10.0.0.5/u/dcos_node_upgrade.sh\n' });
-    const rb = runbook([section('b', [{ id: 'gen', run: 'gen', capture: { patch_url: 'Node (?:patch|upgrade) script URL: (\\S+)' }, expect: { regex: '^(Generating|Done)+$' } }])]);
+    const t = new FakeTransport().expect('gen', {
+      stdout: 'Generating\nNode upgrade script URL: http://10.0.0.5/u/dcos_node_upgrade.sh\n',
+    });
+    const rb = runbook([
+      section('b', [
+        {
+          id: 'gen',
+          run: 'gen',
+          capture: { patch_url: 'Node (?:patch|upgrade) script URL: (\\S+)' },
+          expect: { regex: '^(Generating|Done)+$' },
+        },
+      ]),
+    ]);
     const runner = new Runner({ state: stateOf(rb), transportFor: () => t, by: 'alice' });
     runner.start();
     expect(await runner.done).toBe('passed');
@@ -109,7 +132,16 @@ group('runner', () => {
   });
 
   it('fans out over agents at the concurrency, each agent through its steps', async () => {
-    const rb = runbook([section('agents', [{ id: 'rm', run: 'sudo rm -f /opt/mesosphere/lib/libltdl.so.7' }, { id: 'ver', run: 'cat /opt/mesosphere/etc/dcos-version.json' }], { on: 'agent', strategy: 'parallel', concurrency: 3 })]);
+    const rb = runbook([
+      section(
+        'agents',
+        [
+          { id: 'rm', run: 'sudo rm -f /opt/mesosphere/lib/libltdl.so.7' },
+          { id: 'ver', run: 'cat /opt/mesosphere/etc/dcos-version.json' },
+        ],
+        { on: 'agent', strategy: 'parallel', concurrency: 3 },
+      ),
+    ]);
     const { transport, runner } = setup(stateOf(rb, cluster(0, 7)));
     transport.expect('sudo rm -f /opt/mesosphere/lib/libltdl.so.7', {}, { times: 7 });
     transport.expect('cat /opt/mesosphere/etc/dcos-version.json', { stdout: '{"version": "1.11.2"}\n' }, { times: 7 });
@@ -128,10 +160,27 @@ group('runner', () => {
   });
 
   it('polls on its clock until the gate holds; every attempt is recorded', async () => {
-    const rb = runbook([section('masters', [{ id: 'recovered', run: 'curl -fsS http://{{node.ip}}:5050/metrics/snapshot', until: { json: 'registrar/log/recovered', equals: 1 }, every: '10s', timeout: '15m' }], { on: 'master' })]);
+    const rb = runbook([
+      section(
+        'masters',
+        [
+          {
+            id: 'recovered',
+            run: 'curl -fsS http://{{node.ip}}:5050/metrics/snapshot',
+            until: { json: 'registrar/log/recovered', equals: 1 },
+            every: '10s',
+            timeout: '15m',
+          },
+        ],
+        { on: 'master' },
+      ),
+    ]);
     const { transport, clock, sink, runner } = setup(stateOf(rb, cluster(1)));
     transport
-      .expect('curl -fsS http://10.0.4.1:5050/metrics/snapshot', { exit: 7, stderr: 'curl: (7) Failed to connect to 10.0.4.1 port 5050: Connection refused\n' })
+      .expect('curl -fsS http://10.0.4.1:5050/metrics/snapshot', {
+        exit: 7,
+        stderr: 'curl: (7) Failed to connect to 10.0.4.1 port 5050: Connection refused\n',
+      })
       .expect('curl -fsS http://10.0.4.1:5050/metrics/snapshot', { stdout: '{"registrar\\/log\\/recovered":0.0}\n' })
       .expect('curl -fsS http://10.0.4.1:5050/metrics/snapshot', { stdout: '{"registrar\\/log\\/recovered":1.0}\n' });
     runner.start();
@@ -158,20 +207,41 @@ group('runner', () => {
 
   it('captures a var, confirms a destructive step by command and node, and runs it with the var', async () => {
     const rb = runbook([
-      section('bootstrap', [{ id: 'gen', run: 'dcos_generate_config.ee.sh --generate-node-upgrade-script {{params.installed_version}}', capture: { patch_url: 'Node (?:patch|upgrade) script URL: (\\S+)' } }], { on: 'bootstrap' }),
-      section('masters', [{ id: 'patch', run: 'curl -O {{vars.patch_url}} && sudo bash dcos_node_upgrade.sh', destructive: true }], { on: 'master' }),
+      section(
+        'bootstrap',
+        [
+          {
+            id: 'gen',
+            run: 'dcos_generate_config.ee.sh --generate-node-upgrade-script {{params.installed_version}}',
+            capture: { patch_url: 'Node (?:patch|upgrade) script URL: (\\S+)' },
+          },
+        ],
+        { on: 'bootstrap' },
+      ),
+      section('masters', [{ id: 'patch', run: 'curl -O {{vars.patch_url}} && sudo bash dcos_node_upgrade.sh', destructive: true }], {
+        on: 'master',
+      }),
     ]);
     const { transport, runner, act } = setup(stateOf(rb, cluster(1), { installed_version: '1.11.1' }));
     transport.expect('dcos_generate_config.ee.sh --generate-node-upgrade-script 1.11.1', {
       stdout: 'Node upgrade script URL: http://10.0.0.5:80/upgrade/5f0c/dcos_node_upgrade.sh\n',
       stderr: 'Generating configuration files...\n',
     });
-    transport.expect('curl -O http://10.0.0.5:80/upgrade/5f0c/dcos_node_upgrade.sh && sudo bash dcos_node_upgrade.sh', { stdout: 'Upgrading DC/OS master 1.11.1 -> 1.11.2\n' }, { node: 'master-1' });
+    transport.expect(
+      'curl -O http://10.0.0.5:80/upgrade/5f0c/dcos_node_upgrade.sh && sudo bash dcos_node_upgrade.sh',
+      { stdout: 'Upgrading DC/OS master 1.11.1 -> 1.11.2\n' },
+      { node: 'master-1' },
+    );
     runner.start();
     // The capture's pattern is searched in the regex worker, off the event loop: wait for its answer.
     await waitUntil(() => runner.getState().prompts.length > 0, 5_000);
     const prompt = runner.getState().prompts[0];
-    expect(prompt).toMatchObject({ kind: 'confirm', node: 'master-1', command: 'curl -O http://10.0.0.5:80/upgrade/5f0c/dcos_node_upgrade.sh && sudo bash dcos_node_upgrade.sh', destructive: true });
+    expect(prompt).toMatchObject({
+      kind: 'confirm',
+      node: 'master-1',
+      command: 'curl -O http://10.0.0.5:80/upgrade/5f0c/dcos_node_upgrade.sh && sudo bash dcos_node_upgrade.sh',
+      destructive: true,
+    });
     expect(transport.calls).toHaveLength(1); // nothing destructive ran yet
     await act({ type: 'confirm', prompt: prompt!.id });
     expect(await runner.done).toBe('passed');
@@ -181,7 +251,16 @@ group('runner', () => {
   });
 
   it('refused: the command never runs; skip needs a reason and is recorded with it', async () => {
-    const rb = runbook([section('m', [{ id: 'patch', run: 'sudo bash x.sh', destructive: true }, { id: 'after', run: 'true' }], { on: 'master' })]);
+    const rb = runbook([
+      section(
+        'm',
+        [
+          { id: 'patch', run: 'sudo bash x.sh', destructive: true },
+          { id: 'after', run: 'true' },
+        ],
+        { on: 'master' },
+      ),
+    ]);
     const { transport, sink, runner, act } = setup(stateOf(rb, cluster(1)));
     transport.expect('true');
     const rejected: string[] = [];
@@ -194,7 +273,10 @@ group('runner', () => {
     await act({ type: 'skip', task: 'm/patch@master-1', reason: 'patched by hand last night' });
     expect(await runner.done).toBe('passed');
     transport.verify();
-    expect(sink.records.find((r) => r.event === 'step-finished' && r.status === 'skipped')).toMatchObject({ by: 'alice', reason: 'patched by hand last night' });
+    expect(sink.records.find((r) => r.event === 'step-finished' && r.status === 'skipped')).toMatchObject({
+      by: 'alice',
+      reason: 'patched by hand last night',
+    });
     expect(sink.records.find((r) => r.event === 'step-finished' && r.status === 'refused')).toMatchObject({ by: 'alice' });
   });
 
@@ -205,11 +287,16 @@ group('runner', () => {
     runner.start();
     expect(await runner.done).toBe('passed');
     transport.verify();
-    expect(sink.records.filter((r) => r.event === 'confirmation-answered').map((r) => ('by' in r ? r.by : ''))).toEqual(['--yes (simulator)', '--yes (simulator)']);
+    expect(sink.records.filter((r) => r.event === 'confirmation-answered').map((r) => ('by' in r ? r.by : ''))).toEqual([
+      '--yes (simulator)',
+      '--yes (simulator)',
+    ]);
   });
 
   it('--yes answers the nodes of a batch one by one, as ever: no group', async () => {
-    const rb = runbook([section('agents', [{ id: 'patch', run: 'patch {{node.name}}', destructive: true }], { on: 'agent', strategy: { batch: 3 } })]);
+    const rb = runbook([
+      section('agents', [{ id: 'patch', run: 'patch {{node.name}}', destructive: true }], { on: 'agent', strategy: { batch: 3 } }),
+    ]);
     const { transport, sink, runner } = setup(stateOf(rb, cluster(0, 3)), { autoConfirm: '--yes (simulator)' });
     for (let i = 1; i <= 3; i++) transport.expect(`patch agent-${i}`);
     runner.start();
@@ -221,7 +308,13 @@ group('runner', () => {
   });
 
   it('one answer for a batch runs the step on every node named, and only there', async () => {
-    const rb = runbook([section('agents', [{ id: 'patch', run: 'patch {{node.name}}', destructive: true }], { on: 'agent', strategy: 'parallel', concurrency: 3 })]);
+    const rb = runbook([
+      section('agents', [{ id: 'patch', run: 'patch {{node.name}}', destructive: true }], {
+        on: 'agent',
+        strategy: 'parallel',
+        concurrency: 3,
+      }),
+    ]);
     const { transport, sink, runner, act } = setup(stateOf(rb, cluster(0, 4)));
     for (let i = 1; i <= 4; i++) transport.expect(`patch agent-${i}`);
     runner.start();
@@ -258,29 +351,43 @@ group('runner', () => {
     expect(runner.getState().nodes.get('agent-2')?.tasks.get('agents/x')).toMatchObject({ status: 'passed' });
   });
 
-  it('a gate whose pattern backtracks on a megabyte of hostile output fails on every node within the limit, polled no more', { timeout: 30_000 }, async () => {
-    const rb = runbook([section('agents', [{ id: 'ready', run: 'status', until: { regex: '^(z+)+$' }, every: '10s', timeout: '15m' }], { on: 'agent', strategy: 'parallel' })]);
-    const { transport, runner, act } = setup(stateOf(rb, cluster(0, 3)));
-    // 2^30 ways to split the z's before the "!": about 20 s for each node without a limit.
-    transport.expect('status', { stdout: `${'log line\n'.repeat(120_000)}${'z'.repeat(30)}!\n` }, { times: 3 });
-    const started = Date.now();
-    runner.start();
-    await waitFor(() => runner.getState().prompts.length === 3, 20_000);
-    expect(Date.now() - started).toBeLessThan(10_000);
-    for (const n of [1, 2, 3]) {
-      const task = runner.getState().nodes.get(`agent-${n}`)?.tasks.get('agents/ready');
-      expect(task?.status === 'failed' && task.reason).toMatch(/^\/\^\(z\+\)\+\$\/ backtracks \(no answer within 3 s on (this|earlier) output.*\): the check cannot be decided; simplify the pattern$/);
-    }
-    await act({ type: 'abort' });
-    expect(await runner.done).toBe('aborted');
-    transport.verify();
-    expect(transport.calls).toHaveLength(3);
-  });
+  it(
+    'a gate whose pattern backtracks on a megabyte of hostile output fails on every node within the limit, polled no more',
+    { timeout: 30_000 },
+    async () => {
+      const rb = runbook([
+        section('agents', [{ id: 'ready', run: 'status', until: { regex: '^(z+)+$' }, every: '10s', timeout: '15m' }], {
+          on: 'agent',
+          strategy: 'parallel',
+        }),
+      ]);
+      const { transport, runner, act } = setup(stateOf(rb, cluster(0, 3)));
+      // 2^30 ways to split the z's before the "!": about 20 s for each node without a limit.
+      transport.expect('status', { stdout: `${'log line\n'.repeat(120_000)}${'z'.repeat(30)}!\n` }, { times: 3 });
+      const started = Date.now();
+      runner.start();
+      await waitFor(() => runner.getState().prompts.length === 3, 20_000);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      for (const n of [1, 2, 3]) {
+        const task = runner.getState().nodes.get(`agent-${n}`)?.tasks.get('agents/ready');
+        expect(task?.status === 'failed' && task.reason).toMatch(
+          /^\/\^\(z\+\)\+\$\/ backtracks \(no answer within 3 s on (this|earlier) output.*\): the check cannot be decided; simplify the pattern$/,
+        );
+      }
+      await act({ type: 'abort' });
+      expect(await runner.done).toBe('aborted');
+      transport.verify();
+      expect(transport.calls).toHaveLength(3);
+    },
+  );
 
   it('a dropped connection is failed, outcome unknown, never passed', async () => {
     const rb = runbook([section('m', [{ id: 'patch', run: 'sudo bash dcos_node_upgrade.sh' }], { on: 'master' })]);
     const { transport, runner, act } = setup(stateOf(rb, cluster(1)));
-    transport.expect('sudo bash dcos_node_upgrade.sh', { failure: 'connection-lost', message: 'The connection to master-1 (10.0.4.1:22) was lost while the command ran; its outcome is unknown.' });
+    transport.expect('sudo bash dcos_node_upgrade.sh', {
+      failure: 'connection-lost',
+      message: 'The connection to master-1 (10.0.4.1:22) was lost while the command ran; its outcome is unknown.',
+    });
     runner.start();
     await settle();
     const task = runner.getState().nodes.get('master-1')?.tasks.get('m/patch');
@@ -291,9 +398,21 @@ group('runner', () => {
   });
 
   it('shows a deadline countdown and records when it passes', async () => {
-    const rb = runbook([section('agents', [{ id: 'patch', run: 'patch', deadline: { after: '5m', text: 'the agent expires' } }, { id: 'registered', run: 'metrics', until: { json: 'slave/registered', equals: 1 }, every: '1m', timeout: '10m' }], { on: 'agent' })]);
+    const rb = runbook([
+      section(
+        'agents',
+        [
+          { id: 'patch', run: 'patch', deadline: { after: '5m', text: 'the agent expires' } },
+          { id: 'registered', run: 'metrics', until: { json: 'slave/registered', equals: 1 }, every: '1m', timeout: '10m' },
+        ],
+        { on: 'agent' },
+      ),
+    ]);
     const { transport, clock, sink, runner } = setup(stateOf(rb, cluster(0, 1)));
-    transport.expect('patch').expect('metrics', { stdout: '{"slave\\/registered":0.0}' }, { times: 6 }).expect('metrics', { stdout: '{"slave\\/registered":1.0}' });
+    transport
+      .expect('patch')
+      .expect('metrics', { stdout: '{"slave\\/registered":0.0}' }, { times: 6 })
+      .expect('metrics', { stdout: '{"slave\\/registered":1.0}' });
     runner.start();
     await settle();
     expect(runner.getState().nodes.get('agent-1')?.deadline).toMatchObject({ at: clock.now() + 300_000, passed: false });
@@ -307,13 +426,24 @@ group('runner', () => {
     const rb = runbook([
       section(
         'bootstrap',
-        [{ id: 'config', check: { builtin: 'dcos/config-change', with: { previous: '/root/old config.yaml', current: 'genconf/config.yaml', from: '1.11.1', to: '1.11.2' } } }],
+        [
+          {
+            id: 'config',
+            check: {
+              builtin: 'dcos/config-change',
+              with: { previous: '/root/old config.yaml', current: 'genconf/config.yaml', from: '1.11.1', to: '1.11.2' },
+            },
+          },
+        ],
         { on: 'bootstrap' },
       ),
     ]);
     const { transport, runner, act } = setup(stateOf(rb, cluster(0)));
-    const config = 'bootstrap_url: http://10.0.0.5:80\nsecurity: permissive\nfault_domain_enabled: false\nenable_ipv6: false\nresolvers:\n- 169.254.169.253\n';
-    transport.expect("cat -- '/root/old config.yaml'", { stdout: config }).expect("cat -- 'genconf/config.yaml'", { stdout: config.replace('169.254.169.253', '8.8.8.8') });
+    const config =
+      'bootstrap_url: http://10.0.0.5:80\nsecurity: permissive\nfault_domain_enabled: false\nenable_ipv6: false\nresolvers:\n- 169.254.169.253\n';
+    transport
+      .expect("cat -- '/root/old config.yaml'", { stdout: config })
+      .expect("cat -- 'genconf/config.yaml'", { stdout: config.replace('169.254.169.253', '8.8.8.8') });
     runner.start();
     await settle();
     const task = runner.getState().nodes.get('bootstrap')?.tasks.get('bootstrap/config');
@@ -325,7 +455,16 @@ group('runner', () => {
   });
 
   it('SIGINT: the running command is stopped, the step is interrupted, the run can be resumed', async () => {
-    const rb = runbook([section('m', [{ id: 'a', run: 'a' }, { id: 'b', run: 'sleep 600' }], { on: 'master' })]);
+    const rb = runbook([
+      section(
+        'm',
+        [
+          { id: 'a', run: 'a' },
+          { id: 'b', run: 'sleep 600' },
+        ],
+        { on: 'master' },
+      ),
+    ]);
     const state = stateOf(rb, cluster(1));
     const { transport, sink, runner } = setup(state);
     transport.expect('a').expect('sleep 600', { hang: true });
@@ -354,16 +493,27 @@ group('runner', () => {
     const secret = 'eyJhbGciOi-very-secret';
     const rb: Runbook = runbook(
       [
-        section('m', [
-          { id: 'metrics', run: 'curl -H "Authorization: token={{params.jwt}}" https://{{node.ip}}:5050/metrics/snapshot', expect: { json: 'registrar/log/recovered', equals: 1 }, capture: { echoed: 'token=(\\S+)' } },
-          { id: 'fail', run: 'echo {{params.jwt}} >&2; exit 3' },
-        ], { on: 'master' }),
+        section(
+          'm',
+          [
+            {
+              id: 'metrics',
+              run: 'curl -H "Authorization: token={{params.jwt}}" https://{{node.ip}}:5050/metrics/snapshot',
+              expect: { json: 'registrar/log/recovered', equals: 1 },
+              capture: { echoed: 'token=(\\S+)' },
+            },
+            { id: 'fail', run: 'echo {{params.jwt}} >&2; exit 3' },
+          ],
+          { on: 'master' },
+        ),
       ],
       { params: { jwt: { secret: true } } },
     );
     const journal = await Journal.create(dir, '20261125-171800-ab12');
     const { transport, runner, act } = setup(stateOf(rb, cluster(1), { jwt: secret }, ['jwt']), { journal });
-    transport.expect(`curl -H "Authorization: token=${secret}" https://10.0.4.1:5050/metrics/snapshot`, { stdout: `{"registrar\\/log\\/recovered":1.0}\nserver said token=${secret}\n` });
+    transport.expect(`curl -H "Authorization: token=${secret}" https://10.0.4.1:5050/metrics/snapshot`, {
+      stdout: `{"registrar\\/log\\/recovered":1.0}\nserver said token=${secret}\n`,
+    });
     transport.expect(`echo ${secret} >&2; exit 3`, { exit: 3, stderr: `${secret}\n`, message: `failed with ${secret}` });
     const seen: string[] = [];
     runner.subscribe((s, change) => seen.push(JSON.stringify(change.records), JSON.stringify(s.prompts), JSON.stringify(s.vars)));
@@ -388,14 +538,24 @@ group('runner', () => {
   });
 
   it('pre-flight: connects to every SSH node at a bounded concurrency before the first step, lists every node that fails, runs nothing', async () => {
-    const rb = runbook([section('prep', [{ id: 'local', run: 'echo local' }]), section('agents', [{ id: 'x', run: 'x' }], { on: 'agent', strategy: 'parallel' })]);
+    const rb = runbook([
+      section('prep', [{ id: 'local', run: 'echo local' }]),
+      section('agents', [{ id: 'x', run: 'x' }], { on: 'agent', strategy: 'parallel' }),
+    ]);
     const ssh = new ConnectingFake({
       'agent-3': { ok: false, failure: 'host-key-changed', message: 'The host key of agent-3 changed.' },
       'agent-7': { ok: false, failure: 'auth-failed', message: 'Could not log in to agent-7.' },
     });
     const local = new FakeTransport();
     const sink = new Sink();
-    const runner = new Runner({ state: stateOf(rb, cluster(0, 9)), transportFor: (n) => (n.name === 'local' ? local : ssh), journal: sink, clock: new FakeClock(), by: 'alice', preflightConcurrency: 4 });
+    const runner = new Runner({
+      state: stateOf(rb, cluster(0, 9)),
+      transportFor: (n) => (n.name === 'local' ? local : ssh),
+      journal: sink,
+      clock: new FakeClock(),
+      by: 'alice',
+      preflightConcurrency: 4,
+    });
     runner.start();
     expect(await runner.done).toBe('failed');
     expect(ssh.connected.sort()).toEqual(Array.from({ length: 9 }, (_, i) => `agent-${i + 1}`).sort());
@@ -417,11 +577,23 @@ group('runner', () => {
     const ssh = new ConnectingFake({});
     ssh.expect('x', {}, { times: 2 });
     const sink = new Sink();
-    const runner = new Runner({ state: stateOf(rb, cluster(2)), transportFor: () => ssh, journal: sink, clock: new FakeClock(), by: 'alice' });
+    const runner = new Runner({
+      state: stateOf(rb, cluster(2)),
+      transportFor: () => ssh,
+      journal: sink,
+      clock: new FakeClock(),
+      by: 'alice',
+    });
     ssh.onConnect = (node) => runner.noteConnection({ type: 'connected', node, host: '10.0.4.1', port: 22, user: 'core' });
     runner.start();
     expect(await runner.done).toBe('passed');
     ssh.verify();
-    expect(sink.log().slice(0, 5)).toEqual(['run-started', 'preflight-started', 'connection connected master-1', 'connection connected master-2', 'preflight-finished passed']);
+    expect(sink.log().slice(0, 5)).toEqual([
+      'run-started',
+      'preflight-started',
+      'connection connected master-1',
+      'connection connected master-2',
+      'preflight-finished passed',
+    ]);
   });
 });

@@ -29,14 +29,28 @@ const transports: SshTransport[] = [];
 const { next: marker, killAll: killSleeps } = sleepMarkers(300);
 
 function node(name: string, roles = ['master']): InventoryNode {
-  return { name, address: sshd.host, ip: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.clientKey.privateKeyPath, roles, vars: {} };
+  return {
+    name,
+    address: sshd.host,
+    ip: sshd.host,
+    port: sshd.port,
+    user: sshd.user,
+    identityFile: sshd.clientKey.privateKeyPath,
+    roles,
+    vars: {},
+  };
 }
 
 function inventory(...nodes: InventoryNode[]): Inventory {
   return { source: 'inventory.yaml', nodes, simulated: false };
 }
 
-async function play(state: RunState, runId = `20261125-171800-${Math.floor(Math.random() * 0xffff).toString(16).padStart(4, '0')}`) {
+async function play(
+  state: RunState,
+  runId = `20261125-171800-${Math.floor(Math.random() * 0xffff)
+    .toString(16)
+    .padStart(4, '0')}`,
+) {
   const t = createSshTransport({ knownHostsFiles: [knownHosts], agent: false, homeDir: dir, connectTimeoutMs: 5000 });
   transports.push(t);
   const journal = await Journal.create(join(dir, 'state'), runId);
@@ -68,13 +82,27 @@ describeSsh('engine over real SSH', () => {
   it('exit statuses, streamed output, a captured var and a poll until true', async () => {
     const flag = join(dir, `flag-${process.pid}`);
     const sections: Section[] = [
-      section('m', [
-        { id: 'expect-3', run: 'echo on $(hostname) >&2; exit 3', expect: { exit: 3 } },
-        { id: 'stream', run: 'for i in 1 2 3; do echo line $i; sleep 0.2; done' },
-        { id: 'gen', run: 'echo "Node upgrade script URL: http://10.0.0.5/upgrade/abc/dcos_node_upgrade.sh"', capture: { patch_url: 'Node (?:patch|upgrade) script URL: (\\S+)' } },
-        { id: 'use', run: `echo {{vars.patch_url}}; (sleep 0.6; touch ${flag}) >/dev/null 2>&1 &`, expect: { regex: '/upgrade/abc/' } },
-        { id: 'poll', run: `test -f ${flag} && echo '{"slave\\/registered":1.0}' || echo '{"slave\\/registered":0.0}'`, until: { json: 'slave/registered', equals: 1 }, every: '200ms', timeout: '10s' },
-      ], { on: 'master' }),
+      section(
+        'm',
+        [
+          { id: 'expect-3', run: 'echo on $(hostname) >&2; exit 3', expect: { exit: 3 } },
+          { id: 'stream', run: 'for i in 1 2 3; do echo line $i; sleep 0.2; done' },
+          {
+            id: 'gen',
+            run: 'echo "Node upgrade script URL: http://10.0.0.5/upgrade/abc/dcos_node_upgrade.sh"',
+            capture: { patch_url: 'Node (?:patch|upgrade) script URL: (\\S+)' },
+          },
+          { id: 'use', run: `echo {{vars.patch_url}}; (sleep 0.6; touch ${flag}) >/dev/null 2>&1 &`, expect: { regex: '/upgrade/abc/' } },
+          {
+            id: 'poll',
+            run: `test -f ${flag} && echo '{"slave\\/registered":1.0}' || echo '{"slave\\/registered":0.0}'`,
+            until: { json: 'slave/registered', equals: 1 },
+            every: '200ms',
+            timeout: '10s',
+          },
+        ],
+        { on: 'master' },
+      ),
     ];
     const { runner, journal } = await play(stateOf(runbook(sections), inventory(node('master-1'))));
     const seen: number[] = [];
@@ -97,10 +125,16 @@ describeSsh('engine over real SSH', () => {
 
   it('a hanging command is stopped at its timeout and the step fails, outcome unknown', async () => {
     const m = marker();
-    const { runner } = await play(stateOf(runbook([section('m', [{ id: 'hang', run: `sleep ${m}`, timeout: '1s' }], { on: 'master' })]), inventory(node('master-1'))));
+    const { runner } = await play(
+      stateOf(runbook([section('m', [{ id: 'hang', run: `sleep ${m}`, timeout: '1s' }], { on: 'master' })]), inventory(node('master-1'))),
+    );
     runner.start();
     await waitUntil(() => runner.getState().prompts.length > 0, 15_000);
-    expect(runner.getState().nodes.get('master-1')?.tasks.get('m/hang')).toMatchObject({ status: 'failed', reason: 'timed out after 1s (outcome unknown)', outcomeUnknown: true });
+    expect(runner.getState().nodes.get('master-1')?.tasks.get('m/hang')).toMatchObject({
+      status: 'failed',
+      reason: 'timed out after 1s (outcome unknown)',
+      outcomeUnknown: true,
+    });
     expect(await waitUntil(() => processesWith(`sleep ${m}`).length === 0, 5000)).toBe(true);
     runner.dispatch({ type: 'abort' });
     expect(await runner.done).toBe('aborted');
@@ -109,19 +143,38 @@ describeSsh('engine over real SSH', () => {
   it('a node that takes a command and never answers: the runbook step_timeout stops it, outcome unknown, and the run ends', async () => {
     // sshd keeps answering keepalives while the command sleeps: only a timeout can end this step.
     const m = marker();
-    const rb = runbook([section('m', [{ id: 'accept', run: `echo accepted; sleep ${m}` }, { id: 'after', run: 'echo never' }], { on: 'master' })], { step_timeout: '1s' });
+    const rb = runbook(
+      [
+        section(
+          'm',
+          [
+            { id: 'accept', run: `echo accepted; sleep ${m}` },
+            { id: 'after', run: 'echo never' },
+          ],
+          { on: 'master' },
+        ),
+      ],
+      { step_timeout: '1s' },
+    );
     const { runner, journal } = await play(stateOf(rb, inventory(node('master-1'))));
     runner.start();
     expect(await waitUntil(() => processesWith(`sleep ${m}`).length === 1, 5000)).toBe(true);
     expect(await waitUntil(() => runner.getState().prompts.length > 0, 15_000)).toBe(true);
-    expect(runner.getState().nodes.get('master-1')?.tasks.get('m/accept')).toMatchObject({ status: 'failed', reason: 'timed out after 1s (outcome unknown)', outcomeUnknown: true });
+    expect(runner.getState().nodes.get('master-1')?.tasks.get('m/accept')).toMatchObject({
+      status: 'failed',
+      reason: 'timed out after 1s (outcome unknown)',
+      outcomeUnknown: true,
+    });
     expect(await waitUntil(() => processesWith(`sleep ${m}`).length === 0, 5000)).toBe(true);
     runner.dispatch({ type: 'abort' });
     const ended = await Promise.race([runner.done, new Promise((r) => setTimeout(() => r('hung'), 10_000))]);
     expect(ended).toBe('aborted');
     await journal.close();
     const { records } = await readJournal(journal.file);
-    expect(records.find((r) => r.event === 'step-finished' && r.step === 'accept')).toMatchObject({ status: 'failed', outcomeUnknown: true });
+    expect(records.find((r) => r.event === 'step-finished' && r.step === 'accept')).toMatchObject({
+      status: 'failed',
+      outcomeUnknown: true,
+    });
     expect(records.some((r) => r.event === 'step-started' && r.step === 'after')).toBe(false);
   });
 
@@ -134,7 +187,11 @@ describeSsh('engine over real SSH', () => {
     const runner = new Runner({ state, transportFor: () => t, by: 'alice', clock: scaledClock(1800) });
     runner.start();
     expect(await waitUntil(() => runner.getState().prompts.length > 0, 15_000)).toBe(true);
-    expect(runner.getState().nodes.get('master-1')?.tasks.get('m/accept')).toMatchObject({ status: 'failed', reason: 'timed out after 30m (outcome unknown)', outcomeUnknown: true });
+    expect(runner.getState().nodes.get('master-1')?.tasks.get('m/accept')).toMatchObject({
+      status: 'failed',
+      reason: 'timed out after 30m (outcome unknown)',
+      outcomeUnknown: true,
+    });
     expect(await waitUntil(() => processesWith(`sleep ${m}`).length === 0, 5000)).toBe(true);
     runner.dispatch({ type: 'abort' });
     expect(await runner.done).toBe('aborted');
@@ -147,7 +204,10 @@ describeSsh('engine over real SSH', () => {
       transports.push(t);
       const m = marker();
       const n: InventoryNode = { ...node('master-1'), address: own.host, ip: own.host, port: own.port };
-      const state = stateOf(runbook([section('m', [{ id: 'patch', run: `echo started; sleep ${m}; echo finished` }], { on: 'master' })]), inventory(n));
+      const state = stateOf(
+        runbook([section('m', [{ id: 'patch', run: `echo started; sleep ${m}; echo finished` }], { on: 'master' })]),
+        inventory(n),
+      );
       const runner = new Runner({ state, transportFor: () => t, by: 'alice' });
       runner.start();
       expect(await waitUntil(() => processesWith(`sleep ${m}`).length === 1, 5000)).toBe(true);
@@ -167,7 +227,9 @@ describeSsh('engine over real SSH', () => {
   it('troubleshooting commands and health probes run through the runner: journalled (node, command, who, when, exit, duration), secrets masked, probes compact, in the report', async () => {
     const flag = join(dir, `healthy-${process.pid}`);
     const secret = 'S3cr3t-troubleshoot-token';
-    const rb = runbook([section('m', [{ id: 'ack', text: 'Read the notes.', confirm: true }], { on: 'master' })], { params: { token: { secret: true } } });
+    const rb = runbook([section('m', [{ id: 'ack', text: 'Read the notes.', confirm: true }], { on: 'master' })], {
+      params: { token: { secret: true } },
+    });
     const { runner, journal } = await play(stateOf(rb, inventory(node('master-1')), { token: secret }, ['token']));
     // Opened before the run started: written right after run-started, not lost.
     const early = await runner.troubleshoot('master-1', { title: 'whoami', run: 'id -un', display: 'id -un' });
@@ -175,7 +237,11 @@ describeSsh('engine over real SSH', () => {
     runner.start();
     await waitUntil(() => runner.getState().prompts.length > 0, 15_000);
     const lines: string[] = [];
-    const r = await runner.troubleshoot('master-1', { title: 'token check', run: `echo using ${secret}; exit 3`, display: 'echo using ••••••; exit 3' }, { by: 'bob', onOutput: (l) => lines.push(l.text) });
+    const r = await runner.troubleshoot(
+      'master-1',
+      { title: 'token check', run: `echo using ${secret}; exit 3`, display: 'echo using ••••••; exit 3' },
+      { by: 'bob', onOutput: (l) => lines.push(l.text) },
+    );
     expect(r.exit).toBe(3);
     expect(lines).toEqual(['using ••••••']);
     // 40 probes of a node that stays down, then it comes up, then once more: two health records, not 42.
@@ -197,7 +263,10 @@ describeSsh('engine over real SSH', () => {
       expect.objectContaining({ node: 'master-1', title: 'whoami', command: 'id -un', by: 'alice', ts: expect.any(String) }),
       expect.objectContaining({ node: 'master-1', title: 'token check', command: 'echo using ••••••; exit 3', by: 'bob' }),
     ]);
-    expect(finished).toEqual([expect.objectContaining({ node: 'master-1', exit: 0, durationMs: expect.any(Number) }), expect.objectContaining({ node: 'master-1', exit: 3 })]);
+    expect(finished).toEqual([
+      expect.objectContaining({ node: 'master-1', exit: 0, durationMs: expect.any(Number) }),
+      expect.objectContaining({ node: 'master-1', exit: 3 }),
+    ]);
     const health = records.filter((x) => x.event === 'health');
     expect(health).toEqual([
       expect.objectContaining({ node: 'master-1', ok: false, probes: 1, by: 'health probe' }),
@@ -215,7 +284,14 @@ describeSsh('engine over real SSH', () => {
     const evil = `master-1;touch ${pwned};$(touch ${pwned})\`touch ${pwned}\`'"`;
     const n: InventoryNode = { ...node(evil), vars: { zone: `a b|touch ${pwned}` } };
     const { runner, journal } = await play(
-      stateOf(runbook([section('m', [{ id: 'echo', run: 'printf "%s\\n" {{node.name}} {{node.vars.zone}}', expect: { regex: 'touch' } }], { on: 'master' })]), inventory(n)),
+      stateOf(
+        runbook([
+          section('m', [{ id: 'echo', run: 'printf "%s\\n" {{node.name}} {{node.vars.zone}}', expect: { regex: 'touch' } }], {
+            on: 'master',
+          }),
+        ]),
+        inventory(n),
+      ),
     );
     runner.start();
     expect(await runner.done).toBe('passed');
@@ -227,7 +303,17 @@ describeSsh('engine over real SSH', () => {
   it('a run resumed from its journal over SSH does not run again what finished', async () => {
     const log = join(dir, `log-${process.pid}`);
     const m = marker();
-    const rb = runbook([section('m', [{ id: 'one', run: `echo one >> ${log}` }, { id: 'two', run: `echo two >> ${log}; sleep ${m}` }, { id: 'three', run: `echo three >> ${log}` }], { on: 'master' })]);
+    const rb = runbook([
+      section(
+        'm',
+        [
+          { id: 'one', run: `echo one >> ${log}` },
+          { id: 'two', run: `echo two >> ${log}; sleep ${m}` },
+          { id: 'three', run: `echo three >> ${log}` },
+        ],
+        { on: 'master' },
+      ),
+    ]);
     const inv = inventory(node('master-1'));
     const first = await play(stateOf(rb, inv), '20261125-171800-aaaa');
     first.runner.start();
@@ -252,10 +338,14 @@ describeSsh('engine over real SSH', () => {
   it('--yes on a run resumed with confirmations waiting answers them once the pre-flight passed, and the run ends (no hang)', async () => {
     const log = join(dir, `yes-${process.pid}`);
     const rb = runbook([
-      section('m', [
-        { id: 'one', run: `echo one {{node.name}} >> ${log}` },
-        { id: 'wipe', run: `echo wipe {{node.name}} >> ${log}`, destructive: true, confirm: { typed: '{{node.name}}' } },
-      ], { on: 'master' }),
+      section(
+        'm',
+        [
+          { id: 'one', run: `echo one {{node.name}} >> ${log}` },
+          { id: 'wipe', run: `echo wipe {{node.name}} >> ${log}`, destructive: true, confirm: { typed: '{{node.name}}' } },
+        ],
+        { on: 'master' },
+      ),
     ]);
     const inv = inventory(node('master-1'), node('master-2'));
     // The first player stops with a confirmation waiting (masters go one at a time).
@@ -277,7 +367,12 @@ describeSsh('engine over real SSH', () => {
     if (outcome === 'hung') await runner.interrupt('SIGTERM');
     expect(outcome).toBe('passed');
     await journal.close();
-    expect(readFileSync(log, 'utf8').split('\n').filter(Boolean).sort()).toEqual(['one master-1', 'one master-2', 'wipe master-1', 'wipe master-2']);
+    expect(readFileSync(log, 'utf8').split('\n').filter(Boolean).sort()).toEqual([
+      'one master-1',
+      'one master-2',
+      'wipe master-1',
+      'wipe master-2',
+    ]);
     const after = (await readJournal(first.journal.file)).records.slice(records.length);
     const events = after.map((r) => r.event);
     // Answered after the pre-flight of the resume passed, once per node, by --yes.
@@ -289,14 +384,18 @@ describeSsh('engine over real SSH', () => {
     expect(events.at(-1)).toBe('run-finished');
   }, 40_000);
 
-  it('a hostile node\'s captured value that begins with - never reaches a program as an option: the step fails naming the var, nothing runs', async () => {
+  it("a hostile node's captured value that begins with - never reaches a program as an option: the step fails naming the var, nothing runs", async () => {
     const owned = join(dir, `owned-${process.pid}`);
     const rb = runbook([
-      section('m', [
-        // The node answers with an option where a file name was expected: sort -o FILE would write FILE.
-        { id: 'ask', run: `echo "input: -o${owned}"`, capture: { input: 'input: (\\S+)' } },
-        { id: 'sort', run: 'sort {{vars.input}} </dev/null' },
-      ], { on: 'master' }),
+      section(
+        'm',
+        [
+          // The node answers with an option where a file name was expected: sort -o FILE would write FILE.
+          { id: 'ask', run: `echo "input: -o${owned}"`, capture: { input: 'input: (\\S+)' } },
+          { id: 'sort', run: 'sort {{vars.input}} </dev/null' },
+        ],
+        { on: 'master' },
+      ),
     ]);
     const { runner, journal } = await play(stateOf(rb, inventory(node('master-1'))));
     runner.start();

@@ -37,7 +37,12 @@ group('a local section, one step', () => {
       'run-finished passed',
     ]);
     expect(effects.at(-1)).toEqual({ type: 'done', outcome: 'passed' });
-    expect(d.state.nodes.get('local')?.tasks.get('prepare/hello')).toEqual({ status: 'passed', exit: 0, durationMs: 1500, message: 'exit 0' });
+    expect(d.state.nodes.get('local')?.tasks.get('prepare/hello')).toEqual({
+      status: 'passed',
+      exit: 0,
+      durationMs: 1500,
+      message: 'exit 0',
+    });
     expect(d.state).toMatchObject({ phase: 'finished', outcome: 'passed', counters: { done: 1, passed: 1, running: 0 } });
   });
 
@@ -46,12 +51,24 @@ group('a local section, one step', () => {
     d.start();
     d.take();
     d.done('prepare/hello@local', { exit: 1, stderr: 'no such file\n' });
-    expect(d.take().log).toEqual(['step-finished prepare/hello@local failed: exit 1, expected 0: no such file', 'decision-asked prepare/hello@local']);
+    expect(d.take().log).toEqual([
+      'step-finished prepare/hello@local failed: exit 1, expected 0: no such file',
+      'decision-asked prepare/hello@local',
+    ]);
     expect(d.state.prompts).toEqual([
-      expect.objectContaining({ id: 'failure:prepare/hello@local', kind: 'failure', node: 'local', reason: 'exit 1, expected 0: no such file', choices: ['retry', 'skip', 'abort'] }),
+      expect.objectContaining({
+        id: 'failure:prepare/hello@local',
+        kind: 'failure',
+        node: 'local',
+        reason: 'exit 1, expected 0: no such file',
+        choices: ['retry', 'skip', 'abort'],
+      }),
     ]);
     d.act({ type: 'retry', task: 'prepare/hello@local' });
-    expect(d.take()).toEqual({ log: ['retry prepare/hello@local', 'step-started prepare/hello@local'], execs: ['prepare/hello@local: echo hello'] });
+    expect(d.take()).toEqual({
+      log: ['retry prepare/hello@local', 'step-started prepare/hello@local'],
+      execs: ['prepare/hello@local: echo hello'],
+    });
     expect(d.state.prompts).toEqual([]);
     d.done('prepare/hello@local', { exit: 1 });
     d.take();
@@ -92,7 +109,12 @@ group('strategies', () => {
     expect(d.take().execs).toEqual(['masters/b@master-1: echo b master-1']);
     d.done('masters/b@master-1');
     expect(d.take()).toEqual({
-      log: ['step-finished masters/b@master-1 passed: exit 0', 'node-finished masters@master-1 passed', 'node-started masters@master-2', 'step-started masters/a@master-2'],
+      log: [
+        'step-finished masters/b@master-1 passed: exit 0',
+        'node-finished masters@master-1 passed',
+        'node-started masters@master-2',
+        'step-started masters/a@master-2',
+      ],
       execs: ['masters/a@master-2: echo a master-2'],
     });
     expect(d.state.nodes.get('master-1')?.summary).toBe('passed');
@@ -100,7 +122,9 @@ group('strategies', () => {
   });
 
   it('parallel: up to the concurrency, a new node as one finishes', () => {
-    const d = new Driver(stateOf(runbook([section('agents', [steps[0]!], { on: 'agent', strategy: 'parallel', concurrency: 2 })]), cluster(0, 5)));
+    const d = new Driver(
+      stateOf(runbook([section('agents', [steps[0]!], { on: 'agent', strategy: 'parallel', concurrency: 2 })]), cluster(0, 5)),
+    );
     d.start();
     expect(d.take().execs).toEqual(['agents/a@agent-1: echo a agent-1', 'agents/a@agent-2: echo a agent-2']);
     d.done('agents/a@agent-2');
@@ -119,10 +143,16 @@ group('strategies', () => {
   });
 
   it("batch from a param: the operator's size is used; a size that is not a whole number stops the run before any node starts", () => {
-    const rb = runbook([section('agents', [steps[0]!], { on: 'agent', strategy: { batch: '{{params.agent_batch}}' } })], { params: { agent_batch: { default: '5' } } });
+    const rb = runbook([section('agents', [steps[0]!], { on: 'agent', strategy: { batch: '{{params.agent_batch}}' } })], {
+      params: { agent_batch: { default: '5' } },
+    });
     const d = new Driver(stateOf(rb, cluster(0, 5), { agent_batch: '3' }));
     d.start();
-    expect(d.take().execs).toEqual(['agents/a@agent-1: echo a agent-1', 'agents/a@agent-2: echo a agent-2', 'agents/a@agent-3: echo a agent-3']);
+    expect(d.take().execs).toEqual([
+      'agents/a@agent-1: echo a agent-1',
+      'agents/a@agent-2: echo a agent-2',
+      'agents/a@agent-3: echo a agent-3',
+    ]);
     for (const bad of ['0', 'two', '', '2.5']) {
       const e = new Driver(stateOf(rb, cluster(0, 5), { agent_batch: bad }));
       e.start();
@@ -130,21 +160,36 @@ group('strategies', () => {
       const { log, execs } = e.take();
       expect(execs).toEqual([]);
       expect(log).not.toContain('node-started agents@agent-1');
-      expect(aborted).toMatchObject({ reason: `section agents: the batch size params.agent_batch must be a whole number of at least 1, not ${JSON.stringify(bad)}` });
+      expect(aborted).toMatchObject({
+        reason: `section agents: the batch size params.agent_batch must be a whole number of at least 1, not ${JSON.stringify(bad)}`,
+      });
     }
   });
 
   it('max_failures: tolerated failures leave the node failed; one more stops the section and asks', () => {
-    const d = new Driver(stateOf(runbook([section('agents', [steps[0]!], { on: 'agent', strategy: 'parallel', concurrency: 2, max_failures: 1 })]), cluster(0, 4)));
+    const d = new Driver(
+      stateOf(
+        runbook([section('agents', [steps[0]!], { on: 'agent', strategy: 'parallel', concurrency: 2, max_failures: 1 })]),
+        cluster(0, 4),
+      ),
+    );
     d.start();
     d.take();
     d.done('agents/a@agent-1', { exit: 3 });
     expect(d.take()).toEqual({
-      log: ['step-finished agents/a@agent-1 failed: exit 3, expected 0', 'node-finished agents@agent-1 failed', 'node-started agents@agent-3', 'step-started agents/a@agent-3'],
+      log: [
+        'step-finished agents/a@agent-1 failed: exit 3, expected 0',
+        'node-finished agents@agent-1 failed',
+        'node-started agents@agent-3',
+        'step-started agents/a@agent-3',
+      ],
       execs: ['agents/a@agent-3: echo a agent-3'],
     });
     d.done('agents/a@agent-2', { exit: 3 });
-    expect(d.take()).toEqual({ log: ['step-finished agents/a@agent-2 failed: exit 3, expected 0', 'decision-asked agents/a@agent-2'], execs: [] });
+    expect(d.take()).toEqual({
+      log: ['step-finished agents/a@agent-2 failed: exit 3, expected 0', 'decision-asked agents/a@agent-2'],
+      execs: [],
+    });
     // Stopped: agent-3 finishing does not let agent-4 in.
     d.done('agents/a@agent-3');
     expect(d.take()).toEqual({ log: ['step-finished agents/a@agent-3 passed: exit 0', 'node-finished agents@agent-3 passed'], execs: [] });
@@ -156,7 +201,16 @@ group('strategies', () => {
   });
 
   it('a batch stopped by one failed node: the others that passed a step are held, not running, until the decision', () => {
-    const rb = runbook([section('agents', [{ id: 'a', run: 'a' }, { id: 'b', run: 'b' }], { on: 'agent', strategy: { batch: 3 } })]);
+    const rb = runbook([
+      section(
+        'agents',
+        [
+          { id: 'a', run: 'a' },
+          { id: 'b', run: 'b' },
+        ],
+        { on: 'agent', strategy: { batch: 3 } },
+      ),
+    ]);
     const d = new Driver(stateOf(rb, cluster(0, 3)));
     d.start();
     d.done('agents/a@agent-2', { exit: 1 });
@@ -186,17 +240,31 @@ group('strategies', () => {
 
 group('confirmations', () => {
   const rb = runbook([
-    section('masters', [{ id: 'patch', title: 'Run the patch script', run: 'sudo bash dcos_node_upgrade.sh', destructive: true }], { on: 'master' }),
+    section('masters', [{ id: 'patch', title: 'Run the patch script', run: 'sudo bash dcos_node_upgrade.sh', destructive: true }], {
+      on: 'master',
+    }),
   ]);
 
   it('a destructive step waits, naming the command and the node, and runs when confirmed', () => {
     const d = new Driver(stateOf(rb, cluster(1)));
     d.start();
-    expect(d.take()).toEqual({ log: ['run-started', 'section-started masters', 'node-started masters@master-1', 'confirmation-asked masters/patch@master-1'], execs: [] });
-    expect(d.state.prompts[0]).toMatchObject({ kind: 'confirm', id: 'confirm:masters/patch@master-1', node: 'master-1', command: 'sudo bash dcos_node_upgrade.sh', destructive: true });
+    expect(d.take()).toEqual({
+      log: ['run-started', 'section-started masters', 'node-started masters@master-1', 'confirmation-asked masters/patch@master-1'],
+      execs: [],
+    });
+    expect(d.state.prompts[0]).toMatchObject({
+      kind: 'confirm',
+      id: 'confirm:masters/patch@master-1',
+      node: 'master-1',
+      command: 'sudo bash dcos_node_upgrade.sh',
+      destructive: true,
+    });
     expect(d.state.nodes.get('master-1')?.summary).toBe('waiting');
     d.act({ type: 'confirm', prompt: 'confirm:masters/patch@master-1' });
-    expect(d.take()).toEqual({ log: ['confirmation-answered masters/patch@master-1 yes by alice', 'step-started masters/patch@master-1'], execs: ['masters/patch@master-1: sudo bash dcos_node_upgrade.sh'] });
+    expect(d.take()).toEqual({
+      log: ['confirmation-answered masters/patch@master-1 yes by alice', 'step-started masters/patch@master-1'],
+      execs: ['masters/patch@master-1: sudo bash dcos_node_upgrade.sh'],
+    });
   });
 
   it('refused: not run, recorded, and the operator decides what next', () => {
@@ -205,7 +273,11 @@ group('confirmations', () => {
     d.take();
     d.act({ type: 'refuse', prompt: 'confirm:masters/patch@master-1' });
     expect(d.take()).toEqual({
-      log: ['confirmation-answered masters/patch@master-1 no by alice', 'step-finished masters/patch@master-1 refused by alice', 'decision-asked masters/patch@master-1'],
+      log: [
+        'confirmation-answered masters/patch@master-1 no by alice',
+        'step-finished masters/patch@master-1 refused by alice',
+        'decision-asked masters/patch@master-1',
+      ],
       execs: [],
     });
     expect(d.state.nodes.get('master-1')?.tasks.get('masters/patch')).toEqual({ status: 'refused', by: 'alice' });
@@ -214,16 +286,22 @@ group('confirmations', () => {
   });
 
   it('a typed confirmation must match', () => {
-    const typed = runbook([section('m', [{ id: 'wipe', run: 'rm -rf /var/lib/mesos', confirm: { typed: '{{node.name}}' } }], { on: 'master' })]);
+    const typed = runbook([
+      section('m', [{ id: 'wipe', run: 'rm -rf /var/lib/mesos', confirm: { typed: '{{node.name}}' } }], { on: 'master' }),
+    ]);
     const d = new Driver(stateOf(typed, cluster(1)));
     d.start();
     expect(d.state.prompts[0]).toMatchObject({ typed: 'master-1' });
     d.take();
     d.act({ type: 'confirm', prompt: 'confirm:m/wipe@master-1', typed: 'master-2' });
-    expect(d.take().log).toEqual(['confirmation-answered m/wipe@master-1 no by alice', 'step-finished m/wipe@master-1 refused by alice: the typed text did not match "master-1"', 'decision-asked m/wipe@master-1']);
+    expect(d.take().log).toEqual([
+      'confirmation-answered m/wipe@master-1 no by alice',
+      'step-finished m/wipe@master-1 refused by alice: the typed text did not match "master-1"',
+      'decision-asked m/wipe@master-1',
+    ]);
     d.act({ type: 'retry', task: 'm/wipe@master-1' });
     d.act({ type: 'confirm', prompt: 'confirm:m/wipe@master-1', typed: 'master-1' });
-    expect(d.take().execs).toEqual(["m/wipe@master-1: rm -rf /var/lib/mesos"]);
+    expect(d.take().execs).toEqual(['m/wipe@master-1: rm -rf /var/lib/mesos']);
   });
 
   it('a note with confirm: true is acknowledged and passes without a command', () => {
@@ -248,7 +326,15 @@ group('gates and polls', () => {
   const rb = runbook([
     section(
       'masters',
-      [{ id: 'recovered', run: 'curl -fsS http://{{node.ip}}:5050/metrics/snapshot', until: { json: 'registrar/log/recovered', equals: 1 }, every: '10s', timeout: '30s' }],
+      [
+        {
+          id: 'recovered',
+          run: 'curl -fsS http://{{node.ip}}:5050/metrics/snapshot',
+          until: { json: 'registrar/log/recovered', equals: 1 },
+          every: '10s',
+          timeout: '30s',
+        },
+      ],
       { on: 'master' },
     ),
   ]);
@@ -261,15 +347,26 @@ group('gates and polls', () => {
     const first = d.take();
     expect(first.log).toEqual(['attempt masters/recovered@master-1 #1 no: registrar/log/recovered: 0, expected 1']);
     expect(d.effects).toEqual([]);
-    expect(d.state.nodes.get('master-1')?.tasks.get('masters/recovered')).toMatchObject({ status: 'polling', attempt: 1, nextAt: T0 + 10_000, deadlineAt: T0 + 30_000 });
+    expect(d.state.nodes.get('master-1')?.tasks.get('masters/recovered')).toMatchObject({
+      status: 'polling',
+      attempt: 1,
+      nextAt: T0 + 10_000,
+      deadlineAt: T0 + 30_000,
+    });
     d.advance(10_000);
     d.send({ type: 'timer', task: 'masters/recovered@master-1', attempt: 1, kind: 'poll' });
     // The start of each later attempt is journalled (the first starts with step-started).
-    expect(d.take()).toEqual({ log: ['attempt-started masters/recovered@master-1 #2'], execs: ['masters/recovered@master-1: curl -fsS http://10.0.4.1:5050/metrics/snapshot'] });
+    expect(d.take()).toEqual({
+      log: ['attempt-started masters/recovered@master-1 #2'],
+      execs: ['masters/recovered@master-1: curl -fsS http://10.0.4.1:5050/metrics/snapshot'],
+    });
     expect(d.records).toEqual([]);
     expect(d.state.nodes.get('master-1')?.tasks.get('masters/recovered')).toMatchObject({ status: 'running', attempt: 2, startedAt: T0 });
     d.done('masters/recovered@master-1', { stdout: METRICS_1 });
-    expect(d.log().slice(0, 2)).toEqual(['attempt masters/recovered@master-1 #2 ok: registrar/log/recovered = 1', 'step-finished masters/recovered@master-1 passed: registrar/log/recovered = 1']);
+    expect(d.log().slice(0, 2)).toEqual([
+      'attempt masters/recovered@master-1 #2 ok: registrar/log/recovered = 1',
+      'step-finished masters/recovered@master-1 passed: registrar/log/recovered = 1',
+    ]);
   });
 
   it.each([
@@ -282,7 +379,10 @@ group('gates and polls', () => {
     d.advance(10_000);
     if (inFlight) d.send({ type: 'timer', task: 'masters/recovered@master-1', attempt: 1, kind: 'poll' });
     const rebuilt = replay(stateOf(rb, cluster(1)), d.records);
-    expect(rebuilt.nodes.get('master-1')?.tasks.get('masters/recovered')).toMatchObject({ status: inFlight ? 'running' : 'polling', attempt: inFlight ? 2 : 1 });
+    expect(rebuilt.nodes.get('master-1')?.tasks.get('masters/recovered')).toMatchObject({
+      status: inFlight ? 'running' : 'polling',
+      attempt: inFlight ? 2 : 1,
+    });
     const r = new Driver(rebuilt);
     r.send({ type: 'resume', by: 'bob', digest: 'd1' });
     expect(r.records.find((x) => x.event === 'interrupted')).toMatchObject({ step: 'recovered', reason });
@@ -322,10 +422,13 @@ group('gates and polls', () => {
     const d = new Driver(stateOf(runbook([section('s', [{ id: 'hang', run: 'sleep 100', timeout: '2s' }])])));
     d.start();
     d.done('s/hang@local', { exit: null, failure: 'timeout' });
-    expect(d.state.nodes.get('local')?.tasks.get('s/hang')).toMatchObject({ status: 'failed', reason: 'timed out after 2s (outcome unknown)' });
+    expect(d.state.nodes.get('local')?.tasks.get('s/hang')).toMatchObject({
+      status: 'failed',
+      reason: 'timed out after 2s (outcome unknown)',
+    });
   });
 
-  it('every command has a limit: the step\'s timeout, else the runbook\'s step_timeout, else 30m', () => {
+  it("every command has a limit: the step's timeout, else the runbook's step_timeout, else 30m", () => {
     const limits = (extra: Partial<Runbook>, step: Partial<Step>) => {
       const d = new Driver(stateOf(runbook([section('s', [{ id: 'a', run: 'sleep 100', ...step }])], extra)));
       d.start();
@@ -337,12 +440,18 @@ group('gates and polls', () => {
     const d = new Driver(stateOf(runbook([section('s', [{ id: 'hang', run: 'sleep 100' }])], { step_timeout: '90s' })));
     d.start();
     d.done('s/hang@local', { exit: null, failure: 'timeout' });
-    expect(d.state.nodes.get('local')?.tasks.get('s/hang')).toMatchObject({ status: 'failed', reason: 'timed out after 1m30s (outcome unknown)', outcomeUnknown: true });
+    expect(d.state.nodes.get('local')?.tasks.get('s/hang')).toMatchObject({
+      status: 'failed',
+      reason: 'timed out after 1m30s (outcome unknown)',
+      outcomeUnknown: true,
+    });
   });
 
   it('capture stores a var that later commands use, shell-quoted', () => {
     const rb2 = runbook([
-      section('bootstrap', [{ id: 'gen', run: 'gen', capture: { patch_url: 'Node (?:patch|upgrade) script URL: (\\S+)' } }], { on: 'bootstrap' }),
+      section('bootstrap', [{ id: 'gen', run: 'gen', capture: { patch_url: 'Node (?:patch|upgrade) script URL: (\\S+)' } }], {
+        on: 'bootstrap',
+      }),
       section('masters', [{ id: 'get', run: 'curl -O {{vars.patch_url}}' }], { on: 'master' }),
     ]);
     const d = new Driver(stateOf(rb2, cluster(1)));
@@ -350,7 +459,10 @@ group('gates and polls', () => {
     d.take();
     d.done('bootstrap/gen@bootstrap', { stdout: "Node upgrade script URL: http://10.0.0.5/x'y.sh\n", stderr: 'Generating...\n' });
     const { log, execs } = d.take();
-    expect(log.slice(0, 2)).toEqual(["captured bootstrap/gen@bootstrap patch_url=http://10.0.0.5/x'y.sh", 'step-finished bootstrap/gen@bootstrap passed: exit 0']);
+    expect(log.slice(0, 2)).toEqual([
+      "captured bootstrap/gen@bootstrap patch_url=http://10.0.0.5/x'y.sh",
+      'step-finished bootstrap/gen@bootstrap passed: exit 0',
+    ]);
     expect(execs).toEqual([`masters/get@master-1: curl -O 'http://10.0.0.5/x'\\''y.sh'`]);
     expect(d.state.vars).toEqual({ patch_url: "http://10.0.0.5/x'y.sh" });
   });
@@ -362,14 +474,22 @@ group('gates and polls', () => {
       section('masters', [{ id: 'get', run: 'curl -O {{vars.patch_url}}' }], { on: 'master' }),
     ]);
     // What a compromised bootstrap node prints instead of a URL: no command may receive it.
-    for (const hostile of ['http://10.0.0.5/$(touch${IFS}/tmp/x)/dcos_node_upgrade.sh', '-oProxyCommand=sh', 'file:///etc/shadow', 'http://10.0.0.5/a;b', 'http://-x/']) {
+    for (const hostile of [
+      'http://10.0.0.5/$(touch${IFS}/tmp/x)/dcos_node_upgrade.sh',
+      '-oProxyCommand=sh',
+      'file:///etc/shadow',
+      'http://10.0.0.5/a;b',
+      'http://-x/',
+    ]) {
       const d = new Driver(stateOf(rb2, cluster(1)));
       d.start();
       d.take();
       d.done('bootstrap/gen@bootstrap', { stdout: `Node upgrade script URL: ${hostile}\n` });
       const task = d.state.nodes.get('bootstrap')?.tasks.get('bootstrap/gen');
       expect(task, hostile).toMatchObject({ status: 'failed' });
-      expect(task?.status === 'failed' && task.reason).toMatch(/^capture patch_url: the captured value \(\d+ characters\) is not an http or https URL: .*; vars\.patch_url is not set$/);
+      expect(task?.status === 'failed' && task.reason).toMatch(
+        /^capture patch_url: the captured value \(\d+ characters\) is not an http or https URL: .*; vars\.patch_url is not set$/,
+      );
       expect(task?.status === 'failed' && task.reason).not.toContain(hostile);
       expect(d.state.vars).toEqual({});
       expect(d.take().execs).toEqual([]);
@@ -382,51 +502,95 @@ group('gates and polls', () => {
   });
 
   it('a capture with a pattern fails on a value that does not match it whole', () => {
-    const d = new Driver(stateOf(runbook([section('b', [{ id: 'gen', run: 'gen', capture: { v: { regex: 'v=(\\S+)', pattern: '1\\.11\\.\\d+' } } }])])));
+    const d = new Driver(
+      stateOf(runbook([section('b', [{ id: 'gen', run: 'gen', capture: { v: { regex: 'v=(\\S+)', pattern: '1\\.11\\.\\d+' } } }])])),
+    );
     d.start();
     d.done('b/gen@local', { stdout: 'v=1.11.4x\n' });
-    expect(d.state.nodes.get('local')?.tasks.get('b/gen')).toMatchObject({ status: 'failed', reason: 'capture v: the captured value (7 characters) does not match 1\\.11\\.\\d+; vars.v is not set' });
+    expect(d.state.nodes.get('local')?.tasks.get('b/gen')).toMatchObject({
+      status: 'failed',
+      reason: 'capture v: the captured value (7 characters) does not match 1\\.11\\.\\d+; vars.v is not set',
+    });
   });
 
   it('a capture that finds nothing fails the step', () => {
     const d = new Driver(stateOf(runbook([section('b', [{ id: 'gen', run: 'gen', capture: { url: 'URL: (\\S+)' } }])])));
     d.start();
     d.done('b/gen@local', { stdout: 'Must provide the version of the cluster upgrading from\n' });
-    expect(d.state.nodes.get('local')?.tasks.get('b/gen')).toMatchObject({ status: 'failed', reason: 'capture url: /URL: (\\S+)/ not found in the output (last line: "Must provide the version of the cluster upgrading from")' });
+    expect(d.state.nodes.get('local')?.tasks.get('b/gen')).toMatchObject({
+      status: 'failed',
+      reason: 'capture url: /URL: (\\S+)/ not found in the output (last line: "Must provide the version of the cluster upgrading from")',
+    });
   });
 
-  it('a gate whose pattern backtracks on hostile output fails at once, within the time limit, instead of polling', { timeout: 30_000 }, () => {
-    const d = new Driver(stateOf(runbook([section('m', [{ id: 'up', run: 'status', until: { regex: '^(x+)+$' }, every: '10s', timeout: '15m' }], { on: 'master', strategy: 'parallel' })]), cluster(2)));
-    d.start();
-    d.take();
-    // 2^30 ways to split the x's before the "!", on a megabyte of output: about 20 s without a limit.
-    const hostile = `${'log line\n'.repeat(120_000)}${'x'.repeat(30)}!\n`;
-    const started = Date.now();
-    d.done('m/up@master-1', { stdout: hostile });
-    expect(Date.now() - started).toBeLessThan(8000);
-    const message = `/^(x+)+$/ backtracks (no answer within 3 s on this output of ${hostile.length} characters): the check cannot be decided; simplify the pattern`;
-    expect(d.take().log).toEqual([`attempt m/up@master-1 #1 no: ${message}`, `step-finished m/up@master-1 failed: ${message}`, 'decision-asked m/up@master-1']);
-    // The same pattern on the next node is not tried again: the player does not stall once per node.
-    const again = Date.now();
-    d.done('m/up@master-2', { stdout: 'xxx\n' });
-    expect(Date.now() - again).toBeLessThan(500);
-    expect(d.state.nodes.get('master-2')?.tasks.get('m/up')).toMatchObject({ status: 'failed', reason: expect.stringContaining('/^(x+)+$/ backtracks (no answer within 3 s on earlier output, so it is not tried again)') });
-  });
+  it(
+    'a gate whose pattern backtracks on hostile output fails at once, within the time limit, instead of polling',
+    { timeout: 30_000 },
+    () => {
+      const d = new Driver(
+        stateOf(
+          runbook([
+            section('m', [{ id: 'up', run: 'status', until: { regex: '^(x+)+$' }, every: '10s', timeout: '15m' }], {
+              on: 'master',
+              strategy: 'parallel',
+            }),
+          ]),
+          cluster(2),
+        ),
+      );
+      d.start();
+      d.take();
+      // 2^30 ways to split the x's before the "!", on a megabyte of output: about 20 s without a limit.
+      const hostile = `${'log line\n'.repeat(120_000)}${'x'.repeat(30)}!\n`;
+      const started = Date.now();
+      d.done('m/up@master-1', { stdout: hostile });
+      expect(Date.now() - started).toBeLessThan(8000);
+      const message = `/^(x+)+$/ backtracks (no answer within 3 s on this output of ${hostile.length} characters): the check cannot be decided; simplify the pattern`;
+      expect(d.take().log).toEqual([
+        `attempt m/up@master-1 #1 no: ${message}`,
+        `step-finished m/up@master-1 failed: ${message}`,
+        'decision-asked m/up@master-1',
+      ]);
+      // The same pattern on the next node is not tried again: the player does not stall once per node.
+      const again = Date.now();
+      d.done('m/up@master-2', { stdout: 'xxx\n' });
+      expect(Date.now() - again).toBeLessThan(500);
+      expect(d.state.nodes.get('master-2')?.tasks.get('m/up')).toMatchObject({
+        status: 'failed',
+        reason: expect.stringContaining('/^(x+)+$/ backtracks (no answer within 3 s on earlier output, so it is not tried again)'),
+      });
+    },
+  );
 
   it('a capture whose pattern backtracks fails the step', { timeout: 30_000 }, () => {
     const d = new Driver(stateOf(runbook([section('b', [{ id: 'gen', run: 'gen', capture: { url: '^(u+)+:' } }])])));
     d.start();
     d.done('b/gen@local', { stdout: `${'u'.repeat(30)}\n` });
-    expect(d.state.nodes.get('local')?.tasks.get('b/gen')).toMatchObject({ status: 'failed', reason: 'capture url: /^(u+)+:/ backtracks (no answer within 3 s on this output of 31 characters): nothing is captured; simplify the pattern' });
+    expect(d.state.nodes.get('local')?.tasks.get('b/gen')).toMatchObject({
+      status: 'failed',
+      reason:
+        'capture url: /^(u+)+:/ backtracks (no answer within 3 s on this output of 31 characters): nothing is captured; simplify the pattern',
+    });
   });
 
   it('a builtin verdict decides the step', () => {
-    const d = new Driver(stateOf(runbook([section('g', [{ id: 'path', check: { builtin: 'dcos/patch-path', with: { from: '1.11.1', to: '1.12.0' } } }])])));
+    const d = new Driver(
+      stateOf(runbook([section('g', [{ id: 'path', check: { builtin: 'dcos/patch-path', with: { from: '1.11.1', to: '1.12.0' } } }])])),
+    );
     d.start();
     const exec = d.effects.find((e) => e.type === 'exec');
     expect(exec).toMatchObject({ builtin: { name: 'dcos/patch-path', args: { from: '1.11.1', to: '1.12.0' } } });
-    d.send({ type: 'exec-done', task: 'g/path@local', attempt: 1, result: { exit: 0, stdout: '', stderr: '', durationMs: 0 }, builtin: { ok: false, message: '1.11.1 -> 1.12.0 changes the minor version' } });
-    expect(d.state.nodes.get('local')?.tasks.get('g/path')).toMatchObject({ status: 'failed', reason: '1.11.1 -> 1.12.0 changes the minor version' });
+    d.send({
+      type: 'exec-done',
+      task: 'g/path@local',
+      attempt: 1,
+      result: { exit: 0, stdout: '', stderr: '', durationMs: 0 },
+      builtin: { ok: false, message: '1.11.1 -> 1.12.0 changes the minor version' },
+    });
+    expect(d.state.nodes.get('local')?.tasks.get('g/path')).toMatchObject({
+      status: 'failed',
+      reason: '1.11.1 -> 1.12.0 changes the minor version',
+    });
   });
 });
 
@@ -435,7 +599,10 @@ group('when, deadlines, secrets', () => {
     const rb = runbook(
       [
         section('strict', [{ id: 'x', run: 'true' }], { when: "params.security == 'strict'" }),
-        section('all', [{ id: 'y', run: 'true', when: "params.security != 'disabled'" }, { id: 'z', run: 'true' }]),
+        section('all', [
+          { id: 'y', run: 'true', when: "params.security != 'disabled'" },
+          { id: 'z', run: 'true' },
+        ]),
       ],
       { params: { security: { choices: ['disabled', 'permissive', 'strict'] } } },
     );
@@ -455,11 +622,26 @@ group('when, deadlines, secrets', () => {
   });
 
   it('a deadline starts a countdown on the node and says when it passes', () => {
-    const rb = runbook([section('agents', [{ id: 'patch', run: 'x', deadline: { after: '5m', text: 'Mesos expires the agent' } }, { id: 'gate', run: 'y' }], { on: 'agent' })]);
+    const rb = runbook([
+      section(
+        'agents',
+        [
+          { id: 'patch', run: 'x', deadline: { after: '5m', text: 'Mesos expires the agent' } },
+          { id: 'gate', run: 'y' },
+        ],
+        { on: 'agent' },
+      ),
+    ]);
     const d = new Driver(stateOf(rb, cluster(0, 1)));
     d.start();
     expect(d.effects).toContainEqual({ type: 'timer', task: 'agents/patch@agent-1', attempt: 0, kind: 'deadline', at: T0 + 300_000 });
-    expect(d.state.nodes.get('agent-1')?.deadline).toEqual({ step: 'agents/patch', startedAt: T0, at: T0 + 300_000, text: 'Mesos expires the agent', passed: false });
+    expect(d.state.nodes.get('agent-1')?.deadline).toEqual({
+      step: 'agents/patch',
+      startedAt: T0,
+      at: T0 + 300_000,
+      text: 'Mesos expires the agent',
+      passed: false,
+    });
     d.done('agents/patch@agent-1');
     d.advance(300_000);
     d.take();
@@ -472,7 +654,11 @@ group('when, deadlines, secrets', () => {
 
   it('a deadline ends when the gate that answers it passes: no "over" on an agent that registered in time', () => {
     const steps = [
-      { id: 'patch', run: 'x', deadline: { after: '5m', text: 'Mesos expires the agent', answered_by: ['registered-strict', 'registered'] } },
+      {
+        id: 'patch',
+        run: 'x',
+        deadline: { after: '5m', text: 'Mesos expires the agent', answered_by: ['registered-strict', 'registered'] },
+      },
       { id: 'registered', run: 'y' },
       { id: 'ui', text: 'Look at the Mesos UI', confirm: true },
     ];
@@ -549,13 +735,23 @@ group('when, deadlines, secrets', () => {
   });
 
   it('secrets reach the command, never a record', () => {
-    const rb = runbook([section('m', [{ id: 'metrics', run: 'curl -H "Authorization: token={{params.jwt}}" https://{{node.ip}}:5050/metrics/snapshot' }], { on: 'master' })], {
-      params: { jwt: { secret: true } },
-    });
+    const rb = runbook(
+      [
+        section('m', [{ id: 'metrics', run: 'curl -H "Authorization: token={{params.jwt}}" https://{{node.ip}}:5050/metrics/snapshot' }], {
+          on: 'master',
+        }),
+      ],
+      {
+        params: { jwt: { secret: true } },
+      },
+    );
     const d = new Driver(stateOf(rb, cluster(1), { jwt: 's3cr3t-t0ken' }, ['jwt']));
     d.start();
     const exec = d.effects.find((e) => e.type === 'exec');
-    expect(exec).toMatchObject({ command: 'curl -H "Authorization: token=s3cr3t-t0ken" https://10.0.4.1:5050/metrics/snapshot', display: 'curl -H "Authorization: token=••••••" https://10.0.4.1:5050/metrics/snapshot' });
+    expect(exec).toMatchObject({
+      command: 'curl -H "Authorization: token=s3cr3t-t0ken" https://10.0.4.1:5050/metrics/snapshot',
+      display: 'curl -H "Authorization: token=••••••" https://10.0.4.1:5050/metrics/snapshot',
+    });
     d.done('m/metrics@master-1', { exit: 7 });
     expect(JSON.stringify(d.records)).not.toContain('s3cr3t');
     expect(d.records[0]).toMatchObject({ event: 'run-started', params: { jwt: '••••••' }, secrets: ['jwt'] });
@@ -563,7 +759,16 @@ group('when, deadlines, secrets', () => {
 });
 
 group('interruption and resume', () => {
-  const rb = runbook([section('masters', [{ id: 'a', run: 'echo a' }, { id: 'b', run: 'echo b', until: { exit: 0 } }], { on: 'master' })]);
+  const rb = runbook([
+    section(
+      'masters',
+      [
+        { id: 'a', run: 'echo a' },
+        { id: 'b', run: 'echo b', until: { exit: 0 } },
+      ],
+      { on: 'master' },
+    ),
+  ]);
 
   it('SIGINT: the running step is interrupted, commands stopped, the run ends interrupted', () => {
     const d = new Driver(stateOf(rb, cluster(2)));
@@ -573,7 +778,11 @@ group('interruption and resume', () => {
     expect(d.log()).toEqual(['interrupted masters/a@master-1 interrupted', 'run-finished interrupted']);
     expect(effects.filter((e) => e.type !== 'journal')).toEqual([{ type: 'cancel' }, { type: 'done', outcome: 'interrupted' }]);
     // Its only gate is its own exit status: verifying would mean running it again.
-    expect(d.state.prompts[0]).toMatchObject({ kind: 'interrupted', choices: ['rerun', 'mark-done', 'skip', 'abort'], verifyUnavailable: 'it has no gate to check' });
+    expect(d.state.prompts[0]).toMatchObject({
+      kind: 'interrupted',
+      choices: ['rerun', 'mark-done', 'skip', 'abort'],
+      verifyUnavailable: 'it has no gate to check',
+    });
   });
 
   it('replaying the records rebuilds the same state', () => {
@@ -604,7 +813,11 @@ group('interruption and resume', () => {
     r.act({ type: 'verify', task: 'masters/b@master-1' }, 'bob');
     expect(r.take()).toEqual({ log: ['step-started masters/b@master-1'], execs: ['masters/b@master-1: echo b'] });
     r.done('masters/b@master-1');
-    expect(r.log().slice(0, 3)).toEqual(['step-finished masters/b@master-1 passed: verified again after an interruption', 'node-finished masters@master-1 passed', 'node-started masters@master-2']);
+    expect(r.log().slice(0, 3)).toEqual([
+      'step-finished masters/b@master-1 passed: verified again after an interruption',
+      'node-finished masters@master-1 passed',
+      'node-started masters@master-2',
+    ]);
   });
 
   it('mark done needs a reason; rerun asks again for a destructive step', () => {
@@ -614,7 +827,11 @@ group('interruption and resume', () => {
     d.act({ type: 'confirm', prompt: 'confirm:m/patch@master-1' });
     const r = new Driver(replay(stateOf(destructive, cluster(1)), d.records));
     r.send({ type: 'resume', by: 'bob', digest: 'd1' });
-    expect(r.state.prompts[0]).toMatchObject({ kind: 'interrupted', choices: ['rerun', 'mark-done', 'skip', 'abort'], verifyUnavailable: 'it is destructive: its gate is the result of the command itself' });
+    expect(r.state.prompts[0]).toMatchObject({
+      kind: 'interrupted',
+      choices: ['rerun', 'mark-done', 'skip', 'abort'],
+      verifyUnavailable: 'it is destructive: its gate is the result of the command itself',
+    });
     r.take();
     expect(r.act({ type: 'verify', task: 'm/patch@master-1' })).toEqual([expect.objectContaining({ type: 'rejected' })]);
     expect(r.act({ type: 'mark-done', task: 'm/patch@master-1', reason: '' })).toEqual([expect.objectContaining({ type: 'rejected' })]);
@@ -628,7 +845,17 @@ group('interruption and resume', () => {
   it('records for steps the runbook no longer has are ignored', () => {
     const plan = buildPlan(rb, cluster(1));
     const s = createRunState({ plan, runId: 'r', file: 'f', digest: 'd', params: {}, by: 'a' });
-    const after = update(s, { ts: new Date(T0).toISOString(), run: 'r', event: 'step-started', section: 'gone', step: 'x', node: 'master-1', attempt: 1, mode: 'run', title: 'x' }).state;
+    const after = update(s, {
+      ts: new Date(T0).toISOString(),
+      run: 'r',
+      event: 'step-started',
+      section: 'gone',
+      step: 'x',
+      node: 'master-1',
+      attempt: 1,
+      mode: 'run',
+      title: 'x',
+    }).state;
     expect(after.counters).toEqual(s.counters);
   });
 });
@@ -639,7 +866,10 @@ group('templates in human text', () => {
   // shown as written, and never a crash.
   const rb = runbook(
     [
-      section('bootstrap', [{ id: 'gen', title: 'Generate for {{params.to}}', run: 'gen', capture: { version: 'version (\\S+)' } }], { on: 'bootstrap', title: 'Build {{params.to}}' }),
+      section('bootstrap', [{ id: 'gen', title: 'Generate for {{params.to}}', run: 'gen', capture: { version: 'version (\\S+)' } }], {
+        on: 'bootstrap',
+        title: 'Build {{params.to}}',
+      }),
       section(
         'masters',
         [
@@ -672,7 +902,10 @@ group('templates in human text', () => {
       deadline: 'master-1 expires at {{vars.version}}',
     });
     expect(stepText(s, 'masters', 'broken')).toEqual({ title: 'Bad {{ template' });
-    expect(sectionText(s, 'masters')).toEqual({ title: 'Patch the masters to {{vars.version}}', text: 'Token ••••••, one master at a time.' });
+    expect(sectionText(s, 'masters')).toEqual({
+      title: 'Patch the masters to {{vars.version}}',
+      text: 'Token ••••••, one master at a time.',
+    });
   });
 
   it('a captured var fills in the header and the sections still to come; records carry the text as shown', () => {
@@ -682,12 +915,17 @@ group('templates in human text', () => {
     expect(d.records.find((r) => r.event === 'step-started')).toMatchObject({ title: 'Generate for 1.11.2' });
     d.done('bootstrap/gen@bootstrap', { stdout: 'version 1.11.2\n' });
     expect(d.state.run.header).toEqual({ to: '1.11.2', from: '1.11.1', token: '••••••' });
-    expect(d.records.find((r) => r.event === 'section-started' && r.section === 'masters')).toMatchObject({ title: 'Patch the masters to 1.11.2' });
+    expect(d.records.find((r) => r.event === 'section-started' && r.section === 'masters')).toMatchObject({
+      title: 'Patch the masters to 1.11.2',
+    });
     expect(d.state.sections[1]?.title).toBe('Patch the masters to 1.11.2');
     expect(d.state.prompts[0]).toMatchObject({ kind: 'confirm', title: 'Patch master-1 to 1.11.2 with ••••••' });
     expect(d.records.find((r) => r.event === 'confirmation-asked')).toMatchObject({ title: 'Patch master-1 to 1.11.2 with ••••••' });
     d.act({ type: 'confirm', prompt: 'confirm:masters/patch@master-1' });
-    expect(d.records.filter((r) => r.event === 'step-started').at(-1)).toMatchObject({ title: 'Patch master-1 to 1.11.2 with ••••••', deadlineText: 'master-1 expires at 1.11.2' });
+    expect(d.records.filter((r) => r.event === 'step-started').at(-1)).toMatchObject({
+      title: 'Patch master-1 to 1.11.2 with ••••••',
+      deadlineText: 'master-1 expires at 1.11.2',
+    });
     expect(d.state.nodes.get('master-1')?.deadline?.text).toBe('master-1 expires at 1.11.2');
     d.done('masters/patch@master-1');
     // A title that is not a readable template is shown as written; the step still runs.
@@ -705,7 +943,9 @@ group('templates in human text', () => {
   });
 
   it('a failure prompt names the step by its title on that node', () => {
-    const d = new Driver(stateOf(runbook([section('m', [{ id: 'x', title: 'Check {{node.name}}', run: 'false' }], { on: 'master' })]), cluster(1)));
+    const d = new Driver(
+      stateOf(runbook([section('m', [{ id: 'x', title: 'Check {{node.name}}', run: 'false' }], { on: 'master' })]), cluster(1)),
+    );
     d.start();
     d.done('m/x@master-1', { exit: 1 });
     expect(d.state.prompts[0]).toMatchObject({ kind: 'failure', title: 'Check master-1' });
@@ -714,7 +954,16 @@ group('templates in human text', () => {
 
 group('one answer for several nodes waiting on the same step', () => {
   const patch = (run: string, extra: Partial<Step> = {}) =>
-    runbook([section('agents', [{ id: 'patch', title: 'Run the patch script', run, destructive: true, ...extra }, { id: 'after', run: 'true', confirm: 'Is the agent back?' }], { on: 'agent', strategy: { batch: 3 } })]);
+    runbook([
+      section(
+        'agents',
+        [
+          { id: 'patch', title: 'Run the patch script', run, destructive: true, ...extra },
+          { id: 'after', run: 'true', confirm: 'Is the agent back?' },
+        ],
+        { on: 'agent', strategy: { batch: 3 } },
+      ),
+    ]);
   const ids = (n: number, step = 'patch') => Array.from({ length: n }, (_, i) => `confirm:agents/${step}@agent-${i + 1}`);
 
   it('the nodes of a batch wait together; one answer starts each, one record per node with a shared group', () => {
@@ -735,7 +984,11 @@ group('one answer for several nodes waiting on the same step', () => {
         'confirmation-answered agents/patch@agent-3 yes by bob',
         'step-started agents/patch@agent-3',
       ],
-      execs: ['agents/patch@agent-1: sudo bash dcos_node_upgrade.sh', 'agents/patch@agent-2: sudo bash dcos_node_upgrade.sh', 'agents/patch@agent-3: sudo bash dcos_node_upgrade.sh'],
+      execs: [
+        'agents/patch@agent-1: sudo bash dcos_node_upgrade.sh',
+        'agents/patch@agent-2: sudo bash dcos_node_upgrade.sh',
+        'agents/patch@agent-3: sudo bash dcos_node_upgrade.sh',
+      ],
     });
     expect(d.state.prompts).toEqual([]);
   });
@@ -748,7 +1001,10 @@ group('one answer for several nodes waiting on the same step', () => {
     // Each node reached its next confirmation on its own; they are answered together all the same.
     d.act({ type: 'confirm-group', prompts: ids(3, 'after') });
     for (let i = 1; i <= 3; i++) d.done(`agents/after@agent-${i}`);
-    d.act({ type: 'confirm-group', prompts: ['confirm:agents/patch@agent-4', 'confirm:agents/patch@agent-5', 'confirm:agents/patch@agent-6'] });
+    d.act({
+      type: 'confirm-group',
+      prompts: ['confirm:agents/patch@agent-4', 'confirm:agents/patch@agent-5', 'confirm:agents/patch@agent-6'],
+    });
     const answers = d.records.filter((r) => r.event === 'confirmation-answered');
     const groups = answers.map((r) => (r.event === 'confirmation-answered' ? r.group : undefined));
     expect(groups).toHaveLength(9);
@@ -781,10 +1037,34 @@ group('one answer for several nodes waiting on the same step', () => {
   });
 
   it.each<[string, Runbook, number, (d: Driver) => readonly string[], string]>([
-    ['typed confirmations: each node types its own', patch('x', { confirm: { typed: '{{node.name}}' } }), 3, () => ids(3), 'agent-1, agent-2, agent-3 must each type their confirmation: a typed confirmation is never answered for a group; nothing was confirmed'],
-    ['a prompt no longer waiting', patch('x'), 3, (d) => (d.act({ type: 'confirm', prompt: 'confirm:agents/patch@agent-2' }), ids(3)), 'no confirmation confirm:agents/patch@agent-2 is waiting; nothing was confirmed'],
-    ['a prompt that never was', patch('x'), 3, () => [...ids(2), 'confirm:agents/patch@agent-9'], 'no confirmation confirm:agents/patch@agent-9 is waiting; nothing was confirmed'],
-    ['a failure prompt', patch('x'), 3, () => [...ids(2), 'failure:agents/patch@agent-3'], 'no confirmation failure:agents/patch@agent-3 is waiting; nothing was confirmed'],
+    [
+      'typed confirmations: each node types its own',
+      patch('x', { confirm: { typed: '{{node.name}}' } }),
+      3,
+      () => ids(3),
+      'agent-1, agent-2, agent-3 must each type their confirmation: a typed confirmation is never answered for a group; nothing was confirmed',
+    ],
+    [
+      'a prompt no longer waiting',
+      patch('x'),
+      3,
+      (d) => (d.act({ type: 'confirm', prompt: 'confirm:agents/patch@agent-2' }), ids(3)),
+      'no confirmation confirm:agents/patch@agent-2 is waiting; nothing was confirmed',
+    ],
+    [
+      'a prompt that never was',
+      patch('x'),
+      3,
+      () => [...ids(2), 'confirm:agents/patch@agent-9'],
+      'no confirmation confirm:agents/patch@agent-9 is waiting; nothing was confirmed',
+    ],
+    [
+      'a failure prompt',
+      patch('x'),
+      3,
+      () => [...ids(2), 'failure:agents/patch@agent-3'],
+      'no confirmation failure:agents/patch@agent-3 is waiting; nothing was confirmed',
+    ],
     [
       'two different steps',
       patch('x'),
@@ -813,7 +1093,10 @@ group('one answer for several nodes waiting on the same step', () => {
 });
 
 group('pre-flight', () => {
-  const rb = runbook([section('prep', [{ id: 'note', run: 'echo here' }]), section('masters', [{ id: 'a', run: 'echo a' }], { on: 'master' })]);
+  const rb = runbook([
+    section('prep', [{ id: 'note', run: 'echo here' }]),
+    section('masters', [{ id: 'a', run: 'echo a' }], { on: 'master' }),
+  ]);
   const nodes = ['master-1', 'master-2'];
   const refused = { node: 'master-2', failure: 'host-key-unknown', message: 'The host key of master-2 (10.0.4.2:22) is not known.' };
 
@@ -857,7 +1140,13 @@ group('pre-flight', () => {
     const d = new Driver(stateOf(rb, cluster(2)));
     d.send({ type: 'start', preflight: nodes });
     d.take();
-    expect(d.act({ type: 'pause' })).toEqual([expect.objectContaining({ type: 'rejected', message: 'the pre-flight is checking every node first; only abort, or a decision on an interrupted or failed step, is possible until it ends' })]);
+    expect(d.act({ type: 'pause' })).toEqual([
+      expect.objectContaining({
+        type: 'rejected',
+        message:
+          'the pre-flight is checking every node first; only abort, or a decision on an interrupted or failed step, is possible until it ends',
+      }),
+    ]);
     d.act({ type: 'abort', reason: 'wrong inventory' });
     expect(d.take().log).toEqual(['aborted', 'run-finished aborted']);
     d.send({ type: 'preflight-done', failures: [] });
@@ -866,8 +1155,16 @@ group('pre-flight', () => {
 
   it.each<[string, (d: Driver) => void, string[]]>([
     // Passed or not, a resumed run's nodes are checked again: they may have changed meanwhile.
-    ['its pre-flight passed: checked again all the same', (d) => d.send({ type: 'preflight-done', failures: [] }), ['resumed', 'interrupted prep/note@local interrupted', 'preflight-started']],
-    ['its pre-flight failed: checked again', (d) => d.send({ type: 'preflight-done', failures: [refused] }), ['resumed', 'preflight-started']],
+    [
+      'its pre-flight passed: checked again all the same',
+      (d) => d.send({ type: 'preflight-done', failures: [] }),
+      ['resumed', 'interrupted prep/note@local interrupted', 'preflight-started'],
+    ],
+    [
+      'its pre-flight failed: checked again',
+      (d) => d.send({ type: 'preflight-done', failures: [refused] }),
+      ['resumed', 'preflight-started'],
+    ],
     ['the player died during the pre-flight: checked again', () => undefined, ['resumed', 'preflight-started']],
   ])('a resumed run whose %s', (_name, before, log) => {
     const d = new Driver(stateOf(rb, cluster(2)));
@@ -902,7 +1199,10 @@ group('pre-flight', () => {
     r.send({ type: 'resume', by: 'bob', digest: 'd1', preflight: nodes });
     r.take();
     r.send({ type: 'preflight-done', failures: [] });
-    expect(r.take()).toEqual({ log: ['preflight-finished passed', 'section-started prep', 'node-started prep@local', 'step-started prep/note@local'], execs: ['prep/note@local: echo here'] });
+    expect(r.take()).toEqual({
+      log: ['preflight-finished passed', 'section-started prep', 'node-started prep@local', 'step-started prep/note@local'],
+      execs: ['prep/note@local: echo here'],
+    });
   });
 
   it('SIGINT during the pre-flight: interrupted, nothing ran', () => {
@@ -928,10 +1228,43 @@ group('pre-flight', () => {
     d.send({ type: 'start', preflight: nodes });
     d.take();
     d.send({ type: 'connection', connection: connected });
-    d.send({ type: 'connection', connection: { type: 'host-key-accepted', node: 'master-2', host: '10.0.4.2', port: 22, name: '10.0.4.2', keyType: 'ssh-ed25519', fingerprint: 'SHA256:abc', file: '/home/core/.ssh/known_hosts' } });
+    d.send({
+      type: 'connection',
+      connection: {
+        type: 'host-key-accepted',
+        node: 'master-2',
+        host: '10.0.4.2',
+        port: 22,
+        name: '10.0.4.2',
+        keyType: 'ssh-ed25519',
+        fingerprint: 'SHA256:abc',
+        file: '/home/core/.ssh/known_hosts',
+      },
+    });
     expect(d.records).toEqual([
-      { ts: new Date(T0).toISOString(), run: '20261125-171800-ab12', event: 'connection', change: 'connected', node: 'master-1', host: '10.0.4.1', port: 22, user: 'core' },
-      { ts: new Date(T0).toISOString(), run: '20261125-171800-ab12', event: 'connection', change: 'host-key-accepted', node: 'master-2', host: '10.0.4.2', port: 22, name: '10.0.4.2', keyType: 'ssh-ed25519', fingerprint: 'SHA256:abc', file: '/home/core/.ssh/known_hosts' },
+      {
+        ts: new Date(T0).toISOString(),
+        run: '20261125-171800-ab12',
+        event: 'connection',
+        change: 'connected',
+        node: 'master-1',
+        host: '10.0.4.1',
+        port: 22,
+        user: 'core',
+      },
+      {
+        ts: new Date(T0).toISOString(),
+        run: '20261125-171800-ab12',
+        event: 'connection',
+        change: 'host-key-accepted',
+        node: 'master-2',
+        host: '10.0.4.2',
+        port: 22,
+        name: '10.0.4.2',
+        keyType: 'ssh-ed25519',
+        fingerprint: 'SHA256:abc',
+        file: '/home/core/.ssh/known_hosts',
+      },
     ]);
     d.act({ type: 'abort' });
     d.take();

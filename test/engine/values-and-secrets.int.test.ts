@@ -26,7 +26,16 @@ let knownHosts: string;
 const transports: Transport[] = [];
 
 function node(name: string, roles: string[]): InventoryNode {
-  return { name, address: sshd.host, ip: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.clientKey.privateKeyPath, roles, vars: {} };
+  return {
+    name,
+    address: sshd.host,
+    ip: sshd.host,
+    port: sshd.port,
+    user: sshd.user,
+    identityFile: sshd.clientKey.privateKeyPath,
+    roles,
+    vars: {},
+  };
 }
 
 const inventory = (...nodes: InventoryNode[]): Inventory => ({ source: 'inventory.yaml', nodes, simulated: false });
@@ -96,15 +105,31 @@ describeSsh('values from a hostile node', () => {
     // What a compromised bootstrap node prints: the capture takes everything up to the first space.
     const url = `http://10.0.0.5/x$(touch\${IFS}${pwned})\`touch\${IFS}${pwned}\`;touch\${IFS}${pwned};'"/dcos_node_upgrade.sh`;
     const sections: Section[] = [
-      section('bootstrap', [{ id: 'generate', run: `cat <<'EOF'\nNode upgrade script URL: ${url}\nEOF`, capture: { patch_url: 'URL: (\\S+)' } }], { on: 'bootstrap' }),
-      section('masters', [
-        { id: 'as-argument', run: 'printf "arg:%s\\n" {{vars.patch_url}} "{{vars.patch_url}}"' },
-        // The safe form for a nested shell: the value in the environment, read as "$URL".
-        { id: 'nested-shell', env: { URL: '{{vars.patch_url}}' }, run: `sh -c 'printf "env:%s\\n" "$URL"' && bash -c 'printf "env:%s\\n" "$URL"'` },
-      ], { on: 'master' }),
+      section(
+        'bootstrap',
+        [{ id: 'generate', run: `cat <<'EOF'\nNode upgrade script URL: ${url}\nEOF`, capture: { patch_url: 'URL: (\\S+)' } }],
+        { on: 'bootstrap' },
+      ),
+      section(
+        'masters',
+        [
+          { id: 'as-argument', run: 'printf "arg:%s\\n" {{vars.patch_url}} "{{vars.patch_url}}"' },
+          // The safe form for a nested shell: the value in the environment, read as "$URL".
+          {
+            id: 'nested-shell',
+            env: { URL: '{{vars.patch_url}}' },
+            run: `sh -c 'printf "env:%s\\n" "$URL"' && bash -c 'printf "env:%s\\n" "$URL"'`,
+          },
+        ],
+        { on: 'master' },
+      ),
     ];
     // The forms a careless author would write for the nested shell are refused before anything runs.
-    for (const unsafe of ['sh -c "curl -fsSO {{vars.patch_url}}"', 'echo curl {{vars.patch_url}} | sh', 'bash -c -e "curl {{vars.patch_url}}"']) {
+    for (const unsafe of [
+      'sh -c "curl -fsSO {{vars.patch_url}}"',
+      'echo curl {{vars.patch_url}} | sh',
+      'bash -c -e "curl {{vars.patch_url}}"',
+    ]) {
       expect(shellTemplateProblems(unsafe)[0]?.message, unsafe).toMatch(/use env: and "\$NAME" instead/);
     }
     const state = stateOf(runbook(sections), inventory(node('bootstrap', ['bootstrap']), node('master-1', ['master'])));
@@ -115,7 +140,10 @@ describeSsh('values from a hostile node', () => {
     expect(await runner.done).toBe('passed');
     await journal.close();
     expect(runner.getState().vars.patch_url).toBe(url);
-    const printed = [...runner.output.lines('master-1', 'masters/as-argument@master-1'), ...runner.output.lines('master-1', 'masters/nested-shell@master-1')].map((l) => l.text);
+    const printed = [
+      ...runner.output.lines('master-1', 'masters/as-argument@master-1'),
+      ...runner.output.lines('master-1', 'masters/nested-shell@master-1'),
+    ].map((l) => l.text);
     expect(printed).toEqual([`arg:${url}`, `arg:${url}`, `env:${url}`, `env:${url}`]);
     expect(existsSync(pwned)).toBe(false);
   });
@@ -126,7 +154,17 @@ describeSsh('a captured value with a declared shape', () => {
     const pwned = join(dir, 'PWNED-shaped');
     const hostile = `http://10.0.0.5/$(touch\${IFS}${pwned})/dcos_node_upgrade.sh`;
     const sections: Section[] = [
-      section('bootstrap', [{ id: 'generate', run: `cat <<'EOF'\nNode upgrade script URL: ${hostile}\nEOF`, capture: { patch_url: { regex: 'URL: (\\S+)', shape: 'url' } } }], { on: 'bootstrap' }),
+      section(
+        'bootstrap',
+        [
+          {
+            id: 'generate',
+            run: `cat <<'EOF'\nNode upgrade script URL: ${hostile}\nEOF`,
+            capture: { patch_url: { regex: 'URL: (\\S+)', shape: 'url' } },
+          },
+        ],
+        { on: 'bootstrap' },
+      ),
       section('masters', [{ id: 'download', run: 'printf "got %s\\n" {{vars.patch_url}}' }], { on: 'master' }),
     ];
     const state = stateOf(runbook(sections), inventory(node('bootstrap', ['bootstrap']), node('master-1', ['master'])));
@@ -137,7 +175,9 @@ describeSsh('a captured value with a declared shape', () => {
     expect(await waitUntil(() => runner.getState().prompts.length > 0, 15_000)).toBe(true);
     const task = runner.getState().nodes.get('bootstrap')?.tasks.get('bootstrap/generate');
     expect(task?.status).toBe('failed');
-    expect(task?.status === 'failed' && task.reason).toMatch(/^capture patch_url: the captured value \(\d+ characters\) is not an http or https URL/);
+    expect(task?.status === 'failed' && task.reason).toMatch(
+      /^capture patch_url: the captured value \(\d+ characters\) is not an http or https URL/,
+    );
     expect(runner.getState().vars).toEqual({});
     runner.dispatch({ type: 'abort' });
     expect(await runner.done).toBe('aborted');
@@ -163,7 +203,12 @@ describe.each([
       // In the command itself, as an argument of a builtin feeding a program's input.
       { id: 'inline', run: `printf 'header = "X-Token: %s"\\n' {{params.jwt}} | cat >> ${out}; sleep 0.4` },
     ];
-    const state = stateOf(runbook([section('s', steps, on)]), kind === 'ssh' ? inventory(node('master-1', ['master'])) : undefined, { jwt: secret }, ['jwt']);
+    const state = stateOf(
+      runbook([section('s', steps, on)]),
+      kind === 'ssh' ? inventory(node('master-1', ['master'])) : undefined,
+      { jwt: secret },
+      ['jwt'],
+    );
     const t: Transport = kind === 'ssh' ? sshTransport() : createLocalTransport();
     if (kind === 'local') transports.push(t);
     const journal = await Journal.create(join(dir, `state-${kind}`), '20261206-100000-bbbb');

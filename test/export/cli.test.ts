@@ -33,7 +33,12 @@ afterAll(() => remove());
 /** Text as a reader sees it: Markdown's backslash escapes and HTML's entities undone. */
 function readable(text: string, format: 'md' | 'html'): string {
   if (format === 'md') return text.replace(/\\([\\`*_[\]<>|~&$#+\-=.)!])/g, '$1');
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /** A template with every ref as the placeholder the export prints. */
@@ -105,7 +110,20 @@ describe('runbook export', () => {
   });
 
   it('fills in the params given and leaves out steps whose condition they make false', async () => {
-    const { out } = await invoke(['export', RUNBOOKS[0]!, '--format', 'md', '--param', 'installed_version=1.11.1', '--param', 'target_version=1.11.2', '--param', 'security=permissive', '--param', 'security_change=keep']);
+    const { out } = await invoke([
+      'export',
+      RUNBOOKS[0]!,
+      '--format',
+      'md',
+      '--param',
+      'installed_version=1.11.1',
+      '--param',
+      'target_version=1.11.2',
+      '--param',
+      'security=permissive',
+      '--param',
+      'security_change=keep',
+    ]);
     expect(out).toContain('--generate-node-upgrade-script 1.11.1');
     expect(out).toContain('Not in this run: with the parameters given, this condition is false');
     expect(out).not.toContain('https://<node.ip>:5050/metrics/snapshot');
@@ -120,10 +138,12 @@ function expectEverything(runbook: Runbook, text: string, withInventory: boolean
       expect(text).toContain(step.id);
       if (step.title) expect(text, step.id).toContain(placeholders(step.title));
       // Commands without node refs read the same on every node; the others show each node's.
-      if (step.run && (!withInventory || !step.run.includes('{{node.'))) expect(text, `${section.id}/${step.id}`).toContain(placeholders(step.run));
+      if (step.run && (!withInventory || !step.run.includes('{{node.')))
+        expect(text, `${section.id}/${step.id}`).toContain(placeholders(step.run));
     }
   }
-  for (const role of Object.values(runbook.roles ?? {})) for (const t of role.troubleshoot ?? []) expect(text).toContain(placeholders(t.run));
+  for (const role of Object.values(runbook.roles ?? {}))
+    for (const t of role.troubleshoot ?? []) expect(text).toContain(placeholders(t.run));
 }
 
 // ---- the HTML checked by a validator and by a browser
@@ -139,38 +159,55 @@ describe('the HTML', () => {
       for (const args of [[], ['--inventory', inventory]]) {
         const { out } = await invoke(['export', file, '--format', 'html', ...args]);
         const report = await hv.validateString(out);
-        const messages = report.results.flatMap((r: { messages: { ruleId: string; message: string; line: number }[] }) => r.messages.map((m) => `${m.line}: ${m.ruleId}: ${m.message}`));
+        const messages = report.results.flatMap((r: { messages: { ruleId: string; message: string; line: number }[] }) =>
+          r.messages.map((m) => `${m.line}: ${m.ruleId}: ${m.message}`),
+        );
         expect(messages, `${file} ${args.join(' ')}`).toEqual([]);
       }
     }
   });
 
   const chromium = '/usr/bin/chromium';
-  it.skipIf(!existsSync(chromium))('prints to PDF in Chromium, with pages', async () => {
-    for (const file of RUNBOOKS) {
-      const html = path.join(dir, `${path.basename(file)}.html`);
-      const pdf = path.join(dir, `${path.basename(file)}.pdf`);
-      expect((await invoke(['export', file, '--format', 'html', '--inventory', inventory, '-o', html])).status).toBe(0);
-      const profile = path.join(dir, `chromium-${path.basename(file)}`);
-      const status = await new Promise<number | null>((resolve, reject) => {
-        const child = spawn(
-          chromium,
-          ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, `--print-to-pdf=${pdf}`, `file://${html}`],
-          { stdio: 'ignore' },
-        );
-        const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-        child.on('error', reject);
-        child.on('exit', (code) => {
-          clearTimeout(timer);
-          resolve(code);
+  it.skipIf(!existsSync(chromium))(
+    'prints to PDF in Chromium, with pages',
+    async () => {
+      for (const file of RUNBOOKS) {
+        const html = path.join(dir, `${path.basename(file)}.html`);
+        const pdf = path.join(dir, `${path.basename(file)}.pdf`);
+        expect((await invoke(['export', file, '--format', 'html', '--inventory', inventory, '-o', html])).status).toBe(0);
+        const profile = path.join(dir, `chromium-${path.basename(file)}`);
+        const status = await new Promise<number | null>((resolve, reject) => {
+          const child = spawn(
+            chromium,
+            [
+              '--headless',
+              '--no-sandbox',
+              '--disable-gpu',
+              '--no-first-run',
+              '--disable-background-networking',
+              '--disable-component-update',
+              '--disable-sync',
+              `--user-data-dir=${profile}`,
+              `--print-to-pdf=${pdf}`,
+              `file://${html}`,
+            ],
+            { stdio: 'ignore' },
+          );
+          const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+          child.on('error', reject);
+          child.on('exit', (code) => {
+            clearTimeout(timer);
+            resolve(code);
+          });
         });
-      });
-      expect(status).toBe(0);
-      const bytes = readFileSync(pdf);
-      expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-      const pages = bytes.toString('latin1').match(/\/Type\s*\/Page(?!s)/g) ?? [];
-      // A page per section at least.
-      expect(pages.length).toBeGreaterThan(10);
-    }
-  }, 200_000);
+        expect(status).toBe(0);
+        const bytes = readFileSync(pdf);
+        expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+        const pages = bytes.toString('latin1').match(/\/Type\s*\/Page(?!s)/g) ?? [];
+        // A page per section at least.
+        expect(pages.length).toBeGreaterThan(10);
+      }
+    },
+    200_000,
+  );
 });

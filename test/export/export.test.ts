@@ -20,7 +20,12 @@ beforeAll(async () => {
   inventory = await loadInventory(path.join(fixtures, 'inventory.yaml'));
 });
 
-const input = (extra: Partial<ExportInput> = {}): ExportInput => ({ runbook: sample, file: 'sample.yaml', digest: 'sha256:0123', ...extra });
+const input = (extra: Partial<ExportInput> = {}): ExportInput => ({
+  runbook: sample,
+  file: 'sample.yaml',
+  digest: 'sha256:0123',
+  ...extra,
+});
 const both = (i: ExportInput) => {
   const doc = buildExport(i);
   return { doc, md: renderMarkdown(doc), html: renderHtml(doc) };
@@ -35,7 +40,11 @@ describe('buildExport', () => {
     ]);
     expect(masters.steps[0]!.commands[0]!.text).toBe('curl -fsSO <vars.patch_url> && sudo bash dcos_node_upgrade.sh');
     // Three blank sign-off rows per section that runs on nodes; local sections sign once.
-    expect(masters.signOff).toEqual([{ node: '', address: '' }, { node: '', address: '' }, { node: '', address: '' }]);
+    expect(masters.signOff).toEqual([
+      { node: '', address: '' },
+      { node: '', address: '' },
+      { node: '', address: '' },
+    ]);
     expect(doc.sections[0]!.signOff).toEqual([{ node: 'this machine (local)', address: '' }]);
     expect(md).toContain('dcos_generate_config.ee.sh --generate-node-upgrade-script <params.installed_version>');
     expect(html).toContain('dcos_generate_config.ee.sh --generate-node-upgrade-script &lt;params.installed_version&gt;');
@@ -51,11 +60,17 @@ describe('buildExport', () => {
     const agents = doc.sections.find((s) => s.id === 'agents')!;
     expect(agents.signOff.map((r) => `${r.node} ${r.address}`)).toEqual(['agent-1 10.0.1.1', 'agent-2 10.0.1.2']);
     expect(md).toContain('--generate-node-upgrade-script 1.11.1\n');
-    expect(md).toMatch(/\*\*Command\*\* \(on master-2\):\n\n```sh\nsudo \/opt\/mesosphere\/bin\/cockroach node status --ranges --certs-dir=\/run\/dcos\/pki\/cockroach --host=10\.0\.4\.2\n```/);
+    expect(md).toMatch(
+      /\*\*Command\*\* \(on master-2\):\n\n```sh\nsudo \/opt\/mesosphere\/bin\/cockroach node status --ranges --certs-dir=\/run\/dcos\/pki\/cockroach --host=10\.0\.4\.2\n```/,
+    );
   });
 
-  it('says when no node of the inventory has a section\'s role, instead of an empty sign-off', () => {
-    const runbook: Runbook = { id: 'r', title: 'R', sections: [{ id: 's', title: 'S', on: 'gpu', steps: [{ id: 'a', run: 'nvidia-smi -i {{node.ip}}' }] }] };
+  it("says when no node of the inventory has a section's role, instead of an empty sign-off", () => {
+    const runbook: Runbook = {
+      id: 'r',
+      title: 'R',
+      sections: [{ id: 's', title: 'S', on: 'gpu', steps: [{ id: 'a', run: 'nvidia-smi -i {{node.ip}}' }] }],
+    };
     const doc = buildExport({ runbook, file: 'r.yaml', digest: 'x', inventory });
     expect(doc.sections[0]).toMatchObject({ noTargets: true, signOff: [] });
     expect(doc.sections[0]!.steps[0]!.commands).toEqual([{ nodes: [], text: 'nvidia-smi -i <node.ip>' }]);
@@ -122,7 +137,9 @@ describe('buildExport', () => {
 
   it('gives gates, deadlines, captures, checks and checklists in words', () => {
     const { md } = both(input());
-    expect(md).toContain('**Must be true after it:** repeat every 60 s until every value of column ranges\\_underreplicated is 0; give up after 30 min');
+    expect(md).toContain(
+      '**Must be true after it:** repeat every 60 s until every value of column ranges\\_underreplicated is 0; give up after 30 min',
+    );
     expect(md).toContain("**Deadline:** must finish within 5 min of the step's start: agents expire");
     expect(md).toContain('Remembers vars.patch\\_url from the output: `Node (?:patch|upgrade) script URL: (\\S+)`');
     expect(md).toContain('**Check:** A patch goes to a later release');
@@ -134,7 +151,9 @@ describe('buildExport', () => {
   it('lists troubleshooting commands per role in an appendix', () => {
     const { doc, md } = both(input());
     expect(doc.troubleshooting.map((r) => r.role)).toEqual(['master', 'agent']);
-    expect(md).toMatch(/## Appendix: Troubleshooting[\s\S]*### Role: Masters[\s\S]*sudo journalctl -u dcos-mesos-master -n 200 --no-pager[\s\S]*### Role: agent[\s\S]*dcos-mesos-slave/);
+    expect(md).toMatch(
+      /## Appendix: Troubleshooting[\s\S]*### Role: Masters[\s\S]*sudo journalctl -u dcos-mesos-master -n 200 --no-pager[\s\S]*### Role: agent[\s\S]*dcos-mesos-slave/,
+    );
     expect(md).toContain('**Health probe**: every 15 s, healthy when registrar/log/recovered in the JSON output is 1');
   });
 
@@ -163,7 +182,12 @@ describe('buildExport', () => {
       },
     };
     const none = buildExport(input({ runbook }));
-    expect(none.params.map((p) => p.value)).toEqual(['可选值：keep, to-strict (运行开始时询问)', '/opt/x (默认)', '<params.free> (运行开始时询问)', '<params.token>']);
+    expect(none.params.map((p) => p.value)).toEqual([
+      '可选值：keep, to-strict (运行开始时询问)',
+      '/opt/x (默认)',
+      '<params.free> (运行开始时询问)',
+      '<params.token>',
+    ]);
     const md = renderMarkdown(none);
     expect(md).not.toContain('<params.mode>');
     expect(md).not.toContain('NEVER-SHOWN-7');
@@ -181,9 +205,22 @@ describe('section kinds', () => {
     ['an id starting with guard', s('guards-1', [{ id: 'a', run: 'x', destructive: true }]), false, 'guards'],
     ['an id starting with preflight', s('preflight', [{ id: 'a', text: 'x' }]), false, 'guards'],
     ['an id starting with prereq', s('prerequisites', [{ id: 'a', run: 'systemctl --version' }]), false, 'prerequisites'],
-    ['an id with a word starting with prereq', s('master-prerequisites', [{ id: 'a', run: 'v', expect: { regex: '1' } }]), false, 'prerequisites'],
+    [
+      'an id with a word starting with prereq',
+      s('master-prerequisites', [{ id: 'a', run: 'v', expect: { regex: '1' } }]),
+      false,
+      'prerequisites',
+    ],
     ['an id with a word starting with guard', s('config_guards', [{ id: 'a', text: 'x' }]), true, 'guards'],
-    ['only manual steps', s('notes', [{ id: 'a', text: 'x', confirm: true }, { id: 'b', checklist: ['y'] }]), false, 'checklist'],
+    [
+      'only manual steps',
+      s('notes', [
+        { id: 'a', text: 'x', confirm: true },
+        { id: 'b', checklist: ['y'] },
+      ]),
+      false,
+      'checklist',
+    ],
     ['built-in checks before any change', s('paths', [{ id: 'a', check: { builtin: 'dcos/patch-path' } }]), false, 'guards'],
     ['gated commands before any change', s('versions', [{ id: 'a', run: 'v', expect: { regex: '1' } }]), false, 'guards'],
     ['the same after a change', s('versions', [{ id: 'a', run: 'v', expect: { regex: '1' } }]), true, 'procedure'],
@@ -205,7 +242,17 @@ describe('language', () => {
     const { md, html } = both({ runbook: zhRunbook, file: 'x.zh-CN.yaml', digest: 'd' });
     expect(html).toContain('<html lang="zh-CN">');
     expect(html).toContain('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif');
-    for (const label of ['参数', '破坏性操作', '签字确认', '节点', '完成', '时间', '签名', '完成后必须满足', '附录：故障排除'.slice(0, 2)]) {
+    for (const label of [
+      '参数',
+      '破坏性操作',
+      '签字确认',
+      '节点',
+      '完成',
+      '时间',
+      '签名',
+      '完成后必须满足',
+      '附录：故障排除'.slice(0, 2),
+    ]) {
       expect(html).toContain(label);
       expect(md).toContain(label);
     }
@@ -237,8 +284,12 @@ describe('the HTML page', () => {
     const tables = html.match(/<table class="signoff">[\s\S]*?<\/table>/g)!;
     expect(tables).toHaveLength(sample.sections.length);
     const masters = tables[3]!;
-    expect(masters).toContain('<th scope="col">Node</th><th scope="col">Address</th><th scope="col" class="done">Done</th><th scope="col" class="time">Time</th><th scope="col" class="initials">Initials</th>');
-    expect(masters.match(/<tr><td>master-\d<\/td><td>10\.0\.4\.\d<\/td><td class="done"><span class="box" aria-hidden="true"><\/span><\/td>/g)).toHaveLength(3);
+    expect(masters).toContain(
+      '<th scope="col">Node</th><th scope="col">Address</th><th scope="col" class="done">Done</th><th scope="col" class="time">Time</th><th scope="col" class="initials">Initials</th>',
+    );
+    expect(
+      masters.match(/<tr><td>master-\d<\/td><td>10\.0\.4\.\d<\/td><td class="done"><span class="box" aria-hidden="true"><\/span><\/td>/g),
+    ).toHaveLength(3);
   });
 });
 
@@ -256,7 +307,11 @@ describe('validity', () => {
     ];
     for (const html of pages) {
       const report = await hv.validateString(html);
-      expect(report.results.flatMap((r: { messages: { line: number; ruleId: string; message: string }[] }) => r.messages.map((m) => `${m.line}: ${m.ruleId}: ${m.message}`))).toEqual([]);
+      expect(
+        report.results.flatMap((r: { messages: { line: number; ruleId: string; message: string }[] }) =>
+          r.messages.map((m) => `${m.line}: ${m.ruleId}: ${m.message}`),
+        ),
+      ).toEqual([]);
     }
   });
 });

@@ -32,10 +32,19 @@ beforeAll(() => {
 });
 afterAll(() => remove());
 
-const env = (extra: NodeJS.ProcessEnv = {}) => ({ PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: path.join(dir, 'config'), ...extra });
+const env = (extra: NodeJS.ProcessEnv = {}) => ({
+  PATH: process.env.PATH,
+  HOME: dir,
+  RUNBOOK_CONFIG_DIR: path.join(dir, 'config'),
+  ...extra,
+});
 const text = (pdf: string) => spawnSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8', timeout: 30_000 }).stdout;
 const squeeze = (s: string) => s.replace(/\s+/g, '');
-const pageSize = (pdf: string) => /Page size:\s+([\d.]+) x ([\d.]+)/.exec(spawnSync('pdfinfo', [pdf], { encoding: 'utf8' }).stdout)?.slice(1, 3).map(Number);
+const pageSize = (pdf: string) =>
+  /Page size:\s+([\d.]+) x ([\d.]+)/
+    .exec(spawnSync('pdfinfo', [pdf], { encoding: 'utf8' }).stdout)
+    ?.slice(1, 3)
+    .map(Number);
 
 describe.skipIf(!canPrint)('--format pdf with the browser of this machine', () => {
   it('export: the Chinese runbook on A4, with its step titles in Chinese', async () => {
@@ -62,13 +71,24 @@ describe.skipIf(!canPrint)('--format pdf with the browser of this machine', () =
 
   it('report: a run printed on Letter, its step titles there', async () => {
     const rb = path.join(dir, 'tiny.yaml');
-    writeFileSync(rb, 'id: tiny\ntitle: A tiny run\nsections:\n  - id: work\n    title: Do the work\n    steps:\n      - { id: hello, title: Say hello to the cluster, run: echo hello }\n');
+    writeFileSync(
+      rb,
+      'id: tiny\ntitle: A tiny run\nsections:\n  - id: work\n    title: Do the work\n    steps:\n      - { id: hello, title: Say hello to the cluster, run: echo hello }\n',
+    );
     const loaded = await loadRunbook(rb);
     const stateDir = path.join(dir, 'state');
     const runId = '20261206-100000-cafe';
     const journal = await Journal.create(stateDir, runId);
     const transport = createLocalTransport({ cwd: dir });
-    const state = createRunState({ plan: buildPlan(loaded.runbook), runId, file: rb, digest: loaded.digest, params: {}, secrets: [], by: 'alice' });
+    const state = createRunState({
+      plan: buildPlan(loaded.runbook),
+      runId,
+      file: rb,
+      digest: loaded.digest,
+      params: {},
+      secrets: [],
+      by: 'alice',
+    });
     const runner = new Runner({ state, transportFor: () => transport, journal, by: 'alice', autoConfirm: 'alice' });
     runner.start();
     await runner.done;
@@ -93,7 +113,9 @@ describe('--format pdf without a browser to print with', () => {
     const out = path.join(dir, 'none.pdf');
     const r = await runMain(['export', runbook, '--format', 'pdf', '-o', out], env({ PATH: empty }), dir);
     expect(r.status).toBe(2);
-    expect(r.err).toContain('runbook export: --format pdf prints with a Chromium-family browser, and none was found (looked for chromium, chromium-browser, google-chrome, google-chrome-stable on PATH)');
+    expect(r.err).toContain(
+      'runbook export: --format pdf prints with a Chromium-family browser, and none was found (looked for chromium, chromium-browser, google-chrome, google-chrome-stable on PATH)',
+    );
     expect(r.err).toContain('sudo apt-get install chromium fonts-noto-cjk');
     expect(r.err).toContain('--browser PATH or `runbook config set browser PATH`');
     expect(r.err).not.toMatch(/\n\s+at /);
@@ -104,8 +126,15 @@ describe('--format pdf without a browser to print with', () => {
     const cfg = env();
     expect((await runMain(['config', 'set', 'browser', path.join(dir, 'no-such-chrome')], cfg, dir)).status).toBe(0);
     const bySetting = await runMain(['export', runbook, '--format', 'pdf', '-o', path.join(dir, 'x.pdf')], cfg, dir);
-    expect(bySetting).toMatchObject({ status: 2, err: expect.stringContaining(`the browser setting names "${path.join(dir, 'no-such-chrome')}", which is not an executable program`) });
-    const byFlag = await runMain(['export', runbook, '--format', 'pdf', '--browser', 'nope-browser', '-o', path.join(dir, 'x.pdf')], cfg, dir);
+    expect(bySetting).toMatchObject({
+      status: 2,
+      err: expect.stringContaining(`the browser setting names "${path.join(dir, 'no-such-chrome')}", which is not an executable program`),
+    });
+    const byFlag = await runMain(
+      ['export', runbook, '--format', 'pdf', '--browser', 'nope-browser', '-o', path.join(dir, 'x.pdf')],
+      cfg,
+      dir,
+    );
     expect(byFlag).toMatchObject({ status: 2, err: expect.stringContaining('--browser names "nope-browser"') });
     expect((await runMain(['config', 'unset', 'browser'], cfg, dir)).status).toBe(0);
     const toStdout = await runMain(['export', runbook, '--format', 'pdf'], cfg, dir);
@@ -123,7 +152,16 @@ describe('--format pdf without a browser to print with', () => {
     expect(r.err).toContain(`runbook: ${fake} did not print a PDF (exit 0)`);
     expect(existsSync(out)).toBe(false);
     const args = readFileSync(argsFile, 'utf8').trim().split('\n');
-    expect(args).toEqual(expect.arrayContaining(['--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']));
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '--headless',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ]),
+    );
     const profile = args.find((a) => a.startsWith('--user-data-dir='))!.slice('--user-data-dir='.length);
     expect(existsSync(profile)).toBe(false); // removed with its temporary directory
     expect(args.includes('--no-sandbox')).toBe(process.getuid?.() === 0);
@@ -141,7 +179,9 @@ describe('--format pdf without a browser to print with', () => {
     writeFileSync(hang, `#!/bin/sh\nsleep 300 &\necho $! > ${pids}\nsleep 300\n`);
     chmodSync(hang, 0o755);
     const started = Date.now();
-    await expect(printPdf('<!DOCTYPE html><title>x</title>', hang, { timeoutMs: 1000, env: env() })).rejects.toThrow(`${hang} did not finish printing within 1 s; it was stopped`);
+    await expect(printPdf('<!DOCTYPE html><title>x</title>', hang, { timeoutMs: 1000, env: env() })).rejects.toThrow(
+      `${hang} did not finish printing within 1 s; it was stopped`,
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
     const helper = Number(readFileSync(pids, 'utf8'));
     // The helper it left in the background is gone too (killed with its process group).

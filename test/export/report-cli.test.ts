@@ -31,7 +31,9 @@ async function play(file: string, runId: string, params: Record<string, string> 
   const transport = createLocalTransport({ cwd: dir });
   const journal = await Journal.create(stateDir(), runId);
   try {
-    const secrets = Object.entries(loaded.runbook.params ?? {}).filter(([, p]) => p.secret).map(([k]) => k);
+    const secrets = Object.entries(loaded.runbook.params ?? {})
+      .filter(([, p]) => p.secret)
+      .map(([k]) => k);
     const state = createRunState({ plan: buildPlan(loaded.runbook), runId, file, digest: loaded.digest, params, secrets, by: 'alice' });
     const runner = new Runner({ state, transportFor: () => transport, journal, by: 'alice', autoConfirm: 'alice' });
     runner.start();
@@ -109,7 +111,11 @@ describe('runbook report', () => {
     for (const run of ['20261125-171800-aa01', '20261125-171900-aa02']) {
       const { out } = await invoke(['report', run, '--format', 'html', '--state-dir', stateDir()]);
       const report = await hv.validateString(out);
-      expect(report.results.flatMap((r: { messages: { line: number; ruleId: string; message: string }[] }) => r.messages.map((m) => `${m.line}: ${m.ruleId}: ${m.message}`))).toEqual([]);
+      expect(
+        report.results.flatMap((r: { messages: { line: number; ruleId: string; message: string }[] }) =>
+          r.messages.map((m) => `${m.line}: ${m.ruleId}: ${m.message}`),
+        ),
+      ).toEqual([]);
     }
   });
 

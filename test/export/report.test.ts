@@ -47,7 +47,14 @@ const runbook: Runbook = {
       title: 'Change things',
       steps: [
         { id: 'wipe', title: 'Wipe the cache', run: 'echo wiping with {{params.token}}', destructive: true },
-        { id: 'count', title: 'Wait for the counter', run: 'n=$(cat counter 2>/dev/null || echo 0); n=$((n+1)); echo $n > counter; echo "count $n"', until: { regex: 'count 3' }, every: '50ms', timeout: '20s' },
+        {
+          id: 'count',
+          title: 'Wait for the counter',
+          run: 'n=$(cat counter 2>/dev/null || echo 0); n=$((n+1)); echo $n > counter; echo "count $n"',
+          until: { regex: 'count 3' },
+          every: '50ms',
+          timeout: '20s',
+        },
         { id: 'boom', title: 'A step that fails', run: 'echo first line; echo "token {{params.token}}" >&2; echo last words; exit 3' },
       ],
     },
@@ -74,7 +81,13 @@ describe('report from a real journal', () => {
     cleanups.push(() => transport.close());
     const journal = await Journal.create(dir, RUN_ID);
     cleanups.push(() => journal.close());
-    const runner = new Runner({ state: stateFor(runbook, { mode: 'normal', token: SECRET }), transportFor: () => transport, journal, by: 'alice', autoConfirm: 'alice (auto)' });
+    const runner = new Runner({
+      state: stateFor(runbook, { mode: 'normal', token: SECRET }),
+      transportFor: () => transport,
+      journal,
+      by: 'alice',
+      autoConfirm: 'alice (auto)',
+    });
     runner.start();
     await waitFor(() => runner.getState().prompts.some((p) => p.kind !== 'confirm'));
     runner.dispatch({ type: 'abort', reason: 'boom is a known fault', by: 'bob' });
@@ -127,7 +140,9 @@ describe('report from a real journal', () => {
     expect(doc.timelines[0]!.rows.at(-1)!.what).toBe('Finished: aborted');
 
     expect(md).toContain('# Run report: A run worth reporting');
-    expect(md).toMatch(/\| .* \| local \| change\/boom: A step that fails \| `echo first line; echo "token ••••••" >&2; echo last words; exit 3` \| 1 \| 3 \| \d+m?s \| ✖ failed \|/);
+    expect(md).toMatch(
+      /\| .* \| local \| change\/boom: A step that fails \| `echo first line; echo "token ••••••" >&2; echo last words; exit 3` \| 1 \| 3 \| \d+m?s \| ✖ failed \|/,
+    );
     expect(md).toContain('### ✖ local: change/boom: A step that fails');
     // stdout and stderr lines arrive in either order; each is in the block.
     const tail = /\*\*Last lines of output:\*\*\n\n```\n([\s\S]*?)\n```/.exec(md)?.[1]?.split('\n');
@@ -142,7 +157,17 @@ describe('report from a real journal', () => {
     const rb: Runbook = {
       id: 'slow',
       title: 'Slow run',
-      sections: [{ id: 's', title: 'Slow', steps: [{ id: 'first', run: 'echo one' }, { id: 'sleep', title: 'Sleep a long time', run: 'sleep 30' }, { id: 'last', run: 'echo done' }] }],
+      sections: [
+        {
+          id: 's',
+          title: 'Slow',
+          steps: [
+            { id: 'first', run: 'echo one' },
+            { id: 'sleep', title: 'Sleep a long time', run: 'sleep 30' },
+            { id: 'last', run: 'echo done' },
+          ],
+        },
+      ],
     };
     const transport = createLocalTransport({ cwd: dir, killGraceMs: 200 });
     cleanups.push(() => transport.close());
@@ -158,7 +183,15 @@ describe('report from a real journal', () => {
     const again = await Journal.reopen(journal.file);
     cleanups.push(() => again.close());
     const before = (await readJournal(journal.file)).records;
-    const second = new Runner({ state: replay(createRunState({ plan: buildPlan(rb), runId: RUN_ID, file: 'slow.yaml', digest: 'd1', params: {}, by: 'carol' }), before), transportFor: () => transport, journal: again, by: 'carol' });
+    const second = new Runner({
+      state: replay(
+        createRunState({ plan: buildPlan(rb), runId: RUN_ID, file: 'slow.yaml', digest: 'd1', params: {}, by: 'carol' }),
+        before,
+      ),
+      transportFor: () => transport,
+      journal: again,
+      by: 'carol',
+    });
     second.start();
     await waitFor(() => second.getState().prompts.length > 0);
     second.dispatch({ type: 'skip', task: 's/sleep@local', reason: 'checked by hand: it had finished' });
@@ -172,26 +205,74 @@ describe('report from a real journal', () => {
     expect(meta.get('Status')).toBe('passed');
     const sleep = doc.commands.filter((c) => c.step === 's/sleep: Sleep a long time');
     expect(sleep).toEqual([expect.objectContaining({ command: 'sleep 30', status: 'interrupted', bad: true })]);
-    expect(doc.skips).toEqual([expect.objectContaining({ step: 's/sleep: Sleep a long time', reason: 'checked by hand: it had finished', by: 'carol' })]);
+    expect(doc.skips).toEqual([
+      expect.objectContaining({ step: 's/sleep: Sleep a long time', reason: 'checked by hand: it had finished', by: 'carol' }),
+    ]);
     const local = doc.timelines.find((t) => t.node === 'local')!.rows.map((r) => `${r.step.split(':')[0]} ${r.what.split(':')[0]}`);
-    expect(local).toEqual(expect.arrayContaining(['s/first passed', 's/sleep started', 's/sleep interrupted', 's/sleep skipped', 's/last passed']));
+    expect(local).toEqual(
+      expect.arrayContaining(['s/first passed', 's/sleep started', 's/sleep interrupted', 's/sleep skipped', 's/last passed']),
+    );
     expect(doc.commands.find((c) => c.command === 'echo done')).toMatchObject({ status: 'passed' });
     expect(renderReportMarkdown(doc)).toContain('| Resumed |');
   });
 
   it('says what changed in the inventory when a resume went on with it', () => {
     const records: JournalRecord[] = [
-      { ts: '2026-11-25T17:18:00.000Z', event: 'run-started', run: RUN_ID, runbook: { id: 'x', title: 'X', file: 'x.yaml', digest: 'd' }, inventory: { source: 'inv.yaml', digest: 'i1', simulated: false, nodes: [] }, params: {}, secrets: [], by: 'alice', header: {}, total: 1 },
-      { ts: '2026-11-25T18:00:00.000Z', event: 'resumed', run: RUN_ID, by: 'bob', digest: 'd', changedInventory: { digest: 'i2', changes: ['master-1: address 10.0.0.11 -> 10.0.0.12', 'master-2: address 10.0.0.12 -> 10.0.0.11'] } },
+      {
+        ts: '2026-11-25T17:18:00.000Z',
+        event: 'run-started',
+        run: RUN_ID,
+        runbook: { id: 'x', title: 'X', file: 'x.yaml', digest: 'd' },
+        inventory: { source: 'inv.yaml', digest: 'i1', simulated: false, nodes: [] },
+        params: {},
+        secrets: [],
+        by: 'alice',
+        header: {},
+        total: 1,
+      },
+      {
+        ts: '2026-11-25T18:00:00.000Z',
+        event: 'resumed',
+        run: RUN_ID,
+        by: 'bob',
+        digest: 'd',
+        changedInventory: {
+          digest: 'i2',
+          changes: ['master-1: address 10.0.0.11 -> 10.0.0.12', 'master-2: address 10.0.0.12 -> 10.0.0.11'],
+        },
+      },
     ];
     const resumed = new Map(buildReport({ records }).meta).get('Resumed');
-    expect(resumed).toMatch(/, bob \(inventory changed: master-1: address 10\.0\.0\.11 -> 10\.0\.0\.12; master-2: address 10\.0\.0\.12 -> 10\.0\.0\.11\)$/);
+    expect(resumed).toMatch(
+      /, bob \(inventory changed: master-1: address 10\.0\.0\.11 -> 10\.0\.0\.12; master-2: address 10\.0\.0\.12 -> 10\.0\.0\.11\)$/,
+    );
   });
 
   it('says so when the journal ends before the run did', () => {
     const records: JournalRecord[] = [
-      { ts: '2026-11-25T17:18:00.000Z', event: 'run-started', run: RUN_ID, runbook: { id: 'x', title: 'X', file: 'x.yaml', digest: 'd' }, params: {}, secrets: [], by: 'alice', header: {}, total: 1 },
-      { ts: '2026-11-25T17:18:01.000Z', event: 'step-started', run: RUN_ID, section: 's', step: 'a', node: 'master-1', attempt: 1, mode: 'run', command: 'sleep 600', title: 'Sleep' },
+      {
+        ts: '2026-11-25T17:18:00.000Z',
+        event: 'run-started',
+        run: RUN_ID,
+        runbook: { id: 'x', title: 'X', file: 'x.yaml', digest: 'd' },
+        params: {},
+        secrets: [],
+        by: 'alice',
+        header: {},
+        total: 1,
+      },
+      {
+        ts: '2026-11-25T17:18:01.000Z',
+        event: 'step-started',
+        run: RUN_ID,
+        section: 's',
+        step: 'a',
+        node: 'master-1',
+        attempt: 1,
+        mode: 'run',
+        command: 'sleep 600',
+        title: 'Sleep',
+      },
     ];
     const doc = buildReport({ records });
     expect(new Map(doc.summary).get('Status')).toBe('interrupted: the journal ends before the run did');
@@ -201,14 +282,48 @@ describe('report from a real journal', () => {
   it('tells a failed pre-flight, lost connections and trusted keys, and uses titles as the run showed them', () => {
     const t = (s: number) => `2026-11-25T17:18:${String(s).padStart(2, '0')}.000Z`;
     const records: JournalRecord[] = [
-      { ts: t(0), event: 'run-started', run: RUN_ID, runbook: { id: 'x', title: 'X', file: 'x.yaml', digest: 'd' }, params: {}, secrets: [], by: 'alice', header: {}, total: 2 },
+      {
+        ts: t(0),
+        event: 'run-started',
+        run: RUN_ID,
+        runbook: { id: 'x', title: 'X', file: 'x.yaml', digest: 'd' },
+        params: {},
+        secrets: [],
+        by: 'alice',
+        header: {},
+        total: 2,
+      },
       { ts: t(1), event: 'preflight-started', run: RUN_ID, nodes: 2 },
       { ts: t(2), event: 'connection', run: RUN_ID, change: 'connected', node: 'master-1', host: '10.0.4.1', port: 22 },
-      { ts: t(2), event: 'connection', run: RUN_ID, change: 'host-key-accepted', node: 'master-1', host: '10.0.4.1', port: 22, keyType: 'ssh-ed25519', fingerprint: 'SHA256:abc', file: '~/.ssh/known_hosts' },
-      { ts: t(3), event: 'preflight-finished', run: RUN_ID, status: 'failed', nodes: 2, failures: [{ node: 'master-2', failure: 'host-key-changed', message: 'the host key of master-2 changed' }], durationMs: 2000 },
+      {
+        ts: t(2),
+        event: 'connection',
+        run: RUN_ID,
+        change: 'host-key-accepted',
+        node: 'master-1',
+        host: '10.0.4.1',
+        port: 22,
+        keyType: 'ssh-ed25519',
+        fingerprint: 'SHA256:abc',
+        file: '~/.ssh/known_hosts',
+      },
+      {
+        ts: t(3),
+        event: 'preflight-finished',
+        run: RUN_ID,
+        status: 'failed',
+        nodes: 2,
+        failures: [{ node: 'master-2', failure: 'host-key-changed', message: 'the host key of master-2 changed' }],
+        durationMs: 2000,
+      },
     ];
-    const doc = buildReport({ records, runbook: { id: 'x', title: 'X', sections: [{ id: 's', title: 'Raw {{params.p}}', steps: [{ id: 'a', text: 'hi' }] }] } });
-    expect(doc.failures).toEqual([expect.objectContaining({ node: 'master-2', reason: 'host-key-changed: the host key of master-2 changed' })]);
+    const doc = buildReport({
+      records,
+      runbook: { id: 'x', title: 'X', sections: [{ id: 's', title: 'Raw {{params.p}}', steps: [{ id: 'a', text: 'hi' }] }] },
+    });
+    expect(doc.failures).toEqual([
+      expect.objectContaining({ node: 'master-2', reason: 'host-key-changed: the host key of master-2 changed' }),
+    ]);
     const m1 = doc.timelines.find((l) => l.node === 'master-1')!.rows.map((r) => r.what);
     expect(m1).toEqual(['new host key trusted: ssh-ed25519 SHA256:abc -> ~/.ssh/known_hosts']);
     expect(renderReportMarkdown(doc)).toContain('pre-flight (host keys and logins): failed');

@@ -42,7 +42,13 @@ export class FakeTransport implements Transport {
 
   /** Expects a command (exact text or a pattern), on one node or any, answered with reply. */
   expect(command: string | RegExp, reply: FakeReply = {}, options: { node?: string; times?: number } = {}): this {
-    this.expectations.push({ command, reply, times: options.times ?? 1, used: 0, ...(options.node !== undefined ? { node: options.node } : {}) });
+    this.expectations.push({
+      command,
+      reply,
+      times: options.times ?? 1,
+      used: 0,
+      ...(options.node !== undefined ? { node: options.node } : {}),
+    });
     return this;
   }
 
@@ -52,11 +58,27 @@ export class FakeTransport implements Transport {
     const e = this.expectations.find((x) => x.used < x.times && matches(x, node.name, command));
     if (!e) {
       this.unexpected.push(call);
-      return { ok: false, exit: null, failure: 'spawn-failed', message: `unexpected command on ${node.name}: ${command}`, stdout: '', stderr: '', durationMs: 0 };
+      return {
+        ok: false,
+        exit: null,
+        failure: 'spawn-failed',
+        message: `unexpected command on ${node.name}: ${command}`,
+        stdout: '',
+        stderr: '',
+        durationMs: 0,
+      };
     }
     e.used += 1;
     const r = e.reply;
-    const aborted = (): ExecResult => ({ ok: false, exit: null, failure: 'aborted', message: `The command on ${node.name} was aborted.`, stdout: '', stderr: '', durationMs: 0 });
+    const aborted = (): ExecResult => ({
+      ok: false,
+      exit: null,
+      failure: 'aborted',
+      message: `The command on ${node.name} was aborted.`,
+      stdout: '',
+      stderr: '',
+      durationMs: 0,
+    });
     if (r.hang) {
       return new Promise((resolve) => {
         if (options.signal?.aborted) return resolve(aborted());
@@ -72,7 +94,10 @@ export class FakeTransport implements Transport {
     }
     const stdout = r.stdout ?? '';
     const stderr = r.stderr ?? '';
-    for (const [stream, text] of [['stdout', stdout], ['stderr', stderr]] as const) {
+    for (const [stream, text] of [
+      ['stdout', stdout],
+      ['stderr', stderr],
+    ] as const) {
       for (const line of text.split('\n').filter((l, i, all) => i < all.length - 1 || l !== '')) options.onOutput?.({ stream, text: line });
     }
     const exit = r.exit === undefined ? (r.failure ? null : 0) : r.exit;

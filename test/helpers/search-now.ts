@@ -33,10 +33,17 @@ export function searchNow(patterns: readonly string[], output: Output): Record<s
 const fromExec = (m: RegExpExecArray | null): checks.OutputMatch | null => (m === null ? null : { index: m.index, groups: [...m] });
 
 /** A check input with the answers the runner would have given. */
-export function searched<T extends Output>(input: T, gate?: Checks, captures?: Readonly<Record<string, Capture>>): T & { searches: Record<string, checks.SearchResult> } {
+export function searched<T extends Output>(
+  input: T,
+  gate?: Checks,
+  captures?: Readonly<Record<string, Capture>>,
+): T & { searches: Record<string, checks.SearchResult> } {
   return { ...input, searches: searchNow(checks.patternsOf(gate, captures), input) };
 }
 
-export const evaluateChecks = (gate: Checks | undefined, input: checks.CheckInput): checks.CheckOutcome => checks.evaluateChecks(gate, searched(input, gate));
-export const evaluateCheck = (check: Check, input: checks.CheckInput): checks.CheckOutcome => checks.evaluateCheck(check, searched(input, check));
-export const capture = (source: string, input: Output): ReturnType<typeof checks.capture> => checks.capture(source, { ...input, searches: searchNow([source], input) });
+export const evaluateChecks = (gate: Checks | undefined, input: checks.CheckInput): checks.CheckOutcome =>
+  checks.evaluateChecks(gate, searched(input, gate));
+export const evaluateCheck = (check: Check, input: checks.CheckInput): checks.CheckOutcome =>
+  checks.evaluateCheck(check, searched(input, check));
+export const capture = (source: string, input: Output): ReturnType<typeof checks.capture> =>
+  checks.capture(source, { ...input, searches: searchNow([source], input) });

@@ -15,7 +15,26 @@ describe('editDistance', () => {
 });
 
 describe('closest', () => {
-  const stepKeys = ['id', 'title', 'why', 'text', 'checklist', 'run', 'check', 'destructive', 'confirm', 'expect', 'until', 'every', 'timeout', 'deadline', 'capture', 'when', 'troubleshoot', 'hint'];
+  const stepKeys = [
+    'id',
+    'title',
+    'why',
+    'text',
+    'checklist',
+    'run',
+    'check',
+    'destructive',
+    'confirm',
+    'expect',
+    'until',
+    'every',
+    'timeout',
+    'deadline',
+    'capture',
+    'when',
+    'troubleshoot',
+    'hint',
+  ];
   it.each([
     ['destrutive', 'destructive'],
     ['tiemout', 'timeout'],

@@ -128,7 +128,11 @@ describe('parseYaml places', () => {
 
   it('places aliased values at the alias, and merge keys work', () => {
     const d = parseYaml('base: &poll { every: 10s, timeout: 15m }\nstep:\n  <<: *poll\n  id: x\nother: *poll\n', 'f.yaml');
-    expect(d.value).toEqual({ base: { every: '10s', timeout: '15m' }, step: { every: '10s', timeout: '15m', id: 'x' }, other: { every: '10s', timeout: '15m' } });
+    expect(d.value).toEqual({
+      base: { every: '10s', timeout: '15m' },
+      step: { every: '10s', timeout: '15m', id: 'x' },
+      other: { every: '10s', timeout: '15m' },
+    });
     expect(at(d, 'other', 'every')).toBe('5:8');
     expect(at(d, 'step', 'id')).toBe('4:7');
     // a merged key has no place of its own here: its mapping's place
@@ -178,16 +182,32 @@ describe('parseYaml refuses hostile or broken input with a place', () => {
     ['duplicate top key', 'id: a\ntitle: t\nid: b\n', 'f.yaml:3:1: error: duplicate key "id": it appears earlier in the same mapping'],
     ['number key', 'a:\n  1: x\n', 'f.yaml:2:3: error: keys must be strings, found the number 1; quote the key if it is meant as text'],
     ['null key', '~: x\n', 'f.yaml:1:1: error: keys must be strings, found null; quote the key if it is meant as text'],
-    ['list key', '? [a, b]\n: x\n', 'f.yaml:1:3: error: keys must be strings, found a list or mapping; quote the key if it is meant as text'],
+    [
+      'list key',
+      '? [a, b]\n: x\n',
+      'f.yaml:1:3: error: keys must be strings, found a list or mapping; quote the key if it is meant as text',
+    ],
     ['unknown alias', 'a: *nope\n', 'f.yaml:1:9: error: the alias *nope names no anchor &nope defined before it'],
     [
       'multiple documents',
       'a: 1\n---\nb: 2\n',
       'f.yaml:2:1: error: the file holds more than one YAML document (separated by ---); put one runbook or inventory in each file',
     ],
-    ['NUL byte', 'a: 1\nb: x\0y\n', 'f.yaml:2:5: error: the file contains a NUL byte; is it a binary file? Runbooks and inventories are UTF-8 text'],
-    ['control character', 'a: x\u001b[31my\n', 'f.yaml:1:5: error: the file contains the control character U+001B, which YAML does not allow; inside double quotes write it as an escape such as \\x1b'],
-    ['control character in a comment', '# \u0007\na: 1\n', 'f.yaml:1:3: error: the file contains the control character U+0007, which YAML does not allow; inside double quotes write it as an escape such as \\x1b'],
+    [
+      'NUL byte',
+      'a: 1\nb: x\0y\n',
+      'f.yaml:2:5: error: the file contains a NUL byte; is it a binary file? Runbooks and inventories are UTF-8 text',
+    ],
+    [
+      'control character',
+      'a: x\u001b[31my\n',
+      'f.yaml:1:5: error: the file contains the control character U+001B, which YAML does not allow; inside double quotes write it as an escape such as \\x1b',
+    ],
+    [
+      'control character in a comment',
+      '# \u0007\na: 1\n',
+      'f.yaml:1:3: error: the file contains the control character U+0007, which YAML does not allow; inside double quotes write it as an escape such as \\x1b',
+    ],
     ['__proto__ key', 'a: 1\n__proto__: { polluted: yes }\n', 'f.yaml:2:1: error: the key "__proto__" is not allowed'],
     [
       'recursive alias',
@@ -200,7 +220,10 @@ describe('parseYaml refuses hostile or broken input with a place', () => {
   });
 
   it('refuses deep nesting with a place, and no RangeError escapes', () => {
-    for (const text of ['a: '.concat('['.repeat(5000), ']'.repeat(5000), '\n'), 'x:\n' + Array.from({ length: 3000 }, (_, i) => `${' '.repeat(i + 1)}k${i}:`).join('\n') + ' 1\n']) {
+    for (const text of [
+      'a: '.concat('['.repeat(5000), ']'.repeat(5000), '\n'),
+      'x:\n' + Array.from({ length: 3000 }, (_, i) => `${' '.repeat(i + 1)}k${i}:`).join('\n') + ' 1\n',
+    ]) {
       const started = Date.now();
       const message = errorOf(() => parseYaml(text, 'deep.yaml'));
       expect(message).toMatch(/^deep\.yaml:\d+:\d+: error: the YAML is nested more than 100 levels deep; refusing it$/);
@@ -213,7 +236,9 @@ describe('parseYaml refuses hostile or broken input with a place', () => {
     const lines: string[] = [];
     for (let i = 0; i < 20; i++) lines.push(`l${i}: &l${i} ${'['.repeat(19)}${i === 0 ? '1' : `*l${i - 1}`}${']'.repeat(19)}`);
     const message = errorOf(() => parseYaml(lines.join('\n') + '\n', 'f.yaml'));
-    expect(message).toMatch(/^f\.yaml:\d+:\d+: error: the document is nested more than 100 levels deep once its aliases \(\*name\) are expanded$/);
+    expect(message).toMatch(
+      /^f\.yaml:\d+:\d+: error: the document is nested more than 100 levels deep once its aliases \(\*name\) are expanded$/,
+    );
   });
 
   it('refuses an alias bomb quickly', () => {
@@ -246,7 +271,14 @@ describe('parseYaml refuses hostile or broken input with a place', () => {
 
   it('accepts a modest use of aliases', () => {
     const doc = parseYaml('a: &a [1, 2, 3]\nb: [*a, *a, *a]\n', 'f.yaml');
-    expect(doc.value).toEqual({ a: [1, 2, 3], b: [[1, 2, 3], [1, 2, 3], [1, 2, 3]] });
+    expect(doc.value).toEqual({
+      a: [1, 2, 3],
+      b: [
+        [1, 2, 3],
+        [1, 2, 3],
+        [1, 2, 3],
+      ],
+    });
   });
 });
 
@@ -361,7 +393,9 @@ describe('readYamlFile', () => {
     const file = join(dir, 'deep.yaml');
     await writeFile(file, `a: ${'{ b: '.repeat(10_000)}1${' }'.repeat(10_000)}\n`);
     const started = Date.now();
-    expect(await errorOfAsync(readYamlFile(file))).toMatch(/^.*deep\.yaml:1:\d+: error: the YAML is nested more than 100 levels deep; refusing it$/);
+    expect(await errorOfAsync(readYamlFile(file))).toMatch(
+      /^.*deep\.yaml:1:\d+: error: the YAML is nested more than 100 levels deep; refusing it$/,
+    );
     expect(Date.now() - started).toBeLessThan(2000);
   });
 

@@ -66,7 +66,11 @@ describe('Ansible INI inventories', () => {
   test('a dcos-ansible inventory: groups become roles, the nearest DC/OS role wins', async () => {
     const warnings: string[] = [];
     const file = await home.write('dcos-ansible.ini', DCOS_ANSIBLE);
-    const inventory = await loadInventory(file, { sshConfig: null, home: home.dir, onWarning: (p) => warnings.push(`${p.line}:${p.column}: ${p.message}`) });
+    const inventory = await loadInventory(file, {
+      sshConfig: null,
+      home: home.dir,
+      onWarning: (p) => warnings.push(`${p.line}:${p.column}: ${p.message}`),
+    });
     expect(summary(inventory)).toEqual([
       'bootstrap1-dcos112s.example.com bootstrap1-dcos112s.example.com [bootstrap,common]',
       'master1-dcos112s.example.com master1-dcos112s.example.com [master,common]',
@@ -125,7 +129,16 @@ ansible_port=2222
 ansible_ssh_extra_args="-J bastion"
 `,
     );
-    expect(inventory.nodes.map((n) => ({ name: n.name, address: n.address, user: n.user, port: n.port, jump: n.jump, roles: n.roles.join(',') }))).toEqual([
+    expect(
+      inventory.nodes.map((n) => ({
+        name: n.name,
+        address: n.address,
+        user: n.user,
+        port: n.port,
+        jump: n.jump,
+        roles: n.roles.join(','),
+      })),
+    ).toEqual([
       { name: 'bastion', address: '203.0.113.7', user: 'admin', port: undefined, jump: undefined, roles: '' },
       { name: 'm1', address: '10.0.4.1', user: 'centos', port: 2222, jump: 'bastion', roles: 'master' },
       { name: 'm2', address: '10.0.4.2', user: 'root', port: 2200, jump: 'bastion', roles: 'master' },
@@ -202,14 +215,14 @@ const PROBLEMS: [string, string, string[]][] = [
   ],
   [
     'bad connection values, each at its column',
-    '[masters]\nm1 ansible_port=22x\nm2   ansible_host="{{ lookup(\'env\', \'M2\') }}"\nm3 ansible_ssh_common_args="-o ProxyCommand=\'nc -X connect -x proxy:3128 %h %p\'"\nm4 ansible_host=10.0.0.4 ansible_ssh_common_args=\'-o StrictHostKeyChecking=no\'\nm5 ansible_host=10.0.0.5 ansible_connection=local\nm6 ansible_host=\'unclosed\n',
+    "[masters]\nm1 ansible_port=22x\nm2   ansible_host=\"{{ lookup('env', 'M2') }}\"\nm3 ansible_ssh_common_args=\"-o ProxyCommand='nc -X connect -x proxy:3128 %h %p'\"\nm4 ansible_host=10.0.0.4 ansible_ssh_common_args='-o StrictHostKeyChecking=no'\nm5 ansible_host=10.0.0.5 ansible_connection=local\nm6 ansible_host='unclosed\n",
     [
       '~/bad.ini:2:4: error: ansible_port must be a whole number from 1 to 65535, not "22x"',
-      '~/bad.ini:3:6: error: ansible_host is a Jinja template ("{{ lookup(\'env\', \'M2\') }}"); runbook does not evaluate templates: write the value itself',
+      "~/bad.ini:3:6: error: ansible_host is a Jinja template (\"{{ lookup('env', 'M2') }}\"); runbook does not evaluate templates: write the value itself",
       '~/bad.ini:4:4: error: ansible_ssh_common_args sets a ProxyCommand runbook cannot follow ("nc -X connect -x proxy:3128 %h %p"); only "ssh -W %h:%p [user@]host" relays, ProxyJump and -J are understood',
       '~/bad.ini:5:26: warning: ansible_ssh_common_args: StrictHostKeyChecking is ignored; runbook always checks host keys against known_hosts and does not forward the agent',
       '~/bad.ini:6:26: warning: ansible_connection=local is not supported; runbook connects to every node over SSH',
-      '~/bad.ini:7:1: error: a single quote (\') is not closed on this host line',
+      "~/bad.ini:7:1: error: a single quote (') is not closed on this host line",
     ],
   ],
   [
@@ -240,13 +253,17 @@ describe('Ansible INI: hostile input', () => {
   test('a binary file is refused with a place, not parsed', async () => {
     await home.write('binary.ini', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0xff, 0xfe]));
     const { problems } = await home.inspect('binary.ini');
-    expect(home.show(problems)).toEqual(['~/binary.ini:1:8: error: the file contains a NUL byte; is it a binary file? An inventory must be UTF-8 text']);
+    expect(home.show(problems)).toEqual([
+      '~/binary.ini:1:8: error: the file contains a NUL byte; is it a binary file? An inventory must be UTF-8 text',
+    ]);
   });
 
   test('bytes that are not UTF-8 are refused', async () => {
     await home.write('latin1.ini', Buffer.from('[masters]\nm\xe9tro\n', 'latin1'));
     const { problems } = await home.inspect('latin1.ini');
-    expect(home.show(problems)).toEqual(['~/latin1.ini:2:2: error: the file is not valid UTF-8 (byte 0xe9 at offset 11); is it a binary file? Save it as UTF-8']);
+    expect(home.show(problems)).toEqual([
+      '~/latin1.ini:2:2: error: the file is not valid UTF-8 (byte 0xe9 at offset 11); is it a binary file? Save it as UTF-8',
+    ]);
   });
 
   test('a 20 MB file is refused before it is read, quickly', async () => {

@@ -64,7 +64,13 @@ describe('Ansible YAML inventories', () => {
     );
     const inventory = await loadInventory(file, { sshConfig: null, home: home.dir });
     expect(inventory.nodes).toEqual([
-      { name: 'm1', address: '10.0.4.1', ip: '10.0.4.1', roles: ['master'], vars: { dns: '["10.0.0.2","10.0.0.3"]', labels: '{"zone":"a"}' } },
+      {
+        name: 'm1',
+        address: '10.0.4.1',
+        ip: '10.0.4.1',
+        roles: ['master'],
+        vars: { dns: '["10.0.0.2","10.0.0.3"]', labels: '{"zone":"a"}' },
+      },
     ]);
   });
 });
@@ -113,9 +119,15 @@ describe('Ansible YAML inventories with Ansible tags', () => {
 `,
     );
     const warnings: string[] = [];
-    const inventory = await loadInventory(file, { sshConfig: null, home: home.dir, onWarning: (p) => warnings.push(`${p.line}:${p.column} ${p.message}`) });
+    const inventory = await loadInventory(file, {
+      sshConfig: null,
+      home: home.dir,
+      onWarning: (p) => warnings.push(`${p.line}:${p.column} ${p.message}`),
+    });
     expect(inventory.nodes[0]?.vars).toEqual({ motd: '{{ not jinja }}' });
-    expect(warnings).toEqual([expect.stringMatching(/^3:\d+ the variable "db_credentials" is encrypted with Ansible Vault and is not kept/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^3:\d+ the variable "db_credentials" is encrypted with Ansible Vault and is not kept/),
+    ]);
     expect(JSON.stringify(inventory)).not.toContain('6231336464');
   });
 

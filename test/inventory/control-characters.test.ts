@@ -46,10 +46,14 @@ describe('control characters in an inventory', () => {
   it('are refused in an Ansible YAML var and an Ansible INI var (a raw ESC byte in the file)', async () => {
     await home.write('ans.yaml', 'all:\n  children:\n    master:\n      hosts:\n        m1: { ansible_host: 127.0.0.1, motd: "a\\rb" }\n');
     let { problems } = await home.inspect('ans.yaml');
-    expect(home.show(problems)).toEqual([expect.stringMatching(/^~\/ans\.yaml:5:\d+: error: the variable "motd" has the control character CR \(U\+000D\) in its value/)]);
+    expect(home.show(problems)).toEqual([
+      expect.stringMatching(/^~\/ans\.yaml:5:\d+: error: the variable "motd" has the control character CR \(U\+000D\) in its value/),
+    ]);
     await home.write('inv.ini', '[master]\nm1 ansible_host=127.0.0.1 motd=x\x1b]0;title\x07y\n');
     ({ problems } = await home.inspect('inv.ini'));
-    expect(home.show(problems)).toEqual([expect.stringMatching(/^~\/inv\.ini:2:\d+: error: the variable "motd" has the control character ESC \(U\+001B\) in its value/)]);
+    expect(home.show(problems)).toEqual([
+      expect.stringMatching(/^~\/inv\.ini:2:\d+: error: the variable "motd" has the control character ESC \(U\+001B\) in its value/),
+    ]);
   });
 
   it('a tab in a var stays allowed', async () => {

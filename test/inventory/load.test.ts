@@ -17,7 +17,7 @@ describe('the kind of inventory comes from the content, not the file name', () =
     ['m1 ansible_host=10.0.4.1\n', 'ansible-ini'],
     ['m1\nm2\n', 'ansible-ini'],
     ['m1:2222\n', 'ansible-ini'],
-    ["m1 ansible_ssh_common_args='-o ProxyCommand=\"ssh -W %h:%p a: b\"' # x\n", 'ansible-ini'],
+    ['m1 ansible_ssh_common_args=\'-o ProxyCommand="ssh -W %h:%p a: b"\' # x\n', 'ansible-ini'],
     ['name: a=b\nnodes: []\n', 'yaml'],
     ['all:\n  hosts:\n    m1:\n', 'ansible-yaml'],
     ['masters:\n  hosts: { m1: }\n', 'ansible-yaml'],
@@ -29,7 +29,10 @@ describe('the kind of inventory comes from the content, not the file name', () =
   });
 
   test.each([
-    ['- a\n- b\n', 'inv:1:1: error: this is not an inventory: expected our YAML inventory (name, defaults, nodes), an Ansible YAML inventory (all: {children: ...}) or an Ansible INI inventory ([group] sections)'],
+    [
+      '- a\n- b\n',
+      'inv:1:1: error: this is not an inventory: expected our YAML inventory (name, defaults, nodes), an Ansible YAML inventory (all: {children: ...}) or an Ansible INI inventory ([group] sections)',
+    ],
     ['nodes:\n  - { name: a\n', 'inv:3:1: error: invalid YAML: unexpected end of the stream within a flow collection'],
     ['# only a comment\n\n', 'inv: error: the inventory is empty: it holds only blank lines or comments'],
   ])('%j is refused', (text, message) => {
@@ -50,7 +53,10 @@ describe('loadInventory', () => {
       'ours.yaml',
       'nodes:\n  - { name: m1, address: 10.0.4.1, roles: [master], user: core }\n  - { name: a1, address: 10.0.1.5, roles: [agent], user: core }\n',
     );
-    const ini = await home.write('hosts', '[masters]\nm1 ansible_host=10.0.4.1\n[agents]\na1 ansible_host=10.0.1.5\n[all:vars]\nansible_user=core\n');
+    const ini = await home.write(
+      'hosts',
+      '[masters]\nm1 ansible_host=10.0.4.1\n[agents]\na1 ansible_host=10.0.1.5\n[all:vars]\nansible_user=core\n',
+    );
     const yml = await home.write(
       'hosts.yml',
       'all:\n  vars: { ansible_user: core }\n  children:\n    masters: { hosts: { m1: { ansible_host: 10.0.4.1 } } }\n    agents: { hosts: { a1: { ansible_host: 10.0.1.5 } } }\n',

@@ -6,7 +6,12 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Value } from '@sinclair/typebox/value';
 import { expect, test } from 'vitest';
-import { INVENTORY_SCHEMA_PATH, inventoryJsonSchema, renderInventorySchema, writeInventorySchema } from '../../src/inventory/schema-file.js';
+import {
+  INVENTORY_SCHEMA_PATH,
+  inventoryJsonSchema,
+  renderInventorySchema,
+  writeInventorySchema,
+} from '../../src/inventory/schema-file.js';
 import { KNOWN_ROLES, roleAliases } from '../../src/inventory/roles.js';
 import { InventoryFile, NODE_KEYS } from '../../src/inventory/schema.js';
 import { parseYaml } from '../../src/input/load-yaml.js';
@@ -16,11 +21,18 @@ const file = fileURLToPath(new URL(`../../${INVENTORY_SCHEMA_PATH}`, import.meta
 test('docs/inventory.schema.json is generated from schema.ts and up to date', async () => {
   if (process.env.UPDATE_SCHEMA) await writeInventorySchema(file);
   const onDisk = await readFile(file, 'utf8').catch(() => '(missing)');
-  expect(onDisk, 'docs/inventory.schema.json is stale: run UPDATE_SCHEMA=1 npx vitest run test/inventory/schema-file.test.ts').toBe(renderInventorySchema());
+  expect(onDisk, 'docs/inventory.schema.json is stale: run UPDATE_SCHEMA=1 npx vitest run test/inventory/schema-file.test.ts').toBe(
+    renderInventorySchema(),
+  );
 });
 
-test('the published schema is plain JSON Schema with the format\'s keys', () => {
-  const schema = inventoryJsonSchema() as { $schema: string; $id: string; required: string[]; properties: Record<string, { items?: { properties: object } }> };
+test("the published schema is plain JSON Schema with the format's keys", () => {
+  const schema = inventoryJsonSchema() as {
+    $schema: string;
+    $id: string;
+    required: string[];
+    properties: Record<string, { items?: { properties: object } }>;
+  };
   expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
   expect(schema.$id).toBe('https://runbook.dev/schema/inventory.schema.json');
   expect(schema.required).toEqual(['nodes']);
@@ -47,7 +59,10 @@ test('docs/inventory.md lists every spelling of the DC/OS roles that the loader 
   for (const role of KNOWN_ROLES) {
     const row = docs.split('\n').find((line) => line.startsWith(`| \`${role}\` |`));
     expect(row, `a row for ${role}`).toBeDefined();
-    const written = row!.split('|')[2]!.split(',').map((s) => s.trim());
+    const written = row!
+      .split('|')[2]!
+      .split(',')
+      .map((s) => s.trim());
     expect(written.sort()).toEqual(roleAliases(role).sort());
   }
 });

@@ -16,7 +16,12 @@ const nodesOf = async (inventory: string, sshConfig: string, name = 'inv.yaml') 
   const config = await home.write('.ssh/config', sshConfig);
   const file = await home.write(name, inventory);
   const warnings: string[] = [];
-  const result = await loadInventory(file, { sshConfig: config, home: home.dir, cwd: home.dir, onWarning: (p) => warnings.push(home.show([p])[0]!) });
+  const result = await loadInventory(file, {
+    sshConfig: config,
+    home: home.dir,
+    cwd: home.dir,
+    onWarning: (p) => warnings.push(home.show([p])[0]!),
+  });
   return { nodes: result.nodes, warnings };
 };
 
@@ -79,8 +84,15 @@ Host m2
     expect(warnings).toEqual([]);
     expect(nodes).toEqual([
       {
-        name: 'master-1', address: '10.0.4.1', ip: '10.0.4.1', roles: ['master'], user: 'core', port: 2222,
-        identityFile: `${home.dir}/.ssh/m1`, jump: 'admin@bastion.example.com', vars: {},
+        name: 'master-1',
+        address: '10.0.4.1',
+        ip: '10.0.4.1',
+        roles: ['master'],
+        user: 'core',
+        port: 2222,
+        identityFile: `${home.dir}/.ssh/m1`,
+        jump: 'admin@bastion.example.com',
+        vars: {},
       },
       // No address: the name is the alias. The inventory's user wins over the config's.
       { name: 'm2', address: '10.0.4.2', ip: '10.0.4.2', roles: ['master'], user: 'centos', vars: {} },
@@ -177,7 +189,11 @@ Host *.dcos
   });
 
   test('an alias in an Ansible INI inventory resolves the same way', async () => {
-    const { nodes } = await nodesOf('[masters]\nm1\n[agents]\nagent-1 ansible_host=a1\n', 'Host m1\n  HostName 10.0.4.1\nHost a1\n  HostName 10.0.1.5\n  User core\n', 'hosts.ini');
+    const { nodes } = await nodesOf(
+      '[masters]\nm1\n[agents]\nagent-1 ansible_host=a1\n',
+      'Host m1\n  HostName 10.0.4.1\nHost a1\n  HostName 10.0.1.5\n  User core\n',
+      'hosts.ini',
+    );
     expect(nodes.map((n) => [n.name, n.address, n.user, n.roles.join()])).toEqual([
       ['m1', '10.0.4.1', undefined, 'master'],
       ['agent-1', '10.0.1.5', 'core', 'agent'],
@@ -185,11 +201,27 @@ Host *.dcos
   });
 
   test('precedence: the inventory, then the ssh config, then user settings', async () => {
-    const { nodes } = await nodesOf('defaults: { port: 2000 }\nnodes:\n  - { name: a, address: m1 }\n  - { name: b, address: other }\n', 'Host m1\n  User core\n  Port 22\n');
-    const file = await home.write('inv.yaml', 'defaults: { port: 2000 }\nnodes:\n  - { name: a, address: m1 }\n  - { name: b, address: other }\n');
-    const withSettings = await loadInventory(file, { sshConfig: `${home.dir}/.ssh/config`, home: home.dir, defaults: { user: 'settings-user', port: 2 } });
-    expect(nodes.map((n) => [n.user, n.port])).toEqual([['core', 2000], [undefined, 2000]]);
-    expect(withSettings.nodes.map((n) => [n.user, n.port])).toEqual([['core', 2000], ['settings-user', 2000]]);
+    const { nodes } = await nodesOf(
+      'defaults: { port: 2000 }\nnodes:\n  - { name: a, address: m1 }\n  - { name: b, address: other }\n',
+      'Host m1\n  User core\n  Port 22\n',
+    );
+    const file = await home.write(
+      'inv.yaml',
+      'defaults: { port: 2000 }\nnodes:\n  - { name: a, address: m1 }\n  - { name: b, address: other }\n',
+    );
+    const withSettings = await loadInventory(file, {
+      sshConfig: `${home.dir}/.ssh/config`,
+      home: home.dir,
+      defaults: { user: 'settings-user', port: 2 },
+    });
+    expect(nodes.map((n) => [n.user, n.port])).toEqual([
+      ['core', 2000],
+      [undefined, 2000],
+    ]);
+    expect(withSettings.nodes.map((n) => [n.user, n.port])).toEqual([
+      ['core', 2000],
+      ['settings-user', 2000],
+    ]);
   });
 
   test('the default is ~/.ssh/config when it exists; null skips it', async () => {

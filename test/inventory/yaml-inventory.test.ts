@@ -31,11 +31,38 @@ describe('our YAML inventory', () => {
       name: 'prod-east',
       simulated: false,
       nodes: [
-        { name: 'bootstrap', address: '10.0.0.10', ip: '10.0.0.10', roles: ['bootstrap'], user: 'centos', port: 22, identityFile: `${home.dir}/.ssh/dcos`, jump: 'bastion.example.com', vars: {} },
-        { name: 'master-1', address: '10.0.4.1', ip: '10.0.4.1', roles: ['master'], user: 'centos', port: 22, identityFile: `${home.dir}/.ssh/dcos`, jump: 'bastion.example.com', vars: {} },
         {
-          name: 'agent-1', address: 'agent-1.internal', ip: '10.0.1.5', roles: ['agent'], user: 'core', port: 2222,
-          identityFile: `${home.dir}/.ssh/other`, jump: 'admin@bastion:2200', vars: { zone: 'a' },
+          name: 'bootstrap',
+          address: '10.0.0.10',
+          ip: '10.0.0.10',
+          roles: ['bootstrap'],
+          user: 'centos',
+          port: 22,
+          identityFile: `${home.dir}/.ssh/dcos`,
+          jump: 'bastion.example.com',
+          vars: {},
+        },
+        {
+          name: 'master-1',
+          address: '10.0.4.1',
+          ip: '10.0.4.1',
+          roles: ['master'],
+          user: 'centos',
+          port: 22,
+          identityFile: `${home.dir}/.ssh/dcos`,
+          jump: 'bastion.example.com',
+          vars: {},
+        },
+        {
+          name: 'agent-1',
+          address: 'agent-1.internal',
+          ip: '10.0.1.5',
+          roles: ['agent'],
+          user: 'core',
+          port: 2222,
+          identityFile: `${home.dir}/.ssh/other`,
+          jump: 'admin@bastion:2200',
+          vars: { zone: 'a' },
         },
       ],
     });
@@ -64,23 +91,38 @@ describe('our YAML inventory', () => {
       'defaults: { jump: bastion }\nnodes:\n  - { name: bastion, address: 203.0.113.7 }\n  - { name: m1, address: 10.0.4.1, roles: [master] }\n',
     );
     const inventory = await loadInventory(file, { sshConfig: null, home: home.dir });
-    expect(inventory.nodes.map((n) => [n.name, n.jump])).toEqual([['bastion', undefined], ['m1', 'bastion']]);
+    expect(inventory.nodes.map((n) => [n.name, n.jump])).toEqual([
+      ['bastion', undefined],
+      ['m1', 'bastion'],
+    ]);
   });
 
   test('identity files are relative to the inventory, numbers in vars become text', async () => {
     await home.write('keys/ops', 'key');
-    const file = await home.write('rel.yaml', 'nodes:\n  - { name: n1, address: n1.example.com, identity_file: keys/ops, vars: { rack: 7, gpu: true } }\n');
+    const file = await home.write(
+      'rel.yaml',
+      'nodes:\n  - { name: n1, address: n1.example.com, identity_file: keys/ops, vars: { rack: 7, gpu: true } }\n',
+    );
     const inventory = await loadInventory(file, { sshConfig: null, home: home.dir });
     expect(inventory.nodes[0]).toMatchObject({ identityFile: `${home.dir}/keys/ops`, vars: { rack: '7', gpu: 'true' } });
   });
 
   test('known_hosts files are relative to the inventory; a missing one is a warning', async () => {
     await home.write('cluster/known_hosts', '');
-    const file = await home.write('cluster/inv.yaml', 'known_hosts: [known_hosts, ~/nowhere]\nnodes:\n  - { name: n1, address: n1.example.com }\n');
+    const file = await home.write(
+      'cluster/inv.yaml',
+      'known_hosts: [known_hosts, ~/nowhere]\nnodes:\n  - { name: n1, address: n1.example.com }\n',
+    );
     const warnings: string[] = [];
-    const inventory = await loadInventory(file, { sshConfig: null, home: home.dir, onWarning: (p) => warnings.push(`${p.line}:${p.column} ${p.message}`) });
+    const inventory = await loadInventory(file, {
+      sshConfig: null,
+      home: home.dir,
+      onWarning: (p) => warnings.push(`${p.line}:${p.column} ${p.message}`),
+    });
     expect(inventory.knownHostsFiles).toEqual([`${home.dir}/cluster/known_hosts`, `${home.dir}/nowhere`]);
-    expect(warnings).toEqual([`1:28 the known_hosts file ${home.dir}/nowhere does not exist; host keys are then looked up in ~/.ssh/known_hosts only`]);
+    expect(warnings).toEqual([
+      `1:28 the known_hosts file ${home.dir}/nowhere does not exist; host keys are then looked up in ~/.ssh/known_hosts only`,
+    ]);
     const one = await home.write('cluster/one.yaml', 'known_hosts: known_hosts\nnodes:\n  - { name: n1, address: n1.example.com }\n');
     expect((await loadInventory(one, { sshConfig: null, home: home.dir })).knownHostsFiles).toEqual([`${home.dir}/cluster/known_hosts`]);
   });
@@ -134,7 +176,9 @@ const PROBLEMS: [string, string, string[]][] = [
   [
     'a master that is also an agent',
     'nodes:\n  - { name: a, address: 10.0.0.1, roles: [master, slave] }\n',
-    ['~/bad.yaml:2:42: error: node "a" has the roles master and agent; a DC/OS node is only one of master, agent, public_agent (at nodes[0].roles)'],
+    [
+      '~/bad.yaml:2:42: error: node "a" has the roles master and agent; a DC/OS node is only one of master, agent, public_agent (at nodes[0].roles)',
+    ],
   ],
   [
     'jumps that name neither a node nor user@host[:port]',
@@ -154,7 +198,9 @@ const PROBLEMS: [string, string, string[]][] = [
   [
     'more jump hosts one after another than a connection follows',
     `nodes:\n${Array.from({ length: 10 }, (_, i) => `  - { name: n${i}, address: 10.0.0.${i + 1}${i ? `, jump: n${i - 1}` : ''} }\n`).join('')}`,
-    ['~/bad.yaml:11:43: error: node "n9" is reached through 9 jump hosts, one behind the other ("n8" -> "n7" -> "n6" -> "n5" -> "n4" -> "n3" -> "n2" -> "n1" -> ...); runbook follows at most 8: let a nearer one be the jump host (at nodes[9].jump)'],
+    [
+      '~/bad.yaml:11:43: error: node "n9" is reached through 9 jump hosts, one behind the other ("n8" -> "n7" -> "n6" -> "n5" -> "n4" -> "n3" -> "n2" -> "n1" -> ...); runbook follows at most 8: let a nearer one be the jump host (at nodes[9].jump)',
+    ],
   ],
   [
     'an identity file that does not exist is a warning with the expanded path',
@@ -211,7 +257,10 @@ describe('our YAML inventory: problems, exactly as printed', () => {
   });
 
   test('a chain of 3,000 jump hosts is checked quickly', async () => {
-    const nodes = Array.from({ length: 3000 }, (_, i) => `  - { name: n${i}, address: 10.0.${i >> 8}.${(i & 255) + 1}${i ? `, jump: n${i - 1}` : ''} }\n`);
+    const nodes = Array.from(
+      { length: 3000 },
+      (_, i) => `  - { name: n${i}, address: 10.0.${i >> 8}.${(i & 255) + 1}${i ? `, jump: n${i - 1}` : ''} }\n`,
+    );
     await home.write('chain.yaml', `nodes:\n${nodes.join('')}`);
     const started = Date.now();
     const { inventory, problems } = await home.inspect('chain.yaml');
@@ -221,10 +270,15 @@ describe('our YAML inventory: problems, exactly as printed', () => {
   });
 
   test('a loop among jump hosts behind a long chain is found once', async () => {
-    const nodes = Array.from({ length: 300 }, (_, i) => `  - { name: n${i}, address: 10.0.${i >> 8}.${(i & 255) + 1}, jump: n${i ? i - 1 : 2} }\n`);
+    const nodes = Array.from(
+      { length: 300 },
+      (_, i) => `  - { name: n${i}, address: 10.0.${i >> 8}.${(i & 255) + 1}, jump: n${i ? i - 1 : 2} }\n`,
+    );
     await home.write('loop.yaml', `nodes:\n${nodes.join('')}`);
     const { problems } = await home.inspect('loop.yaml');
-    expect(home.show(problems).filter((p) => p.includes('loop'))).toEqual(['~/loop.yaml:2:42: error: jump hosts go round in a loop: "n0" -> "n2" -> "n1" -> "n0" (at nodes[0].jump)']);
+    expect(home.show(problems).filter((p) => p.includes('loop'))).toEqual([
+      '~/loop.yaml:2:42: error: jump hosts go round in a loop: "n0" -> "n2" -> "n1" -> "n0" (at nodes[0].jump)',
+    ]);
   });
 
   test('loadInventory throws one InputError with every problem', async () => {

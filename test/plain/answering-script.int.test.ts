@@ -39,7 +39,11 @@ describe('plain mode answered by a script', () => {
     const child = spawn(
       process.execPath,
       [binary.cli, 'train', '--plain', '--nodes', '3,20', '--time-scale', '200', '--state-dir', path.join(home, 'state')],
-      { cwd: dir, env: { PATH: process.env.PATH, HOME: home, RUNBOOK_CONFIG_DIR: path.join(home, 'config'), NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] },
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH, HOME: home, RUNBOOK_CONFIG_DIR: path.join(home, 'config'), NO_COLOR: '1' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
     );
     let stderr = '';
     let stdout = '';

@@ -33,15 +33,25 @@ async function play(state: RunState, transport: FakeTransport, input: string, op
     journal: { append: async (r) => void records.push(...r) },
     ...(options.autoConfirm ? { autoConfirm: '--yes (simulator)' } : {}),
   });
-  const status = await runPlain(runner, { stdout: out.stream, stderr: err.stream, answers: new LineReader(Readable.from([input])), journal: '/state/runs/r.jsonl', ...(options.autoConfirm ? { autoConfirm: true } : {}) });
+  const status = await runPlain(runner, {
+    stdout: out.stream,
+    stderr: err.stream,
+    answers: new LineReader(Readable.from([input])),
+    journal: '/state/runs/r.jsonl',
+    ...(options.autoConfirm ? { autoConfirm: true } : {}),
+  });
   return { status, stdout: out.text(), stderr: err.text(), records };
 }
 
 const patch = runbook([
-  section('masters', [
-    { id: 'run-patch-script', title: 'Run the node patch script', run: 'sudo bash dcos_node_upgrade.sh', destructive: true },
-    { id: 'version', run: 'mesos-master --version', expect: { regex: '^mesos 1\\.5\\.' } },
-  ], { on: 'master', strategy: 'serial' }),
+  section(
+    'masters',
+    [
+      { id: 'run-patch-script', title: 'Run the node patch script', run: 'sudo bash dcos_node_upgrade.sh', destructive: true },
+      { id: 'version', run: 'mesos-master --version', expect: { regex: '^mesos 1\\.5\\.' } },
+    ],
+    { on: 'master', strategy: 'serial' },
+  ),
 ]);
 
 describe('plain mode', () => {
@@ -75,7 +85,9 @@ describe('plain mode', () => {
     expect(r.stderr).toContain('(end of input)');
     expect(r.records.map((x) => x.event)).toContain('aborted');
     expect(r.stdout).toContain('masters/run-patch-script@master-1 refused by alice: no answer: end of input: not run');
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('summary: passed 0, failed 1, skipped 0, interrupted 0, not run 1 in 00:00:00; journal /state/runs/r.jsonl');
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(
+      'summary: passed 0, failed 1, skipped 0, interrupted 0, not run 1 in 00:00:00; journal /state/runs/r.jsonl',
+    );
   });
 
   it('a failure: s asks for a reason, and the skip is recorded with it', async () => {
@@ -93,12 +105,16 @@ describe('plain mode', () => {
       '? reason to skip masters/version@master-1: ',
       '',
     ]);
-    expect(r.stdout).toContain('masters/version@master-1 failed: /^mesos 1\\.5\\./ not found in the output (last line: "mesos 1.4.0")\n    | mesos 1.4.0\n');
+    expect(r.stdout).toContain(
+      'masters/version@master-1 failed: /^mesos 1\\.5\\./ not found in the output (last line: "mesos 1.4.0")\n    | mesos 1.4.0\n',
+    );
     expect(r.stdout).toContain('masters/version@master-1 skipped by alice: version checked by hand');
   });
 
   it('--yes on the simulator: confirmations are not asked', async () => {
-    const t = new FakeTransport().expect('sudo bash dcos_node_upgrade.sh', {}, { times: 2 }).expect('mesos-master --version', { stdout: 'mesos 1.5.1\n' }, { times: 2 });
+    const t = new FakeTransport()
+      .expect('sudo bash dcos_node_upgrade.sh', {}, { times: 2 })
+      .expect('mesos-master --version', { stdout: 'mesos 1.5.1\n' }, { times: 2 });
     const r = await play(stateOf(patch, cluster(2)), t, '', { autoConfirm: true });
     t.verify();
     expect(r.status).toBe(0);
@@ -108,7 +124,13 @@ describe('plain mode', () => {
 
   it('resumed with an interrupted step: d marks it done with a reason', async () => {
     const t0 = new FakeTransport().expect('sudo bash dcos_node_upgrade.sh', { hang: true });
-    const first = new Runner({ state: stateOf(patch, cluster(1)), transportFor: () => t0, clock: new FakeClock(), by: 'alice', autoConfirm: '--yes (simulator)' });
+    const first = new Runner({
+      state: stateOf(patch, cluster(1)),
+      transportFor: () => t0,
+      clock: new FakeClock(),
+      by: 'alice',
+      autoConfirm: '--yes (simulator)',
+    });
     const records: JournalRecord[] = [];
     first.subscribe((_s, c) => records.push(...c.records));
     first.start();
@@ -131,14 +153,21 @@ describe('plain mode', () => {
 
 describe('plain mode: one answer for the nodes waiting on a step', () => {
   const batch = (run: string, extra: Partial<Step> = {}) =>
-    runbook([section('agents', [{ id: 'patch', title: 'Run the node patch script', run, destructive: true, ...extra }], { on: 'agent', strategy: { batch: 3 } })]);
+    runbook([
+      section('agents', [{ id: 'patch', title: 'Run the node patch script', run, destructive: true, ...extra }], {
+        on: 'agent',
+        strategy: { batch: 3 },
+      }),
+    ]);
 
   it('a confirms every node waiting, named in the question; one record per node, one group', async () => {
     const t = new FakeTransport().expect('sudo bash dcos_node_upgrade.sh', {}, { times: 3 });
     const r = await play(stateOf(batch('sudo bash dcos_node_upgrade.sh'), cluster(0, 3)), t, 'a\n');
     t.verify();
     expect(r.status).toBe(0);
-    expect(r.stderr).toBe('? agents/patch@agent-1: Run on agent-1: sudo bash dcos_node_upgrade.sh [y=this node, a=all 3 waiting on this step: agent-1, agent-2, agent-3; N=no] \n');
+    expect(r.stderr).toBe(
+      '? agents/patch@agent-1: Run on agent-1: sudo bash dcos_node_upgrade.sh [y=this node, a=all 3 waiting on this step: agent-1, agent-2, agent-3; N=no] \n',
+    );
     expect(r.stdout).toContain('[17:18:00] agents/patch@agent-2 confirmed by alice (one answer for the nodes waiting on this step)\n');
     const answers = r.records.filter((x) => x.event === 'confirmation-answered');
     expect(answers.map((x) => x.node)).toEqual(['agent-1', 'agent-2', 'agent-3']);
@@ -195,23 +224,45 @@ describe('plain mode: one answer for the nodes waiting on a step', () => {
     const r = await play(stateOf(batch('x'), cluster(0, 3)), t, '', { autoConfirm: true });
     t.verify();
     expect(r.stderr).toBe('');
-    expect(r.records.filter((x) => x.event === 'confirmation-answered' && x.group === undefined && x.by === '--yes (simulator)')).toHaveLength(3);
+    expect(
+      r.records.filter((x) => x.event === 'confirmation-answered' && x.group === undefined && x.by === '--yes (simulator)'),
+    ).toHaveLength(3);
   });
 });
 
 describe('plain mode: an answer applies to the question it was typed for', () => {
-  const batch = runbook([section('agents', [{ id: 'patch', title: 'Run the node patch script', run: 'sudo bash x.sh', destructive: true }], { on: 'agent', strategy: { batch: 3 } })]);
+  const batch = runbook([
+    section('agents', [{ id: 'patch', title: 'Run the node patch script', run: 'sudo bash x.sh', destructive: true }], {
+      on: 'agent',
+      strategy: { batch: 3 },
+    }),
+  ]);
 
   it('on a busy run with a slow journal, the next question waits until the last answer is on disk, and offers only the nodes still waiting', async () => {
     const t = new FakeTransport().expect('sudo bash x.sh', {}, { times: 3 });
     const err = collect();
     const records: JournalRecord[] = [];
     // A journal on a slow disk: each fsync takes 30 ms, longer than the player takes to ask.
-    const journal = { append: async (r: readonly JournalRecord[]) => void (await new Promise((ok) => setTimeout(ok, 30)), records.push(...r)) };
-    const runner = new Runner({ state: stateOf(batch, cluster(0, 3)), transportFor: () => t, clock: new FakeClock(), by: 'alice', journal });
+    const journal = {
+      append: async (r: readonly JournalRecord[]) => void (await new Promise((ok) => setTimeout(ok, 30)), records.push(...r)),
+    };
+    const runner = new Runner({
+      state: stateOf(batch, cluster(0, 3)),
+      transportFor: () => t,
+      clock: new FakeClock(),
+      by: 'alice',
+      journal,
+    });
     // Other events keep arriving (connections of other nodes), so an answer is queued behind them.
-    const busy = setInterval(() => runner.noteConnection({ type: 'connected', node: 'agent-1', host: '127.0.0.1', port: 22, user: 'alice' }), 5);
-    const status = await runPlain(runner, { stdout: new PassThrough().resume(), stderr: err.stream, answers: new LineReader(Readable.from(['y\na\n'])) }).finally(() => clearInterval(busy));
+    const busy = setInterval(
+      () => runner.noteConnection({ type: 'connected', node: 'agent-1', host: '127.0.0.1', port: 22, user: 'alice' }),
+      5,
+    );
+    const status = await runPlain(runner, {
+      stdout: new PassThrough().resume(),
+      stderr: err.stream,
+      answers: new LineReader(Readable.from(['y\na\n'])),
+    }).finally(() => clearInterval(busy));
     expect(status).toBe(0);
     expect(err.text().split('\n')).toEqual([
       '? agents/patch@agent-1: Run on agent-1: sudo bash x.sh [y=this node, a=all 3 waiting on this step: agent-1, agent-2, agent-3; N=no] ',
@@ -247,46 +298,149 @@ async function waitFor(ok: () => boolean): Promise<void> {
 describe('plain format', () => {
   it('shows attempts with the wait until the next', () => {
     expect(
-      formatRecord({ ts: '2026-11-25T12:01:03.000Z', run: 'r', event: 'attempt', section: 'masters', step: 'recovered', node: 'master-2', attempt: 3, ok: false, message: 'registrar/log/recovered: 0, expected 1', nextAt: Date.parse('2026-11-25T12:01:13.000Z') }),
+      formatRecord({
+        ts: '2026-11-25T12:01:03.000Z',
+        run: 'r',
+        event: 'attempt',
+        section: 'masters',
+        step: 'recovered',
+        node: 'master-2',
+        attempt: 3,
+        ok: false,
+        message: 'registrar/log/recovered: 0, expected 1',
+        nextAt: Date.parse('2026-11-25T12:01:13.000Z'),
+      }),
     ).toEqual(['[12:01:03] masters/recovered@master-2 attempt 3 not yet: registrar/log/recovered: 0, expected 1; again in 10s']);
   });
 
   const base = { task: 'm/x@master-1', section: 'm', step: 'x', node: 'master-1', title: 'Acknowledge', askedAt: 0 };
-  const confirm = (extra: Partial<Extract<Prompt, { kind: 'confirm' }>>): Prompt => ({ ...base, id: 'confirm:m/x@master-1', kind: 'confirm', destructive: false, ...extra });
+  const confirm = (extra: Partial<Extract<Prompt, { kind: 'confirm' }>>): Prompt => ({
+    ...base,
+    id: 'confirm:m/x@master-1',
+    kind: 'confirm',
+    destructive: false,
+    ...extra,
+  });
   it.each<[string, Prompt, string]>([
-    ['a text that ends its own sentence', confirm({ text: 'Back up ZooKeeper before you patch it.' }), '? m/x@master-1: Back up ZooKeeper before you patch it. Done? [y/N] '],
-    ['a text without a period gets one', confirm({ text: 'The GUI may be inconsistent' }), '? m/x@master-1: The GUI may be inconsistent. Done? [y/N] '],
-    ['a question, an exclamation, a quote', confirm({ text: 'Is the backup on the bastion?' }), '? m/x@master-1: Is the backup on the bastion? Done? [y/N] '],
+    [
+      'a text that ends its own sentence',
+      confirm({ text: 'Back up ZooKeeper before you patch it.' }),
+      '? m/x@master-1: Back up ZooKeeper before you patch it. Done? [y/N] ',
+    ],
+    [
+      'a text without a period gets one',
+      confirm({ text: 'The GUI may be inconsistent' }),
+      '? m/x@master-1: The GUI may be inconsistent. Done? [y/N] ',
+    ],
+    [
+      'a question, an exclamation, a quote',
+      confirm({ text: 'Is the backup on the bastion?' }),
+      '? m/x@master-1: Is the backup on the bastion? Done? [y/N] ',
+    ],
     ['', confirm({ text: 'Say "stop."' }), '? m/x@master-1: Say "stop." Done? [y/N] '],
-    ['Chinese text ends with its own full stop', confirm({ text: '补丁前请先备份 ZooKeeper。' }), '? m/x@master-1: 补丁前请先备份 ZooKeeper。 Done? [y/N] '],
-    ['a text over several lines is one line', confirm({ text: 'First line\n  second line.\n' }), '? m/x@master-1: First line second line. Done? [y/N] '],
+    [
+      'Chinese text ends with its own full stop',
+      confirm({ text: '补丁前请先备份 ZooKeeper。' }),
+      '? m/x@master-1: 补丁前请先备份 ZooKeeper。 Done? [y/N] ',
+    ],
+    [
+      'a text over several lines is one line',
+      confirm({ text: 'First line\n  second line.\n' }),
+      '? m/x@master-1: First line second line. Done? [y/N] ',
+    ],
     ['no text: the title', confirm({}), '? m/x@master-1: Acknowledge. Done? [y/N] '],
-    ['a command, nothing after it', confirm({ command: 'sudo bash dcos_node_upgrade.sh', destructive: true }), '? m/x@master-1: Run on master-1: sudo bash dcos_node_upgrade.sh [y/N] '],
+    [
+      'a command, nothing after it',
+      confirm({ command: 'sudo bash dcos_node_upgrade.sh', destructive: true }),
+      '? m/x@master-1: Run on master-1: sudo bash dcos_node_upgrade.sh [y/N] ',
+    ],
     ['a command ending in a dot keeps it alone', confirm({ command: 'ls .' }), '? m/x@master-1: Run on master-1: ls . [y/N] '],
-    ['the confirm text before the command', confirm({ command: 'rm -rf /tmp/scratch', text: 'Wipe the scratch space.' }), '? m/x@master-1: Wipe the scratch space. Run on master-1: rm -rf /tmp/scratch [y/N] '],
-    ['a checklist, items with and without periods', confirm({ text: 'Backups', checklist: ['ZooKeeper backed up.', 'IAM database dumped'] }), '? m/x@master-1: Backups. Check: ZooKeeper backed up; IAM database dumped. Done? [y/N] '],
-    ['a typed confirmation with its command', confirm({ command: 'rm -rf /var/lib/mesos', typed: 'master-1', destructive: true }), '? m/x@master-1: Run on master-1: rm -rf /var/lib/mesos [type "master-1" to confirm] '],
-    ['a typed confirmation of a text', confirm({ text: 'Decommission this node.', typed: 'master-1' }), '? m/x@master-1: Decommission this node. [type "master-1" to confirm] '],
-    ['a failure whose reason ends with a period', { ...base, id: 'failure:m/x@master-1', kind: 'failure', reason: 'connection lost during the command (outcome unknown): The connection to master-1 was lost.', choices: ['retry', 'skip', 'abort'] }, '? m/x@master-1 failed: connection lost during the command (outcome unknown): The connection to master-1 was lost. Retry, skip or abort? [r/s/a] '],
-    ['a failure without one', { ...base, id: 'failure:m/x@master-1', kind: 'failure', reason: 'exit 1, expected 0', choices: ['retry', 'skip', 'abort'] }, '? m/x@master-1 failed: exit 1, expected 0. Retry, skip or abort? [r/s/a] '],
-    ['interrupted while a command ending in a dot ran', { ...base, id: 'interrupted:m/x@master-1', kind: 'interrupted', command: 'cd /opt && ls .', choices: ['verify', 'rerun', 'mark-done', 'skip', 'abort'] }, '? m/x@master-1 was interrupted while running: cd /opt && ls . [v=verify again, r=run again, d=mark done, s=skip, a=abort] '],
-    ['interrupted without a command', { ...base, id: 'interrupted:m/x@master-1', kind: 'interrupted', choices: ['rerun', 'mark-done', 'skip', 'abort'], verifyUnavailable: 'it has no command or check to verify' }, '? m/x@master-1 was interrupted [r=run again, d=mark done, s=skip, a=abort] '],
+    [
+      'the confirm text before the command',
+      confirm({ command: 'rm -rf /tmp/scratch', text: 'Wipe the scratch space.' }),
+      '? m/x@master-1: Wipe the scratch space. Run on master-1: rm -rf /tmp/scratch [y/N] ',
+    ],
+    [
+      'a checklist, items with and without periods',
+      confirm({ text: 'Backups', checklist: ['ZooKeeper backed up.', 'IAM database dumped'] }),
+      '? m/x@master-1: Backups. Check: ZooKeeper backed up; IAM database dumped. Done? [y/N] ',
+    ],
+    [
+      'a typed confirmation with its command',
+      confirm({ command: 'rm -rf /var/lib/mesos', typed: 'master-1', destructive: true }),
+      '? m/x@master-1: Run on master-1: rm -rf /var/lib/mesos [type "master-1" to confirm] ',
+    ],
+    [
+      'a typed confirmation of a text',
+      confirm({ text: 'Decommission this node.', typed: 'master-1' }),
+      '? m/x@master-1: Decommission this node. [type "master-1" to confirm] ',
+    ],
+    [
+      'a failure whose reason ends with a period',
+      {
+        ...base,
+        id: 'failure:m/x@master-1',
+        kind: 'failure',
+        reason: 'connection lost during the command (outcome unknown): The connection to master-1 was lost.',
+        choices: ['retry', 'skip', 'abort'],
+      },
+      '? m/x@master-1 failed: connection lost during the command (outcome unknown): The connection to master-1 was lost. Retry, skip or abort? [r/s/a] ',
+    ],
+    [
+      'a failure without one',
+      { ...base, id: 'failure:m/x@master-1', kind: 'failure', reason: 'exit 1, expected 0', choices: ['retry', 'skip', 'abort'] },
+      '? m/x@master-1 failed: exit 1, expected 0. Retry, skip or abort? [r/s/a] ',
+    ],
+    [
+      'interrupted while a command ending in a dot ran',
+      {
+        ...base,
+        id: 'interrupted:m/x@master-1',
+        kind: 'interrupted',
+        command: 'cd /opt && ls .',
+        choices: ['verify', 'rerun', 'mark-done', 'skip', 'abort'],
+      },
+      '? m/x@master-1 was interrupted while running: cd /opt && ls . [v=verify again, r=run again, d=mark done, s=skip, a=abort] ',
+    ],
+    [
+      'interrupted without a command',
+      {
+        ...base,
+        id: 'interrupted:m/x@master-1',
+        kind: 'interrupted',
+        choices: ['rerun', 'mark-done', 'skip', 'abort'],
+        verifyUnavailable: 'it has no command or check to verify',
+      },
+      '? m/x@master-1 was interrupted [r=run again, d=mark done, s=skip, a=abort] ',
+    ],
   ])('prompt line: %s', (_name, prompt, line) => {
     expect(promptLine(prompt)).toBe(line);
   });
 
   it('a section line shows its title as shown then, and its text under it', () => {
-    const rb = runbook([section('masters', [{ id: 'x', run: 'true' }], { on: 'master', title: 'Patch to {{params.to}}', text: 'One master at a time.\nWatch {{vars.url}}.' })]);
-    const state = stateOf(rb, cluster(1), { to: '1.11.2' });
-    expect(formatRecord({ ts: '2026-11-25T12:01:03.000Z', run: 'r', event: 'section-started', section: 'masters', title: 'Patch to 1.11.2', targets: 3 }, state)).toEqual([
-      '[12:01:03] section masters: Patch to 1.11.2 (3 targets)',
-      '    One master at a time. Watch {{vars.url}}.',
+    const rb = runbook([
+      section('masters', [{ id: 'x', run: 'true' }], {
+        on: 'master',
+        title: 'Patch to {{params.to}}',
+        text: 'One master at a time.\nWatch {{vars.url}}.',
+      }),
     ]);
+    const state = stateOf(rb, cluster(1), { to: '1.11.2' });
+    expect(
+      formatRecord(
+        { ts: '2026-11-25T12:01:03.000Z', run: 'r', event: 'section-started', section: 'masters', title: 'Patch to 1.11.2', targets: 3 },
+        state,
+      ),
+    ).toEqual(['[12:01:03] section masters: Patch to 1.11.2 (3 targets)', '    One master at a time. Watch {{vars.url}}.']);
     // A journal written before titles were recorded: the title as shown now.
-    expect(formatRecord({ ts: '2026-11-25T12:01:03.000Z', run: 'r', event: 'section-started', section: 'masters', targets: 1 }, state)[0]).toBe('[12:01:03] section masters: Patch to 1.11.2 (1 target)');
+    expect(
+      formatRecord({ ts: '2026-11-25T12:01:03.000Z', run: 'r', event: 'section-started', section: 'masters', targets: 1 }, state)[0],
+    ).toBe('[12:01:03] section masters: Patch to 1.11.2 (1 target)');
   });
 
   it('sums up in one line', () => {
-    expect(summaryLine({ passed: 37, failed: 0, skipped: 2, interrupted: 0, notRun: 0, durationMs: 751_000 }, '/s/runs/x.jsonl')).toBe('summary: passed 37, failed 0, skipped 2, interrupted 0 in 00:12:31; journal /s/runs/x.jsonl');
+    expect(summaryLine({ passed: 37, failed: 0, skipped: 2, interrupted: 0, notRun: 0, durationMs: 751_000 }, '/s/runs/x.jsonl')).toBe(
+      'summary: passed 37, failed 0, skipped 2, interrupted 0 in 00:12:31; journal /s/runs/x.jsonl',
+    );
   });
 });

@@ -16,7 +16,13 @@ function run(name: string, args: Record<string, BuiltinArgValue>, context: Parti
 
 describe('the registry', () => {
   it('has the DC/OS checks, each describing its arguments', () => {
-    expect([...builtins.keys()].sort()).toEqual(['dcos/config-change', 'dcos/mesos-agents', 'dcos/mesos-version', 'dcos/node-version', 'dcos/patch-path']);
+    expect([...builtins.keys()].sort()).toEqual([
+      'dcos/config-change',
+      'dcos/mesos-agents',
+      'dcos/mesos-version',
+      'dcos/node-version',
+      'dcos/patch-path',
+    ]);
     for (const def of builtins.values()) {
       expect(def.description.length).toBeGreaterThan(20);
       for (const arg of Object.values(def.args)) expect(arg.description).not.toBe('');
@@ -43,8 +49,16 @@ describe('dcos/patch-path', () => {
     ['1.11.4', '1.12.0', '1.11.4 -> 1.12.0 is an upgrade across minor versions, not a patch; use the upgrade procedure.'],
     ['1.10.7', '1.11.2', '1.10.7 -> 1.11.2 is an upgrade across minor versions, not a patch; use the upgrade procedure.'],
     ['1.11.4', '2.0.0', '1.11.4 -> 2.0.0 is an upgrade across major versions, not a patch; use the upgrade procedure.'],
-    ['1.11.4', '1.11.2', '1.11.4 -> 1.11.2 is a downgrade, which DC/OS does not support; patch only to a later release, or stay on 1.11.4.'],
-    ['1.11.4', '1.10.9', '1.11.4 -> 1.10.9 is a downgrade, which DC/OS does not support; patch only to a later release, or stay on 1.11.4.'],
+    [
+      '1.11.4',
+      '1.11.2',
+      '1.11.4 -> 1.11.2 is a downgrade, which DC/OS does not support; patch only to a later release, or stay on 1.11.4.',
+    ],
+    [
+      '1.11.4',
+      '1.10.9',
+      '1.11.4 -> 1.10.9 is a downgrade, which DC/OS does not support; patch only to a later release, or stay on 1.11.4.',
+    ],
     [
       '1.11.0',
       '1.11.10',
@@ -64,9 +78,14 @@ describe('dcos/patch-path', () => {
 });
 
 describe('dcos/node-version', () => {
-  const VERSION_JSON = '{"version": "1.11.3", "dcos-image-commit": "8b3b1cd8d4cd5b1d6a6b7d5d3d1d2a3b4c5d6e7f", "bootstrap-id": "c2f5b0a1"}\n';
+  const VERSION_JSON =
+    '{"version": "1.11.3", "dcos-image-commit": "8b3b1cd8d4cd5b1d6a6b7d5d3d1d2a3b4c5d6e7f", "bootstrap-id": "c2f5b0a1"}\n';
   const check = (expected: string, stdout: string, exit: number | null = 0, when?: string) =>
-    run('dcos/node-version', { expected, ...(when ? { when } : {}) }, { output: { stdout, stderr: exit === 0 ? '' : 'cat: /opt/mesosphere/etc/dcos-version.json: No such file or directory\n', exit } });
+    run(
+      'dcos/node-version',
+      { expected, ...(when ? { when } : {}) },
+      { output: { stdout, stderr: exit === 0 ? '' : 'cat: /opt/mesosphere/etc/dcos-version.json: No such file or directory\n', exit } },
+    );
 
   it('passes when the node runs the version expected', () => {
     expect(check('1.11.3', VERSION_JSON)).toEqual({ ok: true, message: 'DC/OS 1.11.3, as expected.' });
@@ -75,18 +94,25 @@ describe('dcos/node-version', () => {
   it('before the patch: names both versions and what the script would do', () => {
     expect(check('1.11.4', VERSION_JSON)).toEqual({
       ok: false,
-      message: 'This node runs DC/OS 1.11.3, but the patch is planned from 1.11.4: the node patch script would refuse it. Check installed_version, and the version on every node, before building the script.',
+      message:
+        'This node runs DC/OS 1.11.3, but the patch is planned from 1.11.4: the node patch script would refuse it. Check installed_version, and the version on every node, before building the script.',
     });
   });
 
   it('after the patch: says the patch did not take effect', () => {
-    expect(check('1.11.5', VERSION_JSON, 0, 'after').message).toBe('This node runs DC/OS 1.11.3, not 1.11.5: the patch did not take effect here.');
+    expect(check('1.11.5', VERSION_JSON, 0, 'after').message).toBe(
+      'This node runs DC/OS 1.11.3, not 1.11.5: the patch did not take effect here.',
+    );
   });
 
   it('explains a missing file, bad JSON and a bad expectation', () => {
-    expect(check('1.11.3', '', 1).message).toBe('/opt/mesosphere/etc/dcos-version.json could not be read (exit 1): cat: /opt/mesosphere/etc/dcos-version.json: No such file or directory: is this a DC/OS node?');
+    expect(check('1.11.3', '', 1).message).toBe(
+      '/opt/mesosphere/etc/dcos-version.json could not be read (exit 1): cat: /opt/mesosphere/etc/dcos-version.json: No such file or directory: is this a DC/OS node?',
+    );
     expect(check('1.11.3', '<html>').message).toBe('/opt/mesosphere/etc/dcos-version.json is not JSON: <html>');
-    expect(check('1.11.3', '{"version": 11}').message).toBe('/opt/mesosphere/etc/dcos-version.json has no version this check can read (found 11).');
+    expect(check('1.11.3', '{"version": 11}').message).toBe(
+      '/opt/mesosphere/etc/dcos-version.json has no version this check can read (found 11).',
+    );
     expect(check('eleven', VERSION_JSON).message).toBe('"eleven" is not a DC/OS version (expected major.minor.patch, e.g. 1.11.4).');
   });
 });
@@ -121,7 +147,11 @@ describe('dcos/mesos-version', () => {
 
   it('fails clearly on a failed command, no version, no output, or an unknown release', () => {
     expect(
-      run('dcos/mesos-version', { dcos: '1.11.5' }, { output: { stdout: '', stderr: 'sudo: /opt/mesosphere/bin/mesos-master: command not found\n', exit: 127 } }),
+      run(
+        'dcos/mesos-version',
+        { dcos: '1.11.5' },
+        { output: { stdout: '', stderr: 'sudo: /opt/mesosphere/bin/mesos-master: command not found\n', exit: 127 } },
+      ),
     ).toEqual({ ok: false, message: 'mesos-master --version exited with 127: sudo: /opt/mesosphere/bin/mesos-master: command not found.' });
     expect(check('1.11.5', 'hello\n')).toEqual({ ok: false, message: 'mesos-master --version printed no version: hello.' });
     expect(run('dcos/mesos-version', { dcos: '1.11.5' })).toEqual({
@@ -152,7 +182,9 @@ describe('dcos/config-change', () => {
   });
 
   it('treats false and the string "false" as the same setting, as DC/OS does', () => {
-    const quoted = base.replace('fault_domain_enabled: false', "fault_domain_enabled: 'false'").replace("enable_ipv6: 'false'", 'enable_ipv6: false');
+    const quoted = base
+      .replace('fault_domain_enabled: false', "fault_domain_enabled: 'false'")
+      .replace("enable_ipv6: 'false'", 'enable_ipv6: false');
     expect(diff(base, quoted).ok).toBe(true);
   });
 
@@ -183,10 +215,15 @@ describe('dcos/config-change', () => {
   });
 
   it('hides the values of secret-looking keys', () => {
-    const changed = base.replace(/^superuser_password_hash: .*$/m, 'superuser_password_hash: $6$rounds=656000$NEWSALT$NEWHASH').concat('ca_key_password: hunter2\n');
+    const changed = base
+      .replace(/^superuser_password_hash: .*$/m, 'superuser_password_hash: $6$rounds=656000$NEWSALT$NEWHASH')
+      .concat('ca_key_password: hunter2\n');
     const r = diff(base, changed);
     expect(r.ok).toBe(false);
-    expect(r.details).toEqual(['superuser_password_hash: (hidden) -> (hidden) (refused)', 'ca_key_password: (absent) -> (hidden) (refused)']);
+    expect(r.details).toEqual([
+      'superuser_password_hash: (hidden) -> (hidden) (refused)',
+      'ca_key_password: (absent) -> (hidden) (refused)',
+    ]);
     expect(JSON.stringify(r)).not.toMatch(/NEWHASH|hunter2|YSvuFmas/);
   });
 
@@ -218,15 +255,21 @@ describe('dcos/config-change', () => {
     it('refuses going down', () => {
       expect(diff(strict, base)).toEqual({
         ok: false,
-        message: 'security cannot go down (strict -> permissive): a less strict mode needs a reinstall of the cluster, which ends every running workload.',
+        message:
+          'security cannot go down (strict -> permissive): a less strict mode needs a reinstall of the cluster, which ends every running workload.',
         details: ['security: strict -> permissive (refused)'],
       });
     });
 
     it('refuses any other change in the pass that changes security, even of a key that may change', () => {
-      const r = diff(disabled, base.replace('gc_delay: 2days', 'gc_delay: 3days'), { security: 'disabled', security_path: 'to-permissive' });
+      const r = diff(disabled, base.replace('gc_delay: 2days', 'gc_delay: 3days'), {
+        security: 'disabled',
+        security_path: 'to-permissive',
+      });
       expect(r.ok).toBe(false);
-      expect(r.message).toBe('gc_delay cannot change in the pass that changes security: change nothing else in that pass; change gc_delay in a configuration-only pass.');
+      expect(r.message).toBe(
+        'gc_delay cannot change in the pass that changes security: change nothing else in that pass; change gc_delay in a configuration-only pass.',
+      );
     });
 
     it('refuses two levels at once', () => {
@@ -309,7 +352,10 @@ describe('dcos/config-change', () => {
     expect(diff(old, declared, { from: '1.11.4', to: '1.11.5' })).toEqual({
       ok: true,
       message: 'config.yaml has no configuration change.',
-      details: ['fault_domain_enabled: (absent) -> false (added: DC/OS 1.11 requires it)', 'enable_ipv6: (absent) -> true (added: DC/OS 1.11 requires it)'],
+      details: [
+        'fault_domain_enabled: (absent) -> false (added: DC/OS 1.11 requires it)',
+        'enable_ipv6: (absent) -> true (added: DC/OS 1.11 requires it)',
+      ],
     });
   });
 
@@ -352,7 +398,7 @@ describe('dcos/config-change', () => {
       expect(r.message).toContain('The pass that changes security may change nothing else');
     });
 
-    it("refuses false -> true like any key outside the list", () => {
+    it('refuses false -> true like any key outside the list', () => {
       const r = diff(base, on);
       expect(r.ok).toBe(false);
       expect(r.details).toEqual(['enable_ipv6: false -> true (refused)']);
@@ -379,7 +425,10 @@ describe('dcos/config-change', () => {
     const disabled = fixture('enterprise-disabled.yaml');
 
     it('may be added, changed or removed only in a configuration-only pass that keeps the security mode', () => {
-      expect(diff(base, base + checks)).toMatchObject({ ok: true, details: [expect.stringMatching(/^custom_checks: \(absent\) -> .* \(may change in a configuration-only pass\)$/)] });
+      expect(diff(base, base + checks)).toMatchObject({
+        ok: true,
+        details: [expect.stringMatching(/^custom_checks: \(absent\) -> .* \(may change in a configuration-only pass\)$/)],
+      });
       expect(diff(base + checks, base).ok).toBe(true);
       const patching = diff(base, base + checks, { from: '1.11.4', to: '1.11.5' });
       expect(patching.ok).toBe(false);
@@ -395,7 +444,9 @@ describe('dcos/config-change', () => {
       ] as const) {
         const r = diff(previous, current, { security: 'disabled', security_path: 'to-permissive' });
         expect(r.ok).toBe(false);
-        expect(r.message).toContain('config.yaml has custom health checks (custom_checks, 2 checks). They fail once the cluster moves to permissive');
+        expect(r.message).toContain(
+          'config.yaml has custom health checks (custom_checks, 2 checks). They fail once the cluster moves to permissive',
+        );
         expect(r.message).toContain('First remove custom_checks in a configuration-only pass that keeps security: disabled');
       }
       // Keeping the mode, or with no custom checks, the same files pass.
@@ -423,12 +474,21 @@ describe('dcos/config-change', () => {
     });
 
     it('refuses a file a colleague edited after the check, naming each key that changed since', () => {
-      const edited = base.replace('gc_delay: 2days', 'gc_delay: 3days').replace(/^resolvers:\n- 169\.254\.169\.253\n/m, 'resolvers:\n- 169.254.169.253\n- 10.0.0.2\n');
+      const edited = base
+        .replace('gc_delay: 2days', 'gc_delay: 3days')
+        .replace(/^resolvers:\n- 169\.254\.169\.253\n/m, 'resolvers:\n- 169.254.169.253\n- 10.0.0.2\n');
       const r = again(base, edited);
       expect(r.ok).toBe(false);
-      expect(r.message).toMatch(new RegExp(`^${CUR.replace(/\./g, '\\.')} changed after it was checked \\(sha256 ${sha(base).slice(0, 12)}… when checked, ${sha(edited).slice(0, 12)}… now\\)`));
+      expect(r.message).toMatch(
+        new RegExp(
+          `^${CUR.replace(/\./g, '\\.')} changed after it was checked \\(sha256 ${sha(base).slice(0, 12)}… when checked, ${sha(edited).slice(0, 12)}… now\\)`,
+        ),
+      );
       expect(r.message).toContain('Changed since the check: resolvers, gc_delay.');
-      expect(r.details?.slice(0, 2)).toEqual(['since the check: resolvers: ["169.254.169.253"] -> ["169.254.169.253","10.0.0.2"]', 'since the check: gc_delay: 2days -> 3days']);
+      expect(r.details?.slice(0, 2)).toEqual([
+        'since the check: resolvers: ["169.254.169.253"] -> ["169.254.169.253","10.0.0.2"]',
+        'since the check: gc_delay: 2days -> 3days',
+      ]);
       // Even an edit the policy would allow in this pass is refused: it was not the file checked.
       expect(again(base, edited, { from: '1.11.4', to: '1.11.4' }).ok).toBe(false);
       // A comment only: still not the same bytes.
@@ -462,7 +522,10 @@ describe('dcos/config-change', () => {
       message: `The previous config.yaml (${PREV}) is not valid YAML: a tab is used for indentation; YAML indents with spaces only (4:1)`,
     });
     expect(diff(base, '')).toEqual({ ok: false, message: `The new config.yaml (${CUR}) is empty.` });
-    expect(diff(base, '- a\n- b\n')).toEqual({ ok: false, message: `The new config.yaml (${CUR}) is not a mapping of settings (key: value).` });
+    expect(diff(base, '- a\n- b\n')).toEqual({
+      ok: false,
+      message: `The new config.yaml (${CUR}) is not a mapping of settings (key: value).`,
+    });
   });
 
   it('stays small and quick on a config.yaml whose aliases multiply, and cuts long values', () => {

@@ -56,7 +56,7 @@ describe('evaluateCondition', () => {
     ["params.n == '5'", true],
     ['params.n == 5.0', true],
     ['params.count == 10', true],
-    ["params.ratio == 1", true],
+    ['params.ratio == 1', true],
     ["params.ratio == '1'", true],
     ['params.count > 9', true],
     ['params.count < 9', false],
@@ -101,7 +101,7 @@ describe('evaluateCondition', () => {
     ["params.a == 'x' && params.nope", 'params.nope', 19, /unknown param "nope"/],
     ['node.ip == 1', 'node.ip', 0, /outside a node/],
     ['run.id', 'run.id', 0, /not available/],
-    ["params.security > 1", 'params.security', 0, /> compares numbers, but params.security is not a number/],
+    ['params.security > 1', 'params.security', 0, /> compares numbers, but params.security is not a number/],
     ["1 < 'abc'", '', 4, /'abc' is not a number/],
   ])('%s throws a ConditionError naming %s', (source, ref, offset, message) => {
     const noNode = source.startsWith('node') || source.startsWith('run') ? { params: scope.params, vars: {} } : scope;
@@ -142,7 +142,7 @@ describe('parseCondition', () => {
   });
 
   it('gives a tree', () => {
-    expect(parseCondition("!params.a || params.n >= 2")).toEqual({
+    expect(parseCondition('!params.a || params.n >= 2')).toEqual({
       ok: true,
       refs: ['params.a', 'params.n'],
       refOffsets: [
@@ -154,7 +154,13 @@ describe('parseCondition', () => {
         offset: 0,
         operands: [
           { kind: 'not', offset: 0, operand: { kind: 'ref', ref: 'params.a', offset: 1 } },
-          { kind: 'compare', op: '>=', offset: 13, left: { kind: 'ref', ref: 'params.n', offset: 13 }, right: { kind: 'literal', value: 2, offset: 25 } },
+          {
+            kind: 'compare',
+            op: '>=',
+            offset: 13,
+            left: { kind: 'ref', ref: 'params.n', offset: 13 },
+            right: { kind: 'literal', value: 2, offset: 25 },
+          },
         ],
       },
     });
@@ -172,7 +178,7 @@ describe('parseCondition', () => {
     ['params.a == "x', 12, /unterminated string: expected a closing "/],
     ['params.security == strict', 19, /"strict" is not a value: a string needs quotes \('strict'\)/],
     ["security == 'strict'", 0, /needs quotes|prefix \(params.security\)/],
-    ["params.a ==", 11, /expected a value.*found the end/],
+    ['params.a ==', 11, /expected a value.*found the end/],
     ["== 'x'", 0, /expected a value.*found "=="/],
     ["(params.a == 'x'", 16, /expected \) to close the \( at offset 0, found the end/],
     ["params.a == 'x')", 15, /expected &&, \|\| or the end of the condition, found "\)"/],
@@ -182,9 +188,9 @@ describe('parseCondition', () => {
     ["params.a in ['x'", 16, /expected , or \] in the list, found the end/],
     ["params.a not ['x']", 13, /expected "in" after "not"/],
     ["['x']", 0, /a list may only follow in/],
-    ["params.x-y == 1", 0, /expected params.NAME/],
-    ["param.x == 1", 0, /"param.x" is not a reference/],
-    ["node.bogus == 1", 0, /expected node.name/],
+    ['params.x-y == 1', 0, /expected params.NAME/],
+    ['param.x == 1', 0, /"param.x" is not a reference/],
+    ['node.bogus == 1', 0, /expected node.name/],
     ['params.a @ 1', 9, /unexpected character "@"/],
     ['params.a ! 1', 9, /write != to compare/],
     ['1abc == 1', 0, /not a number or a reference/],
@@ -227,9 +233,47 @@ describe('parseCondition', () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       return seed / 2147483648;
     };
-    const pieces = ['params.a', 'vars.b', 'node.ip', "'x'", '"y"', '1', '-2.5', 'true', 'false', '==', '!=', '<', '>=', '&&', '||', '!', '(', ')', '[', ']', ',', 'in', 'not', ' ', "'", '\\', '=', '&', '|', 'constructor', 'params.__proto__', 'process.exit(1)', '${1}', '`', '\n'];
+    const pieces = [
+      'params.a',
+      'vars.b',
+      'node.ip',
+      "'x'",
+      '"y"',
+      '1',
+      '-2.5',
+      'true',
+      'false',
+      '==',
+      '!=',
+      '<',
+      '>=',
+      '&&',
+      '||',
+      '!',
+      '(',
+      ')',
+      '[',
+      ']',
+      ',',
+      'in',
+      'not',
+      ' ',
+      "'",
+      '\\',
+      '=',
+      '&',
+      '|',
+      'constructor',
+      'params.__proto__',
+      'process.exit(1)',
+      '${1}',
+      '`',
+      '\n',
+    ];
     for (let i = 0; i < 5000; i++) {
-      const source = Array.from({ length: Math.floor(random() * 12) }, () => pieces[Math.floor(random() * pieces.length)]).join(random() < 0.5 ? '' : ' ');
+      const source = Array.from({ length: Math.floor(random() * 12) }, () => pieces[Math.floor(random() * pieces.length)]).join(
+        random() < 0.5 ? '' : ' ',
+      );
       const r = parseCondition(source);
       if (!r.ok) {
         expect(r.offset).toBeGreaterThanOrEqual(0);

@@ -76,14 +76,20 @@ describe('control characters in a runbook', () => {
       '',
     ].join('\n');
     const errors = controlErrors(text, 'keys.yaml');
-    expect(errors.map((e) => e.path)).toEqual(['params["v\\u001b]0;x\\u0007"]', 'roles["r\u202e"]', 'sections[0].steps[0].title', 'sections[0].steps[0].capture["c\\r"]']);
+    expect(errors.map((e) => e.path)).toEqual([
+      'params["v\\u001b]0;x\\u0007"]',
+      'roles["r\u202e"]',
+      'sections[0].steps[0].title',
+      'sections[0].steps[0].capture["c\\r"]',
+    ]);
     // The title's ESC is at line 13, column 19: where the author wrote \e.
     expect(errors[2]).toMatchObject({ line: 13, column: 19 });
     expect(errors[2]!.message).toContain('ESC (U+001B) at character 3');
   });
 
   it('tab and newline stay allowed in text', () => {
-    const text = 'id: t\ntitle: "T\\tx"\nsections:\n  - id: s\n    title: S\n    on: local\n    steps:\n      - id: a\n        text: |\n          one\n          \ttwo\n        confirm: true\n';
+    const text =
+      'id: t\ntitle: "T\\tx"\nsections:\n  - id: s\n    title: S\n    on: local\n    steps:\n      - id: a\n        text: |\n          one\n          \ttwo\n        confirm: true\n';
     expect(controlErrors(text, 't.yaml')).toEqual([]);
   });
 });

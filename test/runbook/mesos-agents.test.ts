@@ -34,7 +34,10 @@ function check(stdout: string, args: Record<string, BuiltinArgValue> = {}, exit:
 
 describe('dcos/mesos-agents', () => {
   it('passes when Mesos and the inventory list the same agents, all active', () => {
-    expect(check(slaves(...ALL))).toEqual({ ok: true, message: 'Mesos knows 3 agent(s); all 3 of the inventory are registered and active.' });
+    expect(check(slaves(...ALL))).toEqual({
+      ok: true,
+      message: 'Mesos knows 3 agent(s); all 3 of the inventory are registered and active.',
+    });
   });
 
   it('refuses an agent only Mesos knows, naming its address and hostname', () => {
@@ -47,15 +50,22 @@ describe('dcos/mesos-agents', () => {
     const extra = agent('10.0.2.9', { hostname: 'rack7-node9' });
     for (const accept of ['10.0.2.9', 'rack7-node9', ['10.0.3.3', 'rack7-node9'], '10.0.3.3, 10.0.2.9']) {
       const r = check(slaves(...ALL, extra), { accept });
-      expect(r).toEqual({ ok: true, message: expect.stringContaining('1 left out as accepted, still on the old release: 10.0.2.9 (hostname rack7-node9)') });
+      expect(r).toEqual({
+        ok: true,
+        message: expect.stringContaining('1 left out as accepted, still on the old release: 10.0.2.9 (hostname rack7-node9)'),
+      });
     }
     // Accepting one agent does not accept another.
     expect(check(slaves(...ALL, extra, agent('10.0.2.10')), { accept: '10.0.2.9' }).message).toContain('does not list: 10.0.2.10');
   });
 
   it('refuses an inventory agent that is not registered, inactive, or only recovered', () => {
-    expect(check(slaves(agent('10.0.1.1'), agent('10.0.5.1'))).message).toBe('1 agent(s) of the inventory are not registered with the leading master: agent-2.');
-    expect(check(slaves(agent('10.0.1.1'), agent('10.0.1.2', { active: false }), agent('10.0.5.1'))).message).toBe('1 agent(s) of the inventory are registered but inactive: agent-2.');
+    expect(check(slaves(agent('10.0.1.1'), agent('10.0.5.1'))).message).toBe(
+      '1 agent(s) of the inventory are not registered with the leading master: agent-2.',
+    );
+    expect(check(slaves(agent('10.0.1.1'), agent('10.0.1.2', { active: false }), agent('10.0.5.1'))).message).toBe(
+      '1 agent(s) of the inventory are registered but inactive: agent-2.',
+    );
     const recovered = JSON.stringify({ slaves: [agent('10.0.1.1'), agent('10.0.5.1')], recovered_slaves: [agent('10.0.1.2')] });
     expect(check(recovered).message).toBe('1 agent(s) of the inventory have not re-registered since the master recovered: agent-2.');
   });

@@ -46,7 +46,7 @@ describe('values that begin with -', () => {
     'curl -O x{{vars.u}}',
     "printf '%s\\n' {{vars.u}}",
     'cat > {{vars.u}}',
-    "sh -c 'printf \"%s\" \"$1\"' sh {{vars.u}}",
+    'sh -c \'printf "%s" "$1"\' sh {{vars.u}}',
     "python3.11 -c 'import sys; print(sys.argv[1])' {{vars.u}}",
     'curl {{vars.u | raw}}',
     'cat <<EOF\n{{vars.u}}\nEOF',
@@ -59,5 +59,4 @@ describe('values that begin with -', () => {
     expect(render('curl -O {{vars.u}}', scope('http://b/x.sh'), 'shell')).toBe('curl -O http://b/x.sh');
     expect(renderForDisplay('curl -O {{vars.u}}', scope(), 'shell')).toBe(`curl -O '${HOSTILE}'`);
   });
-
 });

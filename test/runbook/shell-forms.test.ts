@@ -20,7 +20,11 @@ afterEach(() => {
   expect(found).toBe(false);
 });
 
-const scopeWith = (x: string): Scope => ({ params: { x }, vars: {}, node: { name: 'm1', ip: '10.0.4.1', address: 'm1', role: 'master', roles: ['master'], vars: {} } });
+const scopeWith = (x: string): Scope => ({
+  params: { x },
+  vars: {},
+  node: { name: 'm1', ip: '10.0.4.1', address: 'm1', role: 'master', roles: ['master'], vars: {} },
+});
 const P = `printf '%s\\0'`;
 const V = '{{params.x}}';
 
@@ -48,7 +52,11 @@ const DATA_FORMS: Form[] = [
   { template: `${P} a#${V}`, expect: (v) => [`a#${v}`] },
   { template: `${P} "$(cat <<EOF\n${V} $((1+1))\nEOF\n)"`, expect: (v) => [`${v} 2`], mayRefuse: (v) => v.includes('\n') },
   { template: `${P} "$(cat <<\\EOF\n${V} $((1+1))\nEOF\n)"`, expect: (v) => [`${v} $((1+1))`], mayRefuse: (v) => v.includes('\n') },
-  { template: `${P} "$(cat <<"EOF"\n${V} $(touch "$DIR/INJECTED")\nEOF\n)"`, expect: (v) => [`${v} $(touch "$DIR/INJECTED")`], mayRefuse: (v) => v.includes('\n') },
+  {
+    template: `${P} "$(cat <<"EOF"\n${V} $(touch "$DIR/INJECTED")\nEOF\n)"`,
+    expect: (v) => [`${v} $(touch "$DIR/INJECTED")`],
+    mayRefuse: (v) => v.includes('\n'),
+  },
 ];
 
 describe('bash forms where a value is data', () => {

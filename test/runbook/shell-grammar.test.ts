@@ -143,7 +143,10 @@ function grammarHeredocs(text: string, file: File): Array<{ start: number; end: 
 }
 
 /** Every disagreement between the reader and the grammar on one command, as sentences. */
-async function disagreements(template: string, misread: (view: ReaderView) => ReaderView = (view) => view): Promise<{ parsed: boolean; problems: string[] }> {
+async function disagreements(
+  template: string,
+  misread: (view: ReaderView) => ReaderView = (view) => view,
+): Promise<{ parsed: boolean; problems: string[] }> {
   const read = readerView(template);
   const text = read.text;
   const view = misread(read.view);
@@ -152,12 +155,18 @@ async function disagreements(template: string, misread: (view: ReaderView) => Re
   const problems: string[] = [];
   for (const p of view.placements) {
     if (text.slice(p.at, p.at + MARK.length) !== MARK) {
-      problems.push(`the reader placed {{${p.ref}}} at ${p.at}, where the command has ${JSON.stringify(text.slice(p.at, p.at + MARK.length))}`);
+      problems.push(
+        `the reader placed {{${p.ref}}} at ${p.at}, where the command has ${JSON.stringify(text.slice(p.at, p.at + MARK.length))}`,
+      );
       continue;
     }
     // A word the grammar would run as a command must be one the reader does not take for an argument.
     // (After coproc NAME, a ( opens the coprocess's body: there the probe says nothing.)
-    if (p.commandWord === false && !/\bcoproc\s+\S+\s+$/.test(text.slice(0, p.at)) && (await verdict(`${text.slice(0, p.at)}(`)).message.includes('`(` must be followed by a statement list')) {
+    if (
+      p.commandWord === false &&
+      !/\bcoproc\s+\S+\s+$/.test(text.slice(0, p.at)) &&
+      (await verdict(`${text.slice(0, p.at)}(`)).message.includes('`(` must be followed by a statement list')
+    ) {
       problems.push(`{{${p.ref}}} at ${p.at}: the reader reads an argument, the grammar a command's name`);
     }
     const expected = EXPECTED[p.context];
@@ -169,7 +178,9 @@ async function disagreements(template: string, misread: (view: ReaderView) => Re
   }
   for (const doc of grammarHeredocs(text, file)) {
     if (!view.heredocs.some((d) => d.start === doc.start && d.end === doc.end && d.quoted === doc.quoted)) {
-      problems.push(`the grammar reads a here-document body ${JSON.stringify(text.slice(doc.start, doc.end))} (quoted: ${doc.quoted}); the reader read ${JSON.stringify(view.heredocs.map((d) => text.slice(d.start, d.end)))}`);
+      problems.push(
+        `the grammar reads a here-document body ${JSON.stringify(text.slice(doc.start, doc.end))} (quoted: ${doc.quoted}); the reader read ${JSON.stringify(view.heredocs.map((d) => text.slice(d.start, d.end)))}`,
+      );
     }
   }
   return { parsed: true, problems };
@@ -232,11 +243,48 @@ function seeded(seed: number): () => number {
 const V = '{{params.x}}';
 /** Words around a value: each a form the grammar reads its own way. */
 const VALUE_WORDS = [
-  V, `a${V}b`, `"${V}"`, `"a $HOME ${V}"`, `'${V}'`, `$'${V}'`, `$'a\\n'${V}`, `"$(echo ${V})"`, `$(echo ${V})`, `{a,${V}}`, `${V}{x,y}`,
-  `$(( ${V} + 1 ))`, `"\${X:-${V}}"`, `\`echo ${V}\``, `$( $(echo ${V}) )`, `"$(echo "$(printf %s ${V})")"`, `--opt=${V}`, `x=${V}`, `"a\\"${V}"`,
-  `'it'\\''s ${V}'`, `$'it\\'s' ${V}`, `"$(case a in a) echo ${V};; esac)"`, `"\`echo\` ${V}"`, `<(echo ${V})`, `"#${V}"`, `a#${V}`,
+  V,
+  `a${V}b`,
+  `"${V}"`,
+  `"a $HOME ${V}"`,
+  `'${V}'`,
+  `$'${V}'`,
+  `$'a\\n'${V}`,
+  `"$(echo ${V})"`,
+  `$(echo ${V})`,
+  `{a,${V}}`,
+  `${V}{x,y}`,
+  `$(( ${V} + 1 ))`,
+  `"\${X:-${V}}"`,
+  `\`echo ${V}\``,
+  `$( $(echo ${V}) )`,
+  `"$(echo "$(printf %s ${V})")"`,
+  `--opt=${V}`,
+  `x=${V}`,
+  `"a\\"${V}"`,
+  `'it'\\''s ${V}'`,
+  `$'it\\'s' ${V}`,
+  `"$(case a in a) echo ${V};; esac)"`,
+  `"\`echo\` ${V}"`,
+  `<(echo ${V})`,
+  `"#${V}"`,
+  `a#${V}`,
 ];
-const PLAIN_WORDS = ['a', '"b c"', "'d e'", '$HOME', '"${X:-y}"', '$(date)', '{1..3}', "$'t\\t'", '"$(echo ")")"', '\\#', "'#'", '$((1+2))', '2>/dev/null'];
+const PLAIN_WORDS = [
+  'a',
+  '"b c"',
+  "'d e'",
+  '$HOME',
+  '"${X:-y}"',
+  '$(date)',
+  '{1..3}',
+  "$'t\\t'",
+  '"$(echo ")")"',
+  '\\#',
+  "'#'",
+  '$((1+2))',
+  '2>/dev/null',
+];
 const STATEMENTS = [
   'echo w W w',
   'grep -c W f | sort w',
@@ -299,7 +347,9 @@ function generated(count: number): string[] {
         .replace(/\bw\b/g, () => pick(PLAIN_WORDS)),
     );
     // A statement ending in a here-document is joined by a newline: after its terminator, nothing more may follow on that line.
-    out.push(statements.reduce((all, s) => (all === '' ? s : `${all}${/\n/.test(all) ? '\n' : pick(['; ', '\n', ' && ', ' | '])}${s}`), ''));
+    out.push(
+      statements.reduce((all, s) => (all === '' ? s : `${all}${/\n/.test(all) ? '\n' : pick(['; ', '\n', ' && ', ' | '])}${s}`), ''),
+    );
   }
   return out;
 }
@@ -320,7 +370,12 @@ async function expectAgreement(commands: readonly string[], options: { allParse:
 
 describe('the shell reader reads commands as a real shell grammar does', () => {
   it('in both DC/OS runbooks and the examples', async () => {
-    const commands = ['runbooks/dcos-1.11-patch.yaml', 'runbooks/dcos-1.11-patch.zh-CN.yaml', 'runbooks/examples/hello.yaml', 'runbooks/examples/rolling-restart.yaml'].flatMap(runbookCommands);
+    const commands = [
+      'runbooks/dcos-1.11-patch.yaml',
+      'runbooks/dcos-1.11-patch.zh-CN.yaml',
+      'runbooks/examples/hello.yaml',
+      'runbooks/examples/rolling-restart.yaml',
+    ].flatMap(runbookCommands);
     expect(commands.filter((c) => c.includes('{{')).length).toBeGreaterThan(60);
     await expectAgreement(commands, { allParse: true });
   }, 90_000);
@@ -356,14 +411,28 @@ describe('the shell reader reads commands as a real shell grammar does', () => {
     expect((await disagreements(template)).problems).toEqual([]);
     const contexts: PlacementContext[] = ['quoted-heredoc', 'double', 'single', 'comment'];
     for (const [i, wrong] of (['heredoc', 'unquoted', 'double', 'single'] as const).entries()) {
-      const { problems } = await disagreements(template, (view) => ({ ...view, placements: view.placements.map((p, j) => (j === i ? { ...p, context: wrong } : p)) }));
-      expect(problems, `${contexts[i]} misread as ${wrong}`).toEqual([expect.stringContaining(`the reader reads ${wrong}, the grammar ${contexts[i]}`)]);
+      const { problems } = await disagreements(template, (view) => ({
+        ...view,
+        placements: view.placements.map((p, j) => (j === i ? { ...p, context: wrong } : p)),
+      }));
+      expect(problems, `${contexts[i]} misread as ${wrong}`).toEqual([
+        expect.stringContaining(`the reader reads ${wrong}, the grammar ${contexts[i]}`),
+      ]);
     }
-    const shifted = await disagreements(`cat <<EOF >/dev/null\nline ${V}\nEOF`, (view) => ({ ...view, heredocs: view.heredocs.map((d) => ({ ...d, end: d.end + 1 })) }));
+    const shifted = await disagreements(`cat <<EOF >/dev/null\nline ${V}\nEOF`, (view) => ({
+      ...view,
+      heredocs: view.heredocs.map((d) => ({ ...d, end: d.end + 1 })),
+    }));
     expect(shifted.problems).toEqual([expect.stringContaining('the grammar reads a here-document body "line QVAL\\n"')]);
-    const argument = await disagreements(`true && ${V} x`, (view) => ({ ...view, placements: view.placements.map((p) => ({ ...p, commandWord: false })) }));
+    const argument = await disagreements(`true && ${V} x`, (view) => ({
+      ...view,
+      placements: view.placements.map((p) => ({ ...p, commandWord: false })),
+    }));
     expect(argument.problems).toEqual([expect.stringContaining("the reader reads an argument, the grammar a command's name")]);
-    const unquoted = await disagreements(`cat <<"EOF" >/dev/null\nline\nEOF`, (view) => ({ ...view, heredocs: view.heredocs.map((d) => ({ ...d, quoted: false })) }));
+    const unquoted = await disagreements(`cat <<"EOF" >/dev/null\nline\nEOF`, (view) => ({
+      ...view,
+      heredocs: view.heredocs.map((d) => ({ ...d, quoted: false })),
+    }));
     expect(unquoted.problems).toEqual([expect.stringContaining('(quoted: true)')]);
   });
 });

@@ -28,7 +28,7 @@ describe('shellQuote', () => {
     expect(shellQuote(value)).toBe(quoted);
   });
 
-  it('never uses the $\'...\' form that dash misreads', () => {
+  it("never uses the $'...' form that dash misreads", () => {
     for (const v of HOSTILE_VALUES) expect(shellQuote(v).startsWith("$'")).toBe(false);
   });
 
@@ -57,14 +57,18 @@ describe('shellQuote', () => {
   describe.each(SHELLS)('round trip under %s', (shell) => {
     it('prints every hostile value exactly, bare or always quoted, and runs nothing', () => {
       for (const quote of [shellQuote, shellQuoteAlways]) {
-        const printed = printedWords(shell, HOSTILE_VALUES.map((v) => `printf '%s\\0' ${quote(v)}`), { DIR: tmp.dir });
+        const printed = printedWords(
+          shell,
+          HOSTILE_VALUES.map((v) => `printf '%s\\0' ${quote(v)}`),
+          { DIR: tmp.dir },
+        );
         expect(printed).toEqual(HOSTILE_VALUES.map((v) => [v]));
         expect(existsSync(injected)).toBe(false);
       }
     });
 
     it('keeps a hostile value one argument among others', () => {
-      const values = ["a'; touch \"$DIR/INJECTED\" #", '', 'b c', '$(id)'];
+      const values = ['a\'; touch "$DIR/INJECTED" #', '', 'b c', '$(id)'];
       const printed = printedWords(shell, [`printf '%s\\0' ${values.map(shellQuote).join(' ')}`], { DIR: tmp.dir });
       expect(printed).toEqual([values]);
       expect(existsSync(injected)).toBe(false);

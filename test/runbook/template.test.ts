@@ -55,10 +55,13 @@ describe('parseTemplate', () => {
     ['{{\tparams.x  |  raw }}', [{ kind: 'ref', ref: 'params.x', raw: true, start: 0, end: 22 }]],
     ['\\{{params.x}} stays', [{ kind: 'text', text: '{{params.x}} stays' }]],
     ['a }} b', [{ kind: 'text', text: 'a }} b' }]],
-    ['{{node.vars.zone}}{{run.id}}', [
-      { kind: 'ref', ref: 'node.vars.zone', raw: false, start: 0, end: 18 },
-      { kind: 'ref', ref: 'run.id', raw: false, start: 18, end: 28 },
-    ]],
+    [
+      '{{node.vars.zone}}{{run.id}}',
+      [
+        { kind: 'ref', ref: 'node.vars.zone', raw: false, start: 0, end: 18 },
+        { kind: 'ref', ref: 'run.id', raw: false, start: 18, end: 28 },
+      ],
+    ],
   ])('parses %j', (source, parts) => {
     expect(parseTemplate(source)).toEqual({ parts, errors: [] });
   });
@@ -94,7 +97,11 @@ describe('parseTemplate', () => {
 
 describe('templateRefs', () => {
   it('lists every ref once, in order, ignoring escaped and broken ones', () => {
-    expect(templateRefs('{{node.ip}} {{params.a}} {{ node.ip | raw }} \\{{params.b}} {{bad}} {{vars.c}}')).toEqual(['node.ip', 'params.a', 'vars.c']);
+    expect(templateRefs('{{node.ip}} {{params.a}} {{ node.ip | raw }} \\{{params.b}} {{bad}} {{vars.c}}')).toEqual([
+      'node.ip',
+      'params.a',
+      'vars.c',
+    ]);
   });
 });
 
@@ -107,7 +114,10 @@ describe('render: values', () => {
   };
 
   it.each([
-    ['{{node.name}} {{node.ip}} {{node.address}} {{node.role}} {{node.user}} {{node.port}} {{node.vars.zone}}', 'master-1 10.0.4.1 m1.example master core 2222 a-1'],
+    [
+      '{{node.name}} {{node.ip}} {{node.address}} {{node.role}} {{node.user}} {{node.port}} {{node.vars.zone}}',
+      'master-1 10.0.4.1 m1.example master core 2222 a-1',
+    ],
     ['{{params.installed_version}}/{{params.n}}/{{params.yes}}/{{run.id}}', '1.11.4/5/true/r-20240308'],
     ['curl -O {{vars.patch_url}}', 'curl -O http://10.0.0.5:80/upgrade/5f0c/dcos_node_upgrade.sh'],
   ])('substitutes %j', (source, expected) => {
@@ -130,7 +140,9 @@ describe('render: values', () => {
   it('refuses node refs outside a node, run.id outside a run, and node.user when unset', () => {
     expect(templateError(() => render('{{node.ip}}', { params: {}, vars: {} }, 'text')).message).toMatch(/outside a node/);
     expect(templateError(() => render('{{run.id}}', { params: {}, vars: {} }, 'text')).message).toMatch(/run.id is not available/);
-    expect(templateError(() => render('{{node.user}}', { params: {}, vars: {}, node }, 'text')).message).toMatch(/node.user is not set for node master-1/);
+    expect(templateError(() => render('{{node.user}}', { params: {}, vars: {}, node }, 'text')).message).toMatch(
+      /node.user is not set for node master-1/,
+    );
   });
 
   it('refuses a template with a syntax error before rendering anything', () => {
@@ -187,7 +199,11 @@ const CONTEXTS: Context[] = [
   { name: 'single quotes', template: `${P} 'a {{params.x}} b' '{{params.x}}'`, expect: (v) => [`a ${v} b`, v] },
   { name: 'mixed quotes', template: `${P} 'a'"{{params.x}}"'{{params.x}}'{{params.x}}`, expect: (v) => [`a${v}${v}${v}`] },
   { name: 'sh -c argument', template: `sh -c 'printf "%s\\0" "$1"' sh {{params.x}}`, expect: (v) => [v] },
-  { name: 'command substitution', template: `${P} "$(printf '%s.' {{params.x}})" "$(printf '%s.' "<{{params.x}}>")"`, expect: (v) => [`${v}.`, `<${v}>.`] },
+  {
+    name: 'command substitution',
+    template: `${P} "$(printf '%s.' {{params.x}})" "$(printf '%s.' "<{{params.x}}>")"`,
+    expect: (v) => [`${v}.`, `<${v}>.`],
+  },
   { name: 'nested substitution', template: `${P} "$(printf '%s' "$(printf '%s.' '{{params.x}}')")"`, expect: (v) => [`${v}.`] },
   {
     name: 'here-document',
@@ -215,7 +231,12 @@ const CONTEXTS: Context[] = [
     mayRefuse: (v) => v.includes('\n'),
   },
   { name: 'comment', template: `${P} ok # {{params.x}} '`, expect: () => ['ok'], mayRefuse: (v) => v.includes('\n') },
-  { name: 'after a comment line', template: `# it's {{params.x}}\n${P} {{params.x}}`, expect: (v) => [v], mayRefuse: (v) => v.includes('\n') },
+  {
+    name: 'after a comment line',
+    template: `# it's {{params.x}}\n${P} {{params.x}}`,
+    expect: (v) => [v],
+    mayRefuse: (v) => v.includes('\n'),
+  },
   { name: 'case arm', template: `case x in *) ${P} "{{params.x}}";; esac`, expect: (v) => [v] },
   { name: 'interpreter argument', template: `perl -e 'print $ARGV[0], "\\0"' -- {{params.x}}`, expect: (v) => [v] },
   { name: 'through wrappers', template: `env -i PATH="$PATH" nice -n 1 timeout 10 ${P} {{params.x}}`, expect: (v) => [v] },
@@ -281,10 +302,18 @@ describe.each(SHELLS)('render in real shells: %s', (shell) => {
       for (const after of neighbours) {
         const quoted = (s: string) => (s === "'" ? "\\'" : s === '"' ? '\\"' : `'${s}'`);
         // The neighbours are quoted so that each context is one printf argument around the value.
-        contexts.push({ name: `${before}|${after}`, template: `${P} ${quoted(before)}{{params.x}}${quoted(after)}`, expect: (v) => [before + v + after] });
+        contexts.push({
+          name: `${before}|${after}`,
+          template: `${P} ${quoted(before)}{{params.x}}${quoted(after)}`,
+          expect: (v) => [before + v + after],
+        });
       }
     }
-    contexts.push({ name: 'unquoted pairs', template: `${P} ={{params.x}}= :{{params.x}}: /{{params.x}}/ -{{params.x}}- @{{params.x}}@ %{{params.x}}% .{{params.x}}.`, expect: (v) => ['=', ':', '/', '-', '@', '%', '.'].map((c) => c + v + c) });
+    contexts.push({
+      name: 'unquoted pairs',
+      template: `${P} ={{params.x}}= :{{params.x}}: /{{params.x}}/ -{{params.x}}- @{{params.x}}@ %{{params.x}}% .{{params.x}}.`,
+      expect: (v) => ['=', ':', '/', '-', '@', '%', '.'].map((c) => c + v + c),
+    });
     roundTrip(shell, safe, contexts);
   });
 
@@ -301,7 +330,12 @@ describe.each(SHELLS)('render in real shells: %s', (shell) => {
   });
 
   it('an inventory host named x; rm -rf / runs no rm, wherever its name lands', () => {
-    const hostile = { ...node, name: 'x; touch "$DIR/INJECTED" #', ip: '$(touch "$DIR/INJECTED")', vars: { z: "'; touch \"$DIR/INJECTED\" '" } };
+    const hostile = {
+      ...node,
+      name: 'x; touch "$DIR/INJECTED" #',
+      ip: '$(touch "$DIR/INJECTED")',
+      vars: { z: '\'; touch "$DIR/INJECTED" \'' },
+    };
     const s: Scope = { params: {}, vars: {}, node: hostile };
     const command = render(`${P} {{node.name}} "http://{{node.ip}}:5050" '{{node.vars.z}}' # {{node.name}}`, s, 'shell');
     expect(printedWords(shell, [command], { DIR: tmp.dir })).toEqual([[hostile.name, `http://${hostile.ip}:5050`, hostile.vars.z]]);
@@ -313,13 +347,69 @@ describe.each(SHELLS)('render in real shells: %s', (shell) => {
     // newline are left out: after a syntax error of the author's own, bash carries on at the next
     // line, which can be inside a quoted value; such commands fail on their first run anyway.
     const random = prng(2024);
-    const pieces = [' ', ' ', 'echo ', '"', "'", '$(', ')', '`', '\\', ';', '|', '&&', '#', '${', '}', '$((', '))', '((', '[[ ', ' ]]', '-eq ', 'x=', 'a[', ']', '(', 'sh -c ', 'awk ', 'sed ', 'eval ', 'declare ', 'read ', '=', '>', '<', '>&', '&>', '2>', '2>&1', '!', '\\\n', "$'", '$X', '-v '];
-    const values = ['a;touch "$DIR/INJECTED"', '$(touch "$DIR/INJECTED")', '`touch "$DIR/INJECTED"`', "'; touch \"$DIR/INJECTED\" #", 'a[$(touch "$DIR/INJECTED")]', '\\', '$(touch${IFS}"$DIR/INJECTED")', '}; touch "$DIR/INJECTED"; {'];
+    const pieces = [
+      ' ',
+      ' ',
+      'echo ',
+      '"',
+      "'",
+      '$(',
+      ')',
+      '`',
+      '\\',
+      ';',
+      '|',
+      '&&',
+      '#',
+      '${',
+      '}',
+      '$((',
+      '))',
+      '((',
+      '[[ ',
+      ' ]]',
+      '-eq ',
+      'x=',
+      'a[',
+      ']',
+      '(',
+      'sh -c ',
+      'awk ',
+      'sed ',
+      'eval ',
+      'declare ',
+      'read ',
+      '=',
+      '>',
+      '<',
+      '>&',
+      '&>',
+      '2>',
+      '2>&1',
+      '!',
+      '\\\n',
+      "$'",
+      '$X',
+      '-v ',
+    ];
+    const values = [
+      'a;touch "$DIR/INJECTED"',
+      '$(touch "$DIR/INJECTED")',
+      '`touch "$DIR/INJECTED"`',
+      '\'; touch "$DIR/INJECTED" #',
+      'a[$(touch "$DIR/INJECTED")]',
+      '\\',
+      '$(touch${IFS}"$DIR/INJECTED")',
+      '}; touch "$DIR/INJECTED"; {',
+    ];
     const work = tempDir('runbook-template-fuzz-');
     try {
       let ran = 0;
       for (let i = 0; i < 1500; i++) {
-        const template = Array.from({ length: 2 + Math.floor(random() * 8) }, () => (random() < 0.3 ? '{{params.x}}' : pieces[Math.floor(random() * pieces.length)])).join('') + ' {{params.x}}';
+        const template =
+          Array.from({ length: 2 + Math.floor(random() * 8) }, () =>
+            random() < 0.3 ? '{{params.x}}' : pieces[Math.floor(random() * pieces.length)],
+          ).join('') + ' {{params.x}}';
         const value = values[Math.floor(random() * values.length)]!;
         let command: string;
         try {
@@ -367,7 +457,7 @@ describe('render: spots where no quoting is safe are refused', () => {
     ["trap 'echo {{params.x}}' EXIT", /trap runs/],
     ['watch -n 5 ls {{params.x}}', /watch hands its arguments to sh -c/],
     ['ssh -p 22 core@host ls {{params.x}}', /ssh joins the words/],
-    ["python3 -c 'print(\"{{params.x}}\")'", /python runs code from its arguments/],
+    ['python3 -c \'print("{{params.x}}")\'', /python runs code from its arguments/],
     ['sudo bash <<EOF\necho {{params.x}}\nEOF', /here-document, the input of a program that may run it: bash reads its script/],
     ['cat <<{{params.x}}\nx\n', /terminator must be written out/],
     ["echo $'a\\'' {{params.x}}", /disagree/],
@@ -475,7 +565,7 @@ describe('render: spots where no quoting is safe are refused', () => {
     ["awk -v v={{params.x}} '{ print v }' f", /awk's program/],
     ["sudo gawk -v a=1 -e 'BEGIN { print }' -e {{params.x}}", /gawk's program/],
     ["sed -i 's/^v=.*/v={{params.x}}/' f", /sed's e command/],
-    ["sed -n 1p {{params.x}}", /sed's e command/],
+    ['sed -n 1p {{params.x}}', /sed's e command/],
     ['alias go={{params.x}}', /alias runs/],
     ['flock /run/x.lock -c {{params.x}}', /flock -c hands/],
     ['script -q -c "ls {{params.x}}" /dev/null', /script -c hands/],
@@ -514,8 +604,8 @@ describe('render: spots where no quoting is safe are refused', () => {
   });
 
   it.each([
-    ["sh -c 'echo \"$1\"' sh {{params.x}}", 'v'],
-    ["bash -ec 'echo \"$1\"' -- {{params.x}} {{params.x}}", 'v'],
+    ['sh -c \'echo "$1"\' sh {{params.x}}', 'v'],
+    ['bash -ec \'echo "$1"\' -- {{params.x}} {{params.x}}', 'v'],
     ['bash dcos_node_upgrade.sh {{params.x}}', 'v'],
     ['sudo bash dcos_generate_config.ee.sh --generate-node-upgrade-script {{params.x}}', 'v'],
     ['cat <<EOF > /etc/x\n{{params.x}}\nEOF', 'v'],
@@ -525,7 +615,10 @@ describe('render: spots where no quoting is safe are refused', () => {
     ['(( 1 + 1 )) && echo {{params.x}}', 'v'],
     ['[ {{params.x}} -eq 1 ] && test {{params.x}} -gt 0', 'v'],
     ['(echo {{params.x}}) && echo a[{{params.x}}]', 'v'],
-    ['echo $HOME {{params.x}} && cp "$SRC" {{params.x}} && X=$(date) curl {{params.x}} && sudo -u "$SVC" systemctl restart {{params.x}}', 'v'],
+    [
+      'echo $HOME {{params.x}} && cp "$SRC" {{params.x}} && X=$(date) curl {{params.x}} && sudo -u "$SVC" systemctl restart {{params.x}}',
+      'v',
+    ],
     ['echo {{params.x}} 2>&1 >{{params.x}} && echo {{params.x}} &>/dev/null', 'v'],
     ['echo {{params.x}} || sh -c "exit 1"', 'v'],
     ['curl -fsS {{params.x}} | python3 -c "import json, sys; print(json.load(sys.stdin))"', 'v'],
@@ -546,7 +639,19 @@ describe('render: spots where no quoting is safe are refused', () => {
     runShell('/bin/bash', `echo hi >&${shellQuoteAlways('$(touch "$DIR/INJECTED")')}`, { DIR: tmp.dir });
     expect(existsSync(injected), '>&').toBe(true);
     rmSync(injected);
-    for (const spot of ['(( X + 1 ))', 'echo $[X]', 'let n=X', '[[ X -eq 1 ]]', '[[ 1 -lt "$(printf %s X)" ]]', '[ -v X ]', 'printf -v X %s v', 'read -r X <<< v', 'a=(1); unset X', 'declare -i n=X', 'arr=(); arr[X]=1']) {
+    for (const spot of [
+      '(( X + 1 ))',
+      'echo $[X]',
+      'let n=X',
+      '[[ X -eq 1 ]]',
+      '[[ 1 -lt "$(printf %s X)" ]]',
+      '[ -v X ]',
+      'printf -v X %s v',
+      'read -r X <<< v',
+      'a=(1); unset X',
+      'declare -i n=X',
+      'arr=(); arr[X]=1',
+    ]) {
       runShell('/bin/bash', spot.replace('X', hostile), { DIR: tmp.dir });
       expect(existsSync(injected), spot).toBe(true);
       rmSync(injected);
@@ -597,12 +702,20 @@ describe('render: spots where no quoting is safe are refused', () => {
     expect(templateError(() => render(heredoc, scopeWith('a\nEOF\ntouch x'), 'shell')).message).toMatch(/here-document/);
     expect(templateError(() => render(heredoc, scopeWith('EOF'), 'shell')).message).toMatch(/end the here-document early/);
     // Inside $(...) in a here-document a newline is as dangerous: bash splits the lines first.
-    for (const nested of ["cat <<EOF\n$(printf %s {{params.x}})\nEOF", 'cat <<EOF\n$(printf %s "{{params.x}}")\nEOF', "cat <<EOF\n$(printf %s '{{params.x}}')\nEOF"]) {
+    for (const nested of [
+      'cat <<EOF\n$(printf %s {{params.x}})\nEOF',
+      'cat <<EOF\n$(printf %s "{{params.x}}")\nEOF',
+      "cat <<EOF\n$(printf %s '{{params.x}}')\nEOF",
+    ]) {
       expect(templateError(() => render(nested, scopeWith('a\nEOF\ntouch x'), 'shell')).message).toMatch(/here-document/);
       expect(render(nested, scopeWith('a b'), 'shell')).toContain('a b');
     }
-    expect(templateError(() => render('cat <<EOF\n$(cat <<X\n{{params.x}}\nX\n)\nEOF', scopeWith('EOF'), 'shell')).message).toMatch(/early/);
-    expect(templateError(() => render("cat <<EOF\n$(printf %s '{{params.x}}\n')\nEOF", scopeWith('a\\'), 'shell')).message).toMatch(/backslash/);
+    expect(templateError(() => render('cat <<EOF\n$(cat <<X\n{{params.x}}\nX\n)\nEOF', scopeWith('EOF'), 'shell')).message).toMatch(
+      /early/,
+    );
+    expect(templateError(() => render("cat <<EOF\n$(printf %s '{{params.x}}\n')\nEOF", scopeWith('a\\'), 'shell')).message).toMatch(
+      /backslash/,
+    );
     expect(templateError(() => render('cat <<EOF\nE{{params.x}}\nEOF', scopeWith('OF'), 'shell')).message).toMatch(/early/);
     expect(render('cat <<EOF\n{{params.x}}\nEOF', scopeWith('EOFX'), 'shell')).toBe('cat <<EOF\nEOFX\nEOF');
     const comment = templateError(() => render('ls # {{params.x}}', scopeWith('secret-ish\ntouch x'), 'shell'));
@@ -647,7 +760,8 @@ describe('renderForDisplay: secrets', () => {
     for (const mode of ['shell', 'text'] as const) {
       const shown = renderForDisplay(source, scope(), mode);
       expect(shown).not.toContain(secret);
-      for (const piece of [secret, secret.replaceAll("'", `'\\''`), secret.replace(/[\\$`]/g, '\\$&'), `s3'\\''c`]) expect(shown).not.toContain(piece);
+      for (const piece of [secret, secret.replaceAll("'", `'\\''`), secret.replace(/[\\$`]/g, '\\$&'), `s3'\\''c`])
+        expect(shown).not.toContain(piece);
       expect(shown).toContain(SECRET_MASK);
       // The same template, rendered to run, does carry the secret: the check above can fail.
       expect(render(source, scope(), mode)).not.toBe(shown);
@@ -659,7 +773,9 @@ describe('renderForDisplay: secrets', () => {
   });
 
   it('shows where the secret goes and the rest as it runs', () => {
-    expect(renderForDisplay('curl -H "token={{params.jwt}}" -u {{params.user}}', scope(), 'shell')).toBe(`curl -H "token=${SECRET_MASK}" -u ops`);
+    expect(renderForDisplay('curl -H "token={{params.jwt}}" -u {{params.user}}', scope(), 'shell')).toBe(
+      `curl -H "token=${SECRET_MASK}" -u ops`,
+    );
   });
 
   it('masks a secret param that has no value, rather than failing or hinting', () => {
@@ -680,7 +796,15 @@ describe('renderForDisplay: secrets', () => {
     const random = prng(77);
     const chars = [...`ab1 '"\\$\`;|&\n#•`];
     const pick = (n: number) => Array.from({ length: n }, () => chars[Math.floor(random() * chars.length)]).join('');
-    const templates = ['echo {{params.s}}', 'echo "{{params.s}}"', "echo '{{params.s}}'", 'echo x{{params.s}}y{{vars.v}}', 'cat <<EOF\n{{vars.v}}\nEOF', "cat <<'E'\n{{vars.v}}\nE", '# {{vars.v}}'];
+    const templates = [
+      'echo {{params.s}}',
+      'echo "{{params.s}}"',
+      "echo '{{params.s}}'",
+      'echo x{{params.s}}y{{vars.v}}',
+      'cat <<EOF\n{{vars.v}}\nEOF',
+      "cat <<'E'\n{{vars.v}}\nE",
+      '# {{vars.v}}',
+    ];
     for (let i = 0; i < 300; i++) {
       const s = pick(1 + Math.floor(random() * 6));
       const sc: Scope = { params: { s }, vars: { v: pick(3) + s + pick(3) }, secrets: new Set(['s']) };

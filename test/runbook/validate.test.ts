@@ -64,7 +64,17 @@ const VALID = y(
 
 /** A minimal runbook around some steps (they start at line 6). */
 const steps = (...lines: string[]): string =>
-  y('id: t', 'title: T', 'sections:', '  - { id: s, title: S, on: local, steps: [ { id: first, text: hi } ] }', '  - id: m', '    title: M', '    on: master', '    steps:', ...lines);
+  y(
+    'id: t',
+    'title: T',
+    'sections:',
+    '  - { id: s, title: S, on: local, steps: [ { id: first, text: hi } ] }',
+    '  - id: m',
+    '    title: M',
+    '    on: master',
+    '    steps:',
+    ...lines,
+  );
 
 describe('validateRunbook', () => {
   it('accepts the DESIGN example (with a confirmation on the destructive step)', () => {
@@ -74,11 +84,7 @@ describe('validateRunbook', () => {
   const table: [string, string, string[]][] = [
     // --- shape -------------------------------------------------------------------------------
     ['a list at the top', '- a\n- b\n', ['1:1 error: expected a runbook: a mapping with id, title and sections, found a list']],
-    [
-      'missing keys',
-      'id: x\n',
-      ['1:1 error: missing key "title" in the runbook', '1:1 error: missing key "sections" in the runbook'],
-    ],
+    ['missing keys', 'id: x\n', ['1:1 error: missing key "title" in the runbook', '1:1 error: missing key "sections" in the runbook']],
     [
       'misspelt destructive (the brief example)',
       steps('      - id: run-patch-script', '        run: bash x.sh', '        destrutive: true', '        confirm: Patch it?'),
@@ -115,7 +121,9 @@ describe('validateRunbook', () => {
     [
       'a check that is none of the kinds',
       steps('      - id: a', '        run: curl x', '        expect: { status: 0 }'),
-      ['11:17 error: expected one of { exit: N }, { regex: ... }, { json: ..., equals: ... }, { column: ..., all: ... } or a list of them, found a mapping with "status"'],
+      [
+        '11:17 error: expected one of { exit: N }, { regex: ... }, { json: ..., equals: ... }, { column: ..., all: ... } or a list of them, found a mapping with "status"',
+      ],
     ],
     [
       'exit status out of range, in a list of checks',
@@ -166,19 +174,37 @@ describe('validateRunbook', () => {
     // --- ids ---------------------------------------------------------------------------------
     [
       'duplicate section ids',
-      y('id: t', 'title: T', 'sections:', '  - { id: s, title: S, steps: [ { id: a, text: hi } ] }', '  - { id: s, title: S2, steps: [ { id: a, text: hi } ] }'),
-      ['5:11 error: duplicate section id "s" (first at line 4): the journal and --resume tell sections apart by id, so section ids must be unique in the runbook'],
+      y(
+        'id: t',
+        'title: T',
+        'sections:',
+        '  - { id: s, title: S, steps: [ { id: a, text: hi } ] }',
+        '  - { id: s, title: S2, steps: [ { id: a, text: hi } ] }',
+      ),
+      [
+        '5:11 error: duplicate section id "s" (first at line 4): the journal and --resume tell sections apart by id, so section ids must be unique in the runbook',
+      ],
     ],
     [
       'duplicate step ids within a section, but not across sections',
       steps('      - { id: first, text: a }', '      - { id: b, text: b }', '      - { id: b, text: c }'),
-      ['11:15 error: duplicate step id "b" in section "m" (first at line 10): the journal and --resume tell steps apart by section and step id, so step ids must be unique within their section'],
+      [
+        '11:15 error: duplicate step id "b" in section "m" (first at line 10): the journal and --resume tell steps apart by section and step id, so step ids must be unique within their section',
+      ],
     ],
     // --- references ----------------------------------------------------------------------------
     [
       'unknown param, with a suggestion',
-      y('id: t', 'title: T', 'params: { installed_version: { prompt: v } }', 'sections:', '  - { id: s, title: S, steps: [ { id: a, run: "echo {{params.instaled_version}}" } ] }'),
-      ['5:53 error: params.instaled_version names no param: the runbook declares no param "instaled_version"; did you mean "installed_version"?'],
+      y(
+        'id: t',
+        'title: T',
+        'params: { installed_version: { prompt: v } }',
+        'sections:',
+        '  - { id: s, title: S, steps: [ { id: a, run: "echo {{params.instaled_version}}" } ] }',
+      ),
+      [
+        '5:53 error: params.instaled_version names no param: the runbook declares no param "instaled_version"; did you mean "installed_version"?',
+      ],
     ],
     [
       'a var used before the step that captures it',
@@ -202,7 +228,7 @@ describe('validateRunbook', () => {
       [
         '7:31 error: vars.url is used before it is captured: step "get" (line 8) captures it, later in the plan',
         '14:32 error: vars.self is used before it is captured: step "self" (line 14) captures it, later in the plan',
-        "15:33 error: vars.ulr is not captured by any step; did you mean \"url\"?; a step sets vars.NAME with capture: { NAME: 'regex with (group)' }",
+        '15:33 error: vars.ulr is not captured by any step; did you mean "url"?; a step sets vars.NAME with capture: { NAME: \'regex with (group)\' }',
       ],
     ],
     [
@@ -234,7 +260,9 @@ describe('validateRunbook', () => {
         `        run: 'printf "header = \\"Authorization: token=%s\\"\\n" {{params.jwt}} | curl -K - https://x'`,
         '        text: "Token is {{params.jwt}}"',
       ),
-      ['10:25 error: {{params.jwt}} would show the secret param "jwt" in step "a"; secrets may be used only in commands, which are masked when shown'],
+      [
+        '10:25 error: {{params.jwt}} would show the secret param "jwt" in step "a"; secrets may be used only in commands, which are masked when shown',
+      ],
     ],
     [
       'a value where no shell quoting is safe',
@@ -277,8 +305,8 @@ describe('validateRunbook', () => {
         `      - { id: e, run: 'echo {{params.jwt | raw}}' }`,
       ),
       [
-        '8:54 error: {{params.jwt}} cannot be placed safely in this command: it is a secret, and here it would be an argument of curl, which ps shows to every user of the node; pass it on standard input from a shell builtin instead, e.g. printf \'%s\' {{params.jwt}} | PROGRAM (curl: printf \'header = "Authorization: token=%s"\\n\' {{params.jwt}} | curl -K - ...)',
-        '9:55 error: {{params.jwt}} cannot be placed safely in this command: it is a secret, and here it would be an argument of printf, which ps shows to every user of the node; pass it on standard input from a shell builtin instead, e.g. printf \'%s\' {{params.jwt}} | PROGRAM (curl: printf \'header = "Authorization: token=%s"\\n\' {{params.jwt}} | curl -K - ...)',
+        "8:54 error: {{params.jwt}} cannot be placed safely in this command: it is a secret, and here it would be an argument of curl, which ps shows to every user of the node; pass it on standard input from a shell builtin instead, e.g. printf '%s' {{params.jwt}} | PROGRAM (curl: printf 'header = \"Authorization: token=%s\"\\n' {{params.jwt}} | curl -K - ...)",
+        "9:55 error: {{params.jwt}} cannot be placed safely in this command: it is a secret, and here it would be an argument of printf, which ps shows to every user of the node; pass it on standard input from a shell builtin instead, e.g. printf '%s' {{params.jwt}} | PROGRAM (curl: printf 'header = \"Authorization: token=%s\"\\n' {{params.jwt}} | curl -K - ...)",
         '12:29 error: {{params.jwt | raw}} pastes a secret where this reader cannot tell whether ps would show it; leave out | raw',
       ],
     ],
@@ -419,7 +447,7 @@ describe('validateRunbook', () => {
         '3:25 error: the regular expression of the pattern of param "v" does not compile: Unterminated group',
         '10:26 error: the regular expression of the regex check does not compile: Unterminated character class',
         '11:25 error: the regular expression of capture "url" has no group: put what goes into vars.url in ( )',
-        "11:44 error: the regular expression of capture \"other\" does not compile: Unterminated group",
+        '11:44 error: the regular expression of capture "other" does not compile: Unterminated group',
       ],
     ],
     [
@@ -495,7 +523,13 @@ describe('validateRunbook', () => {
     ],
     [
       'steps that do nothing, and expect or capture without run',
-      steps('      - id: a', '        title: Nothing', '      - { id: b, expect: { exit: 0 }, text: hi }', "      - { id: c, capture: { x: '(x)' }, text: hi }", '      - { id: d, confirm: false }'),
+      steps(
+        '      - id: a',
+        '        title: Nothing',
+        '      - { id: b, expect: { exit: 0 }, text: hi }',
+        "      - { id: c, capture: { x: '(x)' }, text: hi }",
+        '      - { id: d, confirm: false }',
+      ),
       [
         '9:9 error: step "a" does nothing: give it run, check, text, checklist or confirm',
         '11:18 error: expect checks the result of a command, but step "b" has no run',
@@ -562,9 +596,12 @@ describe('validateRunbook', () => {
   });
 
   it('step_timeout: a duration longer than 0s, placed where it is written', () => {
-    const base = (v: string) => y('id: t', 'title: T', `step_timeout: ${v}`, 'sections:', '  - id: s', '    title: S', '    steps:', '      - { id: a, run: echo }');
+    const base = (v: string) =>
+      y('id: t', 'title: T', `step_timeout: ${v}`, 'sections:', '  - id: s', '    title: S', '    steps:', '      - { id: a, run: echo }');
     expect(problems(base('45m'))).toEqual([]);
-    expect(problems(base('0s'))).toEqual(['3:15 error: step_timeout must be longer than 0s: a command with no time at all is stopped as soon as it starts']);
+    expect(problems(base('0s'))).toEqual([
+      '3:15 error: step_timeout must be longer than 0s: a command with no time at all is stopped as soon as it starts',
+    ]);
     expect(problems(base('soon'))[0]).toMatch(/^3:15 error: .*duration/);
   });
 
@@ -739,7 +776,12 @@ describe('loadRunbook', () => {
   it('refuses hostile YAML before validating it', async () => {
     const file = join(dir, 'bomb.yaml');
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 8; i++) lines.push(`${'abcdefgh'[i]}: &${'abcdefgh'[i]} [${Array(10).fill(`*${'abcdefgh'[i - 1]}`).join(', ')}]`);
+    for (let i = 1; i < 8; i++)
+      lines.push(
+        `${'abcdefgh'[i]}: &${'abcdefgh'[i]} [${Array(10)
+          .fill(`*${'abcdefgh'[i - 1]}`)
+          .join(', ')}]`,
+      );
     await writeFile(file, lines.join('\n') + '\n');
     const started = Date.now();
     await expect(loadRunbook(file)).rejects.toThrow(/expands to more than 500000 values/);

@@ -27,10 +27,14 @@ describe('Guano through dcos-shell', () => {
     expect(ok).toMatchObject({ exit: 0, stdout: '{"id":"/","apps":[]}' });
     const wrong = await sshRun(s, 'master-1', `${GUANO.replace('-p secret', '-p nope')} -s 10.0.4.1:2181`);
     expect(wrong.exit).toBe(1);
-    expect(wrong.stderr.split('\n')[0]).toBe('Exception in thread "main" org.apache.zookeeper.KeeperException$NoAuthException: KeeperErrorCode = NoAuth for /dcos');
+    expect(wrong.stderr.split('\n')[0]).toBe(
+      'Exception in thread "main" org.apache.zookeeper.KeeperException$NoAuthException: KeeperErrorCode = NoAuth for /dcos',
+    );
     // An agent runs no ZooKeeper.
     const down = await sshRun(s, 'master-1', `${GUANO} -s 10.0.1.1:2181`);
-    expect(down.stderr.split('\n')[0]).toBe('Exception in thread "main" org.apache.zookeeper.KeeperException$ConnectionLossException: KeeperErrorCode = ConnectionLoss for /');
+    expect(down.stderr.split('\n')[0]).toBe(
+      'Exception in thread "main" org.apache.zookeeper.KeeperException$ConnectionLossException: KeeperErrorCode = ConnectionLoss for /',
+    );
     const noJar = await sshRun(s, 'master-1', 'sudo /opt/mesosphere/bin/dcos-shell java -jar guano-0.1a.jar -s 10.0.4.1:2181');
     expect(noJar).toMatchObject({ exit: 1, stderr: 'Error: Unable to access jarfile guano-0.1a.jar\n' });
   });
@@ -61,12 +65,19 @@ describe('sha256sum -c', () => {
     expect(await sshRun(s, 'bootstrap', `sha256sum ${file} | sha256sum -c -`)).toMatchObject({ exit: 0, stdout: `${file}: OK\n` });
     expect(await sshRun(s, 'bootstrap', `sha256sum ${file} | sha256sum -c --quiet -`)).toMatchObject({ exit: 0, stdout: '' });
     const wrong = `${'0'.repeat(64)}  ${file}`;
-    expect(await sshRun(s, 'bootstrap', `echo '${wrong}' | sha256sum -c --quiet -`)).toMatchObject({ exit: 1, stdout: `${file}: FAILED\n`, stderr: 'sha256sum: WARNING: 1 computed checksum did NOT match\n' });
+    expect(await sshRun(s, 'bootstrap', `echo '${wrong}' | sha256sum -c --quiet -`)).toMatchObject({
+      exit: 1,
+      stdout: `${file}: FAILED\n`,
+      stderr: 'sha256sum: WARNING: 1 computed checksum did NOT match\n',
+    });
     expect(await sshRun(s, 'bootstrap', `echo '${sum.slice(0, 64)}  /nope' | sha256sum -c -`)).toMatchObject({
       exit: 1,
       stdout: '/nope: FAILED open or read\n',
       stderr: 'sha256sum: /nope: No such file or directory\nsha256sum: WARNING: 1 listed file could not be read\n',
     });
-    expect(await sshRun(s, 'bootstrap', 'echo nonsense | sha256sum -c -')).toMatchObject({ exit: 1, stderr: 'sha256sum: standard input: no properly formatted SHA256 checksum lines found\n' });
+    expect(await sshRun(s, 'bootstrap', 'echo nonsense | sha256sum -c -')).toMatchObject({
+      exit: 1,
+      stderr: 'sha256sum: standard input: no properly formatted SHA256 checksum lines found\n',
+    });
   });
 });

@@ -37,7 +37,11 @@ describe('simulator keys', () => {
     const script = path.join(root, 'dist', `many-keys-${process.pid}.mjs`);
     cleanups.push(() => rmSync(script, { force: true }));
     await build({
-      stdin: { contents: `import { generateEd25519 } from './src/sim/keys.ts';\nfor (let i = 0; i < 20000; i++) generateEd25519('k');\nconsole.log('done');\n`, resolveDir: root, loader: 'ts' },
+      stdin: {
+        contents: `import { generateEd25519 } from './src/sim/keys.ts';\nfor (let i = 0; i < 20000; i++) generateEd25519('k');\nconsole.log('done');\n`,
+        resolveDir: root,
+        loader: 'ts',
+      },
       bundle: true,
       platform: 'node',
       format: 'esm',

@@ -29,7 +29,16 @@ describe('Mesos', () => {
     expect(r.stdout).toContain('"registrar\\/log\\/ensemble_size":3.0');
     expect(r.stdout).toMatch(/"master\\\/slaves_active":4\.0/);
     const m = JSON.parse(r.stdout) as Record<string, number>;
-    for (const key of ['master/uptime_secs', 'master/slaves_connected', 'master/slaves_disconnected', 'master/slaves_inactive', 'master/frameworks_active', 'master/tasks_running', 'master/cpus_total', 'system/load_1min']) {
+    for (const key of [
+      'master/uptime_secs',
+      'master/slaves_connected',
+      'master/slaves_disconnected',
+      'master/slaves_inactive',
+      'master/frameworks_active',
+      'master/tasks_running',
+      'master/cpus_total',
+      'system/load_1min',
+    ]) {
       expect(m).toHaveProperty([key]);
     }
     // The keys come in hash order, not sorted.
@@ -40,7 +49,9 @@ describe('Mesos', () => {
   it('says which master leads: only one is elected', async () => {
     const elected = [];
     for (const ip of ['10.0.4.1', '10.0.4.2', '10.0.4.3']) {
-      elected.push((JSON.parse((await m1.run(`curl -s http://${ip}:5050/metrics/snapshot`)).stdout) as Record<string, number>)['master/elected']);
+      elected.push(
+        (JSON.parse((await m1.run(`curl -s http://${ip}:5050/metrics/snapshot`)).stdout) as Record<string, number>)['master/elected'],
+      );
     }
     expect(elected).toEqual([0, 1, 0]);
   });
@@ -64,7 +75,9 @@ describe('Exhibitor', () => {
     );
     const m3 = await connect(sim, 'master-3');
     await m3.run('sudo systemctl stop dcos-exhibitor');
-    expect((await m1.run('curl -fsS http://10.0.4.1:8181/exhibitor/v1/cluster/status')).stdout).toContain('{"code":1,"description":"down","hostname":"10.0.4.3","isLeader":false}');
+    expect((await m1.run('curl -fsS http://10.0.4.1:8181/exhibitor/v1/cluster/status')).stdout).toContain(
+      '{"code":1,"description":"down","hostname":"10.0.4.3","isLeader":false}',
+    );
     const refused = await m1.run('curl -fsS http://10.0.4.3:8181/exhibitor/v1/cluster/status');
     expect(refused).toMatchObject({ exit: 7, stderr: 'curl: (7) Failed connect to 10.0.4.3:8181; Connection refused\n' });
     await m3.run('sudo systemctl start dcos-exhibitor');
@@ -78,10 +91,26 @@ describe('CockroachDB', () => {
     const r = await m1.run(COCKROACH_STATUS);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^\+-{4}\+-+\+-{8}\+-{21}\+-{21}\+-{18}\+-{23}\+-{8}\+-{20}\+-{24}\+$/);
-    expect(lines[1]?.split('|').map((c) => c.trim()).filter(Boolean)).toEqual([
-      'id', 'address', 'build', 'updated_at', 'started_at', 'replicas_leaders', 'replicas_leaseholders', 'ranges', 'ranges_unavailable', 'ranges_underreplicated',
+    expect(
+      lines[1]
+        ?.split('|')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    ).toEqual([
+      'id',
+      'address',
+      'build',
+      'updated_at',
+      'started_at',
+      'replicas_leaders',
+      'replicas_leaseholders',
+      'ranges',
+      'ranges_unavailable',
+      'ranges_underreplicated',
     ]);
-    expect(lines[3]).toMatch(/^\| {2}1 \| 10\.0\.4\.1:26257 +\| v1\.1\.4 \| \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \| \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \| +\d+ \| +\d+ \| +\d+ \| +0 \| +0 \|$/);
+    expect(lines[3]).toMatch(
+      /^\| {2}1 \| 10\.0\.4\.1:26257 +\| v1\.1\.4 \| \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \| \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \| +\d+ \| +\d+ \| +\d+ \| +0 \| +0 \|$/,
+    );
     expect(lines.at(-2)).toBe('(3 rows)');
   });
 
@@ -100,9 +129,14 @@ describe('systemd and diagnostics', () => {
     const r = await m1.run('sudo systemctl | grep dcos');
     const lines = r.stdout.trim().split('\n');
     expect(lines.length).toBeGreaterThan(20);
-    for (const l of lines) expect(l).toMatch(/^dcos-\S+\.(service|socket|timer) +loaded (active|activating|failed) +(running|exited|listening|waiting|start|auto-restart) +\S/);
+    for (const l of lines)
+      expect(l).toMatch(
+        /^dcos-\S+\.(service|socket|timer) +loaded (active|activating|failed) +(running|exited|listening|waiting|start|auto-restart) +\S/,
+      );
     expect(r.stdout).toMatch(/^dcos-mesos-master\.service +loaded active running +Mesos Master: distributed systems kernel$/m);
-    expect(r.stdout).toMatch(/^dcos-diagnostics\.socket +loaded active listening DC\/OS Diagnostics Agent Socket: socket for DC\/OS Diagnostics Agent$/m);
+    expect(r.stdout).toMatch(
+      /^dcos-diagnostics\.socket +loaded active listening DC\/OS Diagnostics Agent Socket: socket for DC\/OS Diagnostics Agent$/m,
+    );
     expect((await sshRun(sim, 'bootstrap', 'systemctl | grep dcos')).exit).toBe(1);
   });
 
@@ -110,8 +144,13 @@ describe('systemd and diagnostics', () => {
     expect((await m1.run('systemctl --version')).stdout).toMatch(/^systemd 219\n\+PAM/);
     expect(await m1.run('systemctl is-active dcos-mesos-master dcos-nothing')).toMatchObject({ stdout: 'active\nunknown\n', exit: 3 });
     const status = await m1.run('systemctl status dcos-exhibitor');
-    expect(status.stdout).toMatch(/^\u25cf dcos-exhibitor\.service - Exhibitor: Zookeeper supervisor service\n {3}Loaded: loaded \(.*; enabled; vendor preset: disabled\)\n {3}Active: active \(running\) since \w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; .* ago\n/);
-    expect(await m1.run('systemctl status dcos-nothing')).toMatchObject({ exit: 4, stderr: 'Unit dcos-nothing.service could not be found.\n' });
+    expect(status.stdout).toMatch(
+      /^\u25cf dcos-exhibitor\.service - Exhibitor: Zookeeper supervisor service\n {3}Loaded: loaded \(.*; enabled; vendor preset: disabled\)\n {3}Active: active \(running\) since \w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; .* ago\n/,
+    );
+    expect(await m1.run('systemctl status dcos-nothing')).toMatchObject({
+      exit: 4,
+      stderr: 'Unit dcos-nothing.service could not be found.\n',
+    });
   });
 
   it('refuses to restart a unit without root', async () => {
@@ -131,7 +170,9 @@ describe('systemd and diagnostics', () => {
 
   it('starts journalctl output with the journal header, and says when a unit has no entries', async () => {
     const r = await m1.run('sudo journalctl -u dcos-spartan');
-    expect(r.stdout).toMatch(/^-- Logs begin at \w{3} 2018-02-28 \d\d:\d\d:\d\d UTC, end at \w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\. --\n-- No entries --\n$/);
+    expect(r.stdout).toMatch(
+      /^-- Logs begin at \w{3} 2018-02-28 \d\d:\d\d:\d\d UTC, end at \w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\. --\n-- No entries --\n$/,
+    );
     const net = await m1.run('sudo journalctl -u dcos-net -n 3 --no-pager');
     expect(net.stdout.split('\n').slice(1, -1)).toHaveLength(3);
     expect(net.stdout.split('\n')[1]).toMatch(/^\w{3} \d\d \d\d:\d\d:\d\d master-1 \S+\[\d+\]: /);
@@ -147,7 +188,11 @@ describe('errors an operator meets', () => {
     const quiet = await m2.run('curl -fs http://10.0.4.2:5050/metrics/snapshot');
     expect(quiet).toMatchObject({ exit: 7, stderr: '' });
     await m2.run('sudo systemctl start dcos-mesos-master');
-    await pollUntil(m2, 'curl -fsS http://10.0.4.2:5050/metrics/snapshot', (r) => r.exit === 0 && r.stdout.includes('"registrar\\/log\\/recovered":1.0'));
+    await pollUntil(
+      m2,
+      'curl -fsS http://10.0.4.2:5050/metrics/snapshot',
+      (r) => r.exit === 0 && r.stdout.includes('"registrar\\/log\\/recovered":1.0'),
+    );
     const missing = await m2.run('curl -fsS http://10.0.4.2:5050/no/such/endpoint');
     expect(missing).toMatchObject({ exit: 22, stderr: 'curl: (22) The requested URL returned error: 404 Not Found\n' });
     m2.close();
@@ -155,10 +200,14 @@ describe('errors an operator meets', () => {
 
   it('the installer wants the installed version; the node script wants root', async () => {
     const boot = await connect(sim, 'bootstrap');
-    const noVersion = await boot.run(`cd ${BOOTSTRAP_DIR} && sudo bash dcos_generate_config.ee.sh --generate-node-upgrade-script`, { timeoutMs: 20_000 });
+    const noVersion = await boot.run(`cd ${BOOTSTRAP_DIR} && sudo bash dcos_generate_config.ee.sh --generate-node-upgrade-script`, {
+      timeoutMs: 20_000,
+    });
     expect(noVersion.exit).toBe(1);
     expect(noVersion.stderr).toContain('Must provide the version of the cluster upgrading from\n');
-    const gen = await boot.run(`cd ${BOOTSTRAP_DIR} && sudo bash dcos_generate_config.ee.sh --generate-node-upgrade-script 1.11.4`, { timeoutMs: 20_000 });
+    const gen = await boot.run(`cd ${BOOTSTRAP_DIR} && sudo bash dcos_generate_config.ee.sh --generate-node-upgrade-script 1.11.4`, {
+      timeoutMs: 20_000,
+    });
     const url = /URL: (\S+)/.exec(gen.stdout)?.[1] ?? '';
     boot.close();
     const a = await connect(sim, 'agent-3');
@@ -172,7 +221,9 @@ describe('errors an operator meets', () => {
   });
 
   it('answers the prerequisite commands of a CentOS 7 node', async () => {
-    const r = await m1.run("uname -r; grep -E '^ID=' /etc/os-release; rpm -q ipset; cat /proc/sys/net/ipv6/conf/all/disable_ipv6; sudo yum install -y ipset | tail -1");
+    const r = await m1.run(
+      "uname -r; grep -E '^ID=' /etc/os-release; rpm -q ipset; cat /proc/sys/net/ipv6/conf/all/disable_ipv6; sudo yum install -y ipset | tail -1",
+    );
     expect(r.stdout).toBe('3.10.0-693.21.1.el7.x86_64\nID="centos"\nipset-6.29-1.el7.x86_64\n0\nNothing to do\n');
   });
 });
@@ -188,7 +239,11 @@ describe('logs', () => {
 
   it('filters by --since', async () => {
     const recent = await m1.run('sudo journalctl -u dcos-mesos-master --since "3 min ago" --no-pager');
-    const times = recent.stdout.split('\n').slice(1).filter(Boolean).map((l) => l.slice(7, 15));
+    const times = recent.stdout
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.slice(7, 15));
     expect(times.length).toBeGreaterThan(0);
     expect(times.length).toBeLessThan(8);
     const bad = await m1.run('journalctl --since "someday"');

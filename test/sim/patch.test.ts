@@ -21,7 +21,10 @@ describe('a happy-path patch, typed over SSH', () => {
   it('builds the node patch script on the bootstrap node and serves it', async () => {
     const boot = await connect(sim, 'bootstrap');
     expect((await boot.run(`ls -l ${sq(`${BOOTSTRAP_DIR}/dcos_generate_config.ee.sh`)}`)).exit).toBe(0);
-    const gen = await boot.run(`cd ${sq(BOOTSTRAP_DIR)} && sudo bash dcos_generate_config.ee.sh --generate-node-upgrade-script ${sq('1.11.4')}`, { timeoutMs: 20_000 });
+    const gen = await boot.run(
+      `cd ${sq(BOOTSTRAP_DIR)} && sudo bash dcos_generate_config.ee.sh --generate-node-upgrade-script ${sq('1.11.4')}`,
+      { timeoutMs: 20_000 },
+    );
     expect(gen.exit).toBe(0);
     expect(gen.stderr).toContain('Generating Bash configuration files for DC/OS');
     const m = /Node upgrade script URL: (\S+)\n$/.exec(gen.stdout);
@@ -31,7 +34,9 @@ describe('a happy-path patch, typed over SSH', () => {
     const before = await boot.run(`curl -fsSI ${sq(url)}`);
     expect(before.exit).toBe(7);
     expect(before.stderr).toBe('curl: (7) Failed connect to 10.0.0.10:80; Connection refused\n');
-    const serve = await boot.run(`sudo docker run -d -p ${sq('80')}:80 -v ${sq(BOOTSTRAP_DIR)}/genconf/serve:/usr/share/nginx/html:ro nginx`);
+    const serve = await boot.run(
+      `sudo docker run -d -p ${sq('80')}:80 -v ${sq(BOOTSTRAP_DIR)}/genconf/serve:/usr/share/nginx/html:ro nginx`,
+    );
     expect(serve.exit).toBe(0);
     expect(serve.stdout).toMatch(/^[0-9a-f]{64}\n$/);
     const head = await boot.run(`curl -fsSI ${sq(url)}`);
@@ -49,18 +54,33 @@ describe('a happy-path patch, typed over SSH', () => {
     expect((await m.run('echo $?')).stdout).toBe('0\n');
 
     // Right after the script the IAM ranges are still re-replicating.
-    const cockroach = 'sudo /opt/mesosphere/bin/cockroach node status --ranges --certs-dir=/run/dcos/pki/cockroach --host=$(/opt/mesosphere/bin/detect_ip)';
+    const cockroach =
+      'sudo /opt/mesosphere/bin/cockroach node status --ranges --certs-dir=/run/dcos/pki/cockroach --host=$(/opt/mesosphere/bin/detect_ip)';
     const early = await m.run(cockroach);
     expect(early.exit).toBe(0);
     expect(column(early.stdout, 'ranges_underreplicated').some((v) => v !== '0')).toBe(true);
 
-    const ex = await pollUntil(m, 'curl -fsS http://10.0.4.1:8181/exhibitor/v1/cluster/status', (r) => r.exit === 0 && !/"code":\s*[0-24-9]/.test(r.stdout));
+    const ex = await pollUntil(
+      m,
+      'curl -fsS http://10.0.4.1:8181/exhibitor/v1/cluster/status',
+      (r) => r.exit === 0 && !/"code":\s*[0-24-9]/.test(r.stdout),
+    );
     expect(JSON.parse(ex.stdout)).toHaveLength(3);
     expect((await m.run('systemctl is-active dcos-mesos-master')).stdout).toBe('active\n');
-    const metrics = await pollUntil(m, 'curl -fsS http://10.0.4.1:5050/metrics/snapshot', (r) => metric(r, 'registrar/log/recovered') === 1);
+    const metrics = await pollUntil(
+      m,
+      'curl -fsS http://10.0.4.1:5050/metrics/snapshot',
+      (r) => metric(r, 'registrar/log/recovered') === 1,
+    );
     expect(metrics.stdout).toContain('"registrar\\/log\\/recovered":1.0');
     expect((await m.run('/opt/mesosphere/bin/mesos-master --version')).stdout).toBe('mesos 1.5.1\n');
-    const ranges = await pollUntil(m, cockroach, (r) => r.exit === 0 && column(r.stdout, 'ranges_underreplicated').every((v) => v === '0'), 20_000, 100);
+    const ranges = await pollUntil(
+      m,
+      cockroach,
+      (r) => r.exit === 0 && column(r.stdout, 'ranges_underreplicated').every((v) => v === '0'),
+      20_000,
+      100,
+    );
     expect(ranges.stdout).toMatch(/\(3 rows\)\n$/);
     expect((await m.run('cat /opt/mesosphere/etc/dcos-version.json')).stdout).toContain('"version": "1.11.5"');
     m.close();
@@ -83,7 +103,13 @@ describe('a happy-path patch, typed over SSH', () => {
     expect(sim.model.versions()).toMatchObject({ 'master-1': '1.11.5', 'master-2': '1.11.4', 'agent-1': '1.11.5', 'agent-2': '1.11.4' });
     expect(sim.model.faultsMet).toEqual([]);
     expect(sim.model.actions.map((x) => `${x.node} ${x.kind}`)).toEqual(
-      expect.arrayContaining(['bootstrap installer', 'bootstrap nginx', 'master-1 patch-started', 'master-1 patch-finished', 'agent-1 patch-finished']),
+      expect.arrayContaining([
+        'bootstrap installer',
+        'bootstrap nginx',
+        'master-1 patch-started',
+        'master-1 patch-finished',
+        'agent-1 patch-finished',
+      ]),
     );
     expect(sim.internalErrors).toEqual([]);
   });
@@ -97,7 +123,11 @@ describe('the smallest cluster: 1 master and 1 agent', () => {
       const m = await connect(small, 'master-1');
       const script = await m.run(`curl -fO ${sq(url)} && sudo bash dcos_node_upgrade.sh`, { timeoutMs: 30_000 });
       expect(script.exit).toBe(0);
-      const snap = await pollUntil(m, 'curl -fsS http://10.0.4.1:5050/metrics/snapshot', (r) => metric(r, 'registrar/log/recovered') === 1 && metric(r, 'master/elected') === 1);
+      const snap = await pollUntil(
+        m,
+        'curl -fsS http://10.0.4.1:5050/metrics/snapshot',
+        (r) => metric(r, 'registrar/log/recovered') === 1 && metric(r, 'master/elected') === 1,
+      );
       expect(metric(snap, 'registrar/log/ensemble_size')).toBe(1);
       const ranges = await m.run(COCKROACH_STATUS);
       expect(ranges.stdout).toMatch(/\(1 row\)\n$/);

@@ -51,13 +51,25 @@ async function session(node: string): Promise<Session> {
 function nodeScope(name: string): NodeScope {
   const n = sim.inventory.nodes.find((x) => x.name === name);
   if (!n) throw new Error(`no node ${name}`);
-  return { name: n.name, ip: n.ip, address: n.address, role: n.roles[0] ?? '', roles: n.roles, vars: {}, ...(n.user ? { user: n.user } : {}), ...(n.port ? { port: n.port } : {}) };
+  return {
+    name: n.name,
+    ip: n.ip,
+    address: n.address,
+    role: n.roles[0] ?? '',
+    roles: n.roles,
+    vars: {},
+    ...(n.user ? { user: n.user } : {}),
+    ...(n.port ? { port: n.port } : {}),
+  };
 }
 
 /** The first node of each role a section targets. */
 function targets(on: string | string[] | undefined): string[] {
   const roles = on === undefined ? ['local'] : Array.isArray(on) ? on : [on];
-  return roles.filter((r) => r !== 'local').map((r) => sim.inventory.nodes.find((n) => n.roles.includes(r))?.name ?? '').filter(Boolean);
+  return roles
+    .filter((r) => r !== 'local')
+    .map((r) => sim.inventory.nodes.find((n) => n.roles.includes(r))?.name ?? '')
+    .filter(Boolean);
 }
 
 function notFound(r: RunResult): boolean {
@@ -67,7 +79,9 @@ function notFound(r: RunResult): boolean {
 describe.each(RUNBOOKS)('%s', (file) => {
   const book = load(readFileSync(file, 'utf8')) as RawRunbook;
   // Params the briefing does not set take their defaults, as in a run.
-  const defaults = Object.fromEntries(Object.entries(book.params ?? {}).flatMap(([k, p]) => (p.default === undefined ? [] : [[k, p.default]])));
+  const defaults = Object.fromEntries(
+    Object.entries(book.params ?? {}).flatMap(([k, p]) => (p.default === undefined ? [] : [[k, p.default]])),
+  );
   const played: { node: string; command: string; result: RunResult }[] = [];
 
   // A fresh cluster per runbook: playing one patches it.
@@ -87,7 +101,12 @@ describe.each(RUNBOOKS)('%s', (file) => {
   });
 
   it('plays every step command on a node of its role: none is "not found", expected exits hold', async () => {
-    const scope: Scope = { params: { ...defaults, ...sim.suggestedParams, jwt: sim.token }, vars: {}, secrets: new Set(['jwt', 'zk_password']), run: { id: '20261206-090000-abcd' } };
+    const scope: Scope = {
+      params: { ...defaults, ...sim.suggestedParams, jwt: sim.token },
+      vars: {},
+      secrets: new Set(['jwt', 'zk_password']),
+      run: { id: '20261206-090000-abcd' },
+    };
     for (const section of book.sections) {
       for (const node of targets(section.on)) {
         const s = await session(node);

@@ -90,7 +90,9 @@ describe('registrar-stuck', () => {
     expect((await m.run('sudo systemctl restart dcos-mesos-master')).exit).toBe(0);
     await pollUntil(m, 'curl -fsS http://10.0.4.1:5050/metrics/snapshot', (r) => metric(r, 'registrar/log/recovered') === 1);
     expect((await m.run('sudo /opt/mesosphere/bin/dcos-diagnostics check node-poststart')).exit).toBe(0);
-    expect(s.model.actions.some((a) => a.node === 'master-1' && a.kind === 'unit-restart' && a.detail === 'dcos-mesos-master.service')).toBe(true);
+    expect(
+      s.model.actions.some((a) => a.node === 'master-1' && a.kind === 'unit-restart' && a.detail === 'dcos-mesos-master.service'),
+    ).toBe(true);
     // The other masters recover normally.
     expect((await patchNode(s, 'master-2', url)).exit).toBe(0);
     m.close();
@@ -131,7 +133,13 @@ describe('agent-expires', () => {
     const a = await connect(s, 'agent-1');
     const timedOut = await a.run('sudo journalctl -u dcos-mesos-slave -n 40 --no-pager');
     expect(timedOut.stdout).toMatch(/Re-registration with master master@10\.0\.4\.\d:5050 timed out; retrying/);
-    const removed = await pollUntil(a, 'sudo journalctl -u dcos-mesos-slave -n 60 --no-pager', (r) => r.stdout.includes('rm -f /var/lib/mesos/slave/meta/slaves/latest'), 20_000, 100);
+    const removed = await pollUntil(
+      a,
+      'sudo journalctl -u dcos-mesos-slave -n 60 --no-pager',
+      (r) => r.stdout.includes('rm -f /var/lib/mesos/slave/meta/slaves/latest'),
+      20_000,
+      100,
+    );
     expect(removed.stdout).toContain("because 'Agent attempted to re-register after removal'");
     expect((await a.run('systemctl is-active dcos-mesos-slave')).stdout).toBe('activating\n');
     const leader = s.model.leaderAt(s.clock.now());
@@ -140,7 +148,9 @@ describe('agent-expires', () => {
     expect((await a.run('sudo rm -f /var/lib/mesos/slave/meta/slaves/latest && sudo systemctl restart dcos-mesos-slave')).exit).toBe(0);
     const back = await pollUntil(a, 'curl -fsS http://10.0.1.1:5051/metrics/snapshot', (r) => metric(r, 'slave/registered') === 1);
     expect(metric(back, 'slave/tasks_running')).toBe(0);
-    expect((await a.run('sudo journalctl -u dcos-mesos-slave -n 5 --no-pager')).stdout).toMatch(/Registered with master .*; given agent ID \S+-S\d+/);
+    expect((await a.run('sudo journalctl -u dcos-mesos-slave -n 5 --no-pager')).stdout).toMatch(
+      /Registered with master .*; given agent ID \S+-S\d+/,
+    );
     expect(s.model.faultsMet.map((f) => f.id)).toContain('agent-expired');
     a.close();
   });
@@ -169,7 +179,9 @@ describe('forbidden-config', () => {
     expect(d.exit).toBe(1);
     expect(d.stdout).toContain('< exhibitor_storage_backend: static\n');
     expect(d.stdout).toContain('> exhibitor_storage_backend: zookeeper\n');
-    expect((await boot.run(`cat -- ${sq(`${BOOTSTRAP_DIR}/previous/config.yaml`)}`)).stdout).toMatch(/^bootstrap_url: http:\/\/10\.0\.0\.10:80\n/);
+    expect((await boot.run(`cat -- ${sq(`${BOOTSTRAP_DIR}/previous/config.yaml`)}`)).stdout).toMatch(
+      /^bootstrap_url: http:\/\/10\.0\.0\.10:80\n/,
+    );
     boot.close();
     const url = await buildScript(s);
     const r = await patchNode(s, 'master-1', url);
@@ -177,14 +189,18 @@ describe('forbidden-config', () => {
     expect(r.stdout).toContain('component dcos-mesos-master.service has health status 1');
     const status = await sshRun(s, 'master-2', 'curl -fsS http://10.0.4.2:8181/exhibitor/v1/cluster/status');
     expect(status.stdout).toContain('{"code":2,"description":"not serving","hostname":"10.0.4.1","isLeader":false}');
-    expect((await sshRun(s, 'master-1', 'sudo journalctl -u dcos-exhibitor -n 10 --no-pager')).stdout).toContain('has no Exhibitor config; this ensemble was set up with the static backend');
+    expect((await sshRun(s, 'master-1', 'sudo journalctl -u dcos-exhibitor -n 10 --no-pager')).stdout).toContain(
+      'has no Exhibitor config; this ensemble was set up with the static backend',
+    );
   });
 });
 
 describe('ipv6-disabled', () => {
   it('shows the kernel setting and config.yaml disagreeing; dcos-net fails after the patch until IPv6 is back', async () => {
     const s = await start('ipv6-disabled', 400);
-    expect((await sshRun(s, 'bootstrap', `grep -E '^enable_ipv6:' ${BOOTSTRAP_DIR}/genconf/config.yaml`)).stdout).toBe("enable_ipv6: 'true'\n");
+    expect((await sshRun(s, 'bootstrap', `grep -E '^enable_ipv6:' ${BOOTSTRAP_DIR}/genconf/config.yaml`)).stdout).toBe(
+      "enable_ipv6: 'true'\n",
+    );
     const m = await connect(s, 'master-1');
     expect((await m.run('cat /proc/sys/net/ipv6/conf/all/disable_ipv6')).stdout).toBe('1\n');
     expect((await m.run('sudo journalctl -u dcos-net --no-pager')).stdout).toContain('IPv6 is disabled in the kernel');
@@ -193,7 +209,9 @@ describe('ipv6-disabled', () => {
     expect(r.exit).toBe(1);
     expect(r.stdout).toContain('component dcos-net.service has health status 1');
     expect((await m.run('systemctl is-active dcos-net')).stdout).toBe('activating\n');
-    expect((await m.run('sudo journalctl -u dcos-net -n 30 --no-pager')).stdout).toMatch(/Failed to configure the IPv6 overlay network dcos6 .*eafnosupport/);
+    expect((await m.run('sudo journalctl -u dcos-net -n 30 --no-pager')).stdout).toMatch(
+      /Failed to configure the IPv6 overlay network dcos6 .*eafnosupport/,
+    );
     expect((await m.run('sudo sysctl -w net.ipv6.conf.all.disable_ipv6=0 && sudo systemctl restart dcos-net')).exit).toBe(0);
     await pollUntil(m, 'systemctl is-active dcos-net', (x) => x.stdout === 'active\n');
     m.close();
@@ -213,9 +231,15 @@ describe('strict', () => {
     const token = (await sshRun(s, 'bootstrap', 'dcos config show core.dcos_acs_token')).stdout.trim();
     expect(token).toBe(s.token);
     // As the runbook sends it: the token interpolated as a single-quoted word after 'Authorization: token='.
-    const ok = await m.run(`curl -fsS --cacert /run/dcos/pki/CA/ca-bundle.crt -H 'Authorization: token='${sq(token)} https://10.0.4.1:5050/metrics/snapshot`);
+    const ok = await m.run(
+      `curl -fsS --cacert /run/dcos/pki/CA/ca-bundle.crt -H 'Authorization: token='${sq(token)} https://10.0.4.1:5050/metrics/snapshot`,
+    );
     expect(metric(ok, 'registrar/log/recovered')).toBe(1);
-    const agent = await sshRun(s, 'agent-1', `curl -fsS --cacert /run/dcos/pki/CA/ca-bundle.crt -H 'Authorization: token='${sq(token)} https://10.0.1.1:5051/metrics/snapshot`);
+    const agent = await sshRun(
+      s,
+      'agent-1',
+      `curl -fsS --cacert /run/dcos/pki/CA/ca-bundle.crt -H 'Authorization: token='${sq(token)} https://10.0.1.1:5051/metrics/snapshot`,
+    );
     expect(metric(agent, 'slave/registered')).toBe(1);
     m.close();
   });
@@ -229,16 +253,27 @@ describe('the agents endpoint', () => {
     for (const path of ['/slaves', '/master/slaves']) {
       const r = await sshRun(s, 'master-1', `curl -fsS http://${leader.ip}:5050${path}`);
       expect(r.exit).toBe(0);
-      const body = JSON.parse(r.stdout) as { slaves: { hostname: string; pid: string; active: boolean; version: string; reserved_resources: Record<string, unknown> }[]; recovered_slaves: unknown[] };
+      const body = JSON.parse(r.stdout) as {
+        slaves: { hostname: string; pid: string; active: boolean; version: string; reserved_resources: Record<string, unknown> }[];
+        recovered_slaves: unknown[];
+      };
       expect(body.recovered_slaves).toEqual([]);
       expect(body.slaves.map((a) => a.hostname)).toEqual(['10.0.1.1', '10.0.1.2', '10.0.5.1', '10.0.5.2']);
-      expect(body.slaves[0]).toMatchObject({ pid: 'slave(1)@10.0.1.1:5051', port: 5051, active: true, version: '1.5.1', reserved_resources: {} });
+      expect(body.slaves[0]).toMatchObject({
+        pid: 'slave(1)@10.0.1.1:5051',
+        port: 5051,
+        active: true,
+        version: '1.5.1',
+        reserved_resources: {},
+      });
       expect(Object.keys(body.slaves[2]!.reserved_resources)).toEqual(['slave_public']);
     }
     // leader.mesos resolves to the leader inside the cluster.
     expect(JSON.parse((await sshRun(s, 'agent-1', 'curl -fsS http://leader.mesos:5050/slaves')).stdout).slaves).toHaveLength(4);
     const redirected = await sshRun(s, 'master-1', `curl -sS -i http://${other.ip}:5050/slaves`);
-    expect(redirected.stdout).toMatch(new RegExp(`^HTTP/1\\.1 307 Temporary Redirect\r?\nLocation: //${leader.ip.replace(/\./g, '\\.')}:5050/master/slaves`));
+    expect(redirected.stdout).toMatch(
+      new RegExp(`^HTTP/1\\.1 307 Temporary Redirect\r?\nLocation: //${leader.ip.replace(/\./g, '\\.')}:5050/master/slaves`),
+    );
   });
 
   it('an agent that stopped answering is inactive, then gone once removed', async () => {
@@ -247,9 +282,21 @@ describe('the agents endpoint', () => {
     await sshRun(s, 'agent-1', 'sudo rm -f /opt/mesosphere/lib/libltdl.so.7');
     const script = patchNode(s, 'agent-1', url);
     const m = await connect(s, 'master-2');
-    const inactive = await pollUntil(m, 'curl -fsS http://leader.mesos:5050/slaves', (r) => r.stdout.includes('"hostname":"10.0.1.1"') && r.stdout.includes('"active":false'), 20_000, 50);
+    const inactive = await pollUntil(
+      m,
+      'curl -fsS http://leader.mesos:5050/slaves',
+      (r) => r.stdout.includes('"hostname":"10.0.1.1"') && r.stdout.includes('"active":false'),
+      20_000,
+      50,
+    );
     expect(inactive.exit).toBe(0);
-    await pollUntil(m, 'curl -fsS http://leader.mesos:5050/slaves', (r) => r.exit === 0 && !r.stdout.includes('"hostname":"10.0.1.1"'), 30_000, 100);
+    await pollUntil(
+      m,
+      'curl -fsS http://leader.mesos:5050/slaves',
+      (r) => r.exit === 0 && !r.stdout.includes('"hostname":"10.0.1.1"'),
+      30_000,
+      100,
+    );
     await script;
     m.close();
   });
@@ -261,7 +308,9 @@ describe('master-unhealthy', () => {
     const m3 = await connect(s, 'master-3');
     expect(metric(await m3.run('curl -fsS http://10.0.4.3:5050/metrics/snapshot'), 'registrar/log/recovered')).toBe(0);
     expect(metric(await sshRun(s, 'master-1', 'curl -fsS http://10.0.4.1:5050/metrics/snapshot'), 'registrar/log/recovered')).toBe(1);
-    expect((await m3.run('sudo journalctl -u dcos-mesos-master -n 30 --no-pager')).stdout).toMatch(/Unable to finish the recover protocol in 10secs, retrying/);
+    expect((await m3.run('sudo journalctl -u dcos-mesos-master -n 30 --no-pager')).stdout).toMatch(
+      /Unable to finish the recover protocol in 10secs, retrying/,
+    );
     expect(s.model.actions).toEqual([]);
     expect(s.model.faultsMet.map((f) => `${f.id} ${f.node}`)).toEqual(['master-unhealthy-before-patch master-3']);
     expect((await m3.run('sudo systemctl restart dcos-mesos-master')).exit).toBe(0);
@@ -273,8 +322,18 @@ describe('master-unhealthy', () => {
 describe('unlisted-agent', () => {
   it('gives an inventory without the last private agent, which Mesos still lists', async () => {
     const s = await start('unlisted-agent', 300, { agents: 3 });
-    expect(s.inventory.nodes.map((n) => n.name)).toEqual(['bootstrap', 'master-1', 'master-2', 'master-3', 'agent-1', 'agent-2', 'public-agent-1']);
-    const body = JSON.parse((await sshRun(s, 'master-1', 'curl -fsS http://leader.mesos:5050/slaves')).stdout) as { slaves: { hostname: string }[] };
+    expect(s.inventory.nodes.map((n) => n.name)).toEqual([
+      'bootstrap',
+      'master-1',
+      'master-2',
+      'master-3',
+      'agent-1',
+      'agent-2',
+      'public-agent-1',
+    ]);
+    const body = JSON.parse((await sshRun(s, 'master-1', 'curl -fsS http://leader.mesos:5050/slaves')).stdout) as {
+      slaves: { hostname: string }[];
+    };
     expect(body.slaves.map((a) => a.hostname)).toContain('10.0.1.3');
   });
 });

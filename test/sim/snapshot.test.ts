@@ -17,7 +17,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 const shape = { masters: 3, agents: 2, publicAgents: 1, timeScale: 200, seed: 11 };
-const version = "sed -n 's/.*\"version\": \"\\([^\"]*\\)\".*/\\1/p' /opt/mesosphere/etc/dcos-version.json";
+const version = 'sed -n \'s/.*"version": "\\([^"]*\\)".*/\\1/p\' /opt/mesosphere/etc/dcos-version.json';
 
 describe('a cluster snapshot', () => {
   it('starts a new cluster where the old one was, and it goes on from there', async () => {
@@ -26,7 +26,15 @@ describe('a cluster snapshot', () => {
     const url = await buildScript(a);
     expect((await patchNode(a, 'master-1', url)).exit).toBe(0);
     // A colleague's edit on the bootstrap node, and a removed file: both must survive.
-    expect((await sshRun(a, 'bootstrap', `echo '# edited' >> ${sq(`${BOOTSTRAP_DIR}/genconf/config.yaml`)} && rm -f ${sq(`${BOOTSTRAP_DIR}/genconf/license.txt`)}`)).exit).toBe(0);
+    expect(
+      (
+        await sshRun(
+          a,
+          'bootstrap',
+          `echo '# edited' >> ${sq(`${BOOTSTRAP_DIR}/genconf/config.yaml`)} && rm -f ${sq(`${BOOTSTRAP_DIR}/genconf/license.txt`)}`,
+        )
+      ).exit,
+    ).toBe(0);
     const configBefore = (await sshRun(a, 'bootstrap', `sha256sum ${sq(`${BOOTSTRAP_DIR}/genconf/config.yaml`)}`)).stdout;
     const logBefore = (await sshRun(a, 'master-1', 'journalctl -u dcos-mesos-master --no-pager')).stdout.trim().split('\n');
     const file = path.join(dir, 'sim.json');
@@ -57,7 +65,9 @@ describe('a cluster snapshot', () => {
     const a = await startSimulator({ ...shape, manualClock: true });
     started.push(a);
     const snap = a.snapshot();
-    await expect(startSimulator({ ...shape, masters: 1, manualClock: true, from: snap })).rejects.toThrow('the snapshot is of another cluster (masters 3, not 1)');
+    await expect(startSimulator({ ...shape, masters: 1, manualClock: true, from: snap })).rejects.toThrow(
+      'the snapshot is of another cluster (masters 3, not 1)',
+    );
     await expect(startSimulator({ ...shape, seed: 12, manualClock: true, from: snap })).rejects.toThrow('seed 11, not 12');
     const file = path.join(dir, 'cut.json');
     await writeSnapshot(file, snap);

@@ -101,7 +101,13 @@ export async function sshRun(sim: SimCluster, name: string, command: string, tim
 }
 
 /** Re-runs a command until check(result) holds; fails with the last output after timeoutMs. */
-export async function pollUntil(session: Session, command: string, check: (r: RunResult) => boolean, timeoutMs = 20_000, everyMs = 50): Promise<RunResult> {
+export async function pollUntil(
+  session: Session,
+  command: string,
+  check: (r: RunResult) => boolean,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<RunResult> {
   const end = Date.now() + timeoutMs;
   let last: RunResult | undefined;
   while (Date.now() < end) {

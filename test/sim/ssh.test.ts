@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 function spawnAsync(cmd: string, args: string[], timeout = 15_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(cmd, args, { encoding: 'utf8', timeout }, (err, stdout, stderr) => {
-      const code = err && typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : err ? null : 0;
+      const code = err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : err ? null : 0;
       resolve({ status: code, stdout, stderr });
     });
   });
@@ -45,7 +45,12 @@ describe('sessions', () => {
   });
 
   it('runs a command handed over on its input with env: values, as the players hand it (eval "$(cat)")', async () => {
-    const t = createSshTransport({ knownHostsFiles: [], extraKnownHosts: sim.inventory.knownHosts ?? [], agent: false, connectTimeoutMs: 5000 });
+    const t = createSshTransport({
+      knownHostsFiles: [],
+      extraKnownHosts: sim.inventory.knownHosts ?? [],
+      agent: false,
+      connectTimeoutMs: 5000,
+    });
     try {
       const node = sim.inventory.nodes.find((n) => n.name === 'master-1')!;
       const hostile = `$(touch /tmp/pwned)'"; exit 9`;
@@ -80,7 +85,9 @@ describe('sessions', () => {
     expect(byName['public-agent-1']?.roles).toEqual(['public_agent']);
     expect(sim.inventory.simulated).toBe(true);
     const yaml = inventoryToYaml(sim.inventory);
-    expect(yaml).toContain(`  - { name: master-1, address: 127.0.0.1, port: ${byName['master-1']?.port}, ip: 10.0.4.1, roles: [master], user: dcos, identity_file: `);
+    expect(yaml).toContain(
+      `  - { name: master-1, address: 127.0.0.1, port: ${byName['master-1']?.port}, ip: 10.0.4.1, roles: [master], user: dcos, identity_file: `,
+    );
   });
 });
 
@@ -102,10 +109,24 @@ describe('authentication and host keys', () => {
 
   it('is reachable with the OpenSSH client, StrictHostKeyChecking on', async () => {
     const node = sim.inventory.nodes.find((n) => n.name === 'master-2');
-    const r = await spawnAsync(
-      'ssh',
-      ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${sim.files.knownHosts}`, '-o', 'ConnectTimeout=5', '-i', sim.files.identityFile, '-p', String(node?.port), 'dcos@127.0.0.1', "systemctl is-active dcos-mesos-master; grep -c '' /etc/os-release"],
-    );
+    const r = await spawnAsync('ssh', [
+      '-F',
+      '/dev/null',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      `UserKnownHostsFile=${sim.files.knownHosts}`,
+      '-o',
+      'ConnectTimeout=5',
+      '-i',
+      sim.files.identityFile,
+      '-p',
+      String(node?.port),
+      'dcos@127.0.0.1',
+      "systemctl is-active dcos-mesos-master; grep -c '' /etc/os-release",
+    ]);
     expect(r.stderr).not.toMatch(/warning|host key/i);
     expect(r.stdout).toBe('active\n16\n');
     expect(r.status).toBe(0);
@@ -116,9 +137,26 @@ describe('authentication and host keys', () => {
     const other = sim.inventory.nodes.find((n) => n.name === 'master-3');
     // master-3's key written under master-2's address: a changed host key.
     const forged = `${sim.files.dir}/forged_known_hosts`;
-    const line = (sim.inventory.knownHosts ?? []).find((l) => l.startsWith(`[127.0.0.1]:${other?.port} `))?.replace(`:${other?.port} `, `:${node?.port} `);
+    const line = (sim.inventory.knownHosts ?? [])
+      .find((l) => l.startsWith(`[127.0.0.1]:${other?.port} `))
+      ?.replace(`:${other?.port} `, `:${node?.port} `);
     writeFileSync(forged, `${line ?? ''}\n`);
-    const r = await spawnAsync('ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${forged}`, '-i', sim.files.identityFile, '-p', String(node?.port), 'dcos@127.0.0.1', 'true']);
+    const r = await spawnAsync('ssh', [
+      '-F',
+      '/dev/null',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      `UserKnownHostsFile=${forged}`,
+      '-i',
+      sim.files.identityFile,
+      '-p',
+      String(node?.port),
+      'dcos@127.0.0.1',
+      'true',
+    ]);
     expect(r.status).toBe(255);
     expect(r.stderr).toMatch(/HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
   });
@@ -138,7 +176,8 @@ describe('streaming and time', () => {
     // A restart on the same node shows up in the follower while it runs.
     expect((await s.run('sudo systemctl restart dcos-mesos-master')).exit).toBe(0);
     const deadline = Date.now() + 10_000;
-    while (!/Successfully recovered registrar/.test(text.split('Stopping Mesos Master')[1] ?? '') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!/Successfully recovered registrar/.test(text.split('Stopping Mesos Master')[1] ?? '') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     expect(text).toContain('systemd[1]: Stopping Mesos Master: distributed systems kernel...');
     expect(text.split('Stopping Mesos Master')[1]).toMatch(/Successfully recovered registrar/);
     channel.close();
@@ -188,7 +227,13 @@ describe('streaming and time', () => {
         });
       });
       client.on('error', reject);
-      client.connect({ host: '127.0.0.1', port: node?.port, username: 'dcos', privateKey: readFileSync(sim.files.identityFile), hostVerifier: () => true });
+      client.connect({
+        host: '127.0.0.1',
+        port: node?.port,
+        username: 'dcos',
+        privateKey: readFileSync(sim.files.identityFile),
+        hostVerifier: () => true,
+      });
     });
     client.end();
     expect(text).toContain('[dcos@agent-1 ~]$ hostname\r\nagent-1\r\n');

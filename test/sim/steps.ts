@@ -3,13 +3,17 @@ import type { SimCluster } from '../../src/sim/index.js';
 import { connect, type RunResult, sq } from './ssh-client.js';
 
 export const BOOTSTRAP_DIR = '/opt/dcos-bootstrap';
-export const COCKROACH_STATUS = 'sudo /opt/mesosphere/bin/cockroach node status --ranges --certs-dir=/run/dcos/pki/cockroach --host=$(/opt/mesosphere/bin/detect_ip)';
+export const COCKROACH_STATUS =
+  'sudo /opt/mesosphere/bin/cockroach node status --ranges --certs-dir=/run/dcos/pki/cockroach --host=$(/opt/mesosphere/bin/detect_ip)';
 
 /** Generates the node patch script for `installed` and serves genconf/serve with nginx; returns the URL. */
 export async function buildScript(sim: SimCluster, installed = '1.11.4', serve = true): Promise<string> {
   const boot = await connect(sim, 'bootstrap');
   try {
-    const gen = await boot.run(`cd ${sq(BOOTSTRAP_DIR)} && sudo bash dcos_generate_config.ee.sh --generate-node-upgrade-script ${sq(installed)}`, { timeoutMs: 30_000 });
+    const gen = await boot.run(
+      `cd ${sq(BOOTSTRAP_DIR)} && sudo bash dcos_generate_config.ee.sh --generate-node-upgrade-script ${sq(installed)}`,
+      { timeoutMs: 30_000 },
+    );
     const url = /Node upgrade script URL: (\S+)/.exec(gen.stdout)?.[1];
     if (!url) throw new Error(`installer failed (${gen.exit}):\n${gen.stdout}${gen.stderr}`);
     if (serve && !sim.model.containers.some((c) => c.hostPort === 80)) {

@@ -127,7 +127,10 @@ describe.skipIf(missing)('known_hosts checks, with keys and hashes made by OpenS
   });
 
   it('skips lines it cannot use', () => {
-    const entries = parseKnownHosts(`h ssh-ed25519 not-base64!\nh\n@weird h ${ed.publicKey}\nh ssh-rsa ${ed.publicKey.split(' ')[1]}\n`, 'f');
+    const entries = parseKnownHosts(
+      `h ssh-ed25519 not-base64!\nh\n@weird h ${ed.publicKey}\nh ssh-rsa ${ed.publicKey.split(' ')[1]}\n`,
+      'f',
+    );
     expect(entries).toEqual([]);
   });
 

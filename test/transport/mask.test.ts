@@ -80,7 +80,16 @@ describe('OutputStream with secrets', () => {
 describe('secretForms', () => {
   it('has the value, its quoted forms, its lines and what a terminal shows of it, but no short piece', () => {
     const forms = secretForms({ s: "ab'c\nx\n\x1b[1mlonger-line", short: 'k\x1b[1m' }, ['s', 'short']);
-    expect(forms).toEqual(expect.arrayContaining(["ab'c\nx\n\x1b[1mlonger-line", "ab'\\''c\nx\n\x1b[1mlonger-line", "ab'c\nx\nlonger-line", 'longer-line', "ab'c", 'k\x1b[1m']));
+    expect(forms).toEqual(
+      expect.arrayContaining([
+        "ab'c\nx\n\x1b[1mlonger-line",
+        "ab'\\''c\nx\n\x1b[1mlonger-line",
+        "ab'c\nx\nlonger-line",
+        'longer-line',
+        "ab'c",
+        'k\x1b[1m',
+      ]),
+    );
     // "x" and "k" alone would mask every x and k of the output.
     expect(forms).not.toContain('x');
     expect(forms).not.toContain('k');

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  OutputStream,
-  TerminalSanitizer,
-  parse,
-  sanitize,
-  type SanitizedLine,
-} from '../../src/transport/sanitize.js';
+import { OutputStream, TerminalSanitizer, parse, sanitize, type SanitizedLine } from '../../src/transport/sanitize.js';
 
 const ESC = '\x1b';
 const CSI = `${ESC}[`;
@@ -14,7 +8,10 @@ const ST = `${ESC}\\`;
 const BEL = '\x07';
 
 /** Runs bytes through an OutputStream in the given chunks; returns the lines. */
-function run(chunks: (string | Uint8Array)[], options?: ConstructorParameters<typeof OutputStream>[1]): {
+function run(
+  chunks: (string | Uint8Array)[],
+  options?: ConstructorParameters<typeof OutputStream>[1],
+): {
   lines: SanitizedLine[];
   text: string;
   truncated: boolean;
@@ -163,7 +160,10 @@ describe('sanitiser: bounded memory', () => {
   });
   it('cuts the default at 1 MiB; what it hands on of a longer line is its head and a count of the rest', () => {
     const t = new TerminalSanitizer();
-    expect([...t.write('y'.repeat(1024 * 1024 + 5)), ...t.end()].map((l) => [l.text.length, l.cut])).toEqual([[1024 * 1024, true], [5, undefined]]);
+    expect([...t.write('y'.repeat(1024 * 1024 + 5)), ...t.end()].map((l) => [l.text.length, l.cut])).toEqual([
+      [1024 * 1024, true],
+      [5, undefined],
+    ]);
     const { lines, text } = run(['y'.repeat(1024 * 1024 + 5)]);
     expect(lines).toEqual([
       { text: `${'y'.repeat(4096)} …`, newline: false, cut: true },
@@ -174,7 +174,16 @@ describe('sanitiser: bounded memory', () => {
   it('hands on a whole line longer than maxShownLineChars as one line: its head and how much was dropped, styles kept', () => {
     const { lines } = run([`${CSI}31m${'r'.repeat(6)}${CSI}0m${'p'.repeat(6)}\nnext\n`], { maxShownLineChars: 8 });
     expect(lines).toEqual([
-      { text: 'rrrrrrpp … [4 more characters of this line not kept]', newline: true, dropped: 4, segments: [{ text: 'rrrrrr', style: { fg: 1 } }, { text: 'pp', style: {} }, { text: ' … [4 more characters of this line not kept]', style: {} }] },
+      {
+        text: 'rrrrrrpp … [4 more characters of this line not kept]',
+        newline: true,
+        dropped: 4,
+        segments: [
+          { text: 'rrrrrr', style: { fg: 1 } },
+          { text: 'pp', style: {} },
+          { text: ' … [4 more characters of this line not kept]', style: {} },
+        ],
+      },
       { text: 'next', newline: true },
     ]);
   });
@@ -243,7 +252,7 @@ describe('sanitiser: fuzz', () => {
         }
         // The same bytes in random chunks give the same result.
         const chunks: Uint8Array[] = [];
-        for (let i = 0; i < len; ) {
+        for (let i = 0; i < len;) {
           const n = 1 + Math.floor(r() * 7);
           chunks.push(bytes.subarray(i, i + n));
           i += n;
@@ -259,9 +268,15 @@ describe('sanitiser: fuzz', () => {
     for (let round = 0; round < 2000; round++) {
       let s = '';
       for (let i = 0; i < 20; i++) s += String.fromCharCode(Math.floor(r() * 0xa0));
-      out += t.write(s).map((l) => l.text).join('\n');
+      out += t
+        .write(s)
+        .map((l) => l.text)
+        .join('\n');
     }
-    out += t.end().map((l) => l.text).join('\n');
+    out += t
+      .end()
+      .map((l) => l.text)
+      .join('\n');
     expect(out).not.toMatch(UNSAFE);
   });
 });

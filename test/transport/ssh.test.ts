@@ -260,7 +260,10 @@ describe.skipIf(missing)(`SSH transport against a real sshd${missing ? ` (skippe
   it('accepts a new host key when asked, writes it, and the next connection trusts it', async () => {
     const file = join(dir, 'new', 'known_hosts');
     const events: SshEvent[] = [];
-    const r = await transport({ knownHostsFiles: [file], acceptNewHostKeys: true, onEvent: (e) => events.push(e) }).exec(nodeOf(sshd), 'echo hi');
+    const r = await transport({ knownHostsFiles: [file], acceptNewHostKeys: true, onEvent: (e) => events.push(e) }).exec(
+      nodeOf(sshd),
+      'echo hi',
+    );
     expect(r.stdout).toBe('hi\n');
     expect(readFileSync(file, 'utf8')).toBe(`[${sshd.host}]:${sshd.port} ${sshd.hostKeys[0]!.publicKey}\n`);
     expect(events).toContainEqual({
@@ -520,7 +523,12 @@ describe.skipIf(missing)(`SSH transport against a real sshd${missing ? ` (skippe
       expect(r.ok).toBe(true);
       expect(r.stdout).toContain(`127.0.0.2 ${target.port}`);
       expect(sshd.sessionPids().length).toBe(1);
-      expect(t.stats().connections.map((c) => c.key).sort()).toEqual([`jump:${sshd.user}@${sshd.host}:${sshd.port}`, 'node:inner']);
+      expect(
+        t
+          .stats()
+          .connections.map((c) => c.key)
+          .sort(),
+      ).toEqual([`jump:${sshd.user}@${sshd.host}:${sshd.port}`, 'node:inner']);
       expect(events.find((e) => e.type === 'connected' && e.node === 'inner')).toMatchObject({ via: expect.stringContaining('jump host') });
     });
 
@@ -533,7 +541,12 @@ describe.skipIf(missing)(`SSH transport against a real sshd${missing ? ` (skippe
       expect(r.stdout).toBe('through bastion\n');
       // The jump connection is the bastion node's own, reused for commands on it.
       expect((await t.exec(bastion, 'echo on bastion')).stdout).toBe('on bastion\n');
-      expect(t.stats().connections.map((c) => c.key).sort()).toEqual(['node:bastion', 'node:inner']);
+      expect(
+        t
+          .stats()
+          .connections.map((c) => c.key)
+          .sort(),
+      ).toEqual(['node:bastion', 'node:inner']);
     });
 
     it("refuses when the jump host's key is unknown", async () => {

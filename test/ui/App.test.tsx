@@ -24,8 +24,20 @@ const agentsRunbook = runbook(
     section(
       'agents',
       [
-        { id: 'remove-libltdl', title: 'Remove libltdl.so.7', run: 'sudo rm -f /opt/mesosphere/lib/libltdl.so.7', destructive: true, confirm: 'Remove it on {{node.name}}?' },
-        { id: 'registered', title: 'Agent registered', run: 'curl -H "Authorization: token={{params.jwt}}" http://{{node.ip}}:5051/metrics/snapshot', expect: { json: 'slave/registered', equals: 1 }, troubleshoot: 'mesos agent' },
+        {
+          id: 'remove-libltdl',
+          title: 'Remove libltdl.so.7',
+          run: 'sudo rm -f /opt/mesosphere/lib/libltdl.so.7',
+          destructive: true,
+          confirm: 'Remove it on {{node.name}}?',
+        },
+        {
+          id: 'registered',
+          title: 'Agent registered',
+          run: 'curl -H "Authorization: token={{params.jwt}}" http://{{node.ip}}:5051/metrics/snapshot',
+          expect: { json: 'slave/registered', equals: 1 },
+          troubleshoot: 'mesos agent',
+        },
       ],
       { on: 'agent', strategy: 'serial', title: 'Patch the agents' },
     ),
@@ -48,7 +60,16 @@ function batchState(agents: number, perNode: boolean): RunState {
     [
       section(
         'agents',
-        [{ id: 'remove-libltdl', title: 'Remove libltdl.so.7', run: perNode ? 'ssh-keyscan {{node.ip}} && sudo rm -f /opt/mesosphere/lib/libltdl.so.7' : 'sudo rm -f /opt/mesosphere/lib/libltdl.so.7', destructive: true }],
+        [
+          {
+            id: 'remove-libltdl',
+            title: 'Remove libltdl.so.7',
+            run: perNode
+              ? 'ssh-keyscan {{node.ip}} && sudo rm -f /opt/mesosphere/lib/libltdl.so.7'
+              : 'sudo rm -f /opt/mesosphere/lib/libltdl.so.7',
+            destructive: true,
+          },
+        ],
         { on: 'agent', strategy: { batch: 3 }, title: 'Patch the agents' },
       ),
     ],
@@ -63,7 +84,11 @@ afterEach(() => {
   cleanup = [];
 });
 
-async function mount(state: RunState, transport: FakeTransport, options: { columns?: number; rows?: number; theme?: Theme } = {}): Promise<{ r: TermScreen; controller: TuiController; runner: Runner }> {
+async function mount(
+  state: RunState,
+  transport: FakeTransport,
+  options: { columns?: number; rows?: number; theme?: Theme } = {},
+): Promise<{ r: TermScreen; controller: TuiController; runner: Runner }> {
   const size = { columns: options.columns ?? 100, rows: options.rows ?? 30 };
   const runner = new Runner({ state, transportFor: () => transport, by: 'alice' });
   const controller = new TuiController({ runner, transportFor: () => transport, size, health: false, target: 'sim:happy' });
@@ -77,7 +102,11 @@ async function mount(state: RunState, transport: FakeTransport, options: { colum
 
 describe('the App', () => {
   it('waits for enter; then asks before the destructive step, naming node and command; n runs nothing', async () => {
-    const t = new FakeTransport().expect('sudo journalctl -u dcos-mesos-slave -n 5 --no-pager', { stdout: 'Nov 25 agent-1 mesos-agent[12]: Agent registered with master\n' }, { times: Infinity });
+    const t = new FakeTransport().expect(
+      'sudo journalctl -u dcos-mesos-slave -n 5 --no-pager',
+      { stdout: 'Nov 25 agent-1 mesos-agent[12]: Agent registered with master\n' },
+      { times: Infinity },
+    );
     const { r } = await mount(agentsState(), t);
     await r.waitFor('Press enter to start');
     expect(r.frame()).toMatch(/agent-1 .*\n.*agent-2/);
@@ -99,7 +128,11 @@ describe('the App', () => {
     expect(t.calls.filter((c) => c.command.includes('journalctl'))).toEqual([]);
 
     // Run after all, and the gate after it fails: troubleshooting opens on agent-1, its journal streamed in.
-    t.expect('sudo rm -f /opt/mesosphere/lib/libltdl.so.7', {}, { node: 'agent-1' }).expect(/slave\/registered|metrics/, { stdout: '{"slave/registered":0.0}' }, { node: 'agent-1' });
+    t.expect('sudo rm -f /opt/mesosphere/lib/libltdl.so.7', {}, { node: 'agent-1' }).expect(
+      /slave\/registered|metrics/,
+      { stdout: '{"slave/registered":0.0}' },
+      { node: 'agent-1' },
+    );
     await r.press('r');
     await r.waitFor('Run on agent-1?');
     await wait(200);
@@ -193,7 +226,12 @@ describe('the App', () => {
         section(
           'agents',
           [
-            { id: 'version', title: 'Installed version', run: 'cat /opt/mesosphere/etc/dcos-version.json', capture: { node_version: '"version":\\s*"([^"]+)"' } },
+            {
+              id: 'version',
+              title: 'Installed version',
+              run: 'cat /opt/mesosphere/etc/dcos-version.json',
+              capture: { node_version: '"version":\\s*"([^"]+)"' },
+            },
             { id: 'patch', title: 'Run the node patch script', run: 'sudo bash dcos_node_upgrade.sh' },
             { id: 'registered', title: 'Agent registered', run: 'true' },
           ],
@@ -204,13 +242,19 @@ describe('the App', () => {
     );
     const t = new FakeTransport()
       .expect('cat /opt/mesosphere/etc/dcos-version.json', { stdout: '{"version": "1.11.4"}\n' }, { times: 3 })
-      .expect('sudo bash dcos_node_upgrade.sh', { exit: 1, stdout: 'ERROR: Expecting to upgrade DC/OS from 1.11.4 to 1.11.5. Version found on node: 1.11.5\n', delayMs: 100 }, { node: 'agent-2' })
+      .expect(
+        'sudo bash dcos_node_upgrade.sh',
+        { exit: 1, stdout: 'ERROR: Expecting to upgrade DC/OS from 1.11.4 to 1.11.5. Version found on node: 1.11.5\n', delayMs: 100 },
+        { node: 'agent-2' },
+      )
       // The other two pass after agent-2 failed; they must not move on while the operator decides.
       .expect('sudo bash dcos_node_upgrade.sh', { delayMs: 600 }, { node: 'agent-1' })
       .expect('sudo bash dcos_node_upgrade.sh', { delayMs: 600 }, { node: 'agent-3' });
     const { r, runner } = await mount(stateOf(rb, patchCluster(0, 3)), t, { columns: 160, rows: 30 });
     await r.press('enter');
-    const frame = await r.waitFor((f) => f.includes('r retry') && (f.match(/◇ waits for your decision on agent-2; Run the node patch/g) ?? []).length === 2);
+    const frame = await r.waitFor(
+      (f) => f.includes('r retry') && (f.match(/◇ waits for your decision on agent-2; Run the node patch/g) ?? []).length === 2,
+    );
     const row = (node: string) => frame.split('\n').find((l) => l.includes(`${node} `) && l.includes('10.0.1.')) ?? '';
     for (const n of ['agent-1', 'agent-3']) {
       expect(row(n)).toContain('◇ waits for your decision on agent-2; Run the node patch');
@@ -222,7 +266,9 @@ describe('the App', () => {
     expect(row('agent-1')).toContain('1.11.4');
     await r.press('escape', 'q');
     const quit = await r.waitFor('Quit?');
-    expect(quit.replace(/\s+/g, ' ')).toContain('Nothing is running on the nodes now. 2 nodes are held between steps (waits for your decision on agent-2).');
+    expect(quit.replace(/\s+/g, ' ')).toContain(
+      'Nothing is running on the nodes now. 2 nodes are held between steps (waits for your decision on agent-2).',
+    );
     t.verify();
   });
 
@@ -259,7 +305,8 @@ describe('the App', () => {
     await r.press('enter');
     const frame = await r.waitFor('3 nodes wait on this step');
     expect(frame).toContain('a runs it on all 3, each its own command:');
-    for (const n of [1, 2, 3]) expect(frame).toMatch(new RegExp(`agent-${n}  10\\.0\\.1\\.${n}\\s*│\\n│ +ssh-keyscan 10\\.0\\.1\\.${n} && sudo rm -f`));
+    for (const n of [1, 2, 3])
+      expect(frame).toMatch(new RegExp(`agent-${n}  10\\.0\\.1\\.${n}\\s*│\\n│ +ssh-keyscan 10\\.0\\.1\\.${n} && sudo rm -f`));
   });
 
   it('a list that does not fit is not offered: a says why, y answers the one node', async () => {
@@ -283,9 +330,20 @@ describe('the App', () => {
     const size = { columns, rows };
     const t = new FakeTransport();
     const runner = new Runner({ state: state(), transportFor: () => t, by: 'alice' });
-    const controller = new TuiController({ runner, transportFor: () => t, size, health: false, target: 'sim:happy', wallClock: () => 0, clock: new FakeClock(T0 + 60_000) });
+    const controller = new TuiController({
+      runner,
+      transportFor: () => t,
+      size,
+      health: false,
+      target: 'sim:happy',
+      wallClock: () => 0,
+      clock: new FakeClock(T0 + 60_000),
+    });
     let presented: readonly string[] = [];
-    const r = await renderScreen(<App controller={controller} theme={createTheme('dark')} />, { ...size, onFrame: (rows) => (presented = rows) });
+    const r = await renderScreen(<App controller={controller} theme={createTheme('dark')} />, {
+      ...size,
+      onFrame: (rows) => (presented = rows),
+    });
     cleanup.push(() => {
       controller.close();
       r.unmount();
@@ -301,7 +359,18 @@ describe('the App', () => {
 describe('the output pane of a node with nothing to show', () => {
   it('says "(no output yet)" while its step may still print, "(no output)" once the step ended', async () => {
     const { outputPaneLines } = await import('../../src/ui/panes/output-pane.js');
-    const base = { node: 'agent-1', step: 'patch', lines: [], scroll: 0, total: 0, width: 40, height: 3, focused: false, theme: mono, version: 0 };
+    const base = {
+      node: 'agent-1',
+      step: 'patch',
+      lines: [],
+      scroll: 0,
+      total: 0,
+      width: 40,
+      height: 3,
+      focused: false,
+      theme: mono,
+      version: 0,
+    };
     expect(outputPaneLines(base)[1]?.trim()).toBe('(no output yet)');
     expect(outputPaneLines({ ...base, ended: true })[1]?.trim()).toBe('(no output)');
   });

@@ -12,11 +12,24 @@ const theme = createTheme('mono');
 const asked = { ...(atFirstConfirmation().state.prompts[0] as Extract<Prompt, { kind: 'confirm' }>), typed: undefined, node: 'agent-1' };
 
 function confirm(nodes: number, perNode: boolean): ConfirmInfo {
-  const group = Array.from({ length: nodes }, (_, i) => ({ node: `agent-${i + 1}`, address: `10.0.1.${i + 1}`, command: perNode ? `ssh-keyscan 10.0.1.${i + 1} && sudo rm -f /opt/mesosphere/lib/libltdl.so.7` : 'sudo rm -f /opt/mesosphere/lib/libltdl.so.7' }));
-  return { prompt: asked, typed: '', others: [], training: false, ...(nodes > 1 ? { group: { nodes: group, sameCommand: !perNode } } : {}) };
+  const group = Array.from({ length: nodes }, (_, i) => ({
+    node: `agent-${i + 1}`,
+    address: `10.0.1.${i + 1}`,
+    command: perNode
+      ? `ssh-keyscan 10.0.1.${i + 1} && sudo rm -f /opt/mesosphere/lib/libltdl.so.7`
+      : 'sudo rm -f /opt/mesosphere/lib/libltdl.so.7',
+  }));
+  return {
+    prompt: asked,
+    typed: '',
+    others: [],
+    training: false,
+    ...(nodes > 1 ? { group: { nodes: group, sameCommand: !perNode } } : {}),
+  };
 }
 const quit = (columns: number) => quitText({ running: [], now: T0, phase: 'running' }, columns, theme);
-const text = (d: { required: readonly string[]; optional: readonly string[] } | undefined) => stripStyle([...(d?.required ?? []), ...(d?.optional ?? [])].join('\n'));
+const text = (d: { required: readonly string[]; optional: readonly string[] } | undefined) =>
+  stripStyle([...(d?.required ?? []), ...(d?.optional ?? [])].join('\n'));
 
 describe('dialogLayout', () => {
   it.each([
@@ -29,7 +42,14 @@ describe('dialogLayout', () => {
     [100, 40, 3, true, true, true, 'Quit?'],
     [60, 14, 3, true, true, false, 'Quit?'],
   ])('%ix%i, %i waiting (own commands: %s), quit open: %s -> listed %s', (columns, rows, nodes, perNode, quitOpen, listed, says) => {
-    const placed = dialogLayout({ columns, rows, troubleshoot: false, confirm: confirm(nodes, perNode), ...(quitOpen ? { quit: quit(columns) } : {}), theme });
+    const placed = dialogLayout({
+      columns,
+      rows,
+      troubleshoot: false,
+      confirm: confirm(nodes, perNode),
+      ...(quitOpen ? { quit: quit(columns) } : {}),
+      theme,
+    });
     expect(placed.listed).toBe(listed);
     expect(placed.dialog).toBeDefined();
     expect(`${placed.dialog!.title}\n${text(placed.dialog)}`.replace(/\s+/g, ' ')).toContain(says);

@@ -22,15 +22,36 @@ export const patchRunbook = runbook(
           why: 'Installs the new packages and restarts the DC/OS units on this master.',
           hint: 'Read the last lines of the script.',
         },
-        { id: 'recovered', title: 'Mesos registrar recovered', run: 'curl -fsS http://{{node.ip}}:5050/metrics/snapshot', until: { json: 'registrar/log/recovered', equals: 1 }, every: '10s', timeout: '15m', troubleshoot: 'dcos-mesos-master' },
+        {
+          id: 'recovered',
+          title: 'Mesos registrar recovered',
+          run: 'curl -fsS http://{{node.ip}}:5050/metrics/snapshot',
+          until: { json: 'registrar/log/recovered', equals: 1 },
+          every: '10s',
+          timeout: '15m',
+          troubleshoot: 'dcos-mesos-master',
+        },
       ],
       { on: 'master', strategy: 'serial', title: 'Patch the masters' },
     ),
     section(
       'agents',
       [
-        { id: 'run-patch-script', title: 'Run the node patch script', run: 'sudo bash dcos_node_upgrade.sh', destructive: true, deadline: { after: '5m', text: 'the agent expires' } },
-        { id: 'registered', title: 'Agent registered', run: 'curl -fsS http://{{node.ip}}:5051/metrics/snapshot', until: { json: 'slave/registered', equals: 1 }, every: '10s', timeout: '10m' },
+        {
+          id: 'run-patch-script',
+          title: 'Run the node patch script',
+          run: 'sudo bash dcos_node_upgrade.sh',
+          destructive: true,
+          deadline: { after: '5m', text: 'the agent expires' },
+        },
+        {
+          id: 'registered',
+          title: 'Agent registered',
+          run: 'curl -fsS http://{{node.ip}}:5051/metrics/snapshot',
+          until: { json: 'slave/registered', equals: 1 },
+          every: '10s',
+          timeout: '10m',
+        },
       ],
       { on: 'agent', strategy: { batch: 5 }, title: 'Patch the agents' },
     ),
@@ -42,10 +63,18 @@ export const patchRunbook = runbook(
       master: {
         title: 'Masters',
         troubleshoot: [
-          { title: 'dcos-mesos-master', run: 'sudo journalctl -u dcos-mesos-master -n 200 --no-pager', follow: 'sudo journalctl -f -u dcos-mesos-master' },
+          {
+            title: 'dcos-mesos-master',
+            run: 'sudo journalctl -u dcos-mesos-master -n 200 --no-pager',
+            follow: 'sudo journalctl -f -u dcos-mesos-master',
+          },
           { title: 'dcos-exhibitor', run: 'sudo journalctl -u dcos-exhibitor -n 200 --no-pager' },
         ],
-        health: { run: 'curl -fsS http://{{node.ip}}:5050/metrics/snapshot', expect: { json: 'registrar/log/recovered', equals: 1 }, every: '15s' },
+        health: {
+          run: 'curl -fsS http://{{node.ip}}:5050/metrics/snapshot',
+          expect: { json: 'registrar/log/recovered', equals: 1 },
+          every: '15s',
+        },
       },
       agent: { title: 'Agents', troubleshoot: [{ title: 'mesos agent', run: 'sudo journalctl -u dcos-mesos-slave -n 200 --no-pager' }] },
     },
@@ -60,7 +89,10 @@ export function patchCluster(masters = 3, agents = 20): Inventory {
 
 export function freshState(masters = 3, agents = 20): RunState {
   // The session interpolates the runbook's header into the state; these values need none.
-  return { ...stateOf(patchRunbook, patchCluster(masters, agents)), run: { ...stateOf(patchRunbook, patchCluster(0, 0)).run, header: { ...patchRunbook.header } } };
+  return {
+    ...stateOf(patchRunbook, patchCluster(masters, agents)),
+    run: { ...stateOf(patchRunbook, patchCluster(0, 0)).run, header: { ...patchRunbook.header } },
+  };
 }
 
 /** Started, the local check passed: master-1's typed confirmation is asked. */

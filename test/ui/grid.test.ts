@@ -32,7 +32,12 @@ const plain = (lines: string[]) => lines.map((l) => stripStyle(l).trimEnd());
 describe('node grid', () => {
   it('3 masters: a row each, with version, change, health and state', () => {
     const d = masterPolling(3, 0);
-    const out = renderGrid(input(d.state, { selected: 'master-1', health: new Map([['master-2', { ok: true, message: 'registrar/log/recovered = 1', at: T0 }]]) }));
+    const out = renderGrid(
+      input(d.state, {
+        selected: 'master-1',
+        health: new Map([['master-2', { ok: true, message: 'registrar/log/recovered = 1', at: T0 }]]),
+      }),
+    );
     expect(plain(out.lines).slice(0, 5)).toEqual([
       '  node     address         version c h  state',
       '  local    127.0.0.1                    ✔ Supported patch path',
@@ -96,7 +101,9 @@ describe('node grid', () => {
     expect(filterNodes(views, 'waiting', new Map()).map((v) => v.name)).toEqual(['master-1']);
     expect(filterNodes(views, 'changing', new Map()).map((v) => v.name)).toEqual(['master-1']);
     expect(filterNodes(views, 'agent-5', new Map()).map((v) => v.name)).toEqual(['agent-5']);
-    expect(filterNodes(views, 'unhealthy', new Map([['master-2', { ok: false, message: 'x', at: 0 }]])).map((v) => v.name)).toEqual(['master-2']);
+    expect(filterNodes(views, 'unhealthy', new Map([['master-2', { ok: false, message: 'x', at: 0 }]])).map((v) => v.name)).toEqual([
+      'master-2',
+    ]);
   });
 });
 

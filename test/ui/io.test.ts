@@ -25,7 +25,13 @@ describe('health probes', () => {
     const clock = new FakeClock();
     let changes = 0;
     const runner = new Runner({ state, transportFor: () => t, by: 'alice', clock });
-    const h = new HealthMonitor({ state: () => state, probe: (n, p, s) => runner.probe(n, p, s), clock, onChange: () => (changes += 1), notifyMs: 0 });
+    const h = new HealthMonitor({
+      state: () => state,
+      probe: (n, p, s) => runner.probe(n, p, s),
+      clock,
+      onChange: () => (changes += 1),
+      notifyMs: 0,
+    });
     h.start();
     await settle(10);
     expect(h.facts.get('master-1')).toMatchObject({ ok: true });
@@ -58,7 +64,12 @@ describe('troubleshooting', () => {
     // A run whose secret param is "abc": the runner masks it in what the command prints.
     const state = stateOf({ ...patchRunbook, params: { token: { secret: true } } }, patchCluster(), { token: 'abc' }, ['token']);
     const runner = new Runner({ state, transportFor: () => t, by: 'alice' });
-    const ts = new Troubleshooter({ exec: (n, c, o) => runner.troubleshoot(n, c, o), limit: 2, onChange: () => (changes += 1), notifyMs: 0 });
+    const ts = new Troubleshooter({
+      exec: (n, c, o) => runner.troubleshoot(n, c, o),
+      limit: 2,
+      onChange: () => (changes += 1),
+      notifyMs: 0,
+    });
     ts.run(master1(), 0, { title: 'j', name: 'j', run: 'journal', display: 'journal', live: true });
     await settle();
     expect(ts.view().status).toBe('running');
@@ -74,20 +85,67 @@ describe('troubleshooting', () => {
 });
 
 describe('the ssh command line of o', () => {
-  it('uses the node\'s user, port, key and host key rules; a jump host gets the same rules', () => {
-    const bastion: InventoryNode = { name: 'bastion', address: 'bastion.example', ip: '10.0.0.2', roles: [], vars: {}, user: 'ops', port: 2200 };
-    const node: InventoryNode = { name: 'master-1', address: '10.0.4.1', ip: '10.0.4.1', roles: ['master'], vars: {}, port: 22, jump: 'bastion', identityFile: '/keys/id' };
-    const argv = shellArgv(node, { user: 'core', knownHostsFiles: ['/home/o/.ssh/known_hosts', '/tmp/sim hosts'], resolveJump: (j) => (j === 'bastion' ? bastion : undefined) });
+  it("uses the node's user, port, key and host key rules; a jump host gets the same rules", () => {
+    const bastion: InventoryNode = {
+      name: 'bastion',
+      address: 'bastion.example',
+      ip: '10.0.0.2',
+      roles: [],
+      vars: {},
+      user: 'ops',
+      port: 2200,
+    };
+    const node: InventoryNode = {
+      name: 'master-1',
+      address: '10.0.4.1',
+      ip: '10.0.4.1',
+      roles: ['master'],
+      vars: {},
+      port: 22,
+      jump: 'bastion',
+      identityFile: '/keys/id',
+    };
+    const argv = shellArgv(node, {
+      user: 'core',
+      knownHostsFiles: ['/home/o/.ssh/known_hosts', '/tmp/sim hosts'],
+      resolveJump: (j) => (j === 'bastion' ? bastion : undefined),
+    });
     expect(argv).toEqual([
-      'ssh', '-t', '-o', 'StrictHostKeyChecking=yes', '-o', 'UserKnownHostsFile=/home/o/.ssh/known_hosts "/tmp/sim hosts"',
-      '-l', 'core', '-p', '22', '-i', '/keys/id', '-o', 'IdentitiesOnly=yes',
-      '-o', "ProxyCommand='ssh' '-o' 'StrictHostKeyChecking=yes' '-o' 'UserKnownHostsFile=/home/o/.ssh/known_hosts \"/tmp/sim hosts\"' '-l' 'ops' '-p' '2200' '-W' '%h:%p' 'bastion.example'",
+      'ssh',
+      '-t',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'UserKnownHostsFile=/home/o/.ssh/known_hosts "/tmp/sim hosts"',
+      '-l',
+      'core',
+      '-p',
+      '22',
+      '-i',
+      '/keys/id',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      "ProxyCommand='ssh' '-o' 'StrictHostKeyChecking=yes' '-o' 'UserKnownHostsFile=/home/o/.ssh/known_hosts \"/tmp/sim hosts\"' '-l' 'ops' '-p' '2200' '-W' '%h:%p' 'bastion.example'",
       '10.0.4.1',
     ]);
     expect(shellArgv({ ...node, jump: undefined }, { acceptNewHostKeys: true }, 'sudo journalctl -f -u dcos-mesos-master')).toEqual([
-      'ssh', '-t', '-o', 'StrictHostKeyChecking=accept-new', '-p', '22', '-i', '/keys/id', '-o', 'IdentitiesOnly=yes', '10.0.4.1', 'sudo journalctl -f -u dcos-mesos-master',
+      'ssh',
+      '-t',
+      '-o',
+      'StrictHostKeyChecking=accept-new',
+      '-p',
+      '22',
+      '-i',
+      '/keys/id',
+      '-o',
+      'IdentitiesOnly=yes',
+      '10.0.4.1',
+      'sudo journalctl -f -u dcos-mesos-master',
     ]);
-    expect(shellArgv({ name: 'local', address: 'localhost', ip: '127.0.0.1', roles: ['local'], vars: {} }, { shell: '/bin/bash' })).toEqual(['/bin/bash']);
+    expect(shellArgv({ name: 'local', address: 'localhost', ip: '127.0.0.1', roles: ['local'], vars: {} }, { shell: '/bin/bash' })).toEqual(
+      ['/bin/bash'],
+    );
   });
 });
 

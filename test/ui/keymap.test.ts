@@ -16,7 +16,7 @@ describe('keymap', () => {
     expect(keyName('', { backspace: true })).toBe('backspace');
   });
 
-  it('has the design\'s keys: enter, y/n, t, tab, arrows and j/k, r, s, ?, q', () => {
+  it("has the design's keys: enter, y/n, t, tab, arrows and j/k, r, s, ?, q", () => {
     expect(commandFor('steps', 'enter')?.id).toBe('run');
     expect(commandFor('confirm', 'y')?.id).toBe('confirm.yes');
     expect(commandFor('confirm', 'n')?.id).toBe('confirm.no');

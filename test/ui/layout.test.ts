@@ -24,10 +24,17 @@ describe('layout', () => {
   });
 
   it('80x24: steps and nodes side by side over the output', () => {
-    expect(computeLayout({ columns: 80, rows: 24, troubleshoot: false, modal: false })).toMatchObject({ body: 11, output: 10, stepsWidth: 32, nodesWidth: 47 });
+    expect(computeLayout({ columns: 80, rows: 24, troubleshoot: false, modal: false })).toMatchObject({
+      body: 11,
+      output: 10,
+      stepsWidth: 32,
+      nodesWidth: 47,
+    });
   });
 
   it('says what it needs when the terminal is too small', () => {
-    expect(computeLayout({ columns: 30, rows: 10, troubleshoot: false, modal: false }).tooSmall).toBe('The terminal is 30x10; runbook needs at least 40x12.');
+    expect(computeLayout({ columns: 30, rows: 10, troubleshoot: false, modal: false }).tooSmall).toBe(
+      'The terminal is 30x10; runbook needs at least 40x12.',
+    );
   });
 });

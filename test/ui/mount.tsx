@@ -34,7 +34,11 @@ afterEach(() => {
 export const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Renders the App over a runner whose nodes are reached through `transportFor`. */
-export async function mount(state: RunState, transportFor: (node: InventoryNode) => Transport, options: MountOptions = {}): Promise<Mounted> {
+export async function mount(
+  state: RunState,
+  transportFor: (node: InventoryNode) => Transport,
+  options: MountOptions = {},
+): Promise<Mounted> {
   const size = { columns: options.columns ?? 100, rows: options.rows ?? 30 };
   const runner = new Runner({ state, transportFor, by: 'alice', ...(options.clock ? { clock: options.clock } : {}) });
   const controller = new TuiController({
@@ -46,7 +50,10 @@ export async function mount(state: RunState, transportFor: (node: InventoryNode)
     ...(options.training ? { training: true } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const r = await renderScreen(<App controller={controller} theme={options.theme ?? createTheme('mono')} />, { ...size, onResize: (s) => controller.resize(s) });
+  const r = await renderScreen(<App controller={controller} theme={options.theme ?? createTheme('mono')} />, {
+    ...size,
+    onResize: (s) => controller.resize(s),
+  });
   cleanup.push(() => {
     controller.close();
     r.unmount();

@@ -42,10 +42,7 @@ const widths = (frame: string) => frame.split('\n').map(textWidth);
 
 /** A pane's rows as a terminal shows them: styles removed, trailing blanks removed. */
 const shown = (rows: readonly string[]) => ({
-  frame: () =>
-    rows
-      .map((l) => stripStyle(l).trimEnd())
-      .join('\n'),
+  frame: () => rows.map((l) => stripStyle(l).trimEnd()).join('\n'),
   raw: () => rows.join('\n'),
 });
 
@@ -90,18 +87,30 @@ describe('the node grid', () => {
 });
 
 describe('the confirmation', () => {
-  const long = 'curl -fO http://10.0.0.10:80/upgrade/5f0c3e2a9b7d4c1e8f6a0b3c2d1e4f5a/dcos_node_upgrade.sh && sudo bash dcos_node_upgrade.sh   --verbose';
+  const long =
+    'curl -fO http://10.0.0.10:80/upgrade/5f0c3e2a9b7d4c1e8f6a0b3c2d1e4f5a/dcos_node_upgrade.sh && sudo bash dcos_node_upgrade.sh   --verbose';
 
   it('names the node and the command exactly as it will run, whole, spaces kept', async () => {
     const d = atFirstConfirmation();
-    const prompt = { ...(d.state.prompts[0] as Extract<RunState['prompts'][number], { kind: 'confirm' }>), command: long, typed: undefined };
-    const dialog = confirmText({ prompt, address: '10.0.4.1', role: 'master', typed: '', others: ['agent-1', 'agent-2'], training: false }, 60, mono);
+    const prompt = {
+      ...(d.state.prompts[0] as Extract<RunState['prompts'][number], { kind: 'confirm' }>),
+      command: long,
+      typed: undefined,
+    };
+    const dialog = confirmText(
+      { prompt, address: '10.0.4.1', role: 'master', typed: '', others: ['agent-1', 'agent-2'], training: false },
+      60,
+      mono,
+    );
     const r = shown(dialogLines({ dialog, width: 60, height: 14, theme: mono }));
     const frame = r.frame();
     expect(frame).toContain('┌ Run on master-1? ');
     expect(frame).toContain('node     master-1  10.0.4.1  master');
     // The command's rows, joined again, give the command back, every character of it.
-    const commandRows = frame.split('\n').filter((l) => /^│ (command | {8}) \S/.test(l)).map((l) => l.slice(11).replace(/\s*│$/, ''));
+    const commandRows = frame
+      .split('\n')
+      .filter((l) => /^│ (command | {8}) \S/.test(l))
+      .map((l) => l.slice(11).replace(/\s*│$/, ''));
     expect(commandRows.join('')).toBe(long.replace(/\s+$/, ''));
     expect(frame).toContain('y run it   n refuse   s skip (asks why)');
     expect(frame).toContain('2 more waiting: agent-1, agent-2');
@@ -125,12 +134,23 @@ describe('the confirmation', () => {
     const frame = r.frame();
     expect(widths(frame).every((w) => w <= 40)).toBe(true);
     // Every character typed is there, in order, across the rows, and the cursor follows the last.
-    const inside = frame.split('\n').map((l) => l.replace(/^│ ?| ?│$/g, '').trimEnd()).join('');
+    const inside = frame
+      .split('\n')
+      .map((l) => l.replace(/^│ ?| ?│$/g, '').trimEnd())
+      .join('');
     expect(inside).toContain(`reason: ${typed}█`);
   });
 
   it('the quit dialog says what keeps running on the nodes', async () => {
-    const dialog = quitText({ running: [{ node: 'master-2', key: 'masters/run-patch-script', command: 'sudo bash dcos_node_upgrade.sh', startedAt: T0 }], now: T0 + 41_000, phase: 'running' }, 80, mono);
+    const dialog = quitText(
+      {
+        running: [{ node: 'master-2', key: 'masters/run-patch-script', command: 'sudo bash dcos_node_upgrade.sh', startedAt: T0 }],
+        now: T0 + 41_000,
+        phase: 'running',
+      },
+      80,
+      mono,
+    );
     const r = shown(dialogLines({ dialog, width: 80, height: 12, theme: mono }));
     expect(r.frame()).toContain('master-2  masters/run-patch-script  00:00:41');
     expect(r.frame()).toContain('$ sudo bash dcos_node_upgrade.sh');
@@ -156,7 +176,18 @@ describe('panes', () => {
   it('the step list: states, progress, a frozen spinner, the why in training', async () => {
     const d = masterPolling();
     const rows = stepRows(d.state, new Set(['masters']), T0 + 60_000);
-    const r = shown(stepListLines({ rows, cursor: 'masters/run-patch-script', width: 50, height: 9, focused: true, training: true, theme: mono, spinner: '⠋' }));
+    const r = shown(
+      stepListLines({
+        rows,
+        cursor: 'masters/run-patch-script',
+        width: 50,
+        height: 9,
+        focused: true,
+        training: true,
+        theme: mono,
+        spinner: '⠋',
+      }),
+    );
     expect(r.frame()).toBe(
       [
         ' Steps ◂',
@@ -174,12 +205,36 @@ describe('panes', () => {
 
   it('the output pane: the lines in view, styled in colour themes only, and where it is scrolled', async () => {
     const lines = [
-      { stream: 'stdout' as const, text: 'Upgrading DC/OS master 1.11.1 -> 1.11.2', segments: [{ text: 'Upgrading', style: { fg: 2, bold: true } }, { text: ' DC/OS master 1.11.1 -> 1.11.2', style: {} }] },
+      {
+        stream: 'stdout' as const,
+        text: 'Upgrading DC/OS master 1.11.1 -> 1.11.2',
+        segments: [
+          { text: 'Upgrading', style: { fg: 2, bold: true } },
+          { text: ' DC/OS master 1.11.1 -> 1.11.2', style: {} },
+        ],
+      },
       { stream: 'stderr' as const, text: 'warning:\tslow' },
     ];
-    const props = { node: 'master-2', step: 'run-patch-script', command: 'sudo bash dcos_node_upgrade.sh', lines, scroll: 0, total: 2, width: 70, height: 4, focused: false, version: 1 };
+    const props = {
+      node: 'master-2',
+      step: 'run-patch-script',
+      command: 'sudo bash dcos_node_upgrade.sh',
+      lines,
+      scroll: 0,
+      total: 2,
+      width: 70,
+      height: 4,
+      focused: false,
+      version: 1,
+    };
     const r = shown(outputPaneLines({ ...props, theme: dark }));
-    expect(r.frame()).toBe([' Output  master-2  run-patch-script  $ sudo bash dcos_node_u… 2 lines', 'Upgrading DC/OS master 1.11.1 -> 1.11.2', 'warning:        slow'].join('\n'));
+    expect(r.frame()).toBe(
+      [
+        ' Output  master-2  run-patch-script  $ sudo bash dcos_node_u… 2 lines',
+        'Upgrading DC/OS master 1.11.1 -> 1.11.2',
+        'warning:        slow',
+      ].join('\n'),
+    );
     expect(r.raw()).toMatch(/\x1b\[[0-9;]*32[0-9;]*m(\x1b\[[0-9;]*m)?Upgrading/);
     const m = shown(outputPaneLines({ ...props, theme: mono, scroll: 3 }));
     expect(m.raw()).not.toMatch(/\x1b\[3\d/);
@@ -189,7 +244,25 @@ describe('panes', () => {
   it('the troubleshooting pane: numbered commands, the one running live, its output', async () => {
     const lines = new LineRing<{ stream: 'stdout'; text: string }>(10);
     lines.push({ stream: 'stdout', text: 'Mar 08 13:31:02 master-1 mesos-master[2027]: I0308 elected' });
-    const r = shown(troubleshootPaneLines({ node: 'master-1', commands: [{ title: 'dcos-mesos-master', live: true }, { title: 'dcos-exhibitor', live: false }], index: 0, display: 'sudo journalctl -f -u dcos-mesos-master', status: 'running', lines: lines.slice(0), scroll: 0, width: 80, height: 5, focused: true, theme: mono, version: 1 }));
+    const r = shown(
+      troubleshootPaneLines({
+        node: 'master-1',
+        commands: [
+          { title: 'dcos-mesos-master', live: true },
+          { title: 'dcos-exhibitor', live: false },
+        ],
+        index: 0,
+        display: 'sudo journalctl -f -u dcos-mesos-master',
+        status: 'running',
+        lines: lines.slice(0),
+        scroll: 0,
+        width: 80,
+        height: 5,
+        focused: true,
+        theme: mono,
+        version: 1,
+      }),
+    );
     expect(r.frame()).toBe(
       [
         ' Troubleshoot ◂  master-1                                                  live',
@@ -205,11 +278,13 @@ describe('panes', () => {
     const r = shown([headerLine({ view: headerView(state, T0 + 3_723_000, 'sim:happy'), width: 100, theme: mono })]);
     expect(r.frame()).toBe(' Patch a live DC/OS 1.11 c…  1.11.1 -> 1.11.2  security: permissive  step 3/47  01:02:03  sim:happy');
     const wide = shown([headerLine({ view: headerView(state, T0 + 3_723_000, 'sim:happy'), width: 120, theme: mono })]);
-    expect(wide.frame()).toMatch(/^ Patch a live DC\/OS 1\.11 cluster  1\.11\.1 -> 1\.11\.2  security: permissive +step 3\/47  01:02:03  sim:happy$/);
+    expect(wide.frame()).toMatch(
+      /^ Patch a live DC\/OS 1\.11 cluster  1\.11\.1 -> 1\.11\.2  security: permissive +step 3\/47  01:02:03  sim:happy$/,
+    );
     const zh = { ...headerView(state, T0, 'sim:happy'), title: '修补正在运行的 DC/OS 1.11 集群' };
     const z = shown([headerLine({ view: zh, width: 80, theme: mono })]);
     // Wide characters counted as two columns: the right part ends where it ends with an ASCII title.
-    expect(z.frame()).toBe(" 修补正在运行的 DC/OS…  1.11.1 -> 1.11.2  permissive  3/47  00:00:00  sim:happy");
+    expect(z.frame()).toBe(' 修补正在运行的 DC/OS…  1.11.1 -> 1.11.2  permissive  3/47  00:00:00  sim:happy');
     const ascii = shown([headerLine({ view: headerView(state, T0, 'sim:happy'), width: 80, theme: mono })]);
     expect(textWidth(z.frame())).toBe(textWidth(ascii.frame()));
     expect(textWidth(z.frame())).toBe(79);

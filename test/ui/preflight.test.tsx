@@ -49,15 +49,27 @@ const REFUSED: Record<string, Refusal> = {
     message:
       "WARNING: THE SSH HOST KEY OF agent-1 (10.0.1.1) HAS CHANGED, so nothing was run there. Someone may be doing something nasty (intercepting the connection), or the host was reinstalled. It now offers ED25519 key SHA256:Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg; /home/alice/.ssh/known_hosts:4 holds ED25519 key SHA256:b2xkb2xkb2xkb2xkb2xkb2xkb2xkb2xkb2xkb2xkb2w for it. Only if you know why it changed, remove the old key with: ssh-keygen -R '10.0.1.1' -f '/home/alice/.ssh/known_hosts', then connect again.",
   },
-  'agent-3': { ok: false, failure: 'auth-failed', message: 'Could not log in to agent-3 (10.0.1.3) as core: the server refused every key offered (publickey).' },
-  'agent-4': { ok: false, failure: 'connect-failed', message: 'Could not connect to agent-4 (10.0.1.4): connect ECONNREFUSED 10.0.1.4:22.' },
+  'agent-3': {
+    ok: false,
+    failure: 'auth-failed',
+    message: 'Could not log in to agent-3 (10.0.1.3) as core: the server refused every key offered (publickey).',
+  },
+  'agent-4': {
+    ok: false,
+    failure: 'connect-failed',
+    message: 'Could not connect to agent-4 (10.0.1.4): connect ECONNREFUSED 10.0.1.4:22.',
+  },
 };
 
 const rb = runbook(
   [
     section('prep', [{ id: 'check', title: 'Supported patch path', run: 'true' }], { on: 'local', title: 'Prerequisites' }),
     section('masters', [{ id: 'patch', title: 'Patch', run: 'patch', destructive: true }], { on: 'master', title: 'Patch the masters' }),
-    section('agents', [{ id: 'patch', title: 'Patch', run: 'patch', destructive: true }], { on: 'agent', strategy: 'parallel', title: 'Patch the agents' }),
+    section('agents', [{ id: 'patch', title: 'Patch', run: 'patch', destructive: true }], {
+      on: 'agent',
+      strategy: 'parallel',
+      title: 'Patch the agents',
+    }),
   ],
   { title: 'Patch a live DC/OS 1.11 cluster' },
 );
@@ -82,11 +94,17 @@ function reportOnScreen(frame: string): { rows: string[]; from: number; total?: 
   const where = /(\d+)-(\d+) of (\d+)/.exec(lines[at]!);
   // The pane ends above the status line and the help bar.
   const rows = lines.slice(at + 1, lines.length - 2);
-  return where ? { rows: rows.slice(0, Number(where[2]) - Number(where[1]) + 1), from: Number(where[1]) - 1, total: Number(where[3]) } : { rows, from: 0 };
+  return where
+    ? { rows: rows.slice(0, Number(where[2]) - Number(where[1]) + 1), from: Number(where[1]) - 1, total: Number(where[3]) }
+    : { rows, from: 0 };
 }
 
 /** Wrapped rows back to their sentences. */
-const unwrap = (rows: readonly string[]): string => rows.map((r) => r.trim()).filter(Boolean).join(' ');
+const unwrap = (rows: readonly string[]): string =>
+  rows
+    .map((r) => r.trim())
+    .filter(Boolean)
+    .join(' ');
 
 describe('the pre-flight', () => {
   it('80x24: the status line says what is checked, a refused action says why; every refused node is readable by scrolling, marked in the grid; nothing ran', async () => {
@@ -147,7 +165,12 @@ describe('the pre-flight', () => {
     expect(total).toBeUndefined();
     const text = unwrap(rows);
     for (const refusal of Object.values(REFUSED)) expect(text).toContain(refusal.message);
-    for (const [node, label] of [['master-2', 'host key unknown'], ['agent-1', 'host key changed'], ['agent-3', 'login refused'], ['agent-4', 'unreachable']]) {
+    for (const [node, label] of [
+      ['master-2', 'host key unknown'],
+      ['agent-1', 'host key changed'],
+      ['agent-3', 'login refused'],
+      ['agent-4', 'unreachable'],
+    ]) {
       expect(frame).toMatch(new RegExp(` ${node} +10\\.0\\.\\d\\.\\d .*✖ ${label} \\(pre-flight\\)$`, 'm'));
     }
     for (const node of ['master-1', 'agent-2']) expect(frame).toMatch(new RegExp(` ${node} +10\\.0\\.\\d\\.\\d .* ○$`, 'm'));
@@ -168,20 +191,51 @@ describe('the pre-flight', () => {
 
   it('the grid, the filter and the layout: refused nodes are failed, "preflight" finds them, the report takes the rows it needs', async () => {
     const s = state();
-    const failed: RunState = { ...s, phase: 'finished', outcome: 'failed', preflight: { status: 'failed', nodes: 6, startedAt: 0, failures: [{ node: 'agent-3', failure: 'auth-failed', message: 'no' }] } };
+    const failed: RunState = {
+      ...s,
+      phase: 'finished',
+      outcome: 'failed',
+      preflight: { status: 'failed', nodes: 6, startedAt: 0, failures: [{ node: 'agent-3', failure: 'auth-failed', message: 'no' }] },
+    };
     const views = [...failed.nodes.values()].map((n) => nodeView(failed, n));
-    expect(views.find((v) => v.name === 'agent-3')).toMatchObject({ state: 'failed', preflight: { label: 'login refused', message: 'no' } });
+    expect(views.find((v) => v.name === 'agent-3')).toMatchObject({
+      state: 'failed',
+      preflight: { label: 'login refused', message: 'no' },
+    });
     expect(filterNodes(views, 'preflight', new Map()).map((v) => v.name)).toEqual(['agent-3']);
     expect(filterNodes(views, 'failed', new Map()).map((v) => v.name)).toEqual(['agent-3']);
     // The same node object, another pre-flight: its view is made again.
     expect(nodeView(s, s.nodes.get('agent-3')!).state).toBe('idle');
 
-    expect(computeLayout({ columns: 80, rows: 24, troubleshoot: false, modal: false, reportRows: 40 })).toMatchObject({ body: 6, output: 15 });
-    expect(computeLayout({ columns: 80, rows: 24, troubleshoot: false, modal: false, reportRows: 5 })).toMatchObject({ body: 11, output: 10 });
-    expect(computeLayout({ columns: 250, rows: 70, troubleshoot: false, modal: false, reportRows: 40 })).toMatchObject({ body: 27, output: 40 });
+    expect(computeLayout({ columns: 80, rows: 24, troubleshoot: false, modal: false, reportRows: 40 })).toMatchObject({
+      body: 6,
+      output: 15,
+    });
+    expect(computeLayout({ columns: 80, rows: 24, troubleshoot: false, modal: false, reportRows: 5 })).toMatchObject({
+      body: 11,
+      output: 10,
+    });
+    expect(computeLayout({ columns: 250, rows: 70, troubleshoot: false, modal: false, reportRows: 40 })).toMatchObject({
+      body: 27,
+      output: 40,
+    });
 
     // j/k and the page keys scroll the report from its top, within it.
-    const ctx = { phase: 'finished', running: 0, stepKeys: [], nodeOrder: [], nodePage: 1, outputLines: 0, outputHeight: 9, report: { lines: 30, height: 9 }, troubleshootLines: 0, troubleshootHeight: 0, troubleshootCount: 0, helpLines: 0, inTmux: false } satisfies UiContext;
+    const ctx = {
+      phase: 'finished',
+      running: 0,
+      stepKeys: [],
+      nodeOrder: [],
+      nodePage: 1,
+      outputLines: 0,
+      outputHeight: 9,
+      report: { lines: 30, height: 9 },
+      troubleshootLines: 0,
+      troubleshootHeight: 0,
+      troubleshootCount: 0,
+      helpLines: 0,
+      inTmux: false,
+    } satisfies UiContext;
     let ui = uiUpdate(initialUiState(), { type: 'preflight-failed', at: 0 }, ctx).ui;
     expect(ui.focus).toBe('output');
     const key = (name: string) => (ui = uiUpdate(ui, { type: 'key', name, input: name.length === 1 ? name : '', at: 1 }, ctx).ui);

@@ -23,8 +23,11 @@ class Stdout extends EventEmitter {
   }
 }
 
-const rb = runbook([section('check', [{ id: 'hello', title: 'Say hello', run: 'echo hello' }], { on: 'local', title: 'Check' })], { title: 'Hello' });
-const fresh = (): RunState => createRunState({ plan: buildPlan(rb), runId: 'r1', file: 'hello.yaml', digest: 'd', params: {}, by: 'alice' });
+const rb = runbook([section('check', [{ id: 'hello', title: 'Say hello', run: 'echo hello' }], { on: 'local', title: 'Check' })], {
+  title: 'Hello',
+});
+const fresh = (): RunState =>
+  createRunState({ plan: buildPlan(rb), runId: 'r1', file: 'hello.yaml', digest: 'd', params: {}, by: 'alice' });
 const until = async (test: () => boolean, ms = 3000) => {
   const end = Date.now() + ms;
   while (!test()) {
@@ -37,7 +40,17 @@ function io() {
   const stdin = new TtyStdin();
   const stdout = new Stdout();
   const stderr = new Stdout();
-  return { stdin, stdout, stderr, all: { stdin: stdin as unknown as NodeJS.ReadStream, stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream, env: { NO_COLOR: '1' } } };
+  return {
+    stdin,
+    stdout,
+    stderr,
+    all: {
+      stdin: stdin as unknown as NodeJS.ReadStream,
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stderr: stderr as unknown as NodeJS.WriteStream,
+      env: { NO_COLOR: '1' },
+    },
+  };
 }
 
 describe('runTui', () => {
@@ -55,12 +68,24 @@ describe('runTui', () => {
     expect(await done).toBe(0);
     t.verify();
     expect(s.stdout.text).toContain('\x1b[?1049l');
-    expect(s.stdout.text.split('\x1b[?1049l').pop()).toBe('runbook: run r1 passed: passed 1, failed 0, skipped 0, interrupted 0, not run 0 in 00:00:00; journal /state/runs/r1.jsonl\n');
+    expect(s.stdout.text.split('\x1b[?1049l').pop()).toBe(
+      'runbook: run r1 passed: passed 1, failed 0, skipped 0, interrupted 0, not run 0 in 00:00:00; journal /state/runs/r1.jsonl\n',
+    );
   });
 
   it('a resumed run goes on by itself; quitting while it runs interrupts it (exit 130)', async () => {
     const started: JournalRecord[] = [
-      { ts: '2026-11-25T17:18:00.000Z', run: 'r1', event: 'run-started', runbook: { id: 'test', title: 'Hello', file: 'hello.yaml', digest: 'd' }, params: {}, secrets: [], by: 'alice', header: {}, total: 1 },
+      {
+        ts: '2026-11-25T17:18:00.000Z',
+        run: 'r1',
+        event: 'run-started',
+        runbook: { id: 'test', title: 'Hello', file: 'hello.yaml', digest: 'd' },
+        params: {},
+        secrets: [],
+        by: 'alice',
+        header: {},
+        total: 1,
+      },
     ];
     const t = new FakeTransport().expect('echo hello', { hang: true });
     const runner = new Runner({ state: replay(fresh(), started), transportFor: () => t, by: 'alice', resume: { digest: 'd' } });

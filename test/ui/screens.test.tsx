@@ -62,10 +62,23 @@ interface Shown {
 /** The App over `state` at a size, in a headless terminal; the clocks stand still. */
 async function show(state: RunState | Runner, size: Size, theme: Theme = mono): Promise<Shown> {
   const t = new FakeTransport();
-  const runner = state instanceof Runner || 'getState' in state ? (state as Runner) : new Runner({ state, transportFor: () => t, by: 'alice' });
-  const controller = new TuiController({ runner, transportFor: () => t, size, health: false, target: 'sim:happy', wallClock: () => 0, clock: new FakeClock(T0 + 60_000) });
+  const runner =
+    state instanceof Runner || 'getState' in state ? (state as Runner) : new Runner({ state, transportFor: () => t, by: 'alice' });
+  const controller = new TuiController({
+    runner,
+    transportFor: () => t,
+    size,
+    health: false,
+    target: 'sim:happy',
+    wallClock: () => 0,
+    clock: new FakeClock(T0 + 60_000),
+  });
   let presented: readonly string[] = [];
-  const r = await renderScreen(<App controller={controller} theme={theme} />, { ...size, onResize: (s) => controller.resize(s), onFrame: (rows) => (presented = rows) });
+  const r = await renderScreen(<App controller={controller} theme={theme} />, {
+    ...size,
+    onResize: (s) => controller.resize(s),
+    onFrame: (rows) => (presented = rows),
+  });
   cleanup.push(() => {
     controller.close();
     r.unmount();
@@ -126,7 +139,8 @@ describe('NO_COLOR', () => {
     const colour = await show(masterPolling(3, 20).state, size, chooseTheme({ env: {} }));
     const coloured = (r: TermScreen) => {
       let n = 0;
-      for (let y = 0; y < size.rows; y++) for (let x = 0; x < size.columns; x++) if (r.cell(y, x).fg !== 'default' || r.cell(y, x).bg !== 'default') n += 1;
+      for (let y = 0; y < size.rows; y++)
+        for (let x = 0; x < size.columns; x++) if (r.cell(y, x).fg !== 'default' || r.cell(y, x).bg !== 'default') n += 1;
       return n;
     };
     expect(colourCodes(plain.r.bytes())).toEqual([]);
@@ -180,7 +194,12 @@ describe('bytes per frame', () => {
   const key = 'agents/run-patch-script';
   const starts = (state: RunState, name: string): RunState => {
     const node = state.nodes.get(name)!;
-    const changed: NodeState = { ...node, summary: 'running', current: key, tasks: new Map([[key, { status: 'running', startedAt: T0, attempt: 1, mode: 'run' }]]) };
+    const changed: NodeState = {
+      ...node,
+      summary: 'running',
+      current: key,
+      tasks: new Map([[key, { status: 'running', startedAt: T0, attempt: 1, mode: 'run' }]]),
+    };
     const nodes = new Map(state.nodes);
     nodes.set(name, changed);
     return { ...state, nodes, seq: state.seq + 1 };
@@ -190,19 +209,22 @@ describe('bytes per frame', () => {
     [1000, 120, 40],
     [2000, 120, 40],
     [2000, 250, 70],
-  ])('one node of %i starting its step, at %ix%i: a few rows rewritten, under 2 KB, and the terminal shows it', async (agents, columns, rows) => {
-    const base = freshState(3, agents);
-    const stub = stubRunner(base);
-    const { r } = await show(stub.runner, { columns, rows });
-    const frames = r.writer.stats.frames;
-    const mark = r.writes.length;
-    stub.set(starts(base, 'agent-777'));
-    await r.waitFor((f) => f.includes('agent-777'));
-    const sent = r.writes.slice(mark).join('');
-    expect(r.writer.stats.frames).toBeGreaterThan(frames);
-    expect(Buffer.byteLength(sent)).toBeLessThan(2048);
-    // Only rows that changed: each row written is addressed on its own.
-    const rowsWritten = new Set([...sent.matchAll(/\x1b\[(\d+);1H/g)].map((m) => m[1]));
-    expect(rowsWritten.size).toBeLessThan(rows / 3);
-  });
+  ])(
+    'one node of %i starting its step, at %ix%i: a few rows rewritten, under 2 KB, and the terminal shows it',
+    async (agents, columns, rows) => {
+      const base = freshState(3, agents);
+      const stub = stubRunner(base);
+      const { r } = await show(stub.runner, { columns, rows });
+      const frames = r.writer.stats.frames;
+      const mark = r.writes.length;
+      stub.set(starts(base, 'agent-777'));
+      await r.waitFor((f) => f.includes('agent-777'));
+      const sent = r.writes.slice(mark).join('');
+      expect(r.writer.stats.frames).toBeGreaterThan(frames);
+      expect(Buffer.byteLength(sent)).toBeLessThan(2048);
+      // Only rows that changed: each row written is addressed on its own.
+      const rowsWritten = new Set([...sent.matchAll(/\x1b\[(\d+);1H/g)].map((m) => m[1]));
+      expect(rowsWritten.size).toBeLessThan(rows / 3);
+    },
+  );
 });

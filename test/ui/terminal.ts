@@ -127,8 +127,19 @@ export async function renderScreen(tree: ReactElement, options: TermOptions = {}
     options.onFrame?.(rows);
     writer.frame(rows);
   };
-  const wrap = (t: ReactElement) => createElement(FrameOutputContext.Provider, { value: present }, createElement(AnimationContext.Provider, { value: { animate: options.animate ?? false } }, t));
-  const ink = render(wrap(tree), { stdout: sink as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false });
+  const wrap = (t: ReactElement) =>
+    createElement(
+      FrameOutputContext.Provider,
+      { value: present },
+      createElement(AnimationContext.Provider, { value: { animate: options.animate ?? false } }, t),
+    );
+  const ink = render(wrap(tree), {
+    stdout: sink as unknown as NodeJS.WriteStream,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    debug: true,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
   const settle = async () => {
     await wait(5);
     writer.flush();
@@ -176,7 +187,8 @@ export async function renderScreen(tree: ReactElement, options: TermOptions = {}
         await settle();
         const f = frame();
         if (test(f)) return f;
-        if (Date.now() > until) throw new Error(`waited ${ms} ms for ${typeof want === 'string' ? JSON.stringify(want) : 'a condition'}; the screen:\n${f}`);
+        if (Date.now() > until)
+          throw new Error(`waited ${ms} ms for ${typeof want === 'string' ? JSON.stringify(want) : 'a condition'}; the screen:\n${f}`);
       }
     },
     async resize(columns, rows, terminalDoes) {

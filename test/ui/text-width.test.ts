@@ -21,7 +21,14 @@ describe('text width', () => {
       expect(g.length, g).toBe(1);
       expect(stringWidth(g), g).toBe(1);
     }
-    for (const text of [' \x1b[36m⠋\x1b[0m Patch the masters  ○ before  ⏲ 04:12  ♥ ✔ passed', `┌ Run on agent-1? ${'─'.repeat(40)}┐`, '○○●●✖◐◔⊘', 'ok ✔ 修补 ○', 'a\u200bb ✔', 'x\u0301 ●']) {
+    for (const text of [
+      ' \x1b[36m⠋\x1b[0m Patch the masters  ○ before  ⏲ 04:12  ♥ ✔ passed',
+      `┌ Run on agent-1? ${'─'.repeat(40)}┐`,
+      '○○●●✖◐◔⊘',
+      'ok ✔ 修补 ○',
+      'a\u200bb ✔',
+      'x\u0301 ●',
+    ]) {
       expect(textWidth(text), JSON.stringify(text)).toBe(stringWidth(text));
     }
   });
@@ -69,4 +76,3 @@ describe('text width', () => {
     expect(truncate('修补 主节点', 6)).toBe('修补…');
   });
 });
-

@@ -40,7 +40,12 @@ const templated = runbook(
           deadline: { after: '5m', text: 'expires on {{params.target}}' },
         },
       ],
-      { on: 'master', strategy: 'serial', title: 'Patch the masters to {{params.target}}', why: 'Masters first, then {{vars.patch_url}} for agents.' },
+      {
+        on: 'master',
+        strategy: 'serial',
+        title: 'Patch the masters to {{params.target}}',
+        why: 'Masters first, then {{vars.patch_url}} for agents.',
+      },
     ),
   ],
   {
@@ -57,7 +62,9 @@ function templatedState(): RunState {
 describe('titles as the run shows them', () => {
   it('the step list, the header, the grid and the confirmation show params filled in and a var once captured; secrets masked', async () => {
     const t = new FakeTransport()
-      .expect('dcos_generate_config.ee.sh --generate-node-upgrade-script 1.11.4', { stdout: `Generating configuration files...\nNode upgrade script URL: ${URL}\n` })
+      .expect('dcos_generate_config.ee.sh --generate-node-upgrade-script 1.11.4', {
+        stdout: `Generating configuration files...\nNode upgrade script URL: ${URL}\n`,
+      })
       .expect(`curl -fsSO ${URL} && sudo bash dcos_node_upgrade.sh`, { hang: true }, { node: 'master-1' });
     const { r } = await mount(templatedState(), () => t, { columns: 160, rows: 40, training: true });
 
@@ -97,12 +104,20 @@ describe('titles as the run shows them', () => {
     const state = templatedState();
     const vars = { ...state, vars: { patch_url: URL } };
     const rows = stepRows(vars, new Set(['masters']), 0, 'master-2');
-    expect(rows.find((r) => r.key === 'masters/run-patch')).toMatchObject({ title: `Run ${URL} on master-2`, why: 'Patches master-2 to 1.11.5; the token •••••• stays secret.', hint: `Read ${URL} again.` });
+    expect(rows.find((r) => r.key === 'masters/run-patch')).toMatchObject({
+      title: `Run ${URL} on master-2`,
+      why: 'Patches master-2 to 1.11.5; the token •••••• stays secret.',
+      hint: `Read ${URL} again.`,
+    });
     expect(rows.find((r) => r.key === 'masters')?.why).toBe(`Masters first, then ${URL} for agents.`);
     // No node selected in the section: the node's ref stays as written.
     expect(stepRows(vars, new Set(['masters']), 0)[2]?.title).toBe(`Run ${URL} on {{node.name}}`);
     // A node's view follows a capture even when the node itself did not change.
-    const m1 = { ...state.nodes.get('master-1')!, current: 'masters/run-patch', tasks: new Map([['masters/run-patch', { status: 'pending' as const }]]) };
+    const m1 = {
+      ...state.nodes.get('master-1')!,
+      current: 'masters/run-patch',
+      tasks: new Map([['masters/run-patch', { status: 'pending' as const }]]),
+    };
     expect(nodeView(state, m1).step?.title).toBe('Run {{vars.patch_url}} on master-1');
     expect(nodeView(vars, m1).step?.title).toBe(`Run ${URL} on master-1`);
   });

@@ -13,7 +13,11 @@ const URL = 'http://10.0.0.10/upgrade/5f0c/dcos_node_upgrade.sh';
 
 const rb = runbook(
   [
-    section('bootstrap', [{ id: 'generate', title: 'Generate the node patch script', run: 'generate', capture: { patch_url: 'URL: (\\S+)' } }], { title: 'Build the node patch script' }),
+    section(
+      'bootstrap',
+      [{ id: 'generate', title: 'Generate the node patch script', run: 'generate', capture: { patch_url: 'URL: (\\S+)' } }],
+      { title: 'Build the node patch script' },
+    ),
     section('masters', [{ id: 'patch', title: 'Patch', run: 'patch' }], { on: 'master', title: 'Patch the masters' }),
   ],
   {
@@ -46,7 +50,8 @@ describe('troubleshooting commands with templates', () => {
       why: 'Is {{vars.patch_url}} served?',
       run: '',
       display: 'curl -fsSI {{vars.patch_url}}',
-      error: 'needs vars.patch_url, captured by "Generate the node patch script" in the "Build the node patch script" section; it has not captured it yet',
+      error:
+        'needs vars.patch_url, captured by "Generate the node patch script" in the "Build the node patch script" section; it has not captured it yet',
     });
     expect(metrics).toMatchObject({ run: '', display: 'curl -H "Authorization: token=••••••" https://10.0.4.1:5050/metrics/snapshot' });
     expect(metrics?.error).toBe('needs params.jwt, which has no value (the param was not asked, or its "when" did not hold)');
@@ -56,7 +61,11 @@ describe('troubleshooting commands with templates', () => {
 
     // Captured: the same commands, filled in (a new var is a new list, not a stale cached one).
     const captured = { ...s, vars: { patch_url: URL } };
-    expect(troubleshootCommands(captured, 'master-1')[0]).toMatchObject({ run: `curl -fsSI ${URL}`, display: `curl -fsSI ${URL}`, why: `Is ${URL} served?` });
+    expect(troubleshootCommands(captured, 'master-1')[0]).toMatchObject({
+      run: `curl -fsSI ${URL}`,
+      display: `curl -fsSI ${URL}`,
+      why: `Is ${URL} served?`,
+    });
     expect(troubleshootCommands(captured, 'master-1')[0]?.error).toBeUndefined();
     // The section ran and did not capture it: said so.
     const ran = { ...s, sections: s.sections.map((x) => (x.id === 'bootstrap' ? { ...x, status: 'passed' as const } : x)) };
@@ -76,7 +85,9 @@ describe('troubleshooting commands with templates', () => {
     expect(frame).toMatch(/Troubleshoot ◂ +master-1 .*failed not run/);
     expect(frame).toContain('1 patch script on master-1  2 metrics  3 old  4 follow');
     expect(frame).toContain('$ curl -fsSI {{vars.patch_url}}');
-    expect(frame).toContain('not run on master-1: needs vars.patch_url, captured by "Generate the node patch script" in the "Build the node patch script" section; it has not captured it yet');
+    expect(frame).toContain(
+      'not run on master-1: needs vars.patch_url, captured by "Generate the node patch script" in the "Build the node patch script" section; it has not captured it yet',
+    );
     expect(t.calls).toEqual([]);
     // 2 needs a secret param that has no value: refused too, the secret's place masked.
     await r.press('2');

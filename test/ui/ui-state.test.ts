@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { confirmGroup, type Prompt } from '../../src/engine/state.js';
-import { CONFIRM_GUARD_MS, activeMode, groupKey, initialUiState, uiUpdate, type UiContext, type UiEffect, type UiState } from '../../src/ui/app/ui-state.js';
+import {
+  CONFIRM_GUARD_MS,
+  activeMode,
+  groupKey,
+  initialUiState,
+  uiUpdate,
+  type UiContext,
+  type UiEffect,
+  type UiState,
+} from '../../src/ui/app/ui-state.js';
 
 const confirm: Extract<Prompt, { kind: 'confirm' }> = {
   id: 'confirm:agents/run-patch-script@agent-3',
@@ -14,9 +23,29 @@ const confirm: Extract<Prompt, { kind: 'confirm' }> = {
   destructive: true,
   command: 'sudo bash dcos_node_upgrade.sh',
 };
-const typed = { ...confirm, id: 'confirm:masters/run-patch-script@master-1', task: 'masters/run-patch-script@master-1', node: 'master-1', typed: 'master-1' };
-const failure: Extract<Prompt, { kind: 'failure' }> = { ...confirm, id: 'failure:agents/registered@agent-3', kind: 'failure', task: 'agents/registered@agent-3', step: 'registered', reason: 'timed out', choices: ['retry', 'skip', 'abort'] };
-const interrupted: Extract<Prompt, { kind: 'interrupted' }> = { ...confirm, id: 'interrupted:agents/run-patch-script@agent-3', kind: 'interrupted', choices: ['rerun', 'mark-done', 'skip', 'abort'], verifyUnavailable: 'it is destructive' };
+const typed = {
+  ...confirm,
+  id: 'confirm:masters/run-patch-script@master-1',
+  task: 'masters/run-patch-script@master-1',
+  node: 'master-1',
+  typed: 'master-1',
+};
+const failure: Extract<Prompt, { kind: 'failure' }> = {
+  ...confirm,
+  id: 'failure:agents/registered@agent-3',
+  kind: 'failure',
+  task: 'agents/registered@agent-3',
+  step: 'registered',
+  reason: 'timed out',
+  choices: ['retry', 'skip', 'abort'],
+};
+const interrupted: Extract<Prompt, { kind: 'interrupted' }> = {
+  ...confirm,
+  id: 'interrupted:agents/run-patch-script@agent-3',
+  kind: 'interrupted',
+  choices: ['rerun', 'mark-done', 'skip', 'abort'],
+  verifyUnavailable: 'it is destructive',
+};
 
 const base: UiContext = {
   phase: 'running',
@@ -35,7 +64,11 @@ const base: UiContext = {
 };
 
 /** Presses keys in order, `gap` ms apart, starting `start` ms after the prompt was shown. */
-function press(keys: string[], ctx: Partial<UiContext> = {}, options: { ui?: UiState; start?: number; gap?: number; groupAt?: number } = {}) {
+function press(
+  keys: string[],
+  ctx: Partial<UiContext> = {},
+  options: { ui?: UiState; start?: number; gap?: number; groupAt?: number } = {},
+) {
   const c = { ...base, ...ctx };
   let ui = options.ui ?? initialUiState();
   if (c.confirm) ui = uiUpdate(ui, { type: 'prompt-shown', prompt: `${c.confirm.id}#${c.confirm.askedAt}`, at: 0 }, c).ui;
@@ -90,7 +123,9 @@ describe('the screen reducer', () => {
     expect(press(['y', 'enter'], { confirm: typed }).effects).toEqual([]);
     const ok = press([...'master-1'.split(''), 'enter'], { confirm: typed }, { gap: 40 });
     expect(ok.effects).toEqual([{ type: 'action', action: { type: 'confirm', prompt: typed.id, typed: 'master-1' } }]);
-    expect(press(['x', 'backspace', 'escape'], { confirm: typed }).effects).toEqual([{ type: 'action', action: { type: 'refuse', prompt: typed.id } }]);
+    expect(press(['x', 'backspace', 'escape'], { confirm: typed }).effects).toEqual([
+      { type: 'action', action: { type: 'refuse', prompt: typed.id } },
+    ]);
   });
 
   it('s on a confirmation asks why, then skips with the reason', () => {
@@ -103,13 +138,19 @@ describe('the screen reducer', () => {
     const empty = press(['s', 'enter'], { decision: failure });
     expect(empty.effects).toEqual([]);
     expect(empty.ui.message?.text).toBe('a reason is required');
-    expect(press(['s', 'k', 'enter'], { decision: failure }).effects).toEqual([{ type: 'action', action: { type: 'skip', task: failure.task, reason: 'k' } }]);
+    expect(press(['s', 'k', 'enter'], { decision: failure }).effects).toEqual([
+      { type: 'action', action: { type: 'skip', task: failure.task, reason: 'k' } },
+    ]);
     expect(press(['s', 'k', 'escape', 'enter'], { decision: failure }).effects).toEqual([]);
   });
 
   it('an interruption: r runs it again, d marks it done with a reason, v says why it cannot verify', () => {
-    expect(press(['r'], { decision: interrupted }).effects).toEqual([{ type: 'action', action: { type: 'rerun', task: interrupted.task } }]);
-    expect(press(['d', 'o', 'k', 'enter'], { decision: interrupted }).effects).toEqual([{ type: 'action', action: { type: 'mark-done', task: interrupted.task, reason: 'ok' } }]);
+    expect(press(['r'], { decision: interrupted }).effects).toEqual([
+      { type: 'action', action: { type: 'rerun', task: interrupted.task } },
+    ]);
+    expect(press(['d', 'o', 'k', 'enter'], { decision: interrupted }).effects).toEqual([
+      { type: 'action', action: { type: 'mark-done', task: interrupted.task, reason: 'ok' } },
+    ]);
     const v = press(['v'], { decision: interrupted });
     expect(v.effects).toEqual([]);
     expect(v.ui.message?.text).toBe('verify is not offered: it is destructive');
@@ -192,7 +233,13 @@ describe('the screen reducer', () => {
 
   describe('a, for every node waiting on the same step', () => {
     // agent-3 asked first, then agent-4 and agent-5: one step, the same command.
-    const batch = [3, 4, 5].map((n, i) => ({ ...confirm, id: `confirm:agents/run-patch-script@agent-${n}`, task: `agents/run-patch-script@agent-${n}`, node: `agent-${n}`, askedAt: 1000 + i }));
+    const batch = [3, 4, 5].map((n, i) => ({
+      ...confirm,
+      id: `confirm:agents/run-patch-script@agent-${n}`,
+      task: `agents/run-patch-script@agent-${n}`,
+      node: `agent-${n}`,
+      askedAt: 1000 + i,
+    }));
     const group = confirmGroup({ prompts: batch }, batch[0]!.id)!;
     const all = { type: 'action', action: { type: 'confirm-group', prompts: batch.map((p) => p.id) } };
 
@@ -208,9 +255,15 @@ describe('the screen reducer', () => {
       expect(joined.effects).toEqual([]);
       expect(joined.ui.message?.text).toBe('a ignored: the nodes waiting on this step changed just now; read the list and press it again');
       expect(press(['a'], { confirm: batch[0], group }, { groupAt: 900, start: 900 + CONFIRM_GUARD_MS }).effects).toEqual([all]);
-      expect(press(['y'], { confirm: batch[0], group }, { groupAt: 900, start: 1000 }).effects).toEqual([{ type: 'action', action: { type: 'confirm', prompt: batch[0]!.id } }]);
+      expect(press(['y'], { confirm: batch[0], group }, { groupAt: 900, start: 1000 }).effects).toEqual([
+        { type: 'action', action: { type: 'confirm', prompt: batch[0]!.id } },
+      ]);
       // A list never announced (the frame not drawn yet) counts as shown at the key.
-      let ui = uiUpdate(initialUiState(), { type: 'prompt-shown', prompt: `${batch[0]!.id}#${batch[0]!.askedAt}`, at: 0 }, { ...base, confirm: batch[0], group }).ui;
+      let ui = uiUpdate(
+        initialUiState(),
+        { type: 'prompt-shown', prompt: `${batch[0]!.id}#${batch[0]!.askedAt}`, at: 0 },
+        { ...base, confirm: batch[0], group },
+      ).ui;
       expect(uiUpdate(ui, { type: 'key', name: 'a', input: 'a', at: 5000 }, { ...base, confirm: batch[0], group }).effects).toEqual([]);
       ui = uiUpdate(ui, { type: 'group-shown', group: 'someone else', at: 0 }, base).ui;
       expect(uiUpdate(ui, { type: 'key', name: 'a', input: 'a', at: 5000 }, { ...base, confirm: batch[0], group }).effects).toEqual([]);
@@ -229,7 +282,9 @@ describe('the screen reducer', () => {
       const t = press(['a', 'enter'], { confirm: typed }, { gap: 40 });
       expect(t.effects).toEqual([]);
       expect(t.ui.typed.text).toBe('a');
-      expect(confirmGroup({ prompts: [typed, { ...typed, id: 'confirm:masters/run-patch-script@master-2', node: 'master-2' }] }, typed.id)).toBeUndefined();
+      expect(
+        confirmGroup({ prompts: [typed, { ...typed, id: 'confirm:masters/run-patch-script@master-2', node: 'master-2' }] }, typed.id),
+      ).toBeUndefined();
     });
   });
 });

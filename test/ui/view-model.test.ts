@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { activePrompt, changeState, headerVersions, headerView, nodeDisplayState, nodeVersion, nodeView, runningCommands, stepRows, NO_FACTS } from '../../src/ui/app/view-model.js';
+import {
+  activePrompt,
+  changeState,
+  headerVersions,
+  headerView,
+  nodeDisplayState,
+  nodeVersion,
+  nodeView,
+  runningCommands,
+  stepRows,
+  NO_FACTS,
+} from '../../src/ui/app/view-model.js';
 import { atFirstConfirmation, freshState, masterPolling, T0 } from './fixtures.js';
 
 describe('view model', () => {
@@ -8,7 +19,10 @@ describe('view model', () => {
     const h = headerView(d.state, T0 + 75_000, 'sim:happy');
     expect(h).toMatchObject({
       title: 'Patch a live DC/OS 1.11 cluster',
-      fields: [{ name: 'patch', value: '1.11.1 -> 1.11.2' }, { name: 'security', value: 'permissive' }],
+      fields: [
+        { name: 'patch', value: '1.11.1 -> 1.11.2' },
+        { name: 'security', value: 'permissive' },
+      ],
       step: 'step 3/47',
       elapsed: '00:01:15',
       target: 'sim:happy',
@@ -81,6 +95,8 @@ describe('view model', () => {
 
   it('the prompt first asked, and what runs (for the quit dialog)', () => {
     expect(activePrompt(atFirstConfirmation().state)?.node).toBe('master-1');
-    expect(runningCommands(masterPolling().state)).toEqual([{ node: 'master-1', key: 'masters/recovered', command: 'curl -fsS http://10.0.4.1:5050/metrics/snapshot', startedAt: T0 + 41_000 }]);
+    expect(runningCommands(masterPolling().state)).toEqual([
+      { node: 'master-1', key: 'masters/recovered', command: 'curl -fsS http://10.0.4.1:5050/metrics/snapshot', startedAt: T0 + 41_000 },
+    ]);
   });
 });

@@ -75,11 +75,15 @@ export const configChange: BuiltinDef = {
     },
     ipv6_overlay: {
       description:
-        "keep (default) or remove: remove acknowledges that enable_ipv6 goes from true to false and the IPv6 overlay dcos6 goes away; allowed only in a configuration-only pass, and config.yaml must make that change.",
+        'keep (default) or remove: remove acknowledges that enable_ipv6 goes from true to false and the IPv6 overlay dcos6 goes away; allowed only in a configuration-only pass, and config.yaml must make that change.',
     },
-    checked: { description: 'The copy of config.yaml made when it was checked; with checked_sha256, names what changed since.', file: true },
+    checked: {
+      description: 'The copy of config.yaml made when it was checked; with checked_sha256, names what changed since.',
+      file: true,
+    },
     checked_sha256: {
-      description: 'The sha256 of config.yaml when it was checked: the new file must still have it, or the check refuses and names what changed.',
+      description:
+        'The sha256 of config.yaml when it was checked: the new file must still have it, or the check refuses and names what changed.',
     },
   },
   evaluate(args, context): BuiltinResult {
@@ -127,7 +131,9 @@ export const configChange: BuiltinDef = {
       if (CHANGEABLE_KEYS.includes(key) && securityChanges) {
         // The page: replace the security line "and change nothing else in config.yaml".
         details.push(`${shown} (refused)`);
-        problems.push(`${key} cannot change in the pass that changes security: change nothing else in that pass; change ${key} in a configuration-only pass.`);
+        problems.push(
+          `${key} cannot change in the pass that changes security: change nothing else in that pass; change ${key} in a configuration-only pass.`,
+        );
       } else if (CHANGEABLE_KEYS.includes(key)) {
         details.push(`${shown} (may change)`);
       } else if (key === 'security') {
@@ -142,7 +148,9 @@ export const configChange: BuiltinDef = {
         const ok = !patching.on && !securityChanges;
         details.push(`${shown} (${ok ? 'may change in a configuration-only pass' : 'refused'})`);
         if (securityChanges) {
-          problems.push(`${key} cannot change in the pass that changes security: change nothing else in that pass; change ${key} in a configuration-only pass that keeps the security mode.`);
+          problems.push(
+            `${key} cannot change in the pass that changes security: change nothing else in that pass; change ${key} in a configuration-only pass that keeps the security mode.`,
+          );
         }
       } else if (key.startsWith('exhibitor_')) {
         // The page names this exhibitor_zk_backend; the 1.11 keys are exhibitor_storage_backend,
@@ -151,13 +159,17 @@ export const configChange: BuiltinDef = {
         problems.push(`${key} can never change on a running cluster: ZooKeeper's backend stays as installed.`);
       } else {
         details.push(`${shown} (refused)`);
-        problems.push(`${key} cannot change on a running cluster; only ${CHANGEABLE_KEYS.join(', ')} and security may (and ${CONFIG_PASS_KEYS.join(', ')} in a configuration-only pass).`);
+        problems.push(
+          `${key} cannot change on a running cluster; only ${CHANGEABLE_KEYS.join(', ')} and security may (and ${CONFIG_PASS_KEYS.join(', ')} in a configuration-only pass).`,
+        );
       }
     }
     // The acknowledgement and the file must agree, like the security path below.
     const overlay = argText(args, 'ipv6_overlay');
     if (overlay === IPV6_REMOVE && !changed.includes('enable_ipv6')) {
-      problems.push(`You chose ipv6_overlay: ${IPV6_REMOVE}, but config.yaml does not change enable_ipv6 from true to false; choose keep, or make that change.`);
+      problems.push(
+        `You chose ipv6_overlay: ${IPV6_REMOVE}, but config.yaml does not change enable_ipv6 from true to false; choose keep, or make that change.`,
+      );
     } else if (overlay && overlay !== IPV6_REMOVE && overlay !== 'keep') {
       problems.push(`ipv6_overlay must be keep or ${IPV6_REMOVE}, not "${overlay}".`);
     }
@@ -225,7 +237,11 @@ function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, canonical(o[k])]));
+    return Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, canonical(o[k])]),
+    );
   }
   return String(v);
 }
@@ -296,9 +312,21 @@ const withDefault = (key: string, v: unknown): unknown => (v === undefined || v 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** enable_ipv6 true -> false: never while patching or with a security change; otherwise only acknowledged. */
-function ipv6Verdict(args: Record<string, BuiltinArgValue>, patching: boolean, securityChanges: boolean): { ok: true } | { ok: false; problem: string } {
-  if (patching) return { ok: false, problem: `${IPV6_EFFECT}. It is not on the page's list of keys that may change, and never while patching: patch with enable_ipv6 unchanged.` };
-  if (securityChanges) return { ok: false, problem: `${IPV6_EFFECT}. The pass that changes security may change nothing else: change enable_ipv6 in a configuration-only pass of its own.` };
+function ipv6Verdict(
+  args: Record<string, BuiltinArgValue>,
+  patching: boolean,
+  securityChanges: boolean,
+): { ok: true } | { ok: false; problem: string } {
+  if (patching)
+    return {
+      ok: false,
+      problem: `${IPV6_EFFECT}. It is not on the page's list of keys that may change, and never while patching: patch with enable_ipv6 unchanged.`,
+    };
+  if (securityChanges)
+    return {
+      ok: false,
+      problem: `${IPV6_EFFECT}. The pass that changes security may change nothing else: change enable_ipv6 in a configuration-only pass of its own.`,
+    };
   if (argText(args, 'ipv6_overlay') === IPV6_REMOVE) return { ok: true };
   return {
     ok: false,
@@ -324,7 +352,9 @@ function customCheckCount(config: Config): number {
  * fail after switching mode, leaving the masters in mixed modes. Refused before anything changes.
  */
 function customChecksBeforePermissive(args: Record<string, BuiltinArgValue>, previous: Config, current: Config): string[] {
-  const toPermissive = argText(args, 'security_path') === 'to-permissive' || (modeOf(previous.security) === 'disabled' && modeOf(current.security) === 'permissive');
+  const toPermissive =
+    argText(args, 'security_path') === 'to-permissive' ||
+    (modeOf(previous.security) === 'disabled' && modeOf(current.security) === 'permissive');
   if (!toPermissive) return [];
   const count = Math.max(customCheckCount(previous), customCheckCount(current));
   if (count === 0) return [];
@@ -348,18 +378,27 @@ function sinceChecked(
   const now = sha256(files.current ?? '');
   const short = (h: string): string => `${h.slice(0, 12)}…`;
   if (!/^[0-9a-f]{64}$/.test(expected)) {
-    return { problem: `There is no digest of a checked config.yaml (checked_sha256 is "${expected}"): check the configuration first.`, details: [] };
+    return {
+      problem: `There is no digest of a checked config.yaml (checked_sha256 is "${expected}"): check the configuration first.`,
+      details: [],
+    };
   }
   if (now === expected) return `${currentPath} is the config.yaml that was checked (sha256 ${short(now)}).`;
   const head = `${currentPath} changed after it was checked (sha256 ${short(expected)} when checked, ${short(now)} now), and the node patch script is built only from a checked configuration.`;
   const copy = files.checked;
   if (copy === undefined || sha256(copy) !== expected) {
-    return { problem: `${head} The checked copy is missing or changed too, so what changed cannot be shown; check the configuration again.`, details: [] };
+    return {
+      problem: `${head} The checked copy is missing or changed too, so what changed cannot be shown; check the configuration again.`,
+      details: [],
+    };
   }
   const checked = parseConfig('previous', argText(args, 'checked'), copy);
   if (typeof checked === 'string') return { problem: head, details: [] };
   const keys = [...new Set([...Object.keys(checked), ...Object.keys(current)])].filter((k) => !same(checked[k], current[k]));
   const details = keys.map((k) => `since the check: ${k}: ${show(k, checked[k])} -> ${show(k, current[k])}`);
   const what = keys.length > 0 ? `Changed since the check: ${keys.join(', ')}.` : 'Only its layout or comments changed.';
-  return { problem: `${head} ${what} Find out who changed it and why; then restore the checked copy (${argText(args, 'checked')}) or check the new file again.`, details };
+  return {
+    problem: `${head} ${what} Find out who changed it and why; then restore the checked copy (${argText(args, 'checked')}) or check the new file again.`,
+    details,
+  };
 }

@@ -24,7 +24,8 @@ const printable = (text: string, max = 80): string => escapeText(text.length > m
 
 /** The agents of a /slaves answer, or why it is not one. */
 function parseAgents(stdout: string): { agents: MesosAgent[]; recovered: MesosAgent[] } | string {
-  if (stdout.length > MAX_BYTES) return `the agents endpoint answered ${stdout.length} bytes, more than the ${MAX_BYTES} a Mesos master sends: this is not its agent list`;
+  if (stdout.length > MAX_BYTES)
+    return `the agents endpoint answered ${stdout.length} bytes, more than the ${MAX_BYTES} a Mesos master sends: this is not its agent list`;
   let body: unknown;
   try {
     body = JSON.parse(stdout);
@@ -43,7 +44,12 @@ function parseAgents(stdout: string): { agents: MesosAgent[]; recovered: MesosAg
       // pid is "slave(1)@10.0.1.5:5051": the address the agent registered from.
       const ip = typeof a.pid === 'string' ? (/@([^:@]+):\d+$/.exec(a.pid)?.[1] ?? '') : '';
       if (!hostname && !ip) return `${what}[${i}] has neither a hostname nor a pid`;
-      out.push({ hostname: hostname || ip, ip: ip || hostname, active: a.active !== false, version: typeof a.version === 'string' ? a.version : '' });
+      out.push({
+        hostname: hostname || ip,
+        ip: ip || hostname,
+        active: a.active !== false,
+        version: typeof a.version === 'string' ? a.version : '',
+      });
     }
     return out;
   };
@@ -74,18 +80,34 @@ export const mesosAgents: BuiltinDef = {
   description:
     "Compares the leading Mesos master's agent list (the output of the step's curl of :5050/slaves) with the inventory's agents and public agents: every agent Mesos knows must be in the inventory, unless accepted as left out, and every agent of the inventory must be registered and active. With dcos, every agent must also run the Mesos that release ships.",
   args: {
-    accept: { description: 'Addresses or hostnames of agents the operator accepts leaving out of this run (a list, or text separated by commas or spaces).' },
-    dcos: { description: 'At the end: the DC/OS release every agent should now run; its Mesos version is checked on every agent Mesos knows.' },
+    accept: {
+      description:
+        'Addresses or hostnames of agents the operator accepts leaving out of this run (a list, or text separated by commas or spaces).',
+    },
+    dcos: {
+      description: 'At the end: the DC/OS release every agent should now run; its Mesos version is checked on every agent Mesos knows.',
+    },
   },
   evaluate(args, context) {
     const out = context.output;
-    if (!out) return { ok: false, message: 'dcos/mesos-agents needs the output of the leading master\'s agents endpoint: give the step a run such as curl -fsS http://leader.mesos:5050/slaves.' };
+    if (!out)
+      return {
+        ok: false,
+        message:
+          "dcos/mesos-agents needs the output of the leading master's agents endpoint: give the step a run such as curl -fsS http://leader.mesos:5050/slaves.",
+      };
     if (out.exit !== 0) {
       const said = printable(out.stderr.trim().split('\n').pop() ?? '');
-      return { ok: false, message: `the agents endpoint could not be read (${out.exit === null ? 'the command did not finish' : `exit ${out.exit}`})${said ? `: ${said}` : ''}` };
+      return {
+        ok: false,
+        message: `the agents endpoint could not be read (${out.exit === null ? 'the command did not finish' : `exit ${out.exit}`})${said ? `: ${said}` : ''}`,
+      };
     }
     if (out.truncated) {
-      return { ok: false, message: `the agents endpoint answered more than the player keeps of one command's output (its first part was dropped), so the agent list cannot be read whole: compare it by hand, or skip this step giving the reason` };
+      return {
+        ok: false,
+        message: `the agents endpoint answered more than the player keeps of one command's output (its first part was dropped), so the agent list cannot be read whole: compare it by hand, or skip this step giving the reason`,
+      };
     }
     const parsed = parseAgents(out.stdout);
     if (typeof parsed === 'string') return { ok: false, message: parsed };
@@ -117,7 +139,9 @@ function compare(agents: MesosAgent[], recovered: MesosAgent[], inventory: reado
     else missing.push(a);
   }
   // Agents the master recovered from its registry but that have not re-registered yet.
-  const waiting = recovered.map((a) => known.get(a.ip) ?? known.get(a.hostname)).filter((n): n is BuiltinNode => n !== undefined && !matched.has(n));
+  const waiting = recovered
+    .map((a) => known.get(a.ip) ?? known.get(a.hostname))
+    .filter((n): n is BuiltinNode => n !== undefined && !matched.has(n));
   const absent = inventory.filter((n) => !matched.has(n) && !waiting.includes(n)).map((n) => n.name);
   const details: string[] = [];
   if (missing.length > 0) {
@@ -125,19 +149,32 @@ function compare(agents: MesosAgent[], recovered: MesosAgent[], inventory: reado
       `Mesos knows ${missing.length} agent(s) the inventory does not list: ${names(missing.map(shown))}. They would stay on the old release. Add them to the inventory, or accept leaving them out by naming them in the accept list.`,
     );
   }
-  if (absent.length > 0) details.push(`${absent.length} agent(s) of the inventory are not registered with the leading master: ${names(absent)}.`);
-  if (waiting.length > 0) details.push(`${waiting.length} agent(s) of the inventory have not re-registered since the master recovered: ${names(waiting.map((n) => n.name))}.`);
+  if (absent.length > 0)
+    details.push(`${absent.length} agent(s) of the inventory are not registered with the leading master: ${names(absent)}.`);
+  if (waiting.length > 0)
+    details.push(
+      `${waiting.length} agent(s) of the inventory have not re-registered since the master recovered: ${names(waiting.map((n) => n.name))}.`,
+    );
   if (inactive.length > 0) details.push(`${inactive.length} agent(s) of the inventory are registered but inactive: ${names(inactive)}.`);
   if (dcosText) {
     const dcos = parseVersion(dcosText);
     const expected = dcos && mesosVersionOf(dcos);
-    if (!expected) return { ok: false, message: `DC/OS "${printable(dcosText)}" is not a DC/OS 1.11 release this check knows, so the Mesos version its agents run is unknown.` };
+    if (!expected)
+      return {
+        ok: false,
+        message: `DC/OS "${printable(dcosText)}" is not a DC/OS 1.11 release this check knows, so the Mesos version its agents run is unknown.`,
+      };
     const behind = listed.filter((a) => a.version !== expected).map((a) => `${shown(a)} runs Mesos ${printable(a.version) || '(unknown)'}`);
-    if (behind.length > 0) details.push(`${behind.length} agent(s) do not run Mesos ${expected}, which DC/OS ${dcosText} ships: ${names(behind)}.`);
+    if (behind.length > 0)
+      details.push(`${behind.length} agent(s) do not run Mesos ${expected}, which DC/OS ${dcosText} ships: ${names(behind)}.`);
   }
-  const leftOut = accepted.length > 0 ? ` ${accepted.length} left out as accepted, still on the old release: ${names(accepted.map(shown))}.` : '';
+  const leftOut =
+    accepted.length > 0 ? ` ${accepted.length} left out as accepted, still on the old release: ${names(accepted.map(shown))}.` : '';
   if (details.length > 0) {
     return { ok: false, message: `${details.join(' ')}${leftOut}` };
   }
-  return { ok: true, message: `Mesos knows ${agents.length} agent(s); all ${inventory.length} of the inventory are registered and active.${leftOut}` };
+  return {
+    ok: true,
+    message: `Mesos knows ${agents.length} agent(s); all ${inventory.length} of the inventory are registered and active.${leftOut}`,
+  };
 }

@@ -13,11 +13,17 @@ export const mesosVersion: BuiltinDef = {
     const dcos = parseVersion(dcosText);
     const expected = dcos && mesosVersionOf(dcos);
     if (!expected) {
-      return { ok: false, message: `DC/OS "${dcosText}" is not a DC/OS 1.11 release this check knows, so the Mesos version it ships is unknown.` };
+      return {
+        ok: false,
+        message: `DC/OS "${dcosText}" is not a DC/OS 1.11 release this check knows, so the Mesos version it ships is unknown.`,
+      };
     }
     const out = context.output;
     if (!out) {
-      return { ok: false, message: 'dcos/mesos-version needs the output of `mesos-master --version`: give the step that command as its run.' };
+      return {
+        ok: false,
+        message: 'dcos/mesos-version needs the output of `mesos-master --version`: give the step that command as its run.',
+      };
     }
     const text = `${out.stdout}\n${out.stderr}`;
     const found = /\bmesos\s+(\d+\.\d+\.\d+)\b/i.exec(text)?.[1];

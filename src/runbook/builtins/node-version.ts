@@ -17,10 +17,14 @@ export const nodeVersion: BuiltinDef = {
     const expected = parseVersion(expectedText);
     if (!expected) return { ok: false, message: `"${expectedText}" is not a DC/OS version (expected major.minor.patch, e.g. 1.11.4).` };
     const out = context.output;
-    if (!out) return { ok: false, message: `dcos/node-version needs the output of \`cat ${FILE}\`: give the step that command as its run.` };
+    if (!out)
+      return { ok: false, message: `dcos/node-version needs the output of \`cat ${FILE}\`: give the step that command as its run.` };
     if (out.exit !== 0) {
       const said = out.stderr.trim().split('\n').pop() ?? '';
-      return { ok: false, message: `${FILE} could not be read (${out.exit === null ? 'the command did not finish' : `exit ${out.exit}`})${said ? `: ${said}` : ''}: is this a DC/OS node?` };
+      return {
+        ok: false,
+        message: `${FILE} could not be read (${out.exit === null ? 'the command did not finish' : `exit ${out.exit}`})${said ? `: ${said}` : ''}: is this a DC/OS node?`,
+      };
     }
     let version: unknown;
     try {

@@ -107,7 +107,9 @@ export class ClusterModel implements ClusterContext {
     const v = options.installedVersion.split('.').map(Number);
     this.runningVersion = options.faults.wrongVersion ? `${v[0]}.${v[1]}.${Math.max(0, (v[2] ?? 1) - 1)}` : options.installedVersion;
     const rng = Rng.for(options.seed, 'token');
-    const payload = Buffer.from(JSON.stringify({ uid: 'bootstrapuser', exp: Math.floor(INSTALL_TIME / 1000) + 30 * 86400 })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ uid: 'bootstrapuser', exp: Math.floor(INSTALL_TIME / 1000) + 30 * 86400 })).toString(
+      'base64url',
+    );
     this.token = `eyJhbGciOiJSUzI1NiIsImtpZCI6InNlY3JldCIsInR5cCI6IkpXVCJ9.${payload}.${Buffer.from(rng.hex(64), 'hex').toString('base64url')}`;
 
     const nodes: NodeInfo[] = [];
@@ -231,7 +233,9 @@ export class ClusterModel implements ClusterContext {
   summary(t = this.now()): SimSummary {
     const unhealthy: Record<string, string[]> = {};
     for (const [name, st] of this.states) {
-      const down = [...st.units.values()].filter((u) => u.spec.dcos && u.spec.type !== 'timer' && u.at(t).active !== 'active').map((u) => u.spec.name);
+      const down = [...st.units.values()]
+        .filter((u) => u.spec.dcos && u.spec.type !== 'timer' && u.at(t).active !== 'active')
+        .map((u) => u.spec.name);
       if (down.length > 0) unhealthy[name] = down;
     }
     const removedAgents = this.agents.filter((a) => {
@@ -271,18 +275,40 @@ export class ClusterModel implements ClusterContext {
       this.buildBootstrap(st);
       return st;
     }
-    const boot = INSTALL_TIME + (info.role === 'master' ? info.index * M : 5 * M + (info.index % 500) * 2 * S + (info.role === 'public_agent' ? 40 * S : 0));
-    fs.put('/opt/mesosphere/etc/dcos-version.json', () => `{"version": "${st.version}", "dcos-image-commit": "${packageId('commit', st.version).slice(-40)}", "bootstrap-id": "${packageId('bootstrap', st.version).slice(-40)}"}\n`, { mtime: boot });
-    fs.put(`/etc/mesosphere/roles/${info.role === 'master' ? 'master' : info.role === 'agent' ? 'slave' : 'slave_public'}`, '', { mtime: boot });
+    const boot =
+      INSTALL_TIME +
+      (info.role === 'master' ? info.index * M : 5 * M + (info.index % 500) * 2 * S + (info.role === 'public_agent' ? 40 * S : 0));
+    fs.put(
+      '/opt/mesosphere/etc/dcos-version.json',
+      () =>
+        `{"version": "${st.version}", "dcos-image-commit": "${packageId('commit', st.version).slice(-40)}", "bootstrap-id": "${packageId('bootstrap', st.version).slice(-40)}"}\n`,
+      { mtime: boot },
+    );
+    fs.put(`/etc/mesosphere/roles/${info.role === 'master' ? 'master' : info.role === 'agent' ? 'slave' : 'slave_public'}`, '', {
+      mtime: boot,
+    });
     fs.put('/proc/sys/net/ipv6/conf/all/disable_ipv6', this.faults.ipv6Disabled ? '1\n' : '0\n', { mtime: boot });
     fs.put('/proc/sys/net/ipv6/conf/default/disable_ipv6', this.faults.ipv6Disabled ? '1\n' : '0\n', { mtime: boot });
-    if (this.faults.ipv6Disabled) fs.write('/etc/sysctl.conf', 'net.ipv6.conf.all.disable_ipv6 = 1\nnet.ipv6.conf.default.disable_ipv6 = 1\n', 'root', true);
+    if (this.faults.ipv6Disabled)
+      fs.write('/etc/sysctl.conf', 'net.ipv6.conf.all.disable_ipv6 = 1\nnet.ipv6.conf.default.disable_ipv6 = 1\n', 'root', true);
     if (info.role === 'master') {
       st.master = { exhibitorServingAt: null, mesosListeningAt: null, recoveredAt: null, masterId: uuid(rng), stuckNextActivation: false };
       fs.put(ZOOKEEPER_OUT, () => zookeeperOut(this, st), { mtime: boot });
     } else {
-      st.agent = { reg: [], disconnectedAt: null, removedAt: null, agentId: `${uuid(Rng.for(this.seed, 'framework'))}-S${info.index + (info.role === 'public_agent' ? 1000 : 0)}`, tasks: this.agentTasks[this.agents.indexOf(info)] ?? 3, slowNextStart: 0 };
-      fs.put(LIBLTDL_PATH, '\x7fELF libltdl\n', { mode: 0o755, mtime: boot, link: 'libltdl.so.7.3.0', immutable: this.faults.libltdlImmutable === true && info.role === 'agent' && info.index === 1 });
+      st.agent = {
+        reg: [],
+        disconnectedAt: null,
+        removedAt: null,
+        agentId: `${uuid(Rng.for(this.seed, 'framework'))}-S${info.index + (info.role === 'public_agent' ? 1000 : 0)}`,
+        tasks: this.agentTasks[this.agents.indexOf(info)] ?? 3,
+        slowNextStart: 0,
+      };
+      fs.put(LIBLTDL_PATH, '\x7fELF libltdl\n', {
+        mode: 0o755,
+        mtime: boot,
+        link: 'libltdl.so.7.3.0',
+        immutable: this.faults.libltdlImmutable === true && info.role === 'agent' && info.index === 1,
+      });
       fs.put('/opt/mesosphere/lib/libltdl.so.7.3.0', '\x7fELF libltdl\n', { mode: 0o755, mtime: boot });
       writeAgentMeta(st, boot);
     }
@@ -299,12 +325,16 @@ export class ClusterModel implements ClusterContext {
     const fs = st.fs;
     const at = INSTALL_TIME - 2 * 60 * M;
     fs.mkdirp(BOOTSTRAP_DIR, 'dcos', 0o755);
-    fs.put(`${BOOTSTRAP_DIR}/dcos_generate_config.ee.sh`, '#!/bin/bash\n# DC/OS Enterprise installer (self-extracting; binary payload follows)\n', {
-      mode: 0o755,
-      owner: 'dcos',
-      program: 'dcos-installer',
-      mtime: this.now() - 50 * M,
-    });
+    fs.put(
+      `${BOOTSTRAP_DIR}/dcos_generate_config.ee.sh`,
+      '#!/bin/bash\n# DC/OS Enterprise installer (self-extracting; binary payload follows)\n',
+      {
+        mode: 0o755,
+        owner: 'dcos',
+        program: 'dcos-installer',
+        mtime: this.now() - 50 * M,
+      },
+    );
     const facts = {
       clusterName: this.clusterName,
       bootstrapIp: this.bootstrap.ip,
@@ -325,9 +355,13 @@ export class ClusterModel implements ClusterContext {
     });
     fs.put(`${BOOTSTRAP_DIR}/genconf/config.yaml`, merged, { owner: 'dcos', mtime: this.now() - 20 * M });
     if (this.faults.configEditedAfterRead) this.editAfterRead(fs, `${BOOTSTRAP_DIR}/genconf/config.yaml`);
-    const ipDetect = '#!/usr/bin/env bash\nset -o nounset -o errexit\nexport PATH=/usr/sbin:/usr/bin:$PATH\necho $(ip addr show eth0 | grep -Eo \'[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\' | head -1)\n';
+    const ipDetect =
+      "#!/usr/bin/env bash\nset -o nounset -o errexit\nexport PATH=/usr/sbin:/usr/bin:$PATH\necho $(ip addr show eth0 | grep -Eo '[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}' | head -1)\n";
     fs.put(`${BOOTSTRAP_DIR}/genconf/ip-detect`, ipDetect, { owner: 'dcos', mode: 0o755, mtime: this.now() - 20 * M });
-    fs.put(`${BOOTSTRAP_DIR}/genconf/license.txt`, `${Rng.for(this.seed, 'license').hex(32).toUpperCase()}\n`, { owner: 'dcos', mtime: this.now() - 20 * M });
+    fs.put(`${BOOTSTRAP_DIR}/genconf/license.txt`, `${Rng.for(this.seed, 'license').hex(32).toUpperCase()}\n`, {
+      owner: 'dcos',
+      mtime: this.now() - 20 * M,
+    });
     fs.put(`${BOOTSTRAP_DIR}/previous/ip-detect`, ipDetect, { owner: 'dcos', mode: 0o755, mtime: at });
     for (const spec of unitsFor('bootstrap')) {
       const unit = new UnitRuntime(spec, runningPhase(spec, at, st.nextPid()));
@@ -340,8 +374,16 @@ export class ClusterModel implements ClusterContext {
     fs.afterFirstRead(path, () => {
       if (!fs.isFile(path)) return;
       const text = fs.read(path, 'root');
-      fs.write(path, text.replace(/^resolvers:\n((?:- .*\n)+)/m, (all) => `${all}- 10.0.0.2\n`), 'root');
-      this.recordFault('config-edited-after-check', this.bootstrap.name, 'A colleague added a resolver to genconf/config.yaml right after it was read for the configuration check');
+      fs.write(
+        path,
+        text.replace(/^resolvers:\n((?:- .*\n)+)/m, (all) => `${all}- 10.0.0.2\n`),
+        'root',
+      );
+      this.recordFault(
+        'config-edited-after-check',
+        this.bootstrap.name,
+        'A colleague added a resolver to genconf/config.yaml right after it was read for the configuration check',
+      );
     });
   }
 
@@ -424,11 +466,25 @@ export class ClusterModel implements ClusterContext {
         if (spec.type === 'service' || spec.type === 'oneshot') log(st, spec.name, 'systemd', 1, up, `Started ${spec.description}.`);
         if (spec.name === 'dcos-mesos-dns.service') {
           log(st, spec.name, 'mesos-dns', pid, up + 200, `VERY VERBOSE: 2018/03/08 generator.go:...: Starting mesos-dns on ${st.info.ip}`);
-          log(st, spec.name, 'mesos-dns', pid, up + 900, `INFO: ${dnsTime(up + 900)} main.go:95: Connected to leader (${this.leaderAt(up)?.ip ?? this.masters[0]?.ip}:5050)`);
+          log(
+            st,
+            spec.name,
+            'mesos-dns',
+            pid,
+            up + 900,
+            `INFO: ${dnsTime(up + 900)} main.go:95: Connected to leader (${this.leaderAt(up)?.ip ?? this.masters[0]?.ip}:5050)`,
+          );
         }
         if (spec.name === 'dcos-download.service') {
           log(st, spec.name, 'curl', pid, up - 100, `  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current`);
-          log(st, spec.name, 'pkgpanda', pid, up - 50, `Downloading bootstrap tarball from http://${this.bootstrap.ip}:80/bootstrap/${packageId('bootstrap', st.version).slice(-40)}.bootstrap.tar.xz`);
+          log(
+            st,
+            spec.name,
+            'pkgpanda',
+            pid,
+            up - 50,
+            `Downloading bootstrap tarball from http://${this.bootstrap.ip}:80/bootstrap/${packageId('bootstrap', st.version).slice(-40)}.bootstrap.tar.xz`,
+          );
         }
       }
     }
@@ -438,7 +494,10 @@ export class ClusterModel implements ClusterContext {
 
   /** pkgpanda activate: new packages, then every DC/OS unit restarts. An error leaves the node as it was. */
   activate(st: NodeState, at: number, to: string, baked: BakedConfig): { ok: true } | { ok: false; error: string } {
-    const units = { stop: (n: NodeState, u: UnitRuntime, t: number) => this.planStop(n, u, t), start: (n: NodeState, u: UnitRuntime, t: number, o: { activation: true }) => this.planStart(n, u, t, o) };
+    const units = {
+      stop: (n: NodeState, u: UnitRuntime, t: number) => this.planStop(n, u, t),
+      start: (n: NodeState, u: UnitRuntime, t: number, o: { activation: true }) => this.planStart(n, u, t, o),
+    };
     return this.patch.activate(this, units, st, at, to, baked);
   }
 
@@ -499,16 +558,24 @@ export class ClusterModel implements ClusterContext {
     if (kind === 'cluster') return { status: 0, checks: {} };
     const checks: CheckResult['checks'] = {};
     checks.clock_sync = { output: 'Clock is synced\n', status: 0 };
-    const failing = [...st.units.values()].filter((u) => u.spec.dcos && u.spec.type !== 'timer' && u.at(t).active !== 'active').map((u) => u.spec.name);
+    const failing = [...st.units.values()]
+      .filter((u) => u.spec.dcos && u.spec.type !== 'timer' && u.at(t).active !== 'active')
+      .map((u) => u.spec.name);
     const component = st.info.role === 'master' ? 'components_master' : 'components_agent';
     checks[component] = { output: failing.map((n) => `component ${n} has health status 1\n`).join(''), status: failing.length > 0 ? 2 : 0 };
     checks.ip_detect_script = { output: `${st.info.ip} is a valid IPV4 address\n`, status: 0 };
     if (st.info.role === 'master') {
       const ok = this.masterRecovered(st.info, t);
-      checks.mesos_master_replog_synchronized = { output: ok ? '' : 'registrar/log/recovered is 0: the replicated log of this master is not synchronized\n', status: ok ? 0 : 2 };
+      checks.mesos_master_replog_synchronized = {
+        output: ok ? '' : 'registrar/log/recovered is 0: the replicated log of this master is not synchronized\n',
+        status: ok ? 0 : 2,
+      };
     } else {
       const ok = st.registeredAt(t);
-      checks.mesos_agent_registered_with_masters = { output: ok ? '' : 'agent is not registered with a master (slave/registered is 0)\n', status: ok ? 0 : 2 };
+      checks.mesos_agent_registered_with_masters = {
+        output: ok ? '' : 'agent is not registered with a master (slave/registered is 0)\n',
+        status: ok ? 0 : 2,
+      };
     }
     checks.xz = { output: '', status: 0 };
     const status = Math.max(0, ...Object.values(checks).map((c) => c.status));
@@ -525,4 +592,3 @@ function dnsTime(ms: number): string {
   const d = new Date(ms).toISOString();
   return `${d.slice(0, 4)}/${d.slice(5, 7)}/${d.slice(8, 10)} ${d.slice(11, 19)}`;
 }
-

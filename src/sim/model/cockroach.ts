@@ -55,7 +55,11 @@ export class CockroachRanges {
     };
     c(up + 200, 'util/log/clog.go:1011', `[config] file created at: ${sqlTime(up)}`);
     c(up + 210, 'cli/start.go:466', `CockroachDB CCL ${COCKROACH_BUILD} (linux amd64, built 2018/01/08 17:32:42, go1.8.3)`);
-    c(up + 3 * S, 'cli/start.go:640', `node startup completed:\nCockroachDB node starting at ${sqlTime(up + 3 * S)}\nbuild:      CCL ${COCKROACH_BUILD} @ 2018/01/08 17:32:42 (go1.8.3)\nadmin:      https://${st.info.ip}:8090\nsql:        postgresql://root@${st.info.ip}:26257?application_name=cockroach&sslmode=verify-full\nstore[0]:   path=/var/lib/dcos/cockroach\nclusterID:  ${uuid(Rng.for(ctx.seed, 'cockroach-cluster'))}\nnodeID:     ${st.info.index}`);
+    c(
+      up + 3 * S,
+      'cli/start.go:640',
+      `node startup completed:\nCockroachDB node starting at ${sqlTime(up + 3 * S)}\nbuild:      CCL ${COCKROACH_BUILD} @ 2018/01/08 17:32:42 (go1.8.3)\nadmin:      https://${st.info.ip}:8090\nsql:        postgresql://root@${st.info.ip}:26257?application_name=cockroach&sslmode=verify-full\nstore[0]:   path=/var/lib/dcos/cockroach\nclusterID:  ${uuid(Rng.for(ctx.seed, 'cockroach-cluster'))}\nnodeID:     ${st.info.index}`,
+    );
     chatter(ctx, st, name, 'cockroach', pid, up + 10 * S, 60 * S, (when, n) => {
       const d = new Date(when).toISOString();
       return `I${d.slice(2, 4)}${d.slice(5, 7)}${d.slice(8, 10)} ${d.slice(11, 23)}000 ${200 + (n % 50)} server/status/runtime.go:223  [n${st.info.index}] runtime stats: ${300 + (n % 40)} MiB RSS, ${180 + (n % 25)} goroutines, ${90 + (n % 30)} MiB/${40 + (n % 9)} MiB/${150 + (n % 20)} MiB GO alloc/idle/total, 0.${n % 10} CGO allocs/s, 0.0${n % 9} %(u), 0.0${n % 7} %(s)`;
@@ -73,7 +77,9 @@ export class CockroachRanges {
         until: w.up + w.converge,
         lines: (when) => {
           const d = new Date(when).toISOString();
-          return [`I${d.slice(2, 4)}${d.slice(5, 7)}${d.slice(8, 10)} ${d.slice(11, 23)}000 ${st.rng.int(200, 900)} storage/replica_raftstorage.go:526  [n${st.info.index},s${st.info.index},r${st.rng.int(20, 190)}/${st.rng.int(2, 5)}:/Table/5{1-2}] applying preemptive snapshot at index ${st.rng.int(1000, 90000)}`];
+          return [
+            `I${d.slice(2, 4)}${d.slice(5, 7)}${d.slice(8, 10)} ${d.slice(11, 23)}000 ${st.rng.int(200, 900)} storage/replica_raftstorage.go:526  [n${st.info.index},s${st.info.index},r${st.rng.int(20, 190)}/${st.rng.int(2, 5)}:/Table/5{1-2}] applying preemptive snapshot at index ${st.rng.int(1000, 90000)}`,
+          ];
         },
       });
     }
@@ -82,13 +88,24 @@ export class CockroachRanges {
   down(ctx: ClusterContext, st: NodeState, at: number): void {
     const others = this.windows.filter((w) => w.node !== st.info.name && windowDebt(w, at) > 0);
     if (others.length > 0) {
-      ctx.recordFault('master-down-while-underreplicated', st.info.name, `CockroachDB on ${st.info.name} went down while ${others.map((w) => w.node).join(', ')} was still re-replicating: ranges became unavailable`, at);
+      ctx.recordFault(
+        'master-down-while-underreplicated',
+        st.info.name,
+        `CockroachDB on ${st.info.name} went down while ${others.map((w) => w.node).join(', ')} was still re-replicating: ranges became unavailable`,
+        at,
+      );
     }
     const slow = ctx.faults.rangesSlow === true;
     const total = rangesOf(ctx, st.info);
     const converge = slow ? st.rng.int(540, 720) * S : st.rng.int(50, 100) * S;
     this.windows.push({ node: st.info.name, down: at, up: null, converge, peak: Math.round(total * Math.min(1, 3 / ctx.masters.length)) });
-    if (slow) ctx.recordFault('ranges-slow', st.info.name, `After ${st.info.name} rejoined, the IAM ranges took about ${Math.round(converge / M)} minutes to re-replicate`, at);
+    if (slow)
+      ctx.recordFault(
+        'ranges-slow',
+        st.info.name,
+        `After ${st.info.name} rejoined, the IAM ranges took about ${Math.round(converge / M)} minutes to re-replicate`,
+        at,
+      );
   }
 
   /** The CockroachDB node status table's rows at t, as seen from a live node. */

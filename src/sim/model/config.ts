@@ -70,9 +70,13 @@ export function readConfig(text: string): { ok: true; config: BakedConfig; raw: 
     raw = load(text);
   } catch (e) {
     const mark = (e as { mark?: { line: number; column: number } }).mark;
-    return { ok: false, error: `config.yaml: Unable to parse: ${(e as Error).message.split('\n')[0]}${mark ? ` (line ${mark.line + 1}, column ${mark.column + 1})` : ''}` };
+    return {
+      ok: false,
+      error: `config.yaml: Unable to parse: ${(e as Error).message.split('\n')[0]}${mark ? ` (line ${mark.line + 1}, column ${mark.column + 1})` : ''}`,
+    };
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, error: 'config.yaml: must be a YAML mapping of settings' };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    return { ok: false, error: 'config.yaml: must be a YAML mapping of settings' };
   const c = raw as Record<string, unknown>;
   const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
   for (const key of ['bootstrap_url', 'cluster_name', 'master_discovery']) {
@@ -86,5 +90,9 @@ export function readConfig(text: string): { ok: true; config: BakedConfig; raw: 
   if (ipv6 !== 'true' && ipv6 !== 'false') return { ok: false, error: `enable_ipv6: Must be one of ['true', 'false']. Got ${ipv6}.` };
   const resolvers = c.resolvers;
   if (Array.isArray(resolvers) && resolvers.length > 3) return { ok: false, error: 'resolvers: Must contain at most 3 DNS resolvers.' };
-  return { ok: true, config: { security, enableIpv6: ipv6 === 'true', exhibitorBackend: str(c.exhibitor_storage_backend || 'static') }, raw: c };
+  return {
+    ok: true,
+    config: { security, enableIpv6: ipv6 === 'true', exhibitorBackend: str(c.exhibitor_storage_backend || 'static') },
+    raw: c,
+  };
 }

@@ -35,14 +35,31 @@ export function startNet(ctx: ClusterContext, st: NodeState, unit: UnitRuntime, 
       from: at + 19 * S,
       every: 15 * S,
       until: Infinity,
-      lines: (when, n) => ['dcos-net.service holdoff time over, scheduling restart.', ...crash(when + 3 * S, pid + n), `Failed to start ${unit.spec.description}.`],
+      lines: (when, n) => [
+        'dcos-net.service holdoff time over, scheduling restart.',
+        ...crash(when + 3 * S, pid + n),
+        `Failed to start ${unit.spec.description}.`,
+      ],
     });
-    ctx.recordFault('ipv6-disabled', st.info.name, "dcos-net failed: enable_ipv6 is 'true' in config.yaml but IPv6 is disabled in this node's kernel", at + 3 * S);
+    ctx.recordFault(
+      'ipv6-disabled',
+      st.info.name,
+      "dcos-net failed: enable_ipv6 is 'true' in config.yaml but IPv6 is disabled in this node's kernel",
+      at + 3 * S,
+    );
     return;
   }
   const up = at + 1500;
   unit.plan(at, [{ at, active: 'activating', sub: 'start', pid }, runningPhase(unit.spec, up, pid)]);
   log(st, name, 'systemd', 1, up, `Started ${unit.spec.description}.`);
   log(st, name, ident, pid, up + 800, `${t(up + 800)} [notice] <0.212.0>@dcos_net_app:start:47 dcos-net started on ${st.info.ip}`);
-  if (kernelOff) log(st, name, ident, pid, up + 1200, `${t(up + 1200)} [warning] <0.415.0>@dcos_overlay_configure:maybe_ipv6:88 IPv6 is disabled in the kernel; the dcos6 overlay network is not configured`);
+  if (kernelOff)
+    log(
+      st,
+      name,
+      ident,
+      pid,
+      up + 1200,
+      `${t(up + 1200)} [warning] <0.415.0>@dcos_overlay_configure:maybe_ipv6:88 IPv6 is disabled in the kernel; the dcos6 overlay network is not configured`,
+    );
 }

@@ -42,6 +42,16 @@ export interface FaultRecord {
 export interface ActionRecord {
   at: number;
   node: string;
-  kind: 'unit-restart' | 'unit-stop' | 'unit-start' | 'patch-started' | 'patch-finished' | 'patch-failed' | 'installer' | 'nginx' | 'file-removed' | 'sysctl';
+  kind:
+    | 'unit-restart'
+    | 'unit-stop'
+    | 'unit-start'
+    | 'patch-started'
+    | 'patch-finished'
+    | 'patch-failed'
+    | 'installer'
+    | 'nginx'
+    | 'file-removed'
+    | 'sysctl';
   detail: string;
 }

@@ -54,7 +54,9 @@ export class Journal {
       }
     }
     entries.sort((a, b) => a.at - b.at);
-    const emitters = this.emitters.filter((em) => em.until > t).map(({ lines: _lines, ...rest }) => ({ ...rest, until: rest.until === Infinity ? -1 : rest.until }));
+    const emitters = this.emitters
+      .filter((em) => em.until > t)
+      .map(({ lines: _lines, ...rest }) => ({ ...rest, until: rest.until === Infinity ? -1 : rest.until }));
     return { entries, emitters };
   }
 
@@ -66,7 +68,8 @@ export class Journal {
    */
   load(dump: { entries: JournalEntry[]; emitters: Omit<Emitter, 'lines'>[] }, t: number): void {
     this.entries = [...dump.entries];
-    const same = (a: Omit<Emitter, 'lines'>, b: Emitter) => a.unit === b.unit && a.ident === b.ident && a.pid === b.pid && a.from === b.from && a.every === b.every;
+    const same = (a: Omit<Emitter, 'lines'>, b: Emitter) =>
+      a.unit === b.unit && a.ident === b.ident && a.pid === b.pid && a.from === b.from && a.every === b.every;
     const kept: Emitter[] = [];
     for (const em of this.emitters) {
       const saved = dump.emitters.find((d) => same(d, em));
@@ -74,7 +77,12 @@ export class Journal {
       // Past t only: the lines before are entries already. n restarts, so it is shifted back in.
       const skip = Math.max(0, Math.floor((t - em.from) / em.every) + 1);
       const lines = em.lines;
-      kept.push({ ...em, from: em.from + skip * em.every, until: saved.until === -1 ? Infinity : saved.until, lines: (at, n) => lines(at, n + skip) });
+      kept.push({
+        ...em,
+        from: em.from + skip * em.every,
+        until: saved.until === -1 ? Infinity : saved.until,
+        lines: (at, n) => lines(at, n + skip),
+      });
     }
     this.emitters = kept.filter((em) => em.until > em.from);
     this.notify();

@@ -30,10 +30,22 @@ export class PatchScript {
   }
 
   /** pkgpanda activate: new packages, then every DC/OS unit restarts. An error leaves the node as it was. */
-  activate(ctx: ClusterContext, units: UnitControl, st: NodeState, at: number, to: string, baked: BakedConfig): { ok: true } | { ok: false; error: string } {
+  activate(
+    ctx: ClusterContext,
+    units: UnitControl,
+    st: NodeState,
+    at: number,
+    to: string,
+    baked: BakedConfig,
+  ): { ok: true } | { ok: false; error: string } {
     if (st.info.role === 'agent' || st.info.role === 'public_agent') {
       if (st.fs.exists(LIBLTDL_PATH)) {
-        ctx.recordFault('libltdl-present', st.info.name, `${LIBLTDL_PATH} was still there when the patch script activated the new packages`, at);
+        ctx.recordFault(
+          'libltdl-present',
+          st.info.name,
+          `${LIBLTDL_PATH} was still there when the patch script activated the new packages`,
+          at,
+        );
         const pkg = packageId('libltdl', to);
         return {
           ok: false,

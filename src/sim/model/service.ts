@@ -45,9 +45,26 @@ export function log(st: NodeState, unit: string, ident: string, pid: number, at:
 }
 
 /** Routine lines a running daemon keeps logging (metrics polls), from `from` or the last half hour. */
-export function chatter(ctx: ClusterContext, st: NodeState, unit: string, ident: string, pid: number, from: number, every: number, line: (at: number, n: number) => string): void {
+export function chatter(
+  ctx: ClusterContext,
+  st: NodeState,
+  unit: string,
+  ident: string,
+  pid: number,
+  from: number,
+  every: number,
+  line: (at: number, n: number) => string,
+): void {
   const start = Math.max(from, ctx.startedAt - 30 * M);
-  st.journal.emit({ unit, ident, pid, from: start + (every - ((start - from) % every)), every, until: Infinity, lines: (at, n) => [line(at, n)] });
+  st.journal.emit({
+    unit,
+    ident,
+    pid,
+    from: start + (every - ((start - from) % every)),
+    every,
+    until: Infinity,
+    lines: (at, n) => [line(at, n)],
+  });
 }
 
 /** Inserts an entry in a leader timeline, keeping it in time order. */

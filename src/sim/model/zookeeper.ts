@@ -6,13 +6,28 @@ import { type ClusterContext, insertTimeline, log, S } from './service.js';
 import { runningPhase, type UnitRuntime } from './units.js';
 import { zookeeperVersion } from './versions.js';
 
-export function startExhibitor(ctx: ClusterContext, st: NodeState, unit: UnitRuntime, at: number, pid: number, opts: { boot?: boolean }): void {
+export function startExhibitor(
+  ctx: ClusterContext,
+  st: NodeState,
+  unit: UnitRuntime,
+  at: number,
+  pid: number,
+  opts: { boot?: boolean },
+): void {
   const name = unit.spec.name;
   const ident = unit.spec.ident;
   const up = at + 800;
   unit.plan(at, [{ at, active: 'activating', sub: 'start', pid }, runningPhase(unit.spec, up, pid)]);
   log(st, name, 'systemd', 1, up, `Started ${unit.spec.description}.`);
-  log(st, name, ident, pid, up + 300, 'Running exhibitor as command: /opt/mesosphere/active/java/usr/java/bin/java -Djava.util.prefs.systemRoot=/var/lib/dcos/exhibitor/ -jar /opt/mesosphere/active/exhibitor/usr/exhibitor/exhibitor.jar --port 8181 --defaultconfig /run/dcos_exhibitor/exhibitor_defaults.conf --hostname ' + st.info.ip);
+  log(
+    st,
+    name,
+    ident,
+    pid,
+    up + 300,
+    'Running exhibitor as command: /opt/mesosphere/active/java/usr/java/bin/java -Djava.util.prefs.systemRoot=/var/lib/dcos/exhibitor/ -jar /opt/mesosphere/active/exhibitor/usr/exhibitor/exhibitor.jar --port 8181 --defaultconfig /run/dcos_exhibitor/exhibitor_defaults.conf --hostname ' +
+      st.info.ip,
+  );
   log(st, name, 'java', pid + 4, up + 2 * S, 'INFO  com.netflix.exhibitor.core.activity.ActivityLog  Exhibitor started [ActivityLog:99]');
   const brokenBackend = st.baked && st.baked.exhibitorBackend !== 'static';
   if (brokenBackend) {
@@ -29,20 +44,46 @@ export function startExhibitor(ctx: ClusterContext, st: NodeState, unit: UnitRun
         'INFO  com.netflix.exhibitor.core.activity.ActivityLog  Attempting to start/restart ZooKeeper [ActivityLog:99]',
       ],
     });
-    zkLog(st, up + 6 * S, 'WARN  [QuorumPeer[myid=' + st.info.index + ']/0.0.0.0:2181:QuorumCnxManager@584] - Cannot open channel to 1 at election address: connection refused');
-    ctx.recordFault('exhibitor-backend-changed', st.info.name, 'exhibitor_storage_backend changed in config.yaml: Exhibitor on this master cannot rejoin the ensemble', up);
+    zkLog(
+      st,
+      up + 6 * S,
+      'WARN  [QuorumPeer[myid=' +
+        st.info.index +
+        ']/0.0.0.0:2181:QuorumCnxManager@584] - Cannot open channel to 1 at election address: connection refused',
+    );
+    ctx.recordFault(
+      'exhibitor-backend-changed',
+      st.info.name,
+      'exhibitor_storage_backend changed in config.yaml: Exhibitor on this master cannot rejoin the ensemble',
+      up,
+    );
     return;
   }
   const serving = opts.boot ? up + 20 * S : up + st.rng.int(12, 25) * S;
   if (st.master) st.master.exhibitorServingAt = serving;
   zkLog(st, up + 3 * S, `INFO  [main:QuorumPeerMain@127] - Starting quorum peer`);
-  zkLog(st, up + 3 * S + 200, `INFO  [main:Environment@100] - Server environment:zookeeper.version=${zookeeperVersion(st.version)}-1, built on ${zookeeperVersion(st.version) === '3.4.13' ? '06/29/2018 04:05' : '03/23/2017 10:13'} GMT`);
-  log(st, name, 'java', pid + 4, serving - S, 'INFO  com.netflix.exhibitor.core.activity.ActivityLog  Process started via: /opt/mesosphere/active/exhibitor/usr/zookeeper/bin/zkServer.sh [ActivityLog:99]');
+  zkLog(
+    st,
+    up + 3 * S + 200,
+    `INFO  [main:Environment@100] - Server environment:zookeeper.version=${zookeeperVersion(st.version)}-1, built on ${zookeeperVersion(st.version) === '3.4.13' ? '06/29/2018 04:05' : '03/23/2017 10:13'} GMT`,
+  );
+  log(
+    st,
+    name,
+    'java',
+    pid + 4,
+    serving - S,
+    'INFO  com.netflix.exhibitor.core.activity.ActivityLog  Process started via: /opt/mesosphere/active/exhibitor/usr/zookeeper/bin/zkServer.sh [ActivityLog:99]',
+  );
   log(st, name, 'java', pid + 4, serving, 'INFO  com.netflix.exhibitor.core.activity.ActivityLog  State: serving [ActivityLog:99]');
   const leader = ctx.zkLeaderAt(serving);
   if (!leader) insertTimeline(ctx.zkLeader, serving, st.info.name);
   const role = ctx.zkLeaderAt(serving)?.name === st.info.name ? 'LEADING' : 'FOLLOWING';
-  zkLog(st, serving, `INFO  [QuorumPeer[myid=${st.info.index}]/0.0.0.0:2181:${role === 'LEADING' ? 'Leader' : 'Follower'}@${role === 'LEADING' ? 380 : 63}] - ${role} - LEADER ELECTION TOOK - ${st.rng.int(40, 400)}`);
+  zkLog(
+    st,
+    serving,
+    `INFO  [QuorumPeer[myid=${st.info.index}]/0.0.0.0:2181:${role === 'LEADING' ? 'Leader' : 'Follower'}@${role === 'LEADING' ? 380 : 63}] - ${role} - LEADER ELECTION TOOK - ${st.rng.int(40, 400)}`,
+  );
 }
 
 /** Exhibitor stops: ZooKeeper on this master with it, and its leadership passes to a serving master. */

@@ -105,7 +105,11 @@ export function q(name: string): string {
 }
 
 /** Reads the named files (or stdin for none or "-"); reports missing ones as `prog: name: reason`. */
-export async function readInputs(ctx: ProgramContext, files: string[], prog: string): Promise<{ inputs: { name: string; text: string }[]; failed: boolean }> {
+export async function readInputs(
+  ctx: ProgramContext,
+  files: string[],
+  prog: string,
+): Promise<{ inputs: { name: string; text: string }[]; failed: boolean }> {
   const inputs: { name: string; text: string }[] = [];
   let failed = false;
   if (files.length === 0) files = ['-'];

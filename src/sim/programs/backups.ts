@@ -20,7 +20,16 @@ function znodes(ctx: ProgramContext): [string, string][] {
   return [
     ['/zookeeper/quota', ''],
     ['/dcos/master/secrets', ''],
-    ['/mesos/json.info_0000000003', JSON.stringify({ address: { hostname: leader?.ip, ip: leader?.ip, port: 5050 }, hostname: leader?.ip, id: 'master-leader', port: 5050, version: '1.5.1' })],
+    [
+      '/mesos/json.info_0000000003',
+      JSON.stringify({
+        address: { hostname: leader?.ip, ip: leader?.ip, port: 5050 },
+        hostname: leader?.ip,
+        id: 'master-leader',
+        port: 5050,
+        version: '1.5.1',
+      }),
+    ],
     ['/mesos/log_replicas', ''],
     ['/marathon/leader/member_0000000002', `${leader?.ip}:8080`],
     ['/marathon/state/group/root', '{"id":"/","apps":[]}'],
@@ -36,12 +45,23 @@ async function guano(ctx: ProgramContext, args: string[]): Promise<number> {
   const host = value(p, 's') ?? '';
   const out = value(p, 'o');
   const trace = (what: string): number =>
-    fail(ctx, 1, `Exception in thread "main" ${what}\n\tat org.apache.zookeeper.KeeperException.create(KeeperException.java:99)\n\tat com.github.feldoh.guano.Guano.dump(Guano.java:78)\n\tat com.github.feldoh.guano.Guano.main(Guano.java:52)`);
-  if (!out || !host) return fail(ctx, 1, 'usage: java -jar guano.jar -s <zk host:port> -u <user> -p <password> -d <znode> (-o <output dir> | -r <input dir>)');
+    fail(
+      ctx,
+      1,
+      `Exception in thread "main" ${what}\n\tat org.apache.zookeeper.KeeperException.create(KeeperException.java:99)\n\tat com.github.feldoh.guano.Guano.dump(Guano.java:78)\n\tat com.github.feldoh.guano.Guano.main(Guano.java:52)`,
+    );
+  if (!out || !host)
+    return fail(
+      ctx,
+      1,
+      'usage: java -jar guano.jar -s <zk host:port> -u <user> -p <password> -d <znode> (-o <output dir> | -r <input dir>)',
+    );
   const [name, port] = host.split(':');
   const master = model.masters.find((m) => m.ip === name || m.hostname === name);
-  if (!master || port !== '2181' || !model.exhibitorServing(master, model.now())) return trace('org.apache.zookeeper.KeeperException$ConnectionLossException: KeeperErrorCode = ConnectionLoss for /');
-  if (value(p, 'u') !== ZK_SUPER.user || value(p, 'p') !== ZK_SUPER.password) return trace('org.apache.zookeeper.KeeperException$NoAuthException: KeeperErrorCode = NoAuth for /dcos');
+  if (!master || port !== '2181' || !model.exhibitorServing(master, model.now()))
+    return trace('org.apache.zookeeper.KeeperException$ConnectionLossException: KeeperErrorCode = ConnectionLoss for /');
+  if (value(p, 'u') !== ZK_SUPER.user || value(p, 'p') !== ZK_SUPER.password)
+    return trace('org.apache.zookeeper.KeeperException$NoAuthException: KeeperErrorCode = NoAuth for /dcos');
   const fs = ctx.sh.host.fs;
   const root = ctx.sh.resolve(out);
   try {
@@ -60,7 +80,12 @@ async function guano(ctx: ProgramContext, args: string[]): Promise<number> {
 const java: Program = async (ctx) => {
   const args = ctx.argv.slice(1);
   const i = args.indexOf('-jar');
-  if (i < 0) return fail(ctx, 1, 'Usage: java [-options] class [args...]\n           (to execute a class)\n   or  java [-options] -jar jarfile [args...]\n           (to execute a jar file)');
+  if (i < 0)
+    return fail(
+      ctx,
+      1,
+      'Usage: java [-options] class [args...]\n           (to execute a class)\n   or  java [-options] -jar jarfile [args...]\n           (to execute a jar file)',
+    );
   const jar = args[i + 1] ?? '';
   const entry = ctx.sh.host.fs.get(ctx.sh.resolve(jar));
   if (!entry || entry.kind !== 'file') return fail(ctx, 1, `Error: Unable to access jarfile ${jar}`);
@@ -95,12 +120,25 @@ export async function dcosBackup(ctx: ProgramContext, args: string[]): Promise<n
     const prefix = rest.find((a) => !a.startsWith('-')) ?? '';
     const shown = list.filter((b) => b.id.startsWith(prefix));
     if (rest.includes('--json')) {
-      ctx.io.stdout.write(`${JSON.stringify(shown.map((b) => ({ id: b.id, dcos_version: model.runningVersion, timestamp: new Date(b.at).toISOString(), status: status(b), label: b.label })), null, 2)}\n`);
+      ctx.io.stdout.write(
+        `${JSON.stringify(
+          shown.map((b) => ({
+            id: b.id,
+            dcos_version: model.runningVersion,
+            timestamp: new Date(b.at).toISOString(),
+            status: status(b),
+            label: b.label,
+          })),
+          null,
+          2,
+        )}\n`,
+      );
       return 0;
     }
     const width = Math.max(2, ...shown.map((b) => b.id.length)) + 2;
     ctx.io.stdout.write(`${'ID'.padEnd(width)}${'VERSION'.padEnd(9)}${'STATUS'.padEnd(19)}TIMESTAMP\n`);
-    for (const b of shown) ctx.io.stdout.write(`${b.id.padEnd(width)}${model.runningVersion.padEnd(9)}${status(b).padEnd(19)}${new Date(b.at).toISOString()}\n`);
+    for (const b of shown)
+      ctx.io.stdout.write(`${b.id.padEnd(width)}${model.runningVersion.padEnd(9)}${status(b).padEnd(19)}${new Date(b.at).toISOString()}\n`);
     return 0;
   }
   if (sub === 'restore') {
@@ -108,7 +146,11 @@ export async function dcosBackup(ctx: ProgramContext, args: string[]): Promise<n
     if (!b) return fail(ctx, 1, `Error: backup ${rest[0] ?? ''} not found`);
     return 0;
   }
-  return fail(ctx, 1, `Command not recognized: backup ${args.join(' ')}\nUsage: dcos backup (create --label=<label> | list [--json] [<prefix>] | restore <id> | delete <id>)`);
+  return fail(
+    ctx,
+    1,
+    `Command not recognized: backup ${args.join(' ')}\nUsage: dcos backup (create --label=<label> | list [--json] [<prefix>] | restore <id> | delete <id>)`,
+  );
 }
 
 export const backupPrograms: [string, Program][] = [['java', java]];

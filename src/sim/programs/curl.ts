@@ -68,7 +68,9 @@ const curl: Program = async (ctx) => {
   });
   if (p.error) {
     const opt = /'([^']+)'|-- '(.)'/.exec(p.error);
-    ctx.io.stderr.write(`curl: option ${opt?.[1] ?? `-${opt?.[2] ?? ''}`}: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information\n`);
+    ctx.io.stderr.write(
+      `curl: option ${opt?.[1] ?? `-${opt?.[2] ?? ''}`}: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information\n`,
+    );
     return 2;
   }
   const urls = [...p.rest, ...values(p, 'url')];
@@ -124,7 +126,10 @@ const curl: Program = async (ctx) => {
     if (has(p, 'v')) {
       const u = parseUrl(url);
       ctx.io.stderr.write(`* About to connect() to ${u?.host} port ${u?.port} (#0)\n*   Trying ${u?.host}...\n`);
-      if (outcome.kind === 'response') ctx.io.stderr.write(`* Connected to ${u?.host} (${u?.host}) port ${u?.port} (#0)\n> ${method} ${u?.path} HTTP/1.1\n> User-Agent: curl/7.29.0\n> Host: ${u?.host}:${u?.port}\n> Accept: */*\n>\n< HTTP/1.1 ${outcome.status} ${outcome.reason}\n`);
+      if (outcome.kind === 'response')
+        ctx.io.stderr.write(
+          `* Connected to ${u?.host} (${u?.host}) port ${u?.port} (#0)\n> ${method} ${u?.path} HTTP/1.1\n> User-Agent: curl/7.29.0\n> Host: ${u?.host}:${u?.port}\n> Accept: */*\n>\n< HTTP/1.1 ${outcome.status} ${outcome.reason}\n`,
+        );
     }
     if (outcome.kind === 'error') {
       status = error(outcome.code, outcome.message);

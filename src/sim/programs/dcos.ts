@@ -38,7 +38,8 @@ export function prettyTable(headers: string[], rows: string[][]): string {
   let out = line;
   out += `| ${headers.map((h, i) => center(h, widths[i] as number)).join(' | ')} |\n`;
   out += line;
-  for (const r of rows) out += `| ${r.map((c, i) => (numeric(c) ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join(' | ')} |\n`;
+  for (const r of rows)
+    out += `| ${r.map((c, i) => (numeric(c) ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join(' | ')} |\n`;
   out += line;
   return `${out}(${rows.length} row${rows.length === 1 ? '' : 's'})\n`;
 }
@@ -52,15 +53,32 @@ const cockroach: Program = async (ctx) => {
   const p = parseArgs(ctx.argv.slice(1), {
     flags: '',
     values: '',
-    long: { ranges: 'flag', stats: 'flag', decommission: 'flag', all: 'flag', 'certs-dir': 'value', host: 'value', port: 'value', insecure: 'flag', format: 'value', 'pretty': 'flag', 'user': 'value', execute: 'value' },
+    long: {
+      ranges: 'flag',
+      stats: 'flag',
+      decommission: 'flag',
+      all: 'flag',
+      'certs-dir': 'value',
+      host: 'value',
+      port: 'value',
+      insecure: 'flag',
+      format: 'value',
+      pretty: 'flag',
+      user: 'value',
+      execute: 'value',
+    },
   });
   const [cmd, sub, ...rest] = p.rest;
   if (p.error) {
-    ctx.io.stderr.write(`Error: ${p.error.replace(/^unrecognized option '--([^']+)'$/, 'unknown flag: --$1')}\nFailed running "${[cmd, sub].filter(Boolean).join(' ')}"\n`);
+    ctx.io.stderr.write(
+      `Error: ${p.error.replace(/^unrecognized option '--([^']+)'$/, 'unknown flag: --$1')}\nFailed running "${[cmd, sub].filter(Boolean).join(' ')}"\n`,
+    );
     return 1;
   }
   if (cmd === 'version') {
-    ctx.io.stdout.write('Build Tag:    v1.1.4\nBuild Time:   2018/01/08 17:32:42\nDistribution: CCL\nPlatform:     linux amd64\nGo Version:   go1.8.3\nC Compiler:   gcc 6.3.0\nBuild SHA-1:  0ad0d8a5b1b1cb8f3cb3d7c0a0a2c4e4b55cd1c3\nBuild Type:   release\n');
+    ctx.io.stdout.write(
+      'Build Tag:    v1.1.4\nBuild Time:   2018/01/08 17:32:42\nDistribution: CCL\nPlatform:     linux amd64\nGo Version:   go1.8.3\nC Compiler:   gcc 6.3.0\nBuild SHA-1:  0ad0d8a5b1b1cb8f3cb3d7c0a0a2c4e4b55cd1c3\nBuild Type:   release\n',
+    );
     return 0;
   }
   const what = cmd === 'node' ? `node ${sub ?? ''}`.trim() : (cmd ?? '');
@@ -75,14 +93,22 @@ const cockroach: Program = async (ctx) => {
   // Certificates: the DC/OS ones are readable by root only.
   const certsDir = value(p, 'certs-dir');
   if (!has(p, 'insecure')) {
-    if (!certsDir) return failed('Error: cannot load certificates.\nCheck your certificate settings, set --certs-dir, or use --insecure for insecure clusters.\n\nproblem with CA certificate: not found\n');
+    if (!certsDir)
+      return failed(
+        'Error: cannot load certificates.\nCheck your certificate settings, set --certs-dir, or use --insecure for insecure clusters.\n\nproblem with CA certificate: not found\n',
+      );
     try {
       ctx.sh.host.fs.read(`${ctx.sh.resolve(certsDir)}/ca.crt`, ctx.sh.user);
     } catch (e) {
       if (!(e instanceof FsFailure)) throw e;
-      return failed(`Error: cannot load certificates.\nCheck your certificate settings, set --certs-dir, or use --insecure for insecure clusters.\n\nproblem with CA certificate: open ${certsDir.replace(/\/$/, '')}/ca.crt: ${e.reason === 'Permission denied' ? 'permission denied' : 'no such file or directory'}\n`);
+      return failed(
+        `Error: cannot load certificates.\nCheck your certificate settings, set --certs-dir, or use --insecure for insecure clusters.\n\nproblem with CA certificate: open ${certsDir.replace(/\/$/, '')}/ca.crt: ${e.reason === 'Permission denied' ? 'permission denied' : 'no such file or directory'}\n`,
+      );
     }
-  } else return failed('Error: node status: rpc error: code = Unavailable desc = this cluster runs with security; --insecure connections are refused\n');
+  } else
+    return failed(
+      'Error: node status: rpc error: code = Unavailable desc = this cluster runs with security; --insecure connections are refused\n',
+    );
   const target = value(p, 'host') ?? 'localhost';
   const node = model.byIp(target) ?? (target === host.node.info.hostname ? host.node.info : undefined);
   const t = model.now();
@@ -91,7 +117,8 @@ const cockroach: Program = async (ctx) => {
     const db = rest[0] ?? sub;
     if (db !== 'iam') return failed(`Error: pq: database "${db ?? ''}" does not exist\n`);
     const rng = Rng.for(model.seed, 'iam');
-    let out = 'CREATE TABLE users (\n\tuid STRING NOT NULL,\n\tpasswordhash STRING NULL,\n\tutype STRING NOT NULL,\n\tdescription STRING NULL,\n\tCONSTRAINT "primary" PRIMARY KEY (uid ASC)\n);\n\n';
+    let out =
+      'CREATE TABLE users (\n\tuid STRING NOT NULL,\n\tpasswordhash STRING NULL,\n\tutype STRING NOT NULL,\n\tdescription STRING NULL,\n\tCONSTRAINT "primary" PRIMARY KEY (uid ASC)\n);\n\n';
     out += `INSERT INTO users (uid, passwordhash, utype, description) VALUES\n\t('bootstrapuser', '$6$rounds=656000$${rng.hex(16)}', 'regular', 'Bootstrap superuser'),\n\t('dcos_marathon', NULL, 'service', 'Marathon service account'),\n\t('dcos_metronome', NULL, 'service', 'Metronome service account');\n`;
     ctx.io.stdout.write(out);
     return 0;
@@ -103,7 +130,12 @@ const cockroach: Program = async (ctx) => {
   if (sub !== 'status' && sub !== 'ls') return failed(`Error: unknown command "${sub ?? ''}" for "cockroach node"\n`);
   const rows = model.cockroachRows(t);
   if (sub === 'ls') {
-    ctx.io.stdout.write(prettyTable(['id'], rows.map((r) => [String(r.id)])));
+    ctx.io.stdout.write(
+      prettyTable(
+        ['id'],
+        rows.map((r) => [String(r.id)]),
+      ),
+    );
     return 0;
   }
   const ranges = has(p, 'ranges');
@@ -117,7 +149,9 @@ const cockroach: Program = async (ctx) => {
     return c;
   };
   if (value(p, 'format') === 'tsv') {
-    ctx.io.stdout.write(`${rows.length} row${rows.length === 1 ? '' : 's'}\n${headers.join('\t')}\n${rows.map((r) => cells(r).join('\t')).join('\n')}\n`);
+    ctx.io.stdout.write(
+      `${rows.length} row${rows.length === 1 ? '' : 's'}\n${headers.join('\t')}\n${rows.map((r) => cells(r).join('\t')).join('\n')}\n`,
+    );
     return 0;
   }
   ctx.io.stdout.write(prettyTable(headers, rows.map(cells)));
@@ -134,7 +168,9 @@ const diagnostics: Program = async (ctx) => {
   }
   const kind = args[1];
   if (args[0] !== 'check' || (kind !== 'node-poststart' && kind !== 'cluster' && kind !== 'node-prestart')) {
-    ctx.io.stderr.write('Usage:\n  dcos-diagnostics check [command]\n\nAvailable Commands:\n  cluster        Run the cluster checks\n  node-poststart Run the node checks after DC/OS started\n  node-prestart  Run the node checks before DC/OS starts\n');
+    ctx.io.stderr.write(
+      'Usage:\n  dcos-diagnostics check [command]\n\nAvailable Commands:\n  cluster        Run the cluster checks\n  node-poststart Run the node checks after DC/OS started\n  node-prestart  Run the node checks before DC/OS starts\n',
+    );
     return 1;
   }
   const result = kind === 'node-prestart' ? { status: 0, checks: {} } : host.model.diagnostics(host.node, host.model.now(), kind);
@@ -145,7 +181,12 @@ const diagnostics: Program = async (ctx) => {
 export function checksJson(result: { status: number; checks: Record<string, { output: string; status: number }> }): string {
   const names = Object.keys(result.checks).sort();
   if (names.length === 0) return `{"status": ${result.status}, "checks": {}}\n`;
-  const body = names.map((n) => `    ${JSON.stringify(n)}: {"output": ${JSON.stringify(result.checks[n]?.output ?? '')}, "status": ${result.checks[n]?.status ?? 0}}`).join(',\n');
+  const body = names
+    .map(
+      (n) =>
+        `    ${JSON.stringify(n)}: {"output": ${JSON.stringify(result.checks[n]?.output ?? '')}, "status": ${result.checks[n]?.status ?? 0}}`,
+    )
+    .join(',\n');
   return `{\n  "status": ${result.status},\n  "checks": {\n${body}\n  }\n}\n`;
 }
 
@@ -189,7 +230,9 @@ const dcosCli: Program = async (ctx) => {
     return 0;
   }
   if (args[0] === 'backup') return dcosBackup(ctx, args.slice(1));
-  ctx.io.stderr.write(`Command not recognized: ${args.join(' ')}\nThis node's DC/OS CLI is configured for "dcos config show"; use it to read core.dcos_acs_token.\n`);
+  ctx.io.stderr.write(
+    `Command not recognized: ${args.join(' ')}\nThis node's DC/OS CLI is configured for "dcos config show"; use it to read core.dcos_acs_token.\n`,
+  );
   return 1;
 };
 
@@ -219,7 +262,12 @@ const docker: Program = async (ctx) => {
   const now = model.now();
   switch (args[0]) {
     case 'run': {
-      const p = parseArgs(args.slice(1), { flags: 'dit', values: 'pvew', long: { detach: 'd', publish: 'p', volume: 'v', name: 'value', rm: 'flag', restart: 'value', interactive: 'i', tty: 't', env: 'e' }, stopAtOperand: true });
+      const p = parseArgs(args.slice(1), {
+        flags: 'dit',
+        values: 'pvew',
+        long: { detach: 'd', publish: 'p', volume: 'v', name: 'value', rm: 'flag', restart: 'value', interactive: 'i', tty: 't', env: 'e' },
+        stopAtOperand: true,
+      });
       if (p.error) {
         ctx.io.stderr.write(`unknown shorthand flag: ${p.error}\nSee 'docker run --help'.\n`);
         return 125;
@@ -230,7 +278,9 @@ const docker: Program = async (ctx) => {
         return 1;
       }
       if (image !== 'nginx' && image !== 'nginx:latest') {
-        ctx.io.stderr.write(`Unable to find image '${image.includes(':') ? image : `${image}:latest`}' locally\ndocker: Error response from daemon: Get https://registry-1.docker.io/v2/: dial tcp: lookup registry-1.docker.io on 198.51.100.1:53: no such host.\nSee 'docker run --help'.\n`);
+        ctx.io.stderr.write(
+          `Unable to find image '${image.includes(':') ? image : `${image}:latest`}' locally\ndocker: Error response from daemon: Get https://registry-1.docker.io/v2/: dial tcp: lookup registry-1.docker.io on 198.51.100.1:53: no such host.\nSee 'docker run --help'.\n`,
+        );
         return 125;
       }
       const id = containerId(model.seed, model.containers.length + 1);
@@ -240,7 +290,9 @@ const docker: Program = async (ctx) => {
       const mount = vol.split(':')[0] ?? '';
       const name = value(p, 'name') ?? NAMES[model.containers.length % NAMES.length] ?? 'nginx';
       if (hostPort && containers.some((c) => c.hostPort === hostPort)) {
-        ctx.io.stderr.write(`docker: Error response from daemon: driver failed programming external connectivity on endpoint ${name} (${id}): Bind for 0.0.0.0:${hostPort} failed: port is already allocated.\n`);
+        ctx.io.stderr.write(
+          `docker: Error response from daemon: driver failed programming external connectivity on endpoint ${name} (${id}): Bind for 0.0.0.0:${hostPort} failed: port is already allocated.\n`,
+        );
         return 125;
       }
       if (onBootstrap) {
@@ -256,18 +308,28 @@ const docker: Program = async (ctx) => {
       return 0;
     }
     case 'ps': {
-      const p = parseArgs(args.slice(1), { flags: 'aq', values: 'f', long: { all: 'a', quiet: 'q', filter: 'f', 'no-trunc': 'flag', format: 'value' } });
+      const p = parseArgs(args.slice(1), {
+        flags: 'aq',
+        values: 'f',
+        long: { all: 'a', quiet: 'q', filter: 'f', 'no-trunc': 'flag', format: 'value' },
+      });
       const filter = value(p, 'f');
-      const list = containers.filter((c) => !filter || filter === `ancestor=${c.image}` || filter === `name=${c.name}` || filter === 'status=running');
+      const list = containers.filter(
+        (c) => !filter || filter === `ancestor=${c.image}` || filter === `name=${c.name}` || filter === 'status=running',
+      );
       if (has(p, 'q')) {
         ctx.io.stdout.write(list.map((c) => `${c.id.slice(0, 12)}\n`).join(''));
         return 0;
       }
-      ctx.io.stdout.write('CONTAINER ID        IMAGE               COMMAND                  CREATED             STATUS              PORTS                NAMES\n');
+      ctx.io.stdout.write(
+        'CONTAINER ID        IMAGE               COMMAND                  CREATED             STATUS              PORTS                NAMES\n',
+      );
       for (const c of list) {
         const mins = Math.max(1, Math.round((now - c.startedAt) / 60_000));
         const age = mins < 2 ? 'About a minute' : mins < 60 ? `${mins} minutes` : `${Math.round(mins / 60)} hours`;
-        ctx.io.stdout.write(`${c.id.slice(0, 12)}        nginx               "nginx -g 'daemon of\u2026"   ${`${age} ago`.padEnd(20)}${`Up ${age}`.padEnd(20)}${`0.0.0.0:${c.hostPort}->80/tcp`.padEnd(21)}${c.name}\n`);
+        ctx.io.stdout.write(
+          `${c.id.slice(0, 12)}        nginx               "nginx -g 'daemon of\u2026"   ${`${age} ago`.padEnd(20)}${`Up ${age}`.padEnd(20)}${`0.0.0.0:${c.hostPort}->80/tcp`.padEnd(21)}${c.name}\n`,
+        );
       }
       return 0;
     }
@@ -288,7 +350,9 @@ const docker: Program = async (ctx) => {
       return status;
     }
     case 'images':
-      ctx.io.stdout.write('REPOSITORY          TAG                 IMAGE ID            CREATED             SIZE\nnginx               latest              ae513a47849c        5 weeks ago         109MB\n');
+      ctx.io.stdout.write(
+        'REPOSITORY          TAG                 IMAGE ID            CREATED             SIZE\nnginx               latest              ae513a47849c        5 weeks ago         109MB\n',
+      );
       return 0;
     case 'logs':
       return 0;

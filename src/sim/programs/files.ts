@@ -14,7 +14,9 @@ const cat: Program = async (ctx) => {
     if (has(p, 'n')) {
       const ls = input.text.split('\n');
       const last = ls.pop();
-      ctx.io.stdout.write(ls.map((l) => `${String(++n).padStart(6)}\t${l}\n`).join('') + (last ? `${String(++n).padStart(6)}\t${last}` : ''));
+      ctx.io.stdout.write(
+        ls.map((l) => `${String(++n).padStart(6)}\t${l}\n`).join('') + (last ? `${String(++n).padStart(6)}\t${last}` : ''),
+      );
     } else ctx.io.stdout.write(input.text);
   }
   return failed ? 1 : 0;
@@ -161,10 +163,15 @@ const mkdir: Program = async (ctx) => {
 
 function copyOrMove(kind: 'cp' | 'mv'): Program {
   return async (ctx) => {
-    const p = parseArgs(ctx.argv.slice(1), { flags: 'rRpafvnTi', long: { recursive: 'r', preserve: 'optional', archive: 'a', force: 'f' } });
+    const p = parseArgs(ctx.argv.slice(1), {
+      flags: 'rRpafvnTi',
+      long: { recursive: 'r', preserve: 'optional', archive: 'a', force: 'f' },
+    });
     if (p.error) return usageError(ctx, kind, p.error);
     if (p.rest.length < 2) {
-      ctx.io.stderr.write(`${kind}: missing ${p.rest.length === 0 ? 'file operand' : `destination file operand after ${q(p.rest[0] as string)}`}\nTry '${kind} --help' for more information.\n`);
+      ctx.io.stderr.write(
+        `${kind}: missing ${p.rest.length === 0 ? 'file operand' : `destination file operand after ${q(p.rest[0] as string)}`}\nTry '${kind} --help' for more information.\n`,
+      );
       return 1;
     }
     const fs = ctx.sh.host.fs;
@@ -372,7 +379,8 @@ const chattr: Program = async (ctx) => {
 function digest(algo: 'md5' | 'sha256'): Program {
   return async (ctx) => {
     const flags = ctx.argv.slice(1).filter((a) => a.startsWith('-') && a !== '-');
-    if (flags.includes('-c') || flags.includes('--check')) return checkDigests(ctx, algo, flags.includes('--quiet') || flags.includes('--status'), flags.includes('--status'));
+    if (flags.includes('-c') || flags.includes('--check'))
+      return checkDigests(ctx, algo, flags.includes('--quiet') || flags.includes('--status'), flags.includes('--status'));
     const files = ctx.argv.slice(1).filter((a) => !a.startsWith('-'));
     const { inputs, failed } = await readInputs(ctx, files, `${algo}sum`);
     for (const i of inputs) ctx.io.stdout.write(`${createHash(algo).update(i.text).digest('hex')}  ${files.length ? i.name : '-'}\n`);
@@ -410,12 +418,16 @@ async function checkDigests(ctx: ProgramContext, algo: 'md5' | 'sha256', quiet: 
       if (!status && (!ok || !quiet)) ctx.io.stdout.write(`${file}: ${ok ? 'OK' : 'FAILED'}\n`);
     }
     if (checked === 0) {
-      ctx.io.stderr.write(`${prog}: ${list.name === '(standard input)' ? 'standard input' : list.name}: no properly formatted ${algo.toUpperCase()} checksum lines found\n`);
+      ctx.io.stderr.write(
+        `${prog}: ${list.name === '(standard input)' ? 'standard input' : list.name}: no properly formatted ${algo.toUpperCase()} checksum lines found\n`,
+      );
       return 1;
     }
   }
-  if (!status && unreadable > 0) ctx.io.stderr.write(`${prog}: WARNING: ${unreadable} listed file${unreadable === 1 ? '' : 's'} could not be read\n`);
-  if (!status && mismatched > 0) ctx.io.stderr.write(`${prog}: WARNING: ${mismatched} computed checksum${mismatched === 1 ? '' : 's'} did NOT match\n`);
+  if (!status && unreadable > 0)
+    ctx.io.stderr.write(`${prog}: WARNING: ${unreadable} listed file${unreadable === 1 ? '' : 's'} could not be read\n`);
+  if (!status && mismatched > 0)
+    ctx.io.stderr.write(`${prog}: WARNING: ${mismatched} computed checksum${mismatched === 1 ? '' : 's'} did NOT match\n`);
   return failed || mismatched > 0 || unreadable > 0 ? 1 : 0;
 }
 
@@ -432,7 +444,9 @@ const tar: Program = async (ctx) => {
     rest = rest.slice(1);
   }
   if (!archive) {
-    ctx.io.stderr.write("tar: Refusing to read archive contents from terminal (missing -f option?)\ntar: Error is not recoverable: exiting now\n");
+    ctx.io.stderr.write(
+      'tar: Refusing to read archive contents from terminal (missing -f option?)\ntar: Error is not recoverable: exiting now\n',
+    );
     return 2;
   }
   const fs = ctx.sh.host.fs;
@@ -474,7 +488,9 @@ const tar: Program = async (ctx) => {
     parsed = JSON.parse(fs.read(archivePath, ctx.sh.user)) as typeof parsed;
   } catch (e) {
     ctx.io.stderr.write(
-      e instanceof FsFailure ? `tar: ${archive}: Cannot open: ${e.reason}\ntar: Error is not recoverable: exiting now\n` : 'tar: This does not look like a tar archive\ntar: Exiting with failure status due to previous errors\n',
+      e instanceof FsFailure
+        ? `tar: ${archive}: Cannot open: ${e.reason}\ntar: Error is not recoverable: exiting now\n`
+        : 'tar: This does not look like a tar archive\ntar: Exiting with failure status due to previous errors\n',
     );
     return 2;
   }
@@ -522,7 +538,14 @@ const find: Program = async (ctx) => {
     ctx.io.stderr.write(`find: ${q(start)}: No such file or directory\n`);
     return 1;
   }
-  const re = pattern ? new RegExp(`^${pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`) : undefined;
+  const re = pattern
+    ? new RegExp(
+        `^${pattern
+          .replace(/[.+^${}()|\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      )
+    : undefined;
   const walk = (path: string, shown: string): void => {
     const isDir = fs.isDir(path);
     const okType = !type || (type === 'd' ? isDir : !isDir);

@@ -87,7 +87,11 @@ const installer: Program = async (ctx) => {
   if (ctx.sh.user !== 'root') {
     ctx.io.stdout.write('Extracting image from this script and loading into docker daemon, this step can take a few minutes\n');
     await clock.sleep(3 * S, ctx.signal);
-    return fail(ctx, 1, 'Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: Post http://%2Fvar%2Frun%2Fdocker.sock/v1.35/images/load?quiet=1: dial unix /var/run/docker.sock: connect: permission denied');
+    return fail(
+      ctx,
+      1,
+      'Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: Post http://%2Fvar%2Frun%2Fdocker.sock/v1.35/images/load?quiet=1: dial unix /var/run/docker.sock: connect: permission denied',
+    );
   }
   const cwd = ctx.sh.cwd;
   const genconf = `${cwd}/genconf`;
@@ -95,7 +99,9 @@ const installer: Program = async (ctx) => {
   if (firstRun) {
     ctx.io.stdout.write('Extracting image from this script and loading into docker daemon, this step can take a few minutes\n');
     await clock.sleep(45 * S, ctx.signal);
-    ctx.io.stdout.write(`dcos-genconf.${packageId('genconf', model.targetVersion).slice(-20)}-${packageId('image', model.targetVersion).slice(-10)}.tar\n`);
+    ctx.io.stdout.write(
+      `dcos-genconf.${packageId('genconf', model.targetVersion).slice(-20)}-${packageId('image', model.targetVersion).slice(-10)}.tar\n`,
+    );
   }
   ctx.io.stdout.write(`Running mesosphere/dcos-genconf docker with BUILD_DIR set to ${genconf}\n`);
   await clock.sleep(4 * S, ctx.signal);
@@ -107,7 +113,11 @@ const installer: Program = async (ctx) => {
       ctx.io.stderr.write('====> VALIDATING CONFIGURATION\n');
       return 0;
     }
-    return fail(ctx, 1, 'usage: dcos_generate_config.ee.sh [-h] [-v] [--generate-node-upgrade-script GENERATE_NODE_UPGRADE_SCRIPT] ...\ndcos_generate_config.ee.sh: error: only --generate-node-upgrade-script is available in this simulated cluster');
+    return fail(
+      ctx,
+      1,
+      'usage: dcos_generate_config.ee.sh [-h] [-v] [--generate-node-upgrade-script GENERATE_NODE_UPGRADE_SCRIPT] ...\ndcos_generate_config.ee.sh: error: only --generate-node-upgrade-script is available in this simulated cluster',
+    );
   }
   const from = args[flagIndex + 1];
   ctx.io.stderr.write('====> EXECUTING UPGRADE SCRIPT GENERATION\n');
@@ -127,9 +137,27 @@ const installer: Program = async (ctx) => {
     fs.mkdir(`${serve}/upgrade/${id}`, 'root', true);
     fs.mkdir(`${serve}/package_lists`, 'root', true);
     fs.mkdir(`${serve}/bootstrap`, 'root', true);
-    fs.write(`${serve}/package_lists/${listId}.package_list.json`, JSON.stringify(['adminrouter', 'cockroach', 'dcos-config', 'dcos-net', 'exhibitor', 'marathon', 'mesos', 'mesos-dns', 'metronome'].map((p) => packageId(p, model.targetVersion))), 'root');
-    fs.write(`${serve}/bootstrap/${packageId('bootstrap', model.targetVersion).slice(-40)}.bootstrap.tar.xz`, '(bootstrap tarball)\n', 'root');
-    fs.write(`${serve}/upgrade/${id}/dcos_node_upgrade.sh`, upgradeScriptText({ from, to: model.targetVersion, id, bootstrapUrl, listId }), 'root', false, 'dcos-node-upgrade');
+    fs.write(
+      `${serve}/package_lists/${listId}.package_list.json`,
+      JSON.stringify(
+        ['adminrouter', 'cockroach', 'dcos-config', 'dcos-net', 'exhibitor', 'marathon', 'mesos', 'mesos-dns', 'metronome'].map((p) =>
+          packageId(p, model.targetVersion),
+        ),
+      ),
+      'root',
+    );
+    fs.write(
+      `${serve}/bootstrap/${packageId('bootstrap', model.targetVersion).slice(-40)}.bootstrap.tar.xz`,
+      '(bootstrap tarball)\n',
+      'root',
+    );
+    fs.write(
+      `${serve}/upgrade/${id}/dcos_node_upgrade.sh`,
+      upgradeScriptText({ from, to: model.targetVersion, id, bootstrapUrl, listId }),
+      'root',
+      false,
+      'dcos-node-upgrade',
+    );
   } catch (e) {
     if (!(e instanceof FsFailure)) throw e;
     return fail(ctx, 1, `Unable to write ${e.path}: ${e.reason}`);
@@ -140,18 +168,23 @@ const installer: Program = async (ctx) => {
   return 0;
 };
 
-function validate(ctx: ProgramContext, genconf: string): number | ReturnType<typeof readConfig> & { ok: true } {
+function validate(ctx: ProgramContext, genconf: string): number | (ReturnType<typeof readConfig> & { ok: true }) {
   const fs = ctx.sh.host.fs;
   let text: string;
   try {
     text = fs.read(`${genconf}/config.yaml`, 'root');
   } catch {
-    return fail(ctx, 1, `Unable to read ${genconf}/config.yaml: No such file or directory. Copy config.yaml into genconf/ beside the installer (${BOOTSTRAP_DIR} here).`);
+    return fail(
+      ctx,
+      1,
+      `Unable to read ${genconf}/config.yaml: No such file or directory. Copy config.yaml into genconf/ beside the installer (${BOOTSTRAP_DIR} here).`,
+    );
   }
   const parsed = readConfig(text);
   if (!parsed.ok) return fail(ctx, 1, parsed.error);
   if (!fs.exists(`${genconf}/ip-detect`)) return fail(ctx, 1, `ip_detect_contents: File not found: ${genconf}/ip-detect`);
-  if (!fs.exists(`${genconf}/license.txt`)) return fail(ctx, 1, `license_key_contents: Missing license file ${genconf}/license.txt. DC/OS Enterprise needs a license key.`);
+  if (!fs.exists(`${genconf}/license.txt`))
+    return fail(ctx, 1, `license_key_contents: Missing license file ${genconf}/license.txt. DC/OS Enterprise needs a license key.`);
   return parsed;
 }
 
@@ -178,11 +211,17 @@ const nodeUpgrade: Program = async (ctx) => {
   if (skipChecks) ctx.io.stdout.write('Skipping checks\n');
   if (verbose) ctx.io.stdout.write('Verbose mode on\n');
   if (ctx.sh.user !== 'root') return fail(ctx, 1, 'This script must be run as root');
-  if (!fs.exists('/opt/mesosphere/environment.export')) return fail(ctx, 1, `${script}: line 13: /opt/mesosphere/environment.export: No such file or directory`);
+  if (!fs.exists('/opt/mesosphere/environment.export'))
+    return fail(ctx, 1, `${script}: line 13: /opt/mesosphere/environment.export: No such file or directory`);
   const found = st.version;
   if (found !== settings.from) {
     ctx.io.stdout.write(`ERROR: Expecting to upgrade DC/OS from ${settings.from} to ${settings.to}. Version found on node: ${found}\n`);
-    if (found !== settings.to) model.recordFault('wrong-installed-version', st.info.name, `The node patch script was generated for ${settings.from} but the node runs ${found}`);
+    if (found !== settings.to)
+      model.recordFault(
+        'wrong-installed-version',
+        st.info.name,
+        `The node patch script was generated for ${settings.from} but the node runs ${found}`,
+      );
     return 1;
   }
   const now = (): number => clock.now();
@@ -193,7 +232,12 @@ const nodeUpgrade: Program = async (ctx) => {
     if (cluster.status !== 0) return fail(ctx, 1, 'Cannot proceed with upgrade, cluster checks failed');
   }
   const roleFile = ['master', 'slave', 'slave_public'].find((r) => fs.exists(`/etc/mesosphere/roles/${r}`));
-  if (!roleFile) return fail(ctx, 1, "ERROR: Can't determine this node's role. One of master, slave, or slave_public must be present under /etc/mesosphere/roles.");
+  if (!roleFile)
+    return fail(
+      ctx,
+      1,
+      "ERROR: Can't determine this node's role. One of master, slave, or slave_public must be present under /etc/mesosphere/roles.",
+    );
   const roleText = roleFile === 'master' ? 'master' : roleFile === 'slave' ? 'agent' : 'public agent';
   ctx.io.stdout.write(`Upgrading DC/OS ${roleText} ${settings.from} -> ${settings.to}\n`);
   model.recordAction(st.info.name, 'patch-started', `${settings.from} -> ${settings.to}`);
@@ -208,7 +252,11 @@ const nodeUpgrade: Program = async (ctx) => {
     const pkg = packageId(p === 'dcos-config' ? 'dcos-config--setup' : p, settings.to);
     if (!served) {
       model.recordAction(st.info.name, 'patch-failed', 'fetch failed');
-      return fail(ctx, 1, `ERROR: Unable to fetch package ${pkg}: Problem fetching ${settings.url}/packages/${p}/${pkg}.tar.xz: <urlopen error [Errno 111] Connection refused>`);
+      return fail(
+        ctx,
+        1,
+        `ERROR: Unable to fetch package ${pkg}: Problem fetching ${settings.url}/packages/${p}/${pkg}.tar.xz: <urlopen error [Errno 111] Connection refused>`,
+      );
     }
     if (verbose) ctx.io.stdout.write(`Fetching: ${pkg}\n`);
   }

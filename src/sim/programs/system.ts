@@ -149,7 +149,8 @@ const date: Program = async (ctx) => {
 const hostname: Program = async (ctx) => {
   const host = simHost(ctx);
   const a = ctx.argv[1];
-  if (a === '-i' || a === '-I' || a === '--ip-address' || a === '--all-ip-addresses') ctx.io.stdout.write(`${host.node.info.ip}${a === '-I' ? ' ' : ''}\n`);
+  if (a === '-i' || a === '-I' || a === '--ip-address' || a === '--all-ip-addresses')
+    ctx.io.stdout.write(`${host.node.info.ip}${a === '-I' ? ' ' : ''}\n`);
   else if (a === '-f' || a === '--fqdn') ctx.io.stdout.write(`${host.hostname}.cluster.internal\n`);
   else ctx.io.stdout.write(`${host.hostname}\n`);
   return 0;
@@ -165,7 +166,12 @@ const id: Program = async (ctx) => {
   const args = ctx.argv.slice(1).join('');
   if (args.includes('u')) ctx.io.stdout.write(args.includes('n') ? `${ctx.sh.user}\n` : `${root ? 0 : 1000}\n`);
   else if (args.includes('g')) ctx.io.stdout.write(args.includes('n') ? `${ctx.sh.user}\n` : `${root ? 0 : 1000}\n`);
-  else ctx.io.stdout.write(root ? 'uid=0(root) gid=0(root) groups=0(root)\n' : 'uid=1000(dcos) gid=1000(dcos) groups=1000(dcos),4(adm),10(wheel),190(systemd-journal)\n');
+  else
+    ctx.io.stdout.write(
+      root
+        ? 'uid=0(root) gid=0(root) groups=0(root)\n'
+        : 'uid=1000(dcos) gid=1000(dcos) groups=1000(dcos),4(adm),10(wheel),190(systemd-journal)\n',
+    );
   return 0;
 };
 
@@ -174,7 +180,8 @@ const KERNEL = '3.10.0-693.21.1.el7.x86_64';
 const uname: Program = async (ctx) => {
   const flags = ctx.argv.slice(1).join('');
   const host = ctx.sh.host.hostname;
-  if (flags.includes('a')) ctx.io.stdout.write(`Linux ${host} ${KERNEL} #1 SMP Wed Mar 7 19:03:37 UTC 2018 x86_64 x86_64 x86_64 GNU/Linux\n`);
+  if (flags.includes('a'))
+    ctx.io.stdout.write(`Linux ${host} ${KERNEL} #1 SMP Wed Mar 7 19:03:37 UTC 2018 x86_64 x86_64 x86_64 GNU/Linux\n`);
   else {
     const parts: string[] = [];
     if (flags === '' || flags.includes('s')) parts.push('Linux');
@@ -244,7 +251,12 @@ const dirnameProgram: Program = async (ctx) => {
 
 const seq: Program = async (ctx) => {
   const nums = ctx.argv.slice(1).map(Number);
-  const [a, b, c] = nums.length === 1 ? [1, 1, nums[0] as number] : nums.length === 2 ? [nums[0] as number, 1, nums[1] as number] : (nums as [number, number, number]);
+  const [a, b, c] =
+    nums.length === 1
+      ? [1, 1, nums[0] as number]
+      : nums.length === 2
+        ? [nums[0] as number, 1, nums[1] as number]
+        : (nums as [number, number, number]);
   const out: string[] = [];
   for (let x = a; b > 0 ? x <= c : x >= c; x += b) {
     out.push(String(x));
@@ -256,11 +268,17 @@ const seq: Program = async (ctx) => {
 
 /** timeout DURATION COMMAND...: stops the command on the simulated clock; 124 on timeout. */
 const timeout: Program = async (ctx) => {
-  const p = parseArgs(ctx.argv.slice(1), { flags: 'v', values: 'sk', long: { signal: 's', 'kill-after': 'k', 'preserve-status': 'flag', foreground: 'flag' }, stopAtOperand: true });
+  const p = parseArgs(ctx.argv.slice(1), {
+    flags: 'v',
+    values: 'sk',
+    long: { signal: 's', 'kill-after': 'k', 'preserve-status': 'flag', foreground: 'flag' },
+    stopAtOperand: true,
+  });
   if (p.error) return usageError(ctx, 'timeout', p.error);
   const [limit, ...command] = p.rest;
   const ms = limit === undefined ? null : parseDuration(limit);
-  if (ms === null || command.length === 0) return usageError(ctx, 'timeout', limit === undefined ? 'missing operand' : `invalid time interval \u2018${limit}\u2019`);
+  if (ms === null || command.length === 0)
+    return usageError(ctx, 'timeout', limit === undefined ? 'missing operand' : `invalid time interval \u2018${limit}\u2019`);
   const controller = new AbortController();
   const onAbort = (): void => controller.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -381,7 +399,10 @@ const yum: Program = async (ctx) => {
     ctx.io.stdout.write('Loaded plugins: fastestmirror\nLoading mirror speeds from cached hostfile\n');
     for (const n of args.slice(1)) {
       const full = RPMS[n];
-      if (full) ctx.io.stdout.write(`Package ${full.replace(/\.x86_64$/, '.x86_64').replace(/-(\d)/, '-$1')} already installed and latest version\n`);
+      if (full)
+        ctx.io.stdout.write(
+          `Package ${full.replace(/\.x86_64$/, '.x86_64').replace(/-(\d)/, '-$1')} already installed and latest version\n`,
+        );
       else ctx.io.stdout.write(`No package ${n} available.\n`);
     }
     ctx.io.stdout.write('Nothing to do\n');
@@ -440,12 +461,16 @@ const ps: Program = async (ctx) => {
   const host = simHost(ctx);
   const now = ctx.sh.host.clock.now();
   ctx.io.stdout.write('UID        PID  PPID  C STIME TTY          TIME CMD\n');
-  ctx.io.stdout.write('root         1     0  0 Feb28 ?        00:02:11 /usr/lib/systemd/systemd --switched-root --system --deserialize 21\n');
+  ctx.io.stdout.write(
+    'root         1     0  0 Feb28 ?        00:02:11 /usr/lib/systemd/systemd --switched-root --system --deserialize 21\n',
+  );
   for (const unit of host.node.units.values()) {
     const ph = unit.at(now);
     if (ph.active !== 'active' || ph.pid === 0 || unit.spec.type !== 'service') continue;
     const cmd = (unit.spec.exec ?? `/opt/mesosphere/bin/${unit.spec.ident}`).replace('{sha}', 'f3cc2b2cc9a4a8c0c1b4a6bbd2e0b1c7f8d6e5a4');
-    ctx.io.stdout.write(`${'root'.padEnd(8)} ${String(ph.pid).padStart(5)}     1  0 ${strftime('%H:%M', unit.since(now))} ?        00:00:${p2(ph.pid % 60)} ${cmd}\n`);
+    ctx.io.stdout.write(
+      `${'root'.padEnd(8)} ${String(ph.pid).padStart(5)}     1  0 ${strftime('%H:%M', unit.since(now))} ?        00:00:${p2(ph.pid % 60)} ${cmd}\n`,
+    );
   }
   return 0;
 };
@@ -470,12 +495,24 @@ const df: Program = async (ctx) => {
 const pkgpanda: Program = async (ctx) => {
   const host = simHost(ctx);
   if (ctx.argv[1] === 'list' || ctx.argv[1] === 'active') {
-    for (const name of ['adminrouter', 'cockroach', 'dcos-config', 'dcos-net', 'exhibitor', 'marathon', 'mesos', 'mesos-dns', 'metronome']) {
+    for (const name of [
+      'adminrouter',
+      'cockroach',
+      'dcos-config',
+      'dcos-net',
+      'exhibitor',
+      'marathon',
+      'mesos',
+      'mesos-dns',
+      'metronome',
+    ]) {
       ctx.io.stdout.write(`${name}--${host.node.version.replace(/\./g, '')}${'0'.repeat(34)}\n`);
     }
     return 0;
   }
-  ctx.io.stderr.write('Usage:\n  pkgpanda activate <id>... [options]\n  pkgpanda fetch --repository-url=<url> <id>...\n  pkgpanda list [options]\n');
+  ctx.io.stderr.write(
+    'Usage:\n  pkgpanda activate <id>... [options]\n  pkgpanda fetch --repository-url=<url> <id>...\n  pkgpanda list [options]\n',
+  );
   return 1;
 };
 
@@ -509,10 +546,18 @@ const ss: Program = async (ctx) => {
   }
   if (info.role !== 'bootstrap' && on('dcos-net')) rows.push(['198.51.100.1:53', 'beam.smp']);
   const netstat = ctx.argv[0]?.endsWith('netstat') === true;
-  ctx.io.stdout.write(netstat ? 'Active Internet connections (only servers)\nProto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name\n' : 'State      Recv-Q Send-Q Local Address:Port               Peer Address:Port\n');
+  ctx.io.stdout.write(
+    netstat
+      ? 'Active Internet connections (only servers)\nProto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name\n'
+      : 'State      Recv-Q Send-Q Local Address:Port               Peer Address:Port\n',
+  );
   for (const [addr, prog] of rows) {
-    const pid = 1000 + (addr.length * 37) % 900;
-    ctx.io.stdout.write(netstat ? `tcp        0      0 ${addr.padEnd(23)} 0.0.0.0:*               LISTEN      ${pid}/${prog}\n` : `LISTEN     0      128    ${addr.padEnd(28)} *:*                   users:(("${prog}",pid=${pid},fd=${addr.length}))\n`);
+    const pid = 1000 + ((addr.length * 37) % 900);
+    ctx.io.stdout.write(
+      netstat
+        ? `tcp        0      0 ${addr.padEnd(23)} 0.0.0.0:*               LISTEN      ${pid}/${prog}\n`
+        : `LISTEN     0      128    ${addr.padEnd(28)} *:*                   users:(("${prog}",pid=${pid},fd=${addr.length}))\n`,
+    );
   }
   return 0;
 };
@@ -541,7 +586,16 @@ const resolve: Program = async (ctx) => {
     else ctx.io.stdout.write(`Host ${name} not found: 3(NXDOMAIN)\n`);
     return prog === 'dig' ? 0 : 1;
   }
-  for (const ip of ips) ctx.io.stdout.write(prog === 'dig' ? (short ? `${ip}\n` : `${name}.\t\t60\tIN\tA\t${ip}\n`) : prog === 'nslookup' ? `Name:\t${name}\nAddress: ${ip}\n` : `${name} has address ${ip}\n`);
+  for (const ip of ips)
+    ctx.io.stdout.write(
+      prog === 'dig'
+        ? short
+          ? `${ip}\n`
+          : `${name}.\t\t60\tIN\tA\t${ip}\n`
+        : prog === 'nslookup'
+          ? `Name:\t${name}\nAddress: ${ip}\n`
+          : `${name} has address ${ip}\n`,
+    );
   return 0;
 };
 

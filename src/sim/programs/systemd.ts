@@ -6,7 +6,8 @@ import type { UnitPhase, UnitRuntime } from '../model/units.js';
 import type { Program, ProgramContext } from '../shell/interpreter.js';
 import { simHost } from './host.js';
 
-const SYSTEMD_VERSION = 'systemd 219\n+PAM +AUDIT +SELINUX +IMA -APPARMOR +SMACK +SYSVINIT +UTMP +LIBCRYPTSETUP +GCRYPT +GNUTLS +ACL +XZ +LZ4 -SECCOMP +BLKID +ELFUTILS +KMOD +IDN\n';
+const SYSTEMD_VERSION =
+  'systemd 219\n+PAM +AUDIT +SELINUX +IMA -APPARMOR +SMACK +SYSVINIT +UTMP +LIBCRYPTSETUP +GCRYPT +GNUTLS +ACL +XZ +LZ4 -SECCOMP +BLKID +ELFUTILS +KMOD +IDN\n';
 
 /** "5min ago", "2h 3min ago", "1 weeks 0 days ago" */
 export function ago(ms: number): string {
@@ -62,7 +63,11 @@ function listUnits(st: NodeState, now: number, all: boolean, filter: { type?: st
       if (!all && p.active === 'inactive') return false;
       if (filter.type && !u.spec.name.endsWith(`.${filter.type}`)) return false;
       if (filter.state && p.active !== filter.state && p.sub !== filter.state) return false;
-      if (filter.patterns.length > 0 && !filter.patterns.some((pat) => new RegExp(`^${pat.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(u.spec.name))) return false;
+      if (
+        filter.patterns.length > 0 &&
+        !filter.patterns.some((pat) => new RegExp(`^${pat.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(u.spec.name))
+      )
+        return false;
       return true;
     })
     .map((u) => {
@@ -75,7 +80,8 @@ function listUnits(st: NodeState, now: number, all: boolean, filter: { type?: st
   const ws = w('sub', 3);
   let out = `${'UNIT'.padEnd(wn)} LOAD   ${'ACTIVE'.padEnd(wa)} ${'SUB'.padEnd(ws)} DESCRIPTION\n`;
   for (const r of rows) out += `${r.name.padEnd(wn)} ${r.load.padEnd(6)} ${r.active.padEnd(wa)} ${r.sub.padEnd(ws)} ${r.desc}\n`;
-  out += '\nLOAD   = Reflects whether the unit definition was properly loaded.\nACTIVE = The high-level unit activation state, i.e. generalization of SUB.\nSUB    = The low-level unit activation state, values depend on unit type.\n\n';
+  out +=
+    '\nLOAD   = Reflects whether the unit definition was properly loaded.\nACTIVE = The high-level unit activation state, i.e. generalization of SUB.\nSUB    = The low-level unit activation state, values depend on unit type.\n\n';
   out += `${rows.length} loaded units listed.${all ? '' : ' Pass --all to see loaded but inactive units, too.'}\nTo show all installed unit files use 'systemctl list-unit-files'.\n`;
   return out;
 }
@@ -95,7 +101,12 @@ const systemctl: Program = async (ctx) => {
   const all = flags.includes('--all') || flags.includes('-a');
   const typeFlag = flags.find((f) => f.startsWith('--type='))?.slice(7) ?? (args.includes('-t') ? args[args.indexOf('-t') + 1] : undefined);
   const stateFlag = flags.find((f) => f.startsWith('--state='))?.slice(8);
-  const unknownFlag = flags.find((f) => !/^(-q|--quiet|--all|-a|--no-pager|--no-legend|-l|--full|--type=.*|--state=.*|-t|-p|--property=.*|-n|--lines=.*|--failed|--plain|--no-block|--now)$/.test(f));
+  const unknownFlag = flags.find(
+    (f) =>
+      !/^(-q|--quiet|--all|-a|--no-pager|--no-legend|-l|--full|--type=.*|--state=.*|-t|-p|--property=.*|-n|--lines=.*|--failed|--plain|--no-block|--now)$/.test(
+        f,
+      ),
+  );
   if (unknownFlag) {
     ctx.io.stderr.write(`systemctl: unrecognized option '${unknownFlag}'\n`);
     return 1;
@@ -105,13 +116,25 @@ const systemctl: Program = async (ctx) => {
   const needRoot = (action: string): boolean => {
     if (ctx.sh.user === 'root') return false;
     const u = units[0] ?? '';
-    ctx.io.stderr.write(`Failed to ${action} ${u}: Interactive authentication required.\nSee system logs and 'systemctl status ${u}' for details.\n`);
+    ctx.io.stderr.write(
+      `Failed to ${action} ${u}: Interactive authentication required.\nSee system logs and 'systemctl status ${u}' for details.\n`,
+    );
     return true;
   };
   switch (verb) {
     case 'list-units': {
-      let out = listUnits(st, now, all, { ...(typeFlag ? { type: typeFlag } : {}), ...(flags.includes('--failed') ? { state: 'failed' } : stateFlag ? { state: stateFlag } : {}), patterns: units.map((u) => u.replace(/\.service$/, '')).map((u) => (u.includes('.') || u.includes('*') ? u : `${u}.service`)) });
-      if (flags.includes('--no-legend')) out = out.split('\n').slice(1).filter((l) => /\.(service|socket|timer)/.test(l)).join('\n') + '\n';
+      let out = listUnits(st, now, all, {
+        ...(typeFlag ? { type: typeFlag } : {}),
+        ...(flags.includes('--failed') ? { state: 'failed' } : stateFlag ? { state: stateFlag } : {}),
+        patterns: units.map((u) => u.replace(/\.service$/, '')).map((u) => (u.includes('.') || u.includes('*') ? u : `${u}.service`)),
+      });
+      if (flags.includes('--no-legend'))
+        out =
+          out
+            .split('\n')
+            .slice(1)
+            .filter((l) => /\.(service|socket|timer)/.test(l))
+            .join('\n') + '\n';
       ctx.io.stdout.write(out);
       return 0;
     }
@@ -139,10 +162,13 @@ const systemctl: Program = async (ctx) => {
     }
     case 'status': {
       if (units.length === 0) {
-        ctx.io.stdout.write(`\u25cf ${st.info.hostname}\n    State: running\n     Jobs: 0 queued\n   Failed: 0 units\n    Since: ${longTime(now - 8 * 86_400_000)}; 1 weeks 0 days ago\n   CGroup: /\n`);
+        ctx.io.stdout.write(
+          `\u25cf ${st.info.hostname}\n    State: running\n     Jobs: 0 queued\n   Failed: 0 units\n    Since: ${longTime(now - 8 * 86_400_000)}; 1 weeks 0 days ago\n   CGroup: /\n`,
+        );
         return 0;
       }
-      const linesArg = flags.find((f) => f.startsWith('--lines='))?.slice(8) ?? (args.includes('-n') ? args[args.indexOf('-n') + 1] : undefined);
+      const linesArg =
+        flags.find((f) => f.startsWith('--lines='))?.slice(8) ?? (args.includes('-n') ? args[args.indexOf('-n') + 1] : undefined);
       let status = 0;
       for (const name of units) {
         const unit = st.unit(name);
@@ -157,7 +183,10 @@ const systemctl: Program = async (ctx) => {
       return status;
     }
     case 'show': {
-      const props = [...flags.filter((f) => f.startsWith('--property=')).map((f) => f.slice(11)), ...(args.includes('-p') ? [args[args.indexOf('-p') + 1] ?? ''] : [])].flatMap((p) => p.split(','));
+      const props = [
+        ...flags.filter((f) => f.startsWith('--property=')).map((f) => f.slice(11)),
+        ...(args.includes('-p') ? [args[args.indexOf('-p') + 1] ?? ''] : []),
+      ].flatMap((p) => p.split(','));
       for (const name of units) {
         const unit = st.unit(name);
         const p = unit?.at(now);
@@ -181,7 +210,9 @@ const systemctl: Program = async (ctx) => {
           ctx.io.stderr.write(`No files found for ${name}.\n`);
           return 1;
         }
-        ctx.io.stdout.write(`# ${unitFile(unit)}\n[Unit]\nDescription=${unit.spec.description}\n\n[Service]\nRestart=always\nStartLimitInterval=0\nRestartSec=5\nEnvironmentFile=/opt/mesosphere/environment\nExecStart=${unit.spec.exec ?? `/opt/mesosphere/bin/${unit.spec.ident}`}\n`);
+        ctx.io.stdout.write(
+          `# ${unitFile(unit)}\n[Unit]\nDescription=${unit.spec.description}\n\n[Service]\nRestart=always\nStartLimitInterval=0\nRestartSec=5\nEnvironmentFile=/opt/mesosphere/environment\nExecStart=${unit.spec.exec ?? `/opt/mesosphere/bin/${unit.spec.ident}`}\n`,
+        );
       }
       return 0;
     }
@@ -236,7 +267,20 @@ export function parseJournalTime(text: string, now: number): number | null {
   if (t === 'today') return day;
   if (t === 'yesterday') return day - 86_400_000;
   if (t === 'tomorrow') return day + 86_400_000;
-  const units: Record<string, number> = { s: 1000, sec: 1000, second: 1000, m: 60_000, min: 60_000, minute: 60_000, h: 3_600_000, hour: 3_600_000, d: 86_400_000, day: 86_400_000, w: 604_800_000, week: 604_800_000 };
+  const units: Record<string, number> = {
+    s: 1000,
+    sec: 1000,
+    second: 1000,
+    m: 60_000,
+    min: 60_000,
+    minute: 60_000,
+    h: 3_600_000,
+    hour: 3_600_000,
+    d: 86_400_000,
+    day: 86_400_000,
+    w: 604_800_000,
+    week: 604_800_000,
+  };
   const rel = /^(?:-\s*)?(\d+)\s*(s|sec|second|m|min|minute|h|hour|d|day|w|week)s?(\s+ago)?$/.exec(t);
   if (rel && (t.startsWith('-') || rel[3])) return now - Number(rel[1]) * (units[rel[2] as string] ?? 0);
   const abs = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2})(:\d{2})?)?$/.exec(t);
@@ -269,7 +313,20 @@ const journalctl: Program = async (ctx) => {
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     if (a === '-f' || a === '--follow') follow = true;
-    else if (a === '--no-pager' || a === '-a' || a === '--all' || a === '-l' || a === '--full' || a === '-x' || a === '--catalog' || a === '-b' || a === '--boot' || a === '--no-tail' || a === '--utc') continue;
+    else if (
+      a === '--no-pager' ||
+      a === '-a' ||
+      a === '--all' ||
+      a === '-l' ||
+      a === '--full' ||
+      a === '-x' ||
+      a === '--catalog' ||
+      a === '-b' ||
+      a === '--boot' ||
+      a === '--no-tail' ||
+      a === '--utc'
+    )
+      continue;
     else if (a === '-q' || a === '--quiet') quiet = true;
     else if (a === '-r' || a === '--reverse') reverse = true;
     else if (a === '-e' || a === '--pager-end') lines = lines ?? 1000;
@@ -331,7 +388,10 @@ const journalctl: Program = async (ctx) => {
   if (lines !== null) entries = entries.slice(Math.max(0, entries.length - lines));
   if (reverse) entries.reverse();
   const last = st.journal.read([], 0, now).at(-1)?.at ?? now;
-  if (!quiet) ctx.io.stdout.write(follow ? `-- Logs begin at ${longTime(first)}. --\n` : `-- Logs begin at ${longTime(first)}, end at ${longTime(last)}. --\n`);
+  if (!quiet)
+    ctx.io.stdout.write(
+      follow ? `-- Logs begin at ${longTime(first)}. --\n` : `-- Logs begin at ${longTime(first)}, end at ${longTime(last)}. --\n`,
+    );
   const print = (list: JournalEntry[]): void => {
     if (list.length === 0) return;
     ctx.io.stdout.write(`${list.map((e) => formatEntry(e, st.info.hostname, format)).join('\n')}\n`);

@@ -33,7 +33,10 @@ export function posixRegex(pattern: string, extended: boolean): string {
           j = end < 0 ? j + 1 : end + 2;
         } else j++;
       }
-      const body = pattern.slice(i + 1, j).replace(/\[:([a-z]+):\]/g, (_m, n: string) => CLASSES[n] ?? '').replace(/\\/g, '\\\\');
+      const body = pattern
+        .slice(i + 1, j)
+        .replace(/\[:([a-z]+):\]/g, (_m, n: string) => CLASSES[n] ?? '')
+        .replace(/\\/g, '\\\\');
       out += `[${body}]`;
       i = j;
       continue;
@@ -192,7 +195,12 @@ const grep: Program = async (ctx) => {
 /** head and tail: -n N, -N, -c N; tail -f follows a file as it grows on the simulated clock. */
 function headTail(kind: 'head' | 'tail'): Program {
   return async (ctx) => {
-    const p = parseArgs(ctx.argv.slice(1), { flags: 'fFqv', values: 'nc', numeric: true, long: { lines: 'n', bytes: 'c', follow: 'f', quiet: 'q', retry: 'flag' } });
+    const p = parseArgs(ctx.argv.slice(1), {
+      flags: 'fFqv',
+      values: 'nc',
+      numeric: true,
+      long: { lines: 'n', bytes: 'c', follow: 'f', quiet: 'q', retry: 'flag' },
+    });
     if (p.error) return usageError(ctx, kind, p.error);
     const nRaw = value(p, 'n', '#') ?? '10';
     const fromStart = kind === 'tail' && nRaw.startsWith('+');
@@ -318,14 +326,22 @@ const cut: Program = async (ctx) => {
       if (!has(p, 's')) ctx.io.stdout.write(`${l}\n`);
       continue;
     }
-    ctx.io.stdout.write(`${l.split(delim).filter((_, i) => wanted(i + 1)).join(delim)}\n`);
+    ctx.io.stdout.write(
+      `${l
+        .split(delim)
+        .filter((_, i) => wanted(i + 1))
+        .join(delim)}\n`,
+    );
   }
   return failed ? 1 : 0;
 };
 
 function expandSet(set: string): string {
   let out = '';
-  const s = set.replace(/\[:([a-z]+):\]/g, (_m, n: string) => ({ upper: 'A-Z', lower: 'a-z', digit: '0-9', space: ' \t\n\r', alpha: 'A-Za-z', alnum: 'A-Za-z0-9' })[n] ?? '');
+  const s = set.replace(
+    /\[:([a-z]+):\]/g,
+    (_m, n: string) => ({ upper: 'A-Z', lower: 'a-z', digit: '0-9', space: ' \t\n\r', alpha: 'A-Za-z', alnum: 'A-Za-z0-9' })[n] ?? '',
+  );
   for (let i = 0; i < s.length; i++) {
     const c = s[i] as string;
     if (c === '\\' && i + 1 < s.length) {
@@ -469,8 +485,14 @@ function sedReplacement(rep: string, m: RegExpExecArray | string[]): string {
 
 const sed: Program = async (ctx) => {
   // -i takes an optional suffix glued to it (-i.bak); a separate word is not its value.
-  const argv = ctx.argv.slice(1).map((a) => (a === '-i' ? '--in-place' : a.startsWith('-i') && !a.startsWith('-i-') ? `--in-place=${a.slice(2)}` : a));
-  const parsed = parseArgs(argv, { flags: 'nErsu', values: 'e', long: { 'in-place': 'optional', quiet: 'n', silent: 'n', expression: 'e', 'regexp-extended': 'E' } });
+  const argv = ctx.argv
+    .slice(1)
+    .map((a) => (a === '-i' ? '--in-place' : a.startsWith('-i') && !a.startsWith('-i-') ? `--in-place=${a.slice(2)}` : a));
+  const parsed = parseArgs(argv, {
+    flags: 'nErsu',
+    values: 'e',
+    long: { 'in-place': 'optional', quiet: 'n', silent: 'n', expression: 'e', 'regexp-extended': 'E' },
+  });
   if (parsed.error) return usageError(ctx, 'sed', parsed.error);
   const scripts = values(parsed, 'e');
   const rest = [...parsed.rest];
@@ -546,7 +568,11 @@ const sed: Program = async (ctx) => {
         ctx.sh.host.fs.write(path, run(text), ctx.sh.user);
       } catch (e) {
         if (!(e instanceof FsFailure)) throw e;
-        ctx.io.stderr.write(e.reason === 'No such file or directory' ? `sed: can't read ${f}: ${e.reason}\n` : `sed: couldn't open temporary file ${f.replace(/[^/]*$/, '')}sedXXXXXX: ${e.reason}\n`);
+        ctx.io.stderr.write(
+          e.reason === 'No such file or directory'
+            ? `sed: can't read ${f}: ${e.reason}\n`
+            : `sed: couldn't open temporary file ${f.replace(/[^/]*$/, '')}sedXXXXXX: ${e.reason}\n`,
+        );
         return e.reason === 'No such file or directory' ? 2 : 4;
       }
     }
@@ -566,7 +592,9 @@ const awk: Program = async (ctx) => {
     ctx.io.stderr.write('usage: awk [POSIX or GNU style options] -f progfile [--] file ...\n');
     return 2;
   }
-  const m = /^\s*(?:\/((?:[^/\\]|\\.)*)\/|NR\s*==\s*(\d+)|(\$\d+)\s*==\s*"([^"]*)")?\s*(?:\{\s*print\s*([^}]*?)\s*;?\s*\})?\s*$/.exec(program);
+  const m = /^\s*(?:\/((?:[^/\\]|\\.)*)\/|NR\s*==\s*(\d+)|(\$\d+)\s*==\s*"([^"]*)")?\s*(?:\{\s*print\s*([^}]*?)\s*;?\s*\})?\s*$/.exec(
+    program,
+  );
   if (!m) {
     ctx.io.stderr.write(`awk: cmd. line:1: ${program}\nawk: cmd. line:1: this node's awk only supports print with a pattern\n`);
     return 2;
@@ -595,7 +623,9 @@ const awk: Program = async (ctx) => {
       if (/^"[^"]*"$/.test(e)) return e.slice(1, -1);
       return e
         .split(/\s+/)
-        .map((t) => (/^\$\d+$/.test(t) ? field(Number(t.slice(1))) : t === '$NF' ? (fields[fields.length - 1] ?? '') : t.replace(/^"|"$/g, '')))
+        .map((t) =>
+          /^\$\d+$/.test(t) ? field(Number(t.slice(1))) : t === '$NF' ? (fields[fields.length - 1] ?? '') : t.replace(/^"|"$/g, ''),
+        )
         .join('');
     });
     ctx.io.stdout.write(`${parts.join(' ')}\n`);
@@ -609,7 +639,8 @@ export function diffLines(a: string[], b: string[]): { op: '=' | '-' | '+'; line
   const m = b.length;
   const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
   for (let i = n - 1; i >= 0; i--)
-    for (let j = m - 1; j >= 0; j--) (lcs[i] as number[])[j] = a[i] === b[j] ? (lcs[i + 1]?.[j + 1] ?? 0) + 1 : Math.max(lcs[i + 1]?.[j] ?? 0, lcs[i]?.[j + 1] ?? 0);
+    for (let j = m - 1; j >= 0; j--)
+      (lcs[i] as number[])[j] = a[i] === b[j] ? (lcs[i + 1]?.[j + 1] ?? 0) + 1 : Math.max(lcs[i + 1]?.[j] ?? 0, lcs[i]?.[j + 1] ?? 0);
   const out: { op: '=' | '-' | '+'; line: string; ai: number; bi: number }[] = [];
   let i = 0;
   let j = 0;
@@ -629,7 +660,9 @@ const diff: Program = async (ctx) => {
   const p = parseArgs(ctx.argv.slice(1), { flags: 'uqbwiBN', values: 'U', long: { unified: 'optional', brief: 'q', color: 'optional' } });
   if (p.error) return usageError(ctx, 'diff', p.error);
   if (p.rest.length !== 2) {
-    ctx.io.stderr.write(`diff: ${p.rest.length < 2 ? 'missing' : 'extra'} operand after '${p.rest[p.rest.length - 1] ?? 'diff'}'\ndiff: Try 'diff --help' for more information.\n`);
+    ctx.io.stderr.write(
+      `diff: ${p.rest.length < 2 ? 'missing' : 'extra'} operand after '${p.rest[p.rest.length - 1] ?? 'diff'}'\ndiff: Try 'diff --help' for more information.\n`,
+    );
     return 2;
   }
   const [fa, fb] = p.rest as [string, string];
@@ -637,7 +670,11 @@ const diff: Program = async (ctx) => {
   if (failed || inputs.length < 2) return 2;
   const a = lines((inputs[0] as { text: string }).text);
   const b = lines((inputs[1] as { text: string }).text);
-  const norm = has(p, 'w') ? (l: string) => l.replace(/\s+/g, '') : has(p, 'b') ? (l: string) => l.replace(/\s+/g, ' ').trimEnd() : (l: string) => l;
+  const norm = has(p, 'w')
+    ? (l: string) => l.replace(/\s+/g, '')
+    : has(p, 'b')
+      ? (l: string) => l.replace(/\s+/g, ' ').trimEnd()
+      : (l: string) => l;
   const ops = diffLines(a.map(norm), b.map(norm)).map((o) => ({ ...o, line: o.op === '+' ? (b[o.bi] as string) : (a[o.ai] as string) }));
   if (ops.every((o) => o.op === '=')) return 0;
   if (has(p, 'q')) {

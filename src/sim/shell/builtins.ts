@@ -57,51 +57,56 @@ function printf({ argv, io, sh }: ProgramContext): Promise<number> {
   // The format is reused while arguments remain, as printf(1) does.
   do {
     let used = 0;
-    out += format.replace(/%([-+ 0#]*)(\d*)(?:\.(\d+))?([sdbqxXoiuc%])|\\(.)/g, (m, flags: string, width: string, prec: string, conv: string, esc: string) => {
-      if (esc !== undefined) return unescape(`\\${esc}`).text;
-      if (conv === '%') return '%';
-      const arg = args.shift();
-      used++;
-      let v: string;
-      switch (conv) {
-        case 'd':
-        case 'i':
-        case 'u': {
-          const n = Number.parseInt(arg ?? '0', 10);
-          if (arg !== undefined && Number.isNaN(n)) {
-            sh.error(io, `printf: ${arg}: invalid number`);
-            status = 1;
+    out += format.replace(
+      /%([-+ 0#]*)(\d*)(?:\.(\d+))?([sdbqxXoiuc%])|\\(.)/g,
+      (m, flags: string, width: string, prec: string, conv: string, esc: string) => {
+        if (esc !== undefined) return unescape(`\\${esc}`).text;
+        if (conv === '%') return '%';
+        const arg = args.shift();
+        used++;
+        let v: string;
+        switch (conv) {
+          case 'd':
+          case 'i':
+          case 'u': {
+            const n = Number.parseInt(arg ?? '0', 10);
+            if (arg !== undefined && Number.isNaN(n)) {
+              sh.error(io, `printf: ${arg}: invalid number`);
+              status = 1;
+            }
+            v = String(Number.isNaN(n) ? 0 : n);
+            break;
           }
-          v = String(Number.isNaN(n) ? 0 : n);
-          break;
+          case 'x':
+            v = Number.parseInt(arg ?? '0', 10).toString(16);
+            break;
+          case 'X':
+            v = Number.parseInt(arg ?? '0', 10)
+              .toString(16)
+              .toUpperCase();
+            break;
+          case 'o':
+            v = Number.parseInt(arg ?? '0', 10).toString(8);
+            break;
+          case 'c':
+            v = (arg ?? '').slice(0, 1);
+            break;
+          case 'b':
+            v = unescape(arg ?? '').text;
+            break;
+          case 'q':
+            v = /^[A-Za-z0-9_./=:,@%+-]+$/.test(arg ?? '') ? (arg as string) : `'${(arg ?? '').replace(/'/g, "'\\''")}'`;
+            break;
+          default:
+            v = arg ?? '';
         }
-        case 'x':
-          v = Number.parseInt(arg ?? '0', 10).toString(16);
-          break;
-        case 'X':
-          v = Number.parseInt(arg ?? '0', 10).toString(16).toUpperCase();
-          break;
-        case 'o':
-          v = Number.parseInt(arg ?? '0', 10).toString(8);
-          break;
-        case 'c':
-          v = (arg ?? '').slice(0, 1);
-          break;
-        case 'b':
-          v = unescape(arg ?? '').text;
-          break;
-        case 'q':
-          v = /^[A-Za-z0-9_./=:,@%+-]+$/.test(arg ?? '') ? (arg as string) : `'${(arg ?? '').replace(/'/g, "'\\''")}'`;
-          break;
-        default:
-          v = arg ?? '';
-      }
-      if (prec !== undefined && conv === 's') v = v.slice(0, Number(prec));
-      const w = Number(width || 0);
-      if (v.length < w) v = flags.includes('-') ? v.padEnd(w) : v.padStart(w, flags.includes('0') && conv !== 's' ? '0' : ' ');
-      void m;
-      return v;
-    });
+        if (prec !== undefined && conv === 's') v = v.slice(0, Number(prec));
+        const w = Number(width || 0);
+        if (v.length < w) v = flags.includes('-') ? v.padEnd(w) : v.padStart(w, flags.includes('0') && conv !== 's' ? '0' : ' ');
+        void m;
+        return v;
+      },
+    );
     if (used === 0) break;
   } while (args.length > 0);
   io.stdout.write(out);

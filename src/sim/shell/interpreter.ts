@@ -396,7 +396,14 @@ export class Shell {
   }
 
   /** Runs script text in a child shell ("bash file args"). */
-  async runScriptText(text: string, name: string, args: string[], io: Io, signal: AbortSignal, flags: { errexit?: boolean } = {}): Promise<number> {
+  async runScriptText(
+    text: string,
+    name: string,
+    args: string[],
+    io: Io,
+    signal: AbortSignal,
+    flags: { errexit?: boolean } = {},
+  ): Promise<number> {
     const child = this.clone({ name, positional: args });
     child.vars.set('0', name);
     if (flags.errexit) child.errexit = true;
@@ -570,7 +577,9 @@ export class Shell {
     }
     const rest = argv.slice(i);
     if (rest.length === 0) {
-      io.stderr.write('usage: sudo -h | -K | -k | -V\nusage: sudo [-AbEHknPS] [-C num] [-g group] [-h host] [-p prompt] [-u user] [command]\n');
+      io.stderr.write(
+        'usage: sudo -h | -K | -k | -V\nusage: sudo [-AbEHknPS] [-C num] [-g group] [-h host] [-p prompt] [-u user] [command]\n',
+      );
       return 1;
     }
     const sh = this.clone({ user });
@@ -900,7 +909,11 @@ function splitIfs(text: string, ifs: string): { fields: string[]; leadingSep: bo
 }
 
 /** Runs a command line on a shell with a fresh AbortSignal (tests and setup). */
-export async function runCapture(sh: Shell, src: string, signal: AbortSignal = new AbortController().signal): Promise<{ status: number; stdout: string; stderr: string }> {
+export async function runCapture(
+  sh: Shell,
+  src: string,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<{ status: number; stdout: string; stderr: string }> {
   const stdout = new StringOutput();
   const stderr = new StringOutput();
   const status = await sh.run(src, { stdin: stringInput(''), stdout, stderr }, signal);

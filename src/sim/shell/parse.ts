@@ -484,7 +484,7 @@ class Parser {
       if (this.src[i] === '\\') i++;
       else if (this.src[i] === '`') return i;
     }
-    throw new ShellSyntaxError('unexpected EOF while looking for matching ``\'');
+    throw new ShellSyntaxError("unexpected EOF while looking for matching ``'");
   }
 
   private lexDollar(q: boolean): WordPart | null {
@@ -500,7 +500,7 @@ class Parser {
           depth--;
         }
       }
-      if (i >= s.length) throw new ShellSyntaxError('unexpected EOF while looking for matching `)\'');
+      if (i >= s.length) throw new ShellSyntaxError("unexpected EOF while looking for matching `)'");
       const src = s.slice(this.pos + 3, i);
       this.pos = i + 2;
       return { t: 'arith', src, q };

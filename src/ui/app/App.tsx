@@ -17,7 +17,18 @@ import type { Theme } from '../terminal/theme.js';
 import { suggestedCommand, troubleshootCommands } from './troubleshoot.js';
 import { activeMode, groupKey, initialUiState, uiUpdate, type UiContext, type UiMsg, type UiState } from './ui-state.js';
 import { useTicker } from './use-ticker.js';
-import { activePrompt, headerView, heldInfo, nodeVersion, nodeView, preflightView, runningCommands, stepRows, stepWhy, type NodeView } from './view-model.js';
+import {
+  activePrompt,
+  headerView,
+  heldInfo,
+  nodeVersion,
+  nodeView,
+  preflightView,
+  runningCommands,
+  stepRows,
+  stepWhy,
+  type NodeView,
+} from './view-model.js';
 import { preflightRows } from '../panes/preflight-pane.js';
 
 export interface AppProps {
@@ -54,12 +65,18 @@ export function App({ controller, theme }: AppProps) {
   // ---- nodes ----
   // A captured var may fill in a title, a pre-flight may refuse nodes: views are checked again
   // when either changes (each is cached).
-  const views = useMemo(() => [...state.nodes.values()].map((n) => nodeView(state, n)), [state.nodes, state.vars, state.preflight, state.prompts, state.phase]);
+  const views = useMemo(
+    () => [...state.nodes.values()].map((n) => nodeView(state, n)),
+    [state.nodes, state.vars, state.preflight, state.prompts, state.phase],
+  );
   // ---- the pre-flight: while it checks the nodes, and the nodes it refused ----
   const preflight = useMemo(() => preflightView(state, now), [state.preflight, tick]);
   const refused = preflight?.status === 'failed' ? preflight.failures : NONE_REFUSED;
   const showReport = preflight !== undefined && (preflight.status === 'running' || refused.length > 0);
-  const report = useMemo(() => (showReport && preflight ? preflightRows(preflight, size.columns, theme) : undefined), [showReport, preflight?.status, preflight?.failures, size.columns, theme]);
+  const report = useMemo(
+    () => (showReport && preflight ? preflightRows(preflight, size.columns, theme) : undefined),
+    [showReport, preflight?.status, preflight?.failures, size.columns, theme],
+  );
 
   const autoNode = useMemo(() => {
     if (confirm) return confirm.node;
@@ -81,13 +98,21 @@ export function App({ controller, theme }: AppProps) {
   const rows = useMemo(() => stepRows(state, expanded, now, selectedNode), [state, expanded, tick, selectedNode]);
   const autoCursor = useMemo(() => {
     const inCurrent = rows.filter((r) => r.kind === 'step' && r.key.startsWith(`${current}/`));
-    const busy = inCurrent.find((r) => r.state !== 'passed' && r.state !== 'skipped' && r.state !== 'pending') ?? inCurrent.find((r) => r.state === 'pending');
+    const busy =
+      inCurrent.find((r) => r.state !== 'passed' && r.state !== 'skipped' && r.state !== 'pending') ??
+      inCurrent.find((r) => r.state === 'pending');
     return busy?.key ?? current ?? rows[0]?.key;
   }, [rows, current]);
   const cursor = ui.stepPinned ? ui.stepCursor : autoCursor;
 
   // ---- layout and panes ----
-  const quit = ui.quit ? quitText({ running: runningCommands(state), now, phase: state.phase, ...heldInfo(views), training: controller.training }, size.columns, theme) : undefined;
+  const quit = ui.quit
+    ? quitText(
+        { running: runningCommands(state), now, phase: state.phase, ...heldInfo(views), training: controller.training },
+        size.columns,
+        theme,
+      )
+    : undefined;
   const reason = ui.input?.kind === 'reason' ? reasonText(ui.input.purpose, ui.input.task, ui.input.text, theme, size.columns) : undefined;
   const confirmInfo: ConfirmInfo | undefined = confirm
     ? {
@@ -103,7 +128,11 @@ export function App({ controller, theme }: AppProps) {
               group: {
                 sameCommand: group.sameCommand,
                 // The node asked about first, then the others in the order they were asked.
-                nodes: [confirm, ...group.prompts.filter((p) => p !== confirm)].map((p) => ({ node: p.node, ...(state.plan.targets.get(p.node)?.ip ? { address: state.plan.targets.get(p.node)!.ip } : {}), ...(p.command !== undefined ? { command: p.command } : {}) })),
+                nodes: [confirm, ...group.prompts.filter((p) => p !== confirm)].map((p) => ({
+                  node: p.node,
+                  ...(state.plan.targets.get(p.node)?.ip ? { address: state.plan.targets.get(p.node)!.ip } : {}),
+                  ...(p.command !== undefined ? { command: p.command } : {}),
+                })),
               },
             }
           : {}),
@@ -125,24 +154,39 @@ export function App({ controller, theme }: AppProps) {
 
   const selectedState = selectedNode ? state.nodes.get(selectedNode) : undefined;
   const task = selectedState?.current ? `${selectedState.current}@${selectedNode}` : undefined;
-  const allOutput = useMemo(() => (selectedNode && task ? controller.runner.output.lines(selectedNode, task) : []), [selectedNode, task, state.outputVersion]);
+  const allOutput = useMemo(
+    () => (selectedNode && task ? controller.runner.output.lines(selectedNode, task) : []),
+    [selectedNode, task, state.outputVersion],
+  );
   const outputHeight = Math.max(0, layout.output - 1);
   const outputScroll = Math.min(ui.outputScroll, Math.max(0, allOutput.length - outputHeight));
-  const outputLines = useMemo(() => allOutput.slice(Math.max(0, allOutput.length - outputHeight - outputScroll), allOutput.length - outputScroll), [allOutput, outputHeight, outputScroll]);
+  const outputLines = useMemo(
+    () => allOutput.slice(Math.max(0, allOutput.length - outputHeight - outputScroll), allOutput.length - outputScroll),
+    [allOutput, outputHeight, outputScroll],
+  );
   const currentTask = selectedState?.current ? selectedState.tasks.get(selectedState.current) : undefined;
   const command = currentTask && 'command' in currentTask ? currentTask.command : undefined;
   // The selected node's countdown with the text the run gave it (filled in when its step started).
-  const nodeDeadline = selectedState?.deadline && selectedState.summary !== 'passed' && selectedState.summary !== 'skipped' ? selectedState.deadline : undefined;
+  const nodeDeadline =
+    selectedState?.deadline && selectedState.summary !== 'passed' && selectedState.summary !== 'skipped'
+      ? selectedState.deadline
+      : undefined;
   const deadline = nodeDeadline ? [deadlineCountdown(nodeDeadline, now).text, nodeDeadline.text].filter(Boolean).join(' ') : undefined;
 
   const tsCommands = useMemo(() => (selectedNode ? troubleshootCommands(state, selectedNode) : []), [state.plan, selectedNode, state.vars]);
   const ts = controller.troubleshooter.view();
   const tsHeight = Math.max(0, layout.troubleshoot - 3);
   const tsScroll = Math.min(ui.troubleshoot.scroll, Math.max(0, ts.lines.length - tsHeight));
-  const tsLines = useMemo(() => ts.lines.slice(Math.max(0, ts.lines.length - tsHeight - tsScroll), ts.lines.length - tsScroll), [ts, snap.troubleshootVersion, tsHeight, tsScroll]);
+  const tsLines = useMemo(
+    () => ts.lines.slice(Math.max(0, ts.lines.length - tsHeight - tsScroll), ts.lines.length - tsScroll),
+    [ts, snap.troubleshootVersion, tsHeight, tsScroll],
+  );
 
   const probed = useMemo(() => probedRoles(state), [state.plan]);
-  const roleTitles = useMemo(() => Object.fromEntries(Object.entries(state.plan.runbook.roles ?? {}).map(([k, r]) => [k, r.title ?? k])), [state.plan]);
+  const roleTitles = useMemo(
+    () => Object.fromEntries(Object.entries(state.plan.runbook.roles ?? {}).map(([k, r]) => [k, r.title ?? k])),
+    [state.plan],
+  );
   const facts = useMemo(() => ({ health: controller.health.facts, versions: snap.versions }), [snap.healthVersion, snap.versionsVersion]);
   const version = useMemo(() => (v: NodeView) => nodeVersion(state, v, facts), [state.run, facts, views]);
   const gridPage = Math.max(1, layout.body - 2);
@@ -152,7 +196,11 @@ export function App({ controller, theme }: AppProps) {
     phase: state.phase,
     ...(confirm ? { confirm } : {}),
     ...(listed ? { group: listed } : {}),
-    ...(group && !listed ? { groupUnlisted: `a not offered: the ${group.prompts.length} nodes waiting do not fit on screen to be listed; y answers ${confirm!.node}` } : {}),
+    ...(group && !listed
+      ? {
+          groupUnlisted: `a not offered: the ${group.prompts.length} nodes waiting do not fit on screen to be listed; y answers ${confirm!.node}`,
+        }
+      : {}),
     ...(decision ? { decision } : {}),
     running: state.counters.running,
     stepKeys: rows.map((r) => r.key),
@@ -166,7 +214,9 @@ export function App({ controller, theme }: AppProps) {
     troubleshootLines: ts.lines.length,
     troubleshootHeight: tsHeight,
     troubleshootCount: tsCommands.length,
-    ...(selectedNode && suggestedCommand(state, selectedNode) !== undefined ? { troubleshootSuggested: suggestedCommand(state, selectedNode)! } : {}),
+    ...(selectedNode && suggestedCommand(state, selectedNode) !== undefined
+      ? { troubleshootSuggested: suggestedCommand(state, selectedNode)! }
+      : {}),
     helpLines: ui.help.open ? helpRows(size.columns - 4, theme).length : 0,
     inTmux: controller.inTmux,
   };
@@ -210,7 +260,8 @@ export function App({ controller, theme }: AppProps) {
       // Refused by the operator: nothing ran, there is nothing to troubleshoot.
       if (taskOf(state, p.section, p.step, p.node).status === 'refused') continue;
       const index = suggestedCommand(state, p.node);
-      if (troubleshootCommands(state, p.node).length > 0) send({ type: 'gate-failed', node: p.node, ...(index !== undefined ? { index } : {}), at: controller.wallClock() });
+      if (troubleshootCommands(state, p.node).length > 0)
+        send({ type: 'gate-failed', node: p.node, ...(index !== undefined ? { index } : {}), at: controller.wallClock() });
       break;
     }
   }, [state.prompts]);
@@ -274,9 +325,7 @@ export function App({ controller, theme }: AppProps) {
           },
         }
       : {}),
-    ...(report && preflight
-      ? { preflight: { view: preflight, rows: report, scroll: ui.reportScroll, focused: mode === 'output' } }
-      : {}),
+    ...(report && preflight ? { preflight: { view: preflight, rows: report, scroll: ui.reportScroll, focused: mode === 'output' } } : {}),
     ...(dialog ? { dialog } : {}),
     ...(ui.help.open && mode === 'help' ? { help: { scroll: ui.help.scroll } } : {}),
     status: {
@@ -286,7 +335,9 @@ export function App({ controller, theme }: AppProps) {
       waiting: state.prompts.filter((p) => p.kind === 'confirm').length,
       ...(ui.input?.kind === 'filter' ? { filterInput: ui.input.text } : {}),
       ...(message ? { message } : {}),
-      ...(preflight ? { preflight: { status: preflight.status, nodes: preflight.nodes, failed: refused.length, elapsed: preflight.elapsed } } : {}),
+      ...(preflight
+        ? { preflight: { status: preflight.status, nodes: preflight.nodes, failed: refused.length, elapsed: preflight.elapsed } }
+        : {}),
     },
   };
   return <Screen {...props} />;

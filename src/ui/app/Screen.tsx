@@ -57,7 +57,9 @@ export function shallowEqual(a: object | undefined, b: object | undefined): bool
   if (!a || !b) return false;
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) if (!Object.prototype.hasOwnProperty.call(b, k) || !Object.is((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  for (const k of ka)
+    if (!Object.prototype.hasOwnProperty.call(b, k) || !Object.is((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+      return false;
   return true;
 }
 
@@ -101,12 +103,16 @@ export function Screen(p: ScreenProps) {
   // The step list and the node grid side by side: the list's rows are exactly its width.
   const body = useMemo(() => {
     const rows: string[] = [];
-    for (let i = 0; i < l.body; i++) rows.push(`${steps[i] === undefined ? ' '.repeat(l.stepsWidth) : padEnd(steps[i]!, l.stepsWidth)} ${grid[i] ?? ''}`);
+    for (let i = 0; i < l.body; i++)
+      rows.push(`${steps[i] === undefined ? ' '.repeat(l.stepsWidth) : padEnd(steps[i]!, l.stepsWidth)} ${grid[i] ?? ''}`);
     return rows;
   }, [steps, grid, l.body, l.stepsWidth]);
 
   const rows = useMemo(() => {
-    if (l.tooSmall) return wrap(l.tooSmall, Math.max(1, l.columns)).slice(0, l.rows).map((t) => fit(t, l.columns));
+    if (l.tooSmall)
+      return wrap(l.tooSmall, Math.max(1, l.columns))
+        .slice(0, l.rows)
+        .map((t) => fit(t, l.columns));
     const all = [header!];
     if (p.help) all.push(...block(help, middle, l.columns));
     else {
@@ -117,7 +123,22 @@ export function Screen(p: ScreenProps) {
     all.push(status!, bar!);
     // Trailing blanks are not drawn: the screen writer erases the rest of each row it writes.
     return all.slice(0, l.rows).map(trimRow);
-  }, [l, header, body, help, dialog, out, report, trouble, status, bar, p.help !== undefined, p.dialog !== undefined, p.preflight !== undefined, ts]);
+  }, [
+    l,
+    header,
+    body,
+    help,
+    dialog,
+    out,
+    report,
+    trouble,
+    status,
+    bar,
+    p.help !== undefined,
+    p.dialog !== undefined,
+    p.preflight !== undefined,
+    ts,
+  ]);
 
   // The frame goes to the screen writer; Ink has nothing to lay out or draw.
   useLayoutEffect(() => {

@@ -92,8 +92,16 @@ export class TuiController {
     this.minInterval = 1000 / Math.max(1, options.maxFps ?? 20);
     this.quitRequested = new Promise((resolve) => (this.resolveQuit = resolve));
     // Both run through the runner: its transport, redaction and journal.
-    this.health = new HealthMonitor({ state: () => this.runner.getState(), probe: (node, probe, signal) => this.runner.probe(node, probe, signal), clock: this.clock, onChange: () => this.changed() });
-    this.troubleshooter = new Troubleshooter({ exec: (node, command, opts) => this.runner.troubleshoot(node, command, opts), onChange: () => this.changed() });
+    this.health = new HealthMonitor({
+      state: () => this.runner.getState(),
+      probe: (node, probe, signal) => this.runner.probe(node, probe, signal),
+      clock: this.clock,
+      onChange: () => this.changed(),
+    });
+    this.troubleshooter = new Troubleshooter({
+      exec: (node, command, opts) => this.runner.troubleshoot(node, command, opts),
+      onChange: () => this.changed(),
+    });
     this.snap = this.build(options.size);
     this.unsubscribe = this.runner.subscribe((_state, change) => {
       for (const r of change.records) {
@@ -202,7 +210,9 @@ export class TuiController {
           argv = shellArgv(node, shell, (command.follow ?? command).run);
           name = `${node.name}: ${command.title}`;
         }
-        void openTmuxWindow(name, argv, this.options.env ?? {}).then((error) => this.say(error ?? `opened tmux window "${name}"`, Boolean(error)));
+        void openTmuxWindow(name, argv, this.options.env ?? {}).then((error) =>
+          this.say(error ?? `opened tmux window "${name}"`, Boolean(error)),
+        );
         return;
       }
       case 'quit':

@@ -44,7 +44,11 @@ export function probeFor(state: RunState, nodeName: string): HealthProbe | undef
 
 /** Roles of the runbook that have a health probe. */
 export function probedRoles(state: RunState): Set<string> {
-  return new Set(Object.entries(state.plan.runbook.roles ?? {}).filter(([, r]) => r.health !== undefined).map(([name]) => name));
+  return new Set(
+    Object.entries(state.plan.runbook.roles ?? {})
+      .filter(([, r]) => r.health !== undefined)
+      .map(([name]) => name),
+  );
 }
 
 export class HealthMonitor {

@@ -65,38 +65,172 @@ export interface Binding {
 
 export const BINDINGS: readonly Binding[] = [
   { id: 'run', keys: ['enter'], label: 'run', help: 'Start the run, or continue it after a pause.', modes: PANES, bar: true },
-  { id: 'confirm.yes', keys: ['y'], label: 'yes', help: 'Run the step the confirmation names, on the node it names (only y does; ignored for 150 ms after the prompt appears and while a key is held).', modes: ['confirm'], bar: true },
-  { id: 'confirm.all', keys: ['a'], label: 'all', help: 'When several nodes wait on the same step: run it on every node the confirmation lists (guarded like y; never for a typed confirmation, where each node types its own).', modes: ['confirm'], bar: true, barWhen: 'group' },
-  { id: 'confirm.no', keys: ['n'], label: 'no', help: 'Refuse: the step is not run and counts as failed; you then retry, skip or abort.', modes: ['confirm'], bar: true },
+  {
+    id: 'confirm.yes',
+    keys: ['y'],
+    label: 'yes',
+    help: 'Run the step the confirmation names, on the node it names (only y does; ignored for 150 ms after the prompt appears and while a key is held).',
+    modes: ['confirm'],
+    bar: true,
+  },
+  {
+    id: 'confirm.all',
+    keys: ['a'],
+    label: 'all',
+    help: 'When several nodes wait on the same step: run it on every node the confirmation lists (guarded like y; never for a typed confirmation, where each node types its own).',
+    modes: ['confirm'],
+    bar: true,
+    barWhen: 'group',
+  },
+  {
+    id: 'confirm.no',
+    keys: ['n'],
+    label: 'no',
+    help: 'Refuse: the step is not run and counts as failed; you then retry, skip or abort.',
+    modes: ['confirm'],
+    bar: true,
+  },
   { id: 'confirm.skip', keys: ['s'], label: 'skip', help: 'Skip the step on this node instead (asks why).', modes: ['confirm'], bar: true },
-  { id: 'typed.submit', keys: ['enter'], label: 'confirm', help: 'Confirm with the typed text; it must match what the prompt asks for.', modes: ['typed'], bar: true },
-  { id: 'typed.refuse', keys: ['escape'], label: 'refuse', help: 'Refuse the typed confirmation: the step is not run.', modes: ['typed'], bar: true },
-  { id: 'retry', keys: ['r'], label: 'retry', help: 'Retry the failed step (or run the interrupted step again) on its node.', modes: PANES, bar: true },
+  {
+    id: 'typed.submit',
+    keys: ['enter'],
+    label: 'confirm',
+    help: 'Confirm with the typed text; it must match what the prompt asks for.',
+    modes: ['typed'],
+    bar: true,
+  },
+  {
+    id: 'typed.refuse',
+    keys: ['escape'],
+    label: 'refuse',
+    help: 'Refuse the typed confirmation: the step is not run.',
+    modes: ['typed'],
+    bar: true,
+  },
+  {
+    id: 'retry',
+    keys: ['r'],
+    label: 'retry',
+    help: 'Retry the failed step (or run the interrupted step again) on its node.',
+    modes: PANES,
+    bar: true,
+  },
   { id: 'skip', keys: ['s'], label: 'skip', help: 'Skip the failed or interrupted step on its node; asks why.', modes: PANES, bar: true },
   { id: 'verify', keys: ['v'], label: 'verify', help: 'Check an interrupted step again without running it for effect.', modes: PANES },
   { id: 'mark-done', keys: ['d'], label: 'mark done', help: 'Mark an interrupted step done (you did it by hand); asks why.', modes: PANES },
-  { id: 'pause', keys: ['p'], label: 'pause', help: 'Pause the run: running commands finish, nothing new starts until enter.', modes: PANES },
-  { id: 'troubleshoot', keys: ['t'], label: 'troubleshoot', help: "Open or close the troubleshooting pane: the selected node's role commands from the runbook.", modes: PANES, bar: true },
-  { id: 'troubleshoot.pick', keys: ['1', '2', '3', '4', '5', '6', '7', '8', '9'], label: 'run command', help: 'Run the numbered troubleshooting command on the selected node, streamed live.', modes: PANES },
+  {
+    id: 'pause',
+    keys: ['p'],
+    label: 'pause',
+    help: 'Pause the run: running commands finish, nothing new starts until enter.',
+    modes: PANES,
+  },
+  {
+    id: 'troubleshoot',
+    keys: ['t'],
+    label: 'troubleshoot',
+    help: "Open or close the troubleshooting pane: the selected node's role commands from the runbook.",
+    modes: PANES,
+    bar: true,
+  },
+  {
+    id: 'troubleshoot.pick',
+    keys: ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    label: 'run command',
+    help: 'Run the numbered troubleshooting command on the selected node, streamed live.',
+    modes: PANES,
+  },
   { id: 'troubleshoot.stop', keys: ['x'], label: 'stop', help: 'Stop the troubleshooting command that is streaming.', modes: PANES },
-  { id: 'shell', keys: ['o'], label: 'shell', help: 'Inside tmux: open a new tmux window with an SSH shell on the selected node.', modes: PANES },
-  { id: 'follow', keys: ['O'], label: 'follow', help: 'Inside tmux: open a new tmux window that follows the selected troubleshooting command live.', modes: PANES },
+  {
+    id: 'shell',
+    keys: ['o'],
+    label: 'shell',
+    help: 'Inside tmux: open a new tmux window with an SSH shell on the selected node.',
+    modes: PANES,
+  },
+  {
+    id: 'follow',
+    keys: ['O'],
+    label: 'follow',
+    help: 'Inside tmux: open a new tmux window that follows the selected troubleshooting command live.',
+    modes: PANES,
+  },
   { id: 'focus.next', keys: ['tab'], label: 'focus', help: 'Move the focus to the next pane.', modes: PANES, bar: true },
   { id: 'focus.prev', keys: ['shift+tab'], label: 'focus back', help: 'Move the focus to the previous pane.', modes: PANES },
-  { id: 'up', keys: ['up', 'k'], label: 'up', help: "Select the row above (steps, nodes) or scroll up (output, or the pre-flight's report in its place).", modes: [...PANES, 'help'] },
-  { id: 'down', keys: ['down', 'j'], label: 'down', help: "Select the row below (steps, nodes) or scroll down (output, or the pre-flight's report in its place).", modes: [...PANES, 'help'] },
+  {
+    id: 'up',
+    keys: ['up', 'k'],
+    label: 'up',
+    help: "Select the row above (steps, nodes) or scroll up (output, or the pre-flight's report in its place).",
+    modes: [...PANES, 'help'],
+  },
+  {
+    id: 'down',
+    keys: ['down', 'j'],
+    label: 'down',
+    help: "Select the row below (steps, nodes) or scroll down (output, or the pre-flight's report in its place).",
+    modes: [...PANES, 'help'],
+  },
   { id: 'page.up', keys: ['pageup'], label: 'page up', help: 'Up by a page.', modes: [...PANES, 'help'] },
   { id: 'page.down', keys: ['pagedown'], label: 'page down', help: 'Down by a page.', modes: [...PANES, 'help'] },
   { id: 'first', keys: ['home', 'g'], label: 'first', help: 'The first row, or the top of the output.', modes: PANES },
-  { id: 'last', keys: ['end', 'G'], label: 'last', help: 'The last row, or the end of the output (follows new lines again).', modes: PANES },
-  { id: 'filter', keys: ['/'], label: 'filter', help: 'Filter the nodes by name or address, or by state (failed, running, waiting, pending, passed, changed, ...).', modes: PANES, bar: true },
-  { id: 'input.submit', keys: ['enter'], label: 'ok', help: 'Accept the text typed (a reason, a filter).', modes: ['reason', 'filter'], bar: true },
-  { id: 'input.cancel', keys: ['escape'], label: 'cancel', help: 'Cancel the text input (a filter is cleared).', modes: ['reason', 'filter'], bar: true },
+  {
+    id: 'last',
+    keys: ['end', 'G'],
+    label: 'last',
+    help: 'The last row, or the end of the output (follows new lines again).',
+    modes: PANES,
+  },
+  {
+    id: 'filter',
+    keys: ['/'],
+    label: 'filter',
+    help: 'Filter the nodes by name or address, or by state (failed, running, waiting, pending, passed, changed, ...).',
+    modes: PANES,
+    bar: true,
+  },
+  {
+    id: 'input.submit',
+    keys: ['enter'],
+    label: 'ok',
+    help: 'Accept the text typed (a reason, a filter).',
+    modes: ['reason', 'filter'],
+    bar: true,
+  },
+  {
+    id: 'input.cancel',
+    keys: ['escape'],
+    label: 'cancel',
+    help: 'Cancel the text input (a filter is cleared).',
+    modes: ['reason', 'filter'],
+    bar: true,
+  },
   { id: 'help', keys: ['?'], label: 'help', help: 'Show every key.', modes: PANES, bar: true },
   { id: 'help.close', keys: ['?', 'escape', 'q'], label: 'close', help: 'Close the help.', modes: ['help'], bar: true },
-  { id: 'quit', keys: ['q', 'ctrl+c'], label: 'quit', help: 'Quit; asks first while the run is going, and says what keeps running on the nodes. ctrl+c does this in every mode.', modes: [...PANES, 'confirm'], bar: true },
-  { id: 'quit.yes', keys: ['y', 'ctrl+c'], label: 'quit', help: 'Quit now: running steps become interrupted; --resume continues the run later.', modes: ['quit'], bar: true },
-  { id: 'quit.abort', keys: ['a'], label: 'abort run', help: 'Abort the run: nothing new starts, polls stop, running commands are let finish.', modes: ['quit'], bar: true },
+  {
+    id: 'quit',
+    keys: ['q', 'ctrl+c'],
+    label: 'quit',
+    help: 'Quit; asks first while the run is going, and says what keeps running on the nodes. ctrl+c does this in every mode.',
+    modes: [...PANES, 'confirm'],
+    bar: true,
+  },
+  {
+    id: 'quit.yes',
+    keys: ['y', 'ctrl+c'],
+    label: 'quit',
+    help: 'Quit now: running steps become interrupted; --resume continues the run later.',
+    modes: ['quit'],
+    bar: true,
+  },
+  {
+    id: 'quit.abort',
+    keys: ['a'],
+    label: 'abort run',
+    help: 'Abort the run: nothing new starts, polls stop, running commands are let finish.',
+    modes: ['quit'],
+    bar: true,
+  },
   { id: 'quit.no', keys: ['n', 'escape'], label: 'stay', help: 'Stay in the run.', modes: ['quit'], bar: true },
 ];
 
@@ -143,7 +277,16 @@ export function binding(id: CommandId): Binding {
 
 /** How a key is written for people: enter, esc, ↑, PgDn, ctrl+c. */
 export function keyLabel(key: string): string {
-  const names: Record<string, string> = { escape: 'esc', up: '↑', down: '↓', pageup: 'PgUp', pagedown: 'PgDn', home: 'Home', end: 'End', 'shift+tab': 'S-tab' };
+  const names: Record<string, string> = {
+    escape: 'esc',
+    up: '↑',
+    down: '↓',
+    pageup: 'PgUp',
+    pagedown: 'PgDn',
+    home: 'Home',
+    end: 'End',
+    'shift+tab': 'S-tab',
+  };
   return names[key] ?? key;
 }
 
@@ -177,7 +320,10 @@ export function keysMarkdown(): string {
   for (const b of BINDINGS) {
     const keys = b.keys.map((k) => `\`${k}\``).join(' ');
     const panes = PANES.every((p) => b.modes.includes(p));
-    const where = [...(panes ? ['panes'] : []), ...b.modes.filter((m) => !panes || !PANES.includes(m)).map((m) => MODE_TITLES[m].toLowerCase())].join(', ');
+    const where = [
+      ...(panes ? ['panes'] : []),
+      ...b.modes.filter((m) => !panes || !PANES.includes(m)).map((m) => MODE_TITLES[m].toLowerCase()),
+    ].join(', ');
     lines.push(`| ${keys} | ${b.id} | ${where} | ${b.help.replace(/\|/g, '\\|')} |`);
   }
   lines.push('');

@@ -71,7 +71,11 @@ const EXIT_OF: Record<Outcome, number> = { passed: 0, failed: 1, aborted: 1, int
 
 /** Runs the TUI to the end; resolves to the exit status (0 passed, 1 failed or aborted, 130 interrupted). */
 export async function runTui(session: TuiSession, io: TuiIO): Promise<number> {
-  const theme = chooseTheme({ env: io.env, ...(io.theme !== undefined ? { theme: io.theme } : {}), ...(io.noColor ? { noColor: true } : {}) });
+  const theme = chooseTheme({
+    env: io.env,
+    ...(io.theme !== undefined ? { theme: io.theme } : {}),
+    ...(io.noColor ? { noColor: true } : {}),
+  });
   let size: TerminalSize = { columns: io.stdout.columns || 80, rows: io.stdout.rows || 24 };
   const maxFps = io.maxFps ?? 20;
   const writer = new ScreenWriter(io.stdout, () => size, { maxFps });
@@ -101,15 +105,22 @@ export async function runTui(session: TuiSession, io: TuiIO): Promise<number> {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
 
-  const ink = render(createElement(FrameOutputContext.Provider, { value: present }, createElement(AnimationContext.Provider, { value: { animate: true } }, createElement(App, { controller, theme }))), {
-    stdout: sink as unknown as NodeJS.WriteStream,
-    stdin: io.stdin,
-    stderr: io.stderr,
-    debug: true,
-    exitOnCtrlC: false,
-    patchConsole: false,
-    maxFps,
-  });
+  const ink = render(
+    createElement(
+      FrameOutputContext.Provider,
+      { value: present },
+      createElement(AnimationContext.Provider, { value: { animate: true } }, createElement(App, { controller, theme })),
+    ),
+    {
+      stdout: sink as unknown as NodeJS.WriteStream,
+      stdin: io.stdin,
+      stderr: io.stderr,
+      debug: true,
+      exitOnCtrlC: false,
+      patchConsole: false,
+      maxFps,
+    },
+  );
   // A fresh run waits for enter; a resumed one goes on at once (as in plain mode): what was
   // interrupted waits for the operator's decision, and nothing destructive runs unconfirmed.
   if (session.autoStart || session.runner.getState().phase !== 'ready') session.runner.start();
@@ -130,7 +141,8 @@ export async function runTui(session: TuiSession, io: TuiIO): Promise<number> {
   }
   const state = session.runner.getState();
   const c = state.counters;
-  const elapsed = state.run.startedAt === undefined ? 0 : (state.run.finishedAt ?? session.clock?.now() ?? Date.now()) - state.run.startedAt;
+  const elapsed =
+    state.run.startedAt === undefined ? 0 : (state.run.finishedAt ?? session.clock?.now() ?? Date.now()) - state.run.startedAt;
   io.stdout.write(
     `runbook: run ${state.run.id} ${outcome}: passed ${c.passed}, failed ${c.failed + c.refused}, skipped ${c.skipped}, interrupted ${c.interrupted}, not run ${Math.max(0, c.total - c.done - c.interrupted)} in ${formatClock(Math.max(0, elapsed))}${session.journalFile ? `; journal ${session.journalFile}` : ''}\n`,
   );

@@ -29,7 +29,8 @@ const quoteOption = (path: string): string => (/[\s"]/.test(path) ? `"${path.rep
 
 function hostKeyOptions(options: ShellOptions): string[] {
   const out = ['-o', `StrictHostKeyChecking=${options.acceptNewHostKeys ? 'accept-new' : 'yes'}`];
-  if (options.knownHostsFiles && options.knownHostsFiles.length > 0) out.push('-o', `UserKnownHostsFile=${options.knownHostsFiles.map(quoteOption).join(' ')}`);
+  if (options.knownHostsFiles && options.knownHostsFiles.length > 0)
+    out.push('-o', `UserKnownHostsFile=${options.knownHostsFiles.map(quoteOption).join(' ')}`);
   return out;
 }
 

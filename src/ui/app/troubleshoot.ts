@@ -51,13 +51,18 @@ export function roleOf(state: RunState, nodeName: string): string | undefined {
 export function missingRef(state: RunState, ref: string, scope: Scope): string | undefined {
   const r = resolveRef(ref, scope);
   if (r.kind === 'value') return undefined;
-  if (!ref.startsWith('vars.')) return r.message.startsWith(`${ref} `) ? `needs ${ref}, which ${r.message.slice(ref.length + 1)}` : `needs ${ref}: ${r.message}`;
+  if (!ref.startsWith('vars.'))
+    return r.message.startsWith(`${ref} `) ? `needs ${ref}, which ${r.message.slice(ref.length + 1)}` : `needs ${ref}: ${r.message}`;
   const name = ref.slice('vars.'.length);
   const capturers: { section: number; title: string; step: string }[] = [];
   state.plan.sections.forEach((ps, i) => {
     for (const p of ps.steps) {
       if (p.step.capture && Object.prototype.hasOwnProperty.call(p.step.capture, name)) {
-        capturers.push({ section: i, title: state.sections[i]?.title ?? ps.title, step: p.step.title !== undefined ? showText(p.step.title, scope) : p.id });
+        capturers.push({
+          section: i,
+          title: state.sections[i]?.title ?? ps.title,
+          step: p.step.title !== undefined ? showText(p.step.title, scope) : p.id,
+        });
       }
     }
   });
@@ -151,7 +156,11 @@ export interface TroubleshootView {
 
 export interface TroubleshootOptions {
   /** Runs the command on the node (the runner's troubleshoot(): redacted, journalled); lines come redacted. */
-  exec: (node: string, command: ResolvedCommand, options: { signal: AbortSignal; onOutput: (line: OutputLine) => void }) => Promise<ExecResult>;
+  exec: (
+    node: string,
+    command: ResolvedCommand,
+    options: { signal: AbortSignal; onOutput: (line: OutputLine) => void },
+  ) => Promise<ExecResult>;
   /** Lines kept. Default 2,000. */
   limit?: number;
   /** Told (at most every `notifyMs`) when the view changed. */
@@ -160,7 +169,8 @@ export interface TroubleshootOptions {
 }
 
 /** The pane's lines: bounded in count and in bytes as a node's step output is. */
-const newLines = (limit = 2000): LineRing<OutputLine> => new LineRing<OutputLine>(limit, { maxBytes: DEFAULT_BYTES_PER_NODE, sizeOf: lineBytes });
+const newLines = (limit = 2000): LineRing<OutputLine> =>
+  new LineRing<OutputLine>(limit, { maxBytes: DEFAULT_BYTES_PER_NODE, sizeOf: lineBytes });
 
 /** Runs one troubleshooting command at a time; a new one stops the last. */
 export class Troubleshooter {
@@ -182,7 +192,16 @@ export class Troubleshooter {
     const seq = ++this.seq;
     const controller = new AbortController();
     this.controller = controller;
-    this.current = { node: node.name, index, title: command.title, display: command.display, live: command.live, status: 'running', lines: newLines(this.options.limit), version: this.current.version + 1 };
+    this.current = {
+      node: node.name,
+      index,
+      title: command.title,
+      display: command.display,
+      live: command.live,
+      status: 'running',
+      lines: newLines(this.options.limit),
+      version: this.current.version + 1,
+    };
     if (command.error) {
       // Refused, never run with a ref's text in it: the pane says what is missing.
       this.current.lines.push({ stream: 'stderr', text: `not run on ${node.name}: ${command.error}` });

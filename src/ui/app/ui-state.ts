@@ -10,9 +10,7 @@ import { FOCUS_ORDER, commandFor, type CommandId, type Focus, type Mode } from '
 /** A key must not answer a confirmation until the prompt has been on screen, and the keyboard quiet, this long. */
 export const CONFIRM_GUARD_MS = 150;
 
-export type TextInput =
-  | { kind: 'reason'; purpose: 'skip' | 'mark-done'; task: string; text: string }
-  | { kind: 'filter'; text: string };
+export type TextInput = { kind: 'reason'; purpose: 'skip' | 'mark-done'; task: string; text: string } | { kind: 'filter'; text: string };
 
 export interface UiState {
   focus: Focus;
@@ -128,16 +126,38 @@ export function activeMode(ui: UiState, ctx: Pick<UiContext, 'confirm'>): Mode {
 }
 
 const TEXT_MODES: ReadonlySet<Mode> = new Set(['typed', 'reason', 'filter']);
-const GUARDED: ReadonlySet<CommandId> = new Set(['confirm.yes', 'confirm.all', 'confirm.no', 'confirm.skip', 'typed.submit', 'typed.refuse']);
+const GUARDED: ReadonlySet<CommandId> = new Set([
+  'confirm.yes',
+  'confirm.all',
+  'confirm.no',
+  'confirm.skip',
+  'typed.submit',
+  'typed.refuse',
+]);
 
 /** A group's identity: its prompts, each as asked. A node joining or leaving makes a new group. */
-export const groupKey = (group: ConfirmGroup | undefined): string | undefined => (group ? group.prompts.map((p) => `${p.id}#${p.askedAt}`).join(' ') : undefined);
+export const groupKey = (group: ConfirmGroup | undefined): string | undefined =>
+  group ? group.prompts.map((p) => `${p.id}#${p.askedAt}`).join(' ') : undefined;
 
 export function uiUpdate(ui: UiState, msg: UiMsg, ctx: UiContext): UiResult {
   switch (msg.type) {
     case 'prompt-shown':
       // A new question: the selection goes where the operator is needed.
-      return { ui: { ...ui, guard: { prompt: msg.prompt, shownAt: msg.at, lastKeyAt: 0, ...(ui.guard.group !== undefined ? { group: ui.guard.group, groupShownAt: ui.guard.groupShownAt ?? msg.at } : {}) }, typed: { text: '' }, nodePinned: false, stepPinned: false }, effects: [] };
+      return {
+        ui: {
+          ...ui,
+          guard: {
+            prompt: msg.prompt,
+            shownAt: msg.at,
+            lastKeyAt: 0,
+            ...(ui.guard.group !== undefined ? { group: ui.guard.group, groupShownAt: ui.guard.groupShownAt ?? msg.at } : {}),
+          },
+          typed: { text: '' },
+          nodePinned: false,
+          stepPinned: false,
+        },
+        effects: [],
+      };
     case 'group-shown': {
       if (msg.group === ui.guard.group) return { ui, effects: [] };
       const { group: _g, groupShownAt: _a, ...rest } = ui.guard;
@@ -146,7 +166,13 @@ export function uiUpdate(ui: UiState, msg: UiMsg, ctx: UiContext): UiResult {
     case 'gate-failed': {
       const index = msg.index ?? 0;
       return {
-        ui: { ...ui, selectedNode: msg.node, nodePinned: true, troubleshoot: { open: true, index, scroll: 0 }, message: { text: `a step failed on ${msg.node}: troubleshooting opened`, error: false, at: msg.at } },
+        ui: {
+          ...ui,
+          selectedNode: msg.node,
+          nodePinned: true,
+          troubleshoot: { open: true, index, scroll: 0 },
+          message: { text: `a step failed on ${msg.node}: troubleshooting opened`, error: false, at: msg.at },
+        },
         effects: [{ type: 'troubleshoot', node: msg.node, index }],
       };
     }
@@ -174,15 +200,22 @@ function onKey(ui: UiState, msg: Extract<UiMsg, { type: 'key' }>, ctx: UiContext
     // quiet, for CONFIRM_GUARD_MS. A held key keeps it closed.
     const guard = ui.guard.prompt === confirmKey ? ui.guard : { prompt: confirmKey, shownAt: msg.at, lastKeyAt: 0 };
     // `a` answers for every node listed: the list must have been on screen as long, unchanged.
-    const listedSince = binding?.id === 'confirm.all' && ctx.group && guard.group === groupKey(ctx.group) ? (guard.groupShownAt ?? msg.at) : msg.at;
+    const listedSince =
+      binding?.id === 'confirm.all' && ctx.group && guard.group === groupKey(ctx.group) ? (guard.groupShownAt ?? msg.at) : msg.at;
     // Typing the node's name is deliberate already: there only the prompt's age counts.
     const quietSince = mode === 'typed' ? guard.shownAt : Math.max(guard.shownAt, guard.lastKeyAt);
     ui = { ...ui, guard: { ...guard, lastKeyAt: msg.at } };
     if (binding && GUARDED.has(binding.id) && msg.at - quietSince < CONFIRM_GUARD_MS) {
-      return { ui: say(ui, `${msg.name} ignored: it came too soon after the question appeared; press it again`, msg.at, true), effects: [] };
+      return {
+        ui: say(ui, `${msg.name} ignored: it came too soon after the question appeared; press it again`, msg.at, true),
+        effects: [],
+      };
     }
     if (binding?.id === 'confirm.all' && ctx.group && msg.at - listedSince < CONFIRM_GUARD_MS) {
-      return { ui: say(ui, `${msg.name} ignored: the nodes waiting on this step changed just now; read the list and press it again`, msg.at, true), effects: [] };
+      return {
+        ui: say(ui, `${msg.name} ignored: the nodes waiting on this step changed just now; read the list and press it again`, msg.at, true),
+        effects: [],
+      };
     }
   }
   if (!binding) {
@@ -222,7 +255,8 @@ function typeText(ui: UiState, mode: Mode, msg: Extract<UiMsg, { type: 'key' }>,
 const clampIndex = (i: number, n: number): number => Math.max(0, Math.min(n - 1, i));
 
 function move(ui: UiState, ctx: UiContext, delta: number | 'first' | 'last'): UiState {
-  const to = (current: number, length: number): number => (delta === 'first' ? 0 : delta === 'last' ? length - 1 : clampIndex(current + delta, length));
+  const to = (current: number, length: number): number =>
+    delta === 'first' ? 0 : delta === 'last' ? length - 1 : clampIndex(current + delta, length);
   switch (ui.focus) {
     case 'steps': {
       if (ctx.stepKeys.length === 0) return ui;
@@ -267,7 +301,13 @@ function pageOf(ui: UiState, ctx: UiContext): number {
   }
 }
 
-function command(ui: UiState, id: CommandId, msg: Extract<UiMsg, { type: 'key' }>, ctx: UiContext, confirmKey: string | undefined): UiResult {
+function command(
+  ui: UiState,
+  id: CommandId,
+  msg: Extract<UiMsg, { type: 'key' }>,
+  ctx: UiContext,
+  confirmKey: string | undefined,
+): UiResult {
   const at = msg.at;
   const none = (next: UiState = ui): UiResult => ({ ui: next, effects: [] });
   const act = (action: OperatorAction, next: UiState = ui): UiResult => ({ ui: next, effects: [{ type: 'action', action }] });
@@ -306,23 +346,35 @@ function command(ui: UiState, id: CommandId, msg: Extract<UiMsg, { type: 'key' }
       return none({ ...ui, input: { kind: 'reason', purpose: 'skip', task: decision.task, text: '' } });
     case 'verify':
       if (decision?.kind !== 'interrupted') return none(say(ui, 'nothing was interrupted: nothing to verify', at));
-      if (!decision.choices.includes('verify')) return none(say(ui, `verify is not offered${decision.verifyUnavailable ? `: ${decision.verifyUnavailable}` : ''}`, at, true));
+      if (!decision.choices.includes('verify'))
+        return none(say(ui, `verify is not offered${decision.verifyUnavailable ? `: ${decision.verifyUnavailable}` : ''}`, at, true));
       return act({ type: 'verify', task: decision.task });
     case 'mark-done':
       if (decision?.kind !== 'interrupted') return none(say(ui, 'only an interrupted step can be marked done', at));
       return none({ ...ui, input: { kind: 'reason', purpose: 'mark-done', task: decision.task, text: '' } });
     case 'pause':
-      if (ctx.phase === 'running') return act({ type: 'pause' }, say(ui, 'pausing: running commands finish, nothing new starts; enter continues', at));
+      if (ctx.phase === 'running')
+        return act({ type: 'pause' }, say(ui, 'pausing: running commands finish, nothing new starts; enter continues', at));
       if (ctx.phase === 'paused') return act({ type: 'continue' });
       return none(say(ui, 'the run is not going', at));
     case 'troubleshoot': {
       if (ui.troubleshoot.open) {
-        return { ui: { ...ui, troubleshoot: { ...ui.troubleshoot, open: false }, focus: ui.focus === 'troubleshoot' ? 'nodes' : ui.focus }, effects: [{ type: 'troubleshoot-stop' }] };
+        return {
+          ui: { ...ui, troubleshoot: { ...ui.troubleshoot, open: false }, focus: ui.focus === 'troubleshoot' ? 'nodes' : ui.focus },
+          effects: [{ type: 'troubleshoot-stop' }],
+        };
       }
       if (!node) return none(say(ui, 'select a node first', at));
-      if (ctx.troubleshootCount === 0) return none({ ...say(ui, `the runbook has no troubleshooting commands for ${node}'s role`, at), troubleshoot: { open: true, scroll: 0 } });
+      if (ctx.troubleshootCount === 0)
+        return none({
+          ...say(ui, `the runbook has no troubleshooting commands for ${node}'s role`, at),
+          troubleshoot: { open: true, scroll: 0 },
+        });
       const index = ctx.troubleshootSuggested ?? 0;
-      return { ui: { ...ui, focus: 'troubleshoot', troubleshoot: { open: true, index, scroll: 0 } }, effects: [{ type: 'troubleshoot', node, index }] };
+      return {
+        ui: { ...ui, focus: 'troubleshoot', troubleshoot: { open: true, index, scroll: 0 } },
+        effects: [{ type: 'troubleshoot', node, index }],
+      };
     }
     case 'troubleshoot.pick': {
       const index = Number(msg.input) - 1;
@@ -337,7 +389,8 @@ function command(ui: UiState, id: CommandId, msg: Extract<UiMsg, { type: 'key' }
       if (!node) return none(say(ui, 'select a node first', at));
       return { ui, effects: [{ type: 'shell', node }] };
     case 'follow':
-      if (!ctx.inTmux) return none(say(ui, 'O follows a troubleshooting command in a new tmux window: runbook is not running inside tmux', at, true));
+      if (!ctx.inTmux)
+        return none(say(ui, 'O follows a troubleshooting command in a new tmux window: runbook is not running inside tmux', at, true));
       if (!node) return none(say(ui, 'select a node first', at));
       if (ctx.troubleshootCount === 0) return none(say(ui, `the runbook has no troubleshooting commands for ${node}'s role`, at));
       return { ui, effects: [{ type: 'follow', node, index: ui.troubleshoot.index ?? ctx.troubleshootSuggested ?? 0 }] };
@@ -355,7 +408,10 @@ function command(ui: UiState, id: CommandId, msg: Extract<UiMsg, { type: 'key' }
       const sign = id === 'up' || id === 'page.up' ? -1 : 1;
       if (ui.help.open) {
         const step = id.startsWith('page') ? 10 : 1;
-        return none({ ...ui, help: { ...ui.help, scroll: Math.max(0, Math.min(Math.max(0, ctx.helpLines - 3), ui.help.scroll + sign * step)) } });
+        return none({
+          ...ui,
+          help: { ...ui.help, scroll: Math.max(0, Math.min(Math.max(0, ctx.helpLines - 3), ui.help.scroll + sign * step)) },
+        });
       }
       return none(move(ui, ctx, sign * (id.startsWith('page') ? pageOf(ui, ctx) : 1)));
     }
@@ -371,7 +427,8 @@ function command(ui: UiState, id: CommandId, msg: Extract<UiMsg, { type: 'key' }
       if (input.kind === 'filter') return none({ ...ui, input: undefined, filter: input.text.trim(), nodePinned: false });
       const reason = input.text.trim();
       if (!reason) return none(say(ui, 'a reason is required', at, true));
-      const action: OperatorAction = input.purpose === 'skip' ? { type: 'skip', task: input.task, reason } : { type: 'mark-done', task: input.task, reason };
+      const action: OperatorAction =
+        input.purpose === 'skip' ? { type: 'skip', task: input.task, reason } : { type: 'mark-done', task: input.task, reason };
       return act(action, { ...ui, input: undefined });
     }
     case 'input.cancel':
@@ -388,7 +445,14 @@ function command(ui: UiState, id: CommandId, msg: Extract<UiMsg, { type: 'key' }
       return { ui: { ...ui, quit: false }, effects: [{ type: 'quit' }] };
     case 'quit.abort':
       if (ctx.phase === 'aborting') return none({ ...say(ui, 'already aborting', at), quit: false });
-      return act({ type: 'abort' }, say({ ...ui, quit: false }, `aborting: nothing new starts${ctx.running > 0 ? '; running commands are let finish' : ''}; q leaves`, at));
+      return act(
+        { type: 'abort' },
+        say(
+          { ...ui, quit: false },
+          `aborting: nothing new starts${ctx.running > 0 ? '; running commands are let finish' : ''}; q leaves`,
+          at,
+        ),
+      );
     case 'quit.no':
       return none({ ...ui, quit: false });
   }

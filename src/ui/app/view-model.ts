@@ -194,7 +194,10 @@ export function heldInfo(views: readonly NodeView[]): { held?: { nodes: number; 
 // A node's view is made again when the node changes, when the pre-flight ends (it may have
 // refused the node), when a var is captured and its step's title names one, or, for a held
 // node, when the prompts or the phase that hold it change.
-const viewCache = new WeakMap<NodeState, { view: NodeView; vars: RunState['vars']; preflight: RunState['preflight']; prompts: RunState['prompts']; phase: RunState['phase'] }>();
+const viewCache = new WeakMap<
+  NodeState,
+  { view: NodeView; vars: RunState['vars']; preflight: RunState['preflight']; prompts: RunState['prompts']; phase: RunState['phase'] }
+>();
 
 /** The grid's view of a node, cached per NodeState object. */
 export function nodeView(state: RunState, node: NodeState): NodeView {
@@ -222,7 +225,13 @@ export function nodeView(state: RunState, node: NodeState): NodeView {
     ...(node.deadline ? { deadline: node.deadline } : {}),
     ...(fault ? { preflight: fault } : {}),
     ...(display === 'held' ? { held: heldReason(state, node) } : {}),
-    words: [display, change, ...(display === 'polling' ? ['waiting'] : []), ...(display === 'confirm' ? ['waiting', 'confirm'] : []), ...(fault ? ['preflight'] : [])],
+    words: [
+      display,
+      change,
+      ...(display === 'polling' ? ['waiting'] : []),
+      ...(display === 'confirm' ? ['waiting', 'confirm'] : []),
+      ...(fault ? ['preflight'] : []),
+    ],
   };
   viewCache.set(node, { view, vars: state.vars, preflight: state.preflight, prompts: state.prompts, phase: state.phase });
   return view;
@@ -361,16 +370,24 @@ const SECTION_STATE: Readonly<Record<SectionState['status'], DisplayState>> = {
 /** A running section in which nothing runs and nothing asks for a confirmation: every node in it is held. */
 function sectionHeld(state: RunState, s: SectionState): boolean {
   if (s.active.length === 0) return false;
-  return s.active.every((name) => {
-    const node = state.nodes.get(name);
-    return node !== undefined && node.summary !== 'running' && node.summary !== 'waiting';
-  }) && s.active.some((name) => state.nodes.get(name)?.summary === 'held');
+  return (
+    s.active.every((name) => {
+      const node = state.nodes.get(name);
+      return node !== undefined && node.summary !== 'running' && node.summary !== 'waiting';
+    }) && s.active.some((name) => state.nodes.get(name)?.summary === 'held')
+  );
 }
 
 const excludedFrom = (node: NodeState, section: string): boolean => node.failedIn !== undefined && node.failedIn !== section;
 
 /** How a step stands over the nodes of its section, and what to say about it. */
-export function stepAggregate(state: RunState, section: PlanSection, stepKey: string, now: number, selected?: string): { state: DisplayState; detail: string } {
+export function stepAggregate(
+  state: RunState,
+  section: PlanSection,
+  stepKey: string,
+  now: number,
+  selected?: string,
+): { state: DisplayState; detail: string } {
   let failed: string | undefined;
   let failedReason = '';
   let interrupted: string | undefined;
@@ -499,7 +516,9 @@ export function stepRows(state: RunState, expanded: ReadonlySet<string>, now: nu
         detail: agg.detail,
         ...(shown?.why ? { why: oneLine(shown.why) } : {}),
         // A hint says what to look at when the step ran and failed; a refused step never ran.
-        ...(shown?.hint && !(node !== undefined && taskOf(state, section.id, planStep.id, node).status === 'refused') ? { hint: oneLine(shown.hint) } : {}),
+        ...(shown?.hint && !(node !== undefined && taskOf(state, section.id, planStep.id, node).status === 'refused')
+          ? { hint: oneLine(shown.hint) }
+          : {}),
       });
     }
   });
@@ -565,8 +584,10 @@ export function runningCommands(state: RunState): { node: string; key: string; c
   const out: { node: string; key: string; command?: string; startedAt: number }[] = [];
   for (const node of state.nodes.values()) {
     for (const [key, task] of node.tasks) {
-      if (task.status === 'running') out.push({ node: node.name, key, ...(task.command !== undefined ? { command: task.command } : {}), startedAt: task.startedAt });
-      else if (task.status === 'polling') out.push({ node: node.name, key, ...(task.command !== undefined ? { command: task.command } : {}), startedAt: task.startedAt });
+      if (task.status === 'running')
+        out.push({ node: node.name, key, ...(task.command !== undefined ? { command: task.command } : {}), startedAt: task.startedAt });
+      else if (task.status === 'polling')
+        out.push({ node: node.name, key, ...(task.command !== undefined ? { command: task.command } : {}), startedAt: task.startedAt });
     }
   }
   return out;

@@ -47,7 +47,9 @@ export interface GroupNode {
 const label = (name: string, text: string, width: number, theme: Theme, bold = false): string[] => {
   // Every character is kept (a command's spaces too): cut at the width, not at spaces.
   const lines = hardWrap(text, Math.max(8, width - 10));
-  return lines.map((l, i) => `${i === 0 ? theme.paint(name.padEnd(8), 'muted') : ' '.repeat(8)} ${bold ? theme.paint(l, 'plain', { bold: true }) : l}`);
+  return lines.map(
+    (l, i) => `${i === 0 ? theme.paint(name.padEnd(8), 'muted') : ' '.repeat(8)} ${bold ? theme.paint(l, 'plain', { bold: true }) : l}`,
+  );
 };
 
 export function confirmText(info: ConfirmInfo, width: number, theme: Theme): DialogText {
@@ -64,7 +66,8 @@ export function confirmText(info: ConfirmInfo, width: number, theme: Theme): Dia
   if (p.typed !== undefined) {
     required.push('');
     const label = `Type ${p.typed} and press enter to run it: `;
-    if (textWidth(`${label}${info.typed}█`) <= inner) required.push(`Type ${theme.paint(p.typed, 'title')} and press enter to run it: ${theme.paint(`${info.typed}█`, 'accent')}`);
+    if (textWidth(`${label}${info.typed}█`) <= inner)
+      required.push(`Type ${theme.paint(p.typed, 'title')} and press enter to run it: ${theme.paint(`${info.typed}█`, 'accent')}`);
     else required.push(...inputRows(label, info.typed, inner, theme));
   }
   const group = p.typed === undefined ? info.group : undefined;
@@ -72,23 +75,36 @@ export function confirmText(info: ConfirmInfo, width: number, theme: Theme): Dia
   // caller offers no `a` (see groupRows).
   if (group) required.push(...groupRows(group, p.command !== undefined, inner, theme));
   if (info.training && info.why) optional.push('', ...wrap(`why: ${info.why}`, inner).map((l) => theme.paint(l, 'muted')));
-  if (info.unlisted) optional.push(...wrap(`${info.unlisted} more nodes wait on this step: too many to list at this size, so a (all) is not offered; y answers ${p.node} alone`, inner).map((l) => theme.paint(l, 'muted')));
+  if (info.unlisted)
+    optional.push(
+      ...wrap(
+        `${info.unlisted} more nodes wait on this step: too many to list at this size, so a (all) is not offered; y answers ${p.node} alone`,
+        inner,
+      ).map((l) => theme.paint(l, 'muted')),
+    );
   if (info.others.length > 0) {
     const list = info.others.slice(0, 5).join(', ') + (info.others.length > 5 ? ', …' : '');
     optional.push(theme.paint(`${info.others.length} more waiting: ${list}`, 'muted'));
   }
   const n = group?.nodes.length ?? 0;
   const verb = p.command !== undefined ? 'run' : 'done';
-  let keys = p.typed !== undefined
-    ? 'enter run it (when the text matches)   esc refuse'
-    : group
-      ? `y ${verb} on ${p.node}   a ${verb} on all ${n}   n refuse   s skip (asks why)`
-      : p.command !== undefined
-        ? 'y run it   n refuse   s skip (asks why)'
-        : 'y done   n refuse   s skip (asks why)';
+  let keys =
+    p.typed !== undefined
+      ? 'enter run it (when the text matches)   esc refuse'
+      : group
+        ? `y ${verb} on ${p.node}   a ${verb} on all ${n}   n refuse   s skip (asks why)`
+        : p.command !== undefined
+          ? 'y run it   n refuse   s skip (asks why)'
+          : 'y done   n refuse   s skip (asks why)';
   if (group && textWidth(keys) > inner - 1) keys = `y this node   a all ${n}   n refuse   s skip`;
   const title = p.command !== undefined ? `Run on ${p.node}?` : `Confirm on ${p.node}`;
-  return { title: group ? `${title}  ${n} nodes wait on this step` : title, tone: p.destructive ? 'fail' : 'ask', required, optional, keys };
+  return {
+    title: group ? `${title}  ${n} nodes wait on this step` : title,
+    tone: p.destructive ? 'fail' : 'ask',
+    required,
+    optional,
+    keys,
+  };
 }
 
 /**
@@ -143,8 +159,16 @@ export function quitText(info: QuitInfo, width: number, theme: Theme): DialogTex
   const optional: string[] = [];
   const resume = info.training ? '`runbook train --resume`' : '`runbook play --resume`';
   if (info.running.length === 0) {
-    const held = info.held && info.held.nodes > 0 ? ` ${info.held.nodes === 1 ? 'One node is' : `${info.held.nodes} nodes are`} held between steps (${info.held.reason}).` : '';
-    required.push(...wrap(`Nothing is running on the nodes now.${held} The journal keeps your place: ${resume} continues this run where it stopped.`, inner));
+    const held =
+      info.held && info.held.nodes > 0
+        ? ` ${info.held.nodes === 1 ? 'One node is' : `${info.held.nodes} nodes are`} held between steps (${info.held.reason}).`
+        : '';
+    required.push(
+      ...wrap(
+        `Nothing is running on the nodes now.${held} The journal keeps your place: ${resume} continues this run where it stopped.`,
+        inner,
+      ),
+    );
   } else {
     required.push(`The run is going. Running now on ${info.running.length === 1 ? 'a node' : `${info.running.length} nodes`}:`);
     for (const r of info.running.slice(0, 3)) {
@@ -152,8 +176,17 @@ export function quitText(info: QuitInfo, width: number, theme: Theme): DialogTex
       if (r.command) required.push(...wrap(`$ ${r.command}`, inner - 4).map((l) => `    ${l}`));
     }
     if (info.running.length > 3) required.push(`  and ${info.running.length - 3} more`);
-    required.push(...wrap('Quitting asks these commands to stop and marks their steps interrupted. A command that does not stop when its session closes keeps running on its node, and what it did is then unknown.', inner));
-    optional.push(...wrap(`${resume} continues the run; for each interrupted step you decide: verify it, run it again, or mark it done.`, inner).map((l) => theme.paint(l, 'muted')));
+    required.push(
+      ...wrap(
+        'Quitting asks these commands to stop and marks their steps interrupted. A command that does not stop when its session closes keeps running on its node, and what it did is then unknown.',
+        inner,
+      ),
+    );
+    optional.push(
+      ...wrap(`${resume} continues the run; for each interrupted step you decide: verify it, run it again, or mark it done.`, inner).map(
+        (l) => theme.paint(l, 'muted'),
+      ),
+    );
   }
   return { title: 'Quit?', tone: 'warn', required, optional, keys: 'y quit now   a abort the run (running commands finish)   n stay' };
 }
@@ -166,9 +199,13 @@ export function reasonText(purpose: 'skip' | 'mark-done', task: string, text: st
     title: `${verb}: why?`,
     tone: 'ask',
     required: [
-      ...(textWidth(about) <= inner ? [`${verb} ${theme.paint(task, 'title')}. The reason goes to the journal and the report.`] : wrap(about, inner)),
+      ...(textWidth(about) <= inner
+        ? [`${verb} ${theme.paint(task, 'title')}. The reason goes to the journal and the report.`]
+        : wrap(about, inner)),
       '',
-      ...(textWidth(`reason: ${text}█`) <= inner ? [`reason: ${theme.paint(`${text}█`, 'accent')}`] : inputRows('reason: ', text, inner, theme)),
+      ...(textWidth(`reason: ${text}█`) <= inner
+        ? [`reason: ${theme.paint(`${text}█`, 'accent')}`]
+        : inputRows('reason: ', text, inner, theme)),
     ],
     optional: [],
     keys: 'enter ok   esc cancel',

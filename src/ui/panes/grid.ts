@@ -44,8 +44,24 @@ export interface GridOutput {
 
 /** Words a filter token may be, matched against a node's state instead of its name. */
 export const STATE_WORDS: ReadonlySet<string> = new Set([
-  'idle', 'pending', 'running', 'held', 'polling', 'waiting', 'confirm', 'passed', 'failed', 'skipped', 'interrupted', 'refused',
-  'before', 'changing', 'changed', 'healthy', 'unhealthy', 'preflight',
+  'idle',
+  'pending',
+  'running',
+  'held',
+  'polling',
+  'waiting',
+  'confirm',
+  'passed',
+  'failed',
+  'skipped',
+  'interrupted',
+  'refused',
+  'before',
+  'changing',
+  'changed',
+  'healthy',
+  'unhealthy',
+  'preflight',
 ]);
 
 /** The nodes a filter keeps: every token must match (a state word its state, any other its name or address). */
@@ -66,10 +82,31 @@ export function filterNodes(views: readonly NodeView[], filter: string, health: 
 
 // A bucket of the dot map shows its worst node: the one most in need of the operator.
 const SEVERITY: Readonly<Record<DisplayState, number>> = {
-  failed: 9, refused: 9, interrupted: 8, confirm: 7, running: 6, polling: 5, held: 4, pending: 3, idle: 2, skipped: 1, passed: 0,
+  failed: 9,
+  refused: 9,
+  interrupted: 8,
+  confirm: 7,
+  running: 6,
+  polling: 5,
+  held: 4,
+  pending: 3,
+  idle: 2,
+  skipped: 1,
+  passed: 0,
 };
 
-const COUNT_ORDER: readonly DisplayState[] = ['passed', 'running', 'polling', 'held', 'confirm', 'pending', 'idle', 'skipped', 'interrupted', 'failed'];
+const COUNT_ORDER: readonly DisplayState[] = [
+  'passed',
+  'running',
+  'polling',
+  'held',
+  'confirm',
+  'pending',
+  'idle',
+  'skipped',
+  'interrupted',
+  'failed',
+];
 
 const CHANGE_TEXT: Readonly<Record<ChangeState, { glyph: string; word: string; tone: Tone }>> = {
   none: { glyph: ' ', word: '', tone: 'muted' },
@@ -90,7 +127,13 @@ interface Columns {
   deadline: number;
 }
 
-function columnsFor(width: number, views: readonly NodeView[], versions: readonly string[], anyProbe: boolean, anyDeadline: boolean): Columns {
+function columnsFor(
+  width: number,
+  views: readonly NodeView[],
+  versions: readonly string[],
+  anyProbe: boolean,
+  anyDeadline: boolean,
+): Columns {
   let name = 4;
   for (const v of views) name = Math.max(name, textWidth(v.name));
   name = Math.min(name, Math.max(8, Math.floor(width * 0.3)), 28);
@@ -146,14 +189,20 @@ export function stateText(view: NodeView, now: number, spinner: string): string 
       return `${GLYPH.held} ${view.held ?? 'nothing runs on it now'}; ${title} ${done}`;
     }
     case 'polling':
-      return task?.status === 'polling' ? `${GLYPH.polling} ${title} #${task.attempt} ${formatClock(Math.max(0, task.deadlineAt - now))} left` : `${GLYPH.polling} ${title}`;
+      return task?.status === 'polling'
+        ? `${GLYPH.polling} ${title} #${task.attempt} ${formatClock(Math.max(0, task.deadlineAt - now))} left`
+        : `${GLYPH.polling} ${title}`;
     case 'confirm':
       return `${GLYPH.confirm} ${title}: waiting for you`;
     case 'passed':
       return `${GLYPH.passed} ${title}`;
     case 'failed':
     case 'refused':
-      return task?.status === 'failed' ? `${GLYPH.failed} ${title}: ${task.reason}` : task?.status === 'refused' ? `${GLYPH.failed} ${title}: refused by ${task.by}` : `${GLYPH.failed} ${title}`;
+      return task?.status === 'failed'
+        ? `${GLYPH.failed} ${title}: ${task.reason}`
+        : task?.status === 'refused'
+          ? `${GLYPH.failed} ${title}: refused by ${task.by}`
+          : `${GLYPH.failed} ${title}`;
     case 'skipped':
       return `${GLYPH.skipped} ${title} skipped`;
     case 'interrupted':
@@ -247,7 +296,13 @@ function groupsOf(views: readonly NodeView[]): Group[] {
 const isBusy = (v: NodeView): boolean => v.state !== 'idle' && v.state !== 'pending' && v.state !== 'passed' && v.state !== 'skipped';
 
 /** The dot map of a group: lines of glyphs, a bucket of nodes per glyph when they do not fit. */
-export function dotMap(views: readonly NodeView[], width: number, maxLines: number, theme: Theme, selected?: string): { lines: string[]; perCell: number } {
+export function dotMap(
+  views: readonly NodeView[],
+  width: number,
+  maxLines: number,
+  theme: Theme,
+  selected?: string,
+): { lines: string[]; perCell: number } {
   const cellsPerLine = Math.max(1, width);
   const perCell = Math.max(1, Math.ceil(views.length / (cellsPerLine * Math.max(1, maxLines))));
   const cells: { state: DisplayState; selected: boolean }[] = [];
@@ -331,20 +386,33 @@ export function renderGrid(input: GridInput): GridOutput {
   if (height <= 0) return { lines: [], order, page: 1, shown: shown.length, total: input.views.length };
   if (shown.length === 0) {
     const why = input.filter ? `no node matches "${input.filter}"` : 'no nodes';
-    return { lines: [theme.paint(fit(`  ${why}`, width), 'muted'), ...blank(height - 1, width)], order, page: 1, shown: 0, total: input.views.length };
+    return {
+      lines: [theme.paint(fit(`  ${why}`, width), 'muted'), ...blank(height - 1, width)],
+      order,
+      page: 1,
+      shown: 0,
+      total: input.views.length,
+    };
   }
 
   const groups = groupsOf(shown);
   // Everything in rows, with the column header, when it fits.
   if (shown.length + 1 <= height) {
     const lines = [headerRow(c), ...shown.map((v) => row(v).text)];
-    return { lines: [...lines, ...blank(height - lines.length, width)], order, page: Math.max(1, height - 2), shown: shown.length, total: input.views.length };
+    return {
+      lines: [...lines, ...blank(height - lines.length, width)],
+      order,
+      page: Math.max(1, height - 2),
+      shown: shown.length,
+      total: input.views.length,
+    };
   }
 
   // Collapse the biggest groups until the estimate fits.
   const compact = new Set<Group>();
   const dotWidth = Math.max(1, width - 2);
-  const compactCost = (g: Group) => 1 + Math.min(3, Math.ceil(g.views.length / dotWidth)) + (g.views.some((v) => v.name === input.selected) ? 1 : 0);
+  const compactCost = (g: Group) =>
+    1 + Math.min(3, Math.ceil(g.views.length / dotWidth)) + (g.views.some((v) => v.name === input.selected) ? 1 : 0);
   const cost = () => groups.reduce((n, g) => n + (compact.has(g) ? compactCost(g) : g.views.length), 1);
   for (const g of [...groups].sort((a, b) => b.views.length - a.views.length)) {
     if (cost() <= height) break;
@@ -363,7 +431,9 @@ export function renderGrid(input: GridInput): GridOutput {
     }
     const title = input.roleTitles[g.role] ?? g.role;
     const label = `  ${title} ${g.views.length}  `;
-    lines.push({ text: theme.paint(truncate(label, width), 'title') + truncateStyled(stateCounts(g.views, theme), width - textWidth(label)) });
+    lines.push({
+      text: theme.paint(truncate(label, width), 'title') + truncateStyled(stateCounts(g.views, theme), width - textWidth(label)),
+    });
     const maxDotLines = Math.min(3, Math.ceil(g.views.length / dotWidth));
     const map = dotMap(g.views, dotWidth, maxDotLines, theme, input.selected);
     page = Math.max(page, map.perCell * dotWidth);
@@ -382,7 +452,17 @@ export function renderGrid(input: GridInput): GridOutput {
   // below it.
   let body = lines.slice(1);
   const room = height - 1;
-  if (body.length > room) body = windowAround(body, room, Math.max(0, body.findIndex((l) => l.node === input.selected)), width, theme);
+  if (body.length > room)
+    body = windowAround(
+      body,
+      room,
+      Math.max(
+        0,
+        body.findIndex((l) => l.node === input.selected),
+      ),
+      width,
+      theme,
+    );
   const out = [lines[0]!.text, ...body.map((l) => l.text)];
   return { lines: [...out, ...blank(height - out.length, width)], order, page, shown: shown.length, total: input.views.length };
 }
@@ -403,7 +483,9 @@ function windowAround(all: Line[], room: number, at: number, width: number, them
     if (end - 1 > at) end -= 1;
     else start += 1;
   }
-  const more = (n: number, where: string) => ({ text: theme.paint(fit(`  ${where} ${n} more ${n === 1 ? 'node' : 'nodes'} (j/k moves, / filters)`, width), 'muted') });
+  const more = (n: number, where: string) => ({
+    text: theme.paint(fit(`  ${where} ${n} more ${n === 1 ? 'node' : 'nodes'} (j/k moves, / filters)`, width), 'muted'),
+  });
   return [...(start > 0 ? [more(start, '↑')] : []), ...all.slice(start, end), ...(end < all.length ? [more(all.length - end, '↓')] : [])];
 }
 

@@ -16,7 +16,14 @@ export function headerLine({ view, width, theme }: HeaderProps): string {
   // Narrow terminals drop the word "step", "ready" (the status line says it) and the fields'
   // names before anything else.
   const narrow = width < 100;
-  const state = view.phase === 'finished' ? (view.outcome ?? 'finished') : view.preflight ? 'pre-flight' : narrow && view.phase === 'ready' ? '' : (PHASE_WORD[view.phase] ?? '');
+  const state =
+    view.phase === 'finished'
+      ? (view.outcome ?? 'finished')
+      : view.preflight
+        ? 'pre-flight'
+        : narrow && view.phase === 'ready'
+          ? ''
+          : (PHASE_WORD[view.phase] ?? '');
   const right = [state, narrow ? view.step.replace(/^step /, '') : view.step, view.elapsed, view.target].filter(Boolean).join('  ') + ' ';
   const room = Math.max(0, width - textWidth(right) - 2);
   const full = view.fields.map((f) => (/(->|→)/.test(f.value) ? f.value : `${f.name}: ${f.value}`)).join('  ');
@@ -27,8 +34,17 @@ export function headerLine({ view, width, theme }: HeaderProps): string {
   const title = truncate(` ${view.title}`, Math.max(Math.min(room, 10), room - fieldsWidth));
   const rest = textWidth(title) + 2 < room ? truncate(`  ${fields}`, room - textWidth(title)) : '';
   const left = theme.paint(title, 'title') + rest;
-  const stateTone = view.phase === 'finished' ? (view.outcome === 'passed' ? 'ok' : 'fail') : view.preflight ? 'wait' : view.phase === 'running' ? 'muted' : 'warn';
-  const rightStyled = (state ? `${theme.paint(state, stateTone, { bold: true })}  ` : '') + theme.paint(right.slice(state ? state.length + 2 : 0), 'muted');
+  const stateTone =
+    view.phase === 'finished'
+      ? view.outcome === 'passed'
+        ? 'ok'
+        : 'fail'
+      : view.preflight
+        ? 'wait'
+        : view.phase === 'running'
+          ? 'muted'
+          : 'warn';
+  const rightStyled =
+    (state ? `${theme.paint(state, stateTone, { bold: true })}  ` : '') + theme.paint(right.slice(state ? state.length + 2 : 0), 'muted');
   return padEnd(left, Math.max(0, width - textWidth(right))) + rightStyled;
 }
-

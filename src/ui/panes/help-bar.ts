@@ -33,4 +33,3 @@ export function helpBarLine({ mode, group, width, theme }: HelpBarProps): string
   }
   return padEnd(line, width);
 }
-

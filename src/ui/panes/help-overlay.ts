@@ -35,5 +35,11 @@ export function helpRows(width: number, theme: Theme): string[] {
 export function helpOverlayLines({ scroll, width, height, theme }: HelpOverlayProps): string[] {
   const rows = helpRows(width - 4, theme);
   const body = rows.slice(scroll, scroll + height - 2);
-  return boxed('Keys  (↑↓ scroll, ? or esc closes)', body.map((l) => ` ${l}`), width, height, theme);
+  return boxed(
+    'Keys  (↑↓ scroll, ? or esc closes)',
+    body.map((l) => ` ${l}`),
+    width,
+    height,
+    theme,
+  );
 }

@@ -13,6 +13,8 @@ export interface NodeGridProps extends Omit<GridInput, 'height'> {
 export function nodeGridLines(props: NodeGridProps): string[] {
   const grid = renderGrid({ ...props, height: props.height - 1 });
   const filter = props.filter ? `  filter: ${props.filter} (${grid.shown}/${grid.total})` : grid.total > 20 ? `  ${grid.total} nodes` : '';
-  const title = props.theme.paint(fit(`${props.focused ? ' Nodes ◂' : ' Nodes'}${filter}`, props.width), 'title', { underline: props.focused });
+  const title = props.theme.paint(fit(`${props.focused ? ' Nodes ◂' : ' Nodes'}${filter}`, props.width), 'title', {
+    underline: props.focused,
+  });
   return [title, ...grid.lines];
 }

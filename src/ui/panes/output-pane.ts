@@ -40,7 +40,14 @@ export function outputPaneLines(p: OutputPaneProps): string[] {
   // The deadline's text explains the countdown; it never takes more than about a third of the row.
   const deadline = p.deadline ? truncate(p.deadline, Math.max(10, Math.floor(p.width * 0.35))) : '';
   const right = [deadline, lines].filter(Boolean).join('  ');
-  const title = outputTitle('Output', [p.node ?? 'no node selected', p.step ?? '', p.command ? `$ ${p.command}` : ''], right, p.width, p.focused, p.theme);
+  const title = outputTitle(
+    'Output',
+    [p.node ?? 'no node selected', p.step ?? '', p.command ? `$ ${p.command}` : ''],
+    right,
+    p.width,
+    p.focused,
+    p.theme,
+  );
   const empty = p.node ? (p.ended ? '  (no output)' : '  (no output yet)') : '';
   const body = p.lines.length === 0 ? [p.theme.paint(fit(empty, p.width), 'muted')] : p.lines.map((l) => outputRow(l, p.width, p.theme));
   return [title, ...body];

@@ -9,10 +9,15 @@ import type { PreflightView } from '../app/view-model.js';
 /** The report's rows (its title not included), each exactly `width` columns. */
 export function preflightRows(view: PreflightView, width: number, theme: Theme): string[] {
   const rows: string[] = [];
-  const text = (line: string, tone: Parameters<Theme['paint']>[1] = 'plain', bold = false) => rows.push(theme.paint(fit(line, width), tone, { bold }));
+  const text = (line: string, tone: Parameters<Theme['paint']>[1] = 'plain', bold = false) =>
+    rows.push(theme.paint(fit(line, width), tone, { bold }));
   const nodes = view.nodes === 1 ? 'the node' : `each of the ${view.nodes} nodes`;
   if (view.status === 'running') {
-    for (const l of wrap(`Connecting to ${nodes} before the first step: its SSH host key must be known and unchanged, and the login must work. Nothing runs until every node has answered.`, width - 2)) text(` ${l}`, 'muted');
+    for (const l of wrap(
+      `Connecting to ${nodes} before the first step: its SSH host key must be known and unchanged, and the login must work. Nothing runs until every node has answered.`,
+      width - 2,
+    ))
+      text(` ${l}`, 'muted');
     return rows;
   }
   if (view.failures.length === 0) {
@@ -25,7 +30,8 @@ export function preflightRows(view: PreflightView, width: number, theme: Theme):
     for (const l of wrap(f.message, width - 4)) text(`   ${l}`);
   });
   rows.push(' '.repeat(width));
-  const fix = 'Nothing ran, on any node. Fix these nodes (or take them out of the inventory); then `runbook play --resume` checks every node again.';
+  const fix =
+    'Nothing ran, on any node. Fix these nodes (or take them out of the inventory); then `runbook play --resume` checks every node again.';
   for (const l of wrap(fix, width - 2)) text(` ${l}`, 'muted');
   return rows;
 }
@@ -55,6 +61,9 @@ export function preflightPaneLines(p: PreflightPaneProps): string[] {
         ? `${failed} of ${p.view.nodes} ${p.view.nodes === 1 ? 'node' : 'nodes'} cannot be used: nothing ran`
         : 'passed';
   // Where the view is in a report taller than the pane.
-  const where = p.rows.length > room && room > 0 ? `${scroll + 1}-${scroll + shown.length} of ${p.rows.length}${scroll + shown.length < p.rows.length ? ' ↓' : ''}` : '';
+  const where =
+    p.rows.length > room && room > 0
+      ? `${scroll + 1}-${scroll + shown.length} of ${p.rows.length}${scroll + shown.length < p.rows.length ? ' ↓' : ''}`
+      : '';
   return [outputTitle('Pre-flight', [what], where, p.width, p.focused, p.theme), ...shown];
 }

@@ -26,9 +26,18 @@ export function statusLine(p: StatusLineProps): string {
   const d = p.decision;
   if (!d && p.message && p.phase !== 'finished') return theme.paint(fit(` ${p.message.text}`, width), 'accent');
   if (d) {
-    if (d.kind === 'failure') return theme.paint(fit(` ✖ ${d.step} failed on ${d.node}: ${d.reason}   r retry  s skip  t troubleshoot  q then a aborts`, width), 'fail', { bold: true });
+    if (d.kind === 'failure')
+      return theme.paint(
+        fit(` ✖ ${d.step} failed on ${d.node}: ${d.reason}   r retry  s skip  t troubleshoot  q then a aborts`, width),
+        'fail',
+        { bold: true },
+      );
     const choices = [d.choices.includes('verify') ? 'v verify' : '', 'r run again', 'd mark done', 's skip'].filter(Boolean).join('  ');
-    return theme.paint(fit(` ! ${d.step} on ${d.node} was interrupted${d.command ? ` while running ${d.command}` : ''}: ${choices}`, width), 'warn', { bold: true });
+    return theme.paint(
+      fit(` ! ${d.step} on ${d.node} was interrupted${d.command ? ` while running ${d.command}` : ''}: ${choices}`, width),
+      'warn',
+      { bold: true },
+    );
   }
   switch (p.phase) {
     case 'ready':
@@ -41,15 +50,32 @@ export function statusLine(p: StatusLineProps): string {
       const pf = p.preflight;
       if (pf?.status === 'failed' && pf.failed > 0) {
         const which = pf.nodes === 1 ? 'the node' : `${pf.failed} of ${pf.nodes} nodes`;
-        return theme.paint(fit(` Nothing ran: the pre-flight failed on ${which}. q quits; fix ${pf.failed === 1 ? 'it' : 'them'}, then runbook play --resume.`, width), 'fail', { bold: true });
+        return theme.paint(
+          fit(
+            ` Nothing ran: the pre-flight failed on ${which}. q quits; fix ${pf.failed === 1 ? 'it' : 'them'}, then runbook play --resume.`,
+            width,
+          ),
+          'fail',
+          { bold: true },
+        );
       }
-      return theme.paint(fit(` The run ${p.outcome === 'passed' ? 'passed' : `ended: ${p.outcome ?? 'finished'}`}. q quits.`, width), p.outcome === 'passed' ? 'ok' : 'fail', { bold: true });
+      return theme.paint(
+        fit(` The run ${p.outcome === 'passed' ? 'passed' : `ended: ${p.outcome ?? 'finished'}`}. q quits.`, width),
+        p.outcome === 'passed' ? 'ok' : 'fail',
+        { bold: true },
+      );
     }
     default: {
       const pf = p.preflight;
       if (pf?.status === 'running') {
         const nodes = pf.nodes === 1 ? '1 node' : `${pf.nodes} nodes`;
-        return theme.paint(fit(` Pre-flight: checking host keys and logins on ${nodes}… ${pf.elapsed}. Nothing runs until every node has answered; q then a aborts.`, width), 'wait');
+        return theme.paint(
+          fit(
+            ` Pre-flight: checking host keys and logins on ${nodes}… ${pf.elapsed}. Nothing runs until every node has answered; q then a aborts.`,
+            width,
+          ),
+          'wait',
+        );
       }
       return theme.paint(fit(p.waiting > 1 ? ` ${p.waiting} confirmations waiting` : '', width), 'muted');
     }

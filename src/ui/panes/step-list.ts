@@ -28,13 +28,24 @@ export interface StepLine {
 }
 
 /** The rows that fit (the cursor kept in view) and the `why` lines under them. Pure. */
-export function stepListLayout(props: Pick<StepListProps, 'rows' | 'cursor' | 'width' | 'height' | 'training'>): { lines: StepLine[]; why: string[] } {
+export function stepListLayout(props: Pick<StepListProps, 'rows' | 'cursor' | 'width' | 'height' | 'training'>): {
+  lines: StepLine[];
+  why: string[];
+} {
   const { rows, cursor, width, height, training } = props;
   const selected = rows.find((r) => r.key === cursor);
-  const explain = training && selected ? (selected.state === 'failed' && selected.hint ? `hint: ${selected.hint}` : selected.why) : undefined;
-  const why = explain ? wrap(explain, width - 2).slice(0, 3).map((l) => ` ${l}`) : [];
+  const explain =
+    training && selected ? (selected.state === 'failed' && selected.hint ? `hint: ${selected.hint}` : selected.why) : undefined;
+  const why = explain
+    ? wrap(explain, width - 2)
+        .slice(0, 3)
+        .map((l) => ` ${l}`)
+    : [];
   const listHeight = Math.max(0, height - 1 - why.length);
-  const at = Math.max(0, rows.findIndex((r) => r.key === cursor));
+  const at = Math.max(
+    0,
+    rows.findIndex((r) => r.key === cursor),
+  );
   const start = Math.max(0, Math.min(at - Math.floor(listHeight / 3), rows.length - listHeight));
   return {
     why,
@@ -44,7 +55,12 @@ export function stepListLayout(props: Pick<StepListProps, 'rows' | 'cursor' | 'w
       const body = width - textWidth(prefix) - 2;
       const detail = r.detail ? truncate(r.detail, Math.max(0, Math.floor(body * 0.5))) : '';
       const title = fit(r.title, Math.max(0, body - (detail ? textWidth(detail) + 1 : 0)));
-      return { prefix, state: r.state, rest: padEnd(` ${title}${detail ? ` ${detail}` : ''}`, width - textWidth(prefix) - 1), selected: isCursor };
+      return {
+        prefix,
+        state: r.state,
+        rest: padEnd(` ${title}${detail ? ` ${detail}` : ''}`, width - textWidth(prefix) - 1),
+        selected: isCursor,
+      };
     }),
   };
 }
@@ -58,7 +74,11 @@ export function stepListLines(props: StepListProps): string[] {
     const inverse = l.selected && focused;
     // A running step's spinner: the screen writer animates the mark (frozen in tests).
     const glyph = l.state === 'running' ? spinner : GLYPH[l.state];
-    rows.push(theme.paint(l.prefix, 'plain', { inverse }) + theme.paint(glyph, theme.tone(l.state), { inverse }) + theme.paint(l.rest, l.state === 'pending' && !inverse ? 'muted' : 'plain', { inverse }));
+    rows.push(
+      theme.paint(l.prefix, 'plain', { inverse }) +
+        theme.paint(glyph, theme.tone(l.state), { inverse }) +
+        theme.paint(l.rest, l.state === 'pending' && !inverse ? 'muted' : 'plain', { inverse }),
+    );
   }
   const blank = Math.max(0, height - 1 - layout.lines.length - layout.why.length);
   for (let i = 0; i < blank; i++) rows.push(' '.repeat(width));

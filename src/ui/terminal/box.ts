@@ -4,7 +4,14 @@
 import type { Theme, Tone } from './theme.js';
 import { padEnd, textWidth, truncate, truncateStyled } from './text-width.js';
 
-export function boxed(title: string, body: readonly string[], width: number, height: number, theme: Theme, tone: Tone = 'accent'): string[] {
+export function boxed(
+  title: string,
+  body: readonly string[],
+  width: number,
+  height: number,
+  theme: Theme,
+  tone: Tone = 'accent',
+): string[] {
   if (width < 4 || height < 2) return [];
   const inner = width - 2;
   const head = truncate(` ${title} `, inner);

@@ -47,9 +47,27 @@ const MIN_BODY = 6;
 export function computeLayout(input: LayoutInput): Layout {
   const columns = Math.max(1, Math.floor(input.columns));
   const rows = Math.max(1, Math.floor(input.rows));
-  const base = { columns, rows, header: 1, status: 1, help: 1, body: 0, output: 0, troubleshoot: 0, modal: 0, stepsWidth: 0, nodesWidth: 0 };
+  const base = {
+    columns,
+    rows,
+    header: 1,
+    status: 1,
+    help: 1,
+    body: 0,
+    output: 0,
+    troubleshoot: 0,
+    modal: 0,
+    stepsWidth: 0,
+    nodesWidth: 0,
+  };
   if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
-    return { ...base, header: 0, status: 0, help: 0, tooSmall: `The terminal is ${columns}x${rows}; runbook needs at least ${MIN_COLUMNS}x${MIN_ROWS}.` };
+    return {
+      ...base,
+      header: 0,
+      status: 0,
+      help: 0,
+      tooSmall: `The terminal is ${columns}x${rows}; runbook needs at least ${MIN_COLUMNS}x${MIN_ROWS}.`,
+    };
   }
   const available = rows - 3;
   const stepsWidth = clamp(Math.round(columns * 0.4), 24, 64);
@@ -65,6 +83,7 @@ export function computeLayout(input: LayoutInput): Layout {
     return { ...base, body, output, troubleshoot: available - body - output, stepsWidth, nodesWidth };
   }
   let body = Math.ceil(available / 2);
-  if (input.reportRows !== undefined && input.reportRows > available - body) body = Math.max(Math.min(body, MIN_BODY), available - input.reportRows);
+  if (input.reportRows !== undefined && input.reportRows > available - body)
+    body = Math.max(Math.min(body, MIN_BODY), available - input.reportRows);
   return { ...base, body, output: available - body, stepsWidth, nodesWidth };
 }

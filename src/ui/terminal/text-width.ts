@@ -34,7 +34,8 @@ export const stripStyle = (text: string): string => text.replace(SGR, '');
 export function truncate(text: string, width: number, ellipsis = '…'): string {
   if (width <= 0) return '';
   // Blanks before the ellipsis would read as a gap ("Patch …"): the ellipsis follows the text.
-  if (PRINTABLE_ASCII.test(text)) return text.length <= width ? text : width === 1 ? ellipsis : text.slice(0, width - 1).trimEnd() + ellipsis;
+  if (PRINTABLE_ASCII.test(text))
+    return text.length <= width ? text : width === 1 ? ellipsis : text.slice(0, width - 1).trimEnd() + ellipsis;
   if (stringWidth(text) <= width) return text;
   const room = width - 1;
   let out = '';

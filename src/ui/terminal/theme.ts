@@ -11,7 +11,8 @@ export type ThemeName = 'dark' | 'light' | 'mono';
 export type Tone = 'plain' | 'ok' | 'fail' | 'run' | 'wait' | 'ask' | 'warn' | 'muted' | 'accent' | 'title';
 
 /** The state of a step or node, as the screen shows it. */
-export type DisplayState = 'idle' | 'pending' | 'running' | 'held' | 'polling' | 'confirm' | 'passed' | 'failed' | 'skipped' | 'interrupted' | 'refused';
+export type DisplayState =
+  'idle' | 'pending' | 'running' | 'held' | 'polling' | 'confirm' | 'passed' | 'failed' | 'skipped' | 'interrupted' | 'refused';
 
 export interface PaintOptions {
   bold?: boolean;
@@ -92,7 +93,8 @@ function codes(options: PaintOptions | undefined, extra: string[]): string[] {
   return out;
 }
 
-const wrapCodes = (text: string, list: string[]): string => (list.length === 0 || text === '' ? text : `${ESC}${list.join(';')}m${text}${RESET}`);
+const wrapCodes = (text: string, list: string[]): string =>
+  list.length === 0 || text === '' ? text : `${ESC}${list.join(';')}m${text}${RESET}`;
 
 function colorCode(color: TextColor, background: boolean): string {
   if (typeof color === 'number') {
@@ -126,7 +128,10 @@ export function createTheme(name: ThemeName): Theme {
       if (style.underline) list.push('4');
       if (style.inverse) list.push('7');
       if (style.strikethrough) list.push('9');
-      return wrapCodes(text, list.filter((c) => c !== ''));
+      return wrapCodes(
+        text,
+        list.filter((c) => c !== ''),
+      );
     },
     tone: (state) => TONE_OF[state],
   };
@@ -148,7 +153,8 @@ export function chooseTheme(choice: ThemeChoice): Theme {
   if (choice.theme !== undefined && !['dark', 'light', 'mono'].includes(choice.theme)) {
     throw new TypeError(`--theme must be dark, light or mono, not "${choice.theme}"`);
   }
-  const refused = choice.noColor === true || (choice.env.NO_COLOR !== undefined && choice.env.NO_COLOR !== '') || choice.env.TERM === 'dumb';
+  const refused =
+    choice.noColor === true || (choice.env.NO_COLOR !== undefined && choice.env.NO_COLOR !== '') || choice.env.TERM === 'dumb';
   if (refused) return createTheme('mono');
   return createTheme((choice.theme as ThemeName | undefined) ?? 'dark');
 }
