@@ -2,12 +2,12 @@
 // a bounded amount of memory and the journal a small record. The built binary plays a step that
 // floods over real SSH from a real sshd on loopback; the player's resident memory is sampled
 // from /proc while it runs.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBinary, spawnCli } from '../engine/binary.js';
-import { sshdMissing, startSshd, type Sshd } from '../helpers/sshd.js';
+import { sshdMissing, startSshd, writeOperatorHome, type Sshd } from '../helpers/sshd.js';
 
 const FLOOD_MB = 300;
 const LONG_LINES = 250;
@@ -38,12 +38,7 @@ describe.skipIf(missing)('a node flooding output', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'runbook-flood-'));
     [sshd, binary] = await Promise.all([startSshd(), buildBinary()]);
-    mkdirSync(path.join(dir, '.ssh'), { mode: 0o700 });
-    writeFileSync(path.join(dir, '.ssh', 'known_hosts'), `${sshd.knownHostsLine()}\n`);
-    writeFileSync(
-      path.join(dir, 'inventory.yaml'),
-      `nodes:\n  - { name: node-1, address: ${sshd.host}, port: ${sshd.port}, user: ${sshd.user}, identity_file: ${sshd.clientKey.privateKeyPath}, roles: [master] }\n`,
-    );
+    writeOperatorHome(dir, sshd);
     writeFileSync(
       path.join(dir, 'runbook.yaml'),
       [

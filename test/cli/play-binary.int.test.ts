@@ -1,12 +1,12 @@
 // `runbook play` as users run it: the bundled binary under plain Node (not vitest's module
 // loader), over real SSH to a real sshd on loopback. ssh2 is CommonJS, and what Node's ESM loader
 // exposes of it differs from what vitest exposes: only this test sees the difference.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBinary, spawnCli } from '../engine/binary.js';
-import { sshdMissing, startSshd, type Sshd } from '../helpers/sshd.js';
+import { sshdMissing, startSshd, writeOperatorHome, type Sshd } from '../helpers/sshd.js';
 
 const missing = sshdMissing();
 let dir: string;
@@ -18,12 +18,7 @@ describe.skipIf(missing)('runbook play over SSH, the built binary', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'runbook-play-bin-'));
     [sshd, binary] = await Promise.all([startSshd(), buildBinary()]);
     // The operator's home: known_hosts holds the server's key, as after a first `ssh`.
-    mkdirSync(path.join(dir, '.ssh'), { mode: 0o700 });
-    writeFileSync(path.join(dir, '.ssh', 'known_hosts'), `${sshd.knownHostsLine()}\n`);
-    writeFileSync(
-      path.join(dir, 'inventory.yaml'),
-      `nodes:\n  - { name: node-1, address: ${sshd.host}, port: ${sshd.port}, user: ${sshd.user}, identity_file: ${sshd.clientKey.privateKeyPath}, roles: [master] }\n`,
-    );
+    writeOperatorHome(dir, sshd);
     writeFileSync(
       path.join(dir, 'runbook.yaml'),
       [

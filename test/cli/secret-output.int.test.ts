@@ -4,7 +4,7 @@
 // event, captured into a var, and shown in the failure tail of plain mode. The built binary
 // runs over real SSH to a real sshd on loopback; every file in the state dir, both reports, the
 // export and the trainee report are searched for the secret and for each of its lines.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { traineeReport } from '../../src/export/trainee-report.js';
 import { MIN_SECRET_LINE } from '../../src/runbook/secret-forms.js';
 import { sanitize } from '../../src/transport/sanitize.js';
 import { buildBinary, spawnCli } from '../engine/binary.js';
-import { sshdMissing, startSshd, type Sshd } from '../helpers/sshd.js';
+import { sshdMissing, startSshd, writeOperatorHome, type Sshd } from '../helpers/sshd.js';
 
 const SECRET = 'Tk-\x1b]52;c;U0VDUkVU\x07-first-line\r\n\tsecond\tline-秘密-ключ\nthird-line-€€€';
 
@@ -45,12 +45,7 @@ describe.skipIf(missing)('a secret printed by a node', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'runbook-secret-'));
     [sshd, binary] = await Promise.all([startSshd(), buildBinary()]);
-    mkdirSync(path.join(dir, '.ssh'), { mode: 0o700 });
-    writeFileSync(path.join(dir, '.ssh', 'known_hosts'), `${sshd.knownHostsLine()}\n`);
-    writeFileSync(
-      path.join(dir, 'inventory.yaml'),
-      `nodes:\n  - { name: node-1, address: ${sshd.host}, port: ${sshd.port}, user: ${sshd.user}, identity_file: ${sshd.clientKey.privateKeyPath}, roles: [master] }\n`,
-    );
+    writeOperatorHome(dir, sshd);
     writeFileSync(
       path.join(dir, 'runbook.yaml'),
       [

@@ -299,3 +299,16 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     throw err;
   }
 }
+
+/**
+ * An operator's home beside one sshd, as after a first `ssh`: `.ssh/known_hosts` holds the
+ * server's key, and `inventory.yaml` names it as node-1, a master.
+ */
+export function writeOperatorHome(dir: string, sshd: Sshd): void {
+  mkdirSync(join(dir, '.ssh'), { mode: 0o700 });
+  writeFileSync(join(dir, '.ssh', 'known_hosts'), `${sshd.knownHostsLine()}\n`);
+  writeFileSync(
+    join(dir, 'inventory.yaml'),
+    `nodes:\n  - { name: node-1, address: ${sshd.host}, port: ${sshd.port}, user: ${sshd.user}, identity_file: ${sshd.clientKey.privateKeyPath}, roles: [master] }\n`,
+  );
+}
