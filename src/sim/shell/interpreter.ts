@@ -491,8 +491,6 @@ export class Shell {
           this.positional = this.positional.slice(n);
           return 0;
         };
-      case 'eval':
-        return async (argv, io, signal) => this.run(argv.slice(1).join(' '), io, signal);
       case '.':
       case 'source':
         return async (argv, io, signal) => {
