@@ -46,6 +46,39 @@ describe('health probes', () => {
   });
 });
 
+describe('health probes at scale', () => {
+  it('never start more probes per real second than the budget: a fast clock or thousands of nodes stretch the period instead', async () => {
+    // 300 masters, each with a probe every 15 s, on a clock 50 times faster than real time: 15 s
+    // of the clock is 0.3 s of real time, so without a budget every master would be probed again
+    // about every 0.3 s and the probes would take a whole core (bench/idle-cpu.ts).
+    const state = freshState(300, 0);
+    const fake = new FakeClock();
+    const clock = { now: () => fake.now(), sleep: (ms: number, signal?: AbortSignal) => fake.sleep(ms, signal), scale: 50 };
+    let calls = 0;
+    const h = new HealthMonitor({
+      state: () => state,
+      probe: async () => {
+        calls += 1;
+        return { ok: true, message: 'ok', at: fake.now() };
+      },
+      clock,
+      onChange: () => undefined,
+      notifyMs: 0,
+    });
+    h.start();
+    for (let i = 0; i < 100 && calls < 300; i++) await settle(10);
+    expect(calls).toBe(300);
+    // 300 nodes at 100 probes a real second: each node's period is 3 s of real time, 150 s of this clock.
+    await fake.advance(15_000);
+    await settle(20);
+    expect(calls).toBe(300);
+    await fake.advance(140_000);
+    for (let i = 0; i < 100 && calls < 600; i++) await settle(10);
+    expect(calls).toBe(600);
+    h.stop();
+  });
+});
+
 describe('troubleshooting', () => {
   it('resolves the role commands for a node, the live variant first, and the one a step names', () => {
     const d = masterPolling();

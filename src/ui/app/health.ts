@@ -13,6 +13,12 @@ import { roleOf } from './troubleshoot.js';
 import type { HealthFact } from './view-model.js';
 
 export const DEFAULT_HEALTH_EVERY_MS = 15_000;
+/**
+ * Probes started per second of real time, at most, over the whole cluster. A fast clock
+ * (--time-scale) or thousands of nodes would otherwise probe without pause and take a core
+ * (bench/idle-cpu.ts): past this budget each node's period stretches instead.
+ */
+export const PROBES_PER_REAL_SECOND = 100;
 
 export interface HealthOptions {
   state: () => RunState;
@@ -121,11 +127,16 @@ export class HealthMonitor {
       this.inFlight.delete(name);
       if (this.running) {
         if (fact) this.record(name, fact);
-        if (probe) this.due.set(name, this.options.clock.now() + every);
+        if (probe) this.due.set(name, this.options.clock.now() + Math.max(every, this.budgetPeriod()));
         else this.due.delete(name);
         this.wake?.abort();
       }
     }
+  }
+
+  /** The shortest period, in the clock's time, that keeps all nodes within the real-time budget. */
+  private budgetPeriod(): number {
+    return (this.due.size / PROBES_PER_REAL_SECOND) * 1000 * this.options.clock.scale;
   }
 
   private record(name: string, fact: HealthFact): void {
