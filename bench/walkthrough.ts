@@ -6,7 +6,7 @@
 // a word of what is happening (target: none).
 //
 // WALK_SCALES=1,50 (default 50) chooses the time scales; at 1 the walk takes 20 to 30 minutes.
-// WALK_LANG=zh-CN plays the Chinese runbook.
+// WALK_LANG=zh-CN plays the Chinese runbook. RUNBOOK_BENCH_ROOT=<another checkout> walks that one.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -74,7 +74,7 @@ const sameQuestion = (a: string, b: string): boolean =>
     .replace(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/g, '');
 
 async function walk(scale: number, lang: string): Promise<Walk> {
-  const root = projectRoot();
+  const root = process.env.RUNBOOK_BENCH_ROOT ?? projectRoot();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'runbook-walk-'));
   const socket = `runbook-walk-${process.pid}-${scale}`;
   const tmux = (...args: string[]) =>
