@@ -8,13 +8,13 @@ import type { TuiController } from './controller.js';
 import { quitText, reasonText, type ConfirmInfo } from '../panes/dialogs.js';
 import { dialogLayout } from './dialog-layout.js';
 import { deadlineCountdown, filterNodes } from '../panes/grid.js';
-import { probedRoles } from './health.js';
+import { probedRoles } from '../../diagnostics/health.js';
 import { helpRows } from '../panes/help-overlay.js';
 import { keyName } from './keymap.js';
 import { useSpinner } from './animation.js';
 import { Screen, type ScreenProps } from './Screen.js';
 import type { Theme } from '../terminal/theme.js';
-import { suggestedCommand, troubleshootCommands } from './troubleshoot.js';
+import { suggestedCommand, troubleshootCommands } from '../../diagnostics/troubleshoot.js';
 import { activeMode, groupKey, initialUiState, uiUpdate, type UiContext, type UiMsg, type UiState } from './ui-state.js';
 import { useTicker } from './use-ticker.js';
 import {

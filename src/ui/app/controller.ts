@@ -12,9 +12,9 @@ import type { Runner } from '../../engine/runner.js';
 import type { RunState } from '../../engine/state.js';
 import type { InventoryNode } from '../../inventory/types.js';
 import type { Transport } from '../../transport/types.js';
-import { HealthMonitor } from './health.js';
+import { HealthMonitor } from '../../diagnostics/health.js';
 import { inTmux, openTmuxWindow, shellArgv, type ShellOptions } from './tmux.js';
-import { Troubleshooter, troubleshootCommands } from './troubleshoot.js';
+import { Troubleshooter, troubleshootCommands } from '../../diagnostics/troubleshoot.js';
 import type { UiEffect } from './ui-state.js';
 import { reportedVersion } from './view-model.js';
 
