@@ -1,6 +1,7 @@
 // Architecture checks that the type checker cannot make:
 // - the engine, the format and the exports know nothing of the terminal or the wire;
-// - nothing below the UI imports the UI;
+// - nothing below the UI imports the UI, and plain mode, the other driver, does not either (what
+//   both drive, health probes and troubleshooting, is in diagnostics/ below them);
 // - input/ (YAML with places, problems, did-you-mean, control characters) is below the runbook
 //   format and the inventory and imports neither; the inventory imports neither the format nor
 //   the engine, which read it;
@@ -14,7 +15,7 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 const PURE = ['engine', 'runbook', 'export', 'input'];
 const FORBIDDEN_IN_PURE = ['ink', 'react', 'ink-spinner', 'zx', 'ssh2', 'ink-testing-library'];
-const BELOW_UI = ['engine', 'runbook', 'export', 'transport', 'inventory', 'sim', 'config', 'input'];
+const BELOW_UI = ['engine', 'runbook', 'export', 'transport', 'inventory', 'sim', 'config', 'input', 'diagnostics', 'plain'];
 /** Folders a folder must not import from, with the reason a message gives. */
 const MUST_NOT_IMPORT = {
   input: { folders: (f) => f !== 'input', why: 'input/ is below every other folder' },

@@ -28,8 +28,15 @@ describe('architecture rules', () => {
       put('src/engine/b.ts', "import { a } from './a.js';");
       put('src/transport/c.ts', "import { View } from '../ui/View.js';");
       put('src/ui/View.tsx', "import React from 'react';");
+      // Plain mode is the other driver: what both drive lives below them, never in the UI.
+      put('src/plain/plain.ts', "import { HealthMonitor } from '../ui/app/health.js';");
+      put('src/diagnostics/health.ts', "import type { NodeView } from '../ui/app/view-model.js';");
+      put('src/ui/app/health.ts', 'export class HealthMonitor {}');
+      put('src/ui/app/view-model.ts', 'export interface NodeView { name: string }');
       expect(lint(root)).toEqual([
+        'src/diagnostics/health.ts: imports the UI (../ui/app/view-model.js); diagnostics/ must not know about it',
         'src/engine/a.ts: imports ink; engine/ must stay free of terminal and transport libraries',
+        'src/plain/plain.ts: imports the UI (../ui/app/health.js); plain/ must not know about it',
         'src/transport/c.ts: imports the UI (../ui/View.js); transport/ must not know about it',
         'import cycle: src/engine/a.ts -> src/engine/b.ts -> src/engine/a.ts',
       ]);

@@ -10,7 +10,15 @@ import type { HealthVerdict } from '../engine/runner.js';
 import type { RunState } from '../engine/state.js';
 import { scopeFor } from '../engine/update.js';
 import { roleOf } from './troubleshoot.js';
-import type { HealthFact } from '../ui/app/view-model.js';
+
+/** The last health probe of a node. */
+export interface HealthFact {
+  ok: boolean;
+  /** One line, secrets redacted. */
+  message: string;
+  /** Clock time of the probe. */
+  at: number;
+}
 
 export const DEFAULT_HEALTH_EVERY_MS = 15_000;
 /**
