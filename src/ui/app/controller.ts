@@ -21,7 +21,7 @@ import { HealthMonitor } from '../../diagnostics/health.js';
 import { inTmux, openTmuxWindow, shellArgv, type ShellOptions } from './tmux.js';
 import { suggestedCommand, Troubleshooter, troubleshootCommands } from '../../diagnostics/troubleshoot.js';
 import { createTheme, type Theme } from '../terminal/theme.js';
-import { oldestConfirm, promptKey, screenModel, type ScreenFacts, type ScreenRun } from './screen-model.js';
+import { oldestConfirm, promptKey, screenMemo, screenModel, type ScreenFacts, type ScreenRun } from './screen-model.js';
 import { initialUiState, uiSee, uiUpdate, type SeenMsg, type UiContext, type UiEffect, type UiState } from './ui-state.js';
 import { preflightView, reportedVersion } from './view-model.js';
 
@@ -143,6 +143,7 @@ export class TuiController {
   private situationAt = 0;
   private building = false;
   private readonly theme: Theme;
+  private readonly memo = screenMemo();
 
   constructor(private readonly options: ControllerOptions) {
     this.runner = options.runner;
@@ -267,9 +268,10 @@ export class TuiController {
       if (situation !== this.situation) [this.situation, this.situationAt] = [situation, this.wallClock()];
       const at = this.wallClock();
       let seen: Seen = { state, ...this.listed(state, size) };
+      const ui = this.ui;
       this.see(decide(this.seen, seen, at));
       // What a decision opened (troubleshooting) may change whether the group fits.
-      const listed = this.listed(state, size);
+      const listed = this.ui === ui ? seen : this.listed(state, size);
       if (listed.listed !== seen.listed) {
         const again = { state, ...listed };
         this.see(decide(seen, again, at));
@@ -295,7 +297,7 @@ export class TuiController {
     const confirm = oldestConfirm(state);
     if (!confirm || !confirmGroup(state, confirm.id)) return {};
     const { run, facts } = this.screenInputs(this.current(state, size));
-    const { listed } = screenModel(run, this.ui, facts, { ...size, theme: this.theme, spinner: ' ' });
+    const { listed } = screenModel(run, this.ui, facts, { ...size, theme: this.theme, spinner: ' ' }, this.memo);
     return listed !== undefined ? { listed } : {};
   }
 
