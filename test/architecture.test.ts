@@ -28,8 +28,15 @@ describe('architecture rules', () => {
       put('src/engine/b.ts', "import { a } from './a.js';");
       put('src/transport/c.ts', "import { View } from '../ui/View.js';");
       put('src/ui/View.tsx', "import React from 'react';");
+      // Plain mode is the other driver: what both drive lives below them, never in the UI.
+      put('src/plain/plain.ts', "import { HealthMonitor } from '../ui/app/health.js';");
+      put('src/diagnostics/health.ts', "import type { NodeView } from '../ui/app/view-model.js';");
+      put('src/ui/app/health.ts', 'export class HealthMonitor {}');
+      put('src/ui/app/view-model.ts', 'export interface NodeView { name: string }');
       expect(lint(root)).toEqual([
+        'src/diagnostics/health.ts: imports the UI (../ui/app/view-model.js); diagnostics/ must not know about it',
         'src/engine/a.ts: imports ink; engine/ must stay free of terminal and transport libraries',
+        'src/plain/plain.ts: imports the UI (../ui/app/health.js); plain/ must not know about it',
         'src/transport/c.ts: imports the UI (../ui/View.js); transport/ must not know about it',
         'import cycle: src/engine/a.ts -> src/engine/b.ts -> src/engine/a.ts',
       ]);
@@ -85,6 +92,39 @@ describe('architecture rules', () => {
         'src/input/problem.ts: imports ../inventory/types.js; input/ is below every other folder',
         'src/inventory/changes.ts: imports ../engine/events.js; inventory/ must not depend on the runbook format or the engine (what it shares with the format is in input/)',
         'src/inventory/load.ts: imports ../runbook/load-yaml.js; inventory/ must not depend on the runbook format or the engine (what it shares with the format is in input/)',
+        // Each wrong import above also closes a cycle of folders.
+        'folder cycle: src/engine -> src/inventory -> src/engine (src/engine/events.ts imports ../inventory/types.js; src/inventory/changes.ts imports ../engine/events.js)',
+        'folder cycle: src/inventory -> src/input -> src/inventory (src/inventory/load.ts imports ../input/problem.js; src/input/problem.ts imports ../inventory/types.js)',
+        'folder cycle: src/inventory -> src/runbook -> src/inventory (src/inventory/load.ts imports ../runbook/load-yaml.js; src/runbook/validate.ts imports ../inventory/types.js)',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('reports folders that import each other though no file cycle closes, naming the import behind each edge', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'runbook-lint-'));
+    try {
+      const put = (file: string, text: string) => {
+        mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+        writeFileSync(path.join(root, file), text);
+      };
+      // The shape runbook/ and transport/ had: each needed a different file of the other.
+      put('src/runbook/secret-forms.ts', "import { MASK } from '../transport/mask.js';");
+      put('src/transport/mask.ts', 'export const MASK = 1;');
+      put('src/transport/delivery.ts', "import type { Q } from '../runbook/quote.js';\nimport { ok } from '../shell/ok.js';");
+      put('src/runbook/quote.ts', 'export type Q = string;');
+      // Three folders around, and one that only points down (no cycle).
+      put('src/engine/a.ts', "import { b } from '../export/b.js';");
+      put('src/export/b.ts', "import { c } from '../sim/c.js';\nexport const b = 1;");
+      put('src/sim/c.ts', "import { a } from '../engine/z.js';\nexport const c = 1;");
+      put('src/engine/z.ts', 'export const a = 1;');
+      put('src/shell/ok.ts', "import { MASK } from '../transport/mask.js';\nexport const ok = 1;");
+      expect(lint(root)).toEqual([
+        'src/shell/ok.ts: imports ../transport/mask.js; shell/ (what /bin/sh on a node reads) is below every folder that builds a command',
+        'folder cycle: src/engine -> src/export -> src/sim -> src/engine (src/engine/a.ts imports ../export/b.js; src/export/b.ts imports ../sim/c.js; src/sim/c.ts imports ../engine/z.js)',
+        'folder cycle: src/runbook -> src/transport -> src/runbook (src/runbook/secret-forms.ts imports ../transport/mask.js; src/transport/delivery.ts imports ../runbook/quote.js)',
+        'folder cycle: src/transport -> src/shell -> src/transport (src/transport/delivery.ts imports ../shell/ok.js; src/shell/ok.ts imports ../transport/mask.js)',
       ]);
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { shippedRunbook } from './package-files.js';
-import { shellQuote } from '../runbook/shell-quote.js';
+import { shellQuote } from '../shell/quote.js';
 import type { CommandInput } from './command-types.js';
 import { UsageError } from './errors.js';
 

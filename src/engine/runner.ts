@@ -8,7 +8,7 @@
 import type { InventoryNode } from '../inventory/types.js';
 import { LOCAL } from './plan.js';
 import { builtins as defaultBuiltins, type BuiltinDef, type BuiltinResult } from '../runbook/builtins.js';
-import { shellQuoteAlways } from '../runbook/shell-quote.js';
+import { shellQuoteAlways } from '../shell/quote.js';
 import { maskForms, secretForms } from '../runbook/secret-forms.js';
 import { parseDuration } from '../runbook/duration.js';
 import type { HealthProbe } from '../runbook/schema.js';

@@ -12,7 +12,7 @@ import { evaluateCondition } from '../runbook/condition.js';
 import { formatDuration, parseDuration } from '../runbook/duration.js';
 import { captureSpec, shapeProblem } from '../runbook/capture-shape.js';
 import type { Runbook, Scalar, Step } from '../runbook/schema.js';
-import { shellQuote } from '../runbook/shell-quote.js';
+import { shellQuote } from '../shell/quote.js';
 import { render, renderForDisplay } from '../runbook/template.js';
 import { capture, checkList, clip, evaluateChecks, patternsOf } from './checks.js';
 import { renderHeader, scopeFor, showText } from './display.js';

@@ -9,8 +9,8 @@ import { confirmGroup, type ConfirmGroup, type Prompt } from '../engine/state.js
 import { formatDuration } from '../runbook/duration.js';
 import { INTERRUPTED_KEYS, countsOf, exitStatus, formatRecord, groupLines, promptLine, summaryLine } from './format.js';
 import { stripControls } from '../input/controls.js';
-import { HealthMonitor, probedRoles } from '../ui/app/health.js';
-import { resolveCommand, roleOf, troubleshootCommands } from '../ui/app/troubleshoot.js';
+import { HealthMonitor, probedRoles } from '../diagnostics/health.js';
+import { resolveCommand, roleOf, troubleshootCommands } from '../diagnostics/troubleshoot.js';
 import { LineReader } from './line-reader.js';
 
 export interface PlainOptions {

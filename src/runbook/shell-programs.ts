@@ -3,7 +3,7 @@
 // read once as data, so every doubt (a program named by an expansion, a wrapper option this table
 // does not know, an interpreter's unknown flag) counts as code. The lists below name programs known
 // to run their arguments or their input as code; a program not listed is read as taking data.
-import { RESERVED_WORDS } from './shell-quote.js';
+import { RESERVED_WORDS } from '../shell/quote.js';
 
 /** A word with its quotes removed, roughly as the shell would: enough to recognise a name or an option. */
 export function unquote(word: string): string {

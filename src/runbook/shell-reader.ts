@@ -7,7 +7,7 @@
 // (shell-programs.ts), whose output and input reach no program that runs them, in no variable, no
 // arithmetic, no ${...}, no `...`. Everywhere else the value is refused and the author is pointed to
 // the safe form: env: hands it to the command as a variable, read as "$NAME".
-import { isShellSafeWord, RESERVED_WORDS, shellQuoteAlways } from './shell-quote.js';
+import { isShellSafeWord, RESERVED_WORDS, shellQuoteAlways } from '../shell/quote.js';
 import { argumentReason, commandIndex, isAssignment, programName, resolveProgram, stdinReason, unquote } from './shell-programs.js';
 import { TemplateError, type Filled, type RefPart } from './template-types.js';
 

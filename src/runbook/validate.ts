@@ -13,7 +13,7 @@ import { formatPath, describeValue, type Place, type YamlDocument, type YamlPath
 import type { Problem } from '../input/problem.js';
 import { findControl } from '../input/controls.js';
 import { Runbook as RunbookSchema } from './schema.js';
-import { envNameProblem } from './env-names.js';
+import { envNameProblem } from '../shell/env-names.js';
 import { parseTemplate, shellTemplateProblems } from './template.js';
 
 // Kept here too: callers found it in this module first.

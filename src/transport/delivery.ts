@@ -5,8 +5,8 @@
 // a fixed line that reads the script from its input, and the script, with the step's env: values
 // set and exported in front of it, is written to that input and closed. The script's own commands
 // then read an empty input, as they did when the input was closed at once.
-import { envNameProblem } from '../runbook/env-names.js';
-import { shellQuoteAlways } from '../runbook/shell-quote.js';
+import { envNameProblem } from '../shell/env-names.js';
+import { shellQuoteAlways } from '../shell/quote.js';
 
 /** The whole command line of every shell we start: read the script from standard input, run it here. */
 export const STDIN_BOOTSTRAP = 'eval "$(cat)"';

@@ -6,7 +6,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { shellQuoteAlways } from '../../src/runbook/shell-quote.js';
+import { shellQuoteAlways } from '../../src/shell/quote.js';
 import { render, shellTemplateProblems, TemplateError, type Scope } from '../../src/runbook/template.js';
 import { HOSTILE_VALUES, printedWords, runShell, tempDir } from '../helpers/real-shell.js';
 

@@ -12,7 +12,7 @@ import {
   templateRefs,
   type Scope,
 } from '../../src/runbook/template.js';
-import { shellQuoteAlways } from '../../src/runbook/shell-quote.js';
+import { shellQuoteAlways } from '../../src/shell/quote.js';
 import { HOSTILE_VALUES, printedWords, runShell, SHELLS, tempDir } from '../helpers/real-shell.js';
 
 const tmp = tempDir('runbook-template-');

@@ -3,10 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock, settle } from '../../src/engine/clock.js';
 import { Runner } from '../../src/engine/runner.js';
-import { HealthMonitor, probeFor } from '../../src/ui/app/health.js';
+import { HealthMonitor, probeFor } from '../../src/diagnostics/health.js';
 import { chooseTheme } from '../../src/ui/terminal/theme.js';
 import { shellArgv } from '../../src/ui/app/tmux.js';
-import { Troubleshooter, suggestedCommand, troubleshootCommands } from '../../src/ui/app/troubleshoot.js';
+import { Troubleshooter, suggestedCommand, troubleshootCommands } from '../../src/diagnostics/troubleshoot.js';
 import type { InventoryNode } from '../../src/inventory/types.js';
 import { FakeTransport } from '../helpers/fake-transport.js';
 import { stateOf } from '../engine/fixtures.js';

@@ -3,7 +3,7 @@
 // with the value once it is there.
 import { describe, expect, it } from 'vitest';
 import type { RunState } from '../../src/engine/state.js';
-import { troubleshootCommands } from '../../src/ui/app/troubleshoot.js';
+import { troubleshootCommands } from '../../src/diagnostics/troubleshoot.js';
 import { FakeTransport } from '../helpers/fake-transport.js';
 import { runbook, section, stateOf } from '../engine/fixtures.js';
 import { patchCluster } from './fixtures.js';

@@ -1,7 +1,12 @@
 // The TUI's I/O in one place, outside the components: it listens to the runner, runs the health
-// probes and the troubleshooting commands, opens tmux windows, and performs the effects of the
-// screen's reducer. The App reads one snapshot from it, at most `maxFps` times a second whatever
-// the rate of events, so a step printing 10,000 lines a second costs a few frames, not 10,000.
+// probes and the troubleshooting commands, opens tmux windows, keeps the screen's state
+// (ui-state.ts) and performs the effects of its reducer. The App reads one snapshot from it, at
+// most `maxFps` times a second whatever the rate of events, so a step printing 10,000 lines a
+// second costs a few frames, not 10,000.
+//
+// What the screen does on its own when the run changes (a new question takes the selection, a
+// failure opens troubleshooting, a refused pre-flight takes the focus) is decided here, once per
+// new snapshot, by comparing it with the last one (decide()): nothing drawn is fed back.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,14 +14,16 @@ import type { Clock } from '../../engine/clock.js';
 import { realClock } from '../../engine/clock.js';
 import type { OperatorAction } from '../../engine/events.js';
 import type { Runner } from '../../engine/runner.js';
-import type { RunState } from '../../engine/state.js';
+import { confirmGroup, taskOf, type RunState } from '../../engine/state.js';
 import type { InventoryNode } from '../../inventory/types.js';
 import type { Transport } from '../../transport/types.js';
-import { HealthMonitor } from './health.js';
+import { HealthMonitor } from '../../diagnostics/health.js';
 import { inTmux, openTmuxWindow, shellArgv, type ShellOptions } from './tmux.js';
-import { Troubleshooter, troubleshootCommands } from './troubleshoot.js';
-import type { UiEffect } from './ui-state.js';
-import { reportedVersion } from './view-model.js';
+import { suggestedCommand, Troubleshooter, troubleshootCommands } from '../../diagnostics/troubleshoot.js';
+import { createTheme, type Theme } from '../terminal/theme.js';
+import { oldestConfirm, promptKey, screenMemo, screenModel, type ScreenFacts, type ScreenRun } from './screen-model.js';
+import { initialUiState, uiSee, uiUpdate, type SeenMsg, type UiContext, type UiEffect, type UiState } from './ui-state.js';
+import { preflightView, reportedVersion } from './view-model.js';
 
 export interface TerminalSize {
   columns: number;
@@ -27,6 +34,8 @@ export interface TerminalSize {
 export interface Snapshot {
   state: RunState;
   size: TerminalSize;
+  /** The screen's own state: focus, selection, dialogs, typed text. */
+  ui: UiState;
   healthVersion: number;
   troubleshootVersion: number;
   /** Values captured on nodes into vars named *version. */
@@ -34,6 +43,48 @@ export interface Snapshot {
   versionsVersion: number;
   /** The last thing the controller has to say (a rejected action, a tmux error). */
   notice?: { text: string; error: boolean; at: number };
+  /** When (wall clock) the run's phase or its pre-flight last changed. */
+  situationAt: number;
+}
+
+/** What decide() compares from one snapshot to the next. */
+export interface Seen {
+  state: RunState;
+  /** The nodes listed with the confirmation for `a` (groupKey), when they are listed. */
+  listed?: string;
+}
+
+/**
+ * What the screen does on its own between two snapshots: a new confirmation starts the key-repeat
+ * guard and takes the selection; a change of the nodes listed for `a` restarts its guard; a
+ * pre-flight that refused nodes gives its report the focus; a new failure opens troubleshooting
+ * on its node (not when the operator refused the step: nothing ran).
+ */
+export function decide(prev: Seen | undefined, next: Seen, at: number): SeenMsg[] {
+  const msgs: SeenMsg[] = [];
+  const confirm = oldestConfirm(next.state);
+  const before = prev && oldestConfirm(prev.state);
+  if (confirm && (!before || promptKey(before) !== promptKey(confirm))) msgs.push({ type: 'prompt-shown', prompt: promptKey(confirm), at });
+  if (prev ? prev.listed !== next.listed : next.listed !== undefined)
+    msgs.push({ type: 'group-shown', ...(next.listed !== undefined ? { group: next.listed } : {}), at });
+  const refused = refusedKey(next.state);
+  if (refused !== undefined && refused !== (prev && refusedKey(prev.state))) msgs.push({ type: 'preflight-failed', at });
+  const known = new Set(prev?.state.prompts.filter((p) => p.kind === 'failure').map(promptKey));
+  for (const p of next.state.prompts) {
+    if (p.kind !== 'failure' || known.has(promptKey(p))) continue;
+    if (taskOf(next.state, p.section, p.step, p.node).status === 'refused') continue;
+    const index = suggestedCommand(next.state, p.node);
+    if (troubleshootCommands(next.state, p.node).length > 0)
+      msgs.push({ type: 'gate-failed', node: p.node, ...(index !== undefined ? { index } : {}), at });
+    break;
+  }
+  return msgs;
+}
+
+/** A pre-flight that refused nodes, by when it started; none while it runs or when it passed. */
+function refusedKey(state: RunState): string | undefined {
+  const view = preflightView(state, 0);
+  return view?.status === 'failed' && view.failures.length > 0 ? String(state.preflight?.startedAt) : undefined;
 }
 
 export interface ControllerOptions {
@@ -55,6 +106,11 @@ export interface ControllerOptions {
   wallClock?: () => number;
   /** Told of every key before it is handled (the screen writer draws its answer at once). */
   onKey?: () => void;
+  /**
+   * Whether the nodes waiting with a confirmation fit the dialog is decided with it. A theme only
+   * paints rows, it never changes their count: mono by default.
+   */
+  theme?: Theme;
 }
 
 export class TuiController {
@@ -81,6 +137,13 @@ export class TuiController {
   private readonly unsubscribe: () => void;
   private closed = false;
   private knownHostsDir: string | undefined;
+  private ui: UiState = initialUiState();
+  private seen: Seen | undefined;
+  private situation = '';
+  private situationAt = 0;
+  private building = false;
+  private readonly theme: Theme;
+  private readonly memo = screenMemo();
 
   constructor(private readonly options: ControllerOptions) {
     this.runner = options.runner;
@@ -91,6 +154,8 @@ export class TuiController {
     this.wallClock = options.wallClock ?? (() => Date.now());
     this.minInterval = 1000 / Math.max(1, options.maxFps ?? 20);
     this.quitRequested = new Promise((resolve) => (this.resolveQuit = resolve));
+    this.theme = options.theme ?? createTheme('mono');
+    this.situation = situationOf(options.runner.getState());
     // Both run through the runner: its transport, redaction and journal.
     this.health = new HealthMonitor({
       state: () => this.runner.getState(),
@@ -118,9 +183,39 @@ export class TuiController {
     if (options.health !== false) this.health.start();
   }
 
-  /** A key came: its answer is drawn without waiting for the frame window. */
-  keyPressed(): void {
+  /** A key, by name (see keyName), read with what the screen showed (`ctx`): its answer is drawn at once. */
+  key(name: string, input: string, ctx: UiContext): void {
     this.options.onKey?.();
+    const r = uiUpdate(this.ui, { type: 'key', name, input, at: this.wallClock() }, ctx);
+    this.ui = r.ui;
+    for (const e of r.effects) this.perform(e);
+    if (this.closed) return;
+    this.snap = this.build(this.snap.size);
+    this.emit();
+  }
+
+  /** What screenModel() reads of a snapshot besides the screen's state and size. */
+  screenInputs(snap: Snapshot): { run: ScreenRun; facts: ScreenFacts } {
+    return {
+      run: {
+        state: snap.state,
+        now: this.clock.now(),
+        wall: this.wallClock(),
+        target: this.target,
+        training: this.training,
+        inTmux: this.inTmux,
+        output: (node, task) => this.runner.output.lines(node, task),
+        ...(snap.notice ? { notice: snap.notice } : {}),
+        situationAt: snap.situationAt,
+      },
+      facts: {
+        health: this.health.facts,
+        healthVersion: snap.healthVersion,
+        versions: snap.versions,
+        versionsVersion: snap.versionsVersion,
+        troubleshoot: this.troubleshooter.view(),
+      },
+    };
   }
 
   /** For useSyncExternalStore. */
@@ -143,7 +238,8 @@ export class TuiController {
 
   /** Something changed: a new snapshot at the start or the end of the current frame window. */
   changed(): void {
-    if (this.closed || this.timer) return;
+    // While a snapshot is made, what it reads after its decisions is in it already.
+    if (this.closed || this.timer || this.building) return;
     const wait = this.lastEmit + this.minInterval - this.wallClock();
     if (wait <= 0) {
       this.snap = this.build(this.snap.size);
@@ -163,10 +259,54 @@ export class TuiController {
     for (const l of this.listeners) l();
   }
 
+  /** A new snapshot, after what the screen does on its own since the last one (decide()). */
   private build(size: TerminalSize): Snapshot {
+    this.building = true;
+    try {
+      const state = this.runner.getState();
+      const situation = situationOf(state);
+      if (situation !== this.situation) [this.situation, this.situationAt] = [situation, this.wallClock()];
+      const at = this.wallClock();
+      let seen: Seen = { state, ...this.listed(state, size) };
+      const ui = this.ui;
+      this.see(decide(this.seen, seen, at));
+      // What a decision opened (troubleshooting) may change whether the group fits.
+      const listed = this.ui === ui ? seen : this.listed(state, size);
+      if (listed.listed !== seen.listed) {
+        const again = { state, ...listed };
+        this.see(decide(seen, again, at));
+        seen = again;
+      }
+      this.seen = seen;
+      return this.current(state, size);
+    } finally {
+      this.building = false;
+    }
+  }
+
+  private see(msgs: readonly SeenMsg[]): void {
+    for (const msg of msgs) {
+      const r = uiSee(this.ui, msg);
+      this.ui = r.ui;
+      for (const e of r.effects) this.perform(e);
+    }
+  }
+
+  /** The nodes the confirmation's dialog lists for `a`, decided as the screen decides it. */
+  private listed(state: RunState, size: TerminalSize): { listed?: string } {
+    const confirm = oldestConfirm(state);
+    if (!confirm || !confirmGroup(state, confirm.id)) return {};
+    const { run, facts } = this.screenInputs(this.current(state, size));
+    const { listed } = screenModel(run, this.ui, facts, { ...size, theme: this.theme, spinner: ' ' }, this.memo);
+    return listed !== undefined ? { listed } : {};
+  }
+
+  private current(state: RunState, size: TerminalSize): Snapshot {
     return {
-      state: this.runner.getState(),
+      state,
       size,
+      ui: this.ui,
+      situationAt: this.situationAt,
       healthVersion: this.health?.version ?? 0,
       troubleshootVersion: this.troubleshooter?.view().version ?? 0,
       versions: this.versions,
@@ -260,6 +400,9 @@ const ACTION_WORD: Readonly<Record<OperatorAction['type'], string>> = {
 
 /** An action the engine would not take, and its reason, for the status line. */
 export const rejectedText = (action: OperatorAction, message: string): string => `can't ${ACTION_WORD[action.type]}: ${message}`;
+
+/** The run's phase and its pre-flight's: an error said before either changed is about what was. */
+const situationOf = (state: RunState): string => `${state.phase}/${state.preflight?.status ?? ''}`;
 
 /** The header's target when the session names none: sim:<scenario> or the inventory's source. */
 export function describeTarget(state: RunState): string {

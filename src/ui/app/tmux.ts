@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import type { InventoryNode } from '../../inventory/types.js';
 import { LOCAL } from '../../engine/plan.js';
-import { shellQuoteAlways } from '../../runbook/shell-quote.js';
+import { shellQuoteAlways } from '../../shell/quote.js';
 
 export interface ShellOptions {
   /** User for nodes that name none. */

@@ -110,6 +110,9 @@ export type UiMsg =
   | { type: 'preflight-failed'; at: number }
   | { type: 'message'; text: string; error?: boolean; at: number };
 
+/** What the controller saw change on screen (a new question, a failure, a refusal): no key, no context. */
+export type SeenMsg = Exclude<UiMsg, { type: 'key' }>;
+
 export interface UiResult {
   ui: UiState;
   effects: UiEffect[];
@@ -140,6 +143,11 @@ export const groupKey = (group: ConfirmGroup | undefined): string | undefined =>
   group ? group.prompts.map((p) => `${p.id}#${p.askedAt}`).join(' ') : undefined;
 
 export function uiUpdate(ui: UiState, msg: UiMsg, ctx: UiContext): UiResult {
+  return msg.type === 'key' ? onKey(ui, msg, ctx) : uiSee(ui, msg);
+}
+
+/** What the screen does on its own when the run changed (see decide() in controller.ts). */
+export function uiSee(ui: UiState, msg: SeenMsg): UiResult {
   switch (msg.type) {
     case 'prompt-shown':
       // A new question: the selection goes where the operator is needed.
@@ -180,8 +188,6 @@ export function uiUpdate(ui: UiState, msg: UiMsg, ctx: UiContext): UiResult {
       return { ui: { ...ui, focus: 'output', reportScroll: 0, nodePinned: false }, effects: [] };
     case 'message':
       return { ui: say(ui, msg.text, msg.at, msg.error), effects: [] };
-    case 'key':
-      return onKey(ui, msg, ctx);
   }
 }
 

@@ -7,19 +7,11 @@ import { sectionText, stepText } from '../../engine/display.js';
 import { LOCAL, type PlanSection, type PlanStep } from '../../engine/plan.js';
 import type { NodeState, Prompt, RunState, SectionState, TaskState } from '../../engine/state.js';
 import { taskOf } from '../../engine/state.js';
+import type { HealthFact } from '../../diagnostics/health.js';
 import type { DisplayState } from '../terminal/theme.js';
 
 /** Where a node is in the run's changes: the sections with destructive steps that target it. */
 export type ChangeState = 'none' | 'before' | 'changing' | 'changed' | 'failed';
-
-/** The last health probe of a node (see health.ts). */
-export interface HealthFact {
-  ok: boolean;
-  /** One line, secrets redacted. */
-  message: string;
-  /** Clock time of the probe. */
-  at: number;
-}
 
 /** Facts about nodes that the run state does not hold: health probes and captured versions. */
 export interface NodeFacts {

@@ -9,7 +9,8 @@
 import { formatClock } from '../../runbook/duration.js';
 import { DOT, GLYPH, type DisplayState, type Theme, type Tone } from '../terminal/theme.js';
 import { fit, padEnd, textWidth, truncate, truncateStyled } from '../terminal/text-width.js';
-import type { ChangeState, HealthFact, NodeView } from '../app/view-model.js';
+import type { HealthFact } from '../../diagnostics/health.js';
+import type { ChangeState, NodeView } from '../app/view-model.js';
 
 export interface GridInput {
   /** Every node, in plan order. */

@@ -5,7 +5,7 @@ import { outputRow } from './output-lines.js';
 import { outputTitle } from './output-pane.js';
 import type { Theme } from '../terminal/theme.js';
 import { fit, truncateStyled } from '../terminal/text-width.js';
-import type { TroubleshootStatus } from '../app/troubleshoot.js';
+import type { TroubleshootStatus } from '../../diagnostics/troubleshoot.js';
 
 export interface TroubleshootPaneProps {
   node?: string;

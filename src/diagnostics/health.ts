@@ -2,15 +2,23 @@
 // is probed every `every` (default 15 s), a few nodes at a time. This schedules them; the runner
 // runs each (its transport, its redaction, its journal: a record when a node's health changes).
 // A probe never changes the run: its result is only shown.
-import { evaluateCondition } from '../../runbook/condition.js';
-import { parseDuration } from '../../runbook/duration.js';
-import type { HealthProbe } from '../../runbook/schema.js';
-import type { Clock } from '../../engine/clock.js';
-import type { HealthVerdict } from '../../engine/runner.js';
-import type { RunState } from '../../engine/state.js';
-import { scopeFor } from '../../engine/update.js';
+import { evaluateCondition } from '../runbook/condition.js';
+import { parseDuration } from '../runbook/duration.js';
+import type { HealthProbe } from '../runbook/schema.js';
+import type { Clock } from '../engine/clock.js';
+import type { HealthVerdict } from '../engine/runner.js';
+import type { RunState } from '../engine/state.js';
+import { scopeFor } from '../engine/update.js';
 import { roleOf } from './troubleshoot.js';
-import type { HealthFact } from './view-model.js';
+
+/** The last health probe of a node. */
+export interface HealthFact {
+  ok: boolean;
+  /** One line, secrets redacted. */
+  message: string;
+  /** Clock time of the probe. */
+  at: number;
+}
 
 export const DEFAULT_HEALTH_EVERY_MS = 15_000;
 /**

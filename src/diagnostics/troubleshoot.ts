@@ -1,14 +1,14 @@
 // The troubleshooting pane's I/O: the role's commands from the runbook, run on the selected node
 // through the same transport as the steps, streamed into a bounded buffer. Output arrives already
 // sanitised by the transport; secrets are redacted before anything is kept.
-import type { InventoryNode } from '../../inventory/types.js';
-import { normalizeRole } from '../../inventory/roles.js';
-import { redactSecrets, render, renderForDisplay, resolveRef, templateRefs, TemplateError, type Scope } from '../../runbook/template.js';
-import type { TroubleshootCommand } from '../../runbook/schema.js';
-import type { RunState } from '../../engine/state.js';
-import { scopeFor, showText } from '../../engine/display.js';
-import { DEFAULT_BYTES_PER_NODE, LineRing, lineBytes } from '../../engine/output.js';
-import type { ExecResult, OutputLine } from '../../transport/types.js';
+import type { InventoryNode } from '../inventory/types.js';
+import { normalizeRole } from '../inventory/roles.js';
+import { redactSecrets, render, renderForDisplay, resolveRef, templateRefs, TemplateError, type Scope } from '../runbook/template.js';
+import type { TroubleshootCommand } from '../runbook/schema.js';
+import type { RunState } from '../engine/state.js';
+import { scopeFor, showText } from '../engine/display.js';
+import { DEFAULT_BYTES_PER_NODE, LineRing, lineBytes } from '../engine/output.js';
+import type { ExecResult, OutputLine } from '../transport/types.js';
 
 /** A troubleshooting command, resolved for one node. */
 export interface ResolvedCommand {

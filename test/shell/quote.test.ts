@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isShellSafeWord, shellQuote, shellQuoteAlways, ShellQuoteError } from '../../src/runbook/shell-quote.js';
+import { isShellSafeWord, shellQuote, shellQuoteAlways, ShellQuoteError } from '../../src/shell/quote.js';
 import { HOSTILE_VALUES, printedWords, runShell, SHELLS, tempDir } from '../helpers/real-shell.js';
 
 const tmp = tempDir('runbook-quote-');
