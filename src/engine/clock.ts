@@ -45,6 +45,17 @@ export function scaledClock(scale: number): Clock {
   };
 }
 
+/**
+ * The real time a command may take, for a limit given on the run's clock. A faster clock shortens
+ * the limit, but not below the limit itself or 5 s: a command's round trip to a node is real time
+ * that no time scale speeds up, and on a busy host 60 s at time scale 500 (120 ms) is less than
+ * one round trip.
+ */
+export function commandTimeout(ms: number, clock: Pick<Clock, 'scale'>): number {
+  return Math.max(1, Math.round(ms / clock.scale), Math.min(ms, COMMAND_TIMEOUT_FLOOR_MS));
+}
+const COMMAND_TIMEOUT_FLOOR_MS = 5_000;
+
 /** A clock that moves only when told; sleepers wake in time order. */
 export class FakeClock implements Clock {
   readonly scale = 1;

@@ -16,7 +16,7 @@ import { render, renderForDisplay, redactSecrets, type Scope } from '../runbook/
 import type { ExecResult, OutputLine, Transport } from '../transport/types.js';
 import { compilePattern, evaluateChecks, knownToBacktrack, outputText, patternsOf } from './checks.js';
 import { scopeFor } from './display.js';
-import { realClock, type Clock } from './clock.js';
+import { commandTimeout, realClock, type Clock } from './clock.js';
 import type {
   ConnectionEvent,
   Effect,
@@ -305,7 +305,7 @@ export class Runner {
       const timeout = parseDuration(probe.timeout ?? '') ?? DEFAULT_HEALTH_TIMEOUT_MS;
       const r = await this.options.transportFor(node).exec(node, command, {
         ...(signal ? { signal } : {}),
-        timeoutMs: Math.max(1, Math.round(timeout / this.clock.scale)),
+        timeoutMs: commandTimeout(timeout, this.clock),
         ...this.maskOption(),
       });
       if (r.exit !== null) exit = r.exit;
@@ -536,7 +536,7 @@ export class Runner {
       let searches: Record<string, SearchResult> | undefined;
       const transport = this.options.transportFor(node);
       if (e.command !== undefined) {
-        const timeoutMs = e.timeoutMs === undefined ? undefined : Math.max(1, Math.round(e.timeoutMs / this.clock.scale));
+        const timeoutMs = e.timeoutMs === undefined ? undefined : commandTimeout(e.timeoutMs, this.clock);
         const r = await transport.exec(node, e.command, {
           signal: controller.signal,
           onOutput,
