@@ -19,6 +19,7 @@ import { activeMode, groupKey, initialUiState, uiUpdate, type UiContext, type Ui
 import { useTicker } from './use-ticker.js';
 import {
   activePrompt,
+  gateColumn,
   headerView,
   heldInfo,
   nodeVersion,
@@ -30,6 +31,7 @@ import {
   type NodeView,
 } from './view-model.js';
 import { preflightRows } from '../panes/preflight-pane.js';
+import { lineHint, toggledScroll, viewLines } from '../panes/line-view.js';
 
 export interface AppProps {
   controller: TuiController;
@@ -159,11 +161,20 @@ export function App({ controller, theme }: AppProps) {
     [selectedNode, task, state.outputVersion],
   );
   const outputHeight = Math.max(0, layout.output - 1);
-  const outputScroll = Math.min(ui.outputScroll, Math.max(0, allOutput.length - outputHeight));
-  const outputLines = useMemo(
-    () => allOutput.slice(Math.max(0, allOutput.length - outputHeight - outputScroll), allOutput.length - outputScroll),
-    [allOutput, outputHeight, outputScroll],
+  const column = selectedState?.current ? gateColumn(state, ...(selectedState.current.split('/') as [string, string])) : undefined;
+  const outputView = useMemo(
+    () =>
+      viewLines(allOutput, {
+        width: size.columns,
+        height: outputHeight,
+        scroll: ui.outputScroll,
+        wrap: ui.wrap,
+        left: ui.outputLeft,
+        ...(column ? { column } : {}),
+      }),
+    [allOutput, size.columns, outputHeight, ui.outputScroll, ui.wrap, ui.outputLeft, column],
   );
+  const outputScroll = outputView.scroll;
   const currentTask = selectedState?.current ? selectedState.tasks.get(selectedState.current) : undefined;
   const command = currentTask && 'command' in currentTask ? currentTask.command : undefined;
   // The selected node's countdown with the text the run gave it (filled in when its step started).
@@ -176,11 +187,18 @@ export function App({ controller, theme }: AppProps) {
   const tsCommands = useMemo(() => (selectedNode ? troubleshootCommands(state, selectedNode) : []), [state.plan, selectedNode, state.vars]);
   const ts = controller.troubleshooter.view();
   const tsHeight = Math.max(0, layout.troubleshoot - 3);
-  const tsScroll = Math.min(ui.troubleshoot.scroll, Math.max(0, ts.lines.length - tsHeight));
-  const tsLines = useMemo(
-    () => ts.lines.slice(Math.max(0, ts.lines.length - tsHeight - tsScroll), ts.lines.length - tsScroll),
-    [ts, snap.troubleshootVersion, tsHeight, tsScroll],
+  const tsView = useMemo(
+    () =>
+      viewLines(ts.lines, {
+        width: size.columns,
+        height: tsHeight,
+        scroll: ui.troubleshoot.scroll,
+        wrap: ui.wrap,
+        left: ui.troubleshootLeft,
+      }),
+    [ts, snap.troubleshootVersion, size.columns, tsHeight, ui.troubleshoot.scroll, ui.wrap, ui.troubleshootLeft],
   );
+  const tsScroll = tsView.scroll;
 
   const probed = useMemo(() => probedRoles(state), [state.plan]);
   const roleTitles = useMemo(
@@ -208,11 +226,16 @@ export function App({ controller, theme }: AppProps) {
     nodeOrder: ui.filter ? filterNodes(views, ui.filter, controller.health.facts).map((v) => v.name) : views.map((v) => v.name),
     ...(selectedNode ? { selectedNode } : {}),
     nodePage: gridPage,
-    outputLines: allOutput.length,
+    outputLines: outputView.total,
     outputHeight,
     ...(report ? { report: { lines: report.length, height: outputHeight } } : {}),
-    troubleshootLines: ts.lines.length,
+    troubleshootLines: tsView.total,
     troubleshootHeight: tsHeight,
+    paneWidth: size.columns,
+    outputWidest: outputView.widest,
+    troubleshootWidest: tsView.widest,
+    outputScrollToggled: toggledScroll(allOutput, size.columns, outputScroll, ui.wrap),
+    troubleshootScrollToggled: toggledScroll(ts.lines, size.columns, tsScroll, ui.wrap),
     troubleshootCount: tsCommands.length,
     ...(selectedNode && suggestedCommand(state, selectedNode) !== undefined
       ? { troubleshootSuggested: suggestedCommand(state, selectedNode)! }
@@ -301,9 +324,10 @@ export function App({ controller, theme }: AppProps) {
       ...(selectedNode ? { node: selectedNode } : {}),
       ...(selectedState?.current ? { step: selectedState.current.split('/')[1] } : {}),
       ...(command ? { command } : {}),
-      lines: outputLines,
+      lines: outputView.lines,
       scroll: outputScroll,
       total: allOutput.length,
+      hint: lineHint(outputView, { wrap: ui.wrap, left: ui.outputLeft, tmux: false }),
       focused: mode === 'output',
       version: state.outputVersion,
       ...(deadline ? { deadline } : {}),
@@ -318,8 +342,9 @@ export function App({ controller, theme }: AppProps) {
             ...(ts.display ? { display: ts.display } : {}),
             status: ts.status,
             ...(ts.ended ? { ended: ts.ended } : {}),
-            lines: tsLines,
+            lines: tsView.lines,
             scroll: tsScroll,
+            hint: lineHint(tsView, { wrap: ui.wrap, left: ui.troubleshootLeft, tmux: controller.inTmux }),
             focused: mode === 'troubleshoot',
             version: ts.version,
           },
