@@ -32,6 +32,7 @@ import {
 } from './view-model.js';
 import { preflightRows } from '../panes/preflight-pane.js';
 import { lineHint, toggledScroll, viewLines } from '../panes/line-view.js';
+import { explanationOf } from '../panes/step-list.js';
 
 export interface AppProps {
   controller: TuiController;
@@ -106,6 +107,10 @@ export function App({ controller, theme }: AppProps) {
     return busy?.key ?? current ?? rows[0]?.key;
   }, [rows, current]);
   const cursor = ui.stepPinned ? ui.stepCursor : autoCursor;
+  // In training, e shows the selected step's explanation whole, in the output pane's place.
+  const cursorRow = ui.explain && controller.training ? rows.find((r) => r.key === cursor) : undefined;
+  const explainText = cursorRow ? explanationOf(cursorRow) : undefined;
+  const explained = cursorRow && explainText ? { step: cursorRow.title, text: explainText } : undefined;
 
   // ---- layout and panes ----
   const quit = ui.quit
@@ -307,6 +312,7 @@ export function App({ controller, theme }: AppProps) {
     group: mode === 'confirm' && listed !== undefined,
     header: headerView(state, now, controller.target),
     steps: { rows, ...(cursor ? { cursor } : {}), focused: mode === 'steps', training: controller.training, spinner },
+    ...(explained ? { explain: explained } : {}),
     grid: {
       views,
       version,

@@ -39,6 +39,7 @@ export type CommandId =
   | 'first'
   | 'last'
   | 'wrap'
+  | 'explain'
   | 'scroll.left'
   | 'scroll.right'
   | 'filter'
@@ -189,6 +190,13 @@ export const BINDINGS: readonly Binding[] = [
     keys: ['w'],
     label: 'wrap',
     help: 'Wrap long lines in the output and troubleshooting panes onto as many rows as they take, or cut them at the edge again.',
+    modes: PANES,
+  },
+  {
+    id: 'explain',
+    keys: ['e'],
+    label: 'explain',
+    help: "In training: the selected step's whole explanation under the step list (cut, it ends with … e), or its first lines again.",
     modes: PANES,
   },
   {

@@ -41,6 +41,8 @@ export interface UiState {
    */
   wrap: boolean;
   outputLeft: number;
+  /** The selected step's explanation under the step list is shown whole, not its first lines. */
+  explain: boolean;
   troubleshootLeft: number;
   message?: { text: string; error: boolean; at: number };
 }
@@ -59,6 +61,7 @@ export const initialUiState = (): UiState => ({
   troubleshoot: { open: false, scroll: 0 },
   wrap: false,
   outputLeft: 0,
+  explain: false,
   troubleshootLeft: 0,
 });
 
@@ -451,6 +454,8 @@ function command(
         outputScroll: ctx.outputScrollToggled,
         troubleshoot: { ...ui.troubleshoot, scroll: ctx.troubleshootScrollToggled },
       });
+    case 'explain':
+      return none({ ...ui, explain: !ui.explain });
     case 'scroll.left':
     case 'scroll.right': {
       if (ui.wrap) return none(say(ui, SIDEWAYS_WRAPPED, at));
