@@ -145,7 +145,7 @@ describe('a gate that reads a column', () => {
     const v = viewLines(lines, { width, height: 10, scroll: 0, wrap: false, left: 0, column: 'ranges_underreplicated' });
     expect(v.focused).toBe('ranges_underreplicated');
     expect(v.lines.map((l) => l.text)).toEqual(narrowed.map((l) => l.text));
-    expect(lineHint(v, { wrap: false, left: 0, tmux: false })).toBe('ranges_underreplicated in sight: → all columns');
+    expect(lineHint(v, { wrap: false, left: 0, tmux: false })).toBe('columns left out: → all');
   });
 
   it('only the table with that column, only when it is wider than the pane; scrolled sideways, the table is whole', () => {

@@ -49,7 +49,7 @@ export interface LineView {
 const HINT = {
   wrapped: 'wrapped: w cuts',
   shifted: (left: number) => `from col ${left + 1}: ← back`,
-  focused: (column: string) => `${column} in sight: → all columns`,
+  focused: 'columns left out: → all',
   cut: 'cut: w wraps, → scrolls',
   cutTmux: 'cut: w wraps, O opens in tmux',
 };
@@ -218,7 +218,7 @@ export function viewLines(source: LineSource, o: LineViewOptions): LineView {
 export function lineHint(view: LineView, o: { wrap: boolean; left: number; tmux: boolean }): string {
   if (o.wrap) return view.total > 0 ? HINT.wrapped : '';
   if (o.left > 0) return HINT.shifted(o.left);
-  if (view.focused) return HINT.focused(view.focused);
+  if (view.focused) return HINT.focused;
   if (view.cut) return o.tmux ? HINT.cutTmux : HINT.cut;
   return '';
 }
