@@ -86,16 +86,21 @@ describe('sideways', () => {
     const row = outputRow(v.lines[0]!, 40, mono);
     expect(row).toBe(`…${JOURNAL.slice(3, 41)}…`);
     expect(textWidth(outputRow(v.lines[2]!, 40, mono))).toBe(40);
-    expect(lineHint(v, { wrap: false, left: 3, tmux: false })).toBe('from col 4: ← back');
+    expect(lineHint(v, { wrap: false, tmux: false })).toBe('from col 4: ← back');
+    // Scrolled past what the lines in sight have (another node's were wider): as far as they go.
+    const past = viewLines([out(JOURNAL)], { width: 40, height: 5, scroll: 0, wrap: false, left: 500 });
+    expect(past.left).toBe(JOURNAL.length - 39);
+    expect(outputRow(past.lines[0]!, 40, mono)).toBe(`…${JOURNAL.slice(-39)}`);
+    expect(viewLines([out('short')], { width: 40, height: 5, scroll: 0, wrap: false, left: 500 }).lines[0]).toEqual(out('short'));
   });
 
   it('says when a line is cut, and offers O inside tmux', () => {
     const v = viewLines([out(JOURNAL)], { width: 80, height: 5, scroll: 0, wrap: false, left: 0 });
     expect(v.cut).toBe(true);
-    expect(lineHint(v, { wrap: false, left: 0, tmux: false })).toBe('cut: w wraps, → scrolls');
-    expect(lineHint(v, { wrap: false, left: 0, tmux: true })).toBe('cut: w wraps, O opens in tmux');
+    expect(lineHint(v, { wrap: false, tmux: false })).toBe('cut: w wraps, → scrolls');
+    expect(lineHint(v, { wrap: false, tmux: true })).toBe('cut: w wraps, O opens in tmux');
     const fits = viewLines([out('short')], { width: 80, height: 5, scroll: 0, wrap: false, left: 0 });
-    expect(lineHint(fits, { wrap: false, left: 0, tmux: true })).toBe('');
+    expect(lineHint(fits, { wrap: false, tmux: true })).toBe('');
   });
 });
 
@@ -145,7 +150,7 @@ describe('a gate that reads a column', () => {
     const v = viewLines(lines, { width, height: 10, scroll: 0, wrap: false, left: 0, column: 'ranges_underreplicated' });
     expect(v.focused).toBe('ranges_underreplicated');
     expect(v.lines.map((l) => l.text)).toEqual(narrowed.map((l) => l.text));
-    expect(lineHint(v, { wrap: false, left: 0, tmux: false })).toBe('columns left out: → all');
+    expect(lineHint(v, { wrap: false, tmux: false })).toBe('columns left out: → all');
   });
 
   it('only the table with that column, only when it is wider than the pane; scrolled sideways, the table is whole', () => {

@@ -43,6 +43,8 @@ export interface LineView {
   cut: boolean;
   /** The column kept in sight, when a table in sight was narrowed to it. */
   focused?: string;
+  /** Columns scrolled to the right in effect: none when no line in sight is cut. */
+  left: number;
 }
 
 // What a pane's title says about its long lines (words of the UI, for the catalog).
@@ -184,15 +186,17 @@ export function viewLines(source: LineSource, o: LineViewOptions): LineView {
     const rows = source.slice(0).flatMap((l) => wrapLine(l, width));
     const scroll = Math.min(o.scroll, Math.max(0, rows.length - height));
     const lines = rows.slice(Math.max(0, rows.length - height - scroll), rows.length - scroll);
-    return { lines, total: rows.length, scroll, widest: width, cut: false };
+    return { lines, total: rows.length, scroll, widest: width, cut: false, left: 0 };
   }
   const scroll = Math.min(o.scroll, Math.max(0, source.length - height));
   const from = Math.max(0, source.length - height - scroll);
   let lines: ShownLine[] = source.slice(from, source.length - scroll);
   let widest = 0;
   for (const l of lines) widest = Math.max(widest, widthOf(l));
+  // Scrolled further than the lines in sight go (another node's, a new command's): as far as they go.
+  const left = widest <= width ? 0 : Math.min(o.left, widest - (width - 1));
   let focused: string | undefined;
-  if (o.column && o.left === 0 && widest > width) {
+  if (o.column && left === 0 && widest > width) {
     // The table's header may be above the lines in sight: look from the start.
     const narrowed = narrowTables(source.slice(0), o.column, width);
     if (narrowed) {
@@ -201,23 +205,23 @@ export function viewLines(source: LineSource, o: LineViewOptions): LineView {
     }
   }
   let cut = false;
-  if (o.left > 0) {
+  if (left > 0) {
     lines = lines.map((l) => {
-      if (widthOf(l) <= o.left) return { stream: l.stream, text: '' };
-      const [row] = cutLine(l, Infinity, o.left, 1);
+      if (widthOf(l) <= left) return { stream: l.stream, text: '' };
+      const [row] = cutLine(l, Infinity, left, 1);
       return { ...row!, shifted: true };
     });
     cut = lines.some((l) => l.shifted);
   }
   if (!cut) cut = lines.some((l) => widthOf(l) > width);
   else cut = true;
-  return { lines, total: source.length, scroll, widest, cut, ...(focused ? { focused } : {}) };
+  return { lines, total: source.length, scroll, widest, cut, left, ...(focused ? { focused } : {}) };
 }
 
 /** What a pane's title says about its long lines: how they are shown, and the keys to read them whole. */
-export function lineHint(view: LineView, o: { wrap: boolean; left: number; tmux: boolean }): string {
+export function lineHint(view: LineView, o: { wrap: boolean; tmux: boolean }): string {
   if (o.wrap) return view.total > 0 ? HINT.wrapped : '';
-  if (o.left > 0) return HINT.shifted(o.left);
+  if (view.left > 0) return HINT.shifted(view.left);
   if (view.focused) return HINT.focused;
   if (view.cut) return o.tmux ? HINT.cutTmux : HINT.cut;
   return '';
