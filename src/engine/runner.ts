@@ -391,6 +391,9 @@ export class Runner {
         }
         // The rule: facts on disk before the next action.
         if (records.length > 0 && this.options.journal) await this.options.journal.append(records);
+        // Every state handed on counts the lines stored so far: a step's last lines arrive before
+        // its result, and a run that ends then would otherwise never announce them.
+        if (this.state.outputVersion !== this.output.version) this.state = { ...this.state, outputVersion: this.output.version };
         this.notify({ records, rejected });
         for (const [event, result] of decided) {
           this.actionWaiters.get(event)?.(result);

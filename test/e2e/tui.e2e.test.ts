@@ -157,6 +157,58 @@ describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
     }
   }, 60_000);
 
+  it('w wraps a cut journal line in the troubleshooting pane and cuts it again; → scrolls it sideways (80x24, the built binary)', async () => {
+    const lines = new Tmux(`runbook-e2e-lines-${process.pid}`);
+    try {
+      const command = [
+        process.execPath,
+        cli.cli,
+        'play',
+        path.join(here, 'fixtures', 'patch-agents.yaml'),
+        '--inventory',
+        sim.files.inventory,
+        '--state-dir',
+        path.join(dir, 'lines-state'),
+      ]
+        .map((w) => `'${w}'`)
+        .join(' ');
+      await lines.start(command, 80, 24, {
+        HOME: path.join(dir, 'home'),
+        CI: 'false',
+        TERM: 'xterm-256color',
+        PATH: process.env.PATH ?? '',
+      });
+      await lines.waitFor('Press enter to start');
+      await lines.keys('t');
+      // Journal lines are wider than 80 columns: cut, and the title says how to read them (O inside tmux).
+      let screen = await lines.waitFor((s) => s.includes('cut: w wraps, O opens in tmux') && /exit 0|done/.test(s));
+      const journal = (s: string) => s.split('\n').filter((l) => /mesos-master\[\d+\]:/.test(l));
+      expect(journal(screen).length).toBeGreaterThan(0);
+      for (const l of journal(screen)) expect(l).toMatch(/…$/);
+      await lines.keys('w');
+      screen = await lines.waitFor('wrapped: w cuts');
+      // The newest line, whole: its rows follow its first one, none cut, none past 80 columns.
+      const rows = screen.replace(/\n$/, '').split('\n');
+      expect(rows).toHaveLength(24);
+      for (const r of rows) expect(textWidth(r)).toBeLessThanOrEqual(80);
+      const last = rows.findLastIndex((l) => /mesos-master\[\d+\]:/.test(l));
+      expect(last).toBeGreaterThan(0);
+      expect(rows[last]).toHaveLength(80);
+      expect(rows[last + 1]!.trim().length).toBeGreaterThan(0);
+      expect(rows.slice(last, -2).join('')).not.toContain('…');
+      await lines.keys('w');
+      await lines.waitFor('cut: w wraps');
+      await lines.keys('Right');
+      screen = await lines.waitFor('from col 41: ← back');
+      for (const l of screen.split('\n').filter((x) => /^….*\d/.test(x))) expect(textWidth(l)).toBeLessThanOrEqual(80);
+      // Quit before the run started: nothing ran, the run counts as interrupted.
+      await lines.keys('q');
+      await lines.waitFor('[exit 130]');
+    } finally {
+      await lines.kill();
+    }
+  }, 60_000);
+
   it.skipIf(!hasSsh())(
     'o opens a tmux window with an SSH shell on the selected node, host keys checked; it closes cleanly',
     async () => {

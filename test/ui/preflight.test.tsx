@@ -235,6 +235,11 @@ describe('the pre-flight', () => {
       troubleshootCount: 0,
       helpLines: 0,
       inTmux: false,
+      paneWidth: 80,
+      outputWidest: 0,
+      troubleshootWidest: 0,
+      outputScrollToggled: 0,
+      troubleshootScrollToggled: 0,
     } satisfies UiContext;
     let ui = uiUpdate(initialUiState(), { type: 'preflight-failed', at: 0 }, ctx).ui;
     expect(ui.focus).toBe('output');

@@ -61,6 +61,11 @@ const base: UiContext = {
   troubleshootCount: 2,
   helpLines: 40,
   inTmux: false,
+  paneWidth: 80,
+  outputWidest: 0,
+  troubleshootWidest: 0,
+  outputScrollToggled: 0,
+  troubleshootScrollToggled: 0,
 };
 
 /** Presses keys in order, `gap` ms apart, starting `start` ms after the prompt was shown. */
@@ -209,6 +214,29 @@ describe('the screen reducer', () => {
     expect(press(['o']).ui.message?.text).toBe('o opens an SSH shell in a new tmux window: runbook is not running inside tmux');
     expect(press(['o'], { inTmux: true }).effects).toEqual([{ type: 'shell', node: 'master-1' }]);
     expect(press(['O'], { inTmux: true, troubleshootSuggested: 1 }).effects).toEqual([{ type: 'follow', node: 'master-1', index: 1 }]);
+  });
+
+  it('w wraps long lines and cuts them again, keeping the line at the bottom; ← → scroll sideways in the focused pane only, within the widest line', () => {
+    const ctx = { outputWidest: 200, troubleshootWidest: 90, paneWidth: 80, outputScrollToggled: 7 };
+    const onOutput = { ...initialUiState(), focus: 'output' as const, outputScroll: 2 };
+    // Wrapped: the scroll comes from the container, which counted the rows below the same line.
+    const wrapped = press(['w'], ctx, { ui: onOutput }).ui;
+    expect(wrapped).toMatchObject({ wrap: true, outputScroll: 7 });
+    expect(press(['right'], ctx, { ui: wrapped }).ui.message?.text).toMatch(/wrapped.*w cuts them again/);
+    expect(press(['right'], ctx, { ui: wrapped }).ui.outputLeft).toBe(0);
+    // Cut: half a pane per press, never past the end of the widest line (its last column in sight).
+    const cut = { ...onOutput, wrap: false };
+    expect(press(['right'], ctx, { ui: cut }).ui.outputLeft).toBe(40);
+    expect(press(['>', '>', '>', '>', '>'], ctx, { ui: cut }).ui.outputLeft).toBe(200 - 79);
+    expect(press(['>', '>', 'left', '<'], ctx, { ui: cut }).ui.outputLeft).toBe(0);
+    // w again starts from the left.
+    expect(press(['right', 'w'], ctx, { ui: cut }).ui).toMatchObject({ wrap: true, outputLeft: 0 });
+    // The troubleshooting pane has its own; a pane whose lines fit says there is nothing to scroll.
+    const ts = press(['right', 'right'], ctx, { ui: { ...cut, focus: 'troubleshoot', troubleshoot: { open: true, scroll: 0 } } }).ui;
+    expect(ts).toMatchObject({ troubleshootLeft: 11, outputLeft: 0 });
+    expect(press(['right'], { ...ctx, outputWidest: 80 }, { ui: cut }).ui.message?.text).toMatch(/nothing to scroll sideways/);
+    // Arrows sideways do nothing in the step list (no command there).
+    expect(press(['right'], ctx).ui).toMatchObject({ outputLeft: 0, troubleshootLeft: 0, focus: 'steps' });
   });
 
   it('/ filters the nodes; esc clears the filter', () => {

@@ -6,6 +6,7 @@
 // It renders nothing through Ink: see docs/architecture.md.
 import { useContext, useLayoutEffect, useMemo, useRef } from 'react';
 import { dialogLines } from '../panes/dialog.js';
+import { explainPaneLines, type ExplainPaneProps } from '../panes/explain-pane.js';
 import type { DialogText } from '../panes/dialogs.js';
 import { headerLine } from '../panes/header.js';
 import { helpBarLine } from '../panes/help-bar.js';
@@ -39,6 +40,8 @@ export interface ScreenProps {
   /** The pre-flight, shown in the output pane's place while it runs and once it refused nodes. */
   preflight?: Sized<PreflightPaneProps>;
   troubleshoot?: Sized<TroubleshootPaneProps>;
+  /** The selected step's explanation whole, in the output pane's place. */
+  explain?: Sized<ExplainPaneProps>;
   dialog?: DialogText;
   help?: { scroll: number };
   status: Omit<StatusLineProps, 'width' | 'theme'>;
@@ -93,6 +96,7 @@ export function Screen(p: ScreenProps) {
   const grid = usePane(nodeGridLines, { ...p.grid, width: l.nodesWidth, height: l.body, theme });
   const out = usePane(outputPaneLines, { ...p.output, width: l.columns, height: l.output, theme });
   const report = usePane(preflightPaneLines, p.preflight ? { ...p.preflight, width: l.columns, height: l.output, theme } : undefined);
+  const explain = usePane(explainPaneLines, p.explain ? { ...p.explain, width: l.columns, height: l.output, theme } : undefined);
   const ts = p.troubleshoot && l.troubleshoot > 0;
   const trouble = usePane(troubleshootPaneLines, ts ? { ...p.troubleshoot!, width: l.columns, height: l.troubleshoot, theme } : undefined);
   const dialog = usePane(dialogLines, p.dialog ? { dialog: p.dialog, width: l.columns, height: l.modal, theme } : undefined);
@@ -118,7 +122,11 @@ export function Screen(p: ScreenProps) {
     else {
       all.push(...body);
       if (p.dialog) all.push(...block(dialog, l.modal, l.columns));
-      else all.push(...block(p.preflight ? report : out, l.output, l.columns), ...block(trouble, ts ? l.troubleshoot : 0, l.columns));
+      else
+        all.push(
+          ...block(p.explain ? explain : p.preflight ? report : out, l.output, l.columns),
+          ...block(trouble, ts ? l.troubleshoot : 0, l.columns),
+        );
     }
     all.push(status!, bar!);
     // Trailing blanks are not drawn: the screen writer erases the rest of each row it writes.
@@ -131,12 +139,14 @@ export function Screen(p: ScreenProps) {
     dialog,
     out,
     report,
+    explain,
     trouble,
     status,
     bar,
     p.help !== undefined,
     p.dialog !== undefined,
     p.preflight !== undefined,
+    p.explain !== undefined,
     ts,
   ]);
 

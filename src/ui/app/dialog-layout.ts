@@ -29,19 +29,21 @@ export interface DialogLayout {
 }
 
 export function dialogLayout(input: DialogLayoutInput): DialogLayout {
-  const layoutFor = (d: DialogText | undefined) =>
+  // `grow`: the step list and the grid give up their rows so that nothing required is cut. A
+  // group's list is not worth that: it is shown only in the room a dialog gets anyway.
+  const layoutFor = (d: DialogText | undefined, grow = true) =>
     computeLayout({
       columns: input.columns,
       rows: input.rows,
       troubleshoot: input.troubleshoot,
       modal: d !== undefined,
-      ...(d ? { modalRows: dialogRows(d).all } : {}),
+      ...(d ? { modalRows: dialogRows(d).all, ...(grow ? { modalRequired: dialogRows(d).required } : {}) } : {}),
       ...(input.reportRows !== undefined ? { reportRows: input.reportRows } : {}),
     });
   const info = input.confirm;
   let confirm = info ? confirmText(info, input.columns, input.theme) : undefined;
   let listed = info?.group !== undefined;
-  if (info?.group && confirm && dialogRows(confirm).required > layoutFor(confirm).modal) {
+  if (info?.group && confirm && dialogRows(confirm).required > layoutFor(confirm, false).modal) {
     listed = false;
     const { group, ...alone } = info;
     confirm = confirmText({ ...alone, unlisted: group.nodes.length - 1 }, input.columns, input.theme);

@@ -38,6 +38,10 @@ export type CommandId =
   | 'page.down'
   | 'first'
   | 'last'
+  | 'wrap'
+  | 'explain'
+  | 'scroll.left'
+  | 'scroll.right'
   | 'filter'
   | 'input.submit'
   | 'input.cancel'
@@ -50,7 +54,7 @@ export type CommandId =
 
 export interface Binding {
   id: CommandId;
-  /** Key names: a character (`y`, `G`, `?`), or enter, escape, tab, shift+tab, up, down, pageup, pagedown, home, end, ctrl+c. */
+  /** Key names: a character (`y`, `G`, `?`), or enter, escape, tab, shift+tab, up, down, left, right, pageup, pagedown, home, end, ctrl+c. */
   keys: readonly string[];
   /** A word or two for the help bar. */
   label: string;
@@ -182,6 +186,34 @@ export const BINDINGS: readonly Binding[] = [
     modes: PANES,
   },
   {
+    id: 'wrap',
+    keys: ['w'],
+    label: 'wrap',
+    help: 'Wrap long lines in the output and troubleshooting panes onto as many rows as they take, or cut them at the edge again.',
+    modes: PANES,
+  },
+  {
+    id: 'explain',
+    keys: ['e'],
+    label: 'explain',
+    help: "In training: the selected step's whole explanation under the step list (cut, it ends with … e), or its first lines again.",
+    modes: PANES,
+  },
+  {
+    id: 'scroll.left',
+    keys: ['left', '<'],
+    label: 'scroll left',
+    help: 'Scroll the output (or troubleshooting) lines back to the left when they are cut, not wrapped.',
+    modes: ['output', 'troubleshoot'],
+  },
+  {
+    id: 'scroll.right',
+    keys: ['right', '>'],
+    label: 'scroll right',
+    help: 'Scroll the output (or troubleshooting) lines to the right, to read what is past the edge (… marks a cut).',
+    modes: ['output', 'troubleshoot'],
+  },
+  {
     id: 'filter',
     keys: ['/'],
     label: 'filter',
@@ -286,6 +318,8 @@ export function keyLabel(key: string): string {
     home: 'Home',
     end: 'End',
     'shift+tab': 'S-tab',
+    left: '←',
+    right: '→',
   };
   return names[key] ?? key;
 }

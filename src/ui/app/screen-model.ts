@@ -20,8 +20,11 @@ import type { Theme } from '../terminal/theme.js';
 import { dialogLayout } from './dialog-layout.js';
 import type { ScreenProps } from './Screen.js';
 import { activeMode, groupKey, type UiContext, type UiState } from './ui-state.js';
+import { lineHint, toggledScroll, viewLines, type LineSource, type LineView, type LineViewOptions } from '../panes/line-view.js';
+import { explanationOf } from '../panes/step-list.js';
 import {
   activePrompt,
+  gateColumn,
   headerView,
   heldInfo,
   nodeVersion,
@@ -96,9 +99,11 @@ export interface ScreenMemo {
   facts?: { run: RunState['run']; plan: RunState['plan']; health: number; versions: number; value: (v: NodeView) => string };
   plan?: { plan: RunState['plan']; probed: ReadonlySet<string>; roleTitles: Readonly<Record<string, string>> };
   output?: { node: string; task: string; version: number; lines: readonly OutputLine[] };
+  /** A pane's view of its lines (wrapping reads every line kept) with what it was made from. */
+  views: Map<string, { source: LineSource; version: number; options: LineViewOptions; view: LineView }>;
 }
 
-export const screenMemo = (): ScreenMemo => ({ lists: new Map() });
+export const screenMemo = (): ScreenMemo => ({ lists: new Map(), views: new Map() });
 
 /** `next`, or the array given last time under `name` when it holds the same items in the same order. */
 function same<T>(memo: ScreenMemo, name: string, next: readonly T[]): readonly T[] {
@@ -165,6 +170,10 @@ export function screenModel(
     inCurrent.find((r) => r.state !== 'passed' && r.state !== 'skipped' && r.state !== 'pending') ??
     inCurrent.find((r) => r.state === 'pending');
   const cursor = ui.stepPinned ? ui.stepCursor : (busy?.key ?? current ?? rows[0]?.key);
+  // In training, e shows the selected step's explanation whole, in the output pane's place.
+  const cursorRow = ui.explain && run.training ? rows.find((r) => r.key === cursor) : undefined;
+  const explainText = cursorRow ? explanationOf(cursorRow) : undefined;
+  const explained = cursorRow && explainText ? { step: cursorRow.title, text: explainText } : undefined;
 
   // ---- the dialog on screen, and the layout around it ----
   const quit = ui.quit
@@ -191,12 +200,18 @@ export function screenModel(
   const task = selectedState?.current ? `${selectedState.current}@${selectedNode}` : undefined;
   const allOutput = selectedNode && task ? outputOf(memo, run, selectedNode, task) : NONE;
   const outputHeight = Math.max(0, layout.output - 1);
-  const outputScroll = Math.min(ui.outputScroll, Math.max(0, allOutput.length - outputHeight));
-  const outputLines = same(
-    memo,
-    'output',
-    allOutput.slice(Math.max(0, allOutput.length - outputHeight - outputScroll), allOutput.length - outputScroll),
-  );
+  // A gate that reads a column of a table keeps that column in sight.
+  const column = selectedState?.current ? gateColumn(state, ...(selectedState.current.split('/') as [string, string])) : undefined;
+  const outputView = viewOf(memo, 'output', allOutput, state.outputVersion, {
+    width: columns,
+    height: outputHeight,
+    scroll: ui.outputScroll,
+    wrap: ui.wrap,
+    left: ui.outputLeft,
+    ...(column ? { column } : {}),
+  });
+  const outputScroll = outputView.scroll;
+  const outputLines = same(memo, 'output', outputView.lines);
   const currentTask = selectedState?.current ? selectedState.tasks.get(selectedState.current) : undefined;
   const command = currentTask && 'command' in currentTask ? currentTask.command : undefined;
   // The selected node's countdown with the text the run gave it (filled in when its step started).
@@ -211,12 +226,15 @@ export function screenModel(
   const suggested = selectedNode ? suggestedCommand(state, selectedNode) : undefined;
   const ts = facts.troubleshoot;
   const tsHeight = Math.max(0, layout.troubleshoot - 3);
-  const tsScroll = Math.min(ui.troubleshoot.scroll, Math.max(0, ts.lines.length - tsHeight));
-  const tsLines = same(
-    memo,
-    'troubleshoot',
-    ts.lines.slice(Math.max(0, ts.lines.length - tsHeight - tsScroll), ts.lines.length - tsScroll),
-  );
+  const tsView = viewOf(memo, 'troubleshoot', ts.lines, ts.version, {
+    width: columns,
+    height: tsHeight,
+    scroll: ui.troubleshoot.scroll,
+    wrap: ui.wrap,
+    left: ui.troubleshootLeft,
+  });
+  const tsScroll = tsView.scroll;
+  const tsLines = same(memo, 'troubleshoot', tsView.lines);
 
   // ---- what the reducer reads ----
   const mode = activeMode(ui, confirm ? { confirm } : {});
@@ -232,11 +250,16 @@ export function screenModel(
     nodeOrder: (ui.filter ? filterNodes(views, ui.filter, facts.health) : views).map((v) => v.name),
     ...(selectedNode ? { selectedNode } : {}),
     nodePage: Math.max(1, layout.body - 2),
-    outputLines: allOutput.length,
+    outputLines: outputView.total,
     outputHeight,
     ...(report ? { report: { lines: report.length, height: outputHeight } } : {}),
-    troubleshootLines: ts.lines.length,
+    troubleshootLines: tsView.total,
     troubleshootHeight: tsHeight,
+    paneWidth: columns,
+    outputWidest: outputView.widest,
+    troubleshootWidest: tsView.widest,
+    outputScrollToggled: toggledScroll(allOutput, columns, outputScroll, ui.wrap),
+    troubleshootScrollToggled: toggledScroll(ts.lines, columns, tsScroll, ui.wrap),
     troubleshootCount: tsCommands.length,
     ...(suggested !== undefined ? { troubleshootSuggested: suggested } : {}),
     helpLines: ui.help.open ? helpRows(columns - 4, theme).length : 0,
@@ -256,6 +279,7 @@ export function screenModel(
     group: mode === 'confirm' && listed !== undefined,
     header: headerView(state, now, run.target),
     steps: { rows, ...(cursor ? { cursor } : {}), focused: mode === 'steps', training: run.training, spinner: size.spinner },
+    ...(explained ? { explain: explained } : {}),
     grid: {
       views,
       version: versionOf(memo, state, facts),
@@ -276,6 +300,7 @@ export function screenModel(
       lines: outputLines,
       scroll: outputScroll,
       total: allOutput.length,
+      hint: lineHint(outputView, { wrap: ui.wrap, tmux: false }),
       focused: mode === 'output',
       version: state.outputVersion,
       ...(deadline ? { deadline } : {}),
@@ -292,6 +317,7 @@ export function screenModel(
             ...(ts.ended ? { ended: ts.ended } : {}),
             lines: tsLines,
             scroll: tsScroll,
+            hint: lineHint(tsView, { wrap: ui.wrap, tmux: run.inTmux }),
             focused: mode === 'troubleshoot',
             version: ts.version,
           },
@@ -347,6 +373,27 @@ function confirmInfoOf(
         }
       : {}),
   };
+}
+
+/** viewLines, made again only when its lines (or their version: a ring changes in place) or its options changed. */
+function viewOf(memo: ScreenMemo, name: string, source: LineSource, version: number, options: LineViewOptions): LineView {
+  const last = memo.views.get(name);
+  const o = last?.options;
+  if (
+    last &&
+    last.source === source &&
+    last.version === version &&
+    o!.width === options.width &&
+    o!.height === options.height &&
+    o!.scroll === options.scroll &&
+    o!.wrap === options.wrap &&
+    o!.left === options.left &&
+    o!.column === options.column
+  )
+    return last.view;
+  const view = viewLines(source, options);
+  memo.views.set(name, { source, version, options, view });
+  return view;
 }
 
 /** The lines of the selected node's task, read again only when the store has new ones. */

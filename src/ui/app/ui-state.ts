@@ -35,6 +35,15 @@ export interface UiState {
   /** Rows of the pre-flight's report scrolled down from its top (it shows in the output pane's place). */
   reportScroll: number;
   troubleshoot: { open: boolean; index?: number; scroll: number };
+  /**
+   * Long lines of the output and troubleshooting panes: wrapped onto several rows (scrolling then
+   * counts rows), or cut at the edge and scrolled sideways by these many columns.
+   */
+  wrap: boolean;
+  outputLeft: number;
+  /** The selected step's explanation under the step list is shown whole, not its first lines. */
+  explain: boolean;
+  troubleshootLeft: number;
   message?: { text: string; error: boolean; at: number };
 }
 
@@ -50,6 +59,10 @@ export const initialUiState = (): UiState => ({
   outputScroll: 0,
   reportScroll: 0,
   troubleshoot: { open: false, scroll: 0 },
+  wrap: false,
+  outputLeft: 0,
+  explain: false,
+  troubleshootLeft: 0,
 });
 
 /** What the reducer reads of the run and the screen. */
@@ -81,6 +94,15 @@ export interface UiContext {
   report?: { lines: number; height: number };
   troubleshootLines: number;
   troubleshootHeight: number;
+  /**
+   * Sideways: the panes' width and the widest line of each; and, for the `wrap` key, the scroll
+   * of each pane that keeps the same line at its bottom once wrapped (or cut again).
+   */
+  paneWidth: number;
+  outputWidest: number;
+  troubleshootWidest: number;
+  outputScrollToggled: number;
+  troubleshootScrollToggled: number;
   /** Troubleshooting commands of the selected node's role, and the one its current step names. */
   troubleshootCount: number;
   troubleshootSuggested?: number;
@@ -127,6 +149,10 @@ export function activeMode(ui: UiState, ctx: Pick<UiContext, 'confirm'>): Mode {
   if (ui.help.open) return 'help';
   return ui.focus;
 }
+
+// What the sideways keys say when they cannot move (words of the UI, for the catalog).
+const SIDEWAYS_WRAPPED = 'lines are wrapped, none is cut: w cuts them again, then ← → scroll sideways';
+const SIDEWAYS_NOTHING = 'no line here is wider than the pane: nothing to scroll sideways';
 
 const TEXT_MODES: ReadonlySet<Mode> = new Set(['typed', 'reason', 'filter']);
 const GUARDED: ReadonlySet<CommandId> = new Set([
@@ -425,6 +451,30 @@ function command(
       return none(move(ui, ctx, 'first'));
     case 'last':
       return none(move(ui, ctx, 'last'));
+    case 'wrap':
+      return none({
+        ...ui,
+        wrap: !ui.wrap,
+        outputLeft: 0,
+        troubleshootLeft: 0,
+        outputScroll: ctx.outputScrollToggled,
+        troubleshoot: { ...ui.troubleshoot, scroll: ctx.troubleshootScrollToggled },
+      });
+    case 'explain':
+      return none({ ...ui, explain: !ui.explain });
+    case 'scroll.left':
+    case 'scroll.right': {
+      if (ui.wrap) return none(say(ui, SIDEWAYS_WRAPPED, at));
+      const output = ui.focus !== 'troubleshoot';
+      const widest = output ? ctx.outputWidest : ctx.troubleshootWidest;
+      // Shifted, a line loses its first column to the `…` that says so.
+      const max = widest <= ctx.paneWidth ? 0 : widest - (ctx.paneWidth - 1);
+      if (max === 0) return none(say(ui, SIDEWAYS_NOTHING, at));
+      const current = Math.min(output ? ui.outputLeft : ui.troubleshootLeft, max);
+      const step = Math.max(8, Math.floor(ctx.paneWidth / 2));
+      const left = Math.max(0, Math.min(max, current + (id === 'scroll.right' ? step : -step)));
+      return none(output ? { ...ui, outputLeft: left } : { ...ui, troubleshootLeft: left });
+    }
     case 'filter':
       return none({ ...ui, input: { kind: 'filter', text: ui.filter }, focus: 'nodes' });
     case 'input.submit': {

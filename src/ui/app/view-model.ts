@@ -584,3 +584,13 @@ export function runningCommands(state: RunState): { node: string; key: string; c
   }
   return out;
 }
+
+/** The column of a table a step's gate reads (`until` or `expect` with `column:`): the output pane keeps it in sight. */
+export function gateColumn(state: RunState, section: string, step: string): string | undefined {
+  const ps = state.plan.sections[state.plan.sectionIndex.get(section) ?? -1];
+  const st = ps?.steps[ps.stepIndex.get(step) ?? -1]?.step;
+  for (const checks of [st?.until, st?.expect]) {
+    for (const c of Array.isArray(checks) ? checks : checks ? [checks] : []) if ('column' in c) return c.column;
+  }
+  return undefined;
+}

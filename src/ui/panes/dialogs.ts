@@ -13,8 +13,28 @@ export interface DialogText {
   required: string[];
   /** Rows shown when there is room, in order. */
   optional: string[];
-  /** The last row: the keys. */
+  /** The last rows: the keys (several rows, split at newlines, when they do not fit one: see packKeys). */
   keys: string;
+  /** Required rows that may be cut (a step's text, its checklist) when the screen is too short for all. */
+  cuttable?: { from: number; to: number };
+}
+
+/** What a dialog says where rows were cut (a word of the UI, for the catalog). */
+export const CUT_ROWS = (n: number): string => `… ${n} more ${n === 1 ? 'row' : 'rows'}: a taller terminal shows them`;
+
+/** The keys of a dialog packed into rows of `inner` columns: a key and its word are never split. */
+export function packKeys(keys: string, inner: number): string {
+  const rows: string[] = [];
+  let row = '';
+  for (const item of keys.split(/ {3,}/)) {
+    if (row !== '' && textWidth(row) + 3 + textWidth(item) > inner - 1) {
+      rows.push(row);
+      row = '';
+    }
+    row = row === '' ? item : `${row}   ${item}`;
+  }
+  if (row !== '') rows.push(row);
+  return rows.join('\n');
 }
 
 export interface ConfirmInfo {
@@ -61,8 +81,10 @@ export function confirmText(info: ConfirmInfo, width: number, theme: Theme): Dia
   // The command exactly as it will run (secrets masked), wrapped but never cut.
   if (p.command !== undefined) required.push(...label('command', p.command, inner, theme, true));
   const optional: string[] = [];
+  const from = required.length;
   if (p.text) required.push(...wrap(p.text, inner));
   for (const item of p.checklist ?? []) required.push(...wrap(`□ ${item}`, inner));
+  const cuttable = { from, to: required.length };
   if (p.typed !== undefined) {
     required.push('');
     const label = `Type ${p.typed} and press enter to run it: `;
@@ -103,7 +125,8 @@ export function confirmText(info: ConfirmInfo, width: number, theme: Theme): Dia
     tone: p.destructive ? 'fail' : 'ask',
     required,
     optional,
-    keys,
+    keys: packKeys(keys, inner),
+    ...(cuttable.to > cuttable.from ? { cuttable } : {}),
   };
 }
 
@@ -188,7 +211,13 @@ export function quitText(info: QuitInfo, width: number, theme: Theme): DialogTex
       ),
     );
   }
-  return { title: 'Quit?', tone: 'warn', required, optional, keys: 'y quit now   a abort the run (running commands finish)   n stay' };
+  return {
+    title: 'Quit?',
+    tone: 'warn',
+    required,
+    optional,
+    keys: packKeys('y quit now   a abort the run (running commands finish)   n stay', inner),
+  };
 }
 
 export function reasonText(purpose: 'skip' | 'mark-done', task: string, text: string, theme: Theme, width = 80): DialogText {
@@ -208,7 +237,7 @@ export function reasonText(purpose: 'skip' | 'mark-done', task: string, text: st
         : inputRows('reason: ', text, inner, theme)),
     ],
     optional: [],
-    keys: 'enter ok   esc cancel',
+    keys: packKeys('enter ok   esc cancel', inner),
   };
 }
 
@@ -229,18 +258,50 @@ export function inputRows(label: string, text: string, width: number, theme: The
 
 /** Rows the dialog needs (box borders included), all of it and the required part only. */
 export function dialogRows(d: DialogText): { all: number; required: number } {
-  return { all: d.required.length + d.optional.length + 4, required: d.required.length + 4 };
+  const keys = d.keys.split('\n').length;
+  return { all: d.required.length + d.optional.length + 3 + keys, required: d.required.length + 3 + keys };
 }
 
-/** The body of a dialog `height` rows high: required rows, optional ones as room allows, then the keys. */
+/**
+ * The body of a dialog `height` rows high: required rows, optional ones as room allows, then the
+ * keys. The keys are always there; when the required rows do not fit, the cuttable ones go first,
+ * then the last ones, and a row says how many are not shown (never a silent cut).
+ */
 export function dialogBody(d: DialogText, height: number, theme: Theme): string[] {
   const room = Math.max(0, height - 2);
-  const body = [...d.required];
-  for (const o of d.optional) {
-    if (body.length + 2 >= room) break;
-    body.push(o);
-  }
-  while (body.length < room - 1) body.push('');
-  body.push(theme.paint(d.keys, 'accent', { bold: true }));
+  const keys = d.keys.split('\n');
+  const space = Math.max(0, room - keys.length);
+  let body: string[];
+  if (d.required.length <= space) {
+    body = [...d.required];
+    for (const o of d.optional) {
+      if (body.length + 1 >= space) break;
+      body.push(o);
+    }
+  } else body = cutRows(d, space, theme);
+  while (body.length < space) body.push('');
+  body.push(...keys.map((k) => theme.paint(k, 'accent', { bold: true })));
   return body.map((l) => ` ${l}`);
+}
+
+/** The required rows cut to `space` rows, the last of them (or the place cut) saying how many are left out. */
+function cutRows(d: DialogText, space: number, theme: Theme): string[] {
+  if (space <= 0) return [];
+  let rows = [...d.required];
+  let need = rows.length - (space - 1);
+  const c = d.cuttable;
+  if (c && c.to - c.from >= need) {
+    // Enough in the cuttable part: its last rows go, the mark in their place.
+    rows.splice(c.to - need, need, theme.paint(CUT_ROWS(need), 'muted'));
+    return rows;
+  }
+  let cut = 0;
+  if (c) {
+    rows.splice(c.from, c.to - c.from);
+    cut += c.to - c.from;
+    need -= c.to - c.from;
+  }
+  rows = rows.slice(0, rows.length - need);
+  cut += need;
+  return [...rows, theme.paint(CUT_ROWS(cut), 'muted')];
 }

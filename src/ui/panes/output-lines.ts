@@ -1,28 +1,13 @@
 // Lines of remote output as rows: styled segments in the theme's codes (no colour in mono),
-// tabs expanded, cut to the pane's width. The text is the sanitiser's: never raw bytes.
-import type { OutputLine } from '../../transport/types.js';
+// tabs expanded, cut to the pane's width with `…` at the edge where more is out of sight. The
+// text is the sanitiser's: never raw bytes.
 import type { Theme } from '../terminal/theme.js';
 import { fit, textWidth, truncateStyled } from '../terminal/text-width.js';
+import { expandTabs, type ShownLine } from './line-view.js';
 
-function expandTabs(text: string, from = 0): string {
-  if (!text.includes('\t')) return text;
-  let out = '';
-  let col = from;
-  for (const ch of text) {
-    if (ch === '\t') {
-      const n = 8 - (col % 8);
-      out += ' '.repeat(n);
-      col += n;
-    } else {
-      out += ch;
-      col += textWidth(ch);
-    }
-  }
-  return out;
-}
-
-/** One output line as a row exactly `width` columns wide. */
-export function outputRow(line: OutputLine, width: number, theme: Theme): string {
+/** One output line as a row exactly `width` columns wide; a shifted line starts with `…`. */
+export function outputRow(line: ShownLine, width: number, theme: Theme): string {
+  if (line.shifted && width > 1) return theme.paint('…', 'muted') + outputRow({ ...line, shifted: undefined }, width - 1, theme);
   if (!line.segments || !theme.color) {
     const text = expandTabs(line.text);
     return line.stream === 'stderr' && theme.color ? theme.paint(fit(text, width), 'warn') : fit(text, width);

@@ -1,6 +1,6 @@
 // The output pane: the selected node's output of its current step, live, scrollable. The lines
 // come from the runner's bounded store, sanitised by the transport and with secrets redacted.
-import type { OutputLine } from '../../transport/types.js';
+import type { ShownLine } from './line-view.js';
 import { outputRow } from './output-lines.js';
 import type { Theme } from '../terminal/theme.js';
 import { fit, padEnd, textWidth, truncate } from '../terminal/text-width.js';
@@ -10,8 +10,8 @@ export interface OutputPaneProps {
   step?: string;
   /** The command as shown (secrets masked). */
   command?: string;
-  /** The lines in view, oldest first. */
-  lines: readonly OutputLine[];
+  /** The lines in view, oldest first (rows of lines when wrapped). */
+  lines: readonly ShownLine[];
   /** Lines scrolled up from the end (0 follows). */
   scroll: number;
   /** Lines kept for this step, and how many went through. */
@@ -24,6 +24,8 @@ export interface OutputPaneProps {
   version: number;
   /** The node's deadline, as the run shows it: `⏲ 04:12 the agent expires`. */
   deadline?: string;
+  /** How long lines are shown and the keys to read them whole (line-view.ts's lineHint). */
+  hint?: string;
   /** The step has ended (or never ran a command): no output is coming, so none is awaited. */
   ended?: boolean;
 }
@@ -39,7 +41,7 @@ export function outputPaneLines(p: OutputPaneProps): string[] {
   const lines = p.scroll > 0 ? `↑${p.scroll} (End follows)` : p.total > 0 ? `${p.total} lines` : '';
   // The deadline's text explains the countdown; it never takes more than about a third of the row.
   const deadline = p.deadline ? truncate(p.deadline, Math.max(10, Math.floor(p.width * 0.35))) : '';
-  const right = [deadline, lines].filter(Boolean).join('  ');
+  const right = [deadline, p.hint ?? '', lines].filter(Boolean).join('  ');
   const title = outputTitle(
     'Output',
     [p.node ?? 'no node selected', p.step ?? '', p.command ? `$ ${p.command}` : ''],

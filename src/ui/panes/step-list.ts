@@ -34,13 +34,8 @@ export function stepListLayout(props: Pick<StepListProps, 'rows' | 'cursor' | 'w
 } {
   const { rows, cursor, width, height, training } = props;
   const selected = rows.find((r) => r.key === cursor);
-  const explain =
-    training && selected ? (selected.state === 'failed' && selected.hint ? `hint: ${selected.hint}` : selected.why) : undefined;
-  const why = explain
-    ? wrap(explain, width - 2)
-        .slice(0, 3)
-        .map((l) => ` ${l}`)
-    : [];
+  const explain = training && selected ? explanationOf(selected) : undefined;
+  const why = explain ? explanation(explain, width - 2, 3).map((l) => ` ${l}`) : [];
   const listHeight = Math.max(0, height - 1 - why.length);
   const at = Math.max(
     0,
@@ -63,6 +58,25 @@ export function stepListLayout(props: Pick<StepListProps, 'rows' | 'cursor' | 'w
       };
     }),
   };
+}
+
+/** What the list explains of a step: its `why`, or once it failed, its hint. */
+export function explanationOf(row: StepRow): string | undefined {
+  return row.state === 'failed' && row.hint ? `hint: ${row.hint}` : row.why;
+}
+
+// The key that reads a cut explanation whole (words of the UI, for the catalog).
+const MORE = ' e more';
+
+/** An explanation wrapped to `width`, at most `max` rows; cut, its last row ends with `…` and the key that shows it all. */
+export function explanation(text: string, width: number, max: number): string[] {
+  const lines = wrap(text, width);
+  if (lines.length <= max) return lines;
+  const kept = lines.slice(0, max);
+  const room = Math.max(1, width - MORE.length);
+  const last = kept[max - 1]!;
+  kept[max - 1] = (textWidth(last) < room ? `${last}…` : truncate(last, room)) + MORE;
+  return kept;
 }
 
 /** The pane's rows, each exactly `width` columns: the title, the step rows, blanks, the why. */

@@ -1,6 +1,6 @@
 // The troubleshooting pane: the role's commands for the selected node, numbered (each one key
 // away), and the output of the one running, streamed live.
-import type { OutputLine } from '../../transport/types.js';
+import type { ShownLine } from './line-view.js';
 import { outputRow } from './output-lines.js';
 import { outputTitle } from './output-pane.js';
 import type { Theme } from '../terminal/theme.js';
@@ -15,8 +15,11 @@ export interface TroubleshootPaneProps {
   display?: string;
   status: TroubleshootStatus;
   ended?: string;
-  lines: readonly OutputLine[];
+  /** The lines in view (rows of lines when wrapped). */
+  lines: readonly ShownLine[];
   scroll: number;
+  /** How long lines are shown and the keys to read them whole (line-view.ts's lineHint). */
+  hint?: string;
   width: number;
   height: number;
   focused: boolean;
@@ -35,7 +38,9 @@ const STATUS_WORD: Record<TroubleshootStatus, string> = {
 export function troubleshootPaneLines(p: TroubleshootPaneProps): string[] {
   const { theme, width } = p;
   const state = p.status === 'running' && p.commands[p.index ?? -1]?.live ? 'live' : STATUS_WORD[p.status];
-  const right = [p.scroll > 0 ? `↑${p.scroll}` : '', state, p.ended && p.status !== 'running' ? p.ended : ''].filter(Boolean).join(' ');
+  const right = [p.hint ?? '', p.scroll > 0 ? `↑${p.scroll}` : '', state, p.ended && p.status !== 'running' ? p.ended : '']
+    .filter(Boolean)
+    .join(' ');
   const title = outputTitle('Troubleshoot', [p.node ?? 'no node selected'], right, width, p.focused, theme);
   if (p.commands.length === 0)
     return [title, theme.paint(fit(`  the runbook has no troubleshooting commands for ${p.node ?? 'this node'}'s role`, width), 'muted')];

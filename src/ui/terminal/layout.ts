@@ -15,6 +15,11 @@ export interface LayoutInput {
   /** Rows the modal wants (its borders included); it gets them as far as the screen allows. */
   modalRows?: number;
   /**
+   * Rows the modal needs for what must be read (its question, a command, its keys): the step list
+   * and the grid shrink to their titles before any of that is cut.
+   */
+  modalRequired?: number;
+  /**
    * Rows a report in the output pane's place wants (its title included): the pre-flight's list of
    * refused nodes. It gets them as far as the step list and the grid keep a few rows.
    */
@@ -74,7 +79,8 @@ export function computeLayout(input: LayoutInput): Layout {
   const nodesWidth = columns - stepsWidth - 1;
   if (input.modal) {
     const want = Math.max(input.modalRows ?? 0, Math.min(16, Math.round(available * 0.45)));
-    const modal = clamp(want, Math.min(9, available - 3), available - 3);
+    let modal = clamp(want, Math.min(9, available - 3), available - 3);
+    if ((input.modalRequired ?? 0) > modal) modal = Math.min(input.modalRequired!, available - 1);
     return { ...base, body: available - modal, modal, stepsWidth, nodesWidth };
   }
   if (input.troubleshoot) {
