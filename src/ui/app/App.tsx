@@ -219,6 +219,7 @@ export function App({ controller, theme }: AppProps) {
       : {}),
     helpLines: ui.help.open ? helpRows(size.columns - 4, theme).length : 0,
     inTmux: controller.inTmux,
+    ...(controller.readOnly !== undefined ? { readOnly: controller.readOnly } : {}),
   };
   const ctxRef = useRef(ctx);
   ctxRef.current = ctx;

@@ -36,8 +36,11 @@ export interface Snapshot {
   notice?: { text: string; error: boolean; at: number };
 }
 
+/** What the screen reads of a run and asks of it: a player's Runner, or a watcher's WatchedRun. */
+export type RunSource = Pick<Runner, 'getState' | 'subscribe' | 'output' | 'start' | 'dispatch' | 'probe' | 'troubleshoot'>;
+
 export interface ControllerOptions {
-  runner: Runner;
+  runner: RunSource;
   transportFor: (node: InventoryNode) => Transport;
   /** The runner's clock (scaled for the simulator): countdowns and elapsed time use it. */
   clock?: Clock;
@@ -55,11 +58,14 @@ export interface ControllerOptions {
   wallClock?: () => number;
   /** Told of every key before it is handled (the screen writer draws its answer at once). */
   onKey?: () => void;
+  /** A watcher: nothing but quit is performed; this is said instead (see UiContext.readOnly). */
+  readOnly?: string;
 }
 
 export class TuiController {
-  readonly runner: Runner;
+  readonly runner: RunSource;
   readonly clock: Clock;
+  readonly readOnly: string | undefined;
   readonly target: string;
   readonly training: boolean;
   readonly inTmux: boolean;
@@ -87,6 +93,7 @@ export class TuiController {
     this.clock = options.clock ?? realClock;
     this.target = options.target ?? describeTarget(options.runner.getState());
     this.training = options.training ?? false;
+    this.readOnly = options.readOnly;
     this.inTmux = inTmux(options.env ?? {});
     this.wallClock = options.wallClock ?? (() => Date.now());
     this.minInterval = 1000 / Math.max(1, options.maxFps ?? 20);
@@ -178,6 +185,8 @@ export class TuiController {
   /** Performs an effect of the screen's reducer. */
   perform(effect: UiEffect): void {
     const state = this.runner.getState();
+    // A watcher's screen acts on nothing, whatever asks (a key, a failure opening troubleshooting).
+    if (this.readOnly !== undefined && effect.type !== 'quit') return this.say(this.readOnly, true);
     switch (effect.type) {
       case 'start':
         this.runner.start();
