@@ -221,6 +221,8 @@ function onKey(ui: UiState, msg: Extract<UiMsg, { type: 'key' }>, ctx: UiContext
   // ctrl+c always reaches the quit dialog; pressed there, it quits.
   let binding = commandFor(mode, msg.name);
   if (!binding && msg.name === 'ctrl+c') binding = commandFor(mode === 'quit' ? 'quit' : 'steps', mode === 'quit' ? 'y' : 'q');
+  // A watcher sees the player's question but does not answer it: whatever is typed there says so.
+  if (ctx.readOnly !== undefined && !binding && mode === 'confirm') return { ui: say(ui, ctx.readOnly, msg.at, true), effects: [] };
   if (ctx.readOnly !== undefined && binding) {
     // Leaving does not touch the run: no dialog.
     if (binding.id === 'quit') return { ui, effects: [{ type: 'quit' }] };
