@@ -17,6 +17,7 @@ import { TuiController, type ControllerOptions, type RunSource, type TerminalSiz
 import { ScreenWriter } from '../terminal/screen-writer.js';
 import { chooseTheme } from '../terminal/theme.js';
 import type { ShellOptions } from './tmux.js';
+import type { DrawnScreen } from './first-frame.js';
 
 /** What the TUI needs of a session (play or train). */
 export interface TuiSession {
@@ -70,8 +71,8 @@ class FrameSink extends EventEmitter {
 const EXIT_OF: Record<Outcome, number> = { passed: 0, failed: 1, aborted: 1, interrupted: 130 };
 
 /** Runs the TUI to the end; resolves to the exit status (0 passed, 1 failed or aborted, 130 interrupted). */
-export async function runTui(session: TuiSession, io: TuiIO): Promise<number> {
-  const screen = mountScreen(io, {
+export async function runTui(session: TuiSession, io: TuiIO, drawn?: DrawnScreen): Promise<number> {
+  const screen = mountScreen(io, drawn, {
     runner: session.runner,
     transportFor: session.transportFor,
     ...(session.clock ? { clock: session.clock } : {}),
@@ -119,7 +120,7 @@ export interface WatchScreen {
 
 /** A watcher's screen: the same TUI, acting on nothing. Resolves when the watcher quits (or `stop` resolves). */
 export async function runWatchTui(watch: WatchScreen, io: TuiIO, stop: Promise<unknown>): Promise<void> {
-  const screen = mountScreen(io, {
+  const screen = mountScreen(io, undefined, {
     runner: watch.run,
     // Never called: a read-only controller performs nothing that reaches a node.
     transportFor: () => {
@@ -139,9 +140,13 @@ export async function runWatchTui(watch: WatchScreen, io: TuiIO, stop: Promise<u
   }
 }
 
-/** A controller and its screen on the alternate screen, with resize and signals; unmount() restores the terminal. */
+/**
+ * A controller and its screen on the alternate screen, with resize and signals; unmount() restores
+ * the terminal. `drawn`: the first frame is on the terminal already (first-frame.ts); its writer goes on.
+ */
 function mountScreen(
   io: TuiIO,
+  drawn: DrawnScreen | undefined,
   options: Omit<ControllerOptions, 'env' | 'size' | 'maxFps' | 'onKey'>,
 ): { controller: TuiController; unmount: () => void } {
   const theme = chooseTheme({
@@ -149,18 +154,26 @@ function mountScreen(
     ...(io.theme !== undefined ? { theme: io.theme } : {}),
     ...(io.noColor ? { noColor: true } : {}),
   });
-  let size: TerminalSize = { columns: io.stdout.columns || 80, rows: io.stdout.rows || 24 };
   const maxFps = io.maxFps ?? 20;
-  const writer = new ScreenWriter(io.stdout, () => size, { maxFps });
-  const controller = new TuiController({ ...options, env: io.env, size, maxFps, onKey: () => writer.urgent() });
+  // The writer reads the size through this object, so a writer made for the first frame follows it too.
+  const size: TerminalSize = drawn?.size ?? { columns: io.stdout.columns || 80, rows: io.stdout.rows || 24 };
+  const writer = drawn?.writer ?? new ScreenWriter(io.stdout, () => size, { maxFps });
+  const controller = new TuiController({ ...options, env: io.env, size: { ...size }, maxFps, onKey: () => writer.urgent() });
   const sink = new FrameSink(() => size);
   const present: FrameOutput = (rows) => writer.frame(rows);
-  writer.enter();
+  if (!drawn) writer.enter();
   const onResize = () => {
-    size = { columns: io.stdout.columns || size.columns, rows: io.stdout.rows || size.rows };
+    size.columns = io.stdout.columns || size.columns;
+    size.rows = io.stdout.rows || size.rows;
     writer.invalidate();
-    controller.resize(size);
+    controller.resize({ ...size });
   };
+  // A resize between the first frame and now: the screen is drawn again at the new size.
+  if (
+    drawn &&
+    (drawn.size.columns !== (io.stdout.columns || drawn.size.columns) || drawn.size.rows !== (io.stdout.rows || drawn.size.rows))
+  )
+    onResize();
   io.stdout.on('resize', onResize);
   // The pane or the SSH session went away, or someone asked us to stop: leave like `q` then `y`.
   const onSignal = () => controller.perform({ type: 'quit' });
