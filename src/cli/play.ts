@@ -62,12 +62,12 @@ export async function drive(
   if (io.interactive && !display.plain) {
     // The TUI reads keys from stdin in raw mode: the line reader of the param prompts lets go of it.
     session.answers.close();
-    // The header names the cluster, or sim:<scenario> for the simulator.
+    // The header names the cluster, or sim:<scenario> for the simulator; without an inventory, local.
     const target = session.inventory
       ? session.inventory.simulated
         ? session.inventory.source
         : (session.inventory.name ?? session.inventory.source)
-      : undefined;
+      : 'local';
     const screenIO = {
       stdin: io.stdin as NodeJS.ReadStream,
       stdout: io.stdout as NodeJS.WriteStream,
@@ -77,9 +77,8 @@ export async function drive(
     };
     // A fresh run's first frame goes up before React and Ink load, the longest part of a start.
     const { drawFirstFrame } = await import('../ui/app/first-frame.js');
-    const { describeTarget } = await import('../ui/app/controller.js');
     const drawn = drawFirstFrame(session.runner.getState(), screenIO, {
-      target: target ?? describeTarget(session.runner.getState()),
+      target,
       ...(display.training ? { training: true } : {}),
       now: session.clock.now(),
     });
@@ -96,7 +95,7 @@ export async function drive(
         runner: session.runner,
         transportFor: session.transportFor,
         clock: session.clock,
-        ...(target !== undefined ? { target } : {}),
+        target,
         ...(display.training ? { training: true } : {}),
         journalFile: session.journalFile,
         shell: session.ssh,
