@@ -54,7 +54,9 @@ export class JournalFollower {
     } catch (error) {
       return this.stop(gone(this.file, error));
     }
-    await this.read(true);
+    await this.read(true).catch((error: unknown) =>
+      this.stop({ kind: 'unreadable', message: `${this.file} cannot be read: ${(error as Error).message}` }),
+    );
     if (this.stopped) return;
     try {
       this.watcher = watch(this.file, { persistent: false }, () => this.check());
@@ -75,7 +77,9 @@ export class JournalFollower {
     this.reading = (async () => {
       do {
         this.again = false;
-        await this.read(false);
+        await this.read(false).catch((error: unknown) =>
+          this.stop({ kind: 'unreadable', message: `${this.file} cannot be read: ${(error as Error).message}` }),
+        );
       } while (this.again && !this.stopped);
     })().finally(() => (this.reading = undefined));
     return this.reading;
