@@ -172,7 +172,6 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
           target: WORDS.header(owner, target),
           ...(training ? { training: true } : {}),
           readOnly: WORDS.readOnly(owner),
-          ...(wasFinished ? { notice: WORDS.finished(first.run, watched.getState().outcome ?? 'finished') } : {}),
         },
         {
           stdin: io.stdin as NodeJS.ReadStream,

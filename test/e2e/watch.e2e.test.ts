@@ -1,10 +1,11 @@
 // `runbook watch` end to end: the built binary's screen in a real tmux, beside a real player in
 // plain mode on the simulated cluster (over real SSH) that answers on a pipe this test holds.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireRunLock } from '../../src/engine/run-lock.js';
 import { startSimulator, type SimCluster } from '../../src/sim/index.js';
 import { buildBinary } from '../engine/binary.js';
 import { Tmux, hasTmux } from './tmux.js';
@@ -124,5 +125,48 @@ describe.skipIf(!hasTmux())('runbook watch in tmux', () => {
     expect(screen).toContain('is gone');
     // A long line wraps at the pane's edge, inside a word.
     expect(screen.replace(/\n/g, '')).toContain(`runbook play --resume ${run}`);
+  }, 60_000);
+
+  it('a finished run shows its final screen and says so; two runs being played: it lists them and asks which', async () => {
+    const done = readFileSync(
+      readdirSync(path.join(dir, 'state', 'runs'))
+        .filter((n) => n.endsWith('.jsonl'))
+        .map((n) => path.join(dir, 'state', 'runs', n))[0]!,
+      'utf8',
+    );
+    const run = JSON.parse(done.split('\n')[0]!).run as string;
+    const t = watchers[0]!;
+    await t.kill();
+    await t.start(quote([process.execPath, cli.cli, 'watch', run, '--state-dir', path.join(dir, 'state')]), 100, 30, {
+      ...env,
+      HOME: path.join(dir, 'home'),
+    });
+    // The final screen: the header and the status line say how the run ended.
+    const final = await t.waitFor('The run passed. q quits.');
+    expect(final.split('\n')[0]).toMatch(/passed .*WATCHING \(read-only\)/);
+    await t.keys('q');
+    expect(await t.waitFor('[exit 0]')).toContain(`runbook watch: run ${run} passed`);
+
+    // Two runs being played (their locks held by this process, alive): the watcher asks which.
+    const state = path.join(dir, 'state-two');
+    mkdirSync(path.join(state, 'runs'), { recursive: true });
+    const lines = done.split('\n').filter(Boolean).slice(0, 4);
+    const ids = ['20261206-130000-aaaa', '20261206-130001-bbbb'];
+    for (const id of ids) writeFileSync(path.join(state, 'runs', `${id}.jsonl`), lines.map((l) => `${l.replaceAll(run, id)}\n`).join(''));
+    const locks = ids.map((id) => acquireRunLock(state, id, { user: 'alice', command: 'play' }));
+    try {
+      await t.kill();
+      await t.start(quote([process.execPath, cli.cli, 'watch', '--state-dir', state]), 100, 30, { ...env, HOME: path.join(dir, 'home') });
+      const list = await t.waitFor('Which run to watch?');
+      expect(list).toContain(ids[0]);
+      expect(list).toContain(ids[1]);
+      // Newest first: 1 is the later run.
+      await t.keysTo('e2e', { text: '2' }, 'Enter');
+      await t.waitFor('WATCHING (read-only)');
+      await t.keys('q');
+      await t.waitFor('[exit 0]');
+    } finally {
+      for (const l of locks) l.release();
+    }
   }, 60_000);
 });

@@ -114,8 +114,6 @@ export interface WatchScreen {
   training?: boolean;
   /** Said when a key would act on the run. */
   readOnly: string;
-  /** Said once the screen is up (the run had finished already). */
-  notice?: string;
 }
 
 /** A watcher's screen: the same TUI, acting on nothing. Resolves when the watcher quits (or `stop` resolves). */
@@ -132,7 +130,6 @@ export async function runWatchTui(watch: WatchScreen, io: TuiIO, stop: Promise<u
     readOnly: watch.readOnly,
     health: false,
   });
-  if (watch.notice) screen.controller.say(watch.notice);
   try {
     await Promise.race([screen.controller.quitRequested, stop]);
   } finally {
