@@ -147,10 +147,18 @@ export const commands: CommandSpec[] = [
     details: [
       'Without RUN: the run being played now (several: name one). The same screen as the player, following the run to its end;',
       'no key acts on the run (q leaves). A run that finished shows its final state. Output shows the last lines the journal keeps of each attempt.',
-      'Exit status: 0 followed to the end or left with q, 1 the player went away without finishing or the journal was deleted or changed, 2 no such run.',
+      'Exit status: 0 followed to the end or left with q, 1 the player went away without finishing or the journal was deleted or changed, 2 no such run (or, without RUN, none or several being played).',
     ].join('\n'),
     positionals: { min: 0, max: 1, names: '[RUN]' },
-    options: { plain, 'state-dir': stateDir, 'no-color': noColor, theme },
+    options: {
+      plain: {
+        type: 'boolean',
+        description: "Plain mode: the player's lines, one per event, as they land (the default without a terminal)",
+      },
+      'state-dir': stateDir,
+      'no-color': noColor,
+      theme,
+    },
     load: () => import('./watch.js'),
   },
   {
