@@ -1,6 +1,6 @@
 // The terminal UI's numbers, with their targets:
 // - start to the first full frame in tmux, beside a bare unbundled Ink "hello" on this machine
-//   (target: no slower than it; `runbook --version` is measured in bench/cli.ts);
+//   (target, issue 14: at most half its time; `runbook --version` is measured in bench/cli.ts);
 // - one node's change re-rendered with 1,000 nodes on screen under 12 ms and 2 KB to the
 //   terminal, with 2,000 under 16 ms; idle CPU with spinners under 5% of a core; RSS after
 //   1,000,000 lines through a pane under 200 MB; a key answered within 100 ms while a step prints
@@ -141,7 +141,7 @@ export async function run(): Promise<Record<string, number | string>> {
         }
         out['first frame, bare unbundled Ink hello (ms, median of 5)'] = round(median(ink));
         out[`first full frame, ${what} (ms, median of 5)`] = round(median(ours));
-        out['first frame: runbook / Ink hello (target <= 1)'] = round(median(ours) / median(ink), 2);
+        out['first frame: runbook / Ink hello (target <= 0.5)'] = round(median(ours) / median(ink), 2);
       } finally {
         await stopSim?.();
       }

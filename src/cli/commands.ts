@@ -141,6 +141,27 @@ export const commands: CommandSpec[] = [
     load: () => import('./runs.js'),
   },
   {
+    name: 'watch',
+    summary: 'Watch a run being played, read-only, from its journal (another terminal of the same host)',
+    usage: 'runbook watch [RUN] [--plain] [--state-dir DIR]',
+    details: [
+      'Without RUN: the run being played now (several: name one). The same screen as the player, following the run to its end;',
+      'no key acts on the run (q leaves). A run that finished shows its final state. Output shows the last lines the journal keeps of each attempt.',
+      'Exit status: 0 followed to the end or left with q, 1 the player went away without finishing or the journal was deleted or changed, 2 no such run (or, without RUN, none or several being played).',
+    ].join('\n'),
+    positionals: { min: 0, max: 1, names: '[RUN]' },
+    options: {
+      plain: {
+        type: 'boolean',
+        description: "Plain mode: the player's lines, one per event, as they land (the default without a terminal)",
+      },
+      'state-dir': stateDir,
+      'no-color': noColor,
+      theme,
+    },
+    load: () => import('./watch.js'),
+  },
+  {
     name: 'sim',
     summary: 'Start the simulated DC/OS cluster alone, write its inventory and print the command to play against it',
     usage: 'runbook sim [--scenario NAME] [--nodes M,A] [--time-scale N] [-o inventory.yaml]',

@@ -16,7 +16,7 @@ export async function run({ positionals, io }: CommandInput): Promise<number> {
   const out = (text: string) => io.stdout.write(`${text}\n`);
   switch (action) {
     case undefined: {
-      const { file, rows } = describeSettings(io.env);
+      const { file, rows } = await describeSettings(io.env);
       out(`settings file: ${file}`);
       const table = [
         ['KEY', 'VALUE', 'FROM', 'OVERRIDDEN BY', 'WHAT IT IS'],
@@ -26,10 +26,10 @@ export async function run({ positionals, io }: CommandInput): Promise<number> {
       return 0;
     }
     case 'path':
-      out(openSettingsStore(io.env).path);
+      out((await openSettingsStore(io.env)).path);
       return 0;
     case 'get': {
-      const row = describeSettings(io.env).rows.find((r) => r.key === requireKey(key));
+      const row = (await describeSettings(io.env)).rows.find((r) => r.key === requireKey(key));
       if (row?.value !== undefined) out(row.value);
       return 0;
     }
@@ -40,7 +40,7 @@ export async function run({ positionals, io }: CommandInput): Promise<number> {
       if (choices && !choices.includes(value))
         throw new UsageError(`cannot set ${k} to "${value}": choose ${choices.join(', ')}`, 'config');
       try {
-        openSettingsStore(io.env).set(k, value);
+        (await openSettingsStore(io.env)).set(k, value);
       } catch (error) {
         // conf validates against the schema; its message names the rule that failed.
         throw new UsageError(
@@ -51,7 +51,7 @@ export async function run({ positionals, io }: CommandInput): Promise<number> {
       return 0;
     }
     case 'unset':
-      openSettingsStore(io.env).delete(requireKey(key));
+      (await openSettingsStore(io.env)).delete(requireKey(key));
       return 0;
     default:
       throw new UsageError(`unknown action "${action}"; use get, set, unset or path`, 'config');

@@ -60,18 +60,42 @@ export async function drive(
   display: { plain: boolean; theme?: string; noColor: boolean; training?: boolean },
 ): Promise<number> {
   if (io.interactive && !display.plain) {
-    const { runTui } = await import('../ui/app/run-tui.js');
     // The TUI reads keys from stdin in raw mode: the line reader of the param prompts lets go of it.
     session.answers.close();
+    // The header names the cluster, or sim:<scenario> for the simulator; without an inventory, local.
+    const target = session.inventory
+      ? session.inventory.simulated
+        ? session.inventory.source
+        : (session.inventory.name ?? session.inventory.source)
+      : 'local';
+    const screenIO = {
+      stdin: io.stdin as NodeJS.ReadStream,
+      stdout: io.stdout as NodeJS.WriteStream,
+      env: io.env,
+      ...(display.theme ? { theme: display.theme } : {}),
+      noColor: display.noColor,
+    };
+    // A fresh run's first frame goes up before React and Ink load, the longest part of a start.
+    const { drawFirstFrame } = await import('../ui/app/first-frame.js');
+    const drawn = drawFirstFrame(session.runner.getState(), screenIO, {
+      target,
+      ...(display.training ? { training: true } : {}),
+      now: session.clock.now(),
+    });
+    let runTui: typeof import('../ui/app/run-tui.js').runTui;
+    try {
+      ({ runTui } = await import('../ui/app/run-tui.js'));
+    } catch (error) {
+      drawn?.writer.leave();
+      if (drawn && (io.stdin as NodeJS.ReadStream).isTTY) (io.stdin as NodeJS.ReadStream).setRawMode(false);
+      throw error;
+    }
     return runTui(
       {
         runner: session.runner,
         transportFor: session.transportFor,
         clock: session.clock,
-        // The header names the cluster, or sim:<scenario> for the simulator.
-        ...(session.inventory
-          ? { target: session.inventory.simulated ? session.inventory.source : (session.inventory.name ?? session.inventory.source) }
-          : {}),
+        target,
         ...(display.training ? { training: true } : {}),
         journalFile: session.journalFile,
         shell: session.ssh,
@@ -85,6 +109,7 @@ export async function drive(
         ...(display.theme ? { theme: display.theme } : {}),
         noColor: display.noColor,
       },
+      drawn,
     );
   }
   const { runPlain } = await import('../plain/plain.js');

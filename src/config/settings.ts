@@ -1,8 +1,9 @@
 // User settings, kept with conf: defaults for flags the operator would otherwise repeat on
 // every command. Every setting has a flag that overrides it (see FLAG_FOR).
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Conf from 'conf';
+import type Conf from 'conf';
 import { InputError } from '../input/problem.js';
 
 export type Theme = 'dark' | 'light' | 'mono';
@@ -68,28 +69,76 @@ export function defaultStateDir(env: NodeJS.ProcessEnv): string {
   return path.join(base, 'runbook');
 }
 
-/** The settings store. RUNBOOK_CONFIG_DIR moves it (tests use a temp directory). */
-export function openSettingsStore(env: NodeJS.ProcessEnv): Conf<Stored> {
+/** A hand-edited settings file that no longer parses or fits the schema: bad input, exit 2. */
+const unusable = (message: string) =>
+  new InputError([
+    { file: 'settings', severity: 'error', message: `the settings file cannot be used: ${message}; fix it, or delete it to start over` },
+  ]);
+
+/**
+ * The settings store, to change settings (`runbook config`). RUNBOOK_CONFIG_DIR moves it (tests
+ * use a temp directory). Loaded on demand: conf compiles its schema with ajv, which costs a
+ * start-up hundreds of milliseconds; reading settings (loadSettings) does without it.
+ */
+export async function openSettingsStore(env: NodeJS.ProcessEnv): Promise<Conf<Stored>> {
+  const { default: Conf } = await import('conf');
   try {
-    return createStore(env);
+    return new Conf<Stored>({
+      projectName: 'runbook',
+      projectSuffix: '',
+      ...(env.RUNBOOK_CONFIG_DIR ? { cwd: env.RUNBOOK_CONFIG_DIR } : {}),
+      schema: schema as never,
+      clearInvalidConfig: false,
+      configFileMode: 0o600,
+    });
   } catch (error) {
-    // A hand-edited settings file that no longer parses or fits the schema: bad input, exit 2.
-    const message = (error as Error).message.replace(/^Config schema violation: /, '');
-    throw new InputError([
-      { file: 'settings', severity: 'error', message: `the settings file cannot be used: ${message}; fix it, or delete it to start over` },
-    ]);
+    throw unusable((error as Error).message.replace(/^Config schema violation: /, ''));
   }
 }
 
-function createStore(env: NodeJS.ProcessEnv): Conf<Stored> {
-  return new Conf<Stored>({
-    projectName: 'runbook',
-    projectSuffix: '',
-    ...(env.RUNBOOK_CONFIG_DIR ? { cwd: env.RUNBOOK_CONFIG_DIR } : {}),
-    schema: schema as never,
-    clearInvalidConfig: false,
-    configFileMode: 0o600,
-  });
+/** Where conf keeps the settings: RUNBOOK_CONFIG_DIR, else env-paths' config directory (as conf finds it). */
+export function settingsFile(env: NodeJS.ProcessEnv): string {
+  if (env.RUNBOOK_CONFIG_DIR) return path.resolve(env.RUNBOOK_CONFIG_DIR, 'config.json');
+  // env-paths reads the process's environment and home, whatever a command was given.
+  const home = os.homedir();
+  const dir =
+    process.platform === 'darwin'
+      ? path.join(home, 'Library', 'Preferences', 'runbook')
+      : process.platform === 'win32'
+        ? path.join(process.env.APPDATA || path.join(home, 'AppData', 'Roaming'), 'runbook', 'Config')
+        : path.join(process.env.XDG_CONFIG_HOME || path.join(home, '.config'), 'runbook');
+  return path.join(dir, 'config.json');
+}
+
+/** The stored settings, checked against the same schema conf keeps them by (without compiling it). */
+function readStored(env: NodeJS.ProcessEnv): Stored {
+  let text: string;
+  try {
+    text = readFileSync(settingsFile(env), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw unusable((error as Error).message);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw unusable((error as Error).message);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw unusable('it is not a JSON object');
+  const problems: string[] = [];
+  for (const key of SETTING_KEYS) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    const rule: { minLength?: number; pattern?: string; enum?: readonly string[] } = schema[key];
+    if (typeof v !== 'string') problems.push(`\`${key}\` must be string`);
+    else if (rule.minLength !== undefined && v.length < rule.minLength)
+      problems.push(`\`${key}\` must NOT have fewer than ${rule.minLength} characters`);
+    else if (rule.pattern && !new RegExp(rule.pattern, 'u').test(v)) problems.push(`\`${key}\` must match pattern "${rule.pattern}"`);
+    else if (rule.enum && !rule.enum.includes(v)) problems.push(`\`${key}\` must be equal to one of the allowed values`);
+  }
+  if (problems.length > 0) throw unusable(problems.join('; '));
+  return value as Stored;
 }
 
 export function expandHome(file: string, env: NodeJS.ProcessEnv): string {
@@ -98,7 +147,7 @@ export function expandHome(file: string, env: NodeJS.ProcessEnv): string {
 
 /** Reads the settings; a broken settings file is reported as bad input by the caller. */
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
-  const stored = openSettingsStore(env).store;
+  const stored = readStored(env);
   return {
     ...(stored.inventory ? { inventory: expandHome(stored.inventory, env) } : {}),
     ...(stored.sshUser ? { sshUser: stored.sshUser } : {}),
@@ -118,8 +167,8 @@ export interface SettingRow {
 }
 
 /** Each setting with where its value comes from, for `runbook config`. */
-export function describeSettings(env: NodeJS.ProcessEnv): { file: string; rows: SettingRow[] } {
-  const store = openSettingsStore(env);
+export async function describeSettings(env: NodeJS.ProcessEnv): Promise<{ file: string; rows: SettingRow[] }> {
+  const store = await openSettingsStore(env);
   const effective = loadSettings(env);
   const rows = SETTING_KEYS.map((key): SettingRow => {
     const stored = store.get(key);

@@ -140,6 +140,19 @@ export function formatRecord(r: JournalRecord, state?: RunState, lastTail?: read
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
 
+/**
+ * Which health records are news, for one reader of a run: a node found failing, or whose health
+ * changed; a node found healthy at its first probe is not news. A player and a watcher say the same.
+ */
+export function healthNewsFilter(): (r: Extract<JournalRecord, { event: 'health' }>) => boolean {
+  const seen = new Map<string, boolean>();
+  return (r) => {
+    const before = seen.get(r.node);
+    seen.set(r.node, r.ok);
+    return before === undefined ? !r.ok : before !== r.ok || !r.ok;
+  };
+}
+
 /** The last line of plain mode. */
 export function summaryLine(
   counts: { passed: number; failed: number; skipped: number; interrupted: number; notRun: number; durationMs: number },

@@ -7,7 +7,7 @@ import type { JournalRecord, OperatorAction } from '../engine/events.js';
 import type { Runner } from '../engine/runner.js';
 import { confirmGroup, type ConfirmGroup, type Prompt } from '../engine/state.js';
 import { formatDuration } from '../runbook/duration.js';
-import { INTERRUPTED_KEYS, countsOf, exitStatus, formatRecord, groupLines, promptLine, summaryLine } from './format.js';
+import { INTERRUPTED_KEYS, countsOf, exitStatus, formatRecord, groupLines, healthNewsFilter, promptLine, summaryLine } from './format.js';
 import { stripControls } from '../input/controls.js';
 import { HealthMonitor, probedRoles } from '../diagnostics/health.js';
 import { resolveCommand, roleOf, troubleshootCommands } from '../diagnostics/troubleshoot.js';
@@ -119,12 +119,7 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
         })
       : undefined;
   let probing = false;
-  const healthSeen = new Map<string, boolean>();
-  const healthNews = (r: Extract<JournalRecord, { event: 'health' }>): boolean => {
-    const before = healthSeen.get(r.node);
-    healthSeen.set(r.node, r.ok);
-    return before === undefined ? !r.ok : before !== r.ok || !r.ok;
-  };
+  const healthNews = healthNewsFilter();
 
   // One question at a time: the next is read from a state that already holds the last answer.
   const askLoop = async () => {

@@ -276,6 +276,39 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
   }
 }
 
+/**
+ * The nodes a training's inventory names (names, roles, the 10.0.x.x labels), without starting a
+ * cluster: what a watcher of a training needs to lay out the run's plan. Addresses are loopback
+ * and no port is given: a watcher never connects.
+ */
+export function simulatedNodes(options: { scenario: string; masters?: number; agents?: number }): InventoryNode[] {
+  const def = findScenario(options.scenario);
+  if (!def) throw new TypeError(`unknown scenario "${options.scenario}"`);
+  const clock = new SimClock({ manual: true });
+  try {
+    const installedVersion = '1.11.4';
+    const model = new ClusterModel({
+      clock,
+      seed: 1,
+      masters: options.masters ?? 3,
+      agents: options.agents ?? 5,
+      publicAgents: def.shape?.publicAgents ?? 1,
+      installedVersion,
+      targetVersion: def.configOnly ? installedVersion : nextPatch(installedVersion),
+      security: def.security,
+      clusterName: `sim-${def.name}`,
+      faults: def.faults,
+    });
+    const privateAgents = model.agents.filter((a) => a.role === 'agent');
+    const unlisted = def.faults.unlistedAgent && privateAgents.length > 1 ? privateAgents.at(-1)?.name : undefined;
+    return model.nodes
+      .filter((info) => info.name !== unlisted)
+      .map((info) => ({ name: info.name, address: '127.0.0.1', ip: info.ip, roles: [info.role], vars: {} }));
+  } finally {
+    clock.dispose();
+  }
+}
+
 /** Keys kept in a directory from an earlier start, if any. */
 async function readKeys(
   identityFile: string,

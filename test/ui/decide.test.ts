@@ -205,6 +205,37 @@ describe('the controller decides with no screen mounted', () => {
     t.verify();
   });
 
+  it('a watcher (read-only): a gate fails and nothing is run on the node, nothing is said as if a key had been refused', async () => {
+    const rb = runbook(
+      [
+        section('agents', [{ id: 'registered', run: 'curl -fsS http://{{node.ip}}:5051/metrics/snapshot', troubleshoot: 'mesos agent' }], {
+          on: 'agent',
+        }),
+      ],
+      { title: 'Agents', roles: { agent: { troubleshoot: [{ title: 'mesos agent', run: 'sudo journalctl -u dcos-mesos-slave -n 5' }] } } },
+    );
+    // Only the gate's command is expected: a troubleshooting command would be a call the fake refuses.
+    const t = new FakeTransport().expect(/metrics\/snapshot/, { exit: 7, stderr: 'curl: (7) Failed to connect' }, { node: 'agent-1' });
+    const runner = new Runner({ state: stateOf(rb, patchCluster(0, 1)), transportFor: () => t, by: 'alice' });
+    const controller = new TuiController({
+      runner,
+      transportFor: () => t,
+      size: { columns: 120, rows: 40 },
+      health: false,
+      maxFps: 1000,
+      readOnly: 'read-only: the player at alice@host (pid 1) answers',
+    });
+    cleanup.push(() => controller.close());
+    runner.start();
+    await until(() => controller.snapshot().state.prompts.some((p) => p.kind === 'failure'));
+    await new Promise((r) => setTimeout(r, 100));
+    const { ui } = controller.snapshot();
+    expect(ui.troubleshoot.open).toBe(false);
+    expect(ui.message).toBeUndefined();
+    expect(t.calls.map((c) => c.command)).toEqual(['curl -fsS http://10.0.1.1:5051/metrics/snapshot']);
+    runner.dispatch({ type: 'abort', by: 'alice' });
+  });
+
   it('the terminal shrinks under a listed group and grows again: a, pressed at once, waits for the list to have been read', async () => {
     const rb = runbook(
       [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { confirmGroup, type Prompt } from '../../src/engine/state.js';
+import { confirmGroup, type ConfirmGroup, type Prompt } from '../../src/engine/state.js';
 import {
   CONFIRM_GUARD_MS,
   activeMode,
@@ -316,3 +316,59 @@ describe('the screen reducer', () => {
     });
   });
 });
+
+describe('a watcher (read-only)', () => {
+  const readOnly = 'read-only: the player at alice@bastion (pid 42) answers';
+  // Every key that acts on the run, in the situation where it would act for a player.
+  it.each([
+    ['enter starts a ready run', ['enter'], { phase: 'ready' as const }],
+    ['enter continues a paused run', ['enter'], { phase: 'paused' as const }],
+    ['y confirms', ['y'], { confirm }],
+    ['a confirms a group', ['a'], { confirm, group: confirmGroupOf() }],
+    ['n refuses', ['n'], { confirm }],
+    ['s skips at a confirmation', ['s'], { confirm }],
+    ['enter submits a typed confirmation', ['master-1=master-1', 'enter'], { confirm: typed }],
+    ['escape refuses a typed confirmation', ['escape'], { confirm: typed }],
+    ['r retries', ['r'], { decision: failure }],
+    ['s skips a failure', ['s'], { decision: failure }],
+    ['r runs an interrupted step again', ['r'], { decision: interrupted }],
+    ['d marks it done', ['d'], { decision: interrupted }],
+    ['v verifies', ['v'], { decision: { ...interrupted, choices: ['verify', 'skip'] as const } as typeof interrupted }],
+    ['p pauses', ['p'], {}],
+    ['t troubleshoots (a command on the node)', ['t'], {}],
+    ['1 runs a troubleshooting command', ['1'], {}],
+    ['x stops one', ['x'], {}],
+    ['o opens a shell', ['o'], { inTmux: true }],
+    ['O follows a command', ['O'], { inTmux: true }],
+  ] as [string, string[], Partial<UiContext>][])('%s: nothing is done, and it says who answers', (_what, keys, ctx) => {
+    const player = press(keys, ctx);
+    const watcher = press(keys, { ...ctx, readOnly });
+    // The same key does something for the player (an effect or a dialog opening), so the table means something.
+    expect(player.effects.length > 0 || player.ui.input !== undefined || player.ui.troubleshoot.open).toBe(true);
+    expect(watcher.effects).toEqual([]);
+    expect(watcher.ui.input).toBeUndefined();
+    expect(watcher.ui.message).toMatchObject({ text: readOnly, error: true });
+  });
+
+  it('a typed confirmation on screen takes no text; q leaves at once, without the quit dialog', () => {
+    const typing = press(['m', 'q'], { confirm: typed, readOnly });
+    expect(typing.ui.typed.text).toBe('');
+    expect(typing.effects).toEqual([{ type: 'quit' }]);
+    expect(press(['q'], { phase: 'running', readOnly }).effects).toEqual([{ type: 'quit' }]);
+    expect(press(['ctrl+c'], { confirm, readOnly }).effects).toEqual([{ type: 'quit' }]);
+  });
+
+  it('looking around works: focus, selection, scrolling, the filter, help', () => {
+    const r = press(['tab', 'j', 'j', '/', 'a=a', 'enter', '?'], { readOnly });
+    expect(r.effects).toEqual([]);
+    expect(r.ui.selectedNode).toBe('agent-1');
+    expect(r.ui.filter).toBe('a');
+    expect(r.ui.help.open).toBe(true);
+    expect(r.ui.message).toBeUndefined();
+  });
+});
+
+function confirmGroupOf(): ConfirmGroup {
+  const other = { ...confirm, id: 'confirm:agents/run-patch-script@agent-4', task: 'agents/run-patch-script@agent-4', node: 'agent-4' };
+  return { section: confirm.section, step: confirm.step, prompts: [confirm, other], sameCommand: true };
+}

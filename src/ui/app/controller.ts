@@ -87,8 +87,11 @@ function refusedKey(state: RunState): string | undefined {
   return view?.status === 'failed' && view.failures.length > 0 ? String(state.preflight?.startedAt) : undefined;
 }
 
+/** What the screen reads of a run and asks of it: a player's Runner, or a watcher's WatchedRun. */
+export type RunSource = Pick<Runner, 'getState' | 'subscribe' | 'output' | 'start' | 'dispatch' | 'probe' | 'troubleshoot'>;
+
 export interface ControllerOptions {
-  runner: Runner;
+  runner: RunSource;
   transportFor: (node: InventoryNode) => Transport;
   /** The runner's clock (scaled for the simulator): countdowns and elapsed time use it. */
   clock?: Clock;
@@ -111,11 +114,14 @@ export interface ControllerOptions {
    * paints rows, it never changes their count: mono by default.
    */
   theme?: Theme;
+  /** A watcher: nothing but quit is performed; this is said instead (see UiContext.readOnly). */
+  readOnly?: string;
 }
 
 export class TuiController {
-  readonly runner: Runner;
+  readonly runner: RunSource;
   readonly clock: Clock;
+  readonly readOnly: string | undefined;
   readonly target: string;
   readonly training: boolean;
   readonly inTmux: boolean;
@@ -150,6 +156,7 @@ export class TuiController {
     this.clock = options.clock ?? realClock;
     this.target = options.target ?? describeTarget(options.runner.getState());
     this.training = options.training ?? false;
+    this.readOnly = options.readOnly;
     this.inTmux = inTmux(options.env ?? {});
     this.wallClock = options.wallClock ?? (() => Date.now());
     this.minInterval = 1000 / Math.max(1, options.maxFps ?? 20);
@@ -204,6 +211,7 @@ export class TuiController {
         target: this.target,
         training: this.training,
         inTmux: this.inTmux,
+        ...(this.readOnly !== undefined ? { readOnly: this.readOnly } : {}),
         output: (node, task) => this.runner.output.lines(node, task),
         ...(snap.notice ? { notice: snap.notice } : {}),
         situationAt: snap.situationAt,
@@ -286,6 +294,8 @@ export class TuiController {
 
   private see(msgs: readonly SeenMsg[]): void {
     for (const msg of msgs) {
+      // A watcher runs nothing on the nodes: a failure does not open troubleshooting there.
+      if (this.readOnly !== undefined && msg.type === 'gate-failed') continue;
       const r = uiSee(this.ui, msg);
       this.ui = r.ui;
       for (const e of r.effects) this.perform(e);
@@ -318,6 +328,8 @@ export class TuiController {
   /** Performs an effect of the screen's reducer. */
   perform(effect: UiEffect): void {
     const state = this.runner.getState();
+    // A watcher's screen acts on nothing, whatever asks (a key, a failure opening troubleshooting).
+    if (this.readOnly !== undefined && effect.type !== 'quit') return this.say(this.readOnly, true);
     switch (effect.type) {
       case 'start':
         this.runner.start();

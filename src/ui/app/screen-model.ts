@@ -55,6 +55,8 @@ export interface ScreenRun {
   target: string;
   training: boolean;
   inTmux: boolean;
+  /** A watcher's screen: what a key that would act on the run says instead. */
+  readOnly?: string;
   /** The lines a node's task printed (the runner's output store). */
   output: (node: string, task: string) => readonly OutputLine[];
   /** The last thing the controller had to say (a rejected action, a tmux error). */
@@ -264,6 +266,7 @@ export function screenModel(
     ...(suggested !== undefined ? { troubleshootSuggested: suggested } : {}),
     helpLines: ui.help.open ? helpRows(columns - 4, theme).length : 0,
     inTmux: run.inTmux,
+    ...(run.readOnly !== undefined ? { readOnly: run.readOnly } : {}),
   };
 
   // ---- the panes' props ----

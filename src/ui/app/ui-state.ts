@@ -108,6 +108,11 @@ export interface UiContext {
   troubleshootSuggested?: number;
   helpLines: number;
   inTmux: boolean;
+  /**
+   * A watcher (runbook watch): what keys that act on the run say instead, e.g. "read-only: the
+   * player at host answers". Selection, scrolling, help and q still work; q leaves at once.
+   */
+  readOnly?: string;
 }
 
 export type UiEffect =
@@ -221,11 +226,40 @@ function say(ui: UiState, text: string, at: number, error = false): UiState {
   return { ...ui, message: { text, error, at } };
 }
 
+/** What a watcher may do: look around, read the help, leave. Every other command acts on the run (or on its nodes). */
+const WATCHER_COMMANDS: ReadonlySet<CommandId> = new Set([
+  'focus.next',
+  'focus.prev',
+  'up',
+  'down',
+  'page.up',
+  'page.down',
+  'first',
+  'last',
+  'filter',
+  'input.submit',
+  'input.cancel',
+  'help',
+  'help.close',
+  'quit',
+]);
+
 function onKey(ui: UiState, msg: Extract<UiMsg, { type: 'key' }>, ctx: UiContext): UiResult {
-  const mode = activeMode(ui, ctx);
+  const active = activeMode(ui, ctx);
+  // A watcher types no confirmation: a typed prompt on screen takes keys as a plain one does (q leaves).
+  const mode = ctx.readOnly !== undefined && active === 'typed' ? 'confirm' : active;
   // ctrl+c always reaches the quit dialog; pressed there, it quits.
   let binding = commandFor(mode, msg.name);
   if (!binding && msg.name === 'ctrl+c') binding = commandFor(mode === 'quit' ? 'quit' : 'steps', mode === 'quit' ? 'y' : 'q');
+  // A watcher sees the player's question but does not answer it: whatever is typed there says so.
+  if (ctx.readOnly !== undefined && !binding && mode === 'confirm') return { ui: say(ui, ctx.readOnly, msg.at, true), effects: [] };
+  if (ctx.readOnly !== undefined && binding) {
+    // Leaving does not touch the run: no dialog.
+    if (binding.id === 'quit') return { ui, effects: [{ type: 'quit' }] };
+    // A reason is typed only to skip or mark done, which a watcher cannot do.
+    if (!WATCHER_COMMANDS.has(binding.id) || (binding.id === 'input.submit' && ui.input?.kind !== 'filter'))
+      return { ui: say(ui, ctx.readOnly, msg.at, true), effects: [] };
+  }
   const confirmKey = ctx.confirm ? `${ctx.confirm.id}#${ctx.confirm.askedAt}` : undefined;
   if (mode === 'confirm' || mode === 'typed') {
     // The key-repeat guard: answers count only after the prompt has been up, and the keyboard
