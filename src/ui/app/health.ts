@@ -19,7 +19,13 @@ export const DEFAULT_HEALTH_EVERY_MS = 15_000;
  * (--time-scale) or thousands of nodes would otherwise probe without pause and take a core
  * (bench/idle-cpu.ts): past this budget each node's period stretches instead.
  */
-export const PROBES_PER_REAL_SECOND = 100;
+export const PROBES_PER_REAL_SECOND = 40;
+/**
+ * A role with at most this many probed nodes always has a row per node, health column included
+ * (the grid collapses only bigger groups into a dot map): its nodes keep the runbook's `every`
+ * and stay out of the budget, which the roles of many nodes share.
+ */
+export const ROW_ROLE_SIZE = 5;
 
 export interface HealthOptions {
   state: () => RunState;
@@ -64,6 +70,8 @@ export class HealthMonitor {
   version = 0;
   /** When each probed node is next due; its size is the number of probed nodes. */
   private readonly due = new Map<string, number>();
+  /** Probed nodes of roles of many nodes: they share the budget. */
+  private readonly budgeted = new Set<string>();
   /** The same, earliest first, without the nodes being probed now. */
   private readonly queue = new DueQueue();
   private readonly inFlight = new Set<string>();
@@ -82,11 +90,17 @@ export class HealthMonitor {
     this.running = true;
     const state = this.options.state();
     const now = this.options.clock.now();
+    const byRole = new Map<string, string[]>();
     for (const name of state.plan.targets.keys()) {
       if (!probeFor(state, name)) continue;
       this.due.set(name, now);
       this.queue.push(now, name);
+      const role = roleOf(state, name) ?? '';
+      const names = byRole.get(role);
+      if (names) names.push(name);
+      else byRole.set(role, [name]);
     }
+    for (const names of byRole.values()) if (names.length > ROW_ROLE_SIZE) for (const name of names) this.budgeted.add(name);
     this.pump();
   }
 
@@ -155,7 +169,7 @@ export class HealthMonitor {
       if (this.running) {
         if (fact) this.record(name, fact);
         if (probe) {
-          const at = this.options.clock.now() + Math.max(every, this.budgetPeriod());
+          const at = this.options.clock.now() + (this.budgeted.has(name) ? Math.max(every, this.budgetPeriod()) : every);
           this.due.set(name, at);
           this.queue.push(at, name);
         } else this.due.delete(name);
@@ -164,9 +178,9 @@ export class HealthMonitor {
     }
   }
 
-  /** The shortest period, in the clock's time, that keeps all nodes within the real-time budget. */
+  /** The shortest period, in the clock's time, that keeps the budgeted nodes within the real-time budget. */
   private budgetPeriod(): number {
-    return (this.due.size / PROBES_PER_REAL_SECOND) * 1000 * this.options.clock.scale;
+    return (this.budgeted.size / PROBES_PER_REAL_SECOND) * 1000 * this.options.clock.scale;
   }
 
   private record(name: string, fact: HealthFact): void {
