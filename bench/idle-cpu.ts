@@ -7,7 +7,8 @@
 // 50; RSS under 300 MB and flat while idle (its growth over the window near zero).
 //
 // Each figure is the median of IDLE_RUNS runs (default 3); IDLE_WINDOW_MS sets the idle window
-// (default 20 s), IDLE_SCALES the time scales (default 1,50). To profile the idle window:
+// (default 20 s), IDLE_SETTLE_MS the wait before it (default 5 s), IDLE_SCALES the time scales
+// (default 1,50). To profile the idle window:
 // IDLE_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/p --heapsnapshot-signal=SIGUSR2' adds those
 // flags to the player's node, and with --heapsnapshot-signal a heap snapshot is taken at the
 // start and at the end of the window (the CPU figure then includes the snapshots).
@@ -21,7 +22,7 @@ import { packageRoot } from '../src/cli/package-files.js';
 
 const SCALES = (process.env.IDLE_SCALES ?? '1,50').split(',').map(Number);
 const RUNS = Math.max(1, Number(process.env.IDLE_RUNS ?? 3));
-const SETTLE_MS = 5_000;
+const SETTLE_MS = Number(process.env.IDLE_SETTLE_MS ?? 5_000);
 const WINDOW_MS = Number(process.env.IDLE_WINDOW_MS ?? 20_000);
 const START_LIMIT_MS = 300_000; // the pre-flight of 2,005 nodes on a busy machine
 const TICKS = 100; // USER_HZ on Linux
