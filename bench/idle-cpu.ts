@@ -3,7 +3,15 @@
 // each of the 2,003 nodes, so every 0.3 s at scale 50), the spinners and the simulator answering
 // them cost while the operator reads. The player runs in a pseudo-terminal (util-linux `script`),
 // as on an operator's terminal; the simulator runs inside the player's process, so the figure
-// covers both. Target: health probes must not saturate a core (well under 100%).
+// covers both. Targets (issue 14): under 10% of a core at time scale 1, under 50% at time scale
+// 50; RSS under 300 MB and flat while idle (its growth over the window near zero).
+//
+// Each figure is the median of IDLE_RUNS runs (default 3); IDLE_WINDOW_MS sets the idle window
+// (default 20 s), IDLE_SETTLE_MS the wait before it (default 5 s), IDLE_SCALES the time scales
+// (default 1,50). To profile the idle window:
+// IDLE_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/p --heapsnapshot-signal=SIGUSR2' adds those
+// flags to the player's node, and with --heapsnapshot-signal a heap snapshot is taken at the
+// start and at the end of the window (the CPU figure then includes the snapshots).
 //
 // RUNBOOK_BENCH_ROOT=<another checkout> measures that one instead (for a before/after).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,11 +20,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../src/cli/package-files.js';
 
-const SCALES = [1, 50];
-const SETTLE_MS = 5_000;
-const WINDOW_MS = 20_000;
-const START_LIMIT_MS = 120_000;
+const SCALES = (process.env.IDLE_SCALES ?? '1,50').split(',').map(Number);
+const RUNS = Math.max(1, Number(process.env.IDLE_RUNS ?? 3));
+const SETTLE_MS = Number(process.env.IDLE_SETTLE_MS ?? 5_000);
+const WINDOW_MS = Number(process.env.IDLE_WINDOW_MS ?? 20_000);
+const START_LIMIT_MS = 300_000; // the pre-flight of 2,005 nodes on a busy machine
 const TICKS = 100; // USER_HZ on Linux
+const NODE_FLAGS = process.env.IDLE_NODE_FLAGS ?? '';
+const SNAPSHOT_SIGNAL = /--heapsnapshot-signal=(\w+)/.exec(NODE_FLAGS)?.[1] as NodeJS.Signals | undefined;
 
 /** CPU seconds (user + system) a process has used. */
 function cpuSeconds(pid: number): number {
@@ -34,6 +45,32 @@ function childOf(pid: number): number | undefined {
   }
 }
 
+/** Resident set size of a process, MB. */
+function rssMb(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+interface Sample {
+  cpu: number;
+  rssStartMb: number;
+  rssEndMb: number;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const plain = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g, '');
 
@@ -45,13 +82,13 @@ async function until(what: string, test: () => boolean, ms: number): Promise<voi
   }
 }
 
-async function measure(root: string, scale: number): Promise<{ cpu: number; rssMb: number }> {
+async function measure(root: string, scale: number): Promise<Sample> {
   const dir = mkdtempSync(path.join(tmpdir(), 'runbook-bench-idle-'));
   let child: ChildProcess | undefined;
   let player: number | undefined;
   try {
     const cli = path.join(root, 'bin', 'runbook.js');
-    const command = `stty cols 160 rows 50; exec ${process.execPath} ${cli} train --nodes 3,2000 --time-scale ${scale} --state-dir ${dir}/state`;
+    const command = `stty cols 160 rows 50; exec ${process.execPath} ${NODE_FLAGS} ${cli} train --nodes 3,2000 --time-scale ${scale} --state-dir ${dir}/state`;
     child = spawn('script', ['-qfec', command, '/dev/null'], {
       cwd: root,
       env: { PATH: process.env.PATH, HOME: dir, RUNBOOK_CONFIG_DIR: path.join(dir, 'config'), TERM: 'xterm-256color' },
@@ -68,12 +105,14 @@ async function measure(root: string, scale: number): Promise<{ cpu: number; rssM
     // The first step asks for an acknowledgement: the player waits for the operator there.
     await until('the first confirmation', () => /Confirm on \S+|y done {3}n refuse/.test(plain(out)), START_LIMIT_MS);
     await sleep(SETTLE_MS);
+    const rssStartMb = rssMb(player);
     const before = cpuSeconds(player);
     const t0 = performance.now();
+    if (SNAPSHOT_SIGNAL) process.kill(player, SNAPSHOT_SIGNAL);
     await sleep(WINDOW_MS);
+    if (SNAPSHOT_SIGNAL) process.kill(player, SNAPSHOT_SIGNAL);
     const cpu = (cpuSeconds(player) - before) / ((performance.now() - t0) / 1000);
-    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${player}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-    return { cpu: Math.round(cpu * 1000) / 10, rssMb: Math.round(rss) };
+    return { cpu: cpu * 100, rssStartMb, rssEndMb: rssMb(player) };
   } finally {
     if (player !== undefined) {
       try {
@@ -81,7 +120,9 @@ async function measure(root: string, scale: number): Promise<{ cpu: number; rssM
       } catch {
         // already gone
       }
-      await sleep(1500);
+      // A CPU profile is written on the way out: give it time.
+      const end = Date.now() + (NODE_FLAGS ? 60_000 : 1500);
+      while (Date.now() < end && alive(player)) await sleep(100);
       try {
         process.kill(player, 'SIGKILL');
       } catch {
@@ -96,10 +137,20 @@ async function measure(root: string, scale: number): Promise<{ cpu: number; rssM
 export async function run(): Promise<Record<string, number | string>> {
   const root = process.env.RUNBOOK_BENCH_ROOT ?? packageRoot();
   const out: Record<string, number | string> = { checkout: root };
+  out.runs = RUNS;
+  out['idle window, s'] = WINDOW_MS / 1000;
+  const round = (n: number) => Math.round(n * 10) / 10;
   for (const scale of SCALES) {
-    const { cpu, rssMb } = await measure(root, scale);
-    out[`time scale ${scale}: idle CPU at the first confirmation, % of one core`] = cpu;
-    out[`time scale ${scale}: RSS, MB`] = rssMb;
+    const samples: Sample[] = [];
+    for (let i = 0; i < RUNS; i++) samples.push(await measure(root, scale));
+    const at = `time scale ${scale}:`;
+    out[`${at} idle CPU at the first confirmation, % of one core`] = round(median(samples.map((s) => s.cpu)));
+    out[`${at} RSS at the start of the idle window, MB`] = round(median(samples.map((s) => s.rssStartMb)));
+    out[`${at} RSS at the end of the idle window, MB`] = round(median(samples.map((s) => s.rssEndMb)));
+    out[`${at} RSS growth over the window, MB`] = round(median(samples.map((s) => s.rssEndMb - s.rssStartMb)));
+    out[`${at} every run (CPU %, RSS start-end MB)`] = samples
+      .map((s) => `${round(s.cpu)} ${Math.round(s.rssStartMb)}-${Math.round(s.rssEndMb)}`)
+      .join(', ');
   }
   return out;
 }

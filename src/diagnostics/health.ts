@@ -9,6 +9,7 @@ import type { Clock } from '../engine/clock.js';
 import type { HealthVerdict } from '../engine/runner.js';
 import type { RunState } from '../engine/state.js';
 import { scopeFor } from '../engine/update.js';
+import { DueQueue } from './due-queue.js';
 import { roleOf } from './troubleshoot.js';
 
 /** The last health probe of a node. */
@@ -26,7 +27,13 @@ export const DEFAULT_HEALTH_EVERY_MS = 15_000;
  * (--time-scale) or thousands of nodes would otherwise probe without pause and take a core
  * (bench/idle-cpu.ts): past this budget each node's period stretches instead.
  */
-export const PROBES_PER_REAL_SECOND = 100;
+export const PROBES_PER_REAL_SECOND = 40;
+/**
+ * A role with at most this many probed nodes always has a row per node, health column included
+ * (the grid collapses only bigger groups into a dot map): its nodes keep the runbook's `every`
+ * and stay out of the budget, which the roles of many nodes share.
+ */
+export const ROW_ROLE_SIZE = 5;
 
 export interface HealthOptions {
   state: () => RunState;
@@ -69,10 +76,17 @@ export class HealthMonitor {
   /** Facts by node; read with `version` to know when they changed. */
   readonly facts = new Map<string, HealthFact>();
   version = 0;
+  /** When each probed node is next due; its size is the number of probed nodes. */
   private readonly due = new Map<string, number>();
+  /** Probed nodes of roles of many nodes: they share the budget. */
+  private readonly budgeted = new Set<string>();
+  /** The same, earliest first, without the nodes being probed now. */
+  private readonly queue = new DueQueue();
   private readonly inFlight = new Set<string>();
   private readonly stopper = new AbortController();
-  private wake: AbortController | undefined;
+  /** The one wait for the earliest due node, and the time it ends. */
+  private sleeper: AbortController | undefined;
+  private armedAt: number | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
 
@@ -84,36 +98,63 @@ export class HealthMonitor {
     this.running = true;
     const state = this.options.state();
     const now = this.options.clock.now();
-    for (const name of state.plan.targets.keys()) if (probeFor(state, name)) this.due.set(name, now);
-    void this.loop();
+    const byRole = new Map<string, string[]>();
+    for (const name of state.plan.targets.keys()) {
+      if (!probeFor(state, name)) continue;
+      this.due.set(name, now);
+      this.queue.push(now, name);
+      const role = roleOf(state, name) ?? '';
+      const names = byRole.get(role);
+      if (names) names.push(name);
+      else byRole.set(role, [name]);
+    }
+    for (const names of byRole.values()) if (names.length > ROW_ROLE_SIZE) for (const name of names) this.budgeted.add(name);
+    this.pump();
   }
 
   stop(): void {
     this.running = false;
     this.stopper.abort();
-    this.wake?.abort();
+    this.sleeper?.abort();
     if (this.timer) clearTimeout(this.timer);
   }
 
-  private async loop(): Promise<void> {
+  /**
+   * Starts the probes that are due while slots are free, then waits for the next due one. Called
+   * at start, when that wait ends and when a probe ends; a probe's end wakes nothing else, so
+   * thousands of nodes cost one timer and no aborted wait per probe.
+   */
+  private pump(): void {
+    if (!this.running) return;
     const limit = Math.max(1, this.options.concurrency ?? 8);
-    while (this.running) {
-      const now = this.options.clock.now();
-      let next = Infinity;
-      for (const [name, at] of this.due) {
-        if (this.inFlight.size >= limit) break;
-        if (this.inFlight.has(name)) continue;
-        if (at <= now) void this.probe(name);
-        else next = Math.min(next, at);
-      }
-      this.wake = new AbortController();
-      const onStop = () => this.wake?.abort();
-      this.stopper.signal.addEventListener('abort', onStop, { once: true });
-      // Sleep until the next probe is due, or until a probe ends and frees a slot.
-      const wait = this.inFlight.size >= limit || next === Infinity ? 60_000 : Math.max(0, next - now);
-      await this.options.clock.sleep(wait, this.wake.signal).catch(() => undefined);
-      this.stopper.signal.removeEventListener('abort', onStop);
+    const now = this.options.clock.now();
+    while (this.inFlight.size < limit) {
+      const first = this.queue.peek();
+      if (!first || first.at > now) break;
+      this.queue.pop();
+      void this.probe(first.name);
     }
+    const next = this.queue.peek();
+    // With every slot taken, the end of a probe calls again.
+    if (next && this.inFlight.size < limit) this.arm(next.at);
+  }
+
+  /** Wakes at `at`, unless a wait that ends no later is already there. */
+  private arm(at: number): void {
+    if (this.armedAt !== undefined && this.armedAt <= at) return;
+    this.sleeper?.abort();
+    const sleeper = new AbortController();
+    this.sleeper = sleeper;
+    this.armedAt = at;
+    this.options.clock.sleep(Math.max(0, at - this.options.clock.now()), sleeper.signal).then(
+      () => {
+        if (this.sleeper !== sleeper) return;
+        this.sleeper = undefined;
+        this.armedAt = undefined;
+        this.pump();
+      },
+      () => undefined,
+    );
   }
 
   private async probe(name: string): Promise<void> {
@@ -135,16 +176,19 @@ export class HealthMonitor {
       this.inFlight.delete(name);
       if (this.running) {
         if (fact) this.record(name, fact);
-        if (probe) this.due.set(name, this.options.clock.now() + Math.max(every, this.budgetPeriod()));
-        else this.due.delete(name);
-        this.wake?.abort();
+        if (probe) {
+          const at = this.options.clock.now() + (this.budgeted.has(name) ? Math.max(every, this.budgetPeriod()) : every);
+          this.due.set(name, at);
+          this.queue.push(at, name);
+        } else this.due.delete(name);
+        this.pump();
       }
     }
   }
 
-  /** The shortest period, in the clock's time, that keeps all nodes within the real-time budget. */
+  /** The shortest period, in the clock's time, that keeps the budgeted nodes within the real-time budget. */
   private budgetPeriod(): number {
-    return (this.due.size / PROBES_PER_REAL_SECOND) * 1000 * this.options.clock.scale;
+    return (this.budgeted.size / PROBES_PER_REAL_SECOND) * 1000 * this.options.clock.scale;
   }
 
   private record(name: string, fact: HealthFact): void {

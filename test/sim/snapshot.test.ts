@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readSnapshot, type SimCluster, startSimulator, writeSnapshot } from '../../src/sim/index.js';
+import { snapshotChunks } from '../../src/sim/snapshot.js';
 import { sq, sshRun } from './ssh-client.js';
 import { BOOTSTRAP_DIR, buildScript, patchNode } from './steps.js';
 
@@ -75,5 +76,25 @@ describe('a cluster snapshot', () => {
     writeFileSync(file, readFileSync(file, 'utf8').slice(0, 100));
     await expect(readSnapshot(file)).rejects.toThrow('it is not JSON (cut short or changed)');
     expect(await readSnapshot(path.join(dir, 'none.json'))).toBeUndefined();
+  });
+
+  it('is written a node at a time, in pieces of about 64 KB, and reads back the same, whatever the files on the nodes hold', async () => {
+    const a = await startSimulator({ ...shape, manualClock: true });
+    started.push(a);
+    // Every node built, and on one of them a file whose text looks like the end of the snapshot.
+    for (const n of a.model.nodes) a.model.state(n.name);
+    a.model.state('agent-1').fs.put('/tmp/trap', '"nodes":[]}} ]}} \u2028 汉字 \\ "', { mtime: 0 });
+    const snap = { ...a.snapshot(), finished: 3 };
+    const chunks = [...snapshotChunks(snap)];
+    const nodeSizes = snap.model.nodes.map((n) => JSON.stringify(n).length);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const c of chunks) expect(c.length).toBeLessThan(64 * 1024 + Math.max(...nodeSizes) + 2);
+    expect(JSON.parse(chunks.join(''))).toEqual(JSON.parse(JSON.stringify(snap)));
+    const file = path.join(dir, 'pieces.json');
+    await writeSnapshot(file, snap);
+    expect(await readSnapshot(file)).toEqual(JSON.parse(JSON.stringify(snap)));
+    // A snapshot of no node at all is still one.
+    const empty = { ...snap, model: { ...snap.model, nodes: [] } };
+    expect(JSON.parse([...snapshotChunks(empty)].join(''))).toEqual(JSON.parse(JSON.stringify(empty)));
   });
 });

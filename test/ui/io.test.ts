@@ -68,14 +68,157 @@ describe('health probes at scale', () => {
     h.start();
     for (let i = 0; i < 100 && calls < 300; i++) await settle(10);
     expect(calls).toBe(300);
-    // 300 nodes at 100 probes a real second: each node's period is 3 s of real time, 150 s of this clock.
+    // 300 nodes at 40 probes a real second: each node's period is 7.5 s of real time, 375 s of this clock.
     await fake.advance(15_000);
     await settle(20);
     expect(calls).toBe(300);
-    await fake.advance(140_000);
+    await fake.advance(355_000);
+    await settle(20);
+    expect(calls).toBe(300);
+    await fake.advance(10_000);
     for (let i = 0; i < 100 && calls < 600; i++) await settle(10);
     expect(calls).toBe(600);
     h.stop();
+  });
+});
+
+describe('the health schedule of many nodes', () => {
+  /** A clock that counts its waits, and those that were aborted before they ended. */
+  function countingClock(fake: FakeClock) {
+    const count = { sleeps: 0, aborted: 0 };
+    const clock = {
+      now: () => fake.now(),
+      scale: 1,
+      sleep: (ms: number, signal?: AbortSignal) => {
+        count.sleeps += 1;
+        return fake.sleep(ms, signal).catch((e: unknown) => {
+          count.aborted += 1;
+          throw e;
+        });
+      },
+    };
+    return { clock, count };
+  }
+
+  it('probes each node when it falls due, in order, nodes of different periods together, with one wait, not one per probe', async () => {
+    // Masters every 5 s, 40 agents every 15 s: each probe starts at exactly its due time.
+    const state = freshState(3, 40);
+    const roles = state.plan.runbook.roles!;
+    roles.master!.health = { run: 'curl -fsS http://{{node.ip}}:5050/metrics/snapshot', expect: { exit: 0 }, every: '5s' };
+    roles.agent = {
+      ...roles.agent,
+      health: { run: 'curl -fsS http://{{node.ip}}:5051/metrics/snapshot', expect: { exit: 0 }, every: '15s' },
+    };
+    const fake = new FakeClock();
+    const t0 = fake.now();
+    const { clock, count } = countingClock(fake);
+    const starts: { node: string; at: number }[] = [];
+    const h = new HealthMonitor({
+      state: () => state,
+      probe: async (node) => {
+        starts.push({ node, at: fake.now() - t0 });
+        await new Promise((r) => setImmediate(r));
+        return { ok: true, message: 'ok', at: fake.now() };
+      },
+      clock,
+      onChange: () => undefined,
+      notifyMs: 0,
+    });
+    h.start();
+    await settle(20);
+    for (let s = 0; s < 60; s++) await fake.advance(1000);
+    h.stop();
+    const of = (n: string) => starts.filter((x) => x.node === n).map((x) => x.at);
+    expect(of('master-2')).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60].map((x) => x * 1000));
+    expect(of('agent-17')).toEqual([0, 15_000, 30_000, 45_000, 60_000]);
+    expect(starts).toHaveLength(3 * 13 + 40 * 5);
+    expect(starts.map((x) => x.at)).toEqual([...starts.map((x) => x.at)].sort((a, b) => a - b));
+    // One wait for the earliest due node, not one per probe that ended: 239 probes, 13 due times.
+    expect(count.sleeps).toBeLessThan(40);
+    expect(count.aborted).toBeLessThan(20);
+  });
+
+  it('at 2,003 nodes of one role and time scale 1, a node that turns unhealthy is shown so within one period of the budget (about 50 s)', async () => {
+    const state = freshState(2003, 0);
+    const fake = new FakeClock();
+    const t0 = fake.now();
+    const bad = new Set<string>();
+    let calls = 0;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const h = new HealthMonitor({
+      state: () => state,
+      probe: async (node) => {
+        calls += 1;
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((r) => setImmediate(r));
+        inFlight -= 1;
+        return bad.has(node) ? { ok: false, message: 'exit 7', at: fake.now() } : { ok: true, message: 'ok', at: fake.now() };
+      },
+      clock: fake,
+      onChange: () => undefined,
+      notifyMs: 0,
+    });
+    h.start();
+    for (let i = 0; i < 2000 && calls < 2003; i++) await settle(1);
+    for (let i = 0; i < 50 && inFlight > 0; i++) await settle(1);
+    expect(calls).toBe(2003);
+    expect(maxInFlight).toBeLessThanOrEqual(8);
+    expect([...h.facts.values()].every((f) => f.ok)).toBe(true);
+    // 2,003 nodes at 40 probes a real second: each is probed every 50.075 s, not every 15 s.
+    await fake.advance(5_000);
+    bad.add('master-1500');
+    let shownAt: number | undefined;
+    for (let s = 0; s < 70 && shownAt === undefined; s++) {
+      await fake.advance(1000);
+      for (let i = 0; i < 200 && inFlight + (calls % 2003) > 0 && h.facts.get('master-1500')?.ok !== false; i++) await settle(1);
+      if (h.facts.get('master-1500')?.ok === false) shownAt = fake.now() - t0;
+    }
+    h.stop();
+    expect(shownAt).toBeDefined();
+    expect(shownAt!).toBeGreaterThanOrEqual(50_000);
+    expect(shownAt!).toBeLessThanOrEqual(51_000);
+    expect(h.facts.get('master-1499')?.ok).toBe(true);
+  });
+});
+
+describe('health probes of the nodes that always have a row', () => {
+  it('3 masters keep the period the runbook gives (5 s) while 2,000 agents share the budget (about 50 s each)', async () => {
+    const state = freshState(3, 2000);
+    const roles = state.plan.runbook.roles!;
+    roles.agent = {
+      ...roles.agent,
+      health: { run: 'curl -fsS http://{{node.ip}}:5051/metrics/snapshot', expect: { exit: 0 }, every: '15s' },
+    };
+    const fake = new FakeClock();
+    const t0 = fake.now();
+    const starts = new Map<string, number[]>();
+    const h = new HealthMonitor({
+      state: () => state,
+      probe: async (node) => {
+        starts.set(node, [...(starts.get(node) ?? []), fake.now() - t0]);
+        await new Promise((r) => setImmediate(r));
+        return { ok: true, message: 'ok', at: fake.now() };
+      },
+      clock: fake,
+      onChange: () => undefined,
+      notifyMs: 0,
+    });
+    h.start();
+    for (let i = 0; i < 3000 && starts.size < 2003; i++) await settle(1);
+    for (let s = 0; s < 60; s++) {
+      await fake.advance(1000);
+      for (let i = 0; i < 300 && [...starts.values()].some((x) => x.length < 2) && s >= 50; i++) await settle(1);
+    }
+    h.stop();
+    expect(starts.size).toBe(2003);
+    // Until the agents all fall due at once (their first probes took no time on this clock).
+    expect(starts.get('master-2')!.filter((at) => at < 50_000)).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40, 45].map((x) => x * 1000));
+    // 2,000 agents at 40 probes a real second: 50 s each; none is probed twice before that.
+    const agents = [...starts].filter(([n]) => n.startsWith('agent-'));
+    expect(agents.every(([, at]) => at[1] === undefined || at[1] >= 50_000)).toBe(true);
+    expect(agents.filter(([, at]) => at.length === 2).length).toBeGreaterThan(1900);
   });
 });
 
