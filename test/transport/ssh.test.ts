@@ -60,6 +60,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Data segments sent so far by every established TCP connection to host:port (ss -i). */
+async function dataSegmentsTo(host: string, port: number): Promise<number> {
+  const { stdout } = await run('ss', ['-tinH', 'state', 'established', 'dst', `${host}:${port}`]);
+  return [...stdout.matchAll(/data_segs_out:(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
 describe('jump specifications', () => {
   it.each([
     ['core@bastion:2222', { user: 'core', host: 'bastion', port: 2222 }],
@@ -362,6 +368,29 @@ describe.skipIf(missing)(`SSH transport against a real sshd${missing ? ` (skippe
     } finally {
       if (pid) process.kill(pid, 'SIGTERM');
     }
+  });
+
+  it('sends each burst of packets in one TCP segment: about 3 per command, not 5', async () => {
+    // Counted by the kernel (ss -i, data segments our sockets to this sshd sent), not by a spy:
+    // TCP_NODELAY makes every write its own segment, so this is the number of writes that left.
+    const t = transport();
+    const node = nodeOf(sshd, 'counted');
+    expect(await t.connect(node)).toEqual({ ok: true });
+    const before = await dataSegmentsTo(sshd.host, sshd.port);
+    const commands = 20;
+    for (let i = 0; i < commands; i++) expect((await t.exec(node, `echo ${i}`)).stdout).toBe(`${i}\n`);
+    const perCommand = ((await dataSegmentsTo(sshd.host, sshd.port)) - before) / commands;
+    // Channel open, exec request, script + EOF, close (+ the next open): one packet each was 5.
+    expect(perCommand).toBeGreaterThanOrEqual(2.5);
+    expect(perCommand).toBeLessThanOrEqual(3.5);
+  });
+
+  it('delivers a script larger than the window and a packet, in order, while writes are gathered', async () => {
+    const filler = Array.from({ length: 40_000 }, (_, i) => `: line ${i} ${'x'.repeat(60)}`).join('\n');
+    const script = `${filler}\necho "$(printf '%s\\n' one two | wc -l) lines, last"`;
+    expect(script.length).toBeGreaterThan(2 * 1024 * 1024);
+    const r = await transport().exec(nodeOf(sshd), script, { timeoutMs: 60_000 });
+    expect(r).toMatchObject({ ok: true, stdout: '2 lines, last\n' });
   });
 
   it('runs 50 commands over one connection with at most 8 channels open', async () => {
