@@ -6,7 +6,8 @@
 // nothing else: every connection opened at once; the serial commands (bootstrap, each master's
 // steps in turn) one after another over warm connections; each batch of agents as waves of N
 // commands at once. Each command does what the player's does on the node: a session channel,
-// the fixed shell line, the script on its input, then end of input.
+// the fixed shell line, the script on its input, then end of input. Its packets leave as the
+// player's do, a burst in one write (src/transport/coalesce.ts).
 //
 // Target: 3 + 200 in batches of 50 at most 1.2x the floor, 3 + 20 in batches of 5 at most 1.1x.
 // Ratios are medians over `rounds`, floor and player alternating, each round with new connections.
@@ -24,6 +25,7 @@ import type { JournalRecord } from '../src/engine/events.js';
 import type { Inventory, InventoryNode } from '../src/inventory/types.js';
 import type { Runbook } from '../src/runbook/schema.js';
 import { deliveredScript, STDIN_BOOTSTRAP } from '../src/transport/delivery.js';
+import { coalescingConnection } from '../src/transport/coalesce.js';
 import { createSshTransport } from '../src/transport/ssh.js';
 import { makeKey, startSshd, type Sshd } from '../test/helpers/sshd.js';
 
@@ -84,7 +86,8 @@ async function floor(nodes: InventoryNode[], privateKey: Buffer, batch: number):
             clients.set(n.name, c);
             c.on('ready', () => resolve());
             c.on('error', reject);
-            c.connect({ host: n.address, port: n.port!, username: n.user!, privateKey, readyTimeout: 60_000 });
+            // The same socket as the player's: a floor that paid a write per packet would flatter it.
+            c.connect({ sock: coalescingConnection(n.address, n.port!), username: n.user!, privateKey, readyTimeout: 60_000 });
             c.setNoDelay(true);
           }),
       ),
