@@ -164,10 +164,19 @@ export function hostKeyAlgorithms(knownTypes: readonly string[]): string[] {
 }
 
 /** Reads known_hosts files (a missing one is simply empty), caching each until it changes. */
+/** What a file that cannot be read holds: always the same list, so that an answer can be reused. */
+const NO_ENTRIES: KnownHostEntry[] = [];
+
 export class KnownHostsStore {
   private cache = new Map<string, { mtimeMs: number; size: number; entries: KnownHostEntry[] }>();
   private readonly extra: KnownHostEntry[];
   private appending: Promise<void> = Promise.resolve();
+  /** The look at the files under way, shared by everyone who asks meanwhile; `generation` as it began. */
+  private looking: { entries: Promise<KnownHostEntry[]>; generation: number } | undefined;
+  /** Bumped by every key we add: a look begun before it may miss the key. */
+  private generation = 0;
+  /** The last answer and the per-file lists it was made of: unchanged files give the same list back. */
+  private last: { parts: KnownHostEntry[][]; all: KnownHostEntry[] } | undefined;
 
   constructor(
     readonly files: readonly string[],
@@ -177,10 +186,30 @@ export class KnownHostsStore {
     this.extra = parseKnownHosts(extraLines.join('\n'), extraSource);
   }
 
-  async entries(): Promise<KnownHostEntry[]> {
-    const all: KnownHostEntry[] = [];
-    for (const file of this.files) all.push(...(await this.read(file)));
-    all.push(...this.extra);
+  /**
+   * Every entry of the files (read again when one changed) and the supplied lines. Connections
+   * opened together (a pre-flight of hundreds) share one look at the files instead of each
+   * making its own, and get the same list back while nothing changed, not a new copy each.
+   */
+  entries(): Promise<KnownHostEntry[]> {
+    const current = this.looking;
+    if (current && current.generation === this.generation) return current.entries;
+    const look = { entries: this.readAll(), generation: this.generation };
+    this.looking = look;
+    const done = (): void => {
+      if (this.looking === look) this.looking = undefined;
+    };
+    look.entries.then(done, done);
+    return look.entries;
+  }
+
+  private async readAll(): Promise<KnownHostEntry[]> {
+    const parts: KnownHostEntry[][] = [];
+    for (const file of this.files) parts.push(await this.read(file));
+    const last = this.last;
+    if (last && parts.every((p, i) => p === last.parts[i])) return last.all;
+    const all = [...parts.flat(), ...this.extra];
+    this.last = { parts, all };
     return all;
   }
 
@@ -189,7 +218,7 @@ export class KnownHostsStore {
     try {
       st = await stat(file);
     } catch {
-      return [];
+      return NO_ENTRIES;
     }
     const cached = this.cache.get(file);
     if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return cached.entries;
@@ -254,5 +283,6 @@ export class KnownHostsStore {
     }
     await appendFile(file, prefix + line, { mode: 0o644 });
     this.cache.delete(file);
+    this.generation++;
   }
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -166,6 +166,34 @@ describe.skipIf(missing)('known_hosts checks, with keys and hashes made by OpenS
       expect(written).toBe(`10.0.0.9 ${ed.publicKey}\n`);
       expect(b.refusal()).toMatchObject({ failure: 'host-key-changed', message: expect.stringContaining('HAS CHANGED') });
     }
+  });
+
+  it('gives connections that ask together one look at the files, and the same list while nothing changed', async () => {
+    const file = join(dir, 'shared', 'known_hosts');
+    const store = new KnownHostsStore([file, join(dir, 'shared', 'absent')], [`sim-1 ${ed.publicKey}`], 'the simulator');
+    await store.add('10.0.0.1', blob(ed));
+    // A pre-flight of 300 nodes asks at once: one list, not 300 copies of every line.
+    const lists = await Promise.all(Array.from({ length: 300 }, () => store.entries()));
+    expect(new Set(lists).size).toBe(1);
+    expect(lists[0]).toHaveLength(2);
+    expect(await store.entries()).toBe(lists[0]);
+  });
+
+  it('sees a colleague replace a key in known_hosts between two looks, and its own key added during a look', async () => {
+    const file = join(dir, 'edited', 'known_hosts');
+    const store = new KnownHostsStore([file]);
+    await store.add('10.0.0.2', blob(ed));
+    const first = await store.entries();
+    expect(checkHostKey(first, '10.0.0.2', blob(ed)).status).toBe('trusted');
+    // Another terminal replaces the line with one of the same length: only the mtime says so.
+    writeFileSync(file, `10.0.0.2 ${ed2.publicKey}\n`);
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    expect(checkHostKey(await store.entries(), '10.0.0.2', blob(ed2)).status).toBe('trusted');
+    // A look under way when we add a key is not handed to anyone asking after the key is in.
+    const during = store.entries();
+    await store.add('10.0.0.3', blob(rsa));
+    expect(checkHostKey(await store.entries(), '10.0.0.3', blob(rsa)).status).toBe('trusted');
+    await during;
   });
 
   it('checks supplied lines as well as files', async () => {
