@@ -11,6 +11,10 @@
 //
 // Target: 3 + 200 in batches of 50 at most 1.2x the floor, 3 + 20 in batches of 5 at most 1.1x.
 // Ratios are medians over `rounds`, floor and player alternating, each round with new connections.
+//
+// And the pre-flight of a simulated cluster of 3 masters and 2,000 agents (`runbook train --nodes
+// 3,2000`: the simulator in the player's process) against opening as many bare connections to it,
+// all at once: at most 1.2x.
 
 import { readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +31,7 @@ import type { Runbook } from '../src/runbook/schema.js';
 import { deliveredScript, STDIN_BOOTSTRAP } from '../src/transport/delivery.js';
 import { coalescingConnection } from '../src/transport/coalesce.js';
 import { createSshTransport } from '../src/transport/ssh.js';
+import { startSimulator, type SimCluster } from '../src/sim/index.js';
 import { makeKey, startSshd, type Sshd } from '../test/helpers/sshd.js';
 
 export interface FloorOptions {
@@ -222,10 +227,109 @@ export async function measure(options: FloorOptions): Promise<Record<string, num
   }
 }
 
+/** Bare ssh2 connections to every node at once, each checking the host key it was told of. */
+async function openAll(nodes: InventoryNode[], knownHosts: readonly string[], privateKey: Buffer): Promise<number> {
+  const keyOf = new Map(knownHosts.map((l) => l.split(' ') as [string, string, string]).map(([name, , key]) => [name, key]));
+  const clients: Client[] = [];
+  const t0 = performance.now();
+  try {
+    await Promise.all(
+      nodes.map(
+        (n) =>
+          new Promise<void>((resolve, reject) => {
+            const c = new Client();
+            clients.push(c);
+            c.on('ready', () => resolve());
+            c.on('error', reject);
+            const want = keyOf.get(`[${n.address}]:${n.port}`);
+            c.connect({
+              sock: coalescingConnection(n.address, n.port!),
+              username: n.user!,
+              privateKey,
+              readyTimeout: 120_000,
+              hostVerifier: (key: Buffer) => key.toString('base64') === want,
+            });
+          }),
+      ),
+    );
+    return performance.now() - t0;
+  } finally {
+    for (const c of clients) c.end();
+  }
+}
+
+/** The Runner's pre-flight of a simulated cluster, as `runbook train` sets up its transport. */
+async function simPreflight(sim: SimCluster, dir: string): Promise<number> {
+  const inventory = sim.inventory;
+  const transport = createSshTransport({
+    knownHostsFiles: [sim.files.knownHosts, join(dir, 'known_hosts')],
+    extraKnownHosts: inventory.knownHosts ?? [],
+    agent: false,
+    homeDir: dir,
+    connectTimeoutMs: 120_000,
+  });
+  const runId = newRunId();
+  const journal = await Journal.create(join(dir, 'state'), runId);
+  try {
+    const runbook = {
+      id: 'sim-preflight',
+      title: 'sim-preflight',
+      sections: [
+        { id: 'all', title: 'all', on: [...new Set(inventory.nodes.flatMap((n) => n.roles))], steps: [{ id: 'none', run: 'true' }] },
+      ],
+    } as Runbook;
+    const state = createRunState({ plan: buildPlan(runbook, inventory), runId, file: 'x.yaml', digest: 'bench', params: {}, by: 'bench' });
+    const runner = new Runner({ state, transportFor: () => transport, journal, by: 'bench' });
+    const t0 = performance.now();
+    const checked = new Promise<number>((resolve, reject) =>
+      runner.subscribe((s) => {
+        if (s.preflight?.status === 'passed') resolve(performance.now() - t0);
+        else if (s.preflight?.status === 'failed') reject(new Error(`the pre-flight failed: ${s.preflight.failures[0]?.message}`));
+      }),
+    );
+    runner.start();
+    const ms = await checked;
+    await runner.interrupt('SIGINT');
+    return ms;
+  } finally {
+    await journal.close();
+    await transport.close();
+  }
+}
+
+export async function measureSim(rounds: number): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-floor-sim-'));
+  const sim = await startSimulator({ masters: 3, agents: 2000 });
+  try {
+    const privateKey = readFileSync(sim.files.identityFile);
+    const bare: number[] = [];
+    const preflight: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      bare.push(await openAll(sim.inventory.nodes, sim.inventory.knownHosts ?? [], privateKey));
+      preflight.push(await simPreflight(sim, dir));
+    }
+    const ratios = preflight.map((p, i) => p / bare[i]!);
+    return {
+      nodes: sim.inventory.nodes.length,
+      rounds,
+      ratio: round3(median(ratios)),
+      ratioMin: round3(Math.min(...ratios)),
+      ratioMax: round3(Math.max(...ratios)),
+      openAllMs: Math.round(median(bare)),
+      preflightMs: Math.round(median(preflight)),
+    };
+  } finally {
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function run(): Promise<Record<string, Record<string, number>>> {
   const rounds = Number(process.env.FLOOR_ROUNDS ?? 5);
-  return {
-    'agents-20': await measure({ agents: 20, batch: 5, rounds }),
-    'agents-200': await measure({ agents: 200, batch: 50, rounds }),
-  };
+  const parts = (process.env.FLOOR_PARTS ?? 'agents-20,agents-200,sim-2006').split(',');
+  const out: Record<string, Record<string, number>> = {};
+  if (parts.includes('agents-20')) out['agents-20'] = await measure({ agents: 20, batch: 5, rounds });
+  if (parts.includes('agents-200')) out['agents-200'] = await measure({ agents: 200, batch: 50, rounds });
+  if (parts.includes('sim-2006')) out['sim-2006'] = await measureSim(Math.min(rounds, 3));
+  return out;
 }
