@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InventoryNode } from '../../src/inventory/types.js';
 import { createSshTransport, parseJumpSpec, type SshEvent, type SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
+import { planLogin } from '../../src/transport/ssh-auth.js';
 import type { OutputLine } from '../../src/transport/types.js';
 import { processesWith, sleepMarkers, waitUntil } from '../helpers/real-shell.js';
 import { SSH_KEYGEN, makeKey, sshdMissing, startSshd, type Sshd } from '../helpers/sshd.js';
@@ -336,6 +337,25 @@ describe.skipIf(missing)(`SSH transport against a real sshd${missing ? ` (skippe
     expect(r.message).toContain(`${sshd.user}@${sshd.host} port ${sshd.port}`);
     expect(r.message).toContain(`public key ${stranger.privateKeyPath}`);
     expect(r.message).not.toContain('PRIVATE KEY');
+  });
+
+  it('parses an identity file once for many connections, and sees it replaced between two of them', async () => {
+    const file = join(dir, 'swapped_identity');
+    const stranger = await makeKey(dir, 'stranger-2');
+    writeFileSync(file, readFileSync(sshd.clientKey.privateKeyPath), { mode: 0o600 });
+    const a = await planLogin([file], true, undefined);
+    const b = await planLogin([file], true, undefined);
+    expect('methods' in a && 'methods' in b && a.methods[0]!.type === 'publickey' && b.methods[0]!.type === 'publickey').toBe(true);
+    if (!('methods' in a) || !('methods' in b) || a.methods[0]?.type !== 'publickey' || b.methods[0]?.type !== 'publickey') return;
+    expect(b.methods[0].key).toBe(a.methods[0].key);
+    const t = transport();
+    expect((await t.exec(nodeOf(sshd, 'swap-1', { identityFile: file }), 'echo in')).stdout).toBe('in\n');
+    // A colleague puts another key in the same file: the next connection logs in with that one.
+    writeFileSync(file, readFileSync(stranger.privateKeyPath), { mode: 0o600 });
+    const r = await t.exec(nodeOf(sshd, 'swap-2', { identityFile: file }), 'true');
+    expect(r).toMatchObject({ ok: false, failure: 'auth-failed' });
+    writeFileSync(file, readFileSync(sshd.clientKey.privateKeyPath), { mode: 0o600 });
+    expect((await t.exec(nodeOf(sshd, 'swap-3', { identityFile: file }), 'echo back')).stdout).toBe('back\n');
   });
 
   it('explains that a passphrase-protected key cannot be used yet', async () => {
