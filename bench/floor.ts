@@ -15,9 +15,12 @@
 // And the pre-flight of a simulated cluster of 3 masters and 2,000 agents (`runbook train --nodes
 // 3,2000`: the simulator in the player's process) against opening as many bare connections to it,
 // all at once: at most 1.2x.
+//
+// FLOOR_ROUNDS (default 5; the simulated cluster takes at most 3) and FLOOR_PARTS (default
+// agents-20,agents-200,sim-2006) choose what runs: `FLOOR_PARTS=agents-20 npm run bench -- floor`.
+// The whole takes minutes on a quiet machine of 2 cores; sshd and the simulator are stopped after.
 
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'ssh2';
