@@ -1,10 +1,11 @@
 // The journal of a run: JSON Lines, one file per run in <stateDir>/runs/<run-id>.jsonl. Every
-// record is written and fsync'ed before the runner takes the next action, so after a crash or a
-// kill -9 the file says everything that happened, up to a last line that may be torn.
+// record is on disk (a synchronous write, or a write and an fsync) before the runner takes the
+// next action, so after a crash or a kill -9 the file says everything that happened, up to a
+// last line that may be torn.
 //
-// Records that arrive together (several commands finishing in the same instant) share one write
-// and one fsync: the rule "on disk before the next action" holds for each of them, and a fan-out
-// over hundreds of nodes does not pay one fsync per record.
+// Records that arrive together (several commands finishing in the same instant) share one
+// write: the rule "on disk before the next action" holds for each of them, and a fan-out over
+// hundreds of nodes does not wait for the disk once per record.
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fsyncSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { lstat, mkdir, open, readFile, readdir, type FileHandle } from 'node:fs/promises';
