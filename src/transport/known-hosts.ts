@@ -115,9 +115,9 @@ export function hostsFieldMatches(hosts: string, name: string): boolean {
 /** Compares a presented key with the entries that name `name`. */
 export function checkHostKey(entries: readonly KnownHostEntry[], name: string, key: Buffer): HostKeyCheck {
   const keyType = keyTypeOf(key);
-  const forHost = entries.filter((e) => hostsFieldMatches(e.hosts, name));
+  const forHost = entriesNaming(entries, name);
   // A revoked key is refused for every host, whatever its line's host field says.
-  const revoked = entries.find((e) => e.marker === 'revoked' && e.key.equals(key));
+  const revoked = indexOf(entries).revoked.find((e) => e.key.equals(key));
   if (revoked) return { status: 'revoked', entry: revoked };
   const plain = forHost.filter((e) => e.marker === undefined);
   const same = plain.find((e) => e.key.equals(key));
@@ -133,10 +133,58 @@ export function checkHostKey(entries: readonly KnownHostEntry[], name: string, k
 /** The key types known for `name`, so the client can ask the server for one of those first. */
 export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string): string[] {
   const types: string[] = [];
-  for (const e of entries) {
-    if (e.marker === undefined && !types.includes(e.keyType) && hostsFieldMatches(e.hosts, name)) types.push(e.keyType);
-  }
+  for (const e of entriesNaming(entries, name)) if (e.marker === undefined && !types.includes(e.keyType)) types.push(e.keyType);
   return types;
+}
+
+/**
+ * The lines of a list, by the plain names they hold; lines with a hashed name, a wildcard or a
+ * negation are tried one by one. A cluster of 2,000 nodes has 2,000 lines and checks 2,000
+ * connections: looking each up instead of trying every line is what keeps that linear.
+ */
+interface KnownHostsIndex {
+  /** Positions in the list of the lines naming each plain name, in order. */
+  byName: Map<string, number[]>;
+  /** Positions of the lines that must be tried against any name. */
+  tried: number[];
+  revoked: KnownHostEntry[];
+}
+
+const indexes = new WeakMap<readonly KnownHostEntry[], KnownHostsIndex>();
+
+function indexOf(entries: readonly KnownHostEntry[]): KnownHostsIndex {
+  let index = indexes.get(entries);
+  if (index) return index;
+  index = { byName: new Map(), tried: [], revoked: [] };
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (e.marker === 'revoked') index.revoked.push(e);
+    if (e.hosts.startsWith('|') || /[*?!]/.test(e.hosts)) {
+      index.tried.push(i);
+      continue;
+    }
+    for (const name of new Set(e.hosts.toLowerCase().split(','))) {
+      const at = index.byName.get(name);
+      if (at) at.push(i);
+      else index.byName.set(name, [i]);
+    }
+  }
+  indexes.set(entries, index);
+  return index;
+}
+
+/** The lines whose host field names `name`, in the list's order. */
+function entriesNaming(entries: readonly KnownHostEntry[], name: string): KnownHostEntry[] {
+  const { byName, tried } = indexOf(entries);
+  const named = byName.get(name) ?? [];
+  const out: KnownHostEntry[] = [];
+  // Two ordered lists of positions, merged; every candidate is still matched the long way.
+  for (let a = 0, b = 0; a < named.length || b < tried.length;) {
+    const i = b >= tried.length || (a < named.length && named[a]! < tried[b]!) ? named[a++]! : tried[b++]!;
+    const e = entries[i]!;
+    if (hostsFieldMatches(e.hosts, name)) out.push(e);
+  }
+  return out;
 }
 
 // The host key algorithms ssh2 offers by default, in its order.
@@ -164,10 +212,19 @@ export function hostKeyAlgorithms(knownTypes: readonly string[]): string[] {
 }
 
 /** Reads known_hosts files (a missing one is simply empty), caching each until it changes. */
+/** What a file that cannot be read holds: always the same list, so that an answer can be reused. */
+const NO_ENTRIES: KnownHostEntry[] = [];
+
 export class KnownHostsStore {
   private cache = new Map<string, { mtimeMs: number; size: number; entries: KnownHostEntry[] }>();
   private readonly extra: KnownHostEntry[];
   private appending: Promise<void> = Promise.resolve();
+  /** The look at the files under way, shared by everyone who asks meanwhile; `generation` as it began. */
+  private looking: { entries: Promise<KnownHostEntry[]>; generation: number } | undefined;
+  /** Bumped by every key we add: a look begun before it may miss the key. */
+  private generation = 0;
+  /** The last answer and the per-file lists it was made of: unchanged files give the same list back. */
+  private last: { parts: KnownHostEntry[][]; all: KnownHostEntry[] } | undefined;
 
   constructor(
     readonly files: readonly string[],
@@ -177,10 +234,30 @@ export class KnownHostsStore {
     this.extra = parseKnownHosts(extraLines.join('\n'), extraSource);
   }
 
-  async entries(): Promise<KnownHostEntry[]> {
-    const all: KnownHostEntry[] = [];
-    for (const file of this.files) all.push(...(await this.read(file)));
-    all.push(...this.extra);
+  /**
+   * Every entry of the files (read again when one changed) and the supplied lines. Connections
+   * opened together (a pre-flight of hundreds) share one look at the files instead of each
+   * making its own, and get the same list back while nothing changed, not a new copy each.
+   */
+  entries(): Promise<KnownHostEntry[]> {
+    const current = this.looking;
+    if (current && current.generation === this.generation) return current.entries;
+    const look = { entries: this.readAll(), generation: this.generation };
+    this.looking = look;
+    const done = (): void => {
+      if (this.looking === look) this.looking = undefined;
+    };
+    look.entries.then(done, done);
+    return look.entries;
+  }
+
+  private async readAll(): Promise<KnownHostEntry[]> {
+    const parts: KnownHostEntry[][] = [];
+    for (const file of this.files) parts.push(await this.read(file));
+    const last = this.last;
+    if (last && parts.every((p, i) => p === last.parts[i])) return last.all;
+    const all = [...parts.flat(), ...this.extra];
+    this.last = { parts, all };
     return all;
   }
 
@@ -189,7 +266,7 @@ export class KnownHostsStore {
     try {
       st = await stat(file);
     } catch {
-      return [];
+      return NO_ENTRIES;
     }
     const cached = this.cache.get(file);
     if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return cached.entries;
@@ -254,5 +331,6 @@ export class KnownHostsStore {
     }
     await appendFile(file, prefix + line, { mode: 0o644 });
     this.cache.delete(file);
+    this.generation++;
   }
 }

@@ -4,6 +4,7 @@
 // connection drops before it reports an exit status never counts as passed.
 
 import { setMaxListeners } from 'node:events';
+import type { Socket } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { MAX_JUMP_HOPS } from '../inventory/address.js';
 import type { InventoryNode } from '../inventory/types.js';
 import { KnownHostsStore, hostKeyAlgorithms, knownHostsName, knownKeyTypes } from './known-hosts.js';
 import { AbortedWhileWaiting, Limiter } from './limiter.js';
+import { coalescingConnection } from './coalesce.js';
 import { deliveredScript, STDIN_BOOTSTRAP } from './delivery.js';
 import { describeEndpoint, formatDuration } from './messages.js';
 import { commandOutput, PendingCommands, type ExecOutcome } from './pending.js';
@@ -350,7 +352,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
       );
     }
 
-    let sock: ClientChannel | undefined;
+    let sock: ClientChannel | Socket | undefined;
     if (ep.jump) {
       const jump = getConnection(ep.jump);
       try {
@@ -375,6 +377,8 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
     });
     const client = new Client();
     const tried: string[] = [];
+    // Our own TCP socket, so that the packets of one burst leave in one write (coalesce.ts).
+    sock ??= coalescingConnection(ep.host, ep.port);
 
     await new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -414,7 +418,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
       });
       try {
         client.connect({
-          ...(sock ? { sock } : { host: ep.host, port: ep.port }),
+          sock,
           username: ep.user,
           hostVerifier: verifier.verify,
           authHandler: authHandler(plan, ep.user, tried),

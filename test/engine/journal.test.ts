@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, constants, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../src/engine/events.js';
@@ -68,6 +68,37 @@ describe('journal', () => {
     expect(records.map((r) => r.event)).toEqual(['run-started', 'run-finished']);
     await expect(Journal.create(dir, '20261125-171800-ab12')).rejects.toThrow(/EEXIST/);
   });
+
+  // Durability itself would take pulling the power; what can be checked is the descriptor the
+  // kernel holds: opened so that every write waits for the disk (Linux, read from /proc).
+  it.skipIf(process.platform !== 'linux')(
+    'writes through a descriptor that waits for the disk, when created and when resumed',
+    async () => {
+      const dir = temp();
+      const flagsOf = (file: string): number[] =>
+        readdirSync('/proc/self/fd')
+          .filter((fd) => {
+            try {
+              return readlinkSync(`/proc/self/fd/${fd}`) === file;
+            } catch {
+              return false;
+            }
+          })
+          .map((fd) => parseInt(/^flags:\s+(\d+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))![1]!, 8));
+      const j = await Journal.create(dir, '20261125-171800-ab13');
+      await j.append([started('20261125-171800-ab13')]);
+      const created = flagsOf(j.file);
+      expect(created).toHaveLength(1);
+      expect(created[0]! & constants.O_DSYNC).toBe(constants.O_DSYNC);
+      await j.close();
+      expect(flagsOf(j.file)).toEqual([]);
+      const again = await Journal.reopen(j.file);
+      await again.append([finished('20261125-171800-ab13', 'passed')]);
+      expect(flagsOf(j.file).map((f) => f & constants.O_DSYNC)).toEqual([constants.O_DSYNC]);
+      await again.close();
+      expect((await readJournal(j.file)).records.map((r) => r.event)).toEqual(['run-started', 'run-finished']);
+    },
+  );
 
   it('tolerates a torn last line (kill -9 while writing) and cuts it before going on', async () => {
     const dir = temp();

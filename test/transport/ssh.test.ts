@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InventoryNode } from '../../src/inventory/types.js';
 import { createSshTransport, parseJumpSpec, type SshEvent, type SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
+import { planLogin } from '../../src/transport/ssh-auth.js';
 import type { OutputLine } from '../../src/transport/types.js';
 import { processesWith, sleepMarkers, waitUntil } from '../helpers/real-shell.js';
 import { SSH_KEYGEN, makeKey, sshdMissing, startSshd, type Sshd } from '../helpers/sshd.js';
@@ -59,6 +60,12 @@ afterAll(async () => {
   await sshd?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** Data segments sent so far by every established TCP connection to host:port (ss -i). */
+async function dataSegmentsTo(host: string, port: number): Promise<number> {
+  const { stdout } = await run('ss', ['-tinH', 'state', 'established', 'dst', `${host}:${port}`]);
+  return [...stdout.matchAll(/data_segs_out:(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
 
 describe('jump specifications', () => {
   it.each([
@@ -332,6 +339,25 @@ describe.skipIf(missing)(`SSH transport against a real sshd${missing ? ` (skippe
     expect(r.message).not.toContain('PRIVATE KEY');
   });
 
+  it('parses an identity file once for many connections, and sees it replaced between two of them', async () => {
+    const file = join(dir, 'swapped_identity');
+    const stranger = await makeKey(dir, 'stranger-2');
+    writeFileSync(file, readFileSync(sshd.clientKey.privateKeyPath), { mode: 0o600 });
+    const a = await planLogin([file], true, undefined);
+    const b = await planLogin([file], true, undefined);
+    expect('methods' in a && 'methods' in b && a.methods[0]!.type === 'publickey' && b.methods[0]!.type === 'publickey').toBe(true);
+    if (!('methods' in a) || !('methods' in b) || a.methods[0]?.type !== 'publickey' || b.methods[0]?.type !== 'publickey') return;
+    expect(b.methods[0].key).toBe(a.methods[0].key);
+    const t = transport();
+    expect((await t.exec(nodeOf(sshd, 'swap-1', { identityFile: file }), 'echo in')).stdout).toBe('in\n');
+    // A colleague puts another key in the same file: the next connection logs in with that one.
+    writeFileSync(file, readFileSync(stranger.privateKeyPath), { mode: 0o600 });
+    const r = await t.exec(nodeOf(sshd, 'swap-2', { identityFile: file }), 'true');
+    expect(r).toMatchObject({ ok: false, failure: 'auth-failed' });
+    writeFileSync(file, readFileSync(sshd.clientKey.privateKeyPath), { mode: 0o600 });
+    expect((await t.exec(nodeOf(sshd, 'swap-3', { identityFile: file }), 'echo back')).stdout).toBe('back\n');
+  });
+
   it('explains that a passphrase-protected key cannot be used yet', async () => {
     const locked = await makeKey(dir, 'locked', 'ed25519', 'correct horse');
     const r = await transport().exec(nodeOf(sshd, 'node-1', { identityFile: locked.privateKeyPath }), 'true');
@@ -362,6 +388,29 @@ describe.skipIf(missing)(`SSH transport against a real sshd${missing ? ` (skippe
     } finally {
       if (pid) process.kill(pid, 'SIGTERM');
     }
+  });
+
+  it('sends each burst of packets in one TCP segment: about 3 per command, not 5', async () => {
+    // Counted by the kernel (ss -i, data segments our sockets to this sshd sent), not by a spy:
+    // TCP_NODELAY makes every write its own segment, so this is the number of writes that left.
+    const t = transport();
+    const node = nodeOf(sshd, 'counted');
+    expect(await t.connect(node)).toEqual({ ok: true });
+    const before = await dataSegmentsTo(sshd.host, sshd.port);
+    const commands = 20;
+    for (let i = 0; i < commands; i++) expect((await t.exec(node, `echo ${i}`)).stdout).toBe(`${i}\n`);
+    const perCommand = ((await dataSegmentsTo(sshd.host, sshd.port)) - before) / commands;
+    // Channel open, exec request, script + EOF, close (+ the next open): one packet each was 5.
+    expect(perCommand).toBeGreaterThanOrEqual(2.5);
+    expect(perCommand).toBeLessThanOrEqual(3.5);
+  });
+
+  it('delivers a script larger than the window and a packet, in order, while writes are gathered', async () => {
+    const filler = Array.from({ length: 40_000 }, (_, i) => `: line ${i} ${'x'.repeat(60)}`).join('\n');
+    const script = `${filler}\necho "$(printf '%s\\n' one two | wc -l) lines, last"`;
+    expect(script.length).toBeGreaterThan(2 * 1024 * 1024);
+    const r = await transport().exec(nodeOf(sshd), script, { timeoutMs: 60_000 });
+    expect(r).toMatchObject({ ok: true, stdout: '2 lines, last\n' });
   });
 
   it('runs 50 commands over one connection with at most 8 channels open', async () => {
