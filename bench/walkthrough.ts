@@ -42,7 +42,7 @@ export interface Walk {
   longestSilentSeconds: number;
   /** Stretches of 5 s or more where nothing was asked of the trainee (waiting on the cluster). */
   waits: number;
-  /** Times the harness had to clear a typed answer the screen took only in part (not the trainee's keys). */
+  /** Times the harness cleared a typed name the screen had taken only in part (those keys are not counted). */
   corrections: number;
   exit: string;
 }
@@ -56,9 +56,15 @@ export function answerFor(screen: string): string[] | undefined {
   return undefined;
 }
 
-/** What a typed confirmation holds so far. */
-const typedText = (screen: string): string =>
-  /press enter to run it: (.*?)█/.exec(screen)?.[1] ?? /并按回车[^:：]*[:：] ?(.*?)█/.exec(screen)?.[1] ?? '';
+/** The dialog's text with its borders taken off and its rows joined: a typed answer may wrap. */
+const unboxed = (screen: string): string =>
+  screen
+    .split('\n')
+    .map((r) => r.replace(/^│ ?/, '').replace(/ *│$/, ''))
+    .join('');
+
+/** What a typed confirmation holds so far (up to the cursor). */
+const typedText = (screen: string): string => /[:：] ?([^:：█]*)█/.exec(unboxed(screen))?.[1] ?? '';
 
 /** The same dialog, ignoring the header's clock and the spinners. */
 const sameQuestion = (a: string, b: string): boolean =>
@@ -147,16 +153,28 @@ async function walk(scale: number, lang: string): Promise<Walk> {
         await sleep(SETTLE_MS);
         // The clock and spinners change every poll; the question and its typed text must not.
         const again = tmux('capture-pane', '-p', '-t', 'w');
-        if (JSON.stringify(answerFor(again)) !== JSON.stringify(keys) || typedText(again) !== typedText(screen)) continue;
+        if (JSON.stringify(answerFor(again)) !== JSON.stringify(keys)) continue;
         if (Date.now() - askedAt >= 5_000) waits += 1;
         // Text left in a typed confirmation by an answer the screen had not yet taken is cleared
         // first; those keys are the harness's, not the trainee's, and are not counted.
-        const left = typedText(screen);
-        if (left) {
-          tmux('send-keys', '-t', 'w', ...Array.from(left, () => 'BSpace'));
-          corrections += 1;
-        }
-        for (const k of keys) tmux('send-keys', '-t', 'w', ...(k === 'Enter' ? ['Enter'] : ['-l', k]));
+        const name = keys.length > 1 ? keys.slice(0, -1).join('') : undefined;
+        if (name !== undefined) {
+          // A typed name: typed until the field holds exactly it (on a busy host a key can arrive
+          // before the dialog takes it), then enter.
+          for (let attempt = 0; typedText(tmux('capture-pane', '-p', '-t', 'w')) !== name && attempt < 5; attempt++) {
+            if (typedText(tmux('capture-pane', '-p', '-t', 'w')) !== '') {
+              for (let i = 0; i < 22; i++) {
+                tmux('send-keys', '-t', 'w', ...Array.from({ length: 10 }, () => 'BSpace'));
+                await sleep(20);
+              }
+              corrections += 1;
+            }
+            tmux('send-keys', '-t', 'w', '-l', name);
+            for (const until = Date.now() + 2_000; Date.now() < until && typedText(tmux('capture-pane', '-p', '-t', 'w')) !== name;)
+              await sleep(POLL_MS);
+          }
+          tmux('send-keys', '-t', 'w', 'Enter');
+        } else for (const k of keys) tmux('send-keys', '-t', 'w', ...(k === 'Enter' ? ['Enter'] : ['-l', k]));
         keystrokes += keys.length;
         answers += 1;
         lastAnswered = tmux('capture-pane', '-p', '-t', 'w');
