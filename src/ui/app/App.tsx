@@ -52,6 +52,7 @@ export function App({ controller, theme }: AppProps) {
   const tick = useTicker(live ? 1000 : 0);
   const now = controller.clock.now();
   const wall = controller.wallClock();
+  const words = controller.words;
 
   // ---- what is asked of the operator ----
   const confirm = useMemo(() => {
@@ -66,7 +67,7 @@ export function App({ controller, theme }: AppProps) {
   // A captured var may fill in a title, a pre-flight may refuse nodes: views are checked again
   // when either changes (each is cached).
   const views = useMemo(
-    () => [...state.nodes.values()].map((n) => nodeView(state, n)),
+    () => [...state.nodes.values()].map((n) => nodeView(state, n, words)),
     [state.nodes, state.vars, state.preflight, state.prompts, state.phase],
   );
   // ---- the pre-flight: while it checks the nodes, and the nodes it refused ----
@@ -95,7 +96,7 @@ export function App({ controller, theme }: AppProps) {
   const current = state.sections[state.sectionIndex]?.id;
   const [cursorSection] = (ui.stepPinned ? (ui.stepCursor ?? '') : '').split('/');
   const expanded = useMemo(() => new Set([current, cursorSection].filter((s): s is string => Boolean(s))), [current, cursorSection]);
-  const rows = useMemo(() => stepRows(state, expanded, now, selectedNode), [state, expanded, tick, selectedNode]);
+  const rows = useMemo(() => stepRows(state, expanded, now, selectedNode, words), [state, expanded, tick, selectedNode]);
   const autoCursor = useMemo(() => {
     const inCurrent = rows.filter((r) => r.kind === 'step' && r.key.startsWith(`${current}/`));
     const busy =
@@ -108,12 +109,13 @@ export function App({ controller, theme }: AppProps) {
   // ---- layout and panes ----
   const quit = ui.quit
     ? quitText(
-        { running: runningCommands(state), now, phase: state.phase, ...heldInfo(views), training: controller.training },
+        { running: runningCommands(state), now, phase: state.phase, ...heldInfo(views, words), training: controller.training, words },
         size.columns,
         theme,
       )
     : undefined;
-  const reason = ui.input?.kind === 'reason' ? reasonText(ui.input.purpose, ui.input.task, ui.input.text, theme, size.columns) : undefined;
+  const reason =
+    ui.input?.kind === 'reason' ? reasonText(ui.input.purpose, ui.input.task, ui.input.text, theme, size.columns, words) : undefined;
   const confirmInfo: ConfirmInfo | undefined = confirm
     ? {
         prompt: confirm,
@@ -123,6 +125,7 @@ export function App({ controller, theme }: AppProps) {
         others: state.prompts.filter((p) => p.kind === 'confirm' && p !== confirm && !group?.prompts.includes(p)).map((p) => p.node),
         why: stepWhy(state, confirm.section, confirm.step, confirm.node).why,
         training: controller.training,
+        words,
         ...(group
           ? {
               group: {
@@ -171,7 +174,9 @@ export function App({ controller, theme }: AppProps) {
     selectedState?.deadline && selectedState.summary !== 'passed' && selectedState.summary !== 'skipped'
       ? selectedState.deadline
       : undefined;
-  const deadline = nodeDeadline ? [deadlineCountdown(nodeDeadline, now).text, nodeDeadline.text].filter(Boolean).join(' ') : undefined;
+  const deadline = nodeDeadline
+    ? [deadlineCountdown(nodeDeadline, now, words).text, nodeDeadline.text].filter(Boolean).join(' ')
+    : undefined;
 
   const tsCommands = useMemo(() => (selectedNode ? troubleshootCommands(state, selectedNode) : []), [state.plan, selectedNode, state.vars]);
   const ts = controller.troubleshooter.view();
@@ -198,7 +203,7 @@ export function App({ controller, theme }: AppProps) {
     ...(listed ? { group: listed } : {}),
     ...(group && !listed
       ? {
-          groupUnlisted: `a not offered: the ${group.prompts.length} nodes waiting do not fit on screen to be listed; y answers ${confirm!.node}`,
+          groupUnlisted: words.aNotOffered(group.prompts.length, confirm!.node),
         }
       : {}),
     ...(decision ? { decision } : {}),
@@ -217,7 +222,7 @@ export function App({ controller, theme }: AppProps) {
     ...(selectedNode && suggestedCommand(state, selectedNode) !== undefined
       ? { troubleshootSuggested: suggestedCommand(state, selectedNode)! }
       : {}),
-    helpLines: ui.help.open ? helpRows(size.columns - 4, theme).length : 0,
+    helpLines: ui.help.open ? helpRows(size.columns - 4, theme, words).length : 0,
     inTmux: controller.inTmux,
   };
   const ctxRef = useRef(ctx);
@@ -280,6 +285,7 @@ export function App({ controller, theme }: AppProps) {
   const props: ScreenProps = {
     layout,
     theme,
+    words,
     mode,
     group: mode === 'confirm' && listed !== undefined,
     header: headerView(state, now, controller.target),

@@ -14,6 +14,7 @@ import type { InventoryNode } from '../../inventory/types.js';
 import type { Transport } from '../../transport/types.js';
 import { HealthMonitor } from './health.js';
 import { inTmux, openTmuxWindow, shellArgv, type ShellOptions } from './tmux.js';
+import { uiWordsFor, type UiWords } from '../words.js';
 import { Troubleshooter, troubleshootCommands } from './troubleshoot.js';
 import type { UiEffect } from './ui-state.js';
 import { reportedVersion } from './view-model.js';
@@ -45,6 +46,8 @@ export interface ControllerOptions {
   target?: string;
   /** Training: the step list explains each step's `why`. */
   training?: boolean;
+  /** The language of the UI's own words (--lang, the lang setting); else the runbook's `lang`. */
+  lang?: string;
   shell?: ShellOptions;
   env?: NodeJS.ProcessEnv;
   size: TerminalSize;
@@ -62,6 +65,8 @@ export class TuiController {
   readonly clock: Clock;
   readonly target: string;
   readonly training: boolean;
+  /** The UI's own words, in the run's language. */
+  readonly words: UiWords;
   readonly inTmux: boolean;
   readonly wallClock: () => number;
   readonly health: HealthMonitor;
@@ -87,6 +92,7 @@ export class TuiController {
     this.clock = options.clock ?? realClock;
     this.target = options.target ?? describeTarget(options.runner.getState());
     this.training = options.training ?? false;
+    this.words = uiWordsFor(options.lang ?? options.runner.getState().plan.runbook.lang);
     this.inTmux = inTmux(options.env ?? {});
     this.wallClock = options.wallClock ?? (() => Date.now());
     this.minInterval = 1000 / Math.max(1, options.maxFps ?? 20);

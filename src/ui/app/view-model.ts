@@ -8,6 +8,7 @@ import { LOCAL, type PlanSection, type PlanStep } from '../../engine/plan.js';
 import type { NodeState, Prompt, RunState, SectionState, TaskState } from '../../engine/state.js';
 import { taskOf } from '../../engine/state.js';
 import type { DisplayState } from '../terminal/theme.js';
+import { en, type UiWords } from '../words.js';
 
 /** Where a node is in the run's changes: the sections with destructive steps that target it. */
 export type ChangeState = 'none' | 'before' | 'changing' | 'changed' | 'failed';
@@ -176,19 +177,19 @@ export function changeState(state: RunState, node: NodeState): ChangeState {
  * Why a held node does not move on: a decision the operator owes on another node of its section,
  * a pause, the run stopping. Nothing runs on it either way.
  */
-export function heldReason(state: Pick<RunState, 'phase' | 'prompts'>, node: Pick<NodeState, 'section'>): string {
-  if (state.phase === 'paused') return 'paused';
-  if (state.phase === 'aborting') return 'the run is stopping';
-  if (state.phase === 'finished') return 'the run ended';
+export function heldReason(state: Pick<RunState, 'phase' | 'prompts'>, node: Pick<NodeState, 'section'>, w: UiWords = en): string {
+  if (state.phase === 'paused') return w.heldPaused;
+  if (state.phase === 'aborting') return w.heldStopping;
+  if (state.phase === 'finished') return w.heldEnded;
   const owed = state.prompts.filter((p) => p.kind !== 'confirm' && p.section === node.section).map((p) => p.node);
-  if (owed.length === 0) return 'nothing runs on it now';
-  return `waits for your decision on ${owed[0]}${owed.length > 1 ? ` and ${owed.length - 1} more` : ''}`;
+  if (owed.length === 0) return w.heldNothing;
+  return w.heldWaitsOn(owed[0]!, owed.length - 1);
 }
 
 /** For the quit dialog: how many nodes are held, and why the first of them is. */
-export function heldInfo(views: readonly NodeView[]): { held?: { nodes: number; reason: string } } {
+export function heldInfo(views: readonly NodeView[], w: UiWords = en): { held?: { nodes: number; reason: string } } {
   const held = views.filter((v) => v.state === 'held');
-  return held.length === 0 ? {} : { held: { nodes: held.length, reason: held[0]!.held ?? 'nothing runs on them now' } };
+  return held.length === 0 ? {} : { held: { nodes: held.length, reason: held[0]!.held ?? w.heldNothing } };
 }
 
 // A node's view is made again when the node changes, when the pre-flight ends (it may have
@@ -196,14 +197,22 @@ export function heldInfo(views: readonly NodeView[]): { held?: { nodes: number; 
 // node, when the prompts or the phase that hold it change.
 const viewCache = new WeakMap<
   NodeState,
-  { view: NodeView; vars: RunState['vars']; preflight: RunState['preflight']; prompts: RunState['prompts']; phase: RunState['phase'] }
+  {
+    view: NodeView;
+    vars: RunState['vars'];
+    preflight: RunState['preflight'];
+    prompts: RunState['prompts'];
+    phase: RunState['phase'];
+    words: UiWords;
+  }
 >();
 
 /** The grid's view of a node, cached per NodeState object. */
-export function nodeView(state: RunState, node: NodeState): NodeView {
+export function nodeView(state: RunState, node: NodeState, words: UiWords = en): NodeView {
   const hit = viewCache.get(node);
   if (
     hit &&
+    hit.words === words &&
     hit.preflight === state.preflight &&
     (hit.view.state !== 'held' || (hit.prompts === state.prompts && hit.phase === state.phase)) &&
     (hit.vars === state.vars || !namesVar(hit.view.step && planStepOf(state, hit.view.step.key)?.step.title))
@@ -224,7 +233,7 @@ export function nodeView(state: RunState, node: NodeState): NodeView {
     ...(node.current && task ? { step: { key: node.current, title: stepTitle(state, node.current, node.name), task } } : {}),
     ...(node.deadline ? { deadline: node.deadline } : {}),
     ...(fault ? { preflight: fault } : {}),
-    ...(display === 'held' ? { held: heldReason(state, node) } : {}),
+    ...(display === 'held' ? { held: heldReason(state, node, words) } : {}),
     words: [
       display,
       change,
@@ -233,7 +242,7 @@ export function nodeView(state: RunState, node: NodeState): NodeView {
       ...(fault ? ['preflight'] : []),
     ],
   };
-  viewCache.set(node, { view, vars: state.vars, preflight: state.preflight, prompts: state.prompts, phase: state.phase });
+  viewCache.set(node, { view, vars: state.vars, preflight: state.preflight, prompts: state.prompts, phase: state.phase, words });
   return view;
 }
 
@@ -387,6 +396,7 @@ export function stepAggregate(
   stepKey: string,
   now: number,
   selected?: string,
+  w: UiWords = en,
 ): { state: DisplayState; detail: string } {
   let failed: string | undefined;
   let failedReason = '';
@@ -414,7 +424,7 @@ export function stepAggregate(
       case 'refused':
         if (failed === undefined || name === selected) {
           failed = name;
-          failedReason = task.status === 'failed' ? task.reason : `refused by ${task.by}`;
+          failedReason = task.status === 'failed' ? w.reason(task.reason) : w.refusedBy(task.by);
         }
         break;
       case 'interrupted':
@@ -448,8 +458,9 @@ export function stepAggregate(
   const many = total > 1;
   const ofTotal = many ? `${settled}/${total}` : '';
   if (failed !== undefined) return { state: 'failed', detail: many ? `${failed}: ${failedReason}` : failedReason };
-  if (interrupted !== undefined) return { state: 'interrupted', detail: many ? `${interrupted} interrupted` : 'interrupted' };
-  if (confirm > 0) return { state: 'confirm', detail: confirm > 1 ? `${confirm} waiting` : 'waiting' };
+  if (interrupted !== undefined)
+    return { state: 'interrupted', detail: many ? `${interrupted} ${w.state('interrupted')}` : w.state('interrupted') };
+  if (confirm > 0) return { state: 'confirm', detail: w.nWaiting(confirm) };
   if (running > 0 || polling > 0) {
     const task = rep?.task;
     const who = many && rep ? `${rep.node} ` : '';
@@ -460,12 +471,12 @@ export function stepAggregate(
     if (task?.status === 'polling') {
       const left = Math.max(0, task.deadlineAt - now);
       const extra = polling > 1 ? ` +${polling - 1}` : '';
-      return { state: 'polling', detail: `${who}#${task.attempt} ${formatClock(left)} left${extra}` };
+      return { state: 'polling', detail: `${who}#${task.attempt} ${w.left(formatClock(left))}${extra}` };
     }
     return { state: running > 0 ? 'running' : 'polling', detail: ofTotal };
   }
   if (total > 0 && settled >= total) {
-    if (passed === 0) return { state: 'skipped', detail: skipReason ? `skipped: ${skipReason}` : 'skipped' };
+    if (passed === 0) return { state: 'skipped', detail: w.skippedWhy(w.reason(skipReason ?? '')) };
     return { state: 'passed', detail: many ? ofTotal : lastDuration !== undefined ? formatDuration(lastDuration) : '' };
   }
   // Part of the nodes done: the selected node's own state says more than "pending" (in a serial
@@ -479,7 +490,7 @@ export function stepAggregate(
  * The step list: every section; the steps of the expanded ones (the current section and the one
  * holding the cursor, by the caller's choice).
  */
-export function stepRows(state: RunState, expanded: ReadonlySet<string>, now: number, selectedNode?: string): StepRow[] {
+export function stepRows(state: RunState, expanded: ReadonlySet<string>, now: number, selectedNode?: string, w: UiWords = en): StepRow[] {
   const rows: StepRow[] = [];
   state.plan.sections.forEach((section, index) => {
     const s = state.sections[index];
@@ -487,9 +498,9 @@ export function stepRows(state: RunState, expanded: ReadonlySet<string>, now: nu
     const targets = section.targets.length;
     const doneNodes = s ? s.nodesDone + s.nodesExcluded : 0;
     let detail = '';
-    if (status === 'skipped') detail = s?.reason ? `skipped: ${s.reason}` : 'skipped';
+    if (status === 'skipped') detail = w.skippedWhy(w.reason(s?.reason ?? ''));
     else if (targets > 1 || status === 'running') detail = `${doneNodes}/${targets}`;
-    if (s && s.nodesFailed > 0) detail += ` (${s.nodesFailed} failed)`;
+    if (s && s.nodesFailed > 0) detail += w.nFailed(s.nodesFailed);
     // The title the engine shows (filled in when the section started, or since a var came).
     const text = section.section.why !== undefined ? sectionText(state, section.id) : undefined;
     rows.push({
@@ -504,7 +515,7 @@ export function stepRows(state: RunState, expanded: ReadonlySet<string>, now: nu
     if (!expanded.has(section.id)) return;
     const node = textNode(section, selectedNode);
     for (const planStep of section.steps) {
-      const agg = stepAggregate(state, section, planStep.key, now, selectedNode);
+      const agg = stepAggregate(state, section, planStep.key, now, selectedNode, w);
       const step = planStep.step;
       const shown = step.why !== undefined || step.hint !== undefined ? stepText(state, section.id, planStep.id, node) : undefined;
       rows.push({
@@ -547,6 +558,9 @@ export interface HeaderView {
   /** The runbook's header fields, as written ("patch 1.11.1 -> 1.11.2"). */
   fields: { name: string; value: string }[];
   step: string;
+  /** The step n of N that `step` says, for words in another language. */
+  current: number;
+  total: number;
   elapsed: string;
   target: string;
   phase: RunState['phase'];
@@ -564,6 +578,8 @@ export function headerView(state: RunState, now: number, target: string): Header
     title: state.run.title,
     fields: Object.entries(state.run.header).map(([name, value]) => ({ name, value })),
     step: `step ${Math.min(current, c.total)}/${c.total}`,
+    current: Math.min(current, c.total),
+    total: c.total,
     elapsed: formatClock(started === undefined ? 0 : Math.max(0, end - started)),
     target,
     phase: state.phase,

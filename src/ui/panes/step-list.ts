@@ -4,6 +4,7 @@
 import { GLYPH, SPINNER_FRAMES, SPINNER_MARK, type DisplayState, type Theme } from '../terminal/theme.js';
 import { fit, padEnd, textWidth, truncate, wrap } from '../terminal/text-width.js';
 import type { StepRow } from '../app/view-model.js';
+import { en, type UiWords } from '../words.js';
 
 export interface StepListProps {
   rows: readonly StepRow[];
@@ -16,6 +17,7 @@ export interface StepListProps {
   theme: Theme;
   /** A running step's glyph: the mark the screen writer animates, or a frozen frame. */
   spinner: string;
+  words?: UiWords;
 }
 
 export interface StepLine {
@@ -28,14 +30,14 @@ export interface StepLine {
 }
 
 /** The rows that fit (the cursor kept in view) and the `why` lines under them. Pure. */
-export function stepListLayout(props: Pick<StepListProps, 'rows' | 'cursor' | 'width' | 'height' | 'training'>): {
+export function stepListLayout(props: Pick<StepListProps, 'rows' | 'cursor' | 'width' | 'height' | 'training' | 'words'>): {
   lines: StepLine[];
   why: string[];
 } {
-  const { rows, cursor, width, height, training } = props;
+  const { rows, cursor, width, height, training, words = en } = props;
   const selected = rows.find((r) => r.key === cursor);
   const explain =
-    training && selected ? (selected.state === 'failed' && selected.hint ? `hint: ${selected.hint}` : selected.why) : undefined;
+    training && selected ? (selected.state === 'failed' && selected.hint ? words.hint(selected.hint) : selected.why) : undefined;
   const why = explain
     ? wrap(explain, width - 2)
         .slice(0, 3)
@@ -67,9 +69,9 @@ export function stepListLayout(props: Pick<StepListProps, 'rows' | 'cursor' | 'w
 
 /** The pane's rows, each exactly `width` columns: the title, the step rows, blanks, the why. */
 export function stepListLines(props: StepListProps): string[] {
-  const { width, height, focused, theme, spinner } = props;
+  const { width, height, focused, theme, spinner, words = en } = props;
   const layout = stepListLayout(props);
-  const rows: string[] = [theme.paint(fit(focused ? ' Steps ◂' : ' Steps', width), 'title', { underline: focused })];
+  const rows: string[] = [theme.paint(fit(focused ? ` ${words.steps} ◂` : ` ${words.steps}`, width), 'title', { underline: focused })];
   for (const l of layout.lines) {
     const inverse = l.selected && focused;
     // A running step's spinner: the screen writer animates the mark (frozen in tests).
