@@ -12,7 +12,7 @@ import { drive } from './play.js';
 import { openSession } from './session.js';
 import { shippedRunbook } from './package-files.js';
 import { parseTimeScale } from './sim.js';
-import { parseTheme } from './settings-flags.js';
+import { chosenLang, parseTheme } from './settings-flags.js';
 
 /** The training --resume goes on with: RUN, or the latest training that did not pass. Its lock is checked before a cluster starts. */
 async function trainingToResume(
@@ -151,6 +151,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     return 0;
   }
   parseTheme(str('theme'), 'train');
+  const lang = chosenLang(options, io.env, 'train');
   const resume = options.resume === true;
   if (positionals[0] !== undefined && !resume)
     throw new UsageError(`unexpected argument "${positionals[0]}" (a run id goes with --resume)`, 'train');
@@ -268,6 +269,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
         ...(str('theme') ? { theme: str('theme')! } : {}),
         noColor: options['no-color'] === true,
         training: true,
+        ...(lang ? { lang } : {}),
       });
     } finally {
       unsubscribe();
