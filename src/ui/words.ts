@@ -108,7 +108,6 @@ export interface UiWords {
   // ---- status line ----
   filterPrompt: string;
   failedOn: (step: string, node: string, reason: string) => string;
-  failedKeys: string;
   interruptedOn: (step: string, node: string, command?: string) => string;
   interruptedChoice: { verify: string; rerun: string; 'mark-done': string; skip: string };
   ready: string;
@@ -217,8 +216,8 @@ export const en: UiWords = {
   inPanes: 'In the panes',
   filterPrompt: 'filter nodes (name, address or state): ',
   failedOn: (step, node, reason) => `✖ ${step} failed on ${node}: ${reason}`,
-  failedKeys: 'r retry  s skip  t troubleshoot  q then a aborts',
-  interruptedOn: (step, node, command) => `! ${step} on ${node} was interrupted${command ? ` while running ${command}` : ''}: `,
+  interruptedOn: (step, node, command) =>
+    `! ${step} on ${node} was interrupted${command ? ` while running ${command}` : ''}: it may or may not have taken effect; you decide`,
   interruptedChoice: { verify: 'v verify', rerun: 'r run again', 'mark-done': 'd mark done', skip: 's skip' },
   ready: 'Ready. Press enter to start the run; ? shows every key.',
   paused: 'Paused: nothing new starts. Press enter to continue.',
@@ -422,8 +421,8 @@ export const zh: UiWords = {
   inPanes: '在窗格中',
   filterPrompt: '筛选节点（名称、地址或状态）：',
   failedOn: (step, node, reason) => `✖ ${step} 在 ${node} 上失败：${reason}`,
-  failedKeys: 'r 重试  s 跳过  t 排障  q 再按 a 中止',
-  interruptedOn: (step, node, command) => `! ${step} 在 ${node} 上被中断${command ? `（正在运行 ${command}）` : ''}：`,
+  interruptedOn: (step, node, command) =>
+    `! ${step} 在 ${node} 上被中断${command ? `（正在运行 ${command}）` : ''}：不确定是否已生效，由你决定`,
   interruptedChoice: { verify: 'v 复核', rerun: 'r 重新运行', 'mark-done': 'd 标记完成', skip: 's 跳过' },
   ready: '就绪。按回车开始运行；按 ? 查看所有按键。',
   paused: '已暂停：不启动新的操作。按回车继续。',

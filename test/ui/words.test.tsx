@@ -207,7 +207,7 @@ describe('the Chinese runbook at 80x24 when things go wrong and at the end', () 
     const r = await show(d.state);
     await r.waitFor('失败');
     expectChinese(r, 'failure');
-    expect(r.frame()).toContain('r 重试');
+    expect(r.lines()[SIZE.rows - 1]).toMatch(/r 重试 +s 跳过 +t 排障.* q 退出/);
   });
 
   it('an interrupted step after a resume: v/r/d/s each with a word', async () => {
@@ -221,6 +221,8 @@ describe('the Chinese runbook at 80x24 when things go wrong and at the end', () 
     const r = await show(back.state);
     await r.waitFor('中断');
     expectChinese(r, 'interrupted');
+    // The key bar: each decision key with what it does, and q.
+    expect(r.lines()[SIZE.rows - 1]).toMatch(/r 重新运行 +d 标记完成 +s 跳过.* q 退出/);
   });
 
   it('the end: aborted, the quit dialog before it', async () => {

@@ -104,7 +104,15 @@ export function Screen(p: ScreenProps) {
   const dialog = usePane(dialogLines, p.dialog ? { dialog: p.dialog, width: l.columns, height: l.modal, theme } : undefined);
   const help = usePane(helpOverlayLines, p.help ? { scroll: p.help.scroll, width: l.columns, height: middle, theme, words } : undefined);
   const [status] = usePane(statusRows, { ...p.status, width: l.columns, theme, words });
-  const [bar] = usePane(helpBarRows, { mode: p.mode, group: p.group ?? false, width: l.columns, theme, words });
+  const [bar] = usePane(helpBarRows, {
+    mode: p.mode,
+    group: p.group ?? false,
+    phase: p.status.phase,
+    ...(p.status.decision ? { decision: p.status.decision } : {}),
+    width: l.columns,
+    theme,
+    words,
+  });
 
   // The step list and the node grid side by side: the list's rows are exactly its width.
   const body = useMemo(() => {

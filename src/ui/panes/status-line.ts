@@ -1,5 +1,6 @@
 // The status line, above the help bar: the filter being typed, the last message, the decision
-// waiting for the operator (a failure, an interruption), or what the run is doing.
+// waiting for the operator (a failure, an interruption), or what the run is doing. The keys that
+// answer a decision are in the help bar below it.
 import type { Prompt, RunState } from '../../engine/state.js';
 import type { Theme } from '../terminal/theme.js';
 import { fit } from '../terminal/text-width.js';
@@ -30,11 +31,8 @@ export function statusLine(p: StatusLineProps): string {
   const d = p.decision;
   if (!d && p.message && p.phase !== 'finished') return theme.paint(fit(` ${p.message.text}`, width), 'accent');
   if (d) {
-    if (d.kind === 'failure')
-      return theme.paint(fit(` ${w.failedOn(d.step, d.node, w.reason(d.reason))}   ${w.failedKeys}`, width), 'fail', { bold: true });
-    const c = w.interruptedChoice;
-    const choices = [d.choices.includes('verify') ? c.verify : '', c.rerun, c['mark-done'], c.skip].filter(Boolean).join('  ');
-    return theme.paint(fit(` ${w.interruptedOn(d.step, d.node, d.command)}${choices}`, width), 'warn', { bold: true });
+    if (d.kind === 'failure') return theme.paint(fit(` ${w.failedOn(d.step, d.node, w.reason(d.reason))}`, width), 'fail', { bold: true });
+    return theme.paint(fit(` ${w.interruptedOn(d.step, d.node, d.command)}`, width), 'warn', { bold: true });
   }
   switch (p.phase) {
     case 'ready':

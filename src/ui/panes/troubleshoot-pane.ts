@@ -31,7 +31,9 @@ export function troubleshootPaneLines(p: TroubleshootPaneProps): string[] {
   const w = p.words ?? en;
   const state =
     p.status === 'running' && p.commands[p.index ?? -1]?.live ? w.tsStatus.live : p.status === 'idle' ? '' : w.tsStatus[p.status];
-  const right = [p.scroll > 0 ? `↑${p.scroll}` : '', state, p.ended && p.status !== 'running' ? p.ended : ''].filter(Boolean).join(' ');
+  const right = [p.scroll > 0 ? `↑${p.scroll}` : '', state, p.ended && p.status !== 'running' ? w.reason(p.ended) : '']
+    .filter(Boolean)
+    .join(' ');
   const title = outputTitle(w.troubleshoot, [p.node ?? w.noNodeSelected], right, width, p.focused, theme);
   if (p.commands.length === 0) return [title, theme.paint(fit(`  ${w.tsNone(p.node)}`, width), 'muted')];
   const menu = p.commands
