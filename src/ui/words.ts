@@ -117,6 +117,22 @@ export interface UiWords {
   runEnded: (outcome: string | undefined) => string;
   preflightRunning: (nodes: number, elapsed: string) => string;
   confirmationsWaiting: (n: number) => string;
+  /** What runs now: the step, where, for how long, a gate's next try, a countdown, other busy nodes. */
+  activity: (a: {
+    title: string;
+    where: string;
+    elapsed: string;
+    /** `next` is undefined when the next try is due now. */
+    gate?: { attempt: number; next?: string };
+    deadline?: string;
+    others: number;
+  }) => string;
+  /** Seconds to wait, short: "8s" / "8 秒". */
+  seconds: (s: number) => string;
+  /** The run goes on with nothing running this moment (between steps). */
+  between: string;
+  /** A confirmation waits: on which node, how many more, and which key answers. */
+  confirmWaits: (node: string, more: number, typed: boolean, command: boolean) => string;
   // ---- dialogs ----
   dialogNode: string;
   dialogCommand: string;
@@ -228,6 +244,19 @@ export const en: UiWords = {
   preflightRunning: (nodes, elapsed) =>
     `Pre-flight: checking host keys and logins on ${plural(nodes, 'node')}… ${elapsed}. Nothing runs until every node has answered; q then a aborts.`,
   confirmationsWaiting: (n) => `${n} confirmations waiting`,
+  activity: (a) =>
+    [
+      `${a.title} on ${a.where} for ${a.elapsed}`,
+      a.gate ? `attempt ${a.gate.attempt}, ${a.gate.next ? `next try in ${a.gate.next}` : 'trying again now'}` : '',
+      a.deadline !== undefined ? `deadline in ${a.deadline}` : '',
+      a.others > 0 ? `${plural(a.others, 'other node')} busy` : '',
+    ]
+      .filter(Boolean)
+      .join(' · '),
+  seconds: (s) => `${s}s`,
+  between: 'Running: between steps, the next one starts by itself.',
+  confirmWaits: (node, more, typed, command) =>
+    `Waiting for your confirmation on ${node}${more > 0 ? ` (${more} more waiting)` : ''}: ${typed ? 'type the text and press enter, esc refuses' : `y ${command ? 'runs it' : 'confirms'}, n refuses`}`,
   dialogNode: 'node',
   dialogCommand: 'command',
   typeToRun: () => ['Type ', ' and press enter to run it: '],
@@ -433,6 +462,19 @@ export const zh: UiWords = {
   preflightRunning: (nodes, elapsed) =>
     `运行前检查：正在检查 ${nodes} 个节点的主机密钥和登录… ${elapsed}。所有节点应答前不运行任何操作；按 q 再按 a 中止。`,
   confirmationsWaiting: (n) => `${n} 个确认等待中`,
+  activity: (a) =>
+    [
+      `${a.title}：${a.where}，已用 ${a.elapsed}`,
+      a.gate ? `第 ${a.gate.attempt} 次尝试，${a.gate.next ? `${a.gate.next}后重试` : '正在重试'}` : '',
+      a.deadline !== undefined ? `时限剩 ${a.deadline}` : '',
+      a.others > 0 ? `另有 ${a.others} 个节点在忙` : '',
+    ]
+      .filter(Boolean)
+      .join(' · '),
+  seconds: (s) => `${s} 秒`,
+  between: '运行中：步骤之间，下一步会自动开始。',
+  confirmWaits: (node, more, typed, command) =>
+    `等待你在 ${node} 上确认${more > 0 ? `（另有 ${more} 个等待中）` : ''}：${typed ? '输入文字后按回车，esc 拒绝' : `y ${command ? '运行' : '确认'}，n 拒绝`}`,
   dialogNode: '节点',
   dialogCommand: '命令',
   typeToRun: () => ['输入 ', ' 并按回车运行：'],

@@ -5,13 +5,26 @@ import { describe, expect, it } from 'vitest';
 import { BINDINGS, keyLabel } from '../../src/ui/app/keymap.js';
 import { en, uiWordsFor, zh, type UiWords } from '../../src/ui/words.js';
 
+/** A value that is `n` as text and a number, and has every property (itself such a value). */
+const deepSample = (n: number): unknown =>
+  new Proxy(() => n, {
+    get: (_, k) => (k === Symbol.toPrimitive ? () => n : k === 'length' ? n : deepSample(n)),
+  });
+
 /** Every text of a catalog, functions called with sample arguments (1 and 2 take both branches). */
 function texts(words: UiWords): string[] {
   const out: string[] = [];
   const walk = (v: unknown, path: string): void => {
     if (typeof v === 'string') out.push(v);
     else if (typeof v === 'function') {
-      for (const sample of [1, 2]) walk((v as (...a: unknown[]) => unknown)(...Array.from({ length: v.length }, () => sample)), path);
+      const call = (args: unknown[]) => (v as (...a: unknown[]) => unknown)(...args);
+      for (const sample of [1, 2]) {
+        // Primitive samples take both branches of plural rules; a text that reads "undefined" had an
+        // object parameter, which the samples below fill in.
+        const said = call(Array.from({ length: v.length }, () => sample));
+        if (!JSON.stringify(said ?? null).includes('undefined')) walk(said, path);
+        walk(call(Array.from({ length: v.length }, () => deepSample(sample))), path);
+      }
     } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
   };

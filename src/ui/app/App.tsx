@@ -24,6 +24,7 @@ import {
   nodeVersion,
   nodeView,
   preflightView,
+  runActivity,
   runningCommands,
   stepRows,
   stepWhy,
@@ -281,6 +282,7 @@ export function App({ controller, theme }: AppProps) {
     .filter((m): m is NonNullable<typeof m> => m !== undefined && wall - m.at < MESSAGE_MS && !(m.error && m.at < changed.current.at))
     .sort((a, b) => b.at - a.at || Number(b.error) - Number(a.error))[0];
   const spinner = useSpinner();
+  const activity = useMemo(() => (live ? runActivity(state, now) : undefined), [state, tick, live]);
 
   const props: ScreenProps = {
     layout,
@@ -339,6 +341,8 @@ export function App({ controller, theme }: AppProps) {
       ...(state.outcome ? { outcome: state.outcome } : {}),
       ...(decision ? { decision } : {}),
       waiting: state.prompts.filter((p) => p.kind === 'confirm').length,
+      ...(confirm ? { confirm: { node: confirm.node, typed: confirm.typed !== undefined, command: confirm.command !== undefined } } : {}),
+      ...(activity ? { activity } : {}),
       ...(ui.input?.kind === 'filter' ? { filterInput: ui.input.text } : {}),
       ...(message ? { message } : {}),
       ...(preflight

@@ -588,6 +588,60 @@ export function headerView(state: RunState, now: number, target: string): Header
   };
 }
 
+/** What the run is doing while nothing is asked: the step running, where, for how long, its gate and deadline. */
+export interface Activity {
+  /** The step's title as shown (on the first of its nodes). */
+  title: string;
+  /** The nodes on that step now, in plan order. */
+  nodes: string[];
+  /** Since the step started on the first of them. */
+  elapsedMs: number;
+  /** A gate between attempts: the attempt made, and when the next one is. */
+  gate?: { attempt: number; nextInMs: number };
+  /** The nearest countdown among those nodes, when one runs. */
+  deadlineMs?: number;
+  /** Nodes busy with other steps. */
+  others: number;
+}
+
+/** The step most nodes are busy with (the first in plan order on a tie), or undefined when none runs. */
+export function runActivity(state: RunState, now: number): Activity | undefined {
+  const byStep = new Map<string, string[]>();
+  let busy = 0;
+  for (const node of state.nodes.values()) {
+    const task = node.current ? node.tasks.get(node.current) : undefined;
+    if (!node.current || (task?.status !== 'running' && task?.status !== 'polling')) continue;
+    busy += 1;
+    const list = byStep.get(node.current) ?? [];
+    list.push(node.name);
+    byStep.set(node.current, list);
+  }
+  let key: string | undefined;
+  for (const [k, list] of byStep) if (key === undefined || list.length > byStep.get(key)!.length) key = k;
+  if (key === undefined) return undefined;
+  const nodes = byStep.get(key)!;
+  let started = Infinity;
+  let gate: Activity['gate'];
+  let deadline: number | undefined;
+  for (const name of nodes) {
+    const node = state.nodes.get(name)!;
+    const task = node.tasks.get(key)!;
+    if (task.status !== 'running' && task.status !== 'polling') continue;
+    started = Math.min(started, task.startedAt);
+    if (task.status === 'polling' && (!gate || task.nextAt - now < gate.nextInMs))
+      gate = { attempt: task.attempt, nextInMs: Math.max(0, task.nextAt - now) };
+    if (node.deadline && !node.deadline.passed) deadline = Math.min(deadline ?? Infinity, node.deadline.at - now);
+  }
+  return {
+    title: stepTitle(state, key, nodes[0]),
+    nodes,
+    elapsedMs: Math.max(0, now - started),
+    ...(gate ? { gate } : {}),
+    ...(deadline !== undefined ? { deadlineMs: deadline } : {}),
+    others: busy - nodes.length,
+  };
+}
+
 /** The prompt the operator answers first: the oldest. */
 export function activePrompt(state: RunState): Prompt | undefined {
   let first: Prompt | undefined;

@@ -3,7 +3,9 @@
 // answer a decision are in the help bar below it.
 import type { Prompt, RunState } from '../../engine/state.js';
 import type { Theme } from '../terminal/theme.js';
+import { formatClock } from '../../runbook/duration.js';
 import { fit } from '../terminal/text-width.js';
+import type { Activity } from '../app/view-model.js';
 import { en, type UiWords } from '../words.js';
 
 export interface StatusLineProps {
@@ -12,6 +14,10 @@ export interface StatusLineProps {
   decision?: Extract<Prompt, { kind: 'failure' | 'interrupted' }>;
   /** Confirmations waiting (the first is on screen). */
   waiting: number;
+  /** The confirmation on screen: its node, and whether it is typed or runs a command. */
+  confirm?: { node: string; typed: boolean; command: boolean };
+  /** What runs now, when nothing is asked. */
+  activity?: Activity;
   filterInput?: string;
   message?: { text: string; error: boolean };
   /** The pre-flight while it checks the nodes, or once it refused some (then nothing ran). */
@@ -53,6 +59,25 @@ export function statusLine(p: StatusLineProps): string {
       if (pf?.status === 'running') {
         return theme.paint(fit(` ${w.preflightRunning(pf.nodes, pf.elapsed)}`, width), 'wait');
       }
+      if (p.confirm)
+        return theme.paint(fit(` ? ${w.confirmWaits(p.confirm.node, p.waiting - 1, p.confirm.typed, p.confirm.command)}`, width), 'ask');
+      const a = p.activity;
+      if (a) {
+        const clock = (ms: number) => formatClock(Math.max(0, ms)).replace(/^00:/, '');
+        const next = a.gate ? Math.ceil(a.gate.nextInMs / 1000) : 0;
+        const text = w.activity({
+          title: a.title,
+          where: a.nodes.length === 1 ? a.nodes[0]! : w.nodes(a.nodes.length),
+          elapsed: clock(a.elapsedMs),
+          ...(a.gate
+            ? { gate: { attempt: a.gate.attempt, ...(next > 0 ? { next: next > 90 ? clock(a.gate.nextInMs) : w.seconds(next) } : {}) } }
+            : {}),
+          ...(a.deadlineMs !== undefined ? { deadline: clock(a.deadlineMs) } : {}),
+          others: a.others,
+        });
+        return theme.paint(fit(` ${text}`, width), a.gate ? 'wait' : 'run');
+      }
+      if (p.phase === 'running') return theme.paint(fit(` ${w.between}`, width), 'muted');
       return theme.paint(fit(p.waiting > 1 ? ` ${w.confirmationsWaiting(p.waiting)}` : '', width), 'muted');
     }
   }
