@@ -163,6 +163,30 @@ export interface UiWords {
   reasonLabel: string;
   reasonKeys: string;
   aNotOffered: (n: number, node: string) => string;
+  /** Messages the keys answer with (ui-state.ts). */
+  msg: {
+    troubleshootOpened: (node: string) => string;
+    tooSoon: (key: string) => string;
+    groupChanged: (key: string) => string;
+    runOver: string;
+    runGoing: string;
+    onlyOne: (node: string) => string;
+    typeExactly: (text: string) => string;
+    nothingToRetry: string;
+    nothingToSkip: string;
+    nothingToVerify: string;
+    verifyNotOffered: (why?: string) => string;
+    onlyInterruptedDone: string;
+    pausing: string;
+    notGoing: string;
+    selectNode: string;
+    noTsCommand: (n: string, node: string) => string;
+    notInTmuxShell: string;
+    notInTmuxFollow: string;
+    reasonRequired: string;
+    alreadyAborting: string;
+    abortingNow: (running: boolean) => string;
+  };
 }
 
 const englishCommands = Object.fromEntries(BINDINGS.map((b) => [b.id, { label: b.label, help: b.help }])) as Record<
@@ -292,6 +316,29 @@ export const en: UiWords = {
   reasonLabel: 'reason: ',
   reasonKeys: 'enter ok   esc cancel',
   aNotOffered: (n, node) => `a not offered: the ${n} nodes waiting do not fit on screen to be listed; y answers ${node}`,
+  msg: {
+    troubleshootOpened: (node) => `a step failed on ${node}: troubleshooting opened`,
+    tooSoon: (key) => `${key} ignored: it came too soon after the question appeared; press it again`,
+    groupChanged: (key) => `${key} ignored: the nodes waiting on this step changed just now; read the list and press it again`,
+    runOver: 'the run is over; q quits',
+    runGoing: 'the run is going: nothing to start',
+    onlyOne: (node) => `only ${node} waits on this step: y answers it`,
+    typeExactly: (text) => `type ${text} exactly to run it, or esc to refuse`,
+    nothingToRetry: 'nothing failed or was interrupted: nothing to retry',
+    nothingToSkip: 'nothing failed or was interrupted: nothing to skip',
+    nothingToVerify: 'nothing was interrupted: nothing to verify',
+    verifyNotOffered: (why) => `verify is not offered${why ? `: ${why}` : ''}`,
+    onlyInterruptedDone: 'only an interrupted step can be marked done',
+    pausing: 'pausing: running commands finish, nothing new starts; enter continues',
+    notGoing: 'the run is not going',
+    selectNode: 'select a node first',
+    noTsCommand: (n, node) => `no troubleshooting command ${n} for ${node}`,
+    notInTmuxShell: 'o opens an SSH shell in a new tmux window: runbook is not running inside tmux',
+    notInTmuxFollow: 'O follows a troubleshooting command in a new tmux window: runbook is not running inside tmux',
+    reasonRequired: 'a reason is required',
+    alreadyAborting: 'already aborting',
+    abortingNow: (running) => `aborting: nothing new starts${running ? '; running commands are let finish' : ''}; q leaves`,
+  },
 };
 
 const ZH_STATE: Readonly<Record<StateWord, string>> = {
@@ -506,6 +553,29 @@ export const zh: UiWords = {
   reasonLabel: '原因：',
   reasonKeys: 'enter 确定   esc 取消',
   aNotOffered: (n, node) => `不提供 a：等待中的 ${n} 个节点在屏幕上列不下；y 只回答 ${node}`,
+  msg: {
+    troubleshootOpened: (node) => `${node} 上有步骤失败：已打开排障窗格`,
+    tooSoon: (key) => `已忽略 ${key}：问题刚出现就按下了；请再按一次`,
+    groupChanged: (key) => `已忽略 ${key}：等待此步骤的节点刚刚变了；请看清列表后再按一次`,
+    runOver: '运行已结束；按 q 退出',
+    runGoing: '运行进行中：没有可开始的',
+    onlyOne: (node) => `只有 ${node} 在等待此步骤：按 y 回答`,
+    typeExactly: (text) => `请准确输入 ${text} 以运行，或按 esc 拒绝`,
+    nothingToRetry: '没有失败或中断的步骤：无可重试',
+    nothingToSkip: '没有失败或中断的步骤：无可跳过',
+    nothingToVerify: '没有中断的步骤：无可复核',
+    verifyNotOffered: (why) => `不提供复核${why ? `：${why}` : ''}`,
+    onlyInterruptedDone: '只有中断的步骤可以标记完成',
+    pausing: '正在暂停：正在运行的命令会结束，不启动新的操作；按回车继续',
+    notGoing: '运行未在进行',
+    selectNode: '请先选择一个节点',
+    noTsCommand: (n, node) => `${node} 没有编号 ${n} 的排障命令`,
+    notInTmuxShell: 'o 会在新的 tmux 窗口中打开 SSH 终端：runbook 不在 tmux 中运行',
+    notInTmuxFollow: 'O 会在新的 tmux 窗口中跟随排障命令：runbook 不在 tmux 中运行',
+    reasonRequired: '必须填写原因',
+    alreadyAborting: '已在中止',
+    abortingNow: (running) => `正在中止：不启动新的操作${running ? '；正在运行的命令让其结束' : ''}；按 q 离开`,
+  },
 };
 
 /** The UI's words for a language (zh, zh-CN, zh-Hans... get Chinese; anything else English). */

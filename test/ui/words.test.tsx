@@ -159,10 +159,14 @@ describe('the Chinese runbook at 80x24 says nothing in English of its own', () =
     expect(strangers('master-1 dcos_node_upgrade.sh enter', allow)).toEqual([]);
   });
 
-  it('ready, then the help overlay', async () => {
+  it('ready, a key with nothing to do, then the help overlay', async () => {
     const r = await show(fresh());
     await r.waitFor('就绪');
     expectChinese(r, 'ready');
+    // A key that has nothing to do says why, in Chinese too.
+    await r.press('r');
+    await r.waitFor('无可重试');
+    expectChinese(r, 'a key refused');
     await r.press('?');
     await r.waitFor('按键');
     expectChinese(r, 'help');

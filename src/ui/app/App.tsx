@@ -200,6 +200,7 @@ export function App({ controller, theme }: AppProps) {
   const mode = activeMode(ui, { confirm });
   const ctx: UiContext = {
     phase: state.phase,
+    words,
     ...(confirm ? { confirm } : {}),
     ...(listed ? { group: listed } : {}),
     ...(group && !listed
