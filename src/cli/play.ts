@@ -99,5 +99,6 @@ export async function drive(
     autoConfirm: session.autoConfirm,
     terminal: Boolean((io.stdin as NodeJS.ReadStream).isTTY),
     clock: session.clock,
+    ...(display.lang ? { lang: display.lang } : {}),
   });
 }

@@ -36,6 +36,8 @@ export interface UiWords {
   sep: string;
   /** A list's separator: ", " or "、". */
   comma: string;
+  /** The mark that ends a sentence: "." or "。". */
+  fullStop: string;
   /** n of something, with its unit: "3 nodes" / "3 个节点". */
   nodes: (n: number) => string;
   state: (s: StateWord) => string;
@@ -163,6 +165,25 @@ export interface UiWords {
   reasonLabel: string;
   reasonKeys: string;
   aNotOffered: (n: number, node: string) => string;
+  /** Plain mode's prompts on stderr and the answers they take (plain/). */
+  plain: {
+    check: (items: string) => string;
+    runOn: (node: string, command: string) => string;
+    doneQ: string;
+    typedAnswer: (text: string) => string;
+    groupChoices: (n: number, names?: string) => string;
+    groupWaitOn: (n: number, where: string) => string;
+    failed: (task: string, reason: string, troubleshoot: boolean) => string;
+    interrupted: (task: string, command: string | undefined, keys: string) => string;
+    interruptedKeys: { verify: string; rerun: string; 'mark-done': string; skip: string; abort: string };
+    reasonTo: (what: 'skip' | 'mark-done', task: string) => string;
+    endOfInput: string;
+    answerYN: (group: boolean) => string;
+    answerFailure: (troubleshoot: boolean) => string;
+    answerInterrupted: (keys: readonly string[], unavailable?: string) => string;
+    tsPick: (node: string, count: number, preferred?: number) => string;
+    answerNumber: (count: number) => string;
+  };
   /** Messages the keys answer with (ui-state.ts). */
   msg: {
     troubleshootOpened: (node: string) => string;
@@ -200,6 +221,7 @@ export const en: UiWords = {
   lang: 'en',
   sep: ': ',
   comma: ', ',
+  fullStop: '.',
   nodes: (n) => plural(n, 'node'),
   state: (s) => s,
   reason: (t) => t,
@@ -316,6 +338,28 @@ export const en: UiWords = {
   reasonLabel: 'reason: ',
   reasonKeys: 'enter ok   esc cancel',
   aNotOffered: (n, node) => `a not offered: the ${n} nodes waiting do not fit on screen to be listed; y answers ${node}`,
+  plain: {
+    check: (items) => `Check: ${items}`,
+    runOn: (node, command) => `Run on ${node}: ${command}`,
+    doneQ: 'Done?',
+    typedAnswer: (text) => `[type "${text}" to confirm]`,
+    groupChoices: (n, names) =>
+      `y=this node, a=${names !== undefined ? `all ${n} waiting on this step: ${names}` : `all ${n} listed above, each its own command`}; N=no`,
+    groupWaitOn: (n, where) => `${n} nodes wait on ${where}:`,
+    failed: (task, reason, ts) =>
+      `? ${task} failed: ${reason} ${ts ? 'Retry, skip, troubleshoot or abort? [r/s/t/a]' : 'Retry, skip or abort? [r/s/a]'} `,
+    interrupted: (task, command, keys) => `? ${task} was interrupted${command ? ` while running: ${command}` : ''} [${keys}] `,
+    interruptedKeys: { verify: 'v=verify again', rerun: 'r=run again', 'mark-done': 'd=mark done', skip: 's=skip', abort: 'a=abort' },
+    reasonTo: (what, task) => `? reason to ${what === 'skip' ? 'skip' : 'mark done'} ${task}: `,
+    endOfInput: '(end of input)',
+    answerYN: (group) => (group ? 'answer y, a or n' : 'answer y or n'),
+    answerFailure: (ts) => (ts ? 'answer r, s, t or a' : 'answer r, s or a'),
+    answerInterrupted: (keys, why) =>
+      `answer ${keys.length > 1 ? `${keys.slice(0, -1).join(', ')} or ${keys.at(-1)}` : (keys[0] ?? '')}${why ? ` (verify again is not offered: ${why})` : ''}`,
+    tsPick: (node, count, pref) =>
+      `? troubleshooting command to run on ${node} [1-${count}${pref !== undefined ? `, enter=${pref}` : ''}] `,
+    answerNumber: (count) => `answer a number from 1 to ${count}`,
+  },
   msg: {
     troubleshootOpened: (node) => `a step failed on ${node}: troubleshooting opened`,
     tooSoon: (key) => `${key} ignored: it came too soon after the question appeared; press it again`,
@@ -389,6 +433,7 @@ export const zh: UiWords = {
   lang: 'zh-CN',
   sep: '：',
   comma: '、',
+  fullStop: '。',
   nodes: (n) => `${n} 个节点`,
   state: (s) => ZH_STATE[s],
   reason: zhReason,
@@ -553,6 +598,26 @@ export const zh: UiWords = {
   reasonLabel: '原因：',
   reasonKeys: 'enter 确定   esc 取消',
   aNotOffered: (n, node) => `不提供 a：等待中的 ${n} 个节点在屏幕上列不下；y 只回答 ${node}`,
+  plain: {
+    check: (items) => `核对：${items}`,
+    runOn: (node, command) => `在 ${node} 上运行：${command}`,
+    doneQ: '完成了吗？',
+    typedAnswer: (text) => `[输入“${text}”以确认]`,
+    groupChoices: (n, names) =>
+      `y=此节点，a=${names !== undefined ? `等待此步骤的全部 ${n} 个：${names}` : `上面列出的全部 ${n} 个，各用各的命令`}；N=否`,
+    groupWaitOn: (n, where) => `${n} 个节点等待 ${where}：`,
+    failed: (task, reason, ts) =>
+      `? ${task} 失败：${reason} ${ts ? '重试、跳过、排障还是中止？[r/s/t/a]' : '重试、跳过还是中止？[r/s/a]'} `,
+    interrupted: (task, command, keys) => `? ${task} 被中断${command ? `，当时正在运行：${command}` : ''} [${keys}] `,
+    interruptedKeys: { verify: 'v=复核', rerun: 'r=重新运行', 'mark-done': 'd=标记完成', skip: 's=跳过', abort: 'a=中止' },
+    reasonTo: (what, task) => `? ${what === 'skip' ? '跳过' : '标记完成'} ${task} 的原因：`,
+    endOfInput: '（输入结束）',
+    answerYN: (group) => (group ? '请回答 y、a 或 n' : '请回答 y 或 n'),
+    answerFailure: (ts) => (ts ? '请回答 r、s、t 或 a' : '请回答 r、s 或 a'),
+    answerInterrupted: (keys, why) => `请回答 ${keys.join('、')}${why ? `（不提供复核：${why}）` : ''}`,
+    tsPick: (node, count, pref) => `? 要在 ${node} 上运行的排障命令 [1-${count}${pref !== undefined ? `，回车=${pref}` : ''}] `,
+    answerNumber: (count) => `请回答 1 到 ${count} 之间的数字`,
+  },
   msg: {
     troubleshootOpened: (node) => `${node} 上有步骤失败：已打开排障窗格`,
     tooSoon: (key) => `已忽略 ${key}：问题刚出现就按下了；请再按一次`,

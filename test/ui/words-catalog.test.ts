@@ -9,6 +9,7 @@ import { en, uiWordsFor, zh, type UiWords } from '../../src/ui/words.js';
 const deepSample = (n: number): unknown =>
   new Proxy(() => n, {
     get: (_, k) => (k === Symbol.toPrimitive ? () => n : k === 'length' ? n : deepSample(n)),
+    apply: () => deepSample(n),
   });
 
 /** Every text of a catalog, functions called with sample arguments (1 and 2 take both branches). */
@@ -21,9 +22,15 @@ function texts(words: UiWords): string[] {
       for (const sample of [1, 2]) {
         // Primitive samples take both branches of plural rules; a text that reads "undefined" had an
         // object parameter, which the samples below fill in.
-        const said = call(Array.from({ length: v.length }, () => sample));
-        if (!JSON.stringify(said ?? null).includes('undefined')) walk(said, path);
-        walk(call(Array.from({ length: v.length }, () => deepSample(sample))), path);
+        let said: unknown;
+        try {
+          said = call(Array.from({ length: v.length }, () => sample));
+        } catch {
+          said = undefined; // a list or an object parameter: the samples below fill it in
+        }
+        if (said !== undefined && !String(JSON.stringify(said)).includes('undefined')) walk(said, path);
+        const filled = call(Array.from({ length: v.length }, () => deepSample(sample)));
+        if (typeof filled === 'string' || Array.isArray(filled)) walk(filled, path);
       }
     } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
