@@ -71,6 +71,8 @@ describe('the catalog of the UI words', () => {
     expect(english).toEqual([]);
     // And the check can fail: the English catalog is full of such words.
     expect(texts(en).join(' ')).toMatch(/Press enter/);
+    // And no Chinese in the English catalog.
+    expect(texts(en).filter((t) => /[\u3000-\u9fff\uff00-\uffef]/.test(t))).toEqual([]);
   });
 
   it('the language rule is the export labels rule: zh, zh-CN, zh-Hans are Chinese; anything else English', () => {
