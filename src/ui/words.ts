@@ -184,6 +184,16 @@ export interface UiWords {
     tsPick: (node: string, count: number, preferred?: number) => string;
     answerNumber: (count: number) => string;
   };
+  /** What runbook train says around a run (cli/train.ts). */
+  train: {
+    toContinue: (command: string) => string;
+    snapshotWarning: (why: string) => string;
+    resuming: (id: string, scenario: string, masters: number, agents: number) => string;
+    restored: (restored: boolean) => string;
+    notAgain: string;
+    unkept: (steps: string) => string;
+    startOver: (scenario: string) => string;
+  };
   /** Messages the keys answer with (ui-state.ts). */
   msg: {
     troubleshootOpened: (node: string) => string;
@@ -359,6 +369,20 @@ export const en: UiWords = {
     tsPick: (node, count, pref) =>
       `? troubleshooting command to run on ${node} [1-${count}${pref !== undefined ? `, enter=${pref}` : ''}] `,
     answerNumber: (count) => `answer a number from 1 to ${count}`,
+  },
+  train: {
+    toContinue: (command) => `To continue this training: ${command}`,
+    snapshotWarning: (why) =>
+      `warning: the simulated cluster could not be kept beside the journal (${why}); train --resume would start it in its first state`,
+    resuming: (id, scenario, masters, agents) => `Resuming training ${id} (scenario ${scenario}, ${masters} masters, ${agents} agents).`,
+    restored: (restored) =>
+      restored
+        ? 'Its simulated cluster stopped with its player; a new one starts now as it was after the last step that finished.'
+        : 'Its simulated cluster stopped with its player before any step finished, so a new one like it starts now, in its first state.',
+    notAgain: 'The steps the journal marks done are not run again. Interrupted steps are yours to verify, run again or mark done.',
+    unkept: (steps) =>
+      `These steps finished after the cluster was last kept, so the new cluster may not show what they did (check them): ${steps}.`,
+    startOver: (scenario) => `To start over instead: runbook train --scenario ${scenario}.`,
   },
   msg: {
     troubleshootOpened: (node) => `a step failed on ${node}: troubleshooting opened`,
@@ -617,6 +641,18 @@ export const zh: UiWords = {
     answerInterrupted: (keys, why) => `请回答 ${keys.join('、')}${why ? `（不提供复核：${why}）` : ''}`,
     tsPick: (node, count, pref) => `? 要在 ${node} 上运行的排障命令 [1-${count}${pref !== undefined ? `，回车=${pref}` : ''}] `,
     answerNumber: (count) => `请回答 1 到 ${count} 之间的数字`,
+  },
+  train: {
+    toContinue: (command) => `继续本次训练：${command}`,
+    snapshotWarning: (why) => `警告：无法在日志旁保存模拟集群（${why}）；train --resume 将从其初始状态启动`,
+    resuming: (id, scenario, masters, agents) => `继续训练 ${id}（场景 ${scenario}，${masters} 个管理节点，${agents} 个代理节点）。`,
+    restored: (restored) =>
+      restored
+        ? '它的模拟集群随播放器一起停止了；现在启动一个新的，状态与最后完成的步骤之后相同。'
+        : '它的模拟集群在任何步骤完成之前就随播放器停止了，所以现在启动一个同样的新集群，处于初始状态。',
+    notAgain: '日志标记为完成的步骤不会再次运行。中断的步骤由你复核、重新运行或标记完成。',
+    unkept: (steps) => `这些步骤在集群最后一次保存之后才完成，新集群可能看不到它们的效果（请检查）：${steps}。`,
+    startOver: (scenario) => `若要重新开始：runbook train --scenario ${scenario}。`,
   },
   msg: {
     troubleshootOpened: (node) => `${node} 上有步骤失败：已打开排障窗格`,

@@ -62,8 +62,8 @@ describe('the catalog of the UI words', () => {
 
   it('no Chinese text is left in English: its ASCII words are keys, programs and commands only', () => {
     const keys = new Set(BINDINGS.flatMap((b) => b.keys.map((k) => keyLabel(k).toLowerCase())));
-    // Names that stay as they are in any language: programs, and the command that resumes a run.
-    const names = new Set(['tmux', 'ssh', 'ctrl', 'runbook', 'play', 'resume', 'end']);
+    // Names that stay as they are in any language: programs, and the commands that go on with a run.
+    const names = new Set(['tmux', 'ssh', 'ctrl', 'runbook', 'play', 'train', 'resume', 'scenario', 'end']);
     const english: string[] = [];
     for (const t of texts(zh))
       for (const w of t.match(/[A-Za-z]{3,}/g) ?? [])
