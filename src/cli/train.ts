@@ -293,6 +293,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
         records,
         summary: { ...summary, faultsMet: summary.faultsMet.map(shift), actions: summary.actions.map(shift) },
         outcome,
+        lang: words.lang,
       })}`,
     );
     if (outcome !== 'passed') {

@@ -56,11 +56,16 @@ async function stopped(args: string[]): Promise<string> {
 }
 
 describe('runbook train speaks the run language around it', () => {
-  it('Chinese training: how to continue, in Chinese; --lang en: in English', async () => {
+  it('Chinese training: the trainee report and how to continue, in Chinese; --lang en: in English', async () => {
     const zh = await stopped([]);
     expect(zh).toMatch(/^继续本次训练：runbook train --resume \S+ --state-dir \S+$/m);
     expect(zh).not.toContain('To continue this training');
+    // The trainee report's frame too (the scenario's own title and lesson are the simulator's).
+    expect(zh).toMatch(/^训练报告：.*（场景 happy）$/m);
+    expect(zh).toContain('各阶段耗时（集群时间）：');
+    expect(zh).not.toContain('Time per phase');
     const en = await stopped(['--lang', 'en']);
     expect(en).toMatch(/^To continue this training: runbook train --resume \S+ --state-dir \S+$/m);
+    expect(en).toMatch(/^Training report: .* \(scenario happy\)$/m);
   }, 150_000);
 });
