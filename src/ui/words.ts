@@ -194,6 +194,18 @@ export interface UiWords {
     unkept: (steps: string) => string;
     startOver: (scenario: string) => string;
   };
+  /** The pre-flight pane (preflight-pane.ts). */
+  preflight: {
+    title: string;
+    connecting: (nodes: number) => string;
+    allAnswered: string;
+    fix: string;
+    checking: (nodes: number, elapsed: string) => string;
+    cannotUse: (failed: number, nodes: number) => string;
+    passed: string;
+    rowsOf: (from: number, to: number, of: number) => string;
+    label: (failure: string) => string;
+  };
   /** Messages the keys answer with (ui-state.ts). */
   msg: {
     troubleshootOpened: (node: string) => string;
@@ -383,6 +395,27 @@ export const en: UiWords = {
     unkept: (steps) =>
       `These steps finished after the cluster was last kept, so the new cluster may not show what they did (check them): ${steps}.`,
     startOver: (scenario) => `To start over instead: runbook train --scenario ${scenario}.`,
+  },
+  preflight: {
+    title: 'Pre-flight',
+    connecting: (nodes) =>
+      `Connecting to ${nodes === 1 ? 'the node' : `each of the ${nodes} nodes`} before the first step: its SSH host key must be known and unchanged, and the login must work. Nothing runs until every node has answered.`,
+    allAnswered: 'Every node answered: the run goes on.',
+    fix: 'Nothing ran, on any node. Fix these nodes (or take them out of the inventory); then `runbook play --resume` checks every node again.',
+    checking: (nodes, elapsed) => `checking ${nodes === 1 ? '1 node' : `${nodes} nodes`}  ${elapsed}`,
+    cannotUse: (failed, nodes) => `${failed} of ${nodes} ${nodes === 1 ? 'node' : 'nodes'} cannot be used: nothing ran`,
+    passed: 'passed',
+    rowsOf: (from, to, of) => `${from}-${to} of ${of}`,
+    label: (f) =>
+      (
+        ({
+          'host-key-unknown': 'host key unknown',
+          'host-key-changed': 'host key changed',
+          'auth-failed': 'login refused',
+          'connect-failed': 'unreachable',
+          timeout: 'no answer in time',
+        }) as Record<string, string>
+      )[f] ?? f.replace(/-/g, ' '),
   },
   msg: {
     troubleshootOpened: (node) => `a step failed on ${node}: troubleshooting opened`,
@@ -653,6 +686,27 @@ export const zh: UiWords = {
     notAgain: '日志标记为完成的步骤不会再次运行。中断的步骤由你复核、重新运行或标记完成。',
     unkept: (steps) => `这些步骤在集群最后一次保存之后才完成，新集群可能看不到它们的效果（请检查）：${steps}。`,
     startOver: (scenario) => `若要重新开始：runbook train --scenario ${scenario}。`,
+  },
+  preflight: {
+    title: '运行前检查',
+    connecting: (nodes) =>
+      `在第一个步骤之前连接${nodes === 1 ? '该节点' : `全部 ${nodes} 个节点`}：其 SSH 主机密钥必须已知且未改变，登录必须成功。所有节点应答之前不运行任何操作。`,
+    allAnswered: '所有节点都已应答：运行继续。',
+    fix: '任何节点上都没有运行任何操作。修复这些节点（或将其移出节点清单）；然后 `runbook play --resume` 会再次检查每个节点。',
+    checking: (nodes, elapsed) => `正在检查 ${nodes} 个节点  ${elapsed}`,
+    cannotUse: (failed, nodes) => `${nodes} 个节点中有 ${failed} 个无法使用：未运行任何操作`,
+    passed: '通过',
+    rowsOf: (from, to, of) => `${from}-${to}/${of}`,
+    label: (f) =>
+      (
+        ({
+          'host-key-unknown': '主机密钥未知',
+          'host-key-changed': '主机密钥已改变',
+          'auth-failed': '登录被拒绝',
+          'connect-failed': '无法连接',
+          timeout: '未及时应答',
+        }) as Record<string, string>
+      )[f] ?? f,
   },
   msg: {
     troubleshootOpened: (node) => `${node} 上有步骤失败：已打开排障窗格`,

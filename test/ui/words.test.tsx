@@ -229,6 +229,23 @@ describe('the Chinese runbook at 80x24 when things go wrong and at the end', () 
     expect(r.lines()[SIZE.rows - 1]).toMatch(/r 重新运行 +d 标记完成 +s 跳过.* q 退出/);
   });
 
+  it('the pre-flight: checking the nodes, then one refused (its label and the advice in Chinese)', async () => {
+    const d = new Driver(fresh());
+    d.send({ type: 'start', at: T0, preflight: inventory.nodes.map((n) => n.name) });
+    const r = await show(d.state);
+    await r.waitFor('运行前检查');
+    expectChinese(r, 'pre-flight running');
+    // The transport's own sentence about the key is not the UI's words (it stays as the transport says it).
+    const sentence = 'The SSH host key of master-1 is not known';
+    d.send({ type: 'preflight-done', at: T0 + 2000, failures: [{ node: 'master-1', failure: 'host-key-unknown', message: sentence }] });
+    const failed = await show(d.state);
+    await failed.waitFor('主机密钥未知');
+    expect(
+      strangers(failed.frame(), new Set([...allow, ...(sentence.match(/[A-Za-z]{3,}/g) ?? []).map((w) => w.toLowerCase())])),
+      failed.frame(),
+    ).toEqual([]);
+  });
+
   it('the end: aborted, the quit dialog before it', async () => {
     const d = new Driver(fresh());
     d.start();

@@ -76,8 +76,8 @@ export function App({ controller, theme }: AppProps) {
   const refused = preflight?.status === 'failed' ? preflight.failures : NONE_REFUSED;
   const showReport = preflight !== undefined && (preflight.status === 'running' || refused.length > 0);
   const report = useMemo(
-    () => (showReport && preflight ? preflightRows(preflight, size.columns, theme) : undefined),
-    [showReport, preflight?.status, preflight?.failures, size.columns, theme],
+    () => (showReport && preflight ? preflightRows(preflight, size.columns, theme, words) : undefined),
+    [showReport, preflight?.status, preflight?.failures, size.columns, theme, words],
   );
 
   const autoNode = useMemo(() => {

@@ -95,7 +95,10 @@ export function Screen(p: ScreenProps) {
   const steps = usePane(stepListLines, { ...p.steps, width: l.stepsWidth, height: l.body, theme, words });
   const grid = usePane(nodeGridLines, { ...p.grid, width: l.nodesWidth, height: l.body, theme, words });
   const out = usePane(outputPaneLines, { ...p.output, width: l.columns, height: l.output, theme, words });
-  const report = usePane(preflightPaneLines, p.preflight ? { ...p.preflight, width: l.columns, height: l.output, theme } : undefined);
+  const report = usePane(
+    preflightPaneLines,
+    p.preflight ? { ...p.preflight, width: l.columns, height: l.output, theme, words } : undefined,
+  );
   const ts = p.troubleshoot && l.troubleshoot > 0;
   const trouble = usePane(
     troubleshootPaneLines,

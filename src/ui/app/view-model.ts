@@ -52,7 +52,8 @@ export interface NodeView {
 /** A node the pre-flight refused, as shown. */
 export interface PreflightFault {
   node: string;
-  /** The transport's kind of failure, in words: host key unknown, host key changed, login refused, unreachable. */
+  /** The transport's kind of failure (host-key-unknown, auth-failed...), and in English words. */
+  failure: string;
   label: string;
   /** The transport's sentence: what is wrong, with the key's fingerprint, and what to do. */
   message: string;
@@ -268,7 +269,9 @@ export function preflightFaults(state: RunState): ReadonlyMap<string, PreflightF
   if (!pf || pf.status !== 'failed') return NO_FAULTS;
   let map = faultsCache.get(pf);
   if (!map) {
-    map = new Map(pf.failures.map((f) => [f.node, { node: f.node, label: preflightLabel(f.failure), message: f.message }]));
+    map = new Map(
+      pf.failures.map((f) => [f.node, { node: f.node, failure: f.failure, label: preflightLabel(f.failure), message: f.message }]),
+    );
     faultsCache.set(pf, map);
   }
   return map;

@@ -176,7 +176,7 @@ interface RowContext {
 /** The state column's text for a node. */
 export function stateText(view: NodeView, now: number, spinner: string, w: UiWords = en): string {
   // The reason first: a narrow column keeps it.
-  if (view.preflight) return `${GLYPH.failed} ${view.preflight.label} ${w.preflightTag}`;
+  if (view.preflight) return `${GLYPH.failed} ${w.preflight.label(view.preflight.failure)} ${w.preflightTag}`;
   const step = view.step;
   const title = step?.title ?? '';
   const task = step?.task;
