@@ -50,6 +50,11 @@ const acceptNew: OptionSpec = {
   description: "Trust unknown host keys on first use and record them (like OpenSSH's accept-new); a changed key is still refused",
 };
 const noColor: OptionSpec = { type: 'boolean', description: 'No colour (also NO_COLOR=1)' };
+const lang: OptionSpec = {
+  type: 'string',
+  value: 'en|zh-CN',
+  description: "Language of the UI's own words, the export and the report (default: settings, else the runbook's lang)",
+};
 const theme: OptionSpec = { type: 'string', value: 'NAME', description: 'Colour theme: dark, light or mono (default: settings)' };
 
 export const commands: CommandSpec[] = [
@@ -81,6 +86,7 @@ export const commands: CommandSpec[] = [
       'accept-new-host-keys': acceptNew,
       'no-color': noColor,
       theme,
+      lang,
     },
     load: () => import('./play.js'),
   },
@@ -104,6 +110,7 @@ export const commands: CommandSpec[] = [
       'list-scenarios': { type: 'boolean', description: 'List the scenarios and exit' },
       'no-color': noColor,
       theme,
+      lang,
     },
     load: () => import('./train.js'),
   },
@@ -120,7 +127,7 @@ export const commands: CommandSpec[] = [
     summary: 'Write a printable runbook (Markdown, print-ready HTML, or PDF)',
     usage: 'runbook export <file.yaml> [--inventory inv.yaml] [--param k=v]... --format md|html|pdf [-o FILE] [--paper a4|letter]',
     positionals: { min: 1, max: 1, names: '<file.yaml>' },
-    options: { inventory, param, format, output, paper, browser },
+    options: { inventory, param, format, output, paper, browser, lang },
     load: () => import('./export.js'),
   },
   {
@@ -129,7 +136,7 @@ export const commands: CommandSpec[] = [
     usage: 'runbook report <RUN> [--format md|html|pdf] [-o FILE] [--paper a4|letter]',
     details: 'RUN is a run id (see `runbook runs`), `latest`, or a journal file. Markdown unless --format says otherwise.',
     positionals: { min: 1, max: 1, names: '<RUN>' },
-    options: { format, output, paper, browser, 'state-dir': stateDir },
+    options: { format, output, paper, browser, 'state-dir': stateDir, lang },
     load: () => import('./report.js'),
   },
   {

@@ -5,6 +5,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandInput } from './command-types.js';
 import { UsageError } from './errors.js';
+import { chosenLang } from './settings-flags.js';
 import { formatProblem } from '../input/problem.js';
 import type { Param } from '../runbook/schema.js';
 import type { Inventory } from '../inventory/types.js';
@@ -51,6 +52,7 @@ export function parseParams(values: unknown): Record<string, string> {
 
 export async function run({ positionals, options, io }: CommandInput): Promise<number> {
   const format = parseFormat(options.format, 'export');
+  const lang = chosenLang(options, io.env, 'export');
   checkPdfOutput(format, options.output, 'export');
   const params = parseParams(options.param);
   const file = positionals[0]!;
@@ -78,6 +80,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
   checkParams(params, loaded.runbook.params ?? {});
   const doc = buildExport({
     runbook: loaded.runbook,
+    ...(lang ? { lang } : {}),
     file,
     digest: `sha256:${loaded.digest}`,
     ...(inventory ? { inventory } : {}),

@@ -3,7 +3,7 @@
 import type { CommandInput } from './command-types.js';
 import { UsageError } from './errors.js';
 import { looksLikeRunId, openSession, type Session } from './session.js';
-import { parseTheme } from './settings-flags.js';
+import { chosenLang, parseTheme } from './settings-flags.js';
 
 export async function run({ positionals, options, io }: CommandInput): Promise<number> {
   const str = (name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
@@ -21,6 +21,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
   }
   if (!file && !resume) throw new UsageError('missing <file.yaml>', 'play');
   parseTheme(str('theme'), 'play');
+  const lang = chosenLang(options, io.env, 'play');
   const timeScale = str('time-scale');
   const opened = await openSession({
     io,
@@ -47,6 +48,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
       plain: options.plain === true,
       ...(str('theme') ? { theme: str('theme')! } : {}),
       noColor: options['no-color'] === true,
+      ...(lang ? { lang } : {}),
     });
   } finally {
     await session.close();
@@ -57,7 +59,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
 export async function drive(
   session: Session,
   io: CommandInput['io'],
-  display: { plain: boolean; theme?: string; noColor: boolean; training?: boolean },
+  display: { plain: boolean; theme?: string; noColor: boolean; training?: boolean; lang?: string },
 ): Promise<number> {
   if (io.interactive && !display.plain) {
     // The TUI reads keys from stdin in raw mode: the line reader of the param prompts lets go of it.
@@ -81,6 +83,7 @@ export async function drive(
       target,
       ...(display.training ? { training: true } : {}),
       now: session.clock.now(),
+      ...(display.lang ? { lang: display.lang } : {}),
     });
     let runTui: typeof import('../ui/app/run-tui.js').runTui;
     try {
@@ -97,6 +100,7 @@ export async function drive(
         clock: session.clock,
         target,
         ...(display.training ? { training: true } : {}),
+        ...(display.lang ? { lang: display.lang } : {}),
         journalFile: session.journalFile,
         shell: session.ssh,
         autoStart: session.autoConfirm,
@@ -121,5 +125,6 @@ export async function drive(
     autoConfirm: session.autoConfirm,
     terminal: Boolean((io.stdin as NodeJS.ReadStream).isTTY),
     clock: session.clock,
+    ...(display.lang ? { lang: display.lang } : {}),
   });
 }

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { CommandInput } from './command-types.js';
 import { checkPdfOutput, parseFormat, parsePaper, writeOutput } from './export.js';
+import { chosenLang } from './settings-flags.js';
 import { InputError } from '../input/problem.js';
 import type { Runbook } from '../runbook/schema.js';
 import type { JournalRecord } from '../engine/events.js';
@@ -12,6 +13,7 @@ const SHOW_RUNS = 5;
 
 export async function run({ positionals, options, io }: CommandInput): Promise<number> {
   const format = parseFormat(options.format, 'report', 'md');
+  const lang = chosenLang(options, io.env, 'report');
   checkPdfOutput(format, options.output, 'report');
   const paper = parsePaper(options.paper, 'report');
   const wanted = positionals[0]!;
@@ -46,7 +48,12 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     throw new InputError([{ file, severity: 'error', message: 'the journal is empty: the run never started' }]);
   if (journal.torn) io.stderr.write(`${file}: the last line was cut short (the player died while writing it); the report leaves it out\n`);
   const runbook = await sameRunbook(journal.records, io.cwd);
-  const doc = buildReport({ records: journal.records, ...(runbook ? { runbook } : {}), journal: path.basename(file) });
+  const doc = buildReport({
+    records: journal.records,
+    ...(runbook ? { runbook } : {}),
+    journal: path.basename(file),
+    ...(lang ? { lang } : {}),
+  });
   const text = format === 'md' ? renderReportMarkdown(doc) : renderReportHtml(doc, { paper });
   const { htmlToPdf } = await import('./pdf.js');
   await writeOutput(

@@ -1,5 +1,5 @@
 // Settings as defaults, flags over them: the one place commands turn the two into values.
-import { loadSettings, type Settings, type Theme } from '../config/settings.js';
+import { LANGS, loadSettings, type Lang, type Settings, type Theme } from '../config/settings.js';
 import { UsageError } from './errors.js';
 
 type Options = Record<string, string | boolean | string[] | undefined>;
@@ -14,11 +14,27 @@ export function parseTheme(text: string | undefined, command?: string): Theme | 
   return text as Theme;
 }
 
+/** --lang en|zh-CN, checked before anything starts. */
+export function parseLang(text: string | undefined, command?: string): Lang | undefined {
+  if (text === undefined) return undefined;
+  if (!(LANGS as readonly string[]).includes(text)) throw new UsageError(`--lang must be ${LANGS.join(' or ')}, not "${text}"`, command);
+  return text as Lang;
+}
+
+/**
+ * The language of what a command says around a runbook: --lang, else the lang setting, else
+ * undefined (the runbook's own `lang` decides).
+ */
+export function chosenLang(options: Options, env: NodeJS.ProcessEnv, command?: string): Lang | undefined {
+  return parseLang(typeof options.lang === 'string' ? options.lang : undefined, command) ?? loadSettings(env).lang;
+}
+
 /** The settings, with every flag the operator gave taking precedence. */
 export function effectiveSettings(options: Options, env: NodeJS.ProcessEnv): Settings {
   const settings = loadSettings(env);
   const flag = (name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
   const theme = parseTheme(flag('theme'));
+  const lang = parseLang(flag('lang'));
   return {
     ...settings,
     ...(flag('inventory') ? { inventory: flag('inventory') } : {}),
@@ -26,6 +42,7 @@ export function effectiveSettings(options: Options, env: NodeJS.ProcessEnv): Set
     ...(flag('identity') ? { identityFile: flag('identity') } : {}),
     ...(flag('state-dir') ? { stateDir: flag('state-dir')! } : {}),
     ...(theme ? { theme } : {}),
+    ...(lang ? { lang } : {}),
     ...(options['no-color'] ? { theme: 'mono' as const } : {}),
   };
 }

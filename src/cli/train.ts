@@ -12,7 +12,8 @@ import { drive } from './play.js';
 import { openSession } from './session.js';
 import { shippedRunbook } from './package-files.js';
 import { parseTimeScale } from './sim.js';
-import { parseTheme } from './settings-flags.js';
+import { chosenLang, parseTheme } from './settings-flags.js';
+import { uiWordsFor, type UiWords } from '../ui/words.js';
 
 /** The training --resume goes on with: RUN, or the latest training that did not pass. Its lock is checked before a cluster starts. */
 async function trainingToResume(
@@ -68,19 +69,21 @@ async function trainingToResume(
 }
 
 /** What resuming a training means, said before it starts. */
-function resumeNote(id: string, t: TrainingFile, masters: number, agents: number, restored: boolean, unkept: string[]): string {
+function resumeNote(
+  id: string,
+  t: TrainingFile,
+  masters: number,
+  agents: number,
+  restored: boolean,
+  unkept: string[],
+  w: UiWords['train'],
+): string {
   return [
-    `Resuming training ${id} (scenario ${t.scenario}, ${masters} masters, ${agents} agents).`,
-    restored
-      ? 'Its simulated cluster stopped with its player; a new one starts now as it was after the last step that finished.'
-      : 'Its simulated cluster stopped with its player before any step finished, so a new one like it starts now, in its first state.',
-    'The steps the journal marks done are not run again. Interrupted steps are yours to verify, run again or mark done.',
-    ...(unkept.length > 0
-      ? [
-          `These steps finished after the cluster was last kept, so the new cluster may not show what they did (check them): ${unkept.join(', ')}.`,
-        ]
-      : []),
-    `To start over instead: runbook train --scenario ${t.scenario}.`,
+    w.resuming(id, t.scenario, masters, agents),
+    w.restored(restored),
+    w.notAgain,
+    ...(unkept.length > 0 ? [w.unkept(unkept.join(', '))] : []),
+    w.startOver(t.scenario),
   ].join('\n');
 }
 
@@ -151,6 +154,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     return 0;
   }
   parseTheme(str('theme'), 'train');
+  const lang = chosenLang(options, io.env, 'train');
   const resume = options.resume === true;
   if (positionals[0] !== undefined && !resume)
     throw new UsageError(`unexpected argument "${positionals[0]}" (a run id goes with --resume)`, 'train');
@@ -220,6 +224,8 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
           size.agents ?? sim.inventory.nodes.filter((n) => n.roles.includes('agent')).length,
           from !== undefined,
           from?.finished !== undefined ? resumed.finished.slice(from.finished) : [],
+          // Before the runbook is read again: the language asked for, else English.
+          uiWordsFor(lang).train,
         ),
       );
     else if (plainBriefing) {
@@ -240,6 +246,8 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     });
     if (opened.kind === 'dry-run') return opened.status;
     const { session } = opened;
+    // What train says around the run speaks the run's language (--lang, the setting, the runbook's).
+    const words = uiWordsFor(lang ?? session.runner.getState().plan.runbook.lang);
     const runId = session.runner.getState().run.id;
     if (!resumed) await writeTrainingFile(session.journalFile, { scenario, ...size, ...(timeScale !== undefined ? { timeScale } : {}) });
     // Cluster time and player time run at the same scale from slightly different origins.
@@ -250,10 +258,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     const keep = snapshotKeeper(
       () => writeSnapshot(simSnapshotFileOf(session.journalFile), { ...sim.snapshot(), finished }),
       // The training goes on; only a resume would miss what the cluster became.
-      (error) =>
-        io.stderr.write(
-          `warning: the simulated cluster could not be kept beside the journal (${error.message}); train --resume would start it in its first state\n`,
-        ),
+      (error) => io.stderr.write(`${words.train.snapshotWarning(error.message)}\n`),
     );
     const unsubscribe = session.runner.subscribe((_state, change) => {
       const count = change.records.filter((r) => r.event === 'step-finished').length;
@@ -268,6 +273,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
         ...(str('theme') ? { theme: str('theme')! } : {}),
         noColor: options['no-color'] === true,
         training: true,
+        ...(lang ? { lang } : {}),
       });
     } finally {
       unsubscribe();
@@ -287,11 +293,12 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
         records,
         summary: { ...summary, faultsMet: summary.faultsMet.map(shift), actions: summary.actions.map(shift) },
         outcome,
+        lang: words.lang,
       })}`,
     );
     if (outcome !== 'passed') {
       const where = str('state-dir') ? ` --state-dir ${str('state-dir')}` : '';
-      out(`\nTo continue this training: runbook train --resume ${runId}${where}`);
+      out(`\n${words.train.toContinue(`runbook train --resume ${runId}${where}`)}`);
     }
     return status;
   } finally {

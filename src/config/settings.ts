@@ -7,6 +7,9 @@ import type Conf from 'conf';
 import { InputError } from '../input/problem.js';
 
 export type Theme = 'dark' | 'light' | 'mono';
+/** The languages of the UI's own words, the export and the report. */
+export type Lang = 'en' | 'zh-CN';
+export const LANGS: readonly Lang[] = ['en', 'zh-CN'];
 
 /** Settings as commands use them: stored values, else defaults. */
 export interface Settings {
@@ -21,11 +24,13 @@ export interface Settings {
   theme: Theme;
   /** The Chromium-family browser that prints PDFs (else one found on PATH). */
   browser?: string;
+  /** The language of the UI's own words, exports and reports (else the runbook's `lang`). */
+  lang?: Lang;
 }
 
 type Stored = Partial<Omit<Settings, 'stateDir' | 'theme'> & { stateDir: string; theme: Theme }>;
 
-export const SETTING_KEYS = ['inventory', 'sshUser', 'identityFile', 'stateDir', 'theme', 'browser'] as const;
+export const SETTING_KEYS = ['inventory', 'sshUser', 'identityFile', 'stateDir', 'theme', 'browser', 'lang'] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
 /** The flag that overrides each setting. */
@@ -36,6 +41,7 @@ export const FLAG_FOR: Record<SettingKey, string> = {
   stateDir: '--state-dir',
   theme: '--theme',
   browser: '--browser',
+  lang: '--lang',
 };
 
 const DESCRIPTIONS: Record<SettingKey, string> = {
@@ -45,6 +51,7 @@ const DESCRIPTIONS: Record<SettingKey, string> = {
   stateDir: 'directory of run journals',
   theme: 'colour theme: dark, light or mono',
   browser: 'Chromium-family browser that prints --format pdf (default: chromium or google-chrome on PATH)',
+  lang: "language of the UI's own words, exports and reports: en or zh-CN (default: the runbook's lang)",
 };
 
 const schema = {
@@ -54,9 +61,10 @@ const schema = {
   stateDir: { type: 'string', minLength: 1 },
   theme: { type: 'string', enum: ['dark', 'light', 'mono'] },
   browser: { type: 'string', minLength: 1 },
+  lang: { type: 'string', enum: ['en', 'zh-CN'] },
 } as const;
 
-/** The values a setting may take, when they are a fixed list (the theme's). */
+/** The values a setting may take, when they are a fixed list (the theme's, the language's). */
 export function settingChoices(key: SettingKey): readonly string[] | undefined {
   const rule = schema[key];
   return 'enum' in rule ? rule.enum : undefined;
@@ -155,6 +163,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     stateDir: stored.stateDir ? expandHome(stored.stateDir, env) : defaultStateDir(env),
     theme: stored.theme ?? (env.NO_COLOR ? 'mono' : 'dark'),
     ...(stored.browser ? { browser: expandHome(stored.browser, env) } : {}),
+    ...(stored.lang ? { lang: stored.lang } : {}),
   };
 }
 

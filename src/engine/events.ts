@@ -49,7 +49,8 @@ export interface InventoryChange {
 
 export interface RunStartedRecord extends Base {
   event: 'run-started';
-  runbook: { id: string; title: string; file: string; digest: string };
+  /** `lang`: the runbook's language, so a report can speak it when the file is gone. */
+  runbook: { id: string; title: string; file: string; digest: string; lang?: string };
   inventory?: RunInventory;
   /** Secret params appear masked. */
   params: Record<string, Scalar>;

@@ -557,7 +557,13 @@ function decide(d: Draft, e: InputEvent): void {
       if (d.s.phase !== 'ready') return;
       d.emit({
         event: 'run-started',
-        runbook: { id: d.s.run.runbookId, title: d.s.run.title, file: d.s.run.file, digest: d.s.run.digest },
+        runbook: {
+          id: d.s.run.runbookId,
+          title: d.s.run.title,
+          file: d.s.run.file,
+          digest: d.s.run.digest,
+          ...(d.plan.runbook.lang ? { lang: d.plan.runbook.lang } : {}),
+        },
         ...(d.s.run.inventory ? { inventory: d.s.run.inventory } : {}),
         params: maskedParams(d.s),
         secrets: [...d.s.secrets],

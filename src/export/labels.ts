@@ -140,6 +140,30 @@ export interface Labels {
   statusWord: (status: string) => string;
   /** Words of the report's timeline: started, section started, excluded, retry... */
   eventWord: (event: string) => string;
+  /** The trainee's report after a training (trainee-report.ts). */
+  trainee: {
+    title: (title: string, name: string) => string;
+    outcome: (o: string) => string;
+    nodesAt: (version: string, n: number, of: number) => string;
+    ticket: (said: string, ran: string) => string;
+    phases: string;
+    phaseEnd: (status: string, failed: number, skipped: number) => string;
+    notRun: (reason: string) => string;
+    noPhase: string;
+    faults: string;
+    none: string;
+    nothingAfter: string;
+    skipped: string;
+    noReason: string;
+    by: (who: string) => string;
+    leftBehind: string;
+    notActive: (units: string) => string;
+    removed: string;
+    lesson: (text: string) => string;
+    ranAgain: (title: string, rerun: boolean) => string;
+    stepEnded: (title: string, status: string, why?: string) => string;
+    onNode: (detail: string) => string;
+  };
 }
 
 const unitEn = (ms: number): string => {
@@ -283,6 +307,29 @@ const en: Labels = {
   answer: 'Answer',
   statusWord: (s) => s,
   eventWord: (w) => ({ preflight: 'pre-flight (host keys and logins)', 'host-key-accepted': 'new host key trusted' })[w] ?? w,
+  trainee: {
+    title: (title, name) => `Training report: ${title} (scenario ${name})`,
+    outcome: (o) => `Outcome: ${o}`,
+    nodesAt: (v, n, of) => `Nodes at ${v}: ${n} of ${of}`,
+    ticket: (said, ran) => `The ticket said ${said}; the nodes ran ${ran}.`,
+    phases: 'Time per phase (cluster time):',
+    phaseEnd: (status, failed, skipped) => `${status}${failed ? `, ${failed} failed` : ''}${skipped ? `, ${skipped} skipped` : ''}`,
+    notRun: (reason) => `not run: ${reason}`,
+    noPhase: '(no phase finished)',
+    faults: 'Faults met, and what you did:',
+    none: 'none',
+    nothingAfter: 'nothing on this node afterwards',
+    skipped: 'Gates and steps skipped:',
+    noReason: 'no reason given',
+    by: (who) => ` (by ${who})`,
+    leftBehind: 'Left behind:',
+    notActive: (units) => `${units} not active`,
+    removed: 'removed by the masters (away more than 5 minutes)',
+    lesson: (text) => `Lesson: ${text}`,
+    ranAgain: (title, rerun) => `${rerun ? 'ran again' : 'retried'}: ${title}`,
+    stepEnded: (title, status, why) => `${title}: ${status}${why ? ` (${why})` : ''}`,
+    onNode: (detail) => `on the node: ${detail}`,
+  },
 };
 
 const zh: Labels = {
@@ -428,6 +475,32 @@ const zh: Labels = {
       reconnecting: '重新连接',
       'host-key-accepted': '已信任新的主机密钥',
     })[w] ?? w,
+  trainee: {
+    title: (title, name) => `训练报告：${title}（场景 ${name}）`,
+    outcome: (o) =>
+      `结果：${({ passed: '通过', failed: '失败', aborted: '已中止', interrupted: '已中断', 'not finished': '未完成' } as Record<string, string>)[o] ?? o}`,
+    nodesAt: (v, n, of) => `处于 ${v} 的节点：${n}/${of}`,
+    ticket: (said, ran) => `工单写的是 ${said}；节点实际运行的是 ${ran}。`,
+    phases: '各阶段耗时（集群时间）：',
+    phaseEnd: (status, failed, skipped) =>
+      `${({ passed: '通过', failed: '失败', skipped: '已跳过' } as Record<string, string>)[status] ?? status}${failed ? `，${failed} 个失败` : ''}${skipped ? `，${skipped} 个跳过` : ''}`,
+    notRun: (reason) => `未运行：${reason}`,
+    noPhase: '（没有完成的阶段）',
+    faults: '遇到的故障，以及你的处理：',
+    none: '无',
+    nothingAfter: '之后在此节点上没有任何操作',
+    skipped: '跳过的关卡和步骤：',
+    noReason: '未给出原因',
+    by: (who) => `（${who}）`,
+    leftBehind: '遗留问题：',
+    notActive: (units) => `${units} 未处于活动状态`,
+    removed: '被管理节点移除（离线超过 5 分钟）',
+    lesson: (text) => `要点：${text}`,
+    ranAgain: (title, rerun) => `${rerun ? '重新运行' : '重试'}：${title}`,
+    stepEnded: (title, status, why) =>
+      `${title}：${({ passed: '通过', failed: '失败', skipped: '已跳过', refused: '已拒绝', interrupted: '已中断' } as Record<string, string>)[status] ?? status}${why ? `（${why}）` : ''}`,
+    onNode: (detail) => `节点上：${detail}`,
+  },
 };
 
 /** Labels for a runbook's `lang` (zh, zh-CN, zh-Hans... get Chinese; anything else English). */

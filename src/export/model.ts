@@ -13,6 +13,8 @@ import { labelsFor, type Labels } from './labels.js';
 /** What `runbook export` hands over: data only, no files. */
 export interface ExportInput {
   runbook: Runbook;
+  /** The language of the labels when not the runbook's (--lang, the lang setting). */
+  lang?: string;
   /** The runbook file as the reader should see it (not a path of the printing machine). */
   file: string;
   digest: string;
@@ -301,7 +303,7 @@ function appendix(runbook: Runbook, params: KnownValues['params'], labels: Label
 /** The printed runbook as data. Pure: the same input gives the same document. */
 export function buildExport(input: ExportInput): ExportDoc {
   const { runbook, inventory } = input;
-  const labels = labelsFor(runbook.lang);
+  const labels = labelsFor(input.lang ?? runbook.lang);
   const secrets = new Set(
     Object.entries(runbook.params ?? {})
       .filter(([, p]) => p.secret)
@@ -359,7 +361,7 @@ export function buildExport(input: ExportInput): ExportDoc {
 
   const doc: ExportDoc = {
     labels,
-    lang: runbook.lang ?? 'en',
+    lang: labels.lang === 'zh-CN' ? (input.lang ?? runbook.lang ?? 'zh-CN') : (input.lang ?? runbook.lang ?? 'en'),
     title: renderKnown(runbook.title, { params }, 'text'),
     meta,
     header: Object.entries(runbook.header ?? {}).map(([k, v]) => [k, renderKnown(v, { params }, 'text')]),

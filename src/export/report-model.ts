@@ -13,6 +13,8 @@ export interface ReportInput {
   runbook?: Runbook;
   /** The journal file as the reader should see it. */
   journal?: string;
+  /** The language of the labels when not the runbook's (--lang, the lang setting). */
+  lang?: string;
 }
 
 export interface TimelineRow {
@@ -116,8 +118,10 @@ const keyOf = (r: At): string => `${r.section}/${r.step}@${r.node}`;
 /** The report as data. Records of kinds it does not know are left out, not fatal. */
 export function buildReport(input: ReportInput): ReportDoc {
   const { records, runbook } = input;
-  const labels = labelsFor(runbook?.lang);
   const started = records.find((r): r is Extract<JournalRecord, { event: 'run-started' }> => r.event === 'run-started');
+  // --lang, else the runbook's, else the one the journal recorded (the runbook file may be gone).
+  const lang = input.lang ?? runbook?.lang ?? started?.runbook.lang;
+  const labels = labelsFor(lang);
   const finished = [...records].reverse().find((r): r is Extract<JournalRecord, { event: 'run-finished' }> => r.event === 'run-finished');
 
   // Titles as the run showed them (filled in, secrets masked) win; the runbook's own are for
@@ -515,7 +519,7 @@ export function buildReport(input: ReportInput): ReportDoc {
   timelines.delete(RUN_ROW);
   return {
     labels,
-    lang: runbook?.lang ?? 'en',
+    lang: labels.lang === 'zh-CN' ? (lang ?? 'zh-CN') : 'en',
     title: `${labels.report}${labels.sep}${started?.runbook.title ?? runId}`,
     meta,
     params,

@@ -4,6 +4,7 @@
 import type { JournalRecord } from '../engine/events.js';
 import { formatClock } from '../runbook/duration.js';
 import { stripControls } from '../input/controls.js';
+import { labelsFor, type Labels } from './labels.js';
 
 /** What the simulator says happened (a subset of its summary, so this module stays pure). */
 export interface ExerciseSummary {
@@ -22,6 +23,8 @@ export interface TraineeReportInput {
   records: readonly JournalRecord[];
   summary: ExerciseSummary;
   outcome: string;
+  /** The language of the report (--lang, the lang setting, else the runbook's). */
+  lang?: string;
 }
 
 const time = (iso: string): number => Date.parse(iso);
@@ -29,19 +32,20 @@ const time = (iso: string): number => Date.parse(iso);
 const RUNBOOK = 'runbook';
 
 /** Plain text, one fact per line, for the terminal after the run. */
-export function traineeReport({ scenario, records, summary, outcome }: TraineeReportInput): string {
+export function traineeReport({ scenario, records, summary, outcome, lang }: TraineeReportInput): string {
+  const w = labelsFor(lang).trainee;
   const lines: string[] = [];
   const push = (...l: string[]) => lines.push(...l);
-  push(`Training report: ${scenario.title} (scenario ${scenario.name})`, `Outcome: ${outcome}`);
+  push(w.title(scenario.title, scenario.name), w.outcome(outcome));
 
   const versions = Object.entries(summary.versions);
   const patched = versions.filter(([, v]) => v === summary.targetVersion).length;
-  push(`Nodes at ${summary.targetVersion}: ${patched} of ${versions.length}`);
+  push(w.nodesAt(summary.targetVersion, patched, versions.length));
   if (summary.runningVersion !== summary.installedVersion) {
-    push(`The ticket said ${summary.installedVersion}; the nodes ran ${summary.runningVersion}.`);
+    push(w.ticket(summary.installedVersion, summary.runningVersion));
   }
 
-  push('', 'Time per phase (cluster time):');
+  push('', w.phases);
   const started = new Map<string, number>();
   const titles = new Map<string, string>();
   let phases = 0;
@@ -51,42 +55,40 @@ export function traineeReport({ scenario, records, summary, outcome }: TraineeRe
     if (r.event === 'section-finished') {
       const from = started.get(r.section);
       const took = from === undefined ? '' : formatClock(time(r.ts) - from);
-      push(
-        `  ${r.section.padEnd(24)} ${took.padStart(8)}  ${r.status}${r.failed ? `, ${r.failed} failed` : ''}${r.skipped ? `, ${r.skipped} skipped` : ''}`,
-      );
+      push(`  ${r.section.padEnd(24)} ${took.padStart(8)}  ${w.phaseEnd(r.status, r.failed, r.skipped)}`);
       phases += 1;
     }
     if (r.event === 'section-skipped') {
-      push(`  ${r.section.padEnd(24)} ${''.padStart(8)}  not run: ${r.reason}`);
+      push(`  ${r.section.padEnd(24)} ${''.padStart(8)}  ${w.notRun(r.reason)}`);
       phases += 1;
     }
   }
-  if (phases === 0) push('  (no phase finished)');
+  if (phases === 0) push(`  ${w.noPhase}`);
 
-  push('', 'Faults met, and what you did:');
-  if (summary.faultsMet.length === 0) push('  none');
+  push('', w.faults);
+  if (summary.faultsMet.length === 0) push(`  ${w.none}`);
   for (const fault of summary.faultsMet) {
     push(`  ${fault.node}: ${fault.text}`);
-    const done = handling(fault, records, summary, titles);
-    push(...(done.length ? done.map((d) => `    - ${d}`) : ['    - nothing on this node afterwards']));
+    const done = handling(fault, records, summary, titles, w);
+    push(...(done.length ? done.map((d) => `    - ${d}`) : [`    - ${w.nothingAfter}`]));
   }
 
   const skipped = records.filter(
     (r): r is Extract<JournalRecord, { event: 'step-finished' }> =>
       r.event === 'step-finished' && r.status === 'skipped' && r.by !== RUNBOOK,
   );
-  push('', 'Gates and steps skipped:');
-  if (skipped.length === 0) push('  none');
-  for (const s of skipped) push(`  ${s.section}/${s.step}@${s.node}: ${s.reason ?? 'no reason given'}${s.by ? ` (by ${s.by})` : ''}`);
+  push('', w.skipped);
+  if (skipped.length === 0) push(`  ${w.none}`);
+  for (const s of skipped) push(`  ${s.section}/${s.step}@${s.node}: ${s.reason ?? w.noReason}${s.by ? w.by(s.by) : ''}`);
 
   const unhealthy = Object.entries(summary.unhealthyUnits).filter(([, units]) => units.length > 0);
   if (unhealthy.length || summary.removedAgents.length) {
-    push('', 'Left behind:');
-    for (const [node, units] of unhealthy) push(`  ${node}: ${units.join(', ')} not active`);
-    for (const agent of summary.removedAgents) push(`  ${agent}: removed by the masters (away more than 5 minutes)`);
+    push('', w.leftBehind);
+    for (const [node, units] of unhealthy) push(`  ${node}: ${w.notActive(units.join(', '))}`);
+    for (const agent of summary.removedAgents) push(`  ${agent}: ${w.removed}`);
   }
 
-  push('', `Lesson: ${scenario.lesson}`, '');
+  push('', w.lesson(scenario.lesson), '');
   return stripControls(lines.join('\n'));
 }
 
@@ -96,19 +98,21 @@ function handling(
   records: readonly JournalRecord[],
   summary: ExerciseSummary,
   titles: Map<string, string>,
+  w: Labels['trainee'],
 ): string[] {
   const out: { at: number; text: string }[] = [];
   for (const r of records) {
     if (!('node' in r) || r.node !== fault.node || time(r.ts) < fault.at) continue;
     const title = 'step' in r ? (titles.get(`${r.section}/${r.step}`) ?? r.step) : '';
-    if (r.event === 'retry') out.push({ at: time(r.ts), text: `${r.kind === 'rerun' ? 'ran again' : 'retried'}: ${title}` });
+    if (r.event === 'retry') out.push({ at: time(r.ts), text: w.ranAgain(title, r.kind === 'rerun') });
     if (r.event === 'step-finished' && r.status !== 'passed') {
-      out.push({ at: time(r.ts), text: `${title}: ${r.status}${r.reason ? ` (${r.reason})` : r.message ? ` (${r.message})` : ''}` });
+      out.push({ at: time(r.ts), text: w.stepEnded(title, r.status, r.reason ?? r.message) });
     }
-    if (r.event === 'step-finished' && r.status === 'passed' && out.length > 0) out.push({ at: time(r.ts), text: `${title}: passed` });
+    if (r.event === 'step-finished' && r.status === 'passed' && out.length > 0)
+      out.push({ at: time(r.ts), text: w.stepEnded(title, 'passed') });
   }
   for (const a of summary.actions) {
-    if (a.node === fault.node && a.at >= fault.at) out.push({ at: a.at, text: `on the node: ${a.detail}` });
+    if (a.node === fault.node && a.at >= fault.at) out.push({ at: a.at, text: w.onNode(a.detail) });
   }
   return out.sort((a, b) => a.at - b.at).map((o) => o.text);
 }

@@ -4,6 +4,7 @@ import { formatClock, formatDuration } from '../runbook/duration.js';
 import { sectionText } from '../engine/display.js';
 import type { JournalRecord, Outcome } from '../engine/events.js';
 import type { ConfirmGroup, Prompt, RunState } from '../engine/state.js';
+import { en, type UiWords } from '../ui/words.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -184,29 +185,26 @@ export function exitStatus(outcome: Outcome): number {
  * Ends a sentence once: "Stop it." stays as it is, "Stop it" gets its period. A closing quote or
  * bracket after the mark counts as ended too.
  */
-export function sentence(text: string): string {
+export function sentence(text: string, stop = '.'): string {
   const t = oneLine(text);
-  return /[.!?;:…。！？；：]["'”’)\]]*$/u.test(t) ? t : `${t}.`;
+  return /[.!?;:…。！？；：]["'”’)\]]*$/u.test(t) ? t : `${t}${stop}`;
 }
 
 /** The keys of a confirmation that several nodes wait on: this node, all of them (named), no. */
-function groupChoices(group: ConfirmGroup): string {
+function groupChoices(group: ConfirmGroup, w: UiWords): string {
   const n = group.prompts.length;
-  const all = group.sameCommand
-    ? `all ${n} waiting on this step: ${group.prompts.map((p) => p.node).join(', ')}`
-    : `all ${n} listed above, each its own command`;
-  return `y=this node, a=${all}; N=no`;
+  return w.plain.groupChoices(n, group.sameCommand ? group.prompts.map((p) => p.node).join(w.comma) : undefined);
 }
 
 /**
  * Lines printed before the question when several nodes wait on a step and their commands differ:
  * each node with its command, so `a` confirms nothing that was not shown.
  */
-export function groupLines(group: ConfirmGroup): string[] {
+export function groupLines(group: ConfirmGroup, w: UiWords = en): string[] {
   if (group.sameCommand) return [];
   return [
-    `  ${group.prompts.length} nodes wait on ${group.section}/${group.step}:`,
-    ...group.prompts.map((p) => `    ${p.node}: ${p.command ?? '(no command)'}`),
+    `  ${w.plain.groupWaitOn(group.prompts.length, `${group.section}/${group.step}`)}`,
+    ...group.prompts.map((p) => `    ${p.node}${w.sep}${p.command ?? w.noCommand}`),
   ];
 }
 
@@ -224,27 +222,25 @@ export const INTERRUPTED_KEYS = {
  * brackets; a command comes right before them and is never followed by punctuation of ours
  * (`ls .` must not read `ls ..`).
  */
-export function promptLine(p: Prompt, group?: ConfirmGroup, troubleshoot = false): string {
+export function promptLine(p: Prompt, group?: ConfirmGroup, troubleshoot = false, w: UiWords = en): string {
   const task = `${p.section}/${p.step}@${p.node}`;
   switch (p.kind) {
     case 'confirm': {
       const parts: string[] = [];
       const text = p.text !== undefined && oneLine(p.text) !== '' ? p.text : p.command === undefined ? p.title : undefined;
-      if (text !== undefined) parts.push(sentence(text));
+      if (text !== undefined) parts.push(sentence(text, w.fullStop));
       const items = (p.checklist ?? []).map((i) => oneLine(i).replace(/[.;。；]+$/u, '')).filter(Boolean);
-      if (items.length > 0) parts.push(sentence(`Check: ${items.join('; ')}`));
-      if (p.command !== undefined) parts.push(`Run on ${p.node}: ${p.command}`);
-      else if (p.typed === undefined) parts.push('Done?');
-      const answers = p.typed !== undefined ? `[type "${p.typed}" to confirm]` : group ? `[${groupChoices(group)}]` : '[y/N]';
+      if (items.length > 0) parts.push(sentence(w.plain.check(items.join(w === en ? '; ' : '；')), w.fullStop));
+      if (p.command !== undefined) parts.push(w.plain.runOn(p.node, p.command));
+      else if (p.typed === undefined) parts.push(w.plain.doneQ);
+      const answers = p.typed !== undefined ? w.plain.typedAnswer(p.typed) : group ? `[${groupChoices(group, w)}]` : '[y/N]';
       return `? ${task}: ${parts.join(' ')} ${answers} `;
     }
     case 'failure':
-      return troubleshoot
-        ? `? ${task} failed: ${sentence(p.reason)} Retry, skip, troubleshoot or abort? [r/s/t/a] `
-        : `? ${task} failed: ${sentence(p.reason)} Retry, skip or abort? [r/s/a] `;
+      return w.plain.failed(task, sentence(w.reason(p.reason), w.fullStop), troubleshoot);
     case 'interrupted': {
-      const keys = p.choices.map((c) => INTERRUPTED_KEYS[c]);
-      return `? ${task} was interrupted${p.command ? ` while running: ${p.command}` : ''} [${keys.join(', ')}] `;
+      const keys = p.choices.map((c) => w.plain.interruptedKeys[c]);
+      return w.plain.interrupted(task, p.command, keys.join(w.comma));
     }
   }
 }

@@ -12,6 +12,7 @@ import { stripControls } from '../input/controls.js';
 import { HealthMonitor, probedRoles } from '../diagnostics/health.js';
 import { resolveCommand, roleOf, troubleshootCommands } from '../diagnostics/troubleshoot.js';
 import { LineReader } from './line-reader.js';
+import { uiWordsFor, type UiWords } from '../ui/words.js';
 
 export interface PlainOptions {
   stdout: NodeJS.WritableStream;
@@ -29,6 +30,8 @@ export interface PlainOptions {
    * TUI once the pre-flight passed, and a change of a node's health is printed as one line.
    */
   clock?: Clock;
+  /** The language of the prompts (--lang, the lang setting); else the runbook's `lang`. */
+  lang?: string;
 }
 
 /** How plain mode runs troubleshooting commands for a failed step's node (through the runner). */
@@ -45,6 +48,7 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
   // character of theirs reaches the terminal (a title or a var could set the window title, fill
   // the clipboard, or make a confirmation show another command than the one that runs).
   const stdout = safeWriter(options.stdout);
+  const words = uiWordsFor(options.lang ?? runner.getState().plan.runbook.lang);
   const stderr = safeWriter(options.stderr);
   // Prompt objects already asked; a prompt asked again (after a retry) is a new object.
   const asked = new WeakSet<Prompt>();
@@ -136,7 +140,7 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
         const group = prompt.kind === 'confirm' && !options.autoConfirm ? confirmGroup(state, prompt.id) : undefined;
         const action = await answer(
           prompt,
-          { answers: options.answers, stderr, terminal: options.terminal },
+          { answers: options.answers, stderr, terminal: options.terminal, words },
           pending,
           group,
           troubleshooting,
@@ -210,9 +214,6 @@ const INTERRUPTED_ANSWERS: Record<string, InterruptedChoice | undefined> = {
 };
 
 /** "a", "a or b", "a, b or c". */
-const orList = (words: readonly string[]): string =>
-  words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
-
 interface Writer {
   write(text: string): unknown;
 }
@@ -222,35 +223,36 @@ const safeWriter = (stream: NodeJS.WritableStream): Writer => ({ write: (text: s
 /** Asks one prompt; returns the action to take, or undefined when there is nothing to do. */
 async function answer(
   p: Prompt,
-  options: Pick<PlainOptions, 'answers' | 'terminal'> & { stderr: Writer },
+  options: Pick<PlainOptions, 'answers' | 'terminal'> & { stderr: Writer; words: UiWords },
   pending: { question?: string },
   group?: ConfirmGroup,
   troubleshooting?: Troubleshooting,
 ): Promise<OperatorAction | undefined> {
   const { stderr, answers } = options;
+  const w = options.words.plain;
   const ask = async (question: string): Promise<string | undefined> => {
     stderr.write(question);
     pending.question = question;
     const line = await answers.next().finally(() => delete pending.question);
-    if (line === undefined) stderr.write('(end of input)\n');
+    if (line === undefined) stderr.write(`${w.endOfInput}\n`);
     else if (!options.terminal) stderr.write('\n');
     return line?.trim();
   };
-  const reason = async (what: string): Promise<string | undefined> => {
+  const reason = async (what: 'skip' | 'mark-done'): Promise<string | undefined> => {
     for (;;) {
-      const text = await ask(`? reason to ${what} ${p.task}: `);
+      const text = await ask(w.reasonTo(what, p.task));
       if (text === undefined) return undefined;
       if (text !== '') return text;
-      stderr.write('a reason is required\n');
+      stderr.write(`${options.words.msg.reasonRequired}\n`);
     }
   };
   const eof = (): OperatorAction => ({ type: 'abort', reason: 'no answer: end of input' });
 
-  if (group) for (const l of groupLines(group)) stderr.write(`${l}\n`);
+  if (group) for (const l of groupLines(group, options.words)) stderr.write(`${l}\n`);
   const commands = p.kind === 'failure' ? troubleshooting?.list(p) : undefined;
   const canTroubleshoot = commands !== undefined && commands.count > 0;
   for (;;) {
-    const line = await ask(promptLine(p, group, canTroubleshoot));
+    const line = await ask(promptLine(p, group, canTroubleshoot, options.words));
     if (p.kind === 'confirm') {
       if (line === undefined) return { type: 'refuse', prompt: p.id, reason: 'no answer: end of input' };
       if (p.typed !== undefined) return { type: 'confirm', prompt: p.id, typed: line };
@@ -258,7 +260,7 @@ async function answer(
       if (a === 'y' || a === 'yes') return { type: 'confirm', prompt: p.id };
       if (group && (a === 'a' || a === 'all')) return { type: 'confirm-group', prompts: group.prompts.map((g) => g.id) };
       if (a === 'n' || a === 'no' || a === '') return { type: 'refuse', prompt: p.id };
-      stderr.write(group ? 'answer y, a or n\n' : 'answer y or n\n');
+      stderr.write(`${w.answerYN(group !== undefined)}\n`);
       continue;
     }
     if (line === undefined) return eof();
@@ -274,29 +276,30 @@ async function answer(
         // The list as it is now (a capture may have made a command runnable), then the question again.
         const now = troubleshooting.list(p);
         for (const l of now.lines) stderr.write(`${l}\n`);
-        const pick = await ask(
-          `? troubleshooting command to run on ${p.node} [1-${now.count}${now.preferred !== undefined ? `, enter=${now.preferred + 1}` : ''}] `,
-        );
+        const pick = await ask(w.tsPick(p.node, now.count, now.preferred !== undefined ? now.preferred + 1 : undefined));
         if (pick === undefined) return eof();
         const index = pick === '' && now.preferred !== undefined ? now.preferred : Number(pick) - 1;
-        if (!Number.isInteger(index) || index < 0 || index >= now.count) stderr.write(`answer a number from 1 to ${now.count}\n`);
+        if (!Number.isInteger(index) || index < 0 || index >= now.count) stderr.write(`${w.answerNumber(now.count)}\n`);
         else await troubleshooting.run(p, index);
         continue;
       }
-      stderr.write(canTroubleshoot ? 'answer r, s, t or a\n' : 'answer r, s or a\n');
+      stderr.write(`${w.answerFailure(canTroubleshoot)}\n`);
       continue;
     }
     const choice = INTERRUPTED_ANSWERS[a];
     if (!choice || !p.choices.includes(choice)) {
       stderr.write(
-        `answer ${orList(p.choices.map((c) => INTERRUPTED_KEYS[c].slice(0, 1)))}${p.verifyUnavailable ? ` (verify again is not offered: ${p.verifyUnavailable})` : ''}\n`,
+        `${w.answerInterrupted(
+          p.choices.map((c) => INTERRUPTED_KEYS[c].slice(0, 1)),
+          p.verifyUnavailable,
+        )}\n`,
       );
       continue;
     }
     if (choice === 'abort') return { type: 'abort' };
     if (choice === 'verify') return { type: 'verify', task: p.task };
     if (choice === 'rerun') return { type: 'rerun', task: p.task };
-    const why = await reason(choice === 'skip' ? 'skip' : 'mark done');
+    const why = await reason(choice === 'skip' ? 'skip' : 'mark-done');
     if (why === undefined) return eof();
     return choice === 'skip' ? { type: 'skip', task: p.task, reason: why } : { type: 'mark-done', task: p.task, reason: why };
   }

@@ -317,7 +317,7 @@ describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
   );
 
   it.skipIf(!trainBuilt)(
-    'runbook train on the Chinese runbook: aligned at 80x24 and 120x36; the patch script waits for the typed name, esc leaves the master unpatched, r and the name patch it',
+    'runbook train on the Chinese runbook: its own words in Chinese, aligned at 80x24 and 120x36; the patch script waits for the typed name, esc leaves the master unpatched, r and the name patch it',
     async () => {
       const train = new Tmux(`runbook-e2e-zh-${process.pid}`);
       const zh = path.join(here, '..', '..', 'runbooks', 'dcos-1.11-patch.zh-CN.yaml');
@@ -337,7 +337,7 @@ describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
           const screen = await train.screen();
           if (want(screen)) return screen;
           if (Date.now() > until) throw new Error(`never reached; the screen:\n${screen}`);
-          if (/y (done|run it) {3}n refuse/.test(screen)) {
+          if (/y (完成|运行) {3}n 拒绝/.test(screen)) {
             await new Promise((r) => setTimeout(r, 300));
             await train.keys('y');
           }
@@ -364,24 +364,27 @@ describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
           TERM: 'xterm-256color',
           PATH: process.env.PATH ?? '',
         });
-        let screen = await train.waitFor('Press enter to start', 30_000);
+        let screen = await train.waitFor('按回车开始运行', 30_000);
         expect(screen).toContain('不停机修补');
+        // The UI's own words follow the runbook: no English status line or key bar.
+        expect(screen).not.toMatch(/Press enter|q quit|\? help/);
+        expect(screen).toMatch(/q 退出/);
         expect(masterRow(screen)).toContain('1.11.4');
         aligned(screen, 80);
 
         await train.keys('Enter');
-        screen = await confirmUntil((s) => s.includes('Run on master-1?') && s.includes('dcos_node_upgrade.sh'));
+        screen = await confirmUntil((s) => s.includes('在 master-1 上运行？') && s.includes('dcos_node_upgrade.sh'));
         expect(screen).toContain('将管理节点 master-1（10.0.4.1）修补到 DC/OS 1.11.5？');
-        expect(screen).toContain('Type master-1 and press enter to run it');
+        expect(screen).toContain('输入 master-1 并按回车运行');
         aligned(screen, 80);
 
         // y is not the name: the script does not run. esc refuses; the master still reports 1.11.4.
         await new Promise((r) => setTimeout(r, 300));
         await train.keys('y', 'Enter');
         await new Promise((r) => setTimeout(r, 300));
-        expect(await train.screen()).toContain('Run on master-1?');
+        expect(await train.screen()).toContain('在 master-1 上运行？');
         await train.keys('BSpace', 'Escape');
-        screen = await train.waitFor((s) => /refused/.test(s) && !s.includes('Run on master-1?'));
+        screen = await train.waitFor((s) => /拒绝/.test(s) && !s.includes('在 master-1 上运行？'));
         expect(masterRow(screen)).toContain('1.11.4');
         aligned(screen, 80);
 
@@ -392,7 +395,7 @@ describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
 
         // r asks again; the name runs it, and the master reports the new version.
         await train.keys('r');
-        await train.waitFor('Type master-1 and press enter');
+        await train.waitFor('输入 master-1 并按回车');
         await new Promise((r) => setTimeout(r, 300));
         await train.keysTo('e2e', { text: 'master-1' }, 'Enter');
         screen = await confirmUntil((s) => /1\.11\.5/.test(masterRow(s)));

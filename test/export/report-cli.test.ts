@@ -1,6 +1,6 @@
 // `runbook report RUN` through main(), on journals the real engine wrote into a temp state
 // directory (reducer, runner, local transport under /bin/sh, journal on disk).
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/engine/journal.js';
@@ -104,6 +104,34 @@ describe('runbook report', () => {
     expect(out).toContain('<html lang="zh-CN">');
     expect(out).toContain('运行报告：一次很小的运行');
     expect(out).toContain('work/hello: 打个招呼');
+  });
+
+  it('--lang en over the Chinese runbook, the lang setting under the flag, and the journal lang once the file is gone', async () => {
+    const report = (...more: string[]) => invoke(['report', '20261125-171900-aa02', '--format', 'md', '--state-dir', stateDir(), ...more]);
+    expect((await report('--lang', 'en')).out).toContain('Run report');
+    expect((await report('--lang', 'en')).out).not.toContain('运行报告');
+    // The setting speaks when no flag does; the flag wins over it.
+    expect((await invoke(['config', 'set', 'lang', 'en'])).status).toBe(0);
+    try {
+      expect((await report()).out).toContain('Run report');
+      expect((await report('--lang', 'zh-CN')).out).toContain('运行报告');
+    } finally {
+      await invoke(['config', 'unset', 'lang']);
+    }
+    const bad = await report('--lang', 'fr');
+    expect(bad.status).toBe(2);
+    expect(bad.err).toContain('--lang must be en or zh-CN, not "fr"');
+    // The runbook file moved away: the journal's own record of its language still decides.
+    const file = path.join(dir, 'tiny.zh-CN.yaml');
+    const moved = path.join(dir, 'moved.yaml');
+    renameSync(file, moved);
+    try {
+      const { status, out } = await report();
+      expect(status).toBe(0);
+      expect(out).toContain('运行报告');
+    } finally {
+      renameSync(moved, file);
+    }
   });
 
   it.skipIf(!validator)('is valid HTML by html-validate', async () => {

@@ -60,7 +60,7 @@ interface Shown {
 }
 
 /** The App over `state` at a size, in a headless terminal; the clocks stand still. */
-async function show(state: RunState | Runner, size: Size, theme: Theme = mono): Promise<Shown> {
+async function show(state: RunState | Runner, size: Size, theme: Theme = mono, lang?: string): Promise<Shown> {
   const t = new FakeTransport();
   const runner =
     state instanceof Runner || 'getState' in state ? (state as Runner) : new Runner({ state, transportFor: () => t, by: 'alice' });
@@ -72,6 +72,7 @@ async function show(state: RunState | Runner, size: Size, theme: Theme = mono): 
     target: 'sim:happy',
     wallClock: () => 0,
     clock: new FakeClock(T0 + 60_000),
+    ...(lang ? { lang } : {}),
   });
   let presented: readonly string[] = [];
   const r = await renderScreen(<App controller={controller} theme={theme} />, {
@@ -114,7 +115,8 @@ describe('the Chinese runbook', () => {
     [120, 40],
   ])('%ix%i: wide characters take two columns, so the node grid beside the step list is where it is in English', async (columns, rows) => {
     const inventory = patchCluster(3, 5);
-    const zh = await show(stateOf(load('runbooks/dcos-1.11-patch.zh-CN.yaml'), inventory), { columns, rows });
+    // The UI's own words in English (--lang en), so the grid's cells compare one for one.
+    const zh = await show(stateOf(load('runbooks/dcos-1.11-patch.zh-CN.yaml'), inventory), { columns, rows }, mono, 'en');
     const en = await show(stateOf(load('runbooks/dcos-1.11-patch.yaml'), inventory), { columns, rows });
     // Chinese is on screen (the step list's sections), and the screen is the terminal's size.
     expect(zh.r.frame()).toMatch(/[\u4e00-\u9fff]/);

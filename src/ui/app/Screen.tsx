@@ -24,6 +24,7 @@ import { fit, padEnd, wrap } from '../terminal/text-width.js';
 import { FrameOutputContext } from './frame-output.js';
 import type { Mode } from './keymap.js';
 import type { HeaderView } from './view-model.js';
+import type { UiWords } from '../words.js';
 
 type Sized<T> = Omit<T, 'width' | 'height' | 'theme'>;
 
@@ -45,6 +46,8 @@ export interface ScreenProps {
   dialog?: DialogText;
   help?: { scroll: number };
   status: Omit<StatusLineProps, 'width' | 'theme'>;
+  /** The UI's own words, in the run's language. */
+  words: UiWords;
 }
 
 /** `n` rows of `rows`, each padded to `width` (a pane always gives its height; this is a guard). */
@@ -86,23 +89,37 @@ const statusRows = one(statusLine);
 const helpBarRows = one(helpBarLine);
 
 export function Screen(p: ScreenProps) {
-  const { layout: l, theme } = p;
+  const { layout: l, theme, words } = p;
   const output = useContext(FrameOutputContext);
   const middle = l.body + l.output + l.troubleshoot + l.modal;
 
   // Every hook runs on every frame (in a fixed order); a pane that is not shown gives no rows.
-  const [header] = usePane(headerRows, { view: p.header, width: l.columns, theme });
-  const steps = usePane(stepListLines, { ...p.steps, width: l.stepsWidth, height: l.body, theme });
-  const grid = usePane(nodeGridLines, { ...p.grid, width: l.nodesWidth, height: l.body, theme });
-  const out = usePane(outputPaneLines, { ...p.output, width: l.columns, height: l.output, theme });
-  const report = usePane(preflightPaneLines, p.preflight ? { ...p.preflight, width: l.columns, height: l.output, theme } : undefined);
-  const explain = usePane(explainPaneLines, p.explain ? { ...p.explain, width: l.columns, height: l.output, theme } : undefined);
+  const [header] = usePane(headerRows, { view: p.header, width: l.columns, theme, words });
+  const steps = usePane(stepListLines, { ...p.steps, width: l.stepsWidth, height: l.body, theme, words });
+  const grid = usePane(nodeGridLines, { ...p.grid, width: l.nodesWidth, height: l.body, theme, words });
+  const out = usePane(outputPaneLines, { ...p.output, width: l.columns, height: l.output, theme, words });
+  const report = usePane(
+    preflightPaneLines,
+    p.preflight ? { ...p.preflight, width: l.columns, height: l.output, theme, words } : undefined,
+  );
+  const explain = usePane(explainPaneLines, p.explain ? { ...p.explain, width: l.columns, height: l.output, theme, words } : undefined);
   const ts = p.troubleshoot && l.troubleshoot > 0;
-  const trouble = usePane(troubleshootPaneLines, ts ? { ...p.troubleshoot!, width: l.columns, height: l.troubleshoot, theme } : undefined);
+  const trouble = usePane(
+    troubleshootPaneLines,
+    ts ? { ...p.troubleshoot!, width: l.columns, height: l.troubleshoot, theme, words } : undefined,
+  );
   const dialog = usePane(dialogLines, p.dialog ? { dialog: p.dialog, width: l.columns, height: l.modal, theme } : undefined);
-  const help = usePane(helpOverlayLines, p.help ? { scroll: p.help.scroll, width: l.columns, height: middle, theme } : undefined);
-  const [status] = usePane(statusRows, { ...p.status, width: l.columns, theme });
-  const [bar] = usePane(helpBarRows, { mode: p.mode, group: p.group ?? false, width: l.columns, theme });
+  const help = usePane(helpOverlayLines, p.help ? { scroll: p.help.scroll, width: l.columns, height: middle, theme, words } : undefined);
+  const [status] = usePane(statusRows, { ...p.status, width: l.columns, theme, words });
+  const [bar] = usePane(helpBarRows, {
+    mode: p.mode,
+    group: p.group ?? false,
+    phase: p.status.phase,
+    ...(p.status.decision ? { decision: p.status.decision } : {}),
+    width: l.columns,
+    theme,
+    words,
+  });
 
   // The step list and the node grid side by side: the list's rows are exactly its width.
   const body = useMemo(() => {

@@ -24,6 +24,7 @@ import { createTheme, type Theme } from '../terminal/theme.js';
 import { oldestConfirm, promptKey, screenMemo, screenModel, type ScreenFacts, type ScreenRun } from './screen-model.js';
 import { initialUiState, uiSee, uiUpdate, type SeenMsg, type UiContext, type UiEffect, type UiState } from './ui-state.js';
 import { preflightView, reportedVersion } from './view-model.js';
+import { uiWordsFor, type UiWords } from '../words.js';
 
 export interface TerminalSize {
   columns: number;
@@ -99,6 +100,8 @@ export interface ControllerOptions {
   target?: string;
   /** Training: the step list explains each step's `why`. */
   training?: boolean;
+  /** The language of the UI's own words (--lang, the lang setting); else the runbook's `lang`. */
+  lang?: string;
   shell?: ShellOptions;
   env?: NodeJS.ProcessEnv;
   size: TerminalSize;
@@ -124,6 +127,8 @@ export class TuiController {
   readonly readOnly: string | undefined;
   readonly target: string;
   readonly training: boolean;
+  /** The UI's own words, in the run's language. */
+  readonly words: UiWords;
   readonly inTmux: boolean;
   readonly wallClock: () => number;
   readonly health: HealthMonitor;
@@ -157,6 +162,7 @@ export class TuiController {
     this.target = options.target ?? describeTarget(options.runner.getState());
     this.training = options.training ?? false;
     this.readOnly = options.readOnly;
+    this.words = uiWordsFor(options.lang ?? options.runner.getState().plan.runbook.lang);
     this.inTmux = inTmux(options.env ?? {});
     this.wallClock = options.wallClock ?? (() => Date.now());
     this.minInterval = 1000 / Math.max(1, options.maxFps ?? 20);
@@ -211,6 +217,7 @@ export class TuiController {
         target: this.target,
         training: this.training,
         inTmux: this.inTmux,
+        words: this.words,
         ...(this.readOnly !== undefined ? { readOnly: this.readOnly } : {}),
         output: (node, task) => this.runner.output.lines(node, task),
         ...(snap.notice ? { notice: snap.notice } : {}),
@@ -296,7 +303,7 @@ export class TuiController {
     for (const msg of msgs) {
       // A watcher runs nothing on the nodes: a failure does not open troubleshooting there.
       if (this.readOnly !== undefined && msg.type === 'gate-failed') continue;
-      const r = uiSee(this.ui, msg);
+      const r = uiSee(this.ui, msg, this.words);
       this.ui = r.ui;
       for (const e of r.effects) this.perform(e);
     }

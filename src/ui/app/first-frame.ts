@@ -17,6 +17,7 @@ import { fit, padEnd, wrap } from '../terminal/text-width.js';
 import { dialogLayout } from './dialog-layout.js';
 import { probedRoles } from '../../diagnostics/health.js';
 import { headerView, nodeVersion, nodeView, stepRows, type NodeFacts } from './view-model.js';
+import { uiWordsFor, type UiWords } from '../words.js';
 
 export interface FirstFrameOptions {
   columns: number;
@@ -29,6 +30,8 @@ export interface FirstFrameOptions {
   now: number;
   /** The spinner glyph (the mark the screen writer animates; tests freeze it). */
   spinner?: string;
+  /** The UI's own words: --lang or the setting, else the runbook's language. */
+  words?: UiWords;
 }
 
 /** Whether the run is one the first frame can be drawn for: fresh, nothing asked, nothing checked yet. */
@@ -39,17 +42,18 @@ export const canDrawFirstFrame = (state: RunState): boolean =>
 export function firstFrameRows(state: RunState, o: FirstFrameOptions): string[] {
   const { columns, rows: height, theme, now } = o;
   const spinner = o.spinner ?? SPINNER_MARK;
+  const words = o.words ?? uiWordsFor(state.plan.runbook.lang);
   const { layout: l } = dialogLayout({ columns, rows: height, troubleshoot: false, theme });
   if (l.tooSmall)
     return wrap(l.tooSmall, Math.max(1, l.columns))
       .slice(0, l.rows)
       .map((t) => fit(t, l.columns));
-  const views = [...state.nodes.values()].map((n) => nodeView(state, n));
+  const views = [...state.nodes.values()].map((n) => nodeView(state, n, words));
   // Nothing runs and nothing is asked: the selection is the first node, the cursor the first section.
   const selected = views[0]?.name;
   const current = state.sections[state.sectionIndex]?.id;
   const expanded = new Set([current].filter((s): s is string => Boolean(s)));
-  const stepList = stepRows(state, expanded, now, selected);
+  const stepList = stepRows(state, expanded, now, selected, words);
   const inCurrent = stepList.filter((r) => r.kind === 'step' && r.key.startsWith(`${current}/`));
   const busy =
     inCurrent.find((r) => r.state !== 'passed' && r.state !== 'skipped' && r.state !== 'pending') ??
@@ -58,7 +62,7 @@ export function firstFrameRows(state: RunState, o: FirstFrameOptions): string[] 
   const facts: NodeFacts = { health: new Map(), versions: new Map() };
   const roleTitles = Object.fromEntries(Object.entries(state.plan.runbook.roles ?? {}).map(([k, r]) => [k, r.title ?? k]));
 
-  const header = headerLine({ view: headerView(state, now, o.target), width: l.columns, theme });
+  const header = headerLine({ view: headerView(state, now, o.target), width: l.columns, theme, words });
   const steps = stepListLines({
     rows: stepList,
     ...(cursor ? { cursor } : {}),
@@ -68,6 +72,7 @@ export function firstFrameRows(state: RunState, o: FirstFrameOptions): string[] 
     width: l.stepsWidth,
     height: l.body,
     theme,
+    words,
   });
   const grid = nodeGridLines({
     views,
@@ -84,6 +89,7 @@ export function firstFrameRows(state: RunState, o: FirstFrameOptions): string[] 
     width: l.nodesWidth,
     height: l.body,
     theme,
+    words,
   });
   const output = outputPaneLines({
     ...(selected ? { node: selected } : {}),
@@ -95,9 +101,10 @@ export function firstFrameRows(state: RunState, o: FirstFrameOptions): string[] 
     width: l.columns,
     height: l.output,
     theme,
+    words,
   });
-  const status = statusLine({ phase: state.phase, waiting: 0, width: l.columns, theme });
-  const bar = helpBarLine({ mode: 'steps', group: false, width: l.columns, theme });
+  const status = statusLine({ phase: state.phase, waiting: 0, width: l.columns, theme, words });
+  const bar = helpBarLine({ mode: 'steps', group: false, width: l.columns, theme, words });
 
   const all = [header];
   for (let i = 0; i < l.body; i++)
@@ -120,7 +127,7 @@ export interface DrawnScreen {
 export function drawFirstFrame(
   state: RunState,
   io: { stdin?: NodeJS.ReadStream; stdout: NodeJS.WriteStream; env: NodeJS.ProcessEnv; theme?: string; noColor?: boolean; maxFps?: number },
-  o: { target: string; training?: boolean; now: number },
+  o: { target: string; training?: boolean; now: number; lang?: string },
 ): DrawnScreen | undefined {
   if (!canDrawFirstFrame(state)) return undefined;
   const theme = chooseTheme({
@@ -134,7 +141,8 @@ export function drawFirstFrame(
   // frame nor turns enter into a newline; they wait, unread, for Ink.
   if (io.stdin?.isTTY && typeof io.stdin.setRawMode === 'function') io.stdin.setRawMode(true);
   writer.enter();
-  writer.frame(firstFrameRows(state, { ...size, theme, target: o.target, ...(o.training ? { training: true } : {}), now: o.now }));
+  const words = uiWordsFor(o.lang ?? state.plan.runbook.lang);
+  writer.frame(firstFrameRows(state, { ...size, theme, target: o.target, ...(o.training ? { training: true } : {}), now: o.now, words }));
   writer.flush();
   return { writer, size };
 }

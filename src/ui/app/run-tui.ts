@@ -30,6 +30,8 @@ export interface TuiSession {
   target?: string;
   /** Training: explain each step's `why` (runbook train). */
   training?: boolean;
+  /** The language of the UI's own words (--lang, the lang setting); else the runbook's `lang`. */
+  lang?: string;
   /** The journal's file, named in the last line. */
   journalFile?: string;
   /** How `o` opens an SSH shell: the transport's user, identity, known_hosts and host-key rule. */
@@ -78,6 +80,7 @@ export async function runTui(session: TuiSession, io: TuiIO, drawn?: DrawnScreen
     ...(session.clock ? { clock: session.clock } : {}),
     ...(session.target ? { target: session.target } : {}),
     ...(session.training ? { training: true } : {}),
+    ...(session.lang ? { lang: session.lang } : {}),
     ...(session.shell ? { shell: session.shell } : {}),
   });
   const { controller } = screen;

@@ -17,6 +17,7 @@ import { deadlineCountdown, filterNodes } from '../panes/grid.js';
 import { helpRows } from '../panes/help-overlay.js';
 import { preflightRows } from '../panes/preflight-pane.js';
 import type { Theme } from '../terminal/theme.js';
+import type { UiWords } from '../words.js';
 import { dialogLayout } from './dialog-layout.js';
 import type { ScreenProps } from './Screen.js';
 import { activeMode, groupKey, type UiContext, type UiState } from './ui-state.js';
@@ -30,6 +31,7 @@ import {
   nodeVersion,
   nodeView,
   preflightView,
+  runActivity,
   runningCommands,
   stepRows,
   stepWhy,
@@ -39,10 +41,6 @@ import {
 
 /** How long a message stays on the status line. */
 export const MESSAGE_MS = 5000;
-
-/** Why `a` does nothing: the nodes waiting with this one do not fit on screen to be listed. */
-export const groupUnlistedText = (count: number, node: string): string =>
-  `a not offered: the ${count} nodes waiting do not fit on screen to be listed; y answers ${node}`;
 
 /** The run as the screen reads it. */
 export interface ScreenRun {
@@ -55,6 +53,8 @@ export interface ScreenRun {
   target: string;
   training: boolean;
   inTmux: boolean;
+  /** The UI's own words, in the run's language. */
+  words: UiWords;
   /** A watcher's screen: what a key that would act on the run says instead. */
   readOnly?: string;
   /** The lines a node's task printed (the runner's output store). */
@@ -132,7 +132,7 @@ export function screenModel(
   size: ScreenTerminal,
   memo: ScreenMemo = screenMemo(),
 ): ScreenModel {
-  const { state, now } = run;
+  const { state, now, words } = run;
   const { theme, columns } = size;
 
   // ---- what is asked of the operator ----
@@ -144,13 +144,13 @@ export function screenModel(
   const views = same(
     memo,
     'views',
-    [...state.nodes.values()].map((n) => nodeView(state, n)),
+    [...state.nodes.values()].map((n) => nodeView(state, n, words)),
   );
   const preflight = preflightView(state, now);
   const refused = preflight?.status === 'failed' ? preflight.failures : NONE;
   const report =
     preflight !== undefined && (preflight.status === 'running' || refused.length > 0)
-      ? preflightRows(preflight, columns, theme)
+      ? preflightRows(preflight, columns, theme, words)
       : undefined;
 
   const autoNode =
@@ -166,7 +166,7 @@ export function screenModel(
   const current = state.sections[state.sectionIndex]?.id;
   const [cursorSection] = (ui.stepPinned ? (ui.stepCursor ?? '') : '').split('/');
   const expanded = new Set([current, cursorSection].filter((s): s is string => Boolean(s)));
-  const rows = stepRows(state, expanded, now, selectedNode);
+  const rows = stepRows(state, expanded, now, selectedNode, words);
   const inCurrent = rows.filter((r) => r.kind === 'step' && r.key.startsWith(`${current}/`));
   const busy =
     inCurrent.find((r) => r.state !== 'passed' && r.state !== 'skipped' && r.state !== 'pending') ??
@@ -179,10 +179,15 @@ export function screenModel(
 
   // ---- the dialog on screen, and the layout around it ----
   const quit = ui.quit
-    ? quitText({ running: runningCommands(state), now, phase: state.phase, ...heldInfo(views), training: run.training }, columns, theme)
+    ? quitText(
+        { running: runningCommands(state), now, phase: state.phase, ...heldInfo(views, words), training: run.training, words },
+        columns,
+        theme,
+      )
     : undefined;
-  const reason = ui.input?.kind === 'reason' ? reasonText(ui.input.purpose, ui.input.task, ui.input.text, theme, columns) : undefined;
-  const confirmInfo = confirm ? confirmInfoOf(state, confirm, group, ui, run.training) : undefined;
+  const reason =
+    ui.input?.kind === 'reason' ? reasonText(ui.input.purpose, ui.input.task, ui.input.text, theme, columns, words) : undefined;
+  const confirmInfo = confirm ? confirmInfoOf(state, confirm, group, ui, run.training, words) : undefined;
   const placed = dialogLayout({
     columns,
     rows: size.rows,
@@ -221,7 +226,9 @@ export function screenModel(
     selectedState?.deadline && selectedState.summary !== 'passed' && selectedState.summary !== 'skipped'
       ? selectedState.deadline
       : undefined;
-  const deadline = nodeDeadline ? [deadlineCountdown(nodeDeadline, now).text, nodeDeadline.text].filter(Boolean).join(' ') : undefined;
+  const deadline = nodeDeadline
+    ? [deadlineCountdown(nodeDeadline, now, words).text, nodeDeadline.text].filter(Boolean).join(' ')
+    : undefined;
 
   // ---- troubleshooting ----
   const tsCommands = same(memo, 'troubleshoot-commands', selectedNode ? troubleshootCommands(state, selectedNode) : NONE);
@@ -242,9 +249,10 @@ export function screenModel(
   const mode = activeMode(ui, confirm ? { confirm } : {});
   const ctx: UiContext = {
     phase: state.phase,
+    words,
     ...(confirm ? { confirm } : {}),
     ...(listed ? { group: listed } : {}),
-    ...(group && !listed ? { groupUnlisted: groupUnlistedText(group.prompts.length, confirm!.node) } : {}),
+    ...(group && !listed ? { groupUnlisted: words.aNotOffered(group.prompts.length, confirm!.node) } : {}),
     ...(decision ? { decision } : {}),
     running: state.counters.running,
     stepKeys: rows.map((r) => r.key),
@@ -264,7 +272,7 @@ export function screenModel(
     troubleshootScrollToggled: toggledScroll(ts.lines, columns, tsScroll, ui.wrap),
     troubleshootCount: tsCommands.length,
     ...(suggested !== undefined ? { troubleshootSuggested: suggested } : {}),
-    helpLines: ui.help.open ? helpRows(columns - 4, theme).length : 0,
+    helpLines: ui.help.open ? helpRows(columns - 4, theme, words).length : 0,
     inTmux: run.inTmux,
     ...(run.readOnly !== undefined ? { readOnly: run.readOnly } : {}),
   };
@@ -275,9 +283,12 @@ export function screenModel(
     .filter((m): m is NonNullable<typeof m> => m !== undefined && run.wall - m.at < MESSAGE_MS && !(m.error && m.at < run.situationAt))
     // The newest; at the same moment an error (the engine refusing what a key asked) wins.
     .sort((a, b) => b.at - a.at || Number(b.error) - Number(a.error))[0];
+  const live = state.phase === 'running' || state.phase === 'paused' || state.phase === 'aborting';
+  const activity = live ? runActivity(state, now) : undefined;
   const props: ScreenProps = {
     layout,
     theme,
+    words,
     mode,
     group: mode === 'confirm' && listed !== undefined,
     header: headerView(state, now, run.target),
@@ -334,6 +345,8 @@ export function screenModel(
       ...(state.outcome ? { outcome: state.outcome } : {}),
       ...(decision ? { decision } : {}),
       waiting: state.prompts.filter((p) => p.kind === 'confirm').length,
+      ...(confirm ? { confirm: { node: confirm.node, typed: confirm.typed !== undefined, command: confirm.command !== undefined } } : {}),
+      ...(activity ? { activity } : {}),
       ...(ui.input?.kind === 'filter' ? { filterInput: ui.input.text } : {}),
       ...(message ? { message } : {}),
       ...(preflight
@@ -352,6 +365,7 @@ function confirmInfoOf(
   group: ConfirmGroup | undefined,
   ui: UiState,
   training: boolean,
+  words: UiWords,
 ): ConfirmInfo {
   const target = (node: string) => state.plan.targets.get(node);
   return {
@@ -362,6 +376,7 @@ function confirmInfoOf(
     others: state.prompts.filter((p) => p.kind === 'confirm' && p !== confirm && !group?.prompts.includes(p)).map((p) => p.node),
     why: stepWhy(state, confirm.section, confirm.step, confirm.node).why,
     training,
+    words,
     ...(group
       ? {
           group: {

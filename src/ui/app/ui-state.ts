@@ -6,6 +6,7 @@
 import type { OperatorAction } from '../../engine/events.js';
 import type { ConfirmGroup, Phase, Prompt } from '../../engine/state.js';
 import { FOCUS_ORDER, commandFor, type CommandId, type Focus, type Mode } from './keymap.js';
+import { en, type UiWords } from '../words.js';
 
 /** A key must not answer a confirmation until the prompt has been on screen, and the keyboard quiet, this long. */
 export const CONFIRM_GUARD_MS = 150;
@@ -68,6 +69,8 @@ export const initialUiState = (): UiState => ({
 /** What the reducer reads of the run and the screen. */
 export interface UiContext {
   phase: Phase;
+  /** The UI's words, in the run's language (English when not given). */
+  words?: UiWords;
   /** The confirmation being asked (the oldest). */
   confirm?: Extract<Prompt, { kind: 'confirm' }>;
   /**
@@ -174,11 +177,11 @@ export const groupKey = (group: ConfirmGroup | undefined): string | undefined =>
   group ? group.prompts.map((p) => `${p.id}#${p.askedAt}`).join(' ') : undefined;
 
 export function uiUpdate(ui: UiState, msg: UiMsg, ctx: UiContext): UiResult {
-  return msg.type === 'key' ? onKey(ui, msg, ctx) : uiSee(ui, msg);
+  return msg.type === 'key' ? onKey(ui, msg, ctx) : uiSee(ui, msg, ctx.words);
 }
 
 /** What the screen does on its own when the run changed (see decide() in controller.ts). */
-export function uiSee(ui: UiState, msg: SeenMsg): UiResult {
+export function uiSee(ui: UiState, msg: SeenMsg, words: UiWords = en): UiResult {
   switch (msg.type) {
     case 'prompt-shown':
       // A new question: the selection goes where the operator is needed.
@@ -210,7 +213,7 @@ export function uiSee(ui: UiState, msg: SeenMsg): UiResult {
           selectedNode: msg.node,
           nodePinned: true,
           troubleshoot: { open: true, index, scroll: 0 },
-          message: { text: `a step failed on ${msg.node}: troubleshooting opened`, error: false, at: msg.at },
+          message: { text: words.msg.troubleshootOpened(msg.node), error: false, at: msg.at },
         },
         effects: [{ type: 'troubleshoot', node: msg.node, index }],
       };
@@ -273,13 +276,13 @@ function onKey(ui: UiState, msg: Extract<UiMsg, { type: 'key' }>, ctx: UiContext
     ui = { ...ui, guard: { ...guard, lastKeyAt: msg.at } };
     if (binding && GUARDED.has(binding.id) && msg.at - quietSince < CONFIRM_GUARD_MS) {
       return {
-        ui: say(ui, `${msg.name} ignored: it came too soon after the question appeared; press it again`, msg.at, true),
+        ui: say(ui, (ctx.words ?? en).msg.tooSoon(msg.name), msg.at, true),
         effects: [],
       };
     }
     if (binding?.id === 'confirm.all' && ctx.group && msg.at - listedSince < CONFIRM_GUARD_MS) {
       return {
-        ui: say(ui, `${msg.name} ignored: the nodes waiting on this step changed just now; read the list and press it again`, msg.at, true),
+        ui: say(ui, (ctx.words ?? en).msg.groupChanged(msg.name), msg.at, true),
         effects: [],
       };
     }
@@ -375,6 +378,7 @@ function command(
   confirmKey: string | undefined,
 ): UiResult {
   const at = msg.at;
+  const m = (ctx.words ?? en).msg;
   const none = (next: UiState = ui): UiResult => ({ ui: next, effects: [] });
   const act = (action: OperatorAction, next: UiState = ui): UiResult => ({ ui: next, effects: [{ type: 'action', action }] });
   const node = ctx.selectedNode;
@@ -383,12 +387,12 @@ function command(
     case 'run':
       if (ctx.phase === 'ready') return { ui, effects: [{ type: 'start' }] };
       if (ctx.phase === 'paused') return act({ type: 'continue' });
-      return none(say(ui, ctx.phase === 'finished' ? 'the run is over; q quits' : 'the run is going: nothing to start', at));
+      return none(say(ui, ctx.phase === 'finished' ? m.runOver : m.runGoing, at));
     case 'confirm.yes':
       return ctx.confirm ? act({ type: 'confirm', prompt: ctx.confirm.id }) : none();
     case 'confirm.all':
       if (!ctx.confirm) return none();
-      if (!ctx.group) return none(say(ui, ctx.groupUnlisted ?? `only ${ctx.confirm.node} waits on this step: y answers it`, at, true));
+      if (!ctx.group) return none(say(ui, ctx.groupUnlisted ?? m.onlyOne(ctx.confirm.node), at, true));
       // Exactly the prompts listed: the engine refuses the whole answer if one of them is gone.
       return act({ type: 'confirm-group', prompts: ctx.group.prompts.map((p) => p.id) });
     case 'confirm.no':
@@ -399,30 +403,28 @@ function command(
       const p = ctx.confirm;
       if (!p || p.typed === undefined) return none();
       const text = ui.typed.prompt === confirmKey ? ui.typed.text : '';
-      if (text.trim() !== p.typed) return none(say(ui, `type ${p.typed} exactly to run it, or esc to refuse`, at, true));
+      if (text.trim() !== p.typed) return none(say(ui, m.typeExactly(p.typed), at, true));
       return act({ type: 'confirm', prompt: p.id, typed: text.trim() }, { ...ui, typed: { text: '' } });
     }
     case 'typed.refuse':
       return ctx.confirm ? act({ type: 'refuse', prompt: ctx.confirm.id }, { ...ui, typed: { text: '' } }) : none();
     case 'retry':
-      if (!decision) return none(say(ui, 'nothing failed or was interrupted: nothing to retry', at));
+      if (!decision) return none(say(ui, m.nothingToRetry, at));
       return act(decision.kind === 'failure' ? { type: 'retry', task: decision.task } : { type: 'rerun', task: decision.task });
     case 'skip':
-      if (!decision) return none(say(ui, 'nothing failed or was interrupted: nothing to skip', at));
+      if (!decision) return none(say(ui, m.nothingToSkip, at));
       return none({ ...ui, input: { kind: 'reason', purpose: 'skip', task: decision.task, text: '' } });
     case 'verify':
-      if (decision?.kind !== 'interrupted') return none(say(ui, 'nothing was interrupted: nothing to verify', at));
-      if (!decision.choices.includes('verify'))
-        return none(say(ui, `verify is not offered${decision.verifyUnavailable ? `: ${decision.verifyUnavailable}` : ''}`, at, true));
+      if (decision?.kind !== 'interrupted') return none(say(ui, m.nothingToVerify, at));
+      if (!decision.choices.includes('verify')) return none(say(ui, m.verifyNotOffered(decision.verifyUnavailable), at, true));
       return act({ type: 'verify', task: decision.task });
     case 'mark-done':
-      if (decision?.kind !== 'interrupted') return none(say(ui, 'only an interrupted step can be marked done', at));
+      if (decision?.kind !== 'interrupted') return none(say(ui, m.onlyInterruptedDone, at));
       return none({ ...ui, input: { kind: 'reason', purpose: 'mark-done', task: decision.task, text: '' } });
     case 'pause':
-      if (ctx.phase === 'running')
-        return act({ type: 'pause' }, say(ui, 'pausing: running commands finish, nothing new starts; enter continues', at));
+      if (ctx.phase === 'running') return act({ type: 'pause' }, say(ui, m.pausing, at));
       if (ctx.phase === 'paused') return act({ type: 'continue' });
-      return none(say(ui, 'the run is not going', at));
+      return none(say(ui, m.notGoing, at));
     case 'troubleshoot': {
       if (ui.troubleshoot.open) {
         return {
@@ -430,10 +432,10 @@ function command(
           effects: [{ type: 'troubleshoot-stop' }],
         };
       }
-      if (!node) return none(say(ui, 'select a node first', at));
+      if (!node) return none(say(ui, m.selectNode, at));
       if (ctx.troubleshootCount === 0)
         return none({
-          ...say(ui, `the runbook has no troubleshooting commands for ${node}'s role`, at),
+          ...say(ui, (ctx.words ?? en).tsNone(node), at),
           troubleshoot: { open: true, scroll: 0 },
         });
       const index = ctx.troubleshootSuggested ?? 0;
@@ -444,21 +446,20 @@ function command(
     }
     case 'troubleshoot.pick': {
       const index = Number(msg.input) - 1;
-      if (!node) return none(say(ui, 'select a node first', at));
-      if (!(index >= 0 && index < ctx.troubleshootCount)) return none(say(ui, `no troubleshooting command ${msg.input} for ${node}`, at));
+      if (!node) return none(say(ui, m.selectNode, at));
+      if (!(index >= 0 && index < ctx.troubleshootCount)) return none(say(ui, m.noTsCommand(msg.input, node), at));
       return { ui: { ...ui, troubleshoot: { open: true, index, scroll: 0 } }, effects: [{ type: 'troubleshoot', node, index }] };
     }
     case 'troubleshoot.stop':
       return { ui, effects: [{ type: 'troubleshoot-stop' }] };
     case 'shell':
-      if (!ctx.inTmux) return none(say(ui, 'o opens an SSH shell in a new tmux window: runbook is not running inside tmux', at, true));
-      if (!node) return none(say(ui, 'select a node first', at));
+      if (!ctx.inTmux) return none(say(ui, m.notInTmuxShell, at, true));
+      if (!node) return none(say(ui, m.selectNode, at));
       return { ui, effects: [{ type: 'shell', node }] };
     case 'follow':
-      if (!ctx.inTmux)
-        return none(say(ui, 'O follows a troubleshooting command in a new tmux window: runbook is not running inside tmux', at, true));
-      if (!node) return none(say(ui, 'select a node first', at));
-      if (ctx.troubleshootCount === 0) return none(say(ui, `the runbook has no troubleshooting commands for ${node}'s role`, at));
+      if (!ctx.inTmux) return none(say(ui, m.notInTmuxFollow, at, true));
+      if (!node) return none(say(ui, m.selectNode, at));
+      if (ctx.troubleshootCount === 0) return none(say(ui, (ctx.words ?? en).tsNone(node), at));
       return { ui, effects: [{ type: 'follow', node, index: ui.troubleshoot.index ?? ctx.troubleshootSuggested ?? 0 }] };
     case 'focus.next':
     case 'focus.prev': {
@@ -516,7 +517,7 @@ function command(
       if (!input) return none();
       if (input.kind === 'filter') return none({ ...ui, input: undefined, filter: input.text.trim(), nodePinned: false });
       const reason = input.text.trim();
-      if (!reason) return none(say(ui, 'a reason is required', at, true));
+      if (!reason) return none(say(ui, m.reasonRequired, at, true));
       const action: OperatorAction =
         input.purpose === 'skip' ? { type: 'skip', task: input.task, reason } : { type: 'mark-done', task: input.task, reason };
       return act(action, { ...ui, input: undefined });
@@ -534,15 +535,8 @@ function command(
     case 'quit.yes':
       return { ui: { ...ui, quit: false }, effects: [{ type: 'quit' }] };
     case 'quit.abort':
-      if (ctx.phase === 'aborting') return none({ ...say(ui, 'already aborting', at), quit: false });
-      return act(
-        { type: 'abort' },
-        say(
-          { ...ui, quit: false },
-          `aborting: nothing new starts${ctx.running > 0 ? '; running commands are let finish' : ''}; q leaves`,
-          at,
-        ),
-      );
+      if (ctx.phase === 'aborting') return none({ ...say(ui, m.alreadyAborting, at), quit: false });
+      return act({ type: 'abort' }, say({ ...ui, quit: false }, m.abortingNow(ctx.running > 0), at));
     case 'quit.no':
       return none({ ...ui, quit: false });
   }

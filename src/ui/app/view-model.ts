@@ -9,6 +9,7 @@ import type { NodeState, Prompt, RunState, SectionState, TaskState } from '../..
 import { taskOf } from '../../engine/state.js';
 import type { HealthFact } from '../../diagnostics/health.js';
 import type { DisplayState } from '../terminal/theme.js';
+import { en, type UiWords } from '../words.js';
 
 /** Where a node is in the run's changes: the sections with destructive steps that target it. */
 export type ChangeState = 'none' | 'before' | 'changing' | 'changed' | 'failed';
@@ -43,7 +44,8 @@ export interface NodeView {
 /** A node the pre-flight refused, as shown. */
 export interface PreflightFault {
   node: string;
-  /** The transport's kind of failure, in words: host key unknown, host key changed, login refused, unreachable. */
+  /** The transport's kind of failure (host-key-unknown, auth-failed...), and in English words. */
+  failure: string;
   label: string;
   /** The transport's sentence: what is wrong, with the key's fingerprint, and what to do. */
   message: string;
@@ -168,19 +170,19 @@ export function changeState(state: RunState, node: NodeState): ChangeState {
  * Why a held node does not move on: a decision the operator owes on another node of its section,
  * a pause, the run stopping. Nothing runs on it either way.
  */
-export function heldReason(state: Pick<RunState, 'phase' | 'prompts'>, node: Pick<NodeState, 'section'>): string {
-  if (state.phase === 'paused') return 'paused';
-  if (state.phase === 'aborting') return 'the run is stopping';
-  if (state.phase === 'finished') return 'the run ended';
+export function heldReason(state: Pick<RunState, 'phase' | 'prompts'>, node: Pick<NodeState, 'section'>, w: UiWords = en): string {
+  if (state.phase === 'paused') return w.heldPaused;
+  if (state.phase === 'aborting') return w.heldStopping;
+  if (state.phase === 'finished') return w.heldEnded;
   const owed = state.prompts.filter((p) => p.kind !== 'confirm' && p.section === node.section).map((p) => p.node);
-  if (owed.length === 0) return 'nothing runs on it now';
-  return `waits for your decision on ${owed[0]}${owed.length > 1 ? ` and ${owed.length - 1} more` : ''}`;
+  if (owed.length === 0) return w.heldNothing;
+  return w.heldWaitsOn(owed[0]!, owed.length - 1);
 }
 
 /** For the quit dialog: how many nodes are held, and why the first of them is. */
-export function heldInfo(views: readonly NodeView[]): { held?: { nodes: number; reason: string } } {
+export function heldInfo(views: readonly NodeView[], w: UiWords = en): { held?: { nodes: number; reason: string } } {
   const held = views.filter((v) => v.state === 'held');
-  return held.length === 0 ? {} : { held: { nodes: held.length, reason: held[0]!.held ?? 'nothing runs on them now' } };
+  return held.length === 0 ? {} : { held: { nodes: held.length, reason: held[0]!.held ?? w.heldNothing } };
 }
 
 // A node's view is made again when the node changes, when the pre-flight ends (it may have
@@ -188,14 +190,22 @@ export function heldInfo(views: readonly NodeView[]): { held?: { nodes: number; 
 // node, when the prompts or the phase that hold it change.
 const viewCache = new WeakMap<
   NodeState,
-  { view: NodeView; vars: RunState['vars']; preflight: RunState['preflight']; prompts: RunState['prompts']; phase: RunState['phase'] }
+  {
+    view: NodeView;
+    vars: RunState['vars'];
+    preflight: RunState['preflight'];
+    prompts: RunState['prompts'];
+    phase: RunState['phase'];
+    words: UiWords;
+  }
 >();
 
 /** The grid's view of a node, cached per NodeState object. */
-export function nodeView(state: RunState, node: NodeState): NodeView {
+export function nodeView(state: RunState, node: NodeState, words: UiWords = en): NodeView {
   const hit = viewCache.get(node);
   if (
     hit &&
+    hit.words === words &&
     hit.preflight === state.preflight &&
     (hit.view.state !== 'held' || (hit.prompts === state.prompts && hit.phase === state.phase)) &&
     (hit.vars === state.vars || !namesVar(hit.view.step && planStepOf(state, hit.view.step.key)?.step.title))
@@ -216,7 +226,7 @@ export function nodeView(state: RunState, node: NodeState): NodeView {
     ...(node.current && task ? { step: { key: node.current, title: stepTitle(state, node.current, node.name), task } } : {}),
     ...(node.deadline ? { deadline: node.deadline } : {}),
     ...(fault ? { preflight: fault } : {}),
-    ...(display === 'held' ? { held: heldReason(state, node) } : {}),
+    ...(display === 'held' ? { held: heldReason(state, node, words) } : {}),
     words: [
       display,
       change,
@@ -225,7 +235,7 @@ export function nodeView(state: RunState, node: NodeState): NodeView {
       ...(fault ? ['preflight'] : []),
     ],
   };
-  viewCache.set(node, { view, vars: state.vars, preflight: state.preflight, prompts: state.prompts, phase: state.phase });
+  viewCache.set(node, { view, vars: state.vars, preflight: state.preflight, prompts: state.prompts, phase: state.phase, words });
   return view;
 }
 
@@ -251,7 +261,9 @@ export function preflightFaults(state: RunState): ReadonlyMap<string, PreflightF
   if (!pf || pf.status !== 'failed') return NO_FAULTS;
   let map = faultsCache.get(pf);
   if (!map) {
-    map = new Map(pf.failures.map((f) => [f.node, { node: f.node, label: preflightLabel(f.failure), message: f.message }]));
+    map = new Map(
+      pf.failures.map((f) => [f.node, { node: f.node, failure: f.failure, label: preflightLabel(f.failure), message: f.message }]),
+    );
     faultsCache.set(pf, map);
   }
   return map;
@@ -379,6 +391,7 @@ export function stepAggregate(
   stepKey: string,
   now: number,
   selected?: string,
+  w: UiWords = en,
 ): { state: DisplayState; detail: string } {
   let failed: string | undefined;
   let failedReason = '';
@@ -406,7 +419,7 @@ export function stepAggregate(
       case 'refused':
         if (failed === undefined || name === selected) {
           failed = name;
-          failedReason = task.status === 'failed' ? task.reason : `refused by ${task.by}`;
+          failedReason = task.status === 'failed' ? w.reason(task.reason) : w.refusedBy(task.by);
         }
         break;
       case 'interrupted':
@@ -440,8 +453,9 @@ export function stepAggregate(
   const many = total > 1;
   const ofTotal = many ? `${settled}/${total}` : '';
   if (failed !== undefined) return { state: 'failed', detail: many ? `${failed}: ${failedReason}` : failedReason };
-  if (interrupted !== undefined) return { state: 'interrupted', detail: many ? `${interrupted} interrupted` : 'interrupted' };
-  if (confirm > 0) return { state: 'confirm', detail: confirm > 1 ? `${confirm} waiting` : 'waiting' };
+  if (interrupted !== undefined)
+    return { state: 'interrupted', detail: many ? `${interrupted} ${w.state('interrupted')}` : w.state('interrupted') };
+  if (confirm > 0) return { state: 'confirm', detail: w.nWaiting(confirm) };
   if (running > 0 || polling > 0) {
     const task = rep?.task;
     const who = many && rep ? `${rep.node} ` : '';
@@ -452,12 +466,12 @@ export function stepAggregate(
     if (task?.status === 'polling') {
       const left = Math.max(0, task.deadlineAt - now);
       const extra = polling > 1 ? ` +${polling - 1}` : '';
-      return { state: 'polling', detail: `${who}#${task.attempt} ${formatClock(left)} left${extra}` };
+      return { state: 'polling', detail: `${who}#${task.attempt} ${w.left(formatClock(left))}${extra}` };
     }
     return { state: running > 0 ? 'running' : 'polling', detail: ofTotal };
   }
   if (total > 0 && settled >= total) {
-    if (passed === 0) return { state: 'skipped', detail: skipReason ? `skipped: ${skipReason}` : 'skipped' };
+    if (passed === 0) return { state: 'skipped', detail: w.skippedWhy(w.reason(skipReason ?? '')) };
     return { state: 'passed', detail: many ? ofTotal : lastDuration !== undefined ? formatDuration(lastDuration) : '' };
   }
   // Part of the nodes done: the selected node's own state says more than "pending" (in a serial
@@ -471,7 +485,7 @@ export function stepAggregate(
  * The step list: every section; the steps of the expanded ones (the current section and the one
  * holding the cursor, by the caller's choice).
  */
-export function stepRows(state: RunState, expanded: ReadonlySet<string>, now: number, selectedNode?: string): StepRow[] {
+export function stepRows(state: RunState, expanded: ReadonlySet<string>, now: number, selectedNode?: string, w: UiWords = en): StepRow[] {
   const rows: StepRow[] = [];
   state.plan.sections.forEach((section, index) => {
     const s = state.sections[index];
@@ -479,9 +493,9 @@ export function stepRows(state: RunState, expanded: ReadonlySet<string>, now: nu
     const targets = section.targets.length;
     const doneNodes = s ? s.nodesDone + s.nodesExcluded : 0;
     let detail = '';
-    if (status === 'skipped') detail = s?.reason ? `skipped: ${s.reason}` : 'skipped';
+    if (status === 'skipped') detail = w.skippedWhy(w.reason(s?.reason ?? ''));
     else if (targets > 1 || status === 'running') detail = `${doneNodes}/${targets}`;
-    if (s && s.nodesFailed > 0) detail += ` (${s.nodesFailed} failed)`;
+    if (s && s.nodesFailed > 0) detail += w.nFailed(s.nodesFailed);
     // The title the engine shows (filled in when the section started, or since a var came).
     const text = section.section.why !== undefined ? sectionText(state, section.id) : undefined;
     rows.push({
@@ -496,7 +510,7 @@ export function stepRows(state: RunState, expanded: ReadonlySet<string>, now: nu
     if (!expanded.has(section.id)) return;
     const node = textNode(section, selectedNode);
     for (const planStep of section.steps) {
-      const agg = stepAggregate(state, section, planStep.key, now, selectedNode);
+      const agg = stepAggregate(state, section, planStep.key, now, selectedNode, w);
       const step = planStep.step;
       const shown = step.why !== undefined || step.hint !== undefined ? stepText(state, section.id, planStep.id, node) : undefined;
       rows.push({
@@ -539,6 +553,9 @@ export interface HeaderView {
   /** The runbook's header fields, as written ("patch 1.11.1 -> 1.11.2"). */
   fields: { name: string; value: string }[];
   step: string;
+  /** The step n of N that `step` says, for words in another language. */
+  current: number;
+  total: number;
   elapsed: string;
   target: string;
   phase: RunState['phase'];
@@ -556,11 +573,67 @@ export function headerView(state: RunState, now: number, target: string): Header
     title: state.run.title,
     fields: Object.entries(state.run.header).map(([name, value]) => ({ name, value })),
     step: `step ${Math.min(current, c.total)}/${c.total}`,
+    current: Math.min(current, c.total),
+    total: c.total,
     elapsed: formatClock(started === undefined ? 0 : Math.max(0, end - started)),
     target,
     phase: state.phase,
     ...(state.outcome ? { outcome: state.outcome } : {}),
     ...(state.preflight?.status === 'running' && state.phase !== 'finished' ? { preflight: true } : {}),
+  };
+}
+
+/** What the run is doing while nothing is asked: the step running, where, for how long, its gate and deadline. */
+export interface Activity {
+  /** The step's title as shown (on the first of its nodes). */
+  title: string;
+  /** The nodes on that step now, in plan order. */
+  nodes: string[];
+  /** Since the step started on the first of them. */
+  elapsedMs: number;
+  /** A gate between attempts: the attempt made, and when the next one is. */
+  gate?: { attempt: number; nextInMs: number };
+  /** The nearest countdown among those nodes, when one runs. */
+  deadlineMs?: number;
+  /** Nodes busy with other steps. */
+  others: number;
+}
+
+/** The step most nodes are busy with (the first in plan order on a tie), or undefined when none runs. */
+export function runActivity(state: RunState, now: number): Activity | undefined {
+  const byStep = new Map<string, string[]>();
+  let busy = 0;
+  for (const node of state.nodes.values()) {
+    const task = node.current ? node.tasks.get(node.current) : undefined;
+    if (!node.current || (task?.status !== 'running' && task?.status !== 'polling')) continue;
+    busy += 1;
+    const list = byStep.get(node.current) ?? [];
+    list.push(node.name);
+    byStep.set(node.current, list);
+  }
+  let key: string | undefined;
+  for (const [k, list] of byStep) if (key === undefined || list.length > byStep.get(key)!.length) key = k;
+  if (key === undefined) return undefined;
+  const nodes = byStep.get(key)!;
+  let started = Infinity;
+  let gate: Activity['gate'];
+  let deadline: number | undefined;
+  for (const name of nodes) {
+    const node = state.nodes.get(name)!;
+    const task = node.tasks.get(key)!;
+    if (task.status !== 'running' && task.status !== 'polling') continue;
+    started = Math.min(started, task.startedAt);
+    if (task.status === 'polling' && (!gate || task.nextAt - now < gate.nextInMs))
+      gate = { attempt: task.attempt, nextInMs: Math.max(0, task.nextAt - now) };
+    if (node.deadline && !node.deadline.passed) deadline = Math.min(deadline ?? Infinity, node.deadline.at - now);
+  }
+  return {
+    title: stepTitle(state, key, nodes[0]),
+    nodes,
+    elapsedMs: Math.max(0, now - started),
+    ...(gate ? { gate } : {}),
+    ...(deadline !== undefined ? { deadlineMs: deadline } : {}),
+    others: busy - nodes.length,
   };
 }
 

@@ -5,6 +5,7 @@ import { formatClock } from '../../runbook/duration.js';
 import type { Prompt } from '../../engine/state.js';
 import type { Theme } from '../terminal/theme.js';
 import { hardWrap, stripStyle, textWidth, wrap } from '../terminal/text-width.js';
+import { en, type UiWords } from '../words.js';
 
 export interface DialogText {
   title: string;
@@ -55,6 +56,8 @@ export interface ConfirmInfo {
   group?: { nodes: readonly GroupNode[]; sameCommand: boolean };
   /** Nodes waiting on the same step that are not listed (they do not fit): `a` is not offered. */
   unlisted?: number;
+  /** The UI's words, in the run's language. */
+  words?: UiWords;
 }
 
 /** A node of a group confirmation, as listed. */
@@ -65,21 +68,26 @@ export interface GroupNode {
 }
 
 const label = (name: string, text: string, width: number, theme: Theme, bold = false): string[] => {
+  const pad = Math.max(8, textWidth(name));
   // Every character is kept (a command's spaces too): cut at the width, not at spaces.
   const lines = hardWrap(text, Math.max(8, width - 10));
   return lines.map(
-    (l, i) => `${i === 0 ? theme.paint(name.padEnd(8), 'muted') : ' '.repeat(8)} ${bold ? theme.paint(l, 'plain', { bold: true }) : l}`,
+    (l, i) =>
+      `${i === 0 ? theme.paint(name + ' '.repeat(pad - textWidth(name)), 'muted') : ' '.repeat(pad)} ${bold ? theme.paint(l, 'plain', { bold: true }) : l}`,
   );
 };
 
 export function confirmText(info: ConfirmInfo, width: number, theme: Theme): DialogText {
   const p = info.prompt;
+  const w = info.words ?? en;
   const inner = width - 4;
   const required: string[] = [];
   required.push(theme.paint(`${p.title}`, 'title') + theme.paint(`  ${p.section}/${p.step}`, 'muted'));
-  required.push(...label('node', `${p.node}${info.address ? `  ${info.address}` : ''}${info.role ? `  ${info.role}` : ''}`, inner, theme));
+  required.push(
+    ...label(w.dialogNode, `${p.node}${info.address ? `  ${info.address}` : ''}${info.role ? `  ${info.role}` : ''}`, inner, theme),
+  );
   // The command exactly as it will run (secrets masked), wrapped but never cut.
-  if (p.command !== undefined) required.push(...label('command', p.command, inner, theme, true));
+  if (p.command !== undefined) required.push(...label(w.dialogCommand, p.command, inner, theme, true));
   const optional: string[] = [];
   const from = required.length;
   if (p.text) required.push(...wrap(p.text, inner));
@@ -87,41 +95,30 @@ export function confirmText(info: ConfirmInfo, width: number, theme: Theme): Dia
   const cuttable = { from, to: required.length };
   if (p.typed !== undefined) {
     required.push('');
-    const label = `Type ${p.typed} and press enter to run it: `;
+    const [before, after] = w.typeToRun();
+    const label = `${before}${p.typed}${after}`;
     if (textWidth(`${label}${info.typed}█`) <= inner)
-      required.push(`Type ${theme.paint(p.typed, 'title')} and press enter to run it: ${theme.paint(`${info.typed}█`, 'accent')}`);
+      required.push(`${before}${theme.paint(p.typed, 'title')}${after}${theme.paint(`${info.typed}█`, 'accent')}`);
     else required.push(...inputRows(label, info.typed, inner, theme));
   }
   const group = p.typed === undefined ? info.group : undefined;
   // The nodes `a` answers for, every one of them, as required rows: if they do not fit, the
   // caller offers no `a` (see groupRows).
-  if (group) required.push(...groupRows(group, p.command !== undefined, inner, theme));
-  if (info.training && info.why) optional.push('', ...wrap(`why: ${info.why}`, inner).map((l) => theme.paint(l, 'muted')));
-  if (info.unlisted)
-    optional.push(
-      ...wrap(
-        `${info.unlisted} more nodes wait on this step: too many to list at this size, so a (all) is not offered; y answers ${p.node} alone`,
-        inner,
-      ).map((l) => theme.paint(l, 'muted')),
-    );
+  if (group) required.push(...groupRows(group, p.command !== undefined, inner, theme, w));
+  if (info.training && info.why) optional.push('', ...wrap(w.why(info.why), inner).map((l) => theme.paint(l, 'muted')));
+  if (info.unlisted) optional.push(...wrap(w.moreUnlisted(info.unlisted, p.node), inner).map((l) => theme.paint(l, 'muted')));
   if (info.others.length > 0) {
-    const list = info.others.slice(0, 5).join(', ') + (info.others.length > 5 ? ', …' : '');
-    optional.push(theme.paint(`${info.others.length} more waiting: ${list}`, 'muted'));
+    const list = info.others.slice(0, 5).join(w.comma) + (info.others.length > 5 ? `${w.comma}…` : '');
+    optional.push(theme.paint(w.moreWaiting(info.others.length, list), 'muted'));
   }
   const n = group?.nodes.length ?? 0;
-  const verb = p.command !== undefined ? 'run' : 'done';
+  const k = w.confirmKeys;
   let keys =
-    p.typed !== undefined
-      ? 'enter run it (when the text matches)   esc refuse'
-      : group
-        ? `y ${verb} on ${p.node}   a ${verb} on all ${n}   n refuse   s skip (asks why)`
-        : p.command !== undefined
-          ? 'y run it   n refuse   s skip (asks why)'
-          : 'y done   n refuse   s skip (asks why)';
-  if (group && textWidth(keys) > inner - 1) keys = `y this node   a all ${n}   n refuse   s skip`;
-  const title = p.command !== undefined ? `Run on ${p.node}?` : `Confirm on ${p.node}`;
+    p.typed !== undefined ? k.typed : group ? k.group(p.command !== undefined, p.node, n) : p.command !== undefined ? k.run : k.done;
+  if (group && textWidth(keys) > inner - 1) keys = k.groupShort(n);
+  const title = w.confirmTitle(p.command !== undefined, p.node);
   return {
-    title: group ? `${title}  ${n} nodes wait on this step` : title,
+    title: group ? `${title}  ${w.groupWait(n)}` : title,
     tone: p.destructive ? 'fail' : 'ask',
     required,
     optional,
@@ -134,12 +131,17 @@ export function confirmText(info: ConfirmInfo, width: number, theme: Theme): Dia
  * The rows that list a group: every node (and its address) packed into rows, the command once
  * above them when all run the same, or each node with its own command, wrapped but never cut.
  */
-export function groupRows(group: NonNullable<ConfirmInfo['group']>, commands: boolean, inner: number, theme: Theme): string[] {
+export function groupRows(
+  group: NonNullable<ConfirmInfo['group']>,
+  commands: boolean,
+  inner: number,
+  theme: Theme,
+  w: UiWords = en,
+): string[] {
   const rows: string[] = [''];
   const n = group.nodes.length;
-  const what = commands ? 'runs it' : 'confirms it';
   if (group.sameCommand || !commands) {
-    rows.push(theme.paint(`a ${what} on all ${n}${commands ? ', the same command on each' : ''}:`, 'title'));
+    rows.push(theme.paint(w.groupAll(commands, n, true), 'title'));
     // Names whole, packed into rows; a name longer than a row is cut across rows, never lost.
     const items = group.nodes.map((g) => (g.address ? `${g.node} ${theme.paint(g.address, 'muted')}` : g.node));
     let row = '';
@@ -158,10 +160,10 @@ export function groupRows(group: NonNullable<ConfirmInfo['group']>, commands: bo
     if (row !== '') rows.push(`  ${row}`);
     return rows;
   }
-  rows.push(theme.paint(`a ${what} on all ${n}, each its own command:`, 'title'));
+  rows.push(theme.paint(w.groupAll(commands, n, false), 'title'));
   for (const g of group.nodes) {
     rows.push(`  ${g.node}${g.address ? `  ${theme.paint(g.address, 'muted')}` : ''}`);
-    rows.push(...hardWrap(g.command ?? '(no command)', inner - 6).map((l) => `    ${theme.paint(l, 'plain', { bold: true })}`));
+    rows.push(...hardWrap(g.command ?? w.noCommand, inner - 6).map((l) => `    ${theme.paint(l, 'plain', { bold: true })}`));
   }
   return rows;
 }
@@ -174,70 +176,53 @@ export interface QuitInfo {
   phase: string;
   /** A training goes on with `runbook train --resume`, not `play --resume`. */
   training?: boolean;
+  words?: UiWords;
 }
 
 export function quitText(info: QuitInfo, width: number, theme: Theme): DialogText {
+  const w = info.words ?? en;
   const inner = width - 4;
   const required: string[] = [];
   const optional: string[] = [];
   const resume = info.training ? '`runbook train --resume`' : '`runbook play --resume`';
   if (info.running.length === 0) {
-    const held =
-      info.held && info.held.nodes > 0
-        ? ` ${info.held.nodes === 1 ? 'One node is' : `${info.held.nodes} nodes are`} held between steps (${info.held.reason}).`
-        : '';
-    required.push(
-      ...wrap(
-        `Nothing is running on the nodes now.${held} The journal keeps your place: ${resume} continues this run where it stopped.`,
-        inner,
-      ),
-    );
+    const held = info.held && info.held.nodes > 0 ? w.quitHeld(info.held.nodes, info.held.reason) : '';
+    required.push(...wrap(w.quitNothing(held, resume), inner));
   } else {
-    required.push(`The run is going. Running now on ${info.running.length === 1 ? 'a node' : `${info.running.length} nodes`}:`);
+    required.push(w.quitGoing(info.running.length));
     for (const r of info.running.slice(0, 3)) {
       required.push(theme.paint(`  ${r.node}  ${r.key}  ${formatClock(Math.max(0, info.now - r.startedAt))}`, 'title'));
       if (r.command) required.push(...wrap(`$ ${r.command}`, inner - 4).map((l) => `    ${l}`));
     }
-    if (info.running.length > 3) required.push(`  and ${info.running.length - 3} more`);
-    required.push(
-      ...wrap(
-        'Quitting asks these commands to stop and marks their steps interrupted. A command that does not stop when its session closes keeps running on its node, and what it did is then unknown.',
-        inner,
-      ),
-    );
-    optional.push(
-      ...wrap(`${resume} continues the run; for each interrupted step you decide: verify it, run it again, or mark it done.`, inner).map(
-        (l) => theme.paint(l, 'muted'),
-      ),
-    );
+    if (info.running.length > 3) required.push(w.quitMore(info.running.length - 3));
+    required.push(...wrap(w.quitStops, inner));
+    optional.push(...wrap(w.quitResume(resume), inner).map((l) => theme.paint(l, 'muted')));
   }
-  return {
-    title: 'Quit?',
-    tone: 'warn',
-    required,
-    optional,
-    keys: packKeys('y quit now   a abort the run (running commands finish)   n stay', inner),
-  };
+  return { title: w.quitTitle, tone: 'warn', required, optional, keys: packKeys(w.quitKeys, inner) };
 }
 
-export function reasonText(purpose: 'skip' | 'mark-done', task: string, text: string, theme: Theme, width = 80): DialogText {
+export function reasonText(
+  purpose: 'skip' | 'mark-done',
+  task: string,
+  text: string,
+  theme: Theme,
+  width = 80,
+  w: UiWords = en,
+): DialogText {
   const inner = width - 4;
-  const verb = purpose === 'skip' ? 'Skip' : 'Mark done';
-  const about = `${verb} ${task}. The reason goes to the journal and the report.`;
+  const [before, after] = w.reasonAbout(purpose, task);
+  const about = `${before}${task}${after}`;
+  const label = w.reasonLabel;
   return {
-    title: `${verb}: why?`,
+    title: w.reasonTitle(purpose),
     tone: 'ask',
     required: [
-      ...(textWidth(about) <= inner
-        ? [`${verb} ${theme.paint(task, 'title')}. The reason goes to the journal and the report.`]
-        : wrap(about, inner)),
+      ...(textWidth(about) <= inner ? [`${before}${theme.paint(task, 'title')}${after}`] : wrap(about, inner)),
       '',
-      ...(textWidth(`reason: ${text}█`) <= inner
-        ? [`reason: ${theme.paint(`${text}█`, 'accent')}`]
-        : inputRows('reason: ', text, inner, theme)),
+      ...(textWidth(`${label}${text}█`) <= inner ? [`${label}${theme.paint(`${text}█`, 'accent')}`] : inputRows(label, text, inner, theme)),
     ],
     optional: [],
-    keys: packKeys('enter ok   esc cancel', inner),
+    keys: packKeys(w.reasonKeys, inner),
   };
 }
 

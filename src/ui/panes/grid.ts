@@ -11,6 +11,7 @@ import { DOT, GLYPH, type DisplayState, type Theme, type Tone } from '../termina
 import { fit, padEnd, textWidth, truncate, truncateStyled } from '../terminal/text-width.js';
 import type { HealthFact } from '../../diagnostics/health.js';
 import type { ChangeState, NodeView } from '../app/view-model.js';
+import { en, type StateWord, type UiWords } from '../words.js';
 
 export interface GridInput {
   /** Every node, in plan order. */
@@ -30,6 +31,8 @@ export interface GridInput {
   theme: Theme;
   /** The spinner frame for running nodes. */
   spinner: string;
+  /** The UI's words, in the run's language. */
+  words?: UiWords;
 }
 
 export interface GridOutput {
@@ -109,8 +112,8 @@ const COUNT_ORDER: readonly DisplayState[] = [
   'failed',
 ];
 
-const CHANGE_TEXT: Readonly<Record<ChangeState, { glyph: string; word: string; tone: Tone }>> = {
-  none: { glyph: ' ', word: '', tone: 'muted' },
+const CHANGE_TEXT: Readonly<Record<ChangeState, { glyph: string; word?: StateWord; tone: Tone }>> = {
+  none: { glyph: ' ', tone: 'muted' },
   before: { glyph: '○', word: 'before', tone: 'muted' },
   changing: { glyph: '◐', word: 'changing', tone: 'run' },
   changed: { glyph: '●', word: 'changed', tone: 'ok' },
@@ -168,12 +171,13 @@ interface RowContext {
   health: ReadonlyMap<string, HealthFact>;
   probed: ReadonlySet<string>;
   version: (view: NodeView) => string;
+  words: UiWords;
 }
 
 /** The state column's text for a node. */
-export function stateText(view: NodeView, now: number, spinner: string): string {
+export function stateText(view: NodeView, now: number, spinner: string, w: UiWords = en): string {
   // The reason first: a narrow column keeps it.
-  if (view.preflight) return `${GLYPH.failed} ${view.preflight.label} (pre-flight)`;
+  if (view.preflight) return `${GLYPH.failed} ${w.preflight.label(view.preflight.failure)} ${w.preflightTag}`;
   const step = view.step;
   const title = step?.title ?? '';
   const task = step?.task;
@@ -181,33 +185,33 @@ export function stateText(view: NodeView, now: number, spinner: string): string 
     case 'idle':
       return GLYPH.idle;
     case 'pending':
-      return `${GLYPH.pending} pending`;
+      return `${GLYPH.pending} ${w.state('pending')}`;
     case 'running':
       return task?.status === 'running' ? `${spinner} ${title} ${formatClock(Math.max(0, now - task.startedAt))}` : `${spinner} ${title}`;
     case 'held': {
-      const done = task?.status === 'skipped' ? 'skipped' : task?.status === 'pending' ? 'confirmed' : 'passed';
+      const done = task?.status === 'skipped' ? w.state('skipped') : task?.status === 'pending' ? w.confirmed : w.state('passed');
       // The reason first: a narrow column keeps it.
-      return `${GLYPH.held} ${view.held ?? 'nothing runs on it now'}; ${title} ${done}`;
+      return `${GLYPH.held} ${view.held ?? w.heldNothing}; ${title} ${done}`;
     }
     case 'polling':
       return task?.status === 'polling'
-        ? `${GLYPH.polling} ${title} #${task.attempt} ${formatClock(Math.max(0, task.deadlineAt - now))} left`
+        ? `${GLYPH.polling} ${title} #${task.attempt} ${w.left(formatClock(Math.max(0, task.deadlineAt - now)))}`
         : `${GLYPH.polling} ${title}`;
     case 'confirm':
-      return `${GLYPH.confirm} ${title}: waiting for you`;
+      return `${GLYPH.confirm} ${title}${w.sep}${w.waitingForYou}`;
     case 'passed':
       return `${GLYPH.passed} ${title}`;
     case 'failed':
     case 'refused':
       return task?.status === 'failed'
-        ? `${GLYPH.failed} ${title}: ${task.reason}`
+        ? `${GLYPH.failed} ${title}${w.sep}${w.reason(task.reason)}`
         : task?.status === 'refused'
-          ? `${GLYPH.failed} ${title}: refused by ${task.by}`
+          ? `${GLYPH.failed} ${title}${w.sep}${w.refusedBy(task.by)}`
           : `${GLYPH.failed} ${title}`;
     case 'skipped':
-      return `${GLYPH.skipped} ${title} skipped`;
+      return `${GLYPH.skipped} ${title} ${w.state('skipped')}`;
     case 'interrupted':
-      return `${GLYPH.interrupted} ${title} interrupted`;
+      return `${GLYPH.interrupted} ${title} ${w.state('interrupted')}`;
   }
 }
 
@@ -219,15 +223,15 @@ function healthText(view: NodeView, c: RowContext): { text: string; tone: Tone }
   return { text: `${h.ok ? '♥' : '✖'} ${h.message}`, tone: h.ok ? 'ok' : 'fail' };
 }
 
-function deadlineText(view: NodeView, now: number): { text: string; tone: Tone } {
+function deadlineText(view: NodeView, now: number, w: UiWords): { text: string; tone: Tone } {
   const d = view.deadline;
   if (!d || view.state === 'passed' || view.state === 'skipped') return { text: '', tone: 'muted' };
-  return deadlineCountdown(d, now);
+  return deadlineCountdown(d, now, w);
 }
 
 /** A deadline as a countdown: `⏲ 04:12`, or `⏲ over` once it passed. */
-export function deadlineCountdown(d: { at: number; passed: boolean }, now: number): { text: string; tone: Tone } {
-  if (d.passed || d.at <= now) return { text: '⏲ over', tone: 'fail' };
+export function deadlineCountdown(d: { at: number; passed: boolean }, now: number, w: UiWords = en): { text: string; tone: Tone } {
+  if (d.passed || d.at <= now) return { text: `⏲ ${w.over}`, tone: 'fail' };
   const left = d.at - now;
   return { text: `⏲ ${formatClock(left).replace(/^00:/, '')}`, tone: left < 60_000 ? 'fail' : 'warn' };
 }
@@ -248,10 +252,10 @@ export function nodeRow(view: NodeView, c: RowContext, selected: boolean, focuse
   if (cols.version) add(c.version(view), cols.version, 'plain');
   if (cols.change) {
     const ch = CHANGE_TEXT[view.change];
-    add(cols.change > 1 ? `${ch.glyph} ${ch.word}` : ch.glyph, cols.change, ch.tone);
+    add(cols.change > 1 && ch.word ? `${ch.glyph} ${c.words.state(ch.word)}` : ch.glyph, cols.change, ch.tone);
   }
   if (cols.deadline) {
-    const d = deadlineText(view, c.now);
+    const d = deadlineText(view, c.now, c.words);
     add(d.text, cols.deadline, d.tone);
   }
   if (cols.health) {
@@ -260,7 +264,7 @@ export function nodeRow(view: NodeView, c: RowContext, selected: boolean, focuse
   }
   const used = plain.reduce((n, p) => n + textWidth(p) + 1, 2);
   const stateWidth = Math.max(0, c.width - used);
-  const state = fit(stateText(view, c.now, c.spinner), stateWidth);
+  const state = fit(stateText(view, c.now, c.spinner, c.words), stateWidth);
   const marker = selected ? '› ' : '  ';
   if (selected && focused) return theme.paint(`${marker}${[...plain, state].join(' ')}`, 'plain', { inverse: true });
   return `${marker}${[...parts, theme.paint(state, theme.tone(view.state))].join(' ')}`;
@@ -268,14 +272,15 @@ export function nodeRow(view: NodeView, c: RowContext, selected: boolean, focuse
 
 function headerRow(c: RowContext): string {
   const { cols } = c;
-  const cells: string[] = [fit('node', cols.name)];
-  if (cols.address) cells.push(fit('address', cols.address));
-  if (cols.role) cells.push(fit('role', cols.role));
-  if (cols.version) cells.push(fit('version', cols.version));
-  if (cols.change) cells.push(fit(cols.change > 1 ? 'change' : 'c', cols.change));
-  if (cols.deadline) cells.push(fit('deadline', cols.deadline));
-  if (cols.health) cells.push(fit(cols.health > 2 ? 'health' : 'h', cols.health));
-  cells.push('state');
+  const n = c.words.columns;
+  const cells: string[] = [fit(n.node, cols.name)];
+  if (cols.address) cells.push(fit(n.address, cols.address));
+  if (cols.role) cells.push(fit(n.role, cols.role));
+  if (cols.version) cells.push(fit(n.version, cols.version));
+  if (cols.change) cells.push(fit(cols.change > 1 ? n.change : 'c', cols.change));
+  if (cols.deadline) cells.push(fit(n.deadline, cols.deadline));
+  if (cols.health) cells.push(fit(cols.health > 2 ? n.health : 'h', cols.health));
+  cells.push(n.state);
   return c.theme.paint(fit(`  ${cells.join(' ')}`, c.width), 'muted');
 }
 
@@ -346,7 +351,7 @@ export function dotMap(
 }
 
 /** Counts per state, as `●140 ◐5 ○1854 ✖1`. */
-export function stateCounts(views: readonly NodeView[], theme: Theme): string {
+export function stateCounts(views: readonly NodeView[], theme: Theme, w: UiWords = en): string {
   const counts = new Map<DisplayState, number>();
   for (const v of views) {
     const s = v.state === 'refused' ? 'failed' : v.state;
@@ -355,7 +360,7 @@ export function stateCounts(views: readonly NodeView[], theme: Theme): string {
   const parts: string[] = [];
   for (const s of COUNT_ORDER) {
     const n = counts.get(s);
-    if (n) parts.push(theme.paint(`${DOT[s]}${n} ${s === 'idle' ? 'not started' : s}`, theme.tone(s)));
+    if (n) parts.push(theme.paint(`${DOT[s]}${n} ${s === 'idle' ? w.notStarted : w.state(s)}`, theme.tone(s)));
   }
   return parts.join('  ');
 }
@@ -382,11 +387,12 @@ export function renderGrid(input: GridInput): GridOutput {
     health: input.health,
     probed: input.probed,
     version: input.version,
+    words: input.words ?? en,
   };
   const row = (v: NodeView): Line => ({ text: nodeRow(v, c, v.name === input.selected, input.focused), node: v.name });
   if (height <= 0) return { lines: [], order, page: 1, shown: shown.length, total: input.views.length };
   if (shown.length === 0) {
-    const why = input.filter ? `no node matches "${input.filter}"` : 'no nodes';
+    const why = input.filter ? c.words.noNodeMatches(input.filter) : c.words.noNodes;
     return {
       lines: [theme.paint(fit(`  ${why}`, width), 'muted'), ...blank(height - 1, width)],
       order,
@@ -433,7 +439,7 @@ export function renderGrid(input: GridInput): GridOutput {
     const title = input.roleTitles[g.role] ?? g.role;
     const label = `  ${title} ${g.views.length}  `;
     lines.push({
-      text: theme.paint(truncate(label, width), 'title') + truncateStyled(stateCounts(g.views, theme), width - textWidth(label)),
+      text: theme.paint(truncate(label, width), 'title') + truncateStyled(stateCounts(g.views, theme, c.words), width - textWidth(label)),
     });
     const maxDotLines = Math.min(3, Math.ceil(g.views.length / dotWidth));
     const map = dotMap(g.views, dotWidth, maxDotLines, theme, input.selected);
@@ -463,13 +469,14 @@ export function renderGrid(input: GridInput): GridOutput {
       ),
       width,
       theme,
+      c.words,
     );
   const out = [lines[0]!.text, ...body.map((l) => l.text)];
   return { lines: [...out, ...blank(height - out.length, width)], order, page, shown: shown.length, total: input.views.length };
 }
 
 /** `room` lines of `all` around line `at`, with "n more" lines where some are left out. */
-function windowAround(all: Line[], room: number, at: number, width: number, theme: Theme): Line[] {
+function windowAround(all: Line[], room: number, at: number, width: number, theme: Theme, w: UiWords): Line[] {
   if (room < 3) return all.slice(Math.min(at, all.length - room), Math.min(at, all.length - room) + room);
   let start = Math.max(0, Math.min(at - Math.floor((room - 2) / 2), all.length - (room - 2)));
   let end = start + (room - 2);
@@ -484,10 +491,14 @@ function windowAround(all: Line[], room: number, at: number, width: number, them
     if (end - 1 > at) end -= 1;
     else start += 1;
   }
-  const more = (n: number, where: string) => ({
-    text: theme.paint(fit(`  ${where} ${n} more ${n === 1 ? 'node' : 'nodes'} (j/k moves, / filters)`, width), 'muted'),
+  const more = (n: number, where: 'above' | 'below') => ({
+    text: theme.paint(fit(`  ${w.moreNodes(where, n)}`, width), 'muted'),
   });
-  return [...(start > 0 ? [more(start, '↑')] : []), ...all.slice(start, end), ...(end < all.length ? [more(all.length - end, '↓')] : [])];
+  return [
+    ...(start > 0 ? [more(start, 'above')] : []),
+    ...all.slice(start, end),
+    ...(end < all.length ? [more(all.length - end, 'below')] : []),
+  ];
 }
 
 function blank(n: number, width: number): string[] {

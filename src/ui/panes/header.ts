@@ -3,30 +3,35 @@
 import type { Theme } from '../terminal/theme.js';
 import { padEnd, textWidth, truncate } from '../terminal/text-width.js';
 import type { HeaderView } from '../app/view-model.js';
+import { en, type StateWord, type UiWords } from '../words.js';
+
+const PHASE_WORDS = ['ready', 'paused', 'aborting'] as const;
+const isPhaseWord = (p: string): p is (typeof PHASE_WORDS)[number] => (PHASE_WORDS as readonly string[]).includes(p);
 
 export interface HeaderProps {
   view: HeaderView;
   width: number;
   theme: Theme;
+  words?: UiWords;
 }
 
-const PHASE_WORD: Partial<Record<HeaderView['phase'], string>> = { ready: 'ready', paused: 'paused', aborting: 'aborting' };
-
-export function headerLine({ view, width, theme }: HeaderProps): string {
+export function headerLine({ view, width, theme, words: w = en }: HeaderProps): string {
   // Narrow terminals drop the word "step", "ready" (the status line says it) and the fields'
   // names before anything else.
   const narrow = width < 100;
   const state =
     view.phase === 'finished'
-      ? (view.outcome ?? 'finished')
+      ? w.state((view.outcome ?? 'finished') as StateWord)
       : view.preflight
-        ? 'pre-flight'
+        ? w.preflightWord
         : narrow && view.phase === 'ready'
           ? ''
-          : (PHASE_WORD[view.phase] ?? '');
-  const right = [state, narrow ? view.step.replace(/^step /, '') : view.step, view.elapsed, view.target].filter(Boolean).join('  ') + ' ';
+          : isPhaseWord(view.phase)
+            ? w.phase[view.phase]
+            : '';
+  const right = [state, w.stepOf(view.current, view.total, narrow), view.elapsed, view.target].filter(Boolean).join('  ') + ' ';
   const room = Math.max(0, width - textWidth(right) - 2);
-  const full = view.fields.map((f) => (/(->|→)/.test(f.value) ? f.value : `${f.name}: ${f.value}`)).join('  ');
+  const full = view.fields.map((f) => (/(->|→)/.test(f.value) ? f.value : `${f.name}${w.sep}${f.value}`)).join('  ');
   const short = view.fields.map((f) => f.value).join('  ');
   // The fields (versions, security) matter more than the whole title: the title gives way first.
   const fields = textWidth(full) + 2 + 16 <= room || !narrow ? full : short;

@@ -4,6 +4,7 @@ import type { ShownLine } from './line-view.js';
 import { outputRow } from './output-lines.js';
 import type { Theme } from '../terminal/theme.js';
 import { fit, padEnd, textWidth, truncate } from '../terminal/text-width.js';
+import { en, type UiWords } from '../words.js';
 
 export interface OutputPaneProps {
   node?: string;
@@ -28,6 +29,7 @@ export interface OutputPaneProps {
   hint?: string;
   /** The step has ended (or never ran a command): no output is coming, so none is awaited. */
   ended?: boolean;
+  words?: UiWords;
 }
 
 export function outputTitle(label: string, parts: readonly string[], right: string, width: number, focused: boolean, theme: Theme): string {
@@ -38,19 +40,20 @@ export function outputTitle(label: string, parts: readonly string[], right: stri
 }
 
 export function outputPaneLines(p: OutputPaneProps): string[] {
-  const lines = p.scroll > 0 ? `↑${p.scroll} (End follows)` : p.total > 0 ? `${p.total} lines` : '';
+  const w = p.words ?? en;
+  const lines = p.scroll > 0 ? w.scrolled(p.scroll) : p.total > 0 ? w.lines(p.total) : '';
   // The deadline's text explains the countdown; it never takes more than about a third of the row.
   const deadline = p.deadline ? truncate(p.deadline, Math.max(10, Math.floor(p.width * 0.35))) : '';
   const right = [deadline, p.hint ?? '', lines].filter(Boolean).join('  ');
   const title = outputTitle(
-    'Output',
-    [p.node ?? 'no node selected', p.step ?? '', p.command ? `$ ${p.command}` : ''],
+    w.output,
+    [p.node ?? w.noNodeSelected, p.step ?? '', p.command ? `$ ${p.command}` : ''],
     right,
     p.width,
     p.focused,
     p.theme,
   );
-  const empty = p.node ? (p.ended ? '  (no output)' : '  (no output yet)') : '';
+  const empty = p.node ? `  ${p.ended ? w.noOutput : w.noOutputYet}` : '';
   const body = p.lines.length === 0 ? [p.theme.paint(fit(empty, p.width), 'muted')] : p.lines.map((l) => outputRow(l, p.width, p.theme));
   return [title, ...body];
 }

@@ -5,34 +5,29 @@ import { outputTitle } from './output-pane.js';
 import type { Theme } from '../terminal/theme.js';
 import { fit, wrap } from '../terminal/text-width.js';
 import type { PreflightView } from '../app/view-model.js';
+import { en, type UiWords } from '../words.js';
 
 /** The report's rows (its title not included), each exactly `width` columns. */
-export function preflightRows(view: PreflightView, width: number, theme: Theme): string[] {
+export function preflightRows(view: PreflightView, width: number, theme: Theme, words: UiWords = en): string[] {
+  const w = words.preflight;
   const rows: string[] = [];
   const text = (line: string, tone: Parameters<Theme['paint']>[1] = 'plain', bold = false) =>
     rows.push(theme.paint(fit(line, width), tone, { bold }));
-  const nodes = view.nodes === 1 ? 'the node' : `each of the ${view.nodes} nodes`;
   if (view.status === 'running') {
-    for (const l of wrap(
-      `Connecting to ${nodes} before the first step: its SSH host key must be known and unchanged, and the login must work. Nothing runs until every node has answered.`,
-      width - 2,
-    ))
-      text(` ${l}`, 'muted');
+    for (const l of wrap(w.connecting(view.nodes), width - 2)) text(` ${l}`, 'muted');
     return rows;
   }
   if (view.failures.length === 0) {
-    text(` Every node answered: the run goes on.`, 'ok');
+    text(` ${w.allAnswered}`, 'ok');
     return rows;
   }
   view.failures.forEach((f, i) => {
     if (i > 0) rows.push(' '.repeat(width));
-    text(` ✖ ${f.node}${f.address ? `  ${f.address}` : ''}  ${f.label}`, 'fail', true);
+    text(` ✖ ${f.node}${f.address ? `  ${f.address}` : ''}  ${w.label(f.failure)}`, 'fail', true);
     for (const l of wrap(f.message, width - 4)) text(`   ${l}`);
   });
   rows.push(' '.repeat(width));
-  const fix =
-    'Nothing ran, on any node. Fix these nodes (or take them out of the inventory); then `runbook play --resume` checks every node again.';
-  for (const l of wrap(fix, width - 2)) text(` ${l}`, 'muted');
+  for (const l of wrap(w.fix, width - 2)) text(` ${l}`, 'muted');
   return rows;
 }
 
@@ -47,6 +42,7 @@ export interface PreflightPaneProps {
   height: number;
   focused: boolean;
   theme: Theme;
+  words?: UiWords;
 }
 
 export function preflightPaneLines(p: PreflightPaneProps): string[] {
@@ -54,16 +50,13 @@ export function preflightPaneLines(p: PreflightPaneProps): string[] {
   const scroll = Math.max(0, Math.min(p.scroll, p.rows.length - room));
   const shown = p.rows.slice(scroll, scroll + room);
   const failed = p.view.failures.length;
+  const w = (p.words ?? en).preflight;
   const what =
-    p.view.status === 'running'
-      ? `checking ${p.view.nodes === 1 ? '1 node' : `${p.view.nodes} nodes`}  ${p.view.elapsed}`
-      : failed > 0
-        ? `${failed} of ${p.view.nodes} ${p.view.nodes === 1 ? 'node' : 'nodes'} cannot be used: nothing ran`
-        : 'passed';
+    p.view.status === 'running' ? w.checking(p.view.nodes, p.view.elapsed) : failed > 0 ? w.cannotUse(failed, p.view.nodes) : w.passed;
   // Where the view is in a report taller than the pane.
   const where =
     p.rows.length > room && room > 0
-      ? `${scroll + 1}-${scroll + shown.length} of ${p.rows.length}${scroll + shown.length < p.rows.length ? ' ↓' : ''}`
+      ? `${w.rowsOf(scroll + 1, scroll + shown.length, p.rows.length)}${scroll + shown.length < p.rows.length ? ' ↓' : ''}`
       : '';
-  return [outputTitle('Pre-flight', [what], where, p.width, p.focused, p.theme), ...shown];
+  return [outputTitle(w.title, [what], where, p.width, p.focused, p.theme), ...shown];
 }

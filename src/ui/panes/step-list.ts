@@ -4,6 +4,7 @@
 import { GLYPH, SPINNER_FRAMES, SPINNER_MARK, type DisplayState, type Theme } from '../terminal/theme.js';
 import { fit, padEnd, textWidth, truncate, wrap } from '../terminal/text-width.js';
 import type { StepRow } from '../app/view-model.js';
+import { en, type UiWords } from '../words.js';
 
 export interface StepListProps {
   rows: readonly StepRow[];
@@ -16,6 +17,7 @@ export interface StepListProps {
   theme: Theme;
   /** A running step's glyph: the mark the screen writer animates, or a frozen frame. */
   spinner: string;
+  words?: UiWords;
 }
 
 export interface StepLine {
@@ -28,14 +30,14 @@ export interface StepLine {
 }
 
 /** The rows that fit (the cursor kept in view) and the `why` lines under them. Pure. */
-export function stepListLayout(props: Pick<StepListProps, 'rows' | 'cursor' | 'width' | 'height' | 'training'>): {
+export function stepListLayout(props: Pick<StepListProps, 'rows' | 'cursor' | 'width' | 'height' | 'training' | 'words'>): {
   lines: StepLine[];
   why: string[];
 } {
-  const { rows, cursor, width, height, training } = props;
+  const { rows, cursor, width, height, training, words = en } = props;
   const selected = rows.find((r) => r.key === cursor);
-  const explain = training && selected ? explanationOf(selected) : undefined;
-  const why = explain ? explanation(explain, width - 2, 3).map((l) => ` ${l}`) : [];
+  const explain = training && selected ? explanationOf(selected, words) : undefined;
+  const why = explain ? explanation(explain, width - 2, 3, words).map((l) => ` ${l}`) : [];
   const listHeight = Math.max(0, height - 1 - why.length);
   const at = Math.max(
     0,
@@ -61,29 +63,27 @@ export function stepListLayout(props: Pick<StepListProps, 'rows' | 'cursor' | 'w
 }
 
 /** What the list explains of a step: its `why`, or once it failed, its hint. */
-export function explanationOf(row: StepRow): string | undefined {
-  return row.state === 'failed' && row.hint ? `hint: ${row.hint}` : row.why;
+export function explanationOf(row: StepRow, words: UiWords = en): string | undefined {
+  return row.state === 'failed' && row.hint ? words.hint(row.hint) : row.why;
 }
 
-// The key that reads a cut explanation whole (words of the UI, for the catalog).
-const MORE = ' e more';
-
 /** An explanation wrapped to `width`, at most `max` rows; cut, its last row ends with `…` and the key that shows it all. */
-export function explanation(text: string, width: number, max: number): string[] {
+export function explanation(text: string, width: number, max: number, words: UiWords = en): string[] {
   const lines = wrap(text, width);
   if (lines.length <= max) return lines;
   const kept = lines.slice(0, max);
-  const room = Math.max(1, width - MORE.length);
+  const more = words.explainMore;
+  const room = Math.max(1, width - textWidth(more));
   const last = kept[max - 1]!;
-  kept[max - 1] = (textWidth(last) < room ? `${last}…` : truncate(last, room)) + MORE;
+  kept[max - 1] = (textWidth(last) < room ? `${last}…` : truncate(last, room)) + more;
   return kept;
 }
 
 /** The pane's rows, each exactly `width` columns: the title, the step rows, blanks, the why. */
 export function stepListLines(props: StepListProps): string[] {
-  const { width, height, focused, theme, spinner } = props;
+  const { width, height, focused, theme, spinner, words = en } = props;
   const layout = stepListLayout(props);
-  const rows: string[] = [theme.paint(fit(focused ? ' Steps ◂' : ' Steps', width), 'title', { underline: focused })];
+  const rows: string[] = [theme.paint(fit(focused ? ` ${words.steps} ◂` : ` ${words.steps}`, width), 'title', { underline: focused })];
   for (const l of layout.lines) {
     const inverse = l.selected && focused;
     // A running step's spinner: the screen writer animates the mark (frozen in tests).

@@ -6,6 +6,7 @@ import { outputTitle } from './output-pane.js';
 import type { Theme } from '../terminal/theme.js';
 import { fit, truncateStyled } from '../terminal/text-width.js';
 import type { TroubleshootStatus } from '../../diagnostics/troubleshoot.js';
+import { en, type UiWords } from '../words.js';
 
 export interface TroubleshootPaneProps {
   node?: string;
@@ -25,25 +26,19 @@ export interface TroubleshootPaneProps {
   focused: boolean;
   theme: Theme;
   version: number;
+  words?: UiWords;
 }
-
-const STATUS_WORD: Record<TroubleshootStatus, string> = {
-  idle: '',
-  running: 'running',
-  done: 'done',
-  stopped: 'stopped',
-  failed: 'failed',
-};
 
 export function troubleshootPaneLines(p: TroubleshootPaneProps): string[] {
   const { theme, width } = p;
-  const state = p.status === 'running' && p.commands[p.index ?? -1]?.live ? 'live' : STATUS_WORD[p.status];
-  const right = [p.hint ?? '', p.scroll > 0 ? `↑${p.scroll}` : '', state, p.ended && p.status !== 'running' ? p.ended : '']
+  const w = p.words ?? en;
+  const state =
+    p.status === 'running' && p.commands[p.index ?? -1]?.live ? w.tsStatus.live : p.status === 'idle' ? '' : w.tsStatus[p.status];
+  const right = [p.hint ?? '', p.scroll > 0 ? `↑${p.scroll}` : '', state, p.ended && p.status !== 'running' ? w.reason(p.ended) : '']
     .filter(Boolean)
     .join(' ');
-  const title = outputTitle('Troubleshoot', [p.node ?? 'no node selected'], right, width, p.focused, theme);
-  if (p.commands.length === 0)
-    return [title, theme.paint(fit(`  the runbook has no troubleshooting commands for ${p.node ?? 'this node'}'s role`, width), 'muted')];
+  const title = outputTitle(w.troubleshoot, [p.node ?? w.noNodeSelected], right, width, p.focused, theme);
+  if (p.commands.length === 0) return [title, theme.paint(fit(`  ${w.tsNone(p.node)}`, width), 'muted')];
   const menu = p.commands
     .slice(0, 9)
     .map((c, i) => {
@@ -54,7 +49,6 @@ export function troubleshootPaneLines(p: TroubleshootPaneProps): string[] {
   const rows = [title, truncateStyled(` ${menu}`, width)];
   if (p.display) rows.push(theme.paint(fit(`  $ ${p.display}`, width), 'muted'));
   for (const l of p.lines) rows.push(outputRow(l, width, theme));
-  if (p.lines.length === 0 && p.status === 'idle')
-    rows.push(theme.paint(fit('  press a number to run that command on this node', width), 'muted'));
+  if (p.lines.length === 0 && p.status === 'idle') rows.push(theme.paint(fit(`  ${w.tsPick}`, width), 'muted'));
   return rows;
 }
