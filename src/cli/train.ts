@@ -13,7 +13,7 @@ import { openSession } from './session.js';
 import { shippedRunbook } from './package-files.js';
 import { parseTimeScale } from './sim.js';
 import { chosenLang, parseTheme } from './settings-flags.js';
-import { uiWordsFor, type UiWords } from '../ui/words.js';
+import { uiWordsFor, type UiWords } from '../words/words.js';
 
 /** The training --resume goes on with: RUN, or the latest training that did not pass. Its lock is checked before a cluster starts. */
 async function trainingToResume(

@@ -4,7 +4,7 @@ import { formatClock, formatDuration } from '../runbook/duration.js';
 import { sectionText } from '../engine/display.js';
 import type { JournalRecord, Outcome } from '../engine/events.js';
 import type { ConfirmGroup, Prompt, RunState } from '../engine/state.js';
-import { en, type UiWords } from '../ui/words.js';
+import { en, type UiWords } from '../words/words.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

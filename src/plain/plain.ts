@@ -12,7 +12,7 @@ import { stripControls } from '../input/controls.js';
 import { HealthMonitor, probedRoles } from '../diagnostics/health.js';
 import { resolveCommand, roleOf, troubleshootCommands } from '../diagnostics/troubleshoot.js';
 import { LineReader } from './line-reader.js';
-import { uiWordsFor, type UiWords } from '../ui/words.js';
+import { uiWordsFor, type UiWords } from '../words/words.js';
 
 export interface PlainOptions {
   stdout: NodeJS.WritableStream;

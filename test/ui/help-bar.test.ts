@@ -6,7 +6,7 @@ import type { Prompt } from '../../src/engine/state.js';
 import { helpBarLine } from '../../src/ui/panes/help-bar.js';
 import { createTheme } from '../../src/ui/terminal/theme.js';
 import { stripStyle, textWidth } from '../../src/ui/terminal/text-width.js';
-import { zh } from '../../src/ui/words.js';
+import { zh } from '../../src/words/words.js';
 
 const mono = createTheme('mono');
 const base = { section: 'masters', step: 'run-patch-script', node: 'master-2', task: 'masters/run-patch-script@master-2', askedAt: 0 };

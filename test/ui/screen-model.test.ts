@@ -1,6 +1,6 @@
 // The screen as a function: a run's state, the screen's own state and a terminal's size in, every
 // pane's props out. No React, no terminal: tables of states and what the screen must show for them.
-import { en } from '../../src/ui/words.js';
+import { en } from '../../src/words/words.js';
 import { describe, expect, it } from 'vitest';
 import type { RunState } from '../../src/engine/state.js';
 import { Troubleshooter } from '../../src/diagnostics/troubleshoot.js';

@@ -1,9 +1,10 @@
 // The catalog of the UI's words: both languages have every key (the type says so; this checks
 // the objects, so a key added by a cast is caught too), every command of the keymap has its
 // words, and no Chinese text is left in English.
+import { keyWords, type KeyWords } from '../../src/ui/key-words.js';
 import { describe, expect, it } from 'vitest';
 import { BINDINGS, keyLabel } from '../../src/ui/app/keymap.js';
-import { en, uiWordsFor, zh, type UiWords } from '../../src/ui/words.js';
+import { en, uiWordsFor, zh, type UiWords } from '../../src/words/words.js';
 
 /** A value that is `n` as text and a number, and has every property (itself such a value). */
 const deepSample = (n: number): unknown =>
@@ -13,7 +14,7 @@ const deepSample = (n: number): unknown =>
   });
 
 /** Every text of a catalog, functions called with sample arguments (1 and 2 take both branches). */
-function texts(words: UiWords): string[] {
+function texts(words: UiWords | KeyWords): string[] {
   const out: string[] = [];
   const walk = (v: unknown, path: string): void => {
     if (typeof v === 'string') out.push(v);
@@ -54,10 +55,10 @@ describe('the catalog of the UI words', () => {
   it('every command of the keymap has a label and a help sentence in both languages', () => {
     for (const words of [en, zh])
       for (const b of BINDINGS) {
-        expect(words.commands[b.id]?.label, `${words.lang} ${b.id}`).toBeTruthy();
-        expect(words.commands[b.id]?.help, `${words.lang} ${b.id}`).toBeTruthy();
+        expect(keyWords(words).commands[b.id]?.label, `${words.lang} ${b.id}`).toBeTruthy();
+        expect(keyWords(words).commands[b.id]?.help, `${words.lang} ${b.id}`).toBeTruthy();
       }
-    expect(Object.keys(zh.commands).sort()).toEqual(BINDINGS.map((b) => b.id).sort());
+    expect(Object.keys(keyWords(zh).commands).sort()).toEqual(BINDINGS.map((b) => b.id).sort());
   });
 
   it('no Chinese text is left in English: its ASCII words are keys, programs and commands only', () => {
@@ -65,14 +66,14 @@ describe('the catalog of the UI words', () => {
     // Names that stay as they are in any language: programs, and the commands that go on with a run.
     const names = new Set(['tmux', 'ssh', 'ctrl', 'runbook', 'play', 'train', 'resume', 'scenario', 'end']);
     const english: string[] = [];
-    for (const t of texts(zh))
+    for (const t of [...texts(zh), ...texts(keyWords(zh))])
       for (const w of t.match(/[A-Za-z]{3,}/g) ?? [])
         if (!keys.has(w.toLowerCase()) && !names.has(w.toLowerCase())) english.push(`${w} in "${t}"`);
     expect(english).toEqual([]);
     // And the check can fail: the English catalog is full of such words.
     expect(texts(en).join(' ')).toMatch(/Press enter/);
     // And no Chinese in the English catalog.
-    expect(texts(en).filter((t) => /[\u3000-\u9fff\uff00-\uffef]/.test(t))).toEqual([]);
+    expect([...texts(en), ...texts(keyWords(en))].filter((t) => /[\u3000-\u9fff\uff00-\uffef]/.test(t))).toEqual([]);
   });
 
   it('the language rule is the export labels rule: zh, zh-CN, zh-Hans are Chinese; anything else English', () => {

@@ -24,7 +24,7 @@ import { fit, padEnd, wrap } from '../terminal/text-width.js';
 import { FrameOutputContext } from './frame-output.js';
 import type { Mode } from './keymap.js';
 import type { HeaderView } from './view-model.js';
-import type { UiWords } from '../words.js';
+import type { UiWords } from '../../words/words.js';
 
 type Sized<T> = Omit<T, 'width' | 'height' | 'theme'>;
 

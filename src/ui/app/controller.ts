@@ -24,7 +24,7 @@ import { createTheme, type Theme } from '../terminal/theme.js';
 import { oldestConfirm, promptKey, screenMemo, screenModel, type ScreenFacts, type ScreenRun } from './screen-model.js';
 import { initialUiState, uiSee, uiUpdate, type SeenMsg, type UiContext, type UiEffect, type UiState } from './ui-state.js';
 import { preflightView, reportedVersion } from './view-model.js';
-import { uiWordsFor, type UiWords } from '../words.js';
+import { uiWordsFor, type UiWords } from '../../words/words.js';
 
 export interface TerminalSize {
   columns: number;

@@ -17,7 +17,7 @@ import { fit, padEnd, wrap } from '../terminal/text-width.js';
 import { dialogLayout } from './dialog-layout.js';
 import { probedRoles } from '../../diagnostics/health.js';
 import { headerView, nodeVersion, nodeView, stepRows, type NodeFacts } from './view-model.js';
-import { uiWordsFor, type UiWords } from '../words.js';
+import { uiWordsFor, type UiWords } from '../../words/words.js';
 
 export interface FirstFrameOptions {
   columns: number;

@@ -17,7 +17,7 @@ import { deadlineCountdown, filterNodes } from '../panes/grid.js';
 import { helpRows } from '../panes/help-overlay.js';
 import { preflightRows } from '../panes/preflight-pane.js';
 import type { Theme } from '../terminal/theme.js';
-import type { UiWords } from '../words.js';
+import type { UiWords } from '../../words/words.js';
 import { dialogLayout } from './dialog-layout.js';
 import type { ScreenProps } from './Screen.js';
 import { activeMode, groupKey, type UiContext, type UiState } from './ui-state.js';

@@ -6,7 +6,7 @@
 import type { OperatorAction } from '../../engine/events.js';
 import type { ConfirmGroup, Phase, Prompt } from '../../engine/state.js';
 import { FOCUS_ORDER, commandFor, type CommandId, type Focus, type Mode } from './keymap.js';
-import { en, type UiWords } from '../words.js';
+import { en, type UiWords } from '../../words/words.js';
 
 /** A key must not answer a confirmation until the prompt has been on screen, and the keyboard quiet, this long. */
 export const CONFIRM_GUARD_MS = 150;

@@ -9,7 +9,7 @@ import type { NodeState, Prompt, RunState, SectionState, TaskState } from '../..
 import { taskOf } from '../../engine/state.js';
 import type { HealthFact } from '../../diagnostics/health.js';
 import type { DisplayState } from '../terminal/theme.js';
-import { en, type UiWords } from '../words.js';
+import { en, type UiWords } from '../../words/words.js';
 
 /** Where a node is in the run's changes: the sections with destructive steps that target it. */
 export type ChangeState = 'none' | 'before' | 'changing' | 'changed' | 'failed';

@@ -5,7 +5,7 @@ import { formatClock } from '../../runbook/duration.js';
 import type { Prompt } from '../../engine/state.js';
 import type { Theme } from '../terminal/theme.js';
 import { hardWrap, stripStyle, textWidth, wrap } from '../terminal/text-width.js';
-import { en, type UiWords } from '../words.js';
+import { en, type UiWords } from '../../words/words.js';
 
 export interface DialogText {
   title: string;

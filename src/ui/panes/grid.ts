@@ -11,7 +11,7 @@ import { DOT, GLYPH, type DisplayState, type Theme, type Tone } from '../termina
 import { fit, padEnd, textWidth, truncate, truncateStyled } from '../terminal/text-width.js';
 import type { HealthFact } from '../../diagnostics/health.js';
 import type { ChangeState, NodeView } from '../app/view-model.js';
-import { en, type StateWord, type UiWords } from '../words.js';
+import { en, type StateWord, type UiWords } from '../../words/words.js';
 
 export interface GridInput {
   /** Every node, in plan order. */

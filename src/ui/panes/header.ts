@@ -3,7 +3,7 @@
 import type { Theme } from '../terminal/theme.js';
 import { padEnd, textWidth, truncate } from '../terminal/text-width.js';
 import type { HeaderView } from '../app/view-model.js';
-import { en, type StateWord, type UiWords } from '../words.js';
+import { en, type StateWord, type UiWords } from '../../words/words.js';
 
 const PHASE_WORDS = ['ready', 'paused', 'aborting'] as const;
 const isPhaseWord = (p: string): p is (typeof PHASE_WORDS)[number] => (PHASE_WORDS as readonly string[]).includes(p);

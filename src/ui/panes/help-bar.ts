@@ -2,11 +2,12 @@
 // nothing failed, enter while the run goes) is not shown; an interrupted step shows v/r/d/s, each
 // with what it does. When the row is too narrow the least needed keys give way first, and q
 // never does.
+import { keyWords } from '../key-words.js';
 import { BINDINGS, keyLabel, type CommandId, type Mode } from '../app/keymap.js';
 import type { Prompt, RunState } from '../../engine/state.js';
 import type { Theme } from '../terminal/theme.js';
 import { padEnd, textWidth, truncateStyled } from '../terminal/text-width.js';
-import { en, type UiWords } from '../words.js';
+import { en, type UiWords } from '../../words/words.js';
 
 export interface HelpBarProps {
   mode: Mode;
@@ -77,7 +78,7 @@ export function helpItems(mode: Mode, group = false, words: UiWords = en, now: P
       continue;
     }
     const key = b.id === 'confirm.yes' || b.id === 'confirm.no' ? b.keys[0]! : keyLabel(b.keys[0]!);
-    out.push({ id: b.id, key, label: words.commands[b.id].label });
+    out.push({ id: b.id, key, label: keyWords(words).commands[b.id].label });
   }
   // The interrupted step's keys first, in the order the status line gives them.
   if (interrupted) {

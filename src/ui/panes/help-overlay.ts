@@ -1,9 +1,10 @@
 // The `?` overlay: every key, by where it works, from the keymap.
+import { keyWords } from '../key-words.js';
 import { BINDINGS, FOCUS_ORDER, keyLabel, type Mode } from '../app/keymap.js';
 import { boxed } from '../terminal/box.js';
 import type { Theme } from '../terminal/theme.js';
 import { fit, wrap } from '../terminal/text-width.js';
-import { en, type UiWords } from '../words.js';
+import { en, type UiWords } from '../../words/words.js';
 
 export interface HelpOverlayProps {
   scroll: number;
@@ -22,10 +23,12 @@ export function helpRows(width: number, theme: Theme, words: UiWords = en): stri
   for (const group of GROUPS) {
     const bindings = BINDINGS.filter((b) => b.modes.some((m) => group.includes(m)));
     if (bindings.length === 0) continue;
-    rows.push(theme.paint(group === FOCUS_ORDER ? words.inPanes : group.map((m) => words.modeTitles[m]).join(words.comma), 'title'));
+    rows.push(
+      theme.paint(group === FOCUS_ORDER ? words.inPanes : group.map((m) => keyWords(words).modeTitles[m]).join(words.comma), 'title'),
+    );
     for (const b of bindings) {
       const keys = fit(b.keys.map(keyLabel).join(' '), keyWidth);
-      const text = wrap(words.commands[b.id].help, Math.max(10, width - keyWidth - 6));
+      const text = wrap(keyWords(words).commands[b.id].help, Math.max(10, width - keyWidth - 6));
       text.forEach((t, i) => rows.push(`  ${i === 0 ? theme.paint(keys, 'accent', { bold: true }) : ' '.repeat(keyWidth)} ${t}`));
     }
     rows.push('');

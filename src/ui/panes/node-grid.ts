@@ -2,7 +2,7 @@
 // that grid.ts builds as strings.
 import { renderGrid, type GridInput } from './grid.js';
 import { fit } from '../terminal/text-width.js';
-import { en } from '../words.js';
+import { en } from '../../words/words.js';
 
 export interface NodeGridProps extends Omit<GridInput, 'height'> {
   /** Rows of the pane, its title included. */

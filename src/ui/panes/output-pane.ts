@@ -4,7 +4,7 @@ import type { ShownLine } from './line-view.js';
 import { outputRow } from './output-lines.js';
 import type { Theme } from '../terminal/theme.js';
 import { fit, padEnd, textWidth, truncate } from '../terminal/text-width.js';
-import { en, type UiWords } from '../words.js';
+import { en, type UiWords } from '../../words/words.js';
 
 export interface OutputPaneProps {
   node?: string;

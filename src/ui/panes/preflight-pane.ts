@@ -5,7 +5,7 @@ import { outputTitle } from './output-pane.js';
 import type { Theme } from '../terminal/theme.js';
 import { fit, wrap } from '../terminal/text-width.js';
 import type { PreflightView } from '../app/view-model.js';
-import { en, type UiWords } from '../words.js';
+import { en, type UiWords } from '../../words/words.js';
 
 /** The report's rows (its title not included), each exactly `width` columns. */
 export function preflightRows(view: PreflightView, width: number, theme: Theme, words: UiWords = en): string[] {

@@ -6,7 +6,7 @@ import type { Theme } from '../terminal/theme.js';
 import { formatClock } from '../../runbook/duration.js';
 import { fit } from '../terminal/text-width.js';
 import type { Activity } from '../app/view-model.js';
-import { en, type UiWords } from '../words.js';
+import { en, type UiWords } from '../../words/words.js';
 
 export interface StatusLineProps {
   phase: RunState['phase'];

@@ -4,7 +4,7 @@
 import { GLYPH, SPINNER_FRAMES, SPINNER_MARK, type DisplayState, type Theme } from '../terminal/theme.js';
 import { fit, padEnd, textWidth, truncate, wrap } from '../terminal/text-width.js';
 import type { StepRow } from '../app/view-model.js';
-import { en, type UiWords } from '../words.js';
+import { en, type UiWords } from '../../words/words.js';
 
 export interface StepListProps {
   rows: readonly StepRow[];

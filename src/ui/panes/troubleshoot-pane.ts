@@ -6,7 +6,7 @@ import { outputTitle } from './output-pane.js';
 import type { Theme } from '../terminal/theme.js';
 import { fit, truncateStyled } from '../terminal/text-width.js';
 import type { TroubleshootStatus } from '../../diagnostics/troubleshoot.js';
-import { en, type UiWords } from '../words.js';
+import { en, type UiWords } from '../../words/words.js';
 
 export interface TroubleshootPaneProps {
   node?: string;
