@@ -22,6 +22,8 @@ import { parseTaskKey, type PlanSection, type PlanStep } from './plan.js';
 import {
   isSettled,
   pendingTask,
+  type Attempt,
+  type AttemptOutput,
   type Counters,
   type NodeState,
   type NodeSummary,
@@ -279,6 +281,17 @@ class Draft {
           mode: r.mode,
           ...(r.command !== undefined ? { command: r.command } : {}),
         });
+        this.changeAttempts(r.node, r.section, r.step, (list) => [
+          ...list,
+          {
+            status: 'running',
+            number: list.length + 1,
+            mode: r.mode,
+            startedAt: at,
+            ...(r.command !== undefined ? { command: r.command } : {}),
+            ...(r.by !== undefined ? { by: r.by } : {}),
+          },
+        ]);
         if (r.deadlineAt !== undefined) {
           const node = this.node(r.node);
           const step = `${r.section}/${r.step}`;
@@ -319,8 +332,12 @@ class Draft {
         });
         return;
       }
-      case 'output':
+      case 'output': {
+        const { lines, bytes, sha256, tail, truncated } = r;
+        const output: AttemptOutput = { lines, bytes, sha256, tail, ...(truncated ? { truncated } : {}) };
+        this.changeLastAttempt(r.node, r.section, r.step, (a) => ({ ...a, output }));
         return;
+      }
       case 'captured':
         this.setVar(r.name, r.value);
         this.showVar();
@@ -352,6 +369,15 @@ class Draft {
         }
         this.setTask(r.node, r.section, r.step, next);
         if (r.status === 'passed') this.endDeadlineAnsweredBy(r.node, r.section, r.step);
+        // Ends the attempt that ran; a skip or refusal ends none and leaves the failure before it in place.
+        this.changeLastAttempt(r.node, r.section, r.step, (a): Attempt => {
+          if (a.status !== 'running') return a;
+          const exit = r.exit !== undefined ? { exit: r.exit } : {};
+          if (r.status === 'passed')
+            return { ...a, status: 'passed', endedAt: at, ...exit, ...(r.message !== undefined ? { message: r.message } : {}) };
+          if (r.status === 'failed') return { ...a, status: 'failed', endedAt: at, ...exit, reason: r.reason ?? r.message ?? 'failed' };
+          return { ...a, status: 'interrupted', endedAt: at, reason: r.reason ?? r.status };
+        });
         return;
       }
       case 'decision-asked': {
@@ -383,6 +409,9 @@ class Draft {
           startedAt,
           ...(r.command !== undefined ? { command: r.command } : {}),
         });
+        this.changeLastAttempt(r.node, r.section, r.step, (a) =>
+          a.status === 'running' ? { ...a, status: 'interrupted', endedAt: at, reason: r.reason } : a,
+        );
         const step = this.planStep(r.section, r.step)?.step;
         const unavailable = step ? verifyUnavailable(step) : 'the step is no longer in the runbook';
         this.addPrompt({
@@ -472,6 +501,25 @@ class Draft {
       const title = showText(ps.title, scopeFor(this.s));
       if (title !== sec.title) this.putSection(i, { ...sec, title });
     });
+  }
+
+  /** Replaces the attempts of a step on a node. */
+  private changeAttempts(nodeName: string, section: string, step: string, change: (list: readonly Attempt[]) => readonly Attempt[]): void {
+    const node = this.node(nodeName);
+    if (!node || !this.plan.sectionIndex.has(section)) return;
+    const key = `${section}/${step}`;
+    const attempts = new Map(node.attempts ?? []);
+    attempts.set(key, change(attempts.get(key) ?? []));
+    this.putNode({ ...node, attempts });
+  }
+
+  /** Changes the latest attempt of a step on a node, if it has one. */
+  private changeLastAttempt(nodeName: string, section: string, step: string, change: (a: Attempt) => Attempt): void {
+    const list = this.node(nodeName)?.attempts?.get(`${section}/${step}`);
+    const last = list?.[list.length - 1];
+    if (!list || !last) return;
+    const next = change(last);
+    if (next !== last) this.changeAttempts(nodeName, section, step, (l) => [...l.slice(0, -1), next]);
   }
 
   /** Changes one step on one node and keeps every counter and the node's summary in step with it. */

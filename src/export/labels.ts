@@ -127,6 +127,10 @@ export interface Labels {
   outputTail: string;
   gates: string;
   attempts: string;
+  /** A step started more than once on a node: which start a row is. */
+  attemptN: (n: number) => string;
+  /** What became of a step after a failed attempt of it. */
+  afterwards: string;
   outcome: string;
   event: string;
   none: string;
@@ -271,6 +275,8 @@ const en: Labels = {
   outputTail: 'Last lines of output',
   gates: 'Gates',
   attempts: 'Attempts',
+  attemptN: (n) => `attempt ${n}`,
+  afterwards: 'Afterwards',
   outcome: 'Outcome',
   event: 'Event',
   none: 'none',
@@ -397,6 +403,8 @@ const zh: Labels = {
   outputTail: '输出的最后几行',
   gates: '关卡',
   attempts: '尝试次数',
+  attemptN: (n) => `第 ${n} 次尝试`,
+  afterwards: '之后',
   outcome: '结果',
   event: '事件',
   none: '无',

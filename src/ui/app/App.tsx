@@ -30,6 +30,7 @@ import {
   type NodeView,
 } from './view-model.js';
 import { preflightRows } from '../panes/preflight-pane.js';
+import { stepOutput } from '../panes/attempt-output.js';
 
 export interface AppProps {
   controller: TuiController;
@@ -154,9 +155,10 @@ export function App({ controller, theme }: AppProps) {
 
   const selectedState = selectedNode ? state.nodes.get(selectedNode) : undefined;
   const task = selectedState?.current ? `${selectedState.current}@${selectedNode}` : undefined;
+  const attempts = selectedState?.current ? selectedState.attempts?.get(selectedState.current) : undefined;
   const allOutput = useMemo(
-    () => (selectedNode && task ? controller.runner.output.lines(selectedNode, task) : []),
-    [selectedNode, task, state.outputVersion],
+    () => (selectedState && task ? stepOutput(selectedState, controller.runner.output.lines(selectedState.name, task)) : []),
+    [selectedNode, task, state.outputVersion, attempts],
   );
   const outputHeight = Math.max(0, layout.output - 1);
   const outputScroll = Math.min(ui.outputScroll, Math.max(0, allOutput.length - outputHeight));
