@@ -18,6 +18,7 @@ import { capture, checkList, clip, evaluateChecks, patternsOf } from './checks.j
 import { renderHeader, scopeFor, showText } from './display.js';
 import type { ConnectionEvent, EngineEvent, Effect, ExecEffect, InputEvent, JournalRecord, OperatorAction, Outcome } from './events.js';
 import { NodeMap } from './node-map.js';
+import { BY_RUNBOOK, tallyOfNodes } from './tally.js';
 import { parseTaskKey, type PlanSection, type PlanStep } from './plan.js';
 import {
   isSettled,
@@ -48,8 +49,7 @@ export const DEFAULT_POLL_TIMEOUT_MS = 10 * 60_000;
  * (`step_timeout`) says: a node that accepts a command and never answers must not hang a run.
  */
 export const DEFAULT_STEP_TIMEOUT_MS = 30 * 60_000;
-/** Who decides what the runbook itself decides (a false `when:`). */
-export const BY_RUNBOOK = 'runbook';
+export { BY_RUNBOOK } from './tally.js';
 
 /** The one entry point: a record is applied, an input is decided on. */
 export function update(state: RunState, event: EngineEvent): UpdateResult {
@@ -1244,15 +1244,16 @@ function batchSize(d: Draft, ps: PlanSection): number | string | undefined {
 }
 
 function finishRun(d: Draft, outcome: Outcome): void {
-  const c = d.s.counters;
+  const t = tallyOfNodes(d.allNodes(), d.s.counters);
   d.emit({
     event: 'run-finished',
     status: outcome,
-    passed: c.passed,
-    failed: c.failed + c.refused,
-    skipped: c.skipped,
-    interrupted: c.interrupted,
-    notRun: Math.max(0, c.total - c.done - c.interrupted),
+    passed: t.passed,
+    failed: t.failed,
+    skipped: t.skipped,
+    notRunWhen: t.notRunWhen,
+    interrupted: t.interrupted,
+    notRun: t.notReached,
     durationMs: d.s.run.startedAt === undefined ? 0 : Math.max(0, d.now - d.s.run.startedAt),
   });
   d.effect({ type: 'done', outcome });

@@ -137,7 +137,10 @@ export interface Labels {
   masked: string;
   simulator: string;
   journal: string;
+  /** Steps never reached. */
   notRun: string;
+  notRunWhen: string;
+  skippedByOperator: string;
   notFinished: string;
   prompt: string;
   answer: string;
@@ -283,7 +286,9 @@ const en: Labels = {
   masked: 'masked',
   simulator: 'simulator',
   journal: 'Journal',
-  notRun: 'not run',
+  notRun: 'not reached',
+  notRunWhen: 'not run (when)',
+  skippedByOperator: 'skipped by the operator',
   notFinished: 'the journal ends before the run did',
   prompt: 'Asked',
   answer: 'Answer',
@@ -411,7 +416,9 @@ const zh: Labels = {
   masked: '已隐藏',
   simulator: '模拟集群',
   journal: '日志',
-  notRun: '未运行',
+  notRun: '未到达',
+  notRunWhen: '未运行（when 不成立）',
+  skippedByOperator: '操作员跳过',
   notFinished: '日志在运行结束前中止',
   prompt: '询问内容',
   answer: '回答',

@@ -3,6 +3,7 @@
 // Pure: the records come in, a document comes out. A run that died and was resumed is one
 // journal, so it is one report; one that never finished says so.
 import type { JournalRecord } from '../engine/events.js';
+import { tallyOfRecords } from '../engine/tally.js';
 import { formatDuration } from '../runbook/duration.js';
 import type { Runbook } from '../runbook/schema.js';
 import { labelsFor, type Labels } from './labels.js';
@@ -198,7 +199,6 @@ export function buildReport(input: ReportInput): ReportDoc {
   const lastOutput = new Map<string, string[]>();
   const gates: GateRow[] = [];
   const openGate = new Map<string, GateRow>();
-  const counts = { passed: 0, failed: 0, skipped: 0, interrupted: 0 };
   // Starts of each step on each node, and how each step last ended: a failure retried is history, not the outcome.
   const starts = new Map<string, number>();
   const rowKeys = new Map<CommandRow | FailureRow, string>();
@@ -356,7 +356,6 @@ export function buildReport(input: ReportInput): ReportDoc {
         const said = r.reason ?? r.message ?? '';
         const detail = [exit, duration, said === exit ? '' : said, r.by ? `(${r.by})` : ''].filter(Boolean).join(', ');
         line(r.node, { ts: r.ts, step: name, what: `${labels.statusWord(r.status)}${detail ? `: ${detail}` : ''}`, bad });
-        if (status in counts) counts[status as keyof typeof counts] += 1;
         const cmd = openCommand.get(key);
         if (cmd) {
           cmd.status = r.status;
@@ -399,7 +398,6 @@ export function buildReport(input: ReportInput): ReportDoc {
         lastEnd.set(key, { status: 'interrupted', attempt: starts.get(key) ?? 0 });
         const name = stepName(r.section, r.step);
         line(r.node, { ts: r.ts, step: name, what: `${labels.statusWord('interrupted')}: ${r.reason}`, bad: true });
-        counts.interrupted += 1;
         const cmd = openCommand.get(key);
         if (cmd) {
           cmd.status = 'interrupted';
@@ -534,23 +532,18 @@ export function buildReport(input: ReportInput): ReportDoc {
       .join(', ');
   }
 
-  const summary: [string, string][] = finished
-    ? [
-        [labels.status, labels.statusWord(finished.status)],
-        [labels.statusWord('passed'), String(finished.passed)],
-        [labels.statusWord('failed'), String(finished.failed)],
-        [labels.statusWord('skipped'), String(finished.skipped)],
-        [labels.statusWord('interrupted'), String(finished.interrupted)],
-        [labels.notRun, String(finished.notRun)],
-        [labels.durationCol, formatDuration(finished.durationMs)],
-      ]
-    : [
-        [labels.status, `${labels.statusWord('interrupted')}: ${labels.notFinished}`],
-        [labels.statusWord('passed'), String(counts.passed)],
-        [labels.statusWord('failed'), String(counts.failed)],
-        [labels.statusWord('skipped'), String(counts.skipped)],
-        [labels.statusWord('interrupted'), String(counts.interrupted)],
-      ];
+  // The same count as plain mode's summary and the TUI's: each step on each node by how it stands last.
+  const tally = tallyOfRecords(records);
+  const summary: [string, string][] = [
+    [labels.status, finished ? labels.statusWord(finished.status) : `${labels.statusWord('interrupted')}: ${labels.notFinished}`],
+    [labels.statusWord('passed'), String(tally.passed)],
+    [labels.statusWord('failed'), String(tally.failed)],
+    [labels.skippedByOperator, String(tally.skipped)],
+    [labels.notRunWhen, String(tally.notRunWhen)],
+    [labels.statusWord('interrupted'), String(tally.interrupted)],
+    [labels.notRun, String(tally.notReached)],
+    ...(finished ? [[labels.durationCol, formatDuration(finished.durationMs)] as [string, string]] : []),
+  ];
 
   const runRows = timelines.get(RUN_ROW)!;
   timelines.delete(RUN_ROW);

@@ -2,6 +2,7 @@
 // about each, which gates they skipped and why, how long each phase took in cluster time, and
 // only then the scenario's lesson (the briefing never gives the fault away).
 import type { JournalRecord } from '../engine/events.js';
+import { tallyOfRecords, tallyText } from '../engine/tally.js';
 import { formatClock } from '../runbook/duration.js';
 import { stripControls } from '../input/controls.js';
 
@@ -25,8 +26,6 @@ export interface TraineeReportInput {
 }
 
 const time = (iso: string): number => Date.parse(iso);
-/** Who skips a step whose `when` does not hold: not the trainee's choice, so not in the report. */
-const RUNBOOK = 'runbook';
 
 /** Plain text, one fact per line, for the terminal after the run. */
 export function traineeReport({ scenario, records, summary, outcome }: TraineeReportInput): string {
@@ -71,13 +70,13 @@ export function traineeReport({ scenario, records, summary, outcome }: TraineeRe
     push(...(done.length ? done.map((d) => `    - ${d}`) : ['    - nothing on this node afterwards']));
   }
 
-  const skipped = records.filter(
-    (r): r is Extract<JournalRecord, { event: 'step-finished' }> =>
-      r.event === 'step-finished' && r.status === 'skipped' && r.by !== RUNBOOK,
-  );
-  push('', 'Gates and steps skipped:');
-  if (skipped.length === 0) push('  none');
-  for (const s of skipped) push(`  ${s.section}/${s.step}@${s.node}: ${s.reason ?? 'no reason given'}${s.by ? ` (by ${s.by})` : ''}`);
+  // The same count as the run's summary line and report (tally.ts).
+  const tally = tallyOfRecords(records);
+  push('', `Steps: ${tallyText(tally)}`);
+  push('', 'Gates and steps you skipped:');
+  if (tally.skips.length === 0) push('  none');
+  for (const s of tally.skips) push(`  ${s.task}: ${s.reason || 'no reason given'}${s.by ? ` (by ${s.by})` : ''}`);
+  if (tally.notRunWhen > 0) push(`  (${tally.notRunWhen} not run because a when: of the runbook was false: not your choice, not listed)`);
 
   const unhealthy = Object.entries(summary.unhealthyUnits).filter(([, units]) => units.length > 0);
   if (unhealthy.length || summary.removedAgents.length) {

@@ -4,6 +4,7 @@
 import { useInput } from 'ink';
 import React, { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { confirmGroup, taskOf, type Prompt } from '../../engine/state.js';
+import { tallyOfState, tallyText } from '../../engine/tally.js';
 import type { TuiController } from './controller.js';
 import { quitText, reasonText, type ConfirmInfo } from '../panes/dialogs.js';
 import { dialogLayout } from './dialog-layout.js';
@@ -333,6 +334,7 @@ export function App({ controller, theme }: AppProps) {
     status: {
       phase: state.phase,
       ...(state.outcome ? { outcome: state.outcome } : {}),
+      ...(state.phase === 'finished' ? { tally: tallyText(tallyOfState(state)) } : {}),
       ...(decision ? { decision } : {}),
       waiting: state.prompts.filter((p) => p.kind === 'confirm').length,
       ...(ui.input?.kind === 'filter' ? { filterInput: ui.input.text } : {}),

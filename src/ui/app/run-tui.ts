@@ -7,6 +7,7 @@ import { render } from 'ink';
 import type { Clock } from '../../engine/clock.js';
 import type { Outcome } from '../../engine/events.js';
 import type { Runner } from '../../engine/runner.js';
+import { tallyOfState, tallyText } from '../../engine/tally.js';
 import type { InventoryNode } from '../../inventory/types.js';
 import type { Transport } from '../../transport/types.js';
 import { formatClock } from '../../runbook/duration.js';
@@ -140,11 +141,10 @@ export async function runTui(session: TuiSession, io: TuiIO): Promise<number> {
     writer.leave();
   }
   const state = session.runner.getState();
-  const c = state.counters;
   const elapsed =
     state.run.startedAt === undefined ? 0 : (state.run.finishedAt ?? session.clock?.now() ?? Date.now()) - state.run.startedAt;
   io.stdout.write(
-    `runbook: run ${state.run.id} ${outcome}: passed ${c.passed}, failed ${c.failed + c.refused}, skipped ${c.skipped}, interrupted ${c.interrupted}, not run ${Math.max(0, c.total - c.done - c.interrupted)} in ${formatClock(Math.max(0, elapsed))}${session.journalFile ? `; journal ${session.journalFile}` : ''}\n`,
+    `runbook: run ${state.run.id} ${outcome}: ${tallyText(tallyOfState(state))} in ${formatClock(Math.max(0, elapsed))}${session.journalFile ? `; journal ${session.journalFile}` : ''}\n`,
   );
   if (session.runner.fatal) io.stderr.write(`runbook: ${session.runner.fatal}\n`);
   return session.runner.fatal ? 1 : EXIT_OF[outcome];

@@ -6,6 +6,7 @@
 // per bucket of nodes showing the worst state among them), the selected node's row, and the
 // rows of the nodes that are doing something. A filter (by name, address or state) narrows the
 // nodes, so the selection can always reach any one of them.
+import { BY_RUNBOOK } from '../../engine/tally.js';
 import { formatClock } from '../../runbook/duration.js';
 import { DOT, GLYPH, type DisplayState, type Theme, type Tone } from '../terminal/theme.js';
 import { fit, padEnd, textWidth, truncate, truncateStyled } from '../terminal/text-width.js';
@@ -92,6 +93,7 @@ const SEVERITY: Readonly<Record<DisplayState, number>> = {
   pending: 3,
   idle: 2,
   skipped: 1,
+  'not-run': 1,
   passed: 0,
 };
 
@@ -184,7 +186,8 @@ export function stateText(view: NodeView, now: number, spinner: string): string 
     case 'running':
       return task?.status === 'running' ? `${spinner} ${title} ${formatClock(Math.max(0, now - task.startedAt))}` : `${spinner} ${title}`;
     case 'held': {
-      const done = task?.status === 'skipped' ? 'skipped' : task?.status === 'pending' ? 'confirmed' : 'passed';
+      const done =
+        task?.status === 'skipped' ? (task.by === BY_RUNBOOK ? 'not run' : 'skipped') : task?.status === 'pending' ? 'confirmed' : 'passed';
       // The reason first: a narrow column keeps it.
       return `${GLYPH.held} ${view.held ?? 'nothing runs on it now'}; ${title} ${done}`;
     }
@@ -205,6 +208,8 @@ export function stateText(view: NodeView, now: number, spinner: string): string 
           : `${GLYPH.failed} ${title}`;
     case 'skipped':
       return `${GLYPH.skipped} ${title} skipped`;
+    case 'not-run':
+      return `${GLYPH['not-run']} ${title} not run`;
     case 'interrupted':
       return `${GLYPH.interrupted} ${title} interrupted`;
   }

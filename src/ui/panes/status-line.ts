@@ -7,6 +7,8 @@ import { fit } from '../terminal/text-width.js';
 export interface StatusLineProps {
   phase: RunState['phase'];
   outcome?: RunState['outcome'];
+  /** Once the run finished: its tallies (tallyText), as plain mode and the reports count them. */
+  tally?: string;
   decision?: Extract<Prompt, { kind: 'failure' | 'interrupted' }>;
   /** Confirmations waiting (the first is on screen). */
   waiting: number;
@@ -60,7 +62,10 @@ export function statusLine(p: StatusLineProps): string {
         );
       }
       return theme.paint(
-        fit(` The run ${p.outcome === 'passed' ? 'passed' : `ended: ${p.outcome ?? 'finished'}`}. q quits.`, width),
+        fit(
+          ` The run ${p.outcome === 'passed' ? 'passed' : `ended: ${p.outcome ?? 'finished'}`}${p.tally ? ` (${p.tally})` : ''}. q quits.`,
+          width,
+        ),
         p.outcome === 'passed' ? 'ok' : 'fail',
         { bold: true },
       );
