@@ -57,7 +57,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
 export async function drive(
   session: Session,
   io: CommandInput['io'],
-  display: { plain: boolean; theme?: string; noColor: boolean; training?: boolean },
+  display: { plain: boolean; theme?: string; noColor: boolean; training?: boolean; briefing?: string; target?: string },
 ): Promise<number> {
   if (io.interactive && !display.plain) {
     const { runTui } = await import('../ui/app/run-tui.js');
@@ -69,10 +69,13 @@ export async function drive(
         transportFor: session.transportFor,
         clock: session.clock,
         // The header names the cluster, or sim:<scenario> for the simulator.
-        ...(session.inventory
-          ? { target: session.inventory.simulated ? session.inventory.source : (session.inventory.name ?? session.inventory.source) }
-          : {}),
+        ...(display.target !== undefined
+          ? { target: display.target }
+          : session.inventory
+            ? { target: session.inventory.simulated ? session.inventory.source : (session.inventory.name ?? session.inventory.source) }
+            : {}),
         ...(display.training ? { training: true } : {}),
+        ...(display.briefing ? { briefing: display.briefing } : {}),
         journalFile: session.journalFile,
         shell: session.ssh,
         autoStart: session.autoConfirm,

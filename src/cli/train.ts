@@ -14,6 +14,9 @@ import { shippedRunbook } from './package-files.js';
 import { parseTimeScale } from './sim.js';
 import { parseTheme } from './settings-flags.js';
 
+/** The header's target in a training: neutral (the scenario's name would give its fault away). */
+export const TRAINING_TARGET = 'training';
+
 /** The training --resume goes on with: RUN, or the latest training that did not pass. Its lock is checked before a cluster starts. */
 async function trainingToResume(
   stateDir: string,
@@ -268,6 +271,10 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
         ...(str('theme') ? { theme: str('theme')! } : {}),
         noColor: options['no-color'] === true,
         training: true,
+        // The header names no scenario: its name would give the fault away.
+        target: TRAINING_TARGET,
+        // Plain mode printed the briefing before the session opened; a resumed training had its briefing.
+        ...(!resumed && !plainBriefing ? { briefing: `${briefing} Cluster ${sim.clusterName}: ${sim.inventory.nodes.length} nodes.` } : {}),
       });
     } finally {
       unsubscribe();

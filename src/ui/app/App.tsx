@@ -6,7 +6,7 @@ import React, { useEffect, useMemo, useRef, useState, useSyncExternalStore } fro
 import { confirmGroup, taskOf, type Prompt } from '../../engine/state.js';
 import { tallyOfState, tallyText } from '../../engine/tally.js';
 import type { TuiController } from './controller.js';
-import { quitText, reasonText, type ConfirmInfo } from '../panes/dialogs.js';
+import { briefingText, quitText, reasonText, type ConfirmInfo } from '../panes/dialogs.js';
 import { dialogLayout } from './dialog-layout.js';
 import { deadlineCountdown, filterNodes } from '../panes/grid.js';
 import { probedRoles } from './health.js';
@@ -47,7 +47,7 @@ const ENDED: ReadonlySet<string> = new Set(['passed', 'failed', 'skipped', 'refu
 export function App({ controller, theme }: AppProps) {
   const snap = useSyncExternalStore(controller.subscribe, controller.snapshot);
   const { state, size } = snap;
-  const [ui, setUi] = useState<UiState>(initialUiState);
+  const [ui, setUi] = useState<UiState>(() => ({ ...initialUiState(), ...(controller.briefing ? { briefing: true } : {}) }));
   const uiRef = useRef(ui);
   uiRef.current = ui;
   const live = state.phase === 'running' || state.phase === 'paused' || state.phase === 'aborting';
@@ -146,6 +146,7 @@ export function App({ controller, theme }: AppProps) {
     troubleshoot: ui.troubleshoot.open,
     ...(report ? { reportRows: report.length + 1 } : {}),
     ...(quit ? { quit } : {}),
+    ...(ui.briefing && controller.briefing ? { briefing: briefingText(controller.briefing, size.columns) } : {}),
     ...(reason ? { reason } : {}),
     ...(confirmInfo ? { confirm: confirmInfo } : {}),
     theme,

@@ -45,6 +45,8 @@ export interface ControllerOptions {
   target?: string;
   /** Training: the step list explains each step's `why`. */
   training?: boolean;
+  /** A training's briefing, in a dialog at start (the situation, never the fault). */
+  briefing?: string;
   shell?: ShellOptions;
   env?: NodeJS.ProcessEnv;
   size: TerminalSize;
@@ -62,6 +64,7 @@ export class TuiController {
   readonly clock: Clock;
   readonly target: string;
   readonly training: boolean;
+  readonly briefing: string | undefined;
   readonly inTmux: boolean;
   readonly wallClock: () => number;
   readonly health: HealthMonitor;
@@ -87,6 +90,7 @@ export class TuiController {
     this.clock = options.clock ?? realClock;
     this.target = options.target ?? describeTarget(options.runner.getState());
     this.training = options.training ?? false;
+    this.briefing = options.briefing;
     this.inTmux = inTmux(options.env ?? {});
     this.wallClock = options.wallClock ?? (() => Date.now());
     this.minInterval = 1000 / Math.max(1, options.maxFps ?? 20);

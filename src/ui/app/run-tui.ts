@@ -30,6 +30,8 @@ export interface TuiSession {
   target?: string;
   /** Training: explain each step's `why` (runbook train). */
   training?: boolean;
+  /** A training's briefing, shown in a dialog at start until enter acknowledges it. */
+  briefing?: string;
   /** The journal's file, named in the last line. */
   journalFile?: string;
   /** How `o` opens an SSH shell: the transport's user, identity, known_hosts and host-key rule. */
@@ -86,6 +88,7 @@ export async function runTui(session: TuiSession, io: TuiIO): Promise<number> {
     ...(session.clock ? { clock: session.clock } : {}),
     ...(session.target ? { target: session.target } : {}),
     ...(session.training ? { training: true } : {}),
+    ...(session.briefing ? { briefing: session.briefing } : {}),
     ...(session.shell ? { shell: session.shell } : {}),
     env: io.env,
     size,

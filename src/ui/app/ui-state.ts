@@ -36,6 +36,8 @@ export interface UiState {
   reportScroll: number;
   troubleshoot: { open: boolean; index?: number; scroll: number };
   message?: { text: string; error: boolean; at: number };
+  /** A training's briefing is on screen until enter acknowledges it (q still quits). */
+  briefing?: boolean;
 }
 
 export const initialUiState = (): UiState => ({
@@ -189,7 +191,15 @@ function say(ui: UiState, text: string, at: number, error = false): UiState {
   return { ...ui, message: { text, error, at } };
 }
 
+/** Said when a key other than enter comes while the briefing is up (English; the catalog takes it over). */
+export const BRIEFING_KEY_TEXT = 'read the briefing, then press enter to begin';
+
 function onKey(ui: UiState, msg: Extract<UiMsg, { type: 'key' }>, ctx: UiContext): UiResult {
+  // The briefing first: enter acknowledges it; quitting stays possible; nothing else happens under it.
+  if (ui.briefing && !ui.quit) {
+    if (msg.name === 'enter') return { ui: { ...ui, briefing: false }, effects: [] };
+    if (msg.name !== 'q' && msg.name !== 'ctrl+c') return { ui: say(ui, BRIEFING_KEY_TEXT, msg.at), effects: [] };
+  }
   const mode = activeMode(ui, ctx);
   // ctrl+c always reaches the quit dialog; pressed there, it quits.
   let binding = commandFor(mode, msg.name);

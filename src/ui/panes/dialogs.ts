@@ -244,3 +244,22 @@ export function dialogBody(d: DialogText, height: number, theme: Theme): string[
   body.push(theme.paint(d.keys, 'accent', { bold: true }));
   return body.map((l) => ` ${l}`);
 }
+
+/** The words of the briefing dialog (English; the catalog of words takes them over). */
+export const BRIEFING_WORDS = {
+  title: 'Training briefing',
+  keys: 'enter begin  q quit',
+  after: 'The run starts when you press enter on the next screen; every step says why it exists. Your report comes at the end.',
+} as const;
+
+/** A training's briefing: the situation the trainee is in, never the fault they will meet. */
+export function briefingText(text: string, width: number): DialogText {
+  const inner = Math.max(10, width - 4);
+  return {
+    title: BRIEFING_WORDS.title,
+    tone: 'accent',
+    required: wrap(text, inner),
+    optional: ['', ...wrap(BRIEFING_WORDS.after, inner)],
+    keys: BRIEFING_WORDS.keys,
+  };
+}
