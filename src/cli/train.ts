@@ -3,6 +3,7 @@
 // `runbook train --resume [RUN]` goes on with a training that stopped: its cluster went with its
 // player, so a new one starts from the snapshot the player kept beside the journal (runs/<run>.sim.json,
 // taken after every finished step and on the way out), in the state the journal describes.
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandInput } from './command-types.js';
 import { InputError } from '../input/problem.js';
@@ -16,6 +17,11 @@ import { parseTheme } from './settings-flags.js';
 
 /** The header's target in a training: neutral (the scenario's name would give its fault away). */
 export const TRAINING_TARGET = 'training';
+
+/** The trainee's report, beside the run's journal: `runs/<run>.trainee.md`. */
+export const traineeReportFile = (journalFile: string): string => journalFile.replace(/\.jsonl$/, '') + '.trainee.md';
+/** Said at the end (English; the catalog of words takes it over). */
+const TRAINEE_REPORT_SAVED = (file: string): string => `Training report saved: ${file}`;
 
 /** The training --resume goes on with: RUN, or the latest training that did not pass. Its lock is checked before a cluster starts. */
 async function trainingToResume(
@@ -288,14 +294,21 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     const summary = sim.model.summary();
     const shift = <T extends { at: number }>(x: T): T => ({ ...x, at: x.at + offset });
     const { records } = await readJournal(session.journalFile);
-    io.stdout.write(
-      `\n${traineeReport({
-        scenario: sim.scenario,
-        records,
-        summary: { ...summary, faultsMet: summary.faultsMet.map(shift), actions: summary.actions.map(shift) },
-        outcome,
-      })}`,
-    );
+    // Commands the trainee typed on a node are in it: a token pasted there is masked like any secret.
+    const report = traineeReport({
+      scenario: sim.scenario,
+      records,
+      summary: { ...summary, faultsMet: summary.faultsMet.map(shift), actions: summary.actions.map(shift) },
+      outcome,
+    }).replaceAll(sim.token, '••••••');
+    io.stdout.write(`\n${report}`);
+    const reportFile = traineeReportFile(session.journalFile);
+    try {
+      await writeFile(reportFile, report, { mode: 0o600 });
+      out(TRAINEE_REPORT_SAVED(reportFile));
+    } catch (error) {
+      io.stderr.write(`warning: the training report could not be saved as ${reportFile}: ${(error as Error).message}\n`);
+    }
     if (outcome !== 'passed') {
       const where = str('state-dir') ? ` --state-dir ${str('state-dir')}` : '';
       out(`\nTo continue this training: runbook train --resume ${runId}${where}`);

@@ -107,7 +107,8 @@ function handling(
     if (r.event === 'step-finished' && r.status === 'passed' && out.length > 0) out.push({ at: time(r.ts), text: `${title}: passed` });
   }
   for (const a of summary.actions) {
-    if (a.node === fault.node && a.at >= fault.at) out.push({ at: a.at, text: `on the node: ${a.detail}` });
+    if (a.node === fault.node && a.at >= fault.at)
+      out.push({ at: a.at, text: a.kind === 'command' ? `you ran on the node: ${a.detail}` : `on the node: ${a.detail}` });
   }
   return out.sort((a, b) => a.at - b.at).map((o) => o.text);
 }
