@@ -57,7 +57,15 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
 export async function drive(
   session: Session,
   io: CommandInput['io'],
-  display: { plain: boolean; theme?: string; noColor: boolean; training?: boolean; briefing?: string; target?: string },
+  display: {
+    plain: boolean;
+    theme?: string;
+    noColor: boolean;
+    training?: boolean;
+    briefing?: string;
+    briefingTitle?: string;
+    target?: string;
+  },
 ): Promise<number> {
   if (io.interactive && !display.plain) {
     const { runTui } = await import('../ui/app/run-tui.js');
@@ -76,6 +84,7 @@ export async function drive(
             : {}),
         ...(display.training ? { training: true } : {}),
         ...(display.briefing ? { briefing: display.briefing } : {}),
+        ...(display.briefingTitle ? { briefingTitle: display.briefingTitle } : {}),
         journalFile: session.journalFile,
         shell: session.ssh,
         autoStart: session.autoConfirm,

@@ -20,6 +20,8 @@ export const TRAINING_TARGET = 'training';
 
 /** The trainee's report, beside the run's journal: `runs/<run>.trainee.md`. */
 export const traineeReportFile = (journalFile: string): string => journalFile.replace(/\.jsonl$/, '') + '.trainee.md';
+/** The title of the dialog a resumed training opens with, over its resume note (English; the catalog takes it over). */
+const RESUMED_TITLE = 'Training resumed';
 /** Said at the end (English; the catalog of words takes it over). */
 const TRAINEE_REPORT_SAVED = (file: string): string => `Training report saved: ${file}`;
 
@@ -220,17 +222,18 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
       .map(([name, value]) => `${name}=${value}`);
     const plainBriefing = !io.interactive || options.plain === true;
     const masters = sim.inventory.nodes.filter((n) => n.roles.includes('master')).length;
-    if (resumed)
-      out(
-        resumeNote(
+    const note = resumed
+      ? resumeNote(
           resumed.id,
           resumed.training,
           masters,
           size.agents ?? sim.inventory.nodes.filter((n) => n.roles.includes('agent')).length,
           from !== undefined,
           from?.finished !== undefined ? resumed.finished.slice(from.finished) : [],
-        ),
-      );
+        )
+      : undefined;
+    // Printed here too: a TUI's screen hides it, so it shows there again, in the dialog at start.
+    if (note) out(note);
     else if (plainBriefing) {
       out(`Training: ${sim.scenario.title}. ${briefing}`);
       out(`Cluster ${sim.clusterName}: ${sim.inventory.nodes.length} nodes on loopback (inventory: runbook sim prints one).`);
@@ -280,7 +283,11 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
         // The header names no scenario: its name would give the fault away.
         target: TRAINING_TARGET,
         // Plain mode printed the briefing before the session opened; a resumed training had its briefing.
-        ...(!resumed && !plainBriefing ? { briefing: `${briefing} Cluster ${sim.clusterName}: ${sim.inventory.nodes.length} nodes.` } : {}),
+        ...(note
+          ? { briefing: note.replace(/\n/g, ' '), briefingTitle: RESUMED_TITLE }
+          : !plainBriefing
+            ? { briefing: `${briefing} Cluster ${sim.clusterName}: ${sim.inventory.nodes.length} nodes.` }
+            : {}),
       });
     } finally {
       unsubscribe();

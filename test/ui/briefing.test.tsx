@@ -45,3 +45,15 @@ describe('the training briefing in the TUI', () => {
     t.verify();
   });
 });
+
+describe('how to continue, inside the TUI', () => {
+  it('a training that ended badly or stopped says `runbook train --resume <run>`; one that passed says nothing of it', async () => {
+    const { statusLine } = await import('../../src/ui/panes/status-line.js');
+    const { resumeCommand } = await import('../../src/ui/panes/dialogs.js');
+    const { createTheme } = await import('../../src/ui/terminal/theme.js');
+    const base = { phase: 'finished' as const, waiting: 0, width: 160, theme: createTheme('mono'), resume: resumeCommand(true, 'r-1') };
+    expect(statusLine({ ...base, outcome: 'failed' })).toContain('q quits; runbook train --resume r-1 continues it.');
+    expect(statusLine({ ...base, outcome: 'passed' })).not.toContain('--resume');
+    expect(resumeCommand(false, 'r-1')).toBe('runbook play --resume');
+  });
+});

@@ -6,7 +6,7 @@ import React, { useEffect, useMemo, useRef, useState, useSyncExternalStore } fro
 import { confirmGroup, taskOf, type Prompt } from '../../engine/state.js';
 import { tallyOfState, tallyText } from '../../engine/tally.js';
 import type { TuiController } from './controller.js';
-import { briefingText, quitText, reasonText, type ConfirmInfo } from '../panes/dialogs.js';
+import { briefingText, quitText, resumeCommand, reasonText, type ConfirmInfo } from '../panes/dialogs.js';
 import { dialogLayout } from './dialog-layout.js';
 import { deadlineCountdown, filterNodes } from '../panes/grid.js';
 import { probedRoles } from './health.js';
@@ -110,7 +110,14 @@ export function App({ controller, theme }: AppProps) {
   // ---- layout and panes ----
   const quit = ui.quit
     ? quitText(
-        { running: runningCommands(state), now, phase: state.phase, ...heldInfo(views), training: controller.training },
+        {
+          running: runningCommands(state),
+          now,
+          phase: state.phase,
+          ...heldInfo(views),
+          training: controller.training,
+          runId: state.run.id,
+        },
         size.columns,
         theme,
       )
@@ -146,7 +153,7 @@ export function App({ controller, theme }: AppProps) {
     troubleshoot: ui.troubleshoot.open,
     ...(report ? { reportRows: report.length + 1 } : {}),
     ...(quit ? { quit } : {}),
-    ...(ui.briefing && controller.briefing ? { briefing: briefingText(controller.briefing, size.columns) } : {}),
+    ...(ui.briefing && controller.briefing ? { briefing: briefingText(controller.briefing, size.columns, controller.briefingTitle) } : {}),
     ...(reason ? { reason } : {}),
     ...(confirmInfo ? { confirm: confirmInfo } : {}),
     theme,
@@ -336,6 +343,7 @@ export function App({ controller, theme }: AppProps) {
       phase: state.phase,
       ...(state.outcome ? { outcome: state.outcome } : {}),
       ...(state.phase === 'finished' ? { tally: tallyText(tallyOfState(state)) } : {}),
+      resume: resumeCommand(controller.training, state.run.id),
       ...(decision ? { decision } : {}),
       waiting: state.prompts.filter((p) => p.kind === 'confirm').length,
       ...(ui.input?.kind === 'filter' ? { filterInput: ui.input.text } : {}),

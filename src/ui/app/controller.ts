@@ -45,8 +45,9 @@ export interface ControllerOptions {
   target?: string;
   /** Training: the step list explains each step's `why`. */
   training?: boolean;
-  /** A training's briefing, in a dialog at start (the situation, never the fault). */
+  /** A training's briefing, in a dialog at start (the situation, never the fault); or, resumed, where it goes on. */
   briefing?: string;
+  briefingTitle?: string;
   shell?: ShellOptions;
   env?: NodeJS.ProcessEnv;
   size: TerminalSize;
@@ -65,6 +66,7 @@ export class TuiController {
   readonly target: string;
   readonly training: boolean;
   readonly briefing: string | undefined;
+  readonly briefingTitle: string | undefined;
   readonly inTmux: boolean;
   readonly wallClock: () => number;
   readonly health: HealthMonitor;
@@ -91,6 +93,7 @@ export class TuiController {
     this.target = options.target ?? describeTarget(options.runner.getState());
     this.training = options.training ?? false;
     this.briefing = options.briefing;
+    this.briefingTitle = options.briefingTitle;
     this.inTmux = inTmux(options.env ?? {});
     this.wallClock = options.wallClock ?? (() => Date.now());
     this.minInterval = 1000 / Math.max(1, options.maxFps ?? 20);

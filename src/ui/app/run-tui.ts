@@ -32,6 +32,8 @@ export interface TuiSession {
   training?: boolean;
   /** A training's briefing, shown in a dialog at start until enter acknowledges it. */
   briefing?: string;
+  /** The briefing dialog's title (a resumed training: where it goes on). */
+  briefingTitle?: string;
   /** The journal's file, named in the last line. */
   journalFile?: string;
   /** How `o` opens an SSH shell: the transport's user, identity, known_hosts and host-key rule. */
@@ -89,6 +91,7 @@ export async function runTui(session: TuiSession, io: TuiIO): Promise<number> {
     ...(session.target ? { target: session.target } : {}),
     ...(session.training ? { training: true } : {}),
     ...(session.briefing ? { briefing: session.briefing } : {}),
+    ...(session.briefingTitle ? { briefingTitle: session.briefingTitle } : {}),
     ...(session.shell ? { shell: session.shell } : {}),
     env: io.env,
     size,

@@ -149,15 +149,21 @@ export interface QuitInfo {
   held?: { nodes: number; reason: string };
   now: number;
   phase: string;
-  /** A training goes on with `runbook train --resume`, not `play --resume`. */
+  /** A training goes on with `runbook train --resume <run>`, not `play --resume`. */
   training?: boolean;
+  /** The run's id, named in how to continue a training. */
+  runId?: string;
 }
+
+/** How to go on with a run after quitting: a training by its id (the one place the TUI says it). */
+export const resumeCommand = (training: boolean | undefined, runId: string | undefined): string =>
+  training ? `runbook train --resume${runId ? ` ${runId}` : ''}` : 'runbook play --resume';
 
 export function quitText(info: QuitInfo, width: number, theme: Theme): DialogText {
   const inner = width - 4;
   const required: string[] = [];
   const optional: string[] = [];
-  const resume = info.training ? '`runbook train --resume`' : '`runbook play --resume`';
+  const resume = `\`${resumeCommand(info.training, info.runId)}\``;
   if (info.running.length === 0) {
     const held =
       info.held && info.held.nodes > 0
@@ -252,11 +258,11 @@ export const BRIEFING_WORDS = {
   after: 'The run starts when you press enter on the next screen; every step says why it exists. Your report comes at the end.',
 } as const;
 
-/** A training's briefing: the situation the trainee is in, never the fault they will meet. */
-export function briefingText(text: string, width: number): DialogText {
+/** A training's briefing: the situation the trainee is in, never the fault they will meet (or, resumed, where it goes on). */
+export function briefingText(text: string, width: number, title: string = BRIEFING_WORDS.title): DialogText {
   const inner = Math.max(10, width - 4);
   return {
-    title: BRIEFING_WORDS.title,
+    title,
     tone: 'accent',
     required: wrap(text, inner),
     optional: ['', ...wrap(BRIEFING_WORDS.after, inner)],

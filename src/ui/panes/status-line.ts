@@ -9,6 +9,8 @@ export interface StatusLineProps {
   outcome?: RunState['outcome'];
   /** Once the run finished: its tallies (tallyText), as plain mode and the reports count them. */
   tally?: string;
+  /** How to go on with the run after quitting (resumeCommand); default `runbook play --resume`. */
+  resume?: string;
   decision?: Extract<Prompt, { kind: 'failure' | 'interrupted' }>;
   /** Confirmations waiting (the first is on screen). */
   waiting: number;
@@ -54,7 +56,7 @@ export function statusLine(p: StatusLineProps): string {
         const which = pf.nodes === 1 ? 'the node' : `${pf.failed} of ${pf.nodes} nodes`;
         return theme.paint(
           fit(
-            ` Nothing ran: the pre-flight failed on ${which}. q quits; fix ${pf.failed === 1 ? 'it' : 'them'}, then runbook play --resume.`,
+            ` Nothing ran: the pre-flight failed on ${which}. q quits; fix ${pf.failed === 1 ? 'it' : 'them'}, then ${p.resume ?? 'runbook play --resume'}.`,
             width,
           ),
           'fail',
@@ -63,7 +65,7 @@ export function statusLine(p: StatusLineProps): string {
       }
       return theme.paint(
         fit(
-          ` The run ${p.outcome === 'passed' ? 'passed' : `ended: ${p.outcome ?? 'finished'}`}${p.tally ? ` (${p.tally})` : ''}. q quits.`,
+          ` The run ${p.outcome === 'passed' ? 'passed' : `ended: ${p.outcome ?? 'finished'}`}${p.tally ? ` (${p.tally})` : ''}. q quits${p.outcome !== 'passed' && p.resume ? `; ${p.resume} continues it` : ''}.`,
           width,
         ),
         p.outcome === 'passed' ? 'ok' : 'fail',
