@@ -59,17 +59,28 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
 export async function drive(
   session: Session,
   io: CommandInput['io'],
-  display: { plain: boolean; theme?: string; noColor: boolean; training?: boolean; lang?: string },
+  display: {
+    plain: boolean;
+    theme?: string;
+    noColor: boolean;
+    training?: boolean;
+    lang?: string;
+    briefing?: string;
+    briefingTitle?: string;
+    target?: string;
+  },
 ): Promise<number> {
   if (io.interactive && !display.plain) {
     // The TUI reads keys from stdin in raw mode: the line reader of the param prompts lets go of it.
     session.answers.close();
     // The header names the cluster, or sim:<scenario> for the simulator; without an inventory, local.
-    const target = session.inventory
-      ? session.inventory.simulated
-        ? session.inventory.source
-        : (session.inventory.name ?? session.inventory.source)
-      : 'local';
+    const target =
+      display.target ??
+      (session.inventory
+        ? session.inventory.simulated
+          ? session.inventory.source
+          : (session.inventory.name ?? session.inventory.source)
+        : 'local');
     const screenIO = {
       stdin: io.stdin as NodeJS.ReadStream,
       stdout: io.stdout as NodeJS.WriteStream,
@@ -101,6 +112,8 @@ export async function drive(
         target,
         ...(display.training ? { training: true } : {}),
         ...(display.lang ? { lang: display.lang } : {}),
+        ...(display.briefing ? { briefing: display.briefing } : {}),
+        ...(display.briefingTitle ? { briefingTitle: display.briefingTitle } : {}),
         journalFile: session.journalFile,
         shell: session.ssh,
         autoStart: session.autoConfirm,

@@ -3,6 +3,7 @@
 // `runbook train --resume [RUN]` goes on with a training that stopped: its cluster went with its
 // player, so a new one starts from the snapshot the player kept beside the journal (runs/<run>.sim.json,
 // taken after every finished step and on the way out), in the state the journal describes.
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandInput } from './command-types.js';
 import { InputError } from '../input/problem.js';
@@ -14,6 +15,9 @@ import { shippedRunbook } from './package-files.js';
 import { parseTimeScale } from './sim.js';
 import { chosenLang, parseTheme } from './settings-flags.js';
 import { uiWordsFor, type UiWords } from '../words/words.js';
+
+/** The trainee's report, beside the run's journal: `runs/<run>.trainee.md`. */
+export const traineeReportFile = (journalFile: string): string => journalFile.replace(/\.jsonl$/, '') + '.trainee.md';
 
 /** The training --resume goes on with: RUN, or the latest training that did not pass. Its lock is checked before a cluster starts. */
 async function trainingToResume(
@@ -215,9 +219,8 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
       .map(([name, value]) => `${name}=${value}`);
     const plainBriefing = !io.interactive || options.plain === true;
     const masters = sim.inventory.nodes.filter((n) => n.roles.includes('master')).length;
-    if (resumed)
-      out(
-        resumeNote(
+    const note = resumed
+      ? resumeNote(
           resumed.id,
           resumed.training,
           masters,
@@ -226,8 +229,10 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
           from?.finished !== undefined ? resumed.finished.slice(from.finished) : [],
           // Before the runbook is read again: the language asked for, else English.
           uiWordsFor(lang).train,
-        ),
-      );
+        )
+      : undefined;
+    // Printed here too: a TUI's screen hides it, so it shows there again, in the dialog at start.
+    if (note) out(note);
     else if (plainBriefing) {
       out(`Training: ${sim.scenario.title}. ${briefing}`);
       out(`Cluster ${sim.clusterName}: ${sim.inventory.nodes.length} nodes on loopback (inventory: runbook sim prints one).`);
@@ -274,6 +279,14 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
         noColor: options['no-color'] === true,
         training: true,
         ...(lang ? { lang } : {}),
+        // The header names no scenario: its name would give the fault away.
+        target: words.train.target,
+        // Plain mode printed the briefing before the session opened; a resumed training had its briefing.
+        ...(note
+          ? { briefing: note.replace(/\n/g, ' '), briefingTitle: uiWordsFor(lang).briefing.resumedTitle }
+          : !plainBriefing
+            ? { briefing: `${briefing} Cluster ${sim.clusterName}: ${sim.inventory.nodes.length} nodes.` }
+            : {}),
       });
     } finally {
       unsubscribe();
@@ -287,15 +300,22 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     const summary = sim.model.summary();
     const shift = <T extends { at: number }>(x: T): T => ({ ...x, at: x.at + offset });
     const { records } = await readJournal(session.journalFile);
-    io.stdout.write(
-      `\n${traineeReport({
-        scenario: sim.scenario,
-        records,
-        summary: { ...summary, faultsMet: summary.faultsMet.map(shift), actions: summary.actions.map(shift) },
-        outcome,
-        lang: words.lang,
-      })}`,
-    );
+    // Commands the trainee typed on a node are in it: a token pasted there is masked like any secret.
+    const report = traineeReport({
+      scenario: sim.scenario,
+      records,
+      summary: { ...summary, faultsMet: summary.faultsMet.map(shift), actions: summary.actions.map(shift) },
+      outcome,
+      lang: words.lang,
+    }).replaceAll(sim.token, '••••••');
+    io.stdout.write(`\n${report}`);
+    const reportFile = traineeReportFile(session.journalFile);
+    try {
+      await writeFile(reportFile, report, { mode: 0o600 });
+      out(words.train.reportSaved(reportFile));
+    } catch (error) {
+      io.stderr.write(`${words.train.reportNotSaved(reportFile, (error as Error).message)}\n`);
+    }
     if (outcome !== 'passed') {
       const where = str('state-dir') ? ` --state-dir ${str('state-dir')}` : '';
       out(`\n${words.train.toContinue(`runbook train --resume ${runId}${where}`)}`);

@@ -2,6 +2,7 @@
 // the change board in another terminal of the same host. The same screen as the player's (the
 // state rebuilt from the journal through the same reducer), or in plain mode the lines the player
 // prints. A watcher takes no lock and writes nothing: no key acts on the run.
+import { tallyOfState } from '../engine/tally.js';
 import path from 'node:path';
 import type { CommandInput } from './command-types.js';
 import { InputError } from '../input/problem.js';
@@ -216,7 +217,10 @@ function printLines(io: CommandInput['io'], watched: WatchedRun, file: string, f
     summary() {
       const state = watched.getState();
       if (state.phase !== 'finished') return;
-      io.stdout.write(`${format.summaryLine(finishedRecord ?? format.countsOf(state, state.now), file)}\n`);
+      // The same counts the player printed (tally.ts), from the state the journal rebuilt.
+      io.stdout.write(
+        `${format.summaryLine(tallyOfState(state), finishedRecord?.durationMs ?? format.runDuration(state, state.now), file)}\n`,
+      );
     },
   };
 }

@@ -195,10 +195,15 @@ export type JournalRecord =
   | (Base & {
       event: 'run-finished';
       status: Outcome;
+      /** The tallies of tally.ts. Before they were kept apart, `skipped` also held the steps a `when:` left out. */
       passed: number;
       failed: number;
+      /** By the operator. */
       skipped: number;
+      /** Left out because a `when:` was false. */
+      notRunWhen?: number;
       interrupted: number;
+      /** Never reached. */
       notRun: number;
       durationMs: number;
     });

@@ -10,6 +10,8 @@ import type { OutputDigest } from './events.js';
 export interface StoredLine extends OutputLine {
   /** The task key: `${section}/${step}@${node}` (a troubleshooting command: `troubleshoot:<id>@${node}`). */
   task: string;
+  /** Which attempt of the step printed it (see Attempt in state.ts); absent for troubleshooting commands. */
+  attempt?: number;
 }
 
 export const DEFAULT_LINES_PER_NODE = 2000;

@@ -6,7 +6,7 @@
 // The TUI, plain mode and the tests drive a run the same way: getState(), subscribe(),
 // dispatch(action), start(), and the `done` promise.
 import type { InventoryNode } from '../inventory/types.js';
-import { LOCAL } from './plan.js';
+import { LOCAL, parseTaskKey } from './plan.js';
 import { builtins as defaultBuiltins, type BuiltinDef, type BuiltinResult } from '../runbook/builtins.js';
 import { shellQuoteAlways } from '../shell/quote.js';
 import { maskForms, secretForms } from '../runbook/secret-forms.js';
@@ -32,7 +32,7 @@ import type {
 } from './events.js';
 import { DigestBuilder, OutputStore, type StoredLine } from './output.js';
 import { searchAsync, type SearchResult } from './regex-worker.js';
-import type { RunState } from './state.js';
+import { attemptsOf, type RunState } from './state.js';
 import { update } from './update.js';
 
 /** Where records go; the Journal class, or a test's array. */
@@ -532,7 +532,10 @@ export class Runner {
     const controller = new AbortController();
     this.execs.set(e.task, controller);
     const digest = new DigestBuilder();
-    const onOutput = (line: OutputLine) => this.onLine(e.task, e.node, line, digest);
+    const key = parseTaskKey(e.task);
+    // The attempt has started in the state already (its step-started record is applied before effects run).
+    const attempt = key ? attemptsOf(this.state, key.section, key.step, key.node).length : 0;
+    const onOutput = (line: OutputLine) => this.onLine(e.task, e.node, line, digest, attempt);
     const run = async (): Promise<InputEvent> => {
       let result: ExecOutcome = { exit: 0, stdout: '', stderr: '', durationMs: 0 };
       let truncated = false;
@@ -617,16 +620,18 @@ export class Runner {
     };
   }
 
-  private onLine(task: string, node: string, line: OutputLine, digest: DigestBuilder): void {
+  private onLine(task: string, node: string, line: OutputLine, digest: DigestBuilder, attempt: number): void {
     const text = this.redact(line.text);
+    const numbered = attempt > 0 ? { attempt } : {};
     // Redacted text loses its styles (they no longer line up with it), never its cut marks.
     const stored: StoredLine =
       text === line.text
-        ? { ...line, task }
+        ? { ...line, task, ...numbered }
         : {
             stream: line.stream,
             text,
             task,
+            ...numbered,
             ...(line.cut ? { cut: true } : {}),
             ...(line.dropped !== undefined ? { dropped: line.dropped } : {}),
           };

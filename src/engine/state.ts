@@ -22,6 +22,38 @@ export type TaskState =
 
 export type TaskStatus = TaskState['status'];
 
+/** What an attempt printed, as the journal keeps it (its `output` record): counts, hash, last lines. */
+export interface AttemptOutput {
+  lines: number;
+  bytes: number;
+  sha256: string;
+  /** The last lines, secrets redacted. */
+  tail: readonly string[];
+  truncated?: boolean;
+}
+
+interface AttemptBase {
+  /** 1 for the first start of the step on the node, then one more for each retry, rerun or verify, across resumes. */
+  number: number;
+  mode: 'run' | 'verify';
+  startedAt: number;
+  command?: string;
+  by?: string;
+  output?: AttemptOutput;
+}
+
+/**
+ * One start of a step on a node and how it ended. A step's attempts stay when it is retried,
+ * skipped after a failure or resumed: the history of what ran is never replaced by its last word.
+ */
+export type Attempt =
+  | (AttemptBase & { status: 'running' })
+  | (AttemptBase & { status: 'passed'; endedAt: number; exit?: number; message?: string })
+  | (AttemptBase & { status: 'failed'; endedAt: number; exit?: number; reason: string })
+  | (AttemptBase & { status: 'interrupted'; endedAt: number; reason: string });
+
+const NO_ATTEMPTS: readonly Attempt[] = Object.freeze([]);
+
 const PENDING: TaskState = Object.freeze({ status: 'pending' });
 export const pendingTask = (): TaskState => PENDING;
 
@@ -56,6 +88,8 @@ export interface NodeState {
   current?: string;
   /** Each step it has met, by `section/step`; absent means pending. */
   tasks: ReadonlyMap<string, TaskState>;
+  /** Each start of a step on the node, by `section/step`, oldest first; absent means never started. */
+  attempts?: ReadonlyMap<string, readonly Attempt[]>;
   deadline?: Deadline;
   /** The section in which the node failed and stopped; later sections leave it out. */
   failedIn?: string;
@@ -289,6 +323,11 @@ export function createRunState(init: InitialState): RunState {
 /** A step on a node, pending when it never started. */
 export function taskOf(state: RunState, section: string, step: string, node: string): TaskState {
   return state.nodes.get(node)?.tasks.get(`${section}/${step}`) ?? PENDING;
+}
+
+/** Every attempt of a step on a node, oldest first (none when it never started). */
+export function attemptsOf(state: Pick<RunState, 'nodes'>, section: string, step: string, node: string): readonly Attempt[] {
+  return state.nodes.get(node)?.attempts?.get(`${section}/${step}`) ?? NO_ATTEMPTS;
 }
 
 /** The current section's state, if the run is inside one. */

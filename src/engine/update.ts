@@ -18,10 +18,13 @@ import { capture, checkList, clip, evaluateChecks, patternsOf } from './checks.j
 import { renderHeader, scopeFor, showText } from './display.js';
 import type { ConnectionEvent, EngineEvent, Effect, ExecEffect, InputEvent, JournalRecord, OperatorAction, Outcome } from './events.js';
 import { NodeMap } from './node-map.js';
+import { BY_RUNBOOK, tallyOfNodes } from './tally.js';
 import { parseTaskKey, type PlanSection, type PlanStep } from './plan.js';
 import {
   isSettled,
   pendingTask,
+  type Attempt,
+  type AttemptOutput,
   type Counters,
   type NodeState,
   type NodeSummary,
@@ -46,8 +49,7 @@ export const DEFAULT_POLL_TIMEOUT_MS = 10 * 60_000;
  * (`step_timeout`) says: a node that accepts a command and never answers must not hang a run.
  */
 export const DEFAULT_STEP_TIMEOUT_MS = 30 * 60_000;
-/** Who decides what the runbook itself decides (a false `when:`). */
-export const BY_RUNBOOK = 'runbook';
+export { BY_RUNBOOK } from './tally.js';
 
 /** The one entry point: a record is applied, an input is decided on. */
 export function update(state: RunState, event: EngineEvent): UpdateResult {
@@ -279,6 +281,17 @@ class Draft {
           mode: r.mode,
           ...(r.command !== undefined ? { command: r.command } : {}),
         });
+        this.changeAttempts(r.node, r.section, r.step, (list) => [
+          ...list,
+          {
+            status: 'running',
+            number: list.length + 1,
+            mode: r.mode,
+            startedAt: at,
+            ...(r.command !== undefined ? { command: r.command } : {}),
+            ...(r.by !== undefined ? { by: r.by } : {}),
+          },
+        ]);
         if (r.deadlineAt !== undefined) {
           const node = this.node(r.node);
           const step = `${r.section}/${r.step}`;
@@ -319,8 +332,12 @@ class Draft {
         });
         return;
       }
-      case 'output':
+      case 'output': {
+        const { lines, bytes, sha256, tail, truncated } = r;
+        const output: AttemptOutput = { lines, bytes, sha256, tail, ...(truncated ? { truncated } : {}) };
+        this.changeLastAttempt(r.node, r.section, r.step, (a) => ({ ...a, output }));
         return;
+      }
       case 'captured':
         this.setVar(r.name, r.value);
         this.showVar();
@@ -352,6 +369,15 @@ class Draft {
         }
         this.setTask(r.node, r.section, r.step, next);
         if (r.status === 'passed') this.endDeadlineAnsweredBy(r.node, r.section, r.step);
+        // Ends the attempt that ran; a skip or refusal ends none and leaves the failure before it in place.
+        this.changeLastAttempt(r.node, r.section, r.step, (a): Attempt => {
+          if (a.status !== 'running') return a;
+          const exit = r.exit !== undefined ? { exit: r.exit } : {};
+          if (r.status === 'passed')
+            return { ...a, status: 'passed', endedAt: at, ...exit, ...(r.message !== undefined ? { message: r.message } : {}) };
+          if (r.status === 'failed') return { ...a, status: 'failed', endedAt: at, ...exit, reason: r.reason ?? r.message ?? 'failed' };
+          return { ...a, status: 'interrupted', endedAt: at, reason: r.reason ?? r.status };
+        });
         return;
       }
       case 'decision-asked': {
@@ -383,6 +409,9 @@ class Draft {
           startedAt,
           ...(r.command !== undefined ? { command: r.command } : {}),
         });
+        this.changeLastAttempt(r.node, r.section, r.step, (a) =>
+          a.status === 'running' ? { ...a, status: 'interrupted', endedAt: at, reason: r.reason } : a,
+        );
         const step = this.planStep(r.section, r.step)?.step;
         const unavailable = step ? verifyUnavailable(step) : 'the step is no longer in the runbook';
         this.addPrompt({
@@ -472,6 +501,25 @@ class Draft {
       const title = showText(ps.title, scopeFor(this.s));
       if (title !== sec.title) this.putSection(i, { ...sec, title });
     });
+  }
+
+  /** Replaces the attempts of a step on a node. */
+  private changeAttempts(nodeName: string, section: string, step: string, change: (list: readonly Attempt[]) => readonly Attempt[]): void {
+    const node = this.node(nodeName);
+    if (!node || !this.plan.sectionIndex.has(section)) return;
+    const key = `${section}/${step}`;
+    const attempts = new Map(node.attempts ?? []);
+    attempts.set(key, change(attempts.get(key) ?? []));
+    this.putNode({ ...node, attempts });
+  }
+
+  /** Changes the latest attempt of a step on a node, if it has one. */
+  private changeLastAttempt(nodeName: string, section: string, step: string, change: (a: Attempt) => Attempt): void {
+    const list = this.node(nodeName)?.attempts?.get(`${section}/${step}`);
+    const last = list?.[list.length - 1];
+    if (!list || !last) return;
+    const next = change(last);
+    if (next !== last) this.changeAttempts(nodeName, section, step, (l) => [...l.slice(0, -1), next]);
   }
 
   /** Changes one step on one node and keeps every counter and the node's summary in step with it. */
@@ -1202,15 +1250,16 @@ function batchSize(d: Draft, ps: PlanSection): number | string | undefined {
 }
 
 function finishRun(d: Draft, outcome: Outcome): void {
-  const c = d.s.counters;
+  const t = tallyOfNodes(d.allNodes(), d.s.counters);
   d.emit({
     event: 'run-finished',
     status: outcome,
-    passed: c.passed,
-    failed: c.failed + c.refused,
-    skipped: c.skipped,
-    interrupted: c.interrupted,
-    notRun: Math.max(0, c.total - c.done - c.interrupted),
+    passed: t.passed,
+    failed: t.failed,
+    skipped: t.skipped,
+    notRunWhen: t.notRunWhen,
+    interrupted: t.interrupted,
+    notRun: t.notReached,
     durationMs: d.s.run.startedAt === undefined ? 0 : Math.max(0, d.now - d.s.run.startedAt),
   });
   d.effect({ type: 'done', outcome });

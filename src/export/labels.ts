@@ -127,13 +127,20 @@ export interface Labels {
   outputTail: string;
   gates: string;
   attempts: string;
+  /** A step started more than once on a node: which start a row is. */
+  attemptN: (n: number) => string;
+  /** What became of a step after a failed attempt of it. */
+  afterwards: string;
   outcome: string;
   event: string;
   none: string;
   masked: string;
   simulator: string;
   journal: string;
+  /** Steps never reached. */
   notRun: string;
+  notRunWhen: string;
+  skippedByOperator: string;
   notFinished: string;
   prompt: string;
   answer: string;
@@ -163,6 +170,11 @@ export interface Labels {
     ranAgain: (title: string, rerun: boolean) => string;
     stepEnded: (title: string, status: string, why?: string) => string;
     onNode: (detail: string) => string;
+    /** A command the trainee typed in a shell on the node (through `o`). */
+    youRan: (detail: string) => string;
+    /** The run's counts, as its summary line and report say them. */
+    steps: (tally: string) => string;
+    notRunWhen: (n: number) => string;
   };
 }
 
@@ -295,13 +307,17 @@ const en: Labels = {
   outputTail: 'Last lines of output',
   gates: 'Gates',
   attempts: 'Attempts',
+  attemptN: (n) => `attempt ${n}`,
+  afterwards: 'Afterwards',
   outcome: 'Outcome',
   event: 'Event',
   none: 'none',
   masked: 'masked',
   simulator: 'simulator',
   journal: 'Journal',
-  notRun: 'not run',
+  notRun: 'not reached',
+  notRunWhen: 'not run (when)',
+  skippedByOperator: 'skipped by the operator',
   notFinished: 'the journal ends before the run did',
   prompt: 'Asked',
   answer: 'Answer',
@@ -329,6 +345,9 @@ const en: Labels = {
     ranAgain: (title, rerun) => `${rerun ? 'ran again' : 'retried'}: ${title}`,
     stepEnded: (title, status, why) => `${title}: ${status}${why ? ` (${why})` : ''}`,
     onNode: (detail) => `on the node: ${detail}`,
+    youRan: (detail) => `you ran on the node: ${detail}`,
+    steps: (tally) => `Steps: ${tally}`,
+    notRunWhen: (n) => `(${n} not run because a when: of the runbook was false: not your choice, not listed)`,
   },
 };
 
@@ -444,13 +463,17 @@ const zh: Labels = {
   outputTail: '输出的最后几行',
   gates: '关卡',
   attempts: '尝试次数',
+  attemptN: (n) => `第 ${n} 次尝试`,
+  afterwards: '之后',
   outcome: '结果',
   event: '事件',
   none: '无',
   masked: '已隐藏',
   simulator: '模拟集群',
   journal: '日志',
-  notRun: '未运行',
+  notRun: '未到达',
+  notRunWhen: '未运行（when 不成立）',
+  skippedByOperator: '操作员跳过',
   notFinished: '日志在运行结束前中止',
   prompt: '询问内容',
   answer: '回答',
@@ -500,6 +523,9 @@ const zh: Labels = {
     stepEnded: (title, status, why) =>
       `${title}：${({ passed: '通过', failed: '失败', skipped: '已跳过', refused: '已拒绝', interrupted: '已中断' } as Record<string, string>)[status] ?? status}${why ? `（${why}）` : ''}`,
     onNode: (detail) => `节点上：${detail}`,
+    youRan: (detail) => `你在节点上运行了：${detail}`,
+    steps: (tally) => `步骤：${tally}`,
+    notRunWhen: (n) => `（${n} 个因运行手册的 when: 不成立而未运行：不由你决定，不列出）`,
   },
 };
 

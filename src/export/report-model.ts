@@ -3,6 +3,7 @@
 // Pure: the records come in, a document comes out. A run that died and was resumed is one
 // journal, so it is one report; one that never finished says so.
 import type { JournalRecord } from '../engine/events.js';
+import { tallyOfRecords } from '../engine/tally.js';
 import { formatDuration } from '../runbook/duration.js';
 import type { Runbook } from '../runbook/schema.js';
 import { labelsFor, type Labels } from './labels.js';
@@ -28,7 +29,10 @@ export interface TimelineRow {
 export interface CommandRow {
   ts: string;
   node: string;
+  /** With `(attempt N)` when the step started more than once on the node. */
   step: string;
+  /** Which start of the step on the node this is (1 the first). */
+  attempt: number;
   command: string;
   attempts: number;
   exit: string;
@@ -73,10 +77,13 @@ export interface SkipRow {
 export interface FailureRow {
   ts: string;
   node: string;
+  /** With `(attempt N)` when the step started more than once on the node. */
   step: string;
   reason: string;
   exit: string;
   tail: string[];
+  /** When the step did not end with this failure: what it ended with (`passed, attempt 2`). */
+  afterwards?: string;
 }
 
 export interface GateRow {
@@ -196,7 +203,11 @@ export function buildReport(input: ReportInput): ReportDoc {
   const lastOutput = new Map<string, string[]>();
   const gates: GateRow[] = [];
   const openGate = new Map<string, GateRow>();
-  const counts = { passed: 0, failed: 0, skipped: 0, interrupted: 0 };
+  // Starts of each step on each node, and how each step last ended: a failure retried is history, not the outcome.
+  const starts = new Map<string, number>();
+  const rowKeys = new Map<CommandRow | FailureRow, string>();
+  const failedAt = new Map<FailureRow, number>();
+  const lastEnd = new Map<string, { status: string; attempt: number; by?: string; reason?: string }>();
 
   for (const r of records) {
     switch (r.event) {
@@ -262,11 +273,13 @@ export function buildReport(input: ReportInput): ReportDoc {
           what: `${labels.eventWord('started')}${r.mode === 'verify' ? ` (${labels.eventWord('verify')})` : ''}${r.by ? `${labels.sep}${r.by}` : ''}`,
         });
         const key = keyOf(r);
+        starts.set(key, (starts.get(key) ?? 0) + 1);
         if (r.command !== undefined) {
           const row: CommandRow = {
             ts: r.ts,
             node: r.node,
             step: name,
+            attempt: starts.get(key)!,
             command: r.command,
             attempts: 1,
             exit: '',
@@ -275,6 +288,7 @@ export function buildReport(input: ReportInput): ReportDoc {
             bad: false,
           };
           commands.push(row);
+          rowKeys.set(row, key);
           openCommand.set(key, row);
         }
         openGate.delete(key);
@@ -346,7 +360,6 @@ export function buildReport(input: ReportInput): ReportDoc {
         const said = r.reason ?? r.message ?? '';
         const detail = [exit, duration, said === exit ? '' : said, r.by ? `(${r.by})` : ''].filter(Boolean).join(', ');
         line(r.node, { ts: r.ts, step: name, what: `${labels.statusWord(r.status)}${detail ? `: ${detail}` : ''}`, bad });
-        if (status in counts) counts[status as keyof typeof counts] += 1;
         const cmd = openCommand.get(key);
         if (cmd) {
           cmd.status = r.status;
@@ -363,23 +376,32 @@ export function buildReport(input: ReportInput): ReportDoc {
           openGate.delete(key);
         }
         if (r.status === 'skipped') skips.push({ ts: r.ts, node: r.node, step: name, reason: r.reason ?? '', by: r.by ?? '' });
+        lastEnd.set(key, {
+          status: r.status,
+          attempt: starts.get(key) ?? 0,
+          ...(r.by !== undefined ? { by: r.by } : {}),
+          ...(r.reason !== undefined ? { reason: r.reason } : {}),
+        });
         if (bad) {
-          failures.push({
+          const row: FailureRow = {
             ts: r.ts,
             node: r.node,
             step: name,
             reason: [r.reason ?? r.message ?? r.status, ...(r.details ?? [])].join('\n'),
             exit: r.exit !== undefined ? String(r.exit) : '',
             tail: lastOutput.get(key) ?? [],
-          });
+          };
+          failures.push(row);
+          rowKeys.set(row, key);
+          failedAt.set(row, starts.get(key) ?? 0);
         }
         break;
       }
       case 'interrupted': {
         const key = keyOf(r);
+        lastEnd.set(key, { status: 'interrupted', attempt: starts.get(key) ?? 0 });
         const name = stepName(r.section, r.step);
         line(r.node, { ts: r.ts, step: name, what: `${labels.statusWord('interrupted')}: ${r.reason}`, bad: true });
-        counts.interrupted += 1;
         const cmd = openCommand.get(key);
         if (cmd) {
           cmd.status = 'interrupted';
@@ -496,24 +518,36 @@ export function buildReport(input: ReportInput): ReportDoc {
   for (const row of openCommand.values()) row.status = 'interrupted';
   for (const row of openBeside.values()) row.result = labels.statusWord('interrupted');
   for (const row of openGate.values()) if (row.outcome === 'running') row.outcome = 'interrupted';
+  // A step started more than once on a node: each row says which start it was.
+  for (const [row, key] of rowKeys) {
+    const n = 'attempt' in row ? row.attempt : (failedAt.get(row) ?? 0);
+    if ((starts.get(key) ?? 0) > 1 && n > 0) row.step = `${row.step} (${labels.attemptN(n)})`;
+  }
+  for (const [row, n] of failedAt) {
+    const end = lastEnd.get(rowKeys.get(row)!);
+    if (!end || (end.status === 'failed' && end.attempt === n)) continue;
+    row.afterwards = [
+      labels.statusWord(end.status),
+      end.attempt !== n && end.attempt > 0 ? labels.attemptN(end.attempt) : '',
+      end.by ?? '',
+      end.status === 'skipped' || end.status === 'refused' ? (end.reason ?? '') : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+  }
 
-  const summary: [string, string][] = finished
-    ? [
-        [labels.status, labels.statusWord(finished.status)],
-        [labels.statusWord('passed'), String(finished.passed)],
-        [labels.statusWord('failed'), String(finished.failed)],
-        [labels.statusWord('skipped'), String(finished.skipped)],
-        [labels.statusWord('interrupted'), String(finished.interrupted)],
-        [labels.notRun, String(finished.notRun)],
-        [labels.durationCol, formatDuration(finished.durationMs)],
-      ]
-    : [
-        [labels.status, `${labels.statusWord('interrupted')}: ${labels.notFinished}`],
-        [labels.statusWord('passed'), String(counts.passed)],
-        [labels.statusWord('failed'), String(counts.failed)],
-        [labels.statusWord('skipped'), String(counts.skipped)],
-        [labels.statusWord('interrupted'), String(counts.interrupted)],
-      ];
+  // The same count as plain mode's summary and the TUI's: each step on each node by how it stands last.
+  const tally = tallyOfRecords(records);
+  const summary: [string, string][] = [
+    [labels.status, finished ? labels.statusWord(finished.status) : `${labels.statusWord('interrupted')}: ${labels.notFinished}`],
+    [labels.statusWord('passed'), String(tally.passed)],
+    [labels.statusWord('failed'), String(tally.failed)],
+    [labels.skippedByOperator, String(tally.skipped)],
+    [labels.notRunWhen, String(tally.notRunWhen)],
+    [labels.statusWord('interrupted'), String(tally.interrupted)],
+    [labels.notRun, String(tally.notReached)],
+    ...(finished ? [[labels.durationCol, formatDuration(finished.durationMs)] as [string, string]] : []),
+  ];
 
   const runRows = timelines.get(RUN_ROW)!;
   timelines.delete(RUN_ROW);

@@ -160,6 +160,7 @@ export function renderReportMarkdown(doc: ReportDoc): string {
         );
         out.push(`**${markdownCell(L.reason)}${L.colon}** ${escapeMarkdown(f.reason)}`, '');
         if (f.tail.length > 0) out.push(`**${markdownCell(L.outputTail)}${L.colon}**`, '', markdownCode(f.tail.join('\n')), '');
+        if (f.afterwards) out.push(`**${markdownCell(L.afterwards)}${L.colon}** ${escapeMarkdown(f.afterwards)}`, '');
       }
     }
   }
@@ -203,6 +204,7 @@ export function renderReportHtml(doc: ReportDoc, options: { paper?: Paper } = {}
         body.push(`<p><span class="label">${e(L.reason)}${L.colon}</span> ${e(f.reason).replace(/\n/g, '<br>\n')}</p>`);
         if (f.tail.length > 0)
           body.push(`<p class="label">${e(L.outputTail)}${L.colon}</p>`, `<pre><code>${e(f.tail.join('\n'))}</code></pre>`);
+        if (f.afterwards) body.push(`<p><span class="label">${e(L.afterwards)}${L.colon}</span> ${e(f.afterwards)}</p>`);
       }
     }
     body.push('</section>');

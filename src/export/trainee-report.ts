@@ -2,6 +2,7 @@
 // about each, which gates they skipped and why, how long each phase took in cluster time, and
 // only then the scenario's lesson (the briefing never gives the fault away).
 import type { JournalRecord } from '../engine/events.js';
+import { tallyOfRecords, tallyText } from '../engine/tally.js';
 import { formatClock } from '../runbook/duration.js';
 import { stripControls } from '../input/controls.js';
 import { labelsFor, type Labels } from './labels.js';
@@ -28,8 +29,6 @@ export interface TraineeReportInput {
 }
 
 const time = (iso: string): number => Date.parse(iso);
-/** Who skips a step whose `when` does not hold: not the trainee's choice, so not in the report. */
-const RUNBOOK = 'runbook';
 
 /** Plain text, one fact per line, for the terminal after the run. */
 export function traineeReport({ scenario, records, summary, outcome, lang }: TraineeReportInput): string {
@@ -73,13 +72,13 @@ export function traineeReport({ scenario, records, summary, outcome, lang }: Tra
     push(...(done.length ? done.map((d) => `    - ${d}`) : [`    - ${w.nothingAfter}`]));
   }
 
-  const skipped = records.filter(
-    (r): r is Extract<JournalRecord, { event: 'step-finished' }> =>
-      r.event === 'step-finished' && r.status === 'skipped' && r.by !== RUNBOOK,
-  );
+  // The same count as the run's summary line and report (tally.ts).
+  const tally = tallyOfRecords(records);
+  push('', w.steps(tallyText(tally)));
   push('', w.skipped);
-  if (skipped.length === 0) push(`  ${w.none}`);
-  for (const s of skipped) push(`  ${s.section}/${s.step}@${s.node}: ${s.reason ?? w.noReason}${s.by ? w.by(s.by) : ''}`);
+  if (tally.skips.length === 0) push(`  ${w.none}`);
+  for (const s of tally.skips) push(`  ${s.task}: ${s.reason || w.noReason}${s.by ? w.by(s.by) : ''}`);
+  if (tally.notRunWhen > 0) push(`  ${w.notRunWhen(tally.notRunWhen)}`);
 
   const unhealthy = Object.entries(summary.unhealthyUnits).filter(([, units]) => units.length > 0);
   if (unhealthy.length || summary.removedAgents.length) {
@@ -112,7 +111,8 @@ function handling(
       out.push({ at: time(r.ts), text: w.stepEnded(title, 'passed') });
   }
   for (const a of summary.actions) {
-    if (a.node === fault.node && a.at >= fault.at) out.push({ at: a.at, text: w.onNode(a.detail) });
+    if (a.node === fault.node && a.at >= fault.at)
+      out.push({ at: a.at, text: a.kind === 'command' ? w.youRan(a.detail) : w.onNode(a.detail) });
   }
   return out.sort((a, b) => a.at - b.at).map((o) => o.text);
 }

@@ -5,6 +5,7 @@ import { sectionText } from '../engine/display.js';
 import type { JournalRecord, Outcome } from '../engine/events.js';
 import type { ConfirmGroup, Prompt, RunState } from '../engine/state.js';
 import { en, type UiWords } from '../words/words.js';
+import { BY_RUNBOOK, tallyText, type Tally } from '../engine/tally.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -40,7 +41,7 @@ export function formatRecord(r: JournalRecord, state?: RunState, lastTail?: read
       return lines;
     }
     case 'section-skipped':
-      return [`${t} section ${r.section} skipped: ${r.reason}`];
+      return [`${t} section ${r.section} not run: ${r.reason}`];
     case 'section-finished':
       return [`${t} section ${r.section} ${r.status}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`];
     case 'node-started':
@@ -86,7 +87,9 @@ export function formatRecord(r: JournalRecord, state?: RunState, lastTail?: read
         for (const l of lastTail ?? []) lines.push(`    | ${l}`);
         return lines;
       }
-      if (r.status === 'skipped') return [`${t} ${where(r)} skipped${r.by && r.by !== 'runbook' ? ` by ${r.by}` : ''}: ${r.reason ?? ''}`];
+      // Left out by a `when:` is not the operator's skip: its own words, as in every count.
+      if (r.status === 'skipped' && (r.by === undefined || r.by === BY_RUNBOOK)) return [`${t} ${where(r)} not run: ${r.reason ?? ''}`];
+      if (r.status === 'skipped') return [`${t} ${where(r)} skipped by ${r.by}: ${r.reason ?? ''}`];
       return [`${t} ${where(r)} refused by ${r.by ?? '?'}${r.reason ? `: ${r.reason}` : ''}: not run`];
     }
     case 'decision-asked':
@@ -154,26 +157,14 @@ export function healthNewsFilter(): (r: Extract<JournalRecord, { event: 'health'
   };
 }
 
-/** The last line of plain mode. */
-export function summaryLine(
-  counts: { passed: number; failed: number; skipped: number; interrupted: number; notRun: number; durationMs: number },
-  journal?: string,
-): string {
-  const notRun = counts.notRun > 0 ? `, not run ${counts.notRun}` : '';
-  return `summary: passed ${counts.passed}, failed ${counts.failed}, skipped ${counts.skipped}, interrupted ${counts.interrupted}${notRun} in ${formatClock(counts.durationMs)}${journal ? `; journal ${journal}` : ''}`;
+/** The last line of plain mode: the run's tallies (tally.ts, as every other place counts them). */
+export function summaryLine(tally: Tally, durationMs: number, journal?: string): string {
+  return `summary: ${tallyText(tally)} in ${formatClock(durationMs)}${journal ? `; journal ${journal}` : ''}`;
 }
 
-/** Counts for the summary when the run ended without a run-finished record (nothing started). */
-export function countsOf(state: RunState, now: number): Parameters<typeof summaryLine>[0] {
-  const c = state.counters;
-  return {
-    passed: c.passed,
-    failed: c.failed + c.refused,
-    skipped: c.skipped,
-    interrupted: c.interrupted,
-    notRun: Math.max(0, c.total - c.done - c.interrupted),
-    durationMs: state.run.startedAt === undefined ? 0 : Math.max(0, now - state.run.startedAt),
-  };
+/** How long the run took, by the state's clock (to its end when it finished). */
+export function runDuration(state: RunState, now: number): number {
+  return state.run.startedAt === undefined ? 0 : Math.max(0, (state.run.finishedAt ?? now) - state.run.startedAt);
 }
 
 /** Exit statuses of DESIGN.md: 0 passed, 1 failed or aborted, 130 interrupted. */

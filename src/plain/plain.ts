@@ -7,7 +7,17 @@ import type { JournalRecord, OperatorAction } from '../engine/events.js';
 import type { Runner } from '../engine/runner.js';
 import { confirmGroup, type ConfirmGroup, type Prompt } from '../engine/state.js';
 import { formatDuration } from '../runbook/duration.js';
-import { INTERRUPTED_KEYS, countsOf, exitStatus, formatRecord, groupLines, healthNewsFilter, promptLine, summaryLine } from './format.js';
+import { tallyOfState } from '../engine/tally.js';
+import {
+  INTERRUPTED_KEYS,
+  runDuration,
+  exitStatus,
+  formatRecord,
+  groupLines,
+  healthNewsFilter,
+  promptLine,
+  summaryLine,
+} from './format.js';
 import { stripControls } from '../input/controls.js';
 import { HealthMonitor, probedRoles } from '../diagnostics/health.js';
 import { resolveCommand, roleOf, troubleshootCommands } from '../diagnostics/troubleshoot.js';
@@ -194,8 +204,8 @@ export async function runPlain(runner: Runner, options: PlainOptions): Promise<n
   unsubscribe();
   options.answers.close();
   if (runner.fatal) stderr.write(`runbook: ${runner.fatal}\n`);
-  const counts = finishedRecord ?? countsOf(runner.getState(), runner.getState().now);
-  stdout.write(`${summaryLine(counts, options.journal)}\n`);
+  const end = runner.getState();
+  stdout.write(`${summaryLine(tallyOfState(end), finishedRecord?.durationMs ?? runDuration(end, end.now), options.journal)}\n`);
   return runner.fatal ? 1 : exitStatus(outcome);
 }
 

@@ -253,6 +253,8 @@ export class SimSshServers {
     const queue: string[] = [];
     const runLine = async (text: string): Promise<void> => {
       running = new AbortController();
+      // What the trainee does by hand goes nowhere the player can see: the cluster's record keeps it for the report.
+      if (text.trim()) this.model.recordAction(info.name, 'command', text.trim());
       try {
         await sh.run(text, { stdin: emptyInput, stdout, stderr }, running.signal);
       } catch (e) {

@@ -10,6 +10,8 @@ export type UiLang = 'en' | 'zh-CN';
 export const UI_LANGS: readonly UiLang[] = ['en', 'zh-CN'];
 
 /** What a node, a step or a section shows as its state, in words. */
+import { tallyText, type Tally } from '../engine/tally.js';
+
 export type StateWord =
   | 'idle'
   | 'pending'
@@ -21,6 +23,7 @@ export type StateWord =
   | 'passed'
   | 'failed'
   | 'skipped'
+  | 'not-run'
   | 'interrupted'
   | 'refused'
   | 'aborted'
@@ -113,8 +116,14 @@ export interface UiWords {
   ready: string;
   paused: string;
   aborting: string;
-  preflightFailed: (failed: number, nodes: number) => string;
-  runEnded: (outcome: string | undefined) => string;
+  /** `resume`: the command that goes on with the run (`runbook train --resume <run>` in a training). */
+  preflightFailed: (failed: number, nodes: number, resume?: string) => string;
+  /** `tally`: the run's counts (tally.ts); `resume`: the command that goes on with a run that did not pass. */
+  runEnded: (outcome: string | undefined, tally?: Tally, resume?: string) => string;
+  /** A step a `when:` left out, with the runbook's reason. */
+  notRunWhy: (reason: string) => string;
+  /** The briefing a training opens with. */
+  briefing: { title: string; keys: string; after: string; keyText: string; resumedTitle: string };
   preflightRunning: (nodes: number, elapsed: string) => string;
   confirmationsWaiting: (n: number) => string;
   /** What runs now: the step, where, for how long, a gate's next try, a countdown, other busy nodes. */
@@ -184,6 +193,10 @@ export interface UiWords {
   };
   /** What runbook train says around a run (cli/train.ts). */
   train: {
+    /** The header's word for a training: neutral, the scenario's name would give its fault away. */
+    target: string;
+    reportSaved: (file: string) => string;
+    reportNotSaved: (file: string, why: string) => string;
     toContinue: (command: string) => string;
     snapshotWarning: (why: string) => string;
     resuming: (id: string, scenario: string, masters: number, agents: number) => string;
@@ -298,9 +311,18 @@ export const en: UiWords = {
   ready: 'Ready. Press enter to start the run; ? shows every key.',
   paused: 'Paused: nothing new starts. Press enter to continue.',
   aborting: 'Aborting: nothing new starts; running commands are let finish. q leaves.',
-  preflightFailed: (failed, nodes) =>
-    `Nothing ran: the pre-flight failed on ${nodes === 1 ? 'the node' : `${failed} of ${nodes} nodes`}. q quits; fix ${failed === 1 ? 'it' : 'them'}, then runbook play --resume.`,
-  runEnded: (o) => `The run ${o === 'passed' ? 'passed' : `ended: ${o ?? 'finished'}`}. q quits.`,
+  preflightFailed: (failed, nodes, resume = 'runbook play --resume') =>
+    `Nothing ran: the pre-flight failed on ${nodes === 1 ? 'the node' : `${failed} of ${nodes} nodes`}. q quits; fix ${failed === 1 ? 'it' : 'them'}, then ${resume}.`,
+  runEnded: (o, tally, resume) =>
+    `The run ${o === 'passed' ? 'passed' : `ended: ${o ?? 'finished'}`}${tally ? ` (${tallyText(tally)})` : ''}. q quits${o !== 'passed' && resume ? `; ${resume} continues it` : ''}.`,
+  notRunWhy: (reason) => `not run: ${reason}`,
+  briefing: {
+    title: 'Training briefing',
+    keys: 'enter begin  q quit',
+    after: 'The run starts when you press enter on the next screen; every step says why it exists. Your report comes at the end.',
+    keyText: 'read the briefing, then press enter to begin',
+    resumedTitle: 'Training resumed',
+  },
   preflightRunning: (nodes, elapsed) =>
     `Pre-flight: checking host keys and logins on ${plural(nodes, 'node')}… ${elapsed}. Nothing runs until every node has answered; q then a aborts.`,
   confirmationsWaiting: (n) => `${n} confirmations waiting`,
@@ -375,6 +397,9 @@ export const en: UiWords = {
     answerNumber: (count) => `answer a number from 1 to ${count}`,
   },
   train: {
+    target: 'training',
+    reportSaved: (file) => `Training report saved: ${file}`,
+    reportNotSaved: (file, why) => `warning: the training report could not be saved as ${file}: ${why}`,
     toContinue: (command) => `To continue this training: ${command}`,
     snapshotWarning: (why) =>
       `warning: the simulated cluster could not be kept beside the journal (${why}); train --resume would start it in its first state`,
@@ -445,6 +470,7 @@ const ZH_STATE: Readonly<Record<StateWord, string>> = {
   passed: '通过',
   failed: '失败',
   skipped: '已跳过',
+  'not-run': '未运行',
   interrupted: '已中断',
   refused: '已拒绝',
   aborted: '已中止',
@@ -453,6 +479,17 @@ const ZH_STATE: Readonly<Record<StateWord, string>> = {
   changing: '变更中',
   changed: '已变更',
 };
+
+/** A run's counts in Chinese (tally.ts says them in English for the journal and plain mode). */
+const zhTally = (t: Tally): string =>
+  [
+    `通过 ${t.passed}`,
+    `失败 ${t.failed}`,
+    `跳过 ${t.skipped}`,
+    `中断 ${t.interrupted}`,
+    ...(t.notRunWhen > 0 ? [`未运行（when）${t.notRunWhen}`] : []),
+    ...(t.notReached > 0 ? [`未到达 ${t.notReached}`] : []),
+  ].join('，');
 
 /** The engine's reasons in Chinese, by their shape (src/engine/update.ts writes them). */
 const ZH_REASONS: readonly [RegExp, (...m: string[]) => string][] = [
@@ -544,9 +581,18 @@ export const zh: UiWords = {
   ready: '就绪。按回车开始运行；按 ? 查看所有按键。',
   paused: '已暂停：不启动新的操作。按回车继续。',
   aborting: '正在中止：不启动新的操作；正在运行的命令让其结束。按 q 离开。',
-  preflightFailed: (failed, nodes) =>
-    `未运行任何操作：运行前检查在${nodes === 1 ? '该节点' : ` ${nodes} 个节点中的 ${failed} 个`}上失败。按 q 退出；修复后运行 runbook play --resume。`,
-  runEnded: (o) => (o === 'passed' ? '运行通过。按 q 退出。' : `运行结束：${o ? (ZH_STATE[o as StateWord] ?? o) : '已结束'}。按 q 退出。`),
+  preflightFailed: (failed, nodes, resume = 'runbook play --resume') =>
+    `未运行任何操作：运行前检查在${nodes === 1 ? '该节点' : ` ${nodes} 个节点中的 ${failed} 个`}上失败。按 q 退出；修复后运行 ${resume}。`,
+  runEnded: (o, tally, resume) =>
+    `${o === 'passed' ? '运行通过' : `运行结束：${o ? (ZH_STATE[o as StateWord] ?? o) : '已结束'}`}${tally ? `（${zhTally(tally)}）` : ''}。按 q 退出${o !== 'passed' && resume ? `；用 ${resume} 继续` : ''}。`,
+  notRunWhy: (reason) => `未运行：${reason}`,
+  briefing: {
+    title: '培训说明',
+    keys: 'enter 开始  q 退出',
+    after: '在下一屏按回车后开始运行；每个步骤都说明它为何存在。结束时会给出你的报告。',
+    keyText: '请先阅读培训说明，然后按回车开始',
+    resumedTitle: '继续培训',
+  },
   preflightRunning: (nodes, elapsed) =>
     `运行前检查：正在检查 ${nodes} 个节点的主机密钥和登录… ${elapsed}。所有节点应答前不运行任何操作；按 q 再按 a 中止。`,
   confirmationsWaiting: (n) => `${n} 个确认等待中`,
@@ -615,6 +661,9 @@ export const zh: UiWords = {
     answerNumber: (count) => `请回答 1 到 ${count} 之间的数字`,
   },
   train: {
+    target: '培训',
+    reportSaved: (file) => `培训报告已保存：${file}`,
+    reportNotSaved: (file, why) => `警告：培训报告无法保存为 ${file}：${why}`,
     toContinue: (command) => `继续本次训练：${command}`,
     snapshotWarning: (why) => `警告：无法在日志旁保存模拟集群（${why}）；train --resume 将从其初始状态启动`,
     resuming: (id, scenario, masters, agents) => `继续训练 ${id}（场景 ${scenario}，${masters} 个管理节点，${agents} 个代理节点）。`,

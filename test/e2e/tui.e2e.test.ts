@@ -305,8 +305,12 @@ describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
           TERM: 'xterm-256color',
           PATH: process.env.PATH ?? '',
         });
-        const screen = await train.waitFor((s) => s.includes('master-1') && s.includes('Nodes'), 30_000);
-        expect(screen).toMatch(/sim[:-]/);
+        // The briefing first; the header says training, never the scenario (its name gives the fault away).
+        let screen = await train.waitFor('Training briefing', 30_000);
+        expect(screen.split('\n')[0]).toContain('training');
+        expect(screen.split('\n')[0]).not.toMatch(/sim:/);
+        await train.keys('Enter');
+        screen = await train.waitFor((s) => s.includes('master-1') && s.includes('Nodes') && !s.includes('Training briefing'), 30_000);
         await train.keys('q');
         await train.waitFor((s) => s.includes('[exit') || s.includes('Quit?'));
       } finally {
@@ -314,6 +318,48 @@ describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
       }
     },
     60_000,
+  );
+
+  it.skipIf(!trainBuilt)(
+    'quitting a training says `runbook train --resume <run>` on the screen; that command lands on the same step, its note in the TUI',
+    async () => {
+      const train = new Tmux(`runbook-e2e-resume-${process.pid}`);
+      const env = { HOME: path.join(dir, 'home'), CI: 'false', TERM: 'xterm-256color', PATH: process.env.PATH ?? '' };
+      const state = path.join(dir, 'resume-state');
+      const start = (args: string) =>
+        train.start(`'${process.execPath}' '${cli.cli}' train ${args} --time-scale 500 --state-dir '${state}'`, 100, 30, env);
+      // The step the confirmation on screen asks about: its dialog names it as section/step.
+      const asked = (screen: string) => /│\s*\S.*?\s{2}([a-z][\w-]*\/[a-z][\w-]*)\s*│/.exec(screen)?.[1];
+      try {
+        await start('--nodes 1,1');
+        await train.waitFor('Training briefing', 30_000);
+        await train.keys('Enter');
+        await train.waitFor((s) => s.includes('Press enter to start') && !s.includes('Training briefing'));
+        await train.keys('Enter');
+        // The first step that waits for the trainee: the run is mid-way.
+        const waiting = await train.waitFor((s) => /y (done|run it) {3}n refuse/.test(s), 30_000);
+        const step = asked(waiting);
+        expect(step, waiting).toBeTruthy();
+        await new Promise((r) => setTimeout(r, 300));
+        await train.keys('q');
+        const quit = await train.waitFor('Quit?');
+        const id = /runbook train --resume (\d{8}-\d{6}-[0-9a-f]{4,})/.exec(quit.replace(/[│\s]+/g, ' '))?.[1];
+        expect(id, quit).toBeTruthy();
+        await train.keys('y');
+        await train.waitFor('[exit');
+        await train.kill();
+
+        await start(`--resume ${id}`);
+        const note = await train.waitFor('Training resumed', 30_000);
+        expect(note).toContain(`Resuming training ${id}`);
+        await train.keys('Enter');
+        const again = await train.waitFor((s) => /y (done|run it) {3}n refuse/.test(s) && !s.includes('Training resumed'), 30_000);
+        expect(asked(again), again).toBe(step);
+      } finally {
+        await train.kill();
+      }
+    },
+    120_000,
   );
 
   it.skipIf(!trainBuilt)(
@@ -364,7 +410,9 @@ describe.skipIf(!hasTmux())('the terminal UI in tmux', () => {
           TERM: 'xterm-256color',
           PATH: process.env.PATH ?? '',
         });
-        let screen = await train.waitFor('按回车开始运行', 30_000);
+        await train.waitFor('培训说明', 30_000);
+        await train.keys('Enter');
+        let screen = await train.waitFor((s) => s.includes('按回车开始运行') && !s.includes('培训说明'), 30_000);
         expect(screen).toContain('不停机修补');
         // The UI's own words follow the runbook: no English status line or key bar.
         expect(screen).not.toMatch(/Press enter|q quit|\? help/);

@@ -146,7 +146,9 @@ describe('the binary survives kill -9 and Ctrl-C', () => {
       { event: 'run-finished', status: 'interrupted' },
     ]);
     expect(first.stdout()).toContain('patch/long@local interrupted: interrupted by SIGINT');
-    expect(first.stdout().trimEnd().split('\n').at(-1)).toMatch(/^summary: passed 2, failed 0, skipped 0, interrupted 1, not run 1 in /);
+    expect(first.stdout().trimEnd().split('\n').at(-1)).toMatch(
+      /^summary: passed 2, failed 0, skipped 0, interrupted 1, not reached 1 in /,
+    );
     // The command was stopped where it ran: its shell is gone and it never finished.
     await until(() => {
       try {

@@ -86,7 +86,7 @@ describe('plain mode', () => {
     expect(r.records.map((x) => x.event)).toContain('aborted');
     expect(r.stdout).toContain('masters/run-patch-script@master-1 refused by alice: no answer: end of input: not run');
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(
-      'summary: passed 0, failed 1, skipped 0, interrupted 0, not run 1 in 00:00:00; journal /state/runs/r.jsonl',
+      'summary: passed 0, failed 1, skipped 0, interrupted 0, not reached 1 in 00:00:00; journal /state/runs/r.jsonl',
     );
   });
 
@@ -439,8 +439,12 @@ describe('plain format', () => {
   });
 
   it('sums up in one line', () => {
-    expect(summaryLine({ passed: 37, failed: 0, skipped: 2, interrupted: 0, notRun: 0, durationMs: 751_000 }, '/s/runs/x.jsonl')).toBe(
-      'summary: passed 37, failed 0, skipped 2, interrupted 0 in 00:12:31; journal /s/runs/x.jsonl',
+    const tally = { total: 61, passed: 37, failed: 0, skipped: 2, notRunWhen: 22, interrupted: 0, notReached: 0, skips: [] };
+    expect(summaryLine(tally, 751_000, '/s/runs/x.jsonl')).toBe(
+      'summary: passed 37, failed 0, skipped 2, interrupted 0, not run (when) 22 in 00:12:31; journal /s/runs/x.jsonl',
+    );
+    expect(summaryLine({ ...tally, notRunWhen: 0, notReached: 3 }, 0)).toBe(
+      'summary: passed 37, failed 0, skipped 2, interrupted 0, not reached 3 in 00:00:00',
     );
   });
 });

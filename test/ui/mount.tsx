@@ -23,6 +23,8 @@ export interface MountOptions {
   rows?: number;
   theme?: Theme;
   training?: boolean;
+  briefing?: string;
+  target?: string;
   clock?: Clock;
 }
 
@@ -46,8 +48,9 @@ export async function mount(
     transportFor,
     size,
     health: false,
-    target: 'sim:happy',
+    target: options.target ?? 'sim:happy',
     ...(options.training ? { training: true } : {}),
+    ...(options.briefing ? { briefing: options.briefing } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const r = await renderScreen(<App controller={controller} theme={options.theme ?? createTheme('mono')} />, {

@@ -69,7 +69,7 @@ describe('runTui', () => {
     t.verify();
     expect(s.stdout.text).toContain('\x1b[?1049l');
     expect(s.stdout.text.split('\x1b[?1049l').pop()).toBe(
-      'runbook: run r1 passed: passed 1, failed 0, skipped 0, interrupted 0, not run 0 in 00:00:00; journal /state/runs/r1.jsonl\n',
+      'runbook: run r1 passed: passed 1, failed 0, skipped 0, interrupted 0 in 00:00:00; journal /state/runs/r1.jsonl\n',
     );
   });
 

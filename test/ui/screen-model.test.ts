@@ -1,5 +1,6 @@
 // The screen as a function: a run's state, the screen's own state and a terminal's size in, every
 // pane's props out. No React, no terminal: tables of states and what the screen must show for them.
+import type { StoredLine } from '../../src/engine/output.js';
 import { en } from '../../src/words/words.js';
 import { describe, expect, it } from 'vitest';
 import type { RunState } from '../../src/engine/state.js';
@@ -29,7 +30,7 @@ function runOf(state: RunState, printed: Printed = {}, extra: Partial<ScreenRun>
     training: false,
     inTmux: false,
     words: en,
-    output: (_node, task) => (printed[task] ?? []).map((text): OutputLine => ({ stream: 'stdout', text })),
+    output: (_node, task) => (printed[task] ?? []).map((text): StoredLine => ({ stream: 'stdout', text, task })),
     situationAt: 0,
     ...extra,
   };

@@ -63,8 +63,8 @@ describe('the catalog of the UI words', () => {
 
   it('no Chinese text is left in English: its ASCII words are keys, programs and commands only', () => {
     const keys = new Set(BINDINGS.flatMap((b) => b.keys.map((k) => keyLabel(k).toLowerCase())));
-    // Names that stay as they are in any language: programs, and the commands that go on with a run.
-    const names = new Set(['tmux', 'ssh', 'ctrl', 'runbook', 'play', 'train', 'resume', 'scenario', 'end']);
+    // Names that stay as they are in any language: programs, the commands that go on with a run, the format's `when`.
+    const names = new Set(['tmux', 'ssh', 'ctrl', 'runbook', 'play', 'train', 'resume', 'scenario', 'end', 'when']);
     const english: string[] = [];
     for (const t of [...texts(zh), ...texts(keyWords(zh))])
       for (const w of t.match(/[A-Za-z]{3,}/g) ?? [])

@@ -52,6 +52,8 @@ export interface ActionRecord {
     | 'installer'
     | 'nginx'
     | 'file-removed'
-    | 'sysctl';
+    | 'sysctl'
+    /** A command line the trainee typed in a login shell on the node (the player's `o`): the player never sees these. */
+    | 'command';
   detail: string;
 }

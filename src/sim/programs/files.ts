@@ -3,7 +3,9 @@
 import { createHash } from 'node:crypto';
 import { basename, dirname, FsFailure, type SimEntry } from '../fs.js';
 import type { Program, ProgramContext } from '../shell/interpreter.js';
+import { LIBLTDL_PATH } from '../model/image.js';
 import { has, parseArgs, q, readInputs, usageError, value } from './args.js';
+import { simHost } from './host.js';
 
 const cat: Program = async (ctx) => {
   const p = parseArgs(ctx.argv.slice(1), { flags: 'nAevtsbE', long: { number: 'n' } });
@@ -138,6 +140,16 @@ const rm: Program = async (ctx) => {
     } catch (e) {
       if (!(e instanceof FsFailure)) throw e;
       if (e.reason === 'No such file or directory' && has(p, 'f')) continue;
+      // The libltdl scenario's fault shows here first, long before the patch script would trip on it.
+      if (e.reason === 'Operation not permitted' && path === LIBLTDL_PATH) {
+        const host: Partial<ReturnType<typeof simHost>> = simHost(ctx);
+        if (host.model && host.node)
+          host.model.recordFault(
+            'libltdl-immutable',
+            host.node.info.name,
+            `${LIBLTDL_PATH} carried the immutable attribute: rm could not remove it`,
+          );
+      }
       ctx.io.stderr.write(`rm: cannot remove ${q(f)}: ${e.reason}\n`);
       status = 1;
     }

@@ -102,6 +102,9 @@ export interface ControllerOptions {
   training?: boolean;
   /** The language of the UI's own words (--lang, the lang setting); else the runbook's `lang`. */
   lang?: string;
+  /** A training's briefing, in a dialog at start (the situation, never the fault); or, resumed, where it goes on. */
+  briefing?: string;
+  briefingTitle?: string;
   shell?: ShellOptions;
   env?: NodeJS.ProcessEnv;
   size: TerminalSize;
@@ -129,6 +132,8 @@ export class TuiController {
   readonly training: boolean;
   /** The UI's own words, in the run's language. */
   readonly words: UiWords;
+  readonly briefing: string | undefined;
+  readonly briefingTitle: string | undefined;
   readonly inTmux: boolean;
   readonly wallClock: () => number;
   readonly health: HealthMonitor;
@@ -148,7 +153,7 @@ export class TuiController {
   private readonly unsubscribe: () => void;
   private closed = false;
   private knownHostsDir: string | undefined;
-  private ui: UiState = initialUiState();
+  private ui: UiState;
   private seen: Seen | undefined;
   private situation = '';
   private situationAt = 0;
@@ -163,6 +168,10 @@ export class TuiController {
     this.training = options.training ?? false;
     this.readOnly = options.readOnly;
     this.words = uiWordsFor(options.lang ?? options.runner.getState().plan.runbook.lang);
+    this.briefing = options.briefing;
+    this.briefingTitle = options.briefingTitle;
+    // A training opens on its briefing: nothing else takes keys until enter acknowledges it.
+    this.ui = { ...initialUiState(), ...(options.briefing ? { briefing: true } : {}) };
     this.inTmux = inTmux(options.env ?? {});
     this.wallClock = options.wallClock ?? (() => Date.now());
     this.minInterval = 1000 / Math.max(1, options.maxFps ?? 20);
@@ -218,6 +227,8 @@ export class TuiController {
         training: this.training,
         inTmux: this.inTmux,
         words: this.words,
+        ...(this.briefing !== undefined ? { briefing: this.briefing } : {}),
+        ...(this.briefingTitle !== undefined ? { briefingTitle: this.briefingTitle } : {}),
         ...(this.readOnly !== undefined ? { readOnly: this.readOnly } : {}),
         output: (node, task) => this.runner.output.lines(node, task),
         ...(snap.notice ? { notice: snap.notice } : {}),

@@ -15,6 +15,8 @@ export interface DialogLayoutInput {
   /** Rows of the pre-flight report shown in the output pane's place, its title included. */
   reportRows?: number;
   quit?: DialogText;
+  /** A training's briefing, before anything else (the quit dialog still goes over it). */
+  briefing?: DialogText;
   reason?: DialogText;
   /** The confirmation asked first, with the nodes waiting on the same step (`group`) if any. */
   confirm?: ConfirmInfo;
@@ -48,6 +50,6 @@ export function dialogLayout(input: DialogLayoutInput): DialogLayout {
     const { group, ...alone } = info;
     confirm = confirmText({ ...alone, unlisted: group.nodes.length - 1 }, input.columns, input.theme);
   }
-  const dialog = input.quit ?? input.reason ?? confirm;
+  const dialog = input.quit ?? input.briefing ?? input.reason ?? confirm;
   return { ...(dialog ? { dialog } : {}), layout: layoutFor(dialog), listed };
 }

@@ -7,6 +7,7 @@ import { render } from 'ink';
 import type { Clock } from '../../engine/clock.js';
 import type { Outcome } from '../../engine/events.js';
 import type { Runner } from '../../engine/runner.js';
+import { tallyOfState, tallyText } from '../../engine/tally.js';
 import type { InventoryNode } from '../../inventory/types.js';
 import type { Transport } from '../../transport/types.js';
 import { formatClock } from '../../runbook/duration.js';
@@ -32,6 +33,10 @@ export interface TuiSession {
   training?: boolean;
   /** The language of the UI's own words (--lang, the lang setting); else the runbook's `lang`. */
   lang?: string;
+  /** A training's briefing, shown in a dialog at start until enter acknowledges it. */
+  briefing?: string;
+  /** The briefing dialog's title (a resumed training: where it goes on). */
+  briefingTitle?: string;
   /** The journal's file, named in the last line. */
   journalFile?: string;
   /** How `o` opens an SSH shell: the transport's user, identity, known_hosts and host-key rule. */
@@ -81,6 +86,8 @@ export async function runTui(session: TuiSession, io: TuiIO, drawn?: DrawnScreen
     ...(session.target ? { target: session.target } : {}),
     ...(session.training ? { training: true } : {}),
     ...(session.lang ? { lang: session.lang } : {}),
+    ...(session.briefing ? { briefing: session.briefing } : {}),
+    ...(session.briefingTitle ? { briefingTitle: session.briefingTitle } : {}),
     ...(session.shell ? { shell: session.shell } : {}),
   });
   const { controller } = screen;
@@ -102,7 +109,7 @@ export async function runTui(session: TuiSession, io: TuiIO, drawn?: DrawnScreen
   const elapsed =
     state.run.startedAt === undefined ? 0 : (state.run.finishedAt ?? session.clock?.now() ?? Date.now()) - state.run.startedAt;
   io.stdout.write(
-    `runbook: run ${state.run.id} ${outcome}: passed ${c.passed}, failed ${c.failed + c.refused}, skipped ${c.skipped}, interrupted ${c.interrupted}, not run ${Math.max(0, c.total - c.done - c.interrupted)} in ${formatClock(Math.max(0, elapsed))}${session.journalFile ? `; journal ${session.journalFile}` : ''}\n`,
+    `runbook: run ${state.run.id} ${outcome}: ${tallyText(tallyOfState(state))} in ${formatClock(Math.max(0, elapsed))}${session.journalFile ? `; journal ${session.journalFile}` : ''}\n`,
   );
   if (session.runner.fatal) io.stderr.write(`runbook: ${session.runner.fatal}\n`);
   return session.runner.fatal ? 1 : EXIT_OF[outcome];

@@ -7,12 +7,15 @@
 // Memoisation is by comparing results, not by lists of dependencies: a list (node views, step
 // rows, output lines) equal item by item to the one given last time is handed on as that same
 // array, so the pane's props compare equal one by one (usePane) and its rows are not made again.
-import { confirmGroup, type ConfirmGroup, type Prompt, type RunState } from '../../engine/state.js';
+import type { StoredLine } from '../../engine/output.js';
+import { confirmGroup, type ConfirmGroup, type NodeState, type Prompt, type RunState } from '../../engine/state.js';
 import type { OutputLine } from '../../transport/types.js';
 import type { HealthFact } from '../../diagnostics/health.js';
 import { probedRoles } from '../../diagnostics/health.js';
 import { suggestedCommand, troubleshootCommands, type TroubleshootView } from '../../diagnostics/troubleshoot.js';
-import { quitText, reasonText, type ConfirmInfo } from '../panes/dialogs.js';
+import { briefingText, quitText, reasonText, resumeCommand, type ConfirmInfo } from '../panes/dialogs.js';
+import { stepOutput } from '../panes/attempt-output.js';
+import { tallyOfState } from '../../engine/tally.js';
 import { deadlineCountdown, filterNodes } from '../panes/grid.js';
 import { helpRows } from '../panes/help-overlay.js';
 import { preflightRows } from '../panes/preflight-pane.js';
@@ -55,10 +58,13 @@ export interface ScreenRun {
   inTmux: boolean;
   /** The UI's own words, in the run's language. */
   words: UiWords;
+  /** A training's briefing, in a dialog at start until enter acknowledges it; and its title (resumed: where it goes on). */
+  briefing?: string;
+  briefingTitle?: string;
   /** A watcher's screen: what a key that would act on the run says instead. */
   readOnly?: string;
   /** The lines a node's task printed (the runner's output store). */
-  output: (node: string, task: string) => readonly OutputLine[];
+  output: (node: string, task: string) => readonly StoredLine[];
   /** The last thing the controller had to say (a rejected action, a tmux error). */
   notice?: { text: string; error: boolean; at: number };
   /** When (wall clock) the run's phase or its pre-flight last changed: an error said before is about what was. */
@@ -100,7 +106,7 @@ export interface ScreenMemo {
   lists: Map<string, readonly unknown[]>;
   facts?: { run: RunState['run']; plan: RunState['plan']; health: number; versions: number; value: (v: NodeView) => string };
   plan?: { plan: RunState['plan']; probed: ReadonlySet<string>; roleTitles: Readonly<Record<string, string>> };
-  output?: { node: string; task: string; version: number; lines: readonly OutputLine[] };
+  output?: { node: string; task: string; version: number; attempts: unknown; lines: readonly OutputLine[] };
   /** A pane's view of its lines (wrapping reads every line kept) with what it was made from. */
   views: Map<string, { source: LineSource; version: number; options: LineViewOptions; view: LineView }>;
 }
@@ -180,7 +186,15 @@ export function screenModel(
   // ---- the dialog on screen, and the layout around it ----
   const quit = ui.quit
     ? quitText(
-        { running: runningCommands(state), now, phase: state.phase, ...heldInfo(views, words), training: run.training, words },
+        {
+          running: runningCommands(state),
+          now,
+          phase: state.phase,
+          ...heldInfo(views, words),
+          training: run.training,
+          runId: state.run.id,
+          words,
+        },
         columns,
         theme,
       )
@@ -194,6 +208,7 @@ export function screenModel(
     troubleshoot: ui.troubleshoot.open,
     ...(report ? { reportRows: report.length + 1 } : {}),
     ...(quit ? { quit } : {}),
+    ...(ui.briefing && run.briefing ? { briefing: briefingText(run.briefing, columns, run.briefingTitle, words) } : {}),
     ...(reason ? { reason } : {}),
     ...(confirmInfo ? { confirm: confirmInfo } : {}),
     theme,
@@ -205,7 +220,7 @@ export function screenModel(
   // ---- the selected node's output ----
   const selectedState = selectedNode ? state.nodes.get(selectedNode) : undefined;
   const task = selectedState?.current ? `${selectedState.current}@${selectedNode}` : undefined;
-  const allOutput = selectedNode && task ? outputOf(memo, run, selectedNode, task) : NONE;
+  const allOutput = selectedState && task ? outputOf(memo, run, selectedState, task) : NONE;
   const outputHeight = Math.max(0, layout.output - 1);
   // A gate that reads a column of a table keeps that column in sight.
   const column = selectedState?.current ? gateColumn(state, ...(selectedState.current.split('/') as [string, string])) : undefined;
@@ -343,6 +358,8 @@ export function screenModel(
     status: {
       phase: state.phase,
       ...(state.outcome ? { outcome: state.outcome } : {}),
+      ...(state.phase === 'finished' ? { tally: tallyOfState(state) } : {}),
+      resume: resumeCommand(run.training, state.run.id),
       ...(decision ? { decision } : {}),
       waiting: state.prompts.filter((p) => p.kind === 'confirm').length,
       ...(confirm ? { confirm: { node: confirm.node, typed: confirm.typed !== undefined, command: confirm.command !== undefined } } : {}),
@@ -415,12 +432,14 @@ function viewOf(memo: ScreenMemo, name: string, source: LineSource, version: num
 }
 
 /** The lines of the selected node's task, read again only when the store has new ones. */
-function outputOf(memo: ScreenMemo, run: ScreenRun, node: string, task: string): readonly OutputLine[] {
+function outputOf(memo: ScreenMemo, run: ScreenRun, node: NodeState, task: string): readonly OutputLine[] {
   const version = run.state.outputVersion;
+  const attempts = node.current ? node.attempts?.get(node.current) : undefined;
   const last = memo.output;
-  if (last && last.node === node && last.task === task && last.version === version) return last.lines;
-  const lines = run.output(node, task);
-  memo.output = { node, task, version, lines };
+  if (last && last.node === node.name && last.task === task && last.version === version && last.attempts === attempts) return last.lines;
+  // A rule opens each attempt when the step ran more than once.
+  const lines = stepOutput(node, run.output(node.name, task));
+  memo.output = { node: node.name, task, version, attempts, lines };
   return lines;
 }
 

@@ -46,6 +46,8 @@ export interface UiState {
   explain: boolean;
   troubleshootLeft: number;
   message?: { text: string; error: boolean; at: number };
+  /** A training's briefing is on screen until enter acknowledges it (q still quits). */
+  briefing?: boolean;
 }
 
 export const initialUiState = (): UiState => ({
@@ -248,6 +250,11 @@ const WATCHER_COMMANDS: ReadonlySet<CommandId> = new Set([
 ]);
 
 function onKey(ui: UiState, msg: Extract<UiMsg, { type: 'key' }>, ctx: UiContext): UiResult {
+  // The briefing first: enter acknowledges it; quitting stays possible; nothing else happens under it.
+  if (ui.briefing && !ui.quit) {
+    if (msg.name === 'enter') return { ui: { ...ui, briefing: false }, effects: [] };
+    if (msg.name !== 'q' && msg.name !== 'ctrl+c') return { ui: say(ui, (ctx.words ?? en).briefing.keyText, msg.at), effects: [] };
+  }
   const active = activeMode(ui, ctx);
   // A watcher types no confirmation: a typed prompt on screen takes keys as a plain one does (q leaves).
   const mode = ctx.readOnly !== undefined && active === 'typed' ? 'confirm' : active;

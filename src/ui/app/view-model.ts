@@ -8,6 +8,7 @@ import { LOCAL, type PlanSection, type PlanStep } from '../../engine/plan.js';
 import type { NodeState, Prompt, RunState, SectionState, TaskState } from '../../engine/state.js';
 import { taskOf } from '../../engine/state.js';
 import type { HealthFact } from '../../diagnostics/health.js';
+import { BY_RUNBOOK } from '../../engine/tally.js';
 import type { DisplayState } from '../terminal/theme.js';
 import { en, type UiWords } from '../../words/words.js';
 
@@ -368,7 +369,8 @@ const SECTION_STATE: Readonly<Record<SectionState['status'], DisplayState>> = {
   running: 'running',
   passed: 'passed',
   failed: 'failed',
-  skipped: 'skipped',
+  // Only the runbook skips a whole section (its when: is false, or no node has its role).
+  skipped: 'not-run',
 };
 
 /** A running section in which nothing runs and nothing asks for a confirmation: every node in it is held. */
@@ -402,6 +404,7 @@ export function stepAggregate(
   let settled = 0;
   let passed = 0;
   let skipReason: string | undefined;
+  let notRunReason: string | undefined;
   let lastDuration: number | undefined;
   let rep: { node: string; task: TaskState } | undefined;
   const consider = (node: string, task: TaskState) => {
@@ -443,7 +446,8 @@ export function stepAggregate(
         break;
       case 'skipped':
         settled += 1;
-        skipReason ??= task.reason;
+        if (task.by === BY_RUNBOOK) notRunReason ??= task.reason;
+        else skipReason ??= task.reason;
         break;
       default:
         break;
@@ -471,13 +475,16 @@ export function stepAggregate(
     return { state: running > 0 ? 'running' : 'polling', detail: ofTotal };
   }
   if (total > 0 && settled >= total) {
+    if (passed === 0 && skipReason === undefined)
+      return { state: 'not-run', detail: notRunReason ? w.notRunWhy(w.reason(notRunReason)) : w.state('not-run') };
     if (passed === 0) return { state: 'skipped', detail: w.skippedWhy(w.reason(skipReason ?? '')) };
     return { state: 'passed', detail: many ? ofTotal : lastDuration !== undefined ? formatDuration(lastDuration) : '' };
   }
   // Part of the nodes done: the selected node's own state says more than "pending" (in a serial
   // section, the node being patched has passed the steps above the current one).
   const own = selected !== undefined && section.targetIndex.has(selected) ? state.nodes.get(selected)?.tasks.get(stepKey) : undefined;
-  if (settled > 0 && (own?.status === 'passed' || own?.status === 'skipped')) return { state: own.status, detail: ofTotal };
+  if (settled > 0 && (own?.status === 'passed' || own?.status === 'skipped'))
+    return { state: own.status === 'skipped' && own.by === BY_RUNBOOK ? 'not-run' : own.status, detail: ofTotal };
   return { state: 'pending', detail: settled > 0 ? ofTotal : '' };
 }
 
@@ -493,7 +500,7 @@ export function stepRows(state: RunState, expanded: ReadonlySet<string>, now: nu
     const targets = section.targets.length;
     const doneNodes = s ? s.nodesDone + s.nodesExcluded : 0;
     let detail = '';
-    if (status === 'skipped') detail = w.skippedWhy(w.reason(s?.reason ?? ''));
+    if (status === 'skipped') detail = s?.reason ? w.notRunWhy(w.reason(s.reason)) : w.state('not-run');
     else if (targets > 1 || status === 'running') detail = `${doneNodes}/${targets}`;
     if (s && s.nodesFailed > 0) detail += w.nFailed(s.nodesFailed);
     // The title the engine shows (filled in when the section started, or since a var came).

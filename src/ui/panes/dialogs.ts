@@ -174,17 +174,23 @@ export interface QuitInfo {
   held?: { nodes: number; reason: string };
   now: number;
   phase: string;
-  /** A training goes on with `runbook train --resume`, not `play --resume`. */
+  /** A training goes on with `runbook train --resume <run>`, not `play --resume`. */
   training?: boolean;
   words?: UiWords;
+  /** The run's id, named in how to continue a training. */
+  runId?: string;
 }
+
+/** How to go on with a run after quitting: a training by its id (the one place the TUI says it). */
+export const resumeCommand = (training: boolean | undefined, runId: string | undefined): string =>
+  training ? `runbook train --resume${runId ? ` ${runId}` : ''}` : 'runbook play --resume';
 
 export function quitText(info: QuitInfo, width: number, theme: Theme): DialogText {
   const w = info.words ?? en;
   const inner = width - 4;
   const required: string[] = [];
   const optional: string[] = [];
-  const resume = info.training ? '`runbook train --resume`' : '`runbook play --resume`';
+  const resume = `\`${resumeCommand(info.training, info.runId)}\``;
   if (info.running.length === 0) {
     const held = info.held && info.held.nodes > 0 ? w.quitHeld(info.held.nodes, info.held.reason) : '';
     required.push(...wrap(w.quitNothing(held, resume), inner));
@@ -289,4 +295,16 @@ function cutRows(d: DialogText, space: number, theme: Theme): string[] {
   rows = rows.slice(0, rows.length - need);
   cut += need;
   return [...rows, theme.paint(CUT_ROWS(cut), 'muted')];
+}
+
+/** A training's briefing: the situation the trainee is in, never the fault they will meet (or, resumed, where it goes on). */
+export function briefingText(text: string, width: number, title?: string, w: UiWords = en): DialogText {
+  const inner = Math.max(10, width - 4);
+  return {
+    title: title ?? w.briefing.title,
+    tone: 'accent',
+    required: wrap(text, inner),
+    optional: ['', ...wrap(w.briefing.after, inner)],
+    keys: w.briefing.keys,
+  };
 }

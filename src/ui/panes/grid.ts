@@ -6,6 +6,7 @@
 // per bucket of nodes showing the worst state among them), the selected node's row, and the
 // rows of the nodes that are doing something. A filter (by name, address or state) narrows the
 // nodes, so the selection can always reach any one of them.
+import { BY_RUNBOOK } from '../../engine/tally.js';
 import { formatClock } from '../../runbook/duration.js';
 import { DOT, GLYPH, type DisplayState, type Theme, type Tone } from '../terminal/theme.js';
 import { fit, padEnd, textWidth, truncate, truncateStyled } from '../terminal/text-width.js';
@@ -96,6 +97,7 @@ const SEVERITY: Readonly<Record<DisplayState, number>> = {
   pending: 3,
   idle: 2,
   skipped: 1,
+  'not-run': 1,
   passed: 0,
 };
 
@@ -189,7 +191,12 @@ export function stateText(view: NodeView, now: number, spinner: string, w: UiWor
     case 'running':
       return task?.status === 'running' ? `${spinner} ${title} ${formatClock(Math.max(0, now - task.startedAt))}` : `${spinner} ${title}`;
     case 'held': {
-      const done = task?.status === 'skipped' ? w.state('skipped') : task?.status === 'pending' ? w.confirmed : w.state('passed');
+      const done =
+        task?.status === 'skipped'
+          ? w.state(task.by === BY_RUNBOOK ? 'not-run' : 'skipped')
+          : task?.status === 'pending'
+            ? w.confirmed
+            : w.state('passed');
       // The reason first: a narrow column keeps it.
       return `${GLYPH.held} ${view.held ?? w.heldNothing}; ${title} ${done}`;
     }
@@ -210,6 +217,8 @@ export function stateText(view: NodeView, now: number, spinner: string, w: UiWor
           : `${GLYPH.failed} ${title}`;
     case 'skipped':
       return `${GLYPH.skipped} ${title} ${w.state('skipped')}`;
+    case 'not-run':
+      return `${GLYPH['not-run']} ${title} ${w.state('not-run')}`;
     case 'interrupted':
       return `${GLYPH.interrupted} ${title} ${w.state('interrupted')}`;
   }

@@ -1,6 +1,6 @@
 // The output pane: the selected node's output of its current step, live, scrollable. The lines
 // come from the runner's bounded store, sanitised by the transport and with secrets redacted.
-import type { ShownLine } from './line-view.js';
+import type { ShownLine } from './attempt-output.js';
 import { outputRow } from './output-lines.js';
 import type { Theme } from '../terminal/theme.js';
 import { fit, padEnd, textWidth, truncate } from '../terminal/text-width.js';
@@ -11,7 +11,7 @@ export interface OutputPaneProps {
   step?: string;
   /** The command as shown (secrets masked). */
   command?: string;
-  /** The lines in view, oldest first (rows of lines when wrapped). */
+  /** The lines in view, oldest first; a rule opens each attempt when the step ran more than once. */
   lines: readonly ShownLine[];
   /** Lines scrolled up from the end (0 follows). */
   scroll: number;
@@ -54,6 +54,15 @@ export function outputPaneLines(p: OutputPaneProps): string[] {
     p.theme,
   );
   const empty = p.node ? `  ${p.ended ? w.noOutput : w.noOutputYet}` : '';
-  const body = p.lines.length === 0 ? [p.theme.paint(fit(empty, p.width), 'muted')] : p.lines.map((l) => outputRow(l, p.width, p.theme));
+  const body =
+    p.lines.length === 0
+      ? [p.theme.paint(fit(empty, p.width), 'muted')]
+      : p.lines.map((l) => (l.rule ? ruleRow(l.text, p.width, p.theme) : outputRow(l, p.width, p.theme)));
   return [title, ...body];
+}
+
+/** `── attempt 2 of x, 12:03:04, exit 1 ─────`: the rule between attempts of a step. */
+function ruleRow(text: string, width: number, theme: Theme): string {
+  const head = truncate(`── ${text} `, width);
+  return theme.paint(head + '─'.repeat(Math.max(0, width - textWidth(head))), 'muted');
 }

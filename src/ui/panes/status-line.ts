@@ -1,6 +1,7 @@
 // The status line, above the help bar: the filter being typed, the last message, the decision
 // waiting for the operator (a failure, an interruption), or what the run is doing. The keys that
 // answer a decision are in the help bar below it.
+import type { Tally } from '../../engine/tally.js';
 import type { Prompt, RunState } from '../../engine/state.js';
 import type { Theme } from '../terminal/theme.js';
 import { formatClock } from '../../runbook/duration.js';
@@ -11,6 +12,10 @@ import { en, type UiWords } from '../../words/words.js';
 export interface StatusLineProps {
   phase: RunState['phase'];
   outcome?: RunState['outcome'];
+  /** Once the run finished: its tallies (tally.ts), as plain mode and the reports count them. */
+  tally?: Tally;
+  /** How to go on with the run after quitting (resumeCommand); default `runbook play --resume`. */
+  resume?: string;
   decision?: Extract<Prompt, { kind: 'failure' | 'interrupted' }>;
   /** Confirmations waiting (the first is on screen). */
   waiting: number;
@@ -50,9 +55,11 @@ export function statusLine(p: StatusLineProps): string {
     case 'finished': {
       const pf = p.preflight;
       if (pf?.status === 'failed' && pf.failed > 0) {
-        return theme.paint(fit(` ${w.preflightFailed(pf.failed, pf.nodes)}`, width), 'fail', { bold: true });
+        return theme.paint(fit(` ${w.preflightFailed(pf.failed, pf.nodes, p.resume)}`, width), 'fail', { bold: true });
       }
-      return theme.paint(fit(` ${w.runEnded(p.outcome)}`, width), p.outcome === 'passed' ? 'ok' : 'fail', { bold: true });
+      return theme.paint(fit(` ${w.runEnded(p.outcome, p.tally, p.resume)}`, width), p.outcome === 'passed' ? 'ok' : 'fail', {
+        bold: true,
+      });
     }
     default: {
       const pf = p.preflight;

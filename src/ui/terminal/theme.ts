@@ -12,7 +12,20 @@ export type Tone = 'plain' | 'ok' | 'fail' | 'run' | 'wait' | 'ask' | 'warn' | '
 
 /** The state of a step or node, as the screen shows it. */
 export type DisplayState =
-  'idle' | 'pending' | 'running' | 'held' | 'polling' | 'confirm' | 'passed' | 'failed' | 'skipped' | 'interrupted' | 'refused';
+  | 'idle'
+  | 'pending'
+  | 'running'
+  | 'held'
+  | 'polling'
+  | 'confirm'
+  | 'passed'
+  | 'failed'
+  /** Skipped by the operator (with a reason). */
+  | 'skipped'
+  /** Left out because a `when:` was false: the runbook's decision, not the operator's. */
+  | 'not-run'
+  | 'interrupted'
+  | 'refused';
 
 export interface PaintOptions {
   bold?: boolean;
@@ -44,6 +57,7 @@ export const GLYPH: Readonly<Record<DisplayState, string>> = {
   passed: '✔',
   failed: '✖',
   skipped: '⊘',
+  'not-run': '◌',
   interrupted: '!',
   refused: '✖',
 };
@@ -71,6 +85,7 @@ const TONE_OF: Readonly<Record<DisplayState, Tone>> = {
   passed: 'ok',
   failed: 'fail',
   skipped: 'muted',
+  'not-run': 'muted',
   interrupted: 'warn',
   refused: 'fail',
 };
