@@ -61,6 +61,14 @@ export class Journal {
   }
 
   /**
+   * What the journal holds as written, emitters not expanded: it tells whether anything was
+   * logged since a moment (a snapshot leaves out a node that only logged what its seed plans).
+   */
+  fingerprint(): string {
+    return JSON.stringify([this.entries, this.emitters.map(({ lines: _lines, ...rest }) => rest)]);
+  }
+
+  /**
    * Restores a dump over the journal as the model rebuilt it: the dump's entries replace its
    * entries; a rebuilt emitter the dump still has goes on after `t` (its lines up to `t` are
    * entries now), one the dump no longer has is dropped. Emitters the dump has and the rebuild
