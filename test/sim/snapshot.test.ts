@@ -133,6 +133,8 @@ describe('a cluster snapshot', () => {
     expect(b.clock.now()).toBe(taken.now);
     expect(await Promise.all(watched.map((n) => seen(b, n)))).toEqual(before);
     expect(before[0]!.log.split('\n').length).toBeGreaterThan(10);
+    // Resumed again from the new cluster: what the first one changed is still kept, not taken for built.
+    expect(b.snapshot().model.nodes.map(([name]) => name)).toEqual(['agent-7', 'public-agent-2']);
     expect(before[1]!.files).toContain('drained');
     expect(before[4]!.files).not.toContain('public-agent-2');
     expect(before[3]!.files).toContain('public-agent-1');
