@@ -112,18 +112,27 @@ describe('a cluster snapshot', () => {
     expect(a.model.builtNodes()).toBe(a.model.nodes.length - 1);
     expect((await sshRun(a, 'agent-7', 'echo drained > /tmp/agent-7.note')).exit).toBe(0);
     expect((await sshRun(a, 'public-agent-2', 'sudo rm /etc/hostname')).exit).toBe(0);
+    // A node whose only change is a line in its log (what a unit says when the model restarts it;
+    // no shell command logs, so it is written here): kept too, and the line is there after.
+    a.model.state('agent-12').journal.add({
+      at: a.clock.now(),
+      unit: 'dcos-mesos-slave.service',
+      ident: 'mesos-slave',
+      pid: 4242,
+      message: 'a line only agent-12 logged',
+    });
     a.clock.advance(2 * 60_000);
     const seen = async (sim: SimCluster, node: string) => ({
       metrics: (await probe(sim, node)).stdout,
       log: (await sshRun(sim, node, 'journalctl -u dcos-mesos-slave -u dcos-mesos-slave-public --no-pager | tail -n 30')).stdout,
       files: (await sshRun(sim, node, 'ls /tmp; cat /tmp/agent-7.note /etc/hostname')).stdout,
     });
-    const watched = ['agent-3', 'agent-7', 'agent-30', 'public-agent-1', 'public-agent-2', 'master-2'];
+    const watched = ['agent-3', 'agent-7', 'agent-12', 'agent-30', 'public-agent-1', 'public-agent-2', 'master-2'];
     const taken = a.snapshot();
     const before = await Promise.all(watched.map((n) => seen(a, n)));
     const kept = taken.model.nodes.map(([name]) => name);
     // The probes changed nothing a resume needs: only the nodes the trainee changed are written.
-    expect(kept).toEqual(['agent-7', 'public-agent-2']);
+    expect(kept).toEqual(['agent-7', 'agent-12', 'public-agent-2']);
     const file = path.join(dir, 'changed-only.json');
     await writeSnapshot(file, taken);
     await a.close();
@@ -134,10 +143,11 @@ describe('a cluster snapshot', () => {
     expect(await Promise.all(watched.map((n) => seen(b, n)))).toEqual(before);
     expect(before[0]!.log.split('\n').length).toBeGreaterThan(10);
     // Resumed again from the new cluster: what the first one changed is still kept, not taken for built.
-    expect(b.snapshot().model.nodes.map(([name]) => name)).toEqual(['agent-7', 'public-agent-2']);
+    expect(b.snapshot().model.nodes.map(([name]) => name)).toEqual(['agent-7', 'agent-12', 'public-agent-2']);
     expect(before[1]!.files).toContain('drained');
-    expect(before[4]!.files).not.toContain('public-agent-2');
-    expect(before[3]!.files).toContain('public-agent-1');
+    expect(before[2]!.log).toContain('a line only agent-12 logged');
+    expect(before[5]!.files).not.toContain('public-agent-2');
+    expect(before[4]!.files).toContain('public-agent-1');
     expect(b.internalErrors).toEqual([]);
   }, 60_000);
 });
