@@ -121,6 +121,8 @@ describe('a cluster snapshot', () => {
       pid: 4242,
       message: 'a line only agent-12 logged',
     });
+    // The bootstrap node only read: kept all the same (its files are dated from when it was built).
+    expect((await sshRun(a, 'bootstrap', 'cat /etc/hostname')).exit).toBe(0);
     a.clock.advance(2 * 60_000);
     const seen = async (sim: SimCluster, node: string) => ({
       metrics: (await probe(sim, node)).stdout,
@@ -132,7 +134,7 @@ describe('a cluster snapshot', () => {
     const before = await Promise.all(watched.map((n) => seen(a, n)));
     const kept = taken.model.nodes.map(([name]) => name);
     // The probes changed nothing a resume needs: only the nodes the trainee changed are written.
-    expect(kept).toEqual(['agent-7', 'agent-12', 'public-agent-2']);
+    expect(kept).toEqual(['agent-7', 'agent-12', 'public-agent-2', 'bootstrap']);
     const file = path.join(dir, 'changed-only.json');
     await writeSnapshot(file, taken);
     await a.close();
@@ -143,7 +145,7 @@ describe('a cluster snapshot', () => {
     expect(await Promise.all(watched.map((n) => seen(b, n)))).toEqual(before);
     expect(before[0]!.log.split('\n').length).toBeGreaterThan(10);
     // Resumed again from the new cluster: what the first one changed is still kept, not taken for built.
-    expect(b.snapshot().model.nodes.map(([name]) => name)).toEqual(['agent-7', 'agent-12', 'public-agent-2']);
+    expect(b.snapshot().model.nodes.map(([name]) => name)).toEqual(['agent-7', 'agent-12', 'public-agent-2', 'bootstrap']);
     expect(before[1]!.files).toContain('drained');
     expect(before[2]!.log).toContain('a line only agent-12 logged');
     expect(before[5]!.files).not.toContain('public-agent-2');

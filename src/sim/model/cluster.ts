@@ -162,8 +162,9 @@ export class ClusterModel implements ClusterContext {
       ...this.patch.save(),
       // Only the nodes something happened to since they were built: the rest the new cluster
       // builds again from its seed (at 2,006 nodes, mostly probed only, a few KB, not 40 MB).
+      // The bootstrap node always: its files are dated from the time it was built.
       nodes: [...this.states].flatMap(([name, st]): [string, NodeSnapshot][] =>
-        nodeFingerprint(st) === this.asBuilt.get(name) ? [] : [[name, snapshotNode(st, t)]],
+        st.info.role !== 'bootstrap' && nodeFingerprint(st) === this.asBuilt.get(name) ? [] : [[name, snapshotNode(st, t)]],
       ),
     };
   }
