@@ -121,20 +121,22 @@ describe('a cluster snapshot', () => {
       pid: 4242,
       message: 'a line only agent-12 logged',
     });
+    // A file's mode changed, nothing else: a colleague's chmod is kept too.
+    expect((await sshRun(a, 'agent-20', 'sudo chmod 600 /etc/hostname')).exit).toBe(0);
     // The bootstrap node only read: kept all the same (its files are dated from when it was built).
     expect((await sshRun(a, 'bootstrap', 'cat /etc/hostname')).exit).toBe(0);
     a.clock.advance(2 * 60_000);
     const seen = async (sim: SimCluster, node: string) => ({
       metrics: (await probe(sim, node)).stdout,
       log: (await sshRun(sim, node, 'journalctl -u dcos-mesos-slave -u dcos-mesos-slave-public --no-pager | tail -n 30')).stdout,
-      files: (await sshRun(sim, node, 'ls /tmp; cat /tmp/agent-7.note /etc/hostname')).stdout,
+      files: (await sshRun(sim, node, 'ls /tmp; cat /tmp/agent-7.note /etc/hostname; ls -l /etc/hostname')).stdout,
     });
-    const watched = ['agent-3', 'agent-7', 'agent-12', 'agent-30', 'public-agent-1', 'public-agent-2', 'master-2'];
+    const watched = ['agent-3', 'agent-7', 'agent-12', 'agent-20', 'agent-30', 'public-agent-1', 'public-agent-2', 'master-2'];
     const taken = a.snapshot();
     const before = await Promise.all(watched.map((n) => seen(a, n)));
     const kept = taken.model.nodes.map(([name]) => name);
     // The probes changed nothing a resume needs: only the nodes the trainee changed are written.
-    expect(kept).toEqual(['agent-7', 'agent-12', 'public-agent-2', 'bootstrap']);
+    expect(kept).toEqual(['agent-7', 'agent-12', 'agent-20', 'public-agent-2', 'bootstrap']);
     const file = path.join(dir, 'changed-only.json');
     await writeSnapshot(file, taken);
     await a.close();
@@ -145,11 +147,12 @@ describe('a cluster snapshot', () => {
     expect(await Promise.all(watched.map((n) => seen(b, n)))).toEqual(before);
     expect(before[0]!.log.split('\n').length).toBeGreaterThan(10);
     // Resumed again from the new cluster: what the first one changed is still kept, not taken for built.
-    expect(b.snapshot().model.nodes.map(([name]) => name)).toEqual(['agent-7', 'agent-12', 'public-agent-2', 'bootstrap']);
+    expect(b.snapshot().model.nodes.map(([name]) => name)).toEqual(['agent-7', 'agent-12', 'agent-20', 'public-agent-2', 'bootstrap']);
     expect(before[1]!.files).toContain('drained');
     expect(before[2]!.log).toContain('a line only agent-12 logged');
-    expect(before[5]!.files).not.toContain('public-agent-2');
-    expect(before[4]!.files).toContain('public-agent-1');
+    expect(before[3]!.files).toMatch(/^-rw------- /m);
+    expect(before[6]!.files).not.toContain('public-agent-2');
+    expect(before[5]!.files).toContain('public-agent-1');
     expect(b.internalErrors).toEqual([]);
   }, 60_000);
 });
