@@ -2,6 +2,7 @@
 // leaders, versions, the generated scripts), as JSON, so a training resumed in a new process meets
 // the cluster its journal describes (docs/state-dir.md, "Resuming a training"). What the model
 // builds by itself from its seed (base files, first unit starts, routine logs) is built again.
+import { createHash } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import type { SimEntry } from './fs.js';
 import type { JournalEntry, Emitter } from './model/journal.js';
@@ -75,6 +76,33 @@ export function snapshotNode(st: NodeState, t: number): NodeSnapshot {
     journal: st.journal.dump(t),
     zookeeperLog: st.zookeeperLog.dump(t),
   };
+}
+
+/**
+ * A digest of what a node holds now (its logs by their count of writes): equal to the one taken when
+ * the model built it when nothing happened to the node since. Such a node is left out of a
+ * snapshot: the new cluster builds it again from its seed, as it builds a node never built.
+ */
+export function nodeFingerprint(st: NodeState): string {
+  const hash = createHash('sha1');
+  hash.update(
+    JSON.stringify([
+      st.version,
+      st.baked,
+      st.ipv6Strict,
+      st.master,
+      st.agent,
+      st.lastPid(),
+      st.rng.position(),
+      st.fs.dump(),
+      [...st.units].map(([name, u]) => [name, u.phases]),
+      // The logs by their count of writes: their lines are most of a node, and a snapshot of a
+      // large cluster digests every built node (docs/architecture.md, issue 14).
+      st.journal.writes(),
+      st.zookeeperLog.writes(),
+    ]),
+  );
+  return hash.digest('base64');
 }
 
 /** Lays a node's snapshot over the node as the model just built it. */

@@ -81,8 +81,9 @@ describe('a cluster snapshot', () => {
   it('is written a node at a time, in pieces of about 64 KB, and reads back the same, whatever the files on the nodes hold', async () => {
     const a = await startSimulator({ ...shape, manualClock: true });
     started.push(a);
-    // Every node built, and on one of them a file whose text looks like the end of the snapshot.
-    for (const n of a.model.nodes) a.model.state(n.name);
+    // Every node built and changed (an untouched one is left out), and on one of them a file whose
+    // text looks like the end of the snapshot.
+    for (const n of a.model.nodes) a.model.state(n.name).fs.put('/tmp/mark', n.name, { mtime: 0 });
     a.model.state('agent-1').fs.put('/tmp/trap', '"nodes":[]}} ]}} \u2028 汉字 \\ "', { mtime: 0 });
     const snap = { ...a.snapshot(), finished: 3 };
     const chunks = [...snapshotChunks(snap)];
@@ -97,4 +98,61 @@ describe('a cluster snapshot', () => {
     const empty = { ...snap, model: { ...snap.model, nodes: [] } };
     expect(JSON.parse([...snapshotChunks(empty)].join(''))).toEqual(JSON.parse(JSON.stringify(empty)));
   });
+
+  it('leaves out the nodes only probed, and the new cluster shows them as the old one did', async () => {
+    const wide = { masters: 3, agents: 30, publicAgents: 2, seed: 5, manualClock: true };
+    const a = await startSimulator(wide);
+    started.push(a);
+    a.clock.advance(10 * 60_000);
+    const probe = (sim: SimCluster, node: string) =>
+      sshRun(sim, node, `curl -fsS http://${sim.model.node(node)!.ip}:${node.startsWith('master') ? 5050 : 5051}/metrics/snapshot`);
+    // Every node probed over SSH (each one built by its probe), as the health column does while
+    // the trainee reads; then a trainee's change on two of them only.
+    for (const n of a.model.nodes) if (n.role !== 'bootstrap') expect((await probe(a, n.name)).exit).toBe(0);
+    expect(a.model.builtNodes()).toBe(a.model.nodes.length - 1);
+    expect((await sshRun(a, 'agent-7', 'echo drained > /tmp/agent-7.note')).exit).toBe(0);
+    expect((await sshRun(a, 'public-agent-2', 'sudo rm /etc/hostname')).exit).toBe(0);
+    // A node whose only change is a line in its log (what a unit says when the model restarts it;
+    // no shell command logs, so it is written here): kept too, and the line is there after.
+    a.model.state('agent-12').journal.add({
+      at: a.clock.now(),
+      unit: 'dcos-mesos-slave.service',
+      ident: 'mesos-slave',
+      pid: 4242,
+      message: 'a line only agent-12 logged',
+    });
+    // A file's mode changed, nothing else: a colleague's chmod is kept too.
+    expect((await sshRun(a, 'agent-20', 'sudo chmod 600 /etc/hostname')).exit).toBe(0);
+    // The bootstrap node only read: kept all the same (its files are dated from when it was built).
+    expect((await sshRun(a, 'bootstrap', 'cat /etc/hostname')).exit).toBe(0);
+    a.clock.advance(2 * 60_000);
+    const seen = async (sim: SimCluster, node: string) => ({
+      metrics: (await probe(sim, node)).stdout,
+      log: (await sshRun(sim, node, 'journalctl -u dcos-mesos-slave -u dcos-mesos-slave-public --no-pager | tail -n 30')).stdout,
+      files: (await sshRun(sim, node, 'ls /tmp; cat /tmp/agent-7.note /etc/hostname; ls -l /etc/hostname')).stdout,
+    });
+    const watched = ['agent-3', 'agent-7', 'agent-12', 'agent-20', 'agent-30', 'public-agent-1', 'public-agent-2', 'master-2'];
+    const taken = a.snapshot();
+    const before = await Promise.all(watched.map((n) => seen(a, n)));
+    const kept = taken.model.nodes.map(([name]) => name);
+    // The probes changed nothing a resume needs: only the nodes the trainee changed are written.
+    expect(kept).toEqual(['agent-7', 'agent-12', 'agent-20', 'public-agent-2', 'bootstrap']);
+    const file = path.join(dir, 'changed-only.json');
+    await writeSnapshot(file, taken);
+    await a.close();
+
+    const b = await startSimulator({ ...wide, from: (await readSnapshot(file))! });
+    started.push(b);
+    expect(b.clock.now()).toBe(taken.now);
+    expect(await Promise.all(watched.map((n) => seen(b, n)))).toEqual(before);
+    expect(before[0]!.log.split('\n').length).toBeGreaterThan(10);
+    // Resumed again from the new cluster: what the first one changed is still kept, not taken for built.
+    expect(b.snapshot().model.nodes.map(([name]) => name)).toEqual(['agent-7', 'agent-12', 'agent-20', 'public-agent-2', 'bootstrap']);
+    expect(before[1]!.files).toContain('drained');
+    expect(before[2]!.log).toContain('a line only agent-12 logged');
+    expect(before[3]!.files).toMatch(/^-rw------- /m);
+    expect(before[6]!.files).not.toContain('public-agent-2');
+    expect(before[5]!.files).toContain('public-agent-1');
+    expect(b.internalErrors).toEqual([]);
+  }, 60_000);
 });

@@ -3,7 +3,7 @@
 // planned restart needs no timer and a cluster of 2,000 agents costs nothing while idle.
 // This class builds the nodes, runs the units' lifecycle and answers for the cluster; each
 // service's behaviour is in a file of its own (see service.ts), composed here.
-import { restoreNode, snapshotNode, type ModelSnapshot } from '../snapshot.js';
+import { nodeFingerprint, restoreNode, snapshotNode, type ModelSnapshot, type NodeSnapshot } from '../snapshot.js';
 import type { SimClock } from '../clock.js';
 import { Rng } from '../rng.js';
 import { CockroachRanges, type CockroachRow } from './cockroach.js';
@@ -85,6 +85,8 @@ export class ClusterModel implements ClusterContext {
   private readonly byName = new Map<string, NodeInfo>();
   private readonly byIpMap = new Map<string, NodeInfo>();
   private readonly states = new Map<string, NodeState>();
+  /** Each built node's fingerprint as the model built it, before anything happened to it (serialise()). */
+  private readonly asBuilt = new Map<string, string>();
   private readonly bases = new Map<NodeRole, ReturnType<typeof baseLayer>>();
   readonly mesosLeader: LeaderTimeline = [];
   readonly zkLeader: LeaderTimeline = [];
@@ -158,7 +160,12 @@ export class ClusterModel implements ClusterContext {
       zkLeader: this.zkLeader,
       windows: this.cockroach.save(),
       ...this.patch.save(),
-      nodes: [...this.states].map(([name, st]) => [name, snapshotNode(st, t)]),
+      // Only the nodes something happened to since they were built: the rest the new cluster
+      // builds again from its seed (at 2,006 nodes, mostly probed only, a few KB, not 40 MB).
+      // The bootstrap node always: its files are dated from the time it was built.
+      nodes: [...this.states].flatMap(([name, st]): [string, NodeSnapshot][] =>
+        st.info.role !== 'bootstrap' && nodeFingerprint(st) === this.asBuilt.get(name) ? [] : [[name, snapshotNode(st, t)]],
+      ),
     };
   }
 
@@ -198,6 +205,7 @@ export class ClusterModel implements ClusterContext {
     if (!info) throw new Error(`no node named ${name}`);
     const st = this.build(info);
     this.states.set(name, st);
+    this.asBuilt.set(name, nodeFingerprint(st));
     return st;
   }
 
