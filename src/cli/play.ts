@@ -4,6 +4,7 @@ import type { CommandInput } from './command-types.js';
 import { UsageError } from './errors.js';
 import { looksLikeRunId, openSession, type Session } from './session.js';
 import { parseTheme } from './settings-flags.js';
+import type { DrawnScreen } from '../ui/app/first-frame.js';
 
 export async function run({ positionals, options, io }: CommandInput): Promise<number> {
   const str = (name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
@@ -57,7 +58,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
 export async function drive(
   session: Session,
   io: CommandInput['io'],
-  display: { plain: boolean; theme?: string; noColor: boolean; training?: boolean },
+  display: { plain: boolean; theme?: string; noColor: boolean; training?: boolean; drawn?: DrawnScreen },
 ): Promise<number> {
   if (io.interactive && !display.plain) {
     // The TUI reads keys from stdin in raw mode: the line reader of the param prompts lets go of it.
@@ -77,11 +78,13 @@ export async function drive(
     };
     // A fresh run's first frame goes up before React and Ink load, the longest part of a start.
     const { drawFirstFrame } = await import('../ui/app/first-frame.js');
-    const drawn = drawFirstFrame(session.runner.getState(), screenIO, {
-      target,
-      ...(display.training ? { training: true } : {}),
-      now: session.clock.now(),
-    });
+    const drawn =
+      display.drawn ??
+      drawFirstFrame(session.runner.getState(), screenIO, {
+        target,
+        ...(display.training ? { training: true } : {}),
+        now: session.clock.now(),
+      });
     let runTui: typeof import('../ui/app/run-tui.js').runTui;
     try {
       ({ runTui } = await import('../ui/app/run-tui.js'));

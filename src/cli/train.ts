@@ -13,6 +13,8 @@ import { openSession } from './session.js';
 import { shippedRunbook } from './package-files.js';
 import { parseTimeScale } from './sim.js';
 import { parseTheme } from './settings-flags.js';
+import { drawTrainingFrame, leaveTrainingFrame } from './train-frame.js';
+import type { DrawnScreen } from '../ui/app/first-frame.js';
 
 /** The training --resume goes on with: RUN, or the latest training that did not pass. Its lock is checked before a cluster starts. */
 async function trainingToResume(
@@ -185,6 +187,34 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
   const timeScale = parseTimeScale(str('time-scale'), 'train') ?? resumed?.training.timeScale;
   const file = resumed ? undefined : (str('runbook') ?? shippedRunbook('dcos-1.11-patch.yaml'));
 
+  // A fresh training on a terminal draws its first frame now, before the runbook is validated and
+  // the simulator starts; both finish behind it, and nothing can run until they have.
+  const stdin = io.stdin as NodeJS.ReadStream;
+  let early: DrawnScreen | undefined;
+  if (file && io.interactive && options.plain !== true) {
+    early = await drawTrainingFrame(
+      {
+        file: path.resolve(io.cwd, file),
+        scenario,
+        size,
+        params: Array.isArray(options.param) ? options.param.map(String) : [],
+        env: io.env,
+        ...(timeScale !== undefined ? { timeScale } : {}),
+      },
+      {
+        stdin,
+        stdout: io.stdout as NodeJS.WriteStream,
+        env: io.env,
+        ...(str('theme') ? { theme: str('theme')! } : {}),
+        noColor: options['no-color'] === true,
+      },
+    );
+  }
+  const leaveEarly = (): void => {
+    if (early) leaveTrainingFrame(early, stdin);
+    early = undefined;
+  };
+
   const { readSnapshot, writeSnapshot } = await import('../sim/index.js');
   const snapshotFile = resumed ? simSnapshotFileOf(path.join(stateDir, 'runs', `${resumed.id}.jsonl`)) : undefined;
   const from = snapshotFile ? await readSnapshotOrExplain(readSnapshot, snapshotFile) : undefined;
@@ -192,6 +222,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
   try {
     sim = await startSimulator({ scenario, ...size, ...(timeScale !== undefined ? { timeScale } : {}), ...(from ? { from } : {}) });
   } catch (error) {
+    leaveEarly();
     if (from && error instanceof TypeError)
       throw new InputError([
         { file: snapshotFile!, severity: 'error', message: `${error.message}; \`runbook train --scenario ${scenario}\` starts over` },
@@ -237,6 +268,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
       ...(resumed ? { resume: resumed.id } : {}),
       yes: options.yes === true,
       ...(timeScale !== undefined ? { timeScale } : {}),
+      beforeTerminal: leaveEarly,
     });
     if (opened.kind === 'dry-run') return opened.status;
     const { session } = opened;
@@ -261,9 +293,13 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
       if (count > 0) keep.request();
     });
     session.handleSignals();
+    // The driver takes the early frame's screen over (and gives the terminal back itself).
+    const drawn = early;
+    early = undefined;
     let status: number;
     try {
       status = await drive(session, io, {
+        ...(drawn ? { drawn } : {}),
         plain: options.plain === true,
         ...(str('theme') ? { theme: str('theme')! } : {}),
         noColor: options['no-color'] === true,
@@ -295,6 +331,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     }
     return status;
   } finally {
+    leaveEarly();
     await sim.close();
   }
 }

@@ -11,7 +11,7 @@ import { ClusterModel } from './model/cluster.js';
 import { BOOTSTRAP_DIR, PREVIOUS_CONFIG } from './model/image.js';
 import { nextPatch, parseVersion } from './model/versions.js';
 import { ZK_SUPER } from './programs/backups.js';
-import { findScenario, type Scenario, scenarioDefinitions } from './scenarios.js';
+import { findScenario, type Scenario, type ScenarioDefinition, scenarioDefinitions } from './scenarios.js';
 import { SimSshServers } from './server.js';
 import { SNAPSHOT_FORMAT, type ClusterSnapshot } from './snapshot.js';
 
@@ -240,19 +240,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
       description: def.description.replace('{installed}', installedVersion),
       lesson: def.lesson,
     };
-    const suggestedParams: Record<string, string> = {
-      installed_version: installedVersion,
-      target_version: model.targetVersion,
-      security: 'permissive',
-      security_change: 'keep',
-      bootstrap_dir: BOOTSTRAP_DIR,
-      previous_config: PREVIOUS_CONFIG,
-      nginx_port: '80',
-      // The training cluster keeps the default ZooKeeper super credentials (zk_super_credentials).
-      zk_user: ZK_SUPER.user,
-      zk_password: ZK_SUPER.password,
-      ...def.params,
-    };
+    const suggestedParams = suggestedParamsOf(def, installedVersion, model.targetVersion);
     let closed: Promise<void> | undefined;
     return {
       inventory,
@@ -276,12 +264,40 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
   }
 }
 
+/** The params a training suggests to the runbook: what the cluster is, as its operator would say it. */
+function suggestedParamsOf(def: ScenarioDefinition, installedVersion: string, targetVersion: string): Record<string, string> {
+  return {
+    installed_version: installedVersion,
+    target_version: targetVersion,
+    security: 'permissive',
+    security_change: 'keep',
+    bootstrap_dir: BOOTSTRAP_DIR,
+    previous_config: PREVIOUS_CONFIG,
+    nginx_port: '80',
+    // The training cluster keeps the default ZooKeeper super credentials (zk_super_credentials).
+    zk_user: ZK_SUPER.user,
+    zk_password: ZK_SUPER.password,
+    ...def.params,
+  };
+}
+
 /**
  * The nodes a training's inventory names (names, roles, the 10.0.x.x labels), without starting a
  * cluster: what a watcher of a training needs to lay out the run's plan. Addresses are loopback
  * and no port is given: a watcher never connects.
  */
 export function simulatedNodes(options: { scenario: string; masters?: number; agents?: number }): InventoryNode[] {
+  return simulatedTraining(options).nodes;
+}
+
+/**
+ * simulatedNodes and the params startSimulator would suggest for the same scenario: what the first
+ * frame of `runbook train` is drawn from while the cluster starts behind it.
+ */
+export function simulatedTraining(options: { scenario: string; masters?: number; agents?: number }): {
+  nodes: InventoryNode[];
+  suggestedParams: Record<string, string>;
+} {
   const def = findScenario(options.scenario);
   if (!def) throw new TypeError(`unknown scenario "${options.scenario}"`);
   const clock = new SimClock({ manual: true });
@@ -301,9 +317,10 @@ export function simulatedNodes(options: { scenario: string; masters?: number; ag
     });
     const privateAgents = model.agents.filter((a) => a.role === 'agent');
     const unlisted = def.faults.unlistedAgent && privateAgents.length > 1 ? privateAgents.at(-1)?.name : undefined;
-    return model.nodes
+    const nodes = model.nodes
       .filter((info) => info.name !== unlisted)
       .map((info) => ({ name: info.name, address: '127.0.0.1', ip: info.ip, roles: [info.role], vars: {} }));
+    return { nodes, suggestedParams: suggestedParamsOf(def, installedVersion, model.targetVersion) };
   } finally {
     clock.dispose();
   }
