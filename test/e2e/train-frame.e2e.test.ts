@@ -75,4 +75,48 @@ describe.skipIf(!hasTmux() || !hasScript)('train --runbook with an invalid runbo
     expect(existsSync(runs) ? readdirSync(runs) : []).toEqual([]);
     expect(written).not.toMatch(/step 2\/8|✔|✖/);
   }, 60_000);
+
+  it('leaves the early frame before the session asks for a param, so the question is seen and answered', async () => {
+    const fixture = readFileSync(path.join(here, 'fixtures', 'patch-agents.yaml'), 'utf8');
+    // train hands the runbook the simulator's params, so the runbook declares them; ticket it asks for.
+    const simParams = [
+      'installed_version',
+      'target_version',
+      'security',
+      'security_change',
+      'bootstrap_dir',
+      'previous_config',
+      'nginx_port',
+      'zk_user',
+      'zk_password',
+    ];
+    const declared = simParams.map((n) => `  ${n}:\n    prompt: ${n}\n`).join('');
+    const asking = fixture.replace(
+      'header:\n',
+      `params:\n${declared}  ticket:\n    prompt: Change ticket for this patch\nheader:\n  ticket: '{{params.ticket}}'\n`,
+    );
+    expect(asking).not.toBe(fixture);
+    const file = path.join(dir, 'asking.yaml');
+    writeFileSync(file, asking);
+    await tmux.kill();
+    await tmux.start(
+      `'${process.execPath}' '${cli.cli}' train --runbook '${file}' --state-dir '${path.join(dir, 'state-asking')}'`,
+      120,
+      40,
+      {
+        HOME: path.join(dir, 'home'),
+        CI: 'false',
+        TERM: 'xterm-256color',
+        PATH: process.env.PATH ?? '',
+      },
+    );
+    // On the normal screen, not under the frame in the alternate one.
+    const asked = await tmux.waitFor('Change ticket for this patch', 30_000);
+    expect(asked).not.toContain('Nodes');
+    await tmux.keysTo('e2e', { text: 'CHG-42' }, 'Enter');
+    const screen = await tmux.waitFor((s) => s.includes('master-1') && s.includes('CHG-42'), 30_000);
+    expect(screen).toContain('Patch the agents (end-to-end test)');
+    await tmux.keys('q');
+    await tmux.waitFor('[exit', 10_000);
+  }, 60_000);
 });
