@@ -12,7 +12,7 @@ import { parseYaml } from '../input/load-yaml.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Scalar } from '../runbook/schema.js';
 import type { Runbook } from '../runbook/schema.js';
-import { simulatedTraining } from '../sim/index.js';
+import { simulatedTraining } from '../sim/training.js';
 import { drawFirstFrame, type DrawnScreen } from '../ui/app/first-frame.js';
 import { parseParamArgs } from './session.js';
 

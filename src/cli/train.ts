@@ -144,7 +144,8 @@ function snapshotKeeper(write: () => Promise<void>, onFirstFailure: (error: Erro
 }
 
 export async function run({ positionals, options, io }: CommandInput): Promise<number> {
-  const { scenarios, startSimulator, parseNodesOption } = await import('../sim/index.js');
+  // The simulator itself (its SSH servers, ssh2) loads after the first frame is drawn.
+  const [{ scenarios }, { parseNodesOption }] = await Promise.all([import('../sim/scenarios.js'), import('../sim/training.js')]);
   const str = (name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
   const out = (text: string) => io.stdout.write(`${text}\n`);
 
@@ -215,7 +216,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     early = undefined;
   };
 
-  const { readSnapshot, writeSnapshot } = await import('../sim/index.js');
+  const { readSnapshot, writeSnapshot, startSimulator } = await import('../sim/index.js');
   const snapshotFile = resumed ? simSnapshotFileOf(path.join(stateDir, 'runs', `${resumed.id}.jsonl`)) : undefined;
   const from = snapshotFile ? await readSnapshotOrExplain(readSnapshot, snapshotFile) : undefined;
   let sim: Awaited<ReturnType<typeof startSimulator>>;
