@@ -20,7 +20,7 @@ const hasScript = (() => {
   }
 })();
 
-describe.skipIf(!hasTmux() || !hasScript)('train --runbook with an invalid runbook on a terminal', () => {
+describe.skipIf(!hasTmux() || !hasScript)('train --runbook on a terminal: the early frame', () => {
   let dir: string;
   let cli: { cli: string; remove: () => void };
   const tmux = new Tmux(`runbook-e2e-train-frame-${process.pid}`);
