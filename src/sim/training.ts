@@ -86,4 +86,3 @@ export function parseNodesOption(text: string): { masters: number; agents: numbe
   checkRange('--nodes agents', agents, 1, 2000);
   return { masters, agents };
 }
-
