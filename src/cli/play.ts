@@ -4,6 +4,7 @@ import type { CommandInput } from './command-types.js';
 import { UsageError } from './errors.js';
 import { looksLikeRunId, openSession, type Session } from './session.js';
 import { chosenLang, parseTheme } from './settings-flags.js';
+import type { DrawnScreen } from '../ui/app/first-frame.js';
 
 export async function run({ positionals, options, io }: CommandInput): Promise<number> {
   const str = (name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
@@ -68,6 +69,8 @@ export async function drive(
     briefing?: string;
     briefingTitle?: string;
     target?: string;
+    /** A first frame already on the terminal (runbook train draws one before its simulator starts). */
+    drawn?: DrawnScreen;
   },
 ): Promise<number> {
   if (io.interactive && !display.plain) {
@@ -90,12 +93,14 @@ export async function drive(
     };
     // A fresh run's first frame goes up before React and Ink load, the longest part of a start.
     const { drawFirstFrame } = await import('../ui/app/first-frame.js');
-    const drawn = drawFirstFrame(session.runner.getState(), screenIO, {
-      target,
-      ...(display.training ? { training: true } : {}),
-      now: session.clock.now(),
-      ...(display.lang ? { lang: display.lang } : {}),
-    });
+    const drawn =
+      display.drawn ??
+      drawFirstFrame(session.runner.getState(), screenIO, {
+        target,
+        ...(display.training ? { training: true } : {}),
+        now: session.clock.now(),
+        ...(display.lang ? { lang: display.lang } : {}),
+      });
     let runTui: typeof import('../ui/app/run-tui.js').runTui;
     try {
       ({ runTui } = await import('../ui/app/run-tui.js'));

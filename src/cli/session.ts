@@ -67,6 +67,8 @@ export interface SessionOptions {
   /** Tests and train may bring their own transports. */
   transportFor?: (node: InventoryNode) => Transport;
   clock?: Clock;
+  /** Called once before the session writes to the terminal (a warning, a param's prompt): train's early frame leaves the screen then. */
+  beforeTerminal?: () => void;
 }
 
 /** How the session reaches nodes over SSH, for whatever else opens a connection (the TUI's shell). */
@@ -298,6 +300,7 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
     );
   }
 
+  if (warnings.length > 0) options.beforeTerminal?.();
   for (const w of warnings) io.stderr.write(`${w}\n`);
 
   const answers = new LineReader(io.stdin);
@@ -309,6 +312,7 @@ async function openLocked(options: SessionOptions, locks: RunLock[]): Promise<Op
     answers,
     file,
     dryRun: Boolean(options.dryRun),
+    ...(options.beforeTerminal ? { beforeAsk: options.beforeTerminal } : {}),
     ...(fromJournal ? { fromJournal, secretsFromJournal: resumed!.first.secrets } : {}),
   });
 
@@ -500,6 +504,8 @@ interface ResolveContext {
   /** A resumed run keeps the values it started with (secrets come masked and are asked again). */
   fromJournal?: Record<string, Scalar>;
   secretsFromJournal?: string[];
+  /** Called before a param is asked for. */
+  beforeAsk?: () => void;
 }
 
 /**
@@ -561,6 +567,7 @@ export async function resolveParams(
     }
     // A dry run shows secrets masked anyway: it does not ask for them.
     if (ctx.dryRun && p.secret) continue;
+    ctx.beforeAsk?.();
     params[name] = await askParam(name, p, ctx);
   }
   return { params, secrets };

@@ -14,6 +14,8 @@ import { openSession } from './session.js';
 import { shippedRunbook } from './package-files.js';
 import { parseTimeScale } from './sim.js';
 import { chosenLang, parseTheme } from './settings-flags.js';
+import { drawTrainingFrame, leaveTrainingFrame } from './train-frame.js';
+import type { DrawnScreen } from '../ui/app/first-frame.js';
 import { uiWordsFor, type UiWords } from '../words/words.js';
 
 /** The trainee's report, beside the run's journal: `runs/<run>.trainee.md`. */
@@ -149,7 +151,8 @@ function snapshotKeeper(write: () => Promise<void>, onFirstFailure: (error: Erro
 }
 
 export async function run({ positionals, options, io }: CommandInput): Promise<number> {
-  const { scenarios, startSimulator, parseNodesOption } = await import('../sim/index.js');
+  // The simulator itself (its SSH servers, ssh2) loads after the first frame is drawn.
+  const [{ scenarios }, { parseNodesOption }] = await Promise.all([import('../sim/scenarios.js'), import('../sim/training.js')]);
   const str = (name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
   const out = (text: string) => io.stdout.write(`${text}\n`);
 
@@ -193,13 +196,43 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
   const timeScale = parseTimeScale(str('time-scale'), 'train') ?? resumed?.training.timeScale;
   const file = resumed ? undefined : (str('runbook') ?? shippedRunbook('dcos-1.11-patch.yaml'));
 
-  const { readSnapshot, writeSnapshot } = await import('../sim/index.js');
+  // A fresh training on a terminal draws its first frame now, before the runbook is validated and
+  // the simulator starts; both finish behind it, and nothing can run until they have.
+  const stdin = io.stdin as NodeJS.ReadStream;
+  let early: DrawnScreen | undefined;
+  if (file && io.interactive && options.plain !== true) {
+    early = await drawTrainingFrame(
+      {
+        file: path.resolve(io.cwd, file),
+        scenario,
+        size,
+        params: Array.isArray(options.param) ? options.param.map(String) : [],
+        env: io.env,
+        ...(timeScale !== undefined ? { timeScale } : {}),
+        ...(lang ? { lang } : {}),
+      },
+      {
+        stdin,
+        stdout: io.stdout as NodeJS.WriteStream,
+        env: io.env,
+        ...(str('theme') ? { theme: str('theme')! } : {}),
+        noColor: options['no-color'] === true,
+      },
+    );
+  }
+  const leaveEarly = (): void => {
+    if (early) leaveTrainingFrame(early, stdin);
+    early = undefined;
+  };
+
+  const { readSnapshot, writeSnapshot, startSimulator } = await import('../sim/index.js');
   const snapshotFile = resumed ? simSnapshotFileOf(path.join(stateDir, 'runs', `${resumed.id}.jsonl`)) : undefined;
   const from = snapshotFile ? await readSnapshotOrExplain(readSnapshot, snapshotFile) : undefined;
   let sim: Awaited<ReturnType<typeof startSimulator>>;
   try {
     sim = await startSimulator({ scenario, ...size, ...(timeScale !== undefined ? { timeScale } : {}), ...(from ? { from } : {}) });
   } catch (error) {
+    leaveEarly();
     if (from && error instanceof TypeError)
       throw new InputError([
         { file: snapshotFile!, severity: 'error', message: `${error.message}; \`runbook train --scenario ${scenario}\` starts over` },
@@ -248,6 +281,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
       ...(resumed ? { resume: resumed.id } : {}),
       yes: options.yes === true,
       ...(timeScale !== undefined ? { timeScale } : {}),
+      beforeTerminal: leaveEarly,
     });
     if (opened.kind === 'dry-run') return opened.status;
     const { session } = opened;
@@ -271,9 +305,13 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
       if (count > 0) keep.request();
     });
     session.handleSignals();
+    // The driver takes the early frame's screen over (and gives the terminal back itself).
+    const drawn = early;
+    early = undefined;
     let status: number;
     try {
       status = await drive(session, io, {
+        ...(drawn ? { drawn } : {}),
         plain: options.plain === true,
         ...(str('theme') ? { theme: str('theme')! } : {}),
         noColor: options['no-color'] === true,
@@ -322,6 +360,7 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     }
     return status;
   } finally {
+    leaveEarly();
     await sim.close();
   }
 }

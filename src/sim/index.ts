@@ -8,10 +8,9 @@ import type { Inventory, InventoryNode } from '../inventory/types.js';
 import { SimClock } from './clock.js';
 import { generateEd25519, knownHostsLine, loadEd25519, type Ed25519Key } from './keys.js';
 import { ClusterModel } from './model/cluster.js';
-import { BOOTSTRAP_DIR, PREVIOUS_CONFIG } from './model/image.js';
 import { nextPatch, parseVersion } from './model/versions.js';
-import { ZK_SUPER } from './programs/backups.js';
 import { findScenario, type Scenario, scenarioDefinitions } from './scenarios.js';
+import { checkRange, suggestedParamsOf } from './training.js';
 import { SimSshServers } from './server.js';
 import { SNAPSHOT_FORMAT, type ClusterSnapshot } from './snapshot.js';
 
@@ -76,6 +75,7 @@ export interface SimCluster {
 }
 
 export { scenarios } from './scenarios.js';
+export { checkRange, parseNodesOption, simulatedNodes, simulatedTraining, suggestedParamsOf } from './training.js';
 
 /** Temporary directories of running simulators, removed even if the process exits without close(). */
 const liveTempDirs = new Set<string>();
@@ -90,11 +90,6 @@ function removeOnExit(dir: string): void {
 }
 
 const LOOPBACK = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-function checkRange(name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new TypeError(`${name} must be a whole number from ${min} to ${max}, not ${String(value)}`);
-}
 
 /** Starts a simulated cluster; every node listens on its own loopback port with its own host key. */
 export async function startSimulator(options: SimOptions = {}): Promise<SimCluster> {
@@ -240,19 +235,7 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
       description: def.description.replace('{installed}', installedVersion),
       lesson: def.lesson,
     };
-    const suggestedParams: Record<string, string> = {
-      installed_version: installedVersion,
-      target_version: model.targetVersion,
-      security: 'permissive',
-      security_change: 'keep',
-      bootstrap_dir: BOOTSTRAP_DIR,
-      previous_config: PREVIOUS_CONFIG,
-      nginx_port: '80',
-      // The training cluster keeps the default ZooKeeper super credentials (zk_super_credentials).
-      zk_user: ZK_SUPER.user,
-      zk_password: ZK_SUPER.password,
-      ...def.params,
-    };
+    const suggestedParams = suggestedParamsOf(def, installedVersion, model.targetVersion);
     let closed: Promise<void> | undefined;
     return {
       inventory,
@@ -276,39 +259,6 @@ export async function startSimulator(options: SimOptions = {}): Promise<SimClust
   }
 }
 
-/**
- * The nodes a training's inventory names (names, roles, the 10.0.x.x labels), without starting a
- * cluster: what a watcher of a training needs to lay out the run's plan. Addresses are loopback
- * and no port is given: a watcher never connects.
- */
-export function simulatedNodes(options: { scenario: string; masters?: number; agents?: number }): InventoryNode[] {
-  const def = findScenario(options.scenario);
-  if (!def) throw new TypeError(`unknown scenario "${options.scenario}"`);
-  const clock = new SimClock({ manual: true });
-  try {
-    const installedVersion = '1.11.4';
-    const model = new ClusterModel({
-      clock,
-      seed: 1,
-      masters: options.masters ?? 3,
-      agents: options.agents ?? 5,
-      publicAgents: def.shape?.publicAgents ?? 1,
-      installedVersion,
-      targetVersion: def.configOnly ? installedVersion : nextPatch(installedVersion),
-      security: def.security,
-      clusterName: `sim-${def.name}`,
-      faults: def.faults,
-    });
-    const privateAgents = model.agents.filter((a) => a.role === 'agent');
-    const unlisted = def.faults.unlistedAgent && privateAgents.length > 1 ? privateAgents.at(-1)?.name : undefined;
-    return model.nodes
-      .filter((info) => info.name !== unlisted)
-      .map((info) => ({ name: info.name, address: '127.0.0.1', ip: info.ip, roles: [info.role], vars: {} }));
-  } finally {
-    clock.dispose();
-  }
-}
-
 /** Keys kept in a directory from an earlier start, if any. */
 async function readKeys(
   identityFile: string,
@@ -321,17 +271,6 @@ async function readKeys(
   } catch {
     return undefined;
   }
-}
-
-/** Parses `--nodes M,A` (masters, agents; e.g. "3,20"); throws a TypeError worded for the user. */
-export function parseNodesOption(text: string): { masters: number; agents: number } {
-  const m = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(text);
-  if (!m) throw new TypeError(`--nodes takes masters and agents as two numbers, e.g. --nodes 3,20, not "${text}"`);
-  const masters = Number(m[1]);
-  const agents = Number(m[2]);
-  checkRange('--nodes masters', masters, 1, 5);
-  checkRange('--nodes agents', agents, 1, 2000);
-  return { masters, agents };
 }
 
 function yamlScalar(value: string): string {
