@@ -51,8 +51,10 @@ export class WatchedRun {
             stream: 'stdout',
             text: `… ${before} earlier ${before === 1 ? 'line' : 'lines'} (the journal keeps the last ${r.tail.length})`,
             task,
+            attempt: r.attempt,
           });
-        for (const text of r.tail) this.output.append(r.node, { stream: 'stdout', text: stripControls(text), task });
+        // Numbered by their attempt, as the player's lines are: each attempt's lines under its own rule.
+        for (const text of r.tail) this.output.append(r.node, { stream: 'stdout', text: stripControls(text), task, attempt: r.attempt });
         outputChanged = true;
       }
     }

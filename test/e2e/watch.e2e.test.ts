@@ -142,7 +142,7 @@ describe.skipIf(!hasTmux())('runbook watch in tmux', () => {
       HOME: path.join(dir, 'home'),
     });
     // The final screen: the header and the status line say how the run ended.
-    const final = await t.waitFor('The run passed. q quits.');
+    const final = await t.waitFor(/The run passed.*q quits/);
     expect(final.split('\n')[0]).toMatch(/passed .*WATCHING \(read-only\)/);
     await t.keys('q');
     expect(await t.waitFor('[exit 0]')).toContain(`runbook watch: run ${run} passed`);
