@@ -52,6 +52,8 @@ export function answerFor(screen: string): string[] | undefined {
   const typed = /Type (\S+) and press enter/.exec(screen) ?? /输入 (\S+) 并按回车/.exec(screen);
   if (typed) return [...typed[1]!].concat('Enter');
   if (/\by (done|run it|run|acknowledge)\b.*\bn (refuse|no)\b/.test(screen) || /y 确认|y 完成|y 运行/.test(screen)) return ['y'];
+  // A training's briefing, then the ready screen.
+  if (/enter begin|enter 开始/.test(screen)) return ['Enter'];
   if (/[Pp]ress enter to (start|begin|continue the training)|按回车开始/.test(screen)) return ['Enter'];
   return undefined;
 }
