@@ -1,7 +1,9 @@
 // Text measured in terminal columns, not UTF-16 units: a CJK character takes two columns, a
 // combining mark none. Every pane builds its rows as strings of an exact width with these, so
 // the Chinese runbook lines up and no row ever wraps (a wrapped row would push the screen past
-// the terminal's height).
+// the terminal's height). Ours rather than cli-truncate and wrap-ansi: on the panes' work they
+// are 2 to 5 times slower here, and wrap-ansi breaks lines elsewhere (bench/text.ts; the numbers
+// and the rule in docs/architecture.md, "Text code: ours or a library's").
 import stringWidth from 'string-width';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
@@ -34,14 +36,15 @@ export const stripStyle = (text: string): string => text.replace(SGR, '');
 export function truncate(text: string, width: number, ellipsis = '…'): string {
   if (width <= 0) return '';
   // Blanks before the ellipsis would read as a gap ("Patch …"): the ellipsis follows the text.
-  if (PRINTABLE_ASCII.test(text))
+  // ASCII and the panes' own one-column glyphs: a column per UTF-16 unit, no segmenting.
+  if (PRINTABLE_ASCII.test(text) || (SIMPLE.test(text) && !text.includes('\x1b')))
     return text.length <= width ? text : width === 1 ? ellipsis : text.slice(0, width - 1).trimEnd() + ellipsis;
   if (stringWidth(text) <= width) return text;
   const room = width - 1;
   let out = '';
   let used = 0;
   for (const { segment } of segmenter.segment(text)) {
-    const w = stringWidth(segment);
+    const w = textWidth(segment);
     if (used + w > room) break;
     out += segment;
     used += w;
