@@ -267,7 +267,8 @@ export async function run({ positionals, options, io }: CommandInput): Promise<n
     // Printed here too: a TUI's screen hides it, so it shows there again, in the dialog at start.
     if (note) out(note);
     else if (plainBriefing) {
-      out(`Training: ${sim.scenario.title}. ${briefing}`);
+      // The briefing, not the scenario's title: the title names the fault the trainee is to find.
+      out(`Training: ${briefing}`);
       out(`Cluster ${sim.clusterName}: ${sim.inventory.nodes.length} nodes on loopback (inventory: runbook sim prints one).`);
     }
     const opened = await openSession({

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenarioDefinitions } from '../../src/sim/scenarios.js';
 import { runMain } from '../helpers/cli-io.js';
 
 let dir: string;
@@ -39,10 +40,12 @@ async function train(scenario: string, extra: string[] = []) {
 /** The step key (section/step@node) of the first failure the player printed, and its message. */
 const firstFailure = (out: string) => /^\[[\d:]+\] (\S+@\S+) failed: (.*)$/m.exec(out)?.slice(1, 3);
 
+const SCENARIO_TITLES: Record<string, string> = Object.fromEntries(scenarioDefinitions.map((s) => [s.name, s.title]));
+
 describe('runbook train', () => {
   it('happy: finishes with exit 0 and every node at the target version', async () => {
     const { status, out } = await train('happy');
-    expect(out).toContain('Training: Happy path.');
+    expect(out).toMatch(/^Training: Patch every node of this DC\/OS 1\.11 Enterprise cluster/m);
     expect(out).toMatch(/summary: passed \d+, failed 0/);
     expect(out).toContain('Nodes at 1.11.5: 9 of 9');
     expect(out).toContain('Faults met, and what you did:\n  none');
@@ -83,6 +86,8 @@ describe('runbook train', () => {
   for (const [scenario, failedAt, because] of faults) {
     it(`${scenario}: stops at the gate that shows the fault`, async () => {
       const { status, out } = await train(scenario);
+      // The briefing does not give the fault away: the scenario's title is not printed before the run.
+      expect(out.slice(0, out.indexOf('summary:'))).not.toContain(SCENARIO_TITLES[scenario]!);
       expect(status).toBe(1);
       const [at, message] = firstFailure(out) ?? [];
       expect(at).toMatch(failedAt);
