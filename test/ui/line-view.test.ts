@@ -2,7 +2,7 @@
 // CJK at two columns, styles kept with their text), scrolled sideways, and a table narrowed to the
 // column a gate reads. Pure functions, checked on the shapes the simulator prints.
 import { describe, expect, it } from 'vitest';
-import { prettyTable } from '../../src/sim/programs/dcos.js';
+import { NODE_STATUS_COLUMNS, NODE_STATUS_RANGES_COLUMNS, prettyTable } from '../../src/sim/programs/dcos.js';
 import type { OutputLine } from '../../src/transport/types.js';
 import { cutLine, lineHint, narrowTables, toggledScroll, viewLines } from '../../src/ui/panes/line-view.js';
 import { outputRow } from '../../src/ui/panes/output-lines.js';
@@ -106,18 +106,7 @@ describe('sideways', () => {
 
 describe('a gate that reads a column', () => {
   const table = prettyTable(
-    [
-      'id',
-      'address',
-      'build',
-      'updated_at',
-      'started_at',
-      'replicas_leaders',
-      'replicas_leaseholders',
-      'ranges',
-      'ranges_unavailable',
-      'ranges_underreplicated',
-    ],
+    [...NODE_STATUS_COLUMNS, ...NODE_STATUS_RANGES_COLUMNS],
     [1, 2, 3].map((i) => [
       String(i),
       `10.0.4.${i}:26257`,

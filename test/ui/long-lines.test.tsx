@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/engine/clock.js';
 import { type SimCluster, startSimulator } from '../../src/sim/index.js';
-import { prettyTable } from '../../src/sim/programs/dcos.js';
+import { NODE_STATUS_COLUMNS, NODE_STATUS_RANGES_COLUMNS, prettyTable } from '../../src/sim/programs/dcos.js';
 import { createLocalTransport } from '../../src/transport/local.js';
 import { createSshTransport } from '../../src/transport/ssh.js';
 import type { Transport } from '../../src/transport/types.js';
@@ -189,18 +189,7 @@ describe('golden screens: the ranges table as the gate reads it', () => {
   // The simulator's table for three masters, one of them with ranges still under-replicated,
   // replayed so that the screen is the same on every run (the live one is checked above).
   const table = prettyTable(
-    [
-      'id',
-      'address',
-      'build',
-      'updated_at',
-      'started_at',
-      'replicas_leaders',
-      'replicas_leaseholders',
-      'ranges',
-      'ranges_unavailable',
-      'ranges_underreplicated',
-    ],
+    [...NODE_STATUS_COLUMNS, ...NODE_STATUS_RANGES_COLUMNS],
     [1, 2, 3].map((i) => [
       String(i),
       `10.0.4.${i}:26257`,

@@ -27,6 +27,16 @@ const mesosBinary: Program = async (ctx) => {
 };
 
 /** A table as CockroachDB 1.1 prints it (olekukonko/tablewriter, headers as given). */
+/** `cockroach node status`'s columns, and those `--ranges` adds (cockroach 1.1). */
+export const NODE_STATUS_COLUMNS = ['id', 'address', 'build', 'updated_at', 'started_at'] as const;
+export const NODE_STATUS_RANGES_COLUMNS = [
+  'replicas_leaders',
+  'replicas_leaseholders',
+  'ranges',
+  'ranges_unavailable',
+  'ranges_underreplicated',
+] as const;
+
 export function prettyTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+\n`;
@@ -139,8 +149,8 @@ const cockroach: Program = async (ctx) => {
     return 0;
   }
   const ranges = has(p, 'ranges');
-  const headers = ['id', 'address', 'build', 'updated_at', 'started_at'];
-  if (ranges) headers.push('replicas_leaders', 'replicas_leaseholders', 'ranges', 'ranges_unavailable', 'ranges_underreplicated');
+  const headers: string[] = [...NODE_STATUS_COLUMNS];
+  if (ranges) headers.push(...NODE_STATUS_RANGES_COLUMNS);
   if (has(p, 'stats')) headers.push('live_bytes', 'key_bytes', 'value_bytes', 'intent_bytes', 'system_bytes');
   const cells = (r: CockroachRow): string[] => {
     const c = [String(r.id), r.address, r.build, sqlTime(r.updatedAt), sqlTime(r.startedAt)];
