@@ -100,8 +100,14 @@ async function measure(root: string, scale: number): Promise<Sample> {
     await until('the player to start', () => /enter/.test(plain(out)) && childOf(child!.pid!) !== undefined, START_LIMIT_MS);
     player = childOf(child.pid!)!;
     await sleep(1000);
+    // A training opens on its briefing: enter acknowledges it, the next enter starts the run.
+    const briefing = /enter begin/.test(plain(out));
     out = '';
     child.stdin!.write('\r');
+    if (briefing) {
+      await sleep(1000);
+      child.stdin!.write('\r');
+    }
     // The first step asks for an acknowledgement: the player waits for the operator there.
     await until('the first confirmation', () => /Confirm on \S+|y done {3}n refuse/.test(plain(out)), START_LIMIT_MS);
     await sleep(SETTLE_MS);
