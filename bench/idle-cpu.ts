@@ -100,8 +100,12 @@ async function measure(root: string, scale: number): Promise<Sample> {
     await until('the player to start', () => /enter/.test(plain(out)) && childOf(child!.pid!) !== undefined, START_LIMIT_MS);
     player = childOf(child.pid!)!;
     await sleep(1000);
-    // A training opens on its briefing: enter acknowledges it, the next enter starts the run.
-    const briefing = /enter begin/.test(plain(out));
+    // A training opens on its briefing (once its simulator is up; the first frame comes before):
+    // enter acknowledges it, the next enter starts the run. A checkout without one goes on after a minute.
+    const briefing = await until('the briefing', () => /enter begin/.test(plain(out)), 60_000).then(
+      () => true,
+      () => false,
+    );
     out = '';
     child.stdin!.write('\r');
     if (briefing) {
