@@ -122,6 +122,12 @@ export interface UiWords {
   runEnded: (outcome: string | undefined, tally?: Tally, resume?: string) => string;
   /** A step a `when:` left out, with the runbook's reason. */
   notRunWhy: (reason: string) => string;
+  /** The rule that opens each attempt of a step in the output pane. */
+  attempt: {
+    rule: (n: number, step: string, at: string, end: string) => string;
+    exit: (code: number) => string;
+    fromJournal: (shown: number, total: number) => string;
+  };
   /** The briefing a training opens with. */
   briefing: { title: string; keys: string; after: string; keyText: string; resumedTitle: string };
   preflightRunning: (nodes: number, elapsed: string) => string;
@@ -316,6 +322,11 @@ export const en: UiWords = {
   runEnded: (o, tally, resume) =>
     `The run ${o === 'passed' ? 'passed' : `ended: ${o ?? 'finished'}`}${tally ? ` (${tallyText(tally)})` : ''}. q quits${o !== 'passed' && resume ? `; ${resume} continues it` : ''}.`,
   notRunWhy: (reason) => `not run: ${reason}`,
+  attempt: {
+    rule: (n, step, at, end) => `attempt ${n} of ${step}, ${at}, ${end}`,
+    exit: (code) => `exit ${code}`,
+    fromJournal: (shown, total) => `(last ${shown} of ${total} lines, from the journal)`,
+  },
   briefing: {
     title: 'Training briefing',
     keys: 'enter begin  q quit',
@@ -586,6 +597,11 @@ export const zh: UiWords = {
   runEnded: (o, tally, resume) =>
     `${o === 'passed' ? '运行通过' : `运行结束：${o ? (ZH_STATE[o as StateWord] ?? o) : '已结束'}`}${tally ? `（${zhTally(tally)}）` : ''}。按 q 退出${o !== 'passed' && resume ? `；用 ${resume} 继续` : ''}。`,
   notRunWhy: (reason) => `未运行：${reason}`,
+  attempt: {
+    rule: (n, step, at, end) => `${step} 第 ${n} 次尝试，${at}，${end}`,
+    exit: (code) => `退出状态 ${code}`,
+    fromJournal: (shown, total) => `（共 ${total} 行中的最后 ${shown} 行，来自日志）`,
+  },
   briefing: {
     title: '培训说明',
     keys: 'enter 开始  q 退出',

@@ -438,7 +438,7 @@ function outputOf(memo: ScreenMemo, run: ScreenRun, node: NodeState, task: strin
   const last = memo.output;
   if (last && last.node === node.name && last.task === task && last.version === version && last.attempts === attempts) return last.lines;
   // A rule opens each attempt when the step ran more than once.
-  const lines = stepOutput(node, run.output(node.name, task));
+  const lines = stepOutput(node, run.output(node.name, task), run.words);
   memo.output = { node: node.name, task, version, attempts, lines };
   return lines;
 }
