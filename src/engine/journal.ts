@@ -39,9 +39,17 @@ export const unwrittenPath = (journal: string): string => `${journal}.unwritten`
  */
 const SYNC_WRITES: number = constants.O_DSYNC ?? 0;
 
+interface NextWrite {
+  lines: string[];
+  records: JournalRecord[];
+  written: Promise<void>;
+}
+
 /** Appends records to one run's file, each batch on disk before append() resolves. */
 export class Journal {
   private chain: Promise<void> = Promise.resolve();
+  /** The records waiting for the write under way to end; they go out together after it. */
+  private next: NextWrite | undefined;
   private closed = false;
   /** Bytes of the file known to be whole records on disk. */
   private good: number;
@@ -92,13 +100,27 @@ export class Journal {
     }
   }
 
-  /** Writes the records and waits until they are on disk. Calls are kept in order. */
+  /**
+   * Writes the records and waits until they are on disk. Calls are kept in order. Records given
+   * while a write is under way go out together in the next one (one synchronous write for all
+   * the nodes that finished meanwhile, not one each).
+   */
   append(records: readonly JournalRecord[]): Promise<void> {
     if (records.length === 0) return this.chain;
     if (this.closed) return Promise.reject(new Error(`the journal ${this.file} is closed`));
-    const data = Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    const next = this.chain.then(
+    const lines = records.map((r) => `${JSON.stringify(r)}\n`).join('');
+    if (this.next) {
+      this.next.lines.push(lines);
+      this.next.records.push(...records);
+      return this.next.written;
+    }
+    const group: NextWrite = { lines: [lines], records: [...records], written: this.chain };
+    this.next = group;
+    group.written = this.chain.then(
       async () => {
+        // From here on, records wait for the write after this one.
+        this.next = undefined;
+        const data = Buffer.from(group.lines.join(''));
         try {
           let offset = 0;
           while (offset < data.length) {
@@ -108,19 +130,20 @@ export class Journal {
           if (!SYNC_WRITES) await this.handle.sync();
           this.good += data.length;
         } catch (error) {
-          this.unwritten.push(...records);
+          this.unwritten.push(...group.records);
           throw error;
         }
       },
       (error: unknown) => {
         // A failed write fails this append and every later one: the journal can no longer be
         // trusted to be complete; what it could not take is kept for close().
-        this.unwritten.push(...records);
+        this.next = undefined;
+        this.unwritten.push(...group.records);
         throw error;
       },
     );
-    this.chain = next;
-    return next;
+    this.chain = group.written;
+    return group.written;
   }
 
   /** Waits for every append so far. */
