@@ -76,7 +76,17 @@ export function createLocalTransport(options: LocalTransportOptions = {}): Trans
     const child = proc.child;
     // A shell that exits before reading all of it closes the pipe: that is its business, not an error.
     child?.stdin?.on('error', () => undefined);
-    child?.stdin?.end(script);
+    // The shell waits for its script, and runs nothing before startAfter (nothing without a script).
+    let notStarted: string | undefined;
+    if (!opts.startAfter) child?.stdin?.end(script);
+    else
+      opts.startAfter.then(
+        () => child?.stdin?.end(script),
+        (why: unknown) => {
+          notStarted = why instanceof Error ? why.message : String(why);
+          child?.stdin?.end();
+        },
+      );
     child?.stdout?.on('data', (b: Buffer) => stdout.write(b));
     child?.stderr?.on('data', (b: Buffer) => stderr.write(b));
 
@@ -111,6 +121,9 @@ export function createLocalTransport(options: LocalTransportOptions = {}): Trans
           forceResolve = () => resolve(undefined);
         }),
       ]);
+      if (notStarted !== undefined) {
+        return finish({ ok: false, exit: null, failure: 'aborted', message: `The command on ${node.name} was not started: ${notStarted}.` });
+      }
       if (stopped === 'timeout') {
         return finish({
           ok: false,
@@ -155,6 +168,7 @@ export function createLocalTransport(options: LocalTransportOptions = {}): Trans
   }
 
   return {
+    startsAfter: true,
     exec(node, command, opts = {}) {
       return pending.track(node, 'spawn-failed', run(node, command, opts));
     },

@@ -541,6 +541,14 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
     let release: (() => void) | undefined;
     try {
       if (stop.signal.aborted) return stopped();
+      // With a terminal the command is in the command line: nothing may be opened before the go.
+      if (opts.pty && opts.startAfter) {
+        const why = await opts.startAfter.then(
+          () => undefined,
+          (e: unknown) => (e instanceof Error ? e.message : String(e)),
+        );
+        if (why !== undefined) return notStartedResult(node, why, finish);
+      }
       const ep = endpointFor(node);
       // A connection that drops before our channel is asked for has not run anything: connect again.
       for (let attempt = 0; ; attempt++) {
@@ -576,6 +584,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
           conn,
           channel,
           opts.pty ? '' : deliveredScript(command, opts.env),
+          opts.startAfter,
           stdout,
           stderr,
           stop.signal,
@@ -596,6 +605,10 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
       opts.signal?.removeEventListener('abort', onAbort);
       closed.removeEventListener('abort', onAbort);
     }
+  }
+
+  function notStartedResult(node: InventoryNode, why: string, finish: (r: ExecOutcome) => ExecResult): ExecResult {
+    return finish({ ok: false, exit: null, failure: 'aborted', message: `The command on ${node.name} was not started: ${why}.` });
   }
 
   function lost(node: InventoryNode, conn: Connection, finish: (r: ExecOutcome) => ExecResult): ExecResult {
@@ -665,6 +678,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
     conn: Connection,
     channel: ClientChannel,
     input: string,
+    startAfter: Promise<unknown> | undefined,
     stdout: OutputStream,
     stderr: OutputStream,
     stop: AbortSignal,
@@ -675,6 +689,8 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
     return new Promise((resolve) => {
       let exit: { code: number | null; signal?: string } | undefined;
       let settled = false;
+      /** Why the script was never delivered (startAfter rejected). */
+      let notStarted: string | undefined;
       let releaseTimer: NodeJS.Timeout | undefined;
       const record = { openedAt: performance.now() };
       conn.live.add(record);
@@ -728,7 +744,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
       };
       channel.on('close', () => {
         freeSlot();
-        settle(() => (exited() ? fromExit() : lost(node, conn, finish)));
+        settle(() => (notStarted !== undefined ? notStartedResult(node, notStarted, finish) : exited() ? fromExit() : lost(node, conn, finish)));
       });
       const offClosed = conn.onClosed(() => {
         freeSlot();
@@ -740,12 +756,24 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
       });
       stop.addEventListener('abort', onStop, { once: true });
       if (stop.aborted) onStop();
-      // The script, then end of input: its commands get no input, like `ssh -n`.
-      channel.end(input);
+      // The script, then end of input: its commands get no input, like `ssh -n`. Until then the
+      // shell waits for it and runs nothing; with no script it runs nothing at all.
+      if (!startAfter) channel.end(input);
+      else
+        startAfter.then(
+          () => {
+            if (!settled) channel.end(input);
+          },
+          (why: unknown) => {
+            notStarted = why instanceof Error ? why.message : String(why);
+            if (!settled) channel.end();
+          },
+        );
     });
   }
 
   return {
+    startsAfter: true,
     exec(node, command, opts = {}) {
       return pending.track(node, 'connect-failed', run(node, command, opts));
     },

@@ -52,6 +52,13 @@ export interface ExecOptions {
    * shell's standard input, never in a command line (see delivery.ts). Not with pty.
    */
   env?: Readonly<Record<string, string>>;
+  /**
+   * Nothing of the command runs before this settles fulfilled; when it rejects, nothing runs at
+   * all and the result says `aborted`. Only transports that say `startsAfter` take it: they may
+   * connect, open a session and start the shell that waits for its script meanwhile, so that the
+   * runner's journal write and the session's set-up overlap (docs/architecture.md).
+   */
+  startAfter?: Promise<unknown>;
 }
 
 /** Why a command has no trustworthy exit status. */
@@ -79,6 +86,8 @@ export interface ExecResult {
 /** Runs commands on nodes. Local, SSH and the simulator (over SSH) all implement it. */
 export interface Transport {
   exec(node: InventoryNode, command: string, options?: ExecOptions): Promise<ExecResult>;
+  /** True when exec() honours `startAfter`; otherwise the caller waits before calling exec(). */
+  readonly startsAfter?: boolean;
   /** Closes every connection; pending commands end as aborted. */
   close(): Promise<void>;
 }
