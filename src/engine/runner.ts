@@ -1,7 +1,9 @@
 // The runner performs what the reducer decides: it runs commands through the transports, wakes
 // polls and deadlines on its clock, reads files for built-in checks, and feeds every result back
 // to update() as an event. Before any effect of an event happens, the records that event produced
-// are on disk (the journal's append resolves after fsync).
+// are on disk (the journal's append resolves after fsync). One thing overlaps the write: a
+// command's session may be opened, its script is delivered only once the records are on disk
+// (the transports' `startAfter`).
 //
 // The TUI, plain mode and the tests drive a run the same way: getState(), subscribe(),
 // dispatch(action), start(), and the `done` promise.
@@ -34,6 +36,23 @@ import { DigestBuilder, OutputStore, type StoredLine } from './output.js';
 import { searchAsync, type SearchResult } from './regex-worker.js';
 import { attemptsOf, type RunState } from './state.js';
 import { update } from './update.js';
+
+/** The events applied together: what they wrote and decided, waiting for the write. */
+interface Round {
+  /** The state as these events left it. */
+  state: RunState;
+  records: JournalRecord[];
+  rejected: RunnerChange['rejected'][number][];
+  decided: [InputEvent, ActionResult][];
+  effects: Effect[];
+  started: Map<Effect, StartedExec>;
+}
+
+/** A command started ahead of its turn: how to stop it, and its result as an event. */
+interface StartedExec {
+  controller: AbortController;
+  event: Promise<InputEvent>;
+}
 
 /** Where records go; the Journal class, or a test's array. */
 export interface RecordSink {
@@ -121,6 +140,10 @@ export class Runner {
   /** Who waits to hear what became of an action event (act()). */
   private readonly actionWaiters = new Map<InputEvent, (result: ActionResult) => void>();
   private pumping = false;
+  /** Settles when every round applied so far has landed (its records on disk, its effects done). */
+  private landed: Promise<void> = Promise.resolve();
+  /** The state listeners heard of last: every record behind it is on disk. */
+  private shown: RunState;
   private readonly execs = new Map<string, AbortController>();
   private readonly timers = new Map<string, AbortController>();
   /** Prompt objects already answered for the operator (a prompt asked again is a new object). */
@@ -140,6 +163,7 @@ export class Runner {
 
   constructor(private readonly options: RunnerOptions) {
     this.state = options.state;
+    this.shown = options.state;
     this.clock = options.clock ?? realClock;
     this.output = new OutputStore(options.linesPerNode);
     this.builtins = options.builtins ?? defaultBuiltins;
@@ -363,10 +387,16 @@ export class Runner {
   private enqueue(event: InputEvent): void {
     if (this.finished) return;
     this.queue.push(event);
-    if (!this.pumping) void this.pump();
+    if (!this.pumping) this.pump();
   }
 
-  private async pump(): Promise<void> {
+  /**
+   * Applies the queued events and hands their records to the journal. What the records decide
+   * (listeners told, answers given, effects performed) lands once they are on disk, in order; the
+   * next events are applied meanwhile, and their commands may open sessions that wait for their
+   * own records (startAfter), so that one node's journal write never holds back another's start.
+   */
+  private pump(): void {
     this.pumping = true;
     try {
       while (this.queue.length > 0 && !this.finished) {
@@ -390,29 +420,48 @@ export class Runner {
             decided.push([event, refusal === undefined ? { taken: true } : { taken: false, message: refusal }]);
         }
         // The rule: facts on disk before the next action.
-        if (records.length > 0 && this.options.journal) await this.options.journal.append(records);
-        // Every state handed on counts the lines stored so far: a step's last lines arrive before
-        // its result, and a run that ends then would otherwise never announce them.
-        if (this.state.outputVersion !== this.output.version) this.state = { ...this.state, outputVersion: this.output.version };
-        this.notify({ records, rejected });
-        for (const [event, result] of decided) {
-          this.actionWaiters.get(event)?.(result);
-          this.actionWaiters.delete(event);
+        const written = records.length > 0 && this.options.journal ? this.options.journal.append(records) : undefined;
+        const started = new Map<Effect, StartedExec>();
+        for (const effect of effects) {
+          const s = effect.type === 'exec' ? this.startExec(effect, written) : undefined;
+          if (s) started.set(effect, s);
         }
-        for (const effect of effects) this.perform(effect);
-        this.autoConfirm();
+        const round: Round = { state: this.state, records, rejected, decided, effects, started };
+        this.landed = this.landed.then(() => this.land(round, written));
       }
-    } catch (error) {
-      this.fail(`the journal cannot be written, so the run stops here: ${(error as Error).message}`);
     } finally {
       this.pumping = false;
     }
   }
 
-  private notify(change: RunnerChange): void {
+  /** One round's records are on disk (or could not be written): what they decided happens now. */
+  private async land(round: Round, written: Promise<void> | undefined): Promise<void> {
+    try {
+      if (written) await written;
+    } catch (error) {
+      if (!this.finished) this.fail(`the journal cannot be written, so the run stops here: ${(error as Error).message}`);
+      return;
+    }
+    if (this.finished) return;
+    // Every state handed on counts the lines stored so far: a step's last lines arrive before
+    // its result, and a run that ends then would otherwise never announce them.
+    const state = round.state.outputVersion === this.output.version ? round.state : { ...round.state, outputVersion: this.output.version };
+    if (this.state.outputVersion !== this.output.version) this.state = { ...this.state, outputVersion: this.output.version };
+    this.notify(state, { records: round.records, rejected: round.rejected });
+    for (const [event, result] of round.decided) {
+      this.actionWaiters.get(event)?.(result);
+      this.actionWaiters.delete(event);
+    }
+    for (const effect of round.effects) this.perform(effect, round.started.get(effect));
+    this.autoConfirm();
+  }
+
+  /** Tells the listeners: the state whose records are on disk, and what changed. */
+  private notify(state: RunState, change: RunnerChange): void {
+    this.shown = state;
     for (const listener of this.listeners) {
       try {
-        listener(this.state, change);
+        listener(state, change);
       } catch {
         // A broken view must not stop the run.
       }
@@ -450,11 +499,19 @@ export class Runner {
 
   // ---- effects ----
 
-  private perform(effect: Effect): void {
+  private perform(effect: Effect, started?: StartedExec): void {
     switch (effect.type) {
-      case 'exec':
-        this.exec(effect);
+      case 'exec': {
+        // Kept in order with the other effects (a cancel before it does not stop it).
+        const s = started ?? this.startExec(effect);
+        if (!s) return;
+        this.execs.set(effect.task, s.controller);
+        void s.event.then((event) => {
+          if (this.execs.get(effect.task) === s.controller) this.execs.delete(effect.task);
+          this.enqueue(event);
+        });
         return;
+      }
       case 'timer': {
         const id = `${effect.kind}:${effect.task}`;
         this.timers.get(id)?.abort();
@@ -526,11 +583,14 @@ export class Runner {
     this.cancelTimers();
   }
 
-  private exec(e: ExecEffect): void {
+  /**
+   * Starts a command: its transport may open the session at once, and runs nothing before
+   * `written` (the records that decided it) is on disk. Its result comes back as an event.
+   */
+  private startExec(e: ExecEffect, written?: Promise<void>): StartedExec | undefined {
     const node = this.state.plan.targets.get(e.node);
-    if (!node) return;
+    if (!node) return undefined;
     const controller = new AbortController();
-    this.execs.set(e.task, controller);
     const digest = new DigestBuilder();
     const key = parseTaskKey(e.task);
     // The attempt has started in the state already (its step-started record is applied before effects run).
@@ -543,7 +603,10 @@ export class Runner {
       const transport = this.options.transportFor(node);
       if (e.command !== undefined) {
         const timeoutMs = e.timeoutMs === undefined ? undefined : commandTimeout(e.timeoutMs, this.clock);
+        // A transport that cannot wait on its own is called once the records are on disk.
+        if (written && !transport.startsAfter) await written;
         const r = await transport.exec(node, e.command, {
+          ...(written && transport.startsAfter ? { startAfter: written } : {}),
           signal: controller.signal,
           onOutput,
           ...this.maskOption(),
@@ -572,8 +635,8 @@ export class Runner {
         ...(searches ? { searches } : {}),
       };
     };
-    run()
-      .catch((error: unknown): InputEvent => ({
+    const event = run().catch(
+      (error: unknown): InputEvent => ({
         type: 'exec-done',
         at: this.clock.now(),
         task: e.task,
@@ -586,11 +649,9 @@ export class Runner {
           stderr: '',
           durationMs: 0,
         },
-      }))
-      .then((event) => {
-        if (this.execs.get(e.task) === controller) this.execs.delete(e.task);
-        this.enqueue(event);
-      });
+      }),
+    );
+    return { controller, event };
   }
 
   /**
@@ -647,7 +708,7 @@ export class Runner {
       this.outputTimer = undefined;
       if (this.finished) return;
       this.state = { ...this.state, outputVersion: this.output.version };
-      this.notify({ records: [], rejected: [] });
+      this.notify({ ...this.shown, outputVersion: this.output.version }, { records: [], rejected: [] });
     }, OUTPUT_NOTIFY_MS);
   }
 
