@@ -635,22 +635,20 @@ export class Runner {
         ...(searches ? { searches } : {}),
       };
     };
-    const event = run().catch(
-      (error: unknown): InputEvent => ({
-        type: 'exec-done',
-        at: this.clock.now(),
-        task: e.task,
-        attempt: e.attempt,
-        result: {
-          exit: null,
-          failure: 'spawn-failed',
-          message: this.redact(`the command could not run on ${e.node}: ${(error as Error).message}`),
-          stdout: '',
-          stderr: '',
-          durationMs: 0,
-        },
-      }),
-    );
+    const event = run().catch((error: unknown): InputEvent => ({
+      type: 'exec-done',
+      at: this.clock.now(),
+      task: e.task,
+      attempt: e.attempt,
+      result: {
+        exit: null,
+        failure: 'spawn-failed',
+        message: this.redact(`the command could not run on ${e.node}: ${(error as Error).message}`),
+        stdout: '',
+        stderr: '',
+        durationMs: 0,
+      },
+    }));
     return { controller, event };
   }
 

@@ -122,7 +122,12 @@ export function createLocalTransport(options: LocalTransportOptions = {}): Trans
         }),
       ]);
       if (notStarted !== undefined) {
-        return finish({ ok: false, exit: null, failure: 'aborted', message: `The command on ${node.name} was not started: ${notStarted}.` });
+        return finish({
+          ok: false,
+          exit: null,
+          failure: 'aborted',
+          message: `The command on ${node.name} was not started: ${notStarted}.`,
+        });
       }
       if (stopped === 'timeout') {
         return finish({

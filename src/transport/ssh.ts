@@ -744,7 +744,9 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
       };
       channel.on('close', () => {
         freeSlot();
-        settle(() => (notStarted !== undefined ? notStartedResult(node, notStarted, finish) : exited() ? fromExit() : lost(node, conn, finish)));
+        settle(() =>
+          notStarted !== undefined ? notStartedResult(node, notStarted, finish) : exited() ? fromExit() : lost(node, conn, finish),
+        );
       });
       const offClosed = conn.onClosed(() => {
         freeSlot();

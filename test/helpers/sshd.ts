@@ -125,7 +125,7 @@ async function sshdVersion(): Promise<[number, number]> {
   return versionCache;
 }
 
-function childrenOf(pid: number): number[] {
+export function childrenOf(pid: number): number[] {
   const kids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
