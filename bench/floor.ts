@@ -35,7 +35,7 @@ import { deliveredScript, STDIN_BOOTSTRAP } from '../src/transport/delivery.js';
 import { coalescingConnection } from '../src/transport/coalesce.js';
 import { createSshTransport } from '../src/transport/ssh.js';
 import { startSimulator, type SimCluster } from '../src/sim/index.js';
-import { makeKey, startSshd, type Sshd } from '../test/helpers/sshd.js';
+import { childrenOf, makeKey, startSshd, type Sshd } from '../test/helpers/sshd.js';
 
 export interface FloorOptions {
   masters?: number;
@@ -80,6 +80,18 @@ const median = (xs: number[]): number => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
+
+/**
+ * Waits until every sshd has let go of the sessions of the last phase (at most 3 s): closing 23 or
+ * 203 connections keeps their server processes busy for a while, and the next phase, floor or
+ * player, would pay for the previous one's.
+ */
+async function settled(servers: readonly Sshd[]): Promise<void> {
+  const until = performance.now() + 3000;
+  while (performance.now() < until && servers.some((s) => childrenOf(s.pid).length > 0)) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** The floor: ssh2 alone, the node side's work and nothing more. */
 async function floor(nodes: InventoryNode[], privateKey: Buffer, batch: number): Promise<Phases> {
@@ -202,7 +214,9 @@ export async function measure(options: FloorOptions): Promise<Record<string, num
     const floors: Phases[] = [];
     const players: Phases[] = [];
     for (let r = 0; r < rounds; r++) {
+      await settled(servers);
       floors.push(await floor(nodes, privateKey, options.batch));
+      await settled(servers);
       players.push(await player(nodes, knownHosts, dir, options.batch));
     }
     const pick = (xs: Phases[], k: keyof Phases): number => Math.round(median(xs.map((x) => x[k])));
