@@ -15,7 +15,9 @@ import { Runner, type RecordSink, type RunnerOptions } from '../../src/engine/ru
 import type { RunState } from '../../src/engine/state.js';
 import type { Inventory, InventoryNode } from '../../src/inventory/types.js';
 import type { Section } from '../../src/runbook/schema.js';
+import { createLocalTransport } from '../../src/transport/local.js';
 import { createSshTransport, type SshTransport } from '../../src/transport/ssh.js';
+import type { Transport } from '../../src/transport/types.js';
 import { waitUntil } from '../helpers/real-shell.js';
 import { commOf, descendantsOf, sshdMissing, startSshd, type Sshd } from '../helpers/sshd.js';
 import { runbook, section, stateOf } from './fixtures.js';
@@ -281,5 +283,60 @@ describe.skipIf(missing)(`listeners hear only what is on disk${missing ? ` (skip
     const { records } = await readJournal(journal.file);
     expect(heard.map((r) => JSON.stringify(r))).toEqual(records.map((r) => JSON.stringify(r)));
     for (const name of names) expect(startOf(records, 'end', name)).toBe(true);
+  });
+});
+
+describe('records before commands on this machine', () => {
+  /** The local transport as one that knows nothing of startAfter would be: it runs what it is given at once. */
+  const withoutStartAfter = (inner: Transport, calls: { onDisk: boolean }[], journal: Journal): Transport => ({
+    exec(node, command, options = {}) {
+      const { startAfter: _ignored, ...rest } = options;
+      calls.push({
+        onDisk: readFileSync(journal.file, 'utf8')
+          .split('\n')
+          .some((l) => l.includes('"event":"step-started"') && l.includes(`"step":"touch"`)),
+      });
+      return inner.exec(node, command, rest);
+    },
+    close: () => inner.close(),
+  });
+
+  it.each([
+    ['the local transport (it waits on its own, its shell started early)', 'local', true],
+    ['a transport that cannot wait (the runner waits before calling it)', 'plain', false],
+  ] as const)("%s: a step's command runs only once its step-started record is on disk", async (_, name, startsAfter) => {
+    const journal = await newJournal();
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const sink = new HeldJournal(journal, (records) => (startOf(records, 'touch') ? released : undefined));
+    const local = createLocalTransport();
+    const calls: { onDisk: boolean }[] = [];
+    const transport = startsAfter ? local : withoutStartAfter(local, calls, journal);
+    const sections: Section[] = [
+      section(
+        'l',
+        [
+          { id: 'first', run: 'true' },
+          { id: 'touch', run: witness(journal, 'touch', name) },
+        ],
+        { on: 'local' },
+      ),
+    ];
+    const runner = new Runner({ state: stateOf(runbook(sections)), transportFor: () => transport, journal: sink, by: 'alice' });
+    try {
+      runner.start();
+      await waitUntil(() => sink.appends.some((a) => startOf(a, 'touch')), 5000);
+      await pause(300);
+      expect(existsSync(join(dir, `${name}-before`))).toBe(false);
+      expect(existsSync(join(dir, `${name}-after`))).toBe(false);
+      if (!startsAfter) expect(calls).toHaveLength(1); // only first's command so far
+      release();
+      expect(await runner.done).toBe('passed');
+      expect(existsSync(join(dir, `${name}-before`))).toBe(false);
+      expect(existsSync(join(dir, `${name}-after`))).toBe(true);
+      if (!startsAfter) expect(calls.map((c) => c.onDisk)).toEqual([false, true]);
+    } finally {
+      await transport.close();
+    }
   });
 });
