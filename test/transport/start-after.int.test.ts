@@ -7,11 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InventoryNode } from '../../src/inventory/types.js';
+import { startSimulator, type SimCluster } from '../../src/sim/index.js';
 import { createLocalTransport } from '../../src/transport/local.js';
 import { createSshTransport, type SshEvent, type SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
 import type { ExecResult, Transport } from '../../src/transport/types.js';
 import { waitUntil } from '../helpers/real-shell.js';
 import { commOf, descendantsOf, sshdMissing, startSshd, type Sshd } from '../helpers/sshd.js';
+import { sshRun } from '../sim/ssh-client.js';
 
 const missing = sshdMissing();
 
@@ -300,5 +302,45 @@ describe('startAfter on the local transport', () => {
     await pause(300);
     expect(existsSync(ran)).toBe(false);
     expect(await waitUntil(() => bootstrapShells(process.pid).length === 0 && waitingCats(process.pid).length === 0, 5000)).toBe(true);
+  });
+});
+
+describe('startAfter on the simulated cluster (its nodes are SSH servers; their shell reads its script as a real one does)', () => {
+  let sim: SimCluster;
+  beforeAll(async () => {
+    sim = await startSimulator({ masters: 1, agents: 1, publicAgents: 0, timeScale: 200, host: '127.0.0.55', seed: 5 });
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+  const simTransport = (): SshTransport => ssh({ knownHostsFiles: [], extraKnownHosts: sim.inventory.knownHosts ?? [] });
+  const master = () => sim.inventory.nodes.find((n) => n.name === 'master-1')!;
+
+  it('held: nothing runs on the node until it fulfils; then the whole script runs', async () => {
+    const t = simTransport();
+    const go = deferred();
+    const result = t.exec(master(), 'echo kept > ~/held-note; echo done', { startAfter: go.promise });
+    const settled = watch(result);
+    await pause(300);
+    expect(settled()).toBe(false);
+    expect((await sshRun(sim, 'master-1', 'cat ~/held-note')).exit).not.toBe(0);
+    go.resolve();
+    expect(await result).toMatchObject({ ok: true, exit: 0, stdout: 'done\n' });
+    expect((await sshRun(sim, 'master-1', 'cat ~/held-note')).stdout).toBe('kept\n');
+  });
+
+  it('rejected: nothing runs on the node and the result says why', async () => {
+    const t = simTransport();
+    const go = deferred();
+    const result = t.exec(master(), 'echo no > ~/rejected-note', { startAfter: go.promise });
+    await pause(200);
+    go.reject(new Error('EFBIG: file too large'));
+    expect(await result).toMatchObject({
+      ok: false,
+      exit: null,
+      failure: 'aborted',
+      message: 'The command on master-1 was not started: EFBIG: file too large.',
+    });
+    expect((await sshRun(sim, 'master-1', 'cat ~/rejected-note')).exit).not.toBe(0);
   });
 });
