@@ -339,4 +339,51 @@ describe('records before commands on this machine', () => {
       await transport.close();
     }
   });
+  it('an answer is taken (act resolves) only once its record is on disk, and the destructive command runs only after that', async () => {
+    const journal = await newJournal();
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const answered = (records: readonly JournalRecord[]) => records.some((r) => r.event === 'confirmation-answered');
+    const sink = new HeldJournal(journal, (records) => (answered(records) ? released : undefined));
+    const local = createLocalTransport();
+    const J = journal.file;
+    const both = `grep -F '"event":"confirmation-answered"' ${J} | grep -qF '"by":"bob"' && grep -F '"step":"wipe"' ${J} | grep -qF '"event":"step-started"'`;
+    const sections: Section[] = [
+      section(
+        'l',
+        [{ id: 'wipe', run: `if ${both}; then touch ${dir}/wipe-after; else touch ${dir}/wipe-before; fi`, destructive: true }],
+        {
+          on: 'local',
+        },
+      ),
+    ];
+    const runner = new Runner({ state: stateOf(runbook(sections)), transportFor: () => local, journal: sink, by: 'alice' });
+    try {
+      runner.start();
+      expect(await waitUntil(() => runner.getState().prompts.some((p) => p.kind === 'confirm'), 5000)).toBe(true);
+      const prompt = runner.getState().prompts.find((p) => p.kind === 'confirm')!;
+      let onDiskWhenTaken: boolean | undefined;
+      const answer = runner.act({ type: 'confirm', prompt: prompt.id, by: 'bob' }).then((r) => {
+        onDiskWhenTaken = answered(
+          readFileSync(J, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as JournalRecord),
+        );
+        return r;
+      });
+      await pause(300);
+      expect(onDiskWhenTaken).toBeUndefined();
+      expect(existsSync(join(dir, 'wipe-before'))).toBe(false);
+      expect(existsSync(join(dir, 'wipe-after'))).toBe(false);
+      release();
+      expect(await answer).toEqual({ taken: true });
+      expect(onDiskWhenTaken).toBe(true);
+      expect(await runner.done).toBe('passed');
+      expect(existsSync(join(dir, 'wipe-before'))).toBe(false);
+      expect(existsSync(join(dir, 'wipe-after'))).toBe(true);
+    } finally {
+      await local.close();
+    }
+  });
 });
