@@ -1,7 +1,8 @@
 // "Nothing runs before its records are on disk", with the runner opening a command's session
-// while the records that announce it are being written. A real OpenSSH server on loopback, the
-// real SSH transport, a real Journal on disk; between the runner and the journal a hand that
-// holds a write back (as a slow disk would) or makes the journal fail under it.
+// while the records that announce it are being written. A real OpenSSH server on loopback and
+// the real SSH transport (the local transport for this machine's steps), a real Journal on disk;
+// between the runner and the journal a hand that holds a write back (as a slow disk would) or
+// makes the journal fail under it.
 //
 // The commands witness for themselves: a step's command reads the journal file at the moment it
 // runs and says whether its own step-started record was there.
