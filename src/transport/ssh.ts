@@ -542,12 +542,17 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
     try {
       if (stop.signal.aborted) return stopped();
       // With a terminal the command is in the command line: nothing may be opened before the go.
+      // An abort or a timeout ends the wait: the write it waits for may never end.
       if (opts.pty && opts.startAfter) {
-        const why = await opts.startAfter.then(
-          () => undefined,
-          (e: unknown) => (e instanceof Error ? e.message : String(e)),
-        );
-        if (why !== undefined) return notStartedResult(node, why, finish);
+        const go = await Promise.race([
+          opts.startAfter.then(
+            () => ({ why: undefined }),
+            (e: unknown) => ({ why: e instanceof Error ? e.message : String(e) }),
+          ),
+          stopPromise,
+        ]);
+        if (go === 'stopped') return stopped();
+        if (go.why !== undefined) return notStartedResult(node, go.why, finish);
       }
       const ep = endpointFor(node);
       // A connection that drops before our channel is asked for has not run anything: connect again.

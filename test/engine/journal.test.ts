@@ -203,3 +203,100 @@ describe('a write that fails', () => {
     expect(recoverUnwritten(file)).toBe(0);
   });
 });
+
+describe('group commit: records given while a write is under way go out together in the next write', () => {
+  const step = (run: string, event: 'step-started' | 'step-finished', name: string): JournalRecord =>
+    event === 'step-started'
+      ? { ts: '2026-11-25T17:19:00.000Z', run, event, section: 's', step: name, node: 'n', attempt: 1, mode: 'run', title: name }
+      : { ts: '2026-11-25T17:19:01.000Z', run, event, section: 's', step: name, node: 'n', status: 'passed', exit: 0 };
+  const line = (r: JournalRecord) => `${JSON.stringify(r)}\n`;
+  /** Counts the writes that reach the journal's real descriptor (they still happen). */
+  const countWrites = (journal: Journal): (() => number) => {
+    const handle = (journal as unknown as { handle: { write: (...args: unknown[]) => Promise<unknown> } }).handle;
+    const write = handle.write.bind(handle);
+    let writes = 0;
+    handle.write = (...args: unknown[]) => {
+      writes++;
+      return write(...args);
+    };
+    return () => writes;
+  };
+  /** Lets a write through the thread pool get under way (or end) before the next append. */
+  const turn = () => new Promise((r) => setImmediate(r));
+
+  it('many appends, some while a write is under way: each resolves in order, only once its own lines are in the file', async () => {
+    const dir = temp();
+    const run = newRunId();
+    const j = await Journal.create(dir, run);
+    await j.append([started(run)]);
+    const writes = countWrites(j);
+    const n = 120;
+    const resolved: number[] = [];
+    const early: string[] = [];
+    const all: Promise<void>[] = [];
+    for (let i = 0; i < n; i++) {
+      const mine = [step(run, 'step-started', `s${i}`), step(run, 'step-finished', `s${i}`)];
+      all.push(
+        j.append(mine).then(() => {
+          // Read at the moment the append resolves: its lines, and every earlier append's, are there.
+          const text = readFileSync(j.file, 'utf8');
+          for (const r of mine) if (!text.includes(line(r))) early.push(`append ${i} resolved before ${r.event} s${i} was in the file`);
+          resolved.push(i);
+        }),
+      );
+      // Appends arrive in bursts: some in the same instant, some while the last write is under way.
+      if (i % 9 === 4) await turn();
+      else if (i % 4 === 1) await Promise.resolve();
+    }
+    await Promise.all(all);
+    expect(early).toEqual([]);
+    expect(resolved).toEqual(Array.from({ length: n }, (_, i) => i));
+    // Fewer writes than appends (records that met a write under way waited for the next one), and more than one.
+    expect(writes()).toBeGreaterThan(1);
+    expect(writes()).toBeLessThan(n / 2);
+    await j.close();
+    // Every record once, in the order given.
+    const text = readFileSync(j.file, 'utf8');
+    const want = [
+      started(run),
+      ...Array.from({ length: n }, (_, i) => [step(run, 'step-started', `s${i}`), step(run, 'step-finished', `s${i}`)]).flat(),
+    ];
+    expect(text).toBe(want.map(line).join(''));
+  });
+
+  it('a write that fails fails its group and every later append; close() still saves them all, in order', async () => {
+    const dir = temp();
+    const run = newRunId();
+    const j = await Journal.create(dir, run);
+    await j.append([started(run), step(run, 'step-started', 'a')]);
+    // The descriptor goes away under the writer (Node's own failing write, EBADF).
+    await (j as unknown as { handle: { close(): Promise<void> } }).handle.close();
+    const order: string[] = [];
+    const settle = (name: string, p: Promise<void>) =>
+      p.then(
+        () => order.push(`${name} ok`),
+        (e: unknown) => order.push(`${name} failed: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`),
+      );
+    // The first write; then two appends while it is under way (they share the next write); then one after it failed.
+    const first = settle('first', j.append([step(run, 'step-finished', 'a'), step(run, 'step-started', 'b')]));
+    await Promise.resolve();
+    const joined1 = settle('joined-1', j.append([step(run, 'step-finished', 'b')]));
+    const joined2 = settle('joined-2', j.append([step(run, 'step-started', 'c')]));
+    await first;
+    const later = settle('later', j.append([step(run, 'step-finished', 'c')]));
+    await Promise.all([joined1, joined2, later]);
+    expect(order).toEqual(['first failed: EBADF', 'joined-1 failed: EBADF', 'joined-2 failed: EBADF', 'later failed: EBADF']);
+    await j.close();
+    expect(j.salvage).toEqual({ kind: 'rewritten' });
+    // The facts once each, in order; the starts the failed writes announced never happened.
+    const { records, torn } = await readJournal(j.file);
+    expect(torn).toBe(false);
+    expect(records.map((r) => `${r.event}${'step' in r ? ` ${r.step}` : ''}`)).toEqual([
+      'run-started',
+      'step-started a',
+      'step-finished a',
+      'step-finished b',
+      'step-finished c',
+    ]);
+  });
+});

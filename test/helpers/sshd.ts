@@ -141,7 +141,8 @@ export function childrenOf(pid: number): number[] {
   return kids;
 }
 
-function commOf(pid: number): string {
+/** A process's command name (/proc/PID/comm), or '' once it is gone. */
+export function commOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
   } catch {
@@ -149,7 +150,8 @@ function commOf(pid: number): string {
   }
 }
 
-function descendantsOf(pid: number): number[] {
+/** Every process below `pid` (children, their children, ...), read from /proc. */
+export function descendantsOf(pid: number): number[] {
   const all: number[] = [];
   const queue = [pid];
   while (queue.length) {
