@@ -142,6 +142,8 @@ export class Runner {
   private pumping = false;
   /** Settles when every round applied so far has landed (its records on disk, its effects done). */
   private landed: Promise<void> = Promise.resolve();
+  /** Settles when every record handed to the journal so far is on disk; rejects after a failed write. */
+  private allWritten: Promise<void> = Promise.resolve();
   /** The state listeners heard of last: every record behind it is on disk. */
   private shown: RunState;
   private readonly execs = new Map<string, AbortController>();
@@ -419,11 +421,19 @@ export class Runner {
           if (this.actionWaiters.has(event))
             decided.push([event, refusal === undefined ? { taken: true } : { taken: false, message: refusal }]);
         }
-        // The rule: facts on disk before the next action.
+        // The rule: facts on disk before the next action. A command waits for this round's
+        // records and every earlier round's: after a write that failed, none runs, whatever the
+        // sink does with later records.
         const written = records.length > 0 && this.options.journal ? this.options.journal.append(records) : undefined;
+        if (written) {
+          const all = this.allWritten.then(() => written);
+          this.allWritten = all;
+          // Handled here too: a transport may look at it only once its session is open.
+          all.catch(() => undefined);
+        }
         const started = new Map<Effect, StartedExec>();
         for (const effect of effects) {
-          const s = effect.type === 'exec' ? this.startExec(effect, written) : undefined;
+          const s = effect.type === 'exec' ? this.startExec(effect, written && this.allWritten) : undefined;
           if (s) started.set(effect, s);
         }
         const round: Round = { state: this.state, records, rejected, decided, effects, started };

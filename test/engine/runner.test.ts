@@ -159,6 +159,46 @@ group('runner', () => {
     }
   });
 
+  it('a sink that fails one write and takes the next: no command of a later round runs', async () => {
+    // agent-1 finishes first: its round's write fails, slowly. agent-2 finishes meanwhile: its
+    // round's write is taken at once. Its next step must not start: the run stops on the failure.
+    const rb = runbook([
+      section(
+        'agents',
+        [
+          { id: 'one', run: 'one' },
+          { id: 'two', run: 'two' },
+        ],
+        { on: 'agent', strategy: 'parallel' },
+      ),
+    ]);
+    const transport = new FakeTransport()
+      .expect('one', { delayMs: 5 }, { node: 'agent-1' })
+      .expect('one', { delayMs: 30 }, { node: 'agent-2' })
+      .expect('two', {}, { times: 2 });
+    let failing = false;
+    const records: JournalRecord[] = [];
+    const sink: RecordSink = {
+      async append(batch) {
+        const startsTwo = batch.some((r) => r.event === 'step-started' && r.step === 'two' && r.node === 'agent-1');
+        if (startsTwo && !failing) {
+          failing = true;
+          await new Promise((r) => setTimeout(r, 80));
+          throw new Error('disk full');
+        }
+        records.push(...batch);
+      },
+    };
+    const runner = new Runner({ state: stateOf(rb, cluster(0, 2)), transportFor: () => transport, journal: sink, by: 'alice' });
+    runner.start();
+    expect(await runner.done).toBe('interrupted');
+    // agent-2's round was applied and written while agent-1's write was still failing...
+    expect(records.some((r) => r.event === 'step-started' && r.step === 'two' && r.node === 'agent-2')).toBe(true);
+    // ...and its command never ran, nor agent-1's.
+    expect(transport.calls.filter((c) => c.command === 'two')).toEqual([]);
+    expect(runner.fatal).toContain('disk full');
+  });
+
   it('polls on its clock until the gate holds; every attempt is recorded', async () => {
     const rb = runbook([
       section(
