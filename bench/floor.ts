@@ -16,7 +16,7 @@
 // 3,2000`: the simulator in the player's process) against opening as many bare connections to it,
 // all at once: at most 1.2x.
 //
-// FLOOR_ROUNDS (default 5; the simulated cluster takes at most 3) and FLOOR_PARTS (default
+// FLOOR_ROUNDS (default 9 for 3 + 20, 5 for 3 + 200, at most 3 for the simulated cluster) and FLOOR_PARTS (default
 // agents-20,agents-200,sim-2006) choose what runs: `FLOOR_PARTS=agents-20 npm run bench -- floor`.
 // The whole takes minutes on a quiet machine of 2 cores; sshd and the simulator are stopped after.
 
@@ -342,11 +342,12 @@ export async function measureSim(rounds: number): Promise<Record<string, number>
 }
 
 export async function run(): Promise<Record<string, Record<string, number>>> {
-  const rounds = Number(process.env.FLOOR_ROUNDS ?? 5);
+  // 3 + 20 takes about a second a round and moves most from round to round: more rounds.
+  const rounds = (fallback: number): number => Number(process.env.FLOOR_ROUNDS ?? fallback);
   const parts = (process.env.FLOOR_PARTS ?? 'agents-20,agents-200,sim-2006').split(',');
   const out: Record<string, Record<string, number>> = {};
-  if (parts.includes('agents-20')) out['agents-20'] = await measure({ agents: 20, batch: 5, rounds });
-  if (parts.includes('agents-200')) out['agents-200'] = await measure({ agents: 200, batch: 50, rounds });
-  if (parts.includes('sim-2006')) out['sim-2006'] = await measureSim(Math.min(rounds, 3));
+  if (parts.includes('agents-20')) out['agents-20'] = await measure({ agents: 20, batch: 5, rounds: rounds(9) });
+  if (parts.includes('agents-200')) out['agents-200'] = await measure({ agents: 200, batch: 50, rounds: rounds(5) });
+  if (parts.includes('sim-2006')) out['sim-2006'] = await measureSim(Math.min(rounds(3), 3));
   return out;
 }
