@@ -49,8 +49,33 @@ export function createLocalTransport(options: LocalTransportOptions = {}): Trans
 
   async function run(node: InventoryNode, command: string, opts: ExecOptions): Promise<ExecResult> {
     const { stdout, stderr, finish } = commandOutput(opts.onOutput, opts.mask ? { ...options.output, mask: opts.mask } : options.output);
-    if (opts.signal?.aborted) {
-      return finish({ ok: false, exit: null, failure: 'aborted', message: `The command on ${node.name} was aborted before it started.` });
+    const aborted = (): ExecResult =>
+      finish({ ok: false, exit: null, failure: 'aborted', message: `The command on ${node.name} was aborted before it started.` });
+    if (opts.signal?.aborted) return aborted();
+    // Nothing is started before startAfter: a shell started early to wait for its script made 50
+    // commands at once slower here (spawning holds up this thread; docs/architecture.md).
+    if (opts.startAfter) {
+      // An abort or close() ends the wait: the write it waits for may never end.
+      let cancel!: () => void;
+      const cancelled = new Promise<'aborted'>((resolve) => (cancel = () => resolve('aborted')));
+      opts.signal?.addEventListener('abort', cancel, { once: true });
+      running.add(cancel);
+      let go: 'aborted' | { why: string | undefined };
+      try {
+        go = await Promise.race([
+          opts.startAfter.then(
+            () => ({ why: undefined }),
+            (e: unknown) => ({ why: e instanceof Error ? e.message : String(e) }),
+          ),
+          cancelled,
+        ]);
+      } finally {
+        running.delete(cancel);
+        opts.signal?.removeEventListener('abort', cancel);
+      }
+      if (go === 'aborted') return aborted();
+      if (go.why !== undefined)
+        return finish({ ok: false, exit: null, failure: 'aborted', message: `The command on ${node.name} was not started: ${go.why}.` });
     }
 
     const { $ } = await loadZx();
@@ -76,17 +101,7 @@ export function createLocalTransport(options: LocalTransportOptions = {}): Trans
     const child = proc.child;
     // A shell that exits before reading all of it closes the pipe: that is its business, not an error.
     child?.stdin?.on('error', () => undefined);
-    // The shell waits for its script, and runs nothing before startAfter (nothing without a script).
-    let notStarted: string | undefined;
-    if (!opts.startAfter) child?.stdin?.end(script);
-    else
-      opts.startAfter.then(
-        () => child?.stdin?.end(script),
-        (why: unknown) => {
-          notStarted = why instanceof Error ? why.message : String(why);
-          child?.stdin?.end();
-        },
-      );
+    child?.stdin?.end(script);
     child?.stdout?.on('data', (b: Buffer) => stdout.write(b));
     child?.stderr?.on('data', (b: Buffer) => stderr.write(b));
 
@@ -121,14 +136,6 @@ export function createLocalTransport(options: LocalTransportOptions = {}): Trans
           forceResolve = () => resolve(undefined);
         }),
       ]);
-      if (notStarted !== undefined) {
-        return finish({
-          ok: false,
-          exit: null,
-          failure: 'aborted',
-          message: `The command on ${node.name} was not started: ${notStarted}.`,
-        });
-      }
       if (stopped === 'timeout') {
         return finish({
           ok: false,

@@ -303,7 +303,7 @@ describe('records before commands on this machine', () => {
   });
 
   it.each([
-    ['the local transport (it waits on its own, its shell started early)', 'local', true],
+    ['the local transport (it waits on its own before it starts a shell)', 'local', true],
     ['a transport that cannot wait (the runner waits before calling it)', 'plain', false],
   ] as const)("%s: a step's command runs only once its step-started record is on disk", async (_, name, startsAfter) => {
     const journal = await newJournal();
