@@ -440,7 +440,12 @@ export class Runner {
         this.landed = this.landed.then(() => this.land(round, written));
       }
     } finally {
-      this.pumping = false;
+      // Events that come later in this turn of the event loop (500 commands whose timers fire
+      // together) wait for its end and make one round, not one each.
+      setImmediate(() => {
+        this.pumping = false;
+        if (this.queue.length > 0) this.pump();
+      });
     }
   }
 
