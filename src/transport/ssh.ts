@@ -584,7 +584,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
             message: `Could not start the command on ${ep.label}: ${(err as Error).message}.`,
           });
         }
-        const r = await runChannel(
+        const r: ExecResult | typeof UNDELIVERED = await runChannel(
           node,
           conn,
           channel,
@@ -598,6 +598,11 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
           stopped,
         );
         release = undefined;
+        // The connection dropped while the command waited for its go: nothing of it ran, connect again.
+        if (r === UNDELIVERED) {
+          if (attempt < 2 && !stop.signal.aborted) continue;
+          return lost(node, conn, finish);
+        }
         return r;
       }
     } catch (err) {
@@ -690,12 +695,18 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
     release: () => void,
     finish: (r: ExecOutcome) => ExecResult,
     stopped: (confirmed?: boolean) => ExecResult,
-  ): Promise<ExecResult> {
+  ): Promise<ExecResult | typeof UNDELIVERED> {
     return new Promise((resolve) => {
       let exit: { code: number | null; signal?: string } | undefined;
       let settled = false;
       /** Why the script was never delivered (startAfter rejected). */
       let notStarted: string | undefined;
+      /** Whether the script has been handed to the channel (then the command may have run). */
+      let delivered = false;
+      const deliver = (): void => {
+        delivered = true;
+        channel.end(input);
+      };
       let releaseTimer: NodeJS.Timeout | undefined;
       const record = { openedAt: performance.now() };
       conn.live.add(record);
@@ -703,7 +714,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
         if (releaseTimer) clearTimeout(releaseTimer);
         release();
       };
-      const settle = (r: () => ExecResult | Promise<ExecResult>): void => {
+      const settle = (r: () => ExecResult | typeof UNDELIVERED | Promise<ExecResult>): void => {
         if (settled) return;
         settled = true;
         conn.live.delete(record);
@@ -750,7 +761,13 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
       channel.on('close', () => {
         freeSlot();
         settle(() =>
-          notStarted !== undefined ? notStartedResult(node, notStarted, finish) : exited() ? fromExit() : lost(node, conn, finish),
+          notStarted !== undefined
+            ? notStartedResult(node, notStarted, finish)
+            : !delivered
+              ? UNDELIVERED
+              : exited()
+                ? fromExit()
+                : lost(node, conn, finish),
         );
       });
       const offClosed = conn.onClosed(() => {
@@ -759,17 +776,25 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
         // a job it left may still hold the output open. Only the server's end of the output (EOF)
         // says nothing more was coming; without it the outcome is unknown, whatever the status.
         const complete = (channel as ClientChannel & { incoming?: { state?: string } }).incoming?.state === 'eof';
-        settle(() => (complete && exited() ? fromExit() : lost(node, conn, finish)));
+        settle(() =>
+          notStarted !== undefined
+            ? notStartedResult(node, notStarted, finish)
+            : !delivered
+              ? UNDELIVERED
+              : complete && exited()
+                ? fromExit()
+                : lost(node, conn, finish),
+        );
       });
       stop.addEventListener('abort', onStop, { once: true });
       if (stop.aborted) onStop();
       // The script, then end of input: its commands get no input, like `ssh -n`. Until then the
       // shell waits for it and runs nothing; with no script it runs nothing at all.
-      if (!startAfter) channel.end(input);
+      if (!startAfter) deliver();
       else
         startAfter.then(
           () => {
-            if (!settled) channel.end(input);
+            if (!settled) deliver();
           },
           (why: unknown) => {
             notStarted = why instanceof Error ? why.message : String(why);
@@ -836,6 +861,9 @@ function sendSignal(channel: ClientChannel, name: string): void {
     // The channel or the connection is gone already: nothing left to signal.
   }
 }
+
+/** What runChannel gives back when the channel ended before its script was sent: nothing ran. */
+const UNDELIVERED = Symbol('undelivered');
 
 class ConnectionGone extends Error {
   constructor(reason?: string) {

@@ -109,6 +109,45 @@ afterAll(async () => {
 });
 
 describe.skipIf(missing)(`startAfter over SSH to a real sshd${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  it('the connection dies while the command waits: nothing of it ran, so it runs once on a new connection', async () => {
+    const own = await startSshd({ host: '127.0.0.53', authorizedKeys: [sshd.clientKey] });
+    try {
+      const events: SshEvent[] = [];
+      const t = ssh({ knownHostsFiles: [own.writeKnownHosts()], onEvent: (e) => events.push(e) });
+      const log = flag('runs');
+      const go = deferred();
+      const result = t.exec(nodeOf(own), `echo once >> ${log}; echo done`, { startAfter: go.promise });
+      expect(await waitUntil(() => waitingCats(own.pid).length === 1, 5000)).toBe(true);
+      for (const pid of own.connectionPids()) process.kill(pid, 'SIGKILL');
+      expect(await waitUntil(() => events.some((e) => e.type === 'disconnected'), 5000)).toBe(true);
+      expect(existsSync(log)).toBe(false);
+      go.resolve();
+      const r = await result;
+      expect(r).toMatchObject({ ok: true, exit: 0, stdout: 'done\n' });
+      expect(readFileSync(log, 'utf8')).toBe('once\n');
+      expect(events.map((e) => e.type)).toEqual(['connected', 'disconnected', 'reconnecting', 'connected']);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('the connection dies after the script went out: outcome unknown, never run again', async () => {
+    const own = await startSshd({ host: '127.0.0.53', authorizedKeys: [sshd.clientKey] });
+    try {
+      const t = ssh({ knownHostsFiles: [own.writeKnownHosts()] });
+      const log = flag('runs');
+      const marker = 1000 + seq;
+      const result = t.exec(nodeOf(own), `echo once >> ${log}; sleep ${marker}`, { startAfter: Promise.resolve() });
+      expect(await waitUntil(() => existsSync(log), 5000)).toBe(true);
+      for (const pid of own.connectionPids()) process.kill(pid, 'SIGKILL');
+      expect(await result).toMatchObject({ ok: false, exit: null, failure: 'connection-lost' });
+      await pause(300);
+      expect(readFileSync(log, 'utf8')).toBe('once\n');
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('held: the session is open and its shell waits, nothing runs; once it fulfils the command runs and is ok', async () => {
     const t = ssh();
     const ran = flag('ran');
