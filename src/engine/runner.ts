@@ -437,14 +437,17 @@ export class Runner {
           if (s) started.set(effect, s);
         }
         const round: Round = { state: this.state, records, rejected, decided, effects, started };
-        this.landed = this.landed.then(() => this.land(round, written));
+        this.landed = this.landed
+          .then(() => this.land(round, written))
+          // A fault of ours while landing stops the run with it, instead of leaving every later round unlanded.
+          .catch((error: unknown) => this.fail(`the run stops here: ${(error as Error).message}`));
       }
     } finally {
       // Events that come later in this turn of the event loop (500 commands whose timers fire
       // together) wait for its end and make one round, not one each.
       setImmediate(() => {
         this.pumping = false;
-        if (this.queue.length > 0) this.pump();
+        if (this.queue.length > 0 && !this.finished) this.pump();
       });
     }
   }
@@ -505,6 +508,8 @@ export class Runner {
   private end(outcome: Outcome): void {
     if (this.finished) return;
     this.finished = true;
+    // What came after the end is never applied (enqueue takes nothing more).
+    this.queue.length = 0;
     for (const resolve of this.actionWaiters.values()) resolve({ taken: false, message: 'the run is over' });
     this.actionWaiters.clear();
     this.cancelTimers();

@@ -199,6 +199,21 @@ group('runner', () => {
     expect(runner.fatal).toContain('disk full');
   });
 
+  it('two keys in one read, the first of them ending the run: nothing spins behind it', async () => {
+    const rb = runbook([section('m', [{ id: 'one', run: 'one' }], { on: 'master' })]);
+    const transport = new FakeTransport().expect('one', { exit: 1 });
+    const runner = new Runner({ state: stateOf(rb, cluster(1)), transportFor: () => transport, journal: new Sink(), by: 'alice' });
+    runner.start();
+    await waitFor(() => runner.getState().prompts.some((p) => p.kind === 'failure'));
+    // The terminal hands over two keys at once: both are dispatched in one go.
+    runner.dispatch({ type: 'abort' });
+    runner.dispatch({ type: 'abort' });
+    expect(await runner.done).toBe('aborted');
+    await new Promise((r) => setTimeout(r, 50));
+    // A loop that goes on re-arming itself keeps an immediate pending for ever (and a core busy).
+    expect(process.getActiveResourcesInfo().filter((r) => r === 'Immediate')).toEqual([]);
+  });
+
   it('polls on its clock until the gate holds; every attempt is recorded', async () => {
     const rb = runbook([
       section(
