@@ -758,17 +758,18 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
         exit ??= exits.get(channel);
         return exit !== undefined;
       };
+      /** What the command came to when its channel or its connection ended (`whole`: all its output came). */
+      const ended = (whole: boolean): ExecResult | typeof UNDELIVERED =>
+        notStarted !== undefined
+          ? notStartedResult(node, notStarted, finish)
+          : !delivered
+            ? UNDELIVERED
+            : whole && exited()
+              ? fromExit()
+              : lost(node, conn, finish);
       channel.on('close', () => {
         freeSlot();
-        settle(() =>
-          notStarted !== undefined
-            ? notStartedResult(node, notStarted, finish)
-            : !delivered
-              ? UNDELIVERED
-              : exited()
-                ? fromExit()
-                : lost(node, conn, finish),
-        );
+        settle(() => ended(true));
       });
       const offClosed = conn.onClosed(() => {
         freeSlot();
@@ -776,15 +777,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
         // a job it left may still hold the output open. Only the server's end of the output (EOF)
         // says nothing more was coming; without it the outcome is unknown, whatever the status.
         const complete = (channel as ClientChannel & { incoming?: { state?: string } }).incoming?.state === 'eof';
-        settle(() =>
-          notStarted !== undefined
-            ? notStartedResult(node, notStarted, finish)
-            : !delivered
-              ? UNDELIVERED
-              : complete && exited()
-                ? fromExit()
-                : lost(node, conn, finish),
-        );
+        settle(() => ended(complete));
       });
       stop.addEventListener('abort', onStop, { once: true });
       if (stop.aborted) onStop();
