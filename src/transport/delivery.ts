@@ -21,3 +21,18 @@ export function deliveredScript(command: string, env: Readonly<Record<string, st
   }
   return `${out}${command}\n`;
 }
+
+/**
+ * Waits for a command's go (ExecOptions.startAfter): `{}` once it fulfils, `{ why }` when it
+ * rejects, 'stopped' when `stop` settles first (an abort, a timeout, close(): the write waited for
+ * may never end).
+ */
+export function waitForGo(startAfter: Promise<unknown>, stop: Promise<unknown>): Promise<{ why?: string } | 'stopped'> {
+  return Promise.race([
+    startAfter.then(
+      () => ({}),
+      (e: unknown) => ({ why: e instanceof Error ? e.message : String(e) }),
+    ),
+    stop.then(() => 'stopped' as const),
+  ]);
+}

@@ -4,7 +4,7 @@
 
 import type { InventoryNode } from '../inventory/types.js';
 import type { OutputStreamOptions } from './sanitize.js';
-import { deliveredScript, STDIN_BOOTSTRAP } from './delivery.js';
+import { deliveredScript, STDIN_BOOTSTRAP, waitForGo } from './delivery.js';
 import { formatDuration } from './messages.js';
 import { commandOutput, PendingCommands } from './pending.js';
 import type { ExecOptions, ExecResult, Transport } from './types.js';
@@ -57,23 +57,17 @@ export function createLocalTransport(options: LocalTransportOptions = {}): Trans
     if (opts.startAfter) {
       // An abort or close() ends the wait: the write it waits for may never end.
       let cancel!: () => void;
-      const cancelled = new Promise<'aborted'>((resolve) => (cancel = () => resolve('aborted')));
+      const cancelled = new Promise<void>((resolve) => (cancel = resolve));
       opts.signal?.addEventListener('abort', cancel, { once: true });
       running.add(cancel);
-      let go: 'aborted' | { why: string | undefined };
+      let go: { why?: string } | 'stopped';
       try {
-        go = await Promise.race([
-          opts.startAfter.then(
-            () => ({ why: undefined }),
-            (e: unknown) => ({ why: e instanceof Error ? e.message : String(e) }),
-          ),
-          cancelled,
-        ]);
+        go = await waitForGo(opts.startAfter, cancelled);
       } finally {
         running.delete(cancel);
         opts.signal?.removeEventListener('abort', cancel);
       }
-      if (go === 'aborted') return aborted();
+      if (go === 'stopped') return aborted();
       if (go.why !== undefined)
         return finish({ ok: false, exit: null, failure: 'aborted', message: `The command on ${node.name} was not started: ${go.why}.` });
     }

@@ -14,7 +14,7 @@ import type { InventoryNode } from '../inventory/types.js';
 import { KnownHostsStore, hostKeyAlgorithms, knownHostsName, knownKeyTypes } from './known-hosts.js';
 import { AbortedWhileWaiting, Limiter } from './limiter.js';
 import { coalescingConnection } from './coalesce.js';
-import { deliveredScript, STDIN_BOOTSTRAP } from './delivery.js';
+import { deliveredScript, STDIN_BOOTSTRAP, waitForGo } from './delivery.js';
 import { describeEndpoint, formatDuration } from './messages.js';
 import { commandOutput, PendingCommands, type ExecOutcome } from './pending.js';
 import type { OutputStream, OutputStreamOptions } from './sanitize.js';
@@ -544,13 +544,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
       // With a terminal the command is in the command line: nothing may be opened before the go.
       // An abort or a timeout ends the wait: the write it waits for may never end.
       if (opts.pty && opts.startAfter) {
-        const go = await Promise.race([
-          opts.startAfter.then(
-            () => ({ why: undefined }),
-            (e: unknown) => ({ why: e instanceof Error ? e.message : String(e) }),
-          ),
-          stopPromise,
-        ]);
+        const go = await waitForGo(opts.startAfter, stopPromise);
         if (go === 'stopped') return stopped();
         if (go.why !== undefined) return notStartedResult(node, go.why, finish);
       }
