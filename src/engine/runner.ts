@@ -522,9 +522,10 @@ export class Runner {
   private perform(effect: Effect, started?: StartedExec): void {
     switch (effect.type) {
       case 'exec': {
-        // Kept in order with the other effects (a cancel before it does not stop it).
-        const s = started ?? this.startExec(effect);
-        if (!s) return;
+        // Started in pump() behind its records (none when its node is gone); registered here, in
+        // order with the other effects, so that a cancel before it does not stop it.
+        if (!started) return;
+        const s = started;
         this.execs.set(effect.task, s.controller);
         void s.event.then((event) => {
           if (this.execs.get(effect.task) === s.controller) this.execs.delete(effect.task);
