@@ -152,10 +152,14 @@ class Draft {
     this.s.prompts = this.prompts = this.s.prompts.filter((p) => p.task !== task);
   }
 
+  /** The time of this event's records, as they write it: one event makes several. */
+  private stamp: { ts: string; at: number } | undefined;
+
   /** A fact: applied now, journalled by the runner before the effects that follow it. */
   emit(record: DistributiveOmit<JournalRecord, 'ts' | 'run'>): void {
-    const full = { ts: new Date(this.now).toISOString(), run: this.s.run.id, ...record } as JournalRecord;
-    this.apply(full);
+    this.stamp ??= stampOf(this.now);
+    const full = { ts: this.stamp.ts, run: this.s.run.id, ...record } as JournalRecord;
+    this.apply(full, this.stamp.at);
     this.effects.push({ type: 'journal', record: full });
   }
 
@@ -165,9 +169,9 @@ class Draft {
 
   // ---- applying facts ----
 
-  apply(r: JournalRecord): void {
+  /** `at`: the record's time as a number, when the caller has it (a record from disk is read from its ts). */
+  apply(r: JournalRecord, at: number = Date.parse(r.ts)): void {
     this.s.seq += 1;
-    const at = Date.parse(r.ts);
     switch (r.event) {
       case 'run-started':
         this.s.run = { ...this.s.run, startedAt: at, by: r.by, header: r.header };
@@ -543,6 +547,12 @@ class Draft {
   }
 }
 
+/** A record's ts and the time it reads back as (to the millisecond, as Date.parse gives it). */
+function stampOf(now: number): { ts: string; at: number } {
+  const date = new Date(now);
+  return { ts: date.toISOString(), at: date.getTime() };
+}
+
 /** States made by createRunState hold a NodeMap; anything else is converted once. */
 const asNodeMap = (nodes: ReadonlyMap<string, NodeState>): NodeMap<NodeState> => (nodes instanceof NodeMap ? nodes : NodeMap.from(nodes));
 
@@ -835,8 +845,16 @@ function prepare(d: Draft, step: Step, nodeName: string): Prepared | { error: st
   }
 }
 
+/** A step's patterns, worked out once: every node that runs the step searches with the same. */
+const patternsByStep = new WeakMap<Step, readonly string[]>();
+function stepPatterns(step: Step): readonly string[] {
+  let patterns = patternsByStep.get(step);
+  if (!patterns) patternsByStep.set(step, (patterns = Object.freeze(patternsOf(step.until ?? step.expect, step.capture))));
+  return patterns;
+}
+
 function execEffect(task: string, node: string, attempt: number, p: Prepared, timeoutMs: number | undefined, step: Step): ExecEffect {
-  const patterns = p.command !== undefined ? patternsOf(step.until ?? step.expect, step.capture) : [];
+  const patterns = p.command !== undefined ? stepPatterns(step) : [];
   return {
     type: 'exec',
     task,

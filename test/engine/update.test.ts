@@ -797,6 +797,22 @@ group('interruption and resume', () => {
     expect(strip(rebuilt)).toEqual(strip(d.state));
   });
 
+  it('replaying rebuilds the same times when the clock reads fractions of a millisecond', () => {
+    // A monotonic clock gives times like 1733500000123.7; the records keep whole milliseconds,
+    // and the live state must hold what a replay of them reads back, not the finer time.
+    const d = new Driver(stateOf(rb, cluster(2)));
+    d.now += 0.7;
+    d.start();
+    d.now += 1234.56;
+    d.done('masters/a@master-1');
+    d.now += 0.999;
+    d.done('masters/b@master-1', { exit: 1 });
+    const rebuilt = replay(stateOf(rb, cluster(2)), d.records);
+    const strip = (s: typeof rebuilt) => ({ ...s, plan: undefined, now: undefined });
+    expect(strip(rebuilt)).toEqual(strip(d.state));
+    expect(d.state.run.startedAt).toBe(Math.floor(T0 + 0.7));
+  });
+
   it('resume after kill -9: the running step is interrupted and waits for the operator', () => {
     const d = new Driver(stateOf(rb, cluster(2)));
     d.start();

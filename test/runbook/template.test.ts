@@ -151,6 +151,22 @@ describe('render: values', () => {
     expect(e.ref).toBe('');
   });
 
+  it('gives a text with nothing to fill back as written, and still reads every {{ and \\{{', () => {
+    // Texts without {{ skip the parse: each must come back exactly as it runs and shows.
+    for (const text of ["echo 'unclosed", 'echo }} {', 'a\\b $(x) `y` \n', '', 'printf %s -- -x', '{ {']) {
+      for (const mode of ['shell', 'text'] as const) {
+        expect(render(text, scope, mode)).toBe(text);
+        expect(renderForDisplay(text, scope, mode)).toBe(text);
+      }
+    }
+    // With {{ anywhere, the template is read: an escape is unescaped, a broken ref refused.
+    expect(render('echo \\{{ not a ref', scope, 'shell')).toBe('echo {{ not a ref');
+    expect(() => render('echo {{ broken', scope, 'text')).toThrow(TemplateError);
+    // And a secret written into the text itself is still hidden when shown.
+    const secret: Scope = { ...scope, params: { ...scope.params, pin: '4242' }, secrets: new Set(['pin']) };
+    expect(renderForDisplay('echo 4242', secret, 'shell')).toBe(`echo ${SECRET_MASK}`);
+  });
+
   it('in text mode puts values as they are, raw or not', () => {
     expect(render("it's {{params.x}} and {{params.x|raw}}", scopeWith("a'b $HOME"), 'text')).toBe("it's a'b $HOME and a'b $HOME");
   });
