@@ -16,9 +16,16 @@
 // 3,2000`: the simulator in the player's process) against opening as many bare connections to it,
 // all at once: at most 1.2x.
 //
-// FLOOR_ROUNDS (default 9 for 3 + 20, 5 for 3 + 200, at most 3 for the simulated cluster) and FLOOR_PARTS (default
-// agents-20,agents-200,sim-2006) choose what runs: `FLOOR_PARTS=agents-20 npm run bench -- floor`.
-// The whole takes minutes on a quiet machine of 2 cores; sshd and the simulator are stopped after.
+// And where the player's time above the floor goes, at 3 + 20 over connections already open, in one
+// process, the three alternating each round: the same commands through the SSH transport alone
+// (each agent's steps one after another, the batches in turn: no reducer, no runner, no journal);
+// the runner without a journal; the runner with its journal on disk. Wall time and this process's
+// CPU for each (part `split-20`, not in the default set).
+//
+// FLOOR_ROUNDS (default 15 for 3 + 20, 5 for 3 + 200, at most 3 for the simulated cluster, 20 for the
+// split) and FLOOR_PARTS (default agents-20,agents-200,sim-2006) choose what runs:
+// `FLOOR_PARTS=agents-20 npm run bench -- floor`. The whole takes minutes on a quiet machine of 2
+// cores; sshd and the simulator are stopped after.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,8 +41,9 @@ import type { Runbook } from '../src/runbook/schema.js';
 import { deliveredScript, STDIN_BOOTSTRAP } from '../src/transport/delivery.js';
 import { coalescingConnection } from '../src/transport/coalesce.js';
 import { createSshTransport } from '../src/transport/ssh.js';
+import type { Transport } from '../src/transport/types.js';
 import { startSimulator, type SimCluster } from '../src/sim/index.js';
-import { childrenOf, makeKey, startSshd, type Sshd } from '../test/helpers/sshd.js';
+import { childrenOf, descendantsOf, makeKey, startSshd, type Sshd } from '../test/helpers/sshd.js';
 
 export interface FloorOptions {
   masters?: number;
@@ -146,10 +154,19 @@ async function floor(nodes: InventoryNode[], privateKey: Buffer, batch: number):
 
 /** The player: plan, reducer, runner, journal on disk, SSH transport with its pre-flight. */
 async function player(nodes: InventoryNode[], knownHosts: string, dir: string, batch: number): Promise<Phases> {
-  const inventory: Inventory = { source: 'bench', nodes, simulated: false };
   const transport = createSshTransport({ knownHostsFiles: [knownHosts], agent: false, homeDir: dir, connectTimeoutMs: 60_000 });
+  try {
+    return await play(nodes, transport, dir, batch, true);
+  } finally {
+    await transport.close();
+  }
+}
+
+/** One run of the patch through the runner, over `transport`; with its journal on disk or none. */
+async function play(nodes: InventoryNode[], transport: Transport, dir: string, batch: number, journalled: boolean): Promise<Phases> {
+  const inventory: Inventory = { source: 'bench', nodes, simulated: false };
   const runId = newRunId();
-  const journal = await Journal.create(join(dir, 'state'), runId);
+  const journal = journalled ? await Journal.create(join(dir, 'state'), runId) : undefined;
   try {
     const state = createRunState({
       plan: buildPlan(patchRunbook(batch), inventory),
@@ -159,7 +176,7 @@ async function player(nodes: InventoryNode[], knownHosts: string, dir: string, b
       params: {},
       by: 'bench',
     });
-    const runner = new Runner({ state, transportFor: () => transport, journal, by: 'bench' });
+    const runner = new Runner({ state, transportFor: () => transport, ...(journal ? { journal } : {}), by: 'bench' });
     const t0 = performance.now();
     let connected = 0;
     let serialDone = 0;
@@ -176,15 +193,22 @@ async function player(nodes: InventoryNode[], knownHosts: string, dir: string, b
     if (outcome !== 'passed') throw new Error(`the player's run ended ${outcome}`);
     return { wallMs: t3 - t0, connectMs: connected - t0, serialMs: serialDone - connected, agentsMs: t3 - serialDone };
   } finally {
-    await journal.close();
-    await transport.close();
+    await journal?.close();
   }
 }
 
-export async function measure(options: FloorOptions): Promise<Record<string, number>> {
+/** sshd on loopback for `masters` + `agents` nodes, a client key they trust and a known_hosts file for them. */
+interface Cluster {
+  dir: string;
+  servers: Sshd[];
+  nodes: InventoryNode[];
+  knownHosts: string;
+  privateKey: Buffer;
+}
+
+async function withCluster<T>(options: FloorOptions, use: (c: Cluster) => Promise<T>): Promise<T> {
   const masters = options.masters ?? 3;
   const serverCount = options.servers ?? Math.max(1, Math.ceil((masters + options.agents) / 50));
-  const rounds = options.rounds ?? 3;
   const dir = mkdtempSync(join(tmpdir(), 'runbook-floor-'));
   const servers: Sshd[] = [];
   try {
@@ -211,6 +235,16 @@ export async function measure(options: FloorOptions): Promise<Record<string, num
       };
     });
     const privateKey = readFileSync(clientKey.privateKeyPath);
+    return await use({ dir, servers, nodes, knownHosts, privateKey });
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function measure(options: FloorOptions): Promise<Record<string, number>> {
+  const rounds = options.rounds ?? 3;
+  return withCluster(options, async ({ dir, servers, nodes, knownHosts, privateKey }) => {
     const floors: Phases[] = [];
     const players: Phases[] = [];
     for (let r = 0; r < rounds; r++) {
@@ -224,7 +258,7 @@ export async function measure(options: FloorOptions): Promise<Record<string, num
     return {
       nodes: nodes.length,
       batch: options.batch,
-      servers: serverCount,
+      servers: servers.length,
       rounds,
       ratio: round3(median(ratios)),
       ratioMin: round3(Math.min(...ratios)),
@@ -238,10 +272,76 @@ export async function measure(options: FloorOptions): Promise<Record<string, num
       playerSerialMs: pick(players, 'serialMs'),
       playerAgentsMs: pick(players, 'agentsMs'),
     };
-  } finally {
-    await Promise.all(servers.map((s) => s.stop()));
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
+}
+
+/**
+ * The same patch over connections already open, three ways, alternating: the transport alone, the
+ * runner without a journal, the runner with its journal. The differences are what the reducer and
+ * runner, then the journal, add; CPU is this process's, all threads.
+ */
+export async function measureSplit(options: FloorOptions): Promise<Record<string, number>> {
+  const rounds = options.rounds ?? 20;
+  return withCluster(options, async ({ dir, servers, nodes, knownHosts }) => {
+    const transport = createSshTransport({ knownHostsFiles: [knownHosts], agent: false, homeDir: dir, connectTimeoutMs: 60_000 });
+    try {
+      const run = async (n: InventoryNode, command: string): Promise<void> => {
+        const r = await transport.exec(n, command, { signal: new AbortController().signal, onOutput: () => undefined });
+        if (!r.ok) throw new Error(`${n.name}: ${r.message ?? `exit ${r.exit}`}`);
+      };
+      const alone = async (): Promise<void> => {
+        const masters = nodes.filter((n) => n.roles.includes('master'));
+        const agents = nodes.filter((n) => n.roles.includes('agent'));
+        await run(
+          nodes.find((n) => n.roles.includes('bootstrap'))!,
+          'true',
+        );
+        for (const m of masters) for (const step of STEPS) await run(m, step.run);
+        for (let i = 0; i < agents.length; i += options.batch) {
+          await Promise.all(
+            agents.slice(i, i + options.batch).map(async (a) => {
+              for (const step of STEPS) await run(a, step.run);
+            }),
+          );
+        }
+      };
+      const ways: Record<string, () => Promise<unknown>> = {
+        transport: alone,
+        runner: () => play(nodes, transport, dir, options.batch, false),
+        player: () => play(nodes, transport, dir, options.batch, true),
+      };
+      await Promise.all(nodes.map((n) => run(n, 'true')));
+      // Each connection keeps its server processes; a way starts once the last one's sessions are gone.
+      const open = (): number => servers.reduce((sum, s) => sum + descendantsOf(s.pid).length, 0);
+      const idle = open();
+      const wall: Record<string, number[]> = {};
+      const cpu: Record<string, number[]> = {};
+      for (let r = 0; r < rounds; r++) {
+        for (const [name, way] of Object.entries(ways)) {
+          const until = performance.now() + 3000;
+          while (performance.now() < until && open() > idle) await new Promise((resolve) => setTimeout(resolve, 10));
+          const c0 = process.cpuUsage();
+          const t0 = performance.now();
+          await way();
+          const c = process.cpuUsage(c0);
+          (wall[name] ??= []).push(performance.now() - t0);
+          (cpu[name] ??= []).push((c.user + c.system) / 1000);
+        }
+      }
+      const out: Record<string, number> = { nodes: nodes.length, batch: options.batch, rounds };
+      for (const name of Object.keys(ways)) {
+        out[`${name}Ms`] = Math.round(median(wall[name]!));
+        out[`${name}CpuMs`] = Math.round(median(cpu[name]!));
+      }
+      const ratio = (a: string, b: string): number => round3(median(wall[a]!.map((w, i) => w / wall[b]![i]!)));
+      out.runnerOverTransport = ratio('runner', 'transport');
+      out.playerOverRunner = ratio('player', 'runner');
+      out.playerOverTransport = ratio('player', 'transport');
+      return out;
+    } finally {
+      await transport.close();
+    }
+  });
 }
 
 /** Bare ssh2 connections to every node at once, each checking the host key it was told of. */
@@ -346,7 +446,8 @@ export async function run(): Promise<Record<string, Record<string, number>>> {
   const rounds = (fallback: number): number => Number(process.env.FLOOR_ROUNDS ?? fallback);
   const parts = (process.env.FLOOR_PARTS ?? 'agents-20,agents-200,sim-2006').split(',');
   const out: Record<string, Record<string, number>> = {};
-  if (parts.includes('agents-20')) out['agents-20'] = await measure({ agents: 20, batch: 5, rounds: rounds(9) });
+  if (parts.includes('agents-20')) out['agents-20'] = await measure({ agents: 20, batch: 5, rounds: rounds(15) });
+  if (parts.includes('split-20')) out['split-20'] = await measureSplit({ agents: 20, batch: 5, rounds: rounds(20) });
   if (parts.includes('agents-200')) out['agents-200'] = await measure({ agents: 200, batch: 50, rounds: rounds(5) });
   if (parts.includes('sim-2006')) out['sim-2006'] = await measureSim(Math.min(rounds(3), 3));
   return out;
