@@ -1,5 +1,5 @@
 // How the SSH transport logs in: the node's identity file (or the default one), then ssh-agent
-// when there is one, in that order. Keys are read and checked before connecting so that an
+// when there is one, in that order. Keys are read and checked before the SSH handshake so that an
 // unreadable or passphrase-protected file gets a sentence naming it, not a protocol error.
 
 import { readFile } from 'node:fs/promises';
@@ -51,6 +51,27 @@ function parseKeyOnce(utils: Awaited<ReturnType<typeof loadSsh2>>['utils'], data
 }
 
 /**
+ * The file's bytes. Connections opened together (a pre-flight of hundreds) share the read under
+ * way rather than each queueing its own on Node's few I/O threads, which held back every TCP
+ * connect of a pre-flight by milliseconds; one that starts after it ended reads the file anew.
+ */
+const reading = new Map<string, Promise<Buffer>>();
+
+function readIdentity(file: string): Promise<Buffer> {
+  let read = reading.get(file);
+  if (read === undefined) {
+    const started = readFile(file);
+    const done = (): void => {
+      if (reading.get(file) === started) reading.delete(file);
+    };
+    started.then(done, done);
+    reading.set(file, started);
+    read = started;
+  }
+  return read;
+}
+
+/**
  * Reads the identity files. `explicit` files must be usable (a missing one is an error);
  * default ones are skipped quietly when absent. Returns an error sentence when nothing is left
  * to log in with and a file is to blame.
@@ -66,7 +87,7 @@ export async function planLogin(
   for (const file of files) {
     let data: Buffer;
     try {
-      data = await readFile(file);
+      data = await readIdentity(file);
     } catch (err) {
       if (!explicit) continue;
       const code = (err as NodeJS.ErrnoException).code;

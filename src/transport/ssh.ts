@@ -342,6 +342,19 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
 
   async function connect(conn: Connection): Promise<void> {
     const ep = conn.endpoint;
+    // A direct connection's TCP handshake goes on while the keys and known hosts are read: a
+    // pre-flight's connections leave at once, not each after its own reads.
+    const early = ep.jump ? undefined : openEarly(ep.host, ep.port);
+    try {
+      await handshake(conn, early);
+    } catch (err) {
+      early?.sock.destroy();
+      throw err;
+    }
+  }
+
+  async function handshake(conn: Connection, early: EarlySocket | undefined): Promise<void> {
+    const ep = conn.endpoint;
     const { Client } = await loadSsh2();
     const plan = await planLogin(ep.identityFiles, ep.explicitIdentity, agent);
     if ('error' in plan) throw new ConnectFailure('auth-failed', `Could not log in to ${ep.label}: ${plan.error}.`);
@@ -352,7 +365,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
       );
     }
 
-    let sock: ClientChannel | Socket | undefined;
+    let sock: ClientChannel | Socket | undefined = early?.sock;
     if (ep.jump) {
       const jump = getConnection(ep.jump);
       try {
@@ -377,8 +390,6 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
     });
     const client = new Client();
     const tried: string[] = [];
-    // Our own TCP socket, so that the packets of one burst leave in one write (coalesce.ts).
-    sock ??= coalescingConnection(ep.host, ep.port);
 
     await new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -416,6 +427,12 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
           emit({ type: 'disconnected', node: ep.nodeName, host: ep.host, port: ep.port, user: ep.user, reason: conn.closeReason ?? '' });
         }
       });
+      // What the socket met before ssh2 listens to it, ssh2 would never hear of.
+      const gone = early?.gone();
+      if (gone) {
+        fail(gone);
+        return;
+      }
       try {
         client.connect({
           sock,
@@ -847,6 +864,26 @@ function sendSignal(channel: ClientChannel, name: string): void {
   } catch {
     // The channel or the connection is gone already: nothing left to signal.
   }
+}
+
+/** A TCP connection opened before ssh2 takes it over, with what ended it meanwhile. */
+interface EarlySocket {
+  sock: Socket;
+  /** Why it can no longer carry a handshake (an error, or the server closed it), or undefined. */
+  gone(): (Error & { code?: string }) | undefined;
+}
+
+/** Our own TCP socket, so that the packets of one burst leave in one write (coalesce.ts). */
+function openEarly(host: string, port: number): EarlySocket {
+  const sock = coalescingConnection(host, port);
+  let error: (Error & { code?: string }) | undefined;
+  // Kept from the start: an error with no listener would end the process.
+  sock.on('error', (e: Error) => (error ??= e));
+  return {
+    sock,
+    gone: () =>
+      error ?? (sock.destroyed || sock.readableEnded ? new Error('the server closed the connection during the handshake') : undefined),
+  };
 }
 
 /** What runChannel gives back when the channel ended before its script was sent: nothing ran. */

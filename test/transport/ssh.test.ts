@@ -1,6 +1,7 @@
 // The SSH transport against real OpenSSH servers on loopback addresses.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -231,6 +232,83 @@ describe.skipIf(missing)(`SSH transport against a real sshd${missing ? ` (skippe
     expect(r.failure).toBe('connect-failed');
     expect(r.message).toContain(`port ${port}`);
     expect(r.message).toContain('connection refused');
+  });
+
+  // The TCP connection is opened before the identity file and known hosts are read; whatever
+  // happens to it before the SSH client takes it over must still end the attempt with a sentence.
+  describe('a connection opened before the keys are read', () => {
+    /** A plain TCP server on 127.0.0.56 doing `onSocket` with each connection; its connections are counted. */
+    async function tcpServer(
+      onSocket: (s: Socket) => void,
+    ): Promise<{ port: number; seen: () => number; open: () => number; close: () => Promise<void> }> {
+      const sockets = new Set<Socket>();
+      let seen = 0;
+      const server = createServer((s) => {
+        seen += 1;
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+        s.on('error', () => undefined);
+        onSocket(s);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.56', resolve));
+      return {
+        port: (server.address() as AddressInfo).port,
+        seen: () => seen,
+        open: () => sockets.size,
+        close: () =>
+          new Promise<void>((resolve) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => resolve());
+          }),
+      };
+    }
+    const tcpNode = (port: number, extra: Partial<InventoryNode> = {}): InventoryNode => ({
+      ...nodeOf(sshd, 'early-1', extra),
+      address: '127.0.0.56',
+      ip: '127.0.0.56',
+      port,
+      ...extra,
+    });
+
+    it('a server that hangs up at once is reported, not waited for', async () => {
+      const server = await tcpServer((s) => s.destroy());
+      try {
+        const started = performance.now();
+        // A long handshake limit: only a missed close would take it.
+        const r = await transport({ connectTimeoutMs: 60_000 }).exec(tcpNode(server.port), 'true');
+        expect(r).toMatchObject({ ok: false, failure: 'connect-failed' });
+        expect(r.message).toMatch(/closed the connection during the handshake|ECONNRESET|reset/);
+        expect(performance.now() - started).toBeLessThan(5000);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('a server that talks nonsense and hangs up is reported, not waited for', async () => {
+      const server = await tcpServer((s) => s.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+      try {
+        const started = performance.now();
+        const r = await transport({ connectTimeoutMs: 60_000 }).exec(tcpNode(server.port), 'true');
+        expect(r).toMatchObject({ ok: false, failure: 'connect-failed' });
+        expect(performance.now() - started).toBeLessThan(5000);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('an identity file that cannot be read closes the connection already opened', async () => {
+      // The server answers nothing: the client has sent only its TCP handshake when the key fails.
+      const server = await tcpServer(() => undefined);
+      try {
+        const r = await transport().exec(tcpNode(server.port, { identityFile: join(dir, 'no-such-key') }), 'true');
+        expect(r).toMatchObject({ ok: false, failure: 'auth-failed' });
+        expect(r.message).toContain('no-such-key: it does not exist');
+        // Left open, the server would hold it until the transport closes.
+        expect(await waitUntil(() => server.seen() === 1 && server.open() === 0, 3000)).toBe(true);
+      } finally {
+        await server.close();
+      }
+    });
   });
 
   it('refuses an unknown host key, showing its fingerprint and how to add it', async () => {
