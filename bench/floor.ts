@@ -101,6 +101,16 @@ async function settled(servers: readonly Sshd[]): Promise<void> {
   }
 }
 
+/** The bootstrap's step, then each master's steps in turn, through `exec`; gives back the agents. */
+async function serialPart(nodes: InventoryNode[], exec: (n: InventoryNode, command: string) => Promise<void>): Promise<InventoryNode[]> {
+  await exec(
+    nodes.find((n) => n.roles.includes('bootstrap'))!,
+    'true',
+  );
+  for (const m of nodes.filter((n) => n.roles.includes('master'))) for (const s of STEPS) await exec(m, s.run);
+  return nodes.filter((n) => n.roles.includes('agent'));
+}
+
 /** The floor: ssh2 alone, the node side's work and nothing more. */
 async function floor(nodes: InventoryNode[], privateKey: Buffer, batch: number): Promise<Phases> {
   const clients = new Map<string, Client>();
@@ -133,13 +143,7 @@ async function floor(nodes: InventoryNode[], privateKey: Buffer, batch: number):
           ch.end(deliveredScript(command));
         });
       });
-    const masters = nodes.filter((n) => n.roles.includes('master'));
-    const agents = nodes.filter((n) => n.roles.includes('agent'));
-    await exec(
-      nodes.find((n) => n.roles.includes('bootstrap'))!,
-      'true',
-    );
-    for (const m of masters) for (const s of STEPS) await exec(m, s.run);
+    const agents = await serialPart(nodes, exec);
     const t2 = performance.now();
     for (let i = 0; i < agents.length; i += batch) {
       const wave = agents.slice(i, i + batch);
@@ -290,13 +294,7 @@ export async function measureSplit(options: FloorOptions): Promise<Record<string
         if (!r.ok) throw new Error(`${n.name}: ${r.message ?? `exit ${r.exit}`}`);
       };
       const alone = async (): Promise<void> => {
-        const masters = nodes.filter((n) => n.roles.includes('master'));
-        const agents = nodes.filter((n) => n.roles.includes('agent'));
-        await run(
-          nodes.find((n) => n.roles.includes('bootstrap'))!,
-          'true',
-        );
-        for (const m of masters) for (const step of STEPS) await run(m, step.run);
+        const agents = await serialPart(nodes, run);
         for (let i = 0; i < agents.length; i += options.batch) {
           await Promise.all(
             agents.slice(i, i + options.batch).map(async (a) => {

@@ -34,7 +34,8 @@ type Parsed = ReturnType<Awaited<ReturnType<typeof loadSsh2>>['utils']['parseKey
 /**
  * Parsed keys by the file's exact bytes. Parsing builds the key objects anew each time, which
  * was a fifth of a connection's cost of our own: a pre-flight of 2,000 nodes parsed the same file
- * 2,000 times. The file is still read for every connection, so an edited file is seen at once.
+ * 2,000 times. The file is still read for every connection (connections opened together share
+ * one read, readIdentity), so an edited file is seen by the next one.
  */
 const parsedKeys = new Map<string, Parsed>();
 const PARSED_KEYS_KEPT = 8;
