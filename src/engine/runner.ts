@@ -104,6 +104,19 @@ export const DEFAULT_PREFLIGHT_CONCURRENCY = 32;
 
 const OUTPUT_NOTIFY_MS = 50;
 
+/** The result of a command that was never started, and why. */
+function notStarted(node: string, why: string): ExecResult {
+  return {
+    ok: false,
+    exit: null,
+    failure: 'aborted',
+    message: `The command on ${node} was not started: ${why}.`,
+    stdout: '',
+    stderr: '',
+    durationMs: 0,
+  };
+}
+
 /** Who runs health probes, in their journal records. */
 export const BY_HEALTH_PROBE = 'health probe';
 /** How long a health probe may take when it says nothing (cluster time). */
@@ -160,6 +173,8 @@ export class Runner {
   private started = false;
   /** Side notes from before start(): a troubleshooting command opened before the run began. */
   private readonly early: InputEvent[] = [];
+  /** Side notes whose writer waits for them to be on disk (side()), given the write once it is asked for. */
+  private readonly sideWaiters = new Map<InputEvent, (written: Promise<void>) => void>();
   /** Per node: the health last journalled, and the probes since. */
   private readonly health = new Map<string, { ok: boolean; message: string; probes: number }>();
 
@@ -264,7 +279,9 @@ export class Runner {
     const id = `ts-${++this.sideSeq}`;
     const task = `troubleshoot:${id}@${nodeName}`;
     const startedAt = this.clock.now();
-    this.side({
+    // The rule of the run holds for these too: the record that says who runs what where is on
+    // disk before the command runs (a transport that can opens the session meanwhile).
+    const recorded = this.side({
       event: 'command-started',
       id,
       kind: 'troubleshoot',
@@ -282,9 +299,21 @@ export class Runner {
     };
     let r: ExecResult;
     try {
-      r = await this.options
-        .transportFor(node)
-        .exec(node, command.run, { ...(options.signal ? { signal: options.signal } : {}), onOutput, ...this.maskOption() });
+      const transport = this.options.transportFor(node);
+      const unrecorded = transport.startsAfter
+        ? undefined
+        : await recorded.then(
+            () => undefined,
+            (e: unknown) => e as Error,
+          );
+      r = unrecorded
+        ? notStarted(nodeName, `the journal cannot be written (${unrecorded.message})`)
+        : await transport.exec(node, command.run, {
+            ...(transport.startsAfter ? { startAfter: recorded } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+            onOutput,
+            ...this.maskOption(),
+          });
     } catch (error) {
       r = {
         ok: false,
@@ -302,7 +331,7 @@ export class Runner {
       stderr: this.redact(r.stderr),
       ...(r.message ? { message: this.redact(r.message) } : {}),
     };
-    this.side({
+    void this.side({
       event: 'command-finished',
       id,
       kind: 'troubleshoot',
@@ -351,7 +380,7 @@ export class Runner {
       if (last && last.ok === verdict.ok && last.message === message) last.probes = probes;
       else {
         this.health.set(nodeName, { ok: verdict.ok, message, probes: 0 });
-        this.side({
+        void this.side({
           event: 'health',
           node: nodeName,
           ok: verdict.ok,
@@ -367,11 +396,23 @@ export class Runner {
     return { ok: verdict.ok, message, at: this.clock.now() };
   }
 
-  private side(note: SideNote): void {
+  /**
+   * Journals a side note; settles once its record, and every one before it, is on disk (rejects
+   * when a write failed). Before the run starts there is no journal yet: the note is kept, written
+   * right after run-started, and this settles at once; so it does once the run is over.
+   */
+  private side(note: SideNote): Promise<void> {
     const event: InputEvent = { type: 'side', at: this.clock.now(), note };
-    // Before the run starts there is no journal yet: kept, and written right after run-started.
-    if (this.state.phase === 'ready' && !this.started) this.early.push(event);
-    else this.enqueue(event);
+    if (this.state.phase === 'ready' && !this.started) {
+      this.early.push(event);
+      return Promise.resolve();
+    }
+    if (this.finished) return Promise.resolve();
+    const written = new Promise<Promise<void>>((resolve) => this.sideWaiters.set(event, resolve)).then((w) => w);
+    // Handled here as well, so that a note nobody waits for never rejects unheard.
+    written.catch(() => undefined);
+    this.enqueue(event);
+    return written;
   }
 
   /** Asks the transport to mask every secret in a command's raw output, before anything reads it. */
@@ -430,6 +471,12 @@ export class Runner {
           this.allWritten = all;
           // Handled here too: a transport may look at it only once its session is open.
           all.catch(() => undefined);
+        }
+        for (const event of batch) {
+          const waiter = this.sideWaiters.get(event);
+          if (!waiter) continue;
+          this.sideWaiters.delete(event);
+          waiter(this.allWritten);
         }
         const started = new Map<Effect, StartedExec>();
         for (const effect of effects) {
@@ -512,6 +559,9 @@ export class Runner {
     this.queue.length = 0;
     for (const resolve of this.actionWaiters.values()) resolve({ taken: false, message: 'the run is over' });
     this.actionWaiters.clear();
+    // Notes still queued are never written: their writers go on as they do after the end.
+    for (const resolve of this.sideWaiters.values()) resolve(Promise.resolve());
+    this.sideWaiters.clear();
     this.cancelTimers();
     if (this.outputTimer) clearTimeout(this.outputTimer);
     this.resolveDone(outcome);

@@ -109,6 +109,36 @@ function witness(journal: Journal, step: string, name: string): string {
   return `if ${has}; then touch ${dir}/${name}-after; else touch ${dir}/${name}-before; fi`;
 }
 
+/** Whether `records` hold the start of the troubleshooting command titled `title`. */
+const sideStartOf = (records: readonly JournalRecord[], title: string): boolean =>
+  records.some((r) => r.event === 'command-started' && r.title === title);
+
+/** A troubleshooting command that touches <dir>/<name>-after when its own command-started record is on disk, else -before. */
+function sideWitness(journal: Journal, title: string, name: string): string {
+  const has = `grep -F '"event":"command-started"' ${journal.file} | grep -qF '"title":"${title}"'`;
+  return `if ${has}; then touch ${dir}/${name}-after; else touch ${dir}/${name}-before; fi`;
+}
+
+/** A run that waits for the operator at its first step, so that troubleshooting happens mid-run. */
+const waitingRun = (where: 'master' | 'local'): Section[] => [
+  section(where === 'master' ? 'm' : 'l', [{ id: 'ack', text: 'Read the notes.', confirm: true }], { on: where }),
+];
+
+/** A run on master-1 over SSH, started and waiting at its confirmation (it asks on purpose: not through play()). */
+async function waitingOnMaster(sink: RecordSink): Promise<Runner> {
+  const t = createSshTransport({ knownHostsFiles: [knownHosts], agent: false, homeDir: dir, connectTimeoutMs: 5000 });
+  transports.push(t);
+  const runner = new Runner({
+    state: stateOf(runbook(waitingRun('master')), inventory('master-1')),
+    transportFor: () => t,
+    journal: sink,
+    by: 'alice',
+  });
+  runner.start();
+  expect(await waitUntil(() => runner.getState().prompts.length > 0, 10_000)).toBe(true);
+  return runner;
+}
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'runbook-record-first-'));
   if (missing) return;
@@ -223,6 +253,43 @@ describe.skipIf(missing)(`records before commands, over a real sshd${missing ? `
     expect(startOf(records, 'touch')).toBe(false);
     // Both nodes' ends of wait are facts: the first was in the write that failed, the second after it.
     expect(records.flatMap((r) => (r.event === 'step-finished' && r.step === 'wait' ? [r.node] : []))).toEqual(['master-1', 'master-2']);
+  });
+
+  it('a troubleshooting command never runs before its command-started record is on disk, although its session is open', async () => {
+    const journal = await newJournal();
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const runner = await waitingOnMaster(new HeldJournal(journal, (records) => (sideStartOf(records, 'look') ? released : undefined)));
+    const result = runner.troubleshoot(
+      'master-1',
+      { title: 'look', run: sideWitness(journal, 'look', 'look'), display: 'look' },
+      { by: 'bob' },
+    );
+    await waitUntil(() => waitingCats().length === 1, 10_000);
+    await pause(300);
+    expect(existsSync(join(dir, 'look-before'))).toBe(false);
+    expect(existsSync(join(dir, 'look-after'))).toBe(false);
+    expect(waitingCats()).toHaveLength(1);
+    release();
+    expect(await result).toMatchObject({ ok: true, exit: 0 });
+    expect(existsSync(join(dir, 'look-before'))).toBe(false);
+    expect(existsSync(join(dir, 'look-after'))).toBe(true);
+    runner.dispatch({ type: 'abort' });
+    await runner.done;
+  });
+
+  it('a troubleshooting command whose record cannot be written is not started, and says why', async () => {
+    const journal = await newJournal();
+    const runner = await waitingOnMaster(
+      new HeldJournal(journal, (records) => (sideStartOf(records, 'poke') ? breakJournal(journal) : undefined)),
+    );
+    const r = await runner.troubleshoot('master-1', { title: 'poke', run: `touch ${dir}/poked`, display: 'touch poked' }, { by: 'bob' });
+    expect(r).toMatchObject({ ok: false, exit: null, failure: 'aborted' });
+    expect(r.message).toMatch(/^The command on master-1 was not started: /);
+    expect(await runner.done).toBe('interrupted');
+    await pause(300);
+    expect(existsSync(join(dir, 'poked'))).toBe(false);
+    expect(await waitUntil(() => waitingCats().length === 0, 5000)).toBe(true);
   });
 });
 
@@ -340,6 +407,38 @@ describe('records before commands on this machine', () => {
       await transport.close();
     }
   });
+  it.each([
+    ['the local transport', 'side-local', true],
+    ['a transport that cannot wait', 'side-plain', false],
+  ] as const)('%s: a troubleshooting command runs only once its command-started record is on disk', async (_, name, startsAfter) => {
+    const journal = await newJournal();
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const sink = new HeldJournal(journal, (records) => (sideStartOf(records, name) ? released : undefined));
+    const local = createLocalTransport();
+    const transport: Transport = startsAfter
+      ? local
+      : { exec: (node, command, { startAfter: _ignored, ...rest } = {}) => local.exec(node, command, rest), close: () => local.close() };
+    const runner = new Runner({ state: stateOf(runbook(waitingRun('local'))), transportFor: () => transport, journal: sink, by: 'alice' });
+    try {
+      runner.start();
+      expect(await waitUntil(() => runner.getState().prompts.length > 0, 5000)).toBe(true);
+      const result = runner.troubleshoot('local', { title: name, run: sideWitness(journal, name, name), display: name });
+      await waitUntil(() => sink.appends.some((a) => sideStartOf(a, name)), 5000);
+      await pause(300);
+      expect(existsSync(join(dir, `${name}-before`))).toBe(false);
+      expect(existsSync(join(dir, `${name}-after`))).toBe(false);
+      release();
+      expect(await result).toMatchObject({ ok: true, exit: 0 });
+      expect(existsSync(join(dir, `${name}-before`))).toBe(false);
+      expect(existsSync(join(dir, `${name}-after`))).toBe(true);
+      runner.dispatch({ type: 'abort' });
+      await runner.done;
+    } finally {
+      await transport.close();
+    }
+  });
+
   it('an answer is taken (act resolves) only once its record is on disk, and the destructive command runs only after that', async () => {
     const journal = await newJournal();
     let release!: () => void;
