@@ -4,6 +4,7 @@ import { execFileSync, execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { descendantsOf } from '../helpers/sshd.js';
 
 const run = promisify(execFile);
 
@@ -89,10 +90,32 @@ export class Tmux {
     throw new Error(`waited ${ms} ms for ${String(want)}; the screen:\n${last}`);
   }
 
-  /** Stops the server and removes its socket file (tmux leaves it behind). */
+  /**
+   * Stops the server, removes its socket file (tmux leaves it behind) and waits, at most 5 s, for
+   * what ran in its panes to end: a player hung up on writes its last records on its way out, and
+   * a test that removes the state directory meanwhile finds it growing under it.
+   */
   async kill(): Promise<void> {
+    const panes = await this.tmux('list-panes', '-a', '-F', '#{pane_pid}').catch(() => '');
+    const pids = panes
+      .split('\n')
+      .filter(Boolean)
+      .map(Number)
+      .flatMap((pid) => [pid, ...descendantsOf(pid)]);
     await this.tmux('kill-server').catch(() => undefined);
     rmSync(socketPath(this.socket), { force: true });
+    const until = Date.now() + 5000;
+    while (Date.now() < until && pids.some(alive)) await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Whether a process exists (a signal 0 reaches it). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
