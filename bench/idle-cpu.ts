@@ -19,6 +19,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../src/cli/package-files.js';
+import { processAlive } from '../test/helpers/real-shell.js';
 
 const SCALES = (process.env.IDLE_SCALES ?? '1,50').split(',').map(Number);
 const RUNS = Math.max(1, Number(process.env.IDLE_RUNS ?? 3));
@@ -60,15 +61,6 @@ interface Sample {
   cpu: number;
   rssStartMb: number;
   rssEndMb: number;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -132,7 +124,7 @@ async function measure(root: string, scale: number): Promise<Sample> {
       }
       // A CPU profile is written on the way out: give it time.
       const end = Date.now() + (NODE_FLAGS ? 60_000 : 1500);
-      while (Date.now() < end && alive(player)) await sleep(100);
+      while (Date.now() < end && processAlive(player)) await sleep(100);
       try {
         process.kill(player, 'SIGKILL');
       } catch {

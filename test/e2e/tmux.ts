@@ -4,6 +4,7 @@ import { execFileSync, execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { processAlive } from '../helpers/real-shell.js';
 import { descendantsOf } from '../helpers/sshd.js';
 
 const run = promisify(execFile);
@@ -105,17 +106,7 @@ export class Tmux {
     await this.tmux('kill-server').catch(() => undefined);
     rmSync(socketPath(this.socket), { force: true });
     const until = Date.now() + 5000;
-    while (Date.now() < until && pids.some(alive)) await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Whether a process exists (a signal 0 reaches it). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+    while (Date.now() < until && pids.some(processAlive)) await new Promise((r) => setTimeout(r, 50));
   }
 }
 

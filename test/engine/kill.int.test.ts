@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../src/engine/events.js';
 import { listRuns, readJournal } from '../../src/engine/journal.js';
-import { tempDir } from '../helpers/real-shell.js';
+import { processAlive, tempDir } from '../helpers/real-shell.js';
 import { buildBinary, spawnCli } from './binary.js';
 
 let cli: string;
@@ -150,14 +150,7 @@ describe('the binary survives kill -9 and Ctrl-C', () => {
       /^summary: passed 2, failed 0, skipped 0, interrupted 1, not reached 1 in /,
     );
     // The command was stopped where it ran: its shell is gone and it never finished.
-    await until(() => {
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    }, 5000);
+    await until(() => !processAlive(pid), 5000);
     expect(marks()).toBe('one\ntwo\nlong-start\n');
 
     // Run again, this time with a short nap (the step reads NAP from the environment).

@@ -94,6 +94,16 @@ export function sleepMarkers(base: number): { next: () => string; killAll: () =>
 }
 
 /** Polls `check` every 50 ms until it holds or `ms` have passed; its last answer. */
+/** Whether a process exists (a signal 0 reaches it). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function waitUntil(check: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
