@@ -15,7 +15,8 @@ import { maskForms, secretForms } from '../runbook/secret-forms.js';
 import { parseDuration } from '../runbook/duration.js';
 import type { HealthProbe } from '../runbook/schema.js';
 import { render, renderForDisplay, redactSecrets, type Scope } from '../runbook/template.js';
-import type { ExecResult, OutputLine, Transport } from '../transport/types.js';
+import { notStartedMessage } from '../transport/messages.js';
+import type { ExecOptions, ExecResult, OutputLine, Transport } from '../transport/types.js';
 import { compilePattern, evaluateChecks, knownToBacktrack, outputText, patternsOf } from './checks.js';
 import { scopeFor } from './display.js';
 import { commandTimeout, realClock, type Clock } from './clock.js';
@@ -104,17 +105,26 @@ export const DEFAULT_PREFLIGHT_CONCURRENCY = 32;
 
 const OUTPUT_NOTIFY_MS = 50;
 
-/** The result of a command that was never started, and why. */
-function notStarted(node: string, why: string): ExecResult {
-  return {
-    ok: false,
-    exit: null,
-    failure: 'aborted',
-    message: `The command on ${node} was not started: ${why}.`,
-    stdout: '',
-    stderr: '',
-    durationMs: 0,
-  };
+/**
+ * Runs a command once `written` (the records that announce it) is on disk. A transport that says
+ * `startsAfter` is given the write and may open the session meanwhile; any other is called after
+ * it. When the write failed, nothing is started and the result says why.
+ */
+async function execBehind(
+  transport: Transport,
+  node: InventoryNode,
+  command: string,
+  written: Promise<void> | undefined,
+  options: ExecOptions,
+): Promise<ExecResult> {
+  if (written && transport.startsAfter) return transport.exec(node, command, { ...options, startAfter: written });
+  try {
+    await written;
+  } catch (error) {
+    const why = `the journal cannot be written (${(error as Error).message})`;
+    return { ok: false, exit: null, failure: 'aborted', message: notStartedMessage(node.name, why), stdout: '', stderr: '', durationMs: 0 };
+  }
+  return transport.exec(node, command, options);
 }
 
 /** Who runs health probes, in their journal records. */
@@ -299,21 +309,11 @@ export class Runner {
     };
     let r: ExecResult;
     try {
-      const transport = this.options.transportFor(node);
-      const unrecorded = transport.startsAfter
-        ? undefined
-        : await recorded.then(
-            () => undefined,
-            (e: unknown) => e as Error,
-          );
-      r = unrecorded
-        ? notStarted(nodeName, `the journal cannot be written (${unrecorded.message})`)
-        : await transport.exec(node, command.run, {
-            ...(transport.startsAfter ? { startAfter: recorded } : {}),
-            ...(options.signal ? { signal: options.signal } : {}),
-            onOutput,
-            ...this.maskOption(),
-          });
+      r = await execBehind(this.options.transportFor(node), node, command.run, recorded, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        onOutput,
+        ...this.maskOption(),
+      });
     } catch (error) {
       r = {
         ok: false,
@@ -674,10 +674,7 @@ export class Runner {
       const transport = this.options.transportFor(node);
       if (e.command !== undefined) {
         const timeoutMs = e.timeoutMs === undefined ? undefined : commandTimeout(e.timeoutMs, this.clock);
-        // A transport that cannot wait on its own is called once the records are on disk.
-        if (written && !transport.startsAfter) await written;
-        const r = await transport.exec(node, e.command, {
-          ...(written && transport.startsAfter ? { startAfter: written } : {}),
+        const r = await execBehind(transport, node, e.command, written, {
           signal: controller.signal,
           onOutput,
           ...this.maskOption(),

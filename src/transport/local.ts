@@ -5,7 +5,7 @@
 import type { InventoryNode } from '../inventory/types.js';
 import type { OutputStreamOptions } from './sanitize.js';
 import { deliveredScript, STDIN_BOOTSTRAP, waitForGo } from './delivery.js';
-import { formatDuration } from './messages.js';
+import { formatDuration, notStartedMessage } from './messages.js';
 import { commandOutput, PendingCommands } from './pending.js';
 import type { ExecOptions, ExecResult, Transport } from './types.js';
 
@@ -68,8 +68,7 @@ export function createLocalTransport(options: LocalTransportOptions = {}): Trans
         opts.signal?.removeEventListener('abort', cancel);
       }
       if (go === 'stopped') return aborted();
-      if (go.why !== undefined)
-        return finish({ ok: false, exit: null, failure: 'aborted', message: `The command on ${node.name} was not started: ${go.why}.` });
+      if (go.why !== undefined) return finish({ ok: false, exit: null, failure: 'aborted', message: notStartedMessage(node.name, go.why) });
     }
 
     const { $ } = await loadZx();

@@ -16,3 +16,8 @@ export function formatDuration(ms: number): string {
 export function describeEndpoint(host: string, port: number): string {
   return port === 22 ? host : `${host} port ${port}`;
 }
+
+/** What a command that was never started says: nothing of it ran, and why. */
+export function notStartedMessage(node: string, why: string): string {
+  return `The command on ${node} was not started: ${why}.`;
+}

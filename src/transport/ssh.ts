@@ -15,7 +15,7 @@ import { KnownHostsStore, hostKeyAlgorithms, knownHostsName, knownKeyTypes } fro
 import { AbortedWhileWaiting, Limiter } from './limiter.js';
 import { coalescingConnection } from './coalesce.js';
 import { deliveredScript, STDIN_BOOTSTRAP, waitForGo } from './delivery.js';
-import { describeEndpoint, formatDuration } from './messages.js';
+import { describeEndpoint, formatDuration, notStartedMessage } from './messages.js';
 import { commandOutput, PendingCommands, type ExecOutcome } from './pending.js';
 import type { OutputStream, OutputStreamOptions } from './sanitize.js';
 import { authHandler, defaultIdentityFiles, expandHome, planLogin } from './ssh-auth.js';
@@ -629,7 +629,7 @@ export function createSshTransport(options: SshTransportOptions = {}): SshTransp
   }
 
   function notStartedResult(node: InventoryNode, why: string, finish: (r: ExecOutcome) => ExecResult): ExecResult {
-    return finish({ ok: false, exit: null, failure: 'aborted', message: `The command on ${node.name} was not started: ${why}.` });
+    return finish({ ok: false, exit: null, failure: 'aborted', message: notStartedMessage(node.name, why) });
   }
 
   function lost(node: InventoryNode, conn: Connection, finish: (r: ExecOutcome) => ExecResult): ExecResult {
